@@ -1,0 +1,38 @@
+/** The one table of figures every benchmark prints. */
+
+/** One measured subject of a benchmark. */
+export interface BenchRow {
+  readonly benchmark: string;
+  readonly subject: string;
+  readonly median_ms: number;
+  readonly peak_rss_mb: number;
+  /** Throughput, query counts, or other figures. */
+  readonly extra: string;
+  /** median_ms divided by the reference subject's median_ms (1 for the reference). */
+  readonly ratio: number;
+}
+
+/** The median of a list of numbers. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Prints the rows as an aligned table on stdout. */
+export function printTable(rows: readonly BenchRow[]): void {
+  const header = ['benchmark', 'subject', 'median ms', 'peak RSS MB', 'ratio', 'notes'];
+  const body = rows.map((r) => [
+    r.benchmark,
+    r.subject,
+    r.median_ms.toFixed(0),
+    r.peak_rss_mb.toFixed(0),
+    `${r.ratio.toFixed(2)}×`,
+    r.extra,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const row of body) console.log(line(row));
+}

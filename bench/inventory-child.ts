@@ -1,0 +1,20 @@
+/** One timed inventory in its own process, so its peak memory is its own. Prints one JSON line. */
+import { createPostgresConnector } from '../src/connectors/postgres/postgres-connector.ts';
+
+const url = process.argv[2]!;
+const started = performance.now();
+const connector = await createPostgresConnector(
+  { kind: 'postgres', url, schemas: ['bench'] },
+  { name: 'bench', mode: 'audit' },
+);
+const inventory = await connector.inventory();
+await connector.close();
+const ms = performance.now() - started;
+console.log(
+  JSON.stringify({
+    ms,
+    queries: inventory.catalogQueries,
+    datasets: inventory.datasets.length,
+    rssMb: process.resourceUsage().maxRSS / 1024,
+  }),
+);

@@ -1,0 +1,60 @@
+/** Options and error handling every command shares. */
+import type { Command } from 'commander';
+import { type LoadedConfig, loadConfig } from '../config/load.ts';
+import { EXIT, isStocktakeError } from '../core/errors.ts';
+import { redact } from '../core/secrets.ts';
+
+/** The options common to the commands that read a config. */
+export interface CommonOptions {
+  config: string;
+  out: string;
+  json?: boolean;
+  only?: string[];
+  quiet?: boolean;
+}
+
+/** Adds -c, -o, --json, --only and --quiet to a command. */
+export function withCommonOptions(command: Command): Command {
+  return command
+    .option('-c, --config <file>', 'config file', 'stocktake.yaml')
+    .option('-o, --out <dir>', 'output folder', 'stocktake-out')
+    .option('--json', 'machine output on stdout, logs on stderr')
+    .option('--only <name...>', 'only these sources (crm) or datasets (crm.public.customers)')
+    .option('-q, --quiet', 'no progress lines');
+}
+
+/** Loads the config named by the options (exits 2 with every problem listed when it is invalid). */
+export function loadConfigFrom(options: CommonOptions): LoadedConfig {
+  return loadConfig(options.config);
+}
+
+/** Runs a command body and turns its outcome into an exit code; errors print one clear block. */
+export async function runCommand(body: () => Promise<number>): Promise<never> {
+  let code: number;
+  try {
+    code = await body();
+  } catch (error) {
+    code = reportError(error);
+  }
+  // Let stdout drain before exiting: a pipeline reading --json must get the whole document.
+  await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+  process.exit(code);
+}
+
+/** Prints an error without a stack trace (unless STOCKTAKE_DEBUG=1) and returns its exit code. */
+export function reportError(error: unknown): number {
+  if (isStocktakeError(error)) {
+    process.stderr.write(`${redact(`error ${error.code}: ${error.message}`)}\n`);
+    if (error.hint) process.stderr.write(`${redact(`  hint: ${error.hint}`)}\n`);
+    if (process.env.STOCKTAKE_DEBUG === '1' && error.stack) process.stderr.write(`${redact(error.stack)}\n`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`${redact(`error INTERNAL: ${message}`)}\n`);
+  if (process.env.STOCKTAKE_DEBUG === '1' && error instanceof Error && error.stack) {
+    process.stderr.write(`${redact(error.stack)}\n`);
+  } else {
+    process.stderr.write('  hint: run again with STOCKTAKE_DEBUG=1 for details, and report it\n');
+  }
+  return EXIT.gateFailed;
+}

@@ -1,0 +1,244 @@
+/**
+ * Loads `stocktake.yaml` in layers: parse YAML, interpolate the environment, validate the shape
+ * (zod), run the cross-checks, resolve paths. Every problem of every layer is reported at once,
+ * each with its config path, before anything connects.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { isMap, LineCounter, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { StocktakeError } from '../core/errors.ts';
+import { registerSecret } from '../core/secrets.ts';
+import { crossCheck } from './cross-checks.ts';
+import { closest } from './did-you-mean.ts';
+import { interpolateEnv, registerUrlPassword } from './env.ts';
+import { type Config, configSchema, SOURCE_KINDS, TARGET_KINDS } from './schema.ts';
+
+/** A config path problem: `sources.crm.url: environment variable CRM_URL is not set`. */
+export interface ConfigProblem {
+  readonly path: string;
+  readonly message: string;
+  /** `file:line:column` when the YAML position is known. */
+  readonly location?: string;
+}
+
+/** A validated config whose relative paths are resolved against `baseDir`. */
+export interface LoadedConfig {
+  readonly config: Config;
+  readonly file: string;
+  readonly baseDir: string;
+}
+
+/** Reads, interpolates, validates and resolves a config file; throws CONFIG_* errors listing every problem. */
+export function loadConfig(
+  file: string,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): LoadedConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new StocktakeError('CONFIG_NOT_FOUND', `config file ${file} cannot be read`, {
+      hint: 'pass the config with -c FILE (default stocktake.yaml)',
+      context: { file },
+      cause: error,
+    });
+  }
+  return parseConfig(text, file, env);
+}
+
+/** Validates config text; `file` names it in errors and anchors relative paths. */
+export function parseConfig(
+  text: string,
+  file: string,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): LoadedConfig {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const problems = doc.errors.map((e) => {
+      const pos = lineCounter.linePos(e.pos[0]);
+      return `${file}:${pos.line}:${pos.col}: ${e.message.split('\n')[0]}`;
+    });
+    throw new StocktakeError(
+      'CONFIG_PARSE',
+      `${file} is not valid YAML:\n${problems.map((p) => `  ${p}`).join('\n')}`,
+      {
+        context: { file, problems },
+      },
+    );
+  }
+  if (doc.contents !== null && !isMap(doc.contents)) {
+    throw new StocktakeError(
+      'CONFIG_INVALID',
+      `${file}: the config must be a mapping with a \`sources:\` key`,
+      {
+        context: { file, problems: ['(root): expected a mapping'] },
+      },
+    );
+  }
+  const raw = doc.toJS() ?? {};
+  const { value, problems: envProblems } = interpolateEnv(raw, env);
+  const problems: ConfigProblem[] = [...envProblems];
+
+  const parsed = configSchema.safeParse(value, { reportInput: true });
+  if (parsed.success) {
+    problems.push(...crossCheck(parsed.data));
+  } else {
+    problems.push(...parsed.error.issues.flatMap(describeIssue));
+  }
+  if (problems.length > 0) {
+    const located = problems.map((p) => ({ ...p, location: locate(doc, lineCounter, p.path, file) }));
+    throw configInvalid(file, located);
+  }
+  const config = parsed.data!;
+  registerConfigSecrets(config);
+  const baseDir = dirname(resolve(file));
+  return { config: resolvePaths(config, baseDir), file, baseDir };
+}
+
+/** The CONFIG_INVALID error listing every problem, one per line. */
+function configInvalid(file: string, problems: readonly ConfigProblem[]): StocktakeError {
+  const lines = problems.map((p) => formatProblem(p));
+  const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
+  return new StocktakeError('CONFIG_INVALID', `${file}: ${count}\n${lines.join('\n')}`, {
+    context: { file, problems: lines },
+    hint: 'run `stocktake schema` for the full config reference',
+  });
+}
+
+/** `  ! sources.crm.url: message  (stocktake.yaml:4:10)` */
+export function formatProblem(problem: ConfigProblem): string {
+  return `  ! ${problem.path || '(root)'}: ${problem.message}${problem.location ? `  (${problem.location})` : ''}`;
+}
+
+type Issue = z.core.$ZodIssue;
+
+/** Turns one zod issue into readable problems; unions are unwrapped to the branch the user meant. */
+function describeIssue(issue: Issue): ConfigProblem[] {
+  const path = formatPath(issue.path);
+  switch (issue.code) {
+    case 'invalid_union': {
+      const discriminator = (issue as { discriminator?: string }).discriminator;
+      if (discriminator === 'kind' || path.endsWith('.kind')) {
+        return [unknownKind(issue, path)];
+      }
+      // Report the branch that got furthest: the one with the fewest issues.
+      const branches = (issue.errors ?? []).filter((b) => b.length > 0);
+      if (branches.length > 0) {
+        const best = branches.reduce((a, b) => (b.length < a.length ? b : a));
+        return best.flatMap((inner) =>
+          describeIssue({ ...inner, path: [...issue.path, ...inner.path] } as Issue),
+        );
+      }
+      return [{ path, message: issue.message }];
+    }
+    case 'invalid_type':
+      if (issue.input === undefined) return [{ path, message: 'required' }];
+      return [{ path, message: `expected ${issue.expected}, got ${describeValue(issue.input)}` }];
+    case 'invalid_value':
+      return [
+        {
+          path,
+          message: `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describeValue(issue.input)}${suggest(issue.input, issue.values)}`,
+        },
+      ];
+    case 'unrecognized_keys': {
+      // The schema's error map wrote one `unknown key "k" (did you mean …)` part per key.
+      const parts = issue.message.split('; ');
+      return issue.keys.map((key) => {
+        const part = parts.find((p) => p.startsWith(`unknown key ${JSON.stringify(key)}`)) ?? 'unknown key';
+        return {
+          path: path ? `${path}.${key}` : key,
+          message: part.replace(/^unknown key "[^"]*"/, 'unknown key'),
+        };
+      });
+    }
+    default:
+      return [{ path, message: issue.message }];
+  }
+}
+
+function unknownKind(issue: Issue, path: string): ConfigProblem {
+  const kinds: readonly string[] = path.startsWith('targets') ? TARGET_KINDS : SOURCE_KINDS;
+  const kindPath = path.endsWith('.kind') ? path : `${path}.kind`;
+  const got =
+    issue.input && typeof issue.input === 'object' ? (issue.input as { kind?: unknown }).kind : issue.input;
+  if (got === undefined) return { path: kindPath, message: `required: one of ${kinds.join(', ')}` };
+  return {
+    path: kindPath,
+    message: `unknown kind ${describeValue(got)}${suggest(got, kinds)}; expected one of ${kinds.join(', ')}`,
+  };
+}
+
+function suggest(input: unknown, values: readonly unknown[]): string {
+  if (typeof input !== 'string') return '';
+  const guess = closest(
+    input,
+    values.filter((v): v is string => typeof v === 'string'),
+  );
+  return guess ? ` (did you mean "${guess}"?)` : '';
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  return `${typeof value} ${String(value)}`;
+}
+
+/** `sources.crm.url`, `mappings[0].to.key` */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out;
+}
+
+/** The `file:line:col` of a config path, when the YAML has it. */
+function locate(doc: ReturnType<typeof parseDocument>, lines: LineCounter, path: string, file: string) {
+  if (!path) return undefined;
+  const parts = path.split(/\.|\[(\d+)\]/).filter((p) => p !== undefined && p !== '');
+  const keys = parts.map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+  // Walk up until a node exists: a missing key points at its parent.
+  for (let n = keys.length; n > 0; n--) {
+    const node = doc.getIn(keys.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+    if (node?.range) {
+      const pos = lines.linePos(node.range[0]);
+      return `${file}:${pos.line}:${pos.col}`;
+    }
+  }
+  return undefined;
+}
+
+function registerConfigSecrets(config: Config): void {
+  for (const entry of [...Object.values(config.sources), ...Object.values(config.targets ?? {})]) {
+    if ('password' in entry) registerSecret(entry.password);
+    if ('url' in entry && entry.url) registerUrlPassword(entry.url);
+  }
+}
+
+function resolvePaths(config: Config, baseDir: string): Config {
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
+  const resolveEntry = <T extends object>(entry: T): T => {
+    const out: Record<string, unknown> = { ...(entry as Record<string, unknown>) };
+    if (typeof out.path === 'string') out.path = abs(out.path);
+    if (out.ssl && typeof out.ssl === 'object') {
+      const ssl: Record<string, unknown> = { ...(out.ssl as Record<string, unknown>) };
+      for (const key of ['ca', 'cert', 'key'])
+        if (typeof ssl[key] === 'string') ssl[key] = abs(ssl[key] as string);
+      out.ssl = ssl;
+    }
+    return out as T;
+  };
+  const mapValues = <T extends object>(record: Record<string, T> | undefined) =>
+    record && Object.fromEntries(Object.entries(record).map(([k, v]) => [k, resolveEntry(v)]));
+  return {
+    ...config,
+    sources: mapValues(config.sources)!,
+    ...(config.targets ? { targets: mapValues(config.targets) } : {}),
+  };
+}

@@ -1,0 +1,294 @@
+/**
+ * The base config schema: the shape of `stocktake.yaml`, before environment interpolation is checked
+ * and paths are resolved. Cross-field checks live in `cross-checks.ts`; the JSON Schema is generated
+ * from these definitions (`stocktake schema`).
+ *
+ * @example
+ * ```yaml
+ * sources:
+ *   crm: { kind: postgres, url: "${CRM_DATABASE_URL}", schemas: [public] }
+ * ```
+ */
+import { z } from 'zod';
+import { closest } from './did-you-mean.ts';
+
+/** An object schema that rejects unknown keys, suggesting the closest known key. */
+function strict<T extends z.core.$ZodLooseShape>(shape: T, description?: string) {
+  const known = Object.keys(shape);
+  const schema = z.strictObject(shape, {
+    error: (issue) => {
+      if (issue.code !== 'unrecognized_keys') return undefined;
+      return issue.keys
+        .map((key) => {
+          const guess = closest(key, known);
+          return guess ? `unknown key "${key}" (did you mean "${guess}"?)` : `unknown key "${key}"`;
+        })
+        .join('; ');
+    },
+  });
+  return description ? schema.describe(description) : schema;
+}
+
+const nonEmpty = z.string().min(1, 'must not be empty');
+const glob = nonEmpty.describe('a name or glob: `public`, `sales_*`, `audit.log_*`');
+
+const severity = z.enum(['info', 'warning', 'error']);
+
+const tls = z.union([
+  z.boolean(),
+  strict(
+    {
+      rejectUnauthorized: z.boolean().optional().describe('verify the server certificate (default true)'),
+      ca: nonEmpty.optional().describe('path of a CA certificate file (PEM)'),
+      cert: nonEmpty.optional().describe('path of a client certificate file (PEM)'),
+      key: nonEmpty.optional().describe('path of a client key file (PEM)'),
+      servername: nonEmpty.optional(),
+    },
+    'TLS options; `true` requires TLS with the system CAs',
+  ),
+]);
+
+const rowCounts = strict(
+  {
+    exactBelow: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .describe(
+        'count rows exactly when the catalog estimate is below this (default 1000000); 0 = always estimate',
+      ),
+    views: z
+      .boolean()
+      .optional()
+      .describe('also count the rows of views, which runs their query (default false)'),
+  },
+  'how row counts are taken',
+);
+
+/** Fields shared by every network database (PostgreSQL, MySQL/MariaDB, SQL Server). */
+const networkDatabase = {
+  url: nonEmpty.optional().describe('connection URL, e.g. postgres://user:${PGPASSWORD}@host:5432/db'),
+  host: nonEmpty.optional(),
+  port: z.number().int().min(1).max(65535).optional(),
+  database: nonEmpty.optional(),
+  user: nonEmpty.optional(),
+  password: z.string().optional().describe('taken from the environment: "${DB_PASSWORD}"; never printed'),
+  ssl: tls.optional(),
+  schemas: z.array(glob).optional().describe('schemas (MySQL: databases) to scan; globs allowed'),
+  include: z.array(glob).optional().describe('tables to scan, as `table` or `schema.table` globs'),
+  exclude: z.array(glob).optional().describe('tables to skip, as `table` or `schema.table` globs'),
+  rowCounts: rowCounts.optional(),
+  pool: strict({ max: z.number().int().min(1).max(64).optional() }).optional(),
+  connectTimeoutMs: z.number().int().positive().optional(),
+  system: nonEmpty.optional().describe('the system (under `systems:`) this source belongs to'),
+  description: z.string().optional(),
+};
+
+const postgresSource = strict({ kind: z.literal('postgres'), ...networkDatabase }, 'a PostgreSQL database');
+const mysqlSource = strict(
+  { kind: z.enum(['mysql', 'mariadb']), ...networkDatabase },
+  'a MySQL or MariaDB server; `database` (or the URL path) is the default schema',
+);
+const mssqlSource = strict(
+  {
+    kind: z.literal('mssql'),
+    ...networkDatabase,
+    instanceName: nonEmpty.optional(),
+    encrypt: z.boolean().optional().describe('encrypt the connection (default true)'),
+    trustServerCertificate: z.boolean().optional(),
+  },
+  'a Microsoft SQL Server database',
+);
+const sqliteSource = strict(
+  {
+    kind: z.literal('sqlite'),
+    path: nonEmpty.describe('the database file, relative to the config file'),
+    include: z.array(glob).optional(),
+    exclude: z.array(glob).optional(),
+    rowCounts: rowCounts.optional(),
+    system: nonEmpty.optional(),
+    description: z.string().optional(),
+  },
+  'an SQLite database file, always opened read-only for audits',
+);
+const csvSource = strict(
+  {
+    kind: z.literal('csv'),
+    path: nonEmpty.describe('a file, a folder or a glob, relative to the config file; one dataset per file'),
+    delimiter: z.string().min(1).max(4).optional().describe('sniffed when not given'),
+    quote: z.string().length(1).optional(),
+    encoding: nonEmpty.optional().describe('utf-8, utf-16le, windows-1252, latin1…; sniffed when not given'),
+    header: z.boolean().optional().describe('first line is a header; sniffed when not given'),
+    decimal: z.enum([',', '.']).optional(),
+    dateFormat: nonEmpty.optional().describe('e.g. dd/MM/yyyy'),
+    system: nonEmpty.optional(),
+    description: z.string().optional(),
+  },
+  'CSV files',
+);
+const xlsxSource = strict(
+  {
+    kind: z.literal('xlsx'),
+    path: nonEmpty.describe('a workbook, a folder or a glob, relative to the config file'),
+    sheets: z.array(glob).optional().describe('sheets to read (default all)'),
+    headerRow: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe('1-based header row; found automatically when not given'),
+    system: nonEmpty.optional(),
+    description: z.string().optional(),
+  },
+  'Excel workbooks (.xlsx), one dataset per sheet',
+);
+
+/** Every source kind and its schema; a new connector adds one line here and one in the registry. */
+export const SOURCE_SCHEMAS = [postgresSource, mysqlSource, mssqlSource, sqliteSource, csvSource, xlsxSource];
+
+/** The kinds accepted under `sources:`. */
+export const SOURCE_KINDS = ['postgres', 'mysql', 'mariadb', 'mssql', 'sqlite', 'csv', 'xlsx'] as const;
+
+export const sourceSchema = z.discriminatedUnion('kind', [
+  postgresSource,
+  mysqlSource,
+  mssqlSource,
+  sqliteSource,
+  csvSource,
+  xlsxSource,
+]);
+
+/** The kinds accepted under `targets:`. */
+export const TARGET_KINDS = ['postgres', 'mysql', 'mariadb', 'mssql', 'sqlite'] as const;
+
+export const targetSchema = z.discriminatedUnion('kind', [
+  strict({ kind: z.literal('postgres'), ...networkDatabase }),
+  strict({ kind: z.enum(['mysql', 'mariadb']), ...networkDatabase }),
+  strict({
+    kind: z.literal('mssql'),
+    ...networkDatabase,
+    instanceName: nonEmpty.optional(),
+    encrypt: z.boolean().optional(),
+    trustServerCertificate: z.boolean().optional(),
+  }),
+  strict({
+    kind: z.literal('sqlite'),
+    path: nonEmpty,
+    system: nonEmpty.optional(),
+    description: z.string().optional(),
+  }),
+]);
+
+const contact = strict({ name: nonEmpty, email: z.email().optional(), phone: z.string().optional() });
+
+export const systemSchema = strict(
+  {
+    vendor: z.string().optional(),
+    description: z.string().optional(),
+    domain: z.string().optional().describe('business domain: sales, stock, finance…'),
+    version: z.string().optional(),
+    owner: contact.optional(),
+    steward: contact.optional().describe('the data steward who answers for the data'),
+    criticality: z.enum(['low', 'medium', 'high', 'critical']).optional(),
+    fate: z.enum(['migrate', 'archive', 'retire', 'keep']).optional(),
+    plannedDate: z.iso.date().optional().describe('YYYY-MM-DD'),
+  },
+  'the software behind the data, its owner and its fate',
+);
+
+export const RULE_CHECKS = [
+  'not_null',
+  'unique',
+  'format',
+  'range',
+  'allowed_values',
+  'regex',
+  'max_null_rate',
+  'row_count_min',
+  'foreign_key',
+  'freshness',
+] as const;
+
+export const ruleSchema = strict(
+  {
+    dataset: nonEmpty.describe(
+      'source first: `crm.public.customers`; the schema may be left out when unambiguous',
+    ),
+    column: nonEmpty.optional(),
+    check: z.enum(RULE_CHECKS),
+    format: nonEmpty.optional(),
+    pattern: nonEmpty.optional(),
+    min: z.union([z.number(), z.string()]).optional(),
+    max: z.union([z.number(), z.string()]).optional(),
+    values: z.array(z.union([z.string(), z.number(), z.boolean()])).optional(),
+    references: nonEmpty.optional().describe('for foreign_key: `source.dataset.column`'),
+    maxAge: nonEmpty.optional().describe('for freshness: `24h`, `7d`'),
+    maxFailRate: z.number().min(0).max(1).optional(),
+    maxNullRate: z.number().min(0).max(1).optional(),
+    minRows: z.number().int().nonnegative().optional(),
+    severity: severity.default('error'),
+    name: nonEmpty.optional(),
+  },
+  'a data-quality rule; an error-level rule that fails makes `stocktake profile` exit 1',
+);
+
+const transformStep = z.union([nonEmpty, z.record(z.string(), z.unknown())]);
+
+const fieldSchema = strict({
+  from: z.union([nonEmpty, z.array(nonEmpty)]).optional(),
+  value: z.unknown().optional().describe('a constant'),
+  transform: z.array(transformStep).optional(),
+  validate: z.union([nonEmpty, z.array(nonEmpty)]).optional(),
+  onInvalid: z.enum(['reject', 'null', 'keep']).optional(),
+  required: z.boolean().optional(),
+});
+
+export const mappingSchema = strict({
+  name: nonEmpty,
+  from: strict({
+    source: nonEmpty,
+    dataset: nonEmpty,
+    where: nonEmpty.optional(),
+  }),
+  to: strict({
+    target: nonEmpty,
+    dataset: nonEmpty,
+    key: z.array(nonEmpty).min(1, 'needs at least one key column'),
+    mode: z.enum(['insert', 'upsert', 'mirror']).default('upsert'),
+  }),
+  fields: z.record(nonEmpty, fieldSchema),
+  maxRejects: z.number().int().nonnegative().optional(),
+  batchSize: z.number().int().positive().optional(),
+});
+
+const identifier = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+const name = z.string().regex(identifier, 'names use letters, digits, `_` and `-`, starting with a letter');
+
+export const configSchema = strict({
+  $schema: z.string().optional().describe('path of the JSON Schema, for editor completion'),
+  version: z.literal(1).optional(),
+  systems: z.record(name, systemSchema).optional(),
+  sources: z
+    .record(name, sourceSchema)
+    .refine((s) => Object.keys(s).length > 0, 'declare at least one source'),
+  targets: z.record(name, targetSchema).optional(),
+  rules: z.array(ruleSchema).optional(),
+  mappings: z.array(mappingSchema).optional(),
+  report: strict({ lang: z.enum(['en', 'fr']).optional(), title: z.string().optional() }).optional(),
+  output: strict({ dir: nonEmpty.optional() }).optional(),
+});
+
+/** The validated config, before paths are resolved. */
+export type Config = z.infer<typeof configSchema>;
+/** One source entry. */
+export type SourceConfig = z.infer<typeof sourceSchema>;
+/** One target entry. */
+export type TargetConfig = z.infer<typeof targetSchema>;
+/** A source or target that is a network database. */
+export type NetworkDatabaseConfig = Extract<
+  SourceConfig,
+  { kind: 'postgres' | 'mysql' | 'mariadb' | 'mssql' }
+>;
+/** One system entry. */
+export type SystemConfig = z.infer<typeof systemSchema>;

@@ -1,0 +1,55 @@
+/** The knex configuration of a PostgreSQL source or target; audits get read-only sessions. */
+import type { Knex } from 'knex';
+import type { NetworkConfig } from '../sql/sql-dialect.ts';
+import { tlsOptions } from '../sql/sql-tls.ts';
+import type { OpenMode } from '../types.ts';
+import { POSTGRES_OIDS, postgresTimestampToIso } from './postgres-types.ts';
+
+const keepText = (value: string) => value;
+
+// Dates and timestamps keep their exact text (no JS Date, no time-zone shift, no lost microseconds).
+const PARSERS: Readonly<Record<number, (value: string) => unknown>> = {
+  [POSTGRES_OIDS.int8]: keepText,
+  [POSTGRES_OIDS.date]: keepText,
+  [POSTGRES_OIDS.time]: keepText,
+  [POSTGRES_OIDS.timetz]: keepText,
+  [POSTGRES_OIDS.timestamp]: postgresTimestampToIso,
+  [POSTGRES_OIDS.timestamptz]: postgresTimestampToIso,
+};
+
+/** Knex config for PostgreSQL: UTC sessions, exact date text, and `default_transaction_read_only` for audits. */
+export async function postgresKnexConfig(
+  config: NetworkConfig,
+  mode: OpenMode,
+  source: string,
+): Promise<Knex.Config> {
+  const pg = (await import('pg')).default;
+  const types = {
+    getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+      PARSERS[oid] ?? pg.types.getTypeParser(oid, format ?? 'text'),
+  };
+  const settings = ['-c TimeZone=UTC', '-c application_name=stocktake'];
+  if (mode === 'audit') settings.push('-c default_transaction_read_only=on');
+  const ssl = tlsOptions(config.ssl, source);
+  const connection: Record<string, unknown> = {
+    ...(config.url
+      ? { connectionString: config.url }
+      : {
+          host: config.host,
+          port: config.port ?? 5432,
+          database: config.database ?? 'postgres',
+          user: config.user,
+          password: config.password,
+        }),
+    options: settings.join(' '),
+    types,
+    connectionTimeoutMillis: config.connectTimeoutMs ?? 10_000,
+  };
+  if (ssl) connection.ssl = ssl;
+  return {
+    client: 'pg',
+    connection,
+    pool: { min: 0, max: config.pool?.max ?? 4 },
+    acquireConnectionTimeout: (config.connectTimeoutMs ?? 10_000) + 5_000,
+  };
+}

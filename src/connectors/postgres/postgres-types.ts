@@ -1,0 +1,61 @@
+/** PostgreSQL type mapping, both ways: native → logical for reading, logical → native for writing. */
+import type { LogicalType } from '../../core/inventory.ts';
+
+const NATIVE_TO_LOGICAL: Readonly<Record<string, LogicalType>> = {
+  int2: 'integer',
+  int4: 'integer',
+  int8: 'integer',
+  oid: 'integer',
+  numeric: 'decimal',
+  float4: 'float',
+  float8: 'float',
+  bool: 'boolean',
+  date: 'date',
+  time: 'time',
+  timetz: 'time',
+  timestamp: 'timestamp',
+  timestamptz: 'timestamp',
+  bytea: 'binary',
+  json: 'json',
+  jsonb: 'json',
+};
+
+/** The logical type of a PostgreSQL type (`typname`, after resolving domains); arrays are json. */
+export function postgresLogicalType(typeName: string, category: string): LogicalType {
+  if (category === 'A') return 'json';
+  // uuid, text, varchar, bpchar, citext, enums, inet, interval, xml, money and the rest read as text.
+  return NATIVE_TO_LOGICAL[typeName] ?? 'string';
+}
+
+/** The PostgreSQL column type a migration creates for a logical type. */
+export const POSTGRES_NATIVE_TYPES: Readonly<Record<LogicalType, string>> = {
+  string: 'text',
+  integer: 'bigint',
+  decimal: 'numeric',
+  float: 'double precision',
+  boolean: 'boolean',
+  date: 'date',
+  time: 'time',
+  timestamp: 'timestamp',
+  binary: 'bytea',
+  json: 'jsonb',
+};
+
+/** Type OIDs whose text form the connector keeps instead of the driver's JS conversion. */
+export const POSTGRES_OIDS = {
+  int8: 20,
+  date: 1082,
+  timestamp: 1114,
+  timestamptz: 1184,
+  time: 1083,
+  timetz: 1266,
+} as const;
+
+/** `2021-03-04 10:00:00.5+00` (session in UTC) → `2021-03-04T10:00:00.5Z`; `infinity` stays as is. */
+export function postgresTimestampToIso(text: string): string {
+  if (!/^\d/.test(text)) return text;
+  const iso = text.replace(' ', 'T');
+  if (iso.endsWith('+00')) return `${iso.slice(0, -3)}Z`;
+  // Offsets like +05:30 or -03 (a session not in UTC) become ±HH:MM.
+  return iso.replace(/([+-]\d{2})$/, '$1:00');
+}

@@ -1,0 +1,199 @@
+/**
+ * The connector every SQL backend shares: a knex pool (read-only sessions for audits), query
+ * counting, batched streaming reads, and error translation. The backend-specific parts come from
+ * its `SqlDialect`.
+ */
+import knexFactory, { type Knex } from 'knex';
+import { StocktakeError } from '../../core/errors.ts';
+import type { Column, Dataset, SourceInventory } from '../../core/inventory.ts';
+import type {
+  Connector,
+  ConnectorContext,
+  DatasetRef,
+  InventoryOptions,
+  ReadOptions,
+  ReadShape,
+  Row,
+} from '../types.ts';
+import { createDatasetFilter } from './dataset-filter.ts';
+import type { SqlDialect, SqlEntryConfig } from './sql-dialect.ts';
+import { describeDriverError } from './sql-errors.ts';
+
+const DEFAULT_EXACT_BELOW = 1_000_000;
+
+// knex logs pool errors (with driver stack traces) to the console; stocktake reports them itself, redacted.
+const ignore = () => undefined;
+const QUIET_LOG = { warn: ignore, error: ignore, deprecate: ignore, debug: ignore };
+const DEFAULT_BATCH = 5000;
+
+/** A connector over one SQL database. */
+export class SqlConnector implements Connector {
+  readonly kind: string;
+  readonly name: string;
+  #db: Knex | undefined;
+  #datasets: Map<string, Dataset> | undefined;
+  #queries = 0;
+  readonly #dialect: SqlDialect;
+  readonly #config: SqlEntryConfig;
+  readonly #context: ConnectorContext;
+
+  constructor(dialect: SqlDialect, config: SqlEntryConfig, context: ConnectorContext) {
+    this.kind = config.kind;
+    this.name = context.name;
+    this.#dialect = dialect;
+    this.#config = config;
+    this.#context = context;
+  }
+
+  /** The knex instance, for writers and push-down profilers of the same backend. */
+  async db(): Promise<Knex> {
+    if (!this.#db) {
+      const db = knexFactory({
+        ...(await this.#dialect.knexConfig(this.#config, this.#context.mode)),
+        log: QUIET_LOG,
+      });
+      db.on('query', (query: { sql: string }) => {
+        this.#queries++;
+        this.#context.onQuery?.(query.sql);
+      });
+      this.#db = db;
+    }
+    return this.#db;
+  }
+
+  /** Statements sent so far. */
+  get queryCount(): number {
+    return this.#queries;
+  }
+
+  async connect(): Promise<void> {
+    const db = await this.db();
+    try {
+      await db.raw('SELECT 1');
+    } catch (error) {
+      throw describeDriverError(error, this.name, this.#dialect.product);
+    }
+  }
+
+  async inventory(options: InventoryOptions = {}): Promise<SourceInventory> {
+    const db = await this.db();
+    const config = this.#config as Partial<Extract<SqlEntryConfig, { kind: 'postgres' }>>;
+    const filter = createDatasetFilter({
+      schemas: config.schemas,
+      include: config.include,
+      exclude: config.exclude,
+    });
+    const before = this.#queries;
+    options.onStep?.(`${this.name}: reading the ${this.#dialect.product} catalog`);
+    let inventory: SourceInventory;
+    try {
+      inventory = await this.#dialect.catalog(db, {
+        filter,
+        exactBelow: config.rowCounts?.exactBelow ?? DEFAULT_EXACT_BELOW,
+        countViews: config.rowCounts?.views ?? false,
+      });
+    } catch (error) {
+      throw describeDriverError(error, this.name, this.#dialect.product);
+    }
+    this.#datasets = new Map(inventory.datasets.map((d) => [d.name, d]));
+    if (inventory.datasets.length === 0 && (config.include?.length || config.schemas?.length)) {
+      throw new StocktakeError(
+        'FILTER_MATCHED_NOTHING',
+        `source ${this.name}: no table matches the filter (${filter.describe()})`,
+        {
+          hint: 'check `schemas`, `include` and `exclude` (globs such as sales_* or public.*)',
+          context: { source: this.name },
+        },
+      );
+    }
+    return { ...inventory, catalogQueries: this.#queries - before };
+  }
+
+  async shape(ref: DatasetRef, options: Pick<ReadOptions, 'columns'> = {}): Promise<ReadShape> {
+    const columns = await this.#columnsOf(ref, options.columns);
+    return { columns: columns.map((c) => ({ name: c.name, type: c.type })) };
+  }
+
+  async *read(ref: DatasetRef, options: ReadOptions = {}): AsyncIterable<Row[]> {
+    const db = await this.db();
+    const dataset = await this.#dataset(ref);
+    const columns = await this.#columnsOf(ref, options.columns);
+    const q = (id: string) => this.#dialect.quoteIdentifier(id);
+    const from =
+      dataset.schema === undefined
+        ? q(dataset.table ?? dataset.name)
+        : `${q(dataset.schema)}.${q(dataset.table!)}`;
+    let sql = `SELECT ${columns.map((c) => q(c.name)).join(', ')} FROM ${from}`;
+    if (options.where) sql += ` WHERE ${options.where}`;
+    if (options.limit !== undefined) sql = this.#limit(sql, options.limit);
+    const batchSize = options.batchSize ?? DEFAULT_BATCH;
+    const names = columns.map((c) => c.name);
+    const stream = this.#dialect.streamRows ? this.#dialect.streamRows(db, sql) : db.raw(sql).stream();
+    let batch: Row[] = [];
+    try {
+      for await (const record of stream as AsyncIterable<Record<string, unknown>>) {
+        if (options.signal?.aborted) break;
+        const row: Row = new Array(names.length);
+        for (let i = 0; i < names.length; i++) row[i] = this.#dialect.toValue(record[names[i]!], columns[i]!);
+        batch.push(row);
+        if (batch.length >= batchSize) {
+          yield batch;
+          batch = [];
+        }
+      }
+    } catch (error) {
+      throw describeDriverError(error, this.name, this.#dialect.product);
+    } finally {
+      (stream as { destroy?: () => void }).destroy?.();
+    }
+    if (batch.length > 0) yield batch;
+  }
+
+  async close(): Promise<void> {
+    const db = this.#db;
+    this.#db = undefined;
+    await db?.destroy();
+  }
+
+  #limit(sql: string, limit: number): string {
+    const n = Math.max(0, Math.floor(limit));
+    return this.#dialect.kind === 'mssql'
+      ? sql.replace(/^SELECT /, `SELECT TOP (${n}) `)
+      : `${sql} LIMIT ${n}`;
+  }
+
+  async #dataset(ref: DatasetRef): Promise<Dataset> {
+    if (!this.#datasets) await this.inventory();
+    const datasets = this.#datasets!;
+    const exact = datasets.get(ref.name);
+    if (exact) return exact;
+    // The schema may be left out when the table name is unambiguous.
+    const matches = [...datasets.values()].filter((d) => d.table === ref.name);
+    if (matches.length === 1) return matches[0]!;
+    throw new StocktakeError(
+      'DATASET_NOT_FOUND',
+      matches.length > 1
+        ? `source ${this.name}: "${ref.name}" is ambiguous (${matches.map((m) => m.name).join(', ')}); name the schema`
+        : `source ${this.name}: no dataset "${ref.name}"`,
+      { context: { source: this.name, dataset: ref.name } },
+    );
+  }
+
+  async #columnsOf(ref: DatasetRef, wanted: readonly string[] | undefined): Promise<readonly Column[]> {
+    const dataset = await this.#dataset(ref);
+    if (!wanted) return dataset.columns;
+    return wanted.map((name) => {
+      const column = dataset.columns.find((c) => c.name === name);
+      if (!column) {
+        throw new StocktakeError(
+          'DATASET_NOT_FOUND',
+          `source ${this.name}: dataset ${dataset.name} has no column "${name}"`,
+          {
+            context: { source: this.name, dataset: dataset.name, column: name },
+          },
+        );
+      }
+      return column;
+    });
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * What one SQL backend supplies to the shared SQL connector: its knex configuration (with the
+ * read-only session for audits), its set-based catalog queries, and its identifier quoting.
+ * Each backend folder implements this once (`postgres/postgres-dialect.ts`, …).
+ */
+import type { Knex } from 'knex';
+import type { NetworkDatabaseConfig, SourceConfig, TargetConfig } from '../../config/schema.ts';
+import type { Column, SourceInventory } from '../../core/inventory.ts';
+import type { OpenMode, Value } from '../types.ts';
+import type { DatasetFilter } from './dataset-filter.ts';
+
+/** The SQL source or target entries of the config. */
+export type SqlEntryConfig =
+  | Extract<SourceConfig, { kind: 'postgres' | 'mysql' | 'mariadb' | 'mssql' | 'sqlite' }>
+  | Extract<TargetConfig, { kind: 'postgres' | 'mysql' | 'mariadb' | 'mssql' | 'sqlite' }>;
+
+/** What the catalog must cover and how rows are counted. */
+export interface CatalogScope {
+  /** Which schemas and tables to list. */
+  readonly filter: DatasetFilter;
+  /** Count exactly when the catalog estimate is below this; 0 = never count. */
+  readonly exactBelow: number;
+  /** Count the rows of views too (runs their query). */
+  readonly countViews: boolean;
+}
+
+/** A table whose rows are counted exactly, by schema and name. */
+export interface CountTarget {
+  readonly key: string;
+  readonly schema: string | undefined;
+  readonly table: string;
+}
+
+/** One SQL backend. */
+export interface SqlDialect {
+  /** The config kind this dialect serves (mysql also serves mariadb). */
+  readonly kind: 'postgres' | 'mysql' | 'mssql' | 'sqlite';
+  /** The product name used in messages: PostgreSQL, MySQL/MariaDB, SQL Server, SQLite. */
+  readonly product: string;
+  /** The knex configuration; in `audit` mode every session it opens is read-only. */
+  knexConfig(config: SqlEntryConfig, mode: OpenMode): Knex.Config | Promise<Knex.Config>;
+  /** The inventory of the scope, in a bounded number of set-based queries. */
+  catalog(db: Knex, scope: CatalogScope): Promise<SourceInventory>;
+  /** Quotes an identifier (`"a""b"`, `` `a``b` ``, `[a]]b]`). */
+  quoteIdentifier(name: string): string;
+  /** Converts one driver value of a column to the contract's plain value (dates as ISO strings…). */
+  toValue(value: unknown, column: Column): Value;
+  /** Streams the records of a query, where knex's own `.stream()` would buffer them (SQLite). */
+  streamRows?(db: Knex, sql: string): AsyncIterable<Record<string, unknown>>;
+}
+
+/** The connection fields of a network database, whether given as a URL or as fields. */
+export type NetworkConfig = Pick<
+  NetworkDatabaseConfig,
+  'url' | 'host' | 'port' | 'database' | 'user' | 'password' | 'ssl' | 'connectTimeoutMs' | 'pool'
+>;

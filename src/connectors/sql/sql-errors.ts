@@ -1,0 +1,89 @@
+/**
+ * Turns driver errors into StocktakeErrors with one clear line: what failed, for which source,
+ * and what to check. Driver messages pass through `redact` so that no password leaks.
+ */
+import { StocktakeError } from '../../core/errors.ts';
+import { redact } from '../../core/secrets.ts';
+
+interface DriverError {
+  code?: string | number;
+  errno?: number;
+  number?: number;
+  message?: string;
+  errors?: DriverError[];
+}
+
+/** The StocktakeError for a failure to connect to or query `source` (a `product` such as PostgreSQL). */
+export function describeDriverError(error: unknown, source: string, product: string): StocktakeError {
+  if (error instanceof StocktakeError) return error;
+  const e = (error ?? {}) as DriverError;
+  // Node's AggregateError (several addresses tried) carries the useful code on its members.
+  const inner = e.errors?.[0] ?? e;
+  const code = String(e.code ?? inner.code ?? '');
+  const raw = redact(String(e.message || inner.message || error));
+  const context = { source, driverCode: code };
+  const fail = (kind: ConstructorParameters<typeof StocktakeError>[0], what: string, hint: string) =>
+    new StocktakeError(kind, `source ${source}: ${what}`, { hint, context, cause: error });
+
+  if (
+    ['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN', 'ESOCKET'].includes(
+      code,
+    )
+  ) {
+    return fail(
+      'SOURCE_UNREACHABLE',
+      `cannot reach the ${product} server (${code}: ${raw})`,
+      'check host, port, network and that the server is running',
+    );
+  }
+  if (/timeout|timed out/i.test(raw) && !/statement timeout/i.test(raw)) {
+    return fail(
+      'SOURCE_UNREACHABLE',
+      `no answer from the ${product} server (${raw})`,
+      'check host, port and firewall',
+    );
+  }
+  // PostgreSQL SQLSTATE, MySQL error names, SQL Server login errors.
+  if (
+    ['28P01', '28000', 'ER_ACCESS_DENIED_ERROR', 'ER_DBACCESS_DENIED_ERROR', 'ELOGIN'].includes(code) ||
+    /password authentication failed|access denied|login failed/i.test(raw)
+  ) {
+    return fail(
+      'SOURCE_AUTH_FAILED',
+      `${product} refused the login (${raw})`,
+      'check the user and the password (given through the environment)',
+    );
+  }
+  if (
+    ['3D000', 'ER_BAD_DB_ERROR'].includes(code) ||
+    /database .* does not exist|unknown database|cannot open database/i.test(raw)
+  ) {
+    return fail(
+      'SOURCE_DATABASE_MISSING',
+      `the database does not exist (${raw})`,
+      'check the database name in the URL or the `database` field',
+    );
+  }
+  if (code === 'SQLITE_CANTOPEN' || /unable to open database|directory does not exist/i.test(raw)) {
+    return fail(
+      'SOURCE_UNREACHABLE',
+      `cannot open the SQLite file (${raw})`,
+      'check the `path`, relative to the config file',
+    );
+  }
+  if (code === 'SQLITE_NOTADB' || /file is not a database/i.test(raw)) {
+    return fail('SOURCE_UNREACHABLE', `the file is not an SQLite database (${raw})`, 'check the `path`');
+  }
+  if (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') {
+    return fail(
+      'SOURCE_DRIVER_MISSING',
+      `the ${product} driver is not installed (${raw})`,
+      'run npm install',
+    );
+  }
+  return fail(
+    'SOURCE_QUERY_FAILED',
+    `${product} error${code ? ` ${code}` : ''}: ${raw}`,
+    'check the privileges of the user on the catalog',
+  );
+}

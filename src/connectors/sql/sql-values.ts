@@ -1,0 +1,58 @@
+/** Conversions every SQL backend shares when a driver value crosses the contract. */
+import type { Column } from '../../core/inventory.ts';
+import type { Value } from '../types.ts';
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+/** `YYYY-MM-DD` of a Date's UTC calendar day. */
+export function isoDate(date: Date): string {
+  return `${pad(date.getUTCFullYear(), 4)}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}`;
+}
+
+/** Converts values the drivers return as objects (Date, Buffer, big integers) to contract values. */
+export function toPlainValue(input: unknown, column: Column): Value {
+  if (input === null || input === undefined) return null;
+  // Drivers asked for exact integers return bigint; small ones become plain numbers.
+  const value = typeof input === 'bigint' && Number.isSafeInteger(Number(input)) ? Number(input) : input;
+  switch (column.type) {
+    case 'integer':
+      if (typeof value === 'string') {
+        // A non-integer text in an integer column (SQLite allows it) crosses unchanged for the profiler to flag.
+        if (!/^-?\d+$/.test(value)) return value;
+        const n = Number(value);
+        return Number.isSafeInteger(n) ? n : BigInt(value);
+      }
+      if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value;
+      if (typeof value === 'boolean') return value ? 1 : 0;
+      return value as Value;
+    case 'decimal':
+      return typeof value === 'string' ? value : String(value);
+    case 'float':
+      return typeof value === 'string' ? Number(value) : (value as Value);
+    case 'boolean':
+      if (typeof value === 'number' || typeof value === 'bigint') return Number(value) !== 0;
+      if (Buffer.isBuffer(value)) return value[0] === 1;
+      return value as Value;
+    case 'date':
+      return value instanceof Date ? isoDate(value) : String(value).slice(0, 10);
+    case 'timestamp':
+      return value instanceof Date ? value.toISOString() : String(value);
+    case 'binary':
+      return Buffer.isBuffer(value)
+        ? new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
+        : (value as Value);
+    case 'json':
+      if (typeof value === 'string') {
+        try {
+          return JSON.parse(value) as Value;
+        } catch {
+          return value;
+        }
+      }
+      return value as Value;
+    default:
+      if (value instanceof Date) return value.toISOString();
+      if (Buffer.isBuffer(value)) return value.toString('utf8');
+      return value as Value;
+  }
+}

@@ -1,0 +1,212 @@
+/**
+ * SQLite inventory in a fixed handful of queries: the pragma table-valued functions joined to
+ * sqlite_schema list every table's columns, keys and indexes at once. SQLite has no schemas.
+ */
+import type { Knex } from 'knex';
+import { groupBy } from '../../core/group-by.ts';
+import type {
+  Column,
+  Dataset,
+  Index,
+  KeyConstraint,
+  SourceFinding,
+  SourceInventory,
+} from '../../core/inventory.ts';
+import { countRowsExactly, normaliseRows } from '../sql/row-counts.ts';
+import type { CatalogScope, CountTarget } from '../sql/sql-dialect.ts';
+import { sqliteLogicalType, sqliteTypeModifiers } from './sqlite-types.ts';
+
+/** Quotes an SQLite identifier. */
+export function quoteSqlite(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+const SERVER_SQL = `
+SELECT sqlite_version() AS version, (SELECT page_count FROM pragma_page_count()) * (SELECT page_size FROM pragma_page_size()) AS size_bytes,
+  (SELECT encoding FROM pragma_encoding()) AS encoding`;
+
+const OBJECTS_SQL = `
+SELECT type, name, sql FROM sqlite_schema
+WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name`;
+
+const COLUMNS_SQL = `
+SELECT m.name AS dataset, p.cid AS cid, p.name AS name, p.type AS declared, p."notnull" AS not_null,
+  p.dflt_value AS default_expr, p.pk AS pk, p.hidden AS hidden
+FROM sqlite_schema m JOIN pragma_table_xinfo(m.name) p
+WHERE m.type IN ('table', 'view') AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
+ORDER BY m.name, p.cid`;
+
+const FOREIGN_KEYS_SQL = `
+SELECT m.name AS dataset, f.id AS id, f.seq AS seq, f."table" AS ref_table, f."from" AS from_column,
+  f."to" AS to_column, f.on_update AS on_update, f.on_delete AS on_delete
+FROM sqlite_schema m JOIN pragma_foreign_key_list(m.name) f
+WHERE m.type = 'table' ORDER BY m.name, f.id, f.seq`;
+
+const INDEXES_SQL = `
+SELECT m.name AS dataset, il.name AS name, il."unique" AS is_unique, il.origin AS origin, il.partial AS partial,
+  ii.seqno AS seqno, ii.name AS column_name
+FROM sqlite_schema m JOIN pragma_index_list(m.name) il JOIN pragma_index_xinfo(il.name) ii
+WHERE m.type = 'table' AND ii.key = 1 ORDER BY m.name, il.name, ii.seqno`;
+
+// dbstat is compiled into better-sqlite3; a build without it only loses sizes.
+const SIZES_SQL = `
+SELECT s.tbl_name AS dataset, SUM(d.pgsize) AS size_bytes FROM dbstat d JOIN sqlite_schema s ON s.name = d.name
+GROUP BY s.tbl_name`;
+
+/** Reads the inventory of every table and view the scope covers. */
+export async function sqliteCatalog(db: Knex, scope: CatalogScope): Promise<SourceInventory> {
+  const server = normaliseRows(await db.raw(SERVER_SQL))[0] as unknown as RawServer;
+  const objects = (normaliseRows(await db.raw(OBJECTS_SQL)) as unknown as RawObject[]).filter((o) =>
+    scope.filter.table(undefined, o.name),
+  );
+  const wanted = new Set(objects.map((o) => o.name));
+  const keep = <T extends { dataset: string }>(rows: T[]) => rows.filter((r) => wanted.has(r.dataset));
+  const columns = keep(normaliseRows(await db.raw(COLUMNS_SQL)) as unknown as RawColumn[]);
+  const foreignKeys = keep(normaliseRows(await db.raw(FOREIGN_KEYS_SQL)) as unknown as RawForeignKey[]);
+  const indexes = keep(normaliseRows(await db.raw(INDEXES_SQL)) as unknown as RawIndex[]);
+  const findings: SourceFinding[] = [];
+  let sizes = new Map<string, number>();
+  try {
+    const rows = normaliseRows(await db.raw(SIZES_SQL)) as unknown as RawSize[];
+    sizes = new Map(rows.map((r) => [r.dataset, Number(r.size_bytes)]));
+  } catch {
+    findings.push({
+      code: 'SIZE_UNAVAILABLE',
+      severity: 'info',
+      message: 'this SQLite build has no dbstat table',
+    });
+  }
+
+  const countTargets: CountTarget[] =
+    scope.exactBelow > 0
+      ? objects
+          .filter((o) => o.type === 'table' || scope.countViews)
+          .map((o) => ({ key: o.name, schema: undefined, table: o.name }))
+      : [];
+  const counts = await countRowsExactly(db, countTargets, quoteSqlite);
+
+  const columnsBy = groupBy(columns, (c) => c.dataset);
+  const fksBy = groupBy(foreignKeys, (f) => f.dataset);
+  const indexesBy = groupBy(indexes, (i) => i.dataset);
+
+  const datasets = objects.map((o): Dataset => {
+    const raw = columnsBy.get(o.name) ?? [];
+    const pkColumns = raw.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk);
+    const rowidAlias =
+      o.type === 'table' && pkColumns.length === 1 && /^INTEGER$/i.test(pkColumns[0]!.declared.trim());
+    const columnList = raw.map(
+      (c, i): Column => ({
+        name: c.name,
+        type: sqliteLogicalType(c.declared),
+        nativeType: c.declared || '(none)',
+        nullable: c.not_null === 0 && c.pk === 0,
+        primaryKey: c.pk > 0,
+        position: i + 1,
+        ...sqliteTypeModifiers(c.declared),
+        ...(c.default_expr !== null ? { default: c.default_expr } : {}),
+        ...(rowidAlias && c.pk > 0 ? { autoIncrement: true } : {}),
+        ...(c.hidden === 2 || c.hidden === 3 ? { generated: true } : {}),
+      }),
+    );
+    const indexRows = groupBy(indexesBy.get(o.name) ?? [], (r) => r.name);
+    const indexList = [...indexRows.values()].map(
+      (rows): Index => ({
+        name: rows[0]!.name,
+        columns: rows.map((r) => r.column_name ?? '(expression)'),
+        unique: rows[0]!.is_unique === 1,
+        ...(rows[0]!.origin === 'pk' ? { primary: true } : {}),
+        ...(rows[0]!.partial === 1 ? { partial: true } : {}),
+      }),
+    );
+    const uniqueKeys: KeyConstraint[] = [...indexRows.values()]
+      .filter((rows) => rows[0]!.origin === 'u')
+      .map((rows) => ({ name: rows[0]!.name, columns: rows.map((r) => r.column_name ?? '(expression)') }));
+    const fkGroups = groupBy(fksBy.get(o.name) ?? [], (f) => String(f.id));
+    const count = counts.get(o.name);
+    return {
+      name: o.name,
+      kind: o.type === 'view' ? 'view' : 'table',
+      rowCount: count ?? null,
+      rowCountExact: count !== undefined,
+      columns: columnList,
+      primaryKey: pkColumns.length > 0 ? { columns: pkColumns.map((c) => c.name) } : null,
+      foreignKeys: [...fkGroups.values()].map((rows) => ({
+        columns: rows.map((r) => r.from_column),
+        // A foreign key without target columns references the parent's primary key.
+        references: {
+          dataset: rows[0]!.ref_table,
+          columns: rows.every((r) => r.to_column !== null)
+            ? rows.map((r) => r.to_column!)
+            : (columnsBy.get(rows[0]!.ref_table) ?? []).filter((c) => c.pk > 0).map((c) => c.name),
+        },
+        onDelete: rows[0]!.on_delete,
+        onUpdate: rows[0]!.on_update,
+      })),
+      indexes: indexList,
+      table: o.name,
+      ...(uniqueKeys.length > 0 ? { uniqueKeys } : {}),
+      ...(sizes.has(o.name) ? { sizeBytes: sizes.get(o.name)! } : {}),
+      ...(o.type === 'view' && o.sql ? { definition: o.sql } : {}),
+    };
+  });
+
+  return {
+    datasets,
+    findings,
+    server: {
+      product: 'SQLite',
+      version: server.version,
+      sizeBytes: Number(server.size_bytes),
+      encoding: server.encoding,
+    },
+  };
+}
+
+interface RawServer {
+  version: string;
+  size_bytes: number;
+  encoding: string;
+}
+
+interface RawObject {
+  type: 'table' | 'view';
+  name: string;
+  sql: string | null;
+}
+
+interface RawColumn {
+  dataset: string;
+  cid: number;
+  name: string;
+  declared: string;
+  not_null: number;
+  default_expr: string | null;
+  pk: number;
+  hidden: number;
+}
+
+interface RawForeignKey {
+  dataset: string;
+  id: number;
+  seq: number;
+  ref_table: string;
+  from_column: string;
+  to_column: string | null;
+  on_update: string;
+  on_delete: string;
+}
+
+interface RawIndex {
+  dataset: string;
+  name: string;
+  is_unique: number;
+  origin: 'c' | 'u' | 'pk';
+  partial: number;
+  seqno: number;
+  column_name: string | null;
+}
+
+interface RawSize {
+  dataset: string;
+  size_bytes: number;
+}

@@ -1,0 +1,81 @@
+/**
+ * The connector contract: what every source (database, spreadsheet, file) offers to the stages.
+ * A connector converts its native types to the logical types at the edge; nothing past this
+ * interface knows which driver produced a value.
+ */
+import type { Dataset, Finding, LogicalType, SourceFinding, SourceInventory } from '../core/inventory.ts';
+
+/** A value as it crosses the contract: decimals as strings, dates as `YYYY-MM-DD`, timestamps as ISO strings. */
+export type Value =
+  | string
+  | number
+  | bigint
+  | boolean
+  | Uint8Array
+  | null
+  | Record<string, unknown>
+  | unknown[];
+
+/** One row, in the order of the dataset's columns. */
+export type Row = Value[];
+
+/** A dataset as a read names it: the full name from the inventory (`public.customers`, `clients`). */
+export interface DatasetRef {
+  readonly name: string;
+}
+
+/** Options of `Connector.read`. */
+export interface ReadOptions {
+  /** Rows per batch (default 5000). */
+  readonly batchSize?: number;
+  /** Columns to read, in this order (default all, in dataset order). */
+  readonly columns?: readonly string[];
+  /** Read at most this many rows. */
+  readonly limit?: number;
+  /** An SQL filter for database sources (from a mapping's `from.where`). */
+  readonly where?: string;
+  readonly signal?: AbortSignal;
+}
+
+/** The columns a read yields, with their logical types, before the first batch. */
+export interface ReadShape {
+  readonly columns: readonly { readonly name: string; readonly type: LogicalType }[];
+}
+
+/** Options of `Connector.inventory`. */
+export interface InventoryOptions {
+  /** Report progress, one call per step. */
+  readonly onStep?: (message: string) => void;
+}
+
+/** A source: inventory, streamed reads, and (for SQL) push-down profiling and writing. */
+export interface Connector {
+  /** The config kind: postgres, mysql, mssql, sqlite, csv, xlsx. */
+  readonly kind: string;
+  /** The source's name in the config. */
+  readonly name: string;
+  /** Checks that the source answers (connects, authenticates); throws SOURCE_* errors. */
+  connect(): Promise<void>;
+  /** Lists every dataset with its columns, keys and row counts. */
+  inventory(options?: InventoryOptions): Promise<SourceInventory>;
+  /** The columns and types `read` will yield for a dataset. */
+  shape(dataset: DatasetRef, options?: Pick<ReadOptions, 'columns'>): Promise<ReadShape>;
+  /** Streams a dataset in batches of rows; memory is bounded by the batch size. */
+  read(dataset: DatasetRef, options?: ReadOptions): AsyncIterable<Row[]>;
+  /** Releases connections and file handles. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** How a connector is opened: for an audit (read-only, always) or as a migration target. */
+export type OpenMode = 'audit' | 'write';
+
+/** Everything a connector factory receives. */
+export interface ConnectorContext {
+  readonly name: string;
+  readonly mode: OpenMode;
+  /** Called for every SQL statement sent (catalog query counting, statement logs in tests). */
+  readonly onQuery?: (sql: string) => void;
+}
+
+/** Re-exported for connectors. */
+export type { Dataset, Finding, SourceFinding, SourceInventory };

@@ -1,0 +1,49 @@
+/**
+ * Secrets never reach logs, errors or reports. Every password that enters through the config is
+ * registered here, and every text that leaves the process passes through `redact`.
+ */
+
+const MASK = '***';
+const registered = new Set<string>();
+
+/** Remembers a secret value (a password, a token) so that `redact` removes it wherever it appears. */
+export function registerSecret(value: string | undefined | null): void {
+  // Very short values would mask ordinary words; a real secret is longer than this.
+  if (value && value.length >= 3) registered.add(value);
+}
+
+/** Forgets every registered secret (tests). */
+export function clearSecrets(): void {
+  registered.clear();
+}
+
+// scheme://user:password@host — the password part of any URL.
+const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*:)([^@/\s]+)(@)/gi;
+// password=… in connection strings and query strings.
+const KEY_VALUE_SECRET =
+  /\b(password|passwd|pwd|secret|token|api[_-]?key)(\s*[=:]\s*)("[^"]*"|'[^']*'|[^;&\s,}]+)/gi;
+
+/** Returns `text` with URL passwords, `password=` pairs and every registered secret masked. */
+export function redact(text: string): string {
+  let out = text.replace(URL_PASSWORD, `$1${MASK}$3`).replace(KEY_VALUE_SECRET, `$1$2${MASK}`);
+  for (const secret of registered) {
+    if (out.includes(secret)) out = out.split(secret).join(MASK);
+    const encoded = encodeURIComponent(secret);
+    if (encoded !== secret && out.includes(encoded)) out = out.split(encoded).join(MASK);
+  }
+  return out;
+}
+
+/** Returns a URL for display: the password replaced by `***`. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = MASK;
+    for (const key of [...parsed.searchParams.keys()]) {
+      if (/password|pwd|secret|token/i.test(key)) parsed.searchParams.set(key, MASK);
+    }
+    return parsed.toString();
+  } catch {
+    return redact(url);
+  }
+}

@@ -1,0 +1,70 @@
+/** The console summary of an inventory: one block per source, a line per dataset kind, failures first. */
+import type { Inventory, SourceEntry } from '../core/inventory.ts';
+
+const number = new Intl.NumberFormat('en-US');
+
+/** Formats a byte count: `12.4 MB`. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}
+
+/** The summary lines printed after `stocktake inventory`; at most `maxDatasets` datasets per source are listed. */
+export function summariseInventory(inventory: Inventory, maxDatasets = 15): string[] {
+  const lines: string[] = [];
+  const ok = inventory.sources.filter((s) => s.status === 'ok');
+  const datasets = ok.reduce((n, s) => n + s.datasets.length, 0);
+  const columns = ok.reduce((n, s) => n + s.datasets.reduce((m, d) => m + d.columns.length, 0), 0);
+  lines.push(
+    `Inventory: ${inventory.sources.length} source(s), ${number.format(datasets)} dataset(s), ${number.format(columns)} column(s)`,
+  );
+  for (const source of inventory.sources) lines.push('', ...describeSource(source, maxDatasets));
+  return lines;
+}
+
+function describeSource(source: SourceEntry, maxDatasets: number): string[] {
+  const head = `${source.name} (${source.kind}${source.system ? `, system ${source.system}` : ''})`;
+  if (source.status === 'failed') {
+    return [
+      `✗ ${head}: ${source.error!.message}`,
+      ...(source.error!.hint ? [`    → ${source.error!.hint}`] : []),
+    ];
+  }
+  const server = source.server ? ` — ${source.server.product} ${source.server.version}` : '';
+  const lines = [`✓ ${head}${server}`];
+  const byKind = new Map<string, number>();
+  for (const d of source.datasets) {
+    const kind = d.materialized ? 'materialized view' : d.partitionOf ? 'partition' : d.kind;
+    byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
+  }
+  lines.push(
+    `    ${[...byKind].map(([k, n]) => `${n} ${k}${n === 1 ? '' : 's'}`).join(', ') || 'no datasets'}`,
+  );
+  const width = Math.min(40, Math.max(8, ...source.datasets.map((d) => d.name.length)));
+  for (const d of source.datasets.slice(0, maxDatasets)) {
+    const rows =
+      d.rowCount === null
+        ? 'rows not counted'
+        : `${d.rowCountExact ? '' : '~'}${number.format(d.rowCount)} rows`;
+    const keys = [d.primaryKey ? 'PK' : 'no PK', d.foreignKeys.length > 0 ? `${d.foreignKeys.length} FK` : '']
+      .filter(Boolean)
+      .join(', ');
+    lines.push(
+      `    ${d.name.padEnd(width)}  ${d.kind.padEnd(5)}  ${String(d.columns.length).padStart(3)} cols  ${rows}  (${keys})`,
+    );
+  }
+  if (source.datasets.length > maxDatasets)
+    lines.push(`    … and ${source.datasets.length - maxDatasets} more`);
+  for (const f of source.findings.filter((f) => f.severity !== 'info')) {
+    lines.push(
+      `    ${f.severity === 'error' ? '✗' : '!'} ${f.code}${f.dataset ? ` ${f.dataset}` : ''}: ${f.message}`,
+    );
+  }
+  return lines;
+}

@@ -1,0 +1,123 @@
+/**
+ * The inventory stage: opens every configured source read-only, asks its connector for the
+ * inventory, and assembles the `inventory.json` document. A source that fails is recorded with its
+ * error and the others go on.
+ */
+import pLimit from 'p-limit';
+import type { Config } from '../config/schema.ts';
+import { openConnector } from '../connectors/registry.ts';
+import { isStocktakeError } from '../core/errors.ts';
+import type { Inventory, SourceEntry, SystemEntry } from '../core/inventory.ts';
+import { redact } from '../core/secrets.ts';
+import { TOOL_VERSION } from '../core/version.ts';
+
+/** Options of `runInventory`. */
+export interface InventoryRunOptions {
+  /** Source names (or `source.dataset` names) to scan; default all. */
+  readonly only?: readonly string[];
+  /** Sources scanned at once (default 4). */
+  readonly concurrency?: number;
+  /** Called once per step with a plain line. */
+  readonly onStep?: (message: string) => void;
+  /** Called for every SQL statement sent, with the source name. */
+  readonly onQuery?: (source: string, sql: string) => void;
+  /** Clock for `generatedAt` (tests). */
+  readonly now?: () => Date;
+}
+
+/** Scans the sources of a config and returns the inventory document. */
+export async function runInventory(config: Config, options: InventoryRunOptions = {}): Promise<Inventory> {
+  const only = options.only ?? [];
+  const selected = Object.entries(config.sources).filter(
+    ([name]) => only.length === 0 || only.some((o) => o === name || o.startsWith(`${name}.`)),
+  );
+  const limit = pLimit(options.concurrency ?? 4);
+  const sources = await Promise.all(
+    selected.map(([name, source]) => limit(() => scanSource(name, source, options))),
+  );
+  return {
+    formatVersion: 1,
+    generatedAt: (options.now?.() ?? new Date()).toISOString(),
+    systems: systemsOf(config, sources),
+    sources: sources.map((s) => narrow(s, only)),
+    tool: { name: 'stocktake', version: TOOL_VERSION },
+  };
+}
+
+async function scanSource(
+  name: string,
+  source: Config['sources'][string],
+  options: InventoryRunOptions,
+): Promise<SourceEntry> {
+  const started = performance.now();
+  const base = { name, kind: source.kind, system: source.system ?? null };
+  options.onStep?.(`${name}: scanning (${source.kind})`);
+  const onQuery = options.onQuery;
+  let connector: Awaited<ReturnType<typeof openConnector>> | undefined;
+  try {
+    connector = await openConnector(source, {
+      name,
+      mode: 'audit',
+      ...(onQuery ? { onQuery: (sql: string) => onQuery(name, sql) } : {}),
+    });
+    await connector.connect();
+    const inventory = await connector.inventory({ ...(options.onStep ? { onStep: options.onStep } : {}) });
+    const durationMs = Math.round(performance.now() - started);
+    options.onStep?.(`${name}: ${inventory.datasets.length} datasets in ${(durationMs / 1000).toFixed(1)} s`);
+    return {
+      ...base,
+      status: 'ok',
+      datasets: inventory.datasets,
+      ...(inventory.server ? { server: inventory.server } : {}),
+      findings: (inventory.findings ?? []).map((f) => ({ ...f, source: name })),
+      durationMs,
+      ...(inventory.catalogQueries !== undefined ? { catalogQueries: inventory.catalogQueries } : {}),
+    };
+  } catch (error) {
+    const durationMs = Math.round(performance.now() - started);
+    const code = isStocktakeError(error) ? error.code : 'INTERNAL';
+    const message = redact(error instanceof Error ? error.message : String(error));
+    const hint = isStocktakeError(error) && error.hint ? redact(error.hint) : undefined;
+    options.onStep?.(`${name}: FAILED ${code}: ${message}${hint ? ` (${hint})` : ''}`);
+    return {
+      ...base,
+      status: 'failed',
+      datasets: [],
+      error: { code, message, ...(hint ? { hint } : {}) },
+      findings: [{ code, severity: 'error', source: name, message }],
+      durationMs,
+    };
+  } finally {
+    await connector?.close().catch(() => undefined);
+  }
+}
+
+// `--only crm.public.customers` keeps that dataset of the source; `--only crm` keeps all of it.
+function narrow(entry: SourceEntry, only: readonly string[]): SourceEntry {
+  const datasetNames = only
+    .filter((o) => o.startsWith(`${entry.name}.`))
+    .map((o) => o.slice(entry.name.length + 1));
+  if (datasetNames.length === 0 || only.includes(entry.name)) return entry;
+  const keep = entry.datasets.filter(
+    (d) => datasetNames.includes(d.name) || datasetNames.includes(d.table ?? ''),
+  );
+  return { ...entry, datasets: keep };
+}
+
+function systemsOf(config: Config, sources: readonly SourceEntry[]): SystemEntry[] {
+  return Object.entries(config.systems ?? {}).map(([name, system]) => ({
+    name,
+    ...(system.vendor ? { vendor: system.vendor } : {}),
+    ...(system.owner ? { owner: system.owner } : {}),
+    ...(system.fate ? { fate: system.fate } : {}),
+    sources: sources.filter((s) => s.system === name).map((s) => s.name),
+  }));
+}
+
+/** The process exit code an inventory leads to: the worst failed source's, or 0. */
+export function inventoryExitCode(inventory: Inventory, exitCodeOf: (code: string) => number): number {
+  return inventory.sources.reduce(
+    (worst, s) => (s.status === 'failed' ? Math.max(worst, exitCodeOf(s.error!.code)) : worst),
+    0,
+  );
+}

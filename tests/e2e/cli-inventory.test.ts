@@ -1,0 +1,169 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import knexFactory from 'knex';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Inventory } from '../../src/core/inventory.ts';
+import { SERVERS, serverAvailable } from '../helpers/servers.ts';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const pgUp = await serverAvailable('postgres');
+
+function stocktake(args: string[], env: Record<string, string> = {}) {
+  const result = spawnSync(process.execPath, [join(root, 'bin/stocktake.js'), ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env, FORCE_COLOR: '0' },
+    timeout: 60_000,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('stocktake inventory (command line)', () => {
+  let dir: string;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'stocktake-cli-'));
+    const db = new Database(join(dir, 'crm.sqlite'));
+    db.exec(
+      'CREATE TABLE customer (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO customer VALUES (1, "a"), (2, "b");',
+    );
+    db.close();
+  });
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('prints help and exits 0', () => {
+    const { code, stdout } = stocktake(['--help']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('inventory');
+    expect(stdout).toContain('Exit codes');
+  });
+
+  it('exits 2 on a usage error', () => {
+    expect(stocktake(['inventory', '--no-such-flag']).code).toBe(2);
+  });
+
+  it('rejects an invalid config before connecting, listing every problem, exit 2', () => {
+    const config = join(dir, 'bad.yaml');
+    writeFileSync(
+      config,
+      'sources:\n  crm: { kind: postgress, url: "postgres://u:Hunter22@h/db" }\n  f: { kind: csv, pth: x }\n',
+    );
+    const { code, stderr, stdout } = stocktake(['inventory', '-c', config, '-o', join(dir, 'out-bad')]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('error CONFIG_INVALID');
+    expect(stderr).toContain('sources.crm.kind: unknown kind "postgress" (did you mean "postgres"?)');
+    expect(stderr).toContain('sources.f.pth: unknown key (did you mean "path"?)');
+    expect(stderr).toContain('sources.f.path: required');
+    expect(existsSync(join(dir, 'out-bad'))).toBe(false);
+  });
+
+  it('inventories the reachable sources, reports the unreachable one, and exits 3', () => {
+    const config = join(dir, 'stocktake.yaml');
+    writeFileSync(
+      config,
+      [
+        'sources:',
+        '  crm: { kind: sqlite, path: crm.sqlite }',
+        '  down: { kind: postgres, host: 127.0.0.1, port: 1, database: x, user: u, password: "${DOWN_PASSWORD}" }',
+      ].join('\n'),
+    );
+    const out = join(dir, 'out');
+    const { code, stdout, stderr } = stocktake(['inventory', '-c', config, '-o', out], {
+      DOWN_PASSWORD: 'Sup3rSecret',
+    });
+    expect(code).toBe(3);
+    expect(stdout).toContain('✓ crm (sqlite) — SQLite');
+    expect(stdout).toMatch(
+      /✗ down \(postgres\): source down: cannot reach the PostgreSQL server \(ECONNREFUSED/,
+    );
+    expect(stdout).toContain('→ check host, port, network and that the server is running');
+    expect(stdout + stderr).not.toContain('Sup3rSecret');
+    const inventory = JSON.parse(readFileSync(join(out, 'inventory.json'), 'utf8')) as Inventory;
+    expect(inventory.formatVersion).toBe(1);
+    expect(inventory.sources.map((s) => [s.name, s.status])).toEqual([
+      ['crm', 'ok'],
+      ['down', 'failed'],
+    ]);
+    expect(inventory.sources[0]!.datasets[0]).toMatchObject({
+      name: 'customer',
+      rowCount: 2,
+      rowCountExact: true,
+    });
+    expect(inventory.sources[1]!.error).toMatchObject({ code: 'SOURCE_UNREACHABLE' });
+    expect(existsSync(join(out, 'inventory.xlsx'))).toBe(true);
+    expect(readFileSync(join(out, 'inventory.json'), 'utf8')).not.toContain('Sup3rSecret');
+  });
+
+  it('writes the inventory as JSON on stdout with --json and lists changes with --compare', () => {
+    const config = join(dir, 'only-crm.yaml');
+    writeFileSync(config, 'sources:\n  crm: { kind: sqlite, path: crm.sqlite }\n');
+    const first = stocktake(['inventory', '-c', config, '-o', join(dir, 'v1'), '--json', '-q']);
+    expect(first.code).toBe(0);
+    expect(first.stderr).toBe('');
+    const parsed = JSON.parse(first.stdout) as { inventory: Inventory; files: string[] };
+    expect(parsed.inventory.sources[0]!.datasets.map((d) => d.name)).toEqual(['customer']);
+    expect(parsed.files).toEqual([join(dir, 'v1', 'inventory.json'), join(dir, 'v1', 'inventory.xlsx')]);
+
+    const db = new Database(join(dir, 'crm.sqlite'));
+    db.exec('ALTER TABLE customer ADD COLUMN email TEXT; CREATE TABLE invoice (id INTEGER PRIMARY KEY);');
+    db.close();
+    const second = stocktake([
+      'inventory',
+      '-c',
+      config,
+      '-o',
+      join(dir, 'v2'),
+      '--compare',
+      join(dir, 'v1', 'inventory.json'),
+    ]);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain('+ crm.invoice');
+    expect(second.stdout).toContain('~ crm.customer: column email added');
+    const diff = JSON.parse(readFileSync(join(dir, 'v2', 'inventory-diff.json'), 'utf8'));
+    expect(diff.datasetsAdded).toEqual(['crm.invoice']);
+  });
+
+  it('fails clearly when --compare names a file that is not an inventory', () => {
+    const config = join(dir, 'only-crm.yaml');
+    const { code, stderr } = stocktake([
+      'inventory',
+      '-c',
+      config,
+      '-o',
+      join(dir, 'v3'),
+      '--compare',
+      config,
+    ]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('error INVENTORY_UNREADABLE');
+  });
+
+  it.skipIf(!pgUp)('inventories a PostgreSQL database given by URL from the environment', async () => {
+    const admin = knexFactory({ client: 'pg', connection: SERVERS.postgres, pool: { min: 0, max: 1 } });
+    await admin.raw('DROP SCHEMA IF EXISTS stocktake_cli CASCADE; CREATE SCHEMA stocktake_cli');
+    await admin.raw(
+      'CREATE TABLE stocktake_cli.probe (id int PRIMARY KEY); INSERT INTO stocktake_cli.probe VALUES (1), (2)',
+    );
+    try {
+      const config = join(dir, 'pg.yaml');
+      writeFileSync(
+        config,
+        'sources:\n  pg: { kind: postgres, url: "${PG_URL}", schemas: [stocktake_cli] }\n',
+      );
+      const { code, stdout } = stocktake(['inventory', '-c', config, '-o', join(dir, 'pg')], {
+        PG_URL: SERVERS.postgres,
+      });
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/✓ pg \(postgres\) — PostgreSQL \d+/);
+      expect(stdout).toMatch(/stocktake_cli\.probe +table +1 cols +2 rows +\(PK\)/);
+    } finally {
+      await admin.raw('DROP SCHEMA stocktake_cli CASCADE');
+      await admin.destroy();
+    }
+  });
+});

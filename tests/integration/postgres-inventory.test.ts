@@ -1,0 +1,339 @@
+import knexFactory, { type Knex } from 'knex';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPostgresConnector } from '../../src/connectors/postgres/postgres-connector.ts';
+import type { SqlConnector } from '../../src/connectors/sql/sql-connector.ts';
+import type { Connector, Row } from '../../src/connectors/types.ts';
+import type { Dataset } from '../../src/core/inventory.ts';
+import { SERVERS, serverAvailable } from '../helpers/servers.ts';
+
+const up = await serverAvailable('postgres');
+const DB = 'stocktake_it_pg';
+const url = (database: string) => {
+  const u = new URL(SERVERS.postgres);
+  u.pathname = `/${database}`;
+  return u.toString();
+};
+
+const SCHEMA = `
+CREATE SCHEMA sales;
+CREATE SCHEMA ref;
+CREATE SCHEMA "Données clients";
+CREATE TYPE sales.status AS ENUM ('draft', 'sent', 'paid');
+CREATE TABLE ref.country (code char(2) PRIMARY KEY, name varchar(80) NOT NULL);
+COMMENT ON TABLE ref.country IS 'ISO 3166 countries';
+CREATE TABLE sales.customer (
+  id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  external_ref uuid NOT NULL UNIQUE,
+  name text NOT NULL,
+  country char(2) REFERENCES ref.country (code) ON DELETE SET NULL,
+  tags text[],
+  profile jsonb,
+  balance numeric(12, 3) DEFAULT 0,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  birth date,
+  upper_name text GENERATED ALWAYS AS (upper(name)) STORED
+);
+COMMENT ON COLUMN sales.customer.name IS 'legal name';
+CREATE TABLE sales."order" (
+  customer_id integer NOT NULL REFERENCES sales.customer (id),
+  order_no integer NOT NULL,
+  status sales.status NOT NULL DEFAULT 'draft',
+  "select" boolean,
+  placed timestamp(3),
+  PRIMARY KEY (customer_id, order_no)
+);
+CREATE TABLE sales.order_line (
+  customer_id integer NOT NULL,
+  order_no integer NOT NULL,
+  line_no smallint NOT NULL,
+  qty bigint,
+  PRIMARY KEY (customer_id, order_no, line_no),
+  CONSTRAINT line_order FOREIGN KEY (customer_id, order_no) REFERENCES sales."order" (customer_id, order_no) ON DELETE CASCADE
+);
+CREATE INDEX order_line_qty ON sales.order_line (qty) WHERE qty > 0;
+CREATE TABLE "Données clients"."fiche ""client"" été" ("n° client" integer PRIMARY KEY, "e-mail" varchar(120));
+CREATE TABLE sales.empty_table (id serial PRIMARY KEY, note text);
+CREATE VIEW sales.customer_names AS SELECT id, name FROM sales.customer;
+CREATE MATERIALIZED VIEW sales.customer_count AS SELECT count(*) AS n FROM sales.customer;
+CREATE TABLE sales.measure (at date NOT NULL, value float8) PARTITION BY RANGE (at);
+CREATE TABLE sales.measure_2024 PARTITION OF sales.measure FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+INSERT INTO ref.country VALUES ('FR', 'France'), ('BE', 'Belgique');
+INSERT INTO sales.customer (external_ref, name, country, tags, profile, balance, created_at, birth) VALUES
+  ('6f1c0c33-6f57-4d3b-9a53-0d1f3f6b5a01', 'Dupont SARL', 'FR', '{a,b}', '{"vip": true}', 1234.500, '2024-03-04 10:00:00.123456+01', '1980-02-29'),
+  ('6f1c0c33-6f57-4d3b-9a53-0d1f3f6b5a02', 'Boulangerie Martin', 'BE', NULL, NULL, -0.001, '2024-03-05 00:00:00+00', NULL);
+INSERT INTO sales."order" VALUES (1, 1, 'paid', true, '2024-03-04 10:00:00.5'), (1, 2, 'draft', NULL, NULL), (2, 1, 'sent', false, NULL);
+INSERT INTO sales.order_line VALUES (1, 1, 1, 9007199254740993), (1, 1, 2, 3), (2, 1, 1, 1);
+INSERT INTO sales.measure VALUES ('2024-05-01', 1.5);
+INSERT INTO "Données clients"."fiche ""client"" été" VALUES (1, 'a@example.org');
+REFRESH MATERIALIZED VIEW sales.customer_count;
+`;
+
+describe.skipIf(!up)('PostgreSQL connector', () => {
+  let admin: Knex;
+  let connector: Connector;
+  let datasets: Map<string, Dataset>;
+  let queries: string[];
+
+  beforeAll(async () => {
+    admin = knexFactory({ client: 'pg', connection: SERVERS.postgres, pool: { min: 0, max: 1 } });
+    await admin.raw(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+    await admin.raw(`CREATE DATABASE ${DB}`);
+    const setup = knexFactory({ client: 'pg', connection: url(DB), pool: { min: 0, max: 1 } });
+    await setup.raw(SCHEMA);
+    await setup.destroy();
+    queries = [];
+    connector = await createPostgresConnector(
+      { kind: 'postgres', url: url(DB), schemas: ['sales', 'ref', 'Données*'] },
+      { name: 'crm', mode: 'audit', onQuery: (sql) => queries.push(sql) },
+    );
+    const inventory = await connector.inventory();
+    datasets = new Map(inventory.datasets.map((d) => [d.name, d]));
+  });
+
+  afterAll(async () => {
+    await connector?.close();
+    await admin?.raw(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+    await admin?.destroy();
+  });
+
+  it('lists tables, views, materialized views and partitions with exact counts', () => {
+    expect([...datasets.keys()].sort()).toEqual([
+      'Données clients.fiche "client" été',
+      'ref.country',
+      'sales.customer',
+      'sales.customer_count',
+      'sales.customer_names',
+      'sales.empty_table',
+      'sales.measure',
+      'sales.measure_2024',
+      'sales.order',
+      'sales.order_line',
+    ]);
+    const counts = Object.fromEntries(
+      [...datasets].map(([k, d]) => [k, [d.kind, d.rowCount, d.rowCountExact]]),
+    );
+    expect(counts).toMatchObject({
+      'ref.country': ['table', 2, true],
+      'sales.customer': ['table', 2, true],
+      'sales.empty_table': ['table', 0, true],
+      'sales.order_line': ['table', 3, true],
+      'sales.measure': ['table', 1, true],
+      'sales.customer_names': ['view', null, false],
+    });
+    expect(datasets.get('sales.customer_count')).toMatchObject({ kind: 'view', materialized: true });
+    expect(datasets.get('sales.measure')).toMatchObject({ partitioned: true });
+    expect(datasets.get('sales.measure_2024')).toMatchObject({ partitionOf: 'sales.measure' });
+    expect(datasets.get('ref.country')).toMatchObject({ comment: 'ISO 3166 countries' });
+    expect(datasets.get('sales.customer')!.sizeBytes).toBeGreaterThan(0);
+    expect(datasets.get('sales.customer_names')!.definition).toContain('FROM sales.customer');
+  });
+
+  it('maps every column type with native type, nullability, defaults and identity', () => {
+    const columns = Object.fromEntries(datasets.get('sales.customer')!.columns.map((c) => [c.name, c]));
+    expect(columns.id).toMatchObject({
+      type: 'integer',
+      nativeType: 'integer',
+      nullable: false,
+      primaryKey: true,
+      autoIncrement: true,
+      position: 1,
+    });
+    expect(columns.external_ref).toMatchObject({
+      type: 'string',
+      nativeType: 'uuid',
+      nullable: false,
+      primaryKey: false,
+    });
+    expect(columns.name).toMatchObject({ comment: 'legal name' });
+    expect(columns.country).toMatchObject({
+      type: 'string',
+      nativeType: 'character(2)',
+      length: 2,
+      nullable: true,
+    });
+    expect(columns.tags).toMatchObject({ type: 'json', nativeType: 'text[]', array: true });
+    expect(columns.profile).toMatchObject({ type: 'json', nativeType: 'jsonb' });
+    expect(columns.balance).toMatchObject({
+      type: 'decimal',
+      nativeType: 'numeric(12,3)',
+      precision: 12,
+      scale: 3,
+      default: '0',
+    });
+    expect(columns.created_at).toMatchObject({
+      type: 'timestamp',
+      nativeType: 'timestamp with time zone',
+      default: 'now()',
+    });
+    expect(columns.birth).toMatchObject({ type: 'date' });
+    expect(columns.upper_name).toMatchObject({ generated: true });
+    expect(columns.upper_name!.default).toBeUndefined();
+    const order = Object.fromEntries(datasets.get('sales.order')!.columns.map((c) => [c.name, c]));
+    expect(order.status).toMatchObject({
+      type: 'string',
+      nativeType: 'sales.status',
+      enumValues: ['draft', 'sent', 'paid'],
+    });
+    expect(order.select).toMatchObject({ type: 'boolean' });
+    expect(order.placed).toMatchObject({ nativeType: 'timestamp(3) without time zone' });
+    expect(datasets.get('sales.empty_table')!.columns[0]).toMatchObject({ autoIncrement: true });
+  });
+
+  it('reads keys, composite and cross-schema foreign keys, unique constraints and indexes', () => {
+    const line = datasets.get('sales.order_line')!;
+    expect(line.primaryKey?.columns).toEqual(['customer_id', 'order_no', 'line_no']);
+    expect(line.foreignKeys).toEqual([
+      {
+        name: 'line_order',
+        columns: ['customer_id', 'order_no'],
+        references: { dataset: 'sales.order', columns: ['customer_id', 'order_no'] },
+        onDelete: 'CASCADE',
+        onUpdate: 'NO ACTION',
+      },
+    ]);
+    expect(line.indexes.find((i) => i.name === 'order_line_qty')).toEqual({
+      name: 'order_line_qty',
+      columns: ['qty'],
+      unique: false,
+      method: 'btree',
+      partial: true,
+    });
+    const customer = datasets.get('sales.customer')!;
+    expect(customer.foreignKeys[0]).toMatchObject({
+      columns: ['country'],
+      references: { dataset: 'ref.country', columns: ['code'] },
+      onDelete: 'SET NULL',
+    });
+    expect(customer.uniqueKeys?.map((u) => u.columns)).toEqual([['external_ref']]);
+    const odd = datasets.get('Données clients.fiche "client" été')!;
+    expect(odd).toMatchObject({ schema: 'Données clients', table: 'fiche "client" été', rowCount: 1 });
+    expect(odd.primaryKey?.columns).toEqual(['n° client']);
+    expect(odd.indexes.find((i) => i.primary)?.columns).toEqual(['n° client']);
+  });
+
+  it('reports the server facts', async () => {
+    const inventory = await connector.inventory();
+    expect(inventory.server).toMatchObject({
+      product: 'PostgreSQL',
+      database: DB,
+      encoding: 'UTF8',
+      timeZone: 'UTC',
+    });
+    expect(inventory.server!.version).toMatch(/^\d+\.\d+/);
+  });
+
+  it('opens read-only sessions for audits', async () => {
+    const db = await (connector as SqlConnector).db();
+    const setting = await db.raw('SHOW default_transaction_read_only');
+    expect(setting.rows[0].default_transaction_read_only).toBe('on');
+    await expect(db.raw("INSERT INTO ref.country VALUES ('DE', 'Deutschland')")).rejects.toThrow(
+      /read-only transaction/,
+    );
+  });
+
+  it('streams rows in batches with contract values', async () => {
+    const batches: Row[][] = [];
+    for await (const batch of connector.read({ name: 'sales.customer' }, { batchSize: 1 }))
+      batches.push(batch);
+    expect(batches.map((b) => b.length)).toEqual([1, 1]);
+    const [first, second] = batches.flat();
+    expect(first).toEqual([
+      1,
+      '6f1c0c33-6f57-4d3b-9a53-0d1f3f6b5a01',
+      'Dupont SARL',
+      'FR',
+      ['a', 'b'],
+      { vip: true },
+      '1234.500',
+      '2024-03-04T09:00:00.123456Z',
+      '1980-02-29',
+      'DUPONT SARL',
+    ]);
+    expect(second![6]).toBe('-0.001');
+    const lines: Row[] = [];
+    for await (const batch of connector.read({ name: 'order_line' }, { columns: ['qty'] }))
+      lines.push(...batch);
+    expect(lines.map((r) => r[0])).toEqual([9007199254740993n, 3, 1]);
+    const orders: Row[] = [];
+    for await (const batch of connector.read({ name: 'sales.order' }, { where: '"select" IS TRUE' }))
+      orders.push(...batch);
+    expect(orders).toEqual([[1, 1, 'paid', true, '2024-03-04T10:00:00.5']]);
+  });
+
+  it('keeps the catalog to a fixed number of queries whatever the table count', async () => {
+    const setup = knexFactory({ client: 'pg', connection: url(DB), pool: { min: 0, max: 1 } });
+    const countFor = async (tables: number) => {
+      await setup.raw('DROP SCHEMA IF EXISTS many CASCADE; CREATE SCHEMA many');
+      const ddl = Array.from(
+        { length: tables },
+        (_, i) => `CREATE TABLE many.t${i} (id int PRIMARY KEY, v text)`,
+      );
+      await setup.raw(ddl.join(';'));
+      const c = await createPostgresConnector(
+        { kind: 'postgres', url: url(DB), schemas: ['many'] },
+        { name: 'm', mode: 'audit' },
+      );
+      const inventory = await c.inventory();
+      await c.close();
+      expect(inventory.datasets).toHaveLength(tables);
+      return inventory.catalogQueries!;
+    };
+    const few = await countFor(5);
+    const many = await countFor(250);
+    await setup.raw('DROP SCHEMA many CASCADE');
+    await setup.destroy();
+    // 6 catalog queries, plus one counting statement per 200 tables.
+    expect(few).toBe(7);
+    expect(many).toBe(8);
+  });
+
+  it('estimates row counts above the threshold', async () => {
+    const c = await createPostgresConnector(
+      {
+        kind: 'postgres',
+        url: url(DB),
+        schemas: ['sales'],
+        include: ['customer'],
+        rowCounts: { exactBelow: 0 },
+      },
+      { name: 'e', mode: 'audit' },
+    );
+    const inventory = await c.inventory();
+    await c.close();
+    expect(inventory.datasets.map((d) => [d.name, d.rowCountExact])).toEqual([['sales.customer', false]]);
+  });
+
+  it('fails clearly on a filter that matches nothing, a missing database and an unreachable server', async () => {
+    const attempt = async (config: Record<string, unknown>) => {
+      const c = await createPostgresConnector({ kind: 'postgres', ...config } as never, {
+        name: 'bad',
+        mode: 'audit',
+      });
+      try {
+        await c.connect();
+        await c.inventory();
+        return undefined;
+      } catch (error) {
+        return error as { code: string; message: string };
+      } finally {
+        await c.close();
+      }
+    };
+    expect(await attempt({ url: url(DB), include: ['nothing_like_this*'] })).toMatchObject({
+      code: 'FILTER_MATCHED_NOTHING',
+    });
+    const missing = await attempt({ url: 'postgres://postgres:S3cretPass@127.0.0.1:5432/no_such_db' });
+    expect(missing).toMatchObject({ code: 'SOURCE_DATABASE_MISSING' });
+    expect(missing!.message).toContain('source bad');
+    expect(missing!.message).not.toContain('S3cretPass');
+    const unreachable = await attempt({
+      host: '127.0.0.1',
+      port: 1,
+      user: 'x',
+      password: 'S3cretPass',
+      database: 'x',
+    });
+    expect(unreachable).toMatchObject({ code: 'SOURCE_UNREACHABLE' });
+    expect(unreachable!.message).not.toContain('S3cretPass');
+  });
+});
