@@ -28,7 +28,7 @@ describe('stocktake inventory (command line)', () => {
     dir = mkdtempSync(join(tmpdir(), 'stocktake-cli-'));
     const db = new Database(join(dir, 'crm.sqlite'));
     db.exec(
-      'CREATE TABLE customer (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO customer VALUES (1, "a"), (2, "b");',
+      "CREATE TABLE customer (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO customer VALUES (1, 'a'), (2, 'b');",
     );
     db.close();
   });

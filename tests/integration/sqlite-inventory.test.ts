@@ -33,6 +33,8 @@ CREATE TABLE order_line (customer_id INTEGER, order_no INTEGER, qty INTEGER,
 CREATE INDEX line_qty ON order_line (qty) WHERE qty > 0;
 CREATE TABLE "we""ird; DROP TABLE x; --" (v TEXT);
 CREATE TABLE empty_table (id INTEGER PRIMARY KEY AUTOINCREMENT);
+CREATE TABLE "what?" ("why?" TEXT);
+INSERT INTO "what?" VALUES ('because');
 CREATE VIEW customer_names AS SELECT id, name FROM customer;
 INSERT INTO country VALUES ('FR', 'France');
 INSERT INTO customer (id, name, country, balance, active, created, birth, photo, meta, score, legacy, email) VALUES
@@ -74,7 +76,9 @@ describe('SQLite connector', () => {
       'order',
       'order_line',
       'we"ird; DROP TABLE x; --',
+      'what?',
     ]);
+    expect(datasets.get('what?')).toMatchObject({ rowCount: 1, rowCountExact: true });
     expect(datasets.get('customer')).toMatchObject({ kind: 'table', rowCount: 3, rowCountExact: true });
     expect(datasets.get('empty_table')).toMatchObject({ rowCount: 0, rowCountExact: true });
     expect(datasets.get('customer_names')).toMatchObject({
@@ -167,6 +171,9 @@ describe('SQLite connector', () => {
     expect(rows[1]![4]).toBe(false);
     expect(rows[1]![10]).toBe(42);
     expect(rows[2]![0]).toBe(9007199254740993n);
+    const odd: Row[] = [];
+    for await (const batch of connector.read({ name: 'what?' })) odd.push(...batch);
+    expect(odd).toEqual([['because']]);
   });
 
   it('rejects an unknown dataset or column by name', async () => {

@@ -8,7 +8,7 @@ import { postgresKnexConfig } from './postgres-connection.ts';
 export const postgresDialect: SqlDialect = {
   kind: 'postgres',
   product: 'PostgreSQL',
-  knexConfig: (config, mode) => postgresKnexConfig(config as never, mode, 'postgres'),
+  knexConfig: (config, mode, source) => postgresKnexConfig(config as never, mode, source),
   catalog: postgresCatalog,
   quoteIdentifier: quotePostgres,
   toValue: toPlainValue,

@@ -27,10 +27,19 @@ export async function countRowsExactly(
         return `SELECT ${i} AS i, ${countExpression} AS n FROM ${from}`;
       })
       .join(' UNION ALL ');
-    const rows = normaliseRows(await db.raw(sql));
+    const rows = normaliseRows(await db.raw(rawSql(db, sql)));
     for (const row of rows) counts.set(chunk[Number(row.i)]!.key, Number(row.n));
   }
   return counts;
+}
+
+/**
+ * SQL for `knex.raw` without bindings. The pg and mssql clients turn every `?` into `$1`/`@p0`,
+ * even inside a quoted name such as `"what?"`; for them `\?` keeps a literal question mark.
+ */
+export function rawSql(db: Knex, sql: string): string {
+  const client = db.client as { positionBindings(sql: string): string };
+  return sql.includes('?') && client.positionBindings(sql) !== sql ? sql.replaceAll('?', '\\?') : sql;
 }
 
 /** knex.raw returns `{ rows }` (pg), `[rows, fields]` (mysql) or rows (sqlite, mssql). */

@@ -18,6 +18,7 @@ import type {
 import { createDatasetFilter } from './dataset-filter.ts';
 import type { SqlDialect, SqlEntryConfig } from './sql-dialect.ts';
 import { describeDriverError } from './sql-errors.ts';
+import { rawSql } from './row-counts.ts';
 
 const DEFAULT_EXACT_BELOW = 1_000_000;
 
@@ -49,7 +50,7 @@ export class SqlConnector implements Connector {
   async db(): Promise<Knex> {
     if (!this.#db) {
       const db = knexFactory({
-        ...(await this.#dialect.knexConfig(this.#config, this.#context.mode)),
+        ...(await this.#dialect.knexConfig(this.#config, this.#context.mode, this.name)),
         log: QUIET_LOG,
       });
       db.on('query', (query: { sql: string }) => {
@@ -128,7 +129,7 @@ export class SqlConnector implements Connector {
     if (options.limit !== undefined) sql = this.#limit(sql, options.limit);
     const batchSize = options.batchSize ?? DEFAULT_BATCH;
     const names = columns.map((c) => c.name);
-    const stream = this.#dialect.streamRows ? this.#dialect.streamRows(db, sql) : db.raw(sql).stream();
+    const stream = this.#dialect.streamRows ? this.#dialect.streamRows(db, sql) : db.raw(rawSql(db, sql)).stream();
     let batch: Row[] = [];
     try {
       for await (const record of stream as AsyncIterable<Record<string, unknown>>) {

@@ -37,8 +37,8 @@ export interface SqlDialect {
   readonly kind: 'postgres' | 'mysql' | 'mssql' | 'sqlite';
   /** The product name used in messages: PostgreSQL, MySQL/MariaDB, SQL Server, SQLite. */
   readonly product: string;
-  /** The knex configuration; in `audit` mode every session it opens is read-only. */
-  knexConfig(config: SqlEntryConfig, mode: OpenMode): Knex.Config | Promise<Knex.Config>;
+  /** The knex configuration; in `audit` mode every session it opens is read-only. `source` names it in errors. */
+  knexConfig(config: SqlEntryConfig, mode: OpenMode, source: string): Knex.Config | Promise<Knex.Config>;
   /** The inventory of the scope, in a bounded number of set-based queries. */
   catalog(db: Knex, scope: CatalogScope): Promise<SourceInventory>;
   /** Quotes an identifier (`"a""b"`, `` `a``b` ``, `[a]]b]`). */

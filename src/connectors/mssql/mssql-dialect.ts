@@ -1,0 +1,123 @@
+/** The SQL Server backend of the shared SQL connector. */
+import type { Knex } from 'knex';
+import { Request } from 'tedious';
+import type { Column } from '../../core/inventory.ts';
+import type { SqlDialect } from '../sql/sql-dialect.ts';
+import { toPlainValue } from '../sql/sql-values.ts';
+import type { Value } from '../types.ts';
+import { mssqlCatalog, quoteMssql } from './mssql-catalog.ts';
+import { type MssqlConnectionConfig, mssqlKnexConfig } from './mssql-connection.ts';
+
+/** Rows buffered before the request is paused; at most twice this many are held (one batch yielded, one filling). */
+export const MSSQL_STREAM_HIGH_WATER = 2000;
+
+/** SQL Server: tedious through knex, sys.* inventory, bracketed identifiers, paused streaming reads. */
+export const mssqlDialect: SqlDialect = {
+  kind: 'mssql',
+  product: 'SQL Server',
+  knexConfig: (config, mode, source) => mssqlKnexConfig(config as MssqlConnectionConfig, mode, source),
+  catalog: mssqlCatalog,
+  quoteIdentifier: quoteMssql,
+  toValue: mssqlValue,
+  streamRows: streamMssqlRows,
+};
+
+/** Converts a tedious value: times and naive timestamps keep their declared fractional digits and no zone. */
+export function mssqlValue(value: unknown, column: Column): Value {
+  if (value instanceof Date) {
+    if (column.type === 'time') return clockOf(value, fractionDigits(column)).replace(/^.*T/, '');
+    if (column.type === 'timestamp') {
+      const text = clockOf(value, fractionDigits(column));
+      // Only datetimeoffset is an instant (tedious gives it in UTC); the others are wall-clock values.
+      return column.nativeType.startsWith('datetimeoffset') ? `${text}Z` : text;
+    }
+  }
+  // CLR types (hierarchyid, geography, geometry) arrive in their binary form; hex keeps them intact and readable.
+  if (column.type === 'string' && Buffer.isBuffer(value)) return `0x${value.toString('hex').toUpperCase()}`;
+  return toPlainValue(value, column);
+}
+
+/** Streams the records of a query with tedious's pause/resume, so a slow consumer never buffers a table. */
+export async function* streamMssqlRows(db: Knex, sql: string): AsyncIterable<Record<string, unknown>> {
+  const client = db.client as unknown as PoolClient;
+  db.emit('query', { sql });
+  const connection = await client.acquireConnection();
+  let buffer: Record<string, unknown>[] = [];
+  let done = false;
+  let failure: unknown;
+  let wake: (() => void) | undefined;
+  let completed!: () => void;
+  const completion = new Promise<void>((resolve) => {
+    completed = resolve;
+  });
+  const request = new Request(sql, (error) => {
+    done = true;
+    failure = error ?? undefined;
+    wake?.();
+    completed();
+  });
+  request.on('row', (columns: readonly RawColumnValue[]) => {
+    const record: Record<string, unknown> = {};
+    for (const c of columns) record[c.metadata.colName] = c.value;
+    buffer.push(record);
+    if (buffer.length >= MSSQL_STREAM_HIGH_WATER) request.pause();
+    wake?.();
+  });
+  try {
+    connection.execSql(request);
+    while (true) {
+      if (failure) throw failure;
+      if (buffer.length === 0) {
+        if (done) break;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        wake = undefined;
+        continue;
+      }
+      const ready = buffer;
+      buffer = [];
+      request.resume();
+      for (const record of ready) yield record;
+    }
+  } finally {
+    // The consumer stopped early (or failed): cancel the request so the connection is clean for the pool.
+    if (!done) {
+      connection.cancel();
+      await completion;
+    }
+    await client.releaseConnection(connection);
+  }
+}
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+// `YYYY-MM-DDTHH:MM:SS.fffffff` from the UTC fields (tedious reads with useUTC) plus its sub-millisecond part.
+function clockOf(date: Date & { nanosecondsDelta?: number }, digits: number): string {
+  const day = `${pad(date.getUTCFullYear(), 4)}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}`;
+  const clock = `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}`;
+  if (digits === 0) return `${day}T${clock}`;
+  const ticks = date.getUTCMilliseconds() * 10_000 + Math.round((date.nanosecondsDelta ?? 0) * 10_000_000);
+  return `${day}T${clock}.${pad(ticks, 7).slice(0, digits)}`;
+}
+
+function fractionDigits(column: Column): number {
+  if (column.scale !== undefined) return column.scale;
+  if (column.nativeType === 'smalldatetime') return 0;
+  return 3;
+}
+
+interface PoolClient {
+  acquireConnection(): Promise<TediousConnection>;
+  releaseConnection(connection: TediousConnection): Promise<unknown>;
+}
+
+interface TediousConnection {
+  execSql(request: Request): void;
+  cancel(): boolean;
+}
+
+interface RawColumnValue {
+  value: unknown;
+  metadata: { colName: string };
+}

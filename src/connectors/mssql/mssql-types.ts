@@ -1,0 +1,87 @@
+/** SQL Server type mapping, both ways: native → logical for reading, logical → native for writing. */
+import type { LogicalType } from '../../core/inventory.ts';
+
+const NATIVE_TO_LOGICAL: Readonly<Record<string, LogicalType>> = {
+  bit: 'boolean',
+  tinyint: 'integer',
+  smallint: 'integer',
+  int: 'integer',
+  bigint: 'integer',
+  decimal: 'decimal',
+  numeric: 'decimal',
+  money: 'decimal',
+  smallmoney: 'decimal',
+  float: 'float',
+  real: 'float',
+  date: 'date',
+  time: 'time',
+  datetime: 'timestamp',
+  datetime2: 'timestamp',
+  smalldatetime: 'timestamp',
+  datetimeoffset: 'timestamp',
+  binary: 'binary',
+  varbinary: 'binary',
+  image: 'binary',
+  rowversion: 'binary',
+  timestamp: 'binary',
+};
+
+/** The logical type of a SQL Server system type name (`sys.types.name`); text, GUIDs, xml and CLR types read as string. */
+export function mssqlLogicalType(typeName: string): LogicalType {
+  // uniqueidentifier, (n)char, (n)varchar, (n)text, xml, sql_variant, hierarchyid, geography, geometry, sysname.
+  return NATIVE_TO_LOGICAL[typeName.toLowerCase()] ?? 'string';
+}
+
+/** The SQL Server column type a migration creates for a logical type. */
+export const MSSQL_NATIVE_TYPES: Readonly<Record<LogicalType, string>> = {
+  string: 'nvarchar(max)',
+  integer: 'bigint',
+  decimal: 'decimal(38,10)',
+  float: 'float',
+  boolean: 'bit',
+  date: 'date',
+  time: 'time(7)',
+  timestamp: 'datetime2(7)',
+  binary: 'varbinary(max)',
+  json: 'nvarchar(max)',
+};
+
+/** The size facts `sys.columns` stores for a column; `maxLength` is in bytes, -1 for `max`. */
+export interface MssqlTypeSize {
+  readonly maxLength: number;
+  readonly precision: number;
+  readonly scale: number;
+}
+
+const UNICODE_TEXT = new Set(['nchar', 'nvarchar']);
+const SIZED_TEXT = new Set(['char', 'varchar', 'nchar', 'nvarchar', 'binary', 'varbinary']);
+const FRACTIONAL_SECONDS = new Set(['time', 'datetime2', 'datetimeoffset']);
+const EXACT_NUMERIC = new Set(['decimal', 'numeric']);
+
+/** Length, precision and scale of a column as the inventory reports them (characters, not bytes). */
+export function mssqlTypeModifiers(
+  typeName: string,
+  size: MssqlTypeSize,
+): { length?: number; precision?: number; scale?: number } {
+  const name = typeName.toLowerCase();
+  if (SIZED_TEXT.has(name)) {
+    if (size.maxLength < 0) return {};
+    return { length: UNICODE_TEXT.has(name) ? size.maxLength / 2 : size.maxLength };
+  }
+  if (EXACT_NUMERIC.has(name)) return { precision: size.precision, scale: size.scale };
+  if (FRACTIONAL_SECONDS.has(name)) return { scale: size.scale };
+  return {};
+}
+
+/** The type as SSMS shows it: `nvarchar(80)`, `nvarchar(max)`, `decimal(12,3)`, `datetime2(7)`, `int`. */
+export function formatMssqlType(typeName: string, size: MssqlTypeSize): string {
+  const name = typeName.toLowerCase();
+  if (SIZED_TEXT.has(name)) {
+    if (size.maxLength < 0) return `${name}(max)`;
+    return `${name}(${UNICODE_TEXT.has(name) ? size.maxLength / 2 : size.maxLength})`;
+  }
+  if (EXACT_NUMERIC.has(name)) return `${name}(${size.precision},${size.scale})`;
+  if (FRACTIONAL_SECONDS.has(name)) return `${name}(${size.scale})`;
+  // float(n) with n ≤ 24 is stored as real; SSMS shows plain `float` for float(53).
+  return name;
+}

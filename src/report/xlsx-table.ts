@@ -1,0 +1,148 @@
+/**
+ * Streams plain tables into an XLSX workbook: one sheet per table, a styled and frozen header row,
+ * an autofilter over the data, column widths measured from the content, and text never read as a formula.
+ */
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import ExcelJS from 'exceljs';
+
+/** A cell: text, a number, or empty. */
+export type CellValue = string | number | null;
+
+/** How a column's numbers are shown: `count` with thousands separators, `integer` as is. */
+export type ColumnFormat = 'text' | 'count' | 'integer';
+
+/** One column of a table sheet. */
+export interface TableColumn {
+  readonly header: string;
+  readonly format?: ColumnFormat;
+  /** Widest the column may grow, in characters (default 60). */
+  readonly maxWidth?: number;
+}
+
+/** One data row; `tone: 'error'` shows it in red (a failed source). */
+export interface TableRow {
+  readonly cells: readonly CellValue[];
+  readonly tone?: 'error';
+}
+
+/** A sheet to write; `rows` is called twice (widths first, then the data), so it must be repeatable. */
+export interface TableSheet {
+  readonly name: string;
+  readonly columns: readonly TableColumn[];
+  rows(): Iterable<TableRow>;
+}
+
+const NUMBER_FORMATS: Record<ColumnFormat, string | undefined> = {
+  text: undefined,
+  count: '#,##0',
+  integer: '0',
+};
+
+const HEADER_FONT: Partial<ExcelJS.Font> = { bold: true, color: { argb: 'FF1F2937' } };
+const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFDCE6F1' } };
+const HEADER_BORDER: Partial<ExcelJS.Borders> = { bottom: { style: 'thin', color: { argb: 'FF8EA9C1' } } };
+const ERROR_FONT: Partial<ExcelJS.Font> = { color: { argb: 'FFB91C1C' } };
+const ERROR_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFDE8E8' } };
+
+// Excel refuses longer cells; XML 1.0 forbids these control characters.
+const MAX_CELL_TEXT = 32_767;
+const XML_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
+const MIN_WIDTH = 6;
+const DEFAULT_MAX_WIDTH = 60;
+// Room for the autofilter button beside a header.
+const FILTER_BUTTON = 3;
+const count = new Intl.NumberFormat('en-US');
+
+/**
+ * Writes `sheets` to `file` with exceljs's streaming writer, so memory stays flat however many rows there are.
+ * The file is written beside the target and renamed into place, so a failed write leaves no half workbook.
+ */
+export async function writeTableWorkbook(file: string, sheets: readonly TableSheet[]): Promise<void> {
+  mkdirSync(dirname(file), { recursive: true });
+  const partial = `${file}.partial`;
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+    filename: partial,
+    useStyles: true,
+    useSharedStrings: true,
+  });
+  workbook.creator = 'stocktake';
+  try {
+    for (const sheet of sheets) writeSheet(workbook, sheet);
+    await workbook.commit();
+    renameSync(partial, file);
+  } catch (error) {
+    rmSync(partial, { force: true });
+    throw error;
+  }
+}
+
+/** Text as a cell may hold it: XML-safe and no longer than Excel accepts. */
+export function cellText(value: string): string {
+  const clean = value.replace(XML_INVALID, '\uFFFD');
+  return clean.length > MAX_CELL_TEXT ? `${clean.slice(0, MAX_CELL_TEXT - 1)}…` : clean;
+}
+
+function writeSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, sheet: TableSheet): void {
+  const width = sheet.columns.length;
+  // The streaming writer emits the views when the sheet is added and the column widths before the
+  // first row, so both must be known up front.
+  const worksheet = workbook.addWorksheet(sheet.name, {
+    views: [{ state: 'frozen', xSplit: 0, ySplit: 1, topLeftCell: 'A2', activeCell: 'A2' }],
+  });
+  const widths = measureWidths(sheet);
+  worksheet.columns = widths.map((w, i) => ({ key: `c${i}`, width: w }));
+
+  const header = worksheet.addRow(sheet.columns.map((c) => c.header));
+  header.eachCell((cell) => {
+    cell.font = HEADER_FONT;
+    cell.fill = HEADER_FILL;
+    cell.border = HEADER_BORDER;
+    cell.alignment = { vertical: 'middle' };
+  });
+  header.commit();
+
+  const formats = sheet.columns.map((c) => NUMBER_FORMATS[c.format ?? 'text']);
+  let rows = 1;
+  for (const row of sheet.rows()) {
+    const written = worksheet.addRow(row.cells.map((v) => (typeof v === 'string' ? cellText(v) : v)));
+    for (let i = 0; i < width; i++) {
+      const format = formats[i];
+      if (format !== undefined && typeof row.cells[i] === 'number') written.getCell(i + 1).numFmt = format;
+    }
+    if (row.tone === 'error') {
+      for (let i = 1; i <= width; i++) {
+        const cell = written.getCell(i);
+        cell.font = ERROR_FONT;
+        cell.fill = ERROR_FILL;
+      }
+    }
+    written.commit();
+    rows++;
+  }
+  worksheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: rows, column: width } };
+  worksheet.commit();
+}
+
+/** Column widths in characters: the longest header or value, within [MIN_WIDTH, maxWidth]. */
+function measureWidths(sheet: TableSheet): number[] {
+  const widths = sheet.columns.map((c) => c.header.length + FILTER_BUTTON);
+  for (const row of sheet.rows()) {
+    for (let i = 0; i < widths.length; i++) {
+      const value = row.cells[i];
+      if (value === null || value === undefined) continue;
+      const length = typeof value === 'number' ? count.format(value).length : longestLine(value);
+      if (length > widths[i]!) widths[i] = length;
+    }
+  }
+  return widths.map((w, i) =>
+    Math.max(MIN_WIDTH, Math.min(w + 2, sheet.columns[i]!.maxWidth ?? DEFAULT_MAX_WIDTH)),
+  );
+}
+
+function longestLine(text: string): number {
+  if (!text.includes('\n')) return text.length;
+  let longest = 0;
+  for (const line of text.split('\n')) if (line.length > longest) longest = line.length;
+  return longest;
+}
