@@ -11,6 +11,9 @@ describe('secret redaction', () => {
     );
     expect(redact('Server=db;User Id=sa;Password=Tr0ub4dor;')).toBe('Server=db;User Id=sa;Password=***;');
     expect(redact('token: abc123 and pwd="x y"')).toBe('token: *** and pwd=***');
+    expect(redact("Access denied for user 'u'@'h' (using password: YES)")).toBe(
+      "Access denied for user 'u'@'h' (using password: YES)",
+    );
     expect(redact('login failed for hunt@r2!x and hunt%40r2!x')).toBe('login failed for *** and ***');
     expect(redactUrl('mysql://root:pw@h/db?password=zz')).toBe('mysql://root:***@h/db?password=***');
   });

@@ -16,9 +16,9 @@ import type {
   Row,
 } from '../types.ts';
 import { createDatasetFilter } from './dataset-filter.ts';
+import { rawSql } from './row-counts.ts';
 import type { SqlDialect, SqlEntryConfig } from './sql-dialect.ts';
 import { describeDriverError } from './sql-errors.ts';
-import { rawSql } from './row-counts.ts';
 
 const DEFAULT_EXACT_BELOW = 1_000_000;
 
@@ -129,7 +129,9 @@ export class SqlConnector implements Connector {
     if (options.limit !== undefined) sql = this.#limit(sql, options.limit);
     const batchSize = options.batchSize ?? DEFAULT_BATCH;
     const names = columns.map((c) => c.name);
-    const stream = this.#dialect.streamRows ? this.#dialect.streamRows(db, sql) : db.raw(rawSql(db, sql)).stream();
+    const stream = this.#dialect.streamRows
+      ? this.#dialect.streamRows(db, sql)
+      : db.raw(rawSql(db, sql)).stream();
     let batch: Row[] = [];
     try {
       for await (const record of stream as AsyncIterable<Record<string, unknown>>) {

@@ -36,6 +36,13 @@ export function describeDriverError(error: unknown, source: string, product: str
       'check host, port, network and that the server is running',
     );
   }
+  if (/ssl|tls|certificate|self[- ]signed|HANDSHAKE_NO_SSL/i.test(`${code} ${raw}`)) {
+    return fail(
+      'SOURCE_UNREACHABLE',
+      `TLS with the ${product} server failed (${code ? `${code}: ` : ''}${raw})`,
+      'check `ssl` (CA file, rejectUnauthorized, servername) and whether the server has TLS enabled',
+    );
+  }
   if (/timeout|timed out/i.test(raw) && !/statement timeout/i.test(raw)) {
     return fail(
       'SOURCE_UNREACHABLE',

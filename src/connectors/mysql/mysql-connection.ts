@@ -1,0 +1,100 @@
+/** The knex configuration of a MySQL/MariaDB source or target; audits get read-only sessions. */
+import type { Knex } from 'knex';
+import { StocktakeError } from '../../core/errors.ts';
+import type { NetworkConfig } from '../sql/sql-dialect.ts';
+import { tlsOptions } from '../sql/sql-tls.ts';
+import type { OpenMode } from '../types.ts';
+
+// Every session reads TIMESTAMP columns in UTC; audits may not write (DML fails with error 1792).
+const SESSION_SQL = ["SET time_zone = '+00:00'"];
+const AUDIT_SQL = [...SESSION_SQL, 'SET SESSION TRANSACTION READ ONLY'];
+
+/**
+ * Knex config for MySQL/MariaDB through mysql2: utf8mb4, UTC sessions, dates and big numbers as exact
+ * text, and `SET SESSION TRANSACTION READ ONLY` on every pooled connection for audits.
+ */
+export function mysqlKnexConfig(config: NetworkConfig, mode: OpenMode, source: string): Knex.Config {
+  const ssl = tlsOptions(config.ssl, source);
+  const timeout = config.connectTimeoutMs ?? 10_000;
+  const connection: Record<string, unknown> = {
+    ...(config.url ? fieldsOfUrl(config.url, source) : fieldsOfConfig(config)),
+    charset: 'utf8mb4',
+    timezone: 'Z',
+    // No JS Date (no time-zone shift, no lost microseconds, zero dates kept); decimals stay strings.
+    dateStrings: true,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    decimalNumbers: false,
+    // JSON arrives as text and is parsed once at the edge, the same way for MySQL and MariaDB.
+    jsonStrings: true,
+    connectTimeout: timeout,
+  };
+  // mysql2 checks the certificate's host name only when asked to (and always against `host`, never `servername`).
+  if (ssl) connection.ssl = { ...ssl, verifyIdentity: ssl.rejectUnauthorized !== false };
+  const statements = mode === 'audit' ? AUDIT_SQL : SESSION_SQL;
+  return {
+    client: 'mysql2',
+    connection,
+    pool: {
+      min: 0,
+      max: config.pool?.max ?? 4,
+      afterCreate: (raw: RawConnection, done: (error: Error | null, raw: RawConnection) => void) =>
+        runSession(raw, statements, 0, done),
+    },
+    acquireConnectionTimeout: timeout + 5_000,
+  };
+}
+
+// The session statements go straight to the driver: they are set-up, not catalog queries.
+function runSession(
+  raw: RawConnection,
+  statements: readonly string[],
+  index: number,
+  done: (error: Error | null, raw: RawConnection) => void,
+): void {
+  if (index >= statements.length) {
+    done(null, raw);
+    return;
+  }
+  raw.query(statements[index]!, (error) => {
+    if (error) done(error, raw);
+    else runSession(raw, statements, index + 1, done);
+  });
+}
+
+function fieldsOfConfig(config: NetworkConfig): Record<string, unknown> {
+  return {
+    host: config.host ?? 'localhost',
+    port: config.port ?? 3306,
+    ...(config.database ? { database: config.database } : {}),
+    ...(config.user ? { user: config.user } : {}),
+    ...(config.password !== undefined ? { password: config.password } : {}),
+  };
+}
+
+// mysql://user:password@host:3306/database; the path is the default schema. Query parameters are ignored.
+function fieldsOfUrl(url: string, source: string): Record<string, unknown> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // No cause: Node's URL error carries the input, password included.
+    throw new StocktakeError('CONFIG_INVALID', `source ${source}: the url is not a valid URL`, {
+      hint: 'write it as mysql://user:${DB_PASSWORD}@host:3306/database',
+      context: { source },
+    });
+  }
+  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+  const host = parsed.hostname.startsWith('[') ? parsed.hostname.slice(1, -1) : parsed.hostname;
+  return {
+    host: decodeURIComponent(host) || 'localhost',
+    port: parsed.port ? Number(parsed.port) : 3306,
+    ...(database ? { database } : {}),
+    ...(parsed.username ? { user: decodeURIComponent(parsed.username) } : {}),
+    ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
+  };
+}
+
+interface RawConnection {
+  query(sql: string, callback: (error: Error | null) => void): void;
+}
