@@ -88,8 +88,13 @@ export function parseConfig(
     problems.push(...parsed.error.issues.flatMap(describeIssue));
   }
   if (problems.length > 0) {
-    const located = problems.map((p) => ({ ...p, location: locate(doc, lineCounter, p.path, file) }));
-    throw configInvalid(file, located);
+    const located = problems.map((p) => ({ ...p, ...locate(doc, lineCounter, p.path, file) }));
+    // Listed in the order of the file, so the list reads top to bottom beside it.
+    located.sort((a, b) => a.offset - b.offset);
+    throw configInvalid(
+      file,
+      located.map(({ offset: _, ...p }) => p),
+    );
   }
   const config = parsed.data!;
   registerConfigSecrets(config);
@@ -198,9 +203,14 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
-/** The `file:line:col` of a config path, when the YAML has it. */
-function locate(doc: ReturnType<typeof parseDocument>, lines: LineCounter, path: string, file: string) {
-  if (!path) return undefined;
+/** The `file:line:col` of a config path and its offset, when the YAML has it. */
+function locate(
+  doc: ReturnType<typeof parseDocument>,
+  lines: LineCounter,
+  path: string,
+  file: string,
+): { location?: string; offset: number } {
+  if (!path) return { offset: -1 };
   const parts = path.split(/\.|\[(\d+)\]/).filter((p) => p !== undefined && p !== '');
   const keys = parts.map((p) => (/^\d+$/.test(p) ? Number(p) : p));
   // Walk up until a node exists: a missing key points at its parent.
@@ -208,10 +218,10 @@ function locate(doc: ReturnType<typeof parseDocument>, lines: LineCounter, path:
     const node = doc.getIn(keys.slice(0, n), true) as { range?: [number, number, number] } | undefined;
     if (node?.range) {
       const pos = lines.linePos(node.range[0]);
-      return `${file}:${pos.line}:${pos.col}`;
+      return { location: `${file}:${pos.line}:${pos.col}`, offset: node.range[0] };
     }
   }
-  return undefined;
+  return { offset: -1 };
 }
 
 function registerConfigSecrets(config: Config): void {

@@ -4,6 +4,7 @@
  * interface knows which driver produced a value.
  */
 import type { Dataset, Finding, LogicalType, SourceFinding, SourceInventory } from '../core/inventory.ts';
+import type { DatasetObservation, ProfileOptions } from '../profilers/observation.ts';
 
 /** A value as it crosses the contract: decimals as strings, dates as `YYYY-MM-DD`, timestamps as ISO strings. */
 export type Value =
@@ -62,6 +63,8 @@ export interface Connector {
   shape(dataset: DatasetRef, options?: Pick<ReadOptions, 'columns'>): Promise<ReadShape>;
   /** Streams a dataset in batches of rows; memory is bounded by the batch size. */
   read(dataset: DatasetRef, options?: ReadOptions): AsyncIterable<Row[]>;
+  /** Measures a dataset inside the source with set-based SQL (database sources only). */
+  pushdownProfile?(dataset: DatasetRef, options?: ProfileOptions): Promise<DatasetObservation>;
   /** Releases connections and file handles. Safe to call twice. */
   close(): Promise<void>;
 }

@@ -163,6 +163,8 @@ export interface FileFacts {
   readonly sheetState?: 'visible' | 'hidden' | 'veryHidden';
   /** Sheet: true when the workbook counts dates from 1904 (old Mac workbooks). */
   readonly date1904?: boolean;
+  /** Workbook: the document properties. */
+  readonly document?: DocumentProperties;
 }
 
 /** Facts read from a database server, not typed into the config. */
@@ -213,13 +215,56 @@ export interface SourceEntry {
   readonly catalogQueries?: number;
 }
 
-/** A system from the config: the software behind the data. */
+/** A person who answers for a system or its data. */
+export interface Contact {
+  readonly name: string;
+  readonly email?: string;
+  readonly phone?: string;
+}
+
+/** What was read, not typed, about one source of a system: its server, or its files. */
+export interface SourceFacts {
+  readonly source: string;
+  readonly kind: string;
+  readonly status: 'ok' | 'failed';
+  readonly server?: ServerFacts;
+  /** Files behind a CSV or workbook source, one entry per file. */
+  readonly files?: readonly {
+    readonly path: string;
+    readonly sizeBytes: number;
+    readonly modifiedAt: string;
+    readonly document?: DocumentProperties;
+  }[];
+  readonly datasets: number;
+  readonly rows: number;
+}
+
+/** A workbook's document properties (File → Info in Excel). */
+export interface DocumentProperties {
+  readonly title?: string;
+  readonly author?: string;
+  readonly lastModifiedBy?: string;
+  readonly company?: string;
+  readonly created?: string;
+  readonly modified?: string;
+  readonly application?: string;
+}
+
+/** A system from the config (the software behind the data), with the facts read from its sources. */
 export interface SystemEntry {
   readonly name: string;
   readonly vendor?: string;
-  readonly owner?: { readonly name: string; readonly email?: string };
-  readonly fate?: string;
+  readonly description?: string;
+  readonly domain?: string;
+  /** The version the config declares; the servers' versions are in `facts`. */
+  readonly version?: string;
+  readonly owner?: Contact;
+  readonly steward?: Contact;
+  readonly criticality?: 'low' | 'medium' | 'high' | 'critical';
+  readonly fate?: 'migrate' | 'archive' | 'retire' | 'keep';
+  readonly plannedDate?: string;
   readonly sources: readonly string[];
+  readonly facts: readonly SourceFacts[];
 }
 
 /** The inventory document (`inventory.json`). */
@@ -229,4 +274,6 @@ export interface Inventory {
   readonly systems: readonly SystemEntry[];
   readonly sources: readonly SourceEntry[];
   readonly tool: { readonly name: 'stocktake'; readonly version: string };
+  /** Findings about the estate as a whole: sources without a system, systems without an owner… */
+  readonly findings?: readonly Finding[];
 }

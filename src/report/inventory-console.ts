@@ -24,12 +24,48 @@ export function summariseInventory(inventory: Inventory, maxDatasets = 15): stri
   lines.push(
     `Inventory: ${inventory.sources.length} source(s), ${number.format(datasets)} dataset(s), ${number.format(columns)} column(s)`,
   );
-  for (const source of inventory.sources) lines.push('', ...describeSource(source, maxDatasets));
-  return lines;
+  // Sources are grouped by the system they belong to, in the config's order; sources without one come last.
+  const bySystem = new Map<string | null, SourceEntry[]>(inventory.systems.map((s) => [s.name, []]));
+  for (const source of inventory.sources) {
+    const key = source.system !== null && bySystem.has(source.system) ? source.system : null;
+    bySystem.set(key, [...(bySystem.get(key) ?? []), source]);
+  }
+  for (const [name, sources] of bySystem) {
+    if (sources.length === 0 && name !== null) {
+      lines.push('', describeSystem(inventory, name), '  (no source scanned)');
+      continue;
+    }
+    if (sources.length === 0) continue;
+    lines.push(
+      '',
+      name === null
+        ? inventory.systems.length > 0
+          ? 'Sources without a system'
+          : ''
+        : describeSystem(inventory, name),
+    );
+    for (const source of sources) lines.push(...describeSource(source, maxDatasets).map((l) => `  ${l}`));
+  }
+  for (const f of inventory.findings ?? []) {
+    if (f.severity !== 'info') lines.push(`! ${f.code}: ${f.message}`);
+  }
+  return lines.filter((line, i) => line !== '' || lines[i - 1] !== '');
+}
+
+function describeSystem(inventory: Inventory, name: string): string {
+  const system = inventory.systems.find((s) => s.name === name)!;
+  const parts = [
+    system.vendor,
+    system.owner
+      ? `owner ${system.owner.name}${system.owner.email ? ` <${system.owner.email}>` : ''}`
+      : 'no owner',
+    system.fate ? `fate: ${system.fate}${system.plannedDate ? ` on ${system.plannedDate}` : ''}` : undefined,
+  ].filter(Boolean);
+  return `System ${name} (${parts.join(', ')})`;
 }
 
 function describeSource(source: SourceEntry, maxDatasets: number): string[] {
-  const head = `${source.name} (${source.kind}${source.system ? `, system ${source.system}` : ''})`;
+  const head = `${source.name} (${source.kind})`;
   if (source.status === 'failed') {
     return [
       `✗ ${head}: ${source.error!.message}`,

@@ -6,11 +6,12 @@ import type { Dataset, Inventory, SourceEntry } from '../core/inventory.ts';
 import { type CellValue, type TableRow, type TableSheet, writeTableWorkbook } from './xlsx-table.ts';
 
 /** The sheets of the inventory workbook, in order. */
-export const INVENTORY_SHEETS = ['Datasets', 'Columns', 'Relations', 'Sources'] as const;
+export const INVENTORY_SHEETS = ['Systems', 'Datasets', 'Columns', 'Relations', 'Sources'] as const;
 
 /** Writes the inventory workbook to `file`, streaming rows so that 1,000 tables × 20 columns stay cheap. */
 export async function writeInventoryXlsx(inventory: Inventory, file: string): Promise<void> {
   await writeTableWorkbook(file, [
+    systemsSheet(inventory),
     datasetsSheet(inventory),
     columnsSheet(inventory),
     relationsSheet(inventory),
@@ -149,6 +150,78 @@ function relationsSheet(inventory: Inventory): TableSheet {
               ],
             };
           }
+        }
+      }
+    },
+  };
+}
+
+// One row per source of each system (a system without sources still gets its row), facts beside declarations.
+function systemsSheet(inventory: Inventory): TableSheet {
+  return {
+    name: 'Systems',
+    columns: [
+      { header: 'System' },
+      { header: 'Vendor' },
+      { header: 'Domain' },
+      { header: 'Owner' },
+      { header: 'Owner e-mail' },
+      { header: 'Data steward' },
+      { header: 'Criticality' },
+      { header: 'Fate' },
+      { header: 'Planned date' },
+      { header: 'Declared version' },
+      { header: 'Source' },
+      { header: 'Read: product' },
+      { header: 'Read: version' },
+      { header: 'Read: size (bytes)', format: 'count' },
+      { header: 'Read: encoding' },
+      { header: 'Read: last modified' },
+      { header: 'Read: author' },
+      { header: 'Datasets', format: 'count' },
+      { header: 'Rows', format: 'count' },
+      { header: 'Description', maxWidth: 80 },
+    ],
+    *rows(): Iterable<TableRow> {
+      const bySource = new Map(inventory.sources.map((s) => [s.name, s]));
+      for (const system of inventory.systems) {
+        const declared: CellValue[] = [
+          system.name,
+          system.vendor ?? null,
+          system.domain ?? null,
+          system.owner?.name ?? null,
+          system.owner?.email ?? null,
+          system.steward
+            ? `${system.steward.name}${system.steward.email ? ` <${system.steward.email}>` : ''}`
+            : null,
+          system.criticality ?? null,
+          system.fate ?? null,
+          system.plannedDate ?? null,
+          system.version ?? null,
+        ];
+        const facts = system.facts.length > 0 ? system.facts : [undefined];
+        for (const fact of facts) {
+          const files = fact?.files ?? [];
+          const newest =
+            files
+              .map((f) => f.modifiedAt)
+              .sort()
+              .at(-1) ?? null;
+          const failed = fact ? bySource.get(fact.source)?.status === 'failed' : false;
+          const cells: CellValue[] = [
+            ...declared,
+            fact?.source ?? null,
+            fact?.server?.product ?? (files.length > 0 ? fact!.kind.toUpperCase() : null),
+            fact?.server?.version ?? null,
+            fact?.server?.sizeBytes ?? (files.length > 0 ? files.reduce((n, f) => n + f.sizeBytes, 0) : null),
+            fact?.server?.encoding ?? null,
+            newest,
+            files.find((f) => f.document?.author)?.document?.author ?? null,
+            fact ? fact.datasets : null,
+            fact ? fact.rows : null,
+            system.description ?? null,
+          ];
+          yield failed ? { cells, tone: 'error' } : { cells };
         }
       }
     },

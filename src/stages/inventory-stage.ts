@@ -7,9 +7,10 @@ import pLimit from 'p-limit';
 import type { Config } from '../config/schema.ts';
 import { openConnector } from '../connectors/registry.ts';
 import { isStocktakeError } from '../core/errors.ts';
-import type { Inventory, SourceEntry, SystemEntry } from '../core/inventory.ts';
+import type { Inventory, SourceEntry } from '../core/inventory.ts';
 import { redact } from '../core/secrets.ts';
 import { TOOL_VERSION } from '../core/version.ts';
+import { buildEstateRegister } from './estate-register.ts';
 
 /** Options of `runInventory`. */
 export interface InventoryRunOptions {
@@ -35,12 +36,15 @@ export async function runInventory(config: Config, options: InventoryRunOptions 
   const sources = await Promise.all(
     selected.map(([name, source]) => limit(() => scanSource(name, source, options))),
   );
+  const narrowed = sources.map((s) => narrow(s, only));
+  const register = buildEstateRegister(config, narrowed);
   return {
     formatVersion: 1,
     generatedAt: (options.now?.() ?? new Date()).toISOString(),
-    systems: systemsOf(config, sources),
-    sources: sources.map((s) => narrow(s, only)),
+    systems: register.systems,
+    sources: narrowed,
     tool: { name: 'stocktake', version: TOOL_VERSION },
+    findings: register.findings,
   };
 }
 
@@ -102,16 +106,6 @@ function narrow(entry: SourceEntry, only: readonly string[]): SourceEntry {
     (d) => datasetNames.includes(d.name) || datasetNames.includes(d.table ?? ''),
   );
   return { ...entry, datasets: keep };
-}
-
-function systemsOf(config: Config, sources: readonly SourceEntry[]): SystemEntry[] {
-  return Object.entries(config.systems ?? {}).map(([name, system]) => ({
-    name,
-    ...(system.vendor ? { vendor: system.vendor } : {}),
-    ...(system.owner ? { owner: system.owner } : {}),
-    ...(system.fate ? { fate: system.fate } : {}),
-    sources: sources.filter((s) => s.system === name).map((s) => s.name),
-  }));
 }
 
 /** The process exit code an inventory leads to: the worst failed source's, or 0. */

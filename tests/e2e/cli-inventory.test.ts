@@ -153,14 +153,29 @@ describe('stocktake inventory (command line)', () => {
       const config = join(dir, 'pg.yaml');
       writeFileSync(
         config,
-        'sources:\n  pg: { kind: postgres, url: "${PG_URL}", schemas: [stocktake_cli] }\n',
+        [
+          'systems:',
+          '  erp: { vendor: Odoo, version: "14.0", owner: { name: ERP team }, fate: retire }',
+          'sources:',
+          '  pg: { kind: postgres, url: "${PG_URL}", schemas: [stocktake_cli], system: erp }',
+        ].join('\n'),
       );
       const { code, stdout } = stocktake(['inventory', '-c', config, '-o', join(dir, 'pg')], {
         PG_URL: SERVERS.postgres,
       });
       expect(code).toBe(0);
+      expect(stdout).toContain('System erp (Odoo, owner ERP team, fate: retire)');
       expect(stdout).toMatch(/✓ pg \(postgres\) — PostgreSQL \d+/);
       expect(stdout).toMatch(/stocktake_cli\.probe +table +1 cols +2 rows +\(PK\)/);
+      const inventory = JSON.parse(readFileSync(join(dir, 'pg', 'inventory.json'), 'utf8')) as Inventory;
+      // Facts read from the server sit beside what the config declares.
+      expect(inventory.systems[0]).toMatchObject({ name: 'erp', version: '14.0', sources: ['pg'] });
+      expect(inventory.systems[0]!.facts[0]!.server).toMatchObject({
+        product: 'PostgreSQL',
+        encoding: 'UTF8',
+        timeZone: 'UTC',
+      });
+      expect(inventory.systems[0]!.facts[0]!.server!.sizeBytes).toBeGreaterThan(0);
     } finally {
       await admin.raw('DROP SCHEMA stocktake_cli CASCADE');
       await admin.destroy();

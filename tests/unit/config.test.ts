@@ -39,10 +39,10 @@ mappings:
     expect(error.message).toBe(
       [
         'stocktake.yaml: 7 problems',
-        '  ! sources.crm.url: environment variable CRM_URL is not set (set it, or write ${CRM_URL:-default})  (stocktake.yaml:3:32)',
         '  ! sources.crm.kind: unknown kind "postgress" (did you mean "postgres"?); expected one of postgres, mysql, mariadb, mssql, sqlite, csv, xlsx  (stocktake.yaml:3:16)',
-        '  ! sources.db2.port: expected number, got "abc"  (stocktake.yaml:4:59)',
+        '  ! sources.crm.url: environment variable CRM_URL is not set (set it, or write ${CRM_URL:-default})  (stocktake.yaml:3:32)',
         '  ! sources.db2.shemas: unknown key (did you mean "schemas"?)  (stocktake.yaml:4:43)',
+        '  ! sources.db2.port: expected number, got "abc"  (stocktake.yaml:4:59)',
         '  ! sources.files.path: required  (stocktake.yaml:5:10)',
         '  ! rules[0].severity: expected one of "info", "warning", "error", got "fatal"  (stocktake.yaml:7:78)',
         '  ! mappings[0].to.key: required  (stocktake.yaml:11:9)',

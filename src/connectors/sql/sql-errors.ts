@@ -50,6 +50,16 @@ export function describeDriverError(error: unknown, source: string, product: str
       'check host, port and firewall',
     );
   }
+  if (code === 'SQLITE_CANTOPEN' || /unable to open database|directory does not exist/i.test(raw)) {
+    return fail(
+      'SOURCE_UNREACHABLE',
+      `cannot open the SQLite file (${raw})`,
+      'check the `path`, relative to the config file',
+    );
+  }
+  if (code === 'SQLITE_NOTADB' || /file is not a database/i.test(raw)) {
+    return fail('SOURCE_UNREACHABLE', `the file is not an SQLite database (${raw})`, 'check the `path`');
+  }
   // PostgreSQL SQLSTATE, MySQL error names, SQL Server login errors.
   if (
     ['28P01', '28000', 'ER_ACCESS_DENIED_ERROR', 'ER_DBACCESS_DENIED_ERROR', 'ELOGIN'].includes(code) ||
@@ -63,23 +73,13 @@ export function describeDriverError(error: unknown, source: string, product: str
   }
   if (
     ['3D000', 'ER_BAD_DB_ERROR'].includes(code) ||
-    /database .* does not exist|unknown database|cannot open database/i.test(raw)
+    /database .* does not exist|unknown database|cannot open database "/i.test(raw)
   ) {
     return fail(
       'SOURCE_DATABASE_MISSING',
       `the database does not exist (${raw})`,
       'check the database name in the URL or the `database` field',
     );
-  }
-  if (code === 'SQLITE_CANTOPEN' || /unable to open database|directory does not exist/i.test(raw)) {
-    return fail(
-      'SOURCE_UNREACHABLE',
-      `cannot open the SQLite file (${raw})`,
-      'check the `path`, relative to the config file',
-    );
-  }
-  if (code === 'SQLITE_NOTADB' || /file is not a database/i.test(raw)) {
-    return fail('SOURCE_UNREACHABLE', `the file is not an SQLite database (${raw})`, 'check the `path`');
   }
   if (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') {
     return fail(
