@@ -1,0 +1,107 @@
+/**
+ * Text encodings of CSV files: detection from the first bytes (byte-order marks, UTF-16 without a
+ * mark, a UTF-8 validity check, else Windows-1252), names normalised, and decoders from iconv-lite.
+ */
+import { isUtf8 } from 'node:buffer';
+import iconv from 'iconv-lite';
+import { StocktakeError } from '../../core/errors.ts';
+
+/** An encoding as stocktake names it; `utf-8-bom` decodes as UTF-8 and says the file starts with a BOM. */
+export type CsvEncoding = 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be' | 'windows-1252' | (string & {});
+
+/** Turns bytes into text chunk by chunk, keeping split characters for the next chunk. */
+export interface ChunkDecoder {
+  write(chunk: Buffer): string;
+  end(): string;
+}
+
+const ALIASES: Record<string, CsvEncoding> = {
+  utf8: 'utf-8',
+  'utf-8': 'utf-8',
+  'utf-8-bom': 'utf-8-bom',
+  'utf-8-sig': 'utf-8-bom',
+  utf16le: 'utf-16le',
+  'utf-16le': 'utf-16le',
+  'utf-16': 'utf-16le',
+  utf16be: 'utf-16be',
+  'utf-16be': 'utf-16be',
+  cp1252: 'windows-1252',
+  win1252: 'windows-1252',
+  'windows-1252': 'windows-1252',
+  ansi: 'windows-1252',
+};
+
+/** Normalises a configured encoding name; throws CSV_OPTION_INVALID for one iconv-lite does not know. */
+export function normaliseEncoding(name: string, source: string): CsvEncoding {
+  const key = name.trim().toLowerCase();
+  const known = ALIASES[key];
+  if (known) return known;
+  if (iconv.encodingExists(key)) return key;
+  throw new StocktakeError('CSV_OPTION_INVALID', `source ${source}: unknown encoding "${name}"`, {
+    hint: 'use utf-8, utf-16le, utf-16be, windows-1252, latin1 or another encoding iconv-lite knows',
+    context: { source, option: 'encoding', value: name },
+  });
+}
+
+/** Detects the encoding of a file from its first bytes (`complete` when the sample is the whole file). */
+export function detectEncoding(sample: Buffer, complete: boolean): CsvEncoding {
+  if (sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf) return 'utf-8-bom';
+  if (sample[0] === 0xff && sample[1] === 0xfe) return 'utf-16le';
+  if (sample[0] === 0xfe && sample[1] === 0xff) return 'utf-16be';
+  const utf16 = utf16WithoutBom(sample);
+  if (utf16) return utf16;
+  return isValidUtf8Prefix(sample, complete) ? 'utf-8' : 'windows-1252';
+}
+
+/** UTF-16 text without a BOM shows NUL bytes at every other position when most characters are ASCII. */
+function utf16WithoutBom(sample: Buffer): CsvEncoding | undefined {
+  const length = Math.min(sample.length, 4096) & ~1;
+  if (length < 4) return undefined;
+  let evenZeros = 0;
+  let oddZeros = 0;
+  for (let i = 0; i < length; i += 2) {
+    if (sample[i] === 0) evenZeros++;
+    if (sample[i + 1] === 0) oddZeros++;
+  }
+  const pairs = length / 2;
+  if (oddZeros > pairs * 0.6 && evenZeros < pairs * 0.05) return 'utf-16le';
+  if (evenZeros > pairs * 0.6 && oddZeros < pairs * 0.05) return 'utf-16be';
+  return undefined;
+}
+
+/** True when the bytes are UTF-8, allowing a character cut at the end of an incomplete sample. */
+export function isValidUtf8Prefix(bytes: Buffer, complete: boolean): boolean {
+  if (isUtf8(bytes)) return true;
+  if (complete) return false;
+  for (let cut = 1; cut <= 3 && cut < bytes.length; cut++) {
+    if (isUtf8(bytes.subarray(0, bytes.length - cut))) return true;
+  }
+  return false;
+}
+
+/** The iconv-lite name of an encoding. */
+function iconvName(encoding: CsvEncoding): string {
+  if (encoding === 'utf-8-bom') return 'utf-8';
+  if (encoding === 'windows-1252') return 'win1252';
+  return encoding;
+}
+
+/** True when the bytes can go to csv-parse as they are (it decodes UTF-8 and skips the BOM itself). */
+export function isUtf8Encoding(encoding: CsvEncoding): boolean {
+  return encoding === 'utf-8' || encoding === 'utf-8-bom';
+}
+
+/** A streaming decoder for an encoding; it drops a leading BOM. */
+export function createChunkDecoder(encoding: CsvEncoding): ChunkDecoder {
+  const decoder = iconv.getDecoder(iconvName(encoding), { stripBOM: true });
+  return {
+    write: (chunk) => decoder.write(chunk),
+    end: () => decoder.end() ?? '',
+  };
+}
+
+/** Decodes a whole sample (the first bytes of a file) to text. */
+export function decodeSample(sample: Buffer, encoding: CsvEncoding): string {
+  const decoder = createChunkDecoder(encoding);
+  return decoder.write(sample);
+}

@@ -1,0 +1,66 @@
+/**
+ * Reads a scanned CSV file as batches of rows of contract values: the header line is skipped,
+ * ragged records are padded with nulls or cut (as the inventory reported), and every value is
+ * converted with the type inferred from all values, so a value that does not convert means the
+ * file changed under us and is reported with its line.
+ */
+import { StocktakeError } from '../../core/errors.ts';
+import { convertValue, INVALID } from '../../profilers/type-inference-convert.ts';
+import type { ReadOptions, Row } from '../types.ts';
+import { csvRecordChunks } from './csv-records.ts';
+import type { CsvFileScan } from './csv-scan.ts';
+
+const DEFAULT_BATCH = 5000;
+
+/** Streams the rows of a scanned file, keeping only the columns at `positions`. */
+export async function* readCsvRows(
+  scan: CsvFileScan,
+  positions: readonly number[],
+  options: ReadOptions,
+): AsyncGenerator<Row[]> {
+  const batchSize = options.batchSize ?? DEFAULT_BATCH;
+  const limit = options.limit ?? Number.POSITIVE_INFINITY;
+  const plans = positions.map((i) => scan.plans[i]!);
+  const width = positions.length;
+  let skipHeader = scan.dialect.header;
+  let count = 0;
+  let batch: Row[] = [];
+  if (limit <= 0 || scan.dataset.columns.length === 0) return;
+  for await (const chunk of csvRecordChunks(scan.file.path, scan.dialect, { signal: options.signal })) {
+    const records = chunk.records;
+    for (let r = skipHeader ? 1 : 0; r < records.length; r++) {
+      const record = records[r]!;
+      const row: Row = new Array(width);
+      for (let c = 0; c < width; c++) {
+        const raw = record[positions[c]!];
+        const value = raw === undefined ? null : convertValue(raw, plans[c]!);
+        if (value === INVALID) throw invalidValue(scan, chunk.endLines[r]!, positions[c]!, raw!);
+        row[c] = value;
+      }
+      batch.push(row);
+      if (++count >= limit) {
+        yield batch;
+        return;
+      }
+      if (batch.length >= batchSize) {
+        yield batch;
+        batch = [];
+      }
+    }
+    skipHeader = false;
+  }
+  if (batch.length > 0) yield batch;
+}
+
+function invalidValue(scan: CsvFileScan, line: number, position: number, raw: string): StocktakeError {
+  const column = scan.dataset.columns[position]!;
+  const shown = raw.length > 40 ? `${raw.slice(0, 40)}…` : raw;
+  return new StocktakeError(
+    'CSV_VALUE_INVALID',
+    `${scan.file.path}: line ${line}, column ${column.name}: "${shown}" is not a ${column.type}`,
+    {
+      hint: 'run the inventory again: the file changed since it was scanned',
+      context: { file: scan.file.path, line, column: column.name },
+    },
+  );
+}

@@ -1,0 +1,311 @@
+/**
+ * The inventory pass over one CSV file: sniff its dialect, stream every record once, count rows,
+ * note ragged and oversized records, and infer each column's type from all of its values.
+ */
+import { open, stat } from 'node:fs/promises';
+import { StocktakeError } from '../../core/errors.ts';
+import type { Dataset, Finding } from '../../core/inventory.ts';
+import { TypeInference } from '../../profilers/type-inference.ts';
+import type { ConversionPlan } from '../../profilers/type-inference-convert.ts';
+import { headerNameFindings, toColumn } from '../files/file-columns.ts';
+import { uniqueHeaderNames } from '../files/file-headers.ts';
+import { type SourceFile, stampOf } from '../files/file-paths.ts';
+import { csvRecordChunks, NotUtf8Error } from './csv-records.ts';
+import { type CsvDialect, type CsvSourceConfig, SNIFF_BYTES, sniffDialect } from './csv-sniff.ts';
+
+/** What the inventory pass learnt about one file: its dataset, its problems, and how to read it. */
+export interface CsvFileScan {
+  readonly file: SourceFile;
+  readonly dataset: Dataset;
+  readonly findings: Finding[];
+  readonly dialect: CsvDialect;
+  readonly plans: ConversionPlan[];
+  /** Size and modification time when scanned, to notice a file that changed before it is read. */
+  readonly stamp: string;
+}
+
+/** Line numbers listed in a finding; the count covers them all. */
+export const MAX_LISTED_LINES = 20;
+/** A field longer than this (in characters) is reported. */
+export const OVERSIZED_FIELD = 1024 * 1024;
+
+/** Scans one file; throws StocktakeError (with file and line) when it cannot be read at all. */
+export async function scanCsvFile(
+  source: string,
+  file: SourceFile,
+  config: CsvSourceConfig,
+  signal?: AbortSignal,
+): Promise<CsvFileScan> {
+  const info = await stat(file.path).catch((error: unknown) => {
+    throw new StocktakeError(
+      'FILE_NOT_FOUND',
+      `${file.path}: cannot be opened (${(error as Error).message})`,
+      {
+        context: { source, file: file.path },
+        cause: error,
+      },
+    );
+  });
+  const sample = await readSample(file.path);
+  const facts = { path: file.path, sizeBytes: info.size, modifiedAt: info.mtime.toISOString() };
+  const stamp = stampOf(info);
+  if (info.size === 0) return emptyFileScan(source, file, facts, stamp);
+  let dialect = sniffDialect(sample, sample.length >= info.size, config, file.path);
+  const findings: Finding[] = [];
+  let pass: RecordPass;
+  try {
+    pass = await passOverRecords(source, file, dialect, signal);
+  } catch (error) {
+    if (!(error instanceof NotUtf8Error)) throw error;
+    // The sample was UTF-8 but a later part is not: the file is a legacy single-byte export.
+    dialect = { ...dialect, encoding: 'windows-1252' };
+    findings.push({
+      code: 'CSV_ENCODING_FALLBACK',
+      severity: 'info',
+      source,
+      dataset: file.name,
+      message: `${file.path}: bytes that are not UTF-8 near line ${error.line}; read as windows-1252`,
+      evidence: { file: file.path, line: error.line },
+    });
+    pass = await passOverRecords(source, file, dialect, signal);
+  }
+  findings.push(...pass.findings);
+  // csv-parse counts the line break that ends the last line as one blank line.
+  const blankLines =
+    pass.emptyLines - ((await endsWithLineBreak(file.path, info.size, dialect.encoding)) ? 1 : 0);
+  if (blankLines > 0) {
+    findings.push({
+      code: 'CSV_BLANK_LINES',
+      severity: 'info',
+      source,
+      dataset: file.name,
+      message: `${file.path}: ${blankLines} blank line(s) skipped`,
+      evidence: { file: file.path, lines: blankLines },
+    });
+  }
+  const results = pass.inferences.map((inference) => inference.result());
+  const columns = pass.names.map((name, i) => toColumn(name, i, results[i]!, pass.maxLengths[i]!));
+  const headerRow = dialect.header ? (pass.headerLine ?? 1) : null;
+  const dataset: Dataset = {
+    name: file.name,
+    kind: 'file',
+    rowCount: pass.rows,
+    rowCountExact: true,
+    columns,
+    primaryKey: null,
+    foreignKeys: [],
+    indexes: [],
+    sizeBytes: info.size,
+    file: {
+      ...facts,
+      encoding: dialect.encoding,
+      delimiter: dialect.delimiter,
+      quote: dialect.quote,
+      lineEnding: dialect.lineEnding,
+      headerRow,
+      dataRow: (headerRow ?? 0) + 1,
+      sniffed: dialect.sniffed,
+    },
+  };
+  const plans = results.map((r) => ({
+    type: r.type,
+    decimalSeparator: r.decimalSeparator,
+    dateOrder: r.dateOrder,
+  }));
+  return { file, dataset, findings, dialect, plans, stamp };
+}
+
+async function readBytes(path: string, position: number, length: number): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(length);
+    const { bytesRead } = await handle.read(buffer, 0, length, position);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function readSample(path: string): Promise<Buffer> {
+  return readBytes(path, 0, SNIFF_BYTES);
+}
+
+async function endsWithLineBreak(path: string, size: number, encoding: string): Promise<boolean> {
+  const tail = await readBytes(path, Math.max(0, size - 2), 2);
+  const isBreak = (byte: number | undefined) => byte === 10 || byte === 13;
+  if (encoding === 'utf-16le') return tail.length === 2 && isBreak(tail[0]) && tail[1] === 0;
+  if (encoding === 'utf-16be') return tail.length === 2 && tail[0] === 0 && isBreak(tail[1]);
+  return isBreak(tail[tail.length - 1]);
+}
+
+function emptyFileScan(
+  source: string,
+  file: SourceFile,
+  facts: { path: string; sizeBytes: number; modifiedAt: string },
+  stamp: string,
+): CsvFileScan {
+  const dialect: CsvDialect = {
+    encoding: 'utf-8',
+    delimiter: ',',
+    quote: '"',
+    lineEnding: 'LF',
+    header: false,
+    decimalHint: '.',
+    dateOrder: 'dmy',
+    sniffed: [],
+  };
+  const dataset: Dataset = {
+    name: file.name,
+    kind: 'file',
+    rowCount: 0,
+    rowCountExact: true,
+    columns: [],
+    primaryKey: null,
+    foreignKeys: [],
+    indexes: [],
+    sizeBytes: 0,
+    file: { ...facts, headerRow: null, dataRow: 1 },
+  };
+  const finding: Finding = {
+    code: 'FILE_EMPTY',
+    severity: 'warning',
+    source,
+    dataset: file.name,
+    message: `${file.path}: the file is empty (0 bytes)`,
+    evidence: { file: file.path },
+  };
+  return { file, dataset, findings: [finding], dialect, plans: [], stamp };
+}
+
+interface RecordPass {
+  names: string[];
+  inferences: TypeInference[];
+  maxLengths: number[];
+  rows: number;
+  headerLine: number | undefined;
+  findings: Finding[];
+  emptyLines: number;
+}
+
+/** Streams every record once: the hot loop of the inventory. */
+async function passOverRecords(
+  source: string,
+  file: SourceFile,
+  dialect: CsvDialect,
+  signal: AbortSignal | undefined,
+): Promise<RecordPass> {
+  const options = { decimalHint: dialect.decimalHint, dateOrder: dialect.dateOrder };
+  let names: string[] = [];
+  let inferences: TypeInference[] = [];
+  let maxLengths: number[] = [];
+  let width = -1;
+  let rows = 0;
+  let headerLine: number | undefined;
+  let headerFindings: Finding[] = [];
+  let raggedCount = 0;
+  let tooFew = 0;
+  let tooMany = 0;
+  const raggedLines: number[] = [];
+  const oversized: { line: number; column: string; length: number }[] = [];
+  let oversizedCount = 0;
+  const records = csvRecordChunks(file.path, dialect, {
+    signal,
+    checkUtf8: dialect.encoding === 'utf-8' && dialect.sniffed.includes('encoding'),
+  });
+  let next = await records.next();
+  while (!next.done) {
+    const chunk = next.value;
+    let start = 0;
+    if (width < 0) {
+      const first = chunk.records[0]!;
+      width = first.length;
+      if (dialect.header) {
+        const header = uniqueHeaderNames(first);
+        names = header.names;
+        headerLine = chunk.endLines[0]! - newlinesIn(first);
+        headerFindings = headerNameFindings(source, file, header, headerLine);
+        start = 1;
+      } else {
+        names = first.map((_, i) => `column_${i + 1}`);
+      }
+      inferences = names.map(() => new TypeInference(options));
+      maxLengths = names.map(() => 0);
+    }
+    const list = chunk.records;
+    for (let r = start; r < list.length; r++) {
+      const record = list[r]!;
+      const length = record.length;
+      if (length !== width) {
+        raggedCount++;
+        if (length < width) tooFew++;
+        else tooMany++;
+        if (raggedLines.length < MAX_LISTED_LINES) raggedLines.push(chunk.endLines[r]! - newlinesIn(record));
+      }
+      const n = Math.min(length, width);
+      for (let c = 0; c < n; c++) {
+        const value = record[c]!;
+        inferences[c]!.addText(value);
+        const size = value.length;
+        if (size > maxLengths[c]!) {
+          maxLengths[c] = size;
+          if (size > OVERSIZED_FIELD) {
+            oversizedCount++;
+            if (oversized.length < MAX_LISTED_LINES)
+              oversized.push({ line: chunk.endLines[r]!, column: names[c]!, length: size });
+          }
+        }
+      }
+      for (let c = n; c < width; c++) inferences[c]!.addText('');
+    }
+    rows += list.length - start;
+    next = await records.next();
+  }
+  const findings = [...headerFindings];
+  if (dialect.header && rows === 0 && width >= 0) {
+    findings.push({
+      code: 'FILE_HEADER_ONLY',
+      severity: 'warning',
+      source,
+      dataset: file.name,
+      message: `${file.path}: only a header line, no data rows`,
+      evidence: { file: file.path, line: headerLine },
+    });
+  }
+  if (raggedCount > 0) {
+    const listed = raggedLines.join(', ') + (raggedCount > raggedLines.length ? ', …' : '');
+    findings.push({
+      code: 'CSV_RAGGED_ROW',
+      severity: 'warning',
+      source,
+      dataset: file.name,
+      message: `${file.path}: ${raggedCount} row(s) do not have ${width} fields (lines ${listed}); missing fields read as empty, extra fields are dropped`,
+      evidence: { file: file.path, expected: width, rows: raggedCount, tooFew, tooMany, lines: raggedLines },
+    });
+  }
+  if (oversizedCount > 0) {
+    const first = oversized[0]!;
+    findings.push({
+      code: 'FIELD_OVERSIZED',
+      severity: 'warning',
+      source,
+      dataset: file.name,
+      column: first.column,
+      message: `${file.path}: ${oversizedCount} field(s) longer than ${OVERSIZED_FIELD} characters, the first at line ${first.line} (column ${first.column}, ${first.length} characters)`,
+      evidence: { file: file.path, fields: oversized },
+    });
+  }
+  return { names, inferences, maxLengths, rows, headerLine, findings, emptyLines: next.value.emptyLines };
+}
+
+/** How many line breaks the fields of a record hold (a record spans that many extra lines). */
+export function newlinesIn(record: readonly string[]): number {
+  let count = 0;
+  for (const field of record) {
+    for (let i = field.indexOf('\n'); i >= 0; i = field.indexOf('\n', i + 1)) count++;
+    if (field.includes('\r')) {
+      for (let i = field.indexOf('\r'); i >= 0; i = field.indexOf('\r', i + 1))
+        if (field[i + 1] !== '\n') count++;
+    }
+  }
+  return count;
+}

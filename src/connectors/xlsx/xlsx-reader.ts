@@ -1,0 +1,276 @@
+/**
+ * Streams the sheets of an .xlsx workbook with exceljs's streaming reader, as plain cell values:
+ * formulas give their cached result, rich text and hyperlinks their text, date-formatted numbers a
+ * Date (1900 or 1904 system). What the streaming reader leaves out is read from the XML here: the
+ * `date1904` flag written as `true`, the merged ranges (after the sheet data), and a truncated sheet.
+ */
+import { Readable } from 'node:stream';
+import ExcelJS from 'exceljs';
+import { StocktakeError } from '../../core/errors.ts';
+
+/** A cell value once read: exceljs's objects are flattened to these. */
+export type CellValue = string | number | boolean | Date | null;
+
+/** How a cell was written, as the inventory's native type reports it. */
+export type CellKind =
+  | 'empty'
+  | 'string'
+  | 'number'
+  | 'boolean'
+  | 'date'
+  | 'formula'
+  | 'richText'
+  | 'hyperlink'
+  | 'error';
+
+/** One row of a sheet: values and kinds by 0-based column, holes for empty cells. */
+export interface SheetRow {
+  /** 1-based row number in the sheet. */
+  readonly number: number;
+  readonly values: CellValue[];
+  readonly kinds: CellKind[];
+  /** The error text of error cells (`#N/A`), by 0-based column. */
+  readonly errors?: Map<number, string>;
+}
+
+/** One sheet as the workbook streams by; `merges` is complete once `rows()` has been read to the end. */
+export interface SheetStream {
+  readonly name: string;
+  readonly state: 'visible' | 'hidden' | 'veryHidden';
+  readonly date1904: boolean;
+  rows(): AsyncGenerator<SheetRow>;
+  /** Merged ranges such as `C3:D3`, known after the rows (Excel writes them after the sheet data). */
+  merges(): readonly string[];
+}
+
+/** Streams a workbook's sheets in order; skip a sheet by not reading its rows. */
+export async function* streamWorkbook(path: string): AsyncGenerator<SheetStream> {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
+    sharedStrings: 'cache',
+    styles: 'cache',
+    hyperlinks: 'ignore',
+    worksheets: 'emit',
+    entries: 'ignore',
+  }) as unknown as RawWorkbookReader;
+  const flags = { date1904: false };
+  patchWorkbookParsing(reader, flags);
+  let current = '';
+  try {
+    for await (const sheet of reader) {
+      current = sheet.name;
+      const merges: string[] = [];
+      const ending = { seen: false };
+      sheet.iterator = tapSheetXml(sheet.iterator, merges, ending);
+      const name = sheet.name;
+      const stream: SheetStream = {
+        name,
+        state: sheet.state ?? 'visible',
+        date1904: flags.date1904,
+        merges: () => merges,
+        rows: () => sheetRows(sheet, path, flags.date1904, ending),
+      };
+      yield stream;
+    }
+  } catch (error) {
+    if (error instanceof StocktakeError) throw error;
+    throw unreadable(path, current, 0, error);
+  } finally {
+    reader.stream?.destroy();
+  }
+}
+
+async function* sheetRows(
+  sheet: RawWorksheetReader,
+  path: string,
+  date1904: boolean,
+  ending: { seen: boolean },
+): AsyncGenerator<SheetRow> {
+  let last = 0;
+  try {
+    for await (const row of sheet) {
+      last = row.number;
+      const cells = row._cells;
+      const values: CellValue[] = new Array(cells.length);
+      const kinds: CellKind[] = new Array(cells.length);
+      let errors: Map<number, string> | undefined;
+      for (let i = 0; i < cells.length; i++) {
+        const cell = cells[i];
+        if (cell === undefined) {
+          values[i] = null;
+          kinds[i] = 'empty';
+          continue;
+        }
+        const raw = cell.value;
+        const kind = kindOf(raw);
+        kinds[i] = kind;
+        values[i] = flatten(raw, cell.numFmt, date1904);
+        if (kind === 'error' || (kind === 'formula' && isErrorResult(raw))) {
+          errors ??= new Map();
+          errors.set(i, errorText(raw));
+        }
+      }
+      yield errors ? { number: row.number, values, kinds, errors } : { number: row.number, values, kinds };
+    }
+  } catch (error) {
+    throw unreadable(path, sheet.name, last, error);
+  }
+  if (!ending.seen) throw unreadable(path, sheet.name, last, new Error('the sheet ends early'));
+}
+
+function unreadable(path: string, sheet: string, lastRow: number, error: unknown): StocktakeError {
+  const where =
+    sheet === ''
+      ? 'before the first sheet'
+      : lastRow > 0
+        ? `sheet ${sheet}, after row ${lastRow}`
+        : `sheet ${sheet}`;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new StocktakeError(
+    'XLSX_UNREADABLE',
+    `${path}: ${where}: the workbook is corrupt or truncated (${reason})`,
+    {
+      hint: 'open the workbook in Excel to repair it, or export it again',
+      context: { file: path, sheet, row: lastRow + 1 },
+      cause: error,
+    },
+  );
+}
+
+function kindOf(value: unknown): CellKind {
+  if (value === null || value === undefined) return 'empty';
+  switch (typeof value) {
+    case 'string':
+      return 'string';
+    case 'number':
+      return 'number';
+    case 'boolean':
+      return 'boolean';
+  }
+  if (value instanceof Date) return 'date';
+  const object = value as Record<string, unknown>;
+  if ('formula' in object || 'sharedFormula' in object) return 'formula';
+  if ('richText' in object) return 'richText';
+  if ('error' in object) return 'error';
+  if ('text' in object) return 'hyperlink';
+  return 'string';
+}
+
+/** A formula whose cached result is missing: the streaming reader drops error results (`t="e"`). */
+function isErrorResult(value: unknown): boolean {
+  const result = (value as { result?: unknown }).result;
+  return (
+    result === undefined ||
+    Number.isNaN(result) ||
+    (typeof result === 'object' && result !== null && 'error' in result)
+  );
+}
+
+function errorText(value: unknown): string {
+  const object = value as { error?: string; result?: { error?: string } };
+  return object.error ?? object.result?.error ?? 'an error or no cached value';
+}
+
+/** Flattens an exceljs cell value: formula → cached result, rich text → text, errors → null. */
+function flatten(value: unknown, numFmt: string | undefined, date1904: boolean): CellValue {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string' || typeof value === 'boolean' || value instanceof Date) return value;
+  if (typeof value === 'number') return Number.isNaN(value) ? null : value;
+  const object = value as Record<string, unknown>;
+  if ('formula' in object || 'sharedFormula' in object) {
+    const result = object.result;
+    // The streaming reader leaves a date-formatted formula result as its serial number.
+    if (typeof result === 'number' && isDateFormat(numFmt)) return excelSerialToDate(result, date1904);
+    return flatten(result, undefined, date1904);
+  }
+  if ('richText' in object)
+    return (object.richText as { text?: string }[]).map((run) => run.text ?? '').join('');
+  if ('error' in object) return null;
+  if ('text' in object) return flatten(object.text, numFmt, date1904);
+  return String(value);
+}
+
+/** True for a number format that shows a date or time (as exceljs decides for plain cells). */
+export function isDateFormat(format: string | undefined): boolean {
+  if (!format) return false;
+  const bare = format.replace(/\[[^\]]*]/g, '').replace(/"[^"]*"/g, '');
+  return /[ymdhMsb]+/.test(bare);
+}
+
+/** Converts an Excel serial day number to a Date (UTC), in the 1900 or 1904 system. */
+export function excelSerialToDate(serial: number, date1904: boolean): Date {
+  return new Date(Math.round((serial - 25569 + (date1904 ? 1462 : 0)) * 86_400_000));
+}
+
+/** Reads `date1904` as written (`1` or `true`; exceljs only knows `1`) and hands the XML on to exceljs. */
+function patchWorkbookParsing(reader: RawWorkbookReader, flags: { date1904: boolean }): void {
+  const original = reader._parseWorkbook.bind(reader);
+  reader._parseWorkbook = async (entry: AsyncIterable<Buffer>) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of entry) chunks.push(chunk);
+    const xml = Buffer.concat(chunks);
+    flags.date1904 = /<(?:\w+:)?workbookPr\b[^>]*\bdate1904\s*=\s*["'](?:1|true)["']/.test(
+      xml.toString('utf8'),
+    );
+    await original(Readable.from([xml]));
+    if (flags.date1904 && reader.properties?.model) reader.properties.model.date1904 = true;
+  };
+}
+
+const MERGE_OPEN = Buffer.from('<mergeCells');
+const SHEET_CLOSE = Buffer.from('</worksheet>');
+const MERGE_REF = /<mergeCell\s+ref="([A-Z]+\d+(?::[A-Z]+\d+)?)"/g;
+
+/**
+ * Passes a sheet's XML chunks through unchanged, collecting the `<mergeCell ref>` ranges (which the
+ * streaming reader skips) and noting whether the closing `</worksheet>` arrived.
+ */
+async function* tapSheetXml(
+  chunks: AsyncIterable<Buffer | string>,
+  merges: string[],
+  ending: { seen: boolean },
+): AsyncGenerator<Buffer | string> {
+  let previous: Buffer = Buffer.alloc(0);
+  let tail: Buffer = Buffer.alloc(0);
+  let collected: string | undefined;
+  for await (const item of chunks) {
+    const chunk = typeof item === 'string' ? Buffer.from(item) : item;
+    if (collected === undefined) {
+      const border = Buffer.concat([
+        previous.subarray(Math.max(0, previous.length - 16)),
+        chunk.subarray(0, 16),
+      ]);
+      const at = chunk.indexOf(MERGE_OPEN);
+      if (at >= 0) collected = chunk.subarray(at).toString('utf8');
+      else if (border.includes(MERGE_OPEN))
+        collected = Buffer.concat([previous.subarray(-16), chunk]).toString('utf8');
+    } else collected += chunk.toString('utf8');
+    tail = Buffer.concat([tail, chunk.subarray(Math.max(0, chunk.length - 64))]).subarray(-64);
+    previous = chunk;
+    yield item;
+  }
+  ending.seen = tail.includes(SHEET_CLOSE);
+  if (collected !== undefined) for (const match of collected.matchAll(MERGE_REF)) merges.push(match[1]!);
+}
+
+// The parts of exceljs's streaming reader used here (its typings do not declare them).
+interface RawWorkbookReader extends AsyncIterable<RawWorksheetReader> {
+  stream?: { destroy(): void };
+  properties?: { model?: { date1904?: boolean } };
+  _parseWorkbook(entry: unknown): Promise<void>;
+}
+
+interface RawWorksheetReader extends AsyncIterable<RawRow> {
+  name: string;
+  state?: 'visible' | 'hidden' | 'veryHidden';
+  iterator: AsyncIterable<Buffer | string>;
+}
+
+interface RawRow {
+  readonly number: number;
+  readonly _cells: (RawCell | undefined)[];
+}
+
+interface RawCell {
+  readonly value: unknown;
+  readonly numFmt?: string;
+}

@@ -1,0 +1,62 @@
+/**
+ * Reads one scanned sheet as batches of rows of contract values: the workbook is streamed again,
+ * other sheets are skipped unread, rows above the data and empty rows are left out, and cells are
+ * converted with the types the scan inferred from every cell.
+ */
+import { StocktakeError } from '../../core/errors.ts';
+import { convertValue, INVALID } from '../../profilers/type-inference-convert.ts';
+import type { ReadOptions, Row } from '../types.ts';
+import { columnLetters, filled } from './xlsx-header.ts';
+import { streamWorkbook } from './xlsx-reader.ts';
+import type { SheetScan } from './xlsx-scan.ts';
+
+const DEFAULT_BATCH = 5000;
+
+/** Streams the rows of a scanned sheet, keeping only the columns at `positions`. */
+export async function* readSheetRows(
+  scan: SheetScan,
+  positions: readonly number[],
+  options: ReadOptions,
+): AsyncGenerator<Row[]> {
+  const batchSize = options.batchSize ?? DEFAULT_BATCH;
+  const limit = options.limit ?? Number.POSITIVE_INFINITY;
+  const plans = positions.map((i) => scan.plans[i]!);
+  if (limit <= 0 || scan.dataset.columns.length === 0) return;
+  let count = 0;
+  let batch: Row[] = [];
+  for await (const sheet of streamWorkbook(scan.file.path)) {
+    if (sheet.name !== scan.sheet) continue;
+    for await (const sheetRow of sheet.rows()) {
+      if (options.signal?.aborted) return;
+      if (sheetRow.number < scan.dataRow || filled(sheetRow.values) === 0) continue;
+      const row: Row = new Array(positions.length);
+      for (let c = 0; c < positions.length; c++) {
+        const value = convertValue(sheetRow.values[positions[c]!] ?? null, plans[c]!);
+        if (value === INVALID)
+          throw invalidCell(scan, sheetRow.number, positions[c]!, sheetRow.values[positions[c]!]);
+        row[c] = value;
+      }
+      batch.push(row);
+      if (++count >= limit) break;
+      if (batch.length >= batchSize) {
+        yield batch;
+        batch = [];
+      }
+    }
+    break;
+  }
+  if (batch.length > 0) yield batch;
+}
+
+function invalidCell(scan: SheetScan, row: number, position: number, value: unknown): StocktakeError {
+  const column = scan.dataset.columns[position]!;
+  const cell = `${columnLetters(position + 1)}${row}`;
+  return new StocktakeError(
+    'XLSX_UNREADABLE',
+    `${scan.file.path}: sheet ${scan.sheet}, cell ${cell}: ${JSON.stringify(value)} is not a ${column.type} (column ${column.name})`,
+    {
+      hint: 'run the inventory again: the workbook changed since it was scanned',
+      context: { file: scan.file.path, sheet: scan.sheet, cell },
+    },
+  );
+}

@@ -1,0 +1,258 @@
+/**
+ * The inventory pass over one workbook: every sheet (or those the config names) streamed once, its
+ * header row found below any title rows, its columns named and typed from every cell, and its
+ * problems (hidden sheet, error cells, blank or repeated headers) reported as findings.
+ */
+import { stat } from 'node:fs/promises';
+import picomatch from 'picomatch';
+import type { SourceConfig } from '../../config/schema.ts';
+import type { Dataset, Finding } from '../../core/inventory.ts';
+import { TypeInference } from '../../profilers/type-inference.ts';
+import type { ConversionPlan } from '../../profilers/type-inference-convert.ts';
+import { headerNameFindings, toColumn } from '../files/file-columns.ts';
+import { uniqueHeaderNames } from '../files/file-headers.ts';
+import { type SourceFile, stampOf } from '../files/file-paths.ts';
+import {
+  cellText,
+  chooseHeaderRow,
+  columnLetters,
+  filled,
+  HEADER_SEARCH_ROWS,
+  headerTexts,
+  parseRange,
+} from './xlsx-header.ts';
+import { type CellKind, type SheetRow, type SheetStream, streamWorkbook } from './xlsx-reader.ts';
+import { assertWorkbookFile } from './xlsx-signature.ts';
+
+/** The xlsx entry of the config. */
+export type XlsxSourceConfig = Extract<SourceConfig, { kind: 'xlsx' }>;
+
+/** One scanned sheet and what a read needs: where its data starts and how to convert each column. */
+export interface SheetScan {
+  readonly file: SourceFile;
+  readonly dataset: Dataset;
+  readonly stamp: string;
+  readonly sheet: string;
+  readonly dataRow: number;
+  readonly plans: ConversionPlan[];
+}
+
+/** Scans every selected sheet of a workbook; throws StocktakeError naming the file (and sheet) when it cannot. */
+export async function scanWorkbook(
+  source: string,
+  file: SourceFile,
+  config: XlsxSourceConfig,
+): Promise<{ datasets: SheetScan[]; findings: Finding[] }> {
+  await assertWorkbookFile(file.path);
+  const info = await stat(file.path);
+  const base = { path: file.path, sizeBytes: info.size, modifiedAt: info.mtime.toISOString() };
+  const wanted = config.sheets?.length ? picomatch(config.sheets) : undefined;
+  const datasets: SheetScan[] = [];
+  const findings: Finding[] = [];
+  for await (const sheet of streamWorkbook(file.path)) {
+    if (wanted && !wanted(sheet.name)) continue;
+    const scan = await scanSheet(source, file, sheet, config.headerRow);
+    const dataset: Dataset = {
+      name: `${file.name}/${sheet.name}`,
+      kind: 'sheet',
+      rowCount: scan.rows,
+      rowCountExact: true,
+      columns: scan.columns,
+      primaryKey: null,
+      foreignKeys: [],
+      indexes: [],
+      sizeBytes: info.size,
+      file: {
+        ...base,
+        headerRow: scan.headerRow,
+        dataRow: scan.dataRow,
+        sheet: sheet.name,
+        sheetState: sheet.state,
+        date1904: sheet.date1904,
+      },
+    };
+    datasets.push({
+      file,
+      dataset,
+      stamp: stampOf(info),
+      sheet: sheet.name,
+      dataRow: scan.dataRow,
+      plans: scan.plans,
+    });
+    findings.push(...scan.findings.map((finding) => ({ ...finding, dataset: dataset.name })));
+  }
+  if (datasets.length === 0) {
+    findings.push({
+      code: 'WORKBOOK_NO_SHEET',
+      severity: 'warning',
+      source,
+      dataset: file.name,
+      message: `${file.path}: no sheet to read${wanted ? ` (sheets: ${config.sheets!.join(', ')})` : ''}`,
+      evidence: { file: file.path },
+    });
+  }
+  return { datasets, findings };
+}
+
+interface SheetResult {
+  columns: Dataset['columns'][number][];
+  plans: ConversionPlan[];
+  rows: number;
+  headerRow: number | null;
+  dataRow: number;
+  findings: Finding[];
+}
+
+const KIND_ORDER: CellKind[] = [
+  'string',
+  'number',
+  'date',
+  'boolean',
+  'formula',
+  'richText',
+  'hyperlink',
+  'error',
+];
+
+/** Streams one sheet: buffers the first rows to find the header, then types every cell below it. */
+async function scanSheet(
+  source: string,
+  file: SourceFile,
+  sheet: SheetStream,
+  configuredHeader: number | undefined,
+): Promise<SheetResult> {
+  const where = `sheet ${sheet.name}`;
+  const inferences: TypeInference[] = [];
+  const nonNull: number[] = [];
+  const maxLengths: number[] = [];
+  const kinds: Set<CellKind>[] = [];
+  let rows = 0;
+  let errorCells = 0;
+  let firstError: string | undefined;
+  let header: SheetRow | undefined;
+  let below: SheetRow | undefined;
+  let decided = false;
+  const buffered: SheetRow[] = [];
+
+  const addData = (row: SheetRow): void => {
+    rows++;
+    const values = row.values;
+    for (let c = 0; c < values.length; c++) {
+      const value = values[c]!;
+      if (value === null) continue;
+      if (inferences[c] === undefined) {
+        for (let k = inferences.length; k <= c; k++) {
+          inferences.push(new TypeInference());
+          nonNull.push(0);
+          maxLengths.push(0);
+          kinds.push(new Set());
+        }
+      }
+      inferences[c]!.add(value);
+      nonNull[c]!++;
+      kinds[c]!.add(row.kinds[c]!);
+      if (typeof value === 'string' && value.length > maxLengths[c]!) maxLengths[c] = value.length;
+    }
+    if (row.errors) {
+      errorCells += row.errors.size;
+      if (firstError === undefined) {
+        const [column, text] = row.errors.entries().next().value!;
+        firstError = `${columnLetters(column + 1)}${row.number} (${text})`;
+      }
+    }
+  };
+  const take = (row: SheetRow): void => {
+    if (header === undefined || row.number <= header.number || filled(row.values) === 0) return;
+    if (below === undefined && rows === 0 && row.number === header.number + 1) below = row;
+    else addData(row);
+  };
+  const decide = (): void => {
+    decided = true;
+    header = chooseHeaderRow(buffered);
+    for (const row of buffered) take(row);
+  };
+
+  for await (const row of sheet.rows()) {
+    if (decided) take(row);
+    else if (configuredHeader !== undefined) {
+      if (row.number < configuredHeader) continue;
+      decided = true;
+      header = row.number === configuredHeader ? row : { number: configuredHeader, values: [], kinds: [] };
+      take(row);
+    } else {
+      if (filled(row.values) > 0) buffered.push(row);
+      if (buffered.length >= HEADER_SEARCH_ROWS) decide();
+    }
+  }
+  if (!decided) decide();
+
+  const findings: Finding[] = [];
+  if (sheet.state !== 'visible') {
+    findings.push({
+      code: 'SHEET_HIDDEN',
+      severity: 'info',
+      source,
+      message: `${file.path}: ${where} is ${sheet.state === 'veryHidden' ? 'very hidden' : 'hidden'} in Excel`,
+      evidence: { file: file.path, sheet: sheet.name, state: sheet.state },
+    });
+  }
+  if (header === undefined) {
+    findings.push({
+      code: 'SHEET_EMPTY',
+      severity: 'info',
+      source,
+      message: `${file.path}: ${where} is empty`,
+      evidence: { file: file.path, sheet: sheet.name },
+    });
+    return { columns: [], plans: [], rows: 0, headerRow: null, dataRow: 1, findings };
+  }
+  const merges = sheet.merges().map(parseRange);
+  let headerWidth = 0;
+  for (let c = 0; c < header.values.length; c++)
+    if (cellText(header.values[c] ?? null) !== null) headerWidth = c + 1;
+  const belowWidth = below ? below.values.length : 0;
+  const width = Math.max(headerWidth, inferences.length, belowWidth);
+  const texts = headerTexts(header, below, merges, width);
+  if (below && !texts.subHeader) addData(below);
+  const finalWidth = Math.max(width, inferences.length);
+  const names = uniqueHeaderNames([...texts.texts, ...new Array(finalWidth - texts.texts.length).fill(null)]);
+  findings.push(...headerNameFindings(source, file, names, header.number, `${where}, row ${header.number}`));
+  if (header.number > 1 && configuredHeader === undefined) {
+    findings.push({
+      code: 'SHEET_TITLE_ROWS',
+      severity: 'info',
+      source,
+      message: `${file.path}: ${where}: the header is on row ${header.number}; the rows above it are skipped as titles`,
+      evidence: { file: file.path, sheet: sheet.name, headerRow: header.number },
+    });
+  }
+  if (errorCells > 0) {
+    findings.push({
+      code: 'XLSX_CELL_ERROR',
+      severity: 'warning',
+      source,
+      message: `${file.path}: ${where}: ${errorCells} cell(s) hold an error value, read as empty (first: ${firstError})`,
+      evidence: { file: file.path, sheet: sheet.name, cells: errorCells, first: firstError },
+    });
+  }
+  const columns = [];
+  const plans: ConversionPlan[] = [];
+  for (let c = 0; c < finalWidth; c++) {
+    const inference = inferences[c] ?? new TypeInference();
+    inference.addNulls(rows - (nonNull[c] ?? 0));
+    const result = inference.result();
+    const seen = KIND_ORDER.filter((kind) => kinds[c]?.has(kind));
+    columns.push(
+      toColumn(
+        names.names[c]!,
+        c,
+        result,
+        maxLengths[c] ?? 0,
+        `xlsx ${seen.length > 0 ? seen.join('|') : 'empty'}`,
+      ),
+    );
+    plans.push({ type: result.type, decimalSeparator: result.decimalSeparator, dateOrder: result.dateOrder });
+  }
+  const dataRow = header.number + (texts.subHeader ? 2 : 1);
+  return { columns, plans, rows, headerRow: header.number, dataRow, findings };
+}

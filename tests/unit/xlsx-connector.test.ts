@@ -1,0 +1,191 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ExcelJS from 'exceljs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Connector, Row } from '../../src/connectors/types.ts';
+import { createXlsxConnector } from '../../src/connectors/xlsx/xlsx-connector.ts';
+import { isStocktakeError } from '../../src/core/errors.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'stocktake-xlsx-'));
+
+async function open(
+  path: string,
+  options: { sheets?: string[]; headerRow?: number } = {},
+): Promise<Connector> {
+  return createXlsxConnector({ kind: 'xlsx', path, ...options }, { name: 'books', mode: 'audit' });
+}
+
+async function rowsOf(connector: Connector, name: string): Promise<Row[]> {
+  const rows: Row[] = [];
+  for await (const batch of connector.read({ name })) rows.push(...batch);
+  return rows;
+}
+
+/** A minimal OLE compound file whose directory names the given streams (enough for the signature check). */
+function oleFile(streams: string[]): Buffer {
+  const header = Buffer.alloc(512);
+  Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]).copy(header, 0);
+  header.writeUInt16LE(9, 30);
+  const directory = Buffer.alloc(512);
+  ['Root Entry', ...streams].slice(0, 4).forEach((name, i) => {
+    Buffer.from(name, 'utf16le').copy(directory, i * 128);
+    directory.writeUInt16LE((name.length + 1) * 2, i * 128 + 64);
+  });
+  return Buffer.concat([header, directory]);
+}
+
+let stock: string;
+
+beforeAll(async () => {
+  const workbook = new ExcelJS.Workbook();
+  const articles = workbook.addWorksheet('Articles');
+  articles.getCell('A1').value = 'Inventaire du stock — 2024';
+  articles.mergeCells('A1:F1');
+  articles.getRow(3).values = ['Référence', 'Désignation', 'Prix', null, 'Entrée', 'Lien'];
+  articles.mergeCells('C3:D3');
+  articles.getRow(4).values = [null, null, 'HT', 'TTC', null, null];
+  articles.getRow(5).values = [
+    '00123',
+    { richText: [{ text: 'Vis ' }, { font: { bold: true }, text: 'M6' }] },
+    1.5,
+    { formula: 'C5*1.2', result: 1.8 },
+    new Date(Date.UTC(2024, 0, 31)),
+    { text: 'fiche', hyperlink: 'https://example.org/a' },
+  ];
+  articles.getRow(6).values = [
+    '00124',
+    'Écrou',
+    2,
+    { formula: 'C6*1.2', result: 2.4 },
+    new Date(Date.UTC(2024, 1, 29)),
+    null,
+  ];
+  articles.getCell('E6').numFmt = 'dd/mm/yyyy';
+  articles.getCell('G6').value = { formula: 'E6+1', result: 45352 };
+  articles.getCell('G6').numFmt = 'dd/mm/yyyy';
+  articles.getCell('H20').value = null;
+  articles.getRow(30).values = [];
+  const adresses = workbook.addWorksheet('Adresses');
+  adresses.getRow(1).values = ['Client', 'Adresse', null, 'Client'];
+  adresses.mergeCells('B1:C1');
+  adresses.getRow(2).values = ['Dupont SARL', '12 rue Haute', '01000 Bourg', 'x'];
+  adresses.getRow(3).values = ['Martin', '3 place Basse', '75001 Paris', 'y'];
+  const hidden = workbook.addWorksheet('Paramètres', { state: 'hidden' });
+  hidden.addRow(['clé', 'valeur']);
+  hidden.addRow(['tva', 0.2]);
+  hidden.addRow(['actif', true]);
+  stock = join(root, 'stock.xlsx');
+  await workbook.xlsx.writeFile(stock);
+});
+
+describe('xlsx inventory and read', () => {
+  it('lists every sheet as workbook/sheet with its header below the title', async () => {
+    const connector = await open(stock);
+    const inventory = await connector.inventory();
+    expect(
+      inventory.datasets.map((d) => [
+        d.name,
+        d.kind,
+        d.rowCount,
+        d.file?.headerRow,
+        d.file?.dataRow,
+        d.file?.sheetState,
+      ]),
+    ).toEqual([
+      ['stock/Articles', 'sheet', 2, 3, 5, 'visible'],
+      ['stock/Adresses', 'sheet', 2, 1, 2, 'visible'],
+      ['stock/Paramètres', 'sheet', 2, 1, 2, 'hidden'],
+    ]);
+    const articles = inventory.datasets[0]!;
+    expect(articles.columns.map((c) => [c.name, c.type, c.nativeType])).toEqual([
+      ['Référence', 'string', 'xlsx string'],
+      ['Désignation', 'string', 'xlsx string|richText'],
+      ['Prix HT', 'decimal', 'xlsx number'],
+      ['Prix TTC', 'decimal', 'xlsx formula'],
+      ['Entrée', 'date', 'xlsx date'],
+      ['Lien', 'string', 'xlsx string'],
+      ['column_7', 'date', 'xlsx formula'],
+    ]);
+    expect(articles.columns[0]!.inference).toMatchObject({ dominant: 'code', conformance: 1 });
+    expect(inventory.datasets[1]!.columns.map((c) => c.name)).toEqual([
+      'Client',
+      'Adresse',
+      'Adresse_2',
+      'Client_2',
+    ]);
+    expect(inventory.findings!.map((f) => [f.dataset, f.code])).toEqual([
+      ['stock/Articles', 'HEADER_BLANK'],
+      ['stock/Articles', 'SHEET_TITLE_ROWS'],
+      ['stock/Adresses', 'HEADER_DUPLICATE'],
+      ['stock/Paramètres', 'SHEET_HIDDEN'],
+    ]);
+    expect(await rowsOf(connector, 'stock/Articles')).toEqual([
+      ['00123', 'Vis M6', '1.5', '1.8', '2024-01-31', 'fiche', null],
+      ['00124', 'Écrou', '2', '2.4', '2024-02-29', null, '2024-03-01'],
+    ]);
+    expect(await rowsOf(connector, 'Paramètres')).toEqual([
+      ['tva', '0.2'],
+      ['actif', 'true'],
+    ]);
+  });
+
+  it('reads dates of the 1904 system', async () => {
+    const workbook = new ExcelJS.Workbook();
+    workbook.properties.date1904 = true;
+    const sheet = workbook.addWorksheet('Dates');
+    sheet.addRow(['jour', 'calcul']);
+    sheet.addRow([new Date(Date.UTC(2024, 0, 31)), { formula: 'A2+1', result: 43861 }]);
+    sheet.getCell('B2').numFmt = 'yyyy-mm-dd';
+    const path = join(root, 'mac.xlsx');
+    await workbook.xlsx.writeFile(path);
+    const connector = await open(path);
+    const dataset = (await connector.inventory()).datasets[0]!;
+    expect(dataset.file?.date1904).toBe(true);
+    // 43861 days after 1904-01-01 is 2024-02-01.
+    expect(await rowsOf(connector, 'mac/Dates')).toEqual([['2024-01-31', '2024-02-01']]);
+  });
+
+  it('honours headerRow and sheets from the config', async () => {
+    const connector = await open(stock, { sheets: ['Art*'], headerRow: 4 });
+    const inventory = await connector.inventory();
+    expect(inventory.datasets.map((d) => d.name)).toEqual(['stock/Articles']);
+    expect(inventory.datasets[0]!.columns.slice(2, 4).map((c) => c.name)).toEqual(['HT', 'TTC']);
+  });
+
+  it('gives clear errors for legacy, encrypted, truncated and misnamed workbooks, and goes on', async () => {
+    const dir = join(root, 'bad');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'a-good.xlsx'), readFileSync(stock));
+    writeFileSync(join(dir, 'old.xlsx'), oleFile(['Workbook', 'SummaryInformation']));
+    writeFileSync(join(dir, 'locked.xlsx'), oleFile(['EncryptionInfo', 'EncryptedPackage']));
+    const bytes = readFileSync(stock);
+    writeFileSync(join(dir, 'cut.xlsx'), bytes.subarray(0, Math.floor(bytes.length * 0.6)));
+    writeFileSync(join(dir, 'text.xlsx'), 'id,name\n1,x\n');
+    const connector = await open(dir);
+    const inventory = await connector.inventory();
+    expect(inventory.datasets.map((d) => d.name)).toEqual([
+      'a-good/Articles',
+      'a-good/Adresses',
+      'a-good/Paramètres',
+    ]);
+    const errors = inventory.findings!.filter((f) => f.severity === 'error').map((f) => [f.dataset, f.code]);
+    expect(errors).toEqual([
+      ['cut', 'XLSX_UNREADABLE'],
+      ['locked', 'XLSX_ENCRYPTED'],
+      ['old', 'XLSX_LEGACY_XLS'],
+      ['text', 'XLSX_UNREADABLE'],
+    ]);
+    const messages = inventory.findings!.filter((f) => f.severity === 'error').map((f) => f.message);
+    expect(messages[1]).toBe(
+      `${join(dir, 'locked.xlsx')}: the workbook is password-protected and cannot be read`,
+    );
+    expect(messages[2]).toBe(
+      `${join(dir, 'old.xlsx')}: an old Excel 97-2003 (.xls) workbook, which is not supported`,
+    );
+    expect(messages[0]).toMatch(/cut\.xlsx: .*corrupt or truncated/);
+    await expect(rowsOf(connector, 'old/Sheet1')).rejects.toSatisfy((e) =>
+      isStocktakeError(e, 'XLSX_LEGACY_XLS'),
+    );
+  });
+});
