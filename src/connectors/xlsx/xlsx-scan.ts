@@ -3,6 +3,7 @@
  * header row found below any title rows, its columns named and typed from every cell, and its
  * problems (hidden sheet, error cells, blank or repeated headers) reported as findings.
  */
+
 import { stat } from 'node:fs/promises';
 import picomatch from 'picomatch';
 import type { SourceConfig } from '../../config/schema.ts';
@@ -21,6 +22,7 @@ import {
   headerTexts,
   parseRange,
 } from './xlsx-header.ts';
+import { readDocumentProperties } from './xlsx-properties.ts';
 import { type CellKind, type SheetRow, type SheetStream, streamWorkbook } from './xlsx-reader.ts';
 import { assertWorkbookFile } from './xlsx-signature.ts';
 
@@ -45,7 +47,13 @@ export async function scanWorkbook(
 ): Promise<{ datasets: SheetScan[]; findings: Finding[] }> {
   await assertWorkbookFile(file.path);
   const info = await stat(file.path);
-  const base = { path: file.path, sizeBytes: info.size, modifiedAt: info.mtime.toISOString() };
+  const document = await readDocumentProperties(file.path);
+  const base = {
+    path: file.path,
+    sizeBytes: info.size,
+    modifiedAt: info.mtime.toISOString(),
+    ...(document ? { document } : {}),
+  };
   const wanted = config.sheets?.length ? picomatch(config.sheets) : undefined;
   const datasets: SheetScan[] = [];
   const findings: Finding[] = [];
