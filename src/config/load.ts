@@ -128,10 +128,12 @@ function describeIssue(issue: Issue): ConfigProblem[] {
       if (discriminator === 'kind' || path.endsWith('.kind')) {
         return [unknownKind(issue, path)];
       }
-      // Report the branch that got furthest: the one with the fewest issues.
+      // Report the branch the value was meant for: one whose type matched, then the fewest issues.
       const branches = (issue.errors ?? []).filter((b) => b.length > 0);
       if (branches.length > 0) {
-        const best = branches.reduce((a, b) => (b.length < a.length ? b : a));
+        const cost = (b: readonly Issue[]) =>
+          b.length + (b.some((i) => i.code === 'invalid_type' && i.path.length === 0) ? 1000 : 0);
+        const best = branches.reduce((a, b) => (cost(b) < cost(a) ? b : a));
         return best.flatMap((inner) =>
           describeIssue({ ...inner, path: [...issue.path, ...inner.path] } as Issue),
         );

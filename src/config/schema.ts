@@ -66,6 +66,18 @@ const rowCounts = strict(
   'how row counts are taken',
 );
 
+/** `sample: 10%` or `sample: 0.1`: profile a share of the rows; every output labels it. */
+const sample = z
+  .union([
+    z.number().gt(0).lte(1),
+    z
+      .string()
+      .regex(/^\d+(\.\d+)?\s*%$/, 'a percentage such as "10%"')
+      .transform((s) => Number.parseFloat(s) / 100)
+      .pipe(z.number().gt(0, 'must be more than 0%').lte(1, 'must be at most 100%')),
+  ])
+  .describe('profile a share of the rows: "10%" or 0.1 (default: every row)');
+
 /** Fields shared by every network database (PostgreSQL, MySQL/MariaDB, SQL Server). */
 const networkDatabase = {
   url: nonEmpty.optional().describe('connection URL, e.g. postgres://user:${PGPASSWORD}@host:5432/db'),
@@ -79,6 +91,7 @@ const networkDatabase = {
   include: z.array(glob).optional().describe('tables to scan, as `table` or `schema.table` globs'),
   exclude: z.array(glob).optional().describe('tables to skip, as `table` or `schema.table` globs'),
   rowCounts: rowCounts.optional(),
+  sample: sample.optional(),
   pool: strict({ max: z.number().int().min(1).max(64).optional() }).optional(),
   connectTimeoutMs: z.number().int().positive().optional(),
   system: nonEmpty.optional().describe('the system (under `systems:`) this source belongs to'),
@@ -107,6 +120,7 @@ const sqliteSource = strict(
     include: z.array(glob).optional(),
     exclude: z.array(glob).optional(),
     rowCounts: rowCounts.optional(),
+    sample: sample.optional(),
     system: nonEmpty.optional(),
     description: z.string().optional(),
   },

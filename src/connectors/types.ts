@@ -25,6 +25,9 @@ export interface DatasetRef {
   readonly name: string;
 }
 
+/** Rows per batch when a read does not say. */
+export const DEFAULT_BATCH_SIZE = 5000;
+
 /** Options of `Connector.read`. */
 export interface ReadOptions {
   /** Rows per batch (default 5000). */

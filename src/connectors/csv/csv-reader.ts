@@ -6,11 +6,9 @@
  */
 import { StocktakeError } from '../../core/errors.ts';
 import { convertValue, INVALID } from '../../profilers/type-inference-convert.ts';
-import type { ReadOptions, Row } from '../types.ts';
+import { DEFAULT_BATCH_SIZE, type ReadOptions, type Row } from '../types.ts';
 import { csvRecordChunks } from './csv-records.ts';
 import type { CsvFileScan } from './csv-scan.ts';
-
-const DEFAULT_BATCH = 5000;
 
 /** Streams the rows of a scanned file, keeping only the columns at `positions`. */
 export async function* readCsvRows(
@@ -18,7 +16,7 @@ export async function* readCsvRows(
   positions: readonly number[],
   options: ReadOptions,
 ): AsyncGenerator<Row[]> {
-  const batchSize = options.batchSize ?? DEFAULT_BATCH;
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
   const plans = positions.map((i) => scan.plans[i]!);
   const width = positions.length;

@@ -12,14 +12,13 @@ import type {
   SourceFinding,
   SourceInventory,
 } from '../../core/inventory.ts';
+import { quoteDoubleQuoted } from '../sql/quote-identifier.ts';
 import { countRowsExactly, normaliseRows } from '../sql/row-counts.ts';
 import type { CatalogScope, CountTarget } from '../sql/sql-dialect.ts';
 import { postgresLogicalType } from './postgres-types.ts';
 
 /** Quotes a PostgreSQL identifier. */
-export function quotePostgres(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
+export const quotePostgres = quoteDoubleQuoted;
 
 const SERVER_SQL = `
 SELECT current_setting('server_version') AS version, version() AS banner, current_database() AS database,

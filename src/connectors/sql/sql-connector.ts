@@ -6,14 +6,15 @@
 import knexFactory, { type Knex } from 'knex';
 import { StocktakeError } from '../../core/errors.ts';
 import type { Column, Dataset, SourceInventory } from '../../core/inventory.ts';
-import type {
-  Connector,
-  ConnectorContext,
-  DatasetRef,
-  InventoryOptions,
-  ReadOptions,
-  ReadShape,
-  Row,
+import {
+  type Connector,
+  type ConnectorContext,
+  type DatasetRef,
+  DEFAULT_BATCH_SIZE,
+  type InventoryOptions,
+  type ReadOptions,
+  type ReadShape,
+  type Row,
 } from '../types.ts';
 import { createDatasetFilter } from './dataset-filter.ts';
 import { rawSql } from './row-counts.ts';
@@ -25,7 +26,6 @@ const DEFAULT_EXACT_BELOW = 1_000_000;
 // knex logs pool errors (with driver stack traces) to the console; stocktake reports them itself, redacted.
 const ignore = () => undefined;
 const QUIET_LOG = { warn: ignore, error: ignore, deprecate: ignore, debug: ignore };
-const DEFAULT_BATCH = 5000;
 
 /** A connector over one SQL database. */
 export class SqlConnector implements Connector {
@@ -127,7 +127,7 @@ export class SqlConnector implements Connector {
     let sql = `SELECT ${columns.map((c) => q(c.name)).join(', ')} FROM ${from}`;
     if (options.where) sql += ` WHERE ${options.where}`;
     if (options.limit !== undefined) sql = this.#limit(sql, options.limit);
-    const batchSize = options.batchSize ?? DEFAULT_BATCH;
+    const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
     const names = columns.map((c) => c.name);
     const stream = this.#dialect.streamRows
       ? this.#dialect.streamRows(db, sql)

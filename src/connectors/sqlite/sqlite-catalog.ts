@@ -12,14 +12,13 @@ import type {
   SourceFinding,
   SourceInventory,
 } from '../../core/inventory.ts';
+import { quoteDoubleQuoted } from '../sql/quote-identifier.ts';
 import { countRowsExactly, normaliseRows } from '../sql/row-counts.ts';
 import type { CatalogScope, CountTarget } from '../sql/sql-dialect.ts';
 import { sqliteLogicalType, sqliteTypeModifiers } from './sqlite-types.ts';
 
 /** Quotes an SQLite identifier. */
-export function quoteSqlite(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
+export const quoteSqlite = quoteDoubleQuoted;
 
 const SERVER_SQL = `
 SELECT sqlite_version() AS version, (SELECT page_count FROM pragma_page_count()) * (SELECT page_size FROM pragma_page_size()) AS size_bytes,

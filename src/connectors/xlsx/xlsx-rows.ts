@@ -5,12 +5,10 @@
  */
 import { StocktakeError } from '../../core/errors.ts';
 import { convertValue, INVALID } from '../../profilers/type-inference-convert.ts';
-import type { ReadOptions, Row } from '../types.ts';
+import { DEFAULT_BATCH_SIZE, type ReadOptions, type Row } from '../types.ts';
 import { columnLetters, filled } from './xlsx-header.ts';
 import { streamWorkbook } from './xlsx-reader.ts';
 import type { SheetScan } from './xlsx-scan.ts';
-
-const DEFAULT_BATCH = 5000;
 
 /** Streams the rows of a scanned sheet, keeping only the columns at `positions`. */
 export async function* readSheetRows(
@@ -18,7 +16,7 @@ export async function* readSheetRows(
   positions: readonly number[],
   options: ReadOptions,
 ): AsyncGenerator<Row[]> {
-  const batchSize = options.batchSize ?? DEFAULT_BATCH;
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
   const plans = positions.map((i) => scan.plans[i]!);
   if (limit <= 0 || scan.dataset.columns.length === 0) return;
