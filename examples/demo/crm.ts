@@ -502,17 +502,27 @@ function malformEmail(email: string, kind: number): string {
   }
 }
 
-/** A 14-digit SIRET whose Luhn checksum holds, or deliberately fails. */
+/**
+ * A 14-digit SIRET as INSEE issues them: a SIREN (8 digits and its Luhn key), a 4-digit
+ * establishment number and a Luhn key over all 14 digits; `invalid` breaks the last key.
+ */
 function siret(rng: Random, invalid: boolean): string {
-  const digits = [rng.int(1, 9), ...Array.from({ length: 12 }, () => rng.int(0, 9))];
+  const siren = [rng.int(1, 9), ...Array.from({ length: 7 }, () => rng.int(0, 9))];
+  siren.push(luhnKey(siren));
+  const digits = [...siren, ...Array.from({ length: 4 }, () => rng.int(0, 9))];
+  const key = luhnKey(digits);
+  return digits.join('') + (invalid ? (key + rng.int(1, 9)) % 10 : key);
+}
+
+/** The digit that makes `digits` followed by it pass the Luhn checksum. */
+function luhnKey(digits: readonly number[]): number {
   let sum = 0;
-  digits.forEach((d, i) => {
-    // From the right, the check digit is position 1 and every even position is doubled.
-    const doubled = i % 2 === 0 ? d * 2 : d;
-    sum += doubled > 9 ? doubled - 9 : doubled;
-  });
-  const check = (10 - (sum % 10)) % 10;
-  return digits.join('') + (invalid ? (check + rng.int(1, 9)) % 10 : check);
+  // Once the key is appended, the digit just left of it is doubled, then every second one.
+  for (let i = digits.length - 1, fromRight = 0; i >= 0; i--, fromRight++) {
+    const d = fromRight % 2 === 0 ? digits[i]! * 2 : digits[i]!;
+    sum += d > 9 ? d - 9 : d;
+  }
+  return (10 - (sum % 10)) % 10;
 }
 
 function slugify(name: string): string {

@@ -1,26 +1,61 @@
 /**
  * The file part of the demo estate: a legacy `clients.csv` export (Windows-1252, `;`, decimal
  * commas, dd/mm/yyyy dates, a few ragged lines) and a `stock.xlsx` workbook (title rows, merged
- * headers, a hidden sheet, dates and formulas). Deterministic: the same bytes on every run.
+ * headers, a hidden sheet, dates and formulas). Deterministic: the same content on every run (the zip keeps its own write times).
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
+import { SHARED_CUSTOMER_NAMES } from './crm-pools.ts';
 
+// The accounting export knows five of the CRM's customers, spelt its own way (case, accents, legal form).
+const SHARED_AS_EXPORTED = [
+  SHARED_CUSTOMER_NAMES[0],
+  SHARED_CUSTOMER_NAMES[1].toUpperCase(),
+  `${SHARED_CUSTOMER_NAMES[2]} SAS`,
+  SHARED_CUSTOMER_NAMES[3],
+  SHARED_CUSTOMER_NAMES[4].replace('Leroy', 'LEROY'),
+];
+// Trades the CRM never uses, so that the only customers both sources know are the five above.
+const TRADES = [
+  'Agence',
+  'Atelier',
+  'Épicerie',
+  'Hôtel',
+  'Institut',
+  'Laboratoire',
+  'Studio',
+  'Domaine',
+  'Coopérative',
+  'Clinique',
+];
+const FAMILIES = [
+  'Lefèvre & Fils',
+  'Bérénice',
+  'de la Gare',
+  'Gaëtan',
+  'Côté Livres',
+  'Ménétrier',
+  'du Château',
+  'Noël',
+  'Françoise',
+  'Ægide',
+  'Moreau',
+  'Fournier',
+  'Girard',
+  'Rousseau',
+  'Blanc',
+  'Guérin',
+  'Muller',
+  'Henry',
+];
 const COMPANIES = [
-  'Dupont SARL',
-  'Boulangerie Martin',
-  'Garage Lefèvre & Fils',
-  'Pharmacie Bérénice',
-  'Café de la Gare',
-  'Menuiserie Gaëtan',
-  'Librairie Côté Livres',
-  'Fromagerie Ménétrier',
-  'Hôtel du Château',
-  'Épicerie Noël',
-  'Atelier Françoise',
-  'Transports Ægide',
+  ...SHARED_AS_EXPORTED,
+  ...Array.from(
+    { length: 55 },
+    (_, i) => `${TRADES[i % TRADES.length]!} ${FAMILIES[(i * 7) % FAMILIES.length]!}`,
+  ),
 ];
 const CITIES: [string, string][] = [
   ['01000', 'Bourg-en-Bresse'],
@@ -54,20 +89,25 @@ function euros(cents: number): string {
   return `${whole!.replace(/\B(?=(\d{3})+$)/g, '\u00a0')},${fraction}`;
 }
 
-/** A SIRET with a valid Luhn key. */
+/** A SIRET as INSEE issues them: a Luhn-valid SIREN, a 4-digit establishment number, a Luhn key over all 14 digits. */
 function siret(seed: number): string {
-  const body = pad(seed, 13);
+  const siren = withLuhnKey(pad(10_000_000 + (seed % 89_999_989), 8));
+  return withLuhnKey(`${siren}${pad(seed % 10_000, 4)}`);
+}
+
+/** `digits` followed by the key that makes the whole pass the Luhn checksum. */
+function withLuhnKey(digits: string): string {
   for (let key = 0; key < 10; key++) {
-    const digits = `${body}${key}`;
+    const candidate = `${digits}${key}`;
     let sum = 0;
-    for (let i = 0; i < 14; i++) {
-      let d = Number(digits[13 - i]);
+    for (let i = 0; i < candidate.length; i++) {
+      let d = Number(candidate[candidate.length - 1 - i]);
       if (i % 2 === 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
       sum += d;
     }
-    if (sum % 10 === 0) return digits;
+    if (sum % 10 === 0) return candidate;
   }
-  return body;
+  return digits;
 }
 
 function clientsCsv(): Buffer {
@@ -76,10 +116,7 @@ function clientsCsv(): Buffer {
     'Code client;Raison sociale;SIRET;Téléphone;Code postal;Ville;Chiffre d’affaires;Date de création;Actif',
   ];
   for (let i = 0; i < 60; i++) {
-    const name =
-      i < COMPANIES.length
-        ? COMPANIES[i]!
-        : `${COMPANIES[i % COMPANIES.length]!} ${Math.floor(i / COMPANIES.length) + 1}`;
+    const name = COMPANIES[i]!;
     const [postal, city] = CITIES[Math.floor(next() * CITIES.length)]!;
     const phone = `0${1 + Math.floor(next() * 5)} ${pad(Math.floor(next() * 100), 2)} ${pad(Math.floor(next() * 100), 2)} ${pad(Math.floor(next() * 100), 2)} ${pad(Math.floor(next() * 100), 2)}`;
     const created = new Date(Date.UTC(2005, 0, 1) + Math.floor(next() * 6500) * 86_400_000);
@@ -183,7 +220,7 @@ async function stockXlsx(path: string): Promise<void> {
   await workbook.xlsx.writeFile(path);
 }
 
-/** Writes `clients.csv` and `stock.xlsx` into `dir` (which must exist), the same bytes on every run. */
+/** Writes `clients.csv` and `stock.xlsx` into `dir` (which must exist), the same content on every run. */
 export async function generateDemoFiles(dir: string): Promise<void> {
   await writeFile(join(dir, 'clients.csv'), clientsCsv());
   await stockXlsx(join(dir, 'stock.xlsx'));

@@ -1,30 +1,38 @@
-/** `stocktake audit`: every audit stage in one run (today: the inventory and its outputs). */
+/** `stocktake audit`: inventory, profile and their outputs in one run. */
 import { Command } from 'commander';
 import { summariseInventory } from '../report/inventory-console.ts';
+import { summariseProfile } from '../report/profile-console.ts';
 import { runInventory } from '../stages/inventory-stage.ts';
-import { type CommonOptions, loadConfigFrom, runCommand, withCommonOptions } from './common.ts';
-import { exitCodeOf, writeInventoryOutputs } from './inventory.ts';
+import { profileExitCode, writeInventoryOutputs, writeProfileOutputs } from '../stages/outputs.ts';
+import { loadConfigFrom, runCommand, withCommonOptions } from './common.ts';
+import { exitCodeOf } from './inventory.ts';
 import { createOutput } from './output.ts';
+import { type ProfileOptions, profileInventory, withProfileOptions } from './profile.ts';
 
 /** The audit command. */
 export function auditCommand(): Command {
-  return withCommonOptions(new Command('audit'))
-    .description('inventory every source and write the audit outputs')
-    .action((options: CommonOptions) => runCommand(() => auditAction(options)));
+  return withProfileOptions(withCommonOptions(new Command('audit')))
+    .description('inventory and profile every source, evaluate the rules, and write every audit output')
+    .action((options: ProfileOptions) => runCommand(() => auditAction(options)));
 }
 
-async function auditAction(options: CommonOptions): Promise<number> {
+async function auditAction(options: ProfileOptions): Promise<number> {
   const output = createOutput(options);
   const { config } = loadConfigFrom(options);
   const inventory = await runInventory(config, {
     ...(options.only ? { only: options.only } : {}),
     onStep: output.step,
   });
-  const files = await writeInventoryOutputs(inventory, options.out, output);
-  output.json({ inventory, files });
+  const files = await writeInventoryOutputs(inventory, options.out);
+  const profile = await profileInventory(config, inventory, options, output);
+  files.push(...writeProfileOutputs(profile, options.out, { suggestRules: options.suggestRules === true }));
+  output.json({ inventory, profile, files });
   for (const line of summariseInventory(inventory)) output.info(line);
+  output.info('');
+  for (const line of summariseProfile(profile)) output.info(line);
   output.info('');
   output.info(`Audit outputs in ${options.out}/:`);
   for (const file of files) output.info(`  ${file}`);
-  return exitCodeOf(inventory);
+  // A source that could not be reached (3) outranks a failed gate (1).
+  return Math.max(exitCodeOf(inventory), profileExitCode(profile, options.failOn));
 }

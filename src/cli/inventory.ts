@@ -7,8 +7,9 @@ import { summariseInventory } from '../report/inventory-console.ts';
 import { readInventory, writeDocument } from '../stages/documents.ts';
 import { compareInventories, describeComparison } from '../stages/inventory-compare.ts';
 import { inventoryExitCode, runInventory } from '../stages/inventory-stage.ts';
+import { writeInventoryOutputs } from '../stages/outputs.ts';
 import { type CommonOptions, loadConfigFrom, runCommand, withCommonOptions } from './common.ts';
-import { createOutput, type Output } from './output.ts';
+import { createOutput } from './output.ts';
 
 interface InventoryOptions extends CommonOptions {
   compare?: string;
@@ -31,7 +32,7 @@ async function inventoryAction(options: InventoryOptions): Promise<number> {
     ...(options.only ? { only: options.only } : {}),
     onStep: output.step,
   });
-  const files = await writeInventoryOutputs(inventory, options.out, output);
+  const files = await writeInventoryOutputs(inventory, options.out);
   const comparison = previous ? compareInventories(previous, inventory) : undefined;
   if (comparison) writeDocument(join(options.out, 'inventory-diff.json'), comparison);
   output.json({ inventory, ...(comparison ? { comparison } : {}), files });
@@ -47,23 +48,6 @@ async function inventoryAction(options: InventoryOptions): Promise<number> {
   output.info('');
   for (const file of files) output.info(`wrote ${file}`);
   return exitCodeOf(inventory);
-}
-
-/** Writes inventory.json and inventory.xlsx into `dir`; returns the paths written. */
-export async function writeInventoryOutputs(
-  inventory: Inventory,
-  dir: string,
-  output: Output,
-): Promise<string[]> {
-  const json = join(dir, 'inventory.json');
-  const xlsx = join(dir, 'inventory.xlsx');
-  writeDocument(json, inventory);
-  output.step(`wrote ${json}`);
-  // exceljs is loaded only when a workbook is written.
-  const { writeInventoryXlsx } = await import('../report/inventory-xlsx.ts');
-  await writeInventoryXlsx(inventory, xlsx);
-  output.step(`wrote ${xlsx}`);
-  return [json, xlsx];
 }
 
 /** The exit code of an inventory run: the worst failed source's (2 or 3), else 0. */

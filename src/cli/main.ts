@@ -4,6 +4,7 @@ import { EXIT } from '../core/errors.ts';
 import { TOOL_VERSION } from '../core/version.ts';
 import { auditCommand } from './audit.ts';
 import { inventoryCommand } from './inventory.ts';
+import { profileCommand } from './profile.ts';
 import { schemaCommand } from './schema.ts';
 
 /** Builds the program; exported for tests. */
@@ -18,7 +19,7 @@ export function buildProgram(): Command {
         '3 a source or target could not be reached, 4 interrupted (resumable).',
     )
     .exitOverride();
-  for (const command of [inventoryCommand(), auditCommand(), schemaCommand()]) {
+  for (const command of [inventoryCommand(), profileCommand(), auditCommand(), schemaCommand()]) {
     program.addCommand(command.exitOverride());
   }
   return program;

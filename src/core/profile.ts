@@ -6,7 +6,7 @@
  * MariaDB, SQLite or SQL Server (push-down) and the same rows read from a CSV file (streaming)
  * yield the same numbers. Both paths end in the same place: aggregates computed by a scan, and a
  * value-frequency table (value → count) from which every value-level metric is derived by one shared
- * function (`analyseValues` in src/profilers).
+ * function (`buildColumnProfile` in src/profilers/column-profile.ts).
  */
 import type { Finding, LogicalType } from './inventory.ts';
 
@@ -132,6 +132,8 @@ export interface ColumnProfile {
   readonly length?: { readonly min: number; readonly max: number; readonly mean: number };
   /** Present for numeric, date and timestamp columns with values. */
   readonly numeric?: NumericSummary;
+  /** Text values by the case of their letters: all upper (`DUPONT`), all lower, or both (`Dupont`). */
+  readonly letterCase?: { readonly upper: number; readonly lower: number; readonly mixed: number };
   /** Values with leading or trailing whitespace. */
   readonly whitespace: { readonly leading: number; readonly trailing: number };
   /** Values recognised per format (counts over non-null values); only formats seen are listed. */

@@ -1,0 +1,158 @@
+/**
+ * CSV profiling benchmark: profiles a generated 11-column CSV of N rows (default 1,000,000, the same
+ * file as bench/csv-read.ts) with stocktake (CSV connector + streaming accumulators + column
+ * profiles), and, in the same run, DuckDB's `SUMMARIZE` and Miller's `mlr summary` on the same file.
+ * Each phase runs in a fresh process so that its peak RSS is its own.
+ *
+ * Usage: npx tsx bench/profile-csv.ts [rows]
+ */
+import { execFileSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { finished } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import { createCsvConnector } from '../src/connectors/csv/csv-connector.ts';
+import { buildColumnProfile } from '../src/profilers/column-profile.ts';
+import { profileRows } from '../src/profilers/dataset-accumulator.ts';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const OUT = join(HERE, 'out');
+const CITIES = ['Paris', 'Lyon', 'Marseille', 'Saint-Étienne', 'Besançon', 'Nîmes', 'Orléans', 'Créteil'];
+
+/** One measured phase, as the child process reports it. */
+interface Measure {
+  readonly phase: string;
+  readonly seconds: number;
+  readonly peakRssMb: number;
+  readonly note: string;
+}
+
+/** Writes the benchmark file deterministically (the layout of bench/csv-read.ts), streaming. */
+async function generate(path: string, rows: number): Promise<void> {
+  const out = createWriteStream(path);
+  out.write('id,code,name,email,amount,quantity,created_on,updated_at,active,postal_code,city\n');
+  let chunk = '';
+  for (let i = 1; i <= rows; i++) {
+    const day = new Date(Date.UTC(2015, 0, 1) + ((i * 7919) % 3650) * 86_400_000).toISOString();
+    const postal = String(((i * 13) % 95_000) + 1000).padStart(5, '0');
+    chunk += `${i},C${String(i % 1_000_000).padStart(7, '0')},"Client ${i} SARL",client${i}@example.org,${((i * 37) % 100_000) / 100},${i % 500},${day.slice(0, 10)},${day.slice(0, 11)}${String(i % 24).padStart(2, '0')}:15:00,${i % 3 === 0 ? 'true' : 'false'},${postal},${CITIES[i % CITIES.length]}\n`;
+    if (chunk.length > 1 << 16) {
+      if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+      chunk = '';
+    }
+  }
+  out.end(chunk);
+  await finished(out);
+}
+
+/** Scan (inventory) + one streamed read profiled by the accumulators + every column profile. */
+async function stocktakeProfile(path: string): Promise<string> {
+  const connector = await createCsvConnector({ kind: 'csv', path }, { name: 'bench', mode: 'audit' });
+  const inventory = await connector.inventory();
+  const dataset = inventory.datasets[0]!;
+  const scanned = performance.now();
+  const columns = dataset.columns.map((c) => ({ name: c.name, type: c.type }));
+  const observation = await profileRows(columns, connector.read({ name: dataset.name }), { keys: [['id']] });
+  const observed = performance.now();
+  const profiles = observation.columns.map((c) => buildColumnProfile(c));
+  const built = performance.now();
+  await connector.close();
+  const keys = observation.candidateKeys.map((k) => k.join('+')).join(', ');
+  return `read+accumulate ${((observed - scanned) / 1000).toFixed(2)} s, column profiles ${((built - observed) / 1000).toFixed(2)} s; ${profiles.length} columns, candidate keys: ${keys}`;
+}
+
+/** The typed read alone (scan done), to show what the accumulators add. */
+async function stocktakeRead(path: string): Promise<string> {
+  const connector = await createCsvConnector({ kind: 'csv', path }, { name: 'bench', mode: 'audit' });
+  const inventory = await connector.inventory();
+  const scanned = performance.now();
+  let rows = 0;
+  for await (const batch of connector.read({ name: inventory.datasets[0]!.name })) rows += batch.length;
+  await connector.close();
+  return `typed read ${((performance.now() - scanned) / 1000).toFixed(2)} s for ${rows} rows`;
+}
+
+async function duckdbSummarize(path: string): Promise<string> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  const reader = await connection.runAndReadAll(
+    `SUMMARIZE SELECT * FROM read_csv('${path.replaceAll("'", "''")}')`,
+  );
+  return `${reader.getRows().length} columns summarised`;
+}
+
+const PHASES: Record<string, (path: string) => Promise<string>> = {
+  'stocktake profile (scan + read + accumulators + profiles)': stocktakeProfile,
+  'stocktake scan + typed read only (reference)': stocktakeRead,
+  'DuckDB SUMMARIZE (@duckdb/node-api)': duckdbSummarize,
+};
+
+async function child(phase: string, path: string): Promise<void> {
+  const started = performance.now();
+  const note = await PHASES[phase]!(path);
+  const seconds = (performance.now() - started) / 1000;
+  const measure: Measure = { phase, seconds, peakRssMb: process.resourceUsage().maxRSS / 1024, note };
+  process.stdout.write(JSON.stringify(measure));
+}
+
+/** Runs `mlr summary` under a Python wrapper that reads the child's peak RSS from getrusage. */
+function millerSummary(path: string): Measure {
+  const phase = 'mlr summary (Miller)';
+  const script =
+    'import resource,subprocess,sys,time\n' +
+    't=time.time()\n' +
+    'r=subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL)\n' +
+    'print(time.time()-t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode)';
+  try {
+    const output = execFileSync('python3', ['-c', script, 'mlr', '--icsv', '--opprint', 'summary', path], {
+      encoding: 'utf8',
+    });
+    const [seconds, rssKb, code] = output.trim().split(' ').map(Number);
+    return { phase, seconds: seconds!, peakRssMb: rssKb! / 1024, note: code === 0 ? '' : `exit ${code}` };
+  } catch (error) {
+    return {
+      phase,
+      seconds: Number.NaN,
+      peakRssMb: Number.NaN,
+      note: `not run: ${(error as Error).message}`,
+    };
+  }
+}
+
+async function main(): Promise<void> {
+  const rows = Number(process.argv[2] ?? 1_000_000);
+  mkdirSync(OUT, { recursive: true });
+  const path = join(OUT, `bench-${rows}.csv`);
+  if (!existsSync(path)) {
+    process.stderr.write(`writing ${path}…\n`);
+    await generate(path, rows);
+  }
+  const sizeMb = statSync(path).size / 1024 / 1024;
+  process.stderr.write(`${path}: ${rows} rows, ${sizeMb.toFixed(0)} MB\n`);
+  const results: Measure[] = [];
+  for (const phase of Object.keys(PHASES)) {
+    process.stderr.write(`${phase}…\n`);
+    const output = execFileSync(
+      process.execPath,
+      [...process.execArgv, fileURLToPath(import.meta.url), '--phase', phase, path],
+      { encoding: 'utf8', maxBuffer: 1 << 20 },
+    );
+    results.push(JSON.parse(output) as Measure);
+  }
+  results.push(millerSummary(path));
+  const duck = results.find((r) => r.phase.startsWith('DuckDB'))!;
+  const lines = [
+    `| phase | seconds | rows/s | peak RSS (MB) | time vs DuckDB | note |`,
+    `|---|---:|---:|---:|---:|---|`,
+    ...results.map(
+      (r) =>
+        `| ${r.phase} | ${r.seconds.toFixed(2)} | ${Math.round(rows / r.seconds)} | ${r.peakRssMb.toFixed(0)} | ${(r.seconds / duck.seconds).toFixed(2)}× | ${r.note} |`,
+    ),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+const phaseFlag = process.argv.indexOf('--phase');
+if (phaseFlag >= 0) await child(process.argv[phaseFlag + 1]!, process.argv[phaseFlag + 2]!);
+else await main();

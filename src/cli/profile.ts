@@ -1,0 +1,93 @@
+/** `stocktake profile`: inventories, profiles and evaluates the rules; exits 1 when a gate fails. */
+import { Command, Option } from 'commander';
+import { formatProblem } from '../config/load.ts';
+import type { Config } from '../config/schema.ts';
+import { StocktakeError } from '../core/errors.ts';
+import type { Inventory } from '../core/inventory.ts';
+import type { Profile } from '../core/profile.ts';
+import { checkRulesAgainstInventory } from '../profilers/rules.ts';
+import { summariseProfile } from '../report/profile-console.ts';
+import { runInventory } from '../stages/inventory-stage.ts';
+import { profileExitCode, writeProfileOutputs } from '../stages/outputs.ts';
+import { runProfile } from '../stages/profile-stage.ts';
+import { type CommonOptions, loadConfigFrom, runCommand, withCommonOptions } from './common.ts';
+import { createOutput, type Output } from './output.ts';
+import { createProgress } from './progress.ts';
+
+/** Options of the commands that profile. */
+export interface ProfileOptions extends CommonOptions {
+  showSamples?: boolean;
+  suggestRules?: boolean;
+  failOn: 'error' | 'warning';
+}
+
+/** Adds the profiling flags to a command. */
+export function withProfileOptions(command: Command): Command {
+  return command
+    .option('--show-samples', 'show sample values of personal data unmasked')
+    .option('--suggest-rules', 'write suggested-rules.yaml, rules that hold on the data today')
+    .addOption(
+      new Option('--fail-on <level>', 'exit 1 on failed rules of this level')
+        .choices(['error', 'warning'])
+        .default('error'),
+    );
+}
+
+/** The profile command. */
+export function profileCommand(): Command {
+  return withProfileOptions(withCommonOptions(new Command('profile')))
+    .description(
+      'profile every dataset, evaluate the rules (quality gates), write profile.json, junit.xml, summary.md',
+    )
+    .action((options: ProfileOptions) =>
+      runCommand(async () => {
+        const output = createOutput(options);
+        const { config } = loadConfigFrom(options);
+        const inventory = await runInventory(config, {
+          ...(options.only ? { only: options.only } : {}),
+          onStep: output.step,
+        });
+        const profile = await profileInventory(config, inventory, options, output);
+        const files = writeProfileOutputs(profile, options.out, {
+          suggestRules: options.suggestRules === true,
+        });
+        output.json({ profile, files });
+        for (const line of summariseProfile(profile)) output.info(line);
+        output.info('');
+        for (const file of files) output.info(`wrote ${file}`);
+        return profileExitCode(profile, options.failOn);
+      }),
+    );
+}
+
+/** Checks the rules against the inventory (exit 2 on a bad name), then profiles with progress. */
+export async function profileInventory(
+  config: Config,
+  inventory: Inventory,
+  options: ProfileOptions,
+  output: Output,
+): Promise<Profile> {
+  const problems = checkRulesAgainstInventory(config.rules ?? [], inventory);
+  if (problems.length > 0) {
+    const lines = problems.map((p) => formatProblem(p));
+    throw new StocktakeError(
+      'CONFIG_INVALID',
+      `${options.config}: ${problems.length} rule problem(s)\n${lines.join('\n')}`,
+      {
+        context: { problems: lines },
+      },
+    );
+  }
+  const progress = createProgress(output, options);
+  try {
+    return await runProfile(config, inventory, {
+      ...(options.only ? { only: options.only } : {}),
+      showSamples: options.showSamples === true,
+      onStep: output.step,
+      onProgress: (source, dataset, rows, total) => progress.update(`${source}.${dataset}`, rows, total),
+      onDataset: (source, dataset, rows, ms) => progress.done(`${source}.${dataset}`, rows, ms),
+    });
+  } finally {
+    progress.stop();
+  }
+}

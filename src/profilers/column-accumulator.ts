@@ -1,0 +1,304 @@
+/**
+ * The streaming accumulator of one column (`add`, `merge`, `result`): counts, nulls and an exact
+ * value → count table up to `distinctLimit` distinct values; past it, the table is folded into exact
+ * running aggregates, a HyperLogLog sketch and a uniform value sample, and the row loop continues on
+ * those. While the table is exact the row cost is one Map increment.
+ */
+import type { LogicalType } from '../core/inventory.ts';
+import type { NullLikeCounts, ProfileValue } from '../core/profile.ts';
+import { canonicalKey } from './canonical-key.ts';
+import { isEdgeSpace } from './column-profile.ts';
+import { FrequencyTable } from './frequency-table.ts';
+import { HashSet64 } from './hash-set64.ts';
+import { HYPERLOGLOG_ERROR, HyperLogLog } from './hyperloglog.ts';
+import { classifyNullLike, emptyNullLikeCounts } from './null-like.ts';
+import { isNumericType, numericValue } from './numeric-values.ts';
+import type { ColumnAggregates, ColumnObservation, FrequencyKey } from './observation.ts';
+import { HASH, hashBytes, hashKey } from './value-hash.ts';
+import { compareDecimalTexts, compareValues } from './value-order.ts';
+import { ValueReservoir } from './value-reservoir.ts';
+
+/** Distinct values listed exactly before switching to aggregates (ProfileOptions.distinctLimit). */
+export const DEFAULT_DISTINCT_LIMIT = 100_000;
+/** Values kept in the sample once the table is no longer exact. */
+export const VALUE_SAMPLE_SIZE = 20_000;
+
+/** Options of a column accumulator. */
+export interface ColumnAccumulatorOptions {
+  readonly distinctLimit?: number;
+  readonly sampleSize?: number;
+}
+
+/** Running figures of a column past its distinct limit; every field is exact except `sketch` and `sample`. */
+class ColumnAggregator {
+  readonly sketch = new HyperLogLog();
+  readonly sample: ValueReservoir;
+  /** Hashes of every value while the column may still be a key (no null, no repeat); dropped at the first. */
+  unique: HashSet64 | undefined;
+  min: ProfileValue | null = null;
+  max: ProfileValue | null = null;
+  /** Welford's running mean and sum of squared deviations, for numbers and days since epoch. */
+  n = 0;
+  mean = 0;
+  m2 = 0;
+  lengthMin = Number.POSITIVE_INFINITY;
+  lengthMax = 0;
+  lengthSum = 0;
+  lengthCount = 0;
+  leading = 0;
+  trailing = 0;
+  readonly nullLike: { -readonly [K in keyof NullLikeCounts]: number } = emptyNullLikeCounts();
+
+  readonly #compare: (a: ProfileValue, b: ProfileValue) => number;
+  readonly #numeric: boolean;
+  readonly #textual: boolean;
+
+  constructor(
+    readonly type: LogicalType,
+    sampleSize: number,
+  ) {
+    this.sample = new ValueReservoir(sampleSize);
+    this.#compare = (type === 'decimal' ? compareDecimalTexts : compareValues) as (
+      a: ProfileValue,
+      b: ProfileValue,
+    ) => number;
+    this.#numeric = isNumericType(type);
+    this.#textual = type === 'string' || type === 'json';
+  }
+
+  /** Adds `count` copies of a key whose 64-bit hash is in `HASH`. */
+  add(key: ProfileValue, count: number): void {
+    this.sketch.add(HASH[0]!, HASH[1]!);
+    if (this.unique !== undefined && (count > 1 || !this.unique.add(HASH[0]!, HASH[1]!)))
+      this.unique = undefined;
+    if (count === 1) this.sample.offerOne(key);
+    else this.sample.offer(key, count);
+    if (this.min === null || this.#compare(key, this.min) < 0) this.min = key;
+    if (this.max === null || this.#compare(key, this.max) > 0) this.max = key;
+    if (this.#numeric) {
+      const x = numericValue(key, this.type);
+      if (!Number.isNaN(x)) this.#addNumber(x, count);
+    } else if (this.#textual && typeof key === 'string') {
+      this.#addText(key, count);
+    }
+  }
+
+  /** Adds a binary value's byte length (binary values are not listed, only measured). */
+  addBinary(bytes: Uint8Array): void {
+    hashBytes(bytes);
+    this.sketch.add(HASH[0]!, HASH[1]!);
+    if (this.unique !== undefined && !this.unique.add(HASH[0]!, HASH[1]!)) this.unique = undefined;
+    this.#addLength(bytes.length, 1);
+  }
+
+  #addNumber(x: number, count: number): void {
+    // Chan et al.'s pairwise update: a group of `count` equal values has mean x and no spread.
+    const n = this.n + count;
+    const delta = x - this.mean;
+    this.mean += (delta * count) / n;
+    this.m2 += (delta * delta * this.n * count) / n;
+    this.n = n;
+  }
+
+  #addLength(length: number, count: number): void {
+    if (length < this.lengthMin) this.lengthMin = length;
+    if (length > this.lengthMax) this.lengthMax = length;
+    this.lengthSum += length * count;
+    this.lengthCount += count;
+  }
+
+  #addText(text: string, count: number): void {
+    let length = text.length;
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      if (code >= 0xdc00 && code <= 0xdfff) length--;
+    }
+    this.#addLength(length, count);
+    if (text.length === 0) {
+      this.nullLike.empty += count;
+      return;
+    }
+    const first = text.charCodeAt(0);
+    const last = text.charCodeAt(text.length - 1);
+    if (isEdgeSpace(first)) this.leading += count;
+    if (isEdgeSpace(last)) this.trailing += count;
+    // Only short values or values with edge blanks can be null-like: skip the lookup for the rest.
+    if (text.length <= 21 || isEdgeSpace(first) || isEdgeSpace(last)) {
+      const kind = classifyNullLike(text);
+      if (kind !== undefined) this.nullLike[kind] += count;
+    }
+  }
+
+  /** Folds another aggregator of the same column into this one. */
+  merge(other: ColumnAggregator): void {
+    this.sketch.merge(other.sketch);
+    this.sample.merge(other.sample);
+    if (this.unique !== undefined && other.unique !== undefined) {
+      const mine = this.unique;
+      let duplicated = false;
+      other.unique.forEach((low, high) => {
+        if (!mine.add(low, high)) duplicated = true;
+      });
+      this.unique = duplicated ? undefined : mine;
+    } else this.unique = undefined;
+    const compare = this.#compare;
+    if (other.min !== null && (this.min === null || compare(other.min, this.min) < 0)) this.min = other.min;
+    if (other.max !== null && (this.max === null || compare(other.max, this.max) > 0)) this.max = other.max;
+    if (other.n > 0) {
+      const n = this.n + other.n;
+      const delta = other.mean - this.mean;
+      this.mean += (delta * other.n) / n;
+      this.m2 += other.m2 + (delta * delta * this.n * other.n) / n;
+      this.n = n;
+    }
+    if (other.lengthCount > 0) {
+      this.lengthMin = Math.min(this.lengthMin, other.lengthMin);
+      this.lengthMax = Math.max(this.lengthMax, other.lengthMax);
+      this.lengthSum += other.lengthSum;
+      this.lengthCount += other.lengthCount;
+    }
+    this.leading += other.leading;
+    this.trailing += other.trailing;
+    for (const kind of Object.keys(this.nullLike) as (keyof NullLikeCounts)[]) {
+      this.nullLike[kind] += other.nullLike[kind];
+    }
+  }
+
+  /** The exact aggregates (distinct from the sketch). */
+  result(textual: boolean): ColumnAggregates {
+    return {
+      distinct: this.sketch.estimate(),
+      distinctExact: false,
+      distinctError: HYPERLOGLOG_ERROR,
+      min: this.min,
+      max: this.max,
+      ...(this.lengthCount > 0
+        ? { length: { min: this.lengthMin, max: this.lengthMax, mean: this.lengthSum / this.lengthCount } }
+        : {}),
+      ...(this.n > 0 ? { numeric: { mean: this.mean, stddev: Math.sqrt(this.m2 / this.n) } } : {}),
+      ...(textual
+        ? { whitespace: { leading: this.leading, trailing: this.trailing }, nullLike: { ...this.nullLike } }
+        : {}),
+    };
+  }
+}
+
+/** Streams one column's values; `result()` gives the `ColumnObservation` that `buildColumnProfile` reads. */
+export class ColumnAccumulator {
+  /** Values added, nulls included. */
+  count = 0;
+  nulls = 0;
+  #frequencies: FrequencyTable | undefined = new FrequencyTable();
+  #aggregator: ColumnAggregator | undefined;
+  readonly #distinctLimit: number;
+  readonly #sampleSize: number;
+
+  constructor(
+    readonly name: string,
+    readonly type: LogicalType,
+    options: ColumnAccumulatorOptions = {},
+  ) {
+    this.#distinctLimit = options.distinctLimit ?? DEFAULT_DISTINCT_LIMIT;
+    this.#sampleSize = options.sampleSize ?? VALUE_SAMPLE_SIZE;
+    // Binary values are never listed: the column is measured by aggregates from the start.
+    if (type === 'binary') this.#frequencies = undefined;
+  }
+
+  /** True while the frequency table lists every distinct value. */
+  get complete(): boolean {
+    return this.#frequencies !== undefined;
+  }
+
+  /** Adds one contract value (as `Connector.read` yields it). */
+  add(value: unknown): void {
+    if (value instanceof Uint8Array) {
+      this.count++;
+      this.#aggregatorOrSwitch().addBinary(value);
+      return;
+    }
+    const key = canonicalKey(value, this.type);
+    if (key !== null && this.#frequencies === undefined) hashKey(key);
+    this.addKey(key);
+  }
+
+  /**
+   * Adds a canonical key (or null). The hot path: when the table is no longer exact, the caller has
+   * just hashed the key into `HASH` (the dataset accumulator hashes every value once for rows and keys).
+   */
+  addKey(key: FrequencyKey | null): void {
+    this.count++;
+    if (key === null) {
+      this.nulls++;
+      if (this.#aggregator !== undefined) this.#aggregator.unique = undefined;
+      return;
+    }
+    const table = this.#frequencies;
+    if (table !== undefined) {
+      table.add(key);
+      if (table.size > this.#distinctLimit) this.#switch();
+      return;
+    }
+    this.#aggregator!.add(key, 1);
+  }
+
+  /** Adds the values of another accumulator of the same column (a shard); the result is the single pass's. */
+  merge(other: ColumnAccumulator): void {
+    this.count += other.count;
+    this.nulls += other.nulls;
+    const mine = this.#frequencies;
+    const theirs = other.#frequencies;
+    if (mine !== undefined && theirs !== undefined) {
+      theirs.forEach((key, count) => {
+        mine.add(key, count);
+      });
+      if (mine.size > this.#distinctLimit) this.#switch();
+      return;
+    }
+    const aggregator = this.#aggregatorOrSwitch();
+    aggregator.merge(other.#aggregator ?? other.#aggregateOf(theirs!, other.nulls));
+    if (this.nulls > 0) aggregator.unique = undefined;
+  }
+
+  /** True when every value so far is present and different: a single-column candidate key. */
+  isUnique(): boolean {
+    if (this.count === 0 || this.nulls > 0) return false;
+    const table = this.#frequencies;
+    if (table !== undefined) return table.size === this.count;
+    return this.#aggregator?.unique !== undefined;
+  }
+
+  /** The observation: the exact table, or the sample with the aggregates. */
+  result(): ColumnObservation {
+    const base = { name: this.name, type: this.type, count: this.count, nulls: this.nulls };
+    if (this.#frequencies !== undefined)
+      return { ...base, frequencies: this.#frequencies.toMap(), complete: true };
+    const aggregator = this.#aggregator ?? this.#aggregateOf(new FrequencyTable(), this.nulls);
+    return {
+      ...base,
+      frequencies: aggregator.sample.frequencies(),
+      complete: false,
+      aggregates: aggregator.result(this.type === 'string' || this.type === 'json'),
+    };
+  }
+
+  #aggregatorOrSwitch(): ColumnAggregator {
+    if (this.#aggregator === undefined) this.#switch();
+    return this.#aggregator!;
+  }
+
+  /** Folds the exact table into aggregates; from now on rows update them directly. */
+  #switch(): void {
+    this.#aggregator = this.#aggregateOf(this.#frequencies ?? new FrequencyTable(), this.nulls);
+    this.#frequencies = undefined;
+  }
+
+  #aggregateOf(table: FrequencyTable, nulls: number): ColumnAggregator {
+    const aggregator = new ColumnAggregator(this.type, this.#sampleSize);
+    if (nulls === 0 && table.allOnce()) aggregator.unique = new HashSet64(table.size * 2);
+    table.forEach((key, count) => {
+      hashKey(key);
+      aggregator.add(key, count);
+    });
+    return aggregator;
+  }
+}

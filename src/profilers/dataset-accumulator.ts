@@ -1,0 +1,309 @@
+/**
+ * The streaming accumulator of a dataset: one pass over `Row[]` batches feeds every column's
+ * accumulator and, from the same per-value hashes, finds exact duplicate rows, duplicates on the
+ * declared keys, and one- and two-column candidate keys. `profileRows` drives it over a read, with
+ * optional row sampling.
+ */
+
+import type { Row } from '../connectors/types.ts';
+import type { LogicalType } from '../core/inventory.ts';
+import type { ProfileValue } from '../core/profile.ts';
+import { canonicalKey } from './canonical-key.ts';
+import { ColumnAccumulator } from './column-accumulator.ts';
+import { HashSet64 } from './hash-set64.ts';
+import type { DatasetObservation, DuplicateCount, FrequencyKey, ProfileOptions } from './observation.ts';
+import { HASH, hashKey } from './value-hash.ts';
+
+/** Columns paired for two-column keys at most: 10 columns make the 45 pairs we afford. */
+const PAIR_COLUMNS = 10;
+const KEY_EXAMPLES = 5;
+
+/** Options of a dataset accumulator and of `profileRows`. */
+export interface DatasetAccumulatorOptions extends ProfileOptions {
+  /** The dataset's name in the observation. */
+  readonly dataset?: string;
+  /** Declared primary and unique keys, checked for duplicates. */
+  readonly keys?: readonly (readonly string[])[];
+}
+
+/** A declared key being checked for repeats. */
+interface KeyCheck {
+  readonly columns: readonly string[];
+  readonly positions: readonly number[];
+  readonly seen: HashSet64;
+  duplicates: number;
+  readonly examples: ProfileValue[][];
+  readonly exampleTexts: Set<string>;
+}
+
+/** A pair of columns still possibly unique; `seen` is dropped at its first repeat or null. */
+interface PairCheck {
+  readonly a: number;
+  readonly b: number;
+  seen: HashSet64 | undefined;
+}
+
+function mix(h: number, v: number, multiplier: number): number {
+  return Math.imul(((h << 5) | (h >>> 27)) ^ v, multiplier);
+}
+
+/** Profiles rows batch by batch; merge shards, then take the `DatasetObservation`. */
+export class DatasetAccumulator {
+  readonly columns: ColumnAccumulator[];
+  rowCount = 0;
+  duplicateRows = 0;
+  readonly #types: LogicalType[];
+  readonly #dataset: string;
+  readonly #rows = new HashSet64(4096);
+  readonly #keys: KeyCheck[];
+  #pairs: PairCheck[] | undefined;
+  // Per-row scratch, reused: the key and hash halves of every column of the current row.
+  readonly #rowKeys: (FrequencyKey | null)[];
+  readonly #lows: Uint32Array;
+  readonly #highs: Uint32Array;
+
+  constructor(
+    columns: readonly { readonly name: string; readonly type: LogicalType }[],
+    options: DatasetAccumulatorOptions = {},
+  ) {
+    const limits = options.distinctLimit === undefined ? {} : { distinctLimit: options.distinctLimit };
+    this.columns = columns.map((c) => new ColumnAccumulator(c.name, c.type, limits));
+    this.#types = columns.map((c) => c.type);
+    this.#dataset = options.dataset ?? '';
+    const names = columns.map((c) => c.name);
+    this.#keys = (options.keys ?? [])
+      .filter((key) => key.length > 0 && key.every((name) => names.includes(name)))
+      .map((key) => ({
+        columns: [...key],
+        positions: key.map((name) => names.indexOf(name)),
+        seen: new HashSet64(4096),
+        duplicates: 0,
+        examples: [],
+        exampleTexts: new Set(),
+      }));
+    this.#rowKeys = new Array(columns.length).fill(null);
+    this.#lows = new Uint32Array(columns.length);
+    this.#highs = new Uint32Array(columns.length);
+  }
+
+  /** Adds a batch of rows (values in column order, as `Connector.read` yields them). */
+  addBatch(rows: readonly Row[]): void {
+    const width = this.columns.length;
+    const columns = this.columns;
+    const types = this.#types;
+    const rowKeys = this.#rowKeys;
+    const lows = this.#lows;
+    const highs = this.#highs;
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r]!;
+      let rowLow = 0x12345678;
+      let rowHigh = 0x5bd1e995;
+      for (let c = 0; c < width; c++) {
+        const value = row[c] ?? null;
+        if (value instanceof Uint8Array) {
+          columns[c]!.add(value);
+          rowKeys[c] = '';
+        } else {
+          const key = canonicalKey(value, types[c]!);
+          hashKey(key);
+          rowKeys[c] = key;
+          columns[c]!.addKey(key);
+        }
+        // Read the hash before `addKey` may rehash a folded table; binary values hashed in `add`.
+        lows[c] = HASH[0]!;
+        highs[c] = HASH[1]!;
+        rowLow = mix(rowLow, lows[c]!, 0x9e3779b1);
+        rowHigh = mix(rowHigh, highs[c]!, 0x85ebca77);
+      }
+      if (!this.#rows.add(rowLow, rowHigh)) this.duplicateRows++;
+      for (let k = 0; k < this.#keys.length; k++) this.#checkKey(this.#keys[k]!);
+      if (this.#pairs !== undefined) this.#checkPairs(this.#pairs);
+    }
+    this.rowCount += rows.length;
+    if (this.#pairs === undefined && this.rowCount > 0) this.#startPairs(rows);
+  }
+
+  #checkKey(key: KeyCheck): void {
+    let low = 0x2545f491;
+    let high = 0x4f6cdd1d;
+    const positions = key.positions;
+    for (let i = 0; i < positions.length; i++) {
+      const p = positions[i]!;
+      if (this.#rowKeys[p] === null) return;
+      low = mix(low, this.#lows[p]!, 0x9e3779b1);
+      high = mix(high, this.#highs[p]!, 0x85ebca77);
+    }
+    if (key.seen.add(low, high)) return;
+    key.duplicates++;
+    if (key.examples.length < KEY_EXAMPLES) {
+      const values = positions.map((p) => this.#rowKeys[p] as ProfileValue);
+      const text = JSON.stringify(values);
+      if (!key.exampleTexts.has(text)) {
+        key.exampleTexts.add(text);
+        key.examples.push(values);
+      }
+    }
+  }
+
+  #checkPairs(pairs: PairCheck[]): void {
+    const rowKeys = this.#rowKeys;
+    for (let i = 0; i < pairs.length; i++) {
+      const pair = pairs[i]!;
+      const seen = pair.seen;
+      if (seen === undefined) continue;
+      const a = pair.a;
+      const b = pair.b;
+      if (rowKeys[a] === null || rowKeys[b] === null) {
+        pair.seen = undefined;
+        continue;
+      }
+      const low = mix(mix(0x3c6ef372, this.#lows[a]!, 0x9e3779b1), this.#lows[b]!, 0x9e3779b1);
+      const high = mix(mix(0xa54ff53a, this.#highs[a]!, 0x85ebca77), this.#highs[b]!, 0x85ebca77);
+      if (!seen.add(low, high)) pair.seen = undefined;
+    }
+  }
+
+  /**
+   * Picks the pair columns after the first batch: never null and already repeating (a column unique
+   * so far is likely a key on its own, and pairs with it would be unique for nothing), then replays
+   * that batch for them. A column whose first repeat comes later is not paired.
+   */
+  #startPairs(firstBatch: readonly Row[]): void {
+    const chosen: number[] = [];
+    for (let c = 0; c < this.columns.length && chosen.length < PAIR_COLUMNS; c++) {
+      const column = this.columns[c]!;
+      const type = this.#types[c]!;
+      if (type === 'binary' || type === 'json' || column.nulls > 0 || column.isUnique()) continue;
+      chosen.push(c);
+    }
+    const pairs: PairCheck[] = [];
+    for (let i = 0; i < chosen.length; i++) {
+      for (let j = i + 1; j < chosen.length; j++)
+        pairs.push({ a: chosen[i]!, b: chosen[j]!, seen: new HashSet64(4096) });
+    }
+    this.#pairs = pairs;
+    for (let r = 0; r < firstBatch.length && pairs.length > 0; r++) {
+      const row = firstBatch[r]!;
+      for (const c of chosen) {
+        const key = canonicalKey(row[c] ?? null, this.#types[c]!);
+        hashKey(key);
+        this.#rowKeys[c] = key;
+        this.#lows[c] = HASH[0]!;
+        this.#highs[c] = HASH[1]!;
+      }
+      this.#checkPairs(pairs);
+    }
+  }
+
+  /** Folds another accumulator of the same columns (a shard of the rows) into this one; `other` is spent. */
+  merge(other: DatasetAccumulator): void {
+    for (let c = 0; c < this.columns.length; c++) this.columns[c]!.merge(other.columns[c]!);
+    this.rowCount += other.rowCount;
+    this.duplicateRows += other.duplicateRows;
+    other.#rows.forEach((low, high) => {
+      if (!this.#rows.add(low, high)) this.duplicateRows++;
+    });
+    for (let k = 0; k < this.#keys.length; k++) {
+      const mine = this.#keys[k]!;
+      const theirs = other.#keys[k]!;
+      mine.duplicates += theirs.duplicates;
+      theirs.seen.forEach((low, high) => {
+        if (!mine.seen.add(low, high)) mine.duplicates++;
+      });
+      for (const example of theirs.examples) {
+        const text = JSON.stringify(example);
+        if (mine.examples.length < KEY_EXAMPLES && !mine.exampleTexts.has(text)) {
+          mine.exampleTexts.add(text);
+          mine.examples.push(example);
+        }
+      }
+    }
+    this.#mergePairs(other.#pairs);
+  }
+
+  /** Keeps the pairs both sides tracked, as the union of their rows. */
+  #mergePairs(theirs: PairCheck[] | undefined): void {
+    if (theirs === undefined) return;
+    if (this.#pairs === undefined) {
+      this.#pairs = theirs;
+      return;
+    }
+    const kept: PairCheck[] = [];
+    for (const pair of this.#pairs) {
+      const match = theirs.find((p) => p.a === pair.a && p.b === pair.b);
+      if (match === undefined) continue;
+      const mine = pair.seen;
+      if (mine !== undefined && match.seen !== undefined) {
+        let repeated = false;
+        match.seen.forEach((low, high) => {
+          if (!mine.add(low, high)) repeated = true;
+        });
+        if (repeated) pair.seen = undefined;
+      } else pair.seen = undefined;
+      kept.push(pair);
+    }
+    this.#pairs = kept;
+  }
+
+  /** The dataset's observation (`method: 'stream'`). */
+  result(): DatasetObservation {
+    const names = this.columns.map((c) => c.name);
+    const unique = this.columns.map((c) => c.isUnique());
+    const candidateKeys: string[][] = names.filter((_, i) => unique[i]).map((name) => [name]);
+    for (const pair of this.#pairs ?? []) {
+      if (pair.seen !== undefined && !unique[pair.a] && !unique[pair.b])
+        candidateKeys.push([names[pair.a]!, names[pair.b]!]);
+    }
+    const keyDuplicates: DuplicateCount[] = this.#keys.map((k) => ({
+      columns: k.columns,
+      duplicates: k.duplicates,
+      examples: k.examples,
+    }));
+    return {
+      dataset: this.#dataset,
+      rowCount: this.rowCount,
+      columns: this.columns.map((c) => c.result()),
+      duplicateRows: this.duplicateRows,
+      keyDuplicates,
+      candidateKeys,
+      orphans: [],
+      method: 'stream',
+    };
+  }
+}
+
+/** A seeded generator (mulberry32), so that a sampled profile is the same from one run to the next. */
+function sampler(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Reads every batch into a `DatasetAccumulator` and returns the observation; with `sample` (0–1) each
+ * row is kept with that probability (Bernoulli), and the observation says so.
+ */
+export async function profileRows(
+  columns: readonly { readonly name: string; readonly type: LogicalType }[],
+  batches: AsyncIterable<Row[]>,
+  options: DatasetAccumulatorOptions = {},
+): Promise<DatasetObservation> {
+  const accumulator = new DatasetAccumulator(columns, options);
+  const fraction =
+    options.sample !== undefined && options.sample > 0 && options.sample < 1 ? options.sample : 1;
+  const draw = sampler(0x5eed);
+  let read = 0;
+  for await (const batch of batches) {
+    options.signal?.throwIfAborted();
+    read += batch.length;
+    accumulator.addBatch(fraction === 1 ? batch : batch.filter(() => draw() < fraction));
+    options.onProgress?.(read);
+  }
+  const observation = accumulator.result();
+  return fraction === 1 ? observation : { ...observation, sample: { fraction, method: 'bernoulli' } };
+}

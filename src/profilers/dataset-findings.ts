@@ -1,0 +1,196 @@
+/**
+ * Findings a lead can act on, derived from a dataset's profile: each has a stable code (listed in the
+ * README), a severity and its evidence (counts, example values or keys).
+ */
+import type { Dataset, Finding } from '../core/inventory.ts';
+import type { ColumnProfile, DatasetProfile } from '../core/profile.ts';
+
+const DATE_FORMATS = new Set(['date_iso', 'date_dmy', 'date_dmy_dot', 'date_compact', 'datetime_iso']);
+
+/** Formats that are one thing written two ways: a French phone number, nationally or in E.164. */
+const FORMAT_FAMILIES: Readonly<Record<string, string>> = { phone_fr: 'phone', phone_e164: 'phone' };
+
+/** Format counts with the members of a family added up (`phone_fr` + `phone_e164` = `phone`). */
+export function formatFamilies(column: ColumnProfile): { format: string; count: number }[] {
+  const out = new Map<string, number>();
+  for (const f of column.formats) {
+    if (DATE_FORMATS.has(f.format)) continue;
+    const family = FORMAT_FAMILIES[f.format] ?? f.format;
+    out.set(family, (out.get(family) ?? 0) + f.count);
+  }
+  return [...out].map(([format, count]) => ({ format, count }));
+}
+/** Values longer than this are reported: most targets cannot take them as they are. */
+export const LARGE_VALUE_CHARS = 1_000_000;
+
+/** Every finding about one profiled dataset; `dataset` is its inventory entry (keys, kind). */
+export function datasetFindings(profile: DatasetProfile, dataset: Dataset | undefined): Finding[] {
+  const findings: Finding[] = [];
+  const base = { source: profile.source, dataset: profile.dataset };
+  const push = (f: Omit<Finding, 'source' | 'dataset'>) => findings.push({ ...base, ...f });
+  const sampled = profile.sample ? ` (on a ${Math.round(profile.sample.fraction * 100)}% sample)` : '';
+
+  if (profile.rowCount === 0) {
+    push({ code: 'DATASET_EMPTY', severity: 'info', message: 'the dataset has no rows' });
+  } else if (profile.rowCount === 1 && profile.columns.length === 1) {
+    push({ code: 'DATASET_SINGLE_VALUE', severity: 'info', message: 'the dataset holds a single value' });
+  }
+  if (dataset?.kind === 'table' && !dataset.primaryKey && profile.rowCount > 0) {
+    const candidates = profile.candidateKeys.map((k) => k.join(' + '));
+    push({
+      code: 'NO_PRIMARY_KEY',
+      severity: 'warning',
+      message: `no primary key is declared${candidates.length > 0 ? `; candidate keys: ${candidates.join(', ')}` : ' and no column or pair of columns is unique'}`,
+      evidence: { candidateKeys: profile.candidateKeys },
+    });
+  }
+  if (profile.duplicateRows > 0) {
+    push({
+      code: 'DUPLICATE_ROWS',
+      severity: 'warning',
+      message: `${profile.duplicateRows} row(s) are exact copies of another row${sampled}`,
+      evidence: { duplicates: profile.duplicateRows },
+    });
+  }
+  for (const key of profile.keyDuplicates) {
+    if (key.duplicates === 0) continue;
+    push({
+      code: 'KEY_DUPLICATES',
+      severity: 'error',
+      message: `${key.duplicates} row(s) repeat a value of the key (${key.columns.join(', ')})${sampled}`,
+      evidence: { columns: key.columns, duplicates: key.duplicates, examples: key.examples },
+    });
+  }
+  for (const check of profile.orphans) {
+    if (check.orphans === 0) continue;
+    const target = `${check.references.source}.${check.references.dataset}`;
+    push({
+      code: check.declared ? 'ORPHAN_ROWS' : 'ORPHAN_ROWS_INFERRED',
+      severity: check.declared ? 'error' : 'warning',
+      column: check.columns.join(', '),
+      message: `${check.orphans} row(s) reference a missing ${target} (${check.columns.join(', ')} → ${check.references.columns.join(', ')})${check.declared ? '' : `, a relation inferred from names and ${(check.inclusion * 100).toFixed(1)}% value inclusion`}`,
+      evidence: {
+        orphans: check.orphans,
+        inclusion: check.inclusion,
+        examples: check.examples,
+        references: check.references,
+      },
+    });
+  }
+  for (const column of profile.columns) findings.push(...columnFindings(profile, column, dataset));
+  return findings;
+}
+
+function columnFindings(
+  profile: DatasetProfile,
+  column: ColumnProfile,
+  dataset: Dataset | undefined,
+): Finding[] {
+  const out: Finding[] = [];
+  const push = (f: Omit<Finding, 'source' | 'dataset' | 'column'>) =>
+    out.push({ source: profile.source, dataset: profile.dataset, column: column.name, ...f });
+  const nonNull = column.count - column.nulls;
+  const declared = dataset?.columns.find((c) => c.name === column.name);
+
+  if (column.count > 0 && column.nulls === column.count) {
+    push({
+      code: 'COLUMN_ALL_NULL',
+      severity: 'warning',
+      message: 'every value is null: the column is unused',
+    });
+    return out;
+  }
+  const nullLike = Object.entries(column.nullLike).filter(([, n]) => n > 0);
+  const nullLikeTotal = nullLike.reduce((n, [, c]) => n + c, 0);
+  if (nullLikeTotal > 0) {
+    push({
+      code: 'NULL_LIKE_VALUES',
+      severity: declared && !declared.nullable ? 'error' : 'warning',
+      message: `${nullLikeTotal} value(s) stand for a missing value (${nullLike.map(([k, n]) => `${k}: ${n}`).join(', ')})${declared && !declared.nullable ? ' in a column declared NOT NULL' : ''}`,
+      evidence: { ...column.nullLike },
+    });
+  }
+  const dateFormats = column.formats.filter((f) => DATE_FORMATS.has(f.format));
+  if (dateFormats.length > 1) {
+    push({
+      code: 'MIXED_DATE_FORMATS',
+      severity: 'warning',
+      message: `dates are written in ${dateFormats.length} formats: ${dateFormats.map((f) => `${f.format} ${f.count}`).join(', ')}`,
+      evidence: { formats: dateFormats },
+    });
+  }
+  // A column whose values mostly follow one format, with some that do not (malformed e-mails…).
+  const dominant = formatFamilies(column).find((f) => f.count >= 0.5 * nonNull);
+  const clean = nonNull - nullLikeTotal;
+  if (dominant && dominant.count < clean) {
+    push({
+      code: 'INVALID_FORMAT',
+      severity: 'warning',
+      message: `${clean - dominant.count} of ${clean} value(s) are not a valid ${dominant.format}`,
+      evidence: { format: dominant.format, valid: dominant.count, invalid: clean - dominant.count },
+    });
+  }
+  const notLower = (column.letterCase?.upper ?? 0) + (column.letterCase?.mixed ?? 0);
+  if (dominant?.format === 'email' && notLower > 0) {
+    push({
+      code: 'EMAIL_NOT_LOWERCASE',
+      severity: 'warning',
+      message: `${notLower} e-mail address(es) hold upper-case letters: normalise them before matching or migrating`,
+      evidence: { ...column.letterCase },
+    });
+  }
+  if (column.conformance < 1 && clean > 0) {
+    push({
+      code: 'TYPE_NONCONFORMANT',
+      severity: 'warning',
+      message: `${Math.round((1 - column.conformance) * clean)} value(s) do not fit the type ${column.type} (${(column.conformance * 100).toFixed(1)}% conform)`,
+      evidence: { type: column.type, inferredType: column.inferredType, conformance: column.conformance },
+    });
+  }
+  if (column.variants.groups > 0) {
+    push({
+      code: 'CASE_ACCENT_VARIANTS',
+      severity: 'warning',
+      message: `${column.variants.values} distinct value(s) in ${column.variants.groups} group(s) differ only by case or accents`,
+      evidence: {
+        groups: column.variants.groups,
+        values: column.variants.values,
+        examples: column.variants.examples,
+      },
+    });
+  }
+  const spaced = column.whitespace.leading + column.whitespace.trailing;
+  if (spaced > 0) {
+    push({
+      code: 'LEADING_TRAILING_SPACES',
+      severity: 'info',
+      message: `${column.whitespace.leading} value(s) start and ${column.whitespace.trailing} end with spaces`,
+      evidence: { ...column.whitespace },
+    });
+  }
+  if (column.numeric && column.numeric.outliers.count > 0) {
+    push({
+      code: 'OUTLIERS',
+      severity: 'info',
+      message: `${column.numeric.outliers.count} value(s) lie outside [${column.numeric.outliers.low}, ${column.numeric.outliers.high}]`,
+      evidence: { ...column.numeric.outliers },
+    });
+  }
+  if (column.length && column.length.max > LARGE_VALUE_CHARS) {
+    push({
+      code: 'LARGE_VALUES',
+      severity: 'warning',
+      message: `values reach ${column.length.max.toLocaleString('en-US')} characters`,
+      evidence: { maxLength: column.length.max },
+    });
+  }
+  if (column.personal) {
+    push({
+      code: 'PERSONAL_DATA',
+      severity: 'info',
+      message: `holds personal data (${column.personal.kind}): ${column.personal.reason}`,
+      evidence: { kind: column.personal.kind },
+    });
+  }
+  return out;
+}

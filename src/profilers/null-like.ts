@@ -1,0 +1,52 @@
+/** Classifies null-like text (values that mean "nothing" but are not SQL NULL), per `NullLikeCounts`. */
+import type { NullLikeCounts } from '../core/profile.ts';
+
+/** The kinds of null-like value, keys of `NullLikeCounts`. */
+export type NullLikeKind = keyof NullLikeCounts;
+
+const KINDS: ReadonlyMap<string, NullLikeKind> = new Map<string, NullLikeKind>([
+  ['n/a', 'na'],
+  ['na', 'na'],
+  ['n.a.', 'na'],
+  ['#n/a', 'na'],
+  ['none', 'na'],
+  ['néant', 'na'],
+  ['nc', 'na'],
+  ['n/c', 'na'],
+  ['null', 'nullText'],
+  ['nil', 'nullText'],
+  ['(null)', 'nullText'],
+  ['-', 'dash'],
+  ['--', 'dash'],
+  ['—', 'dash'],
+  ['?', 'dash'],
+  ['0000-00-00', 'zeroDate'],
+  ['0000-00-00 00:00:00', 'zeroDate'],
+  ['00/00/0000', 'zeroDate'],
+]);
+/** The longest listed word; longer trimmed values are never null-like, so they skip the lookup. */
+const LONGEST = 19;
+/** First characters of the listed words, lower-cased by `| 0x20` (which maps `?`, `#`, `(`, `-`, `0` to themselves). */
+const FIRST_CHARS = new Set([...KINDS.keys()].map((word) => word.charCodeAt(0) | 0x20));
+const EDGE_BLANKS = /^[\s\u00a0\u202f]+|[\s\u00a0\u202f]+$/g;
+
+/** Null-like counts all at zero. */
+export function emptyNullLikeCounts(): NullLikeCounts {
+  return { empty: 0, blank: 0, na: 0, nullText: 0, dash: 0, zeroDate: 0 };
+}
+
+/** The null-like kind of a text value after trimming, case-insensitively; undefined for a real value. */
+export function classifyNullLike(text: string): NullLikeKind | undefined {
+  if (text.length === 0) return 'empty';
+  // Fast exit for the common case: no edge blank and a first character no null-like word starts with.
+  const first = text.charCodeAt(0);
+  const last = text.charCodeAt(text.length - 1);
+  if (first > 32 && first !== 160 && first !== 0x202f && last > 32 && last !== 160 && last !== 0x202f) {
+    if (text.length > LONGEST || !FIRST_CHARS.has(first | 0x20)) return undefined;
+  }
+  const trimmed = text.replace(EDGE_BLANKS, '');
+  if (trimmed.length === 0) return 'blank';
+  if (trimmed.length > LONGEST) return undefined;
+  // NFC so that a decomposed `néant` (e + combining acute) reads like the composed one.
+  return KINDS.get(trimmed.toLowerCase().normalize('NFC'));
+}

@@ -1,0 +1,108 @@
+/**
+ * The migration-readiness score of a dataset, 0–100: 100 minus penalties. Each penalty is its
+ * weight times the share of rows (or values) affected, scaled so that 10% affected costs the full
+ * weight: `points = weight × min(1, 10 × rate)`. The README states the same table.
+ */
+import type { Dataset } from '../core/inventory.ts';
+import type { ColumnProfile, DatasetProfile } from '../core/profile.ts';
+import { formatFamilies } from './dataset-findings.ts';
+
+/** Weight of each penalty; they sum to 100. */
+export const READINESS_WEIGHTS = {
+  keyDuplicates: 20,
+  orphans: 15,
+  typeNonConformance: 15,
+  duplicateRows: 10,
+  missingValues: 10,
+  invalidFormats: 10,
+  variants: 10,
+  whitespace: 5,
+  noPrimaryKey: 5,
+} as const;
+
+type Penalty = DatasetProfile['readiness']['penalties'][number];
+
+const points = (weight: number, rate: number) =>
+  Math.round(weight * Math.min(1, 10 * Math.max(0, rate)) * 10) / 10;
+
+/** The score and its penalties (only those that cost points), for a profile without its readiness yet. */
+export function readinessOf(
+  profile: Omit<DatasetProfile, 'readiness'>,
+  dataset: Dataset | undefined,
+): DatasetProfile['readiness'] {
+  const rows = profile.rowCount;
+  const penalties: Penalty[] = [];
+  const add = (weight: number, rate: number, reason: string) => {
+    const p = points(weight, rate);
+    if (p > 0) penalties.push({ reason, points: p });
+  };
+  if (rows > 0) {
+    const keyDup = Math.max(0, ...profile.keyDuplicates.map((k) => k.duplicates));
+    add(READINESS_WEIGHTS.keyDuplicates, keyDup / rows, `${keyDup} row(s) repeat a key`);
+    const orphans = Math.max(
+      0,
+      ...profile.orphans.filter((o) => o.declared || o.inclusion >= 0.99).map((o) => o.orphans),
+    );
+    add(READINESS_WEIGHTS.orphans, orphans / rows, `${orphans} orphan row(s)`);
+    add(
+      READINESS_WEIGHTS.duplicateRows,
+      profile.duplicateRows / rows,
+      `${profile.duplicateRows} duplicate row(s)`,
+    );
+    const worst = (rate: (c: ColumnProfile) => number) =>
+      profile.columns.reduce(
+        (best, c) => {
+          const r = rate(c);
+          return r > best.rate ? { rate: r, column: c.name } : best;
+        },
+        { rate: 0, column: '' },
+      );
+    const conform = worst((c) => 1 - c.conformance);
+    add(
+      READINESS_WEIGHTS.typeNonConformance,
+      conform.rate,
+      `${conform.column}: ${(conform.rate * 100).toFixed(1)}% of values do not fit its type`,
+    );
+    const missing = worst((c) =>
+      c.count === 0 ? 0 : Object.values(c.nullLike).reduce((n, v) => n + v, 0) / c.count,
+    );
+    add(
+      READINESS_WEIGHTS.missingValues,
+      missing.rate,
+      `${missing.column}: ${(missing.rate * 100).toFixed(1)}% null-like values`,
+    );
+    // Values outside the column's main format: malformed e-mails, or dates written another way.
+    const invalid = worst((c) => {
+      const nonNull = c.count - c.nulls;
+      if (nonNull === 0) return 0;
+      const dominant = formatFamilies(c).find((f) => f.count >= 0.5 * nonNull);
+      const dates = c.formats.filter((f) => f.format.startsWith('date'));
+      const mainDate = dates.reduce((n, f) => Math.max(n, f.count), 0);
+      const dateRate = dates.length > 1 ? (dates.reduce((n, f) => n + f.count, 0) - mainDate) / nonNull : 0;
+      return Math.max(dominant ? (nonNull - dominant.count) / nonNull : 0, dateRate);
+    });
+    add(
+      READINESS_WEIGHTS.invalidFormats,
+      invalid.rate,
+      `${invalid.column}: ${(invalid.rate * 100).toFixed(1)}% of values break the column's format`,
+    );
+    const variants = worst((c) => (c.distinct === 0 ? 0 : c.variants.values / c.distinct));
+    add(
+      READINESS_WEIGHTS.variants,
+      variants.rate,
+      `${variants.column}: values differing only by case or accents`,
+    );
+    const spaces = worst((c) =>
+      c.count === 0 ? 0 : (c.whitespace.leading + c.whitespace.trailing) / c.count,
+    );
+    add(
+      READINESS_WEIGHTS.whitespace,
+      spaces.rate,
+      `${spaces.column}: values with leading or trailing spaces`,
+    );
+    if (dataset?.kind === 'table' && !dataset.primaryKey)
+      add(READINESS_WEIGHTS.noPrimaryKey, 1, 'no primary key declared');
+  }
+  const score = Math.max(0, Math.round(100 - penalties.reduce((n, p) => n + p.points, 0)));
+  return { score, penalties };
+}

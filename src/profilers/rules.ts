@@ -1,0 +1,255 @@
+/**
+ * Rules from the config, evaluated against the profile and the value-frequency tables measured for
+ * it (exact when the table lists every value; otherwise on the value sample, and said so).
+ */
+import type { Config } from '../config/schema.ts';
+import type { Dataset, Inventory } from '../core/inventory.ts';
+import type { ColumnProfile, DatasetProfile, ProfileValue, RuleResult } from '../core/profile.ts';
+import { inclusion } from './inclusion.ts';
+import type { ColumnObservation, DatasetObservation } from './observation.ts';
+
+type Rule = NonNullable<Config['rules']>[number];
+
+/** What rules are evaluated against. */
+export interface RuleContext {
+  readonly inventory: Inventory;
+  readonly profiles: readonly DatasetProfile[];
+  /** Observations by `source.dataset`. */
+  readonly observations: ReadonlyMap<string, DatasetObservation>;
+  readonly now?: Date;
+}
+
+/** Where a rule's `dataset` points: `crm.public.customers`, or `crm.customers` when unambiguous. */
+export function resolveRuleDataset(
+  inventory: Inventory,
+  reference: string,
+): { source: string; dataset: Dataset } | string {
+  const dot = reference.indexOf('.');
+  const sourceName = dot < 0 ? reference : reference.slice(0, dot);
+  const rest = dot < 0 ? '' : reference.slice(dot + 1);
+  const source = inventory.sources.find((s) => s.name === sourceName);
+  if (!source) return `unknown source "${sourceName}"`;
+  if (source.status !== 'ok') return `source ${sourceName} could not be scanned`;
+  const exact = source.datasets.find((d) => d.name === rest);
+  if (exact) return { source: sourceName, dataset: exact };
+  const byTable = source.datasets.filter((d) => d.table === rest);
+  if (byTable.length === 1) return { source: sourceName, dataset: byTable[0]! };
+  if (byTable.length > 1)
+    return `"${rest}" is ambiguous in ${sourceName} (${byTable.map((d) => d.name).join(', ')}): name the schema`;
+  return `source ${sourceName} has no dataset "${rest}"`;
+}
+
+/** Problems of rules that name a dataset or column the inventory does not have, with their config paths. */
+export function checkRulesAgainstInventory(
+  rules: readonly Rule[],
+  inventory: Inventory,
+): { path: string; message: string }[] {
+  const problems: { path: string; message: string }[] = [];
+  rules.forEach((rule, i) => {
+    const target = resolveRuleDataset(inventory, rule.dataset);
+    if (typeof target === 'string') {
+      problems.push({ path: `rules[${i}].dataset`, message: target });
+      return;
+    }
+    if (rule.column && !target.dataset.columns.some((c) => c.name === rule.column)) {
+      problems.push({
+        path: `rules[${i}].column`,
+        message: `${rule.dataset} has no column "${rule.column}" (columns: ${target.dataset.columns.map((c) => c.name).join(', ')})`,
+      });
+    }
+    if (rule.check === 'foreign_key') {
+      const ref = rule.references ?? '';
+      const lastDot = ref.lastIndexOf('.');
+      const parent = lastDot < 0 ? 'missing' : resolveRuleDataset(inventory, ref.slice(0, lastDot));
+      if (typeof parent === 'string')
+        problems.push({ path: `rules[${i}].references`, message: `${parent} (write source.dataset.column)` });
+    }
+  });
+  return problems;
+}
+
+/** Evaluates every rule; a rule passes when its fail rate is at most `maxFailRate` (default 0). */
+export function evaluateRules(rules: readonly Rule[], context: RuleContext): RuleResult[] {
+  return rules.map((rule, i) => evaluate(rule, i, context));
+}
+
+function evaluate(rule: Rule, index: number, context: RuleContext): RuleResult {
+  const name = rule.name ?? `${rule.check}${rule.column ? `(${rule.column})` : ''} on ${rule.dataset}`;
+  const base = {
+    rule: name,
+    check: rule.check,
+    dataset: rule.dataset,
+    ...(rule.column ? { column: rule.column } : {}),
+    severity: rule.severity,
+  };
+  const error = (message: string): RuleResult => ({
+    ...base,
+    status: 'error',
+    checked: 0,
+    failed: 0,
+    failRate: 0,
+    message,
+  });
+  const target = resolveRuleDataset(context.inventory, rule.dataset);
+  if (typeof target === 'string') return error(target);
+  const key = `${target.source}.${target.dataset.name}`;
+  const profile = context.profiles.find(
+    (p) => p.source === target.source && p.dataset === target.dataset.name,
+  );
+  const observation = context.observations.get(key);
+  if (!profile || !observation) return error(`${key} was not profiled (rules[${index}])`);
+  const column = rule.column ? profile.columns.find((c) => c.name === rule.column) : undefined;
+  const values = rule.column ? observation.columns.find((c) => c.name === rule.column) : undefined;
+  if (rule.column && (!column || !values)) return error(`${key} has no column ${rule.column}`);
+
+  const result = (checked: number, failed: number, what: string): RuleResult => {
+    const failRate = checked === 0 ? 0 : failed / checked;
+    const allowed = rule.maxFailRate ?? 0;
+    const sampled =
+      values && !values.complete && ['range', 'allowed_values', 'regex'].includes(rule.check)
+        ? ' (counted on a sample of values)'
+        : '';
+    return {
+      ...base,
+      status: failRate <= allowed ? 'passed' : 'failed',
+      checked,
+      failed,
+      failRate,
+      message: `${failed} of ${checked} ${what}${sampled}${allowed > 0 ? `; allowed ${(allowed * 100).toFixed(1)}%` : ''}`,
+    };
+  };
+  const nullLikeCount = (c: ColumnProfile) => Object.values(c.nullLike).reduce((n, v) => n + v, 0);
+
+  switch (rule.check) {
+    case 'not_null': {
+      const c = column!;
+      return result(c.count, c.nulls + c.nullLike.empty + c.nullLike.blank, 'values are null or empty');
+    }
+    case 'unique': {
+      const c = column!;
+      return result(c.count - c.nulls, c.count - c.nulls - c.distinct, 'values repeat an earlier value');
+    }
+    case 'format': {
+      const c = column!;
+      const format = rule.format ?? '';
+      const clean = c.count - c.nulls - nullLikeCount(c);
+      const valid = c.formats.find((f) => f.format === format)?.count ?? 0;
+      return result(clean, Math.max(0, clean - valid), `values are not a valid ${format}`);
+    }
+    case 'range':
+      return countFailing(
+        values!,
+        (v) => outside(v, rule.min, rule.max),
+        result,
+        `values fall outside [${rule.min ?? '-∞'}, ${rule.max ?? '+∞'}]`,
+      );
+    case 'allowed_values': {
+      const allowed = new Set((rule.values ?? []).map((v) => String(v)));
+      return countFailing(values!, (v) => !allowed.has(String(v)), result, 'values are not allowed');
+    }
+    case 'regex': {
+      const pattern = new RegExp(rule.pattern ?? '');
+      return countFailing(
+        values!,
+        (v) => !pattern.test(String(v)),
+        result,
+        `values do not match /${rule.pattern}/`,
+      );
+    }
+    case 'max_null_rate': {
+      const c = column!;
+      const missing = c.nulls + nullLikeCount(c);
+      const rate = c.count === 0 ? 0 : missing / c.count;
+      const limit = rule.maxNullRate ?? 0;
+      return {
+        ...base,
+        status: rate <= limit ? 'passed' : 'failed',
+        checked: c.count,
+        failed: missing,
+        failRate: rate,
+        message: `${(rate * 100).toFixed(1)}% of values are missing; at most ${(limit * 100).toFixed(1)}% allowed`,
+      };
+    }
+    case 'row_count_min': {
+      const min = rule.minRows ?? 1;
+      const ok = profile.rowCount >= min;
+      return {
+        ...base,
+        status: ok ? 'passed' : 'failed',
+        checked: 1,
+        failed: ok ? 0 : 1,
+        failRate: ok ? 0 : 1,
+        message: `${profile.rowCount} rows; at least ${min} required`,
+      };
+    }
+    case 'foreign_key': {
+      const ref = rule.references ?? '';
+      const parentTarget = resolveRuleDataset(context.inventory, ref.slice(0, ref.lastIndexOf('.')));
+      if (typeof parentTarget === 'string') return error(parentTarget);
+      const parentObs = context.observations
+        .get(`${parentTarget.source}.${parentTarget.dataset.name}`)
+        ?.columns.find((c) => c.name === ref.slice(ref.lastIndexOf('.') + 1));
+      if (!parentObs) return error(`${ref} was not profiled`);
+      const check = inclusion(values!, parentObs);
+      return result(check.checked, check.orphans, `values have no match in ${ref}`);
+    }
+    case 'freshness': {
+      // The observation, not the profile: a personal column's max is masked in the profile.
+      const newestValue = values!.aggregates?.max ?? maxOf(values!);
+      const newest = newestValue === null ? null : Date.parse(String(newestValue));
+      const maxAgeMs = parseAge(rule.maxAge ?? '1d');
+      const now = (context.now ?? new Date()).getTime();
+      if (newest === null || Number.isNaN(newest))
+        return error(`${rule.column} holds no date to judge freshness by`);
+      const ok = now - newest <= maxAgeMs;
+      return {
+        ...base,
+        status: ok ? 'passed' : 'failed',
+        checked: 1,
+        failed: ok ? 0 : 1,
+        failRate: ok ? 0 : 1,
+        message: `newest value ${String(newestValue)}; at most ${rule.maxAge ?? '1d'} old allowed`,
+      };
+    }
+  }
+}
+
+function maxOf(values: ColumnObservation): ProfileValue | null {
+  let max: ProfileValue | null = null;
+  for (const value of values.frequencies.keys()) if (max === null || String(value) > String(max)) max = value;
+  return max;
+}
+
+function countFailing(
+  values: ColumnObservation,
+  fails: (value: ProfileValue) => boolean,
+  result: (checked: number, failed: number, what: string) => RuleResult,
+  what: string,
+): RuleResult {
+  let checked = 0;
+  let failed = 0;
+  for (const [value, count] of values.frequencies) {
+    checked += count;
+    if (fails(value)) failed += count;
+  }
+  return result(checked, failed, what);
+}
+
+function outside(
+  value: ProfileValue,
+  min: number | string | undefined,
+  max: number | string | undefined,
+): boolean {
+  const compare = (a: ProfileValue, b: number | string) =>
+    typeof b === 'number' ? Number(a) - b : String(a) < b ? -1 : String(a) > b ? 1 : 0;
+  if (min !== undefined && compare(value, min) < 0) return true;
+  return max !== undefined && compare(value, max) > 0;
+}
+
+/** `36h`, `7d`, `30m`, `2w` in milliseconds. */
+export function parseAge(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([mhdw])$/.exec(text.trim());
+  if (!match) return Number.NaN;
+  const unit = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[match[2] as 'm' | 'h' | 'd' | 'w'];
+  return Number(match[1]) * unit;
+}

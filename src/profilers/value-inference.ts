@@ -1,0 +1,55 @@
+/**
+ * Inferred type and conformance from a frequency table, with the colleague's streaming classifier
+ * (type-inference*.ts) fed once per distinct value, weighted by its count.
+ */
+import type { InferredKind, LogicalType } from '../core/inventory.ts';
+import type { ProfileValue } from '../core/profile.ts';
+import { classifyNullLike } from './null-like.ts';
+import { TypeInference } from './type-inference.ts';
+import { classifyValue } from './type-inference-classify.ts';
+
+/** The type the values fit best and the share of them that fit it. */
+export interface ValueInference {
+  readonly type: LogicalType;
+  /** Share (0–1) of non-null, non-null-like values conforming to `type`; 1 without values. */
+  readonly conformance: number;
+}
+
+const KIND_TYPES: Readonly<Record<InferredKind, LogicalType>> = {
+  empty: 'string',
+  text: 'string',
+  code: 'string',
+  boolean: 'boolean',
+  integer: 'integer',
+  decimal: 'decimal',
+  date: 'date',
+  timestamp: 'timestamp',
+};
+
+/** Types the classifier has no class for: their values conform by construction. */
+const OPAQUE: ReadonlySet<LogicalType> = new Set(['time', 'binary', 'json']);
+
+/**
+ * Infers from distinct values: the dominant kind's type (a column of 98% integers infers `integer`
+ * with conformance 0.98), text conforming always; null-like values (`N/A`, `-`) are left out.
+ */
+export function inferFromFrequencies(
+  frequencies: ReadonlyMap<ProfileValue, number>,
+  declared: LogicalType,
+  total: number,
+): ValueInference {
+  if (OPAQUE.has(declared) || total === 0) return { type: declared, conformance: 1 };
+  const inference = new TypeInference();
+  const counts = inference.counts;
+  for (const [value, count] of frequencies) {
+    if (typeof value === 'string' && classifyNullLike(value) !== undefined) continue;
+    counts[classifyValue(value)]! += count;
+  }
+  const result = inference.result();
+  if (result.dominant === 'empty') return { type: declared, conformance: 1 };
+  if (result.dominant === 'text') return { type: 'string', conformance: 1 };
+  let type = KIND_TYPES[result.dominant];
+  // The classifier cannot tell a float from a decimal; a declared float stays one.
+  if (declared === 'float' && (type === 'decimal' || type === 'integer')) type = 'float';
+  return { type, conformance: result.conformance };
+}

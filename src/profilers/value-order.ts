@@ -1,0 +1,54 @@
+/** The one order of profile values: numbers numerically, text by code point (a database's binary collation). */
+import type { ProfileValue } from '../core/profile.ts';
+
+/**
+ * Compares two strings by code point. JS `<` compares UTF-16 units, which puts U+10000 and above
+ * before U+E000–U+FFFF; binary UTF-8 collations (and this function) put them after.
+ */
+export function compareCodePoints(a: string, b: string): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    // A surrogate (D800–DFFF) stands for a code point above every BMP unit from E000.
+    const xHigh = x >= 0xd800 && x <= 0xdfff;
+    const yHigh = y >= 0xd800 && y <= 0xdfff;
+    if (xHigh !== yHigh && (x >= 0xe000 || y >= 0xe000)) return xHigh ? 1 : -1;
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+/** Compares two profile values: booleans false < true, numbers numerically, then text by code point. */
+export function compareValues(a: ProfileValue, b: ProfileValue): number {
+  const ta = typeof a;
+  const tb = typeof b;
+  if (ta === 'number' && tb === 'number') return (a as number) - (b as number);
+  if (ta === 'string' && tb === 'string') return compareCodePoints(a as string, b as string);
+  if (ta === 'boolean' && tb === 'boolean') return (a ? 1 : 0) - (b ? 1 : 0);
+  // Mixed kinds only meet in odd columns (a bigint past 2^53 kept as text): booleans, numbers, text.
+  const rank = (t: string) => (t === 'boolean' ? 0 : t === 'number' ? 1 : 2);
+  return rank(ta) - rank(tb);
+}
+
+/** Compares decimal texts (`-1.5`, `12`) numerically without losing digits to floating point. */
+export function compareDecimalTexts(a: string, b: string): number {
+  const na = Number(a);
+  const nb = Number(b);
+  if (na !== nb) return na < nb ? -1 : 1;
+  if (a === b) return 0;
+  // Equal as doubles but different digits: compare sign, integer part, then fraction exactly.
+  const negative = a.startsWith('-');
+  if (negative !== b.startsWith('-')) return negative ? -1 : 1;
+  const [ai = '', af = ''] = (negative ? a.slice(1) : a).split('.');
+  const [bi = '', bf = ''] = (negative ? b.slice(1) : b).split('.');
+  let order = ai.length !== bi.length ? ai.length - bi.length : ai < bi ? -1 : ai > bi ? 1 : 0;
+  if (order === 0) {
+    const width = Math.max(af.length, bf.length);
+    const x = af.padEnd(width, '0');
+    const y = bf.padEnd(width, '0');
+    order = x < y ? -1 : x > y ? 1 : 0;
+  }
+  return negative ? -order : order;
+}

@@ -1,0 +1,67 @@
+/** `summary.md`: the audit in a page, for pipeline summaries (GitHub, GitLab) and chat. */
+import type { Finding } from '../core/inventory.ts';
+import type { Profile } from '../core/profile.ts';
+
+/** Escapes text for a Markdown table cell. */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
+}
+
+const ICON: Readonly<Record<Finding['severity'], string>> = { error: '❌', warning: '⚠️', info: 'ℹ️' };
+
+/** Renders the profile's gates, readiness and main findings as Markdown. */
+export function renderSummaryMarkdown(profile: Profile, options: { maxFindings?: number } = {}): string {
+  const maxFindings = options.maxFindings ?? 25;
+  const rows = profile.datasets.reduce((n, d) => n + d.rowCount, 0);
+  const bySeverity = (s: Finding['severity']) => profile.findings.filter((f) => f.severity === s).length;
+  const failedGates = profile.rules.filter((r) => r.status !== 'passed' && r.severity === 'error');
+  const lines: string[] = [
+    '# stocktake audit summary',
+    '',
+    `${profile.datasets.length} dataset(s), ${rows.toLocaleString('en-US')} row(s) profiled on ${profile.generatedAt}.`,
+    `Findings: ${bySeverity('error')} error(s), ${bySeverity('warning')} warning(s), ${bySeverity('info')} info.`,
+    `Personal data: ${profile.personalData.length} column(s).`,
+    '',
+  ];
+  if (profile.datasets.some((d) => d.sample))
+    lines.push('> Some datasets were profiled on a sample; their figures are labelled below.', '');
+  if (profile.rules.length > 0) {
+    lines.push(
+      `## Quality gates: ${failedGates.length === 0 ? 'passed' : `${failedGates.length} failed`}`,
+      '',
+      '| | rule | dataset | failing | severity |',
+      '|---|---|---|---|---|',
+    );
+    for (const r of profile.rules) {
+      const icon = r.status === 'passed' ? '✅' : r.severity === 'error' ? '❌' : '⚠️';
+      lines.push(
+        `| ${icon} | ${escapeMarkdown(r.rule)} | ${escapeMarkdown(r.dataset)}${r.column ? `.${escapeMarkdown(r.column)}` : ''} | ${r.failed} of ${r.checked} (${(r.failRate * 100).toFixed(1)}%) | ${r.severity} |`,
+      );
+    }
+    lines.push('');
+  }
+  lines.push('## Migration readiness', '', '| dataset | score | rows | main penalty |', '|---|---|---|---|');
+  const ranked = [...profile.datasets].sort((a, b) => a.readiness.score - b.readiness.score);
+  for (const d of ranked) {
+    const main = [...d.readiness.penalties].sort((a, b) => b.points - a.points)[0];
+    const label = `${escapeMarkdown(`${d.source}.${d.dataset}`)}${d.sample ? ` (sample ${Math.round(d.sample.fraction * 100)}%)` : ''}`;
+    lines.push(
+      `| ${label} | ${d.readiness.score} | ${d.rowCount.toLocaleString('en-US')} | ${main ? escapeMarkdown(main.reason) : '—'} |`,
+    );
+  }
+  lines.push('');
+  const important = profile.findings.filter((f) => f.severity !== 'info');
+  if (important.length > 0) {
+    lines.push('## Findings', '');
+    for (const f of important.slice(0, maxFindings)) {
+      const where = [f.source, f.dataset, f.column].filter(Boolean).join('.');
+      lines.push(
+        `- ${ICON[f.severity]} \`${f.code}\` ${escapeMarkdown(where)}: ${escapeMarkdown(f.message)}`,
+      );
+    }
+    if (important.length > maxFindings)
+      lines.push(`- … and ${important.length - maxFindings} more in profile.json`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}

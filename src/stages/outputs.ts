@@ -1,0 +1,53 @@
+/** Writing each stage's files into the output folder; returns the paths written, in order. */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import type { Inventory } from '../core/inventory.ts';
+import type { Profile } from '../core/profile.ts';
+import { suggestRules } from '../profilers/suggest-rules.ts';
+import { renderJunit } from '../report/junit.ts';
+import { renderSummaryMarkdown } from '../report/summary-md.ts';
+import { writeDocument } from './documents.ts';
+
+/** Writes inventory.json and inventory.xlsx. */
+export async function writeInventoryOutputs(inventory: Inventory, dir: string): Promise<string[]> {
+  const json = join(dir, 'inventory.json');
+  const xlsx = join(dir, 'inventory.xlsx');
+  writeDocument(json, inventory);
+  // exceljs is loaded only when a workbook is written.
+  const { writeInventoryXlsx } = await import('../report/inventory-xlsx.ts');
+  await writeInventoryXlsx(inventory, xlsx);
+  return [json, xlsx];
+}
+
+/** Writes profile.json, junit.xml, summary.md and, when asked, suggested-rules.yaml. */
+export function writeProfileOutputs(
+  profile: Profile,
+  dir: string,
+  options: { suggestRules?: boolean } = {},
+): string[] {
+  const files = [join(dir, 'profile.json'), join(dir, 'junit.xml'), join(dir, 'summary.md')];
+  writeDocument(files[0]!, profile);
+  writeFileSync(files[1]!, renderJunit(profile));
+  writeFileSync(files[2]!, renderSummaryMarkdown(profile));
+  if (options.suggestRules) {
+    const file = join(dir, 'suggested-rules.yaml');
+    const header =
+      '# Rules inferred from the profiled data: review, then paste under `rules:` in the config.\n';
+    writeFileSync(
+      file,
+      header + stringify({ rules: suggestRules(profile) }, { lineWidth: 0, flowCollectionPadding: true }),
+    );
+    files.push(file);
+  }
+  return files;
+}
+
+/** 1 when an error-level rule failed (or, with `failOn: 'warning'`, any rule or warning finding); else 0. */
+export function profileExitCode(profile: Profile, failOn: 'error' | 'warning' = 'error'): number {
+  const failed = profile.rules.filter((r) => r.status !== 'passed');
+  if (failed.some((r) => r.severity === 'error' || r.status === 'error')) return 1;
+  if (failOn === 'warning' && (failed.length > 0 || profile.findings.some((f) => f.severity !== 'info')))
+    return 1;
+  return 0;
+}

@@ -1,0 +1,310 @@
+/**
+ * The profile stage: measures every dataset of the inventory (push-down inside databases, one
+ * streaming pass over files), derives column and dataset metrics, relations inferred across
+ * datasets, the personal-data register, findings, readiness scores and the configured rules.
+ */
+import type { Config } from '../config/schema.ts';
+import { openConnector } from '../connectors/registry.ts';
+import type { Connector } from '../connectors/types.ts';
+import type { Dataset, Finding, Inventory, SourceEntry } from '../core/inventory.ts';
+import type { ColumnProfile, DatasetProfile, OrphanCheck, Profile } from '../core/profile.ts';
+import { TOOL_VERSION } from '../core/version.ts';
+import { buildColumnProfile } from '../profilers/column-profile.ts';
+import { profileRows } from '../profilers/dataset-accumulator.ts';
+import { datasetFindings } from '../profilers/dataset-findings.ts';
+import { inclusion, overlap } from '../profilers/inclusion.ts';
+import type { ColumnObservation, DatasetObservation } from '../profilers/observation.ts';
+import { readinessOf } from '../profilers/readiness.ts';
+import { evaluateRules } from '../profilers/rules.ts';
+
+/** Options of `runProfile`. */
+export interface ProfileRunOptions {
+  /** Sources (`crm`) or datasets (`crm.public.customers`) to profile; default all. */
+  readonly only?: readonly string[];
+  /** Show sample values unmasked in every output. */
+  readonly showSamples?: boolean;
+  /** A plain line per step. */
+  readonly onStep?: (message: string) => void;
+  /** Rows done in the current dataset, for progress bars. */
+  readonly onProgress?: (source: string, dataset: string, rows: number, total: number | null) => void;
+  /** Called when a dataset is profiled. */
+  readonly onDataset?: (source: string, dataset: string, rows: number, ms: number) => void;
+  readonly now?: () => Date;
+}
+
+/** Key columns whose observations are kept after their dataset, for inferred relations and rules. */
+interface KeptColumn {
+  readonly source: string;
+  readonly dataset: Dataset;
+  readonly observation: ColumnObservation;
+}
+
+/** Profiles the inventoried datasets and returns the profile document. */
+export async function runProfile(
+  config: Config,
+  inventory: Inventory,
+  options: ProfileRunOptions = {},
+): Promise<Profile> {
+  const only = options.only ?? [];
+  const datasets: DatasetProfile[] = [];
+  const findings: Finding[] = [];
+  const observations = new Map<string, DatasetObservation>();
+  const kept: KeptColumn[] = [];
+
+  for (const source of inventory.sources.filter((s) => s.status === 'ok')) {
+    const selected = source.datasets.filter((d) => selectedBy(only, source.name, d));
+    if (selected.length === 0) continue;
+    const entry = config.sources[source.name];
+    if (!entry) continue;
+    const connector = await openConnector(entry, { name: source.name, mode: 'audit' });
+    try {
+      for (const dataset of selected) {
+        const started = performance.now();
+        try {
+          const observation = await observe(connector, source, dataset, entry, options);
+          observations.set(`${source.name}.${dataset.name}`, observation);
+          const profile = assemble(
+            source.name,
+            dataset,
+            observation,
+            options,
+            Math.round(performance.now() - started),
+          );
+          datasets.push(profile);
+          options.onDataset?.(source.name, dataset.name, profile.rowCount, profile.durationMs);
+          for (const column of observation.columns)
+            kept.push({ source: source.name, dataset, observation: column });
+        } catch (error) {
+          findings.push({
+            code: 'PROFILE_FAILED',
+            severity: 'error',
+            source: source.name,
+            dataset: dataset.name,
+            message: `profiling failed: ${(error as Error).message}`,
+          });
+        }
+      }
+    } finally {
+      await connector.close();
+    }
+  }
+
+  addInferredRelations(datasets, kept);
+  const withScores = datasets.map((d) => {
+    const dataset = inventoryDataset(inventory, d.source, d.dataset);
+    const scored: DatasetProfile = { ...d, readiness: readinessOf(d, dataset) };
+    findings.push(...datasetFindings(scored, dataset));
+    return scored;
+  });
+  const personalData = withScores.flatMap((d) =>
+    d.columns.flatMap((c) =>
+      c.personal
+        ? [
+            {
+              source: d.source,
+              dataset: d.dataset,
+              column: c.name,
+              kind: c.personal.kind,
+              reason: c.personal.reason,
+            },
+          ]
+        : [],
+    ),
+  );
+  const rules = evaluateRules(config.rules ?? [], { inventory, profiles: withScores, observations });
+  for (const rule of rules.filter((r) => r.status !== 'passed')) {
+    findings.push({
+      code: rule.status === 'error' ? 'RULE_ERROR' : 'RULE_FAILED',
+      severity: rule.status === 'error' ? 'error' : rule.severity,
+      source: rule.dataset.split('.')[0]!,
+      dataset: rule.dataset.slice(rule.dataset.indexOf('.') + 1),
+      ...(rule.column ? { column: rule.column } : {}),
+      message: `${rule.rule}: ${rule.message}`,
+      evidence: { checked: rule.checked, failed: rule.failed, failRate: rule.failRate },
+    });
+  }
+  return {
+    formatVersion: 1,
+    generatedAt: (options.now?.() ?? new Date()).toISOString(),
+    datasets: withScores,
+    findings,
+    rules,
+    personalData,
+    overlaps: findOverlaps(kept),
+    samplesShown: options.showSamples === true,
+    tool: { name: 'stocktake', version: TOOL_VERSION },
+  };
+}
+
+function selectedBy(only: readonly string[], source: string, dataset: Dataset): boolean {
+  if (only.length === 0 || only.includes(source)) return true;
+  return only.some(
+    (o) =>
+      o === `${source}.${dataset.name}` ||
+      (dataset.table !== undefined && o === `${source}.${dataset.table}`),
+  );
+}
+
+async function observe(
+  connector: Connector,
+  source: SourceEntry,
+  dataset: Dataset,
+  entry: Config['sources'][string],
+  options: ProfileRunOptions,
+): Promise<DatasetObservation> {
+  const sample = 'sample' in entry && typeof entry.sample === 'number' ? entry.sample : undefined;
+  const onProgress = (rows: number) =>
+    options.onProgress?.(source.name, dataset.name, rows, dataset.rowCount);
+  if (connector.pushdownProfile) {
+    return connector.pushdownProfile({ name: dataset.name }, { ...(sample ? { sample } : {}), onProgress });
+  }
+  const keys = [
+    ...(dataset.primaryKey ? [dataset.primaryKey.columns] : []),
+    ...(dataset.uniqueKeys ?? []).map((k) => k.columns),
+  ];
+  const columns = dataset.columns.map((c) => ({ name: c.name, type: c.type }));
+  return profileRows(columns, connector.read({ name: dataset.name }), {
+    keys: keys.map((k) => [...k]),
+    onProgress,
+  });
+}
+
+function assemble(
+  source: string,
+  dataset: Dataset,
+  observation: DatasetObservation,
+  options: ProfileRunOptions,
+  durationMs: number,
+): DatasetProfile {
+  const columns: ColumnProfile[] = observation.columns.map((c) =>
+    buildColumnProfile(c, { showSamples: options.showSamples === true }),
+  );
+  const orphans: OrphanCheck[] = observation.orphans.map((o) => ({
+    columns: o.columns,
+    references: { source, dataset: o.references.dataset, columns: o.references.columns },
+    declared: true,
+    orphans: o.orphans,
+    inclusion: o.checked === 0 ? 1 : (o.checked - o.orphans) / o.checked,
+    examples: o.examples,
+  }));
+  return {
+    source,
+    dataset: dataset.name,
+    rowCount: observation.rowCount,
+    duplicateRows: observation.duplicateRows,
+    candidateKeys: observation.candidateKeys,
+    columns,
+    ...(observation.sample ? { sample: observation.sample } : {}),
+    keyDuplicates: observation.keyDuplicates,
+    orphans,
+    readiness: { score: 100, penalties: [] },
+    method: observation.method,
+    durationMs,
+  };
+}
+
+// A column named like another dataset's single-column key (`customer_id` → customers.id) whose values
+// are at least 99% included in that key is an inferred foreign key, checked for orphans.
+function addInferredRelations(profiles: DatasetProfile[], kept: readonly KeptColumn[]): void {
+  const keys = kept.filter(
+    (k) =>
+      k.dataset.primaryKey?.columns.length === 1 &&
+      k.dataset.primaryKey.columns[0] === k.observation.name &&
+      k.observation.complete,
+  );
+  for (let i = 0; i < profiles.length; i++) {
+    const profile = profiles[i]!;
+    const declared = new Set(profile.orphans.map((o) => o.columns.join(',')));
+    const extra: OrphanCheck[] = [];
+    for (const child of kept.filter(
+      (k) => k.source === profile.source && k.dataset.name === profile.dataset,
+    )) {
+      if (declared.has(child.observation.name) || !child.observation.complete) continue;
+      if (
+        child.dataset.foreignKeys.some(
+          (fk) => fk.columns.length === 1 && fk.columns[0] === child.observation.name,
+        )
+      )
+        continue;
+      for (const parent of keys) {
+        if (
+          parent.dataset === child.dataset ||
+          !namesMatch(child.observation.name, parent.dataset, parent.observation.name)
+        )
+          continue;
+        const result = inclusion(child.observation, parent.observation);
+        if (result.checked === 0 || result.inclusion < 0.99) continue;
+        extra.push({
+          columns: [child.observation.name],
+          references: {
+            source: parent.source,
+            dataset: parent.dataset.name,
+            columns: [parent.observation.name],
+          },
+          declared: false,
+          orphans: result.orphans,
+          inclusion: result.inclusion,
+          examples: result.examples.map((v) => [v]),
+        });
+      }
+    }
+    if (extra.length > 0) profiles[i] = { ...profile, orphans: [...profile.orphans, ...extra] };
+  }
+}
+
+/** `customer_id`, `id_customer`, `customerid` match dataset `customers` (or `public.customer`) with key `id`. */
+export function namesMatch(column: string, dataset: Dataset, key: string): boolean {
+  const normalise = (s: string) =>
+    s
+      .toLowerCase()
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .replace(/[^a-z0-9]/g, '');
+  const table = normalise(dataset.table ?? dataset.name.split(/[./]/).pop()!);
+  const singular = table.replace(/(ies)$/, 'y').replace(/s$/, '');
+  const col = normalise(column);
+  const k = normalise(key);
+  return [table, singular].some(
+    (t) => col === `${t}${k}` || col === `${k}${t}` || (k === 'id' && col === `${t}`),
+  );
+}
+
+const ENTITY_NAME_COLUMN =
+  /^(raison_sociale|denomination|nom|name|company|company_name|societe|client|customer|customer_name|nom_client|libelle_client)$/;
+
+function normaliseName(name: string): string {
+  return name
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_|_$/g, '');
+}
+
+// Text columns named alike in two different sources (a customer name in the CRM and in an export)
+// are compared on a normalised key: case, accents, punctuation and legal forms folded.
+function findOverlaps(kept: readonly KeptColumn[]): Profile['overlaps'] {
+  const named = kept.filter(
+    (k) => k.observation.type === 'string' && ENTITY_NAME_COLUMN.test(normaliseName(k.observation.name)),
+  );
+  const out: Profile['overlaps'][number][] = [];
+  for (let i = 0; i < named.length; i++) {
+    for (let j = i + 1; j < named.length; j++) {
+      const left = named[i]!;
+      const right = named[j]!;
+      if (left.source === right.source) continue;
+      const result = overlap(left.observation, right.observation);
+      if (result.matched === 0) continue;
+      out.push({
+        left: { source: left.source, dataset: left.dataset.name, column: left.observation.name },
+        right: { source: right.source, dataset: right.dataset.name, column: right.observation.name },
+        ...result,
+      });
+    }
+  }
+  return out;
+}
+
+function inventoryDataset(inventory: Inventory, source: string, dataset: string): Dataset | undefined {
+  return inventory.sources.find((s) => s.name === source)?.datasets.find((d) => d.name === dataset);
+}
