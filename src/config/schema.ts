@@ -247,15 +247,160 @@ export const ruleSchema = strict(
   'a data-quality rule; an error-level rule that fails makes `stocktake profile` exit 1',
 );
 
-const transformStep = z.union([nonEmpty, z.record(z.string(), z.unknown())]);
+/** Transforms written as a bare name: `transform: [trim, lowercase]`. */
+const TRANSFORM_NAMES_WITHOUT_ARGS =
+  'text, trim, lowercase/lower, uppercase/upper, collapse_spaces, strip_accents, concat, coalesce, number, ' +
+  'integer, boolean, date, datetime (needs a zone: use the object form), phone, email, uuid';
+
+const onMissing = z
+  .enum(['keep', 'null', 'reject'])
+  .optional()
+  .describe('what a value absent from the lookup becomes (default reject)');
+const dateFormats = z
+  .array(nonEmpty)
+  .min(1, 'give at least one format')
+  .describe('tried in order: `dd/MM/yyyy`, `yyyyMMdd`, `dd.MM.yyyy HH:mm`, `iso` (ISO 8601, any offset)');
+const zone = nonEmpty.describe('an IANA time zone, e.g. Europe/Paris');
+const dateArgs = z.union([
+  nonEmpty.describe('one format: `dd/MM/yyyy`'),
+  strict({ formats: dateFormats, zone: zone.optional(), locale: nonEmpty.optional() }),
+]);
+const datetimeArgs = strict({
+  formats: dateFormats.optional().describe('default [iso]'),
+  zone: zone.describe('the zone local times are in (required): Europe/Paris'),
+  locale: nonEmpty.optional(),
+});
+const separator = z.string().describe('the separator text, e.g. " " or ";"');
+
+/** The object form of a transform: exactly one key, the transform's name, with its arguments. */
+const transformWithArgs = strict(
+  {
+    text: z.null().optional(),
+    trim: z.null().optional(),
+    lowercase: z.null().optional(),
+    lower: z.null().optional(),
+    uppercase: z.null().optional(),
+    upper: z.null().optional(),
+    collapse_spaces: z.null().optional(),
+    strip_accents: z.null().optional(),
+    prefix: z.string().optional().describe('text put before the value: `{ prefix: "CRM-" }`'),
+    suffix: z.string().optional().describe('text put after the value'),
+    replace: strict({
+      pattern: nonEmpty.describe('a JavaScript regular expression'),
+      with: z.string().describe('the replacement; $1… name the groups'),
+      flags: z
+        .string()
+        .regex(/^[gimsuy]*$/, 'flags among g, i, m, s, u, y')
+        .optional()
+        .describe('default g'),
+    }).optional(),
+    split: strict({
+      separator,
+      index: z.number().int().optional().describe('the part to keep, 0-based; negative counts from the end'),
+    }).optional(),
+    join: z
+      .union([separator, strict({ separator })])
+      .optional()
+      .describe('joins a multi-column `from`'),
+    concat: z.union([z.null(), strict({ separator: separator.optional() })]).optional(),
+    coalesce: z.null().optional().describe('the first non-null value of a multi-column `from`'),
+    default: z.unknown().optional().describe('the value that replaces null: `{ default: "FR" }`'),
+    null_if: z
+      .array(z.union([z.string(), z.number(), z.boolean()]))
+      .optional()
+      .describe('values that become null: `{ null_if: ["", "N/A"] }`'),
+    lookup: z
+      .union([
+        strict({ values: z.record(z.string(), z.unknown()), onMissing }),
+        strict({
+          file: nonEmpty.describe(
+            'a CSV file (`,`, `;` or tab separated, with a header), relative to the config',
+          ),
+          key: nonEmpty.describe('the column holding the source values'),
+          value: nonEmpty.describe('the column holding the replacements'),
+          onMissing,
+        }),
+      ])
+      .optional(),
+    number: z
+      .union([
+        z.null(),
+        strict({
+          decimal: z
+            .enum([',', '.'])
+            .optional()
+            .describe('the decimal separator; guessed per value when not given'),
+        }),
+      ])
+      .optional(),
+    integer: z.union([z.null(), strict({ decimal: z.enum([',', '.']).optional() })]).optional(),
+    boolean: z
+      .union([
+        z.null(),
+        strict({ true: z.array(z.string()).optional(), false: z.array(z.string()).optional() }),
+      ])
+      .optional(),
+    date: dateArgs.optional().describe('parses dates: `{ date: { formats: [dd/MM/yyyy, yyyy-MM-dd] } }`'),
+    datetime: datetimeArgs.optional().describe('parses local date-times in a zone; outputs ISO 8601 UTC'),
+    phone: z
+      .union([z.null(), strict({ country: z.string().length(2).optional().describe('default FR') })])
+      .optional()
+      .describe('to E.164: `06 12 34 56 78` → `+33612345678`'),
+    email: z.null().optional(),
+    hash: strict({
+      secret: nonEmpty.describe('from the environment: "${HASH_SECRET}"; never printed'),
+      length: z.number().int().min(8).max(64).optional().describe('hex characters kept (default 64)'),
+    })
+      .optional()
+      .describe('pseudonymises with HMAC-SHA256'),
+    uuid: z
+      .union([
+        z.null(),
+        strict({ namespace: nonEmpty.optional().describe('a UUID; default: one per target dataset') }),
+      ])
+      .optional()
+      .describe('a deterministic UUID v5 of the value(s)'),
+    expr: nonEmpty
+      .optional()
+      .describe('a CEL expression over the source columns and `value`: `upper(first) + " " + last`'),
+  },
+  'a transform with arguments: `{ prefix: "CRM-" }`',
+).refine((step) => Object.keys(step).length <= 1, 'a transform step has exactly one key: its name');
+
+const transformStep = z.union([
+  nonEmpty.describe(`a transform without arguments: ${TRANSFORM_NAMES_WITHOUT_ARGS}`),
+  transformWithArgs,
+]);
+
+const validateStep = z.union([
+  nonEmpty.describe(
+    'a format: email, phone, phone_fr, phone_e164, postal_code_fr, siren, siret, iban, nir, url, uuid, date_iso',
+  ),
+  strict({ allowed: z.array(z.union([z.string(), z.number(), z.boolean()])).min(1) }),
+  strict({ pattern: nonEmpty.describe('a regular expression the whole value must match') }),
+]);
 
 const fieldSchema = strict({
-  from: z.union([nonEmpty, z.array(nonEmpty)]).optional(),
+  from: z
+    .union([nonEmpty, z.array(nonEmpty).min(1)])
+    .optional()
+    .describe('the source column(s); default: the source column named like the field'),
   value: z.unknown().optional().describe('a constant'),
   transform: z.array(transformStep).optional(),
-  validate: z.union([nonEmpty, z.array(nonEmpty)]).optional(),
-  onInvalid: z.enum(['reject', 'null', 'keep']).optional(),
+  validate: z.union([validateStep, z.array(validateStep)]).optional(),
+  onInvalid: z
+    .enum(['reject', 'null', 'keep'])
+    .optional()
+    .describe(
+      'when a transform or validation fails: reject the row (default), write null, or keep the value',
+    ),
   required: z.boolean().optional(),
+  lossy: z
+    .boolean()
+    .optional()
+    .describe(
+      'fit values to the target column by truncating text and rounding decimals instead of rejecting',
+    ),
 });
 
 export const mappingSchema = strict({
@@ -292,6 +437,15 @@ export const configSchema = strict({
   report: strict({ lang: z.enum(['en', 'fr']).optional(), title: z.string().optional() }).optional(),
   output: strict({ dir: nonEmpty.optional() }).optional(),
 });
+
+/** One mapping as validated. */
+export type MappingConfig = z.infer<typeof mappingSchema>;
+/** One field of a mapping. */
+export type FieldConfig = z.infer<typeof fieldSchema>;
+/** One step of a field's `transform` list: a bare name or `{ name: args }`. */
+export type TransformStepConfig = z.infer<typeof transformStep>;
+/** One entry of a field's `validate` list. */
+export type ValidateStepConfig = z.infer<typeof validateStep>;
 
 /** The validated config, before paths are resolved. */
 export type Config = z.infer<typeof configSchema>;

@@ -1,0 +1,473 @@
+/**
+ * The mapping compiler: resolves a mapping's columns against the source (and target) datasets, builds
+ * each field's pipeline of pre-bound steps once, and returns a row function that runs them in plain
+ * loops. Every problem of every field is collected and reported at once as CONFIG_INVALID, one line per
+ * problem with its config path.
+ */
+
+import { closest } from '../config/did-you-mean.ts';
+import { formatProblem } from '../config/load.ts';
+import type { FieldConfig, MappingConfig, TransformStepConfig } from '../config/schema.ts';
+import type { Row, Value } from '../connectors/types.ts';
+import { type ErrorCode, StocktakeError } from '../core/errors.ts';
+import type { Dataset, LogicalType } from '../core/inventory.ts';
+import { compileColumnCheck } from './column-checks.ts';
+import { loadCsvLookup } from './lookup-file.ts';
+import type { CompiledMapping, RejectCode, Rejection } from './mapping-types.ts';
+import { findTransform, TRANSFORM_NAMES } from './transforms/registry.ts';
+import {
+  FAILED,
+  type StepFailure,
+  TransformArgumentError,
+  type TransformContext,
+  type TransformFn,
+} from './transforms/transform-types.ts';
+import { compileValidation } from './validate.ts';
+
+/** What the compiler needs besides the mapping. */
+export interface CompileMappingOptions {
+  /** The source dataset, as the inventory lists it. */
+  readonly source: Dataset;
+  /** The target dataset; when given, fields are checked against its columns and values against their types. */
+  readonly target?: Dataset;
+  /** The target's kind (postgres, mysql, mariadb, mssql, sqlite): it decides the range of some integer types. */
+  readonly targetKind?: string;
+  /** Reads a lookup CSV (default: csv-parse on the file, relative to `baseDir`). */
+  readonly loadLookup?: (file: string, key: string, value: string) => ReadonlyMap<string, string>;
+  /** The folder lookup files are relative to (the config's folder); default the working directory. */
+  readonly baseDir?: string;
+}
+
+/** One compile problem: its config path, the message and a stable MAP_* code. */
+export interface MappingProblem {
+  readonly path: string;
+  readonly message: string;
+  readonly code: ErrorCode;
+}
+
+const INPUT_COLUMN = 0;
+const INPUT_COLUMNS = 1;
+const INPUT_CONSTANT = 2;
+const INPUT_NONE = 3;
+
+/** A field compiled: where its value comes from and the steps it goes through. */
+interface FieldProgram {
+  readonly field: string;
+  readonly input: number;
+  readonly column: number;
+  readonly columns: readonly number[];
+  /** Reused for every row: the values of a multi-column `from`. */
+  readonly list: Value[];
+  readonly constant: Value;
+  readonly steps: readonly TransformFn[];
+  readonly stepNames: readonly string[];
+  readonly checks: readonly TransformFn[];
+  readonly checkNames: readonly string[];
+  readonly required: boolean;
+  readonly columnCheck: TransformFn | undefined;
+  readonly onInvalid: 'reject' | 'null' | 'keep';
+}
+
+/** Which logical types a value of each type can be written to without a converting transform. */
+const WRITABLE_TO: Readonly<Record<LogicalType, readonly LogicalType[]>> = {
+  string: ['string', 'integer', 'decimal', 'float', 'boolean', 'date', 'time', 'timestamp', 'binary', 'json'],
+  integer: ['integer', 'decimal', 'float', 'string', 'boolean', 'json'],
+  decimal: ['decimal', 'float', 'integer', 'string', 'json'],
+  float: ['float', 'decimal', 'integer', 'string', 'json'],
+  boolean: ['boolean', 'integer', 'string', 'json'],
+  date: ['date', 'timestamp', 'string', 'json'],
+  timestamp: ['timestamp', 'date', 'string', 'json'],
+  time: ['time', 'string', 'json'],
+  binary: ['binary'],
+  json: ['json', 'string'],
+};
+
+function stepNameAndArgs(step: TransformStepConfig): { name: string; args: unknown; bare: boolean } {
+  if (typeof step === 'string') return { name: step, args: undefined, bare: true };
+  const [name, args] = Object.entries(step)[0] ?? ['', undefined];
+  return { name, args: args ?? undefined, bare: false };
+}
+
+function constantType(value: unknown): LogicalType | undefined {
+  if (typeof value === 'string') return 'string';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'float';
+  if (typeof value === 'boolean') return 'boolean';
+  return undefined;
+}
+
+/** Compiles one mapping (`index` is its position under `mappings:`); throws CONFIG_INVALID listing every problem. */
+export function compileMapping(
+  mapping: MappingConfig,
+  index: number,
+  options: CompileMappingOptions,
+): CompiledMapping {
+  const { compiled, problems } = tryCompileMapping(mapping, index, options);
+  if (problems.length > 0) throw mappingProblemsError(problems, mapping.name);
+  return compiled!;
+}
+
+/** Compiles several mappings and reports the problems of all of them in one CONFIG_INVALID error. */
+export function compileMappings(
+  entries: readonly { mapping: MappingConfig; index: number; options: CompileMappingOptions }[],
+): CompiledMapping[] {
+  const results = entries.map((e) => tryCompileMapping(e.mapping, e.index, e.options));
+  const problems = results.flatMap((r) => r.problems);
+  if (problems.length > 0) throw mappingProblemsError(problems);
+  return results.map((r) => r.compiled!);
+}
+
+/** The CONFIG_INVALID error listing mapping problems, one `  ! path: message` line each. */
+export function mappingProblemsError(problems: readonly MappingProblem[], mapping?: string): StocktakeError {
+  const lines = problems.map((p) => formatProblem(p));
+  const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
+  const subject = mapping === undefined ? 'mappings' : `mapping ${mapping}`;
+  return new StocktakeError('CONFIG_INVALID', `${subject}: ${count}\n${lines.join('\n')}`, {
+    context: { mapping, problems: lines, issues: problems },
+    hint: 'fix the mapping in the config; `stocktake schema` lists every transform and its arguments',
+  });
+}
+
+/** Compiles a mapping, returning its problems instead of throwing. */
+export function tryCompileMapping(
+  mapping: MappingConfig,
+  index: number,
+  options: CompileMappingOptions,
+): { compiled: CompiledMapping | undefined; problems: MappingProblem[] } {
+  const problems: MappingProblem[] = [];
+  const base = `mappings[${index}]`;
+  const { source, target } = options;
+  const sourceByName = new Map(source.columns.map((c) => [c.name, c]));
+  const sourceNames = source.columns.map((c) => c.name);
+  const targetByName = new Map((target?.columns ?? []).map((c) => [c.name, c]));
+  const sourceColumns: string[] = [];
+  const positions = new Map<string, number>();
+  const useColumn = (name: string): number => {
+    let at = positions.get(name);
+    if (at === undefined) {
+      at = sourceColumns.length;
+      sourceColumns.push(name);
+      positions.set(name, at);
+    }
+    return at;
+  };
+  const loadLookup =
+    options.loadLookup ??
+    ((file: string, key: string, value: string) => loadCsvLookup(file, key, value, options.baseDir));
+  const context: TransformContext = {
+    mappingName: mapping.name,
+    targetDataset: mapping.to.dataset,
+    sourceColumns: source.columns,
+    useColumn,
+    loadLookup,
+  };
+  const missingSource = (name: string) => {
+    const guess = closest(name, sourceNames);
+    return `source dataset ${source.name} has no column "${name}"${guess ? ` (did you mean "${guess}"?)` : ''}`;
+  };
+
+  const programs: FieldProgram[] = [];
+  for (const [field, config] of Object.entries(mapping.fields)) {
+    const program = compileField(field, config as FieldConfig, `${base}.fields.${field}`);
+    if (program) programs.push(program);
+  }
+
+  function compileField(field: string, config: FieldConfig, path: string): FieldProgram | undefined {
+    const before = problems.length;
+    const transforms = config.transform ?? [];
+    const firstStep = transforms[0] === undefined ? undefined : stepNameAndArgs(transforms[0]);
+    let input = INPUT_NONE;
+    let column = -1;
+    const columns: number[] = [];
+    let type: LogicalType | undefined;
+    if (config.from !== undefined && config.value !== undefined) {
+      problems.push({
+        path: `${path}.value`,
+        message: 'give `from` or `value`, not both',
+        code: 'MAP_FIELD_INVALID',
+      });
+    } else if (config.value !== undefined) {
+      input = INPUT_CONSTANT;
+      type = constantType(config.value);
+    } else if (Array.isArray(config.from)) {
+      input = INPUT_COLUMNS;
+      config.from.forEach((name, i) => {
+        if (sourceByName.has(name)) columns.push(useColumn(name));
+        else
+          problems.push({
+            path: `${path}.from[${i}]`,
+            message: missingSource(name),
+            code: 'MAP_SOURCE_COLUMN_MISSING',
+          });
+      });
+      const combiner = firstStep && findTransform(firstStep.name);
+      if (!combiner?.takesList) {
+        problems.push({
+          path: `${path}.from`,
+          message: `names ${config.from.length} columns: begin \`transform\` with one that combines them (concat, join, coalesce, hash, uuid or expr)`,
+          code: 'MAP_FIELD_INVALID',
+        });
+      }
+    } else if (config.from !== undefined || firstStep?.name !== 'expr') {
+      // Without `from`, a field reads the source column of its own name (an `expr` names its own columns).
+      const name = config.from ?? field;
+      const found = sourceByName.get(name);
+      if (found) {
+        input = INPUT_COLUMN;
+        column = useColumn(name);
+        type = found.type;
+      } else {
+        problems.push({
+          path: config.from === undefined ? path : `${path}.from`,
+          message:
+            config.from === undefined
+              ? `${missingSource(name)}; give \`from:\` or \`value:\``
+              : missingSource(name),
+          code: 'MAP_SOURCE_COLUMN_MISSING',
+        });
+      }
+    }
+
+    const steps: TransformFn[] = [];
+    const stepNames: string[] = [];
+    transforms.forEach((step, i) => {
+      const { name, args, bare } = stepNameAndArgs(step);
+      const stepPath = `${path}.transform[${i}]`;
+      const definition = findTransform(name);
+      if (!definition) {
+        const guess = closest(name, TRANSFORM_NAMES);
+        problems.push({
+          path: stepPath,
+          message: `unknown transform "${name}"${guess ? ` (did you mean "${guess}"?)` : ''}`,
+          code: 'MAP_TRANSFORM_UNKNOWN',
+        });
+        type = undefined;
+        return;
+      }
+      try {
+        steps.push(definition.create(args, context));
+        stepNames.push(name);
+      } catch (error) {
+        const sub = error instanceof TransformArgumentError ? error.sub : '';
+        problems.push({
+          path: bare ? stepPath : `${stepPath}.${name}${sub}`,
+          message: bare ? `${name}: ${(error as Error).message}` : (error as Error).message,
+          code: 'MAP_TRANSFORM_INVALID',
+        });
+      }
+      if (definition.produces === 'any') type = undefined;
+      else if (definition.produces !== undefined) type = definition.produces;
+    });
+
+    const checks: TransformFn[] = [];
+    const checkNames: string[] = [];
+    const validations =
+      config.validate === undefined
+        ? []
+        : Array.isArray(config.validate)
+          ? config.validate
+          : [config.validate];
+    validations.forEach((entry, i) => {
+      try {
+        const compiled = compileValidation(entry);
+        checks.push(compiled.check);
+        checkNames.push(compiled.name);
+      } catch (error) {
+        const sub = error instanceof TransformArgumentError ? error.sub : '';
+        problems.push({
+          path: `${path}.validate${Array.isArray(config.validate) ? `[${i}]` : ''}${sub}`,
+          message: (error as Error).message,
+          code: 'MAP_VALIDATE_UNKNOWN',
+        });
+      }
+    });
+
+    let columnCheck: TransformFn | undefined;
+    if (target) {
+      const targetColumn = targetByName.get(field);
+      if (!targetColumn) {
+        const guess = closest(field, [...targetByName.keys()]);
+        problems.push({
+          path,
+          message: `target dataset ${target.name} has no column "${field}"${guess ? ` (did you mean "${guess}"?)` : ''}`,
+          code: 'MAP_TARGET_COLUMN_MISSING',
+        });
+      } else if (targetColumn.generated) {
+        problems.push({
+          path,
+          message: `target column ${target.name}.${field} is generated by the database and cannot be written`,
+          code: 'MAP_FIELD_INVALID',
+        });
+      } else {
+        if (type !== undefined && !WRITABLE_TO[type].includes(targetColumn.type)) {
+          problems.push({
+            path: transforms.length > 0 ? `${path}.transform` : path,
+            message: `produces ${type} values, but target column ${target.name}.${field} is ${targetColumn.type} (${targetColumn.nativeType}); add a transform that converts them`,
+            code: 'MAP_TYPE_MISMATCH',
+          });
+        }
+        columnCheck = compileColumnCheck(targetColumn, {
+          dataset: target.name,
+          targetKind: options.targetKind,
+          lossy: config.lossy,
+        });
+      }
+    }
+    if (problems.length > before) return undefined;
+    return {
+      field,
+      input,
+      column,
+      columns,
+      list: new Array<Value>(columns.length).fill(null),
+      constant: (config.value ?? null) as Value,
+      steps,
+      stepNames,
+      checks,
+      checkNames,
+      required: config.required === true,
+      columnCheck,
+      onInvalid: config.onInvalid ?? 'reject',
+    };
+  }
+
+  const fieldNames = Object.keys(mapping.fields);
+  for (const key of mapping.to.key) {
+    if (!fieldNames.includes(key)) {
+      const guess = closest(key, fieldNames);
+      problems.push({
+        path: `${base}.to.key`,
+        message: `key field "${key}" is not mapped under \`fields\`${guess ? ` (did you mean "${guess}"?)` : ''}`,
+        code: 'MAP_FIELD_INVALID',
+      });
+    }
+  }
+  if (target) {
+    for (const column of target.columns) {
+      if (fieldNames.includes(column.name)) continue;
+      if (column.nullable || column.default !== undefined || column.autoIncrement || column.generated)
+        continue;
+      problems.push({
+        path: `${base}.fields`,
+        message: `target column ${target.name}.${column.name} is NOT NULL without a default, and no field maps it`,
+        code: 'MAP_TARGET_COLUMN_UNMAPPED',
+      });
+    }
+  }
+  if (problems.length > 0) return { compiled: undefined, problems };
+
+  return {
+    compiled: buildCompiledMapping(mapping, programs, sourceColumns),
+    problems,
+  };
+}
+
+/** Mutable scratch of one compiled mapping: where the current row failed. */
+interface FailureScratch extends StepFailure {
+  step: string;
+  value: Value;
+}
+
+function buildCompiledMapping(
+  mapping: MappingConfig,
+  programs: readonly FieldProgram[],
+  sourceColumns: readonly string[],
+): CompiledMapping {
+  const failure: FailureScratch = { reason: '', code: 'REJECT_TRANSFORM', step: '', value: null };
+  const fieldCount = programs.length;
+  const targetFields = programs.map((p) => p.field);
+  const keyIndexes = mapping.to.key.map((k) => targetFields.indexOf(k));
+
+  /** One field's value for `row`, or FAILED with the failure scratch filled. */
+  function runField(p: FieldProgram, row: Row): Value | typeof FAILED {
+    let value: Value;
+    switch (p.input) {
+      case INPUT_COLUMN:
+        value = row[p.column] ?? null;
+        break;
+      case INPUT_COLUMNS:
+        for (let i = 0; i < p.columns.length; i++) p.list[i] = row[p.columns[i]!] ?? null;
+        value = p.list;
+        break;
+      case INPUT_CONSTANT:
+        value = p.constant;
+        break;
+      default:
+        value = null;
+    }
+    let transformed = true;
+    for (let s = 0; s < p.steps.length; s++) {
+      const next = p.steps[s]!(value, row, failure);
+      if (next !== FAILED) {
+        value = next;
+        continue;
+      }
+      if (p.onInvalid === 'reject') {
+        failure.step = p.stepNames[s]!;
+        failure.value = value === p.list ? [...p.list] : value;
+        return FAILED;
+      }
+      if (p.onInvalid === 'null') value = null;
+      // A multi-column list is scratch: never let it out of the row function.
+      else if (value === p.list) value = null;
+      transformed = false;
+      break;
+    }
+    if (transformed) {
+      for (let c = 0; c < p.checks.length; c++) {
+        const next = p.checks[c]!(value, row, failure);
+        if (next !== FAILED) continue;
+        if (p.onInvalid === 'reject') {
+          failure.step = p.checkNames[c]!;
+          failure.value = value;
+          return FAILED;
+        }
+        if (p.onInvalid === 'null') value = null;
+        break;
+      }
+    }
+    if (p.required && value === null) {
+      failure.step = 'required';
+      failure.value = null;
+      failure.reason = 'is not allowed: the field is required';
+      failure.code = 'REJECT_REQUIRED';
+      return FAILED;
+    }
+    if (p.columnCheck) {
+      const next = p.columnCheck(value, row, failure);
+      if (next === FAILED) {
+        failure.step = 'target';
+        failure.value = value;
+        return FAILED;
+      }
+      value = next;
+    }
+    return value;
+  }
+
+  return {
+    name: mapping.name,
+    from: mapping.from,
+    to: mapping.to,
+    sourceColumns,
+    targetFields,
+    keyFields: mapping.to.key,
+    keyIndexes,
+    map(row: Row, out: Value[]): Rejection | null {
+      for (let f = 0; f < fieldCount; f++) {
+        const p = programs[f]!;
+        const value = runField(p, row);
+        if (value === FAILED) {
+          return {
+            field: p.field,
+            value: failure.value,
+            step: failure.step,
+            reason: failure.reason,
+            code: failure.code as RejectCode,
+          };
+        }
+        out[f] = value;
+      }
+      return null;
+    },
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * What the mapping compiler produces: a mapping turned once into a row function. The planner and the
+ * writers only see this shape; they never read the mapping's YAML again.
+ */
+import type { Row, Value } from '../connectors/types.ts';
+
+/** Every stable code a rejected value carries; rejects files and tests use the code, people read the reason. */
+export const REJECT_CODES = [
+  'REJECT_REQUIRED',
+  'REJECT_FORMAT',
+  'REJECT_TOO_LONG',
+  'REJECT_TYPE',
+  'REJECT_NOT_ALLOWED',
+  'REJECT_OUT_OF_RANGE',
+  'REJECT_TRANSFORM',
+  'REJECT_LOOKUP_MISSING',
+] as const;
+
+/** A stable reason code for a rejected row. */
+export type RejectCode = (typeof REJECT_CODES)[number];
+
+/**
+ * Why a row cannot be written: the first field that failed. `reason` never repeats the value, so that a
+ * rejects file can show `value` masked; `formatRejection` writes the sentence with the value put back.
+ */
+export interface Rejection {
+  /** The target field that failed. */
+  readonly field: string;
+  /** The value that failed: the input of the failing transform, or the value that failed validation. */
+  readonly value: Value;
+  /** What failed: a transform name (`date`), `validate`, `required` or the target column (`target`). */
+  readonly step: string;
+  /** Follows the value: `is not a date in dd/MM/yyyy`. */
+  readonly reason: string;
+  readonly code: RejectCode;
+}
+
+/** How a mapping writes its target (DESIGN.md): insert only, upsert, or upsert then delete the absent keys. */
+export type MappingMode = 'insert' | 'upsert' | 'mirror';
+
+/**
+ * A mapping compiled once into a row function.
+ *
+ * Reading: ask the source for `sourceColumns`, in that order (`ReadOptions.columns`); `row[i]` is the
+ * value of `sourceColumns[i]`. Writing: `map(row, out)` fills `out[j]` with the value of `targetFields[j]`
+ * and returns null, or returns the first Rejection of the row. `out` is any array the caller owns (its
+ * length grows to `targetFields.length` when shorter); after a rejection its content is unspecified.
+ * `map` allocates nothing per row beyond the values it produces (new strings) and a Rejection when it
+ * rejects; it never throws on data, and is safe to call on any number of rows in any order. Output values
+ * are in the target's logical representation when a target dataset was given (decimals as canonical
+ * strings, dates `YYYY-MM-DD`, timestamps ISO 8601 UTC, integers as numbers or bigint beyond 2^53).
+ */
+export interface CompiledMapping {
+  readonly name: string;
+  readonly from: { readonly source: string; readonly dataset: string; readonly where?: string };
+  readonly to: {
+    readonly target: string;
+    readonly dataset: string;
+    readonly key: readonly string[];
+    readonly mode: MappingMode;
+  };
+  /** The source columns to read, in the order `map` expects them in `row`. */
+  readonly sourceColumns: readonly string[];
+  /** The target fields `map` produces, in the order of the mapping's `fields` (the config order). */
+  readonly targetFields: readonly string[];
+  /** The target's business key, as in `to.key`. */
+  readonly keyFields: readonly string[];
+  /** The position of each key field in `targetFields` (and so in `out`). */
+  readonly keyIndexes: readonly number[];
+  /** Transforms one source row into `out`; null when the row is valid, else its first rejection. */
+  map(row: Row, out: Value[]): Rejection | null;
+}

@@ -1,0 +1,153 @@
+/**
+ * Date transforms: `date` (to `YYYY-MM-DD`) and `datetime` (local times of a zone to ISO 8601 UTC), with
+ * explicit formats tried in order. A value already of the target's kind (a date from a database) passes
+ * when `iso` is among the formats.
+ */
+import type { Value } from '../../connectors/types.ts';
+import { compileDateFormat, type DateParser, newDateFields } from './date-format.ts';
+import {
+  fail,
+  type StepFailure,
+  TransformArgumentError,
+  type TransformDefinition,
+  type TransformFn,
+} from './transform-types.ts';
+import { isKnownZone, wallClockMs, ZoneClock } from './zone-clock.ts';
+
+interface DateArgs {
+  readonly formats?: readonly string[];
+  readonly zone?: string;
+  readonly locale?: string;
+}
+
+const DEFAULT_LOCALE = 'fr';
+
+const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+
+/** `YYYY-MM-DD` of a real day. */
+function isoDate(year: number, month: number, day: number): string {
+  const y = year >= 1000 ? String(year) : String(year).padStart(4, '0');
+  return `${y}-${TWO_DIGITS[month]}-${TWO_DIGITS[day]}`;
+}
+
+function normaliseArgs(args: unknown): DateArgs {
+  if (typeof args === 'string') return { formats: [args] };
+  if (args && typeof args === 'object') return args as DateArgs;
+  return {};
+}
+
+function compileFormats(formats: readonly string[], zone: string, locale: string): DateParser[] {
+  return formats.map((format, i) => {
+    try {
+      return compileDateFormat(format, zone, locale);
+    } catch (error) {
+      throw new TransformArgumentError((error as Error).message, `.formats[${i}]`);
+    }
+  });
+}
+
+function checkZone(zone: string | undefined): void {
+  if (zone !== undefined && !isKnownZone(zone)) {
+    throw new TransformArgumentError(
+      `unknown time zone "${zone}" (an IANA name such as Europe/Paris)`,
+      '.zone',
+    );
+  }
+}
+
+function formatList(formats: readonly string[]): string {
+  return formats.map((f) => (f === 'iso' ? 'ISO 8601' : f)).join(' or ');
+}
+
+function dateStep(args: DateArgs): TransformFn {
+  const formats = args.formats ?? ['iso'];
+  checkZone(args.zone);
+  const clock = args.zone ? new ZoneClock(args.zone) : undefined;
+  const parsers = compileFormats(formats, args.zone ?? 'UTC', args.locale ?? DEFAULT_LOCALE);
+  const fields = newDateFields();
+  const reason = `is not a date in ${formatList(formats)}`;
+  return (value: Value, _row, failure: StepFailure) => {
+    if (value === null || value === undefined) return null;
+    if (typeof value !== 'string') return fail(failure, reason, 'REJECT_TYPE');
+    const text = value.trim();
+    if (text.length === 0) return null;
+    for (let p = 0; p < parsers.length; p++) {
+      if (!parsers[p]!(text, fields)) continue;
+      // An instant written with its offset is placed in the zone before its day is taken.
+      if (clock && !Number.isNaN(fields.offset)) {
+        const instant =
+          wallClockMs(fields.year, fields.month, fields.day, fields.hour, fields.minute, fields.second, 0) -
+          fields.offset * 60_000;
+        return clock.localDate(instant);
+      }
+      return isoDate(fields.year, fields.month, fields.day);
+    }
+    return fail(failure, reason);
+  };
+}
+
+function datetimeStep(args: DateArgs): TransformFn {
+  if (!args.zone) {
+    throw new TransformArgumentError(
+      'needs the zone its local times are in: { datetime: { formats: [dd/MM/yyyy HH:mm], zone: Europe/Paris } }',
+    );
+  }
+  checkZone(args.zone);
+  const formats = args.formats ?? ['iso'];
+  const clock = new ZoneClock(args.zone);
+  const parsers = compileFormats(formats, args.zone, args.locale ?? DEFAULT_LOCALE);
+  const fields = newDateFields();
+  const reason = `is not a date-time in ${formatList(formats)}`;
+  const skipped = `does not exist in ${args.zone} (the clocks skip that time)`;
+  return (value: Value, _row, failure: StepFailure) => {
+    if (value === null || value === undefined) return null;
+    if (typeof value !== 'string') return fail(failure, reason, 'REJECT_TYPE');
+    const text = value.trim();
+    if (text.length === 0) return null;
+    for (let p = 0; p < parsers.length; p++) {
+      if (!parsers[p]!(text, fields)) continue;
+      let instant = fields.instant;
+      if (Number.isNaN(instant)) {
+        instant = Number.isNaN(fields.offset)
+          ? clock.toInstant(
+              fields.year,
+              fields.month,
+              fields.day,
+              fields.hour,
+              fields.minute,
+              fields.second,
+              fields.millisecond,
+            )
+          : wallClockMs(
+              fields.year,
+              fields.month,
+              fields.day,
+              fields.hour,
+              fields.minute,
+              fields.second,
+              fields.millisecond,
+            ) -
+            fields.offset * 60_000;
+        if (Number.isNaN(instant)) return fail(failure, skipped);
+      }
+      return new Date(instant).toISOString();
+    }
+    return fail(failure, reason);
+  };
+}
+
+/** The date transforms by name. */
+export const DATE_TRANSFORMS: readonly TransformDefinition[] = [
+  {
+    name: 'date',
+    example: '{ date: { formats: [dd/MM/yyyy, yyyy-MM-dd] } }',
+    produces: 'date',
+    create: (args) => dateStep(normaliseArgs(args)),
+  },
+  {
+    name: 'datetime',
+    example: '{ datetime: { formats: [dd/MM/yyyy HH:mm], zone: Europe/Paris } }',
+    produces: 'timestamp',
+    create: (args) => datetimeStep(normaliseArgs(args)),
+  },
+];

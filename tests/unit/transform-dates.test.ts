@@ -1,0 +1,91 @@
+import { describe, expect, test } from 'vitest';
+import { transformOne } from './mapping-fixtures.ts';
+
+const dmy = { date: { formats: ['dd/MM/yyyy', 'yyyy-MM-dd'] } };
+const paris = (formats: string[]) => ({ datetime: { formats, zone: 'Europe/Paris' } });
+
+describe('date', () => {
+  test.each([
+    ['12/03/2024', '2024-03-12'],
+    ['29/02/2024', '2024-02-29'],
+    ['2024-03-12', '2024-03-12'],
+    [' 01/01/1900 ', '1900-01-01'],
+    ['', null],
+  ] as const)('%o → %o', (input, expected) => {
+    expect(transformOne([dmy], input)).toBe(expected);
+  });
+
+  test.each([
+    ['31/02/2024', 'REJECT_TRANSFORM date: "31/02/2024" is not a date in dd/MM/yyyy or yyyy-MM-dd'],
+    ['29/02/2023', 'REJECT_TRANSFORM date: "29/02/2023" is not a date in dd/MM/yyyy or yyyy-MM-dd'],
+    ['1/3/2024', 'REJECT_TRANSFORM date: "1/3/2024" is not a date in dd/MM/yyyy or yyyy-MM-dd'],
+    ['12/13/2024', 'REJECT_TRANSFORM date: "12/13/2024" is not a date in dd/MM/yyyy or yyyy-MM-dd'],
+  ] as const)('rejects %o', (input, expected) => {
+    expect(transformOne([dmy], input)).toBe(expected);
+  });
+
+  test('other layouts: compact, dotted, single digits, French month names (luxon)', () => {
+    expect(transformOne([{ date: 'yyyyMMdd' }], '20240312')).toBe('2024-03-12');
+    expect(transformOne([{ date: 'dd.MM.yyyy' }], '12.03.2024')).toBe('2024-03-12');
+    expect(transformOne([{ date: 'd/M/yyyy' }], '1/3/2024')).toBe('2024-03-01');
+    expect(transformOne([{ date: { formats: ['d MMMM yyyy'] } }], '5 août 2024')).toBe('2024-08-05');
+    expect(transformOne([{ date: { formats: ['d MMMM yyyy'] } }], '31 février 2024')).toBe(
+      'REJECT_TRANSFORM date: "31 février 2024" is not a date in d MMMM yyyy',
+    );
+  });
+
+  test('an instant with an offset takes its day in the zone', () => {
+    const step = { date: { formats: ['iso'], zone: 'Europe/Paris' } };
+    expect(transformOne([step], '2024-03-31T22:30:00Z')).toBe('2024-04-01');
+    expect(transformOne([step], '2024-03-31')).toBe('2024-03-31');
+    expect(transformOne([{ date: 'iso' }], '2024-03-31T22:30:00Z')).toBe('2024-03-31');
+  });
+});
+
+describe('datetime across the Paris clock changes', () => {
+  const step = paris(['dd/MM/yyyy HH:mm', 'dd/MM/yyyy HH:mm:ss', 'iso']);
+  test.each([
+    ['15/01/2024 12:00', '2024-01-15T11:00:00.000Z'],
+    ['15/07/2024 12:00', '2024-07-15T10:00:00.000Z'],
+    // Spring forward, 31 March 2024: 02:00 becomes 03:00.
+    ['31/03/2024 01:59', '2024-03-31T00:59:00.000Z'],
+    ['31/03/2024 03:00', '2024-03-31T01:00:00.000Z'],
+    // Fall back, 27 October 2024: 02:00–02:59 happens twice; luxon takes the second (standard time).
+    ['27/10/2024 01:59:59', '2024-10-26T23:59:59.000Z'],
+    ['27/10/2024 02:30', '2024-10-27T01:30:00.000Z'],
+    ['27/10/2024 03:00', '2024-10-27T02:00:00.000Z'],
+    ['2024-03-31T02:30:00+02:00', '2024-03-31T00:30:00.000Z'],
+    ['2024-07-01 08:00', '2024-07-01T06:00:00.000Z'],
+    ['01/01/0099 00:00', '0098-12-31T23:50:39.000Z'],
+  ] as const)('%o → %o', (input, expected) => {
+    expect(transformOne([step], input)).toBe(expected);
+  });
+
+  test('a time the clocks skip is rejected, not moved', () => {
+    expect(transformOne([step], '31/03/2024 02:30')).toBe(
+      'REJECT_TRANSFORM datetime: "31/03/2024 02:30" does not exist in Europe/Paris (the clocks skip that time)',
+    );
+  });
+
+  test('a date-only format gives local midnight', () => {
+    expect(transformOne([paris(['dd/MM/yyyy'])], '01/07/2024')).toBe('2024-06-30T22:00:00.000Z');
+    expect(transformOne([paris(['dd/MM/yyyy'])], '32/07/2024')).toBe(
+      'REJECT_TRANSFORM datetime: "32/07/2024" is not a date-time in dd/MM/yyyy',
+    );
+  });
+
+  test('the cached hour offsets give the same instants as luxon for every minute around both changes', async () => {
+    const { DateTime } = await import('luxon');
+    for (const day of ['31/03/2024', '27/10/2024']) {
+      for (let minute = 0; minute < 5 * 60; minute++) {
+        const hh = String(Math.floor(minute / 60)).padStart(2, '0');
+        const mm = String(minute % 60).padStart(2, '0');
+        const text = `${day} ${hh}:${mm}`;
+        const luxon = DateTime.fromFormat(text, 'dd/MM/yyyy HH:mm', { zone: 'Europe/Paris' });
+        const ours = transformOne([step], text);
+        const skipped = luxon.toFormat('HH:mm') !== `${hh}:${mm}`;
+        expect(ours).toEqual(skipped ? expect.stringContaining('does not exist') : luxon.toUTC().toISO());
+      }
+    }
+  });
+});

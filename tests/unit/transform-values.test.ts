@@ -1,0 +1,225 @@
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { v5 } from 'uuid';
+import { describe, expect, test } from 'vitest';
+import type { Value } from '../../src/connectors/types.ts';
+import { compileMapping } from '../../src/mappers/compile-mapping.ts';
+import { frenchE164 } from '../../src/mappers/transforms/contact-transforms.ts';
+import { defaultUuidNamespace } from '../../src/mappers/transforms/pseudonym-transforms.ts';
+import { column, dataset, mapping, transformOne } from './mapping-fixtures.ts';
+
+describe('number and integer', () => {
+  test.each([
+    ['1 234,56', '1234.56'],
+    ['1\u00a0234,50', '1234.5'],
+    ['1\u202f234\u202f567', '1234567'],
+    ['1.234.567,89', '1234567.89'],
+    ["1'234.5", '1234.5'],
+    ['1,234,567.00', '1234567'],
+    ['-0,50', '-0.5'],
+    ['+12', '12'],
+    [',5', '0.5'],
+    ['007', '7'],
+    ['-0', '0'],
+    ['  ', null],
+    [12.5, '12.5'],
+    [1e-7, '0.0000001'],
+    [1e21, '1000000000000000000000'],
+    [12n, '12'],
+  ] as const)('number %o → %o', (input, expected) => {
+    expect(transformOne(['number'], input)).toBe(expected);
+  });
+
+  test('an explicit decimal separator settles 1.234', () => {
+    expect(transformOne(['number'], '1.234')).toBe('1.234');
+    expect(transformOne([{ number: { decimal: ',' } }], '1.234')).toBe('1234');
+  });
+
+  test.each([
+    ['12 a', 'REJECT_TRANSFORM number: "12 a" is not a number'],
+    ['1 23,5', 'REJECT_TRANSFORM number: "1 23,5" is not a number'],
+    ['1,2,3.4,5', 'REJECT_TRANSFORM number: "1,2,3.4,5" is not a number'],
+    [true, 'REJECT_TYPE number: true is not a number'],
+  ] as const)('number rejects %o', (input, expected) => {
+    expect(transformOne(['number'], input)).toBe(expected);
+  });
+
+  test('integer: whole numbers as numbers, past 2^53 as bigint', () => {
+    expect(transformOne(['integer'], '1 200')).toBe(1200);
+    expect(transformOne(['integer'], '12,0')).toBe(12);
+    expect(transformOne(['integer'], '12345678901234567890')).toBe(12345678901234567890n);
+    expect(transformOne(['integer'], '12,5')).toBe('REJECT_TRANSFORM integer: "12,5" is not a whole number');
+  });
+});
+
+describe('boolean', () => {
+  test.each([
+    ['oui', true],
+    ['NON', false],
+    ['Vrai', true],
+    ['faux', false],
+    ['yes', true],
+    ['no', false],
+    ['true', true],
+    ['False', false],
+    ['O', true],
+    ['n', false],
+    ['y', true],
+    ['1', true],
+    ['0', false],
+    [1, true],
+    [0, false],
+    [false, false],
+    ['', null],
+  ] as const)('%o → %o', (input, expected) => {
+    expect(transformOne(['boolean'], input)).toBe(expected);
+  });
+
+  test('unknown words are rejected; custom word lists replace the defaults', () => {
+    expect(transformOne(['boolean'], 'peut-être')).toBe(
+      'REJECT_TRANSFORM boolean: "peut-être" is not a yes/no value',
+    );
+    expect(transformOne([{ boolean: { true: ['actif'], false: ['inactif'] } }], 'Actif')).toBe(true);
+    expect(transformOne([{ boolean: { true: ['actif'], false: ['inactif'] } }], 'oui')).toBe(
+      'REJECT_TRANSFORM boolean: "oui" is not a yes/no value',
+    );
+  });
+});
+
+describe('phone and email', () => {
+  test.each([
+    ['06 12 34 56 78', '+33612345678'],
+    ['06.12.34.56.78', '+33612345678'],
+    ['01-23-45-67-89', '+33123456789'],
+    ['+33 6 12 34 56 78', '+33612345678'],
+    ['+33 (0)6 12 34 56 78', '+33612345678'],
+    ['0033 6 12 34 56 78', '+33612345678'],
+    ['0594 12 34 56', '+33594123456'],
+    ['+32 2 123 45 67', '+3221234567'],
+    ['', null],
+  ] as const)('phone %o → %o', (input, expected) => {
+    expect(transformOne(['phone'], input)).toBe(expected);
+  });
+
+  test('invalid phone numbers are rejected with the country', () => {
+    expect(transformOne(['phone'], '12345')).toBe(
+      'REJECT_FORMAT phone: "12345" is not a valid phone number for FR',
+    );
+    expect(transformOne([{ phone: { country: 'BE' } }], '02 123 45 67')).toBe('+3221234567');
+  });
+
+  test('the French fast path agrees with libphonenumber on random numbers', () => {
+    let seed = 42;
+    for (let i = 0; i < 20_000; i++) {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      const digits = `0${1 + (seed % 9)}${String(seed % 100_000_000).padStart(8, '0')}`;
+      const parsed = parsePhoneNumberFromString(digits, 'FR');
+      expect(frenchE164(digits)).toBe(parsed?.isValid() ? parsed.number : undefined);
+    }
+  });
+
+  test('email trims, lowercases and checks', () => {
+    expect(transformOne(['email'], ' Jean.Dupont@Example.FR ')).toBe('jean.dupont@example.fr');
+    expect(transformOne(['email'], 'jean@')).toBe('REJECT_FORMAT email: "jean@" is not an e-mail address');
+  });
+});
+
+describe('hash and uuid', () => {
+  const secret = 'a-secret-of-32-characters-long!!';
+  test('hash is HMAC-SHA256 in hex, cut to the asked length', () => {
+    const expected = createHmac('sha256', secret).update('jean.dupont@example.fr').digest('hex');
+    expect(transformOne([{ hash: { secret } }], 'jean.dupont@example.fr')).toBe(expected);
+    const full = transformOne([{ hash: { secret } }], 'x') as string;
+    expect(full).toMatch(/^[0-9a-f]{64}$/);
+    expect(transformOne([{ hash: { secret, length: 12 } }], 'x')).toBe(full.slice(0, 12));
+    expect(transformOne([{ hash: { secret } }], null)).toBe(null);
+  });
+
+  test('uuid is v5 of the value in the target dataset namespace, or a given one', () => {
+    expect(defaultUuidNamespace('contacts')).toBe(
+      v5('stocktake:contacts', '6ba7b811-9dad-11d1-80b4-00c04fd430c8'),
+    );
+    expect(transformOne(['uuid'], 'CRM-1')).toBe(v5('CRM-1', defaultUuidNamespace('contacts')));
+    const namespace = '1b671a64-40d5-491e-99b0-da01ff1f3341';
+    expect(transformOne([{ uuid: { namespace } }], 'CRM-1')).toBe(v5('CRM-1', namespace));
+    expect(transformOne(['uuid'], 'CRM-1')).toBe('6f3b221f-4e46-5e99-b498-cf9f0baa8a63');
+  });
+});
+
+describe('multi-column fields and expressions', () => {
+  const source = dataset('public.customers', [
+    column('id', 'integer'),
+    column('first', 'string'),
+    column('last', 'string'),
+    column('mobile', 'string'),
+    column('phone', 'string'),
+  ]);
+
+  function run(fields: Parameters<typeof mapping>[0], row: Record<string, Value>): Value[] | string {
+    const compiled = compileMapping(mapping(fields), 0, { source });
+    const out: Value[] = [];
+    const rejection = compiled.map(
+      compiled.sourceColumns.map((c) => row[c] ?? null),
+      out,
+    );
+    return rejection ? `${rejection.code} ${rejection.step}: ${rejection.reason}` : out;
+  }
+
+  test('concat, join and coalesce read the listed columns in order', () => {
+    const row = { id: 7, first: 'Jean', last: 'Dupont', mobile: null, phone: '0123456789' };
+    expect(
+      run(
+        {
+          full: { from: ['first', 'last'], transform: [{ join: { separator: ' ' } }] },
+          code: { from: ['last', 'id'], transform: ['concat', 'uppercase'] },
+          tel: { from: ['mobile', 'phone'], transform: ['coalesce', 'phone'] },
+        },
+        row,
+      ),
+    ).toEqual(['Jean Dupont', 'DUPONT7', '+33123456789']);
+  });
+
+  test('uuid and hash of several columns separate them, so (ab, c) and (a, bc) differ', () => {
+    const fields = { id: { from: ['first', 'last'], transform: ['uuid'] } };
+    expect(run(fields, { first: 'ab', last: 'c' })).not.toEqual(run(fields, { first: 'a', last: 'bc' }));
+  });
+
+  test('expr is CEL over the source columns and value, integers as CEL ints', () => {
+    expect(
+      run(
+        { name: { transform: [{ expr: "upper(first) + ' ' + last" }] } },
+        { first: 'jean', last: 'Dupont' },
+      ),
+    ).toEqual(['JEAN Dupont']);
+    expect(run({ n: { from: 'id', transform: [{ expr: 'value * 2 + 1' }] } }, { id: 20 })).toEqual([41]);
+    expect(run({ n: { from: 'first', transform: [{ expr: 'value == null ? "?" : value' }] } }, {})).toEqual([
+      '?',
+    ]);
+    expect(run({ n: { from: 'first', transform: [{ expr: 'upper(value)' }] } }, { first: null })).toBe(
+      "REJECT_TRANSFORM expr: makes the expression fail: found no matching overload for 'upper(null)'",
+    );
+  });
+});
+
+describe('lookup from a CSV file', () => {
+  test('reads a ; separated file once, relative to baseDir', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stocktake-lookup-'));
+    writeFileSync(join(dir, 'pays.csv'), 'code;libelle\nFR;France\nBE;Belgique\n');
+    const source = dataset('s', [column('v', 'string')]);
+    const compiled = compileMapping(
+      mapping({ v: { transform: [{ lookup: { file: 'pays.csv', key: 'code', value: 'libelle' } }] } }),
+      0,
+      { source, baseDir: dir },
+    );
+    const out: Value[] = [];
+    expect(compiled.map(['BE'], out)).toBe(null);
+    expect(out).toEqual(['Belgique']);
+    expect(compiled.map(['DE'], out)).toMatchObject({
+      code: 'REJECT_LOOKUP_MISSING',
+      reason: 'is not in pays.csv',
+    });
+  });
+});
