@@ -8,6 +8,7 @@ import { loadConfigFrom, runCommand, withCommonOptions } from './common.ts';
 import { exitCodeOf } from './inventory.ts';
 import { createOutput } from './output.ts';
 import { type ProfileOptions, profileInventory, withProfileOptions } from './profile.ts';
+import { writeReportOutputs } from './report.ts';
 
 /** The audit command. */
 export function auditCommand(): Command {
@@ -26,6 +27,17 @@ async function auditAction(options: ProfileOptions): Promise<number> {
   const files = await writeInventoryOutputs(inventory, options.out);
   const profile = await profileInventory(config, inventory, options, output);
   files.push(...writeProfileOutputs(profile, options.out, { suggestRules: options.suggestRules === true }));
+  files.push(
+    ...(await writeReportOutputs(
+      {
+        inventory,
+        profile,
+        ...(config.report?.lang ? { lang: config.report.lang } : {}),
+        ...(config.report?.title ? { title: config.report.title } : {}),
+      },
+      options.out,
+    )),
+  );
   output.json({ inventory, profile, files });
   for (const line of summariseInventory(inventory)) output.info(line);
   output.info('');

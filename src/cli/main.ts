@@ -5,6 +5,7 @@ import { TOOL_VERSION } from '../core/version.ts';
 import { auditCommand } from './audit.ts';
 import { inventoryCommand } from './inventory.ts';
 import { profileCommand } from './profile.ts';
+import { reportCommand } from './report.ts';
 import { schemaCommand } from './schema.ts';
 
 /** Builds the program; exported for tests. */
@@ -19,7 +20,13 @@ export function buildProgram(): Command {
         '3 a source or target could not be reached, 4 interrupted (resumable).',
     )
     .exitOverride();
-  for (const command of [inventoryCommand(), profileCommand(), auditCommand(), schemaCommand()]) {
+  for (const command of [
+    inventoryCommand(),
+    profileCommand(),
+    auditCommand(),
+    reportCommand(),
+    schemaCommand(),
+  ]) {
     program.addCommand(command.exitOverride());
   }
   return program;

@@ -5,6 +5,7 @@
  */
 import type { Dataset, Finding, LogicalType, SourceFinding, SourceInventory } from '../core/inventory.ts';
 import type { DatasetObservation, ProfileOptions } from '../profilers/observation.ts';
+import type { WriteTarget, Writer } from './writer-types.ts';
 
 /** A value as it crosses the contract: decimals as strings, dates as `YYYY-MM-DD`, timestamps as ISO strings. */
 export type Value =
@@ -68,6 +69,8 @@ export interface Connector {
   read(dataset: DatasetRef, options?: ReadOptions): AsyncIterable<Row[]>;
   /** Measures a dataset inside the source with set-based SQL (database sources only). */
   pushdownProfile?(dataset: DatasetRef, options?: ProfileOptions): Promise<DatasetObservation>;
+  /** A writer loading one table of this database (migration targets; connectors opened in `write` mode). */
+  writer?(target: WriteTarget): Promise<Writer>;
   /** Releases connections and file handles. Safe to call twice. */
   close(): Promise<void>;
 }

@@ -9,8 +9,14 @@ import ExcelJS from 'exceljs';
 /** A cell: text, a number, or empty. */
 export type CellValue = string | number | null;
 
-/** How a column's numbers are shown: `count` with thousands separators, `integer` as is. */
-export type ColumnFormat = 'text' | 'count' | 'integer';
+/**
+ * How a column's numbers are shown: `count` with thousands separators, `integer` as is, `decimal` with two
+ * decimals, `percent` a 0–1 share as `12.5%`.
+ */
+export type ColumnFormat = 'text' | 'count' | 'integer' | 'decimal' | 'percent';
+
+/** A colour for a row or a single cell: `error` red, `warning` amber, `info` blue, `good` green. */
+export type CellTone = 'error' | 'warning' | 'info' | 'good';
 
 /** One column of a table sheet. */
 export interface TableColumn {
@@ -20,10 +26,12 @@ export interface TableColumn {
   readonly maxWidth?: number;
 }
 
-/** One data row; `tone: 'error'` shows it in red (a failed source). */
+/** One data row; `tone: 'error'` shows it in red (a failed source); `cellTones` colours single cells. */
 export interface TableRow {
   readonly cells: readonly CellValue[];
-  readonly tone?: 'error';
+  readonly tone?: CellTone;
+  /** Per-cell tones by column index, applied after the row's tone (a severity cell, a score). */
+  readonly cellTones?: readonly (CellTone | undefined)[];
 }
 
 /** A sheet to write; `rows` is called twice (widths first, then the data), so it must be repeatable. */
@@ -37,13 +45,20 @@ const NUMBER_FORMATS: Record<ColumnFormat, string | undefined> = {
   text: undefined,
   count: '#,##0',
   integer: '0',
+  decimal: '#,##0.00',
+  percent: '0.0%',
 };
 
 const HEADER_FONT: Partial<ExcelJS.Font> = { bold: true, color: { argb: 'FF1F2937' } };
 const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFDCE6F1' } };
 const HEADER_BORDER: Partial<ExcelJS.Borders> = { bottom: { style: 'thin', color: { argb: 'FF8EA9C1' } } };
-const ERROR_FONT: Partial<ExcelJS.Font> = { color: { argb: 'FFB91C1C' } };
-const ERROR_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFDE8E8' } };
+const solid = (argb: string): ExcelJS.Fill => ({ type: 'pattern', pattern: 'solid', fgColor: { argb } });
+const TONES: Readonly<Record<CellTone, { font: Partial<ExcelJS.Font>; fill: ExcelJS.Fill }>> = {
+  error: { font: { color: { argb: 'FFB91C1C' } }, fill: solid('FFFDE8E8') },
+  warning: { font: { color: { argb: 'FFB45309' } }, fill: solid('FFFEF3C7') },
+  info: { font: { color: { argb: 'FF1D4ED8' } }, fill: solid('FFE0ECFF') },
+  good: { font: { color: { argb: 'FF15803D' } }, fill: solid('FFDCFCE7') },
+};
 
 // Excel refuses longer cells; XML 1.0 forbids these control characters.
 const MAX_CELL_TEXT = 32_767;
@@ -110,11 +125,21 @@ function writeSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, sheet: TableSh
       const format = formats[i];
       if (format !== undefined && typeof row.cells[i] === 'number') written.getCell(i + 1).numFmt = format;
     }
-    if (row.tone === 'error') {
+    if (row.tone) {
+      const tone = TONES[row.tone];
       for (let i = 1; i <= width; i++) {
         const cell = written.getCell(i);
-        cell.font = ERROR_FONT;
-        cell.fill = ERROR_FILL;
+        cell.font = tone.font;
+        cell.fill = tone.fill;
+      }
+    }
+    if (row.cellTones) {
+      for (let i = 0; i < width; i++) {
+        const name = row.cellTones[i];
+        if (name === undefined) continue;
+        const cell = written.getCell(i + 1);
+        cell.font = TONES[name].font;
+        cell.fill = TONES[name].fill;
       }
     }
     written.commit();

@@ -1,0 +1,68 @@
+/**
+ * The write side of the connector contract: how a migration loads a target table. One writer per
+ * SQL backend (`<backend>/<backend>-writer.ts`) uses the database's own bulk path; every batch is one
+ * transaction that also records the run's checkpoint, so a crash never leaves a batch half-applied
+ * or applied without its checkpoint (`--resume` continues with nothing lost and nothing doubled).
+ */
+import type { Value } from './types.ts';
+
+/** What a writer loads: a target table, its columns in row order, and its business key. */
+export interface WriteTarget {
+  /** The target dataset's inventory name (`public.contacts`, `contacts` for SQLite). */
+  readonly dataset: string;
+  /** Columns of every row, in order. */
+  readonly columns: readonly string[];
+  /** Key columns (a subset of `columns`): upserts and deletes match on them. */
+  readonly key: readonly string[];
+}
+
+/** Where a mapping's run stands; stored in the target's checkpoint table (`stocktake_checkpoint`). */
+export interface Checkpoint {
+  readonly mapping: string;
+  readonly runId: string;
+  /** Batches fully applied. */
+  readonly batches: number;
+  /** Source rows consumed (written or rejected) by those batches. */
+  readonly sourceRows: number;
+  /** Set when the mapping finished (verification may still be pending). */
+  readonly done: boolean;
+  /** The plan or run fingerprint the run applies, to refuse resuming a different one. */
+  readonly fingerprint: string;
+  readonly updatedAt: string;
+}
+
+/** One batch: rows to insert or update (by key), keys to delete, and the checkpoint after it. */
+export interface WriteBatch {
+  readonly upserts: readonly (readonly Value[])[];
+  /** Insert only: the writer fails a row whose key exists instead of updating it. */
+  readonly inserts?: readonly (readonly Value[])[];
+  /** Key tuples (in `WriteTarget.key` order) to delete: mirror mode. */
+  readonly deletes?: readonly (readonly Value[])[];
+  readonly checkpoint: Checkpoint;
+}
+
+/** A row the database refused, with its reason (constraint violated…), by its index in the batch list. */
+export interface WriteRejection {
+  readonly list: 'upserts' | 'inserts';
+  readonly index: number;
+  readonly reason: string;
+}
+
+/** What one applied batch did. */
+export interface BatchResult {
+  readonly inserted: number;
+  readonly updated: number;
+  readonly deleted: number;
+  /** Rows the database refused; the rest of the batch is applied (each row isolated by a savepoint). */
+  readonly rejected: readonly WriteRejection[];
+}
+
+/** Loads one target table. */
+export interface Writer {
+  /** Applies a batch and its checkpoint in one transaction. */
+  applyBatch(batch: WriteBatch): Promise<BatchResult>;
+  /** The checkpoint of a mapping's last run, or null. */
+  readCheckpoint(mapping: string): Promise<Checkpoint | null>;
+  /** Removes a mapping's checkpoint (a new run that is not a resume). */
+  clearCheckpoint(mapping: string): Promise<void>;
+}
