@@ -7,7 +7,7 @@ import type { Config } from '../config/schema.ts';
 import { openConnector } from '../connectors/registry.ts';
 import type { Connector } from '../connectors/types.ts';
 import type { Dataset, Finding, Inventory, SourceEntry } from '../core/inventory.ts';
-import type { ColumnProfile, DatasetProfile, OrphanCheck, Profile } from '../core/profile.ts';
+import type { ColumnProfile, DatasetProfile, OrphanCheck, Profile, ProfileValue } from '../core/profile.ts';
 import { TOOL_VERSION } from '../core/version.ts';
 import { buildColumnProfile } from '../profilers/column-profile.ts';
 import { profileRows } from '../profilers/dataset-accumulator.ts';
@@ -16,6 +16,7 @@ import { inclusion, overlap } from '../profilers/inclusion.ts';
 import type { ColumnObservation, DatasetObservation } from '../profilers/observation.ts';
 import { readinessOf } from '../profilers/readiness.ts';
 import { evaluateRules } from '../profilers/rules.ts';
+import { maskValue } from '../profilers/value-masking.ts';
 
 /** Options of `runProfile`. */
 export interface ProfileRunOptions {
@@ -130,7 +131,7 @@ export async function runProfile(
     findings,
     rules,
     personalData,
-    overlaps: findOverlaps(kept),
+    overlaps: findOverlaps(kept, withScores, options.showSamples === true),
     samplesShown: options.showSamples === true,
     tool: { name: 'stocktake', version: TOOL_VERSION },
   };
@@ -179,13 +180,24 @@ function assemble(
   const columns: ColumnProfile[] = observation.columns.map((c) =>
     buildColumnProfile(c, { showSamples: options.showSamples === true }),
   );
+  // Example keys are values too: a personal key column (an e-mail used as a key) is masked in them.
+  const maskKey = (names: readonly string[], examples: readonly (readonly ProfileValue[])[]) => {
+    if (options.showSamples) return examples;
+    const kinds = names.map((name) => columns.find((c) => c.name === name)?.personal?.kind);
+    if (kinds.every((k) => k === undefined)) return examples;
+    return examples.map((tuple) => tuple.map((v, i) => (kinds[i] ? maskValue(v, kinds[i]) : v)));
+  };
   const orphans: OrphanCheck[] = observation.orphans.map((o) => ({
     columns: o.columns,
     references: { source, dataset: o.references.dataset, columns: o.references.columns },
     declared: true,
     orphans: o.orphans,
     inclusion: o.checked === 0 ? 1 : (o.checked - o.orphans) / o.checked,
-    examples: o.examples,
+    examples: maskKey(o.columns, o.examples),
+  }));
+  const keyDuplicates = observation.keyDuplicates.map((k) => ({
+    ...k,
+    examples: maskKey(k.columns, k.examples),
   }));
   return {
     source,
@@ -195,7 +207,7 @@ function assemble(
     candidateKeys: observation.candidateKeys,
     columns,
     ...(observation.sample ? { sample: observation.sample } : {}),
-    keyDuplicates: observation.keyDuplicates,
+    keyDuplicates,
     orphans,
     readiness: { score: 100, penalties: [] },
     method: observation.method,
@@ -283,7 +295,15 @@ function normaliseName(name: string): string {
 
 // Text columns named alike in two different sources (a customer name in the CRM and in an export)
 // are compared on a normalised key: case, accents, punctuation and legal forms folded.
-function findOverlaps(kept: readonly KeptColumn[]): Profile['overlaps'] {
+function findOverlaps(
+  kept: readonly KeptColumn[],
+  profiles: readonly DatasetProfile[],
+  showSamples: boolean,
+): Profile['overlaps'] {
+  const personal = (k: KeptColumn) =>
+    profiles
+      .find((p) => p.source === k.source && p.dataset === k.dataset.name)
+      ?.columns.find((c) => c.name === k.observation.name)?.personal?.kind;
   const named = kept.filter(
     (k) => k.observation.type === 'string' && ENTITY_NAME_COLUMN.test(normaliseName(k.observation.name)),
   );
@@ -295,10 +315,12 @@ function findOverlaps(kept: readonly KeptColumn[]): Profile['overlaps'] {
       if (left.source === right.source) continue;
       const result = overlap(left.observation, right.observation);
       if (result.matched === 0) continue;
+      const kind = personal(left) ?? personal(right);
       out.push({
         left: { source: left.source, dataset: left.dataset.name, column: left.observation.name },
         right: { source: right.source, dataset: right.dataset.name, column: right.observation.name },
         ...result,
+        examples: kind && !showSamples ? result.examples.map((e) => maskValue(e, kind)) : result.examples,
       });
     }
   }

@@ -149,6 +149,9 @@ describe('the demo audit finds every planted flaw', () => {
       (o) => o.left.dataset === 'customers' && o.right.source === 'clients',
     )!;
     expect(overlap.matched).toBe(flaws['customers.sharedWithClientsCsv']);
+    // Company names sit in a column classified as names: the examples are masked like every sample.
+    expect(overlap.examples).toHaveLength(5);
+    expect(overlap.examples.join(' ')).not.toContain('Dupont SARL');
   });
 
   it('reports the ragged lines of the export and registers the personal data', () => {
