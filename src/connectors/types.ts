@@ -5,7 +5,7 @@
  */
 import type { Dataset, Finding, LogicalType, SourceFinding, SourceInventory } from '../core/inventory.ts';
 import type { DatasetObservation, ProfileOptions } from '../profilers/observation.ts';
-import type { WriteTarget, Writer } from './writer-types.ts';
+import type { Writer, WriteTarget } from './writer-types.ts';
 
 /** A value as it crosses the contract: decimals as strings, dates as `YYYY-MM-DD`, timestamps as ISO strings. */
 export type Value =

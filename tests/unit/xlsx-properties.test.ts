@@ -17,11 +17,17 @@ describe('workbook document properties', () => {
     workbook.title = 'Stock 2024';
     workbook.created = new Date('2019-04-02T08:15:00Z');
     workbook.modified = new Date('2024-11-30T17:45:00Z');
-    workbook.addWorksheet('Articles').addRows([['Code', 'Libellé'], ['A1', 'Pain']]);
+    workbook.addWorksheet('Articles').addRows([
+      ['Code', 'Libellé'],
+      ['A1', 'Pain'],
+    ]);
     const file = join(dir, 'stock.xlsx');
     await workbook.xlsx.writeFile(file);
 
-    const connector = await createXlsxConnector({ kind: 'xlsx', path: file }, { name: 'stock', mode: 'audit' });
+    const connector = await createXlsxConnector(
+      { kind: 'xlsx', path: file },
+      { name: 'stock', mode: 'audit' },
+    );
     const inventory = await connector.inventory();
     await connector.close();
     expect(inventory.datasets[0]!.file!.document).toEqual({

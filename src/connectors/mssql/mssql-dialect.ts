@@ -7,6 +7,7 @@ import { toPlainValue } from '../sql/sql-values.ts';
 import type { Value } from '../types.ts';
 import { mssqlCatalog, quoteMssql } from './mssql-catalog.ts';
 import { type MssqlConnectionConfig, mssqlKnexConfig } from './mssql-connection.ts';
+import { mssqlPushdown } from './mssql-pushdown.ts';
 
 /** Rows buffered before the request is paused; at most twice this many are held (one batch yielded, one filling). */
 export const MSSQL_STREAM_HIGH_WATER = 2000;
@@ -20,6 +21,7 @@ export const mssqlDialect: SqlDialect = {
   quoteIdentifier: quoteMssql,
   toValue: mssqlValue,
   streamRows: streamMssqlRows,
+  pushdown: mssqlPushdown,
 };
 
 /** Converts a tedious value: times and naive timestamps keep their declared fractional digits and no zone. */

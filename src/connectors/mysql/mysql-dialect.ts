@@ -5,6 +5,7 @@ import { toPlainValue } from '../sql/sql-values.ts';
 import type { Value } from '../types.ts';
 import { mysqlCatalog, quoteMysql } from './mysql-catalog.ts';
 import { mysqlKnexConfig } from './mysql-connection.ts';
+import { mysqlPushdown } from './mysql-pushdown.ts';
 import { mysqlDateTimeToIso } from './mysql-types.ts';
 
 /** MySQL and MariaDB: mysql2 driver, information_schema inventory, backquoted identifiers. */
@@ -15,6 +16,7 @@ export const mysqlDialect: SqlDialect = {
   catalog: mysqlCatalog,
   quoteIdentifier: quoteMysql,
   toValue: mysqlValue,
+  pushdown: mysqlPushdown,
 };
 
 /** Converts a mysql2 value (text dates, string big numbers, Buffers) to the contract's plain value. */

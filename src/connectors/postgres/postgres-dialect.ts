@@ -3,6 +3,7 @@ import type { SqlDialect } from '../sql/sql-dialect.ts';
 import { toPlainValue } from '../sql/sql-values.ts';
 import { postgresCatalog, quotePostgres } from './postgres-catalog.ts';
 import { postgresKnexConfig } from './postgres-connection.ts';
+import { postgresPushdown } from './postgres-pushdown.ts';
 
 /** PostgreSQL: pg driver, pg_catalog inventory, double-quoted identifiers. */
 export const postgresDialect: SqlDialect = {
@@ -12,4 +13,5 @@ export const postgresDialect: SqlDialect = {
   catalog: postgresCatalog,
   quoteIdentifier: quotePostgres,
   toValue: toPlainValue,
+  pushdown: postgresPushdown,
 };

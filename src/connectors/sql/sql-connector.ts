@@ -6,6 +6,7 @@
 import knexFactory, { type Knex } from 'knex';
 import { StocktakeError } from '../../core/errors.ts';
 import type { Column, Dataset, SourceInventory } from '../../core/inventory.ts';
+import type { DatasetObservation, ProfileOptions } from '../../profilers/observation.ts';
 import {
   type Connector,
   type ConnectorContext,
@@ -20,6 +21,7 @@ import { createDatasetFilter } from './dataset-filter.ts';
 import { rawSql } from './row-counts.ts';
 import type { SqlDialect, SqlEntryConfig } from './sql-dialect.ts';
 import { describeDriverError } from './sql-errors.ts';
+import { pushdownProfile } from './sql-pushdown.ts';
 
 const DEFAULT_EXACT_BELOW = 1_000_000;
 
@@ -150,6 +152,29 @@ export class SqlConnector implements Connector {
       (stream as { destroy?: () => void }).destroy?.();
     }
     if (batch.length > 0) yield batch;
+  }
+
+  async pushdownProfile(ref: DatasetRef, options: ProfileOptions = {}): Promise<DatasetObservation> {
+    const pushdown = this.#dialect.pushdown;
+    if (!pushdown) throw new StocktakeError('INTERNAL', `${this.#dialect.product} has no push-down profiler`);
+    const db = await this.db();
+    const dataset = await this.#dataset(ref);
+    const datasets = this.#datasets!;
+    try {
+      return await pushdownProfile(
+        {
+          db,
+          dataset,
+          resolve: (name) => datasets.get(name),
+          quote: (id) => this.#dialect.quoteIdentifier(id),
+          toValue: (raw, column) => this.#dialect.toValue(raw, column),
+          dialect: pushdown,
+        },
+        options,
+      );
+    } catch (error) {
+      throw describeDriverError(error, this.name, this.#dialect.product);
+    }
   }
 
   async close(): Promise<void> {

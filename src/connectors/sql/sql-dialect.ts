@@ -8,6 +8,7 @@ import type { NetworkDatabaseConfig, SourceConfig, TargetConfig } from '../../co
 import type { Column, SourceInventory } from '../../core/inventory.ts';
 import type { OpenMode, Value } from '../types.ts';
 import type { DatasetFilter } from './dataset-filter.ts';
+import type { PushdownDialect } from './sql-pushdown.ts';
 
 /** The SQL source or target entries of the config. */
 export type SqlEntryConfig =
@@ -47,6 +48,8 @@ export interface SqlDialect {
   toValue(value: unknown, column: Column): Value;
   /** Streams the records of a query, where knex's own `.stream()` would buffer them (SQLite). */
   streamRows?(db: Knex, sql: string): AsyncIterable<Record<string, unknown>>;
+  /** The SQL fragments of push-down profiling (`<backend>-pushdown.ts`). */
+  readonly pushdown?: PushdownDialect;
 }
 
 /** The connection fields of a network database, whether given as a URL or as fields. */

@@ -5,6 +5,7 @@ import type { SqlDialect } from '../sql/sql-dialect.ts';
 import { toPlainValue } from '../sql/sql-values.ts';
 import { quoteSqlite, sqliteCatalog } from './sqlite-catalog.ts';
 import { sqliteKnexConfig } from './sqlite-connection.ts';
+import { sqlitePushdown } from './sqlite-pushdown.ts';
 
 /** SQLite: better-sqlite3, pragma-based inventory, statement iteration for reads. */
 export const sqliteDialect: SqlDialect = {
@@ -15,6 +16,7 @@ export const sqliteDialect: SqlDialect = {
   quoteIdentifier: quoteSqlite,
   toValue: toPlainValue,
   streamRows: iterateRows,
+  pushdown: sqlitePushdown,
 };
 
 // knex's SQLite stream collects every row first; iterating the prepared statement keeps memory flat.

@@ -1,0 +1,57 @@
+/** MySQL/MariaDB push-down fragments: binary strings for exact comparison, UNION ALL frequencies, a hash sample. */
+import type { PushdownDialect } from '../sql/sql-pushdown.ts';
+import { SAMPLE_SEED } from '../sql/sql-pushdown.ts';
+
+const EDGE = '[ \\\\t\\\\n\\\\r\\\\x{a0}\\\\x{202f}]';
+const SAMPLE_BUCKETS = 1_000_000;
+
+/**
+ * MySQL and MariaDB. Their default collations are case-, accent- and (PAD SPACE) trailing-space-insensitive,
+ * even `utf8mb4_bin`; `BINARY` byte strings are exact, and UTF-8 byte order is code point order.
+ */
+export const mysqlPushdown: PushdownDialect = {
+  frequencies: 'union',
+  key: (expr, column) => {
+    if (column.type === 'json') return `BINARY CAST(${expr} AS CHAR)`;
+    // Converted so that the bytes read back are UTF-8 whatever the column's character set.
+    return column.type === 'string' ? `BINARY CONVERT(${expr} USING utf8mb4)` : expr;
+  },
+  driverValue: (raw, column) =>
+    Buffer.isBuffer(raw) && (column.type === 'string' || column.type === 'json') ? raw.toString('utf8') : raw,
+  number: (expr, column) => {
+    if (column.type === 'date') return `(TO_DAYS(${expr}) - 719528)`;
+    if (column.type === 'timestamp')
+      return `(TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', ${expr}) / 8.64e10)`;
+    return column.type === 'integer' || column.type === 'decimal' || column.type === 'float'
+      ? expr
+      : undefined;
+  },
+  // `* 1e0` computes in double: AVG of integers and decimals would round to 4 more digits.
+  stddevPop: (expr) => `STDDEV_POP(${expr} * 1e0)`,
+  mean: (expr) => `AVG(${expr} * 1e0)`,
+  length: (expr, column) => (column.type === 'binary' ? `LENGTH(${expr})` : `CHAR_LENGTH(${expr})`),
+  firstCodePoint: (expr) => `ORD(CONVERT(LEFT(${expr}, 1) USING utf32))`,
+  lastCodePoint: (expr) => `ORD(CONVERT(RIGHT(${expr}, 1) USING utf32))`,
+  trimmedLower: (expr) =>
+    `CONVERT(LOWER(REGEXP_REPLACE(${expr}, '^${EDGE}+|${EDGE}+$', '')) USING utf8mb4) COLLATE utf8mb4_bin`,
+  literal: (text) => `'${text.replaceAll("'", "''")}'`,
+  // COUNT(DISTINCT a, b) skips every row with a NULL part.
+  countDistinctTuple: (keys) => `COUNT(DISTINCT ${keys.join(', ')})`,
+  source: (table, fraction, dataset, quote) => {
+    if (fraction === undefined) return { from: `${table} t`, method: 'full' };
+    // rand() would draw another sample in every statement; a hash of the key (or the row) draws the same one.
+    const columns =
+      dataset.primaryKey?.columns ?? dataset.columns.filter((c) => c.type !== 'binary').map((c) => c.name);
+    const hashed = columns.map((name) => `t.${quote(name)}`).join(', ');
+    const cut = Math.round(fraction * SAMPLE_BUCKETS);
+    return {
+      from: `${table} t`,
+      where: `MOD(CRC32(CONCAT_WS(',', ${SAMPLE_SEED}, ${hashed})), ${SAMPLE_BUCKETS}) < ${cut}`,
+      method: 'CRC32 row hash',
+    };
+  },
+  randomOrder: 'RAND()',
+  limit: (sql, n) => `${sql} LIMIT ${Math.floor(n)}`,
+  // No quantiles: MySQL has no PERCENTILE_CONT, and MariaDB's returns a DECIMAL that saturates (1e20 → 100000000),
+  // so numeric columns above the distinct limit take their quantiles from the value sample.
+};

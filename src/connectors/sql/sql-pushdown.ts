@@ -1,0 +1,698 @@
+/**
+ * SQL push-down profiling shared by every SQL backend: a table is measured with a handful of set-based
+ * statements whose number depends on the table's shape, never on its size or on metrics × columns.
+ *
+ * 1. counts: rows, per column non-null and binary-distinct counts, multi-column key and FK tuple counts (1 scan);
+ * 2. frequencies of the columns with at most `distinctLimit` values (GROUPING SETS: 1 scan; else UNION ALL);
+ * 3. aggregates of the other columns only: min/max, mean, stddev, lengths, spaces, null-likes, quantiles;
+ * 4. a value sample of those columns, whose rows also refute two-column key candidates;
+ * 5. the two-column key candidates no sampled row refutes; 6. duplicate rows, unless a key proves there are
+ * none; 7. examples of duplicated declared keys (only when some exist); 8. orphans of declared foreign keys.
+ * Steps 3–8 run only when there is something to measure. A backend supplies its fragments as a `PushdownDialect`.
+ */
+import type { Knex } from 'knex';
+import type { Column, Dataset } from '../../core/inventory.ts';
+import type { NullLikeCounts, NumericSummary, ProfileValue } from '../../core/profile.ts';
+import { canonicalKey } from '../../profilers/canonical-key.ts';
+import type {
+  ColumnAggregates,
+  ColumnObservation,
+  DatasetObservation,
+  DuplicateCount,
+  FrequencyKey,
+  OrphanObservation,
+  ProfileOptions,
+} from '../../profilers/observation.ts';
+import type { Value } from '../types.ts';
+import { normaliseRows, rawSql } from './row-counts.ts';
+
+/** Distinct values listed per column by default (`ProfileOptions.distinctLimit`). */
+export const DEFAULT_DISTINCT_LIMIT = 100_000;
+/** Rows drawn for the value-level metrics of columns above the distinct limit. */
+export const VALUE_SAMPLE_SIZE = 20_000;
+/** Two-column key candidates tested per table, at most (10 columns). */
+export const MAX_KEY_PAIRS = 45;
+/** Examples kept per duplicated key or orphaned foreign key. */
+export const MAX_EXAMPLES = 5;
+/** The seed of repeatable samples, so that every statement of a pass sees the same rows. */
+export const SAMPLE_SEED = 20240521;
+/** Quantiles computed in the database for numeric columns above the distinct limit. */
+export const QUANTILES = [0.05, 0.25, 0.5, 0.75, 0.95] as const;
+
+/** Code points that count as edge whitespace (as `isEdgeSpace` in column-profile.ts). */
+export const EDGE_SPACES = [32, 9, 10, 13, 160, 0x202f] as const;
+
+/** Null-like words after trimming and lower-casing, by kind (as in src/profilers/null-like.ts). */
+export const NULL_LIKE_WORDS: readonly (readonly [keyof NullLikeCounts, readonly string[]])[] = [
+  ['na', ['n/a', 'na', 'n.a.', '#n/a', 'none', 'néant', 'nc', 'n/c']],
+  ['nullText', ['null', 'nil', '(null)']],
+  ['dash', ['-', '--', '—', '?']],
+  ['zeroDate', ['0000-00-00', '0000-00-00 00:00:00', '00/00/0000']],
+];
+
+/** The null-like kinds in the order of the class numbers 1–6 computed in SQL. */
+const NULL_LIKE_KINDS: readonly (keyof NullLikeCounts)[] = [
+  'empty',
+  'blank',
+  ...NULL_LIKE_WORDS.map(([kind]) => kind),
+];
+
+/** Where the rows of a (possibly sampled) table come from: a FROM item aliased `t` and an optional filter. */
+export interface SampledSource {
+  readonly from: string;
+  readonly where?: string;
+  readonly method: string;
+}
+
+/** The SQL fragments of one backend; expressions receive already-quoted column references. */
+export interface PushdownDialect {
+  /** `grouping-sets`: one scan for every frequency table; `union`: one `GROUP BY` per column, UNION ALL. */
+  readonly frequencies: 'grouping-sets' | 'union';
+  /** Appended to a derived table so the planner computes its expressions once (PostgreSQL: ` OFFSET 0`). */
+  readonly fence?: string;
+  /** The expression compared, grouped and ordered with binary semantics (case-, accent- and space-exact). */
+  key(expr: string, column: Column): string;
+  /** The expression that carries a key through UNION ALL (SQL Server: text); default the key itself. */
+  transport?(expr: string, column: Column): string;
+  /** A typed NULL for UNION ALL positions (default `NULL`). */
+  nullOf?(column: Column): string;
+  /** Normalises what the driver returned for a key before the SQL dialect's `toValue` (bytes to text…). */
+  driverValue?(raw: unknown, column: Column): unknown;
+  /** The number of a numeric, date (days since 1970-01-01) or timestamp (days) expression. */
+  number(expr: string, column: Column): string | undefined;
+  /** Population standard deviation of a numeric expression. */
+  stddevPop(expr: string): string;
+  /** Mean of a numeric expression, in floating point where the backend's own average rounds. */
+  mean(expr: string): string;
+  /** Length in code points (text) or bytes (binary). */
+  length(expr: string, column: Column): string;
+  /** Code point of the first and of the last character (for edge whitespace). */
+  firstCodePoint(expr: string): string;
+  lastCodePoint(expr: string): string;
+  /** The value with edge whitespace trimmed and lower-cased, comparable to the literals of `literal`. */
+  trimmedLower(expr: string): string;
+  /** A text literal of a constant stocktake controls (never data). */
+  literal(text: string): string;
+  /** COUNT(DISTINCT …) of a tuple of key expressions (of `columns`), over the rows where `allNotNull` holds. */
+  countDistinctTuple(keys: readonly string[], columns: readonly Column[], allNotNull: string): string;
+  /** The table, optionally sampled; every statement of a pass sees the same sample. */
+  source(
+    table: string,
+    fraction: number | undefined,
+    dataset: Dataset,
+    quote: (id: string) => string,
+  ): SampledSource;
+  /** A FROM item reading about `fraction` of the table's pages (PostgreSQL `TABLESAMPLE SYSTEM`), for the value sample. */
+  pageSample?(from: string, fraction: number): string;
+  /** An aggregate of the `QUANTILES` of a numeric expression, as an array, used inside the aggregate statement. */
+  quantileAggregate?(expr: string): string;
+  /** Row order for the value sample (a random order). */
+  readonly randomOrder: string;
+  /** Adds a row limit to a SELECT. */
+  limit(sql: string, n: number): string;
+  /** A statement of the `QUANTILES` of numeric expressions (aliases q{i}_{k}), where the backend has them. */
+  quantiles?(numbers: readonly string[], source: SampledSource): string;
+  /** Prepares the connection (SQLite registers a stddev aggregate). */
+  prepare?(db: Knex): Promise<void>;
+}
+
+/** What the engine needs from the SQL connector. */
+export interface PushdownTarget {
+  readonly db: Knex;
+  readonly dataset: Dataset;
+  /** Finds a dataset of the same source by full name (for foreign keys). */
+  readonly resolve: (name: string) => Dataset | undefined;
+  readonly quote: (identifier: string) => string;
+  readonly toValue: (raw: unknown, column: Column) => Value;
+  readonly dialect: PushdownDialect;
+}
+
+/** Measures a dataset inside the database. */
+export async function pushdownProfile(
+  target: PushdownTarget,
+  options: ProfileOptions = {},
+): Promise<DatasetObservation> {
+  const plan = new PushdownPlan(target, options);
+  return plan.run();
+}
+
+/** A table reference (`"schema"."table"`) quoted with the dialect's quoting. */
+export function tableReference(dataset: Dataset, quote: (id: string) => string): string {
+  const table = dataset.table ?? dataset.name;
+  return dataset.schema === undefined ? quote(table) : `${quote(dataset.schema)}.${quote(table)}`;
+}
+
+const TEXTUAL = new Set(['string', 'json']);
+const NUMERIC = new Set(['integer', 'decimal', 'float', 'date', 'timestamp']);
+const ORDERED = new Set(['string', 'integer', 'decimal', 'float', 'date', 'time', 'timestamp']);
+
+/** One profiling pass over one table. */
+class PushdownPlan {
+  readonly #t: PushdownTarget;
+  readonly #d: PushdownDialect;
+  readonly #options: ProfileOptions;
+  readonly #columns: readonly Column[];
+  readonly #source: SampledSource;
+  readonly #fraction: number | undefined;
+  #rowsHint = 0;
+
+  constructor(target: PushdownTarget, options: ProfileOptions) {
+    this.#t = target;
+    this.#d = target.dialect;
+    this.#options = options;
+    this.#columns = target.dataset.columns;
+    const fraction = options.sample;
+    this.#fraction = fraction !== undefined && fraction > 0 && fraction < 1 ? fraction : undefined;
+    this.#source = this.#d.source(
+      tableReference(target.dataset, target.quote),
+      this.#fraction,
+      target.dataset,
+      target.quote,
+    );
+  }
+
+  async run(): Promise<DatasetObservation> {
+    await this.#d.prepare?.(this.#t.db);
+    const keys = declaredKeys(this.#t.dataset);
+    const foreignKeys = this.#t.dataset.foreignKeys.filter(
+      (fk) => this.#t.resolve(fk.references.dataset) !== undefined,
+    );
+    const counts = await this.#counts(keys, foreignKeys);
+    this.#rowsHint = counts.rows;
+    this.#options.onProgress?.(counts.rows);
+    const limit = this.#options.distinctLimit ?? DEFAULT_DISTINCT_LIMIT;
+    const listed: number[] = [];
+    const summarised: number[] = [];
+    this.#columns.forEach((column, i) => {
+      if (column.type === 'binary') summarised.push(i);
+      else if (counts.distinct[i]! <= limit || column.type === 'boolean') listed.push(i);
+      else summarised.push(i);
+    });
+    const frequencies = await this.#frequencies(listed);
+    const aggregates = await this.#aggregates(summarised, counts);
+    const sampled = summarised.filter((i) => this.#columns[i]!.type !== 'binary');
+    const pairs = this.#pairCandidates(counts);
+    const pairColumns = [...new Set(pairs.flat())];
+    const sample = await this.#valueSample(
+      sampled,
+      pairs.length > 0 && counts.rows > VALUE_SAMPLE_SIZE ? pairColumns : [],
+    );
+    const samples = sample.frequencies;
+
+    const columns: ColumnObservation[] = this.#columns.map((column, i) => {
+      const base = {
+        name: column.name,
+        type: column.type,
+        count: counts.rows,
+        nulls: counts.rows - counts.nonNull[i]!,
+      };
+      const listedValues = frequencies.get(i);
+      if (listedValues) return { ...base, frequencies: listedValues, complete: true };
+      return {
+        ...base,
+        frequencies: samples.get(i) ?? new Map(),
+        complete: false,
+        aggregates: aggregates.get(i)!,
+      };
+    });
+
+    const keyDuplicates = await this.#keyDuplicates(keys, counts);
+    const candidateKeys = await this.#candidateKeys(counts, pairs, sample.rows);
+    const provenUnique =
+      candidateKeys.length > 0 ||
+      keyDuplicates.some((k, i) => k.duplicates === 0 && counts.keyRows[i] === counts.rows);
+    const duplicateRows = provenUnique || counts.rows < 2 ? 0 : await this.#duplicateRows();
+    const orphans = await this.#orphans(foreignKeys, counts);
+    return {
+      dataset: this.#t.dataset.name,
+      rowCount: counts.rows,
+      columns,
+      duplicateRows,
+      keyDuplicates,
+      candidateKeys,
+      orphans,
+      method: 'pushdown',
+      ...(this.#fraction !== undefined
+        ? { sample: { fraction: this.#fraction, method: this.#source.method } }
+        : {}),
+    };
+  }
+
+  // 1. Rows, non-null and distinct counts per column; tuple counts of declared keys and foreign keys.
+  async #counts(keys: readonly (readonly string[])[], foreignKeys: Dataset['foreignKeys']): Promise<Counts> {
+    const select = ['COUNT(*) AS n'];
+    this.#columns.forEach((column, i) => {
+      const ref = this.#ref(column);
+      select.push(`COUNT(${ref}) AS c${i}`);
+      select.push(`COUNT(DISTINCT ${this.#d.key(ref, column)}) AS d${i}`);
+    });
+    keys.forEach((key, k) => {
+      // A one-column key is measured by its column's own counts.
+      if (key.length === 1) return;
+      const columns = key.map((name) => this.#column(name));
+      const notNull = allNotNull(columns.map((c) => this.#ref(c)));
+      select.push(`SUM(CASE WHEN ${notNull} THEN 1 ELSE 0 END) AS kr${k}`);
+      select.push(
+        `${this.#d.countDistinctTuple(
+          columns.map((c) => this.#d.key(this.#ref(c), c)),
+          columns,
+          notNull,
+        )} AS kd${k}`,
+      );
+    });
+    foreignKeys.forEach((fk, k) => {
+      const notNull = allNotNull(fk.columns.map((name) => this.#ref(this.#column(name))));
+      select.push(`SUM(CASE WHEN ${notNull} THEN 1 ELSE 0 END) AS fk${k}`);
+    });
+    const row = (await this.#query(`SELECT ${select.join(', ')} ${this.#fromWhere()}`))[0] ?? {};
+    return {
+      rows: num(row.n),
+      nonNull: this.#columns.map((_, i) => num(row[`c${i}`])),
+      distinct: this.#columns.map((_, i) => num(row[`d${i}`])),
+      keyRows: keys.map((key, k) => num(row[key.length === 1 ? `c${this.#position(key[0]!)}` : `kr${k}`])),
+      keyDistinct: keys.map((key, k) =>
+        num(row[key.length === 1 ? `d${this.#position(key[0]!)}` : `kd${k}`]),
+      ),
+      fkChecked: foreignKeys.map((_, k) => num(row[`fk${k}`])),
+    };
+  }
+
+  // 2. Value → count of every listed column.
+  async #frequencies(listed: readonly number[]): Promise<Map<number, Map<FrequencyKey, number>>> {
+    const tables = new Map<number, Map<FrequencyKey, number>>(listed.map((i) => [i, new Map()]));
+    if (listed.length === 0) return tables;
+    const keyOf = (i: number) => this.#d.key(this.#ref(this.#columns[i]!), this.#columns[i]!);
+    let sql: string;
+    if (this.#d.frequencies === 'grouping-sets') {
+      const which = listed.map((i, k) => `WHEN GROUPING(${keyOf(i)}) = 0 THEN ${k}`).join(' ');
+      const values = listed.map((i, k) => `${keyOf(i)} AS v${k}`).join(', ');
+      const sets = listed.map((i) => `(${keyOf(i)})`).join(', ');
+      sql = `SELECT CASE ${which} END AS i, ${values}, COUNT(*) AS n ${this.#fromWhere()} GROUP BY GROUPING SETS (${sets})`;
+    } else {
+      sql = listed
+        .map((i, k) => {
+          const values = listed.map((j, m) => {
+            const column = this.#columns[j]!;
+            return m === k
+              ? `${this.#transport(keyOf(j), column)} AS v${m}`
+              : `${this.#nullOf(column)} AS v${m}`;
+          });
+          const where = this.#where(`${this.#ref(this.#columns[i]!)} IS NOT NULL`);
+          return `SELECT ${k} AS i, ${values.join(', ')}, COUNT(*) AS n FROM ${this.#source.from} ${where} GROUP BY ${keyOf(i)}`;
+        })
+        .join(' UNION ALL ');
+    }
+    for (const row of await this.#query(sql)) {
+      const k = num(row.i);
+      const i = listed[k]!;
+      const key = this.#canonical(row[`v${k}`], this.#columns[i]!);
+      if (key === null) continue;
+      const table = tables.get(i)!;
+      table.set(key, (table.get(key) ?? 0) + num(row.n));
+    }
+    return tables;
+  }
+
+  // 3. Exact aggregates of the columns not listed: one scan (SQL Server: quantiles in a second, as a window).
+  async #aggregates(summarised: readonly number[], counts: Counts): Promise<Map<number, ColumnAggregates>> {
+    const result = new Map<number, ColumnAggregates>();
+    if (summarised.length === 0) return result;
+    const inner: string[] = [];
+    const outer: string[] = [];
+    for (const i of summarised) {
+      const column = this.#columns[i]!;
+      const ref = this.#ref(column);
+      inner.push(`${ref} AS x${i}`);
+      const x = `d.x${i}`;
+      if (ORDERED.has(column.type)) {
+        inner.push(`${this.#d.key(ref, column)} AS k${i}`);
+        outer.push(`MIN(d.k${i}) AS mn${i}`, `MAX(d.k${i}) AS mx${i}`);
+      }
+      const number = NUMERIC.has(column.type) ? this.#d.number(x, column) : undefined;
+      if (number) outer.push(`${this.#d.mean(number)} AS av${i}`, `${this.#d.stddevPop(number)} AS sd${i}`);
+      if (number && this.#d.quantileAggregate) outer.push(`${this.#d.quantileAggregate(number)} AS qa${i}`);
+      if (TEXTUAL.has(column.type) || column.type === 'binary') {
+        const length = this.#d.length(x, column);
+        outer.push(
+          `MIN(${length}) AS ln${i}`,
+          `MAX(${length}) AS lx${i}`,
+          `${this.#d.mean(length)} AS la${i}`,
+        );
+      }
+      if (column.type === 'string') {
+        const spaces = EDGE_SPACES.join(', ');
+        outer.push(
+          `SUM(CASE WHEN ${this.#d.firstCodePoint(x)} IN (${spaces}) THEN 1 ELSE 0 END) AS wl${i}`,
+          `SUM(CASE WHEN ${this.#d.lastCodePoint(x)} IN (${spaces}) THEN 1 ELSE 0 END) AS wt${i}`,
+        );
+        inner.push(`${this.#nullLikeClass(ref, column)} AS z${i}`);
+        for (let k = 0; k < NULL_LIKE_KINDS.length; k++) {
+          outer.push(`SUM(CASE WHEN d.z${i} = ${k + 1} THEN 1 ELSE 0 END) AS z${i}_${k}`);
+        }
+      }
+    }
+    const derived = `SELECT ${inner.join(', ')} ${this.#fromWhere()}${this.#d.fence ?? ''}`;
+    const row = (await this.#query(`SELECT ${outer.join(', ')} FROM (${derived}) d`))[0] ?? {};
+    const quantiles = this.#d.quantileAggregate
+      ? new Map(
+          summarised.flatMap((i) =>
+            Array.isArray(row[`qa${i}`]) ? [[i, (row[`qa${i}`] as unknown[]).map(num)]] : [],
+          ),
+        )
+      : await this.#quantiles(summarised, counts);
+    for (const i of summarised) {
+      const column = this.#columns[i]!;
+      const average = row[`av${i}`];
+      const length = row[`ln${i}`];
+      const aggregate: ColumnAggregates = {
+        distinct: counts.distinct[i]!,
+        distinctExact: true,
+        min: ORDERED.has(column.type) ? this.#canonical(row[`mn${i}`], column) : null,
+        max: ORDERED.has(column.type) ? this.#canonical(row[`mx${i}`], column) : null,
+        ...(length !== undefined && length !== null
+          ? { length: { min: num(length), max: num(row[`lx${i}`]), mean: num(row[`la${i}`]) } }
+          : {}),
+        ...(average !== undefined && average !== null
+          ? { numeric: { mean: num(average), stddev: num(row[`sd${i}`]), ...quantileOf(quantiles.get(i)) } }
+          : {}),
+        ...(column.type === 'string'
+          ? {
+              whitespace: { leading: num(row[`wl${i}`]), trailing: num(row[`wt${i}`]) },
+              nullLike: Object.fromEntries(
+                NULL_LIKE_KINDS.map((kind, k) => [kind, num(row[`z${i}_${k}`])]),
+              ) as unknown as NullLikeCounts,
+            }
+          : {}),
+      };
+      result.set(i, aggregate);
+    }
+    return result;
+  }
+
+  async #quantiles(summarised: readonly number[], counts: Counts): Promise<Map<number, number[]>> {
+    const result = new Map<number, number[]>();
+    const numeric = summarised.filter((i) => {
+      const column = this.#columns[i]!;
+      return NUMERIC.has(column.type) && counts.nonNull[i]! > 0 && this.#d.number('x', column) !== undefined;
+    });
+    if (numeric.length === 0 || !this.#d.quantiles) return result;
+    const sql = this.#d.quantiles(
+      numeric.map((i) => this.#d.number(this.#ref(this.#columns[i]!), this.#columns[i]!)!),
+      this.#source,
+    );
+    const row = (await this.#query(sql))[0] ?? {};
+    numeric.forEach((i, n) => {
+      // An array per column (PostgreSQL) or one alias per quantile.
+      const array = row[`q${n}`];
+      result.set(i, Array.isArray(array) ? array.map(num) : QUANTILES.map((_, k) => num(row[`q${n}_${k}`])));
+    });
+    return result;
+  }
+
+  // 4. A random sample of rows: values of the summarised columns, and rows that can refute two-column keys.
+  async #valueSample(columns: readonly number[], pairColumns: readonly number[]): Promise<ValueSample> {
+    const frequencies = new Map<number, Map<FrequencyKey, number>>(columns.map((i) => [i, new Map()]));
+    const wanted = [...new Set([...columns, ...pairColumns])];
+    const rows: Record<string, unknown>[] = [];
+    if (wanted.length === 0) return { frequencies, rows };
+    const select = wanted.map((i) => `${this.#ref(this.#columns[i]!)} AS v${i}`).join(', ');
+    // Without a user sample, a page sample (where the backend has one) avoids sorting the whole table.
+    const pages =
+      this.#fraction === undefined && this.#rowsHint > 4 * VALUE_SAMPLE_SIZE && this.#d.pageSample
+        ? this.#d.pageSample(this.#source.from, (4 * VALUE_SAMPLE_SIZE) / this.#rowsHint)
+        : undefined;
+    const from = pages ? `FROM ${pages}` : this.#fromWhere();
+    const sql = this.#d.limit(`SELECT ${select} ${from} ORDER BY ${this.#d.randomOrder}`, VALUE_SAMPLE_SIZE);
+    for (const row of await this.#query(sql)) {
+      if (pairColumns.length > 0) rows.push(row);
+      for (const i of columns) {
+        const key = this.#canonical(row[`v${i}`], this.#columns[i]!);
+        if (key === null) continue;
+        const table = frequencies.get(i)!;
+        table.set(key, (table.get(key) ?? 0) + 1);
+      }
+    }
+    return { frequencies, rows };
+  }
+
+  /** Pairs of never-null, non-unique columns whose distinct values could cover every row (at most 45). */
+  #pairCandidates(counts: Counts): [number, number][] {
+    const { rows } = counts;
+    const eligible = this.#columns
+      .map((_, i) => i)
+      .filter((i) => this.#keyable(i, counts) && counts.distinct[i]! < rows);
+    const pairs: [number, number][] = [];
+    for (let a = 0; a < eligible.length; a++) {
+      for (let b = a + 1; b < eligible.length; b++) {
+        const [x, y] = [eligible[a]!, eligible[b]!];
+        if (counts.distinct[x]! * counts.distinct[y]! >= rows && pairs.length < MAX_KEY_PAIRS)
+          pairs.push([x, y]);
+      }
+    }
+    return pairs;
+  }
+
+  #keyable(i: number, counts: Counts): boolean {
+    return (
+      counts.rows > 0 &&
+      !['binary', 'json'].includes(this.#columns[i]!.type) &&
+      counts.nonNull[i] === counts.rows
+    );
+  }
+
+  // 5. One-column keys from the counts; two-column keys in one statement, over the pairs no sampled row refutes.
+  async #candidateKeys(
+    counts: Counts,
+    candidates: readonly [number, number][],
+    sampleRows: readonly Record<string, unknown>[],
+  ): Promise<(readonly string[])[]> {
+    const { rows } = counts;
+    const singles = this.#columns.flatMap((c, i) =>
+      this.#keyable(i, counts) && counts.distinct[i] === rows ? [[c.name]] : [],
+    );
+    const pairs = candidates.filter(([x, y]) => !repeatsIn(sampleRows, `v${x}`, `v${y}`));
+    if (pairs.length === 0) return singles;
+    const keyOf = (i: number) => this.#d.key(this.#ref(this.#columns[i]!), this.#columns[i]!);
+    const distinct = new Map<number, number>();
+    if (this.#d.frequencies === 'grouping-sets') {
+      // Hashed groups in one scan: far cheaper than sorting row values for COUNT(DISTINCT (a, b)).
+      const which = pairs
+        .map(([x, y], p) => `WHEN GROUPING(${keyOf(x)}) = 0 AND GROUPING(${keyOf(y)}) = 0 THEN ${p}`)
+        .join(' ');
+      const sets = pairs.map(([x, y]) => `(${keyOf(x)}, ${keyOf(y)})`).join(', ');
+      const grouped = `SELECT CASE ${which} END AS i ${this.#fromWhere()} GROUP BY GROUPING SETS (${sets})`;
+      for (const row of await this.#query(`SELECT g.i, COUNT(*) AS n FROM (${grouped}) g GROUP BY g.i`)) {
+        distinct.set(num(row.i), num(row.n));
+      }
+    } else {
+      const select = pairs.map(([x, y], p) => {
+        const columns = [this.#columns[x]!, this.#columns[y]!];
+        return `${this.#d.countDistinctTuple([keyOf(x), keyOf(y)], columns, '1 = 1')} AS p${p}`;
+      });
+      const row = (await this.#query(`SELECT ${select.join(', ')} ${this.#fromWhere()}`))[0] ?? {};
+      for (let p = 0; p < pairs.length; p++) distinct.set(p, num(row[`p${p}`]));
+    }
+    const doubles = pairs.flatMap(([x, y], p) =>
+      distinct.get(p) === rows ? [[this.#columns[x]!.name, this.#columns[y]!.name]] : [],
+    );
+    return [...singles, ...doubles];
+  }
+
+  // 6. Copies of whole rows beyond the first (json and binary columns cannot be grouped everywhere: left out).
+  async #duplicateRows(): Promise<number> {
+    const grouped = this.#columns.filter((c) => c.type !== 'binary' && c.type !== 'json');
+    if (grouped.length === 0) return 0;
+    const keys = grouped.map((c) => this.#d.key(this.#ref(c), c)).join(', ');
+    const sql = `SELECT SUM(g.n - 1) AS n FROM (SELECT COUNT(*) AS n ${this.#fromWhere()} GROUP BY ${keys} HAVING COUNT(*) > 1) g`;
+    return num((await this.#query(sql))[0]?.n);
+  }
+
+  // 7. Duplicates of declared keys from the counts; examples fetched only for keys that have some.
+  async #keyDuplicates(keys: readonly (readonly string[])[], counts: Counts): Promise<DuplicateCount[]> {
+    const duplicated = keys.flatMap((_, k) => (counts.keyRows[k]! > counts.keyDistinct[k]! ? [k] : []));
+    const examples = new Map<number, ProfileValue[][]>();
+    if (duplicated.length > 0) {
+      const branches = duplicated.map((k) => {
+        const columns = keys[k]!.map((name) => this.#column(name));
+        const refs = columns.map((c) => this.#ref(c));
+        const grouped = `SELECT ${columns.map((c, j) => `${this.#d.key(refs[j]!, c)} AS g${j}`).join(', ')}, COUNT(*) AS n ${this.#fromWhere(allNotNull(refs))} GROUP BY ${columns.map((c, j) => this.#d.key(refs[j]!, c)).join(', ')} HAVING COUNT(*) > 1`;
+        return this.#examplesBranch(k, columns, grouped);
+      });
+      for (const row of await this.#query(branches.join(' UNION ALL '))) {
+        const k = num(row.i);
+        const columns = keys[k]!.map((name) => this.#column(name));
+        const list = examples.get(k) ?? [];
+        list.push(this.#exampleOf(row, columns));
+        examples.set(k, list);
+      }
+    }
+    return keys.map((key, k) => ({
+      columns: key,
+      duplicates: counts.keyRows[k]! - counts.keyDistinct[k]!,
+      examples: examples.get(k) ?? [],
+    }));
+  }
+
+  // 8. Rows whose foreign key has no null part and no match in the referenced table (anti-join).
+  async #orphans(foreignKeys: Dataset['foreignKeys'], counts: Counts): Promise<OrphanObservation[]> {
+    if (foreignKeys.length === 0) return [];
+    const branches = foreignKeys.map((fk, k) => {
+      const parent = this.#t.resolve(fk.references.dataset)!;
+      const columns = fk.columns.map((name) => this.#column(name));
+      const refs = columns.map((c) => this.#ref(c));
+      const match = fk.references.columns
+        .map((name, j) => `r.${this.#t.quote(name)} = ${refs[j]}`)
+        .join(' AND ');
+      const missing = `NOT EXISTS (SELECT 1 FROM ${tableReference(parent, this.#t.quote)} r WHERE ${match})`;
+      const keys = columns.map((c, j) => this.#d.key(refs[j]!, c));
+      const grouped = `SELECT ${keys.map((key, j) => `${key} AS g${j}`).join(', ')}, COUNT(*) AS n ${this.#fromWhere(`${allNotNull(refs)} AND ${missing}`)} GROUP BY ${keys.join(', ')}`;
+      return this.#examplesBranch(k, columns, grouped);
+    });
+    const found = new Map<number, { orphans: number; examples: ProfileValue[][] }>();
+    for (const row of await this.#query(branches.join(' UNION ALL '))) {
+      const k = num(row.i);
+      const columns = foreignKeys[k]!.columns.map((name) => this.#column(name));
+      const entry = found.get(k) ?? { orphans: num(row.total), examples: [] };
+      entry.examples.push(this.#exampleOf(row, columns));
+      found.set(k, entry);
+    }
+    return foreignKeys.map((fk, k) => ({
+      columns: fk.columns,
+      references: { dataset: fk.references.dataset, columns: fk.references.columns },
+      orphans: found.get(k)?.orphans ?? 0,
+      checked: counts.fkChecked[k]!,
+      examples: found.get(k)?.examples ?? [],
+    }));
+  }
+
+  /** A UNION ALL branch: the first `MAX_EXAMPLES` groups (binary order) of `grouped`, with the total of copies. */
+  #examplesBranch(k: number, columns: readonly Column[], grouped: string): string {
+    const order = columns.map((_, j) => `g.g${j}`).join(', ');
+    const values = this.#columns.map((column) => {
+      const j = columns.indexOf(column);
+      return j < 0
+        ? `${this.#nullOf(column)} AS e${column.position}`
+        : `${this.#transport(`x.g${j}`, column)} AS e${column.position}`;
+    });
+    const ranked = `SELECT ${columns.map((_, j) => `g.g${j}`).join(', ')}, g.n, SUM(g.n) OVER () AS total, SUM(g.n - 1) OVER () AS extra, ROW_NUMBER() OVER (ORDER BY ${order}) AS r FROM (${grouped}) g`;
+    return `SELECT ${k} AS i, ${values.join(', ')}, x.total, x.extra FROM (${ranked}) x WHERE x.r <= ${MAX_EXAMPLES}`;
+  }
+
+  #exampleOf(row: Record<string, unknown>, columns: readonly Column[]): ProfileValue[] {
+    return columns.map((c) => this.#canonical(row[`e${c.position}`], c) ?? '');
+  }
+
+  #nullLikeClass(ref: string, column: Column): string {
+    const whens = NULL_LIKE_WORDS.flatMap(([, words], k) =>
+      words.map((word) => `WHEN ${this.#d.literal(word)} THEN ${k + 3}`),
+    );
+    const length = this.#d.length(ref, column);
+    return `CASE WHEN ${length} = 0 THEN 1 ELSE CASE ${this.#d.trimmedLower(ref)} WHEN ${this.#d.literal('')} THEN 2 ${whens.join(' ')} ELSE 0 END END`;
+  }
+
+  #canonical(raw: unknown, column: Column): FrequencyKey | null {
+    if (raw === null || raw === undefined) return null;
+    const value = this.#t.toValue(this.#d.driverValue ? this.#d.driverValue(raw, column) : raw, column);
+    const key = canonicalKey(value, column.type);
+    return typeof key === 'string' && column.type === 'time' ? trimFraction(key) : key;
+  }
+
+  #ref(column: Column): string {
+    return `t.${this.#t.quote(column.name)}`;
+  }
+
+  #position(name: string): number {
+    return this.#columns.indexOf(this.#column(name));
+  }
+
+  #column(name: string): Column {
+    const column = this.#columns.find((c) => c.name === name);
+    if (!column) throw new Error(`dataset ${this.#t.dataset.name} has no column ${name}`);
+    return column;
+  }
+
+  #transport(expr: string, column: Column): string {
+    return this.#d.transport ? this.#d.transport(expr, column) : expr;
+  }
+
+  #nullOf(column: Column): string {
+    return this.#d.nullOf ? this.#d.nullOf(column) : 'NULL';
+  }
+
+  #where(condition?: string): string {
+    const parts = [this.#source.where, condition].filter((p): p is string => p !== undefined);
+    return parts.length === 0 ? '' : `WHERE ${parts.join(' AND ')}`;
+  }
+
+  #fromWhere(condition?: string): string {
+    return `FROM ${this.#source.from} ${this.#where(condition)}`.trimEnd();
+  }
+
+  async #query(sql: string): Promise<Record<string, unknown>[]> {
+    this.#options.signal?.throwIfAborted();
+    return normaliseRows(await this.#t.db.raw(rawSql(this.#t.db, sql)));
+  }
+}
+
+/** The declared primary key and unique constraints (each column list once). */
+function declaredKeys(dataset: Dataset): (readonly string[])[] {
+  const keys: (readonly string[])[] = [];
+  for (const key of [dataset.primaryKey, ...(dataset.uniqueKeys ?? [])]) {
+    if (key && key.columns.length > 0 && !keys.some((k) => k.join('\0') === key.columns.join('\0'))) {
+      keys.push(key.columns);
+    }
+  }
+  return keys;
+}
+
+/** True when two sampled rows share the same pair of values: the pair is then no key. */
+function repeatsIn(rows: readonly Record<string, unknown>[], a: string, b: string): boolean {
+  const seen = new Set<string>();
+  for (const row of rows) {
+    const key = JSON.stringify([textOfRaw(row[a]), textOfRaw(row[b])]);
+    if (seen.has(key)) return true;
+    seen.add(key);
+  }
+  return false;
+}
+
+// Raw driver values as comparable text; bytes by their hex (binary-exact, as the keys compare them).
+function textOfRaw(value: unknown): string {
+  if (Buffer.isBuffer(value)) return `x${value.toString('hex')}`;
+  if (value instanceof Date) return `d${value.toISOString()}`;
+  return `${typeof value}:${String(value)}`;
+}
+
+function allNotNull(refs: readonly string[]): string {
+  return refs.map((ref) => `${ref} IS NOT NULL`).join(' AND ');
+}
+
+function quantileOf(values: number[] | undefined): { quantiles?: NumericSummary['quantiles'] } {
+  if (!values) return {};
+  const [p5, p25, p50, p75, p95] = values as [number, number, number, number, number];
+  return { quantiles: { p5, p25, p50, p75, p95 } };
+}
+
+/** `10:00:00.500000` → `10:00:00.5`; `10:00:00.000` → `10:00:00`. */
+function trimFraction(text: string): string {
+  return text.replace(/\.(\d*?)0+(?=$|[^\d])/, (_all, kept: string) => (kept ? `.${kept}` : ''));
+}
+
+function num(value: unknown): number {
+  if (value === null || value === undefined) return 0;
+  return typeof value === 'number' ? value : Number(value);
+}
+
+interface ValueSample {
+  readonly frequencies: Map<number, Map<FrequencyKey, number>>;
+  readonly rows: readonly Record<string, unknown>[];
+}
+
+interface Counts {
+  readonly rows: number;
+  readonly nonNull: readonly number[];
+  readonly distinct: readonly number[];
+  readonly keyRows: readonly number[];
+  readonly keyDistinct: readonly number[];
+  readonly fkChecked: readonly number[];
+}

@@ -1,0 +1,87 @@
+/** SQLite push-down fragments: `COLLATE BINARY`, julianday for dates, a rowid-hash sample, a registered stddev. */
+import type { Database } from 'better-sqlite3';
+import type { Knex } from 'knex';
+import type { PushdownDialect } from '../sql/sql-pushdown.ts';
+import { SAMPLE_SEED } from '../sql/sql-pushdown.ts';
+
+/** The aggregate stocktake registers on the connection: SQLite has no standard deviation. */
+export const SQLITE_STDDEV_FUNCTION = 'stocktake_stddev_pop';
+const PRIME = 2_147_483_647;
+const GOLDEN_STEP = 1_327_217_885;
+
+/** SQLite: dynamic types, so values come back as stored; text compares with the BINARY collation. */
+export const sqlitePushdown: PushdownDialect = {
+  frequencies: 'union',
+  key: (expr, column) =>
+    column.type === 'string' || column.type === 'json' ? `${expr} COLLATE BINARY` : expr,
+  driverValue: (raw, column) =>
+    // SQLite keeps timestamps as written; `2024-01-31 10:00:00` and the ISO form are the same instant.
+    column.type === 'timestamp' && typeof raw === 'string' && /^\d{4}-\d\d-\d\d \d/.test(raw)
+      ? `${raw.slice(0, 10)}T${raw.slice(11)}`
+      : raw,
+  number: (expr, column) => {
+    if (column.type === 'date' || column.type === 'timestamp') return `(julianday(${expr}) - 2440587.5)`;
+    return column.type === 'integer' || column.type === 'decimal' || column.type === 'float'
+      ? expr
+      : undefined;
+  },
+  stddevPop: (expr) => `${SQLITE_STDDEV_FUNCTION}(${expr})`,
+  mean: (expr) => `avg(${expr})`,
+  length: (expr, column) => (column.type === 'binary' ? `length(CAST(${expr} AS BLOB))` : `length(${expr})`),
+  firstCodePoint: (expr) => `unicode(${expr})`,
+  lastCodePoint: (expr) => `unicode(substr(${expr}, -1))`,
+  // lower() folds ASCII only: `NÉANT` is missed in summarised columns (listed columns are classified in JS).
+  trimmedLower: (expr) => `lower(trim(${expr}, ' ' || char(9, 10, 13, 160, 8239)))`,
+  literal: (text) => `'${text.replaceAll("'", "''")}'`,
+  // quote() renders each part as an unambiguous SQL literal, so the joined text cannot collide.
+  countDistinctTuple: (keys, _columns, allNotNull) =>
+    `COUNT(DISTINCT CASE WHEN ${allNotNull} THEN ${keys.length === 1 ? keys[0] : keys.map((k) => `quote(${k})`).join(` || ',' || `)} END)`,
+  source: (table, fraction) => {
+    if (fraction === undefined) return { from: `${table} t`, method: 'full' };
+    // random() cannot be seeded: a golden-ratio (Weyl) step over the rowid draws the same, well-spread
+    // rows in every statement; both factors stay below 2^31, so the product never leaves 64-bit integers.
+    const cut = Math.round(fraction * PRIME);
+    return {
+      from: `${table} t`,
+      where: `((t.rowid + ${SAMPLE_SEED}) % ${PRIME}) * ${GOLDEN_STEP} % ${PRIME} < ${cut}`,
+      method: 'rowid hash',
+    };
+  },
+  randomOrder: 'random()',
+  limit: (sql, n) => `${sql} LIMIT ${Math.floor(n)}`,
+  prepare: registerStddev,
+};
+
+// A Welford accumulator: numerically stable where sum-of-squares formulas cancel.
+async function registerStddev(db: Knex): Promise<void> {
+  const client = db.client as {
+    acquireConnection(): Promise<Database>;
+    releaseConnection(c: Database): Promise<void>;
+  };
+  const connection = await client.acquireConnection();
+  try {
+    connection.aggregate(SQLITE_STDDEV_FUNCTION, {
+      start: () => ({ n: 0, mean: 0, m2: 0 }),
+      step: (state: Welford, value: unknown) => {
+        if (value === null || value === undefined) return state;
+        const x = Number(value);
+        if (Number.isNaN(x)) return state;
+        state.n++;
+        const delta = x - state.mean;
+        state.mean += delta / state.n;
+        state.m2 += delta * (x - state.mean);
+        return state;
+      },
+      result: (state: Welford) => (state.n === 0 ? null : Math.sqrt(state.m2 / state.n)),
+      deterministic: true,
+    });
+  } finally {
+    await client.releaseConnection(connection);
+  }
+}
+
+interface Welford {
+  n: number;
+  mean: number;
+  m2: number;
+}
