@@ -26,9 +26,9 @@ export function canonicalDecimal(text: string): string {
   return negative ? `-${body}` : body;
 }
 
-/** `2024-01-31T10:00:00.500` → `…:00.5`, `…:00.000Z` → `…:00Z`: fractional zeros trimmed. */
-export function canonicalTimestamp(text: string): string {
-  const dot = text.indexOf('.', 19);
+/** `2024-01-31T10:00:00.500` → `…:00.5`, `…:00.000Z` → `…:00Z`, `10:00:00.500000` → `10:00:00.5`: fractional zeros trimmed. */
+export function canonicalTimestamp(text: string, from = 19): string {
+  const dot = text.indexOf('.', from);
   if (dot < 0) return text;
   let end = dot + 1;
   while (end < text.length && text.charCodeAt(end) >= 48 && text.charCodeAt(end) <= 57) end++;
@@ -45,6 +45,8 @@ export function canonicalKey(value: unknown, type: LogicalType): FrequencyKey | 
     case 'string':
       if (type === 'decimal') return canonicalDecimal(value);
       if (type === 'timestamp') return canonicalTimestamp(value);
+      // A time's seconds end at position 8: `HH:MM:SS.ffffff`.
+      if (type === 'time') return canonicalTimestamp(value, 8);
       return value;
     case 'number':
       if (type === 'decimal') return canonicalDecimal(String(value));

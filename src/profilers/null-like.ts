@@ -4,26 +4,17 @@ import type { NullLikeCounts } from '../core/profile.ts';
 /** The kinds of null-like value, keys of `NullLikeCounts`. */
 export type NullLikeKind = keyof NullLikeCounts;
 
-const KINDS: ReadonlyMap<string, NullLikeKind> = new Map<string, NullLikeKind>([
-  ['n/a', 'na'],
-  ['na', 'na'],
-  ['n.a.', 'na'],
-  ['#n/a', 'na'],
-  ['none', 'na'],
-  ['néant', 'na'],
-  ['nc', 'na'],
-  ['n/c', 'na'],
-  ['null', 'nullText'],
-  ['nil', 'nullText'],
-  ['(null)', 'nullText'],
-  ['-', 'dash'],
-  ['--', 'dash'],
-  ['—', 'dash'],
-  ['?', 'dash'],
-  ['0000-00-00', 'zeroDate'],
-  ['0000-00-00 00:00:00', 'zeroDate'],
-  ['00/00/0000', 'zeroDate'],
-]);
+/** The words (trimmed, lower case) of each null-like kind beyond empty and blank; SQL push-down uses the same list. */
+export const NULL_LIKE_WORDS: readonly (readonly [NullLikeKind, readonly string[]])[] = [
+  ['na', ['n/a', 'na', 'n.a.', '#n/a', 'none', 'néant', 'nc', 'n/c']],
+  ['nullText', ['null', 'nil', '(null)']],
+  ['dash', ['-', '--', '—', '?']],
+  ['zeroDate', ['0000-00-00', '0000-00-00 00:00:00', '00/00/0000']],
+];
+
+const KINDS: ReadonlyMap<string, NullLikeKind> = new Map(
+  NULL_LIKE_WORDS.flatMap(([kind, words]) => words.map((word) => [word, kind] as const)),
+);
 /** The longest listed word; longer trimmed values are never null-like, so they skip the lookup. */
 const LONGEST = 19;
 /** First characters of the listed words, lower-cased by `| 0x20` (which maps `?`, `#`, `(`, `-`, `0` to themselves). */

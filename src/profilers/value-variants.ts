@@ -35,8 +35,9 @@ export function findVariants(texts: Iterable<string>): ColumnProfile['variants']
     if (typeof group === 'string') continue;
     groups++;
     values += group.length;
-    if (examples.length < MAX_EXAMPLES)
-      examples.push(group.sort(compareCodePoints).slice(0, MAX_EXAMPLE_VALUES));
+    examples.push(group.sort(compareCodePoints).slice(0, MAX_EXAMPLE_VALUES));
   }
-  return { groups, values, examples };
+  // The groups with the smallest values, so every backend, whatever its row order, shows the same ones.
+  examples.sort((a, b) => compareCodePoints(a[0]!, b[0]!));
+  return { groups, values, examples: examples.slice(0, MAX_EXAMPLES) };
 }

@@ -14,6 +14,7 @@ import type { Knex } from 'knex';
 import type { Column, Dataset } from '../../core/inventory.ts';
 import type { NullLikeCounts, NumericSummary, ProfileValue } from '../../core/profile.ts';
 import { canonicalKey } from '../../profilers/canonical-key.ts';
+import { NULL_LIKE_WORDS } from '../../profilers/null-like.ts';
 import type {
   ColumnAggregates,
   ColumnObservation,
@@ -41,14 +42,6 @@ export const QUANTILES = [0.05, 0.25, 0.5, 0.75, 0.95] as const;
 
 /** Code points that count as edge whitespace (as `isEdgeSpace` in column-profile.ts). */
 export const EDGE_SPACES = [32, 9, 10, 13, 160, 0x202f] as const;
-
-/** Null-like words after trimming and lower-casing, by kind (as in src/profilers/null-like.ts). */
-export const NULL_LIKE_WORDS: readonly (readonly [keyof NullLikeCounts, readonly string[]])[] = [
-  ['na', ['n/a', 'na', 'n.a.', '#n/a', 'none', 'néant', 'nc', 'n/c']],
-  ['nullText', ['null', 'nil', '(null)']],
-  ['dash', ['-', '--', '—', '?']],
-  ['zeroDate', ['0000-00-00', '0000-00-00 00:00:00', '00/00/0000']],
-];
 
 /** The null-like kinds in the order of the class numbers 1–6 computed in SQL. */
 const NULL_LIKE_KINDS: readonly (keyof NullLikeCounts)[] = [
@@ -593,8 +586,7 @@ class PushdownPlan {
   #canonical(raw: unknown, column: Column): FrequencyKey | null {
     if (raw === null || raw === undefined) return null;
     const value = this.#t.toValue(this.#d.driverValue ? this.#d.driverValue(raw, column) : raw, column);
-    const key = canonicalKey(value, column.type);
-    return typeof key === 'string' && column.type === 'time' ? trimFraction(key) : key;
+    return canonicalKey(value, column.type);
   }
 
   #ref(column: Column): string {
@@ -674,10 +666,6 @@ function quantileOf(values: number[] | undefined): { quantiles?: NumericSummary[
 }
 
 /** `10:00:00.500000` → `10:00:00.5`; `10:00:00.000` → `10:00:00`. */
-function trimFraction(text: string): string {
-  return text.replace(/\.(\d*?)0+(?=$|[^\d])/, (_all, kept: string) => (kept ? `.${kept}` : ''));
-}
-
 function num(value: unknown): number {
   if (value === null || value === undefined) return 0;
   return typeof value === 'number' ? value : Number(value);
