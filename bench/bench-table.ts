@@ -19,8 +19,14 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** Prints the rows as an aligned table on stdout. */
+/** The line prefix `bench/run.ts` collects from every benchmark's output into one table. */
+export const ROW_PREFIX = 'bench-row ';
+
+/** Prints the rows as an aligned table on stdout, and as machine lines for `npm run bench`. */
 export function printTable(rows: readonly BenchRow[]): void {
+  if (process.env.STOCKTAKE_BENCH_ROWS === '1') {
+    for (const row of rows) console.log(`${ROW_PREFIX}${JSON.stringify(row)}`);
+  }
   const header = ['benchmark', 'subject', 'median ms', 'peak RSS MB', 'ratio', 'notes'];
   const body = rows.map((r) => [
     r.benchmark,

@@ -5,6 +5,7 @@
  *
  * Usage: npx tsx bench/csv-read.ts [rows]
  */
+
 import { execFileSync } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -12,6 +13,7 @@ import { finished } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse';
 import { createCsvConnector } from '../src/connectors/csv/csv-connector.ts';
+import { printTable } from './bench-table.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const OUT = join(HERE, 'out');
@@ -112,6 +114,16 @@ async function main(): Promise<void> {
     ),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+  printTable(
+    results.map((r) => ({
+      benchmark: `CSV read ${rows} rows × 11 cols`,
+      subject: r.phase,
+      median_ms: r.seconds * 1000,
+      peak_rss_mb: r.peakRssMb,
+      extra: `${Math.round(r.rows / r.seconds)} rows/s`,
+      ratio: r.seconds / base.seconds,
+    })),
+  );
 }
 
 const phaseFlag = process.argv.indexOf('--phase');

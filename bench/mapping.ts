@@ -11,6 +11,7 @@ import type { MappingConfig } from '../src/config/schema.ts';
 import type { Row, Value } from '../src/connectors/types.ts';
 import type { Column, Dataset } from '../src/core/inventory.ts';
 import { compileMapping } from '../src/mappers/compile-mapping.ts';
+import { printTable } from './bench-table.ts';
 
 const BATCH = 5000;
 const ROWS = Number(process.argv[2] ?? 1_000_000);
@@ -100,8 +101,10 @@ function run(phone: boolean): { rows: number; seconds: number; rejected: number 
   return { rows: ROWS, seconds: Number(ns) / 1e9, rejected };
 }
 
+const measured: { label: string; seconds: number }[] = [];
 for (const phone of [true, false]) {
   const { rows, seconds, rejected } = run(phone);
+  measured.push({ label: phone ? '6-field mapping' : '5 fields, no phone', seconds });
   const label = phone
     ? '6 fields (trim/lowercase/number/date/phone/prefix)'
     : '5 fields (the same without phone)';
@@ -110,3 +113,13 @@ for (const phone of [true, false]) {
   );
 }
 console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (Node ${process.version})`);
+printTable(
+  measured.map((m) => ({
+    benchmark: `map ${ROWS} rows`,
+    subject: m.label,
+    median_ms: m.seconds * 1000,
+    peak_rss_mb: process.resourceUsage().maxRSS / 1024,
+    extra: `${Math.round(ROWS / m.seconds)} rows/s`,
+    ratio: m.seconds / measured[0]!.seconds,
+  })),
+);

@@ -6,6 +6,7 @@
  *
  * Usage: npx tsx bench/profile-csv.ts [rows]
  */
+
 import { execFileSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -14,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { createCsvConnector } from '../src/connectors/csv/csv-connector.ts';
 import { buildColumnProfile } from '../src/profilers/column-profile.ts';
 import { profileRows } from '../src/profilers/dataset-accumulator.ts';
+import { printTable } from './bench-table.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const OUT = join(HERE, 'out');
@@ -151,6 +153,16 @@ async function main(): Promise<void> {
     ),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+  printTable(
+    results.map((r) => ({
+      benchmark: `profile CSV ${rows} rows × 11 cols`,
+      subject: r.phase,
+      median_ms: r.seconds * 1000,
+      peak_rss_mb: r.peakRssMb,
+      extra: r.note,
+      ratio: r.seconds / duck.seconds,
+    })),
+  );
 }
 
 const phaseFlag = process.argv.indexOf('--phase');
