@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { SqlConnector } from '../../src/connectors/sql/sql-connector.ts';
 import { createSqliteConnector } from '../../src/connectors/sqlite/sqlite-connector.ts';
-import { CONFORMANCE_ROWS, conformanceRow, describeConformance } from './conformance.ts';
+import { CONFORMANCE_ROWS, conformanceRow, describeConformance, fileFingerprint } from './conformance.ts';
 
 describeConformance('sqlite', async () => {
   const file = join(mkdtempSync(join(tmpdir(), 'stocktake-conf-')), 'conformance.sqlite');
@@ -24,5 +24,6 @@ describeConformance('sqlite', async () => {
     open: () => createSqliteConnector({ kind: 'sqlite', path: file }, { name: 'conf', mode: 'audit' }),
     attemptWrite: async (connector) =>
       (await (connector as SqlConnector).db()).raw('DELETE FROM conformance'),
+    fingerprint: () => fileFingerprint(file),
   };
 });
