@@ -1,7 +1,10 @@
 /** `stocktake audit`: inventory, profile and their outputs in one run. */
 import { Command } from 'commander';
+import type { Inventory } from '../core/inventory.ts';
+import type { Profile } from '../core/profile.ts';
 import { summariseInventory } from '../report/inventory-console.ts';
 import { summariseProfile } from '../report/profile-console.ts';
+import { ConnectorSession } from '../stages/connector-session.ts';
 import { runInventory } from '../stages/inventory-stage.ts';
 import { profileExitCode, writeInventoryOutputs, writeProfileOutputs } from '../stages/outputs.ts';
 import { loadConfigFrom, runCommand, withCommonOptions } from './common.ts';
@@ -20,12 +23,22 @@ export function auditCommand(): Command {
 async function auditAction(options: ProfileOptions): Promise<number> {
   const output = createOutput(options);
   const { config } = loadConfigFrom(options);
-  const inventory = await runInventory(config, {
-    ...(options.only ? { only: options.only } : {}),
-    onStep: output.step,
-  });
-  const files = await writeInventoryOutputs(inventory, options.out);
-  const profile = await profileInventory(config, inventory, options, output);
+  // One set of connectors for both stages: a file scanned for the inventory is not scanned again.
+  const session = new ConnectorSession();
+  let inventory: Inventory;
+  let profile: Profile;
+  let files: string[];
+  try {
+    inventory = await runInventory(config, {
+      ...(options.only ? { only: options.only } : {}),
+      onStep: output.step,
+      session,
+    });
+    files = await writeInventoryOutputs(inventory, options.out);
+    profile = await profileInventory(config, inventory, options, output, session);
+  } finally {
+    await session.close();
+  }
   files.push(...writeProfileOutputs(profile, options.out, { suggestRules: options.suggestRules === true }));
   files.push(
     ...(await writeReportOutputs(

@@ -7,6 +7,7 @@ import type { Inventory } from '../core/inventory.ts';
 import type { Profile } from '../core/profile.ts';
 import { checkRulesAgainstInventory } from '../profilers/rules.ts';
 import { summariseProfile } from '../report/profile-console.ts';
+import { ConnectorSession } from '../stages/connector-session.ts';
 import { runInventory } from '../stages/inventory-stage.ts';
 import { profileExitCode, writeProfileOutputs } from '../stages/outputs.ts';
 import { runProfile } from '../stages/profile-stage.ts';
@@ -43,11 +44,19 @@ export function profileCommand(): Command {
       runCommand(async () => {
         const output = createOutput(options);
         const { config } = loadConfigFrom(options);
-        const inventory = await runInventory(config, {
-          ...(options.only ? { only: options.only } : {}),
-          onStep: output.step,
-        });
-        const profile = await profileInventory(config, inventory, options, output);
+        const session = new ConnectorSession();
+        let inventory: Inventory;
+        let profile: Profile;
+        try {
+          inventory = await runInventory(config, {
+            ...(options.only ? { only: options.only } : {}),
+            onStep: output.step,
+            session,
+          });
+          profile = await profileInventory(config, inventory, options, output, session);
+        } finally {
+          await session.close();
+        }
         const files = writeProfileOutputs(profile, options.out, {
           suggestRules: options.suggestRules === true,
         });
@@ -66,6 +75,7 @@ export async function profileInventory(
   inventory: Inventory,
   options: ProfileOptions,
   output: Output,
+  session?: ConnectorSession,
 ): Promise<Profile> {
   const problems = checkRulesAgainstInventory(config.rules ?? [], inventory);
   if (problems.length > 0) {
@@ -86,6 +96,7 @@ export async function profileInventory(
       onStep: output.step,
       onProgress: (source, dataset, rows, total) => progress.update(`${source}.${dataset}`, rows, total),
       onDataset: (source, dataset, rows, ms) => progress.done(`${source}.${dataset}`, rows, ms),
+      ...(session ? { session } : {}),
     });
   } finally {
     progress.stop();

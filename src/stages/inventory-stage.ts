@@ -10,6 +10,7 @@ import { isStocktakeError } from '../core/errors.ts';
 import type { Inventory, SourceEntry } from '../core/inventory.ts';
 import { redact } from '../core/secrets.ts';
 import { TOOL_VERSION } from '../core/version.ts';
+import type { ConnectorSession } from './connector-session.ts';
 import { buildEstateRegister } from './estate-register.ts';
 
 /** Options of `runInventory`. */
@@ -24,6 +25,8 @@ export interface InventoryRunOptions {
   readonly onQuery?: (source: string, sql: string) => void;
   /** Clock for `generatedAt` (tests). */
   readonly now?: () => Date;
+  /** Connectors shared with later stages of the run (kept open); default: opened and closed here. */
+  readonly session?: ConnectorSession;
 }
 
 /** Scans the sources of a config and returns the inventory document. */
@@ -58,12 +61,11 @@ async function scanSource(
   options.onStep?.(`${name}: scanning (${source.kind})`);
   const onQuery = options.onQuery;
   let connector: Awaited<ReturnType<typeof openConnector>> | undefined;
+  const queryHook = onQuery ? { onQuery: (sql: string) => onQuery(name, sql) } : {};
   try {
-    connector = await openConnector(source, {
-      name,
-      mode: 'audit',
-      ...(onQuery ? { onQuery: (sql: string) => onQuery(name, sql) } : {}),
-    });
+    connector = options.session
+      ? await options.session.get(name, source, 'audit', queryHook.onQuery)
+      : await openConnector(source, { name, mode: 'audit', ...queryHook });
     await connector.connect();
     const inventory = await connector.inventory({ ...(options.onStep ? { onStep: options.onStep } : {}) });
     const durationMs = Math.round(performance.now() - started);
@@ -92,7 +94,7 @@ async function scanSource(
       durationMs,
     };
   } finally {
-    await connector?.close().catch(() => undefined);
+    if (!options.session) await connector?.close().catch(() => undefined);
   }
 }
 

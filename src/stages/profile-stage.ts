@@ -17,6 +17,7 @@ import type { ColumnObservation, DatasetObservation } from '../profilers/observa
 import { readinessOf } from '../profilers/readiness.ts';
 import { evaluateRules } from '../profilers/rules.ts';
 import { maskValue } from '../profilers/value-masking.ts';
+import type { ConnectorSession } from './connector-session.ts';
 
 /** Options of `runProfile`. */
 export interface ProfileRunOptions {
@@ -30,6 +31,8 @@ export interface ProfileRunOptions {
   readonly onProgress?: (source: string, dataset: string, rows: number, total: number | null) => void;
   /** Called when a dataset is profiled. */
   readonly onDataset?: (source: string, dataset: string, rows: number, ms: number) => void;
+  /** Connectors the inventory already opened (a file scanned once is not scanned again). */
+  readonly session?: ConnectorSession;
   readonly now?: () => Date;
 }
 
@@ -57,7 +60,9 @@ export async function runProfile(
     if (selected.length === 0) continue;
     const entry = config.sources[source.name];
     if (!entry) continue;
-    const connector = await openConnector(entry, { name: source.name, mode: 'audit' });
+    const connector = options.session
+      ? await options.session.get(source.name, entry, 'audit')
+      : await openConnector(entry, { name: source.name, mode: 'audit' });
     try {
       for (const dataset of selected) {
         const started = performance.now();
@@ -86,7 +91,7 @@ export async function runProfile(
         }
       }
     } finally {
-      await connector.close();
+      if (!options.session) await connector.close();
     }
   }
 

@@ -1,0 +1,364 @@
+/**
+ * The migrate stage: preflight, then every mapping diffed against its target and the differences
+ * written in checkpointed batches, independent mappings in parallel and dependent ones in foreign-key
+ * order, each verified after its run. Always returns the `run.json` document, with the first error
+ * that stopped a mapping; with a saved plan every mapping is read and checked before anything is written.
+ */
+import { randomUUID } from 'node:crypto';
+import pLimit from 'p-limit';
+import type { Config } from '../config/schema.ts';
+import { SqlConnector } from '../connectors/sql/sql-connector.ts';
+import { createSqlWriter, type WriterKind } from '../connectors/sql/sql-writer.ts';
+import type { Connector } from '../connectors/types.ts';
+import type { Writer, WriteTarget } from '../connectors/writer-types.ts';
+import { isStocktakeError, StocktakeError } from '../core/errors.ts';
+import type { MappingPlan, MappingRun, PlanDocument, RunDocument } from '../core/plan.ts';
+import { redact } from '../core/secrets.ts';
+import { TOOL_VERSION } from '../core/version.ts';
+import type { ApplyProgress } from '../mappers/apply-batches.ts';
+import {
+  type ApplyMappingOptions,
+  newMappingRun,
+  type ReadMapping,
+  readMappingForRun,
+  writeMapping,
+} from '../mappers/apply-mapping.ts';
+import type { MappingProblem } from '../mappers/compile-mapping.ts';
+import { columnChanges } from '../mappers/plan-staleness.ts';
+import { type OpenedSide, type PreparedMapping, preflight, resolveDataset } from '../mappers/preflight.ts';
+import { RejectsFiles } from '../mappers/rejects-file.ts';
+import { type MappingConnectors, openMappingConnectors, selectedMappings } from './plan-stage.ts';
+
+/** Options of `runMigrate`. */
+export interface MigrateRunOptions {
+  /** Mapping names to run; default all. */
+  readonly only?: readonly string[];
+  readonly baseDir?: string;
+  /** Where rejects.csv and rejects.jsonl go. */
+  readonly rejectsDir: string;
+  /** Continue interrupted runs. */
+  readonly resume?: boolean;
+  /** A saved plan to apply exactly (refused when stale), and its file name for run.json. */
+  readonly plan?: { readonly file: string; readonly document: PlanDocument };
+  readonly memoryRows?: number;
+  /** Mappings run at once when independent (default 2). */
+  readonly concurrency?: number;
+  /** Rows per batch when the mapping does not say (default 1000). */
+  readonly batchSize?: number;
+  /** Stops between batches (SIGINT/SIGTERM). */
+  readonly signal?: AbortSignal;
+  readonly showSamples?: boolean;
+  readonly onStep?: (message: string) => void;
+  readonly onBatch?: (mapping: string, progress: ApplyProgress) => void;
+  /** Opens the writer of a target table (default: the target connector's `writer`). */
+  readonly openWriter?: (connector: Connector, target: WriteTarget) => Promise<Writer>;
+  readonly now?: () => Date;
+  /** Connectors already open, targets in write mode (tests, library users); they are left open. */
+  readonly connectors?: MappingConnectors;
+}
+
+/** What a migration did, and the error that stopped it (null when it ran to the end). */
+export interface MigrateOutcome {
+  readonly run: RunDocument;
+  readonly error: unknown;
+}
+
+/** Runs the selected mappings. Errors before any mapping starts (config, preflight, stale plan) are thrown. */
+export async function runMigrate(config: Config, options: MigrateRunOptions): Promise<MigrateOutcome> {
+  const runId = randomUUID();
+  const startedAt = (options.now?.() ?? new Date()).toISOString();
+  const connectors =
+    options.connectors ??
+    (await openMappingConnectors(config, {
+      ...(options.only ? { only: options.only } : {}),
+      targetMode: 'write',
+      ...(options.onStep ? { onStep: options.onStep } : {}),
+    }));
+  let rejects: RejectsFiles | undefined;
+  try {
+    if (options.plan) checkPlanCoversMappings(config, options.plan, connectors, options.only);
+    const prepared = preflight({
+      config,
+      ...(options.baseDir ? { baseDir: options.baseDir } : {}),
+      ...(options.only ? { only: options.only } : {}),
+      sources: connectors.sources,
+      targets: connectors.targets,
+      writable: (side) => options.openWriter !== undefined || canWrite(side.connector),
+    });
+    const writers = new Map<string, Writer>();
+    for (const p of prepared) {
+      const connector = connectors.targets.get(p.target.name)!.connector;
+      const target: WriteTarget = {
+        dataset: p.target.dataset.name,
+        columns: p.compiled.targetFields,
+        key: p.compiled.keyFields,
+      };
+      const open = options.openWriter ?? ((c: Connector, t: WriteTarget) => openWriter(c, t, p));
+      writers.set(p.config.name, await open(connector, target));
+    }
+    rejects = new RejectsFiles(options.rejectsDir);
+    const runs = new Map(prepared.map((p) => [p.config.name, newMappingRun(p.config.name)]));
+    const run: RunDocument = {
+      formatVersion: 1,
+      kind: 'run',
+      runId,
+      startedAt,
+      finishedAt: startedAt,
+      status: 'ok',
+      plan: options.plan?.file ?? null,
+      mappings: [...runs.values()],
+      rejectsFiles: rejects.files,
+      tool: { name: 'stocktake', version: TOOL_VERSION },
+    };
+    const context: RunContext = { connectors, writers, runs, options, runId, sink: rejects };
+    const error = options.plan ? await runPlanned(prepared, context) : await runScheduled(prepared, context);
+    run.finishedAt = (options.now?.() ?? new Date()).toISOString();
+    run.status = runStatus(run.mappings, error);
+    return { run, error };
+  } finally {
+    rejects?.close();
+    if (!options.connectors) await connectors.close();
+  }
+}
+
+const WRITER_KINDS: Readonly<Record<string, WriterKind>> = {
+  postgres: 'postgres',
+  mysql: 'mysql',
+  mariadb: 'mysql',
+  sqlite: 'sqlite',
+  mssql: 'mssql',
+};
+
+function canWrite(connector: Connector): boolean {
+  return (
+    connector.writer !== undefined || (connector instanceof SqlConnector && connector.kind in WRITER_KINDS)
+  );
+}
+
+// The connector's own writer when it offers one; else the SQL writer of its backend over its pool.
+async function openWriter(connector: Connector, target: WriteTarget, p: PreparedMapping): Promise<Writer> {
+  if (connector.writer) return connector.writer(target);
+  const db = await (connector as SqlConnector).db();
+  return createSqlWriter(WRITER_KINDS[connector.kind]!, db, target, {
+    columns: p.target.dataset.columns,
+    ...(p.target.dataset.schema !== undefined ? { schema: p.target.dataset.schema } : {}),
+    table: p.target.dataset.table ?? p.target.dataset.name,
+    name: p.target.name,
+  });
+}
+
+interface RunContext {
+  readonly connectors: MappingConnectors;
+  readonly writers: ReadonlyMap<string, Writer>;
+  readonly runs: ReadonlyMap<string, MappingRun>;
+  readonly options: MigrateRunOptions;
+  readonly runId: string;
+  readonly sink: RejectsFiles;
+}
+
+function applyOptions(p: PreparedMapping, context: RunContext, plan?: MappingPlan): ApplyMappingOptions {
+  const { options } = context;
+  return {
+    runId: context.runId,
+    resume: options.resume === true,
+    sink: context.sink,
+    unmasked: options.showSamples === true,
+    ...(plan ? { plan } : {}),
+    ...(options.memoryRows ? { memoryRows: options.memoryRows } : {}),
+    ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onStep ? { onStep: options.onStep } : {}),
+    ...(options.onBatch
+      ? { onBatch: (progress: ApplyProgress) => options.onBatch!(p.config.name, progress) }
+      : {}),
+  };
+}
+
+function sidesOf(p: PreparedMapping, context: RunContext) {
+  return {
+    source: context.connectors.sources.get(p.source.name)!.connector,
+    target: context.connectors.targets.get(p.target.name)!.connector,
+    writer: context.writers.get(p.config.name)!,
+  };
+}
+
+// Without a plan: each mapping reads and writes on its own, once the mappings it depends on are done.
+async function runScheduled(prepared: readonly PreparedMapping[], context: RunContext): Promise<unknown> {
+  const limit = pLimit(context.options.concurrency ?? 2);
+  const done = new Map<string, Promise<boolean>>();
+  let firstError: unknown = null;
+  const record = (error: unknown) => {
+    if (
+      firstError === null ||
+      (isStocktakeError(error, 'MIGRATE_INTERRUPTED') && !isStocktakeError(firstError, 'MIGRATE_INTERRUPTED'))
+    )
+      firstError = error;
+  };
+  for (const p of prepared) {
+    const deps = p.dependsOn.map((name) => done.get(name)!).filter(Boolean);
+    done.set(
+      p.config.name,
+      Promise.all(deps).then(async (results) => {
+        const run = context.runs.get(p.config.name)!;
+        if (results.some((ok) => !ok)) {
+          run.status = 'skipped';
+          run.error = {
+            code: 'SKIPPED',
+            message: `not run: a mapping it depends on (${p.dependsOn.join(', ')}) did not finish`,
+          };
+          return false;
+        }
+        return limit(async () => {
+          if (context.options.signal?.aborted) {
+            run.status = 'interrupted';
+            return false;
+          }
+          try {
+            await runOne(p, context, undefined);
+            return run.status === 'done';
+          } catch (error) {
+            failRun(run, error);
+            record(error);
+            return false;
+          }
+        });
+      }),
+    );
+  }
+  await Promise.all(done.values());
+  return firstError;
+}
+
+async function runOne(p: PreparedMapping, context: RunContext, read: ReadMapping | undefined): Promise<void> {
+  const run = context.runs.get(p.config.name)!;
+  const { source, target, writer } = sidesOf(p, context);
+  const started = performance.now();
+  const options = applyOptions(p, context);
+  try {
+    context.options.onStep?.(
+      `${p.config.name}: reading ${p.source.name}.${p.source.dataset.name} and ${p.target.name}.${p.target.dataset.name}`,
+    );
+    const ready = read ?? (await readMappingForRun(p, source, target, writer, options));
+    try {
+      context.options.onStep?.(`${p.config.name}: writing the differences`);
+      await writeMapping(ready, target, writer, run, options);
+    } finally {
+      ready.sides.close();
+    }
+    const r = run.reconciliation;
+    context.options.onStep?.(
+      `${p.config.name}: ${run.inserted} inserted, ${run.updated} updated, ${run.deleted} deleted, ${run.unchanged} unchanged, ${run.rejected.mapping + run.rejected.database} rejected; verification ${r?.ok ? 'passed' : `FAILED (${r?.missing} missing, ${r?.different} different, ${r?.unexpected} unexpected)`}`,
+    );
+  } finally {
+    run.timings.totalMs = Math.round(performance.now() - started);
+  }
+}
+
+// With a saved plan: every mapping is read and checked against the plan before the first write.
+async function runPlanned(prepared: readonly PreparedMapping[], context: RunContext): Promise<unknown> {
+  const plans = new Map(context.options.plan!.document.mappings.map((m) => [m.name, m]));
+  const reads: ReadMapping[] = [];
+  try {
+    for (const p of prepared) {
+      const { source, target, writer } = sidesOf(p, context);
+      context.options.onStep?.(
+        `${p.config.name}: checking the plan against ${p.source.name} and ${p.target.name}`,
+      );
+      reads.push(
+        await readMappingForRun(
+          p,
+          source,
+          target,
+          writer,
+          applyOptions(p, context, plans.get(p.config.name)),
+        ),
+      );
+    }
+  } catch (error) {
+    for (const read of reads) read.sides.close();
+    throw error;
+  }
+  let firstError: unknown = null;
+  for (let i = 0; i < prepared.length; i++) {
+    const p = prepared[i]!;
+    const run = context.runs.get(p.config.name)!;
+    if (firstError !== null) {
+      reads[i]!.sides.close();
+      run.status = 'skipped';
+      continue;
+    }
+    try {
+      await runOne(p, context, reads[i]);
+    } catch (error) {
+      failRun(run, error);
+      firstError = error;
+    }
+  }
+  return firstError;
+}
+
+function failRun(run: MappingRun, error: unknown): void {
+  if (isStocktakeError(error, 'MIGRATE_INTERRUPTED')) run.status = 'interrupted';
+  else if (isStocktakeError(error, 'MIGRATE_REJECTS_EXCEEDED')) run.status = 'rejects-exceeded';
+  else run.status = 'failed';
+  const code = isStocktakeError(error) ? error.code : 'INTERNAL';
+  run.error = { code, message: redact(error instanceof Error ? error.message : String(error)) };
+}
+
+function runStatus(mappings: readonly MappingRun[], error: unknown): RunDocument['status'] {
+  if (mappings.some((m) => m.status === 'interrupted') || isStocktakeError(error, 'MIGRATE_INTERRUPTED'))
+    return 'interrupted';
+  if (mappings.some((m) => m.status === 'failed')) return 'failed';
+  if (mappings.some((m) => m.status === 'rejects-exceeded')) return 'rejects-exceeded';
+  if (mappings.some((m) => m.status === 'verification-failed')) return 'verification-failed';
+  return error ? 'failed' : 'ok';
+}
+
+/**
+ * Before preflight: every selected mapping is in the plan, and its source and target datasets still have
+ * the plan's columns (a column removed since would otherwise surface as a compile problem, unexplained).
+ */
+function checkPlanCoversMappings(
+  config: Config,
+  plan: { file: string; document: PlanDocument },
+  connectors: MappingConnectors,
+  only: readonly string[] | undefined,
+): void {
+  const planned = new Map(plan.document.mappings.map((m) => [m.name, m]));
+  const problems: string[] = [];
+  for (const mapping of selectedMappings(config, only)) {
+    const saved = planned.get(mapping.name);
+    if (!saved) {
+      problems.push(`mapping ${mapping.name} is not in ${plan.file}`);
+      continue;
+    }
+    const sides: [string, OpenedSide | undefined, string, MappingPlan['source']][] = [
+      ['source', connectors.sources.get(mapping.from.source), mapping.from.dataset, saved.source],
+      ['target', connectors.targets.get(mapping.to.target), mapping.to.dataset, saved.target],
+    ];
+    for (const [label, side, dataset, before] of sides) {
+      if (!side) continue;
+      const ignored: MappingProblem[] = [];
+      const now = resolveDataset(side, dataset, '', ignored);
+      if (!now) {
+        problems.push(
+          `mapping ${mapping.name}: the ${label} dataset ${side.name}.${dataset} no longer exists`,
+        );
+        continue;
+      }
+      const changes = columnChanges(before.columns, now.columns);
+      if (changes)
+        problems.push(`mapping ${mapping.name}: ${label} dataset ${side.name}.${now.name} ${changes}`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new StocktakeError(
+      'PLAN_STALE',
+      `${plan.file} is stale:\n${problems.map((p) => `  ! ${p}`).join('\n')}`,
+      {
+        hint: 'run `stocktake plan` again, review it, then migrate with the new plan',
+        context: { problems },
+      },
+    );
+  }
+}

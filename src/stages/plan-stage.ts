@@ -1,0 +1,179 @@
+/**
+ * The plan stage: opens the sources and the targets of the mappings read-only, runs preflight, and
+ * plans every mapping (a dry-run diff that writes nothing anywhere) into the `plan.json` document.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pLimit from 'p-limit';
+import type { Config } from '../config/schema.ts';
+import { openConnector } from '../connectors/registry.ts';
+import type { Connector, OpenMode } from '../connectors/types.ts';
+import type { MappingPlan, PlanDocument } from '../core/plan.ts';
+import { TOOL_VERSION } from '../core/version.ts';
+import { renderPlanHtml } from '../mappers/plan-html.ts';
+import { planMapping } from '../mappers/plan-mapping.ts';
+import { type OpenedSide, type PreparedMapping, preflight } from '../mappers/preflight.ts';
+import { writeDocument } from './documents.ts';
+
+/** The connectors a set of mappings needs, with their inventories. */
+export interface MappingConnectors {
+  readonly sources: Map<string, OpenedSide>;
+  readonly targets: Map<string, OpenedSide>;
+  /** Closes every connector. */
+  close(): Promise<void>;
+}
+
+/** Opens (and inventories) the sources of the selected mappings read-only, and their targets in `targetMode`. */
+export async function openMappingConnectors(
+  config: Config,
+  options: { only?: readonly string[]; targetMode: OpenMode; onStep?: (message: string) => void },
+): Promise<MappingConnectors> {
+  const mappings = selectedMappings(config, options.only);
+  const opened: Connector[] = [];
+  const sources = new Map<string, OpenedSide>();
+  const targets = new Map<string, OpenedSide>();
+  const open = async (name: string, entry: Parameters<typeof openConnector>[0], mode: OpenMode) => {
+    const connector = await openConnector(entry, { name, mode });
+    opened.push(connector);
+    options.onStep?.(
+      `${name}: reading the inventory (${entry.kind}, ${mode === 'audit' ? 'read-only' : 'write'})`,
+    );
+    await connector.connect();
+    const inventory = await connector.inventory();
+    return { name, kind: entry.kind, connector, datasets: inventory.datasets };
+  };
+  const close = async () => {
+    for (const connector of opened) await connector.close().catch(() => undefined);
+  };
+  try {
+    for (const name of new Set(mappings.map((m) => m.from.source))) {
+      const entry = config.sources[name];
+      if (entry) sources.set(name, await open(name, entry, 'audit'));
+    }
+    for (const name of new Set(mappings.map((m) => m.to.target))) {
+      const entry = config.targets?.[name];
+      if (entry) targets.set(name, await open(name, entry, options.targetMode));
+    }
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { sources, targets, close };
+}
+
+/** The mappings `--only` selects (by mapping name); all of them by default. */
+export function selectedMappings(config: Config, only?: readonly string[]): NonNullable<Config['mappings']> {
+  const all = config.mappings ?? [];
+  return only && only.length > 0 ? all.filter((m) => only.includes(m.name)) : all;
+}
+
+/** Options of `runPlan`. */
+export interface PlanRunOptions {
+  /** Mapping names to plan; default all. */
+  readonly only?: readonly string[];
+  /** The config's folder (lookup files are relative to it). */
+  readonly baseDir?: string;
+  /** Samples per kind of change (default 5). */
+  readonly samples?: number;
+  /** Show personal values unmasked. */
+  readonly showSamples?: boolean;
+  /** Rows per side kept in memory before spilling (default 200,000). */
+  readonly memoryRows?: number;
+  /** Mappings planned at once (default 2). */
+  readonly concurrency?: number;
+  readonly onStep?: (message: string) => void;
+  readonly onProgress?: (mapping: string, side: 'source' | 'target', rows: number) => void;
+  readonly now?: () => Date;
+  /** Connectors already open (tests, library users); they are left open. */
+  readonly connectors?: MappingConnectors;
+}
+
+/** Plans every selected mapping; writes nothing to any source or target. */
+export async function runPlan(config: Config, options: PlanRunOptions = {}): Promise<PlanDocument> {
+  const connectors =
+    options.connectors ??
+    (await openMappingConnectors(config, {
+      ...(options.only ? { only: options.only } : {}),
+      targetMode: 'audit',
+      ...(options.onStep ? { onStep: options.onStep } : {}),
+    }));
+  try {
+    const prepared = preflight({
+      config,
+      ...(options.baseDir ? { baseDir: options.baseDir } : {}),
+      ...(options.only ? { only: options.only } : {}),
+      sources: connectors.sources,
+      targets: connectors.targets,
+    });
+    const limit = pLimit(options.concurrency ?? 2);
+    const plans = await Promise.all(prepared.map((p) => limit(() => planOne(p, connectors, options))));
+    return planDocument(plans, options);
+  } finally {
+    if (!options.connectors) await connectors.close();
+  }
+}
+
+async function planOne(
+  prepared: PreparedMapping,
+  connectors: MappingConnectors,
+  options: PlanRunOptions,
+): Promise<MappingPlan> {
+  const name = prepared.config.name;
+  options.onStep?.(
+    `${name}: planning ${prepared.source.name}.${prepared.source.dataset.name} → ${prepared.target.name}.${prepared.target.dataset.name}`,
+  );
+  const plan = await planMapping(
+    prepared,
+    connectors.sources.get(prepared.source.name)!.connector,
+    connectors.targets.get(prepared.target.name)!.connector,
+    {
+      samples: options.samples ?? 5,
+      unmasked: options.showSamples === true,
+      ...(options.memoryRows ? { memoryRows: options.memoryRows } : {}),
+      ...(options.onProgress ? { onProgress: (side, rows) => options.onProgress!(name, side, rows) } : {}),
+    },
+  );
+  options.onStep?.(
+    `${name}: ${plan.inserts} to insert, ${plan.updates} to update, ${plan.deletes} to delete, ${plan.unchanged} unchanged, ${plan.rejects} rejected (${(plan.durationMs / 1000).toFixed(1)} s)`,
+  );
+  return plan;
+}
+
+function planDocument(mappings: MappingPlan[], options: PlanRunOptions): PlanDocument {
+  const totals = { inserts: 0, updates: 0, deletes: 0, unchanged: 0, rejects: 0 };
+  for (const m of mappings) {
+    totals.inserts += m.inserts;
+    totals.updates += m.updates;
+    totals.deletes += m.deletes;
+    totals.unchanged += m.unchanged;
+    totals.rejects += m.rejects;
+  }
+  return {
+    formatVersion: 1,
+    kind: 'plan',
+    generatedAt: (options.now?.() ?? new Date()).toISOString(),
+    mappings,
+    totals,
+    changes: totals.inserts + totals.updates + totals.deletes > 0,
+    samplesShown: options.showSamples === true,
+    tool: { name: 'stocktake', version: TOOL_VERSION },
+  };
+}
+
+/** Writes plan.json and plan.html; returns their paths. */
+export function writePlanOutputs(plan: PlanDocument, dir: string): string[] {
+  const json = join(dir, 'plan.json');
+  const html = join(dir, 'plan.html');
+  writeDocument(json, plan);
+  writeFileSync(html, renderPlanHtml(plan));
+  return [json, html];
+}
+
+/**
+ * The exit code of a plan: 1 when a mapping would exceed its maxRejects (migrate would stop); with
+ * `detailed`, 2 when changes are pending; else 0.
+ */
+export function planExitCode(plan: PlanDocument, detailed: boolean): number {
+  if (plan.mappings.some((m) => m.maxRejectsExceeded)) return 1;
+  return detailed && plan.changes ? 2 : 0;
+}
