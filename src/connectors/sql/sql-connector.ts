@@ -17,11 +17,13 @@ import {
   type ReadShape,
   type Row,
 } from '../types.ts';
+import type { Writer, WriteTarget } from '../writer-types.ts';
 import { createDatasetFilter } from './dataset-filter.ts';
 import { rawSql } from './row-counts.ts';
 import type { SqlDialect, SqlEntryConfig } from './sql-dialect.ts';
 import { describeDriverError } from './sql-errors.ts';
 import { pushdownProfile } from './sql-pushdown.ts';
+import { createSqlWriter } from './sql-writer.ts';
 
 const DEFAULT_EXACT_BELOW = 1_000_000;
 
@@ -175,6 +177,17 @@ export class SqlConnector implements Connector {
     } catch (error) {
       throw describeDriverError(error, this.name, this.#dialect.product);
     }
+  }
+
+  /** A writer loading one table of this database (open the connector in `write` mode). */
+  async writer(target: WriteTarget): Promise<Writer> {
+    const dataset = await this.#dataset({ name: target.dataset });
+    return createSqlWriter(this.#dialect.kind, await this.db(), target, {
+      columns: dataset.columns,
+      ...(dataset.schema !== undefined ? { schema: dataset.schema } : {}),
+      table: dataset.table ?? dataset.name,
+      name: this.name,
+    });
   }
 
   async close(): Promise<void> {

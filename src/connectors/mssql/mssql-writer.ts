@@ -1,0 +1,366 @@
+/**
+ * The SQL Server writer: each batch is bulk loaded (TDS bulk copy, through tedious) into a session
+ * #temp table of text and binary columns, then written with one `MERGE … WITH (HOLDLOCK)` that casts
+ * every column, so a bad value fails the MERGE (and is isolated by row) rather than the bulk load.
+ * Matched rows are updated only when a column differs (`EXISTS (SELECT s.cols EXCEPT SELECT t.cols)`,
+ * NULL-safe), so unchanged rows are not touched.
+ *
+ * Counts: the MERGE's `OUTPUT $action` goes into a table variable counted per action (INSERT, UPDATE);
+ * insert mode and deletes use the statement's row count. Not run against a server in this repository:
+ * the SQL text is unit-tested (tests/unit/mssql-writer.test.ts).
+ */
+import type { Knex } from 'knex';
+import { type BulkLoad, type Connection, Request, TYPES } from 'tedious';
+import type { Column } from '../../core/inventory.ts';
+import { redact } from '../../core/secrets.ts';
+import { binaryBuffer, isoInstant, jsonText, utcWallClock } from '../sql/sql-write-values.ts';
+import {
+  CHECKPOINT_TABLE,
+  checkpointOfRow,
+  type RowList,
+  resolveWriterTable,
+  SqlWriter,
+  type SqlWriterOptions,
+  type WriteCounts,
+  type WriterBackend,
+} from '../sql/sql-writer.ts';
+import type { Value } from '../types.ts';
+import type { Checkpoint, WriteBatch, WriteRejection, Writer, WriteTarget } from '../writer-types.ts';
+import { quoteMssql as q } from './mssql-catalog.ts';
+
+const LIST_CODE: Readonly<Record<RowList | 'deletes', number>> = { upserts: 0, inserts: 1, deletes: 2 };
+const SAVEPOINT = 'stocktake_rows';
+// Duplicate key (2627, 2601), FK or CHECK (547), NULL (515), truncation (8152, 2628), conversion and
+// overflow (245, 8114, 8115, 220, 241, 242, 8169), a key twice in one MERGE (8672), RAISERROR/THROW (50000).
+const ROW_ERRORS = new Set([
+  2627, 2601, 547, 515, 8152, 2628, 245, 8114, 8115, 220, 241, 242, 8169, 8672, 50000,
+]);
+// Types EXCEPT cannot compare: compared through their text.
+const NOT_COMPARABLE = /^(xml|text|ntext|image|geography|geometry)\b/i;
+let stagingTables = 0;
+
+/** How a column is staged and written: text cast to its type, text kept as is, or binary. */
+export interface MssqlWriteColumn {
+  readonly name: string;
+  /** `CAST(s.cN AS <cast>)` in the MERGE source; null when the text or bytes are assigned directly. */
+  readonly cast: string | null;
+  readonly binary: boolean;
+  /** datetime2, datetime, smalldatetime: instants are written as their UTC wall clock. */
+  readonly wallClock: boolean;
+  readonly json: boolean;
+  readonly compareAsText: boolean;
+  readonly identity: boolean;
+}
+
+/** The staging and writing plan of a column, from its inventory entry. */
+export function mssqlWriteColumn(column: Column): MssqlWriteColumn {
+  const native = column.nativeType.toLowerCase();
+  const textual = column.type === 'string' || column.type === 'json';
+  const binary = column.type === 'binary';
+  return {
+    name: column.name,
+    // Strings are assigned without a CAST: CAST to nvarchar(n) would truncate, assignment refuses (2628).
+    cast: textual || binary ? null : column.nativeType,
+    binary,
+    wallClock: column.type === 'timestamp' && !native.startsWith('datetimeoffset'),
+    json: column.type === 'json',
+    compareAsText: NOT_COMPARABLE.test(native),
+    identity: column.autoIncrement === true,
+  };
+}
+
+/** A writer loading one SQL Server table through bulk load and MERGE. */
+export async function createMssqlWriter(
+  db: Knex,
+  target: WriteTarget,
+  options: SqlWriterOptions,
+): Promise<Writer> {
+  const table = resolveWriterTable(target, options, true);
+  const qualified = table.schema === undefined ? q(table.table) : `${q(table.schema)}.${q(table.table)}`;
+  const columns = table.columns.map(mssqlWriteColumn);
+  const checkpointTable =
+    table.schema === undefined ? q(CHECKPOINT_TABLE) : `${q(table.schema)}.${q(CHECKPOINT_TABLE)}`;
+  const sql = mssqlWriteStatements(
+    qualified,
+    columns,
+    table.keyIndexes,
+    `#stocktake_stage_${++stagingTables}`,
+  );
+  const backend = new MssqlBackend(
+    db,
+    columns,
+    table.keyIndexes,
+    sql,
+    mssqlCheckpointStatements(checkpointTable),
+  );
+  return SqlWriter.open(db, backend, options.name ?? target.dataset);
+}
+
+/** The statements of a SQL Server writer (exported for tests); values are `@pN` parameters or bulk-loaded. */
+export interface MssqlWriteStatements {
+  readonly stagingTable: string;
+  /** Creates the #temp table once per session and empties it (TRUNCATE is transactional in SQL Server). */
+  readonly prepareStaging: string;
+  /** `@p0` list code, `@p1` first row, `@p2` row after the last. */
+  readonly upsert: string;
+  readonly insert: string;
+  readonly delete: string;
+}
+
+/** Builds the staging, MERGE, INSERT and DELETE statements. */
+export function mssqlWriteStatements(
+  qualified: string,
+  columns: readonly MssqlWriteColumn[],
+  keyIndexes: readonly number[],
+  stagingTable: string,
+): MssqlWriteStatements {
+  const staged = columns
+    .map((c, i) => `c${i} ${c.binary ? 'varbinary(max)' : 'nvarchar(max)'} NULL`)
+    .join(', ');
+  const source = columns
+    .map((c, i) => `${c.cast ? `CAST(s.c${i} AS ${c.cast})` : `s.c${i}`} AS ${q(c.name)}`)
+    .join(', ');
+  const names = columns.map((c) => q(c.name)).join(', ');
+  const range = `WHERE s.l = @p0 AND s.o >= @p1 AND s.o < @p2`;
+  const keys = new Set(keyIndexes);
+  const on = keyIndexes.map((i) => `t.${q(columns[i]!.name)} = s.${q(columns[i]!.name)}`).join(' AND ');
+  const rest = columns.filter((_c, i) => !keys.has(i));
+  const compared = (alias: string) =>
+    rest
+      .map((c) =>
+        c.compareAsText ? `CAST(${alias}.${q(c.name)} AS nvarchar(max))` : `${alias}.${q(c.name)}`,
+      )
+      .join(', ');
+  const matched =
+    rest.length === 0
+      ? ''
+      : `WHEN MATCHED AND EXISTS (SELECT ${compared('s')} EXCEPT SELECT ${compared('t')}) THEN
+  UPDATE SET ${rest.map((c) => `t.${q(c.name)} = s.${q(c.name)}`).join(', ')}
+`;
+  // Writing an identity column needs IDENTITY_INSERT for the statement's duration.
+  const identity = columns.some((c) => c.identity);
+  const wrap = (statement: string) =>
+    identity
+      ? `SET IDENTITY_INSERT ${qualified} ON;\n${statement}\nSET IDENTITY_INSERT ${qualified} OFF;`
+      : statement;
+  const keyMatch = keyIndexes
+    .map((i) => {
+      const c = columns[i]!;
+      return `t.${q(c.name)} = ${c.cast ? `CAST(s.c${i} AS ${c.cast})` : `s.c${i}`}`;
+    })
+    .join(' AND ');
+  return {
+    stagingTable,
+    prepareStaging: `IF OBJECT_ID(N'tempdb..${stagingTable}') IS NULL CREATE TABLE ${stagingTable} (l tinyint NOT NULL, o int NOT NULL, ${staged});
+TRUNCATE TABLE ${stagingTable};`,
+    upsert: `DECLARE @actions TABLE (a nvarchar(10) NOT NULL);
+${wrap(`MERGE INTO ${qualified} WITH (HOLDLOCK) AS t
+USING (SELECT ${source} FROM ${stagingTable} AS s ${range}) AS s
+ON ${on}
+${matched}WHEN NOT MATCHED BY TARGET THEN
+  INSERT (${names}) VALUES (${columns.map((c) => `s.${q(c.name)}`).join(', ')})
+OUTPUT $action INTO @actions (a);`)}
+SELECT COUNT(CASE WHEN a = N'INSERT' THEN 1 END) AS inserted, COUNT(CASE WHEN a = N'UPDATE' THEN 1 END) AS updated FROM @actions;`,
+    insert: wrap(`INSERT INTO ${qualified} (${names}) SELECT ${source} FROM ${stagingTable} AS s ${range};`),
+    delete: `DELETE t FROM ${qualified} AS t JOIN ${stagingTable} AS s ON s.l = ${LIST_CODE.deletes} AND ${keyMatch};`,
+  };
+}
+
+/** The checkpoint statements of a SQL Server target; `@name` is the table's quoted name for OBJECT_ID. */
+export function mssqlCheckpointStatements(checkpointTable: string) {
+  return {
+    table: checkpointTable,
+    create: `IF OBJECT_ID(@name, N'U') IS NULL CREATE TABLE ${checkpointTable} (mapping nvarchar(450) NOT NULL PRIMARY KEY,
+  run_id nvarchar(450) NOT NULL, batches bigint NOT NULL, source_rows bigint NOT NULL, done bit NOT NULL,
+  fingerprint nvarchar(1024) NOT NULL, updated_at datetimeoffset(3) NOT NULL);`,
+    save: `UPDATE ${checkpointTable} SET run_id = @p1, batches = @p2, source_rows = @p3, done = @p4, fingerprint = @p5,
+  updated_at = CONVERT(datetimeoffset(3), @p6, 127) WHERE mapping = @p0;
+IF @@ROWCOUNT = 0 INSERT INTO ${checkpointTable} (mapping, run_id, batches, source_rows, done, fingerprint, updated_at)
+  VALUES (@p0, @p1, @p2, @p3, @p4, @p5, CONVERT(datetimeoffset(3), @p6, 127));`,
+    read: `SELECT mapping, run_id, batches, source_rows, done, fingerprint, CONVERT(nvarchar(40), updated_at, 127) AS updated_at
+FROM ${checkpointTable} WHERE mapping = @p0;`,
+    clear: `DELETE FROM ${checkpointTable} WHERE mapping = @p0;`,
+  };
+}
+
+/** A contract value as staged text (or bytes for binary columns). */
+export function mssqlStageValue(value: Value, column: MssqlWriteColumn): string | Buffer | null {
+  if (value === null || value === undefined) return null;
+  if (column.json) return jsonText(value);
+  switch (typeof value) {
+    case 'string':
+      return column.wallClock ? utcWallClock(value) : value;
+    case 'boolean':
+      return value ? '1' : '0';
+    case 'number':
+    case 'bigint':
+      return String(value);
+    default:
+      return value instanceof Uint8Array ? binaryBuffer(value) : jsonText(value);
+  }
+}
+
+class MssqlBackend implements WriterBackend<Connection> {
+  readonly product = 'SQL Server';
+  readonly statements = {
+    // Statement-level errors must leave the transaction open so that a savepoint can undo them.
+    begin: ['SET XACT_ABORT OFF', 'BEGIN TRANSACTION'],
+    commit: 'COMMIT TRANSACTION',
+    rollback: 'IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION',
+    savepoint: `SAVE TRANSACTION ${SAVEPOINT}`,
+    release: null,
+    rollbackTo: `ROLLBACK TRANSACTION ${SAVEPOINT}`,
+  };
+  readonly #db: Knex;
+  readonly #columns: readonly MssqlWriteColumn[];
+  readonly #keyIndexes: readonly number[];
+  readonly #sql: MssqlWriteStatements;
+  readonly #checkpoint: ReturnType<typeof mssqlCheckpointStatements>;
+
+  constructor(
+    db: Knex,
+    columns: readonly MssqlWriteColumn[],
+    keyIndexes: readonly number[],
+    sql: MssqlWriteStatements,
+    checkpoint: ReturnType<typeof mssqlCheckpointStatements>,
+  ) {
+    this.#db = db;
+    this.#columns = columns;
+    this.#keyIndexes = keyIndexes;
+    this.#sql = sql;
+    this.#checkpoint = checkpoint;
+  }
+
+  async exec(c: Connection, sql: string): Promise<void> {
+    await this.#run(c, sql);
+  }
+
+  async ensureCheckpointTable(c: Connection): Promise<void> {
+    await this.#run(c, this.#checkpoint.create, [['name', TYPES.NVarChar, this.#checkpoint.table]]);
+  }
+
+  async stage(c: Connection, batch: WriteBatch): Promise<readonly WriteRejection[]> {
+    // A parameterless batch: a #temp table created inside sp_executesql would vanish with it.
+    await this.#run(c, this.#sql.prepareStaging);
+    const columns = this.#columns;
+    const rows: unknown[][] = [];
+    for (const list of ['upserts', 'inserts'] as const) {
+      const source = batch[list] ?? [];
+      for (let r = 0; r < source.length; r++) {
+        const row = source[r]!;
+        const staged: unknown[] = [LIST_CODE[list], r];
+        for (let i = 0; i < columns.length; i++) staged.push(mssqlStageValue(row[i] ?? null, columns[i]!));
+        rows.push(staged);
+      }
+    }
+    const deletes = batch.deletes ?? [];
+    for (let r = 0; r < deletes.length; r++) {
+      const staged: unknown[] = [LIST_CODE.deletes, r, ...new Array(columns.length).fill(null)];
+      for (let k = 0; k < this.#keyIndexes.length; k++) {
+        const at = this.#keyIndexes[k]!;
+        staged[2 + at] = mssqlStageValue(deletes[r]![k] ?? null, columns[at]!);
+      }
+      rows.push(staged);
+    }
+    if (rows.length > 0) await this.#bulkLoad(c, rows);
+    return [];
+  }
+
+  async write(
+    c: Connection,
+    _batch: WriteBatch,
+    list: RowList,
+    from: number,
+    to: number,
+  ): Promise<WriteCounts> {
+    const params: Parameter[] = [
+      ['p0', TYPES.TinyInt, LIST_CODE[list]],
+      ['p1', TYPES.Int, from],
+      ['p2', TYPES.Int, to],
+    ];
+    if (list === 'inserts') {
+      const { rowCount } = await this.#run(c, this.#sql.insert, params);
+      return { inserted: rowCount, updated: 0 };
+    }
+    const { rows } = await this.#run(c, this.#sql.upsert, params);
+    const counts = rows[rows.length - 1] ?? {};
+    return { inserted: Number(counts.inserted ?? 0), updated: Number(counts.updated ?? 0) };
+  }
+
+  async delete(c: Connection): Promise<number> {
+    return (await this.#run(c, this.#sql.delete)).rowCount;
+  }
+
+  async saveCheckpoint(c: Connection, checkpoint: Checkpoint): Promise<void> {
+    await this.#run(c, this.#checkpoint.save, [
+      ['p0', TYPES.NVarChar, checkpoint.mapping],
+      ['p1', TYPES.NVarChar, checkpoint.runId],
+      ['p2', TYPES.BigInt, checkpoint.batches],
+      ['p3', TYPES.BigInt, checkpoint.sourceRows],
+      ['p4', TYPES.Bit, checkpoint.done],
+      ['p5', TYPES.NVarChar, checkpoint.fingerprint],
+      ['p6', TYPES.NVarChar, isoInstant(checkpoint.updatedAt)],
+    ]);
+  }
+
+  async readCheckpoint(c: Connection, mapping: string): Promise<Checkpoint | null> {
+    const { rows } = await this.#run(c, this.#checkpoint.read, [['p0', TYPES.NVarChar, mapping]]);
+    return rows[0] ? checkpointOfRow(rows[0]) : null;
+  }
+
+  async clearCheckpoint(c: Connection, mapping: string): Promise<void> {
+    await this.#run(c, this.#checkpoint.clear, [['p0', TYPES.NVarChar, mapping]]);
+  }
+
+  rowError(error: unknown): string | undefined {
+    const e = error as { number?: unknown; message?: unknown };
+    if (typeof e?.number !== 'number' || !ROW_ERRORS.has(e.number)) return undefined;
+    return redact(String(e.message));
+  }
+
+  #bulkLoad(c: Connection, rows: unknown[][]): Promise<void> {
+    this.#db.emit('query', { sql: `INSERT BULK ${this.#sql.stagingTable}` });
+    return new Promise((resolve, reject) => {
+      const bulk: BulkLoad = c.newBulkLoad(this.#sql.stagingTable, { keepNulls: true }, (error) =>
+        error ? reject(error) : resolve(),
+      );
+      bulk.addColumn('l', TYPES.TinyInt, { nullable: false });
+      bulk.addColumn('o', TYPES.Int, { nullable: false });
+      for (let i = 0; i < this.#columns.length; i++) {
+        const type = this.#columns[i]!.binary ? TYPES.VarBinary : TYPES.NVarChar;
+        bulk.addColumn(`c${i}`, type, { nullable: true, length: Infinity });
+      }
+      c.execBulkLoad(bulk, rows);
+    });
+  }
+
+  // Parameterless statements go as a plain batch; with parameters, through sp_executesql.
+  #run(
+    c: Connection,
+    sql: string,
+    params: readonly Parameter[] = [],
+  ): Promise<{ rows: Record<string, unknown>[]; rowCount: number }> {
+    this.#db.emit('query', { sql });
+    return new Promise((resolve, reject) => {
+      const rows: Record<string, unknown>[] = [];
+      const request = new Request(sql, (error, rowCount) =>
+        error ? reject(error) : resolve({ rows, rowCount: rowCount ?? 0 }),
+      );
+      for (const [name, type, value] of params) request.addParameter(name, type, value);
+      request.on('row', (columns: RawColumnValue[]) => {
+        const row: Record<string, unknown> = {};
+        for (const column of columns) row[column.metadata.colName] = column.value;
+        rows.push(row);
+      });
+      if (params.length === 0) c.execSqlBatch(request);
+      else c.execSql(request);
+    });
+  }
+}
+
+type Parameter = readonly [string, (typeof TYPES)[keyof typeof TYPES], unknown];
+
+interface RawColumnValue {
+  value: unknown;
+  metadata: { colName: string };
+}

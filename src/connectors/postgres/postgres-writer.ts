@@ -1,0 +1,393 @@
+/**
+ * The PostgreSQL writer: each batch is COPYed (text format) into a temporary staging table of text
+ * columns, then written with one `INSERT … SELECT … ON CONFLICT (key) DO UPDATE … WHERE (t.cols) IS
+ * DISTINCT FROM (excluded.cols)` that casts every column, so that a bad value fails the INSERT (and
+ * is isolated by row) rather than the COPY, and unchanged rows are not touched.
+ *
+ * Counts: the INSERT returns `(xmax = 0)` for every row it wrote; a freshly inserted tuple has no
+ * deleting transaction (xmax 0), one updated by ON CONFLICT carries ours. Rows skipped by the WHERE
+ * clause (unchanged) are not returned. Deletes count the DELETE's row count.
+ */
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Knex } from 'knex';
+import type { Client } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { StocktakeError } from '../../core/errors.ts';
+import { redact } from '../../core/secrets.ts';
+import { binaryBuffer, jsonText, utcWallClock } from '../sql/sql-write-values.ts';
+import {
+  CHECKPOINT_COLUMNS,
+  CHECKPOINT_TABLE,
+  checkpointOfRow,
+  checkpointValues,
+  type RowList,
+  resolveWriterTable,
+  SqlWriter,
+  type SqlWriterOptions,
+  type WriteCounts,
+  type WriterBackend,
+} from '../sql/sql-writer.ts';
+import type { Value } from '../types.ts';
+import type { Checkpoint, WriteBatch, WriteRejection, Writer, WriteTarget } from '../writer-types.ts';
+import { quotePostgres as q } from './postgres-catalog.ts';
+
+/** How a value is turned into COPY text for a column. */
+type Encoding = 'plain' | 'json' | 'bytea' | 'array' | 'wallclock';
+
+/** A target column as the writer needs it: the type to cast the staged text to, and how to encode values. */
+export interface PostgresWriteColumn {
+  readonly name: string;
+  /** The column's type without length or precision (`character varying`, `numeric`), so that a cast never truncates. */
+  readonly castType: string;
+  readonly encoding: Encoding;
+  /** True when the type has no equality operator (json, xml, geometric types): compared as text. */
+  readonly compareAsText: boolean;
+}
+
+// List codes in the staging table's `l` column.
+const LIST_CODE: Readonly<Record<RowList | 'deletes', number>> = { upserts: 0, inserts: 1, deletes: 2 };
+const NO_EQUALITY = new Set(['json', 'xml', 'point', 'line', 'lseg', 'box', 'path', 'polygon', 'circle']);
+// SQLSTATE classes of a refused row: 21 cardinality (a key twice in one statement), 22 data exception,
+// 23 integrity constraint, 44 WITH CHECK OPTION; P0001 is a trigger's RAISE EXCEPTION.
+const ROW_ERROR = /^(21|22|23|44)...$|^P0001$/;
+const SAVEPOINT = 'stocktake_rows';
+const CHUNK_CHARS = 1 << 16;
+let stagingTables = 0;
+
+const CATALOG_SQL = `
+SELECT a.attname AS name, t.typname AS type_name, t.typcategory AS category, e.typname AS element_name,
+  format_type(a.atttypid, NULL) AS base_type
+FROM pg_attribute a
+JOIN pg_type t ON t.oid = a.atttypid
+LEFT JOIN pg_type e ON e.oid = t.typelem AND t.typcategory = 'A'
+WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped`;
+
+/** A writer loading one PostgreSQL table through COPY and `INSERT … ON CONFLICT`. */
+export async function createPostgresWriter(
+  db: Knex,
+  target: WriteTarget,
+  options: SqlWriterOptions,
+): Promise<Writer> {
+  const table = resolveWriterTable(target, options, true);
+  const qualified = table.schema === undefined ? q(table.table) : `${q(table.schema)}.${q(table.table)}`;
+  const client = db.client as unknown as {
+    acquireConnection(): Promise<Client>;
+    releaseConnection(c: Client): Promise<unknown>;
+  };
+  const connection = await client.acquireConnection();
+  let raw: RawColumn[];
+  try {
+    db.emit('query', { sql: CATALOG_SQL });
+    raw = (await connection.query<RawColumn>(CATALOG_SQL, [qualified])).rows;
+  } finally {
+    await client.releaseConnection(connection);
+  }
+  if (raw.length === 0) {
+    throw new StocktakeError('DATASET_NOT_FOUND', `target ${target.dataset}: no such table`, {
+      context: { dataset: target.dataset },
+    });
+  }
+  const byName = new Map(raw.map((r) => [r.name, r]));
+  const columns = target.columns.map((name) => {
+    const column = byName.get(name);
+    if (!column) {
+      throw new StocktakeError('MAP_TARGET_COLUMN_MISSING', `target ${target.dataset}: no column "${name}"`, {
+        context: { dataset: target.dataset, column: name },
+      });
+    }
+    return postgresWriteColumn(column);
+  });
+  const checkpointTable =
+    table.schema === undefined ? q(CHECKPOINT_TABLE) : `${q(table.schema)}.${q(CHECKPOINT_TABLE)}`;
+  const statements = postgresWriteStatements(qualified, columns, table.keyIndexes, checkpointTable);
+  const backend = new PostgresBackend(db, columns, table.keyIndexes, statements);
+  return SqlWriter.open(db, backend, options.name ?? target.dataset);
+}
+
+/** The SQL a PostgreSQL writer sends, built once per writer (exported for tests). */
+export interface PostgresWriteStatements {
+  readonly stagingTable: string;
+  readonly createStaging: string;
+  readonly copy: string;
+  readonly upsert: string;
+  readonly insert: string;
+  readonly delete: string;
+  readonly createCheckpoint: string;
+  readonly saveCheckpoint: string;
+  readonly readCheckpoint: string;
+  readonly clearCheckpoint: string;
+}
+
+/** Builds every statement of a writer; identifiers are quoted, values are always `$n` parameters or COPY data. */
+export function postgresWriteStatements(
+  qualified: string,
+  columns: readonly PostgresWriteColumn[],
+  keyIndexes: readonly number[],
+  checkpointTable: string,
+): PostgresWriteStatements {
+  const stagingTable = `pg_temp.stocktake_stage_${++stagingTables}`;
+  const staged = columns.map((_c, i) => `c${i}`);
+  const names = columns.map((c) => q(c.name)).join(', ');
+  const casts = columns.map((c, i) => `s.c${i}::${c.castType}`).join(', ');
+  const range = 'WHERE s.l = $1 AND s.o >= $2 AND s.o < $3 ORDER BY s.o';
+  const keys = new Set(keyIndexes);
+  const conflict = keyIndexes.map((i) => q(columns[i]!.name)).join(', ');
+  const rest = columns.filter((_c, i) => !keys.has(i));
+  const compared = (alias: string) =>
+    rest.map((c) => `${alias}.${q(c.name)}${c.compareAsText ? '::text' : ''}`).join(', ');
+  const onConflict =
+    rest.length === 0
+      ? `ON CONFLICT (${conflict}) DO NOTHING`
+      : `ON CONFLICT (${conflict}) DO UPDATE SET ${rest.map((c) => `${q(c.name)} = excluded.${q(c.name)}`).join(', ')}
+  WHERE ROW(${compared('t')}) IS DISTINCT FROM ROW(${compared('excluded')})`;
+  const keyMatch = keyIndexes
+    .map((i) => `t.${q(columns[i]!.name)} = s.c${i}::${columns[i]!.castType}`)
+    .join(' AND ');
+  const cpNames = CHECKPOINT_COLUMNS.join(', ');
+  return {
+    stagingTable,
+    createStaging: `CREATE TEMP TABLE IF NOT EXISTS ${stagingTable.slice('pg_temp.'.length)} (l int2 NOT NULL, o int4 NOT NULL, ${staged.map((c) => `${c} text`).join(', ')}) ON COMMIT DELETE ROWS`,
+    copy: `COPY ${stagingTable} (l, o, ${staged.join(', ')}) FROM STDIN`,
+    upsert: `WITH w AS (
+  INSERT INTO ${qualified} AS t (${names})
+  SELECT ${casts} FROM ${stagingTable} s ${range}
+  ${onConflict}
+  RETURNING (t.xmax = 0) AS inserted
+) SELECT count(*) FILTER (WHERE inserted)::int AS inserted, count(*) FILTER (WHERE NOT inserted)::int AS updated FROM w`,
+    insert: `INSERT INTO ${qualified} (${names}) SELECT ${casts} FROM ${stagingTable} s ${range}`,
+    delete: `DELETE FROM ${qualified} AS t USING ${stagingTable} s WHERE s.l = ${LIST_CODE.deletes} AND ${keyMatch}`,
+    createCheckpoint: `CREATE TABLE IF NOT EXISTS ${checkpointTable} (mapping text PRIMARY KEY, run_id text NOT NULL,
+  batches bigint NOT NULL, source_rows bigint NOT NULL, done boolean NOT NULL, fingerprint text NOT NULL,
+  updated_at timestamptz NOT NULL)`,
+    saveCheckpoint: `INSERT INTO ${checkpointTable} (${cpNames}) VALUES ($1, $2, $3, $4, $5, $6, $7)
+ON CONFLICT (mapping) DO UPDATE SET ${CHECKPOINT_COLUMNS.slice(1)
+      .map((c) => `${c} = excluded.${c}`)
+      .join(', ')}`,
+    readCheckpoint: `SELECT mapping, run_id, batches, source_rows, done, fingerprint,
+  to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS updated_at
+FROM ${checkpointTable} WHERE mapping = $1`,
+    clearCheckpoint: `DELETE FROM ${checkpointTable} WHERE mapping = $1`,
+  };
+}
+
+/** How the writer treats a column, from its pg_catalog type. */
+function postgresWriteColumn(raw: RawColumn): PostgresWriteColumn {
+  const array = raw.category === 'A';
+  const type = array ? (raw.element_name ?? '') : raw.type_name;
+  // Without a length, `character` and `bit` mean char(1) and bit(1); their unbounded forms keep every value.
+  const unbounded = type === 'bpchar' ? 'bpchar' : type === 'bit' ? 'varbit' : undefined;
+  const castType = unbounded ? `${unbounded}${array ? '[]' : ''}` : raw.base_type;
+  let encoding: Encoding = 'plain';
+  if (array) encoding = 'array';
+  else if (type === 'json' || type === 'jsonb') encoding = 'json';
+  else if (type === 'bytea') encoding = 'bytea';
+  else if (type === 'timestamp') encoding = 'wallclock';
+  return { name: raw.name, castType, encoding, compareAsText: NO_EQUALITY.has(type) };
+}
+
+class PostgresBackend implements WriterBackend<Client> {
+  readonly product = 'PostgreSQL';
+  readonly statements = {
+    begin: ['BEGIN'],
+    commit: 'COMMIT',
+    rollback: 'ROLLBACK',
+    savepoint: `SAVEPOINT ${SAVEPOINT}`,
+    release: `RELEASE SAVEPOINT ${SAVEPOINT}`,
+    rollbackTo: `ROLLBACK TO SAVEPOINT ${SAVEPOINT}`,
+  };
+  readonly #db: Knex;
+  readonly #columns: readonly PostgresWriteColumn[];
+  readonly #keyIndexes: readonly number[];
+  readonly #sql: PostgresWriteStatements;
+
+  constructor(
+    db: Knex,
+    columns: readonly PostgresWriteColumn[],
+    keyIndexes: readonly number[],
+    sql: PostgresWriteStatements,
+  ) {
+    this.#db = db;
+    this.#columns = columns;
+    this.#keyIndexes = keyIndexes;
+    this.#sql = sql;
+  }
+
+  async exec(c: Client, sql: string): Promise<void> {
+    await this.#query(c, sql);
+  }
+
+  async ensureCheckpointTable(c: Client): Promise<void> {
+    try {
+      await this.#query(c, this.#sql.createCheckpoint);
+    } catch (error) {
+      // Two writers creating it at once: the loser sees a duplicate catalog entry; the table exists.
+      const code = (error as { code?: string }).code;
+      if (code !== '23505' && code !== '42P07') throw error;
+    }
+  }
+
+  async stage(c: Client, batch: WriteBatch): Promise<readonly WriteRejection[]> {
+    const rejected: WriteRejection[] = [];
+    await this.#query(c, this.#sql.createStaging);
+    this.#db.emit('query', { sql: this.#sql.copy });
+    const copy = c.query(copyFrom(this.#sql.copy));
+    await pipeline(Readable.from(this.#copyChunks(batch, rejected)), copy);
+    return rejected;
+  }
+
+  async write(c: Client, _batch: WriteBatch, list: RowList, from: number, to: number): Promise<WriteCounts> {
+    const params = [LIST_CODE[list], from, to];
+    if (list === 'inserts') {
+      const result = await this.#query(c, this.#sql.insert, params);
+      return { inserted: result.rowCount ?? 0, updated: 0 };
+    }
+    const row = (await this.#query(c, this.#sql.upsert, params)).rows[0] as {
+      inserted: number;
+      updated: number;
+    };
+    return { inserted: row.inserted, updated: row.updated };
+  }
+
+  async delete(c: Client): Promise<number> {
+    return (await this.#query(c, this.#sql.delete)).rowCount ?? 0;
+  }
+
+  async saveCheckpoint(c: Client, checkpoint: Checkpoint): Promise<void> {
+    await this.#query(c, this.#sql.saveCheckpoint, checkpointValues(checkpoint));
+  }
+
+  async readCheckpoint(c: Client, mapping: string): Promise<Checkpoint | null> {
+    const row = (await this.#query(c, this.#sql.readCheckpoint, [mapping])).rows[0];
+    return row ? checkpointOfRow(row) : null;
+  }
+
+  async clearCheckpoint(c: Client, mapping: string): Promise<void> {
+    await this.#query(c, this.#sql.clearCheckpoint, [mapping]);
+  }
+
+  rowError(error: unknown): string | undefined {
+    const e = error as { code?: unknown; message?: unknown };
+    if (typeof e?.code !== 'string' || !ROW_ERROR.test(e.code)) return undefined;
+    // The message names the constraint and column; the detail (not kept) repeats the row's values.
+    return redact(String(e.message));
+  }
+
+  #query(c: Client, sql: string, params?: unknown[]) {
+    this.#db.emit('query', { sql });
+    return c.query<Record<string, unknown>>(sql, params);
+  }
+
+  // COPY text: one line per row, `l`, `o`, then every column; rows with a NUL character are refused here.
+  *#copyChunks(batch: WriteBatch, rejected: WriteRejection[]): Generator<string> {
+    const columns = this.#columns;
+    const width = columns.length;
+    let chunk = '';
+    for (const list of ['upserts', 'inserts'] as const) {
+      const rows = batch[list];
+      if (!rows) continue;
+      const prefix = `${LIST_CODE[list]}\t`;
+      for (let r = 0; r < rows.length; r++) {
+        const row = rows[r]!;
+        let line = `${prefix}${r}`;
+        let refused = false;
+        for (let i = 0; i < width; i++) {
+          const field = copyField(row[i] ?? null, columns[i]!.encoding);
+          if (field === undefined) {
+            refused = true;
+            break;
+          }
+          line += `\t${field}`;
+        }
+        if (refused) {
+          rejected.push({ list, index: r, reason: NUL_REASON });
+          continue;
+        }
+        chunk += `${line}\n`;
+        if (chunk.length >= CHUNK_CHARS) {
+          yield chunk;
+          chunk = '';
+        }
+      }
+    }
+    const deletes = batch.deletes ?? [];
+    const keyIndexes = this.#keyIndexes;
+    for (let r = 0; r < deletes.length; r++) {
+      const fields: string[] = new Array(width).fill('\\N');
+      const key = deletes[r]!;
+      for (let k = 0; k < keyIndexes.length; k++) {
+        const at = keyIndexes[k]!;
+        fields[at] = copyField(key[k] ?? null, columns[at]!.encoding) ?? '\\N';
+      }
+      chunk += `${LIST_CODE.deletes}\t${r}\t${fields.join('\t')}\n`;
+      if (chunk.length >= CHUNK_CHARS) {
+        yield chunk;
+        chunk = '';
+      }
+    }
+    if (chunk.length > 0) yield chunk;
+  }
+}
+
+const NUL_REASON = 'PostgreSQL text cannot hold the NUL character (U+0000)';
+const COPY_SPECIAL = /[\\\n\r\t\0]/;
+const COPY_ESCAPES: Readonly<Record<string, string>> = {
+  '\\': '\\\\',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+};
+
+/** One value as a field of COPY text format (`\N` for null); undefined when PostgreSQL cannot store it (NUL). */
+export function copyField(value: Value, encoding: Encoding): string | undefined {
+  if (value === null || value === undefined) return '\\N';
+  let text: string;
+  switch (typeof value) {
+    case 'string':
+      text = encoding === 'wallclock' ? utcWallClock(value) : encoding === 'json' ? jsonText(value) : value;
+      break;
+    case 'number':
+    case 'bigint':
+      text = encoding === 'json' ? jsonText(value) : String(value);
+      break;
+    case 'boolean':
+      text = encoding === 'json' ? jsonText(value) : value ? 't' : 'f';
+      break;
+    default:
+      if (value instanceof Uint8Array) text = `\\x${binaryBuffer(value).toString('hex')}`;
+      else if (encoding === 'array' && Array.isArray(value)) text = arrayLiteral(value);
+      else text = jsonText(value);
+  }
+  if (!COPY_SPECIAL.test(text)) return text;
+  if (text.includes('\0')) return undefined;
+  return text.replace(/[\\\n\r\t]/g, (c) => COPY_ESCAPES[c]!);
+}
+
+/** A PostgreSQL array literal (`{"a","b",NULL}`) of a JS array, nested arrays included. */
+export function arrayLiteral(items: readonly unknown[]): string {
+  let out = '{';
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0) out += ',';
+    const item = items[i];
+    if (item === null || item === undefined) out += 'NULL';
+    else if (Array.isArray(item)) out += arrayLiteral(item);
+    else {
+      const text =
+        item instanceof Uint8Array
+          ? `\\x${binaryBuffer(item).toString('hex')}`
+          : typeof item === 'object'
+            ? jsonText(item as Value)
+            : String(item);
+      out += `"${text.replace(/["\\]/g, '\\$&')}"`;
+    }
+  }
+  return `${out}}`;
+}
+
+interface RawColumn {
+  name: string;
+  type_name: string;
+  category: string;
+  element_name: string | null;
+  base_type: string;
+}

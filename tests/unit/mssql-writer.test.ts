@@ -1,0 +1,222 @@
+/**
+ * SQL Server writer without a server: the statements built for a table with a hostile name, the staged
+ * values, and one batch played against a recording stand-in for tedious (a refused row isolated by
+ * savepoints, counts read from the MERGE's OUTPUT, the checkpoint in the same transaction).
+ */
+import type { Knex } from 'knex';
+import type { Request } from 'tedious';
+import { describe, expect, it } from 'vitest';
+import { quoteMssql } from '../../src/connectors/mssql/mssql-catalog.ts';
+import {
+  createMssqlWriter,
+  mssqlCheckpointStatements,
+  mssqlStageValue,
+  mssqlWriteColumn,
+  mssqlWriteStatements,
+} from '../../src/connectors/mssql/mssql-writer.ts';
+import type { Column } from '../../src/core/inventory.ts';
+
+const column = (position: number, name: string, type: Column['type'], nativeType: string): Column => ({
+  name,
+  type,
+  nativeType,
+  nullable: position !== 1,
+  primaryKey: position === 1,
+  position,
+});
+
+const COLUMNS: Column[] = [
+  column(1, 'id', 'integer', 'int'),
+  column(2, 'na]me', 'string', 'nvarchar(10)'),
+  column(3, 'amount', 'decimal', 'decimal(12,3)'),
+  column(4, 'placed', 'timestamp', 'datetime2(7)'),
+  column(5, 'seen', 'timestamp', 'datetimeoffset(7)'),
+  column(6, 'doc', 'string', 'xml'),
+  column(7, 'bin', 'binary', 'varbinary(max)'),
+];
+const TABLE = `${quoteMssql('sales')}.${quoteMssql('we]rd "t"; DROP TABLE y; --')}`;
+
+describe('SQL Server writer statements', () => {
+  const columns = COLUMNS.map(mssqlWriteColumn);
+  const sql = mssqlWriteStatements(TABLE, columns, [0], '#stocktake_stage_9');
+
+  it('stages text and bytes and casts only non-text columns, so a cast never truncates', () => {
+    expect(columns.map((c) => c.cast)).toEqual([
+      'int',
+      null,
+      'decimal(12,3)',
+      'datetime2(7)',
+      'datetimeoffset(7)',
+      null,
+      null,
+    ]);
+    expect(sql.prepareStaging).toBe(
+      `IF OBJECT_ID(N'tempdb..#stocktake_stage_9') IS NULL CREATE TABLE #stocktake_stage_9 (l tinyint NOT NULL, o int NOT NULL, c0 nvarchar(max) NULL, c1 nvarchar(max) NULL, c2 nvarchar(max) NULL, c3 nvarchar(max) NULL, c4 nvarchar(max) NULL, c5 nvarchar(max) NULL, c6 varbinary(max) NULL);
+TRUNCATE TABLE #stocktake_stage_9;`,
+    );
+  });
+
+  it('merges by key, updates only rows whose columns differ, and counts the OUTPUT actions', () => {
+    expect(sql.upsert).toBe(`DECLARE @actions TABLE (a nvarchar(10) NOT NULL);
+MERGE INTO [sales].[we]]rd "t"; DROP TABLE y; --] WITH (HOLDLOCK) AS t
+USING (SELECT CAST(s.c0 AS int) AS [id], s.c1 AS [na]]me], CAST(s.c2 AS decimal(12,3)) AS [amount], CAST(s.c3 AS datetime2(7)) AS [placed], CAST(s.c4 AS datetimeoffset(7)) AS [seen], s.c5 AS [doc], s.c6 AS [bin] FROM #stocktake_stage_9 AS s WHERE s.l = @p0 AND s.o >= @p1 AND s.o < @p2) AS s
+ON t.[id] = s.[id]
+WHEN MATCHED AND EXISTS (SELECT s.[na]]me], s.[amount], s.[placed], s.[seen], CAST(s.[doc] AS nvarchar(max)), s.[bin] EXCEPT SELECT t.[na]]me], t.[amount], t.[placed], t.[seen], CAST(t.[doc] AS nvarchar(max)), t.[bin]) THEN
+  UPDATE SET t.[na]]me] = s.[na]]me], t.[amount] = s.[amount], t.[placed] = s.[placed], t.[seen] = s.[seen], t.[doc] = s.[doc], t.[bin] = s.[bin]
+WHEN NOT MATCHED BY TARGET THEN
+  INSERT ([id], [na]]me], [amount], [placed], [seen], [doc], [bin]) VALUES (s.[id], s.[na]]me], s.[amount], s.[placed], s.[seen], s.[doc], s.[bin])
+OUTPUT $action INTO @actions (a);
+SELECT COUNT(CASE WHEN a = N'INSERT' THEN 1 END) AS inserted, COUNT(CASE WHEN a = N'UPDATE' THEN 1 END) AS updated FROM @actions;`);
+  });
+
+  it('inserts, deletes by staged key, and turns IDENTITY_INSERT on around statements writing an identity', () => {
+    expect(sql.insert).toMatch(/^INSERT INTO \[sales\]\.\[we\]\]rd "t"; DROP TABLE y; --\] \(\[id\], /);
+    expect(sql.insert).toContain('WHERE s.l = @p0 AND s.o >= @p1 AND s.o < @p2;');
+    expect(sql.delete).toBe(
+      `DELETE t FROM ${TABLE} AS t JOIN #stocktake_stage_9 AS s ON s.l = 2 AND t.[id] = CAST(s.c0 AS int);`,
+    );
+    const identity = mssqlWriteStatements(
+      TABLE,
+      [mssqlWriteColumn({ ...COLUMNS[0]!, autoIncrement: true }), columns[1]!],
+      [0],
+      '#s',
+    );
+    expect(identity.insert.startsWith(`SET IDENTITY_INSERT ${TABLE} ON;\nINSERT INTO`)).toBe(true);
+    expect(identity.insert.endsWith(`SET IDENTITY_INSERT ${TABLE} OFF;`)).toBe(true);
+    expect(identity.upsert).toContain(`SET IDENTITY_INSERT ${TABLE} ON;\nMERGE INTO`);
+  });
+
+  it('names the checkpoint table only through quoting and binds every value', () => {
+    const checkpoint = mssqlCheckpointStatements('[sales].[stocktake_checkpoint]');
+    expect(checkpoint.create).toMatch(
+      /^IF OBJECT_ID\(@name, N'U'\) IS NULL CREATE TABLE \[sales\]\.\[stocktake_checkpoint\] /,
+    );
+    expect(checkpoint.save).toContain(
+      'WHERE mapping = @p0;\nIF @@ROWCOUNT = 0 INSERT INTO [sales].[stocktake_checkpoint]',
+    );
+    expect(checkpoint.read).toContain('CONVERT(nvarchar(40), updated_at, 127) AS updated_at');
+  });
+
+  it('stages values as text: instants as UTC wall clock for zone-less types, JSON, flags, big integers, bytes', () => {
+    const [id, name, , placed, seen, , bin] = columns;
+    expect(mssqlStageValue(9007199254740993n, id!)).toBe('9007199254740993');
+    expect(mssqlStageValue(true, id!)).toBe('1');
+    expect(mssqlStageValue('2024-03-04T00:30:00.1234567+01:00', placed!)).toBe('2024-03-03T23:30:00.1234567');
+    expect(mssqlStageValue('2024-03-04T00:30:00+01:00', seen!)).toBe('2024-03-04T00:30:00+01:00');
+    expect(mssqlStageValue({ a: 1 }, name!)).toBe('{"a":1}');
+    expect(mssqlStageValue(new Uint8Array([1, 2]), bin!)).toEqual(Buffer.from([1, 2]));
+    expect(mssqlStageValue(null, name!)).toBeNull();
+    const json = mssqlWriteColumn(column(8, 'j', 'json', 'nvarchar(max)'));
+    expect(mssqlStageValue('text', json)).toBe('"text"');
+  });
+});
+
+describe('SQL Server writer batch flow', () => {
+  it('bulk loads, isolates a refused row by savepoints, and commits the checkpoint with the rows', async () => {
+    const log: string[] = [];
+    let bulkRows: unknown[][] = [];
+    const connection = {
+      execSqlBatch: (request: Request) => respond(request),
+      execSql: (request: Request) => respond(request),
+      newBulkLoad: (_table: string, _options: unknown, done: (error: Error | null) => void) => ({
+        addColumn: () => undefined,
+        done,
+      }),
+      execBulkLoad: (bulk: { done: (error: Error | null) => void }, rows: unknown[][]) => {
+        bulkRows = rows;
+        log.push(`BULK ${rows.length}`);
+        bulk.done(null);
+      },
+    };
+    // The MERGE over a range holding row 1 fails as SQL Server would for a CHECK constraint (547).
+    function respond(request: Request): void {
+      const text = request.sqlTextOrProcedure ?? '';
+      const params = Object.fromEntries(request.parameters.map((p) => [p.name, p.value]));
+      log.push(
+        text.startsWith('DECLARE @actions') ? `MERGE ${params.p1}-${params.p2}` : text.split('\n')[0]!,
+      );
+      queueMicrotask(() => {
+        if (text.startsWith('DECLARE @actions')) {
+          const from = Number(params.p1);
+          const to = Number(params.p2);
+          if (from <= 1 && to > 1) {
+            const error = Object.assign(
+              new Error('The INSERT statement conflicted with the CHECK constraint "ck_qty".'),
+              {
+                number: 547,
+              },
+            );
+            request.callback(error as never, 0);
+            return;
+          }
+          request.emit('row', [
+            { value: to - from, metadata: { colName: 'inserted' } },
+            { value: 0, metadata: { colName: 'updated' } },
+          ]);
+        }
+        request.callback(undefined as never, 0);
+      });
+    }
+    const db = {
+      client: { acquireConnection: async () => connection, releaseConnection: async () => undefined },
+      emit: () => true,
+    } as unknown as Knex;
+    const writer = await createMssqlWriter(
+      db,
+      { dataset: 'sales.t', columns: ['id', 'na]me'], key: ['id'] },
+      { columns: COLUMNS },
+    );
+    const result = await writer.applyBatch({
+      upserts: [
+        [1, 'a'],
+        [2, 'b'],
+        [3, 'c'],
+      ],
+      deletes: [[9]],
+      checkpoint: {
+        mapping: 'm',
+        runId: 'r',
+        batches: 1,
+        sourceRows: 3,
+        done: false,
+        fingerprint: 'f',
+        updatedAt: '2024-05-01T10:00:00.000Z',
+      },
+    });
+    expect(result).toEqual({
+      inserted: 2,
+      updated: 0,
+      deleted: 0,
+      rejected: [{ list: 'upserts', index: 1, reason: expect.stringContaining('CHECK constraint "ck_qty"') }],
+    });
+    expect(bulkRows).toEqual([
+      [0, 0, '1', 'a'],
+      [0, 1, '2', 'b'],
+      [0, 2, '3', 'c'],
+      [2, 0, '9', null],
+    ]);
+    expect(log).toEqual([
+      "IF OBJECT_ID(@name, N'U') IS NULL CREATE TABLE [sales].[stocktake_checkpoint] (mapping nvarchar(450) NOT NULL PRIMARY KEY,",
+      'SET XACT_ABORT OFF',
+      'BEGIN TRANSACTION',
+      "IF OBJECT_ID(N'tempdb..#stocktake_stage_1') IS NULL CREATE TABLE #stocktake_stage_1 (l tinyint NOT NULL, o int NOT NULL, c0 nvarchar(max) NULL, c1 nvarchar(max) NULL);",
+      'BULK 4',
+      'DELETE t FROM [sales].[t] AS t JOIN #stocktake_stage_1 AS s ON s.l = 2 AND t.[id] = CAST(s.c0 AS int);',
+      'SAVE TRANSACTION stocktake_rows',
+      'MERGE 0-3',
+      'ROLLBACK TRANSACTION stocktake_rows',
+      'SAVE TRANSACTION stocktake_rows',
+      'MERGE 0-2',
+      'ROLLBACK TRANSACTION stocktake_rows',
+      'SAVE TRANSACTION stocktake_rows',
+      'MERGE 0-1',
+      'SAVE TRANSACTION stocktake_rows',
+      'MERGE 1-2',
+      'ROLLBACK TRANSACTION stocktake_rows',
+      'SAVE TRANSACTION stocktake_rows',
+      'MERGE 2-3',
+      'UPDATE [sales].[stocktake_checkpoint] SET run_id = @p1, batches = @p2, source_rows = @p3, done = @p4, fingerprint = @p5,',
+      'COMMIT TRANSACTION',
+    ]);
+  });
+});
