@@ -465,9 +465,9 @@ for (const kind of selected) {
       expect(await readAll('y', ['id'])).toEqual([]);
     });
 
-    it.runIf(kind === 'mysql')(
-      'refuses a value too long even when the server is not in strict mode',
-      async () => {
+    // MariaDB/MySQL only: the other backends have no non-strict mode to guard against.
+    if (kind === 'mysql') {
+      it('refuses a value too long even when the server is not in strict mode', async () => {
         await h.exec('DELETE FROM item');
         const lax = knexFactory({
           client: 'mysql2',
@@ -503,8 +503,8 @@ for (const kind of selected) {
         } finally {
           await lax.destroy();
         }
-      },
-    );
+      });
+    }
   });
 }
 
