@@ -18,18 +18,23 @@ export async function countRowsExactly(
   countExpression = 'COUNT(*)',
 ): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
-  for (let start = 0; start < targets.length; start += COUNT_CHUNK) {
-    const chunk = targets.slice(start, start + COUNT_CHUNK);
-    // The chunk index, not the name, identifies each count: names never enter the SQL as literals.
-    const sql = chunk
-      .map((t, i) => {
-        const from = t.schema === undefined ? quote(t.table) : `${quote(t.schema)}.${quote(t.table)}`;
-        return `SELECT ${i} AS i, ${countExpression} AS n FROM ${from}`;
-      })
-      .join(' UNION ALL ');
-    const rows = normaliseRows(await db.raw(rawSql(db, sql)));
-    for (const row of rows) counts.set(chunk[Number(row.i)]!.key, Number(row.n));
-  }
+  const chunks: CountTarget[][] = [];
+  for (let start = 0; start < targets.length; start += COUNT_CHUNK)
+    chunks.push(targets.slice(start, start + COUNT_CHUNK));
+  // Chunks run side by side on the pool's connections; the pool queues what it cannot take.
+  await Promise.all(
+    chunks.map(async (chunk) => {
+      // The chunk index, not the name, identifies each count: names never enter the SQL as literals.
+      const sql = chunk
+        .map((t, i) => {
+          const from = t.schema === undefined ? quote(t.table) : `${quote(t.schema)}.${quote(t.table)}`;
+          return `SELECT ${i} AS i, ${countExpression} AS n FROM ${from}`;
+        })
+        .join(' UNION ALL ');
+      const rows = normaliseRows(await db.raw(rawSql(db, sql)));
+      for (const row of rows) counts.set(chunk[Number(row.i)]!.key, Number(row.n));
+    }),
+  );
   return counts;
 }
 
