@@ -4,6 +4,8 @@ import { EXIT } from '../core/errors.ts';
 import { TOOL_VERSION } from '../core/version.ts';
 import { auditCommand } from './audit.ts';
 import { inventoryCommand } from './inventory.ts';
+import { migrateCommand } from './migrate.ts';
+import { planCommand } from './plan.ts';
 import { profileCommand } from './profile.ts';
 import { reportCommand } from './report.ts';
 import { schemaCommand } from './schema.ts';
@@ -24,6 +26,8 @@ export function buildProgram(): Command {
     inventoryCommand(),
     profileCommand(),
     auditCommand(),
+    planCommand(),
+    migrateCommand(),
     reportCommand(),
     schemaCommand(),
   ]) {

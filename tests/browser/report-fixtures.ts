@@ -758,7 +758,7 @@ export function fixtureDocuments(options: { xss?: boolean } = {}): {
         rejects: 10,
         samples: [
           {
-            key: 'CRM-42',
+            key: { external_id: 'CRM-42' },
             changes: [
               { field: 'email', old: 'J.Dupont@Example.FR ', new: 'j.dupont@example.fr' },
               { field: 'name', old: evilValue, new: 'Dupont' },

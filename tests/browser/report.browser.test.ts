@@ -166,6 +166,7 @@ describe.skipIf(!available)('audit report in Chromium', () => {
     await expect
       .poll(() => page.locator('.plan-diff ins.new').first().textContent())
       .toBe('j.dupont@example.fr');
+    await expect.poll(() => page.getByText('external_id=CRM-42').count()).toBe(1);
     await go(page, 'overview');
     await expect.poll(() => page.locator('#view-overview').isVisible()).toBe(true);
     await expect.poll(() => page.locator('#view-app').isHidden()).toBe(true);

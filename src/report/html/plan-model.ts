@@ -1,27 +1,22 @@
 /**
- * PROVISIONAL: the shape of the plan document as the report reads it, until the migration issue lands and
- * `src/core` defines the real `Plan`. Typed loosely on purpose; replace with the core type when it exists.
+ * The part of `plan.json` the report renders: per mapping the counts of what would be written and
+ * the sample rows with their field-level diffs (`src/core/plan.ts` holds the whole document).
  */
+import type { FieldChange, MappingPlan, PlanSample } from '../../core/plan.ts';
 
 /** One changed field of a sample row: `old → new`. */
-export interface PlanFieldChange {
-  readonly field: string;
-  readonly old: unknown;
-  readonly new: unknown;
-}
+export type PlanFieldChange = FieldChange;
 
-/** One mapping of the plan (provisional): counts of what would be written, and sample row diffs. */
-export interface PlanMappingView {
-  readonly name: string;
-  readonly inserts: number;
-  readonly updates: number;
-  readonly deletes: number;
-  readonly unchanged: number;
-  readonly rejects: number;
-  readonly samples: readonly { readonly key: unknown; readonly changes: readonly PlanFieldChange[] }[];
-}
+/** One mapping of the plan: counts and sample row diffs. */
+export type PlanMappingView = Pick<
+  MappingPlan,
+  'name' | 'inserts' | 'updates' | 'deletes' | 'unchanged' | 'rejects'
+> & {
+  readonly samples: readonly (Pick<PlanSample, 'key' | 'changes'> &
+    Partial<Pick<PlanSample, 'kind' | 'reason'>>)[];
+};
 
-/** The plan document as the report reads it (provisional). */
+/** The plan document as the report reads it. */
 export interface PlanView {
   readonly mappings: readonly PlanMappingView[];
 }

@@ -73,6 +73,13 @@
   const scoreTone = (score) => (score >= 90 ? 'good' : score >= 70 ? 'ok' : score >= 50 ? 'poor' : 'bad');
   const scoreBadge = (score) => h('span', { class: `score score-${scoreTone(score)}`, text: fmt(score) });
   const show = (v) => (v === null || v === undefined ? '—' : typeof v === 'string' ? v : JSON.stringify(v));
+  // A plan's row key is an object of key fields: `external_id=CRM-42`.
+  const showKey = (k) =>
+    k !== null && typeof k === 'object' && !Array.isArray(k)
+      ? Object.entries(k)
+          .map(([f, v]) => `${f}=${show(v)}`)
+          .join(', ')
+      : show(k);
 
   // ---- Indexes built once.
   const byId = new Map();
@@ -1189,7 +1196,7 @@
             h(
               'tr',
               null,
-              h('td', { class: 'mono', text: i === 0 ? show(sample.key) : '' }),
+              h('td', { class: 'mono', text: i === 0 ? showKey(sample.key) : '' }),
               h('td', { class: 'mono', text: change.field }),
               h('td', null, h('del', { class: 'old value-text', text: show(change.old) })),
               h('td', null, h('ins', { class: 'new value-text', text: show(change.new) })),

@@ -1,0 +1,169 @@
+/**
+ * Plan benchmark: `stocktake plan` of 1,000,000 PostgreSQL source rows through a 6-field mapping against
+ * a PostgreSQL target holding them with 1% changed, beside merely reading both sides through the same
+ * connectors. Each subject runs in its own process (peak RSS is its own), alternating, after a warm-up.
+ * The target: plan within 2× the read time, peak memory under 300 MB.
+ *
+ *   npx tsx bench/plan.ts [rows=1000000] [runs=3]
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import knexFactory from 'knex';
+import type { Config } from '../src/config/schema.ts';
+import { openConnector } from '../src/connectors/registry.ts';
+import { runPlan } from '../src/stages/plan-stage.ts';
+import { type BenchRow, median, printTable } from './bench-table.ts';
+
+const mode = process.argv[2] === '--child' ? process.argv[3]! : 'main';
+const rows = Number((mode === 'main' ? process.argv[2] : process.argv[4]) ?? 1_000_000);
+const runs = Number(process.argv[3] ?? 3);
+const adminUrl = process.env.STOCKTAKE_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const database = 'stocktake_bench_plan';
+const url = new URL(adminUrl);
+url.pathname = `/${database}`;
+
+const CONFIG = {
+  sources: { legacy: { kind: 'postgres', url: url.toString(), schemas: ['src'] } },
+  targets: { newtool: { kind: 'postgres', url: url.toString(), schemas: ['dst'] } },
+  mappings: [
+    {
+      name: 'customers',
+      from: { source: 'legacy', dataset: 'src.customers' },
+      to: { target: 'newtool', dataset: 'dst.customers', key: ['ref'], mode: 'upsert' },
+      fields: {
+        ref: { from: 'id', transform: ['text', { prefix: 'C-' }] },
+        name: { from: 'name', transform: ['trim'] },
+        email: { from: 'email', transform: ['lowercase'] },
+        amount: { from: 'amount' },
+        created: { from: 'created' },
+        active: { from: 'active' },
+      },
+    },
+  ],
+} as unknown as Config;
+
+async function build(): Promise<void> {
+  const admin = knexFactory({ client: 'pg', connection: adminUrl, pool: { min: 0, max: 1 } });
+  await admin.raw(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  await admin.raw(`CREATE DATABASE ${database}`);
+  await admin.destroy();
+  const db = knexFactory({ client: 'pg', connection: url.toString(), pool: { min: 0, max: 1 } });
+  await db.raw('CREATE SCHEMA src; CREATE SCHEMA dst');
+  await db.raw(`CREATE TABLE src.customers (id integer PRIMARY KEY, name text NOT NULL, email text,
+    amount numeric(12,2), created timestamptz, active boolean)`);
+  await db.raw(`INSERT INTO src.customers SELECT i, 'Client ' || i, 'User' || i || '@Example.org',
+    round((i % 100000) / 7.0, 2), TIMESTAMPTZ '2020-01-01 00:00:00+00' + i * INTERVAL '1 minute', i % 3 <> 0
+    FROM generate_series(1, ${rows}) AS g(i)`);
+  await db.raw(`CREATE TABLE dst.customers (ref varchar(20) PRIMARY KEY, name text NOT NULL, email text,
+    amount numeric(14,4), created timestamptz, active boolean)`);
+  // The target holds every row (written its own way: 4 decimals), 1% of them changed.
+  await db.raw(`INSERT INTO dst.customers SELECT 'C-' || id,
+    CASE WHEN id % 100 = 0 THEN 'Renamed ' || id ELSE name END, lower(email), amount, created, active
+    FROM src.customers ORDER BY random()`);
+  await db.raw('VACUUM ANALYZE');
+  await db.destroy();
+}
+
+/** Reads both sides through the connectors, as the plan reads them, without mapping or diffing. */
+async function readBoth(): Promise<number> {
+  let count = 0;
+  for (const [name, entry, dataset, columns] of [
+    [
+      'legacy',
+      CONFIG.sources.legacy!,
+      'src.customers',
+      ['id', 'name', 'email', 'amount', 'created', 'active'],
+    ],
+    [
+      'newtool',
+      CONFIG.targets!.newtool!,
+      'dst.customers',
+      ['ref', 'name', 'email', 'amount', 'created', 'active'],
+    ],
+  ] as const) {
+    const connector = await openConnector(entry, { name, mode: 'audit' });
+    await connector.inventory();
+    for await (const batch of connector.read({ name: dataset }, { columns })) count += batch.length;
+    await connector.close();
+  }
+  return count;
+}
+
+async function child(): Promise<void> {
+  const started = performance.now();
+  let note: string;
+  if (mode === 'read') note = `${await readBoth()} rows read`;
+  else {
+    const memoryRows = mode === 'plan-memory' ? 4 * rows : undefined;
+    const plan = await runPlan(CONFIG, memoryRows ? { memoryRows } : {});
+    const m = plan.mappings[0]!;
+    note = `+${m.inserts} ~${m.updates} =${m.unchanged}`;
+  }
+  const ms = performance.now() - started;
+  console.log(JSON.stringify({ ms, rssMb: process.resourceUsage().maxRSS / 1024, note }));
+}
+
+function measure(subject: string): { ms: number; rssMb: number; note: string } {
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', subject, String(rows)],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 << 20 },
+  );
+  if (result.status !== 0) throw new Error(`${subject} failed (exit ${result.status})`);
+  return JSON.parse(result.stdout.trim().split('\n').pop()!);
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  await build();
+  console.error(
+    `built ${rows} source rows and the target in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
+  const subjects = ['read', 'plan', 'plan-memory'] as const;
+  const times: Record<string, number[]> = { read: [], plan: [], 'plan-memory': [] };
+  const rss: Record<string, number> = { read: 0, plan: 0, 'plan-memory': 0 };
+  const notes: Record<string, string> = {};
+  for (const subject of subjects) measure(subject); // warm-up: caches, JIT of the database
+  for (let run = 0; run < runs; run++) {
+    for (const subject of subjects) {
+      const r = measure(subject);
+      times[subject]!.push(r.ms);
+      rss[subject] = Math.max(rss[subject]!, r.rssMb);
+      notes[subject] = r.note;
+    }
+  }
+  const reference = median(times.read!);
+  const label = `plan ${rows} rows, 1% changed (PostgreSQL → PostgreSQL)`;
+  const table: BenchRow[] = [
+    {
+      benchmark: label,
+      subject: 'read both sides',
+      median_ms: reference,
+      peak_rss_mb: rss.read!,
+      extra: notes.read!,
+      ratio: 1,
+    },
+    {
+      benchmark: label,
+      subject: 'stocktake plan (spills above 200k rows)',
+      median_ms: median(times.plan!),
+      peak_rss_mb: rss.plan!,
+      extra: notes.plan!,
+      ratio: median(times.plan!) / reference,
+    },
+    {
+      benchmark: label,
+      subject: 'stocktake plan (all in memory)',
+      median_ms: median(times['plan-memory']!),
+      peak_rss_mb: rss['plan-memory']!,
+      extra: notes['plan-memory']!,
+      ratio: median(times['plan-memory']!) / reference,
+    },
+  ];
+  printTable(table);
+  for (const subject of subjects)
+    console.log(`runs ${subject}: ${times[subject]!.map((v) => v.toFixed(0)).join(', ')} ms`);
+}
+
+if (mode === 'main') await main();
+else await child();

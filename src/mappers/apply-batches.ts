@@ -1,0 +1,222 @@
+/**
+ * Groups a mapping's changes into batches and sends each through the Writer, one transaction per batch
+ * that also records the checkpoint. Rows the database refuses become rejects with its reason; an
+ * interruption (signal, lost connection) stops between batches, leaving every committed batch and its
+ * checkpoint in place.
+ */
+import type { Value } from '../connectors/types.ts';
+import type { BatchResult, Checkpoint, Writer } from '../connectors/writer-types.ts';
+import { StocktakeError } from '../core/errors.ts';
+import type { PreparedMapping } from './preflight.ts';
+import type { RejectTally } from './rejects.ts';
+
+/** Where a mapping's writing stands. */
+export interface ApplyProgress {
+  inserted: number;
+  updated: number;
+  deleted: number;
+  databaseRejects: number;
+  batches: number;
+  /** Rows of all batches applied, counting an interrupted run's when resumed. */
+  rows: number;
+}
+
+/** The batching of one mapping's changes. */
+export class BatchApplier {
+  readonly progress: ApplyProgress;
+  /** Key texts of rows the database refused (the verification does not expect them). */
+  readonly refusedKeys = new Set<string>();
+  readonly #prepared: PreparedMapping;
+  readonly #writer: Writer;
+  readonly #tally: RejectTally;
+  readonly #batchSize: number;
+  readonly #runId: string;
+  readonly #signal: AbortSignal | undefined;
+  readonly #maxRejects: number | undefined;
+  readonly #onBatch: ((progress: ApplyProgress) => void) | undefined;
+  #upserts: Value[][] = [];
+  #upsertKeys: string[] = [];
+  #upsertIsInsert: boolean[] = [];
+  #inserts: Value[][] = [];
+  #insertKeys: string[] = [];
+  #deletes: Value[][] = [];
+  #lastCheckpoint: Checkpoint | null = null;
+
+  constructor(
+    prepared: PreparedMapping,
+    writer: Writer,
+    tally: RejectTally,
+    options: {
+      runId: string;
+      batchSize: number;
+      signal?: AbortSignal;
+      resumedFrom?: Checkpoint | null;
+      onBatch?: (progress: ApplyProgress) => void;
+    },
+  ) {
+    this.#prepared = prepared;
+    this.#writer = writer;
+    this.#tally = tally;
+    this.#batchSize = options.batchSize;
+    this.#runId = options.runId;
+    this.#signal = options.signal;
+    this.#maxRejects = prepared.config.maxRejects;
+    this.#onBatch = options.onBatch;
+    const from = options.resumedFrom;
+    this.progress = {
+      inserted: 0,
+      updated: 0,
+      deleted: 0,
+      databaseRejects: 0,
+      batches: from?.batches ?? 0,
+      rows: from?.sourceRows ?? 0,
+    };
+  }
+
+  /** The checkpoint of the last batch applied. */
+  get checkpoint(): Checkpoint | null {
+    return this.#lastCheckpoint;
+  }
+
+  /** Queues a row to upsert (`insert` says whether the diff found its key absent). */
+  async upsert(row: Value[], key: string, insert: boolean): Promise<void> {
+    if (this.#prepared.config.to.mode === 'insert') {
+      this.#inserts.push(row);
+      this.#insertKeys.push(key);
+    } else {
+      this.#upserts.push(row);
+      this.#upsertKeys.push(key);
+      this.#upsertIsInsert.push(insert);
+    }
+    if (this.#pending() >= this.#batchSize) await this.flush(false);
+  }
+
+  /** Queues a key tuple to delete (mirror mode). */
+  async delete(key: Value[]): Promise<void> {
+    this.#deletes.push(key);
+    if (this.#pending() >= this.#batchSize) await this.flush(false);
+  }
+
+  /** Applies the queued rows as one batch with its checkpoint; `done` marks the mapping finished. */
+  async flush(done: boolean): Promise<void> {
+    if (this.#pending() === 0 && !done) return;
+    const rows = this.#pending();
+    const checkpoint: Checkpoint = {
+      mapping: this.#prepared.config.name,
+      runId: this.#runId,
+      batches: this.progress.batches + 1,
+      sourceRows: this.progress.rows + rows,
+      done,
+      fingerprint: this.#prepared.fingerprint,
+      updatedAt: new Date().toISOString(),
+    };
+    let result: BatchResult;
+    try {
+      result = await this.#writer.applyBatch({
+        upserts: this.#upserts,
+        ...(this.#inserts.length > 0 ? { inserts: this.#inserts } : {}),
+        ...(this.#deletes.length > 0 ? { deletes: this.#deletes } : {}),
+        checkpoint,
+      });
+    } catch (error) {
+      throw interruption(error, this.#prepared.config.name, this.progress.batches);
+    }
+    this.#lastCheckpoint = checkpoint;
+    const refused = { upserts: new Set<number>(), inserts: new Set<number>() };
+    for (const rejection of result.rejected) {
+      refused[rejection.list].add(rejection.index);
+      const list = rejection.list === 'upserts' ? this.#upserts : this.#inserts;
+      const keys = rejection.list === 'upserts' ? this.#upsertKeys : this.#insertKeys;
+      const row = list[rejection.index];
+      this.refusedKeys.add(keys[rejection.index]!);
+      this.#tally.addRow({
+        key: row ? keyOf(this.#prepared, row) : null,
+        reason: `the database refused the row: ${rejection.reason}`,
+        code: 'REJECT_DATABASE',
+      });
+    }
+    this.progress.databaseRejects += result.rejected.length;
+    for (let i = 0; i < this.#upserts.length; i++) {
+      if (refused.upserts.has(i)) continue;
+      if (this.#upsertIsInsert[i]) this.progress.inserted++;
+      else this.progress.updated++;
+    }
+    this.progress.inserted += this.#inserts.length - refused.inserts.size;
+    this.progress.deleted += this.#deletes.length;
+    this.progress.batches = checkpoint.batches;
+    this.progress.rows = checkpoint.sourceRows;
+    this.#upserts = [];
+    this.#upsertKeys = [];
+    this.#upsertIsInsert = [];
+    this.#inserts = [];
+    this.#insertKeys = [];
+    this.#deletes = [];
+    this.#onBatch?.(this.progress);
+    if (this.#maxRejects !== undefined && this.#tally.total > this.#maxRejects) {
+      throw new StocktakeError(
+        'MIGRATE_REJECTS_EXCEEDED',
+        `mapping ${this.#prepared.config.name}: ${this.#tally.total} rejected rows exceed maxRejects (${this.#maxRejects}); stopped after batch ${checkpoint.batches}`,
+        {
+          hint: 'read rejects.csv, fix the data or the mapping, then run `stocktake migrate --resume` (applied batches are kept)',
+          context: { mapping: this.#prepared.config.name },
+        },
+      );
+    }
+    if (this.#signal?.aborted && !done) {
+      throw new StocktakeError(
+        'MIGRATE_INTERRUPTED',
+        `mapping ${this.#prepared.config.name}: interrupted after batch ${checkpoint.batches} (${checkpoint.sourceRows} rows applied)`,
+        {
+          hint: 'run `stocktake migrate --resume` to continue',
+          context: { mapping: this.#prepared.config.name },
+        },
+      );
+    }
+  }
+
+  #pending(): number {
+    return this.#upserts.length + this.#inserts.length + this.#deletes.length;
+  }
+}
+
+function keyOf(prepared: PreparedMapping, row: readonly Value[]): Record<string, Value> {
+  const key: Record<string, Value> = {};
+  const { keyFields, keyIndexes } = prepared.compiled;
+  for (let k = 0; k < keyFields.length; k++) key[keyFields[k]!] = row[keyIndexes[k]!] ?? null;
+  return key;
+}
+
+const CONNECTION_LOST_TEXT =
+  /ECONNRESET|EPIPE|ECONNREFUSED|ETIMEDOUT|PROTOCOL_CONNECTION_LOST|Connection terminated|connection (is )?(closed|lost|ended)|server closed the connection|terminating connection|Knex: Timeout acquiring/i;
+// SQLSTATE class 08 (connection exception) and PostgreSQL's operator interventions (57P01–57P03).
+const CONNECTION_LOST_CODE = /^(08[0-9A-Z]{3}|57P0[123])$/;
+
+/** True when an error means the database connection went away (the batch was not committed). */
+export function isConnectionLoss(error: unknown): boolean {
+  const e = error as {
+    code?: unknown;
+    message?: unknown;
+    cause?: unknown;
+    context?: { driverCode?: unknown };
+  } | null;
+  if (!e) return false;
+  if (error instanceof StocktakeError && error.code === 'SOURCE_UNREACHABLE') return true;
+  const code = String(e.context?.driverCode ?? e.code ?? '');
+  if (CONNECTION_LOST_CODE.test(code) || CONNECTION_LOST_TEXT.test(`${code} ${String(e.message ?? '')}`))
+    return true;
+  return e.cause !== undefined && e.cause !== error ? isConnectionLoss(e.cause) : false;
+}
+
+// A lost connection leaves the committed batches and their checkpoint: the run is resumable (exit 4).
+function interruption(error: unknown, mapping: string, batches: number): unknown {
+  if (!isConnectionLoss(error)) return error;
+  return new StocktakeError(
+    'MIGRATE_INTERRUPTED',
+    `mapping ${mapping}: the connection to the target was lost after batch ${batches} (${(error as Error).message})`,
+    {
+      hint: 'run `stocktake migrate --resume` when the target answers again',
+      context: { mapping },
+      cause: error,
+    },
+  );
+}

@@ -1,0 +1,262 @@
+/**
+ * Runs one mapping: the diff is computed as the plan computes it (source through the mapping against
+ * the target as it is now), then only the differences are written in batches, each with its checkpoint,
+ * and the target is verified against the mapped source.
+ *
+ * Resuming needs no ordered source read: a crashed run left whole batches committed, so recomputing the
+ * diff finds exactly the rows still to write, whatever order either database returns rows in. The
+ * checkpoint says where the run stood, ties it to the mapping's definition, and carries the run id on.
+ */
+import type { Connector } from '../connectors/types.ts';
+import type { Checkpoint, Writer } from '../connectors/writer-types.ts';
+import { StocktakeError } from '../core/errors.ts';
+import type { MappingPlan, MappingRun } from '../core/plan.ts';
+import { type ApplyProgress, BatchApplier } from './apply-batches.ts';
+import { sameFingerprint } from './canonical-hash.ts';
+import {
+  type DiffOptions,
+  type DiffSides,
+  duplicateRejects,
+  keyTupleOf,
+  readSides,
+  walkPartitions,
+} from './plan-mapping.ts';
+import { checkPlanColumns } from './plan-staleness.ts';
+import type { PreparedMapping } from './preflight.ts';
+import { type RejectSink, RejectTally } from './rejects.ts';
+import { rowAt } from './spill-partitions.ts';
+import { verifyMapping } from './verify-mapping.ts';
+
+/** Options of one mapping's run. */
+export interface ApplyMappingOptions extends DiffOptions {
+  readonly runId: string;
+  /** Continue an interrupted run (its checkpoint) instead of refusing to start over it. */
+  readonly resume?: boolean;
+  /** The saved plan of this mapping (`--plan`): the run refuses when the source or target changed since. */
+  readonly plan?: MappingPlan;
+  readonly sink?: RejectSink;
+  readonly unmasked?: boolean;
+  readonly onBatch?: (progress: ApplyProgress) => void;
+  readonly onStep?: (message: string) => void;
+}
+
+/** A mapping whose sides are read and checked, ready to write. */
+export interface ReadMapping {
+  readonly prepared: PreparedMapping;
+  readonly sides: DiffSides;
+  readonly tally: RejectTally;
+  readonly checkpoint: Checkpoint | null;
+  readonly resumed: boolean;
+  readonly readMs: number;
+}
+
+/** A fresh run record for a mapping. */
+export function newMappingRun(name: string): MappingRun {
+  return {
+    name,
+    status: 'skipped',
+    inserted: 0,
+    updated: 0,
+    deleted: 0,
+    unchanged: 0,
+    rejected: { mapping: 0, database: 0 },
+    batches: 0,
+    resumed: false,
+    checkpoint: null,
+    timings: { readMs: 0, diffAndWriteMs: 0, verifyMs: 0, totalMs: 0 },
+    reconciliation: null,
+  };
+}
+
+/**
+ * First half of a run: reads the checkpoint (refusing to start over an interrupted run without
+ * `resume`), reads both sides, and refuses a stale saved plan. Nothing is written.
+ */
+export async function readMappingForRun(
+  prepared: PreparedMapping,
+  source: Connector,
+  target: Connector,
+  writer: Writer,
+  options: ApplyMappingOptions,
+): Promise<ReadMapping> {
+  const name = prepared.config.name;
+  const checkpoint = await writer.readCheckpoint(name);
+  const interrupted = checkpoint !== null && !checkpoint.done;
+  if (interrupted && !options.resume) {
+    throw new StocktakeError(
+      'MIGRATE_RESUME_REQUIRED',
+      `mapping ${name}: an interrupted run (${checkpoint.runId}) stopped after batch ${checkpoint.batches} (${checkpoint.sourceRows} rows applied)`,
+      { hint: 'run `stocktake migrate --resume` to continue it', context: { mapping: name } },
+    );
+  }
+  if (interrupted && checkpoint.fingerprint !== prepared.fingerprint) {
+    throw new StocktakeError(
+      'PLAN_STALE',
+      `mapping ${name}: the interrupted run applied another definition of the mapping; it changed in the config since`,
+      {
+        hint: 'restore the mapping as it was to resume, or finish with the new one by running migrate without --resume after clearing the checkpoint',
+        context: { mapping: name },
+      },
+    );
+  }
+  if (options.plan) checkPlanColumns(prepared, options.plan);
+  const started = performance.now();
+  const tally = new RejectTally(prepared, {
+    samples: 0,
+    unmasked: options.unmasked === true,
+    ...(options.sink ? { sink: options.sink } : {}),
+  });
+  const sides = await readSides(prepared, source, target, tally, options);
+  try {
+    // A read cut short by the signal is incomplete: diffing it would delete or insert wrongly.
+    if (options.signal?.aborted) {
+      throw new StocktakeError(
+        'MIGRATE_INTERRUPTED',
+        `mapping ${name}: interrupted while reading, before any write`,
+        {
+          hint: 'run `stocktake migrate` again (with --resume if an earlier run was interrupted)',
+          context: { mapping: name },
+        },
+      );
+    }
+    if (options.plan) checkPlanData(prepared, options.plan, sides, interrupted);
+  } catch (error) {
+    sides.close();
+    throw error;
+  }
+  return {
+    prepared,
+    sides,
+    tally,
+    checkpoint,
+    resumed: interrupted,
+    readMs: Math.round(performance.now() - started),
+  };
+}
+
+/** Second half: writes the differences in batches, then verifies; fills `run` as it goes. */
+export async function writeMapping(
+  read: ReadMapping,
+  target: Connector,
+  writer: Writer,
+  run: MappingRun,
+  options: ApplyMappingOptions,
+): Promise<void> {
+  const { prepared, sides, tally } = read;
+  const name = prepared.config.name;
+  run.resumed = read.resumed;
+  run.timings.readMs = read.readMs;
+  run.rejected.mapping = tally.total;
+  const maxRejects = prepared.config.maxRejects;
+  if (maxRejects !== undefined && tally.total > maxRejects) {
+    run.status = 'rejects-exceeded';
+    throw new StocktakeError(
+      'MIGRATE_REJECTS_EXCEEDED',
+      `mapping ${name}: ${tally.total} rows rejected by the mapping exceed maxRejects (${maxRejects}); nothing written`,
+      {
+        hint: 'read rejects.csv, fix the data or the mapping, or raise maxRejects',
+        context: { mapping: name },
+      },
+    );
+  }
+  if (!read.resumed) await writer.clearCheckpoint(name);
+  const applier = new BatchApplier(prepared, writer, tally, {
+    runId: read.resumed ? read.checkpoint!.runId : options.runId,
+    batchSize: prepared.config.batchSize ?? options.batchSize ?? 1000,
+    ...(options.signal ? { signal: options.signal } : {}),
+    resumedFrom: read.resumed ? read.checkpoint : null,
+    ...(options.onBatch ? { onBatch: options.onBatch } : {}),
+  });
+  const sync = () => {
+    run.inserted = applier.progress.inserted;
+    run.updated = applier.progress.updated;
+    run.deleted = applier.progress.deleted;
+    run.batches = applier.progress.batches;
+    run.rejected = {
+      mapping: tally.total - applier.progress.databaseRejects,
+      database: applier.progress.databaseRejects,
+    };
+    const checkpoint = applier.checkpoint;
+    run.checkpoint = checkpoint && {
+      runId: checkpoint.runId,
+      batches: checkpoint.batches,
+      rows: checkpoint.sourceRows,
+      done: checkpoint.done,
+    };
+  };
+  const notExpected = new Set<string>();
+  const mode = prepared.config.to.mode;
+  const started = performance.now();
+  try {
+    await walkPartitions(sides.source, sides.target, async (s, t, diff) => {
+      run.unchanged += diff.unchanged;
+      for (const reject of duplicateRejects(prepared, s, diff.duplicates)) tally.addRow(reject);
+      for (const i of diff.inserts) await applier.upsert(rowAt(s, i)!, s.keys[i]!, true);
+      for (let u = 0; u < diff.updates.length; u += 2) {
+        const i = diff.updates[u]!;
+        if (mode === 'insert') {
+          notExpected.add(s.keys[i]!);
+          tally.addRow({
+            key: Object.fromEntries(
+              prepared.compiled.keyFields.map((f, k) => [
+                f,
+                rowAt(s, i)![prepared.compiled.keyIndexes[k]!] ?? null,
+              ]),
+            ),
+            reason: 'the key already exists in the target with other values, and the mapping only inserts',
+            code: 'REJECT_KEY_EXISTS',
+          });
+          continue;
+        }
+        await applier.upsert(rowAt(s, i)!, s.keys[i]!, false);
+      }
+      if (mode === 'mirror')
+        for (const j of diff.targetOnly) await applier.delete(keyTupleOf(prepared, rowAt(t, j)!));
+    });
+    await applier.flush(true);
+  } finally {
+    sync();
+    run.timings.diffAndWriteMs = Math.round(performance.now() - started);
+  }
+  options.onStep?.(`${name}: verifying the target against the mapped source`);
+  const verifyStarted = performance.now();
+  for (const key of applier.refusedKeys) notExpected.add(key);
+  run.reconciliation = await verifyMapping(prepared, sides.source, target, {
+    notExpected,
+    tally,
+    ...(options.memoryRows ? { memoryRows: options.memoryRows } : {}),
+    ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+  });
+  run.timings.verifyMs = Math.round(performance.now() - verifyStarted);
+  run.status = run.reconciliation.ok ? 'done' : 'verification-failed';
+}
+
+// A resumed run has changed the target since the plan by design: only the source must still match.
+function checkPlanData(
+  prepared: PreparedMapping,
+  plan: MappingPlan,
+  sides: DiffSides,
+  resumed: boolean,
+): void {
+  const changed: string[] = [];
+  if (!sameFingerprint(plan.source.fingerprint, sides.sourceSummary.fingerprint)) {
+    changed.push(
+      `the source ${plan.source.name}.${plan.source.dataset} (${plan.source.fingerprint.rows} rows then, ${sides.sourceSummary.fingerprint.rows} now, or their content)`,
+    );
+  }
+  if (!resumed && !sameFingerprint(plan.target.fingerprint, sides.targetSummary.fingerprint)) {
+    changed.push(
+      `the target ${plan.target.name}.${plan.target.dataset} (${plan.target.fingerprint.rows} rows then, ${sides.targetSummary.fingerprint.rows} now, or their content)`,
+    );
+  }
+  if (changed.length > 0) {
+    throw new StocktakeError(
+      'PLAN_STALE',
+      `mapping ${prepared.config.name}: the plan is stale; since it was computed, ${changed.join(' and ')} changed`,
+      {
+        hint: 'run `stocktake plan` again, review it, then migrate with the new plan',
+        context: { mapping: prepared.config.name },
+      },
+    );
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * How a diff matches a source row to a target row: by the canonical text of the key fields, compared
+ * exactly (binary) in JS, never by a database's sort order. When a target key column compares text
+ * case-insensitively (MySQL/MariaDB `_ci` collations, SQL Server `_CI_`), the key is folded the way the
+ * database will fold it, so that the plan predicts that `abc` updates the row `ABC` instead of inserting.
+ */
+import type { Column } from '../core/inventory.ts';
+
+/** How one key column's text is compared by the target database. */
+export type KeyFolding = 'exact' | 'case' | 'case-accents';
+
+/**
+ * The folding a target key column applies. MySQL/MariaDB columns list a collation only when it differs
+ * from the table's, whose default is case-insensitive: no collation there means folded.
+ */
+export function keyFoldingOf(column: Column, targetKind: string | undefined): KeyFolding {
+  if (column.type !== 'string') return 'exact';
+  const collation = (column.collation ?? '').toLowerCase();
+  if (targetKind === 'mysql' || targetKind === 'mariadb') {
+    if (/_bin$|_cs$|binary/.test(collation)) return 'exact';
+    if (/_as_ci$/.test(collation)) return 'case';
+    return 'case-accents';
+  }
+  if (targetKind === 'mssql') {
+    if (!/_ci_/.test(collation) && !/_ci$/.test(collation)) return 'exact';
+    return /_ai/.test(collation) ? 'case-accents' : 'case';
+  }
+  // PostgreSQL and SQLite compare keys bytewise unless a nondeterministic or NOCASE collation is declared.
+  if (/nocase/.test(collation)) return 'case';
+  return 'exact';
+}
+
+const COMBINING_MARKS = /[\u0300-\u036f]/g;
+
+/** Folds a canonical key text like the column's collation does (trailing spaces are ignored by PAD SPACE). */
+export function foldKeyText(text: string, folding: KeyFolding): string {
+  if (folding === 'exact') return text;
+  const lower = text.toLowerCase().replace(/ +$/, '');
+  return folding === 'case' ? lower : lower.normalize('NFD').replace(COMBINING_MARKS, '');
+}
+
+/** Separates key parts: a character no canonical text contains unescaped. */
+export const KEY_SEPARATOR = '\u0001';

@@ -1,0 +1,291 @@
+/**
+ * The dry run of one mapping: read both sides into partition stores, diff partition by partition, and
+ * count every insert, update, delete, unchanged row and reject exactly, keeping a few samples of each
+ * with their field-level changes. `migrate` and the verification walk the same partitions.
+ */
+import type { Connector, Value } from '../connectors/types.ts';
+import type { FieldChange, MappingPlan, PlanColumn, PlanSample } from '../core/plan.ts';
+import { foldKeyText } from './canonical-key.ts';
+import { NULL_TEXT } from './canonical-value.ts';
+import { diffPartition, emptyDiff, type PartitionDiff } from './plan-diff.ts';
+import { showValue } from './plan-masking.ts';
+import { collectSource, collectTarget, type SideSummary } from './plan-sides.ts';
+import type { PreparedMapping } from './preflight.ts';
+import { RejectTally, type RowReject } from './rejects.ts';
+import {
+  DEFAULT_MEMORY_ROWS,
+  type PartitionRecords,
+  PartitionStore,
+  partitionCountFor,
+  rowAt,
+} from './spill-partitions.ts';
+
+/** Options of a mapping's diff. */
+export interface DiffOptions {
+  /** Rows of both sides kept in memory before spilling to temporary files (default 200,000). */
+  readonly memoryRows?: number;
+  readonly batchSize?: number;
+  readonly signal?: AbortSignal;
+  /** Rows read so far on one side. */
+  readonly onProgress?: (side: 'source' | 'target', rows: number) => void;
+}
+
+/** Both sides of a mapping read into partition stores. */
+export interface DiffSides {
+  readonly source: PartitionStore;
+  readonly target: PartitionStore;
+  readonly sourceSummary: SideSummary & { readonly rejected: number };
+  readonly targetSummary: SideSummary;
+  /** Releases memory and temporary files. */
+  close(): void;
+}
+
+/** Reads the source (through the mapping, rejects into `tally`) and the target into partition stores. */
+export async function readSides(
+  prepared: PreparedMapping,
+  source: Connector,
+  target: Connector,
+  tally: RejectTally,
+  options: DiffOptions = {},
+): Promise<DiffSides> {
+  // The budget covers both sides: each keeps half in memory before spilling.
+  const sideRows = Math.max(1, Math.floor((options.memoryRows ?? DEFAULT_MEMORY_ROWS) / 2));
+  const expected = Math.max(prepared.source.dataset.rowCount ?? 0, prepared.target.dataset.rowCount ?? 0);
+  const partitions = partitionCountFor(expected, sideRows);
+  const sourceStore = new PartitionStore(partitions, sideRows, `${prepared.config.name}-source`);
+  const targetStore = new PartitionStore(partitions, sideRows, `${prepared.config.name}-target`);
+  const close = () => {
+    sourceStore.close();
+    targetStore.close();
+  };
+  try {
+    const read = (side: 'source' | 'target') => ({
+      ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onProgress ? { onProgress: (rows: number) => options.onProgress!(side, rows) } : {}),
+    });
+    const sourceSummary = await collectSource(
+      prepared,
+      source,
+      sourceStore,
+      (r) => tally.addMapped(r.row, r.key, r.sourceKey, r.rejection),
+      read('source'),
+    );
+    const targetSummary = await collectTarget(prepared, target, targetStore, read('target'));
+    return { source: sourceStore, target: targetStore, sourceSummary, targetSummary, close };
+  } catch (error) {
+    close();
+    throw error;
+  }
+}
+
+/** Diffs the stores partition by partition, handing each partition's records and diff to `visit`. */
+export async function walkPartitions(
+  source: PartitionStore,
+  target: PartitionStore,
+  visit: (source: PartitionRecords, target: PartitionRecords, diff: PartitionDiff) => void | Promise<void>,
+): Promise<void> {
+  for (let p = 0; p < source.partitions; p++) {
+    const s = source.load(p);
+    const t = target.load(p);
+    if (s.keys.length === 0 && t.keys.length === 0) continue;
+    const diff = emptyDiff();
+    diffPartition(s, t, diff);
+    await visit(s, t, diff);
+  }
+}
+
+/** The key of a row of target fields, by field name. */
+export function keyValuesOf(prepared: PreparedMapping, row: readonly Value[]): Record<string, Value> {
+  const key: Record<string, Value> = {};
+  const { keyFields, keyIndexes } = prepared.compiled;
+  for (let k = 0; k < keyFields.length; k++) key[keyFields[k]!] = row[keyIndexes[k]!] ?? null;
+  return key;
+}
+
+/** The key values of a row in key order, as a writer's delete expects them. */
+export function keyTupleOf(prepared: PreparedMapping, row: readonly Value[]): Value[] {
+  return prepared.compiled.keyIndexes.map((i) => row[i] ?? null);
+}
+
+/** The fields whose canonical values differ between a new and an old row (every field of an insert). */
+export function fieldChanges(
+  prepared: PreparedMapping,
+  next: readonly Value[] | null,
+  old: readonly Value[] | null,
+  unmasked: boolean,
+): FieldChange[] {
+  const changes: FieldChange[] = [];
+  const fields = prepared.compiled.targetFields;
+  for (let f = 0; f < fields.length; f++) {
+    const canonical = prepared.canonicalizers[f]!;
+    const folding = prepared.fieldFoldings?.[f] ?? 'exact';
+    const a = foldKeyText(next ? canonical(next[f]) : NULL_TEXT, folding);
+    const b = foldKeyText(old ? canonical(old[f]) : NULL_TEXT, folding);
+    if (a === b && next && old) continue;
+    const kind = prepared.personal[f];
+    changes.push({
+      field: fields[f]!,
+      old: old ? showValue(old[f], kind, unmasked) : null,
+      new: next ? showValue(next[f], kind, unmasked) : null,
+    });
+  }
+  return changes;
+}
+
+/**
+ * The rejects of source rows whose key is not unique: all rows of a key are rejected (which one is right
+ * cannot be known, and read order is not stable), as a duplicate when their keys are equal, as a
+ * collision when they differ only as the target's case-insensitive collation folds them.
+ */
+export function duplicateRejects(
+  prepared: PreparedMapping,
+  records: PartitionRecords,
+  indexes: readonly number[],
+): RowReject[] {
+  const groups = new Map<string, number[]>();
+  for (const i of indexes) {
+    const key = records.keys[i]!;
+    const group = groups.get(key);
+    if (group) group.push(i);
+    else groups.set(key, [i]);
+  }
+  const rejects: RowReject[] = [];
+  const { keyIndexes } = prepared.compiled;
+  const exactKey = (row: readonly Value[]) =>
+    keyIndexes.map((k) => prepared.canonicalizers[k]!(row[k])).join('\u0001');
+  for (const group of groups.values()) {
+    const rows = group.map((i) => rowAt(records, i)!);
+    const exact = new Set(rows.map(exactKey));
+    const collision = exact.size > 1;
+    for (const row of rows) {
+      rejects.push({
+        key: keyValuesOf(prepared, row),
+        reason: collision
+          ? `the key equals ${exact.size - 1} other key(s) of the source under the target's case-insensitive collation, so the database would keep one row for ${group.length}; none is written`
+          : `the key appears ${group.length} times in the source; none of these rows is written`,
+        code: collision ? 'REJECT_KEY_COLLISION' : 'REJECT_DUPLICATE_KEY',
+      });
+    }
+  }
+  return rejects;
+}
+
+/** Options of `planMapping`. */
+export interface PlanMappingOptions extends DiffOptions {
+  /** Samples kept per kind of change (default 5). */
+  readonly samples?: number;
+  /** Show personal values unmasked in samples. */
+  readonly unmasked?: boolean;
+}
+
+/** Plans one mapping: exact counts and samples; writes nothing. */
+export async function planMapping(
+  prepared: PreparedMapping,
+  source: Connector,
+  target: Connector,
+  options: PlanMappingOptions = {},
+): Promise<MappingPlan> {
+  const started = performance.now();
+  const limit = options.samples ?? 5;
+  const unmasked = options.unmasked === true;
+  const tally = new RejectTally(prepared, { samples: limit, unmasked });
+  const sides = await readSides(prepared, source, target, tally, options);
+  const mode = prepared.config.to.mode;
+  const counts = { inserts: 0, updates: 0, deletes: 0, unchanged: 0, targetOnly: 0 };
+  const samples: Record<'insert' | 'update' | 'delete', PlanSample[]> = {
+    insert: [],
+    update: [],
+    delete: [],
+  };
+  const sample = (
+    kind: 'insert' | 'update' | 'delete',
+    source: PartitionRecords | null,
+    i: number,
+    target: PartitionRecords | null,
+    j: number,
+  ) => {
+    if (samples[kind].length >= limit) return;
+    // Rows back from disk are decoded only for the few samples kept.
+    const next = source && rowAt(source, i);
+    const old = target && rowAt(target, j);
+    const keyRow = (next ?? old)!;
+    samples[kind].push({
+      kind,
+      key: tally.showKey(keyValuesOf(prepared, keyRow)),
+      changes:
+        kind === 'delete'
+          ? fieldChanges(prepared, null, old, unmasked)
+          : fieldChanges(prepared, next, old, unmasked),
+    });
+  };
+  try {
+    await walkPartitions(sides.source, sides.target, (s, t, diff) => {
+      counts.unchanged += diff.unchanged;
+      for (const i of diff.inserts) {
+        counts.inserts++;
+        sample('insert', s, i, null, 0);
+      }
+      for (let u = 0; u < diff.updates.length; u += 2) {
+        const i = diff.updates[u]!;
+        if (mode === 'insert') {
+          tally.addRow({
+            key: keyValuesOf(prepared, rowAt(s, i)!),
+            reason: 'the key already exists in the target with other values, and the mapping only inserts',
+            code: 'REJECT_KEY_EXISTS',
+          });
+          continue;
+        }
+        counts.updates++;
+        sample('update', s, i, t, diff.updates[u + 1]!);
+      }
+      for (const j of diff.targetOnly) {
+        if (mode !== 'mirror') {
+          counts.targetOnly++;
+          continue;
+        }
+        counts.deletes++;
+        sample('delete', null, 0, t, j);
+      }
+      for (const reject of duplicateRejects(prepared, s, diff.duplicates)) tally.addRow(reject);
+    });
+  } finally {
+    sides.close();
+  }
+  const maxRejects = prepared.config.maxRejects ?? null;
+  return {
+    name: prepared.config.name,
+    inserts: counts.inserts,
+    updates: counts.updates,
+    deletes: counts.deletes,
+    unchanged: counts.unchanged,
+    rejects: tally.total,
+    samples: [...samples.insert, ...samples.update, ...samples.delete, ...tally.samples],
+    mode,
+    source: {
+      name: prepared.source.name,
+      dataset: prepared.source.dataset.name,
+      columns: planColumns(prepared.source.dataset.columns),
+      fingerprint: sides.sourceSummary.fingerprint,
+    },
+    target: {
+      name: prepared.target.name,
+      dataset: prepared.target.dataset.name,
+      columns: planColumns(prepared.target.dataset.columns),
+      fingerprint: sides.targetSummary.fingerprint,
+    },
+    mappingFingerprint: prepared.fingerprint,
+    targetOnly: counts.targetOnly,
+    rejectsByCode: { ...tally.byCode },
+    maxRejects,
+    maxRejectsExceeded: maxRejects !== null && tally.total > maxRejects,
+    dependsOn: prepared.dependsOn,
+    keyComparison: prepared.keyFoldings.some((f) => f !== 'exact') ? 'folded' : 'exact',
+    durationMs: Math.round(performance.now() - started),
+  };
+}
+
+/** A dataset's columns as a plan records them. */
+export function planColumns(columns: readonly { name: string; type: PlanColumn['type'] }[]): PlanColumn[] {
+  return columns.map((c) => ({ name: c.name, type: c.type }));
+}

@@ -1,0 +1,205 @@
+/**
+ * Reads the two sides of a mapping's diff into partition stores: the source streamed through the
+ * compiled row function (rejected rows reported, their key kept when it can be computed), and the
+ * target's current rows (same fields). Each row is reduced once to canonical texts, a 64-bit content
+ * hash and a key text; both sides are fingerprinted on the way.
+ */
+import type { Connector, Row, Value } from '../connectors/types.ts';
+import type { Fingerprint } from '../core/plan.ts';
+import { FingerprintAccumulator, hashTexts, ROW_HASH } from './canonical-hash.ts';
+import { foldKeyText, KEY_SEPARATOR } from './canonical-key.ts';
+import { NULL_TEXT, stableJson } from './canonical-value.ts';
+import type { Rejection } from './mapping-types.ts';
+import type { PreparedMapping } from './preflight.ts';
+import type { PartitionStore } from './spill-partitions.ts';
+
+/** A source row the mapping rejected. */
+export interface RejectedRow {
+  /** 1-based position of the row in the source read. */
+  readonly row: number;
+  /** The target key of the row, when the key fields themselves map; else null. */
+  readonly key: Readonly<Record<string, Value>> | null;
+  /** The source's primary key values, when the source has one. */
+  readonly sourceKey: Readonly<Record<string, Value>> | null;
+  readonly rejection: Rejection;
+}
+
+/** Options of the side readers. */
+export interface SideReadOptions {
+  readonly batchSize?: number;
+  readonly signal?: AbortSignal;
+  /** Rows read so far, once per batch. */
+  readonly onProgress?: (rows: number) => void;
+}
+
+/** What reading one side found. */
+export interface SideSummary {
+  readonly rows: number;
+  readonly fingerprint: Fingerprint;
+  readonly ms: number;
+}
+
+/** The key text of a row of target fields whose canonical texts are in `texts`. */
+export function keyTextOf(prepared: PreparedMapping, texts: readonly string[]): string {
+  const indexes = prepared.compiled.keyIndexes;
+  const foldings = prepared.keyFoldings;
+  if (indexes.length === 1) return foldKeyText(texts[indexes[0]!]!, foldings[0]!);
+  let key = '';
+  for (let k = 0; k < indexes.length; k++) {
+    if (k > 0) key += KEY_SEPARATOR;
+    key += foldKeyText(texts[indexes[k]!]!, foldings[k]!);
+  }
+  return key;
+}
+
+/** Folds the texts of folded key fields in place, so that content compares as the target does. */
+export function foldContent(prepared: PreparedMapping, texts: string[]): void {
+  const foldings = prepared.fieldFoldings;
+  if (foldings === null) return;
+  for (let f = 0; f < foldings.length; f++)
+    if (foldings[f] !== 'exact') texts[f] = foldKeyText(texts[f]!, foldings[f]!);
+}
+
+/** Streams the source through the mapping into `store`; calls `onReject` for each rejected row. */
+export async function collectSource(
+  prepared: PreparedMapping,
+  connector: Connector,
+  store: PartitionStore,
+  onReject: (rejected: RejectedRow) => void,
+  options: SideReadOptions = {},
+): Promise<SideSummary & { readonly rejected: number }> {
+  const started = performance.now();
+  const { compiled, canonicalizers } = prepared;
+  const fieldCount = compiled.targetFields.length;
+  const texts: string[] = new Array(fieldCount).fill('');
+  const out: Value[] = new Array(fieldCount).fill(null);
+  const fingerprint = new FingerprintAccumulator();
+  let rowNumber = 0;
+  let rejected = 0;
+  const from = compiled.from;
+  for await (const batch of connector.read(
+    { name: prepared.source.dataset.name },
+    {
+      columns: prepared.readColumns,
+      ...(from.where ? { where: from.where } : {}),
+      ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    },
+  )) {
+    for (let r = 0; r < batch.length; r++) {
+      const row = batch[r]!;
+      rowNumber++;
+      const rejection = compiled.map(row, out);
+      if (rejection !== null) {
+        rejected++;
+        hashRawRow(row, texts);
+        fingerprint.add(ROW_HASH[0]!, ROW_HASH[1]!);
+        const key = rejectedKey(prepared, row);
+        if (key) store.add(key.text, 0, 0, null);
+        onReject({
+          row: rowNumber,
+          key: key?.values ?? null,
+          sourceKey: sourceKeyOf(prepared, row),
+          rejection,
+        });
+        continue;
+      }
+      for (let f = 0; f < fieldCount; f++) texts[f] = canonicalizers[f]!(out[f]);
+      const key = keyTextOf(prepared, texts);
+      foldContent(prepared, texts);
+      hashTexts(texts, fieldCount);
+      const high = ROW_HASH[0]!;
+      const low = ROW_HASH[1]!;
+      fingerprint.add(high, low);
+      store.add(key, high, low, out.slice(0, fieldCount));
+    }
+    options.onProgress?.(rowNumber);
+  }
+  return {
+    rows: rowNumber,
+    rejected,
+    fingerprint: fingerprint.result(),
+    ms: Math.round(performance.now() - started),
+  };
+}
+
+/** Streams the target's current rows (the mapping's fields) into `store`. */
+export async function collectTarget(
+  prepared: PreparedMapping,
+  connector: Connector,
+  store: PartitionStore,
+  options: SideReadOptions = {},
+): Promise<SideSummary> {
+  const started = performance.now();
+  const { compiled, canonicalizers } = prepared;
+  const fieldCount = compiled.targetFields.length;
+  const texts: string[] = new Array(fieldCount).fill('');
+  const fingerprint = new FingerprintAccumulator();
+  let rows = 0;
+  for await (const batch of connector.read(
+    { name: prepared.target.dataset.name },
+    {
+      columns: compiled.targetFields,
+      ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    },
+  )) {
+    for (let r = 0; r < batch.length; r++) {
+      const row = batch[r]!;
+      for (let f = 0; f < fieldCount; f++) texts[f] = canonicalizers[f]!(row[f]);
+      const key = keyTextOf(prepared, texts);
+      foldContent(prepared, texts);
+      hashTexts(texts, fieldCount);
+      fingerprint.add(ROW_HASH[0]!, ROW_HASH[1]!);
+      store.add(key, ROW_HASH[0]!, ROW_HASH[1]!, row);
+    }
+    rows += batch.length;
+    options.onProgress?.(rows);
+  }
+  return { rows, fingerprint: fingerprint.result(), ms: Math.round(performance.now() - started) };
+}
+
+// A rejected row still counts in the source fingerprint, by its raw values.
+function hashRawRow(row: Row, scratch: string[]): void {
+  const texts = scratch.length >= row.length ? scratch : new Array<string>(row.length);
+  for (let i = 0; i < row.length; i++) {
+    const value = row[i];
+    texts[i] =
+      value === null || value === undefined
+        ? NULL_TEXT
+        : typeof value === 'string'
+          ? value
+          : typeof value === 'object' && !(value instanceof Uint8Array)
+            ? stableJson(value)
+            : String(value);
+  }
+  hashTexts(texts, row.length);
+}
+
+/** The key of a rejected row, computed by the key fields alone; undefined when they fail too. */
+function rejectedKey(
+  prepared: PreparedMapping,
+  row: Row,
+): { text: string; values: Record<string, Value> } | undefined {
+  const keyMapping = prepared.keyMapping;
+  if (!keyMapping) return undefined;
+  const input: Value[] = prepared.keyPositions.map((p) => row[p] ?? null);
+  const out: Value[] = [];
+  if (keyMapping.map(input, out) !== null) return undefined;
+  const indexes = prepared.compiled.keyIndexes;
+  const texts: string[] = new Array(prepared.compiled.targetFields.length).fill(NULL_TEXT);
+  const values: Record<string, Value> = {};
+  for (let k = 0; k < keyMapping.targetFields.length; k++) {
+    const value = out[k] ?? null;
+    texts[indexes[k]!] = prepared.canonicalizers[indexes[k]!]!(value);
+    values[keyMapping.targetFields[k]!] = value;
+  }
+  return { text: keyTextOf(prepared, texts), values };
+}
+
+function sourceKeyOf(prepared: PreparedMapping, row: Row): Record<string, Value> | null {
+  if (prepared.sourceKey.length === 0) return null;
+  const key: Record<string, Value> = {};
+  for (const { name, position } of prepared.sourceKey) key[name] = row[position] ?? null;
+  return key;
+}

@@ -1,0 +1,148 @@
+/**
+ * Rejected rows of one mapping: counted by stable code, sampled for the plan, and handed to a sink (the
+ * rejects files) with values masked when personal. Besides the mapping's own codes, the diff and the
+ * database add theirs: duplicate keys, keys that collide under the target's collation, keys that exist
+ * in an insert-only mapping, and rows the database refused.
+ */
+import type { Value } from '../connectors/types.ts';
+import type { PlanSample } from '../core/plan.ts';
+import type { RejectCode, Rejection } from './mapping-types.ts';
+import { showValue } from './plan-masking.ts';
+import type { PreparedMapping } from './preflight.ts';
+import { quoteValue } from './rejection-text.ts';
+
+/** Every code a rejected row can carry: the mapping's, then the diff's and the database's. */
+export type RowRejectCode =
+  | RejectCode
+  | 'REJECT_DUPLICATE_KEY'
+  | 'REJECT_KEY_COLLISION'
+  | 'REJECT_KEY_EXISTS'
+  | 'REJECT_DATABASE';
+
+/** One rejected row as the rejects files write it (values already masked). */
+export interface RejectRecord {
+  readonly mapping: string;
+  /** 1-based position in the source read, when known. */
+  readonly row: number | null;
+  /** The target key, when known. */
+  readonly key: Readonly<Record<string, unknown>> | null;
+  /** The source's primary key, when the source has one. */
+  readonly sourceKey: Readonly<Record<string, unknown>> | null;
+  readonly field: string | null;
+  readonly value: unknown;
+  /** The sentence, with the value as shown. */
+  readonly reason: string;
+  readonly code: RowRejectCode;
+}
+
+/** Where rejected rows go besides the counts (the rejects files). */
+export interface RejectSink {
+  write(record: RejectRecord): void;
+}
+
+/** A rejection found by the diff or the database rather than by the mapping. */
+export interface RowReject {
+  readonly row?: number | null;
+  readonly key: Readonly<Record<string, Value>> | null;
+  readonly sourceKey?: Readonly<Record<string, Value>> | null;
+  readonly field?: string | null;
+  readonly value?: Value;
+  /** The whole sentence (no value in it). */
+  readonly reason: string;
+  readonly code: RowRejectCode;
+}
+
+/** Counts, samples and forwards the rejected rows of one mapping. */
+export class RejectTally {
+  total = 0;
+  readonly byCode: Record<string, number> = {};
+  readonly samples: PlanSample[] = [];
+  readonly #prepared: PreparedMapping;
+  readonly #sampleLimit: number;
+  readonly #unmasked: boolean;
+  readonly #sink: RejectSink | undefined;
+  readonly #fieldKinds: Map<string, PreparedMapping['personal'][number]>;
+
+  constructor(
+    prepared: PreparedMapping,
+    options: { samples: number; unmasked?: boolean; sink?: RejectSink },
+  ) {
+    this.#prepared = prepared;
+    this.#sampleLimit = options.samples;
+    this.#unmasked = options.unmasked === true;
+    this.#sink = options.sink;
+    this.#fieldKinds = new Map(prepared.compiled.targetFields.map((f, i) => [f, prepared.personal[i]]));
+  }
+
+  /** Records a row the mapping rejected. */
+  addMapped(
+    row: number,
+    key: Readonly<Record<string, Value>> | null,
+    sourceKey: Readonly<Record<string, Value>> | null,
+    rejection: Rejection,
+  ): void {
+    const shown = showValue(rejection.value, this.#fieldKinds.get(rejection.field), this.#unmasked);
+    this.#add({
+      mapping: this.#prepared.config.name,
+      row,
+      key: this.showKey(key),
+      sourceKey: this.#showSourceKey(sourceKey),
+      field: rejection.field,
+      value: shown,
+      reason: `${rejection.step}: ${quoteValue(shown as Value)} ${rejection.reason}`,
+      code: rejection.code,
+    });
+  }
+
+  /** Records a row rejected by the diff or the database. */
+  addRow(reject: RowReject): void {
+    const field = reject.field ?? null;
+    const value =
+      reject.value === undefined
+        ? null
+        : showValue(reject.value, field ? this.#fieldKinds.get(field) : undefined, this.#unmasked);
+    this.#add({
+      mapping: this.#prepared.config.name,
+      row: reject.row ?? null,
+      key: this.showKey(reject.key),
+      sourceKey: this.#showSourceKey(reject.sourceKey ?? null),
+      field,
+      value,
+      reason: reject.reason,
+      code: reject.code,
+    });
+  }
+
+  /** A key as outputs show it: values of personal key fields masked. */
+  showKey(key: Readonly<Record<string, Value>> | null): Record<string, unknown> | null {
+    if (key === null) return null;
+    const out: Record<string, unknown> = {};
+    for (const [field, value] of Object.entries(key))
+      out[field] = showValue(value, this.#fieldKinds.get(field), this.#unmasked);
+    return out;
+  }
+
+  #showSourceKey(key: Readonly<Record<string, Value>> | null): Record<string, unknown> | null {
+    if (key === null) return null;
+    const out: Record<string, unknown> = {};
+    for (const [column, value] of Object.entries(key))
+      out[column] = showValue(value, undefined, this.#unmasked);
+    return out;
+  }
+
+  #add(record: RejectRecord): void {
+    this.total++;
+    this.byCode[record.code] = (this.byCode[record.code] ?? 0) + 1;
+    if (this.samples.length < this.#sampleLimit) {
+      this.samples.push({
+        kind: 'reject',
+        key: record.key ?? record.sourceKey ?? (record.row === null ? null : { '#row': record.row }),
+        changes: record.field === null ? [] : [{ field: record.field, old: null, new: record.value }],
+        reason: record.reason,
+        code: record.code,
+        ...(record.field !== null ? { field: record.field } : {}),
+      });
+    }
+    this.#sink?.write(record);
+  }
+}

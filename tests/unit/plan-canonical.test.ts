@@ -1,0 +1,164 @@
+import { describe, expect, it } from 'vitest';
+import { FingerprintAccumulator, hashTexts, ROW_HASH } from '../../src/mappers/canonical-hash.ts';
+import { foldKeyText, keyFoldingOf } from '../../src/mappers/canonical-key.ts';
+import { canonicalizerFor, NULL_TEXT } from '../../src/mappers/canonical-value.ts';
+import { escapeHtml, renderPlanHtml } from '../../src/mappers/plan-html.ts';
+import { neutraliseCell } from '../../src/mappers/rejects-file.ts';
+import { PartitionStore, rowAt } from '../../src/mappers/spill-partitions.ts';
+import { col } from './plan-fixtures.ts';
+
+describe('canonical values per target column type', () => {
+  it('compares decimals by value, integers across representations', () => {
+    const decimal = canonicalizerFor(col('d', 'decimal'));
+    expect(decimal('1.50')).toBe(decimal('1.5'));
+    expect(decimal(1.5)).toBe(decimal('01.500'));
+    expect(decimal('-0.0')).toBe(decimal('0'));
+    expect(decimal('1.5')).not.toBe(decimal('1.05'));
+    const integer = canonicalizerFor(col('i', 'integer'));
+    expect(integer(12)).toBe(integer('12'));
+    expect(integer(12n)).toBe(integer(12));
+    expect(integer(9007199254740993n)).toBe(integer('9007199254740993'));
+  });
+
+  it('compares timestamps as instants, at the column precision', () => {
+    const ts = canonicalizerFor(col('t', 'timestamp'), 'postgres');
+    expect(ts('2024-03-01T10:00:00Z')).toBe(ts('2024-03-01T11:00:00+01:00'));
+    expect(ts('2024-03-01 10:00:00.500000')).toBe(ts('2024-03-01T10:00:00.5Z'));
+    expect(ts('2024-03-01T10:00:00.123456Z')).not.toBe(ts('2024-03-01T10:00:00.123457Z'));
+    const seconds = canonicalizerFor(col('t', 'timestamp'), 'mysql');
+    expect(seconds('2024-03-01T10:00:00.4Z')).toBe(seconds('2024-03-01T10:00:00Z'));
+    const millis = canonicalizerFor(col('t', 'timestamp', { precision: 3 }), 'mysql');
+    expect(millis('2024-03-01T10:00:00.1234Z')).toBe(millis('2024-03-01T10:00:00.123Z'));
+  });
+
+  it('ignores CHAR padding, not VARCHAR trailing spaces', () => {
+    const char = canonicalizerFor(col('c', 'string', { nativeType: 'character(5)' }));
+    expect(char('ab   ')).toBe(char('ab'));
+    const varchar = canonicalizerFor(col('v', 'string', { nativeType: 'character varying(5)' }));
+    expect(varchar('ab ')).not.toBe(varchar('ab'));
+  });
+
+  it('compares booleans by truth and JSON deeply, and keeps null apart from every text', () => {
+    const bool = canonicalizerFor(col('b', 'boolean'));
+    expect(bool(true)).toBe(bool(1));
+    expect(bool('false')).toBe(bool(0));
+    const json = canonicalizerFor(col('j', 'json'));
+    expect(json({ a: 1, b: [1, { c: 2, d: 3 }] })).toBe(json('{"b":[1,{"d":3,"c":2}],"a":1}'));
+    expect(canonicalizerFor(col('s', 'string'))(null)).toBe(NULL_TEXT);
+    expect(canonicalizerFor(col('s', 'string'))('')).not.toBe(NULL_TEXT);
+  });
+
+  it('hashes fields apart and fingerprints regardless of order, without duplicates cancelling', () => {
+    hashTexts(['ab', 'c']);
+    const first = [...ROW_HASH];
+    hashTexts(['a', 'bc']);
+    expect([...ROW_HASH]).not.toEqual(first);
+    const a = new FingerprintAccumulator();
+    const b = new FingerprintAccumulator();
+    const rows = [
+      ['1', 'x'],
+      ['2', 'y'],
+      ['3', 'z'],
+    ];
+    for (const r of rows) {
+      hashTexts(r);
+      a.add(ROW_HASH[0]!, ROW_HASH[1]!);
+    }
+    for (const r of [...rows].reverse()) {
+      hashTexts(r);
+      b.add(ROW_HASH[0]!, ROW_HASH[1]!);
+    }
+    expect(a.result()).toEqual(b.result());
+    const twice = new FingerprintAccumulator();
+    hashTexts(['1', 'x']);
+    twice.add(ROW_HASH[0]!, ROW_HASH[1]!);
+    twice.add(ROW_HASH[0]!, ROW_HASH[1]!);
+    expect(twice.result().sum).not.toBe(new FingerprintAccumulator().result().sum);
+  });
+});
+
+describe('key comparison across collations', () => {
+  it('folds keys of case-insensitive MySQL/MariaDB and SQL Server columns, not PostgreSQL ones', () => {
+    expect(keyFoldingOf(col('k', 'string'), 'mariadb')).toBe('case-accents');
+    expect(keyFoldingOf(col('k', 'string', { collation: 'utf8mb4_bin' }), 'mysql')).toBe('exact');
+    expect(keyFoldingOf(col('k', 'string', { collation: 'French_CI_AS' }), 'mssql')).toBe('case');
+    expect(keyFoldingOf(col('k', 'string'), 'postgres')).toBe('exact');
+    expect(keyFoldingOf(col('k', 'integer'), 'mysql')).toBe('exact');
+    expect(foldKeyText('Élan ', 'case-accents')).toBe(foldKeyText('elan', 'case-accents'));
+    expect(foldKeyText('ABC', 'exact')).not.toBe(foldKeyText('abc', 'exact'));
+  });
+});
+
+describe('spilling partitions', () => {
+  it('restores the rows it spilled, bigint and bytes included, in the order added', () => {
+    const store = new PartitionStore(4, 3, 'test');
+    const rows: [string, unknown[]][] = [];
+    for (let i = 0; i < 20; i++) {
+      const row = [i, BigInt(i) * 10n ** 20n, new Uint8Array([i, 255]), { n: i }, null];
+      rows.push([`k${i}`, row]);
+      store.add(`k${i}`, i, i + 1, row as never);
+    }
+    expect(store.spilled).toBe(true);
+    const seen = new Map<string, unknown[]>();
+    for (let p = 0; p < 4; p++) {
+      const part = store.load(p);
+      for (let i = 0; i < part.keys.length; i++) seen.set(part.keys[i]!, rowAt(part, i)!);
+      const numbers = part.keys.map((k) => Number(k.slice(1)));
+      expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
+    }
+    for (const [key, row] of rows) expect(seen.get(key)).toEqual(row);
+    store.close();
+  });
+});
+
+describe('outputs people open', () => {
+  it('neutralises spreadsheet formulas in the rejects CSV', () => {
+    expect(neutraliseCell('=HYPERLINK("x")')).toBe('\'=HYPERLINK("x")');
+    expect(neutraliseCell('+33 6')).toBe("'+33 6");
+    expect(neutraliseCell('@SUM')).toBe("'@SUM");
+    expect(neutraliseCell('plain')).toBe('plain');
+  });
+
+  it('escapes every value in plan.html and forbids scripts', () => {
+    const html = renderPlanHtml({
+      formatVersion: 1,
+      kind: 'plan',
+      generatedAt: '2026-01-01T00:00:00.000Z',
+      totals: { inserts: 1, updates: 0, deletes: 0, unchanged: 0, rejects: 0 },
+      changes: true,
+      samplesShown: false,
+      tool: { name: 'stocktake', version: '0' },
+      mappings: [
+        {
+          name: '<b>m</b>',
+          inserts: 1,
+          updates: 0,
+          deletes: 0,
+          unchanged: 0,
+          rejects: 0,
+          samples: [
+            {
+              kind: 'insert',
+              key: { id: '<script>alert(1)</script>' },
+              changes: [{ field: 'x"', old: null, new: "'><img>" }],
+            },
+          ],
+          mode: 'upsert',
+          source: { name: 's', dataset: 'd', columns: [], fingerprint: { rows: 0, sum: '', xor: '' } },
+          target: { name: 't', dataset: 'd', columns: [], fingerprint: { rows: 0, sum: '', xor: '' } },
+          mappingFingerprint: '',
+          targetOnly: 0,
+          rejectsByCode: {},
+          maxRejects: null,
+          maxRejectsExceeded: false,
+          dependsOn: [],
+          keyComparison: 'exact',
+          durationMs: 0,
+        },
+      ],
+    });
+    expect(html).toContain(`content="default-src 'none'; style-src 'unsafe-inline'"`);
+    expect(html).not.toMatch(/<script|<img|<b>m/);
+    expect(html).toContain(escapeHtml('<b>m</b>'));
+  });
+});
