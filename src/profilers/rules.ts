@@ -118,6 +118,15 @@ function evaluate(rule: Rule, index: number, context: RuleContext): RuleResult {
       message: `${failed} of ${checked} ${what}${sampled}${allowed > 0 ? `; allowed ${(allowed * 100).toFixed(1)}%` : ''}`,
     };
   };
+  // A rule about the dataset as a whole (row count, freshness) is one check that passes or fails.
+  const verdict = (ok: boolean, message: string): RuleResult => ({
+    ...base,
+    status: ok ? 'passed' : 'failed',
+    checked: 1,
+    failed: ok ? 0 : 1,
+    failRate: ok ? 0 : 1,
+    message,
+  });
   const nullLikeCount = (c: ColumnProfile) => Object.values(c.nullLike).reduce((n, v) => n + v, 0);
 
   switch (rule.check) {
@@ -172,15 +181,7 @@ function evaluate(rule: Rule, index: number, context: RuleContext): RuleResult {
     }
     case 'row_count_min': {
       const min = rule.minRows ?? 1;
-      const ok = profile.rowCount >= min;
-      return {
-        ...base,
-        status: ok ? 'passed' : 'failed',
-        checked: 1,
-        failed: ok ? 0 : 1,
-        failRate: ok ? 0 : 1,
-        message: `${profile.rowCount} rows; at least ${min} required`,
-      };
+      return verdict(profile.rowCount >= min, `${profile.rowCount} rows; at least ${min} required`);
     }
     case 'foreign_key': {
       const ref = rule.references ?? '';
@@ -201,15 +202,10 @@ function evaluate(rule: Rule, index: number, context: RuleContext): RuleResult {
       const now = (context.now ?? new Date()).getTime();
       if (newest === null || Number.isNaN(newest))
         return error(`${rule.column} holds no date to judge freshness by`);
-      const ok = now - newest <= maxAgeMs;
-      return {
-        ...base,
-        status: ok ? 'passed' : 'failed',
-        checked: 1,
-        failed: ok ? 0 : 1,
-        failRate: ok ? 0 : 1,
-        message: `newest value ${String(newestValue)}; at most ${rule.maxAge ?? '1d'} old allowed`,
-      };
+      return verdict(
+        now - newest <= maxAgeMs,
+        `newest value ${String(newestValue)}; at most ${rule.maxAge ?? '1d'} old allowed`,
+      );
     }
   }
 }

@@ -1,0 +1,151 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { parseConfig } from '../../src/config/load.ts';
+import type { Inventory } from '../../src/core/inventory.ts';
+import type { Profile } from '../../src/core/profile.ts';
+import { checkRulesAgainstInventory } from '../../src/profilers/rules.ts';
+import { suggestRules } from '../../src/profilers/suggest-rules.ts';
+import { renderJunit } from '../../src/report/junit.ts';
+import { renderSummaryMarkdown } from '../../src/report/summary-md.ts';
+import { runInventory } from '../../src/stages/inventory-stage.ts';
+import { profileExitCode } from '../../src/stages/outputs.ts';
+import { runProfile } from '../../src/stages/profile-stage.ts';
+
+const RULES = `
+rules:
+  - { dataset: shop.orders, column: status, check: allowed_values, values: [draft, paid], severity: warning }
+  - { dataset: shop.orders, column: ref, check: regex, pattern: "^O-[0-9]{3}$", severity: error }
+  - { dataset: shop.orders, column: ref, check: unique, severity: error }
+  - { dataset: shop.orders, column: note, check: max_null_rate, maxNullRate: 0.5, severity: warning }
+  - { dataset: shop.orders, column: amount, check: range, min: 0, max: 100, maxFailRate: 0.25, severity: error }
+  - { dataset: shop.orders, column: placed, check: freshness, maxAge: 7d, severity: warning }
+  - { dataset: shop.orders, check: row_count_min, minRows: 5, severity: error }
+  - { dataset: shop.orders, column: customer, check: foreign_key, references: shop.customers.id, severity: warning }
+  - { dataset: shop.customers, column: email, check: format, format: email, severity: error, name: "customer e-mails" }
+`;
+
+describe('rules and quality gates', () => {
+  let dir: string;
+  let inventory: Inventory;
+  let profile: Profile;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'stocktake-rules-'));
+    const db = new Database(join(dir, 'shop.sqlite'));
+    db.exec(`
+      CREATE TABLE customers (id INTEGER PRIMARY KEY, email TEXT);
+      CREATE TABLE orders (id INTEGER PRIMARY KEY, ref TEXT, status TEXT, note TEXT, amount DECIMAL(8,2), placed DATE, customer INTEGER);
+      INSERT INTO customers VALUES (1, 'a@example.org'), (2, 'not-an-email'), (3, 'c@example.org');
+      INSERT INTO orders VALUES
+        (1, 'O-001', 'draft', NULL, 10, '2026-11-20', 1),
+        (2, 'O-002', 'paid', 'x', 20, '2026-11-21', 2),
+        (3, 'O-002', 'sent', NULL, 500, '2026-11-22', 9),
+        (4, 'bad', 'paid', 'y', 30, '2026-11-25', 3);
+    `);
+    db.close();
+    const { config } = parseConfig(
+      `sources:\n  shop: { kind: sqlite, path: shop.sqlite }\n${RULES}`,
+      join(dir, 'stocktake.yaml'),
+      {},
+    );
+    inventory = await runInventory(config);
+    profile = await runProfile(config, inventory, { now: () => new Date('2026-11-27T12:00:00Z') });
+  });
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('evaluates every kind of rule with exact counts', () => {
+    const results = profile.rules.map((r) => [r.check, r.status, r.failed, r.checked]);
+    expect(results).toEqual([
+      ['allowed_values', 'failed', 1, 4],
+      ['regex', 'failed', 1, 4],
+      ['unique', 'failed', 1, 4],
+      ['max_null_rate', 'passed', 2, 4],
+      ['range', 'passed', 1, 4],
+      ['freshness', 'passed', 0, 1],
+      ['row_count_min', 'failed', 1, 1],
+      ['foreign_key', 'failed', 1, 4],
+      ['format', 'failed', 1, 3],
+    ]);
+    expect(profile.rules[8]!.rule).toBe('customer e-mails');
+  });
+
+  it('fails the gate on error-level rules only, or on warnings when asked', () => {
+    expect(profileExitCode(profile)).toBe(1);
+    const warningsOnly: Profile = {
+      ...profile,
+      rules: profile.rules.filter((r) => r.severity === 'warning'),
+    };
+    expect(profileExitCode(warningsOnly)).toBe(0);
+    expect(profileExitCode(warningsOnly, 'warning')).toBe(1);
+  });
+
+  it('writes one JUnit test case per rule, failures for failed error-level rules', () => {
+    const xml = renderJunit(profile);
+    expect(xml.match(/<testcase /g)).toHaveLength(9);
+    expect(xml).toContain('tests="9" failures="4" errors="0"');
+    expect(xml).toContain('<testcase name="customer e-mails" classname="stocktake.shop.customers">');
+  });
+
+  it('summarises gates and readiness in Markdown, escaping what it shows', () => {
+    const md = renderSummaryMarkdown(profile);
+    expect(md).toContain('## Quality gates: 4 failed');
+    expect(md).toContain('| ❌ | regex(ref) on shop.orders | shop.orders.ref | 1 of 4 (25.0%) | error |');
+    expect(md).toContain('| ⚠️ | allowed\\_values(status) on shop.orders');
+    expect(md).toMatch(/\| shop\.orders \| \d+ \| 4 \|/);
+  });
+
+  it('names rules that point at a missing dataset or column, with their paths', () => {
+    const { config } = parseConfig(
+      `sources:\n  shop: { kind: sqlite, path: shop.sqlite }\nrules:\n  - { dataset: shop.order, column: ref, check: unique }\n  - { dataset: shop.orders, column: reff, check: unique }\n`,
+      join(dir, 'stocktake.yaml'),
+      {},
+    );
+    expect(checkRulesAgainstInventory(config.rules!, inventory)).toEqual([
+      { path: 'rules[0].dataset', message: 'source shop has no dataset "order"' },
+      {
+        path: 'rules[1].column',
+        message:
+          'shop.orders has no column "reff" (columns: id, ref, status, note, amount, placed, customer)',
+      },
+    ]);
+  });
+
+  it('suggests rules that hold on the data as it is', () => {
+    const suggested = suggestRules(profile);
+    const customers = suggested.filter((r) => r.dataset === 'shop.customers');
+    expect(customers).toContainEqual({
+      dataset: 'shop.customers',
+      column: 'id',
+      check: 'not_null',
+      severity: 'error',
+    });
+    expect(customers).toContainEqual({
+      dataset: 'shop.customers',
+      column: 'id',
+      check: 'unique',
+      severity: 'error',
+    });
+    // Suggested rules are valid config: they load as the rules block of a config.
+    const yaml = `sources:\n  shop: { kind: sqlite, path: shop.sqlite }\nrules: ${JSON.stringify(suggested)}\n`;
+    expect(parse(yaml).rules).toHaveLength(suggested.length);
+    expect(() => parseConfig(yaml, join(dir, 'stocktake.yaml'), {})).not.toThrow();
+  });
+
+  it('scores readiness by the documented penalties', () => {
+    const customers = profile.datasets.find((d) => d.dataset === 'customers')!;
+    // One malformed e-mail in three is 33% (over 10%): the full weight of invalid formats, 10.
+    expect(customers.readiness).toEqual({
+      score: 90,
+      penalties: [{ reason: "email: 33.3% of values break the column's format", points: 10 }],
+    });
+    // customer → customers.id is only 75% included: not inferred as a relation, so no orphan penalty.
+    const orders = profile.datasets.find((d) => d.dataset === 'orders')!;
+    expect(orders.orphans).toEqual([]);
+    expect(orders.readiness.score).toBe(100);
+  });
+});
