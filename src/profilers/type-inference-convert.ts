@@ -47,7 +47,8 @@ export function convertValue(value: unknown, plan: ConversionPlan): Converted {
   if (value === null || value === undefined) return null;
   if (typeof value === 'string') {
     if (plan.type === 'string') return isBlank(value) ? null : value;
-    const text = value.trim().replace(EDGE_SPACES, '');
+    // Printable ASCII at both ends (the usual case) means there is nothing to trim: skip the regex.
+    const text = hasPlainEdges(value) ? value : value.trim().replace(EDGE_SPACES, '');
     return text === '' ? null : convertText(text, plan);
   }
   if (typeof value === 'number') return convertNumber(value, plan.type);
@@ -92,12 +93,7 @@ function convertText(text: string, plan: ConversionPlan): Converted {
     case 'date':
       return isIsoDate(text) ? text : (parseDate(text, plan.dateOrder) ?? INVALID);
     case 'timestamp': {
-      if (
-        text.length === 19 &&
-        text.charCodeAt(10) === 84 &&
-        isIsoDate(text.slice(0, 10)) &&
-        isIsoTime(text, 11)
-      )
+      if (text.length === 19 && text.charCodeAt(10) === 84 && isIsoDateAt(text, 0) && isIsoTime(text, 11))
         return text;
       const date = parseDate(text, plan.dateOrder);
       return date === undefined ? (parseTimestamp(text, plan.dateOrder) ?? INVALID) : `${date}T00:00:00`;
@@ -122,13 +118,43 @@ function isPlainNumber(text: string, separator: number): boolean {
 }
 
 function isIsoDate(text: string): boolean {
-  if (text.length !== 10 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return false;
-  const match = ISO_DATE.exec(text);
-  return match !== null && isValidDate(Number(match[1]), Number(match[2]), Number(match[3]));
+  return text.length === 10 && isIsoDateAt(text, 0);
+}
+
+/** `yyyy-mm-dd` at `at` (ten characters), a real calendar day; read from char codes, no regex or slice. */
+function isIsoDateAt(text: string, at: number): boolean {
+  if (text.charCodeAt(at + 4) !== 45 || text.charCodeAt(at + 7) !== 45) return false;
+  const year = digitsAt(text, at, 4);
+  const month = digitsAt(text, at + 5, 2);
+  const day = digitsAt(text, at + 8, 2);
+  return year >= 0 && month >= 0 && day >= 0 && isValidDate(year, month, day);
+}
+
+/** The value of `count` ASCII digits at `at`, or -1 when one of them is not a digit. */
+function digitsAt(text: string, at: number, count: number): number {
+  let value = 0;
+  for (let i = at; i < at + count; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/** True when the first and last characters are printable ASCII, so trimming would change nothing. */
+function hasPlainEdges(value: string): boolean {
+  const first = value.charCodeAt(0);
+  const last = value.charCodeAt(value.length - 1);
+  return first > 32 && first < 127 && last > 32 && last < 127;
 }
 
 function isIsoTime(text: string, at: number): boolean {
   if (text.charCodeAt(at + 2) !== 58 || text.charCodeAt(at + 5) !== 58) return false;
+  const hours = digitsAt(text, at, 2);
+  const minutes = digitsAt(text, at + 3, 2);
+  const seconds = digitsAt(text, at + 6, 2);
+  // Two digits each (the usual case) are checked without slicing; other text keeps the Number() reading.
+  if (hours >= 0 && minutes >= 0 && seconds >= 0) return hours < 24 && minutes < 60 && seconds < 60;
   const h = Number(text.slice(at, at + 2));
   const m = Number(text.slice(at + 3, at + 5));
   const s = Number(text.slice(at + 6, at + 8));
