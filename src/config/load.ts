@@ -54,7 +54,8 @@ export function parseConfig(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): LoadedConfig {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // logLevel 'error': the YAML library would otherwise print its warnings (a mapping used as a key) to the console.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
   if (doc.errors.length > 0) {
     const problems = doc.errors.map((e) => {
       const pos = lineCounter.linePos(e.pos[0]);
@@ -77,7 +78,7 @@ export function parseConfig(
       },
     );
   }
-  const raw = doc.toJS() ?? {};
+  const raw = toPlainValue(doc, file) ?? {};
   const { value, problems: envProblems } = interpolateEnv(raw, env);
   const problems: ConfigProblem[] = [...envProblems];
 
@@ -100,6 +101,38 @@ export function parseConfig(
   registerConfigSecrets(config);
   const baseDir = dirname(resolve(file));
   return { config: resolvePaths(config, baseDir), file, baseDir };
+}
+
+/** The document as plain values; an alias before its anchor or an alias bomb is a CONFIG_PARSE error. */
+function toPlainValue(doc: ReturnType<typeof parseDocument>, file: string): unknown {
+  let value: unknown;
+  try {
+    value = doc.toJS();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new StocktakeError('CONFIG_PARSE', `${file} is not valid YAML:\n  ${reason}`, {
+      context: { file, problems: [reason] },
+      cause: error,
+    });
+  }
+  if (isCyclic(value, new Set())) {
+    const reason = 'an alias refers to the collection that contains it (`&a [*a]`)';
+    throw new StocktakeError('CONFIG_PARSE', `${file} is not valid YAML:\n  ${reason}`, {
+      context: { file, problems: [reason] },
+    });
+  }
+  return value;
+}
+
+/** True when a collection contains itself, which YAML aliases allow and every later step would loop on. */
+function isCyclic(value: unknown, open: Set<object>): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (open.has(value)) return true;
+  open.add(value);
+  const children = value instanceof Map ? [...value.values()] : Object.values(value);
+  const cyclic = children.some((child) => isCyclic(child, open));
+  open.delete(value);
+  return cyclic;
 }
 
 /** The CONFIG_INVALID error listing every problem, one per line. */

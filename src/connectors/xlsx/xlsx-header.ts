@@ -26,6 +26,11 @@ export function chooseHeaderRow(rows: readonly SheetRow[]): SheetRow | undefined
   return rows.find((row) => filled(row.values) > 0);
 }
 
+/** True for a row with no value and no error cell: a blank line, not data (an error-only row is data). */
+export function isBlankRow(row: SheetRow): boolean {
+  return filled(row.values) === 0 && row.errors === undefined;
+}
+
 /** Non-empty cells of a row. */
 export function filled(values: readonly CellValue[]): number {
   let count = 0;

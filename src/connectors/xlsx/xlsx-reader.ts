@@ -54,6 +54,7 @@ export async function* streamWorkbook(path: string): AsyncGenerator<SheetStream>
   }) as unknown as RawWorkbookReader;
   const flags = { date1904: false };
   patchWorkbookParsing(reader, flags);
+  guardSharedStrings(reader);
   let current = '';
   try {
     for await (const sheet of reader) {
@@ -107,6 +108,11 @@ async function* sheetRows(
         if (kind === 'error' || (kind === 'formula' && isErrorResult(raw))) {
           errors ??= new Map();
           errors.set(i, errorText(raw));
+        } else if (isBrokenValue(raw)) {
+          // `<v>NaN</v>`, `<v>1e999</v>` or a date cell that is no date: reported like an error cell.
+          values[i] = null;
+          errors ??= new Map();
+          errors.set(i, `not a ${typeof raw === 'number' ? 'finite number' : 'date'}`);
         }
       }
       yield errors ? { number: row.number, values, kinds, errors } : { number: row.number, values, kinds };
@@ -153,6 +159,12 @@ function kindOf(value: unknown): CellKind {
   if ('error' in object) return 'error';
   if ('text' in object) return 'hyperlink';
   return 'string';
+}
+
+/** A number that is not finite or a date that is invalid, as a corrupt cell gives them. */
+function isBrokenValue(value: unknown): boolean {
+  if (typeof value === 'number') return !Number.isFinite(value);
+  return value instanceof Date && Number.isNaN(value.getTime());
 }
 
 /** A formula whose cached result is missing: the streaming reader drops error results (`t="e"`). */
@@ -216,6 +228,27 @@ function patchWorkbookParsing(reader: RawWorkbookReader, flags: { date1904: bool
   };
 }
 
+/**
+ * Makes a cell that points past the shared-string table fail instead of reading as empty: exceljs
+ * gives such a cell no value, so a corrupt or emptied table would silently blank every text cell.
+ */
+function guardSharedStrings(reader: RawWorkbookReader): void {
+  const original = reader._parseSharedStrings.bind(reader);
+  reader._parseSharedStrings = async function* (entry: unknown) {
+    yield* original(entry);
+    const strings = reader.sharedStrings;
+    if (!Array.isArray(strings)) return;
+    reader.sharedStrings = new Proxy(strings, {
+      get(target, key, receiver) {
+        if (typeof key === 'string' && !(key in target) && /^(?:-?\d+|NaN)$/.test(key)) {
+          throw new Error(`a cell refers to shared string ${key}, but the table holds ${target.length}`);
+        }
+        return Reflect.get(target, key, receiver);
+      },
+    });
+  };
+}
+
 const MERGE_OPEN = Buffer.from('<mergeCells');
 const SHEET_CLOSE = Buffer.from('</worksheet>');
 const MERGE_REF = /<mergeCell\s+ref="([A-Z]+\d+(?::[A-Z]+\d+)?)"/g;
@@ -257,6 +290,8 @@ interface RawWorkbookReader extends AsyncIterable<RawWorksheetReader> {
   stream?: { destroy(): void };
   properties?: { model?: { date1904?: boolean } };
   _parseWorkbook(entry: unknown): Promise<void>;
+  _parseSharedStrings(entry: unknown): AsyncGenerator<unknown>;
+  sharedStrings?: unknown[];
 }
 
 interface RawWorksheetReader extends AsyncIterable<RawRow> {

@@ -6,7 +6,7 @@
 import { StocktakeError } from '../../core/errors.ts';
 import { convertValue, INVALID } from '../../profilers/type-inference-convert.ts';
 import { DEFAULT_BATCH_SIZE, type ReadOptions, type Row } from '../types.ts';
-import { columnLetters, filled } from './xlsx-header.ts';
+import { columnLetters, isBlankRow } from './xlsx-header.ts';
 import { streamWorkbook } from './xlsx-reader.ts';
 import type { SheetScan } from './xlsx-scan.ts';
 
@@ -26,7 +26,7 @@ export async function* readSheetRows(
     if (sheet.name !== scan.sheet) continue;
     for await (const sheetRow of sheet.rows()) {
       if (options.signal?.aborted) return;
-      if (sheetRow.number < scan.dataRow || filled(sheetRow.values) === 0) continue;
+      if (sheetRow.number < scan.dataRow || isBlankRow(sheetRow)) continue;
       const row: Row = new Array(positions.length);
       for (let c = 0; c < positions.length; c++) {
         const value = convertValue(sheetRow.values[positions[c]!] ?? null, plans[c]!);

@@ -17,9 +17,9 @@ import {
   cellText,
   chooseHeaderRow,
   columnLetters,
-  filled,
   HEADER_SEARCH_ROWS,
   headerTexts,
+  isBlankRow,
   parseRange,
 } from './xlsx-header.ts';
 import { readDocumentProperties } from './xlsx-properties.ts';
@@ -170,7 +170,7 @@ async function scanSheet(
     }
   };
   const take = (row: SheetRow): void => {
-    if (header === undefined || row.number <= header.number || filled(row.values) === 0) return;
+    if (header === undefined || row.number <= header.number || isBlankRow(row)) return;
     if (below === undefined && rows === 0 && row.number === header.number + 1) below = row;
     else addData(row);
   };
@@ -188,7 +188,7 @@ async function scanSheet(
       header = row.number === configuredHeader ? row : { number: configuredHeader, values: [], kinds: [] };
       take(row);
     } else {
-      if (filled(row.values) > 0) buffered.push(row);
+      if (!isBlankRow(row)) buffered.push(row);
       if (buffered.length >= HEADER_SEARCH_ROWS) decide();
     }
   }
