@@ -66,6 +66,8 @@ export async function* csvRecordChunks(
     relax_quotes: true,
     relax_column_count: true,
     skip_empty_lines: true,
+    // Every line ending, not the first line's only: exports that mix them must not merge rows.
+    record_delimiter: ['\r\n', '\n', '\r'],
     bom: true,
     max_record_size: options.maxRecordSize ?? MAX_RECORD,
   });
