@@ -13,13 +13,16 @@ export interface CommonOptions {
   quiet?: boolean;
 }
 
-/** Adds -c, -o, --json, --only and --quiet to a command. */
-export function withCommonOptions(command: Command): Command {
+/** Adds -c, -o, --json, --only and --quiet to a command; `only` describes what --only selects. */
+export function withCommonOptions(
+  command: Command,
+  only = 'only these sources (crm) or datasets (crm.public.customers)',
+): Command {
   return command
     .option('-c, --config <file>', 'config file', 'stocktake.yaml')
     .option('-o, --out <dir>', 'output folder', 'stocktake-out')
     .option('--json', 'machine output on stdout, logs on stderr')
-    .option('--only <name...>', 'only these sources (crm) or datasets (crm.public.customers)')
+    .option('--only <name...>', only)
     .option('-q, --quiet', 'no progress lines');
 }
 

@@ -22,7 +22,7 @@ export interface MigrateOptions extends CommonOptions {
 
 /** The migrate command. */
 export function migrateCommand(): Command {
-  return withCommonOptions(new Command('migrate'))
+  return withCommonOptions(new Command('migrate'), 'only these mappings (by name)')
     .description(
       'apply the mappings in checkpointed batches, verify the targets, write run.json and rejects files',
     )

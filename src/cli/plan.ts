@@ -24,7 +24,7 @@ export function positiveInteger(text: string): number {
 
 /** The plan command. */
 export function planCommand(): Command {
-  return withCommonOptions(new Command('plan'))
+  return withCommonOptions(new Command('plan'), 'only these mappings (by name)')
     .description('dry-run the mappings: what migrate would insert, update, delete and reject; writes nothing')
     .option(
       '--detailed-exitcode',
