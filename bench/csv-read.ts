@@ -7,17 +7,16 @@
  */
 
 import { execFileSync } from 'node:child_process';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { finished } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse';
 import { createCsvConnector } from '../src/connectors/csv/csv-connector.ts';
+import { writeBenchCsv } from './bench-data.ts';
 import { printTable } from './bench-table.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const OUT = join(HERE, 'out');
-const CITIES = ['Paris', 'Lyon', 'Marseille', 'Saint-Étienne', 'Besançon', 'Nîmes', 'Orléans', 'Créteil'];
 
 /** One measured phase, as the child process reports it. */
 interface Measure {
@@ -25,24 +24,6 @@ interface Measure {
   readonly rows: number;
   readonly seconds: number;
   readonly peakRssMb: number;
-}
-
-/** Writes the benchmark file deterministically, streaming (the file never sits in memory). */
-async function generate(path: string, rows: number): Promise<void> {
-  const out = createWriteStream(path);
-  out.write('id,code,name,email,amount,quantity,created_on,updated_at,active,postal_code,city\n');
-  let chunk = '';
-  for (let i = 1; i <= rows; i++) {
-    const day = new Date(Date.UTC(2015, 0, 1) + ((i * 7919) % 3650) * 86_400_000).toISOString();
-    const postal = String(((i * 13) % 95_000) + 1000).padStart(5, '0');
-    chunk += `${i},C${String(i % 1_000_000).padStart(7, '0')},"Client ${i} SARL",client${i}@example.org,${((i * 37) % 100_000) / 100},${i % 500},${day.slice(0, 10)},${day.slice(0, 11)}${String(i % 24).padStart(2, '0')}:15:00,${i % 3 === 0 ? 'true' : 'false'},${postal},${CITIES[i % CITIES.length]}\n`;
-    if (chunk.length > 1 << 16) {
-      if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
-      chunk = '';
-    }
-  }
-  out.end(chunk);
-  await finished(out);
 }
 
 async function plainParse(path: string): Promise<number> {
@@ -88,7 +69,7 @@ async function main(): Promise<void> {
   const path = join(OUT, `bench-${rows}.csv`);
   if (!existsSync(path)) {
     process.stderr.write(`writing ${path}…\n`);
-    await generate(path, rows);
+    await writeBenchCsv(path, rows);
   }
   const sizeMb = statSync(path).size / 1024 / 1024;
   process.stderr.write(`${path}: ${rows} rows, ${sizeMb.toFixed(0)} MB\n`);

@@ -8,16 +8,17 @@
  *
  *   npx tsx bench/load-postgres.ts [rows=1000000] [runs=3]
  */
+
 import { execFileSync, spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { finished } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import knexFactory from 'knex';
 import { createCsvConnector } from '../src/connectors/csv/csv-connector.ts';
 import { createPostgresConnector } from '../src/connectors/postgres/postgres-connector.ts';
 import type { SqlConnector } from '../src/connectors/sql/sql-connector.ts';
 import { createSqlWriter } from '../src/connectors/sql/sql-writer.ts';
+import { writeLoadCsv } from './bench-data.ts';
 import { type BenchRow, median, printTable } from './bench-table.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -27,31 +28,12 @@ const DATABASE = 'stocktake_bench_load';
 const TABLE = 'bench_clients';
 const COLUMNS = ['id', 'code', 'name', 'email', 'amount', 'created_at'];
 const BATCH = 10_000;
-const CITIES = ['Paris', 'Lyon', 'Marseille', 'Saint-Étienne', 'Besançon', 'Nîmes', 'Orléans', 'Créteil'];
 
 const dbUrl = (() => {
   const u = new URL(ADMIN_URL);
   u.pathname = `/${DATABASE}`;
   return u.toString();
 })();
-
-/** Writes the benchmark file deterministically, streaming (about 120 bytes a row). */
-async function generate(path: string, rows: number): Promise<void> {
-  const out = createWriteStream(path);
-  out.write(`${COLUMNS.join(',')}\n`);
-  let chunk = '';
-  for (let i = 1; i <= rows; i++) {
-    const at = new Date(Date.UTC(2015, 0, 1) + ((i * 7919) % 3650) * 86_400_000 + (i % 86_400) * 1000);
-    const city = CITIES[i % CITIES.length];
-    chunk += `${i},C${String(i).padStart(8, '0')},"Client ${i} SARL, ${city} — entrepôt ${i % 97}",client.${i}@example-mail.org,${((i * 37) % 10_000_000) / 100},${at.toISOString().slice(0, 19)}\n`;
-    if (chunk.length > 1 << 16) {
-      if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
-      chunk = '';
-    }
-  }
-  out.end(chunk);
-  await finished(out);
-}
 
 async function prepareDatabase(): Promise<void> {
   const admin = knexFactory({ client: 'pg', connection: ADMIN_URL, pool: { min: 0, max: 1 } });
@@ -192,7 +174,7 @@ async function main(): Promise<void> {
   const path = join(OUT, `load-${rows}.csv`);
   if (!existsSync(path)) {
     process.stderr.write(`writing ${path}…\n`);
-    await generate(path, rows);
+    await writeLoadCsv(path, rows);
   }
   process.stderr.write(`${path}: ${rows} rows, ${(statSync(path).size / 1024 / 1024).toFixed(0)} MB\n`);
   await prepareDatabase();
