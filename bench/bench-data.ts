@@ -1,6 +1,8 @@
 /** The data files the benchmarks read, written deterministically and streamed (never whole in memory). */
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { finished } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
 
 const CITIES = ['Paris', 'Lyon', 'Marseille', 'Saint-Étienne', 'Besançon', 'Nîmes', 'Orléans', 'Créteil'];
 
@@ -37,6 +39,19 @@ export function writeBenchCsv(path: string, rows: number): Promise<void> {
       return `${i},C${String(i % 1_000_000).padStart(7, '0')},"Client ${i} SARL",client${i}@example.org,${((i * 37) % 100_000) / 100},${i % 500},${day.slice(0, 10)},${day.slice(0, 11)}${String(i % 24).padStart(2, '0')}:15:00,${i % 3 === 0 ? 'true' : 'false'},${postal},${CITIES[i % CITIES.length]}`;
     },
   );
+}
+
+/** The path of the 11-column file of `rows` rows in bench/out/, written on first use (later runs reuse it). */
+export async function benchCsvFile(rows: number): Promise<string> {
+  const out = join(dirname(fileURLToPath(import.meta.url)), 'out');
+  mkdirSync(out, { recursive: true });
+  const path = join(out, `bench-${rows}.csv`);
+  if (!existsSync(path)) {
+    process.stderr.write(`writing ${path}…\n`);
+    await writeBenchCsv(path, rows);
+  }
+  process.stderr.write(`${path}: ${rows} rows, ${(statSync(path).size / 1024 / 1024).toFixed(0)} MB\n`);
+  return path;
 }
 
 /** The 6-column file of the load benchmark. */

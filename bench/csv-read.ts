@@ -7,16 +7,12 @@
  */
 
 import { execFileSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { createReadStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse';
 import { createCsvConnector } from '../src/connectors/csv/csv-connector.ts';
-import { writeBenchCsv } from './bench-data.ts';
+import { benchCsvFile } from './bench-data.ts';
 import { printTable } from './bench-table.ts';
-
-const HERE = dirname(fileURLToPath(import.meta.url));
-const OUT = join(HERE, 'out');
 
 /** One measured phase, as the child process reports it. */
 interface Measure {
@@ -65,14 +61,7 @@ async function child(phase: string, path: string): Promise<void> {
 
 async function main(): Promise<void> {
   const rows = Number(process.argv[2] ?? 1_000_000);
-  mkdirSync(OUT, { recursive: true });
-  const path = join(OUT, `bench-${rows}.csv`);
-  if (!existsSync(path)) {
-    process.stderr.write(`writing ${path}…\n`);
-    await writeBenchCsv(path, rows);
-  }
-  const sizeMb = statSync(path).size / 1024 / 1024;
-  process.stderr.write(`${path}: ${rows} rows, ${sizeMb.toFixed(0)} MB\n`);
+  const path = await benchCsvFile(rows);
   const results: Measure[] = [];
   for (const phase of Object.keys(PHASES)) {
     const output = execFileSync(

@@ -8,17 +8,12 @@
  */
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCsvConnector } from '../src/connectors/csv/csv-connector.ts';
 import { buildColumnProfile } from '../src/profilers/column-profile.ts';
 import { profileRows } from '../src/profilers/dataset-accumulator.ts';
-import { writeBenchCsv } from './bench-data.ts';
+import { benchCsvFile } from './bench-data.ts';
 import { printTable } from './bench-table.ts';
-
-const HERE = dirname(fileURLToPath(import.meta.url));
-const OUT = join(HERE, 'out');
 
 /** One measured phase, as the child process reports it. */
 interface Measure {
@@ -105,14 +100,7 @@ function millerSummary(path: string): Measure {
 
 async function main(): Promise<void> {
   const rows = Number(process.argv[2] ?? 1_000_000);
-  mkdirSync(OUT, { recursive: true });
-  const path = join(OUT, `bench-${rows}.csv`);
-  if (!existsSync(path)) {
-    process.stderr.write(`writing ${path}…\n`);
-    await writeBenchCsv(path, rows);
-  }
-  const sizeMb = statSync(path).size / 1024 / 1024;
-  process.stderr.write(`${path}: ${rows} rows, ${sizeMb.toFixed(0)} MB\n`);
+  const path = await benchCsvFile(rows);
   const results: Measure[] = [];
   for (const phase of Object.keys(PHASES)) {
     process.stderr.write(`${phase}…\n`);
