@@ -396,10 +396,10 @@ const fieldSchema = strict({
     ),
   required: z.boolean().optional(),
   lossy: z
-    .boolean()
+    .union([z.boolean(), z.array(z.enum(['truncate', 'round', 'replace'])).min(1)])
     .optional()
     .describe(
-      'fit values to the target column by truncating text and rounding decimals instead of rejecting',
+      'the losses this field accepts instead of a reject: truncate (text, fractions of a second), round (decimals, floats, fractions of a second), replace (characters the column charset cannot hold become ?); true accepts all three',
     ),
 });
 

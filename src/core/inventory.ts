@@ -49,6 +49,11 @@ export interface Column {
   readonly array?: boolean;
   readonly unsigned?: boolean;
   readonly collation?: string;
+  /**
+   * The character set of a text column where the source declares one per column (MySQL/MariaDB:
+   * `utf8mb4`, `utf8mb3`, `latin1`…); it decides which characters the column can hold.
+   */
+  readonly charset?: string;
   /** For files and sheets: the type inferred from every value, and how well the values agree. */
   readonly inference?: ColumnInference;
 }

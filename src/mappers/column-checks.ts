@@ -2,8 +2,10 @@
  * What a target column demands of a value, compiled once per field: NOT NULL, the logical type (values
  * are brought to the target's representation: decimals canonical, integers as numbers or bigint), the
  * length of text, the precision and scale of decimals, the range of the native integer type, and the
- * values of an enum. A value that cannot fit is rejected, since the write would fail anyway; `lossy`
- * truncates text and rounds decimals instead.
+ * values of an enum or set, the characters the column's charset holds, the digits a float keeps, and the
+ * fractional seconds and range of dates and timestamps. Lossless by default: a value that would not come
+ * back as written is rejected with a stable code, whether the database would refuse it or silently cut
+ * it; a field's `lossy` list names the losses it accepts instead (truncate, round, replace).
  */
 import type { Value } from '../connectors/types.ts';
 import type { Column, LogicalType } from '../core/inventory.ts';
@@ -15,7 +17,32 @@ import {
   parseDecimalText,
   roundDecimal,
 } from './decimal-text.ts';
-import { fail, type StepFailure, type TransformFn } from './transforms/transform-types.ts';
+import {
+  describeRule,
+  fitFraction,
+  fractionFits,
+  fractionRule,
+  temporalParts,
+  temporalRange,
+  utcRangeText,
+} from './temporal-checks.ts';
+import {
+  byteLength,
+  codePointName,
+  firstUnencodable,
+  mssqlCodePage,
+  type Repertoire,
+  repertoireOf,
+  replaceUnencodable,
+  truncateBytes,
+} from './text-encoding.ts';
+import { type FAILED, fail, type StepFailure, type TransformFn } from './transforms/transform-types.ts';
+
+/** A loss a field accepts (`lossy: [truncate, round]`): cut text, round numbers and times, replace characters. */
+export const LOSSES = ['truncate', 'round', 'replace'] as const;
+
+/** One accepted loss. */
+export type Loss = (typeof LOSSES)[number];
 
 /** Options of the column checks. */
 export interface ColumnCheckOptions {
@@ -23,11 +50,33 @@ export interface ColumnCheckOptions {
   readonly dataset: string;
   /** The target's kind (sqlite, mssql…), which decides what `integer` and `tinyint` hold. */
   readonly targetKind?: string;
-  /** Truncate over-long text and round decimals to the column's scale instead of rejecting. */
-  readonly lossy?: boolean;
+  /**
+   * The losses the field accepts instead of a reject: `truncate` (text cut to the column, fractions of a
+   * second cut), `round` (decimals, floats and fractions of a second rounded), `replace` (characters the
+   * column's charset cannot hold become `?`). `true` accepts all three (the former boolean form).
+   */
+  readonly lossy?: boolean | readonly Loss[];
+}
+
+/** The accepted losses as flags. */
+interface Accepted {
+  readonly truncate: boolean;
+  readonly round: boolean;
+  readonly replace: boolean;
+}
+
+function acceptedLosses(lossy: ColumnCheckOptions['lossy']): Accepted {
+  if (lossy === true) return { truncate: true, round: true, replace: true };
+  const list = Array.isArray(lossy) ? lossy : [];
+  return {
+    truncate: list.includes('truncate'),
+    round: list.includes('round'),
+    replace: list.includes('replace'),
+  };
 }
 
 const INTEGER_TEXT = /^[+-]?\d+$/;
+const HAS_SECONDS = /:\d\d:\d\d$/;
 const TIME_TEXT = /^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?$/;
 
 /** The inclusive range of a native integer type. */
@@ -56,11 +105,19 @@ function truncateCharacters(text: string, max: number): string {
   return Array.from(text).slice(0, max).join('');
 }
 
+// Cuts at `max` UTF-16 units without splitting a surrogate pair.
+function truncateUnits(text: string, max: number): string {
+  const code = text.charCodeAt(max - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
+}
+
 /** Compiles the checks of one target column into a single step. */
 export function compileColumnCheck(column: Column, options: ColumnCheckOptions): TransformFn {
   const where = `${options.dataset}.${column.name}`;
   const typeCheck = typeConversion(column, options, where);
   const allowed = column.enumValues && column.enumValues.length > 0 ? new Set(column.enumValues) : undefined;
+  // A MySQL SET holds any combination of its members, written `a,b`; the empty text is the empty set.
+  const isSet = allowed !== undefined && /^set\s*\(/i.test(column.nativeType);
   const notAllowed = allowed
     ? `is not one of the values of ${where} (${column.enumValues!.slice(0, 10).join(', ')}${column.enumValues!.length > 10 ? ', …' : ''})`
     : '';
@@ -71,19 +128,27 @@ export function compileColumnCheck(column: Column, options: ColumnCheckOptions):
       return nullable ? null : fail(failure, notNull, 'REJECT_REQUIRED');
     const converted = typeCheck(value, row, failure);
     if (allowed && typeof converted === 'string' && !allowed.has(converted)) {
-      return fail(failure, notAllowed, 'REJECT_NOT_ALLOWED');
+      if (!isSet || !setMembersAllowed(converted, allowed))
+        return fail(failure, notAllowed, 'REJECT_NOT_ALLOWED');
     }
     return converted;
   };
+}
+
+function setMembersAllowed(text: string, allowed: ReadonlySet<string>): boolean {
+  if (text === '') return true;
+  for (const member of text.split(',')) if (!allowed.has(member)) return false;
+  return true;
 }
 
 /** The conversion to the column's logical type, with its size limits. */
 function typeConversion(column: Column, options: ColumnCheckOptions, where: string): TransformFn {
   const native = column.nativeType;
   const notType = (kind: string) => `is not ${kind} (${where} is ${native})`;
+  const accepted = acceptedLosses(options.lossy);
   switch (column.type as LogicalType) {
     case 'string':
-      return stringConversion(column, options, where);
+      return stringConversion(column, options.targetKind, accepted, where);
     case 'integer': {
       const [min, max] = integerRange(column, options.targetKind);
       const minN = Number(min);
@@ -108,17 +173,9 @@ function typeConversion(column: Column, options: ColumnCheckOptions, where: stri
       };
     }
     case 'decimal':
-      return decimalConversion(column, options, where);
-    case 'float': {
-      const reason = notType('a number');
-      return (value, _row, failure) => {
-        if (typeof value === 'number')
-          return Number.isFinite(value) ? value : fail(failure, reason, 'REJECT_TYPE');
-        if (typeof value === 'bigint') return Number(value);
-        if (typeof value === 'string' && isCanonicalDecimal(value)) return Number(value);
-        return fail(failure, reason, 'REJECT_TYPE');
-      };
-    }
+      return decimalConversion(column, accepted, where);
+    case 'float':
+      return floatConversion(column, options.targetKind, accepted, where);
     case 'boolean': {
       const reason = notType('true or false');
       return (value, _row, failure) => {
@@ -129,20 +186,27 @@ function typeConversion(column: Column, options: ColumnCheckOptions, where: stri
     }
     case 'date': {
       const reason = notType('a date (YYYY-MM-DD); use the date transform');
+      const fits = temporalFit(column, options.targetKind, accepted, where, false);
       return (value, _row, failure) =>
-        typeof value === 'string' && isIsoDateFormat(value) ? value : fail(failure, reason, 'REJECT_TYPE');
+        typeof value === 'string' && isIsoDateFormat(value)
+          ? fits(value, failure)
+          : fail(failure, reason, 'REJECT_TYPE');
     }
     case 'timestamp': {
       const reason = notType('an ISO 8601 date-time; use the datetime transform');
+      const fits = temporalFit(column, options.targetKind, accepted, where, true);
       return (value, _row, failure) =>
         typeof value === 'string' && (isIsoDateTimeFormat(value) || isIsoDateFormat(value))
-          ? value
+          ? fits(value, failure)
           : fail(failure, reason, 'REJECT_TYPE');
     }
     case 'time': {
       const reason = notType('a time (HH:mm:ss)');
+      const fits = temporalFit(column, options.targetKind, accepted, where, true);
       return (value, _row, failure) =>
-        typeof value === 'string' && TIME_TEXT.test(value) ? value : fail(failure, reason, 'REJECT_TYPE');
+        typeof value === 'string' && TIME_TEXT.test(value)
+          ? fits(value, failure)
+          : fail(failure, reason, 'REJECT_TYPE');
     }
     case 'binary': {
       const reason = notType('binary data');
@@ -154,10 +218,56 @@ function typeConversion(column: Column, options: ColumnCheckOptions, where: stri
   }
 }
 
-function stringConversion(column: Column, options: ColumnCheckOptions, where: string): TransformFn {
-  const max = column.length !== undefined && column.length > 0 ? column.length : Number.POSITIVE_INFINITY;
-  const lossy = options.lossy === true;
+/** The charset of a text column: the catalog's, else what a SQL Server collation implies. */
+export function columnCharset(column: Column, targetKind?: string): string | undefined {
+  if (column.charset !== undefined) return column.charset;
+  if (targetKind === 'mssql' && !/^n(var)?char|^ntext/i.test(column.nativeType))
+    return mssqlCodePage(column.collation);
+  return undefined;
+}
+
+// MySQL's TEXT types are limited in bytes, whatever the charset; LONGTEXT (4 GiB) is not checked.
+const MYSQL_TEXT_BYTES: Readonly<Record<string, number>> = {
+  tinytext: 255,
+  text: 65_535,
+  mediumtext: 16_777_215,
+};
+
+/** How a column limits the size of a text: in code points, UTF-16 units, or bytes of its charset. */
+interface TextLimit {
+  readonly max: number;
+  readonly unit: 'characters' | 'units' | 'bytes';
+}
+
+function textLimit(column: Column, targetKind: string | undefined, bytes: Repertoire['bytes']): TextLimit {
+  const native = column.nativeType.toLowerCase();
+  const declared = column.length !== undefined && column.length > 0 ? column.length : undefined;
+  if (targetKind === 'mssql' && declared !== undefined) {
+    // nvarchar(n) counts UTF-16 units (an emoji takes two); varchar(n) counts bytes of its code page.
+    if (/^n(var)?char/.test(native)) return { max: declared, unit: 'units' };
+    return { max: declared, unit: bytes === 'single' ? 'characters' : 'bytes' };
+  }
+  if (declared !== undefined) return { max: declared, unit: 'characters' };
+  if (targetKind === 'mysql' || targetKind === 'mariadb') {
+    const bytesMax = MYSQL_TEXT_BYTES[native.replace(/\s.*$/, '')];
+    if (bytesMax !== undefined) return { max: bytesMax, unit: bytes === 'single' ? 'characters' : 'bytes' };
+  }
+  return { max: Number.POSITIVE_INFINITY, unit: 'characters' };
+}
+
+function stringConversion(
+  column: Column,
+  targetKind: string | undefined,
+  accepted: Accepted,
+  where: string,
+): TransformFn {
+  const charset = columnCharset(column, targetKind);
+  const repertoire = repertoireOf(charset);
+  const encoding = repertoire?.kind === 'all' ? undefined : repertoire;
+  const { max, unit } = textLimit(column, targetKind, repertoire?.bytes ?? 'utf8');
+  const bytes = repertoire?.bytes ?? 'utf8';
   const notText = `is not text (${where} is ${column.nativeType})`;
+  const holds = `${where} (${column.nativeType}) holds ${max}`;
   return (value, _row, failure) => {
     let text: string;
     if (typeof value === 'string') text = value;
@@ -165,23 +275,47 @@ function stringConversion(column: Column, options: ColumnCheckOptions, where: st
     else if (typeof value === 'bigint' || typeof value === 'boolean') text = String(value);
     else if (value instanceof Uint8Array) return fail(failure, notText, 'REJECT_TYPE');
     else text = JSON.stringify(value);
-    if (text.length <= max) return text;
+    if (encoding !== undefined) {
+      const bad = firstUnencodable(text, encoding);
+      if (bad !== -1) {
+        if (!accepted.replace) {
+          return fail(
+            failure,
+            `holds ${codePointName(bad)}, which ${where} (${column.nativeType}, ${encoding.name}) cannot store`,
+            'REJECT_ENCODING',
+          );
+        }
+        text = replaceUnencodable(text, encoding);
+      }
+    }
+    if (text.length <= max && unit !== 'bytes') return text;
+    if (unit === 'units') {
+      if (accepted.truncate) return truncateUnits(text, max);
+      return fail(failure, `is ${text.length} UTF-16 units long; ${holds}`, 'REJECT_TOO_LONG');
+    }
+    if (unit === 'bytes') {
+      // Every character takes at least one byte: a text of `max / 4` characters or fewer always fits.
+      if (text.length * 4 <= max) return text;
+      const size = byteLength(text, bytes);
+      if (size <= max) return text;
+      if (accepted.truncate) return truncateBytes(text, max, bytes);
+      return fail(
+        failure,
+        `is ${size} bytes long in ${charset ?? 'utf8'}; ${holds} bytes`,
+        'REJECT_TOO_LONG',
+      );
+    }
     const length = characterLength(text, max);
     if (length <= max) return text;
-    if (lossy) return truncateCharacters(text, max);
-    return fail(
-      failure,
-      `is ${length} characters long; ${where} (${column.nativeType}) holds ${max}`,
-      'REJECT_TOO_LONG',
-    );
+    if (accepted.truncate) return truncateCharacters(text, max);
+    return fail(failure, `is ${length} characters long; ${holds}`, 'REJECT_TOO_LONG');
   };
 }
 
-function decimalConversion(column: Column, options: ColumnCheckOptions, where: string): TransformFn {
+function decimalConversion(column: Column, accepted: Accepted, where: string): TransformFn {
   const scale = column.scale ?? 0;
   const maxInteger = column.precision !== undefined ? column.precision - scale : Number.POSITIVE_INFINITY;
   const limitScale = column.precision !== undefined || column.scale !== undefined;
-  const lossy = options.lossy === true;
   const notDecimal = `is not a number (${where} is ${column.nativeType})`;
   const tooLarge = `is too large for ${where} (${column.nativeType})`;
   return (value, _row, failure) => {
@@ -193,16 +327,120 @@ function decimalConversion(column: Column, options: ColumnCheckOptions, where: s
     if (text === null) return fail(failure, notDecimal, 'REJECT_TYPE');
     let digits = decimalDigits(text);
     if (limitScale && digits.fraction > scale) {
-      if (!lossy) {
+      if (!accepted.round) {
         return fail(
           failure,
           `has ${digits.fraction} decimals; ${where} (${column.nativeType}) keeps ${scale}`,
-          'REJECT_OUT_OF_RANGE',
+          'REJECT_PRECISION',
         );
       }
       text = roundDecimal(text, scale);
       digits = decimalDigits(text);
     }
     return digits.integer > maxInteger ? fail(failure, tooLarge, 'REJECT_OUT_OF_RANGE') : text;
+  };
+}
+
+/** True when a float column stores 4-byte floats: PostgreSQL and SQL Server `real`, MySQL `float` (p ≤ 24). */
+export function isSinglePrecision(column: Column, targetKind?: string): boolean {
+  const native = column.nativeType.toLowerCase();
+  if (targetKind === 'sqlite') return false;
+  if (/^(real|float4)\b/.test(native)) return targetKind !== 'mysql' && targetKind !== 'mariadb';
+  if (targetKind === 'mysql' || targetKind === 'mariadb') {
+    const p = /^float\s*\((\d+)/.exec(native);
+    return p ? Number(p[1]) <= 24 : /^float\b/.test(native);
+  }
+  return false;
+}
+
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** The shortest decimal that reads back as the 4-byte float `f`, as a number. */
+function shortestFloat32(f: number): number {
+  for (let p = 1; p < 9; p++) {
+    const candidate = Number(f.toPrecision(p));
+    if (Math.fround(candidate) === f) return candidate;
+  }
+  return Number(f.toPrecision(9));
+}
+
+/**
+ * Floats: a value is lossless when the column reads it back as the same decimal: for an 8-byte double,
+ * its shortest round-trip text equals the value's decimal (integers beyond 2^53, and decimals with more
+ * significant digits than a double keeps, are not); for a 4-byte float, likewise with the shortest text
+ * of the nearest float32. `lossy: [round]` writes the nearest value the column holds.
+ */
+function floatConversion(
+  column: Column,
+  targetKind: string | undefined,
+  accepted: Accepted,
+  where: string,
+): TransformFn {
+  const single = isSinglePrecision(column, targetKind);
+  const reason = `is not a number (${where} is ${column.nativeType})`;
+  const imprecise = `has more significant digits than ${where} (${column.nativeType}) keeps (${single ? 'a 4-byte float: about 7' : 'a double: about 15–17'})`;
+  const outOfRange = `is out of the range of ${where} (${column.nativeType})`;
+  return (value, _row, failure) => {
+    let decimal: string | null;
+    let n: number;
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value)) return fail(failure, reason, 'REJECT_TYPE');
+      n = value;
+      decimal = null; // already a double: nothing is lost on the way to an 8-byte column
+    } else if (typeof value === 'bigint') {
+      n = Number(value);
+      decimal = value.toString();
+    } else if (typeof value === 'string') {
+      decimal = isCanonicalDecimal(value) ? value : parseDecimalText(value, '.');
+      if (decimal === null) return fail(failure, reason, 'REJECT_TYPE');
+      n = Number(decimal);
+    } else {
+      return fail(failure, reason, 'REJECT_TYPE');
+    }
+    if (!Number.isFinite(n)) return fail(failure, outOfRange, 'REJECT_OUT_OF_RANGE');
+    if (decimal !== null && numberToDecimal(n) !== decimal && !accepted.round)
+      return fail(failure, imprecise, 'REJECT_PRECISION');
+    if (!single) return n;
+    if (Math.abs(n) > FLOAT32_MAX) return fail(failure, outOfRange, 'REJECT_OUT_OF_RANGE');
+    const stored = shortestFloat32(Math.fround(n));
+    if (stored !== n && !accepted.round) return fail(failure, imprecise, 'REJECT_PRECISION');
+    return stored;
+  };
+}
+
+/** The check of a date, time or timestamp against the column's fraction rule and range. */
+function temporalFit(
+  column: Column,
+  targetKind: string | undefined,
+  accepted: Accepted,
+  where: string,
+  timed: boolean,
+): (text: string, failure: StepFailure) => Value | typeof FAILED {
+  const rule = timed ? fractionRule(column, targetKind) : undefined;
+  const limits = column.type === 'time' ? undefined : temporalRange(column, targetKind);
+  if (rule === undefined && limits === undefined) return (text) => text;
+  const precise = rule && `${where} (${column.nativeType}) ${describeRule(rule)}`;
+  const outOfRange = limits && `is outside the range of ${where} (${column.nativeType}: ${limits.label})`;
+  const lossy = accepted.round || accepted.truncate;
+  return (text, failure) => {
+    const parts = temporalParts(text);
+    if (parts === undefined) return text;
+    let fitted = text;
+    let fittedParts = parts;
+    if (rule !== undefined && !fractionFits(parts, rule, HAS_SECONDS.test(parts.head))) {
+      if (!lossy) {
+        const digits = parts.fraction.replace(/0+$/, '').length;
+        const has = rule.kind === 'minutes' ? 'has seconds' : `has ${digits} fraction digits`;
+        return fail(failure, `${has}; ${precise}`, 'REJECT_PRECISION');
+      }
+      fitted = fitFraction(parts, rule, accepted.round);
+      fittedParts = temporalParts(fitted) ?? parts;
+    }
+    if (limits !== undefined) {
+      const utc = utcRangeText(fittedParts);
+      if (utc !== undefined && (utc < limits.min || utc > limits.max))
+        return fail(failure, outOfRange!, 'REJECT_OUT_OF_RANGE');
+    }
+    return fitted;
   };
 }

@@ -178,7 +178,7 @@ describe('a compiled mapping', () => {
     [
       [1, 'x', null, null, '1,234'],
       'amount',
-      'REJECT_OUT_OF_RANGE',
+      'REJECT_PRECISION',
       'target: "1.234" has 3 decimals; contacts.amount (numeric(6,2)) keeps 2',
     ],
     [
@@ -288,7 +288,7 @@ describe('onInvalid, required, lossy and column types', () => {
     expect(one('i', {}, '12')).toBe(12);
     expect(one('i', {}, '1.5')).toBe('REJECT_TYPE target: "1.5" is not an integer (t.i is smallint)');
     expect(one('d', { transform: ['number'] }, '12,34')).toBe(
-      'REJECT_OUT_OF_RANGE target: "12.34" has 2 decimals; t.d (numeric(4,1)) keeps 1',
+      'REJECT_PRECISION target: "12.34" has 2 decimals; t.d (numeric(4,1)) keeps 1',
     );
     expect(one('d', { transform: ['number'], lossy: true }, '12,35')).toBe('12.4');
     expect(one('d', { transform: ['number'], lossy: true }, '999,95')).toBe(

@@ -48,7 +48,8 @@ SELECT TABLE_SCHEMA AS table_schema, TABLE_NAME AS table_name, COLUMN_NAME AS na
   ORDINAL_POSITION AS position, COLUMN_DEFAULT AS default_value, IS_NULLABLE AS is_nullable,
   DATA_TYPE AS data_type, COLUMN_TYPE AS column_type, CHARACTER_MAXIMUM_LENGTH AS char_length,
   NUMERIC_PRECISION AS numeric_precision, NUMERIC_SCALE AS numeric_scale,
-  DATETIME_PRECISION AS datetime_precision, COLLATION_NAME AS collation_name, EXTRA AS extra,
+  DATETIME_PRECISION AS datetime_precision, CHARACTER_SET_NAME AS charset_name,
+  COLLATION_NAME AS collation_name, EXTRA AS extra,
   COLUMN_COMMENT AS comment, GENERATION_EXPRESSION AS generation_expression
 FROM information_schema.COLUMNS
 WHERE TABLE_SCHEMA IN (?)`;
@@ -279,6 +280,10 @@ function toColumn(c: RawColumn, context: ColumnContext): Column {
     ...(enumValues ? { enumValues } : {}),
     ...(dataType === 'set' ? { array: true } : {}),
     ...(/\bunsigned\b/i.test(c.column_type) ? { unsigned: true } : {}),
+    // Which characters a text column can hold (utf8mb3 has no emoji, latin1 is cp1252); `utf8` is utf8mb3.
+    ...(c.charset_name && !context.json
+      ? { charset: c.charset_name.toLowerCase() === 'utf8' ? 'utf8mb3' : c.charset_name.toLowerCase() }
+      : {}),
     ...(c.collation_name &&
     context.tableCollation &&
     c.collation_name !== context.tableCollation &&
@@ -386,6 +391,7 @@ interface RawColumn {
   numeric_precision: string | number | null;
   numeric_scale: string | number | null;
   datetime_precision: string | number | null;
+  charset_name: string | null;
   collation_name: string | null;
   extra: string | null;
   comment: string | null;

@@ -187,12 +187,16 @@ ON DUPLICATE KEY UPDATE ${CHECKPOINT_COLUMNS.slice(1)
   };
 }
 
+/** The sql_mode flags every write session adds to the server's: nothing is truncated or zeroed silently. */
+export const STRICT_MODES = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO';
+
 class MysqlBackend implements WriterBackend<RawConnection> {
   readonly product = 'MySQL/MariaDB';
   readonly statements = {
-    // Strict for this session whatever the server's default; TIMESTAMP values in UTC.
+    // Strict for this session whatever the server's default, so that a value too long, out of range, in
+    // the wrong charset or a zero date is an error, never a warning with the value cut; TIMESTAMP in UTC.
     begin: [
-      "SET SESSION sql_mode = CONCAT_WS(',', NULLIF(@@SESSION.sql_mode, ''), 'STRICT_ALL_TABLES'), time_zone = '+00:00'",
+      `SET SESSION sql_mode = CONCAT_WS(',', NULLIF(@@SESSION.sql_mode, ''), '${STRICT_MODES}'), time_zone = '+00:00'`,
       'START TRANSACTION',
     ],
     commit: 'COMMIT',

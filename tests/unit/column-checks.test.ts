@@ -1,0 +1,240 @@
+/**
+ * Lossless by default: every way a target column can lose a value (length in characters, UTF-16 units or
+ * bytes, charset, decimal scale, float digits, fractional seconds, date ranges, enum and SET members) is
+ * a reject with its stable code, and each declared `lossy` step writes the cut, rounded or replaced value.
+ */
+import { describe, expect, test } from 'vitest';
+import type { Value } from '../../src/connectors/types.ts';
+import type { Column, LogicalType } from '../../src/core/inventory.ts';
+import { type ColumnCheckOptions, compileColumnCheck } from '../../src/mappers/column-checks.ts';
+import { FAILED, type StepFailure } from '../../src/mappers/transforms/transform-types.ts';
+
+function col(type: LogicalType, nativeType: string, extra: Partial<Column> = {}): Column {
+  return { name: 'c', type, nativeType, nullable: true, primaryKey: false, position: 1, ...extra };
+}
+
+/** The value written, or `CODE reason` when rejected. */
+function check(
+  column: Column,
+  value: Value,
+  targetKind: string,
+  lossy?: ColumnCheckOptions['lossy'],
+): Value | string {
+  const failure: StepFailure = { reason: '', code: 'REJECT_TRANSFORM' };
+  const out = compileColumnCheck(column, {
+    dataset: 't',
+    targetKind,
+    ...(lossy !== undefined ? { lossy } : {}),
+  })(value, [], failure);
+  return out === FAILED ? `${failure.code} ${failure.reason}` : out;
+}
+
+describe('text', () => {
+  test('characters are code points: an emoji is one character of varchar(n)', () => {
+    const v = col('string', 'character varying(3)', { length: 3 });
+    expect(check(v, 'a😀b', 'postgres')).toBe('a😀b');
+    expect(check(v, 'a😀bc', 'postgres')).toBe(
+      'REJECT_TOO_LONG is 4 characters long; t.c (character varying(3)) holds 3',
+    );
+    expect(check(v, 'a😀bc', 'postgres', ['truncate'])).toBe('a😀b');
+    // `round` alone does not accept a cut text.
+    expect(check(v, 'abcd', 'postgres', ['round'])).toMatch(/^REJECT_TOO_LONG/);
+  });
+
+  test('SQLite enforces no length: the declared one is checked all the same', () => {
+    expect(check(col('string', 'VARCHAR(5)', { length: 5 }), 'Générale', 'sqlite')).toMatch(
+      /^REJECT_TOO_LONG is 8 characters long/,
+    );
+  });
+
+  test('SQL Server nvarchar(n) counts UTF-16 units, varchar(n) with a UTF-8 collation bytes', () => {
+    const n = col('string', 'nvarchar(3)', { length: 3 });
+    expect(check(n, 'ab😀', 'mssql')).toBe(
+      'REJECT_TOO_LONG is 4 UTF-16 units long; t.c (nvarchar(3)) holds 3',
+    );
+    expect(check(n, 'ab😀', 'mssql', ['truncate'])).toBe('ab');
+    const utf8 = col('string', 'varchar(4)', { length: 4, collation: 'Latin1_General_100_CI_AS_SC_UTF8' });
+    expect(check(utf8, 'été', 'mssql')).toBe(
+      'REJECT_TOO_LONG is 5 bytes long in utf8; t.c (varchar(4)) holds 4 bytes',
+    );
+    expect(check(utf8, 'été', 'mssql', ['truncate'])).toBe('ét');
+    expect(check(utf8, 'abcd', 'mssql')).toBe('abcd');
+  });
+
+  test('MySQL TEXT types are limited in bytes of their charset', () => {
+    const tiny = col('string', 'tinytext', { charset: 'utf8mb4' });
+    expect(check(tiny, 'é'.repeat(127), 'mariadb')).toBe('é'.repeat(127));
+    expect(check(tiny, 'é'.repeat(128), 'mariadb')).toBe(
+      'REJECT_TOO_LONG is 256 bytes long in utf8mb4; t.c (tinytext) holds 255 bytes',
+    );
+    expect(check(tiny, 'é'.repeat(128), 'mariadb', ['truncate'])).toBe('é'.repeat(127));
+    expect(check(col('string', 'tinytext', { charset: 'latin1' }), 'é'.repeat(255), 'mysql')).toBe(
+      'é'.repeat(255),
+    );
+  });
+
+  test('charsets: utf8mb3 holds no emoji, latin1 holds cp1252, replace writes ?', () => {
+    const mb3 = col('string', 'varchar(20)', { length: 20, charset: 'utf8mb3' });
+    expect(check(mb3, 'Zoë ☕', 'mariadb')).toBe('Zoë ☕');
+    expect(check(mb3, 'ok 😀', 'mariadb')).toBe(
+      'REJECT_ENCODING holds U+1F600, which t.c (varchar(20), utf8mb3) cannot store',
+    );
+    expect(check(mb3, 'ok 😀!', 'mariadb', ['replace'])).toBe('ok ?!');
+    const latin1 = col('string', 'varchar(20)', { length: 20, charset: 'latin1' });
+    expect(check(latin1, 'Œuvre – 10 €', 'mysql')).toBe('Œuvre – 10 €');
+    expect(check(latin1, 'Łódź', 'mysql')).toBe(
+      'REJECT_ENCODING holds U+0141, which t.c (varchar(20), latin1) cannot store',
+    );
+    expect(check(latin1, 'Łódź', 'mysql', ['replace'])).toBe('?ód?');
+    expect(check(col('string', 'varchar(9)', { length: 9, charset: 'utf8mb4' }), '😀', 'mysql')).toBe('😀');
+    // SQL Server varchar holds its collation's code page; nvarchar holds everything.
+    const cp = col('string', 'varchar(10)', { length: 10, collation: 'French_CI_AS' });
+    expect(check(cp, 'Ωmega', 'mssql')).toMatch(/^REJECT_ENCODING holds U\+03A9.*cp1252/);
+    expect(
+      check(col('string', 'nvarchar(10)', { length: 10, collation: 'French_CI_AS' }), 'Ωmega', 'mssql'),
+    ).toBe('Ωmega');
+  });
+
+  test('replace then length: the replaced text is measured', () => {
+    const mb3 = col('string', 'varchar(3)', { length: 3, charset: 'utf8mb3' });
+    expect(check(mb3, '😀😀😀😀', 'mariadb', ['replace'])).toMatch(/^REJECT_TOO_LONG is 4 characters/);
+    expect(check(mb3, '😀😀😀😀', 'mariadb', ['replace', 'truncate'])).toBe('???');
+    expect(check(mb3, '😀😀😀😀', 'mariadb', true)).toBe('???');
+  });
+});
+
+describe('numbers', () => {
+  test('decimals beyond the scale: REJECT_PRECISION, or rounded half away from zero', () => {
+    const d = col('decimal', 'numeric(6,2)', { precision: 6, scale: 2 });
+    expect(check(d, '1.005', 'postgres')).toBe('REJECT_PRECISION has 3 decimals; t.c (numeric(6,2)) keeps 2');
+    expect(check(d, '1.005', 'postgres', ['round'])).toBe('1.01');
+    expect(check(d, '-1.005', 'postgres', ['round'])).toBe('-1.01');
+    expect(check(d, '1.005', 'postgres', ['truncate'])).toMatch(/^REJECT_PRECISION/);
+    expect(check(d, '9999.995', 'postgres', ['round'])).toBe(
+      'REJECT_OUT_OF_RANGE is too large for t.c (numeric(6,2))',
+    );
+  });
+
+  test('doubles: integers beyond 2^53 and over-precise decimals are rejected, or rounded', () => {
+    const f = col('float', 'double precision');
+    expect(check(f, 9007199254740993n, 'postgres')).toMatch(/^REJECT_PRECISION has more significant digits/);
+    expect(check(f, 9007199254740993n, 'postgres', ['round'])).toBe(9007199254740992);
+    expect(check(f, 9007199254740992n, 'postgres')).toBe(9007199254740992);
+    expect(check(f, '0.1', 'postgres')).toBe(0.1);
+    expect(check(f, '0.12345678901234567890', 'postgres')).toMatch(/^REJECT_PRECISION/);
+    expect(check(f, 1.5, 'sqlite')).toBe(1.5);
+    expect(check(f, '1e400', 'postgres')).toMatch(/^REJECT_TYPE/);
+    expect(check(f, '1.50', 'postgres')).toBe(1.5);
+  });
+
+  test('4-byte floats keep about 7 digits: a value is kept when it reads back the same', () => {
+    const real = col('float', 'real');
+    expect(check(real, 0.1, 'postgres')).toBe(0.1);
+    expect(check(real, '2.71828', 'postgres')).toBe(2.71828);
+    expect(check(real, 0.123456789, 'postgres')).toBe(
+      'REJECT_PRECISION has more significant digits than t.c (real) keeps (a 4-byte float: about 7)',
+    );
+    expect(check(real, 0.123456789, 'postgres', ['round'])).toBe(0.12345679);
+    expect(check(real, 16777217, 'postgres')).toMatch(/^REJECT_PRECISION/);
+    expect(check(real, 1e39, 'postgres', ['round'])).toMatch(/^REJECT_OUT_OF_RANGE/);
+    // MySQL's FLOAT is 4 bytes, its REAL a double; SQLite's REAL always 8 bytes.
+    expect(check(col('float', 'float'), 0.123456789, 'mariadb')).toMatch(/^REJECT_PRECISION/);
+    expect(check(col('float', 'double'), 0.123456789, 'mariadb')).toBe(0.123456789);
+    expect(check(col('float', 'REAL'), 0.123456789, 'sqlite')).toBe(0.123456789);
+  });
+});
+
+describe('dates and times', () => {
+  test('fractional seconds beyond the column: REJECT_PRECISION, cut or rounded with a carry', () => {
+    const ts0 = col('timestamp', 'timestamp(0) without time zone');
+    expect(check(ts0, '2024-03-12T10:00:05Z', 'postgres')).toBe('2024-03-12T10:00:05Z');
+    expect(check(ts0, '2024-03-12T10:00:05.000Z', 'postgres')).toBe('2024-03-12T10:00:05.000Z');
+    expect(check(ts0, '2024-03-12T10:00:05.5Z', 'postgres')).toBe(
+      'REJECT_PRECISION has 1 fraction digits; t.c (timestamp(0) without time zone) keeps whole seconds',
+    );
+    expect(check(ts0, '2024-03-12T10:00:05.5Z', 'postgres', ['truncate'])).toBe('2024-03-12T10:00:05Z');
+    expect(check(ts0, '2024-12-31T23:59:59.5Z', 'postgres', ['round'])).toBe('2025-01-01T00:00:00Z');
+    const my = col('timestamp', 'datetime(3)', { precision: 3 });
+    expect(check(my, '2024-03-12T10:00:05.1234+02:00', 'mariadb')).toMatch(
+      /^REJECT_PRECISION has 4 fraction/,
+    );
+    expect(check(my, '2024-03-12T10:00:05.1235+02:00', 'mariadb', ['round'])).toBe(
+      '2024-03-12T10:00:05.124+02:00',
+    );
+    // MySQL DATETIME without digits keeps whole seconds; PostgreSQL's default is 6.
+    expect(check(col('timestamp', 'datetime'), '2024-03-12T10:00:05.25Z', 'mysql')).toMatch(
+      /^REJECT_PRECISION/,
+    );
+    expect(
+      check(col('timestamp', 'timestamp with time zone'), '2024-03-12T10:00:05.123456Z', 'postgres'),
+    ).toBe('2024-03-12T10:00:05.123456Z');
+    expect(
+      check(col('timestamp', 'timestamp with time zone'), '2024-03-12T10:00:05.1234567Z', 'postgres'),
+    ).toMatch(/^REJECT_PRECISION has 7/);
+    expect(check(col('time', 'time(0) without time zone'), '23:59:59.7', 'postgres', ['round'])).toBe(
+      '00:00:00',
+    );
+    expect(check(col('timestamp', 'TIMESTAMP'), '2024-03-12T10:00:05.123456789Z', 'sqlite')).toBe(
+      '2024-03-12T10:00:05.123456789Z',
+    );
+  });
+
+  test('SQL Server datetime keeps 1/300 s and smalldatetime whole minutes', () => {
+    const dt = col('timestamp', 'datetime');
+    expect(check(dt, '2024-03-12T10:00:05.997', 'mssql')).toBe('2024-03-12T10:00:05.997');
+    // .123 is 37 ticks, which SQL Server writes back as .123: no loss.
+    expect(check(dt, '2024-03-12T10:00:05.123', 'mssql')).toBe('2024-03-12T10:00:05.123');
+    expect(check(dt, '2024-03-12T10:00:05.125', 'mssql')).toBe(
+      'REJECT_PRECISION has 3 fraction digits; t.c (datetime) keeps 1/300 s (.000, .003, .007)',
+    );
+    expect(check(dt, '2024-03-12T10:00:05.125', 'mssql', ['round'])).toBe('2024-03-12T10:00:05.127');
+    expect(check(dt, '2024-03-12T10:00:05.125', 'mssql', ['truncate'])).toBe('2024-03-12T10:00:05.123');
+    expect(check(dt, '2024-03-12T10:00:05.999', 'mssql', ['round'])).toBe('2024-03-12T10:00:06');
+    const small = col('timestamp', 'smalldatetime');
+    expect(check(small, '2024-03-12T10:00:00', 'mssql')).toBe('2024-03-12T10:00:00');
+    expect(check(small, '2024-03-12T10:00:31', 'mssql')).toBe(
+      'REJECT_PRECISION has seconds; t.c (smalldatetime) keeps whole minutes',
+    );
+    expect(check(small, '2024-03-12T10:00:31', 'mssql', ['round'])).toBe('2024-03-12T10:01:00');
+    expect(check(small, '2024-03-12T10:00:31', 'mssql', ['truncate'])).toBe('2024-03-12T10:00:00');
+  });
+
+  test('ranges: MySQL DATETIME and TIMESTAMP, SQL Server datetime and smalldatetime, PostgreSQL year 1', () => {
+    expect(check(col('date', 'date'), '0999-12-31', 'mariadb')).toBe(
+      'REJECT_OUT_OF_RANGE is outside the range of t.c (date: 1000-01-01 to 9999-12-31)',
+    );
+    expect(check(col('date', 'date'), '1000-01-01', 'mariadb')).toBe('1000-01-01');
+    const ts = col('timestamp', 'timestamp');
+    expect(check(ts, '2038-01-19T03:14:07Z', 'mariadb')).toBe('2038-01-19T03:14:07Z');
+    expect(check(ts, '2038-01-19T03:14:08Z', 'mariadb')).toMatch(
+      /^REJECT_OUT_OF_RANGE .*2038-01-19 03:14:07 UTC/,
+    );
+    // The bound is in UTC: 05:14 at +02:00 is 03:14 UTC.
+    expect(check(ts, '2038-01-19T05:14:07+02:00', 'mariadb')).toBe('2038-01-19T05:14:07+02:00');
+    expect(check(ts, '1970-01-01T00:00:00Z', 'mariadb')).toMatch(/^REJECT_OUT_OF_RANGE/);
+    expect(check(col('timestamp', 'datetime'), '1752-12-31T23:59:59', 'mssql')).toMatch(
+      /^REJECT_OUT_OF_RANGE/,
+    );
+    expect(check(col('timestamp', 'datetime2(7)'), '0001-01-01T00:00:00', 'mssql')).toBe(
+      '0001-01-01T00:00:00',
+    );
+    expect(check(col('timestamp', 'smalldatetime'), '2079-06-07T00:00:00', 'mssql')).toMatch(
+      /^REJECT_OUT_OF_RANGE/,
+    );
+    expect(check(col('date', 'date'), '0000-06-01', 'postgres')).toMatch(/^REJECT_OUT_OF_RANGE/);
+    expect(check(col('date', 'date'), '0000-06-01', 'sqlite')).toBe('0000-06-01');
+  });
+});
+
+describe('enums and sets', () => {
+  test('a MySQL SET takes any combination of its members', () => {
+    const set = col('string', "set('vip','b2b','late')", { enumValues: ['vip', 'b2b', 'late'], array: true });
+    expect(check(set, 'vip,late', 'mariadb')).toBe('vip,late');
+    expect(check(set, '', 'mariadb')).toBe('');
+    expect(check(set, 'vip,gold', 'mariadb')).toBe(
+      'REJECT_NOT_ALLOWED is not one of the values of t.c (vip, b2b, late)',
+    );
+    const enumeration = col('string', "enum('a','b')", { enumValues: ['a', 'b'] });
+    expect(check(enumeration, 'a,b', 'mariadb')).toMatch(/^REJECT_NOT_ALLOWED/);
+  });
+});
