@@ -130,7 +130,7 @@ describe('numbers', () => {
   test('4-byte floats keep about 7 digits: a value is kept when it reads back the same', () => {
     const real = col('float', 'real');
     expect(check(real, 0.1, 'postgres')).toBe(0.1);
-    expect(check(real, '2.71828', 'postgres')).toBe(2.71828);
+    expect(check(real, '1234.56', 'postgres')).toBe(1234.56);
     expect(check(real, 0.123456789, 'postgres')).toBe(
       'REJECT_PRECISION has more significant digits than t.c (real) keeps (a 4-byte float: about 7)',
     );
