@@ -1,7 +1,6 @@
 /** The version of stocktake, read from package.json. */
-import { createRequire } from 'node:module';
-
-const require = createRequire(import.meta.url);
+// An import rather than a read relative to this file: the bundle in dist/ carries it (bin/build.js).
+import packageJson from '../../package.json' with { type: 'json' };
 
 /** The package version written into every document. */
-export const TOOL_VERSION: string = (require('../../package.json') as { version: string }).version;
+export const TOOL_VERSION: string = packageJson.version;
