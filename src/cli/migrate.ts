@@ -111,7 +111,7 @@ export function summariseRun(run: RunDocument): string[] {
     const verified = m.reconciliation
       ? m.reconciliation.ok
         ? `verified ${m.reconciliation.matched} rows`
-        : `VERIFICATION FAILED: ${m.reconciliation.missing} missing, ${m.reconciliation.different} different, ${m.reconciliation.unexpected} unexpected`
+        : `VERIFICATION FAILED: ${m.reconciliation.missing} missing, ${m.reconciliation.different} different, ${m.reconciliation.unexpected} unexpected, ${m.reconciliation.aggregates.filter((a) => !a.ok).length} aggregates differ`
       : (m.error?.message ?? m.status);
     return `${m.name}: ${m.status}; +${m.inserted} ~${m.updated} -${m.deleted} =${m.unchanged} rejected ${m.rejected.mapping + m.rejected.database}${m.resumed ? ' (resumed)' : ''}; ${verified}`;
   });
@@ -127,6 +127,10 @@ export function runExitCode(run: RunDocument, output: Output): number {
       code = EXIT.gateFailed;
       const keys = m.reconciliation.examples.map((e) => `${e.problem} ${JSON.stringify(e.key)}`).join('; ');
       output.warn(`${m.name}: the target does not match the mapped source, e.g. ${keys}`);
+      for (const a of m.reconciliation.aggregates.filter((x) => !x.ok))
+        output.warn(
+          `${m.name}: ${a.aggregate} of ${a.field} is ${JSON.stringify(a.target)} in the target, ${JSON.stringify(a.source)} in the mapped source`,
+        );
     }
   }
   return code;

@@ -121,6 +121,22 @@ export interface Reconciliation {
   }[];
   readonly expectedFingerprint: Fingerprint;
   readonly targetFingerprint: Fingerprint;
+  /**
+   * Column aggregates of the expected rows against the target rows with the same keys: nulls of every
+   * field, the exact sum of numeric fields, min and max of dates and timestamps, distinct values of
+   * reference fields. One that differs fails the verification.
+   */
+  readonly aggregates: readonly ColumnAggregate[];
+}
+
+/** One aggregate of one target field, on the mapped source (expected rows) and on the target. */
+export interface ColumnAggregate {
+  readonly field: string;
+  readonly aggregate: 'nulls' | 'sum' | 'min' | 'max' | 'distinct';
+  /** Counts as numbers; sums as exact decimal texts; min and max as ISO texts (masked for personal fields). */
+  readonly source: string | number | null;
+  readonly target: string | number | null;
+  readonly ok: boolean;
 }
 
 /** The outcome of one mapping in a run. */

@@ -1,16 +1,19 @@
 /**
  * Verification after a run: the target is read again and compared, key by key, with the mapped source
- * the run computed (same canonical hashing as the plan). Rows rejected by the mapping or refused by the
- * database are not expected; in mirror mode no target row may be absent from the source.
+ * the run computed (same canonical hashing as the plan), and column aggregates of the expected rows are
+ * compared with those of the target rows of the same keys, in the same walk. Rows rejected by the
+ * mapping or refused by the database are not expected; in mirror mode no target row may be absent from
+ * the source.
  */
 import type { Connector } from '../connectors/types.ts';
 import type { Reconciliation } from '../core/plan.ts';
 import { FingerprintAccumulator } from './canonical-hash.ts';
 import { keyValuesOf, walkPartitions } from './plan-mapping.ts';
-import { collectTarget } from './plan-sides.ts';
+import { collectTarget, foldContent } from './plan-sides.ts';
 import type { PreparedMapping } from './preflight.ts';
+import { aggregatePlanOf, compareAggregates, SideAggregates } from './reconcile-aggregates.ts';
 import type { RejectTally } from './rejects.ts';
-import { DEFAULT_MEMORY_ROWS, PartitionStore, rowAt } from './spill-partitions.ts';
+import { DEFAULT_MEMORY_ROWS, type PartitionRecords, PartitionStore, rowAt } from './spill-partitions.ts';
 
 const EXAMPLES = 10;
 
@@ -45,6 +48,10 @@ export async function verifyMapping(
         examples.push({ problem, key: options.tally.showKey(keyValuesOf(prepared, row)) });
     };
     const mirror = prepared.config.to.mode === 'mirror';
+    const aggregatePlan = aggregatePlanOf(prepared);
+    const sourceAggregates = new SideAggregates(aggregatePlan);
+    const targetAggregates = new SideAggregates(aggregatePlan);
+    const texts: string[] = new Array(prepared.compiled.targetFields.length).fill('');
     await walkPartitions(source, store, (s, t, diff) => {
       counts.matched += diff.unchanged;
       // Unchanged pairs are not listed by the diff: count their source hashes from the matched rows below.
@@ -69,6 +76,17 @@ export async function verifyMapping(
         if (s.rows[i] === null || skip.has(i)) continue;
         expected.add(s.highs[i]!, s.lows[i]!);
       }
+      // The aggregates: every expected source row, and the target rows that hold the same keys.
+      const expectedKeys = new Set<string>();
+      const duplicates = new Set(diff.duplicates);
+      for (let i = 0; i < s.keys.length; i++) {
+        if (s.rows[i] === null || duplicates.has(i) || options.notExpected.has(s.keys[i]!)) continue;
+        expectedKeys.add(s.keys[i]!);
+        sourceAggregates.add(canonicalTexts(prepared, s, i, texts));
+      }
+      for (let j = 0; j < t.keys.length; j++) {
+        if (expectedKeys.has(t.keys[j]!)) targetAggregates.add(canonicalTexts(prepared, t, j, texts));
+      }
       if (mirror) {
         for (const j of diff.targetOnly) {
           counts.unexpected++;
@@ -76,16 +94,36 @@ export async function verifyMapping(
         }
       }
     });
+    const aggregates = compareAggregates(aggregatePlan, sourceAggregates, targetAggregates);
     return {
-      ok: counts.missing === 0 && counts.different === 0 && counts.unexpected === 0,
+      ok:
+        counts.missing === 0 &&
+        counts.different === 0 &&
+        counts.unexpected === 0 &&
+        aggregates.every((a) => a.ok),
       expectedRows: expected.rows,
       targetRows: targetSummary.rows,
       ...counts,
       examples,
       expectedFingerprint: expected.result(),
       targetFingerprint: targetSummary.fingerprint,
+      aggregates,
     };
   } finally {
     store.close();
   }
+}
+
+// The canonical texts of record `i` (folded like the checksums), into `texts`.
+function canonicalTexts(
+  prepared: PreparedMapping,
+  records: PartitionRecords,
+  i: number,
+  texts: string[],
+): string[] {
+  const row = rowAt(records, i)!;
+  const canonicalizers = prepared.canonicalizers;
+  for (let f = 0; f < canonicalizers.length; f++) texts[f] = canonicalizers[f]!(row[f]);
+  foldContent(prepared, texts);
+  return texts;
 }

@@ -1,0 +1,207 @@
+/**
+ * Reconciliation beyond counts: per target column, aggregates of the rows the run expected in the target
+ * and of the target rows with the same keys, compared after the run. Numeric columns: the exact sum
+ * (scaled BigInt, no float drift); dates and timestamps: min and max; every column: the nulls; reference
+ * columns (the target's foreign keys and `ref` fields): the distinct values. Both sides are fed canonical
+ * texts, the same the checksums hash, so an aggregate differs only when the stored values do.
+ */
+import type { ColumnAggregate } from '../core/plan.ts';
+import { NULL_TEXT } from './canonical-value.ts';
+import { numberToDecimal } from './decimal-text.ts';
+import { showValue } from './plan-masking.ts';
+import type { PreparedMapping } from './preflight.ts';
+
+const SUM = 1;
+const RANGE_INSTANT = 2;
+const RANGE_TEXT = 4;
+const DISTINCT = 8;
+
+/** What is aggregated for each field of a mapping, decided once from the target columns. */
+export interface AggregatePlan {
+  readonly fields: readonly string[];
+  /** Per field: a mask of SUM, RANGE_INSTANT (timestamps, canonical as epoch microseconds), RANGE_TEXT (dates), DISTINCT. */
+  readonly kinds: readonly number[];
+  readonly personal: readonly (PreparedMapping['personal'][number] | undefined)[];
+}
+
+/** The aggregates a mapping's reconciliation computes. */
+export function aggregatePlanOf(prepared: PreparedMapping): AggregatePlan {
+  const dataset = prepared.target.dataset;
+  const references = new Set(dataset.foreignKeys.flatMap((fk) => fk.columns));
+  const fields = prepared.compiled.targetFields;
+  const kinds = fields.map((field) => {
+    const column = dataset.columns.find((c) => c.name === field);
+    let kind = 0;
+    switch (column?.type) {
+      case 'integer':
+      case 'decimal':
+      case 'float':
+        kind |= SUM;
+        break;
+      case 'timestamp':
+        kind |= RANGE_INSTANT;
+        break;
+      case 'date':
+        kind |= RANGE_TEXT;
+        break;
+    }
+    if (references.has(field) || hasRefStep(prepared.config.fields[field])) kind |= DISTINCT;
+    return kind;
+  });
+  return { fields, kinds, personal: prepared.personal };
+}
+
+function hasRefStep(field: unknown): boolean {
+  const steps = (field as { transform?: unknown } | undefined)?.transform;
+  return Array.isArray(steps) && steps.some((s) => typeof s === 'object' && s !== null && 'ref' in s);
+}
+
+/** The aggregates of one side, fed one row of canonical texts at a time. */
+export class SideAggregates {
+  readonly #plan: AggregatePlan;
+  readonly #nulls: number[];
+  readonly #sums: ScaledSum[];
+  readonly #min: (string | undefined)[];
+  readonly #max: (string | undefined)[];
+  readonly #distinct: (Set<string> | undefined)[];
+  rows = 0;
+
+  constructor(plan: AggregatePlan) {
+    this.#plan = plan;
+    const n = plan.fields.length;
+    this.#nulls = new Array(n).fill(0);
+    this.#sums = plan.kinds.map(() => new ScaledSum());
+    this.#min = new Array(n).fill(undefined);
+    this.#max = new Array(n).fill(undefined);
+    this.#distinct = plan.kinds.map((k) => (k & DISTINCT ? new Set<string>() : undefined));
+  }
+
+  /** Adds one row: the canonical text of each field, in `targetFields` order. */
+  add(texts: readonly string[]): void {
+    this.rows++;
+    const kinds = this.#plan.kinds;
+    for (let f = 0; f < kinds.length; f++) {
+      const text = texts[f]!;
+      if (text === NULL_TEXT) {
+        this.#nulls[f]!++;
+        continue;
+      }
+      const kind = kinds[f]!;
+      if (kind === 0) continue;
+      if (kind & SUM) this.#sums[f]!.add(text);
+      if (kind & (RANGE_INSTANT | RANGE_TEXT)) {
+        const instant = (kind & RANGE_INSTANT) !== 0;
+        const min = this.#min[f];
+        if (min === undefined || before(text, min, instant)) this.#min[f] = text;
+        const max = this.#max[f];
+        if (max === undefined || before(max, text, instant)) this.#max[f] = text;
+      }
+      if (kind & DISTINCT) this.#distinct[f]!.add(text);
+    }
+  }
+
+  /** The aggregates of field `f` as run.json shows them. */
+  values(f: number): { aggregate: ColumnAggregate['aggregate']; value: string | number | null }[] {
+    const kind = this.#plan.kinds[f]!;
+    const out: { aggregate: ColumnAggregate['aggregate']; value: string | number | null }[] = [
+      { aggregate: 'nulls', value: this.#nulls[f]! },
+    ];
+    if (kind & SUM) out.push({ aggregate: 'sum', value: this.#sums[f]!.result() });
+    if (kind & (RANGE_INSTANT | RANGE_TEXT)) {
+      const show = (text: string | undefined) => {
+        if (text === undefined) return null;
+        const shown = kind & RANGE_INSTANT ? instantText(text) : text;
+        return showValue(shown, this.#plan.personal[f], false) as string;
+      };
+      out.push({ aggregate: 'min', value: show(this.#min[f]) });
+      out.push({ aggregate: 'max', value: show(this.#max[f]) });
+    }
+    if (kind & DISTINCT) out.push({ aggregate: 'distinct', value: this.#distinct[f]!.size });
+    return out;
+  }
+}
+
+/** Compares the two sides field by field; each aggregate is listed with both values and whether they agree. */
+export function compareAggregates(
+  plan: AggregatePlan,
+  source: SideAggregates,
+  target: SideAggregates,
+): ColumnAggregate[] {
+  const out: ColumnAggregate[] = [];
+  for (let f = 0; f < plan.fields.length; f++) {
+    const s = source.values(f);
+    const t = target.values(f);
+    for (let a = 0; a < s.length; a++) {
+      out.push({
+        field: plan.fields[f]!,
+        aggregate: s[a]!.aggregate,
+        source: s[a]!.value,
+        target: t[a]!.value,
+        ok: s[a]!.value === t[a]!.value,
+      });
+    }
+  }
+  return out;
+}
+
+const INTEGER = /^-?\d+$/;
+
+// Timestamps are canonical as epoch microseconds; anything else a database returned compares as text.
+function before(a: string, b: string, instant: boolean): boolean {
+  if (instant && INTEGER.test(a) && INTEGER.test(b)) return BigInt(a) < BigInt(b);
+  return a < b;
+}
+
+/** Epoch microseconds as an ISO 8601 UTC text with six fraction digits. */
+function instantText(text: string): string {
+  if (!INTEGER.test(text)) return text;
+  const micros = BigInt(text);
+  let ms = micros / 1000n;
+  let rest = micros % 1000n;
+  if (rest < 0n) {
+    rest += 1000n;
+    ms -= 1n;
+  }
+  const iso = new Date(Number(ms)).toISOString();
+  return `${iso.slice(0, -1)}${String(rest).padStart(3, '0')}Z`;
+}
+
+const DECIMAL = /^(-?)(\d+)(?:\.(\d+))?$/;
+
+/** An exact sum of decimal texts: a BigInt of units of 10^-scale, rescaled when a value has more decimals. */
+class ScaledSum {
+  #units = 0n;
+  #scale = 0;
+  #invalid = false;
+
+  add(text: string): void {
+    let m = DECIMAL.exec(text);
+    if (!m) {
+      // Floats canonicalise as JS prints them, possibly with an exponent.
+      const decimal = numberToDecimal(Number(text));
+      m = decimal === null ? null : DECIMAL.exec(decimal);
+      if (!m) {
+        this.#invalid = true;
+        return;
+      }
+    }
+    const fraction = m[3] ?? '';
+    if (fraction.length > this.#scale) {
+      this.#units *= 10n ** BigInt(fraction.length - this.#scale);
+      this.#scale = fraction.length;
+    }
+    const units = BigInt(m[2]! + fraction.padEnd(this.#scale, '0'));
+    this.#units += m[1] === '-' ? -units : units;
+  }
+
+  /** The sum as a canonical decimal text; null when a value was not a number. */
+  result(): string | null {
+    if (this.#invalid) return null;
+    const negative = this.#units < 0n;
+    const digits = (negative ? -this.#units : this.#units).toString().padStart(this.#scale + 1, '0');
+    const int = digits.slice(0, digits.length - this.#scale);
+    const frac = digits.slice(digits.length - this.#scale).replace(/0+$/, '');
+    const body = frac ? `${int}.${frac}` : int;
+    return negative && body !== '0' ? `-${body}` : body;
+  }
+}
