@@ -11,7 +11,11 @@ export interface EnvProblem {
 }
 
 const PATTERN = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
-const SECRET_KEY = /password|passwd|secret|token|key$/i;
+// Keys whose value is a secret (`password`, `sslpassword`, `secret`, `apiKey`), and variables named like one.
+const SECRET_KEY = /password|passwd|passphrase|secret|token|api_?key$/i;
+const SECRET_VARIABLE = /password|passwd|passphrase|secret|token|api_?key|credential|_pwd$|_pass$/i;
+// The text before a reference that sits in a URL's user-info part: `postgres://user:${PASSWORD}@`.
+const IN_USER_INFO = /^[a-z][a-z0-9+.-]*:\/\/[^/?#@\s]*$/i;
 
 /** Replaces environment references in every string of `tree`; returns the new tree and the problems found. */
 export function interpolateEnv(
@@ -30,13 +34,18 @@ export function interpolateEnv(
     return node;
   };
   const interpolateString = (text: string, path: string, key: string): string =>
-    text.replace(PATTERN, (match, name: string | undefined, fallback: string | undefined) => {
+    text.replace(PATTERN, (match, name: string | undefined, fallback: string | undefined, at: number) => {
       if (match === '$${') return '${';
       const value = env[name!];
       if (value !== undefined && value !== '') {
-        // A value pulled from the environment into a password or URL is a secret from now on.
-        if (SECRET_KEY.test(key)) registerSecret(value);
-        if (key === 'url') registerUrlPassword(value);
+        // A value pulled from the environment into a password, a URL's password or a variable named
+        // like a secret is a secret from now on, wherever it ends up.
+        if (SECRET_KEY.test(key) || SECRET_VARIABLE.test(name!)) registerSecret(value);
+        if (key === 'url') {
+          registerUrlPassword(value);
+          // Unencoded characters (`/`, `#`, `?`) would stop the URL parser finding the password: keep it whole.
+          if (IN_USER_INFO.test(text.slice(0, at))) registerSecret(value);
+        }
         return value;
       }
       if (fallback !== undefined) return fallback;
@@ -49,15 +58,52 @@ export function interpolateEnv(
   return { value: visit(tree, '', ''), problems };
 }
 
-/** Registers the password part of a connection URL as a secret. */
+/** Registers the password of a connection URL, and its secret query parameters (`?sslpassword=`), as secrets. */
 export function registerUrlPassword(url: string): void {
+  let parsed: URL;
   try {
-    const parsed = new URL(url);
-    if (parsed.password) {
-      registerSecret(parsed.password);
-      registerSecret(decodeURIComponent(parsed.password));
-    }
+    parsed = new URL(url);
   } catch {
-    // Not a URL: nothing to register.
+    // Not a URL: nothing to register (`redact` still masks what looks like `scheme://user:password@`).
+    return;
+  }
+  if (parsed.password) {
+    registerSecret(parsed.password);
+    registerSecret(safeDecode(parsed.password));
+  }
+  for (const [name, value] of parsed.searchParams) {
+    if (!SECRET_KEY.test(name)) continue;
+    // Both the decoded value and the text as written in the URL (`%2F` or `+` kept).
+    registerSecret(value);
+    const raw = new RegExp(`[?&]${name}=([^&#]*)`).exec(parsed.search)?.[1];
+    if (raw) registerSecret(raw);
+  }
+}
+
+/** Registers every secret written in the config tree itself: `password:` fields (a number too) and URL passwords. */
+export function registerTreeSecrets(tree: unknown, key = ''): void {
+  if (typeof tree === 'string' || typeof tree === 'number') {
+    if (SECRET_FIELD.test(key)) registerSecret(String(tree));
+    if (key === 'url' && typeof tree === 'string') registerUrlPassword(tree);
+    return;
+  }
+  // A list's own strings are names (`key: [id]`); the mappings inside it (`transform: [{ hash: … }]`) are looked into.
+  if (Array.isArray(tree)) {
+    for (const item of tree) if (item !== null && typeof item === 'object') registerTreeSecrets(item);
+    return;
+  }
+  if (tree !== null && typeof tree === 'object') {
+    for (const [k, v] of Object.entries(tree)) registerTreeSecrets(v, k);
+  }
+}
+
+// Fields that hold a secret themselves, as opposed to `ssl.key`, a file path, or `to.key`, column names.
+const SECRET_FIELD = /^(password|passwd|passphrase|secret|token|api_?key)$/i;
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
   }
 }

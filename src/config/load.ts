@@ -11,7 +11,7 @@ import { StocktakeError } from '../core/errors.ts';
 import { registerSecret } from '../core/secrets.ts';
 import { crossCheck } from './cross-checks.ts';
 import { closest } from './did-you-mean.ts';
-import { interpolateEnv, registerUrlPassword } from './env.ts';
+import { interpolateEnv, registerTreeSecrets, registerUrlPassword } from './env.ts';
 import { type Config, configSchema, SOURCE_KINDS, TARGET_KINDS } from './schema.ts';
 
 /** A config path problem: `sources.crm.url: environment variable CRM_URL is not set`. */
@@ -80,6 +80,8 @@ export function parseConfig(
   }
   const raw = toPlainValue(doc, file) ?? {};
   const { value, problems: envProblems } = interpolateEnv(raw, env);
+  // Before validation: a message about an invalid config must not be able to show a password.
+  registerTreeSecrets(value);
   const problems: ConfigProblem[] = [...envProblems];
 
   const parsed = configSchema.safeParse(value, { reportInput: true });
@@ -175,6 +177,9 @@ function describeIssue(issue: Issue): ConfigProblem[] {
     }
     case 'invalid_type':
       if (issue.input === undefined) return [{ path, message: 'required' }];
+      // A password of the wrong type is described by its type only (a numeric password stays unsaid).
+      if (SECRET_PATH.test(path))
+        return [{ path, message: `expected ${issue.expected}, got a ${typeOf(issue.input)}` }];
       return [{ path, message: `expected ${issue.expected}, got ${describeValue(issue.input)}` }];
     case 'invalid_value':
       return [
@@ -218,6 +223,14 @@ function suggest(input: unknown, values: readonly unknown[]): string {
     values.filter((v): v is string => typeof v === 'string'),
   );
   return guess ? ` (did you mean "${guess}"?)` : '';
+}
+
+const SECRET_PATH = /\.(password|passwd|passphrase|secret|token|api_?key)$/i;
+
+function typeOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'list';
+  return typeof value === 'object' ? 'mapping' : typeof value;
 }
 
 function describeValue(value: unknown): string {

@@ -19,10 +19,11 @@ export function clearSecrets(): void {
 
 // scheme://user:password@host — the password part of any URL.
 const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*:)([^@/\s]+)(@)/gi;
-// password=… in connection strings and query strings.
-// MySQL's own "(using password: YES)" says whether one was sent, not what it is.
+// password=… in connection strings and query strings, sslpassword= included.
+// MySQL's own "(using password: YES)" says whether one was sent, not what it is; a config path
+// (`sources.crm.password: required`) names a field, not its value.
 const KEY_VALUE_SECRET =
-  /\b(password|passwd|pwd|secret|token|api[_-]?key)(\s*[=:]\s*)(?!(?:YES|NO)\))("[^"]*"|'[^']*'|[^;&\s,}]+)/gi;
+  /(?<![.\w])((?:ssl)?password|passwd|pwd|secret|token|api[_-]?key)(\s*[=:]\s*)(?!(?:YES|NO)\))("[^"]*"|'[^']*'|[^;&\s,}]+)/gi;
 
 /** Returns `text` with URL passwords, `password=` pairs and every registered secret masked. */
 export function redact(text: string): string {

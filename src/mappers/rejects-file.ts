@@ -1,19 +1,18 @@
 /**
  * The rejects files of a run: `rejects.csv` for people (spreadsheet-safe: a value starting with `=`,
- * `+`, `-`, `@`, a tab or a carriage return is prefixed with `'` so that no formula runs) and
+ * `+`, `-`, `@`, a tab or a carriage return is prefixed with `'` so that no formula runs; plain numbers stay) and
  * `rejects.jsonl` for tools. Both are written as rows arrive, so memory stays flat.
  */
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { redact } from '../core/secrets.ts';
+import { neutraliseFormula } from '../core/spreadsheet-safe.ts';
 import type { RejectRecord, RejectSink } from './rejects.ts';
 
 const HEADER = ['mapping', 'row', 'key', 'source_key', 'field', 'value', 'reason', 'code'];
 
-/** Neutralises a CSV cell that a spreadsheet would run as a formula. */
-export function neutraliseCell(text: string): string {
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-}
+/** Neutralises a CSV cell that a spreadsheet would run as a formula; a plain number such as `-3` stays one. */
+export const neutraliseCell = neutraliseFormula;
 
 function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '';

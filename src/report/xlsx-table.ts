@@ -1,10 +1,17 @@
 /**
  * Streams plain tables into an XLSX workbook: one sheet per table, a styled and frozen header row,
  * an autofilter over the data, column widths measured from the content, and text never read as a formula.
+ *
+ * Every text cell is a plain string (never an exceljs formula object), and text from the data that a
+ * spreadsheet would run as a formula (`=HYPERLINK(…)`, `=cmd|' /C calc'!A0`, `@SUM(…)`, `+1+1`) is written
+ * with a leading `'`. A string cell is not evaluated when the workbook opens, but it becomes a live
+ * formula when someone edits it (F2, Enter), saves the sheet as CSV and reopens it, or pastes it
+ * elsewhere; the apostrophe keeps it text through all of these. Numbers stay numbers.
  */
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import ExcelJS from 'exceljs';
+import { neutraliseFormula } from '../core/spreadsheet-safe.ts';
 
 /** A cell: text, a number, or empty. */
 export type CellValue = string | number | null;
@@ -120,7 +127,9 @@ function writeSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, sheet: TableSh
   const formats = sheet.columns.map((c) => NUMBER_FORMATS[c.format ?? 'text']);
   let rows = 1;
   for (const row of sheet.rows()) {
-    const written = worksheet.addRow(row.cells.map((v) => (typeof v === 'string' ? cellText(v) : v)));
+    const written = worksheet.addRow(
+      row.cells.map((v) => (typeof v === 'string' ? cellText(neutraliseFormula(v)) : v)),
+    );
     for (let i = 0; i < width; i++) {
       const format = formats[i];
       if (format !== undefined && typeof row.cells[i] === 'number') written.getCell(i + 1).numFmt = format;

@@ -231,7 +231,7 @@ describe('writeInventoryXlsx', () => {
       'id',
       0,
       2_097_152,
-      '+33 1 23 45 67 89',
+      "'+33 1 23 45 67 89",
     ]);
     expect(ws.getCell('F2').numFmt).toBe('#,##0');
     expect(ws.getCell('K2').numFmt).toBe('#,##0');
@@ -298,13 +298,13 @@ describe('writeInventoryXlsx', () => {
     ]);
   });
 
-  it('writes values that look like formulas as plain text', () => {
+  it('writes values that look like formulas as text with a leading apostrophe', () => {
     const columns = sheet('Columns');
     const formula = columns.getCell('K3');
-    expect(formula.value).toBe('=1+1');
+    expect(formula.value).toBe("'=1+1");
     expect(formula.type).toBe(ExcelJS.ValueType.String);
-    expect(columns.getCell('D8').value).toBe('-minus');
-    expect(sheet('Datasets').getCell('D4').value).toBe('@weird view');
+    expect(columns.getCell('D8').value).toBe("'-minus");
+    expect(sheet('Datasets').getCell('D4').value).toBe("'@weird view");
     expect(columns.getCell('D9').value).toBe('bell\uFFFD');
     const xml = sheetXml(file);
     expect(xml).toContain('<sheetData>');

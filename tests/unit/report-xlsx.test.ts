@@ -96,17 +96,17 @@ describe('audit.xlsx', () => {
     expect(price[header.indexOf('Rows')]).toBeUndefined();
   });
 
-  it('lists findings worst first with the severity cell coloured, formulas kept as text', () => {
+  it('lists findings worst first with the severity cell coloured, formulas neutralised as text', () => {
     const ws = sheet('Findings');
     const rows = rowsOf('Findings');
     const severities = rows.slice(1).map((r) => r[0]);
     expect(severities.indexOf('warning')).toBeGreaterThan(severities.lastIndexOf('error'));
     expect(severities.indexOf('info')).toBeGreaterThan(severities.lastIndexOf('warning'));
     expect((ws.getRow(2).getCell(1).fill as ExcelJS.FillPattern).fgColor?.argb).toBe('FFFDE8E8');
-    const planted = rows.findIndex((r) => r[5] === INJECTION);
+    const planted = rows.findIndex((r) => r[5] === `'${INJECTION}`);
     const cell = ws.getRow(planted + 1).getCell(6);
     expect(cell.type).toBe(ExcelJS.ValueType.String);
-    expect(cell.value).toBe(INJECTION);
+    expect(cell.value).toBe(`'${INJECTION}`);
     expect(ws.getRow(planted + 1).getCell(7).value).toBe('{"note":"+33 1 23 45 67 89"}');
   });
 

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { interpolateEnv, registerTreeSecrets, registerUrlPassword } from '../../src/config/env.ts';
 import { clearSecrets, redact, redactUrl, registerSecret } from '../../src/core/secrets.ts';
 
 afterEach(() => clearSecrets());
@@ -21,5 +22,43 @@ describe('secret redaction', () => {
   it('leaves ordinary text alone', () => {
     registerSecret('ab');
     expect(redact('table ab has 3 rows')).toBe('table ab has 3 rows');
+  });
+
+  it('masks sslpassword= but not the value after a config path', () => {
+    expect(redact('host=db sslpassword=k3y-pass&x=1')).toBe('host=db sslpassword=***&x=1');
+    expect(redact('sources.crm.password: required')).toBe('sources.crm.password: required');
+  });
+
+  it('registers the secret query parameters of a URL, as decoded and as written', () => {
+    registerUrlPassword('postgres://u@h/db?sslpassword=a%2Fb%26c-long&application_name=app');
+    expect(redact('a/b&c-long and a%2Fb%26c-long, app')).toBe('*** and ***, app');
+  });
+
+  it('registers values from variables named like secrets, and raw values put in a URL password', () => {
+    const { value } = interpolateEnv(
+      { where: "token = '${API_TOKEN}'", url: 'postgres://u:${RAW}@h/db', host: '${HOST}' },
+      { API_TOKEN: 'tok-123456', RAW: 'p#ss/w?rd', HOST: 'db.example.org' },
+    );
+    expect(value).toEqual({
+      where: "token = 'tok-123456'",
+      url: 'postgres://u:p#ss/w?rd@h/db',
+      host: 'db.example.org',
+    });
+    expect(redact('tok-123456 p#ss/w?rd db.example.org')).toBe('*** *** db.example.org');
+  });
+
+  it('registers the secrets written in the config tree, numbers too, but not key columns or paths', () => {
+    registerTreeSecrets({
+      sources: { a: { password: 90417733, ssl: { key: 'client.key' } } },
+      mappings: [
+        {
+          to: { key: ['external_id'] },
+          fields: { id: { transform: [{ hash: { secret: 's3cr3t-long-enough' } }] } },
+        },
+      ],
+    });
+    expect(redact('90417733 client.key external_id s3cr3t-long-enough')).toBe(
+      '*** client.key external_id ***',
+    );
   });
 });

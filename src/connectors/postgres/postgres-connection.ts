@@ -1,5 +1,6 @@
 /** The knex configuration of a PostgreSQL source or target; audits get read-only sessions. */
 import type { Knex } from 'knex';
+import { StocktakeError } from '../../core/errors.ts';
 import type { NetworkConfig } from '../sql/sql-dialect.ts';
 import { tlsOptions } from '../sql/sql-tls.ts';
 import type { OpenMode } from '../types.ts';
@@ -28,9 +29,10 @@ export async function postgresKnexConfig(
     getTypeParser: (oid: number, format?: 'text' | 'binary') =>
       PARSERS[oid] ?? pg.types.getTypeParser(oid, format ?? 'text'),
   };
-  const settings = ['-c TimeZone=UTC', '-c application_name=stocktake'];
+  const settings = ['-c TimeZone=UTC'];
   if (mode === 'audit') settings.push('-c default_transaction_read_only=on');
   const ssl = tlsOptions(config.ssl, source);
+  if (config.url) checkUrl(config.url, source);
   const connection: Record<string, unknown> = {
     ...(config.url
       ? { connectionString: config.url }
@@ -41,6 +43,9 @@ export async function postgresKnexConfig(
           user: config.user,
           password: config.password,
         }),
+    // The server lists each source's sessions under its own name (pg_stat_activity); a URL's
+    // `?application_name=` wins. PostgreSQL keeps 63 bytes of it.
+    application_name: `stocktake:${source}`.slice(0, 63),
     options: settings.join(' '),
     types,
     connectionTimeoutMillis: config.connectTimeoutMs ?? 10_000,
@@ -52,4 +57,17 @@ export async function postgresKnexConfig(
     pool: { min: 0, max: config.pool?.max ?? 4 },
     acquireConnectionTimeout: (config.connectTimeoutMs ?? 10_000) + 5_000,
   };
+}
+
+/** A URL the driver could not parse is a config error naming the source, not a query failure. */
+function checkUrl(url: string, source: string): void {
+  try {
+    new URL(url);
+  } catch {
+    // No cause: Node's URL error carries the input, password included.
+    throw new StocktakeError('CONFIG_INVALID', `source ${source}: the url is not a valid URL`, {
+      hint: 'write it as postgres://user:${DB_PASSWORD}@host:5432/database, with special characters of the password percent-encoded',
+      context: { source },
+    });
+  }
 }

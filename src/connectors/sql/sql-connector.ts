@@ -31,6 +31,27 @@ const DEFAULT_EXACT_BELOW = 1_000_000;
 const ignore = () => undefined;
 const QUIET_LOG = { warn: ignore, error: ignore, deprecate: ignore, debug: ignore };
 
+/**
+ * Destroys a row stream and waits for its `close`: knex hands the connection back to the pool then, and
+ * a pool destroyed first (the run closing its connectors after a failed query) made knex throw outside
+ * any handler.
+ */
+async function closeStream(stream: unknown): Promise<void> {
+  const s = stream as {
+    destroy?: () => void;
+    once?: (event: 'close', f: () => void) => void;
+    // Node's own flag: after an error `closed` is already true while the `close` event is still queued.
+    _readableState?: { closeEmitted?: boolean };
+  };
+  if (s._readableState?.closeEmitted !== false || !s.once) {
+    s.destroy?.();
+    return;
+  }
+  const closed = new Promise<void>((resolve) => s.once!('close', resolve));
+  s.destroy?.();
+  await closed;
+}
+
 /** A connector over one SQL database. */
 export class SqlConnector implements Connector {
   readonly kind: string;
@@ -151,7 +172,7 @@ export class SqlConnector implements Connector {
     } catch (error) {
       throw describeDriverError(error, this.name, this.#dialect.product);
     } finally {
-      (stream as { destroy?: () => void }).destroy?.();
+      await closeStream(stream);
     }
     if (batch.length > 0) yield batch;
   }
