@@ -10,31 +10,44 @@ export type { CountTarget };
 /** Tables per counting statement: 1,000 tables cost 5 statements. */
 export const COUNT_CHUNK = 200;
 
-/** Counts rows exactly; returns counts by `CountTarget.key`. */
+/** Runs one statement on a connection the caller holds; returns its rows. */
+export type SqlOnConnection = (
+  sql: string,
+  bindings?: readonly Knex.RawBinding[],
+) => Promise<Record<string, unknown>[]>;
+
+/**
+ * Counts rows exactly; returns counts by `CountTarget.key`. Given `query` (a connection the caller holds),
+ * the chunks run one after the other on it; otherwise side by side on the pool.
+ */
 export async function countRowsExactly(
   db: Knex,
   targets: readonly CountTarget[],
   quote: (identifier: string) => string,
   countExpression = 'COUNT(*)',
+  query?: SqlOnConnection,
 ): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   const chunks: CountTarget[][] = [];
   for (let start = 0; start < targets.length; start += COUNT_CHUNK)
     chunks.push(targets.slice(start, start + COUNT_CHUNK));
-  // Chunks run side by side on the pool's connections; the pool queues what it cannot take.
-  await Promise.all(
-    chunks.map(async (chunk) => {
-      // The chunk index, not the name, identifies each count: names never enter the SQL as literals.
-      const sql = chunk
-        .map((t, i) => {
-          const from = t.schema === undefined ? quote(t.table) : `${quote(t.schema)}.${quote(t.table)}`;
-          return `SELECT ${i} AS i, ${countExpression} AS n FROM ${from}`;
-        })
-        .join(' UNION ALL ');
-      const rows = normaliseRows(await db.raw(rawSql(db, sql)));
-      for (const row of rows) counts.set(chunk[Number(row.i)]!.key, Number(row.n));
-    }),
-  );
+  const count = async (chunk: readonly CountTarget[]) => {
+    // The chunk index, not the name, identifies each count: names never enter the SQL as literals.
+    const sql = chunk
+      .map((t, i) => {
+        const from = t.schema === undefined ? quote(t.table) : `${quote(t.schema)}.${quote(t.table)}`;
+        return `SELECT ${i} AS i, ${countExpression} AS n FROM ${from}`;
+      })
+      .join(' UNION ALL ');
+    const rows = query ? await query(rawSql(db, sql)) : normaliseRows(await db.raw(rawSql(db, sql)));
+    for (const row of rows) counts.set(chunk[Number(row.i)]!.key, Number(row.n));
+  };
+  if (query) {
+    for (const chunk of chunks) await count(chunk);
+  } else {
+    // Chunks run side by side on the pool's connections; the pool queues what it cannot take.
+    await Promise.all(chunks.map(count));
+  }
   return counts;
 }
 
