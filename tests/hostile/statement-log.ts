@@ -94,7 +94,7 @@ export async function openMariaDbLog(url: string): Promise<MariaDbLogWindow> {
   if (Number(locked.ok) !== 1) throw new Error('the general log is held by another suite for 300 s');
   const [[before]] = await admin.raw('SELECT @@global.general_log AS on_, @@global.log_output AS output');
   // Times in the table are the server's local time, compared with the server's own NOW(6).
-  const [[now]] = await admin.raw('SELECT NOW(6) AS now');
+  const [[now]] = await admin.raw("SELECT DATE_FORMAT(NOW(6), '%Y-%m-%d %H:%i:%s.%f') AS now");
   await admin.raw("SET GLOBAL log_output = 'TABLE', GLOBAL general_log = 1");
   return {
     since: String(now.now),
@@ -197,13 +197,16 @@ export function stripQuoted(sql: string, quoting: Quoting): string {
   return out;
 }
 
-/** Words that change data, schema or rights; none may appear outside a quoted name in an audit. */
+/**
+ * Words that change data, schema, rights or locks. None may appear outside quoted names in an audit, not
+ * even nested (a data-modifying `WITH w AS (INSERT …)`, `SELECT … FOR UPDATE`); verbs that only start a
+ * statement (CALL, DO, REPLACE INTO…) are caught by the first-keyword check instead.
+ */
 export const WRITE_WORDS = [
   'INSERT',
   'UPDATE',
   'DELETE',
   'MERGE',
-  'REPLACE',
   'UPSERT',
   'CREATE',
   'DROP',
@@ -214,22 +217,11 @@ export const WRITE_WORDS = [
   'REVOKE',
   'LOCK',
   'COPY',
-  'CALL',
-  'DO',
   'VACUUM',
   'ANALYZE',
   'CLUSTER',
   'REINDEX',
-  'COMMENT',
-  'LOAD',
-  'HANDLER',
-  'FLUSH',
   'KILL',
-  'SHUTDOWN',
-  'INSTALL',
-  'IMPORT',
-  'OPTIMIZE',
-  'REPAIR',
 ] as const;
 
 /** What a check of logged statements found wrong: one line per statement. */

@@ -54,20 +54,27 @@ SELECT TABLE_SCHEMA AS table_schema, TABLE_NAME AS table_name, COLUMN_NAME AS na
 FROM information_schema.COLUMNS
 WHERE TABLE_SCHEMA IN (?)`;
 
-// One row per key column; a foreign key's referenced column sits on the same row, in key order.
+// One row per key column; a foreign key's referenced column sits on the same row, in key order. The rows
+// come from KEY_COLUMN_USAGE, which MariaDB shows to a SELECT-only user; TABLE_CONSTRAINTS and
+// REFERENTIAL_CONSTRAINTS it hides from them, so the type is read from the key itself when they are
+// empty (PRIMARY is the primary key, a referenced table makes a foreign key, the rest are unique), and
+// the referential actions are then unknown (NULL).
 const CONSTRAINTS_SQL = `
-SELECT tc.TABLE_SCHEMA AS table_schema, tc.TABLE_NAME AS table_name, tc.CONSTRAINT_NAME AS name,
-  tc.CONSTRAINT_TYPE AS constraint_type, k.COLUMN_NAME AS column_name, k.ORDINAL_POSITION AS position,
+SELECT k.TABLE_SCHEMA AS table_schema, k.TABLE_NAME AS table_name, k.CONSTRAINT_NAME AS name,
+  COALESCE(tc.CONSTRAINT_TYPE, CASE WHEN k.REFERENCED_TABLE_NAME IS NOT NULL THEN 'FOREIGN KEY'
+    WHEN k.CONSTRAINT_NAME = 'PRIMARY' THEN 'PRIMARY KEY' ELSE 'UNIQUE' END) AS constraint_type,
+  k.COLUMN_NAME AS column_name, k.ORDINAL_POSITION AS position,
   k.REFERENCED_TABLE_SCHEMA AS ref_schema, k.REFERENCED_TABLE_NAME AS ref_table,
   k.REFERENCED_COLUMN_NAME AS ref_column, rc.UPDATE_RULE AS on_update, rc.DELETE_RULE AS on_delete
-FROM information_schema.TABLE_CONSTRAINTS tc
-JOIN information_schema.KEY_COLUMN_USAGE k
-  ON k.CONSTRAINT_SCHEMA = tc.CONSTRAINT_SCHEMA AND k.CONSTRAINT_NAME = tc.CONSTRAINT_NAME
-  AND k.TABLE_SCHEMA = tc.TABLE_SCHEMA AND k.TABLE_NAME = tc.TABLE_NAME AND k.TABLE_SCHEMA IN (?)
+FROM information_schema.KEY_COLUMN_USAGE k
+LEFT JOIN information_schema.TABLE_CONSTRAINTS tc
+  ON tc.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND tc.CONSTRAINT_NAME = k.CONSTRAINT_NAME
+  AND tc.TABLE_SCHEMA = k.TABLE_SCHEMA AND tc.TABLE_NAME = k.TABLE_NAME AND tc.TABLE_SCHEMA IN (?)
 LEFT JOIN information_schema.REFERENTIAL_CONSTRAINTS rc
-  ON rc.CONSTRAINT_SCHEMA = tc.CONSTRAINT_SCHEMA AND rc.CONSTRAINT_NAME = tc.CONSTRAINT_NAME
-  AND rc.TABLE_NAME = tc.TABLE_NAME AND rc.CONSTRAINT_SCHEMA IN (?)
-WHERE tc.TABLE_SCHEMA IN (?) AND tc.CONSTRAINT_TYPE IN ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY')`;
+  ON rc.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND rc.CONSTRAINT_NAME = k.CONSTRAINT_NAME
+  AND rc.TABLE_NAME = k.TABLE_NAME AND rc.CONSTRAINT_SCHEMA IN (?)
+WHERE k.TABLE_SCHEMA IN (?)
+  AND (tc.CONSTRAINT_TYPE IS NULL OR tc.CONSTRAINT_TYPE IN ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY'))`;
 
 // MySQL 8.0.13+ lists functional key parts in EXPRESSION; older MySQL and MariaDB have no such column.
 const indexesSql = (withExpressions: boolean) => `
@@ -173,6 +180,8 @@ export async function mysqlCatalog(db: Knex, scope: CatalogScope): Promise<Sourc
     }
   }
 
+  const hiddenActions: string[] = [];
+  const hiddenViews: string[] = [];
   const datasets: Dataset[] = tables.map((t) => {
     const key = keyOf(t.table_schema, t.table_name);
     const name = `${t.table_schema}.${t.table_name}`;
@@ -199,6 +208,9 @@ export async function mysqlCatalog(db: Knex, scope: CatalogScope): Promise<Sourc
     const uniqueKeys: KeyConstraint[] = constraints
       .filter((c) => c.type === 'UNIQUE')
       .map((c) => ({ name: c.name, columns: c.columns }));
+    const foreignKeys = constraints.filter((c) => c.type === 'FOREIGN KEY');
+    if (foreignKeys.some((c) => c.onDelete === null)) hiddenActions.push(name);
+    if (isView && !t.definition) hiddenViews.push(name);
     const size = t.data_bytes === null ? null : Number(t.data_bytes) + Number(t.index_bytes ?? 0);
     return {
       name,
@@ -207,15 +219,13 @@ export async function mysqlCatalog(db: Knex, scope: CatalogScope): Promise<Sourc
       rowCountExact: exactCount !== undefined,
       columns,
       primaryKey: pk ? { name: pk.name, columns: pk.columns } : null,
-      foreignKeys: constraints
-        .filter((c) => c.type === 'FOREIGN KEY')
-        .map((c) => ({
-          name: c.name,
-          columns: c.columns,
-          references: { dataset: `${c.refSchema}.${c.refTable}`, columns: c.refColumns },
-          onDelete: c.onDelete ?? 'NO ACTION',
-          onUpdate: c.onUpdate ?? 'NO ACTION',
-        })),
+      foreignKeys: foreignKeys.map((c) => ({
+        name: c.name,
+        columns: c.columns,
+        references: { dataset: `${c.refSchema}.${c.refTable}`, columns: c.refColumns },
+        ...(c.onDelete !== null ? { onDelete: c.onDelete } : {}),
+        ...(c.onUpdate !== null ? { onUpdate: c.onUpdate } : {}),
+      })),
       indexes: toIndexes(indexesByTable.get(key) ?? []),
       schema: t.table_schema,
       table: t.table_name,
@@ -226,6 +236,24 @@ export async function mysqlCatalog(db: Knex, scope: CatalogScope): Promise<Sourc
       ...(t.definition ? { definition: t.definition.trim() } : {}),
     };
   });
+
+  // What a SELECT-only user cannot read is reported, not failed on: the inventory is otherwise complete.
+  if (hiddenActions.length > 0) {
+    findings.push({
+      code: 'CATALOG_HIDDEN',
+      severity: 'info',
+      message: `the ON DELETE / ON UPDATE actions of foreign keys are hidden from this user (it needs more than SELECT on the tables): ${listed(hiddenActions)}`,
+      evidence: { what: 'foreign key actions', datasets: hiddenActions },
+    });
+  }
+  if (hiddenViews.length > 0) {
+    findings.push({
+      code: 'CATALOG_HIDDEN',
+      severity: 'info',
+      message: `view definitions are hidden from this user (it needs SHOW VIEW): ${listed(hiddenViews)}`,
+      evidence: { what: 'view definitions', datasets: hiddenViews },
+    });
+  }
 
   return {
     datasets,
@@ -240,6 +268,11 @@ export async function mysqlCatalog(db: Knex, scope: CatalogScope): Promise<Sourc
       timeZone: serverRow.time_zone,
     },
   };
+}
+
+// The first names of a list, for a message.
+function listed(names: readonly string[]): string {
+  return names.length <= 5 ? names.join(', ') : `${names.slice(0, 5).join(', ')} and ${names.length - 5} more`;
 }
 
 // Binary order, as the server lists names: stable across locales.
