@@ -60,6 +60,8 @@ export function planCommand(): Command {
         }
         const files = writePlanOutputs(plan, options.out);
         output.json({ plan, files });
+        for (const m of plan.mappings)
+          for (const w of m.warnings ?? []) output.warn(`${w.path}: ${w.message} (${w.code})`);
         for (const line of summarisePlan(plan)) output.info(line);
         output.info('');
         for (const file of files) output.info(`wrote ${file}`);

@@ -79,6 +79,12 @@ export interface MappingPlan {
   /** How the key is compared: `exact`, or folded like the target's case-insensitive collation. */
   readonly keyComparison: 'exact' | 'folded';
   readonly durationMs: number;
+  /**
+   * Fields whose source column can hold values the target column cannot (a longer text, more decimals,
+   * more fractional seconds, a wider charset…), copied without a transform and without a `lossy` that
+   * accepts it: `MAP_TARGET_NARROWER`, with the field's config path. Warnings only: values that fit load.
+   */
+  readonly warnings?: readonly { readonly path: string; readonly code: string; readonly message: string }[];
 }
 
 /** `plan.json`. */

@@ -10,6 +10,7 @@ import { openConnector } from '../connectors/registry.ts';
 import type { Connector, OpenMode } from '../connectors/types.ts';
 import type { MappingPlan, PlanDocument } from '../core/plan.ts';
 import { TOOL_VERSION } from '../core/version.ts';
+import { narrowingWarnings } from '../mappers/narrowing-warnings.ts';
 import { renderPlanHtml } from '../mappers/plan-html.ts';
 import { planMapping } from '../mappers/plan-mapping.ts';
 import { type OpenedSide, type PreparedMapping, preflight } from '../mappers/preflight.ts';
@@ -136,7 +137,8 @@ async function planOne(
   options.onStep?.(
     `${name}: ${plan.inserts} to insert, ${plan.updates} to update, ${plan.deletes} to delete, ${plan.unchanged} unchanged, ${plan.rejects} rejected (${(plan.durationMs / 1000).toFixed(1)} s)`,
   );
-  return plan;
+  const warnings = narrowingWarnings(prepared);
+  return warnings.length > 0 ? { ...plan, warnings } : plan;
 }
 
 function planDocument(mappings: MappingPlan[], options: PlanRunOptions): PlanDocument {

@@ -7,6 +7,7 @@ import { describe, expect, test } from 'vitest';
 import type { Value } from '../../src/connectors/types.ts';
 import type { Column, LogicalType } from '../../src/core/inventory.ts';
 import { type ColumnCheckOptions, compileColumnCheck } from '../../src/mappers/column-checks.ts';
+import { narrowingWarnings } from '../../src/mappers/narrowing-warnings.ts';
 import { FAILED, type StepFailure } from '../../src/mappers/transforms/transform-types.ts';
 
 function col(type: LogicalType, nativeType: string, extra: Partial<Column> = {}): Column {
@@ -236,5 +237,73 @@ describe('enums and sets', () => {
     );
     const enumeration = col('string', "enum('a','b')", { enumValues: ['a', 'b'] });
     expect(check(enumeration, 'a,b', 'mariadb')).toMatch(/^REJECT_NOT_ALLOWED/);
+  });
+});
+
+describe('narrowing warnings', () => {
+  const dataset = (name: string, columns: Column[]) => ({
+    name,
+    kind: 'table' as const,
+    rowCount: 0,
+    rowCountExact: true,
+    columns,
+    primaryKey: null,
+    foreignKeys: [],
+    indexes: [],
+  });
+  const prepared = (fields: Record<string, unknown>) =>
+    ({
+      index: 3,
+      config: { name: 'm', fields },
+      source: {
+        name: 'crm',
+        kind: 'postgres',
+        dataset: dataset('public.customers', [
+          { ...col('string', 'character varying(200)', { length: 200 }), name: 'name' },
+          { ...col('decimal', 'numeric(12,4)', { precision: 12, scale: 4 }), name: 'amount' },
+          { ...col('timestamp', 'timestamp(6) without time zone'), name: 'created' },
+          { ...col('integer', 'bigint'), name: 'big' },
+          { ...col('string', 'character varying(20)', { length: 20 }), name: 'code' },
+        ]),
+      },
+      target: {
+        name: 'newtool',
+        kind: 'mariadb',
+        dataset: dataset('app.contacts', [
+          { ...col('string', 'varchar(50)', { length: 50, charset: 'latin1' }), name: 'name' },
+          { ...col('decimal', 'decimal(10,2)', { precision: 10, scale: 2 }), name: 'amount' },
+          { ...col('timestamp', 'datetime'), name: 'created' },
+          { ...col('integer', 'int'), name: 'big' },
+          { ...col('float', 'double'), name: 'ratio' },
+          { ...col('string', 'varchar(20)', { length: 20, charset: 'utf8mb4' }), name: 'code' },
+        ]),
+      },
+    }) as unknown as Parameters<typeof narrowingWarnings>[0];
+
+  test('fields copied into a narrower column are listed with their config path', () => {
+    const warnings = narrowingWarnings(
+      prepared({ name: {}, amount: {}, created: {}, big: {}, ratio: { from: 'big' }, code: {} }),
+    );
+    expect(warnings.map((w) => `${w.path}: ${w.message}`)).toEqual([
+      'mappings[3].fields.name: public.customers.name (character varying(200)) → app.contacts.name (varchar(50)): texts up to 200 characters, the target holds 50',
+      'mappings[3].fields.name: public.customers.name (character varying(200)) → app.contacts.name (varchar(50)): Unicode text into latin1, which cannot hold every character',
+      'mappings[3].fields.amount: public.customers.amount (numeric(12,4)) → app.contacts.amount (decimal(10,2)): 4 decimals, the target keeps 2',
+      'mappings[3].fields.created: public.customers.created (timestamp(6) without time zone) → app.contacts.created (datetime): 6 fraction digits of a second, the target keeps 0',
+      'mappings[3].fields.big: public.customers.big (bigint) → app.contacts.big (int): integers from -9223372036854775808 to 9223372036854775807, the target holds -2147483648 to 2147483647',
+      'mappings[3].fields.ratio: public.customers.big (bigint) → app.contacts.ratio (double): 19 significant digits, the target keeps about 15',
+    ]);
+    expect(new Set(warnings.map((w) => w.code))).toEqual(new Set(['MAP_TARGET_NARROWER']));
+  });
+
+  test('a declared loss or a transform silences the warning; a range never is a declared loss', () => {
+    const warnings = narrowingWarnings(
+      prepared({
+        name: { lossy: ['truncate', 'replace'] },
+        amount: { lossy: ['round'] },
+        created: { transform: ['trim'] },
+        big: { lossy: true },
+      }),
+    );
+    expect(warnings.map((w) => w.path)).toEqual(['mappings[3].fields.big']);
   });
 });
