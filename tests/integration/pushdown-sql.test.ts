@@ -58,6 +58,25 @@ async function load(db: Knex, backend: Backend): Promise<void> {
     day: new Date(Date.UTC(2023, 0, 1 + (i % 90))).toISOString().slice(0, 10),
   }));
   await db(HOSTILE).insert(rows);
+  // Two-column keys: (a, b) integer + date, (a, c) integer + text, (a, d) integers whose ranges multiply past
+  // 64 bits; b, c and d repeat one another, so no other pair is a key and no column is one alone.
+  await db.schema.createTable('pairs', (t) => {
+    t.integer('a').notNullable();
+    t.date('b').notNullable();
+    t.string('c', 10).notNullable();
+    t.bigInteger('d').notNullable();
+  });
+  await db('pairs').insert(
+    Array.from({ length: 60 }, (_, i) => {
+      const block = Math.floor(i / 6);
+      return {
+        a: i % 6,
+        b: new Date(Date.UTC(2023, 0, 1 + block)).toISOString().slice(0, 10),
+        c: `w${block}`,
+        d: (BigInt(block) * 2_000_000_000_000_000_000n - 9_000_000_000_000_000_000n).toString(),
+      };
+    }),
+  );
 }
 
 describe.each(BACKENDS)('push-down profiling on %s', (backend) => {
@@ -144,6 +163,11 @@ describe.each(BACKENDS)('push-down profiling on %s', (backend) => {
         expect(summary.nullLike).toEqual(exact.nullLike);
       }
     }
+  });
+
+  it('finds two-column keys of integers, dates and text, however wide their ranges', async () => {
+    const observation = await connector.pushdownProfile!({ name: NAMES[backend]('pairs') });
+    expect(observation.candidateKeys.map((k) => k.join('+')).sort()).toEqual(['a+b', 'a+c', 'a+d']);
   });
 
   it('labels a sample, and every statement of the pass sees the same rows', async () => {

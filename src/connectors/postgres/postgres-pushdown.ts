@@ -13,10 +13,15 @@ export const postgresPushdown: PushdownDialect = {
   key: (expr, column) => (isText(column) ? `(${expr})::text COLLATE "C"` : expr),
   number: (expr, column) => {
     if (column.type === 'date') return `(${expr} - DATE '1970-01-01')`;
-    if (column.type === 'timestamp') return `(EXTRACT(EPOCH FROM ${expr}) / 86400)`;
+    // date_part is float8 (EXTRACT is numeric since PostgreSQL 14: 3× slower to average and to sort).
+    if (column.type === 'timestamp') return `(date_part('epoch', ${expr}) / 86400)`;
     return column.type === 'integer' || column.type === 'decimal' || column.type === 'float'
       ? expr
       : undefined;
+  },
+  packable: (expr, column) => {
+    if (column.type === 'date') return `(${expr} - DATE '1970-01-01')::int8`;
+    return column.type === 'integer' ? `(${expr})::int8` : undefined;
   },
   stddevPop: (expr) => `stddev_pop(${expr})`,
   mean: (expr) => `avg(${expr})`,

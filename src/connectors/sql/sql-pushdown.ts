@@ -105,6 +105,11 @@ export interface PushdownDialect {
   limit(sql: string, n: number): string;
   /** A statement of the `QUANTILES` of numeric expressions (aliases q{i}_{k}), where the backend has them. */
   quantiles?(numbers: readonly string[], source: SampledSource): string;
+  /**
+   * The exact 64-bit integer of an integer or date expression (days), or undefined: two such columns pack into
+   * one integer, so a two-column key is checked by one integer COUNT(DISTINCT) instead of grouping pairs.
+   */
+  packable?(expr: string, column: Column): string | undefined;
   /** Prepares the connection (SQLite registers a stddev aggregate). */
   prepare?(db: Knex): Promise<void>;
 }
@@ -182,15 +187,18 @@ class PushdownPlan {
       else summarised.push(i);
     });
     const frequencies = await this.#frequencies(listed);
-    const aggregates = await this.#aggregates(summarised, counts);
     const sampled = summarised.filter((i) => this.#columns[i]!.type !== 'binary');
-    const pairs = this.#pairCandidates(counts);
-    const pairColumns = [...new Set(pairs.flat())];
+    const candidates = this.#pairCandidates(counts);
+    const pairColumns = [...new Set(candidates.flat())];
     const sample = await this.#valueSample(
       sampled,
-      pairs.length > 0 && counts.rows > VALUE_SAMPLE_SIZE ? pairColumns : [],
+      candidates.length > 0 && counts.rows > VALUE_SAMPLE_SIZE ? pairColumns : [],
     );
     const samples = sample.frequencies;
+    const pairs = candidates.filter(([x, y]) => !repeatsIn(sample.rows, `v${x}`, `v${y}`));
+    // Pairs of integers and dates ride along with the aggregates' scan; the others get a statement of their own.
+    const packed = pairs.filter((pair) => this.#packing(pair, counts) !== undefined);
+    const { aggregates, pairDistinct } = await this.#aggregates(summarised, counts, packed);
 
     const columns: ColumnObservation[] = this.#columns.map((column, i) => {
       const base = {
@@ -210,7 +218,7 @@ class PushdownPlan {
     });
 
     const keyDuplicates = await this.#keyDuplicates(keys, counts);
-    const candidateKeys = await this.#candidateKeys(counts, pairs, sample.rows);
+    const candidateKeys = await this.#candidateKeys(counts, pairs, pairDistinct);
     const provenUnique =
       candidateKeys.length > 0 ||
       keyDuplicates.some((k, i) => k.duplicates === 0 && counts.keyRows[i] === counts.rows);
@@ -238,6 +246,8 @@ class PushdownPlan {
       const ref = this.#ref(column);
       select.push(`COUNT(${ref}) AS c${i}`);
       select.push(`COUNT(DISTINCT ${this.#d.key(ref, column)}) AS d${i}`);
+      const packable = this.#d.packable?.(ref, column);
+      if (packable) select.push(`MIN(${packable}) AS pn${i}`, `MAX(${packable}) AS px${i}`);
     });
     keys.forEach((key, k) => {
       // A one-column key is measured by its column's own counts.
@@ -267,6 +277,11 @@ class PushdownPlan {
         num(row[key.length === 1 ? `d${this.#position(key[0]!)}` : `kd${k}`]),
       ),
       fkChecked: foreignKeys.map((_, k) => num(row[`fk${k}`])),
+      packedRange: this.#columns.map((_, i) =>
+        row[`pn${i}`] === undefined || row[`pn${i}`] === null
+          ? undefined
+          : ([BigInt(String(row[`pn${i}`])), BigInt(String(row[`px${i}`]))] as const),
+      ),
     };
   }
 
@@ -306,12 +321,31 @@ class PushdownPlan {
     return tables;
   }
 
-  // 3. Exact aggregates of the columns not listed: one scan (SQL Server: quantiles in a second, as a window).
-  async #aggregates(summarised: readonly number[], counts: Counts): Promise<Map<number, ColumnAggregates>> {
+  // 3. Exact aggregates of the columns not listed, and distinct packed pairs: one scan (SQL Server: quantiles
+  // in a second, as a window).
+  async #aggregates(
+    summarised: readonly number[],
+    counts: Counts,
+    packed: readonly [number, number][],
+  ): Promise<{
+    aggregates: Map<number, ColumnAggregates>;
+    pairDistinct: Map<readonly [number, number], number>;
+  }> {
     const result = new Map<number, ColumnAggregates>();
-    if (summarised.length === 0) return result;
+    const pairDistinct = new Map<readonly [number, number], number>();
+    if (summarised.length === 0 && packed.length === 0) return { aggregates: result, pairDistinct };
     const inner: string[] = [];
     const outer: string[] = [];
+    for (const i of new Set(packed.flat())) {
+      const column = this.#columns[i]!;
+      inner.push(`${this.#d.packable!(this.#ref(column), column)} AS p${i}`);
+    }
+    packed.forEach((pair, p) => {
+      const { xMin, yMin, yRange } = this.#packing(pair, counts)!;
+      outer.push(
+        `COUNT(DISTINCT (d.p${pair[0]} - (${xMin})) * ${yRange} + (d.p${pair[1]} - (${yMin}))) AS pp${p}`,
+      );
+    });
     for (const i of summarised) {
       const column = this.#columns[i]!;
       const ref = this.#ref(column);
@@ -346,6 +380,7 @@ class PushdownPlan {
     }
     const derived = `SELECT ${inner.join(', ')} ${this.#fromWhere()}${this.#d.fence ?? ''}`;
     const row = (await this.#query(`SELECT ${outer.join(', ')} FROM (${derived}) d`))[0] ?? {};
+    for (const [p, pair] of packed.entries()) pairDistinct.set(pair, num(row[`pp${p}`]));
     const quantiles = this.#d.quantileAggregate
       ? new Map(
           summarised.flatMap((i) =>
@@ -379,7 +414,7 @@ class PushdownPlan {
       };
       result.set(i, aggregate);
     }
-    return result;
+    return { aggregates: result, pairDistinct };
   }
 
   async #quantiles(summarised: readonly number[], counts: Counts): Promise<Map<number, number[]>> {
@@ -445,6 +480,14 @@ class PushdownPlan {
     return pairs;
   }
 
+  /** How a pair of packable columns packs into one integer, when the product of their ranges fits in 62 bits. */
+  #packing([x, y]: readonly [number, number], counts: Counts): Packing | undefined {
+    const [rx, ry] = [counts.packedRange[x], counts.packedRange[y]];
+    if (!rx || !ry) return undefined;
+    const yRange = ry[1] - ry[0] + 1n;
+    return (rx[1] - rx[0] + 1n) * yRange < 2n ** 62n ? { xMin: rx[0], yMin: ry[0], yRange } : undefined;
+  }
+
   #keyable(i: number, counts: Counts): boolean {
     return (
       counts.rows > 0 &&
@@ -453,21 +496,21 @@ class PushdownPlan {
     );
   }
 
-  // 5. One-column keys from the counts; two-column keys in one statement, over the pairs no sampled row refutes.
+  // 5. One-column keys from the counts; two-column keys (the pairs no sampled row refutes) from the packed
+  // counts of the aggregates' scan, the others in one statement.
   async #candidateKeys(
     counts: Counts,
     candidates: readonly [number, number][],
-    sampleRows: readonly Record<string, unknown>[],
+    packedDistinct: ReadonlyMap<readonly [number, number], number>,
   ): Promise<(readonly string[])[]> {
     const { rows } = counts;
     const singles = this.#columns.flatMap((c, i) =>
       this.#keyable(i, counts) && counts.distinct[i] === rows ? [[c.name]] : [],
     );
-    const pairs = candidates.filter(([x, y]) => !repeatsIn(sampleRows, `v${x}`, `v${y}`));
-    if (pairs.length === 0) return singles;
+    const pairs = candidates.filter((pair) => !packedDistinct.has(pair));
     const keyOf = (i: number) => this.#d.key(this.#ref(this.#columns[i]!), this.#columns[i]!);
     const distinct = new Map<number, number>();
-    if (this.#d.frequencies === 'grouping-sets') {
+    if (pairs.length > 0 && this.#d.frequencies === 'grouping-sets') {
       // Hashed groups in one scan: far cheaper than sorting row values for COUNT(DISTINCT (a, b)).
       const which = pairs
         .map(([x, y], p) => `WHEN GROUPING(${keyOf(x)}) = 0 AND GROUPING(${keyOf(y)}) = 0 THEN ${p}`)
@@ -477,7 +520,7 @@ class PushdownPlan {
       for (const row of await this.#query(`SELECT g.i, COUNT(*) AS n FROM (${grouped}) g GROUP BY g.i`)) {
         distinct.set(num(row.i), num(row.n));
       }
-    } else {
+    } else if (pairs.length > 0) {
       const select = pairs.map(([x, y], p) => {
         const columns = [this.#columns[x]!, this.#columns[y]!];
         return `${this.#d.countDistinctTuple([keyOf(x), keyOf(y)], columns, '1 = 1')} AS p${p}`;
@@ -485,9 +528,10 @@ class PushdownPlan {
       const row = (await this.#query(`SELECT ${select.join(', ')} ${this.#fromWhere()}`))[0] ?? {};
       for (let p = 0; p < pairs.length; p++) distinct.set(p, num(row[`p${p}`]));
     }
-    const doubles = pairs.flatMap(([x, y], p) =>
-      distinct.get(p) === rows ? [[this.#columns[x]!.name, this.#columns[y]!.name]] : [],
-    );
+    const doubles = candidates.flatMap((pair) => {
+      const found = packedDistinct.get(pair) ?? distinct.get(pairs.indexOf(pair));
+      return found === rows ? [[this.#columns[pair[0]]!.name, this.#columns[pair[1]]!.name]] : [];
+    });
     return [...singles, ...doubles];
   }
 
@@ -671,6 +715,13 @@ function num(value: unknown): number {
   return typeof value === 'number' ? value : Number(value);
 }
 
+/** `(x - xMin) * yRange + (y - yMin)`: distinct for distinct pairs, and within a 64-bit integer. */
+interface Packing {
+  readonly xMin: bigint;
+  readonly yMin: bigint;
+  readonly yRange: bigint;
+}
+
 interface ValueSample {
   readonly frequencies: Map<number, Map<FrequencyKey, number>>;
   readonly rows: readonly Record<string, unknown>[];
@@ -683,4 +734,6 @@ interface Counts {
   readonly keyRows: readonly number[];
   readonly keyDistinct: readonly number[];
   readonly fkChecked: readonly number[];
+  /** Smallest and largest packable integer of each column (`PushdownDialect.packable`). */
+  readonly packedRange: readonly (readonly [bigint, bigint] | undefined)[];
 }
