@@ -14,6 +14,20 @@ export interface WriteTarget {
   readonly columns: readonly string[];
   /** Key columns (a subset of `columns`): upserts and deletes match on them. */
   readonly key: readonly string[];
+  /**
+   * The target generates its keys: `key` is the generated column (the last of `columns`). `inserts` rows
+   * leave it to the database and get it back; `upserts` update rows by it; every inserted row's
+   * (old key, new key) is recorded in the identity table (`stocktake_identity`) in the batch's transaction.
+   */
+  readonly identity?: { readonly mapping: string };
+}
+
+/** Identity mode: the old key of each `inserts` row, and the old keys whose rows the batch deletes. */
+export interface IdentityBatch {
+  /** Old key texts, one per `inserts` row. */
+  readonly insertKeys: readonly string[];
+  /** Old keys to remove from the identity table (their rows are in `deletes`). */
+  readonly forget: readonly string[];
 }
 
 /** Where a mapping's run stands; stored in the target's checkpoint table (`stocktake_checkpoint`). */
@@ -38,6 +52,8 @@ export interface WriteBatch {
   readonly inserts?: readonly (readonly Value[])[];
   /** Key tuples (in `WriteTarget.key` order) to delete: mirror mode. */
   readonly deletes?: readonly (readonly Value[])[];
+  /** Identity mode only. */
+  readonly identity?: IdentityBatch;
   readonly checkpoint: Checkpoint;
 }
 
@@ -55,6 +71,8 @@ export interface BatchResult {
   readonly deleted: number;
   /** Rows the database refused; the rest of the batch is applied (each row isolated by a savepoint). */
   readonly rejected: readonly WriteRejection[];
+  /** Identity mode: the new key text of each `inserts` row (null when refused), as recorded in the identity table. */
+  readonly newKeys?: readonly (string | null)[];
 }
 
 /** Loads one target table. */

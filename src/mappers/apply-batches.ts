@@ -40,6 +40,8 @@ export class BatchApplier {
   #inserts: Value[][] = [];
   #insertKeys: string[] = [];
   #deletes: Value[][] = [];
+  /** Identity mode: old keys of the rows in `#deletes`. */
+  #forget: string[] = [];
   #lastCheckpoint: Checkpoint | null = null;
 
   constructor(
@@ -91,9 +93,26 @@ export class BatchApplier {
     if (this.#pending() >= this.#batchSize) await this.flush(false);
   }
 
-  /** Queues a key tuple to delete (mirror mode). */
-  async delete(key: Value[]): Promise<void> {
+  /** Queues a key tuple to delete (mirror mode); an identity mapping names the row's old key, forgotten with it. */
+  async delete(key: Value[], oldKey?: string): Promise<void> {
     this.#deletes.push(key);
+    if (oldKey !== undefined) this.#forget.push(oldKey);
+    if (this.#pending() >= this.#batchSize) await this.flush(false);
+  }
+
+  /** Identity mode: queues a new row (its fields, the generated key left to the database) and its old key. */
+  async insertNew(fields: Value[], oldKey: string): Promise<void> {
+    fields.push(null);
+    this.#inserts.push(fields);
+    this.#insertKeys.push(oldKey);
+    if (this.#pending() >= this.#batchSize) await this.flush(false);
+  }
+
+  /** Identity mode: queues an update of a mapped row (its fields, then its generated key). */
+  async updateMapped(row: Value[], oldKey: string): Promise<void> {
+    this.#upserts.push(row);
+    this.#upsertKeys.push(oldKey);
+    this.#upsertIsInsert.push(false);
     if (this.#pending() >= this.#batchSize) await this.flush(false);
   }
 
@@ -111,17 +130,26 @@ export class BatchApplier {
       updatedAt: new Date().toISOString(),
     };
     let result: BatchResult;
+    const identity = this.#prepared.identity;
     try {
       result = await this.#writer.applyBatch({
         upserts: this.#upserts,
         ...(this.#inserts.length > 0 ? { inserts: this.#inserts } : {}),
         ...(this.#deletes.length > 0 ? { deletes: this.#deletes } : {}),
+        ...(identity ? { identity: { insertKeys: this.#insertKeys, forget: this.#forget } } : {}),
         checkpoint,
       });
     } catch (error) {
       throw interruption(error, this.#prepared.config.name, this.progress.batches);
     }
     this.#lastCheckpoint = checkpoint;
+    // The batch and its identity rows are committed: the map in memory follows.
+    if (identity?.map) {
+      for (const oldKey of this.#forget) identity.map.forget(oldKey);
+      result.newKeys?.forEach((newKey, i) => {
+        if (newKey !== null) identity.map!.set(this.#insertKeys[i]!, newKey);
+      });
+    }
     const refused = { upserts: new Set<number>(), inserts: new Set<number>() };
     for (const rejection of result.rejected) {
       refused[rejection.list].add(rejection.index);
@@ -130,7 +158,7 @@ export class BatchApplier {
       const row = list[rejection.index];
       this.refusedKeys.add(keys[rejection.index]!);
       this.#tally.addRow({
-        key: row ? keyOf(this.#prepared, row) : null,
+        key: row ? keyOf(this.#prepared, row, keys[rejection.index]!) : null,
         reason: `the database refused the row: ${rejection.reason}`,
         code: 'REJECT_DATABASE',
       });
@@ -151,6 +179,7 @@ export class BatchApplier {
     this.#inserts = [];
     this.#insertKeys = [];
     this.#deletes = [];
+    this.#forget = [];
     this.#onBatch?.(this.progress);
     if (this.#maxRejects !== undefined && this.#tally.total > this.#maxRejects) {
       throw new StocktakeError(
@@ -179,8 +208,15 @@ export class BatchApplier {
   }
 }
 
-function keyOf(prepared: PreparedMapping, row: readonly Value[]): Record<string, Value> {
+function keyOf(prepared: PreparedMapping, row: readonly Value[], keyText: string): Record<string, Value> {
   const key: Record<string, Value> = {};
+  if (prepared.identity) {
+    const parts = keyText.split('\u0001');
+    prepared.identity.sourceKey.forEach((k, i) => {
+      key[k.name] = parts[i] ?? null;
+    });
+    return key;
+  }
   const { keyFields, keyIndexes } = prepared.compiled;
   for (let k = 0; k < keyFields.length; k++) key[keyFields[k]!] = row[keyIndexes[k]!] ?? null;
   return key;

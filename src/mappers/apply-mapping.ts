@@ -13,18 +13,20 @@ import { StocktakeError } from '../core/errors.ts';
 import type { MappingPlan, MappingRun } from '../core/plan.ts';
 import { type ApplyProgress, BatchApplier } from './apply-batches.ts';
 import { sameFingerprint } from './canonical-hash.ts';
+import type { PartitionDiff } from './plan-diff.ts';
 import {
   type DiffOptions,
   type DiffSides,
   duplicateRejects,
   keyTupleOf,
+  keyValuesOf,
   readSides,
   walkPartitions,
 } from './plan-mapping.ts';
 import { checkPlanColumns } from './plan-staleness.ts';
 import type { PreparedMapping } from './preflight.ts';
 import { type RejectSink, RejectTally } from './rejects.ts';
-import { rowAt } from './spill-partitions.ts';
+import { type PartitionRecords, rowAt } from './spill-partitions.ts';
 import { verifyMapping } from './verify-mapping.ts';
 
 /** Options of one mapping's run. */
@@ -188,7 +190,11 @@ export async function writeMapping(
   const mode = prepared.config.to.mode;
   const started = performance.now();
   try {
-    await walkPartitions(sides.source, sides.target, async (s, t, diff) => {
+    if (prepared.identity)
+      await walkPartitions(sides.source, sides.target, (s, t, diff) =>
+        writeIdentityPartition(prepared, applier, tally, notExpected, run, s, t, diff),
+      );
+    else await walkPartitions(sides.source, sides.target, async (s, t, diff) => {
       run.unchanged += diff.unchanged;
       for (const reject of duplicateRejects(prepared, s, diff.duplicates)) tally.addRow(reject);
       for (const i of diff.inserts) await applier.upsert(rowAt(s, i)!, s.keys[i]!, true);
@@ -229,6 +235,53 @@ export async function writeMapping(
   });
   run.timings.verifyMs = Math.round(performance.now() - verifyStarted);
   run.status = run.reconciliation.ok ? 'done' : 'verification-failed';
+}
+
+/**
+ * One partition of an identity mapping: new rows are inserted without their key (the database makes
+ * it, the identity map records it), mapped rows are updated by their generated key, and in mirror mode
+ * mapped rows whose old key left the source are deleted and forgotten. A second pass (references)
+ * only updates: a row its first pass did not insert (rejected) is not expected.
+ */
+async function writeIdentityPartition(
+  prepared: PreparedMapping,
+  applier: BatchApplier,
+  tally: RejectTally,
+  notExpected: Set<string>,
+  run: MappingRun,
+  s: PartitionRecords,
+  t: PartitionRecords,
+  diff: PartitionDiff,
+): Promise<void> {
+  const width = prepared.compiled.targetFields.length;
+  const mode = prepared.config.to.mode;
+  run.unchanged += diff.unchanged;
+  for (const reject of duplicateRejects(prepared, s, diff.duplicates)) tally.addRow(reject);
+  for (const i of diff.inserts) {
+    if (prepared.pass === 'references') {
+      notExpected.add(s.keys[i]!);
+      continue;
+    }
+    await applier.insertNew(rowAt(s, i)!.slice(0, width), s.keys[i]!);
+  }
+  for (let u = 0; u < diff.updates.length; u += 2) {
+    const i = diff.updates[u]!;
+    const source = rowAt(s, i)!;
+    if (mode === 'insert' && prepared.pass === 'rows') {
+      notExpected.add(s.keys[i]!);
+      tally.addRow({
+        key: keyValuesOf(prepared, source),
+        reason: 'the row is already migrated (identity map) with other values, and the mapping only inserts',
+        code: 'REJECT_KEY_EXISTS',
+      });
+      continue;
+    }
+    const row = source.slice(0, width);
+    row.push(keyTupleOf(prepared, rowAt(t, diff.updates[u + 1]!)!)[0]!);
+    await applier.updateMapped(row, s.keys[i]!);
+  }
+  if (mode === 'mirror' && prepared.pass === 'rows')
+    for (const j of diff.targetOnly) await applier.delete(keyTupleOf(prepared, rowAt(t, j)!), t.keys[j]!);
 }
 
 // A resumed run has changed the target since the plan by design: only the source must still match.

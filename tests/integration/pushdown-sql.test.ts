@@ -37,7 +37,21 @@ const url = (base: string) => {
   return u.toString();
 };
 
-const WORDS = ['Alpha', 'ALPHA', ' alpha', 'beta ', 'N/A', 'null', '-', 'Éclair', 'eclair', 'x'];
+// Longer than every null-like word: one is a padded 'null', the other no word at all.
+const WORDS = [
+  'Alpha',
+  'ALPHA',
+  ' alpha',
+  'beta ',
+  'N/A',
+  'null',
+  '-',
+  'Éclair',
+  'eclair',
+  'x',
+  `null${' '.repeat(22)}`,
+  'no null word, only a long value',
+];
 
 async function load(db: Knex, backend: Backend): Promise<void> {
   await db.schema.createTable(HOSTILE, (t) => {
@@ -132,7 +146,7 @@ describe.each(BACKENDS)('push-down profiling on %s', (backend) => {
     const word = observation.columns[1]!;
     // Binary semantics: case, accents and edge spaces keep values apart (MariaDB's collation would merge them).
     expect(word.frequencies.size).toBe(WORDS.length);
-    expect(word.frequencies.get(' alpha')).toBe(28);
+    expect(word.frequencies.get(' alpha')).toBe(23);
     expect(observation.candidateKeys).toContainEqual(['id']);
   });
 

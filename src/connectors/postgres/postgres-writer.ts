@@ -20,6 +20,7 @@ import {
   CHECKPOINT_COLUMNS,
   CHECKPOINT_TABLE,
   checkpointOfRow,
+  IDENTITY_TABLE,
   checkpointValues,
   type RowList,
   resolveWriterTable,
@@ -101,7 +102,16 @@ export async function createPostgresWriter(
   const checkpointTable =
     table.schema === undefined ? q(CHECKPOINT_TABLE) : `${q(table.schema)}.${q(CHECKPOINT_TABLE)}`;
   const statements = postgresWriteStatements(qualified, columns, table.keyIndexes, checkpointTable);
-  const backend = new PostgresBackend(db, columns, table.keyIndexes, statements);
+  const identity = target.identity
+    ? postgresIdentityStatements(
+        qualified,
+        columns,
+        table.keyIndexes,
+        statements.stagingTable,
+        table.schema === undefined ? q(IDENTITY_TABLE) : `${q(table.schema)}.${q(IDENTITY_TABLE)}`,
+      )
+    : undefined;
+  const backend = new PostgresBackend(db, columns, table.keyIndexes, statements, identity, target.identity?.mapping);
   return SqlWriter.open(db, backend, options.name ?? target.dataset);
 }
 
@@ -171,6 +181,51 @@ FROM ${checkpointTable} WHERE mapping = $1`,
   };
 }
 
+/** The statements of a PostgreSQL writer in identity mode (exported for tests). */
+export interface PostgresIdentityStatements {
+  /** Inserts the staged row `o = $1` of the inserts list without its generated key, returning it as text. */
+  readonly insertReturning: string;
+  /** Updates rows by their generated key from the staged range `l = $1, o in [$2, $3)`. */
+  readonly update: string;
+  readonly create: string;
+  /** Parameters: the mapping, the old keys (text[]), the new keys (text[]). */
+  readonly save: string;
+  /** Parameters: the mapping, the old keys (text[]). */
+  readonly forget: string;
+}
+
+/**
+ * Identity-mode statements over the same staging table. Each new row is inserted by its own statement
+ * so that the key RETURNING gives back belongs to a known row: a multi-row INSERT … SELECT does not
+ * promise to return rows in the order of its SELECT.
+ */
+export function postgresIdentityStatements(
+  qualified: string,
+  columns: readonly PostgresWriteColumn[],
+  keyIndexes: readonly number[],
+  stagingTable: string,
+  identityTable: string,
+): PostgresIdentityStatements {
+  const keys = new Set(keyIndexes);
+  const rest = columns.map((c, i) => ({ c, i })).filter(({ i }) => !keys.has(i));
+  const names = rest.map(({ c }) => q(c.name)).join(', ');
+  const casts = rest.map(({ c, i }) => `s.c${i}::${c.castType}`).join(', ');
+  const keyMatch = keyIndexes
+    .map((i) => `t.${q(columns[i]!.name)} = s.c${i}::${columns[i]!.castType}`)
+    .join(' AND ');
+  const returned = keyIndexes.map((i) => `t.${q(columns[i]!.name)}::text`).join(` || E'\\x01' || `);
+  return {
+    insertReturning: `INSERT INTO ${qualified} AS t (${names}) SELECT ${casts} FROM ${stagingTable} s WHERE s.l = ${LIST_CODE.inserts} AND s.o = $1 RETURNING ${returned} AS new_key`,
+    update: `UPDATE ${qualified} AS t SET ${rest.map(({ c, i }) => `${q(c.name)} = s.c${i}::${c.castType}`).join(', ')}
+FROM ${stagingTable} s WHERE s.l = $1 AND s.o >= $2 AND s.o < $3 AND ${keyMatch}`,
+    create: `CREATE TABLE IF NOT EXISTS ${identityTable} (mapping text NOT NULL, old_key text NOT NULL,
+  new_key text NOT NULL, PRIMARY KEY (mapping, old_key))`,
+    save: `INSERT INTO ${identityTable} (mapping, old_key, new_key) SELECT $1, u.o, u.n FROM unnest($2::text[], $3::text[]) AS u (o, n)
+ON CONFLICT (mapping, old_key) DO UPDATE SET new_key = excluded.new_key`,
+    forget: `DELETE FROM ${identityTable} WHERE mapping = $1 AND old_key = ANY ($2::text[])`,
+  };
+}
+
 /** How the writer treats a column, from its pg_catalog type. */
 function postgresWriteColumn(raw: RawColumn): PostgresWriteColumn {
   const array = raw.category === 'A';
@@ -201,12 +256,19 @@ class PostgresBackend implements WriterBackend<Client> {
   readonly #keyIndexes: readonly number[];
   readonly #sql: PostgresWriteStatements;
 
+  readonly #identity: PostgresIdentityStatements | undefined;
+  readonly #mapping: string;
+
   constructor(
     db: Knex,
     columns: readonly PostgresWriteColumn[],
     keyIndexes: readonly number[],
     sql: PostgresWriteStatements,
+    identity?: PostgresIdentityStatements,
+    mapping = '',
   ) {
+    this.#identity = identity;
+    this.#mapping = mapping;
     this.#db = db;
     this.#columns = columns;
     this.#keyIndexes = keyIndexes;
@@ -236,7 +298,29 @@ class PostgresBackend implements WriterBackend<Client> {
     return rejected;
   }
 
+  async ensureIdentityTable(c: Client): Promise<void> {
+    if (!this.#identity) return;
+    try {
+      await this.#query(c, this.#identity.create);
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code !== '23505' && code !== '42P07') throw error;
+    }
+  }
+
+  async saveIdentities(
+    c: Client,
+    pairs: readonly (readonly [string, string])[],
+    forget: readonly string[],
+  ): Promise<void> {
+    const identity = this.#identity!;
+    if (pairs.length > 0)
+      await this.#query(c, identity.save, [this.#mapping, pairs.map((p) => p[0]), pairs.map((p) => p[1])]);
+    if (forget.length > 0) await this.#query(c, identity.forget, [this.#mapping, forget]);
+  }
+
   async write(c: Client, _batch: WriteBatch, list: RowList, from: number, to: number): Promise<WriteCounts> {
+    if (this.#identity) return this.#writeIdentity(c, list, from, to);
     const params = [LIST_CODE[list], from, to];
     if (list === 'inserts') {
       const result = await this.#query(c, this.#sql.insert, params);
@@ -247,6 +331,24 @@ class PostgresBackend implements WriterBackend<Client> {
       updated: number;
     };
     return { inserted: row.inserted, updated: row.updated };
+  }
+
+  // Identity mode: new rows one statement each (their key comes back), mapped rows updated by key in one.
+  async #writeIdentity(c: Client, list: RowList, from: number, to: number): Promise<WriteCounts> {
+    const identity = this.#identity!;
+    if (list === 'upserts') {
+      const result = await this.#query(c, identity.update, [LIST_CODE.upserts, from, to]);
+      return { inserted: 0, updated: result.rowCount ?? 0 };
+    }
+    const newKeys: (string | null)[] = [];
+    let inserted = 0;
+    for (let o = from; o < to; o++) {
+      // A row refused by `stage` (NUL character) is not staged: nothing comes back.
+      const row = (await this.#query(c, identity.insertReturning, [o])).rows[0];
+      newKeys.push(row ? String(row.new_key) : null);
+      if (row) inserted++;
+    }
+    return { inserted, updated: 0, newKeys };
   }
 
   async delete(c: Client): Promise<number> {

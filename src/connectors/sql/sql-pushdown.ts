@@ -50,6 +50,11 @@ const NULL_LIKE_KINDS: readonly (keyof NullLikeCounts)[] = [
   ...NULL_LIKE_WORDS.map(([kind]) => kind),
 ];
 
+/** Code points of the longest null-like word. */
+const LONGEST_NULL_LIKE_WORD = Math.max(
+  ...NULL_LIKE_WORDS.flatMap(([, words]) => words.map((w) => [...w].length)),
+);
+
 /** Where the rows of a (possibly sampled) table come from: a FROM item aliased `t` and an optional filter. */
 export interface SampledSource {
   readonly from: string;
@@ -624,7 +629,10 @@ class PushdownPlan {
       words.map((word) => `WHEN ${this.#d.literal(word)} THEN ${k + 3}`),
     );
     const length = this.#d.length(ref, column);
-    return `CASE WHEN ${length} = 0 THEN 1 ELSE CASE ${this.#d.trimmedLower(ref)} WHEN ${this.#d.literal('')} THEN 2 ${whens.join(' ')} ELSE 0 END END`;
+    // A value longer than every word and without edge whitespace is no word: it skips trimming and lowering.
+    const spaces = EDGE_SPACES.join(', ');
+    const long = `${length} > ${LONGEST_NULL_LIKE_WORD} AND ${this.#d.firstCodePoint(ref)} NOT IN (${spaces}) AND ${this.#d.lastCodePoint(ref)} NOT IN (${spaces})`;
+    return `CASE WHEN ${length} = 0 THEN 1 WHEN ${long} THEN 0 ELSE CASE ${this.#d.trimmedLower(ref)} WHEN ${this.#d.literal('')} THEN 2 ${whens.join(' ')} ELSE 0 END END`;
   }
 
   #canonical(raw: unknown, column: Column): FrequencyKey | null {
