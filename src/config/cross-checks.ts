@@ -82,7 +82,7 @@ export function crossCheck(config: Config): Problem[] {
         message: unknownName('target', mapping.to.target, targets),
       });
     }
-    for (const key of mapping.to.key) {
+    for (const key of mapping.to.key ?? []) {
       if (!(key in mapping.fields)) {
         problems.push({
           path: `mappings[${i}].to.key`,

@@ -363,6 +363,19 @@ const transformWithArgs = strict(
     expr: nonEmpty
       .optional()
       .describe('a CEL expression over the source columns and `value`: `upper(first) + " " + last`'),
+    ref: strict({
+      mapping: nonEmpty.describe(
+        'the mapping (with `to.identity`) whose identity map turns the old key into the new',
+      ),
+      onMissing: z
+        .enum(['reject', 'null'])
+        .optional()
+        .describe('an old key without a new key: reject the row (default) or write null'),
+    })
+      .optional()
+      .describe(
+        "the new key of the row another mapping migrated: `{ ref: { mapping: customers } }`; `from` is the old key (several columns for a composite key, in that mapping's sourceKey order)",
+      ),
   },
   'a transform with arguments: `{ prefix: "CRM-" }`',
 ).refine((step) => Object.keys(step).length <= 1, 'a transform step has exactly one key: its name');
@@ -413,8 +426,31 @@ export const mappingSchema = strict({
   to: strict({
     target: nonEmpty,
     dataset: nonEmpty,
-    key: z.array(nonEmpty).min(1, 'needs at least one key column'),
+    key: z
+      .array(nonEmpty)
+      .min(1, 'needs at least one key column')
+      .optional()
+      .describe('the business key rows are matched on; required unless `identity` is given'),
     mode: z.enum(['insert', 'upsert', 'mirror']).default('upsert'),
+    identity: strict(
+      {
+        sourceKey: z
+          .array(nonEmpty)
+          .min(1, 'needs at least one column')
+          .optional()
+          .describe("the source columns of the old key (default: the source's primary key)"),
+      },
+      "the target generates its keys: each row's old key and new key are kept in the target's `stocktake_identity` table, and rows are matched through it",
+    ).optional(),
+  }).superRefine((to, context) => {
+    // A business key or an identity map: rows are matched on one or the other, never on both.
+    if (!to.key && !to.identity) context.addIssue({ code: 'custom', path: ['key'], message: 'required' });
+    if (to.key && to.identity)
+      context.addIssue({
+        code: 'custom',
+        path: ['key'],
+        message: 'not used with `identity`: rows are matched through the identity map; remove `key`',
+      });
   }),
   fields: z.record(nonEmpty, fieldSchema),
   maxRejects: z.number().int().nonnegative().optional(),

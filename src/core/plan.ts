@@ -85,6 +85,24 @@ export interface MappingPlan {
    * accepts it: `MAP_TARGET_NARROWER`, with the field's config path. Warnings only: values that fit load.
    */
   readonly warnings?: readonly { readonly path: string; readonly code: string; readonly message: string }[];
+  /** A target that generates its keys: the old key's source columns, the generated column, and the rows the map already holds. */
+  readonly identity?: {
+    readonly sourceKey: readonly string[];
+    readonly generated: string;
+    readonly mapped: number;
+  };
+  /**
+   * Per `ref` step: references turned into a new key, and references to rows this plan inserts first
+   * (`→ new customers row (old key 42)` in samples); a reference that is neither is a reject.
+   */
+  readonly references?: readonly {
+    readonly field: string;
+    readonly mapping: string;
+    readonly resolved: number;
+    readonly pending: number;
+  }[];
+  /** `references`: the second pass of a mapping whose references form a cycle (it sets the fields the first left NULL). */
+  readonly pass?: 'references';
 }
 
 /** `plan.json`. */

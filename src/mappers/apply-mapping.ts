@@ -194,31 +194,32 @@ export async function writeMapping(
       await walkPartitions(sides.source, sides.target, (s, t, diff) =>
         writeIdentityPartition(prepared, applier, tally, notExpected, run, s, t, diff),
       );
-    else await walkPartitions(sides.source, sides.target, async (s, t, diff) => {
-      run.unchanged += diff.unchanged;
-      for (const reject of duplicateRejects(prepared, s, diff.duplicates)) tally.addRow(reject);
-      for (const i of diff.inserts) await applier.upsert(rowAt(s, i)!, s.keys[i]!, true);
-      for (let u = 0; u < diff.updates.length; u += 2) {
-        const i = diff.updates[u]!;
-        if (mode === 'insert') {
-          notExpected.add(s.keys[i]!);
-          tally.addRow({
-            key: Object.fromEntries(
-              prepared.compiled.keyFields.map((f, k) => [
-                f,
-                rowAt(s, i)![prepared.compiled.keyIndexes[k]!] ?? null,
-              ]),
-            ),
-            reason: 'the key already exists in the target with other values, and the mapping only inserts',
-            code: 'REJECT_KEY_EXISTS',
-          });
-          continue;
+    else
+      await walkPartitions(sides.source, sides.target, async (s, t, diff) => {
+        run.unchanged += diff.unchanged;
+        for (const reject of duplicateRejects(prepared, s, diff.duplicates)) tally.addRow(reject);
+        for (const i of diff.inserts) await applier.upsert(rowAt(s, i)!, s.keys[i]!, true);
+        for (let u = 0; u < diff.updates.length; u += 2) {
+          const i = diff.updates[u]!;
+          if (mode === 'insert') {
+            notExpected.add(s.keys[i]!);
+            tally.addRow({
+              key: Object.fromEntries(
+                prepared.compiled.keyFields.map((f, k) => [
+                  f,
+                  rowAt(s, i)![prepared.compiled.keyIndexes[k]!] ?? null,
+                ]),
+              ),
+              reason: 'the key already exists in the target with other values, and the mapping only inserts',
+              code: 'REJECT_KEY_EXISTS',
+            });
+            continue;
+          }
+          await applier.upsert(rowAt(s, i)!, s.keys[i]!, false);
         }
-        await applier.upsert(rowAt(s, i)!, s.keys[i]!, false);
-      }
-      if (mode === 'mirror')
-        for (const j of diff.targetOnly) await applier.delete(keyTupleOf(prepared, rowAt(t, j)!));
-    });
+        if (mode === 'mirror')
+          for (const j of diff.targetOnly) await applier.delete(keyTupleOf(prepared, rowAt(t, j)!));
+      });
     await applier.flush(true);
   } finally {
     sync();

@@ -14,6 +14,7 @@ import type { Dataset, LogicalType } from '../core/inventory.ts';
 import { compileColumnCheck } from './column-checks.ts';
 import { loadCsvLookup } from './lookup-file.ts';
 import type { CompiledMapping, RejectCode, Rejection } from './mapping-types.ts';
+import { isPendingReference, type ReferenceSlot } from './transforms/ref-transform.ts';
 import { findTransform, TRANSFORM_NAMES } from './transforms/registry.ts';
 import {
   FAILED,
@@ -36,6 +37,8 @@ export interface CompileMappingOptions {
   readonly loadLookup?: (file: string, key: string, value: string) => ReadonlyMap<string, string>;
   /** The folder lookup files are relative to (the config's folder); default the working directory. */
   readonly baseDir?: string;
+  /** The mapping writes some columns of rows another pass inserts: NOT NULL columns it leaves out are not a problem. */
+  readonly partial?: boolean;
 }
 
 /** One compile problem: its config path, the message and a stable MAP_* code. */
@@ -153,12 +156,18 @@ export function tryCompileMapping(
   const loadLookup =
     options.loadLookup ??
     ((file: string, key: string, value: string) => loadCsvLookup(file, key, value, options.baseDir));
+  const references: ReferenceSlot[] = [];
+  let currentField = '';
   const context: TransformContext = {
     mappingName: mapping.name,
     targetDataset: mapping.to.dataset,
     sourceColumns: source.columns,
     useColumn,
     loadLookup,
+    addReference: (slot) => {
+      slot.field = currentField;
+      references.push(slot);
+    },
   };
   const missingSource = (name: string) => {
     const guess = closest(name, sourceNames);
@@ -173,6 +182,7 @@ export function tryCompileMapping(
 
   function compileField(field: string, config: FieldConfig, path: string): FieldProgram | undefined {
     const before = problems.length;
+    currentField = field;
     const transforms = config.transform ?? [];
     const firstStep = transforms[0] === undefined ? undefined : stepNameAndArgs(transforms[0]);
     let input = INPUT_NONE;
@@ -331,7 +341,7 @@ export function tryCompileMapping(
   }
 
   const fieldNames = Object.keys(mapping.fields);
-  for (const key of mapping.to.key) {
+  for (const key of mapping.to.key ?? []) {
     if (!fieldNames.includes(key)) {
       const guess = closest(key, fieldNames);
       problems.push({
@@ -341,7 +351,7 @@ export function tryCompileMapping(
       });
     }
   }
-  if (target) {
+  if (target && !options.partial) {
     for (const column of target.columns) {
       if (fieldNames.includes(column.name)) continue;
       if (column.nullable || column.default !== undefined || column.autoIncrement || column.generated)
@@ -356,7 +366,7 @@ export function tryCompileMapping(
   if (problems.length > 0) return { compiled: undefined, problems };
 
   return {
-    compiled: buildCompiledMapping(mapping, programs, sourceColumns),
+    compiled: buildCompiledMapping(mapping, programs, sourceColumns, references),
     problems,
   };
 }
@@ -371,11 +381,13 @@ function buildCompiledMapping(
   mapping: MappingConfig,
   programs: readonly FieldProgram[],
   sourceColumns: readonly string[],
+  references: readonly ReferenceSlot[],
 ): CompiledMapping {
   const failure: FailureScratch = { reason: '', code: 'REJECT_TRANSFORM', step: '', value: null };
   const fieldCount = programs.length;
   const targetFields = programs.map((p) => p.field);
-  const keyIndexes = mapping.to.key.map((k) => targetFields.indexOf(k));
+  const keyFields = mapping.to.key ?? [];
+  const keyIndexes = keyFields.map((k) => targetFields.indexOf(k));
 
   /** One field's value for `row`, or FAILED with the failure scratch filled. */
   function runField(p: FieldProgram, row: Row): Value | typeof FAILED {
@@ -412,6 +424,8 @@ function buildCompiledMapping(
       transformed = false;
       break;
     }
+    // A reference to a row the same run inserts first has no value yet to check.
+    if (isPendingReference(value)) return value;
     if (transformed) {
       for (let c = 0; c < p.checks.length; c++) {
         const next = p.checks[c]!(value, row, failure);
@@ -450,8 +464,9 @@ function buildCompiledMapping(
     to: mapping.to,
     sourceColumns,
     targetFields,
-    keyFields: mapping.to.key,
+    keyFields,
     keyIndexes,
+    references,
     map(row: Row, out: Value[]): Rejection | null {
       for (let f = 0; f < fieldCount; f++) {
         const p = programs[f]!;

@@ -3,6 +3,7 @@
  * writers only see this shape; they never read the mapping's YAML again.
  */
 import type { Row, Value } from '../connectors/types.ts';
+import type { ReferenceSlot } from './transforms/ref-transform.ts';
 
 /** Every stable code a rejected value carries; rejects files and tests use the code, people read the reason. */
 export const REJECT_CODES = [
@@ -16,6 +17,7 @@ export const REJECT_CODES = [
   'REJECT_ENCODING',
   'REJECT_TRANSFORM',
   'REJECT_LOOKUP_MISSING',
+  'REJECT_REFERENCE_MISSING',
 ] as const;
 
 /** A stable reason code for a rejected row. */
@@ -58,17 +60,21 @@ export interface CompiledMapping {
   readonly to: {
     readonly target: string;
     readonly dataset: string;
-    readonly key: readonly string[];
+    /** The business key; absent when the target generates its keys (`identity`). */
+    readonly key?: readonly string[];
     readonly mode: MappingMode;
+    readonly identity?: { readonly sourceKey?: readonly string[] };
   };
   /** The source columns to read, in the order `map` expects them in `row`. */
   readonly sourceColumns: readonly string[];
   /** The target fields `map` produces, in the order of the mapping's `fields` (the config order). */
   readonly targetFields: readonly string[];
-  /** The target's business key, as in `to.key`. */
+  /** The target's business key, as in `to.key` (empty with `identity`: rows match through the identity map). */
   readonly keyFields: readonly string[];
   /** The position of each key field in `targetFields` (and so in `out`). */
   readonly keyIndexes: readonly number[];
+  /** The `ref` steps of the fields, in field order, bound by preflight and the stage before rows are read. */
+  readonly references: readonly ReferenceSlot[];
   /** Transforms one source row into `out`; null when the row is valid, else its first rejection. */
   map(row: Row, out: Value[]): Rejection | null;
 }

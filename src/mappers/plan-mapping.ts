@@ -19,6 +19,7 @@ import {
   partitionCountFor,
   rowAt,
 } from './spill-partitions.ts';
+import { isPendingReference, pendingReferenceText } from './transforms/ref-transform.ts';
 
 /** Options of a mapping's diff. */
 export interface DiffOptions {
@@ -95,16 +96,41 @@ export async function walkPartitions(
   }
 }
 
-/** The key of a row of target fields, by field name. */
+function allNull(row: readonly Value[], width: number): boolean {
+  for (let f = 0; f < width; f++) if (row[f] !== null && row[f] !== undefined) return false;
+  return true;
+}
+
+/** The keys of the source rows the diff of `sides` would insert (an identity mapping's: old keys). */
+export async function insertedKeys(sides: DiffSides): Promise<Set<string>> {
+  const keys = new Set<string>();
+  await walkPartitions(sides.source, sides.target, (s, _t, diff) => {
+    for (const i of diff.inserts) keys.add(s.keys[i]!);
+  });
+  return keys;
+}
+
+/** The key of a stored row, by field name (an identity mapping's: the old key, by source column). */
 export function keyValuesOf(prepared: PreparedMapping, row: readonly Value[]): Record<string, Value> {
   const key: Record<string, Value> = {};
+  if (prepared.identity) {
+    const width = prepared.compiled.targetFields.length;
+    prepared.identity.sourceKey.forEach((k, i) => {
+      key[k.name] = row[width + i] ?? null;
+    });
+    return key;
+  }
   const { keyFields, keyIndexes } = prepared.compiled;
   for (let k = 0; k < keyFields.length; k++) key[keyFields[k]!] = row[keyIndexes[k]!] ?? null;
   return key;
 }
 
-/** The key values of a row in key order, as a writer's delete expects them. */
+/** The key values of a stored target row in key order, as a writer's delete expects them (identity: the generated key). */
 export function keyTupleOf(prepared: PreparedMapping, row: readonly Value[]): Value[] {
+  if (prepared.identity) {
+    const at = prepared.compiled.targetFields.length + prepared.identity.sourceKey.length;
+    return [row[at] ?? null];
+  }
   return prepared.compiled.keyIndexes.map((i) => row[i] ?? null);
 }
 
@@ -124,10 +150,15 @@ export function fieldChanges(
     const b = foldKeyText(old ? canonical(old[f]) : NULL_TEXT, folding);
     if (a === b && next && old) continue;
     const kind = prepared.personal[f];
+    const shown = next?.[f];
     changes.push({
       field: fields[f]!,
       old: old ? showValue(old[f], kind, unmasked) : null,
-      new: next ? showValue(next[f], kind, unmasked) : null,
+      new: next
+        ? isPendingReference(shown)
+          ? pendingReferenceText(shown)
+          : showValue(shown, kind, unmasked)
+        : null,
     });
   }
   return changes;
@@ -153,7 +184,9 @@ export function duplicateRejects(
   const rejects: RowReject[] = [];
   const { keyIndexes } = prepared.compiled;
   const exactKey = (row: readonly Value[]) =>
-    keyIndexes.map((k) => prepared.canonicalizers[k]!(row[k])).join('\u0001');
+    prepared.identity
+      ? JSON.stringify(keyValuesOf(prepared, row))
+      : keyIndexes.map((k) => prepared.canonicalizers[k]!(row[k])).join('\u0001');
   for (const group of groups.values()) {
     const rows = group.map((i) => rowAt(records, i)!);
     const exact = new Set(rows.map(exactKey));
@@ -177,6 +210,10 @@ export interface PlanMappingOptions extends DiffOptions {
   readonly samples?: number;
   /** Show personal values unmasked in samples. */
   readonly unmasked?: boolean;
+  /** Identity mappings: receives the old key of every row the plan would insert (refs to them are pending). */
+  readonly onInsert?: (oldKey: string) => void;
+  /** A second pass (references): the old keys its first pass would insert; their references are set after. */
+  readonly firstPassInserts?: ReadonlySet<string>;
 }
 
 /** Plans one mapping: exact counts and samples; writes nothing. */
@@ -223,7 +260,19 @@ export async function planMapping(
     await walkPartitions(sides.source, sides.target, (s, t, diff) => {
       counts.unchanged += diff.unchanged;
       for (const i of diff.inserts) {
+        if (prepared.pass === 'references') {
+          // The first pass inserts the row with these fields NULL; this pass then sets them.
+          if (!options.firstPassInserts?.has(s.keys[i]!)) continue;
+          if (allNull(rowAt(s, i)!, prepared.compiled.targetFields.length)) {
+            counts.unchanged++;
+            continue;
+          }
+          counts.updates++;
+          sample('update', s, i, null, 0);
+          continue;
+        }
         counts.inserts++;
+        options.onInsert?.(s.keys[i]!);
         sample('insert', s, i, null, 0);
       }
       for (let u = 0; u < diff.updates.length; u += 2) {
@@ -282,6 +331,34 @@ export async function planMapping(
     dependsOn: prepared.dependsOn,
     keyComparison: prepared.keyFoldings.some((f) => f !== 'exact') ? 'folded' : 'exact',
     durationMs: Math.round(performance.now() - started),
+    ...planIdentity(prepared),
+  };
+}
+
+/** What a plan says of an identity mapping and of the references a mapping resolves. */
+function planIdentity(prepared: PreparedMapping): Pick<MappingPlan, 'identity' | 'references' | 'pass'> {
+  const slots = prepared.compiled.references;
+  return {
+    ...(prepared.identity
+      ? {
+          identity: {
+            sourceKey: prepared.identity.sourceKey.map((k) => k.name),
+            generated: prepared.identity.generated.name,
+            mapped: prepared.identity.map?.size ?? 0,
+          },
+        }
+      : {}),
+    ...(slots.length > 0
+      ? {
+          references: slots.map((slot) => ({
+            field: slot.field,
+            mapping: slot.mapping,
+            resolved: slot.resolvedSeen,
+            pending: slot.pendingSeen,
+          })),
+        }
+      : {}),
+    ...(prepared.pass === 'references' ? { pass: 'references' as const } : {}),
   };
 }
 

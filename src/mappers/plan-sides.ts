@@ -5,6 +5,7 @@
  * hash and a key text; both sides are fingerprinted on the way.
  */
 import type { Connector, Row, Value } from '../connectors/types.ts';
+import { StocktakeError } from '../core/errors.ts';
 import type { Fingerprint } from '../core/plan.ts';
 import { FingerprintAccumulator, hashTexts, ROW_HASH } from './canonical-hash.ts';
 import { foldKeyText, KEY_SEPARATOR } from './canonical-key.ts';
@@ -77,6 +78,8 @@ export async function collectSource(
   let rowNumber = 0;
   let rejected = 0;
   const from = compiled.from;
+  const identity = prepared.identity;
+  const keyWidth = identity?.sourceKey.length ?? 0;
   for await (const batch of connector.read(
     { name: prepared.source.dataset.name },
     {
@@ -89,7 +92,8 @@ export async function collectSource(
     for (let r = 0; r < batch.length; r++) {
       const row = batch[r]!;
       rowNumber++;
-      const rejection = compiled.map(row, out);
+      const oldKey = identity ? oldKeyText(prepared, row) : '';
+      const rejection = oldKey === null ? nullOldKey(prepared) : compiled.map(row, out);
       if (rejection !== null) {
         rejected++;
         hashRawRow(row, texts);
@@ -105,13 +109,16 @@ export async function collectSource(
         continue;
       }
       for (let f = 0; f < fieldCount; f++) texts[f] = canonicalizers[f]!(out[f]);
-      const key = keyTextOf(prepared, texts);
+      // An identity mapping's rows are keyed by their old key; the values follow the fields.
+      const key = identity ? oldKey! : keyTextOf(prepared, texts);
       foldContent(prepared, texts);
       hashTexts(texts, fieldCount);
       const high = ROW_HASH[0]!;
       const low = ROW_HASH[1]!;
       fingerprint.add(high, low);
-      store.add(key, high, low, out.slice(0, fieldCount));
+      const stored = out.slice(0, fieldCount);
+      for (let k = 0; k < keyWidth; k++) stored.push(row[identity!.sourceKey[k]!.position] ?? null);
+      store.add(key, high, low, stored);
     }
     options.onProgress?.(rowNumber);
   }
@@ -136,24 +143,38 @@ export async function collectTarget(
   const texts: string[] = new Array(fieldCount).fill('');
   const fingerprint = new FingerprintAccumulator();
   let rows = 0;
+  const identity = prepared.identity;
+  if (identity && !identity.map)
+    throw new StocktakeError('INTERNAL', `mapping ${prepared.config.name}: identity map not loaded`);
+  const map = identity?.map;
   for await (const batch of connector.read(
     { name: prepared.target.dataset.name },
     {
-      columns: compiled.targetFields,
+      columns: identity ? [...compiled.targetFields, identity.generated.name] : compiled.targetFields,
       ...(options.batchSize ? { batchSize: options.batchSize } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     },
   )) {
     for (let r = 0; r < batch.length; r++) {
-      const row = batch[r]!;
-      for (let f = 0; f < fieldCount; f++) texts[f] = canonicalizers[f]!(row[f]);
-      const key = keyTextOf(prepared, texts);
+      let row = batch[r]!;
+      let key: string;
+      if (map) {
+        // Only the rows the identity map names are this mapping's; the others are never touched.
+        const old = map.oldKeyOf(identity!.generatedCanonicalizer(row[fieldCount]));
+        if (old === undefined) continue;
+        key = old;
+        row = [...row.slice(0, fieldCount), ...old.split(KEY_SEPARATOR), row[fieldCount]!];
+        for (let f = 0; f < fieldCount; f++) texts[f] = canonicalizers[f]!(row[f]);
+      } else {
+        for (let f = 0; f < fieldCount; f++) texts[f] = canonicalizers[f]!(row[f]);
+        key = keyTextOf(prepared, texts);
+      }
       foldContent(prepared, texts);
       hashTexts(texts, fieldCount);
       fingerprint.add(ROW_HASH[0]!, ROW_HASH[1]!);
       store.add(key, ROW_HASH[0]!, ROW_HASH[1]!, row);
+      rows++;
     }
-    rows += batch.length;
     options.onProgress?.(rows);
   }
   return { rows, fingerprint: fingerprint.result(), ms: Math.round(performance.now() - started) };
@@ -176,11 +197,42 @@ function hashRawRow(row: Row, scratch: string[]): void {
   hashTexts(texts, row.length);
 }
 
+/** The old key text of a source row of an identity mapping; null when a part is null. */
+export function oldKeyText(prepared: PreparedMapping, row: Row): string | null {
+  const { sourceKey, keyCanonicalizers } = prepared.identity!;
+  let text = '';
+  for (let k = 0; k < sourceKey.length; k++) {
+    const value = row[sourceKey[k]!.position] ?? null;
+    if (value === null) return null;
+    text += (k > 0 ? KEY_SEPARATOR : '') + keyCanonicalizers[k]!(value);
+  }
+  return text;
+}
+
+// The old key is the row's identity: without it the row cannot be recorded.
+function nullOldKey(prepared: PreparedMapping): Rejection {
+  const column = prepared.identity!.sourceKey.map((k) => k.name).join(', ');
+  return {
+    field: column,
+    value: null,
+    step: 'identity',
+    reason: 'is not allowed: the old key of a row migrated with an identity map cannot be null',
+    code: 'REJECT_REQUIRED',
+  };
+}
+
 /** The key of a rejected row, computed by the key fields alone; undefined when they fail too. */
 function rejectedKey(
   prepared: PreparedMapping,
   row: Row,
 ): { text: string; values: Record<string, Value> } | undefined {
+  if (prepared.identity) {
+    const text = oldKeyText(prepared, row);
+    if (text === null) return undefined;
+    const values: Record<string, Value> = {};
+    for (const { name, position } of prepared.identity.sourceKey) values[name] = row[position] ?? null;
+    return { text, values };
+  }
   const keyMapping = prepared.keyMapping;
   if (!keyMapping) return undefined;
   const input: Value[] = prepared.keyPositions.map((p) => row[p] ?? null);

@@ -24,6 +24,12 @@ import {
   writeMapping,
 } from '../mappers/apply-mapping.ts';
 import type { MappingProblem } from '../mappers/compile-mapping.ts';
+import {
+  bindIdentity,
+  hasPendingReferences,
+  type IdentityBindingContext,
+} from '../mappers/identity-binding.ts';
+import { insertedKeys } from '../mappers/plan-mapping.ts';
 import { columnChanges } from '../mappers/plan-staleness.ts';
 import { type OpenedSide, type PreparedMapping, preflight, resolveDataset } from '../mappers/preflight.ts';
 import { RejectsFiles } from '../mappers/rejects-file.ts';
@@ -88,11 +94,20 @@ export async function runMigrate(config: Config, options: MigrateRunOptions): Pr
     const writers = new Map<string, Writer>();
     for (const p of prepared) {
       const connector = connectors.targets.get(p.target.name)!.connector;
-      const target: WriteTarget = {
-        dataset: p.target.dataset.name,
-        columns: p.compiled.targetFields,
-        key: p.compiled.keyFields,
-      };
+      // With an identity map, the writer updates by the generated key (last column) and inserts without it.
+      const generated = p.identity?.generated.name;
+      const target: WriteTarget = generated
+        ? {
+            dataset: p.target.dataset.name,
+            columns: [...p.compiled.targetFields, generated],
+            key: [generated],
+            identity: { mapping: p.mappingName },
+          }
+        : {
+            dataset: p.target.dataset.name,
+            columns: p.compiled.targetFields,
+            key: p.compiled.keyFields,
+          };
       const open = options.openWriter ?? ((c: Connector, t: WriteTarget) => openWriter(c, t, p));
       writers.set(p.config.name, await open(connector, target));
     }
@@ -110,7 +125,11 @@ export async function runMigrate(config: Config, options: MigrateRunOptions): Pr
       rejectsFiles: rejects.files,
       tool: { name: 'stocktake', version: TOOL_VERSION },
     };
-    const context: RunContext = { connectors, writers, runs, options, runId, sink: rejects };
+    const binding: IdentityBindingContext = {
+      prepared,
+      targetOf: (p) => connectors.targets.get(p.target.name)!.connector,
+    };
+    const context: RunContext = { connectors, writers, runs, options, runId, sink: rejects, binding };
     const error = options.plan ? await runPlanned(prepared, context) : await runScheduled(prepared, context);
     run.finishedAt = (options.now?.() ?? new Date()).toISOString();
     run.status = runStatus(run.mappings, error);
@@ -154,6 +173,7 @@ interface RunContext {
   readonly options: MigrateRunOptions;
   readonly runId: string;
   readonly sink: RejectsFiles;
+  readonly binding: IdentityBindingContext;
 }
 
 function applyOptions(p: PreparedMapping, context: RunContext, plan?: MappingPlan): ApplyMappingOptions {
@@ -238,8 +258,12 @@ async function runOne(p: PreparedMapping, context: RunContext, read: ReadMapping
     context.options.onStep?.(
       `${p.config.name}: reading ${p.source.name}.${p.source.dataset.name} and ${p.target.name}.${p.target.dataset.name}`,
     );
+    if (!read) await bindIdentity(p, context.binding);
     const ready = read ?? (await readMappingForRun(p, source, target, writer, options));
     try {
+      // Never reached by design (references are pending only before the mappings they name are written).
+      if (hasPendingReferences(p))
+        throw new StocktakeError('INTERNAL', `mapping ${p.config.name}: references to rows not inserted yet`);
       context.options.onStep?.(`${p.config.name}: writing the differences`);
       await writeMapping(ready, target, writer, run, options);
     } finally {
@@ -258,21 +282,25 @@ async function runOne(p: PreparedMapping, context: RunContext, read: ReadMapping
 async function runPlanned(prepared: readonly PreparedMapping[], context: RunContext): Promise<unknown> {
   const plans = new Map(context.options.plan!.document.mappings.map((m) => [m.name, m]));
   const reads: ReadMapping[] = [];
+  // Nothing is written yet: references to rows the run inserts first are pending, as in the plan.
+  const pendingInserts = new Map<string, Set<string>>();
+  const planned: IdentityBindingContext = { ...context.binding, pendingInserts };
   try {
     for (const p of prepared) {
       const { source, target, writer } = sidesOf(p, context);
       context.options.onStep?.(
         `${p.config.name}: checking the plan against ${p.source.name} and ${p.target.name}`,
       );
-      reads.push(
-        await readMappingForRun(
-          p,
-          source,
-          target,
-          writer,
-          applyOptions(p, context, plans.get(p.config.name)),
-        ),
+      await bindIdentity(p, planned);
+      const read = await readMappingForRun(
+        p,
+        source,
+        target,
+        writer,
+        applyOptions(p, context, plans.get(p.config.name)),
       );
+      reads.push(read);
+      if (p.identity && p.pass === 'rows') pendingInserts.set(p.mappingName, await insertedKeys(read.sides));
     }
   } catch (error) {
     for (const read of reads) read.sides.close();
@@ -288,7 +316,16 @@ async function runPlanned(prepared: readonly PreparedMapping[], context: RunCont
       continue;
     }
     try {
-      await runOne(p, context, reads[i]);
+      // Checked against the plan, but read before the rows it references were written: read again now
+      // that their new keys are in the map (a second pass also finds the rows its first pass inserted).
+      let read = reads[i]!;
+      if (p.pass === 'references' || hasPendingReferences(p)) {
+        read.sides.close();
+        const { source, target, writer } = sidesOf(p, context);
+        await bindIdentity(p, context.binding);
+        read = await readMappingForRun(p, source, target, writer, applyOptions(p, context));
+      }
+      await runOne(p, context, read);
     } catch (error) {
       failRun(run, error);
       firstError = error;

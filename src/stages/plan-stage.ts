@@ -10,9 +10,10 @@ import { openConnector } from '../connectors/registry.ts';
 import type { Connector, OpenMode } from '../connectors/types.ts';
 import type { MappingPlan, PlanDocument } from '../core/plan.ts';
 import { TOOL_VERSION } from '../core/version.ts';
+import { bindIdentity } from '../mappers/identity-binding.ts';
 import { narrowingWarnings } from '../mappers/narrowing-warnings.ts';
 import { renderPlanHtml } from '../mappers/plan-html.ts';
-import { planMapping } from '../mappers/plan-mapping.ts';
+import { type PlanMappingOptions, planMapping } from '../mappers/plan-mapping.ts';
 import { type OpenedSide, type PreparedMapping, preflight } from '../mappers/preflight.ts';
 import { writeDocument } from './documents.ts';
 
@@ -107,7 +108,36 @@ export async function runPlan(config: Config, options: PlanRunOptions = {}): Pro
       targets: connectors.targets,
     });
     const limit = pLimit(options.concurrency ?? 2);
-    const plans = await Promise.all(prepared.map((p) => limit(() => planOne(p, connectors, options))));
+    // Old keys each identity mapping would insert: references to them are pending, not missing.
+    const pendingInserts = new Map<string, Set<string>>();
+    const binding = {
+      prepared,
+      targetOf: (p: PreparedMapping) => connectors.targets.get(p.target.name)!.connector,
+      pendingInserts,
+    };
+    // A mapping is planned once the mappings it references (or follows) are: their inserts are then known.
+    const done = new Map<string, Promise<MappingPlan>>();
+    for (const p of prepared) {
+      const deps = p.dependsOn.map((name) => done.get(name)).filter((d) => d !== undefined);
+      done.set(
+        p.config.name,
+        Promise.all(deps).then(() =>
+          limit(async () => {
+            await bindIdentity(p, binding);
+            const inserts = p.identity && p.pass === 'rows' ? new Set<string>() : undefined;
+            if (inserts) pendingInserts.set(p.mappingName, inserts);
+            return planOne(p, connectors, {
+              ...options,
+              ...(inserts ? { onInsert: (key: string) => inserts.add(key) } : {}),
+              ...(p.pass === 'references'
+                ? { firstPassInserts: pendingInserts.get(p.mappingName) ?? new Set<string>() }
+                : {}),
+            });
+          }),
+        ),
+      );
+    }
+    const plans = await Promise.all(prepared.map((p) => done.get(p.config.name)!));
     return planDocument(plans, options);
   } finally {
     if (!options.connectors) await connectors.close();
@@ -117,7 +147,7 @@ export async function runPlan(config: Config, options: PlanRunOptions = {}): Pro
 async function planOne(
   prepared: PreparedMapping,
   connectors: MappingConnectors,
-  options: PlanRunOptions,
+  options: PlanRunOptions & Pick<PlanMappingOptions, 'onInsert' | 'firstPassInserts'>,
 ): Promise<MappingPlan> {
   const name = prepared.config.name;
   options.onStep?.(
@@ -130,6 +160,8 @@ async function planOne(
     {
       samples: options.samples ?? 5,
       unmasked: options.showSamples === true,
+      ...(options.onInsert ? { onInsert: options.onInsert } : {}),
+      ...(options.firstPassInserts ? { firstPassInserts: options.firstPassInserts } : {}),
       ...(options.memoryRows ? { memoryRows: options.memoryRows } : {}),
       ...(options.onProgress ? { onProgress: (side, rows) => options.onProgress!(name, side, rows) } : {}),
     },

@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32, createDeflateRaw, deflateRawSync } from 'node:zlib';
+import iconv from 'iconv-lite';
 
 /** A finding the inventory must report: its code, optionally its severity and listed lines. */
 export interface ExpectedFinding {
@@ -283,9 +284,109 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
     name: 'truncated UTF-8 at the end of an ASCII file',
     kind: 'csv',
     build: csvFile('trunc.csv', Buffer.concat([Buffer.from('name,city\nAnne,Montr'), Buffer.from([0xc3])])),
-    // Not UTF-8, so read as windows-1252, where 0xC3 is "Ã": every byte kept, nothing dropped.
+    // The cut character's bytes are read as windows-1252, where 0xC3 is "Ã": every byte kept, and said.
     datasets: [{ name: 'trunc', columns: ['name', 'city'], rows: [['Anne', 'Montr\u00c3']] }],
-    findings: [],
+    findings: [{ code: 'CSV_UTF8_TRUNCATED', severity: 'warning', lines: [2], names: 'trunc.csv' }],
+  },
+  {
+    name: 'truncated UTF-8 at the end of a UTF-8 file past the sniffed sample',
+    kind: 'csv',
+    build: csvFile('trunc-late.csv', () =>
+      Buffer.concat([
+        Buffer.from(`name,city
+${'Zoé,Orléans\n'.repeat(10_000)}Anne,Montr`),
+        Buffer.from([0xc3]),
+      ]),
+    ),
+    datasets: [
+      {
+        name: 'trunc-late',
+        columns: ['name', 'city'],
+        rows: (rows) => {
+          if (rows.length !== 10_001) throw new Error(`expected 10001 rows, got ${rows.length}`);
+          const first = JSON.stringify(rows[0]);
+          if (first !== JSON.stringify(['Zoé', 'Orléans'])) throw new Error(`first row ${first}`);
+          const last = JSON.stringify(rows.at(-1));
+          if (last !== JSON.stringify(['Anne', 'Montr\u00c3'])) throw new Error(`last row ${last}`);
+        },
+      },
+    ],
+    findings: [{ code: 'CSV_UTF8_TRUNCATED', severity: 'warning', lines: [10_002], names: 'trunc-late.csv' }],
+  },
+  {
+    name: 'mixed encodings: UTF-8 lines and windows-1252 lines in one file',
+    kind: 'csv',
+    build: csvFile('mixed-enc.csv', () =>
+      Buffer.concat([
+        Buffer.from('id,city\n1,Orléans\n'),
+        iconv.encode('2,Besançon\n', 'win1252'),
+        Buffer.from('3,Nîmes\n'),
+        iconv.encode('4,Créteil — 10 €\n', 'win1252'),
+      ]),
+    ),
+    // Each line in its own encoding: nothing turned into U+FFFD or mojibake, and the legacy lines named.
+    datasets: [
+      {
+        name: 'mixed-enc',
+        columns: ['id', 'city'],
+        rows: [
+          [1, 'Orléans'],
+          [2, 'Besançon'],
+          [3, 'Nîmes'],
+          [4, 'Créteil — 10 €'],
+        ],
+      },
+    ],
+    findings: [{ code: 'CSV_ENCODING_MIXED', severity: 'warning', lines: [3, 5], names: 'mixed-enc.csv' }],
+  },
+  {
+    name: 'mixed encodings: windows-1252 lines far past a UTF-8 sample',
+    kind: 'csv',
+    build: csvFile('mixed-late.csv', () =>
+      Buffer.concat([
+        Buffer.from(`id,city\n${'1,Orléans\n'.repeat(20_000)}`),
+        iconv.encode('2,Besançon\n', 'win1252'),
+        Buffer.from('3,Nîmes\n'),
+      ]),
+    ),
+    datasets: [
+      {
+        name: 'mixed-late',
+        columns: ['id', 'city'],
+        rows: (rows) => {
+          if (rows.length !== 20_002) throw new Error(`expected 20002 rows, got ${rows.length}`);
+          const tail = JSON.stringify(rows.slice(-3));
+          const expected = JSON.stringify([
+            [1, 'Orléans'],
+            [2, 'Besançon'],
+            [3, 'Nîmes'],
+          ]);
+          if (tail !== expected) throw new Error(`last rows ${tail}`);
+        },
+      },
+    ],
+    findings: [{ code: 'CSV_ENCODING_MIXED', severity: 'warning', lines: [20_002], names: 'mixed-late.csv' }],
+  },
+  {
+    name: 'a windows-1252 export whose accents start past the sniffed sample',
+    kind: 'csv',
+    build: csvFile('legacy.csv', () =>
+      Buffer.concat([
+        Buffer.from(`id,city\n${'1,Paris\n'.repeat(20_000)}`),
+        iconv.encode('2,Besançon\n', 'win1252'),
+      ]),
+    ),
+    datasets: [
+      {
+        name: 'legacy',
+        columns: ['id', 'city'],
+        rows: (rows) => {
+          const last = JSON.stringify(rows.at(-1));
+          if (last !== JSON.stringify([2, 'Besançon'])) throw new Error(`last row ${last}`);
+        },
+      },
+    ],
+    findings: [{ code: 'CSV_ENCODING_FALLBACK', severity: 'info', lines: [20_002], names: 'legacy.csv' }],
   },
   {
     name: 'NUL bytes in the first line',
@@ -309,7 +410,14 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
         },
       },
     ],
-    findings: [],
+    findings: [{ code: 'CSV_NUL_BYTES', severity: 'warning', lines: [40_002], names: 'nul-late.csv' }],
+  },
+  {
+    name: 'a whitespace-only file',
+    kind: 'csv',
+    build: csvFile('spaces.csv', '   \n\t \r\n  '),
+    datasets: [{ name: 'spaces', columns: [], rows: [] }],
+    findings: [{ code: 'FILE_BLANK', severity: 'warning', names: 'spaces.csv' }],
   },
   {
     name: 'control characters and a lone surrogate',
@@ -480,7 +588,7 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
     kind: 'csv',
     build: csvFile('blank.csv', '\n\n\n\n'),
     datasets: [{ name: 'blank', columns: [], rows: [] }],
-    findings: [{ code: 'CSV_BLANK_LINES', severity: 'info', names: 'blank.csv' }],
+    findings: [{ code: 'FILE_BLANK', severity: 'warning', names: 'blank.csv' }],
   },
   {
     name: 'blank lines between rows',

@@ -110,7 +110,7 @@ describe.skipIf(!pgUp || !myUp)('MariaDB → PostgreSQL', () => {
     ]);
     expect(await checksum()).toEqual(before);
     const tables = await pg.raw(
-      `SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'stocktake_checkpoint'`,
+      `SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'stocktake_checkpoint' AND schemaname = '${DB}'`,
     );
     expect(tables.rows[0].n).toBe(0);
     const target = (await openConnector(config.targets!.newtool!, {

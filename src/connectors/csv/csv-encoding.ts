@@ -2,7 +2,7 @@
  * Text encodings of CSV files: detection from the first bytes (byte-order marks, UTF-16 without a
  * mark, a UTF-8 validity check, else Windows-1252), names normalised, and decoders from iconv-lite.
  */
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
 import { StocktakeError } from '../../core/errors.ts';
 
@@ -50,7 +50,25 @@ export function detectEncoding(sample: Buffer, complete: boolean): CsvEncoding {
   if (sample[0] === 0xfe && sample[1] === 0xff) return 'utf-16be';
   const utf16 = utf16WithoutBom(sample);
   if (utf16) return utf16;
-  return isValidUtf8Prefix(sample, complete) ? 'utf-8' : 'windows-1252';
+  if (isValidUtf8Prefix(sample, complete) || hasUtf8Text(sample)) return 'utf-8';
+  // A whole file cut inside its last character is still UTF-8; the read reports the cut.
+  if (complete && isValidUtf8Prefix(sample, false)) return 'utf-8';
+  return 'windows-1252';
+}
+
+/**
+ * True when some line of the sample is valid UTF-8 with non-ASCII text: a file mixing UTF-8 lines
+ * and legacy lines is read as UTF-8, its other lines one by one as windows-1252 (and reported).
+ */
+function hasUtf8Text(sample: Buffer): boolean {
+  let start = 0;
+  for (let i = 0; i <= sample.length; i++) {
+    if (i < sample.length && sample[i] !== 10 && sample[i] !== 13) continue;
+    const line = sample.subarray(start, i);
+    if (!isAscii(line) && isUtf8(line)) return true;
+    start = i + 1;
+  }
+  return false;
 }
 
 /** UTF-16 text without a BOM shows NUL bytes at every other position when most characters are ASCII. */
@@ -86,7 +104,7 @@ function iconvName(encoding: CsvEncoding): string {
   return encoding;
 }
 
-/** True when the bytes can go to csv-parse as they are (it decodes UTF-8 and skips the BOM itself). */
+/** True when the bytes can go to the tokenizer as they are (it skips a UTF-8 BOM itself). */
 export function isUtf8Encoding(encoding: CsvEncoding): boolean {
   return encoding === 'utf-8' || encoding === 'utf-8-bom';
 }

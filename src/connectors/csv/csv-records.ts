@@ -1,14 +1,16 @@
 /**
- * Streams the records of a CSV file, chunk by chunk, through csv-parse's push-based core: no record
- * ever waits in a stream buffer, and each record comes with the line it ends on (exact, even for
- * quoted fields spanning lines), which the stream front-end cannot give without an object per record.
+ * Streams the records of a CSV file, chunk by chunk, through stocktake's tokenizer: no record ever
+ * waits in a stream buffer, and each record comes with the line it ends on (exact, even for quoted
+ * fields spanning lines). Bytes are checked as UTF-8 a chunk at a time; a line that is not UTF-8 is
+ * read as windows-1252 and counted, so that nothing is replaced silently, and the scan reports it.
  */
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
-import { Parser } from 'csv-parse';
+import iconv from 'iconv-lite';
 import { StocktakeError } from '../../core/errors.ts';
 import { createChunkDecoder, isUtf8Encoding } from './csv-encoding.ts';
 import type { CsvDialect } from './csv-sniff.ts';
+import { CsvSyntaxError, CsvTokenizer } from './csv-tokenizer.ts';
 
 /** The records parsed from one chunk of the file, and the line each one ends on. */
 export interface RecordChunk {
@@ -19,98 +21,80 @@ export interface RecordChunk {
 /** Options of `csvRecordChunks`. */
 export interface RecordStreamOptions {
   readonly signal?: AbortSignal;
-  /** Throw `NotUtf8Error` at the first bytes that are not UTF-8 (when UTF-8 was only sniffed). */
-  readonly checkUtf8?: boolean;
-  /** Largest record, in characters, before the file is declared unreadable (default 64 Mi). */
+  /** Largest record, in bytes, before the file is declared unreadable (default 64 Mi). */
   readonly maxRecordSize?: number;
+  /** Look for NUL characters in values (the scan reports their lines). */
+  readonly findNul?: boolean;
 }
 
-/** Thrown when a file sniffed as UTF-8 turns out not to be, further than the sniffed sample. */
-export class NotUtf8Error extends Error {
-  readonly line: number;
-  constructor(line: number) {
-    super(`bytes that are not UTF-8 near line ${line}`);
-    this.line = line;
-  }
+/** Line numbers kept per problem; the count covers them all. */
+const LISTED_LINES = 20;
+
+/** What the stream noticed besides the records, for the scan's findings. */
+export interface RecordStreamReport {
+  /** Lines with nothing on them, skipped. */
+  readonly emptyLines: number;
+  /** Lines of a UTF-8 file that are not UTF-8, read as windows-1252 (the first 20, and the count). */
+  readonly notUtf8: { readonly count: number; readonly lines: number[] };
+  /** True when some non-ASCII text of the file is valid UTF-8. */
+  readonly utf8Text: boolean;
+  /** The line whose last bytes are a UTF-8 character cut by the end of the file. */
+  readonly truncatedLine: number | undefined;
+  /** Records holding a NUL character, by the line they end on (with `findNul`). */
+  readonly nul: { readonly count: number; readonly lines: number[] };
 }
 
 const CHUNK_BYTES = 256 * 1024;
 const MAX_RECORD = 64 * 1024 * 1024;
-
-// csv-parse's push core (`Parser#api`): used by its own front-ends, not in its typings.
-interface RawParserApi {
-  readonly info: { readonly lines: number; readonly empty_lines: number };
-  parse(
-    chunk: Buffer | undefined,
-    end: boolean,
-    push: (record: string[]) => void,
-    close: () => void,
-  ): RawCsvError | undefined;
-}
-
-interface RawCsvError extends Error {
-  readonly code: string;
-  readonly lines?: number;
-}
 
 /** Streams a file's records in chunks; throws StocktakeError naming the file and line on bad input. */
 export async function* csvRecordChunks(
   path: string,
   dialect: CsvDialect,
   options: RecordStreamOptions = {},
-): AsyncGenerator<RecordChunk, { emptyLines: number }> {
-  const parser = new Parser({
-    delimiter: dialect.delimiter,
-    quote: dialect.quote,
-    escape: dialect.quote,
-    relax_quotes: true,
-    relax_column_count: true,
-    skip_empty_lines: true,
-    // Every line ending, not the first line's only: exports that mix them must not merge rows.
-    record_delimiter: ['\r\n', '\n', '\r'],
-    bom: true,
-    max_record_size: options.maxRecordSize ?? MAX_RECORD,
-  });
-  const api = (parser as unknown as { api: RawParserApi }).api;
-  const decoder = isUtf8Encoding(dialect.encoding) ? undefined : createChunkDecoder(dialect.encoding);
-  let records: string[][] = [];
-  let endLines: number[] = [];
-  const push = (record: string[]): void => {
-    records.push(record);
-    endLines.push(api.info.lines);
+): AsyncGenerator<RecordChunk, RecordStreamReport> {
+  const tokenizer = new CsvTokenizer(dialect.delimiter, dialect.quote, options.maxRecordSize ?? MAX_RECORD);
+  const utf8 = isUtf8Encoding(dialect.encoding);
+  const decoder = utf8 ? undefined : createChunkDecoder(dialect.encoding);
+  const report = {
+    emptyLines: 0,
+    notUtf8: { count: 0, lines: [] as number[] },
+    utf8Text: false,
+    truncatedLine: undefined as number | undefined,
+    nul: { count: 0, lines: [] as number[] },
   };
-  const close = (): void => {};
-  let lastLine = 0;
-  let utf8Tail: Buffer | undefined;
+  // Bytes not yet given to the tokenizer: a UTF-8 character or a line cut by the chunk's end.
+  let held: Buffer | undefined;
+  let sink: RecordChunk = { records: [], endLines: [] };
+  const feed = (bytes: Buffer | undefined, end: boolean): void => {
+    const before = sink.records.length;
+    tokenizer.push(bytes, end, sink);
+    if (options.findNul && bytes !== undefined && bytes.indexOf(0) >= 0) noteNul(sink, before, report.nul);
+  };
   const stream = createReadStream(path, { highWaterMark: CHUNK_BYTES });
   try {
-    for await (const bytes of stream as AsyncIterable<Buffer>) {
-      if (options.signal?.aborted) return { emptyLines: api.info.empty_lines };
-      if (options.checkUtf8) utf8Tail = checkUtf8(bytes, utf8Tail, api.info.lines);
-      const chunk = decoder ? Buffer.from(decoder.write(bytes), 'utf8') : bytes;
-      const error = api.parse(chunk, false, push, close);
-      if (error) throw describeParseError(error, path, endLines.at(-1) ?? lastLine);
-      if (records.length > 0) {
-        lastLine = endLines[endLines.length - 1]!;
-        yield { records, endLines };
-        records = [];
-        endLines = [];
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      if (options.signal?.aborted) return { ...report, emptyLines: tokenizer.emptyLines };
+      if (decoder) feed(Buffer.from(decoder.write(chunk), 'utf8'), false);
+      else {
+        const bytes = held !== undefined && held.length > 0 ? Buffer.concat([held, chunk]) : chunk;
+        held = feedUtf8(bytes, tokenizer, report, feed);
+      }
+      if (sink.records.length > 0) {
+        yield sink;
+        sink = { records: [], endLines: [] };
       }
     }
-    if (utf8Tail !== undefined && utf8Tail.length > 0) throw new NotUtf8Error(api.info.lines);
     if (decoder) {
       const rest = decoder.end();
-      if (rest !== '') {
-        const error = api.parse(Buffer.from(rest, 'utf8'), false, push, close);
-        if (error) throw describeParseError(error, path, endLines.at(-1) ?? lastLine);
-      }
-    }
-    const error = api.parse(undefined, true, push, close);
-    if (error) throw describeParseError(error, path, endLines.at(-1) ?? lastLine);
-    if (records.length > 0) yield { records, endLines };
-    return { emptyLines: api.info.empty_lines };
+      if (rest !== '') feed(Buffer.from(rest, 'utf8'), false);
+    } else if (held !== undefined && held.length > 0) feedLastUtf8(held, tokenizer, report, feed);
+    feed(undefined, true);
+    if (sink.records.length > 0) yield sink;
+    return { ...report, emptyLines: tokenizer.emptyLines };
   } catch (error) {
-    if (error instanceof StocktakeError || error instanceof NotUtf8Error) throw error;
+    if (error instanceof CsvSyntaxError) throw describeSyntaxError(error, path);
+    if (error instanceof StocktakeError) throw error;
     throw new StocktakeError('CSV_UNREADABLE', `${path}: cannot be read (${(error as Error).message})`, {
       context: { file: path },
       cause: error,
@@ -120,12 +104,87 @@ export async function* csvRecordChunks(
   }
 }
 
-/** Checks a chunk is UTF-8, carrying a character split across chunks; returns the bytes to carry. */
-function checkUtf8(bytes: Buffer, carried: Buffer | undefined, line: number): Buffer {
-  const whole = carried && carried.length > 0 ? Buffer.concat([carried, bytes]) : bytes;
-  const tail = incompleteTail(whole);
-  if (!isUtf8(whole.subarray(0, whole.length - tail))) throw new NotUtf8Error(line);
-  return Buffer.from(whole.subarray(whole.length - tail));
+type Report = {
+  notUtf8: { count: number; lines: number[] };
+  utf8Text: boolean;
+  truncatedLine: number | undefined;
+};
+type Feed = (bytes: Buffer | undefined, end: boolean) => void;
+
+/**
+ * Feeds the UTF-8 part of `bytes` and returns what to hold back: the common case is one validity
+ * check of the chunk; a chunk that fails it is fed line by line, its bad lines read as windows-1252.
+ */
+function feedUtf8(bytes: Buffer, tokenizer: CsvTokenizer, report: Report, feed: Feed): Buffer | undefined {
+  const cut = bytes.length - incompleteTail(bytes);
+  const whole = bytes.subarray(0, cut);
+  if (isUtf8(whole)) {
+    if (!report.utf8Text && !isAscii(whole)) report.utf8Text = true;
+    feed(whole, false);
+    return cut < bytes.length ? Buffer.from(bytes.subarray(cut)) : undefined;
+  }
+  const lastBreak = Math.max(bytes.lastIndexOf(10), bytes.lastIndexOf(13));
+  if (lastBreak < 0) return bytes;
+  feed(recodeLines(bytes.subarray(0, lastBreak + 1), tokenizer.lineAfterInput(), report), false);
+  return lastBreak + 1 < bytes.length ? Buffer.from(bytes.subarray(lastBreak + 1)) : undefined;
+}
+
+/** Feeds the bytes held at the end of the file: a last line, or a character the end cut short. */
+function feedLastUtf8(held: Buffer, tokenizer: CsvTokenizer, report: Report, feed: Feed): void {
+  if (isUtf8(held)) {
+    feed(held, false);
+    return;
+  }
+  const cut = held.length - incompleteTail(held);
+  const lastBreak = Math.max(held.lastIndexOf(10), held.lastIndexOf(13));
+  if (cut < held.length && isUtf8(held.subarray(lastBreak + 1, cut))) {
+    // Only the end is wrong: the file stops inside a character. Its bytes are kept as windows-1252.
+    const start = lastBreak + 1;
+    if (start > 0) feed(recodeLines(held.subarray(0, start), tokenizer.lineAfterInput(), report), false);
+    report.truncatedLine = tokenizer.lineAfterInput();
+    const tail = Buffer.from(iconv.decode(held.subarray(cut), 'win1252'), 'utf8');
+    feed(Buffer.concat([held.subarray(start, cut), tail]), false);
+    return;
+  }
+  feed(recodeLines(held, tokenizer.lineAfterInput(), report), false);
+}
+
+/** Keeps each UTF-8 line and reads the others as windows-1252, noting their line numbers. */
+function recodeLines(block: Buffer, firstLine: number, report: Report): Buffer {
+  const parts: Buffer[] = [];
+  let line = firstLine;
+  let start = 0;
+  for (let i = 0; i <= block.length; i++) {
+    const byte = block[i];
+    if (i < block.length && byte !== 10 && byte !== 13) continue;
+    const text = block.subarray(start, i);
+    if (isUtf8(text)) {
+      if (!report.utf8Text && !isAscii(text)) report.utf8Text = true;
+      parts.push(text);
+    } else {
+      parts.push(Buffer.from(iconv.decode(text, 'win1252'), 'utf8'));
+      report.notUtf8.count++;
+      if (report.notUtf8.lines.length < LISTED_LINES) report.notUtf8.lines.push(line);
+    }
+    if (i < block.length) {
+      const end = byte === 13 && block[i + 1] === 10 ? i + 2 : i + 1;
+      parts.push(block.subarray(i, end));
+      i = end - 1;
+      line++;
+    }
+    start = i + 1;
+  }
+  return Buffer.concat(parts);
+}
+
+/** Notes the records from `from` on that hold a NUL character. */
+function noteNul(sink: RecordChunk, from: number, nul: { count: number; lines: number[] }): void {
+  for (let r = from; r < sink.records.length; r++) {
+    if (sink.records[r]!.some((value) => value.includes('\u0000'))) {
+      nul.count++;
+      if (nul.lines.length < LISTED_LINES) nul.lines.push(sink.endLines[r]!);
+    }
+  }
 }
 
 /** How many bytes at the end start a UTF-8 character that the next chunk completes (0 to 3). */
@@ -139,29 +198,13 @@ function incompleteTail(bytes: Buffer): number {
   return 0;
 }
 
-function describeParseError(error: RawCsvError, path: string, lastRecordLine: number): StocktakeError {
-  if (error.code === 'CSV_QUOTE_NOT_CLOSED') {
-    const line = lastRecordLine + 1;
-    return new StocktakeError(
-      'CSV_QUOTE_NOT_CLOSED',
-      `${path}: a quote opened at line ${line} is never closed (the file ends inside a quoted field)`,
-      {
-        hint: 'fix the quoting of that line, or set `quote` if the file uses another quote character',
-        context: { file: path, line },
-      },
-    );
+function describeSyntaxError(error: CsvSyntaxError, path: string): StocktakeError {
+  const line = error.line;
+  if (error.code === 'QUOTE_NOT_CLOSED') {
+    return new StocktakeError('CSV_QUOTE_NOT_CLOSED', `${path}: ${error.message}`, {
+      hint: 'fix the quoting of that line, or set `quote` if the file uses another quote character',
+      context: { file: path, line },
+    });
   }
-  if (error.code === 'CSV_MAX_RECORD_SIZE') {
-    const line = lastRecordLine + 1;
-    return new StocktakeError(
-      'CSV_UNREADABLE',
-      `${path}: the record starting at line ${line} is longer than ${MAX_RECORD} characters (an unclosed quote?)`,
-      { context: { file: path, line } },
-    );
-  }
-  const line = error.lines ?? lastRecordLine + 1;
-  return new StocktakeError('CSV_UNREADABLE', `${path}: line ${line}: ${error.message}`, {
-    context: { file: path, line, csvCode: error.code },
-    cause: error,
-  });
+  return new StocktakeError('CSV_UNREADABLE', `${path}: ${error.message}`, { context: { file: path, line } });
 }

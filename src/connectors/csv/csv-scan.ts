@@ -2,6 +2,7 @@
  * The inventory pass over one CSV file: sniff its dialect, stream every record once, count rows,
  * note ragged and oversized records, and infer each column's type from all of its values.
  */
+import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { StocktakeError } from '../../core/errors.ts';
 import type { Dataset, Finding } from '../../core/inventory.ts';
@@ -10,7 +11,8 @@ import type { ConversionPlan } from '../../profilers/type-inference-convert.ts';
 import { headerNameFindings, toColumn } from '../files/file-columns.ts';
 import { uniqueHeaderNames } from '../files/file-headers.ts';
 import { type SourceFile, stampOf } from '../files/file-paths.ts';
-import { csvRecordChunks, NotUtf8Error } from './csv-records.ts';
+import { decodeSample } from './csv-encoding.ts';
+import { csvRecordChunks, type RecordStreamReport } from './csv-records.ts';
 import { type CsvDialect, type CsvSourceConfig, SNIFF_BYTES, sniffDialect } from './csv-sniff.ts';
 
 /** What the inventory pass learnt about one file: its dataset, its problems, and how to read it. */
@@ -51,28 +53,68 @@ export async function scanCsvFile(
   const stamp = stampOf(info);
   if (info.size === 0) return emptyFileScan(source, file, facts, stamp);
   let dialect = sniffDialect(sample, sample.length >= info.size, config, file.path);
-  const findings: Finding[] = [];
-  let pass: RecordPass;
-  try {
-    pass = await passOverRecords(source, file, dialect, signal);
-  } catch (error) {
-    if (!(error instanceof NotUtf8Error)) throw error;
-    // The sample was UTF-8 but a later part is not: the file is a legacy single-byte export.
-    dialect = { ...dialect, encoding: 'windows-1252' };
-    findings.push({
-      code: 'CSV_ENCODING_FALLBACK',
-      severity: 'info',
+  if (await isBlankFile(file.path, sample, info.size, dialect.encoding)) {
+    return emptyFileScan(source, file, facts, stamp, {
+      code: 'FILE_BLANK',
+      severity: 'warning',
       source,
       dataset: file.name,
-      message: `${file.path}: bytes that are not UTF-8 near line ${error.line}; read as windows-1252`,
-      evidence: { file: file.path, line: error.line },
+      message: `${file.path}: only blanks and line breaks (${info.size} bytes): no header, no data`,
+      evidence: { file: file.path, bytes: info.size },
     });
-    pass = await passOverRecords(source, file, dialect, signal);
+  }
+  const pass = await passOverRecords(source, file, dialect, signal);
+  const findings: Finding[] = [];
+  const report = pass.report;
+  if (report.notUtf8.count > 0) {
+    const lines = report.notUtf8.lines;
+    const listed = lines.join(', ') + (report.notUtf8.count > lines.length ? ', …' : '');
+    if (!report.utf8Text && dialect.sniffed.includes('encoding')) {
+      // No UTF-8 text at all past plain ASCII: the file is a legacy single-byte export.
+      dialect = { ...dialect, encoding: 'windows-1252' };
+      findings.push({
+        code: 'CSV_ENCODING_FALLBACK',
+        severity: 'info',
+        source,
+        dataset: file.name,
+        message: `${file.path}: bytes that are not UTF-8 near line ${lines[0]}; read as windows-1252`,
+        evidence: { file: file.path, line: lines[0], lines, count: report.notUtf8.count },
+      });
+    } else {
+      findings.push({
+        code: 'CSV_ENCODING_MIXED',
+        severity: 'warning',
+        source,
+        dataset: file.name,
+        message: `${file.path}: ${report.notUtf8.count} line(s) are not UTF-8 (lines ${listed}); those lines were read as windows-1252, the others as UTF-8`,
+        evidence: { file: file.path, count: report.notUtf8.count, lines },
+      });
+    }
+  }
+  if (report.truncatedLine !== undefined) {
+    findings.push({
+      code: 'CSV_UTF8_TRUNCATED',
+      severity: 'warning',
+      source,
+      dataset: file.name,
+      message: `${file.path}: the file ends inside a UTF-8 character at line ${report.truncatedLine} (a cut copy?); the incomplete bytes were read as windows-1252`,
+      evidence: { file: file.path, line: report.truncatedLine },
+    });
+  }
+  if (report.nul.count > 0) {
+    const lines = report.nul.lines;
+    const listed = lines.join(', ') + (report.nul.count > lines.length ? ', …' : '');
+    findings.push({
+      code: 'CSV_NUL_BYTES',
+      severity: 'warning',
+      source,
+      dataset: file.name,
+      message: `${file.path}: ${report.nul.count} row(s) hold NUL characters (lines ${listed}); kept as they are, though many databases refuse them in text`,
+      evidence: { file: file.path, count: report.nul.count, lines },
+    });
   }
   findings.push(...pass.findings);
-  // csv-parse counts the line break that ends the last line as one blank line.
-  const blankLines =
-    pass.emptyLines - ((await endsWithLineBreak(file.path, info.size, dialect.encoding)) ? 1 : 0);
+  const blankLines = report.emptyLines;
   if (blankLines > 0) {
     findings.push({
       code: 'CSV_BLANK_LINES',
@@ -130,12 +172,18 @@ async function readSample(path: string): Promise<Buffer> {
   return readBytes(path, 0, SNIFF_BYTES);
 }
 
-async function endsWithLineBreak(path: string, size: number, encoding: string): Promise<boolean> {
-  const tail = await readBytes(path, Math.max(0, size - 2), 2);
-  const isBreak = (byte: number | undefined) => byte === 10 || byte === 13;
-  if (encoding === 'utf-16le') return tail.length === 2 && isBreak(tail[0]) && tail[1] === 0;
-  if (encoding === 'utf-16be') return tail.length === 2 && tail[0] === 0 && isBreak(tail[1]);
-  return isBreak(tail[tail.length - 1]);
+/** True when the file holds nothing but blanks and line breaks (its sample says so first). */
+async function isBlankFile(path: string, sample: Buffer, size: number, encoding: string): Promise<boolean> {
+  if (decodeSample(sample, encoding).trim() !== '') return false;
+  if (sample.length >= size) return true;
+  const wide = encoding.startsWith('utf-16');
+  for await (const chunk of createReadStream(path, { start: sample.length }) as AsyncIterable<Buffer>) {
+    for (const byte of chunk) {
+      if (byte === 32 || (byte >= 9 && byte <= 13) || (wide && byte === 0)) continue;
+      return false;
+    }
+  }
+  return true;
 }
 
 function emptyFileScan(
@@ -143,6 +191,14 @@ function emptyFileScan(
   file: SourceFile,
   facts: { path: string; sizeBytes: number; modifiedAt: string },
   stamp: string,
+  finding: Finding = {
+    code: 'FILE_EMPTY',
+    severity: 'warning',
+    source,
+    dataset: file.name,
+    message: `${file.path}: the file is empty (0 bytes)`,
+    evidence: { file: file.path },
+  },
 ): CsvFileScan {
   const dialect: CsvDialect = {
     encoding: 'utf-8',
@@ -166,14 +222,6 @@ function emptyFileScan(
     sizeBytes: 0,
     file: { ...facts, headerRow: null, dataRow: 1 },
   };
-  const finding: Finding = {
-    code: 'FILE_EMPTY',
-    severity: 'warning',
-    source,
-    dataset: file.name,
-    message: `${file.path}: the file is empty (0 bytes)`,
-    evidence: { file: file.path },
-  };
   return { file, dataset, findings: [finding], dialect, plans: [], stamp };
 }
 
@@ -184,7 +232,7 @@ interface RecordPass {
   rows: number;
   headerLine: number | undefined;
   findings: Finding[];
-  emptyLines: number;
+  report: RecordStreamReport;
 }
 
 /** Streams every record once: the hot loop of the inventory. */
@@ -208,10 +256,7 @@ async function passOverRecords(
   const raggedLines: number[] = [];
   const oversized: { line: number; column: string; length: number }[] = [];
   let oversizedCount = 0;
-  const records = csvRecordChunks(file.path, dialect, {
-    signal,
-    checkUtf8: dialect.encoding === 'utf-8' && dialect.sniffed.includes('encoding'),
-  });
+  const records = csvRecordChunks(file.path, dialect, { signal, findNul: true });
   let next = await records.next();
   while (!next.done) {
     const chunk = next.value;
@@ -294,7 +339,7 @@ async function passOverRecords(
       evidence: { file: file.path, fields: oversized },
     });
   }
-  return { names, inferences, maxLengths, rows, headerLine, findings, emptyLines: next.value.emptyLines };
+  return { names, inferences, maxLengths, rows, headerLine, findings, report: next.value };
 }
 
 /** How many line breaks the fields of a record hold (a record spans that many extra lines). */

@@ -20,6 +20,7 @@ import {
   CHECKPOINT_TABLE,
   checkpointOfRow,
   checkpointValues,
+  IDENTITY_TABLE,
   type RowList,
   resolveWriterTable,
   SqlWriter,
@@ -100,6 +101,17 @@ WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND NON_UNIQUE = 0`,
     checkpointTable: `${q(database)}.${q(CHECKPOINT_TABLE)}`,
     // Half the packet for the values: the statement text and per-value headers take the rest.
     packetBudget: Math.max(16_384, Math.floor(maxPacket / 2)),
+    ...(target.identity
+      ? {
+          identity: mysqlIdentityStatements(
+            qualified,
+            table.columns,
+            table.keyIndexes,
+            `${q(database)}.${q(IDENTITY_TABLE)}`,
+          ),
+          mapping: target.identity.mapping,
+        }
+      : {}),
   });
   return SqlWriter.open(db, backend, options.name ?? target.dataset);
 }
@@ -172,6 +184,48 @@ export function mysqlWriteStatements(
   };
 }
 
+/** The statements of a MySQL writer in identity mode (exported for tests). */
+export interface MysqlIdentityStatements {
+  /** One row without its AUTO_INCREMENT key; the key comes back as the statement's insertId. */
+  readonly insert: string;
+  /** One row by its generated key; parameters: the other columns, then the key. */
+  readonly update: string;
+  readonly create: string;
+  /** Records `rows` (mapping, old key, new key) triples. */
+  save(rows: number): string;
+  /** Forgets `n` old keys of a mapping; parameters: the mapping, then the old keys. */
+  forget(n: number): string;
+}
+
+/**
+ * Identity-mode statements. New rows are inserted one statement each: `insertId` is the key of the
+ * statement's only row, which no server setting (auto_increment_increment, interleaved lock mode) can
+ * make ambiguous, as it could for the rows of a multi-row INSERT.
+ */
+export function mysqlIdentityStatements(
+  qualified: string,
+  columns: readonly Column[],
+  keyIndexes: readonly number[],
+  identityTable: string,
+): MysqlIdentityStatements {
+  const keys = new Set(keyIndexes);
+  const rest = columns.filter((_c, i) => !keys.has(i)).map((c) => q(c.name));
+  const keyMatch = keyIndexes.map((i) => `${q(columns[i]!.name)} = ?`).join(' AND ');
+  return {
+    insert: `INSERT INTO ${qualified} (${rest.join(', ')}) VALUES (${rest.map(() => '?').join(', ')})`,
+    update: `UPDATE ${qualified} SET ${rest.map((c) => `${c} = ?`).join(', ')} WHERE ${keyMatch}`,
+    // Binary collation: old keys that differ only in case are different rows.
+    create: `CREATE TABLE IF NOT EXISTS ${identityTable} (mapping varchar(191) NOT NULL,
+  old_key varchar(512) NOT NULL, new_key varchar(191) NOT NULL, PRIMARY KEY (mapping, old_key))
+  DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin`,
+    save: (rows) =>
+      `INSERT INTO ${identityTable} (mapping, old_key, new_key) VALUES ${new Array(rows).fill('(?, ?, ?)').join(', ')}
+ON DUPLICATE KEY UPDATE new_key = VALUES(new_key)`,
+    forget: (n) =>
+      `DELETE FROM ${identityTable} WHERE mapping = ? AND old_key IN (${new Array(n).fill('?').join(', ')})`,
+  };
+}
+
 /** The checkpoint statements of a MySQL target. */
 export function mysqlCheckpointStatements(checkpointTable: string) {
   return {
@@ -211,6 +265,8 @@ class MysqlBackend implements WriterBackend<RawConnection> {
   readonly #sql: MysqlWriteStatements;
   readonly #checkpoint: ReturnType<typeof mysqlCheckpointStatements>;
   readonly #packetBudget: number;
+  readonly #identity: MysqlIdentityStatements | undefined;
+  readonly #mapping: string;
   readonly #maxRows: number;
   // Estimated bytes of the rows before each index, per list of the batch being written.
   readonly #offsets = new Map<RowList, Float64Array>();
@@ -220,8 +276,15 @@ class MysqlBackend implements WriterBackend<RawConnection> {
     columns: readonly Column[],
     keyIndexes: readonly number[],
     sql: MysqlWriteStatements,
-    options: { checkpointTable: string; packetBudget: number },
+    options: {
+      checkpointTable: string;
+      packetBudget: number;
+      identity?: MysqlIdentityStatements;
+      mapping?: string;
+    },
   ) {
+    this.#identity = options.identity;
+    this.#mapping = options.mapping ?? '';
     this.#db = db;
     this.#keyIndexes = keyIndexes;
     this.#conversions = columns.map(conversionOf);
@@ -236,6 +299,59 @@ class MysqlBackend implements WriterBackend<RawConnection> {
 
   async exec(c: RawConnection, sql: string): Promise<void> {
     await run(this.#db, c, sql);
+  }
+
+  async ensureIdentityTable(c: RawConnection): Promise<void> {
+    if (this.#identity) await run(this.#db, c, this.#identity.create);
+  }
+
+  async saveIdentities(
+    c: RawConnection,
+    pairs: readonly (readonly [string, string])[],
+    forget: readonly string[],
+  ): Promise<void> {
+    const identity = this.#identity!;
+    const chunk = 1024;
+    for (let at = 0; at < pairs.length; at += chunk) {
+      const part = pairs.slice(at, at + chunk);
+      const params: unknown[] = [];
+      for (const [oldKey, newKey] of part) params.push(this.#mapping, oldKey, newKey);
+      await run(this.#db, c, identity.save(part.length), params);
+    }
+    for (let at = 0; at < forget.length; at += chunk) {
+      const part = forget.slice(at, at + chunk);
+      await run(this.#db, c, identity.forget(part.length), [this.#mapping, ...part]);
+    }
+  }
+
+  // Identity mode: new rows one by one (insertId is their key), mapped rows updated by their key.
+  async #writeIdentity(
+    c: RawConnection,
+    rows: readonly (readonly Value[])[],
+    list: RowList,
+    from: number,
+    to: number,
+  ): Promise<WriteCounts> {
+    const identity = this.#identity!;
+    const conversions = this.#conversions;
+    const keys = new Set(this.#keyIndexes);
+    const rest = conversions.map((_c, i) => i).filter((i) => !keys.has(i));
+    let inserted = 0;
+    let updated = 0;
+    const newKeys: string[] = [];
+    for (let r = from; r < to; r++) {
+      const row = rows[r]!;
+      const params = rest.map((i) => toParameter(row[i] ?? null, conversions[i]!));
+      if (list === 'inserts') {
+        const header = await run<RawHeader>(this.#db, c, identity.insert, params);
+        newKeys.push(String(header.insertId));
+        inserted++;
+      } else {
+        for (const k of this.#keyIndexes) params.push(toParameter(row[k] ?? null, conversions[k]!));
+        updated += (await run<RawHeader>(this.#db, c, identity.update, params)).affectedRows;
+      }
+    }
+    return list === 'inserts' ? { inserted, updated, newKeys } : { inserted, updated };
   }
 
   async ensureCheckpointTable(c: RawConnection): Promise<void> {
@@ -260,6 +376,7 @@ class MysqlBackend implements WriterBackend<RawConnection> {
     to: number,
   ): Promise<WriteCounts> {
     const rows = batch[list] ?? [];
+    if (this.#identity) return this.#writeIdentity(c, rows, list, from, to);
     const offsets = this.#offsets.get(list)!;
     let inserted = 0;
     let updated = 0;
@@ -457,6 +574,7 @@ interface RawConnection {
 
 interface RawHeader {
   affectedRows: number;
+  insertId?: number | string;
   info?: string;
 }
 

@@ -26,6 +26,9 @@ import { isoInstant } from './sql-write-values.ts';
 /** The table, in the target, where every mapping's checkpoint is kept (one row per mapping). */
 export const CHECKPOINT_TABLE = 'stocktake_checkpoint';
 
+/** The table, in the target, where the identity maps are kept: (mapping, old_key) → new_key. */
+export const IDENTITY_TABLE = 'stocktake_identity';
+
 /** The checkpoint table's columns, in the order every backend writes them. */
 export const CHECKPOINT_COLUMNS = [
   'mapping',
@@ -59,6 +62,8 @@ export interface SqlWriterOptions {
 export interface WriteCounts {
   readonly inserted: number;
   readonly updated: number;
+  /** Identity mode, `inserts`: the new key text of each row of the range (null for a row `stage` refused). */
+  readonly newKeys?: readonly (string | null)[];
 }
 
 /** A list of a batch that carries rows to write. */
@@ -89,6 +94,17 @@ export interface WriterBackend<C> {
   stage(connection: C, batch: WriteBatch): Promise<readonly WriteRejection[]>;
   /** Writes rows `from` (inclusive) to `to` (exclusive) of a list; rows refused by `stage` are skipped. */
   write(connection: C, batch: WriteBatch, list: RowList, from: number, to: number): Promise<WriteCounts>;
+  /**
+   * Identity mode (`WriteTarget.identity`): creates the identity table, and records (old key, new key)
+   * pairs and forgets old keys inside the batch's transaction. In this mode `write` updates `upserts`
+   * rows by the generated key and inserts `inserts` rows without it, returning the new keys.
+   */
+  ensureIdentityTable?(connection: C): Promise<void>;
+  saveIdentities?(
+    connection: C,
+    pairs: readonly (readonly [string, string])[],
+    forget: readonly string[],
+  ): Promise<void>;
   /** Deletes the batch's `deletes` keys; returns the rows deleted. */
   delete(connection: C, batch: WriteBatch): Promise<number>;
   saveCheckpoint(connection: C, checkpoint: Checkpoint): Promise<void>;
@@ -193,7 +209,10 @@ export class SqlWriter<C> implements Writer {
   /** A writer whose checkpoint table exists (created on first use). */
   static async open<C>(db: Knex, backend: WriterBackend<C>, name: string): Promise<SqlWriter<C>> {
     const writer = new SqlWriter(db, backend, name);
-    await writer.#withConnection((c) => backend.ensureCheckpointTable(c));
+    await writer.#withConnection(async (c) => {
+      await backend.ensureCheckpointTable(c);
+      await backend.ensureIdentityTable?.(c);
+    });
     return writer;
   }
 
@@ -205,15 +224,34 @@ export class SqlWriter<C> implements Writer {
       try {
         const rejected: WriteRejection[] = [...(await backend.stage(c, batch))];
         const deleted = batch.deletes?.length ? await backend.delete(c, batch) : 0;
-        const counts = { inserted: 0, updated: 0 };
+        const inserts = batch.inserts?.length ?? 0;
+        const counts = {
+          inserted: 0,
+          updated: 0,
+          newKeys: batch.identity ? new Array<string | null>(inserts).fill(null) : undefined,
+        };
         if (batch.upserts.length > 0)
           await this.#writeRange(c, batch, 'upserts', 0, batch.upserts.length, counts, rejected);
-        const inserts = batch.inserts?.length ?? 0;
         if (inserts > 0) await this.#writeRange(c, batch, 'inserts', 0, inserts, counts, rejected);
+        if (batch.identity) {
+          const pairs: [string, string][] = [];
+          counts.newKeys!.forEach((key, i) => {
+            if (key !== null) pairs.push([batch.identity!.insertKeys[i]!, key]);
+          });
+          if (!backend.saveIdentities)
+            throw new StocktakeError('INTERNAL', `${backend.product} writer keeps no identity map`);
+          await backend.saveIdentities(c, pairs, batch.identity.forget);
+        }
         await backend.saveCheckpoint(c, batch.checkpoint);
         await backend.exec(c, statements.commit);
         rejected.sort((a, b) => (a.list === b.list ? a.index - b.index : a.list === 'upserts' ? -1 : 1));
-        return { inserted: counts.inserted, updated: counts.updated, deleted, rejected };
+        return {
+          inserted: counts.inserted,
+          updated: counts.updated,
+          deleted,
+          rejected,
+          ...(counts.newKeys ? { newKeys: counts.newKeys } : {}),
+        };
       } catch (error) {
         await backend.exec(c, statements.rollback).catch(() => undefined);
         throw error;
@@ -236,7 +274,7 @@ export class SqlWriter<C> implements Writer {
     list: RowList,
     from: number,
     to: number,
-    counts: { inserted: number; updated: number },
+    counts: { inserted: number; updated: number; newKeys: (string | null)[] | undefined },
     rejected: WriteRejection[],
   ): Promise<void> {
     const backend = this.#backend;
@@ -248,6 +286,9 @@ export class SqlWriter<C> implements Writer {
       if (statements.release) await backend.exec(c, statements.release);
       counts.inserted += written.inserted;
       counts.updated += written.updated;
+      // Keys of a range rolled back are never kept: only a committed range's rows have them.
+      if (counts.newKeys && written.newKeys && list === 'inserts')
+        for (let i = 0; i < written.newKeys.length; i++) counts.newKeys[from + i] = written.newKeys[i]!;
       return;
     } catch (error) {
       reason = backend.rowError(error);

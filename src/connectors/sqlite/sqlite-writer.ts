@@ -16,6 +16,7 @@ import {
   CHECKPOINT_TABLE,
   checkpointOfRow,
   checkpointValues,
+  IDENTITY_TABLE,
   type RowList,
   resolveWriterTable,
   SqlWriter,
@@ -41,9 +42,12 @@ export async function createSqliteWriter(
   // SQLite has no schemas here: the dataset name is the table name.
   const table = resolveWriterTable(target, { ...options, table: options.table ?? target.dataset }, false);
   const sql = sqliteWriteStatements(q(table.table), table.columns, table.keyIndexes);
+  const identity = target.identity
+    ? sqliteIdentityStatements(q(table.table), table.columns, table.keyIndexes)
+    : undefined;
   return SqlWriter.open(
     db,
-    new SqliteBackend(db, table.columns, table.keyIndexes, sql),
+    new SqliteBackend(db, table.columns, table.keyIndexes, sql, identity, target.identity?.mapping),
     options.name ?? target.dataset,
   );
 }
@@ -94,6 +98,36 @@ ON CONFLICT (mapping) DO UPDATE SET ${CHECKPOINT_COLUMNS.slice(1)
   };
 }
 
+/** The statements of an SQLite writer in identity mode (exported for tests). */
+export interface SqliteIdentityStatements {
+  /** Inserts a row without its generated key and returns it; parameters: the other columns in order. */
+  readonly insertReturning: string;
+  readonly create: string;
+  readonly save: string;
+  readonly forget: string;
+}
+
+/** Identity-mode statements: the generated key is the writer's key column, left out of inserts. */
+export function sqliteIdentityStatements(
+  table: string,
+  columns: readonly Column[],
+  keyIndexes: readonly number[],
+): SqliteIdentityStatements {
+  const keys = new Set(keyIndexes);
+  const written = columns.filter((_c, i) => !keys.has(i));
+  const identity = q(IDENTITY_TABLE);
+  return {
+    insertReturning: `INSERT INTO ${table} (${written.map((c) => q(c.name)).join(', ')}) VALUES (${written
+      .map(() => '?')
+      .join(', ')}) RETURNING ${keyIndexes.map((i) => q(columns[i]!.name)).join(', ')}`,
+    create: `CREATE TABLE IF NOT EXISTS ${identity} (mapping TEXT NOT NULL, old_key TEXT NOT NULL, new_key TEXT NOT NULL,
+  PRIMARY KEY (mapping, old_key))`,
+    save: `INSERT INTO ${identity} (mapping, old_key, new_key) VALUES (?, ?, ?)
+ON CONFLICT (mapping, old_key) DO UPDATE SET new_key = excluded.new_key`,
+    forget: `DELETE FROM ${identity} WHERE mapping = ? AND old_key = ?`,
+  };
+}
+
 class SqliteBackend implements WriterBackend<Database> {
   readonly product = 'SQLite';
   readonly statements = {
@@ -110,7 +144,10 @@ class SqliteBackend implements WriterBackend<Database> {
   readonly #keyIndexes: readonly number[];
   readonly #restIndexes: readonly number[];
   readonly #json: readonly boolean[];
+  readonly #columnNames: readonly string[];
   readonly #sql: SqliteWriteStatements;
+  readonly #identity: SqliteIdentityStatements | undefined;
+  readonly #mapping: string;
   readonly #prepared = new WeakMap<Database, Map<string, Statement>>();
 
   constructor(
@@ -118,12 +155,17 @@ class SqliteBackend implements WriterBackend<Database> {
     columns: readonly Column[],
     keyIndexes: readonly number[],
     sql: SqliteWriteStatements,
+    identity?: SqliteIdentityStatements,
+    mapping = '',
   ) {
+    this.#identity = identity;
+    this.#mapping = mapping;
     this.#db = db;
     this.#keyIndexes = keyIndexes;
     const keys = new Set(keyIndexes);
     this.#restIndexes = columns.map((_c, i) => i).filter((i) => !keys.has(i));
     this.#json = columns.map((c) => c.type === 'json');
+    this.#columnNames = columns.map((c) => c.name);
     this.#sql = sql;
   }
 
@@ -140,8 +182,63 @@ class SqliteBackend implements WriterBackend<Database> {
     return [];
   }
 
+  async ensureIdentityTable(c: Database): Promise<void> {
+    if (this.#identity) await this.exec(c, this.#identity.create);
+  }
+
+  async saveIdentities(
+    c: Database,
+    pairs: readonly (readonly [string, string])[],
+    forget: readonly string[],
+  ): Promise<void> {
+    const identity = this.#identity!;
+    const save = this.#statement(c, identity.save);
+    for (const [oldKey, newKey] of pairs) save.run(this.#mapping, oldKey, newKey);
+    const remove = this.#statement(c, identity.forget);
+    for (const oldKey of forget) remove.run(this.#mapping, oldKey);
+  }
+
+  // Identity mode: inserts leave the generated key to SQLite and read it back; upserts update by it.
+  #writeIdentity(
+    c: Database,
+    rows: readonly (readonly Value[])[],
+    list: RowList,
+    from: number,
+    to: number,
+  ): WriteCounts {
+    const json = this.#json;
+    const rest = this.#restIndexes;
+    const keys = this.#keyIndexes;
+    if (list === 'inserts') {
+      const insert = this.#statement(c, this.#identity!.insertReturning);
+      const values: unknown[] = new Array(rest.length);
+      const newKeys: string[] = [];
+      for (let r = from; r < to; r++) {
+        const row = rows[r]!;
+        for (let p = 0; p < rest.length; p++) values[p] = toParameter(row[rest[p]!] ?? null, json[rest[p]!]!);
+        const back = insert.get(values) as Record<string, unknown>;
+        newKeys.push(keys.map((k) => String(back[this.#columnNames[k]!])).join('\u0001'));
+      }
+      return { inserted: to - from, updated: 0, newKeys };
+    }
+    let updated = 0;
+    if (this.#sql.update === null) return { inserted: 0, updated };
+    const update = this.#statement(c, this.#sql.update);
+    const updateValues: unknown[] = new Array(rest.length * 2 + keys.length);
+    for (let r = from; r < to; r++) {
+      const row = rows[r]!;
+      let p = 0;
+      for (const i of rest) updateValues[p++] = toParameter(row[i] ?? null, json[i]!);
+      for (const i of keys) updateValues[p++] = toParameter(row[i] ?? null, json[i]!);
+      for (const i of rest) updateValues[p++] = toParameter(row[i] ?? null, json[i]!);
+      updated += update.run(updateValues).changes;
+    }
+    return { inserted: 0, updated };
+  }
+
   async write(c: Database, batch: WriteBatch, list: RowList, from: number, to: number): Promise<WriteCounts> {
     const rows = batch[list] ?? [];
+    if (this.#identity) return this.#writeIdentity(c, rows, list, from, to);
     const json = this.#json;
     const width = json.length;
     const values: unknown[] = new Array(width);

@@ -8,6 +8,7 @@ import { LOOKUP_TRANSFORM } from './lookup-transform.ts';
 import { NULL_TRANSFORMS } from './null-transforms.ts';
 import { NUMBER_TRANSFORMS } from './number-transforms.ts';
 import { PSEUDONYM_TRANSFORMS } from './pseudonym-transforms.ts';
+import { REF_TRANSFORM } from './ref-transform.ts';
 import { REGEX_TRANSFORMS } from './regex-transforms.ts';
 import { TEXT_TRANSFORMS } from './text-transforms.ts';
 import type { TransformDefinition } from './transform-types.ts';
@@ -27,6 +28,7 @@ const DEFINITIONS: readonly TransformDefinition[] = [
   ...CONTACT_TRANSFORMS,
   ...PSEUDONYM_TRANSFORMS,
   EXPR_TRANSFORM,
+  REF_TRANSFORM,
 ];
 
 const BY_NAME = new Map<string, TransformDefinition>(DEFINITIONS.map((d) => [d.name, d]));

@@ -6,6 +6,7 @@
 import type { Row, Value } from '../../connectors/types.ts';
 import type { Column, LogicalType } from '../../core/inventory.ts';
 import type { RejectCode } from '../mapping-types.ts';
+import type { ReferenceSlot } from './ref-transform.ts';
 
 /** Returned by a step whose value cannot be transformed; the reason is in the StepFailure. */
 export const FAILED: unique symbol = Symbol('stocktake.transform.failed');
@@ -34,6 +35,8 @@ export interface TransformContext {
   useColumn(name: string): number;
   /** Reads a lookup CSV once: `key` column → `value` column. Throws a readable error when it cannot. */
   loadLookup(file: string, key: string, value: string): ReadonlyMap<string, string>;
+  /** Registers a `ref` step's slot, bound later to the referenced mapping's identity map. */
+  addReference?(slot: ReferenceSlot): void;
 }
 
 /** A transform by name: its factory, and facts the compiler uses to check the pipeline. */

@@ -1,0 +1,73 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { CsvSyntaxError, CsvTokenizer, type RecordSink } from '../../src/connectors/csv/csv-tokenizer.ts';
+
+function tokenize(bytes: Buffer, cuts: readonly number[], delimiter = ','): RecordSink & { empty: number } {
+  const tokenizer = new CsvTokenizer(delimiter, '"', 1 << 20);
+  const sink: RecordSink = { records: [], endLines: [] };
+  let from = 0;
+  for (const cut of [...cuts].sort((a, b) => a - b)) {
+    tokenizer.push(bytes.subarray(from, cut), false, sink);
+    from = cut;
+  }
+  tokenizer.push(bytes.subarray(from), true, sink);
+  return { ...sink, empty: tokenizer.emptyLines };
+}
+
+describe('CSV tokenizer', () => {
+  it('reads quotes, escaped quotes, line breaks in fields and every line ending, with end lines', () => {
+    const text = 'a,b\r\n"x ""y""","1\n2"\n\nc,d\re,"\u00e9t\u00e9"';
+    const result = tokenize(Buffer.from(text), []);
+    expect(result.records).toEqual([
+      ['a', 'b'],
+      ['x "y"', '1\n2'],
+      ['c', 'd'],
+      ['e', 'été'],
+    ]);
+    expect(result.endLines).toEqual([1, 3, 5, 6]);
+    expect(result.empty).toBe(1);
+  });
+
+  it('keeps a quote that does not end its field as text (relaxed quotes)', () => {
+    expect(tokenize(Buffer.from('"ab"cd,x"y\n'), []).records).toEqual([['"ab"cd', 'x"y']]);
+  });
+
+  it('splits on a delimiter of several characters', () => {
+    expect(tokenize(Buffer.from('a||b||"c||d"\n'), [2, 3], '||').records).toEqual([['a', 'b', 'c||d']]);
+  });
+
+  it('names the line where an unclosed quote opens', () => {
+    const error = (() => {
+      try {
+        tokenize(Buffer.from('a\n\n"b\nc\n'), [4]);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(CsvSyntaxError);
+    expect((error as CsvSyntaxError).line).toBe(3);
+  });
+
+  it('gives the same records and lines however the bytes are cut into chunks', () => {
+    const cell = fc.stringMatching(/^[a-zé",\r\n ]{0,6}$/);
+    const quoted = cell.map((s) => `"${s.replaceAll('"', '""')}"`);
+    const plain = fc.stringMatching(/^[a-zé ]{0,5}$/);
+    const line = fc.array(fc.oneof(quoted, plain), { minLength: 1, maxLength: 4 }).map((c) => c.join(','));
+    const file = fc.tuple(
+      fc.array(line, { minLength: 1, maxLength: 8 }),
+      fc.constantFrom('\n', '\r\n', '\r'),
+    );
+    fc.assert(
+      fc.property(file, fc.array(fc.nat(), { maxLength: 6 }), ([lines, eol], cuts) => {
+        const bytes = Buffer.from(lines.join(eol) + eol);
+        const whole = tokenize(bytes, []);
+        const chunked = tokenize(
+          bytes,
+          cuts.map((c) => c % (bytes.length + 1)),
+        );
+        expect(chunked).toEqual(whole);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
