@@ -48,6 +48,11 @@ export interface Checkpoint {
 /** One batch: rows to insert or update (by key), keys to delete, and the checkpoint after it. */
 export interface WriteBatch {
   readonly upserts: readonly (readonly Value[])[];
+  /**
+   * The diff found every upsert's key absent from the target: a writer may load them as plain inserts
+   * (PostgreSQL: COPY into the table), provided it falls back to upserting when a key turns out to exist.
+   */
+  readonly upsertsNew?: boolean;
   /** Insert only: the writer fails a row whose key exists instead of updating it. */
   readonly inserts?: readonly (readonly Value[])[];
   /** Key tuples (in `WriteTarget.key` order) to delete: mirror mode. */
@@ -77,6 +82,8 @@ export interface BatchResult {
 
 /** Loads one target table. */
 export interface Writer {
+  /** Rows per batch this writer loads best, used when neither the mapping nor the run sets `batchSize`. */
+  readonly batchRows?: number;
   /** Applies a batch and its checkpoint in one transaction. */
   applyBatch(batch: WriteBatch): Promise<BatchResult>;
   /** The checkpoint of a mapping's last run, or null. */

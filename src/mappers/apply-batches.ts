@@ -134,6 +134,9 @@ export class BatchApplier {
     try {
       result = await this.#writer.applyBatch({
         upserts: this.#upserts,
+        ...(this.#upsertIsInsert.length > 0 && !this.#upsertIsInsert.includes(false)
+          ? { upsertsNew: true }
+          : {}),
         ...(this.#inserts.length > 0 ? { inserts: this.#inserts } : {}),
         ...(this.#deletes.length > 0 ? { deletes: this.#deletes } : {}),
         ...(identity ? { identity: { insertKeys: this.#insertKeys, forget: this.#forget } } : {}),

@@ -164,7 +164,7 @@ export async function writeMapping(
   if (!read.resumed) await writer.clearCheckpoint(name);
   const applier = new BatchApplier(prepared, writer, tally, {
     runId: read.resumed ? read.checkpoint!.runId : options.runId,
-    batchSize: prepared.config.batchSize ?? options.batchSize ?? 1000,
+    batchSize: prepared.config.batchSize ?? options.batchSize ?? writer.batchRows ?? 1000,
     ...(options.signal ? { signal: options.signal } : {}),
     resumedFrom: read.resumed ? read.checkpoint : null,
     ...(options.onBatch ? { onBatch: options.onBatch } : {}),

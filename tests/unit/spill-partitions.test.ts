@@ -1,0 +1,89 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Value } from '../../src/connectors/types.ts';
+import { PartitionStore, partitionCountFor, rowAt } from '../../src/mappers/spill-partitions.ts';
+
+/** Every record of every partition, by key. */
+function everything(store: PartitionStore): Map<string, { high: number; low: number; row: Value[] | null }> {
+  const out = new Map<string, { high: number; low: number; row: Value[] | null }>();
+  for (let p = 0; p < store.partitions; p++) {
+    const part = store.load(p);
+    for (let i = 0; i < part.keys.length; i++) {
+      expect(out.has(part.keys[i]!)).toBe(false);
+      out.set(part.keys[i]!, { high: part.highs[i]!, low: part.lows[i]!, row: rowAt(part, i) });
+    }
+  }
+  return out;
+}
+
+describe('partition store', () => {
+  it('spills by bytes before the row budget when rows are wide, and restores every record', () => {
+    const wide = 'x'.repeat(2000);
+    const store = new PartitionStore(8, 1_000_000, 'wide', 64 * 1024);
+    for (let i = 0; i < 200; i++) store.add(`k${i}`, i, 4_000_000_000 - i, [i, wide, null]);
+    // 200 rows of about 2 KB against a 64 KB budget: spilled every 30 rows or so, not once at the end.
+    expect(store.spills).toBeGreaterThanOrEqual(5);
+    const all = everything(store);
+    expect(all.size).toBe(200);
+    expect(all.get('k7')).toEqual({ high: 7, low: 4_000_000_000 - 7, row: [7, wide, null] });
+    store.close();
+  });
+
+  it('keeps narrow rows in memory while under both budgets', () => {
+    const store = new PartitionStore(4, 1000, 'narrow', 1 << 20);
+    for (let i = 0; i < 500; i++) store.add(`k${i}`, 0, 0, [i]);
+    expect(store.spilled).toBe(false);
+    expect(everything(store).get('k499')!.row).toEqual([499]);
+    store.close();
+  });
+
+  it('round-trips keys with tabs, line breaks, quotes and control characters, and values JSON lacks', () => {
+    const keys = ['"quoted', 'tab\there', 'line\nbreak', 'cr\rlf', '\u0000', 'a\u0001b', '', 'plain', 'é—𝄞'];
+    const rows: Value[][] = keys.map((_k, i) => [
+      i,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      -Number.POSITIVE_INFINITY,
+      12345678901234567890n,
+      new Uint8Array([0, 9, 10, 255]),
+      { nested: ['x\ty', null] },
+      'text with \t and \n',
+    ]);
+    const store = new PartitionStore(16, 2, 'odd');
+    for (let i = 0; i < keys.length; i++) store.add(keys[i]!, i, i, rows[i]!);
+    store.add('rejected', 0, 0, null);
+    expect(store.spilled).toBe(true);
+    const all = everything(store);
+    expect([...all.keys()].sort()).toEqual([...keys, 'rejected'].sort());
+    for (let i = 0; i < keys.length; i++) expect(all.get(keys[i]!)!.row).toEqual(rows[i]);
+    expect(all.get('rejected')!.row).toBeNull();
+    store.close();
+  });
+
+  it('uses one spill file whatever the partition count, and removes it on close', () => {
+    // A temporary directory of this test's own (os.tmpdir() follows TMPDIR), so other runs do not count.
+    const own = mkdtempSync(join(tmpdir(), 'st-spill-test-'));
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = own;
+    const files = () => readdirSync(own, { recursive: true }).map(String);
+    try {
+      const store = new PartitionStore(partitionCountFor(1_000_000, 1000), 1000, 'many');
+      expect(store.partitions).toBe(4096);
+      for (let i = 0; i < 5000; i++) store.add(`key-${i}`, i, i, [i, `v${i}`]);
+      expect(store.spills).toBe(5);
+      expect(files().filter((f) => f.endsWith('.tsv'))).toHaveLength(1);
+      const all = everything(store);
+      expect(all.size).toBe(5000);
+      expect(all.get('key-4321')!.row).toEqual([4321, 'v4321']);
+      store.close();
+      store.close();
+      expect(files()).toEqual([]);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+      rmSync(own, { recursive: true, force: true });
+    }
+  });
+});
