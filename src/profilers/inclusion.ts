@@ -111,15 +111,22 @@ export interface OverlapResult {
   readonly examples: readonly string[];
 }
 
+// A column is compared with every name column of the other sources: its keys are computed once.
+const ENTITY_KEYS = new WeakMap<ColumnObservation, Map<string, string>>();
+
 function normalisedValues(
   observation: ColumnObservation,
   normalise: (text: string) => string,
 ): Map<string, string> {
+  const memo = normalise === normaliseEntityName;
+  const cached = memo ? ENTITY_KEYS.get(observation) : undefined;
+  if (cached) return cached;
   const keys = new Map<string, string>();
   for (const value of observation.frequencies.keys()) {
     const key = normalise(String(value));
     if (key.length > 0 && !keys.has(key)) keys.set(key, String(value));
   }
+  if (memo) ENTITY_KEYS.set(observation, keys);
   return keys;
 }
 
