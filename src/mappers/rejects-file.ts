@@ -1,10 +1,13 @@
 /**
  * The rejects files of a run: `rejects.csv` for people (spreadsheet-safe: a value starting with `=`,
  * `+`, `-`, `@`, a tab or a carriage return is prefixed with `'` so that no formula runs; plain numbers stay) and
- * `rejects.jsonl` for tools. Both are written as rows arrive, so memory stays flat.
+ * `rejects.jsonl` for tools. Both are written as rows arrive, so memory stays flat. A file that cannot be
+ * written (disk full, permissions) stops the run with REJECTS_UNWRITABLE naming it: a resumed run writes
+ * both files again from the start, every rejected row once, so nothing is lost.
  */
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { StocktakeError } from '../core/errors.ts';
 import { redact } from '../core/secrets.ts';
 import { neutraliseFormula } from '../core/spreadsheet-safe.ts';
 import type { RejectRecord, RejectSink } from './rejects.ts';
@@ -28,12 +31,16 @@ export class RejectsFiles implements RejectSink {
   count = 0;
 
   constructor(dir: string) {
-    mkdirSync(dir, { recursive: true });
     this.files = [join(dir, 'rejects.csv'), join(dir, 'rejects.jsonl')];
-    this.#csv = openSync(this.files[0]!, 'w');
-    this.#jsonl = openSync(this.files[1]!, 'w');
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (error) {
+      throw unwritable(dir, error);
+    }
+    this.#csv = openFile(this.files[0]!);
+    this.#jsonl = openFile(this.files[1]!);
     // A BOM lets spreadsheets open the UTF-8 file with its accents.
-    writeSync(this.#csv, `\ufeff${HEADER.join(',')}\r\n`);
+    writeAll(this.#csv, this.files[0]!, `\ufeff${HEADER.join(',')}\r\n`);
   }
 
   /** Appends one rejected row to both files. */
@@ -50,8 +57,8 @@ export class RejectsFiles implements RejectSink {
       record.reason,
       record.code,
     ];
-    writeSync(this.#csv, `${redact(cells.map(csvCell).join(','))}\r\n`);
-    writeSync(this.#jsonl, `${redact(JSON.stringify(record))}\n`);
+    writeAll(this.#csv, this.files[0]!, `${redact(cells.map(csvCell).join(','))}\r\n`);
+    writeAll(this.#jsonl, this.files[1]!, `${redact(JSON.stringify(record))}\n`);
   }
 
   /** Closes the files. Safe to call twice. */
@@ -61,4 +68,33 @@ export class RejectsFiles implements RejectSink {
     this.#csv = undefined;
     this.#jsonl = undefined;
   }
+}
+
+function openFile(file: string): number {
+  try {
+    return openSync(file, 'w');
+  } catch (error) {
+    throw unwritable(file, error);
+  }
+}
+
+// writeSync may write part of a buffer: the rest is written until none is left.
+function writeAll(fd: number, file: string, text: string): void {
+  const bytes = Buffer.from(text, 'utf8');
+  let at = 0;
+  try {
+    while (at < bytes.length) at += writeSync(fd, bytes, at, bytes.length - at);
+  } catch (error) {
+    throw unwritable(file, error);
+  }
+}
+
+function unwritable(file: string, error: unknown): StocktakeError {
+  const code = (error as { code?: string }).code ?? 'EIO';
+  const reason = code === 'ENOSPC' ? 'the disk is full' : `the system refused the write (${code})`;
+  return new StocktakeError('REJECTS_UNWRITABLE', `${file}: rejected rows cannot be written: ${reason}`, {
+    hint: 'free some space or write the outputs elsewhere (-o), then run `stocktake migrate --resume`: the rejects files are written again in full',
+    context: { file, systemCode: code },
+    cause: error,
+  });
 }

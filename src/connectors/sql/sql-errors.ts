@@ -13,6 +13,10 @@ interface DriverError {
   errors?: DriverError[];
 }
 
+// Messages of pg and mysql2 about a connection that is gone, whatever their code.
+const LOST_CONNECTION =
+  /Connection terminated|not queryable|terminating connection|server closed the connection|connection is in closed state|Connection lost/i;
+
 /** The StocktakeError for a failure to connect to or query `source` (a `product` such as PostgreSQL). */
 export function describeDriverError(error: unknown, source: string, product: string): StocktakeError {
   if (error instanceof StocktakeError) return error;
@@ -34,6 +38,18 @@ export function describeDriverError(error: unknown, source: string, product: str
       'SOURCE_UNREACHABLE',
       `cannot reach the ${product} server (${code}: ${raw})`,
       'check host, port, network and that the server is running',
+    );
+  }
+  // A session the server ended (pg_terminate_backend, KILL, restart) or a pooled connection found dead.
+  if (
+    /^(08...|57P0[123])$/.test(code) ||
+    ['EPIPE', 'PROTOCOL_CONNECTION_LOST', 'ER_CONNECTION_KILLED', 'ER_SERVER_SHUTDOWN'].includes(code) ||
+    LOST_CONNECTION.test(raw)
+  ) {
+    return fail(
+      'SOURCE_UNREACHABLE',
+      `the connection to the ${product} server was lost (${code ? `${code}: ` : ''}${raw})`,
+      'check that the server is running and that nothing ends its sessions, then run again (a migration: with --resume)',
     );
   }
   if (/ssl|tls|certificate|self[- ]signed|HANDSHAKE_NO_SSL/i.test(`${code} ${raw}`)) {

@@ -1,0 +1,406 @@
+/**
+ * Faults during `stocktake migrate` (the command line, in a child process) of 20,000 rows in batches of
+ * 500 from SQLite into PostgreSQL and into MariaDB: the target's connections killed from the server side
+ * (`pg_terminate_backend`, `KILL`) until the run gives up, the process SIGKILLed, and the rejects file on a
+ * full disk (`rejects.jsonl` linked to /dev/full, which fails every write with ENOSPC). Each stops with exit
+ * 4 and a message naming the fault (and the file); after `--resume` the target holds exactly the planned
+ * rows (every row compared with its source), none lost or doubled, and the rejects files list each
+ * rejected row once.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import knexFactory, { type Knex } from 'knex';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SERVERS, serverAvailable } from '../helpers/servers.ts';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const pgUp = await serverAvailable('postgres');
+const myUp = await serverAvailable('mysql');
+
+/** The target schema (PostgreSQL) or database (MariaDB), and the login whose sessions are killed. */
+const SCHEMA = 'st_hostile_faults';
+const LOGIN = 'st_hostile_faults';
+const ROWS = 20_000;
+const FULL_DISK = '/dev/full';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'st-hostile-faults-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Result {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+}
+
+function start(cwd: string, args: string[]): { child: ChildProcess; done: Promise<Result> } {
+  const child = spawn(process.execPath, [join(root, 'bin/stocktake.js'), ...args], {
+    cwd,
+    env: { ...process.env, CI: '', STOCKTAKE_FROM_SOURCES: '1' },
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d) => {
+    stderr += d;
+  });
+  child.stdout!.resume();
+  const done = new Promise<Result>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stderr })),
+  );
+  return { child, done };
+}
+
+// Every 1000th row from 7 has an invalid e-mail (the mapping rejects it), from 9 a negative price (the database's CHECK does).
+const mappingRejected = (id: number) => id % 1000 === 7;
+const databaseRejected = (id: number) => id % 1000 === 9;
+const price = (id: number) => (databaseRejected(id) ? '-1.00' : ((id % 1000) / 10).toFixed(2));
+
+function sourceDb(file: string): void {
+  const db = new Database(file);
+  db.exec('CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT, price DECIMAL(10,2))');
+  const insert = db.prepare('INSERT INTO items VALUES (?, ?, ?, ?)');
+  db.transaction(() => {
+    // A shuffled order: batches hold rows from all over the key range.
+    for (let i = 0; i < ROWS; i++) {
+      const id = ((i * 7919) % ROWS) + 1;
+      insert.run(id, `Item ${id}`, mappingRejected(id) ? 'not-an-email' : `item${id}@example.org`, price(id));
+    }
+  })();
+  db.close();
+}
+
+/** The rows the target must hold after the migration: `ref|name|email|price`, sorted by ref. */
+function expectedRows(withValidation: boolean): string[] {
+  const rows: string[] = [];
+  for (let id = 1; id <= ROWS; id++) {
+    if (databaseRejected(id) || (withValidation && mappingRejected(id))) continue;
+    const email = mappingRejected(id) ? 'not-an-email' : `item${id}@example.org`;
+    rows.push(`K${id}|ITEM ${id}|${email}|${price(id)}`);
+  }
+  return rows.sort(binary);
+}
+
+function binary(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function configYaml(target: string, table: string, withValidation: boolean): string {
+  return `sources:
+  shop: { kind: sqlite, path: shop.sqlite }
+targets:
+  newtool: ${target}
+mappings:
+  - name: ${table}
+    from: { source: shop, dataset: items }
+    to: { target: newtool, dataset: ${table}, key: [ref], mode: upsert }
+    batchSize: 500
+    fields:
+      ref: { from: id, transform: [text, { prefix: "K" }] }
+      name: { from: name, transform: [uppercase] }
+      email: { from: email${withValidation ? ', validate: email' : ''} }
+      price: { from: price }
+`;
+}
+
+/** One target backend: its table, its checkpoint, how to kill the migration's sessions, how to read rows. */
+interface Target {
+  readonly config: string;
+  createTable(table: string): Promise<void>;
+  batches(): Promise<number>;
+  count(table: string): Promise<number>;
+  rows(table: string): Promise<string[]>;
+  /** Kills every session of the migration's login; returns how many. */
+  killSessions(): Promise<number>;
+}
+
+async function waitFor(condition: () => Promise<boolean>, ms = 30_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > until) throw new Error('timed out waiting for the migration');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Kills the target's sessions again and again until the child exits: some kill must land mid-batch. */
+async function killUntilExit(
+  target: Target,
+  run: { done: Promise<Result> },
+): Promise<{ result: Result; kills: number }> {
+  let exited = false;
+  let kills = 0;
+  const done = run.done.then((r) => {
+    exited = true;
+    return r;
+  });
+  while (!exited) {
+    kills += await target.killSessions();
+    await new Promise((r) => setTimeout(r, 15));
+  }
+  return { result: await done, kills };
+}
+
+function rejectsOf(out: string): { records: { key: { ref: string }; code: string }[]; csvLines: number } {
+  const records = readFileSync(join(out, 'rejects.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
+  const csvLines = readFileSync(join(out, 'rejects.csv'), 'utf8').split('\r\n').filter(Boolean).length - 1;
+  return { records, csvLines };
+}
+
+function idsOf(predicate: (id: number) => boolean): string[] {
+  const ids: string[] = [];
+  for (let id = 1; id <= ROWS; id++) if (predicate(id)) ids.push(`K${id}`);
+  return ids.sort(binary);
+}
+
+function faultSuite(name: string, makeTarget: () => Promise<Target & { close(): Promise<void> }>) {
+  let target: Target & { close(): Promise<void> };
+  beforeAll(async () => {
+    target = await makeTarget();
+  });
+  afterAll(async () => {
+    await target?.close();
+  });
+
+  it('stops with exit 4 when its connections are killed, when SIGKILLed and on a full disk; resumes to exactly the plan', async () => {
+    const work = join(dir, name);
+    mkdirSync(work);
+    sourceDb(join(work, 'shop.sqlite'));
+    await target.createTable('items');
+    writeFileSync(join(work, 'stocktake.yaml'), configYaml(target.config, 'items', true));
+    const out = join(work, 'out');
+    const args = ['migrate', '-c', join(work, 'stocktake.yaml'), '-o', out];
+
+    // (a) The server kills the target's sessions until the run gives up.
+    const first = start(work, args);
+    await waitFor(async () => (await target.batches()) >= 3);
+    const { result: killed, kills } = await killUntilExit(target, first);
+    expect(kills).toBeGreaterThan(0);
+    expect(killed.code, killed.stderr).toBe(4);
+    expect(killed.stderr).toContain('MIGRATE_INTERRUPTED');
+    expect(killed.stderr).toMatch(/connection to the target was lost/);
+    const afterKill = await target.count('items');
+    expect(afterKill).toBeGreaterThan(0);
+    expect(afterKill).toBeLessThan(ROWS);
+
+    // (b) SIGKILL mid-run: no chance to clean up.
+    const second = start(work, [...args, '--resume']);
+    const reached = (await target.batches()) + 3;
+    await waitFor(async () => (await target.batches()) >= reached);
+    second.child.kill('SIGKILL');
+    expect((await second.done).signal).toBe('SIGKILL');
+    const afterSigkill = await target.count('items');
+    expect(afterSigkill).toBeLessThan(ROWS);
+
+    // (c) The disk of the rejects file is full: the run stops naming the file, before writing anything.
+    rmSync(join(out, 'rejects.jsonl'), { force: true });
+    symlinkSync(FULL_DISK, join(out, 'rejects.jsonl'));
+    const full = await start(work, [...args, '--resume']).done;
+    expect(full.code, full.stderr).toBe(4);
+    expect(full.stderr).toContain('REJECTS_UNWRITABLE');
+    expect(full.stderr).toContain(
+      `${join(out, 'rejects.jsonl')}: rejected rows cannot be written: the disk is full`,
+    );
+    expect(await target.count('items')).toBe(afterSigkill);
+    rmSync(join(out, 'rejects.jsonl'));
+
+    // Resumed: the target equals the plan row for row, and every rejected row is listed once.
+    const resumed = await start(work, [...args, '--resume']).done;
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
+    expect(run.mappings[0]).toMatchObject({
+      status: 'done',
+      resumed: true,
+      rejected: { mapping: 20, database: 20 },
+      reconciliation: { ok: true, missing: 0, different: 0, unexpected: 0 },
+    });
+    const rows = (await target.rows('items')).sort(binary);
+    expect(rows.length).toBe(ROWS - 40);
+    expect(rows).toEqual(expectedRows(true));
+    const { records, csvLines } = rejectsOf(out);
+    expect(csvLines).toBe(40);
+    const refs = (code: string) =>
+      records
+        .filter((r) => r.code === code)
+        .map((r) => r.key.ref)
+        .sort(binary);
+    expect(refs('REJECT_DATABASE')).toEqual(idsOf(databaseRejected));
+    expect(
+      records
+        .filter((r) => r.code !== 'REJECT_DATABASE')
+        .map((r) => r.key.ref)
+        .sort(binary),
+    ).toEqual(idsOf(mappingRejected));
+
+    // Nothing left to do: a new run changes nothing.
+    const again = await start(work, args).done;
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')).mappings[0]).toMatchObject({
+      inserted: 0,
+      updated: 0,
+      unchanged: ROWS - 40,
+    });
+  });
+
+  it('does not lose the rejects of a committed batch when their file fills up: the resumed run writes them', async () => {
+    const work = join(dir, `${name}-committed`);
+    mkdirSync(work);
+    copyFileSync(join(dir, name, 'shop.sqlite'), join(work, 'shop.sqlite'));
+    await target.createTable('items_full');
+    // Without validation the first reject is the database's, found once its batch is committed.
+    writeFileSync(join(work, 'stocktake.yaml'), configYaml(target.config, 'items_full', false));
+    const out = join(work, 'out');
+    mkdirSync(out);
+    symlinkSync(FULL_DISK, join(out, 'rejects.jsonl'));
+    const args = ['migrate', '-c', join(work, 'stocktake.yaml'), '-o', out];
+    const full = await start(work, args).done;
+    expect(full.code, full.stderr).toBe(4);
+    expect(full.stderr).toContain(
+      `${join(out, 'rejects.jsonl')}: rejected rows cannot be written: the disk is full`,
+    );
+    const partial = await target.count('items_full');
+    expect(partial).toBeGreaterThan(0);
+    expect(partial).toBeLessThan(ROWS - 20);
+    rmSync(join(out, 'rejects.jsonl'));
+    expect(existsSync(join(out, 'rejects.jsonl'))).toBe(false);
+
+    const resumed = await start(work, [...args, '--resume']).done;
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect((await target.rows('items_full')).sort(binary)).toEqual(expectedRows(false));
+    const { records, csvLines } = rejectsOf(out);
+    expect(csvLines).toBe(20);
+    expect(records.map((r) => r.key.ref).sort(binary)).toEqual(idsOf(databaseRejected));
+  });
+}
+
+describe.skipIf(!pgUp)('faults during a migration into PostgreSQL', () => {
+  faultSuite('pg', async () => {
+    const admin = knexFactory({ client: 'pg', connection: SERVERS.postgres, pool: { min: 0, max: 2 } });
+    await admin.raw(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
+    await admin.raw(`DROP ROLE IF EXISTS ${LOGIN}`);
+    await admin.raw(`CREATE ROLE ${LOGIN} LOGIN`);
+    await admin.raw(`CREATE SCHEMA ${SCHEMA} AUTHORIZATION ${LOGIN}`);
+    const url = new URL(SERVERS.postgres);
+    url.username = LOGIN;
+    url.password = '';
+    return pgTarget(admin, url.toString());
+  });
+});
+
+function pgTarget(admin: Knex, url: string): Target & { close(): Promise<void> } {
+  return {
+    config: `{ kind: postgres, url: "${url}", schemas: [${SCHEMA}] }`,
+    async createTable(table) {
+      await admin.raw(`CREATE TABLE ${SCHEMA}.${table} (ref text PRIMARY KEY, name text NOT NULL, email text,
+        price numeric(10,2) CHECK (price >= 0))`);
+      await admin.raw(`ALTER TABLE ${SCHEMA}.${table} OWNER TO ${LOGIN}`);
+    },
+    async batches() {
+      try {
+        const r = await admin.raw(`SELECT max(batches)::int AS n FROM ${SCHEMA}.stocktake_checkpoint`);
+        return r.rows[0]?.n ?? 0;
+      } catch {
+        return 0;
+      }
+    },
+    async count(table) {
+      return (await admin.raw(`SELECT count(*)::int AS n FROM ${SCHEMA}.${table}`)).rows[0].n;
+    },
+    async rows(table) {
+      const r = await admin.raw(
+        `SELECT ref || '|' || name || '|' || coalesce(email, '') || '|' || price::text AS line FROM ${SCHEMA}.${table} ORDER BY ref COLLATE "C"`,
+      );
+      return r.rows.map((x: { line: string }) => x.line);
+    },
+    async killSessions() {
+      const r = await admin.raw(
+        'SELECT count(*)::int AS n FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = ?) k',
+        [LOGIN],
+      );
+      return r.rows[0].n;
+    },
+    async close() {
+      await admin.raw(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
+      await admin.raw(`DROP ROLE IF EXISTS ${LOGIN}`);
+      await admin.destroy();
+    },
+  };
+}
+
+describe.skipIf(!myUp)('faults during a migration into MariaDB', () => {
+  faultSuite('mariadb', async () => {
+    const admin = knexFactory({ client: 'mysql2', connection: SERVERS.mysql, pool: { min: 0, max: 2 } });
+    await admin.raw(`DROP DATABASE IF EXISTS ${SCHEMA}`);
+    await admin.raw(`DROP USER IF EXISTS '${LOGIN}'@'%'`);
+    await admin.raw(`CREATE DATABASE ${SCHEMA} CHARACTER SET utf8mb4`);
+    await admin.raw(`CREATE USER '${LOGIN}'@'%'`);
+    await admin.raw(`GRANT ALL ON ${SCHEMA}.* TO '${LOGIN}'@'%'`);
+    const url = new URL(SERVERS.mysql);
+    url.username = LOGIN;
+    url.password = '';
+    url.pathname = `/${SCHEMA}`;
+    return myTarget(admin, url.toString());
+  });
+});
+
+function myTarget(admin: Knex, url: string): Target & { close(): Promise<void> } {
+  return {
+    config: `{ kind: mariadb, url: "${url}" }`,
+    async createTable(table) {
+      await admin.raw(`CREATE TABLE ${SCHEMA}.${table} (ref varchar(20) PRIMARY KEY, name varchar(80) NOT NULL,
+        email varchar(80), price decimal(10,2), CONSTRAINT ${table}_price CHECK (price >= 0)) CHARACTER SET utf8mb4`);
+    },
+    async batches() {
+      try {
+        const [rows] = await admin.raw(`SELECT max(batches) AS n FROM ${SCHEMA}.stocktake_checkpoint`);
+        return Number(rows[0]?.n ?? 0);
+      } catch {
+        return 0;
+      }
+    },
+    async count(table) {
+      const [rows] = await admin.raw(`SELECT count(*) AS n FROM ${SCHEMA}.${table}`);
+      return Number(rows[0].n);
+    },
+    async rows(table) {
+      const [rows] = await admin.raw(
+        `SELECT CONCAT(ref, '|', name, '|', COALESCE(email, ''), '|', price) AS line FROM ${SCHEMA}.${table} ORDER BY BINARY ref`,
+      );
+      return (rows as { line: string }[]).map((x) => x.line);
+    },
+    async killSessions() {
+      const [rows] = await admin.raw('SELECT ID AS id FROM information_schema.PROCESSLIST WHERE USER = ?', [
+        LOGIN,
+      ]);
+      let killed = 0;
+      for (const row of rows as { id: number }[]) {
+        // A session may end between the listing and the KILL.
+        await admin.raw(`KILL ${Number(row.id)}`).then(
+          () => killed++,
+          () => undefined,
+        );
+      }
+      return killed;
+    },
+    async close() {
+      await admin.raw(`DROP DATABASE IF EXISTS ${SCHEMA}`);
+      await admin.raw(`DROP USER IF EXISTS '${LOGIN}'@'%'`);
+      await admin.destroy();
+    },
+  };
+}
