@@ -42,6 +42,9 @@ export const postgresPushdown: PushdownDialect = {
           from: `${table} t TABLESAMPLE BERNOULLI (${percent(fraction)}) REPEATABLE (${SAMPLE_SEED})`,
           method: 'TABLESAMPLE BERNOULLI',
         },
+  // The whole inheritance tree's statistics first (a partitioned table's), then the table's own.
+  distinctEstimates: () =>
+    `SELECT DISTINCT ON (attname) attname AS name, n_distinct::float8 AS n FROM pg_stats WHERE schemaname = ? AND tablename = ? ORDER BY attname, inherited DESC`,
   randomOrder: 'random()',
   limit: (sql, n) => `${sql} LIMIT ${Math.floor(n)}`,
   quantileAggregate: (expr) =>

@@ -50,6 +50,9 @@ const NULL_LIKE_KINDS: readonly (keyof NullLikeCounts)[] = [
   ...NULL_LIKE_WORDS.map(([kind]) => kind),
 ];
 
+/** How far under the distinct limit the planner's estimate must be for a column to skip COUNT(DISTINCT). */
+const PREDICTION_MARGIN = 10;
+
 /** Code points of the longest null-like word. */
 const LONGEST_NULL_LIKE_WORD = Math.max(
   ...NULL_LIKE_WORDS.flatMap(([, words]) => words.map((w) => [...w].length)),
@@ -115,6 +118,11 @@ export interface PushdownDialect {
    * one integer, so a two-column key is checked by one integer COUNT(DISTINCT) instead of grouping pairs.
    */
   packable?(expr: string, column: Column): string | undefined;
+  /**
+   * A statement of the planner's distinct-value estimates of a table's columns (rows `name`, `n`: a count, or
+   * minus a fraction of the rows), bound to `[schema, table]`; where the backend keeps them.
+   */
+  distinctEstimates?(schema: string | undefined): string;
   /** Prepares the connection (SQLite registers a stddev aggregate). */
   prepare?(db: Knex): Promise<void>;
 }
@@ -180,18 +188,29 @@ class PushdownPlan {
     const foreignKeys = this.#t.dataset.foreignKeys.filter(
       (fk) => this.#t.resolve(fk.references.dataset) !== undefined,
     );
-    const counts = await this.#counts(keys, foreignKeys);
+    const limit = this.#options.distinctLimit ?? DEFAULT_DISTINCT_LIMIT;
+    const predicted = await this.#predictListed(keys, limit);
+    const counts = await this.#counts(keys, foreignKeys, predicted);
     this.#rowsHint = counts.rows;
     this.#options.onProgress?.(counts.rows);
-    const limit = this.#options.distinctLimit ?? DEFAULT_DISTINCT_LIMIT;
-    const listed: number[] = [];
-    const summarised: number[] = [];
+    let listed: number[] = [];
+    let summarised: number[] = [];
     this.#columns.forEach((column, i) => {
       if (column.type === 'binary') summarised.push(i);
-      else if (counts.distinct[i]! <= limit || column.type === 'boolean') listed.push(i);
+      else if (predicted.has(i) || counts.distinct[i]! <= limit || column.type === 'boolean') listed.push(i);
       else summarised.push(i);
     });
     const frequencies = await this.#frequencies(listed);
+    // A predicted column is counted by its frequency table; one the estimate got wrong is summarised after all,
+    // exactly as if it had been counted.
+    for (const i of predicted) {
+      counts.distinct[i] = frequencies.get(i)!.size;
+      if (counts.distinct[i]! > limit && this.#columns[i]!.type !== 'boolean') {
+        frequencies.delete(i);
+        listed = listed.filter((j) => j !== i);
+        summarised = [...summarised, i].sort((a, b) => a - b);
+      }
+    }
     const sampled = summarised.filter((i) => this.#columns[i]!.type !== 'binary');
     const candidates = this.#pairCandidates(counts);
     const pairColumns = [...new Set(candidates.flat())];
@@ -244,13 +263,46 @@ class PushdownPlan {
     };
   }
 
+  // 0. Columns that will be listed whatever their exact distinct count: booleans, and those the planner's
+  // statistics put far below the limit. Their frequency table counts their distinct values, so the counts skip
+  // the sort of COUNT(DISTINCT); columns of declared keys are always counted.
+  async #predictListed(keys: readonly (readonly string[])[], limit: number): Promise<Set<number>> {
+    const keyColumns = new Set(keys.flat());
+    const predicted = new Set<number>();
+    this.#columns.forEach((column, i) => {
+      if (column.type === 'boolean' && !keyColumns.has(column.name)) predicted.add(i);
+    });
+    const rows = this.#t.dataset.rowCount;
+    if (!this.#d.distinctEstimates || rows === null || rows === undefined) return predicted;
+    const { schema, table, name } = this.#t.dataset;
+    const estimates = await this.#query(this.#d.distinctEstimates(schema), [
+      ...(schema === undefined ? [] : [schema]),
+      table ?? name,
+    ]);
+    for (const estimate of estimates) {
+      const i = this.#columns.findIndex((c) => c.name === estimate.name);
+      const n = num(estimate.n);
+      const distinct = n < 0 ? -n * rows : n;
+      // Ten times under the limit: a wrong estimate costs a large frequency table, never a wrong profile.
+      const far = n !== 0 && distinct * PREDICTION_MARGIN <= limit;
+      if (i >= 0 && far && this.#columns[i]!.type !== 'binary' && !keyColumns.has(estimate.name as string)) {
+        predicted.add(i);
+      }
+    }
+    return predicted;
+  }
+
   // 1. Rows, non-null and distinct counts per column; tuple counts of declared keys and foreign keys.
-  async #counts(keys: readonly (readonly string[])[], foreignKeys: Dataset['foreignKeys']): Promise<Counts> {
+  async #counts(
+    keys: readonly (readonly string[])[],
+    foreignKeys: Dataset['foreignKeys'],
+    predicted: ReadonlySet<number>,
+  ): Promise<Counts> {
     const select = ['COUNT(*) AS n'];
     this.#columns.forEach((column, i) => {
       const ref = this.#ref(column);
       select.push(`COUNT(${ref}) AS c${i}`);
-      select.push(`COUNT(DISTINCT ${this.#d.key(ref, column)}) AS d${i}`);
+      if (!predicted.has(i)) select.push(`COUNT(DISTINCT ${this.#d.key(ref, column)}) AS d${i}`);
       const packable = this.#d.packable?.(ref, column);
       if (packable) select.push(`MIN(${packable}) AS pn${i}`, `MAX(${packable}) AS px${i}`);
     });
@@ -672,9 +724,10 @@ class PushdownPlan {
     return `FROM ${this.#source.from} ${this.#where(condition)}`.trimEnd();
   }
 
-  async #query(sql: string): Promise<Record<string, unknown>[]> {
+  async #query(sql: string, bindings?: readonly string[]): Promise<Record<string, unknown>[]> {
     this.#options.signal?.throwIfAborted();
-    return normaliseRows(await this.#t.db.raw(rawSql(this.#t.db, sql)));
+    const db = this.#t.db;
+    return normaliseRows(await (bindings ? db.raw(sql, bindings) : db.raw(rawSql(db, sql))));
   }
 }
 
@@ -738,7 +791,8 @@ interface ValueSample {
 interface Counts {
   readonly rows: number;
   readonly nonNull: readonly number[];
-  readonly distinct: readonly number[];
+  /** Filled after the frequencies for predicted columns. */
+  readonly distinct: number[];
   readonly keyRows: readonly number[];
   readonly keyDistinct: readonly number[];
   readonly fkChecked: readonly number[];
