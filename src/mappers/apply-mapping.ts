@@ -198,7 +198,11 @@ export async function writeMapping(
       await walkPartitions(sides.source, sides.target, async (s, t, diff) => {
         run.unchanged += diff.unchanged;
         for (const reject of duplicateRejects(prepared, s, diff.duplicates)) tally.addRow(reject);
-        for (const i of diff.inserts) await applier.upsert(rowAt(s, i)!, s.keys[i]!, true);
+        for (const i of diff.inserts) {
+          // A second pass only updates: a row its first pass did not write (rejected) is not expected.
+          if (prepared.pass === 'references') notExpected.add(s.keys[i]!);
+          else await applier.upsert(rowAt(s, i)!, s.keys[i]!, true);
+        }
         for (let u = 0; u < diff.updates.length; u += 2) {
           const i = diff.updates[u]!;
           if (mode === 'insert') {

@@ -164,7 +164,7 @@ export function preflight(input: PreflightInput): PreparedMapping[] {
   checkSharedTargets(prepared, problems);
   checkReferences(prepared, problems);
   const ordered = orderByForeignKeys(prepared, problems);
-  const passes = problems.length > 0 ? ordered : splitDeferred(ordered, input, problems);
+  const passes = splitDeferred(ordered, input, problems);
   if (problems.length > 0) throw mappingProblemsError(problems);
   bindReferenceKeys(passes);
   return passes;
@@ -387,9 +387,11 @@ function splitDeferred(
       continue;
     }
     const base = `mappings[${p.index}]`;
+    let notNull = false;
     for (const field of deferred) {
       const column = p.target.dataset.columns.find((c) => c.name === field);
       if (column && !column.nullable) {
+        notNull = true;
         problems.push({
           path: `${base}.fields.${field}`,
           message: `references a row loaded in the same cycle of references (${[...deferredNames.get(p.compiled)!].join(', ')}), so it is written in a second pass, after a first insert with NULL; target column ${p.target.dataset.name}.${field} is NOT NULL`,
@@ -397,6 +399,7 @@ function splitDeferred(
         });
       }
     }
+    if (notNull) continue;
     const fields = (keep: (field: string) => boolean) =>
       Object.fromEntries(Object.entries(p.config.fields).filter(([f]) => keep(f)));
     const sides = {
@@ -416,7 +419,8 @@ function splitDeferred(
       ...p.config,
       name: `${p.config.name}${REFERENCES_PASS}`,
       to: { ...p.config.to, mode: 'upsert' },
-      fields: fields((f) => deferred.has(f)),
+      // Without identity, the second pass updates by the business key: its fields come along.
+      fields: fields((f) => deferred.has(f) || (p.config.to.key ?? []).includes(f)),
     };
     const rows = compile(rowsConfig, false);
     const refs = compile(refsConfig, true);
@@ -548,7 +552,7 @@ function orderByForeignKeys(prepared: PreparedMapping[], problems: MappingProble
     const refs = new Map<PreparedMapping, Set<string>>();
     for (const slot of p.compiled.references) {
       const to = byName.get(slot.mapping);
-      if (!to) continue;
+      if (!to?.identity) continue; // a problem checkReferences reports
       refs.set(to, (refs.get(to) ?? new Set()).add(slot.field));
     }
     refDeps.set(p, refs);
@@ -577,10 +581,18 @@ function orderByForeignKeys(prepared: PreparedMapping[], problems: MappingProble
         progress = true;
       }
     }
-    // Stuck on a cycle: the first mapping (config order) whose refs are part of it defers them.
-    const breaker = prepared.find(
+    // Stuck on a cycle: a mapping whose refs are part of it defers them, preferably one whose deferred
+    // columns can hold the NULL of the first pass; config order otherwise.
+    const breakers = prepared.filter(
       (p) => !placed.has(p) && [...refDeps.get(p)!.keys()].some((d) => !placed.has(d)),
     );
+    const nullable = (p: PreparedMapping) =>
+      [...refDeps.get(p)!].every(
+        ([to, fields]) =>
+          placed.has(to) ||
+          [...fields].every((f) => p.target.dataset.columns.find((c) => c.name === f)?.nullable !== false),
+      );
+    const breaker = breakers.find(nullable) ?? breakers[0];
     if (ordered.length === prepared.length || !breaker) break;
     for (const to of [...refDeps.get(breaker)!.keys()]) if (!placed.has(to)) deferred(breaker, to);
   }

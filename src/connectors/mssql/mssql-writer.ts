@@ -17,6 +17,7 @@ import { binaryBuffer, isoInstant, jsonText, utcWallClock } from '../sql/sql-wri
 import {
   CHECKPOINT_TABLE,
   checkpointOfRow,
+  IDENTITY_TABLE,
   type RowList,
   resolveWriterTable,
   SqlWriter,
@@ -86,12 +87,20 @@ export async function createMssqlWriter(
     table.keyIndexes,
     `#stocktake_stage_${++stagingTables}`,
   );
+  const identityTable =
+    table.schema === undefined ? q(IDENTITY_TABLE) : `${q(table.schema)}.${q(IDENTITY_TABLE)}`;
   const backend = new MssqlBackend(
     db,
     columns,
     table.keyIndexes,
     sql,
     mssqlCheckpointStatements(checkpointTable),
+    target.identity
+      ? {
+          sql: mssqlIdentityStatements(qualified, columns, table.keyIndexes, sql.stagingTable, identityTable),
+          mapping: target.identity.mapping,
+        }
+      : undefined,
   );
   return SqlWriter.open(db, backend, options.name ?? target.dataset);
 }
@@ -166,6 +175,55 @@ SELECT COUNT(CASE WHEN a = N'INSERT' THEN 1 END) AS inserted, COUNT(CASE WHEN a 
   };
 }
 
+/** The statements of a SQL Server writer in identity mode (exported for tests). */
+export interface MssqlIdentityStatements {
+  readonly table: string;
+  /** Inserts the staged row `o = @p0` of the inserts list without its generated key; `OUTPUT INSERTED` returns it. */
+  readonly insertReturning: string;
+  /** Updates rows by their generated key from the staged range (`@p0` list, `@p1`–`@p2` rows). */
+  readonly update: string;
+  /** `@name`: the identity table's quoted name, for OBJECT_ID. */
+  readonly create: string;
+  /** `@p0` mapping, `@p1` old key, `@p2` new key. */
+  readonly save: string;
+  /** `@p0` mapping, `@p1` old key. */
+  readonly forget: string;
+}
+
+/**
+ * Identity-mode statements over the staging table. Each new row has its own INSERT, so that the key
+ * `OUTPUT INSERTED` returns belongs to a known row (a target table with triggers refuses OUTPUT
+ * without INTO: such a table cannot be an identity target).
+ */
+export function mssqlIdentityStatements(
+  qualified: string,
+  columns: readonly MssqlWriteColumn[],
+  keyIndexes: readonly number[],
+  stagingTable: string,
+  identityTable: string,
+): MssqlIdentityStatements {
+  const keys = new Set(keyIndexes);
+  const rest = columns.map((c, i) => ({ c, i })).filter(({ i }) => !keys.has(i));
+  const value = (c: MssqlWriteColumn, i: number) => (c.cast ? `CAST(s.c${i} AS ${c.cast})` : `s.c${i}`);
+  const keyMatch = keyIndexes.map((i) => `t.${q(columns[i]!.name)} = ${value(columns[i]!, i)}`).join(' AND ');
+  const returned = keyIndexes
+    .map((i) => `CAST(INSERTED.${q(columns[i]!.name)} AS nvarchar(450))`)
+    .join(' + NCHAR(1) + ');
+  return {
+    table: identityTable,
+    insertReturning: `INSERT INTO ${qualified} (${rest.map(({ c }) => q(c.name)).join(', ')})
+OUTPUT ${returned} AS new_key
+SELECT ${rest.map(({ c, i }) => value(c, i)).join(', ')} FROM ${stagingTable} AS s WHERE s.l = ${LIST_CODE.inserts} AND s.o = @p0;`,
+    update: `UPDATE t SET ${rest.map(({ c, i }) => `t.${q(c.name)} = ${value(c, i)}`).join(', ')}
+FROM ${qualified} AS t JOIN ${stagingTable} AS s ON s.l = @p0 AND s.o >= @p1 AND s.o < @p2 AND ${keyMatch};`,
+    create: `IF OBJECT_ID(@name, N'U') IS NULL CREATE TABLE ${identityTable} (mapping nvarchar(128) NOT NULL,
+  old_key nvarchar(300) NOT NULL, new_key nvarchar(450) NOT NULL, PRIMARY KEY (mapping, old_key));`,
+    save: `UPDATE ${identityTable} SET new_key = @p2 WHERE mapping = @p0 AND old_key = @p1;
+IF @@ROWCOUNT = 0 INSERT INTO ${identityTable} (mapping, old_key, new_key) VALUES (@p0, @p1, @p2);`,
+    forget: `DELETE FROM ${identityTable} WHERE mapping = @p0 AND old_key = @p1;`,
+  };
+}
+
 /** The checkpoint statements of a SQL Server target; `@name` is the table's quoted name for OBJECT_ID. */
 export function mssqlCheckpointStatements(checkpointTable: string) {
   return {
@@ -216,6 +274,7 @@ class MssqlBackend implements WriterBackend<Connection> {
   readonly #keyIndexes: readonly number[];
   readonly #sql: MssqlWriteStatements;
   readonly #checkpoint: ReturnType<typeof mssqlCheckpointStatements>;
+  readonly #identity: { readonly sql: MssqlIdentityStatements; readonly mapping: string } | undefined;
 
   constructor(
     db: Knex,
@@ -223,7 +282,9 @@ class MssqlBackend implements WriterBackend<Connection> {
     keyIndexes: readonly number[],
     sql: MssqlWriteStatements,
     checkpoint: ReturnType<typeof mssqlCheckpointStatements>,
+    identity?: { readonly sql: MssqlIdentityStatements; readonly mapping: string },
   ) {
+    this.#identity = identity;
     this.#db = db;
     this.#columns = columns;
     this.#keyIndexes = keyIndexes;
@@ -237,6 +298,51 @@ class MssqlBackend implements WriterBackend<Connection> {
 
   async ensureCheckpointTable(c: Connection): Promise<void> {
     await this.#run(c, this.#checkpoint.create, [['name', TYPES.NVarChar, this.#checkpoint.table]]);
+  }
+
+  async ensureIdentityTable(c: Connection): Promise<void> {
+    const identity = this.#identity?.sql;
+    if (identity) await this.#run(c, identity.create, [['name', TYPES.NVarChar, identity.table]]);
+  }
+
+  async saveIdentities(
+    c: Connection,
+    pairs: readonly (readonly [string, string])[],
+    forget: readonly string[],
+  ): Promise<void> {
+    const { sql, mapping } = this.#identity!;
+    for (const [oldKey, newKey] of pairs) {
+      await this.#run(c, sql.save, [
+        ['p0', TYPES.NVarChar, mapping],
+        ['p1', TYPES.NVarChar, oldKey],
+        ['p2', TYPES.NVarChar, newKey],
+      ]);
+    }
+    for (const oldKey of forget) {
+      await this.#run(c, sql.forget, [
+        ['p0', TYPES.NVarChar, mapping],
+        ['p1', TYPES.NVarChar, oldKey],
+      ]);
+    }
+  }
+
+  // Identity mode: new rows one INSERT each (OUTPUT INSERTED gives their key), mapped rows updated by key.
+  async #writeIdentity(c: Connection, list: RowList, from: number, to: number): Promise<WriteCounts> {
+    const { sql } = this.#identity!;
+    if (list === 'upserts') {
+      const { rowCount } = await this.#run(c, sql.update, [
+        ['p0', TYPES.TinyInt, LIST_CODE.upserts],
+        ['p1', TYPES.Int, from],
+        ['p2', TYPES.Int, to],
+      ]);
+      return { inserted: 0, updated: rowCount };
+    }
+    const newKeys: (string | null)[] = [];
+    for (let o = from; o < to; o++) {
+      const { rows } = await this.#run(c, sql.insertReturning, [['p0', TYPES.Int, o]]);
+      newKeys.push(rows[0] ? String(rows[0].new_key) : null);
+    }
+    return { inserted: newKeys.filter((k) => k !== null).length, updated: 0, newKeys };
   }
 
   async stage(c: Connection, batch: WriteBatch): Promise<readonly WriteRejection[]> {
@@ -273,6 +379,7 @@ class MssqlBackend implements WriterBackend<Connection> {
     from: number,
     to: number,
   ): Promise<WriteCounts> {
+    if (this.#identity) return this.#writeIdentity(c, list, from, to);
     const params: Parameter[] = [
       ['p0', TYPES.TinyInt, LIST_CODE[list]],
       ['p1', TYPES.Int, from],

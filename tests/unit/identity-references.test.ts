@@ -1,0 +1,235 @@
+/**
+ * Identity maps and references without a database: the config and preflight problems (each with its
+ * path), the order of passes for self-references and cycles, the identity map's two directions, and
+ * the SQL every backend sends in identity mode (SQL Server's only proof, as no server runs here).
+ */
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/load.ts';
+import type { MappingConfig } from '../../src/config/schema.ts';
+import { mssqlIdentityStatements, mssqlWriteColumn } from '../../src/connectors/mssql/mssql-writer.ts';
+import { mysqlIdentityStatements } from '../../src/connectors/mysql/mysql-writer.ts';
+import {
+  type PostgresWriteColumn,
+  postgresIdentityStatements,
+} from '../../src/connectors/postgres/postgres-writer.ts';
+import { sqliteIdentityStatements } from '../../src/connectors/sqlite/sqlite-writer.ts';
+import { isStocktakeError } from '../../src/core/errors.ts';
+import { IdentityMap, newKeyValue } from '../../src/mappers/identity-map.ts';
+import { preflight } from '../../src/mappers/preflight.ts';
+import { col, configWith, MemoryConnector, table } from './plan-fixtures.ts';
+
+const source = new MemoryConnector('sqlite', 'crm', [
+  table(
+    'people',
+    [col('id', 'integer'), col('name', 'string'), col('boss', 'integer'), col('team', 'string')],
+    ['id'],
+  ),
+  table('teams', [col('code', 'string'), col('lead', 'integer')], ['code']),
+  table('notes', [col('text', 'string')]),
+]);
+const target = new MemoryConnector('sqlite', 'newtool', [
+  table(
+    'people',
+    [
+      col('id', 'integer', { autoIncrement: true }),
+      col('name', 'string', { nullable: false }),
+      col('boss_id', 'integer'),
+      col('team_id', 'integer', { nullable: false }),
+    ],
+    ['id'],
+  ),
+  table('teams', [col('id', 'integer', { autoIncrement: true }), col('lead_id', 'integer')], ['id']),
+  table('plain', [col('id', 'integer'), col('text', 'string')], ['id']),
+]);
+const sides = {
+  sources: new Map([['crm', source.side()]]),
+  targets: new Map([['newtool', target.side()]]),
+};
+const ref = (mapping: string) => ({ ref: { mapping } });
+const PEOPLE: MappingConfig = {
+  name: 'people',
+  from: { source: 'crm', dataset: 'people' },
+  to: { target: 'newtool', dataset: 'people', mode: 'upsert', identity: {} },
+  fields: {
+    name: {},
+    boss_id: { from: 'boss', transform: [ref('people')] },
+    team_id: { from: 'team', transform: [ref('teams')] },
+  },
+};
+const TEAMS: MappingConfig = {
+  name: 'teams',
+  from: { source: 'crm', dataset: 'teams' },
+  to: { target: 'newtool', dataset: 'teams', mode: 'upsert', identity: {} },
+  fields: { lead_id: { from: 'lead', transform: [ref('people')] } },
+};
+
+function problems(mappings: MappingConfig[]): { path: string; code: string; message: string }[] {
+  try {
+    preflight({ config: configWith(mappings), ...sides });
+  } catch (error) {
+    if (!isStocktakeError(error, 'CONFIG_INVALID')) throw error;
+    return (error as unknown as { context: { issues: { path: string; code: string; message: string }[] } })
+      .context.issues;
+  }
+  return [];
+}
+
+describe('identity and references in the config and preflight', () => {
+  it('requires `to.key` or `to.identity`, never both', () => {
+    const yaml = (to: string) => `sources: { crm: { kind: sqlite, path: crm.sqlite } }
+targets: { newtool: { kind: sqlite, path: newtool.sqlite } }
+mappings:
+  - { name: m, from: { source: crm, dataset: people }, to: ${to}, fields: { name: {} } }
+`;
+    const message = (to: string) => {
+      try {
+        parseConfig(yaml(to), 'stocktake.yaml', {});
+        return '';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    expect(message('{ target: newtool, dataset: people }')).toContain('mappings[0].to.key: required');
+    expect(message('{ target: newtool, dataset: people, key: [name], identity: {} }')).toContain(
+      'mappings[0].to.key: not used with `identity`',
+    );
+    expect(message('{ target: newtool, dataset: people, identity: { sourceKey: [id] } }')).toBe('');
+  });
+
+  it('orders a cycle and a self-reference into two passes, the deferred fields in the second', () => {
+    const prepared = preflight({
+      config: configWith([
+        PEOPLE,
+        { ...TEAMS, fields: { lead_id: { from: 'lead', transform: [ref('people')] } } },
+      ]),
+      ...sides,
+    });
+    // people names teams (team_id, NOT NULL) and itself (boss_id); teams names people (lead_id). The
+    // cycle is broken where the deferred column can hold NULL: teams' lead; people's boss (self) too.
+    expect(prepared.map((p) => [p.config.name, Object.keys(p.config.fields), p.dependsOn])).toEqual([
+      ['teams', [], []],
+      ['people', ['name', 'team_id'], ['teams']],
+      ['teams:refs', ['lead_id'], ['teams', 'people']],
+      ['people:refs', ['boss_id'], ['people']],
+    ]);
+    expect(prepared.map((p) => p.pass)).toEqual(['rows', 'rows', 'references', 'references']);
+  });
+
+  it('names every reference problem by its path', () => {
+    const found = problems([
+      {
+        ...PEOPLE,
+        fields: {
+          name: {},
+          boss_id: { from: 'boss', transform: [ref('bosses')] },
+          team_id: { from: ['team', 'name'], transform: [ref('teams')] },
+        },
+      },
+      TEAMS,
+      {
+        name: 'plain',
+        from: { source: 'crm', dataset: 'people' },
+        to: { target: 'newtool', dataset: 'plain', key: ['id'], mode: 'upsert' },
+        fields: { id: {}, text: { from: 'boss', transform: [ref('plain')] } },
+      },
+    ]);
+    expect(found.map((p) => [p.path, p.code])).toEqual([
+      ['mappings[0].fields.boss_id', 'MAP_REFERENCE_INVALID'],
+      ['mappings[0].fields.team_id.from', 'MAP_REFERENCE_INVALID'],
+      ['mappings[2].fields.text', 'MAP_REFERENCE_INVALID'],
+    ]);
+    expect(found[0]!.message).toContain('ref names mapping "bosses", which is not among the mappings run');
+    expect(found[1]!.message).toContain('gives 2 value(s), but the old key of teams has 1 (code)');
+    expect(found[2]!.message).toContain('has no `to.identity`');
+  });
+
+  it('refuses a deferred reference into a NOT NULL column, and an identity without a generated key', () => {
+    const found = problems([
+      { ...PEOPLE, fields: { name: {}, team_id: { from: 'boss', transform: [ref('people')] } } },
+      {
+        name: 'notes',
+        from: { source: 'crm', dataset: 'notes' },
+        to: { target: 'newtool', dataset: 'plain', mode: 'upsert', identity: {} },
+        fields: { text: {} },
+      },
+    ]);
+    expect(found.map((p) => [p.path, p.code])).toEqual([
+      ['mappings[1].to.identity.sourceKey', 'MAP_IDENTITY_INVALID'],
+      ['mappings[1].to.identity', 'MAP_IDENTITY_INVALID'],
+      ['mappings[0].fields.team_id', 'MAP_REFERENCE_INVALID'],
+    ]);
+    expect(found[1]!.message).toContain('plain.id is not generated by the database');
+    expect(found[2]!.message).toContain('written in a second pass, after a first insert with NULL');
+    expect(found[2]!.message).toContain('people.team_id is NOT NULL');
+  });
+});
+
+describe('the identity map', () => {
+  it('looks keys up both ways and follows replaced and forgotten keys', () => {
+    const map = new IdentityMap('people');
+    map.set('1', '101');
+    map.set('2', '102');
+    map.set('1', '103'); // the row was inserted again after being deleted behind the tool's back
+    expect([map.newKeyOf('1'), map.oldKeyOf('103'), map.oldKeyOf('101')]).toEqual(['103', '1', undefined]);
+    map.forget('2');
+    expect([map.size, map.oldKeyOf('102')]).toEqual([1, undefined]);
+    expect(newKeyValue('42', 'integer')).toBe(42);
+    expect(newKeyValue('9007199254740993', 'integer')).toBe(9007199254740993n);
+    expect(newKeyValue('5f0c…', 'string')).toBe('5f0c…');
+  });
+});
+
+describe('identity-mode SQL of every backend', () => {
+  const columns = [col('na"me', 'string'), col('team_id', 'integer'), col('id', 'integer')];
+  it('SQLite: INSERT … RETURNING the key, the identity table keyed by mapping and old key', () => {
+    const sql = sqliteIdentityStatements('"people"', columns, [2]);
+    expect(sql.insertReturning).toBe(
+      'INSERT INTO "people" ("na""me", "team_id") VALUES (?, ?) RETURNING "id"',
+    );
+    expect(sql.create).toContain('PRIMARY KEY (mapping, old_key)');
+    expect(sql.save).toContain('ON CONFLICT (mapping, old_key) DO UPDATE SET new_key = excluded.new_key');
+  });
+
+  it('PostgreSQL: one staged row per INSERT … RETURNING, updates by key from the staging table', () => {
+    const pg: PostgresWriteColumn[] = [
+      { name: 'na"me', castType: 'text', encoding: 'plain', compareAsText: false },
+      { name: 'team_id', castType: 'bigint', encoding: 'plain', compareAsText: false },
+      { name: 'id', castType: 'bigint', encoding: 'plain', compareAsText: false },
+    ];
+    const sql = postgresIdentityStatements('"s"."people"', pg, [2], 'pg_temp.st', '"s"."stocktake_identity"');
+    expect(sql.insertReturning).toBe(
+      'INSERT INTO "s"."people" AS t ("na""me", "team_id") SELECT s.c0::text, s.c1::bigint FROM pg_temp.st s WHERE s.l = 1 AND s.o = $1 RETURNING t."id"::text AS new_key',
+    );
+    expect(sql.update).toContain('AND t."id" = s.c2::bigint');
+    expect(sql.save).toContain('unnest($2::text[], $3::text[])');
+  });
+
+  it('MySQL/MariaDB: one row per INSERT (its insertId), a binary-collated identity table', () => {
+    const sql = mysqlIdentityStatements('`db`.`people`', columns, [2], '`db`.`stocktake_identity`');
+    expect(sql.insert).toBe('INSERT INTO `db`.`people` (`na"me`, `team_id`) VALUES (?, ?)');
+    expect(sql.update).toBe('UPDATE `db`.`people` SET `na"me` = ?, `team_id` = ? WHERE `id` = ?');
+    expect(sql.create).toContain('COLLATE = utf8mb4_bin');
+    expect(sql.save(2)).toContain('VALUES (?, ?, ?), (?, ?, ?)');
+    expect(sql.forget(3)).toContain('old_key IN (?, ?, ?)');
+  });
+
+  it('SQL Server: OUTPUT INSERTED returns the key of each staged row', () => {
+    const ms = [
+      col('na]me', 'string', { nativeType: 'nvarchar(40)' }),
+      col('team_id', 'integer', { nativeType: 'bigint' }),
+      col('id', 'integer', { nativeType: 'bigint', autoIncrement: true }),
+    ].map(mssqlWriteColumn);
+    const sql = mssqlIdentityStatements('[dbo].[people]', ms, [2], '#st', '[dbo].[stocktake_identity]');
+    expect(sql.insertReturning).toBe(
+      `INSERT INTO [dbo].[people] ([na]]me], [team_id])
+OUTPUT CAST(INSERTED.[id] AS nvarchar(450)) AS new_key
+SELECT ${ms[0]!.cast ? `CAST(s.c0 AS ${ms[0]!.cast})` : 's.c0'}, ${ms[1]!.cast ? `CAST(s.c1 AS ${ms[1]!.cast})` : 's.c1'} FROM #st AS s WHERE s.l = 1 AND s.o = @p0;`,
+    );
+    expect(sql.insertReturning).not.toContain('IDENTITY_INSERT');
+    expect(sql.update).toMatch(
+      /^UPDATE t SET t\.\[na\]\]me\] = [\s\S]*\sFROM \[dbo\]\.\[people\] AS t JOIN #st AS s ON s\.l = @p0/,
+    );
+    expect(sql.create).toContain('PRIMARY KEY (mapping, old_key)');
+    expect(sql.save).toContain('IF @@ROWCOUNT = 0 INSERT INTO [dbo].[stocktake_identity]');
+  });
+});
