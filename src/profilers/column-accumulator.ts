@@ -217,13 +217,13 @@ export class ColumnAccumulator {
       return;
     }
     const key = canonicalKey(value, this.type);
-    if (key !== null && this.#frequencies === undefined) hashKey(key);
+    if (key !== null) hashKey(key);
     this.addKey(key);
   }
 
   /**
-   * Adds a canonical key (or null). The hot path: when the table is no longer exact, the caller has
-   * just hashed the key into `HASH` (the dataset accumulator hashes every value once for rows and keys).
+   * Adds a canonical key (or null). The hot path: the caller has just hashed the key into `HASH`
+   * (the dataset accumulator hashes every value once for rows, keys, this table and the sketch).
    */
   addKey(key: FrequencyKey | null): void {
     this.count++;
@@ -234,7 +234,7 @@ export class ColumnAccumulator {
     }
     const table = this.#frequencies;
     if (table !== undefined) {
-      table.add(key);
+      table.addHashed(key, HASH[0]!, HASH[1]!);
       if (table.size > this.#distinctLimit) this.#switch();
       return;
     }

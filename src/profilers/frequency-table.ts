@@ -1,46 +1,78 @@
 /**
- * A value → count table with one Map lookup per repeated value: the Map holds each key's slot in a
- * typed array of counts, so a repeat is a `get` and an array increment, not a `get` and a `set`.
+ * A value → count table keyed by the 64-bit value hash the dataset accumulator computes once per
+ * value anyway: an open-addressing probe in typed arrays and one `===` against the stored key,
+ * where a `Map` would hash the string again. Keys with equal hashes but different values get
+ * their own entries, so the table stays exact.
  */
 import type { FrequencyKey } from './observation.ts';
+import { HASH, hashKey } from './value-hash.ts';
 
 /** A growable frequency table; `toMap()` gives the `ReadonlyMap` an observation carries. */
 export class FrequencyTable {
-  readonly #slots = new Map<FrequencyKey, number>();
+  #low = new Uint32Array(2048);
+  #high = new Uint32Array(2048);
+  /** Entry index + 1 of each probe slot; 0 for an empty slot. */
+  #slots = new Int32Array(2048);
+  #mask = 2047;
+  readonly #keys: FrequencyKey[] = [];
   #counts = new Float64Array(1024);
 
   /** Distinct keys held. */
   get size(): number {
-    return this.#slots.size;
+    return this.#keys.length;
   }
 
   /** Adds `count` occurrences of `key`. */
   add(key: FrequencyKey, count = 1): void {
-    const slot = this.#slots.get(key);
-    if (slot !== undefined) {
-      this.#counts[slot]! += count;
-      return;
+    hashKey(key);
+    this.addHashed(key, HASH[0]!, HASH[1]!, count);
+  }
+
+  /** Adds `count` occurrences of `key`, whose `hashKey` halves are `low` and `high`. */
+  addHashed(key: FrequencyKey, low: number, high: number, count = 1): void {
+    const lows = this.#low;
+    const highs = this.#high;
+    const slots = this.#slots;
+    const keys = this.#keys;
+    let at = (low ^ Math.imul(high, 0x9e3779b1)) & this.#mask;
+    for (;;) {
+      const entry = slots[at]!;
+      if (entry === 0) break;
+      if (lows[at] === low && highs[at] === high) {
+        const known = keys[entry - 1]!;
+        // NaN is one key, as in a Map.
+        if (known === key || (key !== key && known !== known)) {
+          this.#counts[entry - 1]! += count;
+          return;
+        }
+      }
+      at = (at + 1) & this.#mask;
     }
-    const next = this.#slots.size;
-    if (next === this.#counts.length) {
-      const grown = new Float64Array(next * 2);
+    const index = keys.length;
+    if (index === this.#counts.length) {
+      const grown = new Float64Array(index * 2);
       grown.set(this.#counts);
       this.#counts = grown;
     }
-    this.#slots.set(key, next);
-    this.#counts[next] = count;
+    keys.push(key);
+    this.#counts[index] = count;
+    lows[at] = low;
+    highs[at] = high;
+    slots[at] = index + 1;
+    if (keys.length * 2 > slots.length) this.#grow();
   }
 
   /** Calls `visit` with every key and its count, in first-seen order. */
   forEach(visit: (key: FrequencyKey, count: number) => void): void {
     const counts = this.#counts;
-    for (const [key, slot] of this.#slots) visit(key, counts[slot]!);
+    const keys = this.#keys;
+    for (let i = 0; i < keys.length; i++) visit(keys[i]!, counts[i]!);
   }
 
   /** True when no key was added more than once. */
   allOnce(): boolean {
     const counts = this.#counts;
-    for (let i = 0; i < this.#slots.size; i++) if (counts[i]! > 1) return false;
+    for (let i = 0; i < this.#keys.length; i++) if (counts[i]! > 1) return false;
     return true;
   }
 
@@ -48,7 +80,30 @@ export class FrequencyTable {
   toMap(): Map<FrequencyKey, number> {
     const map = new Map<FrequencyKey, number>();
     const counts = this.#counts;
-    for (const [key, slot] of this.#slots) map.set(key, counts[slot]!);
+    const keys = this.#keys;
+    for (let i = 0; i < keys.length; i++) map.set(keys[i]!, counts[i]!);
     return map;
+  }
+
+  #grow(): void {
+    const lows = this.#low;
+    const highs = this.#high;
+    const slots = this.#slots;
+    const size = slots.length * 2;
+    this.#low = new Uint32Array(size);
+    this.#high = new Uint32Array(size);
+    this.#slots = new Int32Array(size);
+    this.#mask = size - 1;
+    for (let i = 0; i < slots.length; i++) {
+      const entry = slots[i]!;
+      if (entry === 0) continue;
+      const low = lows[i]!;
+      const high = highs[i]!;
+      let at = (low ^ Math.imul(high, 0x9e3779b1)) & this.#mask;
+      while (this.#slots[at] !== 0) at = (at + 1) & this.#mask;
+      this.#low[at] = low;
+      this.#high[at] = high;
+      this.#slots[at] = entry;
+    }
   }
 }
