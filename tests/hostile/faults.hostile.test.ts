@@ -1,6 +1,6 @@
 /**
  * Faults during `stocktake migrate` (the command line, in a child process) of 20,000 rows in batches of
- * 500 from SQLite into PostgreSQL and into MariaDB: the target's connections killed from the server side
+ * 500 from MariaDB, CSV and SQLite into PostgreSQL and into MariaDB: the target's connections killed from the server side
  * (`pg_terminate_backend`, `KILL`) until the run gives up, the process SIGKILLed, and the rejects file on a
  * full disk (`rejects.jsonl` linked to /dev/full, which fails every write with ENOSPC). Each stops with exit
  * 4 and a message naming the fault (and the file); after `--resume` the target holds exactly the planned
@@ -9,7 +9,6 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import {
-  copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -40,7 +39,12 @@ let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'st-hostile-faults-'));
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  if (!myUp) return;
+  const my = knexFactory({ client: 'mysql2', connection: SERVERS.mysql, pool: { min: 0, max: 1 } });
+  await my.raw(`DROP DATABASE IF EXISTS ${SOURCE_DB}`).finally(() => my.destroy());
+});
 
 interface Result {
   code: number | null;
@@ -69,18 +73,54 @@ const mappingRejected = (id: number) => id % 1000 === 7;
 const databaseRejected = (id: number) => id % 1000 === 9;
 const price = (id: number) => (databaseRejected(id) ? '-1.00' : ((id % 1000) / 10).toFixed(2));
 
-function sourceDb(file: string): void {
-  const db = new Database(file);
-  db.exec('CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT, price DECIMAL(10,2))');
-  const insert = db.prepare('INSERT INTO items VALUES (?, ?, ?, ?)');
-  db.transaction(() => {
-    // A shuffled order: batches hold rows from all over the key range.
-    for (let i = 0; i < ROWS; i++) {
-      const id = ((i * 7919) % ROWS) + 1;
-      insert.run(id, `Item ${id}`, mappingRejected(id) ? 'not-an-email' : `item${id}@example.org`, price(id));
-    }
-  })();
-  db.close();
+/** The source rows, in a shuffled order: batches hold rows from all over the key range. */
+function* sourceRows(): Generator<[number, string, string, string]> {
+  for (let i = 0; i < ROWS; i++) {
+    const id = ((i * 7919) % ROWS) + 1;
+    yield [id, `Item ${id}`, mappingRejected(id) ? 'not-an-email' : `item${id}@example.org`, price(id)];
+  }
+}
+
+/** Where the migration reads from: the same rows in an SQLite file, a CSV file or a MariaDB table. */
+type SourceKind = 'sqlite' | 'csv' | 'mariadb';
+
+const SOURCE_DB = 'st_hostile_faults_src';
+
+/** Writes the source into `work` (or the MariaDB database) and returns its config entry. */
+async function prepareSource(kind: SourceKind, work: string): Promise<string> {
+  if (kind === 'sqlite') {
+    const db = new Database(join(work, 'shop.sqlite'));
+    db.exec(
+      'CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT, price DECIMAL(10,2))',
+    );
+    const insert = db.prepare('INSERT INTO items VALUES (?, ?, ?, ?)');
+    db.transaction(() => {
+      for (const row of sourceRows()) insert.run(...row);
+    })();
+    db.close();
+    return '{ kind: sqlite, path: shop.sqlite }';
+  }
+  if (kind === 'csv') {
+    const lines = ['id,name,email,price'];
+    for (const row of sourceRows()) lines.push(row.join(','));
+    writeFileSync(join(work, 'items.csv'), `${lines.join('\n')}\n`);
+    return '{ kind: csv, path: items.csv }';
+  }
+  const my = knexFactory({ client: 'mysql2', connection: SERVERS.mysql, pool: { min: 0, max: 1 } });
+  try {
+    await my.raw(`DROP DATABASE IF EXISTS ${SOURCE_DB}`);
+    await my.raw(`CREATE DATABASE ${SOURCE_DB} CHARACTER SET utf8mb4`);
+    await my.raw(
+      `CREATE TABLE ${SOURCE_DB}.items (id int PRIMARY KEY, name varchar(80) NOT NULL, email varchar(80), price decimal(10,2))`,
+    );
+    const rows = [...sourceRows()].map(([id, name, email, p]) => ({ id, name, email, price: p }));
+    await my.batchInsert(`${SOURCE_DB}.items`, rows, 2000);
+  } finally {
+    await my.destroy();
+  }
+  const url = new URL(SERVERS.mysql);
+  url.pathname = `/${SOURCE_DB}`;
+  return `{ kind: mariadb, url: "${url}" }`;
 }
 
 /** The rows the target must hold after the migration: `ref|name|email|price`, sorted by ref. */
@@ -98,9 +138,9 @@ function binary(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function configYaml(target: string, table: string, withValidation: boolean): string {
+function configYaml(source: string, target: string, table: string, withValidation: boolean): string {
   return `sources:
-  shop: { kind: sqlite, path: shop.sqlite }
+  shop: ${source}
 targets:
   newtool: ${target}
 mappings:
@@ -168,7 +208,11 @@ function idsOf(predicate: (id: number) => boolean): string[] {
   return ids.sort(binary);
 }
 
-function faultSuite(name: string, makeTarget: () => Promise<Target & { close(): Promise<void> }>) {
+function faultSuite(
+  name: string,
+  source: SourceKind,
+  makeTarget: () => Promise<Target & { close(): Promise<void> }>,
+) {
   let target: Target & { close(): Promise<void> };
   beforeAll(async () => {
     target = await makeTarget();
@@ -177,12 +221,12 @@ function faultSuite(name: string, makeTarget: () => Promise<Target & { close(): 
     await target?.close();
   });
 
-  it('stops with exit 4 when its connections are killed, when SIGKILLed and on a full disk; resumes to exactly the plan', async () => {
+  it(`reads ${source}, stops with exit 4 when its connections are killed, when SIGKILLed and on a full disk; resumes to exactly the plan`, async () => {
     const work = join(dir, name);
     mkdirSync(work);
-    sourceDb(join(work, 'shop.sqlite'));
+    const from = await prepareSource(source, work);
     await target.createTable('items');
-    writeFileSync(join(work, 'stocktake.yaml'), configYaml(target.config, 'items', true));
+    writeFileSync(join(work, 'stocktake.yaml'), configYaml(from, target.config, 'items', true));
     const out = join(work, 'out');
     const args = ['migrate', '-c', join(work, 'stocktake.yaml'), '-o', out];
 
@@ -260,10 +304,10 @@ function faultSuite(name: string, makeTarget: () => Promise<Target & { close(): 
   it('does not lose the rejects of a committed batch when their file fills up: the resumed run writes them', async () => {
     const work = join(dir, `${name}-committed`);
     mkdirSync(work);
-    copyFileSync(join(dir, name, 'shop.sqlite'), join(work, 'shop.sqlite'));
+    const from = await prepareSource('sqlite', work);
     await target.createTable('items_full');
     // Without validation the first reject is the database's, found once its batch is committed.
-    writeFileSync(join(work, 'stocktake.yaml'), configYaml(target.config, 'items_full', false));
+    writeFileSync(join(work, 'stocktake.yaml'), configYaml(from, target.config, 'items_full', false));
     const out = join(work, 'out');
     mkdirSync(out);
     symlinkSync(FULL_DISK, join(out, 'rejects.jsonl'));
@@ -289,7 +333,8 @@ function faultSuite(name: string, makeTarget: () => Promise<Target & { close(): 
 }
 
 describe.skipIf(!pgUp)('faults during a migration into PostgreSQL', () => {
-  faultSuite('pg', async () => {
+  // MariaDB as the source when it answers; SQLite otherwise.
+  faultSuite('pg', myUp ? 'mariadb' : 'sqlite', async () => {
     const admin = knexFactory({ client: 'pg', connection: SERVERS.postgres, pool: { min: 0, max: 2 } });
     await admin.raw(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
     await admin.raw(`DROP ROLE IF EXISTS ${LOGIN}`);
@@ -343,7 +388,7 @@ function pgTarget(admin: Knex, url: string): Target & { close(): Promise<void> }
 }
 
 describe.skipIf(!myUp)('faults during a migration into MariaDB', () => {
-  faultSuite('mariadb', async () => {
+  faultSuite('mariadb', 'csv', async () => {
     const admin = knexFactory({ client: 'mysql2', connection: SERVERS.mysql, pool: { min: 0, max: 2 } });
     await admin.raw(`DROP DATABASE IF EXISTS ${SCHEMA}`);
     await admin.raw(`DROP USER IF EXISTS '${LOGIN}'@'%'`);
