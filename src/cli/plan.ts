@@ -74,7 +74,10 @@ export function planCommand(): Command {
 export function summarisePlan(plan: PlanDocument): string[] {
   const lines = plan.mappings.map((m) => {
     const warn = m.maxRejectsExceeded ? `  ! rejects exceed maxRejects (${m.maxRejects})` : '';
-    return `${m.name}: +${m.inserts} ~${m.updates} -${m.deletes} =${m.unchanged} rejected ${m.rejects}${warn}`;
+    const refs = (m.references ?? [])
+      .map((r) => `; ${r.field} → ${r.mapping}: ${r.resolved} new keys, ${r.pending} to rows inserted first`)
+      .join('');
+    return `${m.name}: +${m.inserts} ~${m.updates} -${m.deletes} =${m.unchanged} rejected ${m.rejects}${refs}${warn}`;
   });
   const t = plan.totals;
   lines.push(
