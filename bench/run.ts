@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: every benchmark under bench/, the inventory first, each in its own process with its
  * default size, then one table of every figure and ratio they reported (their `bench-row` lines).
- * `npm run bench -- csv-read report` runs only those.
+ * `npm run bench -- csv-read report` runs only those. The 10,000,000-row plan is not among them (it
+ * builds 20M rows first): `npx tsx bench/plan.ts 10000000 1`.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -17,7 +18,9 @@ const ALL = [
   'profile-postgres',
   'mapping',
   'load-postgres',
+  'load-mariadb-postgres',
   'plan',
+  'audit-load',
   'report',
 ];
 const wanted = process.argv.slice(2);
