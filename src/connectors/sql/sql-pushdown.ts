@@ -51,7 +51,7 @@ const NULL_LIKE_KINDS: readonly (keyof NullLikeCounts)[] = [
 ];
 
 /** How far under the distinct limit the planner's estimate must be for a column to skip COUNT(DISTINCT). */
-const PREDICTION_MARGIN = 10;
+const PREDICTION_MARGIN = 2;
 
 /** Code points of the longest null-like word. */
 const LONGEST_NULL_LIKE_WORD = Math.max(
@@ -190,39 +190,45 @@ class PushdownPlan {
     );
     const limit = this.#options.distinctLimit ?? DEFAULT_DISTINCT_LIMIT;
     const predicted = await this.#predictListed(keys, limit);
-    const counts = await this.#counts(keys, foreignKeys, predicted);
+    const early = [...predicted].sort((a, b) => a - b);
+    // Statements that do not need each other's results run side by side, each on its own connection (PostgreSQL
+    // computes an aggregate query on one core): predicted columns are listed whatever the counts say.
+    const [counts, frequencies] = await Promise.all([
+      this.#counts(keys, foreignKeys, predicted),
+      this.#frequencies(early),
+    ]);
     this.#rowsHint = counts.rows;
     this.#options.onProgress?.(counts.rows);
-    let listed: number[] = [];
-    let summarised: number[] = [];
-    this.#columns.forEach((column, i) => {
+    const listed: number[] = [];
+    const summarised: number[] = [];
+    for (const [i, column] of this.#columns.entries()) {
+      // A predicted column is counted by its frequency table; one the estimate got wrong is summarised after
+      // all, exactly as if it had been counted.
+      if (predicted.has(i)) counts.distinct[i] = frequencies.get(i)!.size;
+      if (predicted.has(i) && (counts.distinct[i]! <= limit || column.type === 'boolean')) continue;
+      frequencies.delete(i);
       if (column.type === 'binary') summarised.push(i);
-      else if (predicted.has(i) || counts.distinct[i]! <= limit || column.type === 'boolean') listed.push(i);
+      else if (counts.distinct[i]! <= limit || column.type === 'boolean') listed.push(i);
       else summarised.push(i);
-    });
-    const frequencies = await this.#frequencies(listed);
-    // A predicted column is counted by its frequency table; one the estimate got wrong is summarised after all,
-    // exactly as if it had been counted.
-    for (const i of predicted) {
-      counts.distinct[i] = frequencies.get(i)!.size;
-      if (counts.distinct[i]! > limit && this.#columns[i]!.type !== 'boolean') {
-        frequencies.delete(i);
-        listed = listed.filter((j) => j !== i);
-        summarised = [...summarised, i].sort((a, b) => a - b);
-      }
     }
     const sampled = summarised.filter((i) => this.#columns[i]!.type !== 'binary');
     const candidates = this.#pairCandidates(counts);
     const pairColumns = [...new Set(candidates.flat())];
-    const sample = await this.#valueSample(
-      sampled,
-      candidates.length > 0 && counts.rows > VALUE_SAMPLE_SIZE ? pairColumns : [],
-    );
+    const [others, { sample, pairs, aggregates, pairDistinct }] = await Promise.all([
+      this.#frequencies(listed),
+      (async () => {
+        const sample = await this.#valueSample(
+          sampled,
+          candidates.length > 0 && counts.rows > VALUE_SAMPLE_SIZE ? pairColumns : [],
+        );
+        const pairs = candidates.filter(([x, y]) => !repeatsIn(sample.rows, `v${x}`, `v${y}`));
+        // Pairs of integers and dates ride along with the aggregates' scan; the others get a statement of their own.
+        const packed = pairs.filter((pair) => this.#packing(pair, counts) !== undefined);
+        return { sample, pairs, ...(await this.#aggregates(summarised, counts, packed)) };
+      })(),
+    ]);
+    for (const [i, table] of others) frequencies.set(i, table);
     const samples = sample.frequencies;
-    const pairs = candidates.filter(([x, y]) => !repeatsIn(sample.rows, `v${x}`, `v${y}`));
-    // Pairs of integers and dates ride along with the aggregates' scan; the others get a statement of their own.
-    const packed = pairs.filter((pair) => this.#packing(pair, counts) !== undefined);
-    const { aggregates, pairDistinct } = await this.#aggregates(summarised, counts, packed);
 
     const columns: ColumnObservation[] = this.#columns.map((column, i) => {
       const base = {
@@ -269,11 +275,13 @@ class PushdownPlan {
   async #predictListed(keys: readonly (readonly string[])[], limit: number): Promise<Set<number>> {
     const keyColumns = new Set(keys.flat());
     const predicted = new Set<number>();
+    // Without estimates there is nothing to run beside the counts: the booleans are counted with the rest.
+    if (!this.#d.distinctEstimates) return predicted;
     this.#columns.forEach((column, i) => {
       if (column.type === 'boolean' && !keyColumns.has(column.name)) predicted.add(i);
     });
     const rows = this.#t.dataset.rowCount;
-    if (!this.#d.distinctEstimates || rows === null || rows === undefined) return predicted;
+    if (rows === null || rows === undefined) return predicted;
     const { schema, table, name } = this.#t.dataset;
     const estimates = await this.#query(this.#d.distinctEstimates(schema), [
       ...(schema === undefined ? [] : [schema]),
@@ -283,7 +291,7 @@ class PushdownPlan {
       const i = this.#columns.findIndex((c) => c.name === estimate.name);
       const n = num(estimate.n);
       const distinct = n < 0 ? -n * rows : n;
-      // Ten times under the limit: a wrong estimate costs a large frequency table, never a wrong profile.
+      // Well under the limit: a wrong estimate costs a large frequency table, never a wrong profile.
       const far = n !== 0 && distinct * PREDICTION_MARGIN <= limit;
       if (i >= 0 && far && this.#columns[i]!.type !== 'binary' && !keyColumns.has(estimate.name as string)) {
         predicted.add(i);
@@ -393,6 +401,7 @@ class PushdownPlan {
     if (summarised.length === 0 && packed.length === 0) return { aggregates: result, pairDistinct };
     const inner: string[] = [];
     const outer: string[] = [];
+    const quantileSelect: string[] = [];
     for (const i of new Set(packed.flat())) {
       const column = this.#columns[i]!;
       inner.push(`${this.#d.packable!(this.#ref(column), column)} AS p${i}`);
@@ -414,7 +423,10 @@ class PushdownPlan {
       }
       const number = NUMERIC.has(column.type) ? this.#d.number(x, column) : undefined;
       if (number) outer.push(`${this.#d.mean(number)} AS av${i}`, `${this.#d.stddevPop(number)} AS sd${i}`);
-      if (number && this.#d.quantileAggregate) outer.push(`${this.#d.quantileAggregate(number)} AS qa${i}`);
+      if (number && this.#d.quantileAggregate) {
+        const sorted = this.#d.quantileAggregate(this.#d.number(this.#ref(column), column)!);
+        quantileSelect.push(`${sorted} AS qa${i}`);
+      }
       if (TEXTUAL.has(column.type) || column.type === 'binary') {
         const length = this.#d.length(x, column);
         outer.push(
@@ -436,12 +448,20 @@ class PushdownPlan {
       }
     }
     const derived = `SELECT ${inner.join(', ')} ${this.#fromWhere()}${this.#d.fence ?? ''}`;
-    const row = (await this.#query(`SELECT ${outer.join(', ')} FROM (${derived}) d`))[0] ?? {};
+    // The sorts of the quantiles run beside the one-pass aggregates, on another connection.
+    const [row, quantileRow] = await Promise.all([
+      this.#query(`SELECT ${outer.join(', ')} FROM (${derived}) d`).then((rows) => rows[0] ?? {}),
+      quantileSelect.length > 0
+        ? this.#query(`SELECT ${quantileSelect.join(', ')} ${this.#fromWhere()}`).then(
+            (rows) => rows[0] ?? {},
+          )
+        : {},
+    ]);
     for (const [p, pair] of packed.entries()) pairDistinct.set(pair, num(row[`pp${p}`]));
     const quantiles = this.#d.quantileAggregate
       ? new Map(
           summarised.flatMap((i) =>
-            Array.isArray(row[`qa${i}`]) ? [[i, (row[`qa${i}`] as unknown[]).map(num)]] : [],
+            Array.isArray(quantileRow[`qa${i}`]) ? [[i, (quantileRow[`qa${i}`] as unknown[]).map(num)]] : [],
           ),
         )
       : await this.#quantiles(summarised, counts);
