@@ -22,6 +22,7 @@ import {
   fitFraction,
   fractionFits,
   fractionRule,
+  type TemporalParts,
   temporalParts,
   temporalRange,
   utcRangeText,
@@ -408,6 +409,16 @@ function floatConversion(
   };
 }
 
+// Digits after the decimal point of a time or timestamp text, trailing zeros included; 0 without a fraction.
+function fractionDigits(text: string): number {
+  let dot = text.indexOf('.', 8);
+  if (dot === -1) dot = text.indexOf(',', 8);
+  if (dot === -1) return 0;
+  let end = dot + 1;
+  while (end < text.length && text.charCodeAt(end) >= 48 && text.charCodeAt(end) <= 57) end++;
+  return end - dot - 1;
+}
+
 /** The check of a date, time or timestamp against the column's fraction rule and range. */
 function temporalFit(
   column: Column,
@@ -422,22 +433,30 @@ function temporalFit(
   const precise = rule && `${where} (${column.nativeType}) ${describeRule(rule)}`;
   const outOfRange = limits && `is outside the range of ${where} (${column.nativeType}: ${limits.label})`;
   const lossy = accepted.round || accepted.truncate;
+  const digits = rule?.kind === 'digits' ? rule.digits : -1;
+  // Years strictly inside the range need no exact comparison: most values skip the parse.
+  const safeFrom = limits ? Number(limits.min.slice(0, 4)) + 1 : 0;
+  const safeTo = limits ? Number(limits.max.slice(0, 4)) - 1 : 0;
   return (text, failure) => {
-    const parts = temporalParts(text);
-    if (parts === undefined) return text;
     let fitted = text;
-    let fittedParts = parts;
-    if (rule !== undefined && !fractionFits(parts, rule, HAS_SECONDS.test(parts.head))) {
-      if (!lossy) {
-        const digits = parts.fraction.replace(/0+$/, '').length;
-        const has = rule.kind === 'minutes' ? 'has seconds' : `has ${digits} fraction digits`;
-        return fail(failure, `${has}; ${precise}`, 'REJECT_PRECISION');
+    let parts: TemporalParts | undefined;
+    if (rule !== undefined && (digits < 0 || fractionDigits(text) > digits)) {
+      parts = temporalParts(text);
+      if (parts !== undefined && !fractionFits(parts, rule, HAS_SECONDS.test(parts.head))) {
+        if (!lossy) {
+          const count = parts.fraction.replace(/0+$/, '').length;
+          const has = rule.kind === 'minutes' ? 'has seconds' : `has ${count} fraction digits`;
+          return fail(failure, `${has}; ${precise}`, 'REJECT_PRECISION');
+        }
+        fitted = fitFraction(parts, rule, accepted.round);
+        parts = temporalParts(fitted);
       }
-      fitted = fitFraction(parts, rule, accepted.round);
-      fittedParts = temporalParts(fitted) ?? parts;
     }
     if (limits !== undefined) {
-      const utc = utcRangeText(fittedParts);
+      const year = Number(fitted.slice(0, 4));
+      if (year >= safeFrom && year <= safeTo) return fitted;
+      parts ??= temporalParts(fitted);
+      const utc = parts && utcRangeText(parts);
       if (utc !== undefined && (utc < limits.min || utc > limits.max))
         return fail(failure, outOfRange!, 'REJECT_OUT_OF_RANGE');
     }

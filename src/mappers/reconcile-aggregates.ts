@@ -2,11 +2,14 @@
  * Reconciliation beyond counts: per target column, aggregates of the rows the run expected in the target
  * and of the target rows with the same keys, compared after the run. Numeric columns: the exact sum
  * (scaled BigInt, no float drift); dates and timestamps: min and max; every column: the nulls; reference
- * columns (the target's foreign keys and `ref` fields): the distinct values. Both sides are fed canonical
- * texts, the same the checksums hash, so an aggregate differs only when the stored values do.
+ * columns (the target's foreign keys and `ref` fields): the distinct values. Values are compared by
+ * their canonical texts, the same the checksums hash (computed only for the fields that need them), so an
+ * aggregate differs only when the stored values do.
  */
+import type { Value } from '../connectors/types.ts';
 import type { ColumnAggregate } from '../core/plan.ts';
-import { NULL_TEXT } from './canonical-value.ts';
+import { foldKeyText, type KeyFolding } from './canonical-key.ts';
+import type { Canonicalizer } from './canonical-value.ts';
 import { numberToDecimal } from './decimal-text.ts';
 import { showValue } from './plan-masking.ts';
 import type { PreparedMapping } from './preflight.ts';
@@ -22,6 +25,9 @@ export interface AggregatePlan {
   /** Per field: a mask of SUM, RANGE_INSTANT (timestamps, canonical as epoch microseconds), RANGE_TEXT (dates), DISTINCT. */
   readonly kinds: readonly number[];
   readonly personal: readonly (PreparedMapping['personal'][number] | undefined)[];
+  readonly canonicalizers: readonly Canonicalizer[];
+  /** Per field, how a folded key field compares (as the checksums do); null when all compare exactly. */
+  readonly foldings: readonly KeyFolding[] | null;
 }
 
 /** The aggregates a mapping's reconciliation computes. */
@@ -48,7 +54,13 @@ export function aggregatePlanOf(prepared: PreparedMapping): AggregatePlan {
     if (references.has(field) || hasRefStep(prepared.config.fields[field])) kind |= DISTINCT;
     return kind;
   });
-  return { fields, kinds, personal: prepared.personal };
+  return {
+    fields,
+    kinds,
+    personal: prepared.personal,
+    canonicalizers: prepared.canonicalizers,
+    foldings: prepared.fieldFoldings,
+  };
 }
 
 function hasRefStep(field: unknown): boolean {
@@ -76,18 +88,21 @@ export class SideAggregates {
     this.#distinct = plan.kinds.map((k) => (k & DISTINCT ? new Set<string>() : undefined));
   }
 
-  /** Adds one row: the canonical text of each field, in `targetFields` order. */
-  add(texts: readonly string[]): void {
+  /** Adds one row of values, in `targetFields` order. */
+  add(row: readonly Value[]): void {
     this.rows++;
-    const kinds = this.#plan.kinds;
+    const { kinds, canonicalizers, foldings } = this.#plan;
     for (let f = 0; f < kinds.length; f++) {
-      const text = texts[f]!;
-      if (text === NULL_TEXT) {
+      const value = row[f];
+      // Only null canonicalises to the null text: nulls are counted without computing any text.
+      if (value === null || value === undefined) {
         this.#nulls[f]!++;
         continue;
       }
       const kind = kinds[f]!;
       if (kind === 0) continue;
+      let text = canonicalizers[f]!(value);
+      if (foldings !== null && foldings[f] !== 'exact') text = foldKeyText(text, foldings[f]!);
       if (kind & SUM) this.#sums[f]!.add(text);
       if (kind & (RANGE_INSTANT | RANGE_TEXT)) {
         const instant = (kind & RANGE_INSTANT) !== 0;
@@ -146,10 +161,15 @@ export function compareAggregates(
 
 const INTEGER = /^-?\d+$/;
 
-// Timestamps are canonical as epoch microseconds; anything else a database returned compares as text.
+// Timestamps are canonical as epoch microseconds (integer texts, compared without a BigInt per value);
+// anything else a database returned compares as text.
 function before(a: string, b: string, instant: boolean): boolean {
-  if (instant && INTEGER.test(a) && INTEGER.test(b)) return BigInt(a) < BigInt(b);
-  return a < b;
+  if (!instant || !INTEGER.test(a) || !INTEGER.test(b)) return a < b;
+  const negativeA = a.charCodeAt(0) === 45;
+  const negativeB = b.charCodeAt(0) === 45;
+  if (negativeA !== negativeB) return negativeA;
+  const less = a.length !== b.length ? a.length < b.length : a < b;
+  return negativeA ? a !== b && !less : less;
 }
 
 /** Epoch microseconds as an ISO 8601 UTC text with six fraction digits. */

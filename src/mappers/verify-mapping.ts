@@ -9,11 +9,11 @@ import type { Connector } from '../connectors/types.ts';
 import type { Reconciliation } from '../core/plan.ts';
 import { FingerprintAccumulator } from './canonical-hash.ts';
 import { keyValuesOf, walkPartitions } from './plan-mapping.ts';
-import { collectTarget, foldContent } from './plan-sides.ts';
+import { collectTarget } from './plan-sides.ts';
 import type { PreparedMapping } from './preflight.ts';
 import { aggregatePlanOf, compareAggregates, SideAggregates } from './reconcile-aggregates.ts';
 import type { RejectTally } from './rejects.ts';
-import { DEFAULT_MEMORY_ROWS, type PartitionRecords, PartitionStore, rowAt } from './spill-partitions.ts';
+import { DEFAULT_MEMORY_ROWS, PartitionStore, rowAt } from './spill-partitions.ts';
 
 const EXAMPLES = 10;
 
@@ -51,7 +51,6 @@ export async function verifyMapping(
     const aggregatePlan = aggregatePlanOf(prepared);
     const sourceAggregates = new SideAggregates(aggregatePlan);
     const targetAggregates = new SideAggregates(aggregatePlan);
-    const texts: string[] = new Array(prepared.compiled.targetFields.length).fill('');
     await walkPartitions(source, store, (s, t, diff) => {
       counts.matched += diff.unchanged;
       // Unchanged pairs are not listed by the diff: count their source hashes from the matched rows below.
@@ -82,10 +81,10 @@ export async function verifyMapping(
       for (let i = 0; i < s.keys.length; i++) {
         if (s.rows[i] === null || duplicates.has(i) || options.notExpected.has(s.keys[i]!)) continue;
         expectedKeys.add(s.keys[i]!);
-        sourceAggregates.add(canonicalTexts(prepared, s, i, texts));
+        sourceAggregates.add(rowAt(s, i)!);
       }
       for (let j = 0; j < t.keys.length; j++) {
-        if (expectedKeys.has(t.keys[j]!)) targetAggregates.add(canonicalTexts(prepared, t, j, texts));
+        if (expectedKeys.has(t.keys[j]!)) targetAggregates.add(rowAt(t, j)!);
       }
       if (mirror) {
         for (const j of diff.targetOnly) {
@@ -112,18 +111,4 @@ export async function verifyMapping(
   } finally {
     store.close();
   }
-}
-
-// The canonical texts of record `i` (folded like the checksums), into `texts`.
-function canonicalTexts(
-  prepared: PreparedMapping,
-  records: PartitionRecords,
-  i: number,
-  texts: string[],
-): string[] {
-  const row = rowAt(records, i)!;
-  const canonicalizers = prepared.canonicalizers;
-  for (let f = 0; f < canonicalizers.length; f++) texts[f] = canonicalizers[f]!(row[f]);
-  foldContent(prepared, texts);
-  return texts;
 }
