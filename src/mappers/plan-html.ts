@@ -60,10 +60,14 @@ function mappingSection(m: MappingPlan): string {
         `<li>${escapeHtml(r.field)} → ${escapeHtml(r.mapping)}: ${r.resolved.toLocaleString('en-US')} new keys known, ${r.pending.toLocaleString('en-US')} to rows inserted first</li>`,
     )
     .join('');
+  const narrower = (m.warnings ?? [])
+    .map((w) => `<li><code>${escapeHtml(w.path)}</code>: ${escapeHtml(w.message)}</li>`)
+    .join('');
   return `<section><h2>${escapeHtml(m.name)}</h2>
 <p>${escapeHtml(`${m.source.name}.${m.source.dataset}`)} → ${escapeHtml(`${m.target.name}.${m.target.dataset}`)} · mode ${escapeHtml(m.mode)} · keys compared ${escapeHtml(m.keyComparison)}</p>
 ${identity}${refs ? `<ul class="refs">${refs}</ul>` : ''}
 <table class="counts"><thead><tr><th>inserts</th><th>updates</th><th>deletes</th><th>unchanged</th><th>rejects</th></tr></thead><tbody><tr>${counts}</tr></tbody></table>
+${narrower ? `<p>Target columns narrower than their source (values that do not fit are rejected):</p><ul class="narrower">${narrower}</ul>` : ''}
 ${warn}${sampleRows(m.samples)}</section>`;
 }
 

@@ -6,8 +6,10 @@
 import { describe, expect, test } from 'vitest';
 import type { Value } from '../../src/connectors/types.ts';
 import type { Column, LogicalType } from '../../src/core/inventory.ts';
+import type { PlanDocument } from '../../src/core/plan.ts';
 import { type ColumnCheckOptions, compileColumnCheck } from '../../src/mappers/column-checks.ts';
 import { narrowingWarnings } from '../../src/mappers/narrowing-warnings.ts';
+import { renderPlanHtml } from '../../src/mappers/plan-html.ts';
 import { FAILED, type StepFailure } from '../../src/mappers/transforms/transform-types.ts';
 
 function col(type: LogicalType, nativeType: string, extra: Partial<Column> = {}): Column {
@@ -306,4 +308,34 @@ describe('narrowing warnings', () => {
     );
     expect(warnings.map((w) => w.path)).toEqual(['mappings[3].fields.big']);
   });
+});
+
+test('plan.html lists the narrowing warnings, escaped', () => {
+  const plan = {
+    formatVersion: 1,
+    kind: 'plan',
+    generatedAt: '2026-01-01T00:00:00Z',
+    mappings: [
+      {
+        name: 'm',
+        inserts: 0,
+        updates: 0,
+        deletes: 0,
+        unchanged: 0,
+        rejects: 0,
+        samples: [],
+        mode: 'upsert',
+        source: { name: 's', dataset: 'a', columns: [], fingerprint: { rows: 0, sum: '', xor: '' } },
+        target: { name: 't', dataset: 'b', columns: [], fingerprint: { rows: 0, sum: '', xor: '' } },
+        keyComparison: 'exact',
+        warnings: [{ path: 'mappings[0].fields.<x>', code: 'MAP_TARGET_NARROWER', message: 'a <b> → c' }],
+      },
+    ],
+    totals: { inserts: 0, updates: 0, deletes: 0, unchanged: 0, rejects: 0 },
+    changes: false,
+    samplesShown: false,
+    tool: { name: 'stocktake', version: '0' },
+  } as unknown as PlanDocument;
+  const html = renderPlanHtml(plan);
+  expect(html).toContain('<li><code>mappings[0].fields.&lt;x&gt;</code>: a &lt;b&gt; → c</li>');
 });
