@@ -69,6 +69,11 @@ export interface Connector {
   read(dataset: DatasetRef, options?: ReadOptions): AsyncIterable<Row[]>;
   /** Measures a dataset inside the source with set-based SQL (database sources only). */
   pushdownProfile?(dataset: DatasetRef, options?: ProfileOptions): Promise<DatasetObservation>;
+  /**
+   * The observation a file connector took while scanning the dataset for the inventory (opened with
+   * `observeFiles`), handed over once; undefined when it has none or the file changed since.
+   */
+  scannedProfile?(dataset: DatasetRef): Promise<DatasetObservation | undefined>;
   /** A writer loading one table of this database (migration targets; connectors opened in `write` mode). */
   writer?(target: WriteTarget): Promise<Writer>;
   /** Releases connections and file handles. Safe to call twice. */
@@ -84,6 +89,8 @@ export interface ConnectorContext {
   readonly mode: OpenMode;
   /** Called for every SQL statement sent (catalog query counting, statement logs in tests). */
   readonly onQuery?: (sql: string) => void;
+  /** A profile follows the inventory: file connectors profile each file in the pass that scans it. */
+  readonly observeFiles?: boolean;
 }
 
 /** Re-exported for connectors. */

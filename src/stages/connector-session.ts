@@ -20,7 +20,8 @@ export class ConnectorSession {
     const key = `${mode}:${name}`;
     let connector = this.#open.get(key);
     if (!connector) {
-      connector = openConnector(config, { name, mode, ...(onQuery ? { onQuery } : {}) });
+      // The stages of a session inventory and then profile: a file is profiled in its scan.
+      connector = openConnector(config, { name, mode, observeFiles: true, ...(onQuery ? { onQuery } : {}) });
       this.#open.set(key, connector);
     }
     return connector;

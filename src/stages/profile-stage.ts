@@ -168,6 +168,12 @@ async function observe(
     ...(dataset.primaryKey ? [dataset.primaryKey.columns] : []),
     ...(dataset.uniqueKeys ?? []).map((k) => k.columns),
   ];
+  // A file profiled in its inventory scan is not read again (CSV files have no declared keys).
+  const scanned = keys.length === 0 ? await connector.scannedProfile?.({ name: dataset.name }) : undefined;
+  if (scanned !== undefined) {
+    onProgress(scanned.rowCount);
+    return scanned;
+  }
   const columns = dataset.columns.map((c) => ({ name: c.name, type: c.type }));
   return profileRows(columns, connector.read({ name: dataset.name }), {
     keys: keys.map((k) => [...k]),

@@ -24,7 +24,9 @@ export async function createCsvConnector(
     kind: 'csv',
     extensions: ['.csv', '.tsv', '.txt'],
     scan: async (file, signal) => {
-      const scan = await scanCsvFile(context.name, file, csv, signal);
+      const scan = await scanCsvFile(context.name, file, csv, signal, {
+        observe: context.observeFiles === true,
+      });
       return { datasets: [scan], findings: scan.findings };
     },
     read: (scan, positions, options) => readCsvRows(scan, positions, options),

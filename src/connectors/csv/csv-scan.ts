@@ -6,12 +6,14 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { StocktakeError } from '../../core/errors.ts';
 import type { Dataset, Finding } from '../../core/inventory.ts';
+import type { DatasetObservation } from '../../profilers/observation.ts';
 import { TypeInference } from '../../profilers/type-inference.ts';
 import type { ConversionPlan } from '../../profilers/type-inference-convert.ts';
 import { headerNameFindings, toColumn } from '../files/file-columns.ts';
 import { uniqueHeaderNames } from '../files/file-headers.ts';
 import { type SourceFile, stampOf } from '../files/file-paths.ts';
 import { decodeSample } from './csv-encoding.ts';
+import { ScanProfile } from './csv-observe.ts';
 import { csvRecordChunks, type RecordStreamReport } from './csv-records.ts';
 import { type CsvDialect, type CsvSourceConfig, SNIFF_BYTES, sniffDialect } from './csv-sniff.ts';
 
@@ -24,6 +26,8 @@ export interface CsvFileScan {
   readonly plans: ConversionPlan[];
   /** Size and modification time when scanned, to notice a file that changed before it is read. */
   readonly stamp: string;
+  /** The profile taken during the scan (`observe`), when the scan's types confirmed it. */
+  observation?: DatasetObservation;
 }
 
 /** Line numbers listed in a finding; the count covers them all. */
@@ -37,6 +41,7 @@ export async function scanCsvFile(
   file: SourceFile,
   config: CsvSourceConfig,
   signal?: AbortSignal,
+  options: { readonly observe?: boolean } = {},
 ): Promise<CsvFileScan> {
   const info = await stat(file.path).catch((error: unknown) => {
     throw new StocktakeError(
@@ -63,7 +68,7 @@ export async function scanCsvFile(
       evidence: { file: file.path, bytes: info.size },
     });
   }
-  const pass = await passOverRecords(source, file, dialect, signal);
+  const pass = await passOverRecords(source, file, dialect, signal, options.observe === true);
   const findings: Finding[] = [];
   const report = pass.report;
   if (report.notUtf8.count > 0) {
@@ -154,7 +159,8 @@ export async function scanCsvFile(
     decimalSeparator: r.decimalSeparator,
     dateOrder: r.dateOrder,
   }));
-  return { file, dataset, findings, dialect, plans, stamp };
+  const observation = pass.profile?.finish(plans);
+  return { file, dataset, findings, dialect, plans, stamp, ...(observation ? { observation } : {}) };
 }
 
 async function readBytes(path: string, position: number, length: number): Promise<Buffer> {
@@ -233,6 +239,7 @@ interface RecordPass {
   headerLine: number | undefined;
   findings: Finding[];
   report: RecordStreamReport;
+  profile: ScanProfile | undefined;
 }
 
 /** Streams every record once: the hot loop of the inventory. */
@@ -241,6 +248,7 @@ async function passOverRecords(
   file: SourceFile,
   dialect: CsvDialect,
   signal: AbortSignal | undefined,
+  observe: boolean,
 ): Promise<RecordPass> {
   const options = { decimalHint: dialect.decimalHint, dateOrder: dialect.dateOrder };
   let names: string[] = [];
@@ -256,6 +264,7 @@ async function passOverRecords(
   const raggedLines: number[] = [];
   const oversized: { line: number; column: string; length: number }[] = [];
   let oversizedCount = 0;
+  let profile: ScanProfile | undefined;
   const records = csvRecordChunks(file.path, dialect, { signal, findNul: true });
   let next = await records.next();
   while (!next.done) {
@@ -275,6 +284,7 @@ async function passOverRecords(
       }
       inferences = names.map(() => new TypeInference(options));
       maxLengths = names.map(() => 0);
+      if (observe) profile = new ScanProfile(names, chunk.records.slice(start), options);
     }
     const list = chunk.records;
     for (let r = start; r < list.length; r++) {
@@ -301,6 +311,10 @@ async function passOverRecords(
         }
       }
       for (let c = n; c < width; c++) inferences[c]!.addText('');
+      if (profile !== undefined) {
+        profile.add(record);
+        if (!profile.alive) profile = undefined;
+      }
     }
     rows += list.length - start;
     next = await records.next();
@@ -339,7 +353,7 @@ async function passOverRecords(
       evidence: { file: file.path, fields: oversized },
     });
   }
-  return { names, inferences, maxLengths, rows, headerLine, findings, report: next.value };
+  return { names, inferences, maxLengths, rows, headerLine, findings, report: next.value, profile };
 }
 
 /** How many line breaks the fields of a record hold (a record spans that many extra lines). */

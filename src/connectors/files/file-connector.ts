@@ -5,6 +5,7 @@
  */
 import { isStocktakeError, StocktakeError } from '../../core/errors.ts';
 import type { Dataset, Finding, SourceInventory } from '../../core/inventory.ts';
+import type { DatasetObservation } from '../../profilers/observation.ts';
 import type {
   Connector,
   ConnectorContext,
@@ -22,7 +23,15 @@ export interface ScannedDataset {
   readonly dataset: Dataset;
   /** Size and modification time of the file when scanned. */
   readonly stamp: string;
+  /** The dataset's profile, when the backend took it during the scan (`observeFiles`). */
+  observation?: DatasetObservation;
 }
+
+/**
+ * Frequency-table entries of scanned profiles kept until the profile stage takes them (about 100
+ * bytes each); the files scanned past it are profiled by a second read, so memory stays bounded.
+ */
+export const SCANNED_PROFILE_BUDGET = 2_000_000;
 
 /** What a file format brings: how to scan one file and how to read one of its datasets. */
 export interface FileBackend<S extends ScannedDataset> {
@@ -45,6 +54,9 @@ export class FileConnector<S extends ScannedDataset> implements Connector {
   #scanned: Map<string, S> | undefined;
   /** Files that could not be scanned, by file dataset name, with the error a read must throw. */
   #failed = new Map<string, StocktakeError>();
+  /** Profiles taken during the scan, by dataset name, until `scannedProfile` hands them over. */
+  #observations = new Map<string, DatasetObservation>();
+  #observed = 0;
 
   constructor(backend: FileBackend<S>, path: string, context: ConnectorContext) {
     this.kind = backend.kind;
@@ -62,11 +74,16 @@ export class FileConnector<S extends ScannedDataset> implements Connector {
     const scanned = new Map<string, S>();
     const findings: Finding[] = [];
     this.#failed = new Map();
+    this.#observations = new Map();
+    this.#observed = 0;
     for (const file of files) {
       options.onStep?.(`${this.name}: scanning ${file.path}`);
       try {
         const result = await this.#backend.scan(file);
-        for (const entry of result.datasets) scanned.set(entry.dataset.name, entry);
+        for (const entry of result.datasets) {
+          scanned.set(entry.dataset.name, entry);
+          this.#keepObservation(entry);
+        }
         findings.push(...result.findings);
       } catch (error) {
         const failure = asStocktakeError(error, file);
@@ -110,11 +127,24 @@ export class FileConnector<S extends ScannedDataset> implements Connector {
     if ((await this.#backend.stamp(entry.file.path)) !== entry.stamp) {
       // The file changed since it was scanned: its types may no longer hold, so scan it again.
       const result = await this.#backend.scan(entry.file);
-      for (const fresh of result.datasets) this.#scanned!.set(fresh.dataset.name, fresh);
+      for (const fresh of result.datasets) {
+        delete fresh.observation;
+        this.#scanned!.set(fresh.dataset.name, fresh);
+      }
       entry = await this.#entry(ref);
     }
     const positions = this.#positions(entry.dataset, options.columns);
     yield* this.#backend.read(entry, positions, options);
+  }
+
+  async scannedProfile(ref: DatasetRef): Promise<DatasetObservation | undefined> {
+    const entry = await this.#entry(ref);
+    const observation = this.#observations.get(entry.dataset.name);
+    if (observation === undefined) return undefined;
+    this.#observations.delete(entry.dataset.name);
+    // A file that changed since its scan is read again by the caller (and rescanned by `read`).
+    if ((await this.#backend.stamp(entry.file.path)) !== entry.stamp) return undefined;
+    return observation;
   }
 
   async close(): Promise<void> {
@@ -141,6 +171,17 @@ export class FileConnector<S extends ScannedDataset> implements Connector {
     );
   }
 
+  /** Moves a scanned profile into the kept ones while they fit the budget; drops it past it. */
+  #keepObservation(entry: S): void {
+    const observation = entry.observation;
+    if (observation === undefined) return;
+    delete entry.observation;
+    const size = observationSize(observation);
+    if (this.#observed + size > SCANNED_PROFILE_BUDGET) return;
+    this.#observed += size;
+    this.#observations.set(entry.dataset.name, observation);
+  }
+
   #positions(dataset: Dataset, wanted: readonly string[] | undefined): number[] {
     if (!wanted) return dataset.columns.map((_, i) => i);
     return wanted.map((name) => {
@@ -157,6 +198,13 @@ export class FileConnector<S extends ScannedDataset> implements Connector {
       return index;
     });
   }
+}
+
+/** Frequency-table entries an observation holds. */
+function observationSize(observation: DatasetObservation): number {
+  let size = 0;
+  for (const column of observation.columns) size += column.frequencies.size;
+  return size;
 }
 
 function asStocktakeError(error: unknown, file: SourceFile): StocktakeError {
