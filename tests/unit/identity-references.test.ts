@@ -190,7 +190,7 @@ describe('identity-mode SQL of every backend', () => {
     expect(sql.save).toContain('ON CONFLICT (mapping, old_key) DO UPDATE SET new_key = excluded.new_key');
   });
 
-  it('PostgreSQL: one staged row per INSERT … RETURNING, updates by key from the staging table', () => {
+  it('PostgreSQL: keys drawn from the sequence for a whole range, else one INSERT … RETURNING per row', () => {
     const pg: PostgresWriteColumn[] = [
       { name: 'na"me', castType: 'text', encoding: 'plain', compareAsText: false },
       { name: 'team_id', castType: 'bigint', encoding: 'plain', compareAsText: false },
@@ -202,6 +202,23 @@ describe('identity-mode SQL of every backend', () => {
     );
     expect(sql.update).toContain('AND t."id" = s.c2::bigint');
     expect(sql.save).toContain('unnest($2::text[], $3::text[])');
+    expect(sql.drawKeys).toBeNull();
+    // With a sequence behind the key, a range is inserted by one statement with keys drawn from it.
+    const keyed = postgresIdentityStatements(
+      '"s"."people"',
+      pg,
+      [2],
+      'pg_temp.st',
+      '"s"."i"',
+      "s.people_id_se'q",
+    );
+    expect(keyed.drawKeys).toBe(
+      `SELECT s.o, nextval('s.people_id_se''q'::regclass)::text AS k FROM pg_temp.st s WHERE s.l = 1 AND s.o >= $1 AND s.o < $2`,
+    );
+    expect(
+      keyed.insertKeyed,
+    ).toBe(`INSERT INTO "s"."people" ("id", "na""me", "team_id") OVERRIDING SYSTEM VALUE
+SELECT k.k::bigint, s.c0::text, s.c1::bigint FROM pg_temp.st s JOIN unnest($1::int4[], $2::text[]) AS k (o, k) ON k.o = s.o WHERE s.l = 1`);
   });
 
   it('MySQL/MariaDB: one row per INSERT (its insertId), a binary-collated identity table', () => {

@@ -66,6 +66,7 @@ const CHUNK_CHARS = 1 << 16;
 const BATCH_ROWS = 10_000;
 let stagingTables = 0;
 
+const SEQUENCE_SQL = 'SELECT pg_get_serial_sequence($1, $2) AS seq';
 const CATALOG_SQL = `
 SELECT a.attname AS name, t.typname AS type_name, t.typcategory AS category, e.typname AS element_name,
   format_type(a.atttypid, NULL) AS base_type
@@ -88,9 +89,17 @@ export async function createPostgresWriter(
   };
   const connection = await client.acquireConnection();
   let raw: RawColumn[];
+  // Identity mode: the sequence behind the generated key (identity or serial column), if any.
+  let sequence: string | null = null;
   try {
     db.emit('query', { sql: CATALOG_SQL });
     raw = (await connection.query<RawColumn>(CATALOG_SQL, [qualified])).rows;
+    const generated = target.identity ? target.key[0] : undefined;
+    if (generated !== undefined) {
+      db.emit('query', { sql: SEQUENCE_SQL });
+      const found = await connection.query<{ seq: string | null }>(SEQUENCE_SQL, [qualified, generated]);
+      sequence = found.rows[0]?.seq ?? null;
+    }
   } finally {
     await client.releaseConnection(connection);
   }
@@ -119,6 +128,7 @@ export async function createPostgresWriter(
         table.keyIndexes,
         statements.stagingTable,
         table.schema === undefined ? q(IDENTITY_TABLE) : `${q(table.schema)}.${q(IDENTITY_TABLE)}`,
+        sequence,
       )
     : undefined;
   const backend = new PostgresBackend(
@@ -206,6 +216,13 @@ FROM ${checkpointTable} WHERE mapping = $1`,
 export interface PostgresIdentityStatements {
   /** Inserts the staged row `o = $1` of the inserts list without its generated key, returning it as text. */
   readonly insertReturning: string;
+  /**
+   * With a sequence behind the key (identity, serial): draws one key per staged row of the inserts
+   * range `o in [$1, $2)`, returning `o` and the key, then `insertKeyed` inserts the range with those
+   * keys (`$1` the rows' `o`, `$2` their keys), set-based. Null without a sequence (one INSERT per row).
+   */
+  readonly drawKeys: string | null;
+  readonly insertKeyed: string | null;
   /** Updates rows by their generated key from the staged range `l = $1, o in [$2, $3)`. */
   readonly update: string;
   readonly create: string;
@@ -226,6 +243,7 @@ export function postgresIdentityStatements(
   keyIndexes: readonly number[],
   stagingTable: string,
   identityTable: string,
+  sequence: string | null = null,
 ): PostgresIdentityStatements {
   const keys = new Set(keyIndexes);
   const rest = columns.map((c, i) => ({ c, i })).filter(({ i }) => !keys.has(i));
@@ -237,6 +255,17 @@ export function postgresIdentityStatements(
   const returned = keyIndexes.map((i) => `t.${q(columns[i]!.name)}::text`).join(` || E'\\x01' || `);
   return {
     insertReturning: `INSERT INTO ${qualified} AS t (${names}) SELECT ${casts} FROM ${stagingTable} s WHERE s.l = ${LIST_CODE.inserts} AND s.o = $1 RETURNING ${returned} AS new_key`,
+    // The keys come from the column's own sequence, as the default would draw them; which row holds
+    // which key is known before the insert, so one statement writes the whole range.
+    drawKeys:
+      sequence === null || keyIndexes.length !== 1
+        ? null
+        : `SELECT s.o, nextval(${quoteLiteral(sequence)}::regclass)::text AS k FROM ${stagingTable} s WHERE s.l = ${LIST_CODE.inserts} AND s.o >= $1 AND s.o < $2`,
+    insertKeyed:
+      sequence === null || keyIndexes.length !== 1
+        ? null
+        : `INSERT INTO ${qualified} (${q(columns[keyIndexes[0]!]!.name)}, ${names}) OVERRIDING SYSTEM VALUE
+SELECT k.k::${columns[keyIndexes[0]!]!.castType}, ${casts} FROM ${stagingTable} s JOIN unnest($1::int4[], $2::text[]) AS k (o, k) ON k.o = s.o WHERE s.l = ${LIST_CODE.inserts}`,
     update: `UPDATE ${qualified} AS t SET ${rest.map(({ c, i }) => `${q(c.name)} = s.c${i}::${c.castType}`).join(', ')}
 FROM ${stagingTable} s WHERE s.l = $1 AND s.o >= $2 AND s.o < $3 AND ${keyMatch}`,
     create: `CREATE TABLE IF NOT EXISTS ${identityTable} (mapping text NOT NULL, old_key text NOT NULL,
@@ -245,6 +274,11 @@ FROM ${stagingTable} s WHERE s.l = $1 AND s.o >= $2 AND s.o < $3 AND ${keyMatch}
 ON CONFLICT (mapping, old_key) DO UPDATE SET new_key = excluded.new_key`,
     forget: `DELETE FROM ${identityTable} WHERE mapping = $1 AND old_key = ANY ($2::text[])`,
   };
+}
+
+/** A PostgreSQL string literal. */
+function quoteLiteral(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
 }
 
 /** How the writer treats a column, from its pg_catalog type. */
@@ -387,6 +421,16 @@ class PostgresBackend implements WriterBackend<Client> {
     if (list === 'upserts') {
       const result = await this.#query(c, identity.update, [LIST_CODE.upserts, from, to]);
       return { inserted: 0, updated: result.rowCount ?? 0 };
+    }
+    if (identity.drawKeys !== null && identity.insertKeyed !== null) {
+      const drawn = (await this.#query(c, identity.drawKeys, [from, to])).rows as { o: number; k: string }[];
+      const newKeys: (string | null)[] = new Array(to - from).fill(null);
+      for (const { o, k } of drawn) newKeys[o - from] = k;
+      const result = await this.#query(c, identity.insertKeyed, [
+        drawn.map((d) => d.o),
+        drawn.map((d) => d.k),
+      ]);
+      return { inserted: result.rowCount ?? 0, updated: 0, newKeys };
     }
     const newKeys: (string | null)[] = [];
     let inserted = 0;
