@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import knexFactory, { type Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config, FieldConfig, MappingConfig } from '../../src/config/schema.ts';
+import { openConnector } from '../../src/connectors/registry.ts';
 import type { Column, Dataset } from '../../src/core/inventory.ts';
 import type { MappingRun } from '../../src/core/plan.ts';
 import { runMigrate } from '../../src/stages/migrate-stage.ts';
@@ -147,7 +148,7 @@ beforeAll(() => {
   const insert = db.prepare(
     'INSERT INTO people VALUES (@id, @name, @note, @amount, @created, @big, @day, @tag, @tags)',
   );
-  ROWS.forEach((row, i) => insert.run({ id: i + 1, ...row }));
+  for (const [i, row] of ROWS.entries()) insert.run({ id: i + 1, ...row });
   db.close();
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -240,6 +241,18 @@ describe.skipIf(!pgUp)('PostgreSQL target', () => {
   });
 
   it('rejects every loss with its code, and writes the declared losses', async () => {
+    // The catalog reports the fraction digits a timestamp keeps.
+    const connector = await openConnector(
+      { kind: 'postgres', url: SERVERS.postgres, schemas: [NAME] } as never,
+      { name: 'newtool', mode: 'audit' },
+    );
+    try {
+      await connector.connect();
+      const table = (await connector.inventory()).datasets.find((d) => d.table === 'strict_t')!;
+      expect(table.columns.find((c) => c.name === 'created')).toMatchObject({ precision: 0 });
+    } finally {
+      await connector.close();
+    }
     await migrateAndCheck('postgres', configFor('postgres', SERVERS.postgres));
     const rows = (
       await pg.raw(

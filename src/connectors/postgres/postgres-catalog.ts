@@ -64,7 +64,10 @@ SELECT a.attrelid::bigint AS oid, a.attnum AS position, a.attname AS name,
   CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, 0) END AS default_expr,
   a.attidentity AS identity, a.attgenerated AS generated, ds.description AS comment,
   CASE WHEN COALESCE(bt.oid, t.oid) IN (1042, 1043) AND a.atttypmod > 0 THEN a.atttypmod - 4 END AS length,
-  CASE WHEN COALESCE(bt.oid, t.oid) = 1700 AND a.atttypmod > 0 THEN ((a.atttypmod - 4) >> 16) & 65535 END AS precision,
+  CASE WHEN COALESCE(bt.oid, t.oid) = 1700 AND a.atttypmod > 0 THEN ((a.atttypmod - 4) >> 16) & 65535
+    -- time, timestamp, timestamptz, timetz: the fraction digits kept, 6 when not declared.
+    WHEN COALESCE(bt.oid, t.oid) IN (1083, 1114, 1184, 1266) THEN CASE WHEN a.atttypmod >= 0 THEN a.atttypmod ELSE 6 END
+  END AS precision,
   CASE WHEN COALESCE(bt.oid, t.oid) = 1700 AND a.atttypmod > 0 THEN (a.atttypmod - 4) & 65535 END AS scale,
   CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation THEN co.collname END AS collation
 FROM unnest(?::oid[]) AS wanted(oid)
