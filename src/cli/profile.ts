@@ -12,6 +12,7 @@ import { runInventory } from '../stages/inventory-stage.ts';
 import { profileExitCode, writeProfileOutputs } from '../stages/outputs.ts';
 import { runProfile } from '../stages/profile-stage.ts';
 import { type CommonOptions, loadConfigFrom, runCommand, withCommonOptions } from './common.ts';
+import { exitCodeOf } from './inventory.ts';
 import { createOutput, type Output } from './output.ts';
 import { createProgress } from './progress.ts';
 
@@ -64,7 +65,8 @@ export function profileCommand(): Command {
         for (const line of summariseProfile(profile)) output.info(line);
         output.info('');
         for (const file of files) output.info(`wrote ${file}`);
-        return profileExitCode(profile, options.failOn);
+        // A source that could not be read (3) outranks a failed gate (1), as in `audit`.
+        return Math.max(exitCodeOf(inventory), profileExitCode(profile, options.failOn));
       }),
     );
 }

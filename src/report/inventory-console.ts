@@ -67,9 +67,12 @@ function describeSystem(inventory: Inventory, name: string): string {
 function describeSource(source: SourceEntry, maxDatasets: number): string[] {
   const head = `${source.name} (${source.kind})`;
   if (source.status === 'failed') {
+    // A source whose every file failed lists each file's finding under its own error.
+    const files = source.findings.filter((f) => f.severity !== 'info' && f.message !== source.error!.message);
     return [
       `✗ ${head}: ${source.error!.message}`,
       ...(source.error!.hint ? [`    → ${source.error!.hint}`] : []),
+      ...files.map(describeFinding),
     ];
   }
   const server = source.server ? ` — ${source.server.product} ${source.server.version}` : '';
@@ -97,10 +100,10 @@ function describeSource(source: SourceEntry, maxDatasets: number): string[] {
   }
   if (source.datasets.length > maxDatasets)
     lines.push(`    … and ${source.datasets.length - maxDatasets} more`);
-  for (const f of source.findings.filter((f) => f.severity !== 'info')) {
-    lines.push(
-      `    ${f.severity === 'error' ? '✗' : '!'} ${f.code}${f.dataset ? ` ${f.dataset}` : ''}: ${f.message}`,
-    );
-  }
+  for (const f of source.findings.filter((f) => f.severity !== 'info')) lines.push(describeFinding(f));
   return lines;
+}
+
+function describeFinding(f: SourceEntry['findings'][number]): string {
+  return `    ${f.severity === 'error' ? '✗' : '!'} ${f.code}${f.dataset ? ` ${f.dataset}` : ''}: ${f.message}`;
 }

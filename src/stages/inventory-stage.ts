@@ -6,8 +6,8 @@
 import pLimit from 'p-limit';
 import type { Config } from '../config/schema.ts';
 import { openConnector } from '../connectors/registry.ts';
-import { isStocktakeError } from '../core/errors.ts';
-import type { Inventory, SourceEntry } from '../core/inventory.ts';
+import { ERROR_CODES, EXIT, isStocktakeError } from '../core/errors.ts';
+import type { Finding, Inventory, SourceEntry } from '../core/inventory.ts';
 import { redact } from '../core/secrets.ts';
 import { TOOL_VERSION } from '../core/version.ts';
 import type { ConnectorSession } from './connector-session.ts';
@@ -69,13 +69,19 @@ async function scanSource(
     await connector.connect();
     const inventory = await connector.inventory({ ...(options.onStep ? { onStep: options.onStep } : {}) });
     const durationMs = Math.round(performance.now() - started);
+    const findings = (inventory.findings ?? []).map((f) => ({ ...f, source: name }));
+    const unreadable = nothingReadable(name, inventory.datasets.length, findings);
+    if (unreadable) {
+      options.onStep?.(`${name}: FAILED ${unreadable.code}: ${unreadable.message}`);
+      return { ...base, status: 'failed', datasets: [], error: unreadable, findings, durationMs };
+    }
     options.onStep?.(`${name}: ${inventory.datasets.length} datasets in ${(durationMs / 1000).toFixed(1)} s`);
     return {
       ...base,
       status: 'ok',
       datasets: inventory.datasets,
       ...(inventory.server ? { server: inventory.server } : {}),
-      findings: (inventory.findings ?? []).map((f) => ({ ...f, source: name })),
+      findings,
       durationMs,
       ...(inventory.catalogQueries !== undefined ? { catalogQueries: inventory.catalogQueries } : {}),
     };
@@ -96,6 +102,29 @@ async function scanSource(
   } finally {
     if (!options.session) await connector?.close().catch(() => undefined);
   }
+}
+
+/**
+ * A source whose every file failed (a lone corrupt CSV, a refused workbook) has nothing to audit:
+ * it fails like a source that cannot be reached (exit 3), its findings naming each file, while the
+ * other sources go on. A folder with no file at all stays a warning.
+ */
+function nothingReadable(
+  name: string,
+  datasets: number,
+  findings: readonly Finding[],
+): { code: string; message: string; hint: string } | undefined {
+  const errors = findings.filter((f) => f.severity === 'error');
+  if (datasets > 0 || errors.length === 0) return undefined;
+  const first = errors[0]!;
+  // The first file's own code when it is a source failure (CSV_BINARY, XLSX_UNREADABLE…).
+  const known = (ERROR_CODES as Record<string, number>)[first.code] === EXIT.unreachable;
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more failed file(s))` : '';
+  return {
+    code: known ? first.code : 'FILE_UNREADABLE',
+    message: redact(`source ${name}: no dataset could be read: ${first.message}${more}`),
+    hint: 'fix or replace the file(s); the findings name each one',
+  };
 }
 
 // `--only crm.public.customers` keeps that dataset of the source; `--only crm` keeps all of it.

@@ -1,12 +1,15 @@
 /**
- * Zip bombs refused from the ZIP's central directory, before exceljs inflates anything: a part
+ * Sources that cannot be read. Zip bombs refused from the ZIP's central directory, before exceljs inflates anything: a part
  * declared far larger than its compressed bytes, many parts that are together, sizes declared in
  * ZIP64 fields; a workbook that is merely large passes. The directory is all that is read, so the
- * declared sizes here need no real data behind them.
+ * declared sizes here need no real data behind them. A source whose every file fails is a failed
+ * source (exit 3) while the others are still inventoried; one bad file among good ones stays a finding.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { assertWorkbookFile } from '../../src/connectors/xlsx/xlsx-signature.ts';
 import { isStocktakeError } from '../../src/core/errors.ts';
@@ -121,5 +124,65 @@ describe('zip bombs are refused from the central directory', () => {
         ]),
       ),
     ).resolves.toBeUndefined();
+  });
+});
+
+describe('a source with nothing readable', () => {
+  it('fails with exit 3 and the file named, while the other sources are inventoried', {
+    timeout: 60_000,
+  }, () => {
+    const work = join(dir, 'sources');
+    for (const folder of ['junk', 'mixed', 'good', 'books'])
+      mkdirSync(join(work, folder), { recursive: true });
+    const junk = Buffer.alloc(4096);
+    for (let i = 0; i < junk.length; i++) junk[i] = (i * 7919) % 256;
+    writeFileSync(join(work, 'junk/only.csv'), junk);
+    writeFileSync(join(work, 'mixed/bad.csv'), junk);
+    writeFileSync(join(work, 'mixed/fine.csv'), 'id,name\n1,a\n');
+    writeFileSync(join(work, 'good/clients.csv'), 'id,name\n1,a\n2,b\n');
+    writeFileSync(
+      join(work, 'books/bomb.xlsx'),
+      readFileSync(workbookWith([{ name: 'xl/media/zeros.bin', size: 200 * MB, compressed: MB }])),
+    );
+    writeFileSync(
+      join(work, 'stocktake.yaml'),
+      `sources:
+  junk: { kind: csv, path: junk }
+  mixed: { kind: csv, path: mixed }
+  good: { kind: csv, path: good }
+  books: { kind: xlsx, path: books }
+`,
+    );
+    const repo = join(dirname(fileURLToPath(import.meta.url)), '../..');
+    const run = spawnSync(process.execPath, [join(repo, 'bin/stocktake.js'), 'inventory', '-o', 'out'], {
+      cwd: work,
+      encoding: 'utf8',
+      env: { ...process.env, FORCE_COLOR: '0', STOCKTAKE_DEBUG: '' },
+    });
+    expect(run.status, run.stderr).toBe(3);
+    expect(run.stderr).not.toMatch(/INTERNAL|\n\s+at /);
+    const inventory = JSON.parse(readFileSync(join(work, 'out/inventory.json'), 'utf8')) as {
+      sources: {
+        name: string;
+        status: string;
+        datasets: { name: string }[];
+        error?: { code: string; message: string };
+        findings: { code: string }[];
+      }[];
+    };
+    const by = Object.fromEntries(inventory.sources.map((s) => [s.name, s]));
+    expect(by.junk!.status).toBe('failed');
+    expect(by.junk!.error!.code).toBe('CSV_BINARY');
+    expect(by.junk!.error!.message).toContain(join(work, 'junk/only.csv'));
+    expect(by.junk!.findings.map((f) => f.code)).toEqual(['CSV_BINARY']);
+    expect(by.books!.status).toBe('failed');
+    expect(by.books!.error!.code).toBe('XLSX_UNREADABLE');
+    expect(by.books!.error!.message).toContain('bomb.xlsx: the part xl/media/zeros.bin');
+    // One bad file among good ones: the source is read, the bad file is an error finding.
+    expect(by.mixed!.status).toBe('ok');
+    expect(by.mixed!.datasets.map((d) => d.name)).toEqual(['fine']);
+    expect(by.mixed!.findings.map((f) => f.code)).toEqual(['CSV_BINARY']);
+    expect(by.good!.status).toBe('ok');
+    expect(by.good!.datasets.map((d) => d.name)).toEqual(['clients']);
   });
 });
