@@ -281,7 +281,10 @@ describe.runIf(pgUp && myUp)('secrets never reach an output', () => {
       await cli('audit --json', ['audit', '-c', 'sources.yaml', '--json', '-o', out('audit-json')]),
       3,
     );
-    expectCode(await cli('profile, every source', ['profile', '-c', 'sources.yaml', '-o', out('profile-all')]), 3);
+    expectCode(
+      await cli('profile, every source', ['profile', '-c', 'sources.yaml', '-o', out('profile-all')]),
+      3,
+    );
     // Only the sources that answer: the failing rule alone decides.
     expectCode(
       await cli('profile', [
