@@ -305,7 +305,8 @@ function toColumn(c: RawColumn, context: ColumnContext): Column {
     ...(sized && c.char_length !== null ? { length: Number(c.char_length) } : {}),
     ...(decimal && c.numeric_precision !== null ? { precision: Number(c.numeric_precision) } : {}),
     ...(decimal && c.numeric_scale !== null ? { scale: Number(c.numeric_scale) } : {}),
-    ...(!decimal && fraction !== null && fraction > 0 ? { precision: fraction } : {}),
+    // Temporal columns: the fraction digits kept, 0 for a plain DATETIME, TIMESTAMP or TIME.
+    ...(!decimal && fraction !== null ? { precision: fraction } : {}),
     ...(fallback !== undefined ? { default: fallback } : {}),
     ...(/auto_increment/i.test(c.extra ?? '') ? { autoIncrement: true } : {}),
     ...(generated ? { generated: true } : {}),
