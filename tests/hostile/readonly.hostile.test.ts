@@ -126,7 +126,9 @@ INSERT INTO ${SCHEMA}.child SELECT g, (g % 41) + 1, g / 3.0, timestamptz '2024-0
 REFRESH MATERIALIZED VIEW ${SCHEMA}.totals;
 ALTER TABLE ${SCHEMA}.child ADD CONSTRAINT child_parent FOREIGN KEY (parent_id) REFERENCES ${SCHEMA}.parent (id)
   ON DELETE CASCADE NOT VALID;
-ANALYZE ${SCHEMA}.parent; ANALYZE ${SCHEMA}.child;`;
+CREATE TABLE ${SCHEMA}.hidden (id int PRIMARY KEY, secret text);
+INSERT INTO ${SCHEMA}.hidden SELECT g, 's' || g FROM generate_series(1, 12) g;
+ANALYZE ${SCHEMA}.parent; ANALYZE ${SCHEMA}.child; ANALYZE ${SCHEMA}.hidden;`;
 
 describe.skipIf(!pgUp)('a SELECT-only PostgreSQL role', () => {
   let admin: Knex;
@@ -148,6 +150,8 @@ describe.skipIf(!pgUp)('a SELECT-only PostgreSQL role', () => {
     await admin.raw(`CREATE ROLE ${READER} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE`);
     await admin.raw(`GRANT USAGE ON SCHEMA ${SCHEMA} TO ${READER}`);
     await admin.raw(`GRANT SELECT ON ALL TABLES IN SCHEMA ${SCHEMA} TO ${READER}`);
+    // One table the audit user may not read: listed, reported, and the rest of the audit unharmed.
+    await admin.raw(`REVOKE SELECT ON ${SCHEMA}.hidden FROM ${READER}`);
   });
   afterAll(async () => {
     await admin?.raw(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
@@ -173,7 +177,30 @@ describe.skipIf(!pgUp)('a SELECT-only PostgreSQL role', () => {
       await admin.raw(`ALTER ROLE ${READER} RESET log_statement`);
     }
     expect(reader.code, reader.stderr).toBe(0);
-    expect(facts(reader.inventory, reader.profile)).toEqual(facts(superuser.inventory, superuser.profile));
+    const readable = (f: ReturnType<typeof facts>) => ({
+      datasets: f.datasets.filter((d) => d.name !== `${SCHEMA}.hidden`),
+      profiles: f.profiles.filter((p) => p.dataset !== `${SCHEMA}.hidden`),
+    });
+    expect(readable(facts(reader.inventory, reader.profile))).toEqual(
+      readable(facts(superuser.inventory, superuser.profile)),
+    );
+    // The table it may not read is listed with its catalog estimate, reported, and left unprofiled.
+    const hidden = reader.inventory.sources[0]!.datasets.find((d) => d.name === `${SCHEMA}.hidden`)!;
+    expect([hidden.rowCount, hidden.rowCountExact, hidden.columns.map((c) => c.name)]).toEqual([
+      12,
+      false,
+      ['id', 'secret'],
+    ]);
+    expect(
+      reader.inventory.sources[0]!.findings?.find((f) => f.code === 'TABLE_NOT_READABLE')?.evidence,
+    ).toEqual({
+      datasets: [`${SCHEMA}.hidden`],
+    });
+    expect(
+      reader.profile.findings
+        .filter((f) => f.code === 'PROFILE_FAILED')
+        .map((f) => [f.dataset, /permission denied/.test(f.message)]),
+    ).toEqual([[`${SCHEMA}.hidden`, true]]);
     const child = reader.inventory.sources[0]!.datasets.find((d) => d.name === `${SCHEMA}.child`)!;
     expect([child.rowCount, child.foreignKeys[0]?.onDelete]).toEqual([300, 'CASCADE']);
     const orphans = reader.profile.datasets.find((d) => d.dataset === `${SCHEMA}.child`)!.orphans;
@@ -232,6 +259,7 @@ describe.skipIf(!myUp)('a SELECT-only MariaDB user', () => {
     await admin.raw(`CREATE TABLE ${SCHEMA}.child (id int PRIMARY KEY, parent_id int, amount decimal(10,2), seen datetime(3), note text,
       KEY child_amount (amount), CONSTRAINT child_parent FOREIGN KEY (parent_id) REFERENCES ${SCHEMA}.parent (id) ON DELETE CASCADE)`);
     await admin.raw(`CREATE VIEW ${SCHEMA}.child_view AS SELECT id, amount FROM ${SCHEMA}.child`);
+    await admin.raw(`CREATE TABLE ${SCHEMA}.hidden (id int PRIMARY KEY, secret text)`);
     const parents = Array.from({ length: 40 }, (_, i) => ({
       id: i + 1,
       code: `P${i + 1}`,
@@ -254,7 +282,9 @@ describe.skipIf(!myUp)('a SELECT-only MariaDB user', () => {
     });
     await admin.raw(`ANALYZE TABLE ${SCHEMA}.parent, ${SCHEMA}.child`);
     await admin.raw(`CREATE USER '${READER}'@'%'`);
-    await admin.raw(`GRANT SELECT ON ${SCHEMA}.* TO '${READER}'@'%'`);
+    // SELECT on each table but one: MariaDB hides that one from the user altogether.
+    for (const table of ['parent', 'child', 'child_view'])
+      await admin.raw(`GRANT SELECT ON ${SCHEMA}.${table} TO '${READER}'@'%'`);
   });
   afterAll(async () => {
     await admin?.raw(`DROP DATABASE IF EXISTS ${SCHEMA}`);
@@ -275,16 +305,46 @@ describe.skipIf(!myUp)('a SELECT-only MariaDB user', () => {
       await window.close();
     }
     expect(reader.code, reader.stderr).toBe(0);
-    // A SELECT-only user does not see foreign-key actions nor view definitions: everything else is the same.
-    expect(facts(reader.inventory, reader.profile)).toEqual(facts(rootAudit.inventory, rootAudit.profile));
+    // A SELECT-only user does not see foreign-key actions, view definitions, JSON checks, nor a table it
+    // has no privilege on: everything else is the same.
+    const visible = (f: ReturnType<typeof facts>) => ({
+      datasets: f.datasets.filter((d) => d.name !== `${SCHEMA}.hidden`),
+      profiles: f.profiles.filter((p) => p.dataset !== `${SCHEMA}.hidden`),
+    });
+    // With table grants only, MariaDB also hides the json_valid() check that makes `doc` a JSON column.
+    const docType = (f: ReturnType<typeof facts>) =>
+      f.datasets.find((d) => d.name === `${SCHEMA}.parent`)!.columns.find((c) => c.name === 'doc')!.type;
+    expect([
+      docType(facts(rootAudit.inventory, rootAudit.profile)),
+      docType(facts(reader.inventory, reader.profile)),
+    ]).toEqual(['json', 'string']);
+    const withoutDoc = (f: ReturnType<typeof facts>) => ({
+      datasets: f.datasets.map((d) => ({ ...d, columns: d.columns.filter((c) => c.name !== 'doc') })),
+      // As text, `doc` is also a candidate key (JSON never is).
+      profiles: f.profiles.map((p) => ({
+        ...p,
+        columns: p.columns.filter((c) => c[0] !== 'doc'),
+        candidateKeys: p.candidateKeys.filter((k) => !k.includes('doc')),
+      })),
+    });
+    expect(withoutDoc(facts(reader.inventory, reader.profile))).toEqual(
+      withoutDoc(visible(facts(rootAudit.inventory, rootAudit.profile))),
+    );
+    expect(rootAudit.inventory.sources[0]!.datasets.map((d) => d.name)).toContain(`${SCHEMA}.hidden`);
     const readerFindings = [
       ...(reader.inventory.findings ?? []),
       ...(reader.inventory.sources[0]!.findings ?? []),
     ];
     expect(readerFindings.filter((f) => f.code === 'CATALOG_HIDDEN').map((f) => f.evidence)).toEqual([
       { what: 'foreign key actions', datasets: [`${SCHEMA}.child`] },
+      { what: 'json checks', columns: [`${SCHEMA}.parent.doc`] },
       { what: 'view definitions', datasets: [`${SCHEMA}.child_view`] },
     ]);
+    const rootFindings = [
+      ...(rootAudit.inventory.findings ?? []),
+      ...(rootAudit.inventory.sources[0]!.findings ?? []),
+    ];
+    expect(rootFindings.filter((f) => f.code === 'CATALOG_HIDDEN')).toEqual([]);
     const rootChild = rootAudit.inventory.sources[0]!.datasets.find((d) => d.name === `${SCHEMA}.child`)!;
     expect(rootChild.foreignKeys[0]?.onDelete).toBe('CASCADE');
     const orphans = reader.profile.datasets.find((d) => d.dataset === `${SCHEMA}.child`)!.orphans;

@@ -246,6 +246,18 @@ export async function mysqlCatalog(db: Knex, scope: CatalogScope): Promise<Sourc
       evidence: { what: 'foreign key actions', datasets: hiddenActions },
     });
   }
+  // MariaDB shows CHECK constraints, hence json_valid(), only to users with a privilege on the whole
+  // database: with table grants alone, its JSON columns (LONGTEXT utf8mb4_bin) read as text.
+  const maybeJson = mariaDb && jsonRows.length === 0 ? columnRows.filter(looksLikeMariaDbJson) : [];
+  if (maybeJson.length > 0) {
+    const names = maybeJson.map((c) => `${c.table_schema}.${c.table_name}.${c.name}`);
+    findings.push({
+      code: 'CATALOG_HIDDEN',
+      severity: 'info',
+      message: `no JSON check is visible to this user (MariaDB shows them with a privilege on the whole database): ${listed(names)} may be JSON, profiled as text`,
+      evidence: { what: 'json checks', columns: names },
+    });
+  }
   if (hiddenViews.length > 0) {
     findings.push({
       code: 'CATALOG_HIDDEN',
@@ -270,9 +282,16 @@ export async function mysqlCatalog(db: Knex, scope: CatalogScope): Promise<Sourc
   };
 }
 
+// The shape MariaDB gives its JSON alias: LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin.
+function looksLikeMariaDbJson(c: RawColumn): boolean {
+  return c.data_type.toLowerCase() === 'longtext' && c.collation_name === 'utf8mb4_bin';
+}
+
 // The first names of a list, for a message.
 function listed(names: readonly string[]): string {
-  return names.length <= 5 ? names.join(', ') : `${names.slice(0, 5).join(', ')} and ${names.length - 5} more`;
+  return names.length <= 5
+    ? names.join(', ')
+    : `${names.slice(0, 5).join(', ')} and ${names.length - 5} more`;
 }
 
 // Binary order, as the server lists names: stable across locales.

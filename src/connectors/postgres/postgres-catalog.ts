@@ -34,7 +34,7 @@ SELECT c.oid::bigint AS oid, n.nspname AS schema, c.relname AS name, c.relkind A
   CASE WHEN c.relkind = 'r' AND c.reltuples < 0 THEN pg_relation_size(c.oid) END::bigint AS heap_bytes,
   obj_description(c.oid, 'pg_class') AS comment,
   CASE WHEN c.relkind IN ('v','m') THEN pg_get_viewdef(c.oid, true) END AS definition,
-  pn.nspname AS parent_schema, pc.relname AS parent_name
+  pn.nspname AS parent_schema, pc.relname AS parent_name, has_any_column_privilege(c.oid, 'SELECT') AS readable
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_inherits i ON i.inhrelid = c.oid AND c.relispartition
@@ -136,6 +136,7 @@ export async function postgresCatalog(db: Knex, scope: CatalogScope): Promise<So
   const findings: SourceFinding[] = [];
   const countTargets: CountTarget[] = [];
   const estimates = new Map<string, number | null>();
+  const unreadable: string[] = [];
   for (const r of relations) {
     const key = String(r.oid);
     const isView = r.relkind === 'v';
@@ -145,11 +146,22 @@ export async function postgresCatalog(db: Knex, scope: CatalogScope): Promise<So
       estimate = r.heap_bytes === null ? null : Math.ceil(Number(r.heap_bytes) / MIN_ROW_BYTES);
     }
     estimates.set(key, noStatistics ? null : estimate);
-    const countable = isView ? scope.countViews : r.relkind !== 'f';
+    // A relation the audit user may not SELECT from is listed from the catalog, never counted: one such
+    // table would otherwise fail the counting statement of every table beside it.
+    if (!r.readable) unreadable.push(`${r.schema}.${r.name}`);
+    const countable = r.readable && (isView ? scope.countViews : r.relkind !== 'f');
     const small = estimate !== null && estimate < scope.exactBelow;
     if (countable && (isView || small || (r.relkind === 'p' && scope.exactBelow > 0))) {
       countTargets.push({ key, schema: r.schema, table: r.name });
     }
+  }
+  if (unreadable.length > 0) {
+    findings.push({
+      code: 'TABLE_NOT_READABLE',
+      severity: 'warning',
+      message: `the audit user has no SELECT privilege on ${unreadable.length} relation(s): listed from the catalog, neither counted nor profiled (${unreadable.slice(0, 5).join(', ')}${unreadable.length > 5 ? ', …' : ''})`,
+      evidence: { datasets: unreadable },
+    });
   }
   // Two lanes, each on its own connection: sizes then counts (they open the same relations, and the second
   // finds them in its backend's cache); columns, enums, constraints and indexes (catalog tables only).
@@ -311,6 +323,7 @@ interface RawServer {
 }
 
 interface RawRelation {
+  readable: boolean;
   oid: string;
   schema: string;
   name: string;
