@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.ts';
 import type { MappingConfig } from '../../src/config/schema.ts';
 import { mssqlIdentityStatements, mssqlWriteColumn } from '../../src/connectors/mssql/mssql-writer.ts';
-import { mysqlIdentityStatements } from '../../src/connectors/mysql/mysql-writer.ts';
+import { consecutiveStep, mysqlIdentityStatements } from '../../src/connectors/mysql/mysql-writer.ts';
 import {
   type PostgresWriteColumn,
   postgresIdentityStatements,
@@ -221,13 +221,23 @@ describe('identity-mode SQL of every backend', () => {
 SELECT k.k::bigint, s.c0::text, s.c1::bigint FROM pg_temp.st s JOIN unnest($1::int4[], $2::text[]) AS k (o, k) ON k.o = s.o WHERE s.l = 1`);
   });
 
-  it('MySQL/MariaDB: one row per INSERT (its insertId), a binary-collated identity table', () => {
+  it('MySQL/MariaDB: an INSERT per row (its insertId) or per range, a binary-collated identity table', () => {
     const sql = mysqlIdentityStatements('`db`.`people`', columns, [2], '`db`.`stocktake_identity`');
     expect(sql.insert).toBe('INSERT INTO `db`.`people` (`na"me`, `team_id`) VALUES (?, ?)');
     expect(sql.update).toBe('UPDATE `db`.`people` SET `na"me` = ?, `team_id` = ? WHERE `id` = ?');
     expect(sql.create).toContain('COLLATE = utf8mb4_bin');
     expect(sql.save(2)).toContain('VALUES (?, ?, ?), (?, ?, ?)');
     expect(sql.forget(3)).toContain('old_key IN (?, ?, ?)');
+    expect(sql.insertMany(2)).toBe('INSERT INTO `db`.`people` (`na"me`, `team_id`) VALUES (?, ?), (?, ?)');
+  });
+
+  it('MySQL/MariaDB: multi-row inserts only where InnoDB reserves consecutive keys', () => {
+    expect(consecutiveStep({ lock_mode: 1, step: 1, engine: 'InnoDB' })).toBe(1);
+    expect(consecutiveStep({ lock_mode: '0', step: '3', engine: 'InnoDB' })).toBe(3);
+    // Interleaved mode (MySQL 8's default) gives no such promise; nor does another engine.
+    expect(consecutiveStep({ lock_mode: 2, step: 1, engine: 'InnoDB' })).toBeNull();
+    expect(consecutiveStep({ lock_mode: 1, step: 1, engine: 'MyISAM' })).toBeNull();
+    expect(consecutiveStep(undefined)).toBeNull();
   });
 
   it('SQL Server: OUTPUT INSERTED returns the key of each staged row', () => {

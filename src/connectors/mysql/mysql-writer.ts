@@ -61,6 +61,7 @@ export async function createMysqlWriter(
   let maxPacket: number;
   let database: string;
   let unique: RawIndexColumn[];
+  let autoIncrementStep: number | null = null;
   try {
     const [settings] = await run<RawSettings[]>(
       db,
@@ -77,6 +78,13 @@ export async function createMysqlWriter(
 WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND NON_UNIQUE = 0`,
       [database, table.table],
     );
+    if (target.identity) {
+      const [facts] = await run<RawAutoIncrement[]>(db, connection, AUTO_INCREMENT_SQL, [
+        database,
+        table.table,
+      ]);
+      autoIncrementStep = consecutiveStep(facts);
+    }
   } finally {
     await client.releaseConnection(connection);
   }
@@ -110,6 +118,7 @@ WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND NON_UNIQUE = 0`,
             `${q(database)}.${q(IDENTITY_TABLE)}`,
           ),
           mapping: target.identity.mapping,
+          consecutiveStep: autoIncrementStep,
         }
       : {}),
   });
@@ -184,10 +193,28 @@ export function mysqlWriteStatements(
   };
 }
 
+const AUTO_INCREMENT_SQL = `SELECT @@innodb_autoinc_lock_mode AS lock_mode, @@auto_increment_increment AS step,
+  (SELECT ENGINE FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?) AS engine`;
+
+/**
+ * The step between the AUTO_INCREMENT values of one multi-row INSERT, when they are guaranteed to be
+ * consecutive: InnoDB in the "traditional" (0) or "consecutive" (1, MariaDB's default) lock mode
+ * reserves all the values of an INSERT whose row count is known at once, so the statement's rows get
+ * insertId, insertId + step, … in order. Null otherwise (interleaved mode 2, another engine).
+ */
+export function consecutiveStep(facts: RawAutoIncrement | undefined): number | null {
+  if (!facts || String(facts.engine ?? '').toLowerCase() !== 'innodb') return null;
+  const mode = Number(facts.lock_mode);
+  const step = Number(facts.step);
+  return (mode === 0 || mode === 1) && Number.isInteger(step) && step >= 1 ? step : null;
+}
+
 /** The statements of a MySQL writer in identity mode (exported for tests). */
 export interface MysqlIdentityStatements {
   /** One row without its AUTO_INCREMENT key; the key comes back as the statement's insertId. */
   readonly insert: string;
+  /** `rows` rows without their key: the keys are insertId, insertId + step, … (`consecutiveStep`). */
+  insertMany(rows: number): string;
   /** One row by its generated key; parameters: the other columns, then the key. */
   readonly update: string;
   readonly create: string;
@@ -198,9 +225,8 @@ export interface MysqlIdentityStatements {
 }
 
 /**
- * Identity-mode statements. New rows are inserted one statement each: `insertId` is the key of the
- * statement's only row, which no server setting (auto_increment_increment, interleaved lock mode) can
- * make ambiguous, as it could for the rows of a multi-row INSERT.
+ * Identity-mode statements. New rows go in multi-row INSERTs where InnoDB promises consecutive keys
+ * (`consecutiveStep`); otherwise one statement each, whose `insertId` is its only row's key.
  */
 export function mysqlIdentityStatements(
   qualified: string,
@@ -213,6 +239,8 @@ export function mysqlIdentityStatements(
   const keyMatch = keyIndexes.map((i) => `${q(columns[i]!.name)} = ?`).join(' AND ');
   return {
     insert: `INSERT INTO ${qualified} (${rest.join(', ')}) VALUES (${rest.map(() => '?').join(', ')})`,
+    insertMany: (rows) =>
+      `INSERT INTO ${qualified} (${rest.join(', ')}) VALUES ${new Array(rows).fill(`(${rest.map(() => '?').join(', ')})`).join(', ')}`,
     update: `UPDATE ${qualified} SET ${rest.map((c) => `${c} = ?`).join(', ')} WHERE ${keyMatch}`,
     // Binary collation: old keys that differ only in case are different rows.
     create: `CREATE TABLE IF NOT EXISTS ${identityTable} (mapping varchar(191) NOT NULL,
@@ -266,6 +294,7 @@ class MysqlBackend implements WriterBackend<RawConnection> {
   readonly #checkpoint: ReturnType<typeof mysqlCheckpointStatements>;
   readonly #packetBudget: number;
   readonly #identity: MysqlIdentityStatements | undefined;
+  readonly #consecutiveStep: number | null;
   readonly #mapping: string;
   readonly #maxRows: number;
   // Estimated bytes of the rows before each index, per list of the batch being written.
@@ -281,9 +310,11 @@ class MysqlBackend implements WriterBackend<RawConnection> {
       packetBudget: number;
       identity?: MysqlIdentityStatements;
       mapping?: string;
+      consecutiveStep?: number | null;
     },
   ) {
     this.#identity = options.identity;
+    this.#consecutiveStep = options.consecutiveStep ?? null;
     this.#mapping = options.mapping ?? '';
     this.#db = db;
     this.#keyIndexes = keyIndexes;
@@ -339,6 +370,28 @@ class MysqlBackend implements WriterBackend<RawConnection> {
     let inserted = 0;
     let updated = 0;
     const newKeys: string[] = [];
+    const step = this.#consecutiveStep;
+    if (list === 'inserts' && step !== null) {
+      // Multi-row INSERTs whose keys InnoDB reserves consecutively: insertId is the first row's.
+      const offsets = this.#offsets.get(list)!;
+      const maxRows = Math.min(
+        MYSQL_MAX_ROWS,
+        floorPowerOfTwo(Math.floor(MYSQL_MAX_PLACEHOLDERS / Math.max(1, rest.length))),
+      );
+      for (let at = from; at < to; ) {
+        let n = floorPowerOfTwo(Math.min(to - at, maxRows));
+        while (n > 1 && offsets[at + n]! - offsets[at]! > this.#packetBudget) n >>= 1;
+        const params: unknown[] = [];
+        for (let r = at; r < at + n; r++)
+          for (const i of rest) params.push(toParameter(rows[r]![i] ?? null, conversions[i]!));
+        const header = await run<RawHeader>(this.#db, c, identity.insertMany(n), params);
+        const first = BigInt(header.insertId ?? 0);
+        for (let r = 0; r < n; r++) newKeys.push((first + BigInt(r * step)).toString());
+        inserted += header.affectedRows;
+        at += n;
+      }
+      return { inserted, updated, newKeys };
+    }
     for (let r = from; r < to; r++) {
       const row = rows[r]!;
       const params = rest.map((i) => toParameter(row[i] ?? null, conversions[i]!));
@@ -576,6 +629,13 @@ interface RawHeader {
   affectedRows: number;
   insertId?: number | string;
   info?: string;
+}
+
+/** The server's auto-increment settings and the table's engine. */
+export interface RawAutoIncrement {
+  lock_mode: number | string | null;
+  step: number | string | null;
+  engine: string | null;
 }
 
 interface RawSettings {
