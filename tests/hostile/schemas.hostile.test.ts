@@ -52,7 +52,7 @@ const myUp = await serverAvailable('mysql');
 /** The login (PostgreSQL role, MariaDB user) whose statements the servers log. */
 const LOGIN = 'st_hostile_schemas';
 /** The schema (PostgreSQL) or database (MariaDB) of the suite; quoted names everywhere. */
-const SCHEMA = `st_hostile_schemas "s'; DROP TABLE y; --`;
+const SCHEMA = 'st_hostile_schemas "s\'`]; DROP TABLE y; --';
 
 // MariaDB refuses names ending with a space and characters outside the BMP; PostgreSQL cuts at 63 bytes.
 const EMOJI: Record<Backend, string> = { postgres: '😀', mysql: '☃', sqlite: '😀' };
