@@ -79,6 +79,10 @@ const ROWS: Record<string, string | null>[] = [
   { name: 'Łódź', note: null, amount: null, created: null, big: null, day: null, tag: null, tags: null },
   { name: 'Gus', note: null, amount: null, created: null, big: null, day: null, tag: 'z', tags: null },
   { name: 'Hal', note: null, amount: null, created: null, big: null, day: null, tag: null, tags: 'x,w' },
+  // A 4-byte float: PostgreSQL's real keeps about 7 digits, MariaDB prints FLOAT with 6.
+  { name: 'Ivy', ratio: '0.1234567' },
+  // MariaDB's TIMESTAMP ends in 2038.
+  { name: 'Jo', seen: '2040-01-01T00:00:00Z' },
 ];
 
 type Target = 'postgres' | 'mariadb' | 'sqlite';
@@ -103,6 +107,8 @@ const REJECTED: Record<Target, Record<number, string>> = {
     8: 'REJECT_ENCODING',
     9: 'REJECT_NOT_ALLOWED',
     10: 'REJECT_NOT_ALLOWED',
+    11: 'REJECT_PRECISION',
+    12: 'REJECT_OUT_OF_RANGE',
   },
   // SQLite keeps any timestamp text, any year and has no enum: only the declared length and numbers.
   sqlite: { 2: 'REJECT_TOO_LONG', 3: 'REJECT_PRECISION', 5: 'REJECT_PRECISION' },
@@ -111,11 +117,23 @@ const REJECTED: Record<Target, Record<number, string>> = {
 /** Per target, the rows the lossy mapping still rejects: a range or an enum accepts no loss. */
 const STILL_REJECTED: Record<Target, number[]> = {
   postgres: [6, 9],
-  mariadb: [6, 9, 10],
+  mariadb: [6, 9, 10, 12],
   sqlite: [],
 };
 
-const FIELDS = ['id', 'name', 'note', 'amount', 'created', 'big', 'day', 'tag', 'tags'] as const;
+const FIELDS = [
+  'id',
+  'name',
+  'note',
+  'amount',
+  'created',
+  'big',
+  'day',
+  'tag',
+  'tags',
+  'ratio',
+  'seen',
+] as const;
 
 function mapping(name: string, target: Target, table: string, lossy: boolean): MappingConfig {
   const fields: Record<string, FieldConfig> = {};
@@ -126,6 +144,7 @@ function mapping(name: string, target: Target, table: string, lossy: boolean): M
     fields.amount = { lossy: ['round'] };
     fields.created = { lossy: ['round'] };
     fields.big = { lossy: ['round'] };
+    fields.ratio = { lossy: ['round'] };
   }
   return {
     name,
@@ -143,12 +162,13 @@ beforeAll(() => {
   sourceFile = join(dir, 'legacy.db');
   const db = new Database(sourceFile);
   db.exec(
-    'CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT, note TEXT, amount TEXT, created TEXT, big TEXT, day TEXT, tag TEXT, tags TEXT)',
+    'CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT, note TEXT, amount TEXT, created TEXT, big TEXT, day TEXT, tag TEXT, tags TEXT, ratio TEXT, seen TEXT)',
   );
   const insert = db.prepare(
-    'INSERT INTO people VALUES (@id, @name, @note, @amount, @created, @big, @day, @tag, @tags)',
+    'INSERT INTO people VALUES (@id, @name, @note, @amount, @created, @big, @day, @tag, @tags, @ratio, @seen)',
   );
-  for (const [i, row] of ROWS.entries()) insert.run({ id: i + 1, ...row });
+  for (const [i, row] of ROWS.entries())
+    insert.run({ ...Object.fromEntries(FIELDS.map((f) => [f, null])), id: i + 1, ...row });
   db.close();
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -205,6 +225,17 @@ async function migrateAndCheck(target: Target, config: Config): Promise<MappingR
   const [strict, lossy] = ['strict', 'lossy'].map((n) => outcome.run.mappings.find((m) => m.name === n)!);
   const rejects = rejectsOf(folder, 'strict');
   expect(Object.fromEntries([...rejects].map(([id, r]) => [id, r.code]))).toEqual(expected);
+  // Each reason says what the column keeps.
+  const REASONS: Record<string, RegExp> = {
+    REJECT_TOO_LONG: /is 18 characters long; .*strict_t\.name \((character varying|varchar|VARCHAR)\(10\)\) holds 10$/,
+    REJECT_PRECISION:
+      /has \d+ decimals; .* keeps 2$|has \d fraction digits; .* keeps whole seconds$|has more significant digits than .*(big|ratio)/,
+    REJECT_OUT_OF_RANGE: /is outside the range of .*strict_t\.(day|seen)/,
+    REJECT_ENCODING:
+      /holds U\+(1F600|0141), which .*strict_t\.(note|name) \(varchar\(\d+\), (utf8mb3|latin1)\) cannot store$/,
+    REJECT_NOT_ALLOWED: /is not one of the values of .*strict_t\.(tag|tags)/,
+  };
+  for (const r of rejects.values()) expect(r.reason, r.code).toMatch(REASONS[r.code]!);
   expect(strict!).toMatchObject({ inserted: ROWS.length - Object.keys(expected).length, status: 'done' });
   expect(strict!.rejected).toEqual({ mapping: Object.keys(expected).length, database: 0 });
   expect(strict!.reconciliation).toMatchObject({ ok: true, missing: 0, different: 0 });
@@ -218,11 +249,13 @@ async function migrateAndCheck(target: Target, config: Config): Promise<MappingR
 
 const COLUMNS_SQL: Record<Target, string> = {
   postgres: `id int PRIMARY KEY, name varchar(10), note text, amount numeric(10,2),
-    created timestamp(0) with time zone, big double precision, day date, tag ${NAME}.tag_t, tags text`,
+    created timestamp(0) with time zone, big double precision, day date, tag ${NAME}.tag_t, tags text,
+    ratio real, seen timestamptz`,
   mariadb: `id int PRIMARY KEY, name varchar(10) CHARACTER SET latin1, note varchar(40) CHARACTER SET utf8mb3,
-    amount decimal(10,2), created datetime, big double, day date, tag enum('a','b'), tags set('x','y')`,
+    amount decimal(10,2), created datetime, big double, day date, tag enum('a','b'), tags set('x','y'),
+    ratio float, seen timestamp NULL`,
   sqlite: `id INTEGER PRIMARY KEY, name VARCHAR(10), note TEXT, amount DECIMAL(10,2), created TIMESTAMP,
-    big DOUBLE, day DATE, tag TEXT, tags TEXT`,
+    big DOUBLE, day DATE, tag TEXT, tags TEXT, ratio REAL, seen TIMESTAMP`,
 };
 
 describe.skipIf(!pgUp)('PostgreSQL target', () => {
@@ -265,6 +298,10 @@ describe.skipIf(!pgUp)('PostgreSQL target', () => {
       { id: 3, name: 'Bob', amount: '1.01', created: null, big: null },
       { id: 4, name: 'Cy', amount: null, created: '2025-01-01 00:00:00.000000', big: null },
       { id: 5, name: 'Di', amount: null, created: null, big: 2 ** 53 },
+    ]);
+    // A real keeps 0.1234567 as written (its shortest text reads back the same).
+    expect((await pg.raw(`SELECT ratio FROM ${NAME}.strict_t WHERE id = 11`)).rows).toEqual([
+      { ratio: 0.1234567 },
     ]);
   });
 });
@@ -319,6 +356,8 @@ describe.skipIf(!myUp)('MariaDB target in non-strict mode', () => {
       { id: 7, name: 'Flo', note: 'Zoë ?', amount: null, created: null, big: null },
       { id: 8, name: '?ód?', note: null, amount: null, created: null, big: null },
     ]);
+    // MariaDB prints a FLOAT with 6 digits: the rounded value is what was written and what reads back.
+    expect((await my.raw(`SELECT ratio FROM ${NAME}.lossy_t WHERE id = 11`))[0][0].ratio).toBe(0.123457);
   });
 
   it('the database itself cuts nothing: values a stale inventory lets through are refused, not truncated', async () => {
@@ -382,10 +421,10 @@ describe.skipIf(!myUp)('MariaDB target in non-strict mode', () => {
     expect(run.rejected).toEqual({ mapping: 0, database: 4 });
     expect(run.reconciliation).toMatchObject({ ok: true, missing: 0, different: 0 });
     const rows = (await my.raw(`SELECT id, name, note, day FROM ${NAME}.stale_t ORDER BY id`))[0];
-    expect(rows.map((r: { id: number }) => r.id)).toEqual([1, 3, 4, 5, 9, 10]);
+    expect(rows.map((r: { id: number }) => r.id)).toEqual([1, 3, 4, 5, 9, 10, 11, 12]);
     for (const row of rows as { id: number; name: string; note: string | null }[]) {
       expect(row.name).toBe(ROWS[row.id - 1]!.name);
-      expect(row.note).toBe(ROWS[row.id - 1]!.note);
+      expect(row.note).toBe(ROWS[row.id - 1]!.note ?? null);
     }
   });
 });
