@@ -227,7 +227,8 @@ async function migrateAndCheck(target: Target, config: Config): Promise<MappingR
   expect(Object.fromEntries([...rejects].map(([id, r]) => [id, r.code]))).toEqual(expected);
   // Each reason says what the column keeps.
   const REASONS: Record<string, RegExp> = {
-    REJECT_TOO_LONG: /is 18 characters long; .*strict_t\.name \((character varying|varchar|VARCHAR)\(10\)\) holds 10$/,
+    REJECT_TOO_LONG:
+      /is 18 characters long; .*strict_t\.name \((character varying|varchar|VARCHAR)\(10\)\) holds 10$/,
     REJECT_PRECISION:
       /has \d+ decimals; .* keeps 2$|has \d fraction digits; .* keeps whole seconds$|has more significant digits than .*(big|ratio)/,
     REJECT_OUT_OF_RANGE: /is outside the range of .*strict_t\.(day|seen)/,
