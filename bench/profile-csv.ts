@@ -1,10 +1,11 @@
 /**
  * CSV profiling benchmark: profiles a generated 11-column CSV of N rows (default 1,000,000, the same
- * file as bench/csv-read.ts) with stocktake (CSV connector + streaming accumulators + column
- * profiles), and, in the same run, DuckDB's `SUMMARIZE` and Miller's `mlr summary` on the same file.
- * Each phase runs in a fresh process so that its peak RSS is its own.
+ * file as bench/csv-read.ts) as `stocktake audit` does (one pass: the inventory scan profiles the
+ * rows, then every column profile is built), and, in the same run, DuckDB's `SUMMARIZE` and Miller's
+ * `mlr summary` on the same file. Each phase runs in a fresh process so that its peak RSS is its
+ * own; every phase runs `runs` times (default 3) and the table shows the median.
  *
- * Usage: npx tsx bench/profile-csv.ts [rows]
+ * Usage: npx tsx bench/profile-csv.ts [rows] [runs]
  */
 
 import { execFileSync } from 'node:child_process';
@@ -23,20 +24,27 @@ interface Measure {
   readonly note: string;
 }
 
-/** Scan (inventory) + one streamed read profiled by the accumulators + every column profile. */
+/** The audit's path: a scan that profiles as it infers types, then every column profile. */
 async function stocktakeProfile(path: string): Promise<string> {
-  const connector = await createCsvConnector({ kind: 'csv', path }, { name: 'bench', mode: 'audit' });
+  const connector = await createCsvConnector(
+    { kind: 'csv', path },
+    { name: 'bench', mode: 'audit', observeFiles: true },
+  );
   const inventory = await connector.inventory();
   const dataset = inventory.datasets[0]!;
   const scanned = performance.now();
-  const columns = dataset.columns.map((c) => ({ name: c.name, type: c.type }));
-  const observation = await profileRows(columns, connector.read({ name: dataset.name }), { keys: [['id']] });
+  let observation = await connector.scannedProfile?.({ name: dataset.name });
+  const passes = observation ? 1 : 2;
+  if (!observation) {
+    const columns = dataset.columns.map((c) => ({ name: c.name, type: c.type }));
+    observation = await profileRows(columns, connector.read({ name: dataset.name }));
+  }
   const observed = performance.now();
   const profiles = observation.columns.map((c) => buildColumnProfile(c));
   const built = performance.now();
   await connector.close();
   const keys = observation.candidateKeys.map((k) => k.join('+')).join(', ');
-  return `read+accumulate ${((observed - scanned) / 1000).toFixed(2)} s, column profiles ${((built - observed) / 1000).toFixed(2)} s; ${profiles.length} columns, candidate keys: ${keys}`;
+  return `${passes} pass(es) over the file; read after the scan ${((observed - scanned) / 1000).toFixed(2)} s, column profiles ${((built - observed) / 1000).toFixed(2)} s; ${profiles.length} columns, candidate keys: ${keys}`;
 }
 
 /** The typed read alone (scan done), to show what the accumulators add. */
@@ -61,7 +69,7 @@ async function duckdbSummarize(path: string): Promise<string> {
 }
 
 const PHASES: Record<string, (path: string) => Promise<string>> = {
-  'stocktake profile (scan + read + accumulators + profiles)': stocktakeProfile,
+  'stocktake profile (one pass: scan + accumulators, then column profiles)': stocktakeProfile,
   'stocktake scan + typed read only (reference)': stocktakeRead,
   'DuckDB SUMMARIZE (@duckdb/node-api)': duckdbSummarize,
 };
@@ -98,22 +106,47 @@ function millerSummary(path: string): Measure {
   }
 }
 
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** The median time and peak RSS of several measures of one phase. */
+function medianOf(measures: readonly Measure[]): Measure {
+  return {
+    phase: measures[0]!.phase,
+    seconds: median(measures.map((m) => m.seconds)),
+    peakRssMb: median(measures.map((m) => m.peakRssMb)),
+    note: measures[0]!.note,
+  };
+}
+
 async function main(): Promise<void> {
   const rows = Number(process.argv[2] ?? 1_000_000);
+  const runs = Number(process.argv[3] ?? 3);
   const path = await benchCsvFile(rows);
-  const results: Measure[] = [];
-  for (const phase of Object.keys(PHASES)) {
-    process.stderr.write(`${phase}…\n`);
-    const output = execFileSync(
-      process.execPath,
-      [...process.execArgv, fileURLToPath(import.meta.url), '--phase', phase, path],
-      { encoding: 'utf8', maxBuffer: 1 << 20 },
-    );
-    results.push(JSON.parse(output) as Measure);
+  const measured = new Map<string, Measure[]>();
+  const add = (measure: Measure) =>
+    measured.set(measure.phase, [...(measured.get(measure.phase) ?? []), measure]);
+  // Phases interleaved run by run, so that a noisy moment of the machine hits every phase alike.
+  for (let run = 1; run <= runs; run++) {
+    for (const phase of Object.keys(PHASES)) {
+      process.stderr.write(`run ${run}/${runs}: ${phase}…\n`);
+      const output = execFileSync(
+        process.execPath,
+        [...process.execArgv, fileURLToPath(import.meta.url), '--phase', phase, path],
+        { encoding: 'utf8', maxBuffer: 1 << 20 },
+      );
+      add(JSON.parse(output) as Measure);
+    }
+    process.stderr.write(`run ${run}/${runs}: mlr summary…\n`);
+    add(millerSummary(path));
   }
-  results.push(millerSummary(path));
+  const results = [...measured.values()].map(medianOf);
   const duck = results.find((r) => r.phase.startsWith('DuckDB'))!;
   const lines = [
+    `${rows} rows, median of ${runs} run(s)`,
     `| phase | seconds | rows/s | peak RSS (MB) | time vs DuckDB | note |`,
     `|---|---:|---:|---:|---:|---|`,
     ...results.map(
