@@ -34,6 +34,8 @@ const SCHEMA = 'st_hostile_faults';
 const LOGIN = 'st_hostile_faults';
 const ROWS = 20_000;
 const FULL_DISK = '/dev/full';
+/** Five migrate runs of 20,000 rows on a machine shared with the rest of the suite. */
+const FAULT_TIMEOUT = 240_000;
 
 let dir: string;
 beforeAll(() => {
@@ -221,115 +223,123 @@ function faultSuite(
     await target?.close();
   });
 
-  it(`reads ${source}, stops with exit 4 when its connections are killed, when SIGKILLed and on a full disk; resumes to exactly the plan`, async () => {
-    const work = join(dir, name);
-    mkdirSync(work);
-    const from = await prepareSource(source, work);
-    await target.createTable('items');
-    writeFileSync(join(work, 'stocktake.yaml'), configYaml(from, target.config, 'items', true));
-    const out = join(work, 'out');
-    const args = ['migrate', '-c', join(work, 'stocktake.yaml'), '-o', out];
+  it(
+    `reads ${source}, stops with exit 4 when its connections are killed, when SIGKILLed and on a full disk; resumes to exactly the plan`,
+    async () => {
+      const work = join(dir, name);
+      mkdirSync(work);
+      const from = await prepareSource(source, work);
+      await target.createTable('items');
+      writeFileSync(join(work, 'stocktake.yaml'), configYaml(from, target.config, 'items', true));
+      const out = join(work, 'out');
+      const args = ['migrate', '-c', join(work, 'stocktake.yaml'), '-o', out];
 
-    // (a) The server kills the target's sessions until the run gives up.
-    const first = start(work, args);
-    await waitFor(async () => (await target.batches()) >= 3);
-    const { result: killed, kills } = await killUntilExit(target, first);
-    expect(kills).toBeGreaterThan(0);
-    expect(killed.code, killed.stderr).toBe(4);
-    expect(killed.stderr).toContain('MIGRATE_INTERRUPTED');
-    expect(killed.stderr).toMatch(/connection to the target was lost/);
-    const afterKill = await target.count('items');
-    expect(afterKill).toBeGreaterThan(0);
-    expect(afterKill).toBeLessThan(ROWS);
+      // (a) The server kills the target's sessions until the run gives up.
+      const first = start(work, args);
+      await waitFor(async () => (await target.batches()) >= 3);
+      const { result: killed, kills } = await killUntilExit(target, first);
+      expect(kills).toBeGreaterThan(0);
+      expect(killed.code, killed.stderr).toBe(4);
+      expect(killed.stderr).toContain('MIGRATE_INTERRUPTED');
+      expect(killed.stderr).toMatch(/connection to the target was lost/);
+      const afterKill = await target.count('items');
+      expect(afterKill).toBeGreaterThan(0);
+      expect(afterKill).toBeLessThan(ROWS);
 
-    // (b) SIGKILL mid-run: no chance to clean up.
-    const second = start(work, [...args, '--resume']);
-    const reached = (await target.batches()) + 3;
-    await waitFor(async () => (await target.batches()) >= reached);
-    second.child.kill('SIGKILL');
-    expect((await second.done).signal).toBe('SIGKILL');
-    const afterSigkill = await target.count('items');
-    expect(afterSigkill).toBeLessThan(ROWS);
+      // (b) SIGKILL mid-run: no chance to clean up.
+      const second = start(work, [...args, '--resume']);
+      const reached = (await target.batches()) + 3;
+      await waitFor(async () => (await target.batches()) >= reached);
+      second.child.kill('SIGKILL');
+      expect((await second.done).signal).toBe('SIGKILL');
+      const afterSigkill = await target.count('items');
+      expect(afterSigkill).toBeLessThan(ROWS);
 
-    // (c) The disk of the rejects file is full: the run stops naming the file, before writing anything.
-    rmSync(join(out, 'rejects.jsonl'), { force: true });
-    symlinkSync(FULL_DISK, join(out, 'rejects.jsonl'));
-    const full = await start(work, [...args, '--resume']).done;
-    expect(full.code, full.stderr).toBe(4);
-    expect(full.stderr).toContain('REJECTS_UNWRITABLE');
-    expect(full.stderr).toContain(
-      `${join(out, 'rejects.jsonl')}: rejected rows cannot be written: the disk is full`,
-    );
-    expect(await target.count('items')).toBe(afterSigkill);
-    rmSync(join(out, 'rejects.jsonl'));
+      // (c) The disk of the rejects file is full: the run stops naming the file, before writing anything.
+      rmSync(join(out, 'rejects.jsonl'), { force: true });
+      symlinkSync(FULL_DISK, join(out, 'rejects.jsonl'));
+      const full = await start(work, [...args, '--resume']).done;
+      expect(full.code, full.stderr).toBe(4);
+      expect(full.stderr).toContain('REJECTS_UNWRITABLE');
+      expect(full.stderr).toContain(
+        `${join(out, 'rejects.jsonl')}: rejected rows cannot be written: the disk is full`,
+      );
+      expect(await target.count('items')).toBe(afterSigkill);
+      rmSync(join(out, 'rejects.jsonl'));
 
-    // Resumed: the target equals the plan row for row, and every rejected row is listed once.
-    const resumed = await start(work, [...args, '--resume']).done;
-    expect(resumed.code, resumed.stderr).toBe(0);
-    const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
-    expect(run.mappings[0]).toMatchObject({
-      status: 'done',
-      resumed: true,
-      rejected: { mapping: 20, database: 20 },
-      reconciliation: { ok: true, missing: 0, different: 0, unexpected: 0 },
-    });
-    const rows = (await target.rows('items')).sort(binary);
-    expect(rows.length).toBe(ROWS - 40);
-    expect(rows).toEqual(expectedRows(true));
-    const { records, csvLines } = rejectsOf(out);
-    expect(csvLines).toBe(40);
-    const refs = (code: string) =>
-      records
-        .filter((r) => r.code === code)
-        .map((r) => r.key.ref)
-        .sort(binary);
-    expect(refs('REJECT_DATABASE')).toEqual(idsOf(databaseRejected));
-    expect(
-      records
-        .filter((r) => r.code !== 'REJECT_DATABASE')
-        .map((r) => r.key.ref)
-        .sort(binary),
-    ).toEqual(idsOf(mappingRejected));
+      // Resumed: the target equals the plan row for row, and every rejected row is listed once.
+      const resumed = await start(work, [...args, '--resume']).done;
+      expect(resumed.code, resumed.stderr).toBe(0);
+      const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
+      expect(run.mappings[0]).toMatchObject({
+        status: 'done',
+        resumed: true,
+        rejected: { mapping: 20, database: 20 },
+        reconciliation: { ok: true, missing: 0, different: 0, unexpected: 0 },
+      });
+      const rows = (await target.rows('items')).sort(binary);
+      expect(rows.length).toBe(ROWS - 40);
+      expect(rows).toEqual(expectedRows(true));
+      const { records, csvLines } = rejectsOf(out);
+      expect(csvLines).toBe(40);
+      const refs = (code: string) =>
+        records
+          .filter((r) => r.code === code)
+          .map((r) => r.key.ref)
+          .sort(binary);
+      expect(refs('REJECT_DATABASE')).toEqual(idsOf(databaseRejected));
+      expect(
+        records
+          .filter((r) => r.code !== 'REJECT_DATABASE')
+          .map((r) => r.key.ref)
+          .sort(binary),
+      ).toEqual(idsOf(mappingRejected));
 
-    // Nothing left to do: a new run changes nothing.
-    const again = await start(work, args).done;
-    expect(again.code, again.stderr).toBe(0);
-    expect(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')).mappings[0]).toMatchObject({
-      inserted: 0,
-      updated: 0,
-      unchanged: ROWS - 40,
-    });
-  });
+      // Nothing left to do: a new run changes nothing.
+      const again = await start(work, args).done;
+      expect(again.code, again.stderr).toBe(0);
+      expect(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')).mappings[0]).toMatchObject({
+        inserted: 0,
+        updated: 0,
+        unchanged: ROWS - 40,
+      });
+    },
+    FAULT_TIMEOUT,
+  );
 
-  it('does not lose the rejects of a committed batch when their file fills up: the resumed run writes them', async () => {
-    const work = join(dir, `${name}-committed`);
-    mkdirSync(work);
-    const from = await prepareSource('sqlite', work);
-    await target.createTable('items_full');
-    // Without validation the first reject is the database's, found once its batch is committed.
-    writeFileSync(join(work, 'stocktake.yaml'), configYaml(from, target.config, 'items_full', false));
-    const out = join(work, 'out');
-    mkdirSync(out);
-    symlinkSync(FULL_DISK, join(out, 'rejects.jsonl'));
-    const args = ['migrate', '-c', join(work, 'stocktake.yaml'), '-o', out];
-    const full = await start(work, args).done;
-    expect(full.code, full.stderr).toBe(4);
-    expect(full.stderr).toContain(
-      `${join(out, 'rejects.jsonl')}: rejected rows cannot be written: the disk is full`,
-    );
-    const partial = await target.count('items_full');
-    expect(partial).toBeGreaterThan(0);
-    expect(partial).toBeLessThan(ROWS - 20);
-    rmSync(join(out, 'rejects.jsonl'));
-    expect(existsSync(join(out, 'rejects.jsonl'))).toBe(false);
+  it(
+    'does not lose the rejects of a committed batch when their file fills up: the resumed run writes them',
+    async () => {
+      const work = join(dir, `${name}-committed`);
+      mkdirSync(work);
+      const from = await prepareSource('sqlite', work);
+      await target.createTable('items_full');
+      // Without validation the first reject is the database's, found once its batch is committed.
+      writeFileSync(join(work, 'stocktake.yaml'), configYaml(from, target.config, 'items_full', false));
+      const out = join(work, 'out');
+      mkdirSync(out);
+      symlinkSync(FULL_DISK, join(out, 'rejects.jsonl'));
+      const args = ['migrate', '-c', join(work, 'stocktake.yaml'), '-o', out];
+      const full = await start(work, args).done;
+      expect(full.code, full.stderr).toBe(4);
+      expect(full.stderr).toContain(
+        `${join(out, 'rejects.jsonl')}: rejected rows cannot be written: the disk is full`,
+      );
+      const partial = await target.count('items_full');
+      expect(partial).toBeGreaterThan(0);
+      expect(partial).toBeLessThan(ROWS - 20);
+      rmSync(join(out, 'rejects.jsonl'));
+      expect(existsSync(join(out, 'rejects.jsonl'))).toBe(false);
 
-    const resumed = await start(work, [...args, '--resume']).done;
-    expect(resumed.code, resumed.stderr).toBe(0);
-    expect((await target.rows('items_full')).sort(binary)).toEqual(expectedRows(false));
-    const { records, csvLines } = rejectsOf(out);
-    expect(csvLines).toBe(20);
-    expect(records.map((r) => r.key.ref).sort(binary)).toEqual(idsOf(databaseRejected));
-  });
+      const resumed = await start(work, [...args, '--resume']).done;
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect((await target.rows('items_full')).sort(binary)).toEqual(expectedRows(false));
+      const { records, csvLines } = rejectsOf(out);
+      expect(csvLines).toBe(20);
+      expect(records.map((r) => r.key.ref).sort(binary)).toEqual(idsOf(databaseRejected));
+    },
+    FAULT_TIMEOUT,
+  );
 }
 
 describe.skipIf(!pgUp)('faults during a migration into PostgreSQL', () => {
