@@ -15,7 +15,7 @@ import { datasetFindings } from '../profilers/dataset-findings.ts';
 import { inclusion, overlap } from '../profilers/inclusion.ts';
 import type { ColumnObservation, DatasetObservation } from '../profilers/observation.ts';
 import { readinessOf } from '../profilers/readiness.ts';
-import { evaluateRules } from '../profilers/rules.ts';
+import { evaluateRules, resolveRuleDataset } from '../profilers/rules.ts';
 import { maskValue } from '../profilers/value-masking.ts';
 import type { ConnectorSession } from './connector-session.ts';
 
@@ -54,6 +54,10 @@ export async function runProfile(
   const findings: Finding[] = [];
   const observations = new Map<string, DatasetObservation>();
   const kept: KeptColumn[] = [];
+  // Frequency tables outlive their dataset only where a rule, a relation or an overlap needs them:
+  // memory then grows with those columns, not with every column of every dataset.
+  const ruleDatasets = datasetsOfRules(config, inventory);
+  const relationNames = relationCandidates(inventory);
 
   for (const source of inventory.sources.filter((s) => s.status === 'ok')) {
     const selected = source.datasets.filter((d) => selectedBy(only, source.name, d));
@@ -68,7 +72,8 @@ export async function runProfile(
         const started = performance.now();
         try {
           const observation = await observe(connector, source, dataset, entry, options);
-          observations.set(`${source.name}.${dataset.name}`, observation);
+          const key = `${source.name}.${dataset.name}`;
+          if (ruleDatasets.has(key)) observations.set(key, observation);
           const profile = assemble(
             source.name,
             dataset,
@@ -79,7 +84,8 @@ export async function runProfile(
           datasets.push(profile);
           options.onDataset?.(source.name, dataset.name, profile.rowCount, profile.durationMs);
           for (const column of observation.columns)
-            kept.push({ source: source.name, dataset, observation: column });
+            if (worthKeeping(dataset, column, relationNames))
+              kept.push({ source: source.name, dataset, observation: column });
         } catch (error) {
           findings.push({
             code: 'PROFILE_FAILED',
@@ -277,19 +283,61 @@ function addInferredRelations(profiles: DatasetProfile[], kept: readonly KeptCol
 
 /** `customer_id`, `id_customer`, `customerid` match dataset `customers` (or `public.customer`) with key `id`. */
 export function namesMatch(column: string, dataset: Dataset, key: string): boolean {
-  const normalise = (s: string) =>
-    s
-      .toLowerCase()
-      .normalize('NFD')
-      .replace(/[\u0300-\u036f]/g, '')
-      .replace(/[^a-z0-9]/g, '');
-  const table = normalise(dataset.table ?? dataset.name.split(/[./]/).pop()!);
+  return matchingNames(dataset, key).includes(normaliseIdentifier(column));
+}
+
+function normaliseIdentifier(s: string): string {
+  return s
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^a-z0-9]/g, '');
+}
+
+/** The normalised column names that `namesMatch` pairs with `dataset`'s key. */
+function matchingNames(dataset: Dataset, key: string): string[] {
+  const table = normaliseIdentifier(dataset.table ?? dataset.name.split(/[./]/).pop()!);
   const singular = table.replace(/(ies)$/, 'y').replace(/s$/, '');
-  const col = normalise(column);
-  const k = normalise(key);
-  return [table, singular].some(
-    (t) => col === `${t}${k}` || col === `${k}${t}` || (k === 'id' && col === `${t}`),
-  );
+  const k = normaliseIdentifier(key);
+  return [table, singular].flatMap((t) => [`${t}${k}`, `${k}${t}`, ...(k === 'id' ? [t] : [])]);
+}
+
+/** Every normalised column name that could reference a single-column key of the inventory. */
+function relationCandidates(inventory: Inventory): Set<string> {
+  const names = new Set<string>();
+  for (const source of inventory.sources) {
+    for (const dataset of source.datasets) {
+      const key = dataset.primaryKey?.columns;
+      if (key?.length === 1) for (const name of matchingNames(dataset, key[0]!)) names.add(name);
+    }
+  }
+  return names;
+}
+
+/** A column is kept past its dataset when it may be a relation's key or child, or an overlap's name. */
+function worthKeeping(
+  dataset: Dataset,
+  column: ColumnObservation,
+  relationNames: ReadonlySet<string>,
+): boolean {
+  const key = dataset.primaryKey?.columns;
+  if (key?.length === 1 && key[0] === column.name) return true;
+  if (column.type === 'string' && ENTITY_NAME_COLUMN.test(normaliseName(column.name))) return true;
+  return relationNames.has(normaliseIdentifier(column.name));
+}
+
+/** `source.dataset` of every dataset a rule reads (its own, and a foreign key's parent). */
+function datasetsOfRules(config: Config, inventory: Inventory): Set<string> {
+  const keys = new Set<string>();
+  for (const rule of config.rules ?? []) {
+    const references = [rule.dataset];
+    if (rule.references) references.push(rule.references.slice(0, rule.references.lastIndexOf('.')));
+    for (const reference of references) {
+      const target = resolveRuleDataset(inventory, reference);
+      if (typeof target !== 'string') keys.add(`${target.source}.${target.dataset.name}`);
+    }
+  }
+  return keys;
 }
 
 const ENTITY_NAME_COLUMN =
