@@ -41,7 +41,7 @@ export class FrequencyTable {
       if (lows[at] === low && highs[at] === high) {
         const known = keys[entry - 1]!;
         // NaN is one key, as in a Map.
-        if (known === key || (key !== key && known !== known)) {
+        if (known === key || Object.is(known, key)) {
           this.#counts[entry - 1]! += count;
           return;
         }
