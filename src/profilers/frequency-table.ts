@@ -9,13 +9,14 @@ import { HASH, hashKey } from './value-hash.ts';
 
 /** A growable frequency table; `toMap()` gives the `ReadonlyMap` an observation carries. */
 export class FrequencyTable {
-  #low = new Uint32Array(2048);
-  #high = new Uint32Array(2048);
+  // Small at first: a dataset of 100,000 columns holds 100,000 tables, most of them tiny.
+  #low = new Uint32Array(16);
+  #high = new Uint32Array(16);
   /** Entry index + 1 of each probe slot; 0 for an empty slot. */
-  #slots = new Int32Array(2048);
-  #mask = 2047;
+  #slots = new Int32Array(16);
+  #mask = 15;
   readonly #keys: FrequencyKey[] = [];
-  #counts = new Float64Array(1024);
+  #counts = new Float64Array(8);
 
   /** Distinct keys held. */
   get size(): number {
