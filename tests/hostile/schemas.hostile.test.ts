@@ -80,8 +80,8 @@ function hostileColumns(b: Backend): string[] {
   return [
     'a"b',
     "a'b",
-    'a`b',
     'a]b',
+    'a`b',
     '?',
     '$1',
     ':name',
@@ -97,6 +97,9 @@ function hostileColumns(b: Backend): string[] {
 }
 
 const VIEW = 'v"; DROP TABLE y; --';
+/** A column of JSON values (all null) whose name holds a backtick. */
+const JSON_COLUMN = 'a`b';
+const JSON_TYPE: Record<Backend, string> = { postgres: 'jsonb', mysql: 'json', sqlite: 'JSON' };
 const TARGET = 't?"; DROP TABLE y; -- $1';
 const TARGET_COLUMNS = ['k"?', "v'$1", 'select', 'n;%'] as const;
 
@@ -146,7 +149,8 @@ function createSql(b: Backend, q: (n: string) => string, qualified: (t: string) 
       `${q('order')} ${text}`,
       `${q('group')} ${num}`,
       `${q('user')} ${text}`,
-      ...columns.map((c) => `${q(c)} ${text}`),
+      // A JSON column named with a backtick: MariaDB's json_valid() check quotes it in its clause.
+      ...columns.map((c) => `${q(c)} ${c === JSON_COLUMN ? JSON_TYPE[b] : text}`),
       `CONSTRAINT ${q(`pk"; DROP TABLE y; -- ${i}`)} PRIMARY KEY (${q('id')})`,
       `CONSTRAINT ${q(`u'?; DROP TABLE y; -- ${i}`)} UNIQUE (${q('select')})`,
     ];
@@ -494,6 +498,7 @@ for (const [backend, { up, setup: makeSetup }] of Object.entries(BACKENDS) as [
         expect(d.uniqueKeys?.map((k) => k.columns)).toEqual([['select']]);
         const index = d.indexes.find((x) => x.name === `ix?$1 ${i}`);
         expect(index?.columns).toEqual(['a"b', '?']);
+        expect(d.columns.find((c) => c.name === JSON_COLUMN)?.type).toBe('json');
       });
       const child = byName.get(setup.dataset(tables[1]!))!;
       expect(child.foreignKeys).toMatchObject([
