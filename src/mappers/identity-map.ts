@@ -44,7 +44,7 @@ export class IdentityMap {
   set(oldKey: string, newKey: string): void {
     const before = this.#forward.get(oldKey);
     if (before !== undefined) this.#reverse.delete(before);
-    else if (this.#forward.size >= IDENTITY_MAP_LIMIT) throw tooLarge(this.mapping);
+    else if (this.#forward.size >= IDENTITY_MAP_LIMIT) throw identityMapTooLarge(this.mapping);
     this.#forward.set(oldKey, newKey);
     this.#reverse.set(newKey, oldKey);
   }
@@ -58,7 +58,8 @@ export class IdentityMap {
   }
 }
 
-function tooLarge(mapping: string): StocktakeError {
+/** The error of a map (or a plan's set of pending keys) beyond IDENTITY_MAP_LIMIT. */
+export function identityMapTooLarge(mapping: string): StocktakeError {
   return new StocktakeError(
     'IDENTITY_MAP_TOO_LARGE',
     `mapping ${mapping}: the identity map exceeds ${IDENTITY_MAP_LIMIT.toLocaleString('en')} entries, the most held in memory`,

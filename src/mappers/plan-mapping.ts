@@ -7,6 +7,7 @@ import type { Connector, Value } from '../connectors/types.ts';
 import type { FieldChange, MappingPlan, PlanColumn, PlanSample } from '../core/plan.ts';
 import { foldKeyText } from './canonical-key.ts';
 import { NULL_TEXT } from './canonical-value.ts';
+import { IDENTITY_MAP_LIMIT, identityMapTooLarge } from './identity-map.ts';
 import { diffPartition, emptyDiff, type PartitionDiff } from './plan-diff.ts';
 import { showValue } from './plan-masking.ts';
 import { collectSource, collectTarget, type SideSummary } from './plan-sides.ts';
@@ -102,10 +103,13 @@ function allNull(row: readonly Value[], width: number): boolean {
 }
 
 /** The keys of the source rows the diff of `sides` would insert (an identity mapping's: old keys). */
-export async function insertedKeys(sides: DiffSides): Promise<Set<string>> {
+export async function insertedKeys(sides: DiffSides, mapping: string): Promise<Set<string>> {
   const keys = new Set<string>();
   await walkPartitions(sides.source, sides.target, (s, _t, diff) => {
-    for (const i of diff.inserts) keys.add(s.keys[i]!);
+    for (const i of diff.inserts) {
+      if (keys.size >= IDENTITY_MAP_LIMIT) throw identityMapTooLarge(mapping);
+      keys.add(s.keys[i]!);
+    }
   });
   return keys;
 }

@@ -300,7 +300,8 @@ async function runPlanned(prepared: readonly PreparedMapping[], context: RunCont
         applyOptions(p, context, plans.get(p.config.name)),
       );
       reads.push(read);
-      if (p.identity && p.pass === 'rows') pendingInserts.set(p.mappingName, await insertedKeys(read.sides));
+      if (p.identity && p.pass === 'rows')
+        pendingInserts.set(p.mappingName, await insertedKeys(read.sides, p.mappingName));
     }
   } catch (error) {
     for (const read of reads) read.sides.close();

@@ -11,6 +11,7 @@ import type { Connector, OpenMode } from '../connectors/types.ts';
 import type { MappingPlan, PlanDocument } from '../core/plan.ts';
 import { TOOL_VERSION } from '../core/version.ts';
 import { bindIdentity } from '../mappers/identity-binding.ts';
+import { IDENTITY_MAP_LIMIT, identityMapTooLarge } from '../mappers/identity-map.ts';
 import { narrowingWarnings } from '../mappers/narrowing-warnings.ts';
 import { renderPlanHtml } from '../mappers/plan-html.ts';
 import { type PlanMappingOptions, planMapping } from '../mappers/plan-mapping.ts';
@@ -128,7 +129,7 @@ export async function runPlan(config: Config, options: PlanRunOptions = {}): Pro
             if (inserts) pendingInserts.set(p.mappingName, inserts);
             return planOne(p, connectors, {
               ...options,
-              ...(inserts ? { onInsert: (key: string) => inserts.add(key) } : {}),
+              ...(inserts ? { onInsert: (key: string) => addPending(inserts, key, p.mappingName) } : {}),
               ...(p.pass === 'references'
                 ? { firstPassInserts: pendingInserts.get(p.mappingName) ?? new Set<string>() }
                 : {}),
@@ -142,6 +143,12 @@ export async function runPlan(config: Config, options: PlanRunOptions = {}): Pro
   } finally {
     if (!options.connectors) await connectors.close();
   }
+}
+
+// The old keys a plan would insert are held like an identity map, within the same bound.
+function addPending(keys: Set<string>, key: string, mapping: string): void {
+  if (keys.size >= IDENTITY_MAP_LIMIT) throw identityMapTooLarge(mapping);
+  keys.add(key);
 }
 
 async function planOne(
