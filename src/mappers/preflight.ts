@@ -16,7 +16,6 @@ import { type MappingProblem, mappingProblemsError, tryCompileMapping } from './
 import type { IdentityMap } from './identity-map.ts';
 import type { CompiledMapping } from './mapping-types.ts';
 import { personalKinds } from './plan-masking.ts';
-import type { ReferenceSlot } from './transforms/ref-transform.ts';
 
 /** A connector with its inventory, as preflight resolves datasets against it. */
 export interface OpenedSide {
@@ -298,16 +297,11 @@ function prepare(
   };
 }
 
-/** Every reference slot of a prepared mapping, with the field it fills. */
-function slotsOf(p: PreparedMapping): readonly ReferenceSlot[] {
-  return p.compiled.references;
-}
-
 // A ref names a mapping of this run that has an identity map, and gives as many values as its old key has parts.
 function checkReferences(prepared: readonly PreparedMapping[], problems: MappingProblem[]): void {
   const byName = new Map(prepared.map((p) => [p.config.name, p]));
   for (const p of prepared) {
-    for (const slot of slotsOf(p)) {
+    for (const slot of p.compiled.references) {
       const path = `mappings[${p.index}].fields.${slot.field}`;
       const to = byName.get(slot.mapping);
       if (!to) {
@@ -344,7 +338,7 @@ function checkReferences(prepared: readonly PreparedMapping[], problems: Mapping
 function bindReferenceKeys(prepared: readonly PreparedMapping[]): void {
   const byName = new Map(prepared.filter((p) => p.pass === 'rows').map((p) => [p.mappingName, p]));
   for (const p of prepared) {
-    for (const slot of slotsOf(p)) {
+    for (const slot of p.compiled.references) {
       const identity = byName.get(slot.mapping)?.identity;
       if (!identity) continue;
       const canonical = identity.keyCanonicalizers;
