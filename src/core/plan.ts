@@ -189,6 +189,8 @@ export interface MappingRun {
   checkpoint: { runId: string; batches: number; rows: number; done: boolean } | null;
   timings: { readMs: number; diffAndWriteMs: number; verifyMs: number; totalMs: number };
   reconciliation: Reconciliation | null;
+  /** An identity mapping: the rows its identity map names after the run (old key → new key). */
+  identity?: { generated: string; mapped: number };
   error?: { code: string; message: string };
 }
 

@@ -240,6 +240,8 @@ export async function writeMapping(
   });
   run.timings.verifyMs = Math.round(performance.now() - verifyStarted);
   run.status = run.reconciliation.ok ? 'done' : 'verification-failed';
+  if (prepared.identity?.map)
+    run.identity = { generated: prepared.identity.generated.name, mapped: prepared.identity.map.size };
 }
 
 /**

@@ -344,7 +344,12 @@ describe.each(DIALECTS)('identity maps and references into %s', (dialect) => {
     });
     expect(outcome.error).toBeNull();
     const run = (name: string) => byName(outcome.run.mappings, name) as MappingRun;
-    expect(run('customers')).toMatchObject({ inserted: 11, status: 'done', reconciliation: { ok: true } });
+    expect(run('customers')).toMatchObject({
+      inserted: 11,
+      status: 'done',
+      reconciliation: { ok: true },
+      identity: { generated: 'id', mapped: 11 },
+    });
     expect(run('orders')).toMatchObject({
       inserted: 4,
       rejected: { mapping: 2, database: 0 },
