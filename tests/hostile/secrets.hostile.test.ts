@@ -351,6 +351,17 @@ describe.runIf(pgUp && myUp)('secrets never reach an output', () => {
       await cli('migrate, bad filter', ['migrate', '-c', 'where.yaml', '--json', '-o', out('migrate-where')]),
       3,
     );
+    // An internal error with its stack trace: the output folder cannot be created under a file.
+    writeFileSync(join(dir, 'a-file'), '');
+    const internal = await cli(
+      'internal error, debug',
+      ['inventory', '-c', 'sources.yaml', '-o', 'a-file/out'],
+      {
+        STOCKTAKE_DEBUG: '1',
+      },
+    );
+    expectCode(internal, 1);
+    expect(internal.stderr).toMatch(/error INTERNAL: ENOTDIR[\s\S]*\n\s+at /);
     expectCode(await cli('bad config', ['inventory', '-c', 'bad-config.yaml', '-o', out('bad')]), 2);
     expectCode(
       await cli('broken YAML, debug', ['audit', '-c', 'broken.yaml', '-o', out('broken')], {
@@ -384,7 +395,7 @@ describe.runIf(pgUp && myUp)('secrets never reach an output', () => {
   });
 
   it('no secret, in any form, appears in any output', { timeout: 60_000 }, async () => {
-    expect(runs.length).toBeGreaterThanOrEqual(16);
+    expect(runs.length).toBeGreaterThanOrEqual(17);
     const texts: { where: string; text: string }[] = [];
     for (const run of runs) {
       texts.push({ where: `${run.label}: stdout`, text: run.stdout });
