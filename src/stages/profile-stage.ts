@@ -8,6 +8,7 @@ import { openConnector } from '../connectors/registry.ts';
 import type { Connector } from '../connectors/types.ts';
 import type { Dataset, Finding, Inventory, SourceEntry } from '../core/inventory.ts';
 import type { ColumnProfile, DatasetProfile, OrphanCheck, Profile, ProfileValue } from '../core/profile.ts';
+import { redact } from '../core/secrets.ts';
 import { TOOL_VERSION } from '../core/version.ts';
 import { buildColumnProfile } from '../profilers/column-profile.ts';
 import { profileRows } from '../profilers/dataset-accumulator.ts';
@@ -92,7 +93,8 @@ export async function runProfile(
             severity: 'error',
             source: source.name,
             dataset: dataset.name,
-            message: `profiling failed: ${(error as Error).message}`,
+            // A driver's text may quote a connection string: masked here, where it becomes a finding.
+            message: redact(`profiling failed: ${(error as Error).message}`),
           });
         }
       }
