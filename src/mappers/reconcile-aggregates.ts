@@ -188,35 +188,56 @@ function instantText(text: string): string {
 
 const DECIMAL = /^(-?)(\d+)(?:\.(\d+))?$/;
 
-/** An exact sum of decimal texts: a BigInt of units of 10^-scale, rescaled when a value has more decimals. */
+/**
+ * An exact sum of decimal texts: units of 10^-scale, rescaled when a value has more decimals. Values of
+ * up to 15 digits add into a plain number (exact below 2^53), moved into the BigInt before it could
+ * round; longer ones go to the BigInt directly.
+ */
 class ScaledSum {
   #units = 0n;
+  #small = 0;
   #scale = 0;
   #invalid = false;
 
   add(text: string): void {
-    let m = DECIMAL.exec(text);
-    if (!m) {
+    if (!DECIMAL.test(text)) {
       // Floats canonicalise as JS prints them, possibly with an exponent.
       const decimal = numberToDecimal(Number(text));
-      m = decimal === null ? null : DECIMAL.exec(decimal);
-      if (!m) {
+      if (decimal === null || !DECIMAL.test(decimal)) {
         this.#invalid = true;
         return;
       }
+      text = decimal;
     }
-    const fraction = m[3] ?? '';
-    if (fraction.length > this.#scale) {
-      this.#units *= 10n ** BigInt(fraction.length - this.#scale);
-      this.#scale = fraction.length;
+    const dot = text.indexOf('.');
+    const decimals = dot === -1 ? 0 : text.length - dot - 1;
+    if (decimals > this.#scale) {
+      this.#flush();
+      this.#units *= 10n ** BigInt(decimals - this.#scale);
+      this.#scale = decimals;
     }
-    const units = BigInt(m[2]! + fraction.padEnd(this.#scale, '0'));
-    this.#units += m[1] === '-' ? -units : units;
+    const digits = dot === -1 ? text : text.slice(0, dot) + text.slice(dot + 1);
+    const shift = this.#scale - decimals;
+    if (digits.length + shift <= 16) {
+      const units = Number(digits) * 10 ** shift;
+      if (Number.isSafeInteger(units)) {
+        this.#small += units;
+        if (this.#small > 2 ** 52 || this.#small < -(2 ** 52)) this.#flush();
+        return;
+      }
+    }
+    this.#units += BigInt(digits) * 10n ** BigInt(shift);
+  }
+
+  #flush(): void {
+    this.#units += BigInt(this.#small);
+    this.#small = 0;
   }
 
   /** The sum as a canonical decimal text; null when a value was not a number. */
   result(): string | null {
     if (this.#invalid) return null;
+    this.#flush();
     const negative = this.#units < 0n;
     const digits = (negative ? -this.#units : this.#units).toString().padStart(this.#scale + 1, '0');
     const int = digits.slice(0, digits.length - this.#scale);
