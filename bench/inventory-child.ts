@@ -1,10 +1,14 @@
-/** One timed inventory in its own process, so its peak memory is its own. Prints one JSON line. */
+/**
+ * One timed inventory in its own process, so its peak memory is its own. Prints one JSON line.
+ * `estimates` as second argument: catalog estimates instead of exact row counts (rowCounts.exactBelow: 0).
+ */
 import { createPostgresConnector } from '../src/connectors/postgres/postgres-connector.ts';
 
 const url = process.argv[2]!;
+const estimates = process.argv[3] === 'estimates';
 const started = performance.now();
 const connector = await createPostgresConnector(
-  { kind: 'postgres', url, schemas: ['bench'] },
+  { kind: 'postgres', url, schemas: ['bench'], ...(estimates ? { rowCounts: { exactBelow: 0 } } : {}) },
   { name: 'bench', mode: 'audit' },
 );
 const inventory = await connector.inventory();
