@@ -112,13 +112,16 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-/** The median time and peak RSS of several measures of one phase. */
+/** The median time and peak RSS of several measures of one phase, with the note of the median run. */
 function medianOf(measures: readonly Measure[]): Measure {
+  const seconds = median(measures.map((m) => m.seconds));
+  const middle = [...measures].sort((a, b) => a.seconds - b.seconds)[measures.length >> 1]!;
+  const runs = measures.map((m) => m.seconds.toFixed(1)).join(', ');
   return {
     phase: measures[0]!.phase,
-    seconds: median(measures.map((m) => m.seconds)),
+    seconds,
     peakRssMb: median(measures.map((m) => m.peakRssMb)),
-    note: measures[0]!.note,
+    note: measures.length > 1 ? `runs ${runs} s; ${middle.note}` : middle.note,
   };
 }
 
