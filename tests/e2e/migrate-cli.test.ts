@@ -186,7 +186,8 @@ describe.skipIf(!pgUp)('a migration into PostgreSQL stopped, killed and resumed'
       join(work, 'stocktake.yaml'),
       configYaml(`{ kind: postgres, url: "${SERVERS.postgres}", schemas: [${SCHEMA}] }`),
     );
-    const args = ['-c', join(work, 'stocktake.yaml'), '-o', join(work, 'out')];
+    // Batches of 1,000 (PostgreSQL's default is 10,000): enough of them to stop the run mid-way.
+    const args = ['-c', join(work, 'stocktake.yaml'), '-o', join(work, 'out'), '--batch-size', '1000'];
 
     const first = start(['migrate', ...args]);
     await waitForBatches(2);
