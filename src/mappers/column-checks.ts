@@ -269,6 +269,7 @@ function stringConversion(
   const bytes = repertoire?.bytes ?? 'utf8';
   const notText = `is not text (${where} is ${column.nativeType})`;
   const holds = `${where} (${column.nativeType}) holds ${max}`;
+  const noNul = targetKind === 'postgres';
   return (value, _row, failure) => {
     let text: string;
     if (typeof value === 'string') text = value;
@@ -276,6 +277,16 @@ function stringConversion(
     else if (typeof value === 'bigint' || typeof value === 'boolean') text = String(value);
     else if (value instanceof Uint8Array) return fail(failure, notText, 'REJECT_TYPE');
     else text = JSON.stringify(value);
+    // PostgreSQL text holds no NUL character, whatever the database encoding.
+    if (noNul && text.indexOf('\u0000') !== -1) {
+      if (!accepted.replace)
+        return fail(
+          failure,
+          `holds U+0000, which ${where} (${column.nativeType}) cannot store`,
+          'REJECT_ENCODING',
+        );
+      text = text.replaceAll('\u0000', '?');
+    }
     if (encoding !== undefined) {
       const bad = firstUnencodable(text, encoding);
       if (bad !== -1) {

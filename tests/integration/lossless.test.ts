@@ -83,6 +83,8 @@ const ROWS: Record<string, string | null>[] = [
   { name: 'Ivy', ratio: '0.1234567' },
   // MariaDB's TIMESTAMP ends in 2038.
   { name: 'Jo', seen: '2040-01-01T00:00:00Z' },
+  // PostgreSQL text holds no NUL character.
+  { name: 'Kim', note: 'a\u0000b' },
 ];
 
 type Target = 'postgres' | 'mariadb' | 'sqlite';
@@ -96,6 +98,7 @@ const REJECTED: Record<Target, Record<number, string>> = {
     5: 'REJECT_PRECISION',
     6: 'REJECT_OUT_OF_RANGE',
     9: 'REJECT_NOT_ALLOWED',
+    13: 'REJECT_ENCODING',
   },
   mariadb: {
     2: 'REJECT_TOO_LONG',
@@ -233,7 +236,7 @@ async function migrateAndCheck(target: Target, config: Config): Promise<MappingR
       /has \d+ decimals; .* keeps 2$|has \d fraction digits; .* keeps whole seconds$|has more significant digits than .*(big|ratio)/,
     REJECT_OUT_OF_RANGE: /is outside the range of .*strict_t\.(day|seen)/,
     REJECT_ENCODING:
-      /holds U\+(1F600|0141), which .*strict_t\.(note|name) \(varchar\(\d+\), (utf8mb3|latin1)\) cannot store$/,
+      /holds U\+(1F600|0141), which .*strict_t\.(note|name) \(varchar\(\d+\), (utf8mb3|latin1)\) cannot store$|holds U\+0000, which .*strict_t\.note \(text\) cannot store$/,
     REJECT_NOT_ALLOWED: /is not one of the values of .*strict_t\.(tag|tags)/,
   };
   for (const r of rejects.values()) expect(r.reason, r.code).toMatch(REASONS[r.code]!);
@@ -301,6 +304,7 @@ describe.skipIf(!pgUp)('PostgreSQL target', () => {
       { id: 5, name: 'Di', amount: null, created: null, big: 2 ** 53 },
     ]);
     // A real keeps 0.1234567 as written (its shortest text reads back the same).
+    expect((await pg.raw(`SELECT note FROM ${NAME}.lossy_t WHERE id = 13`)).rows).toEqual([{ note: 'a?b' }]);
     expect((await pg.raw(`SELECT ratio FROM ${NAME}.strict_t WHERE id = 11`)).rows).toEqual([
       { ratio: 0.1234567 },
     ]);
@@ -422,7 +426,7 @@ describe.skipIf(!myUp)('MariaDB target in non-strict mode', () => {
     expect(run.rejected).toEqual({ mapping: 0, database: 4 });
     expect(run.reconciliation).toMatchObject({ ok: true, missing: 0, different: 0 });
     const rows = (await my.raw(`SELECT id, name, note, day FROM ${NAME}.stale_t ORDER BY id`))[0];
-    expect(rows.map((r: { id: number }) => r.id)).toEqual([1, 3, 4, 5, 9, 10, 11, 12]);
+    expect(rows.map((r: { id: number }) => r.id)).toEqual([1, 3, 4, 5, 9, 10, 11, 12, 13]);
     for (const row of rows as { id: number; name: string; note: string | null }[]) {
       expect(row.name).toBe(ROWS[row.id - 1]!.name);
       expect(row.note).toBe(ROWS[row.id - 1]!.note ?? null);

@@ -98,6 +98,15 @@ describe('text', () => {
     ).toBe('Ωmega');
   });
 
+  test('PostgreSQL text holds no NUL character', () => {
+    const t = col('string', 'text');
+    expect(check(t, 'a\u0000b', 'postgres')).toBe(
+      'REJECT_ENCODING holds U+0000, which t.c (text) cannot store',
+    );
+    expect(check(t, 'a\u0000b', 'postgres', ['replace'])).toBe('a?b');
+    expect(check(t, 'a\u0000b', 'sqlite')).toBe('a\u0000b');
+  });
+
   test('replace then length: the replaced text is measured', () => {
     const mb3 = col('string', 'varchar(3)', { length: 3, charset: 'utf8mb3' });
     expect(check(mb3, '😀😀😀😀', 'mariadb', ['replace'])).toMatch(/^REJECT_TOO_LONG is 4 characters/);
