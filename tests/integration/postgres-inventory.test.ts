@@ -271,7 +271,9 @@ describe.skipIf(!up)('PostgreSQL connector', () => {
       await setup.raw('DROP SCHEMA IF EXISTS many CASCADE; CREATE SCHEMA many');
       const ddl = Array.from(
         { length: tables },
-        (_, i) => `CREATE TABLE many.t${i} (id int PRIMARY KEY, v text)`,
+        // One row each: an empty table (no pages) is known to hold 0 rows without a counting statement.
+        (_, i) =>
+          `CREATE TABLE many.t${i} (id int PRIMARY KEY, v text); INSERT INTO many.t${i} VALUES (${i}, 'x')`,
       );
       await setup.raw(ddl.join(';'));
       const c = await createPostgresConnector(

@@ -46,9 +46,10 @@ WHERE c.relkind IN ('r','v','m','p','f')
 ORDER BY n.nspname, c.relname`;
 
 // Opens every table, index and TOAST table (the costliest part of the catalog): run on the connection that
-// counts rows next, whose backend then has those relations cached.
+// counts rows next, whose backend then has those relations cached. A heap of no pages holds no row at all.
 const SIZES_SQL = `
-SELECT c.oid::bigint AS oid, pg_total_relation_size(c.oid)::bigint AS size_bytes
+SELECT c.oid::bigint AS oid, pg_total_relation_size(c.oid)::bigint AS size_bytes,
+  CASE WHEN c.relkind IN ('r','m') THEN pg_relation_size(c.oid) END::bigint AS heap_bytes
 FROM unnest(?::oid[]) AS wanted(oid)
 JOIN pg_class c ON c.oid = wanted.oid
 WHERE c.relkind IN ('r','m','p')`;
@@ -174,10 +175,11 @@ export async function postgresCatalog(db: Knex, scope: CatalogScope): Promise<So
       : await Promise.all([
           onOneConnection(db, async (query) => {
             const sizes = (await query(SIZES_SQL, [oids])) as unknown as RawSize[];
-            return [
-              sizes,
-              await countRowsExactly(db, countTargets, quotePostgres, 'COUNT(*)', query),
-            ] as const;
+            const empty = new Set(sizes.filter((r) => r.heap_bytes === '0').map((r) => String(r.oid)));
+            const counted = countTargets.filter((t) => !empty.has(t.key));
+            const exact = await countRowsExactly(db, counted, quotePostgres, 'COUNT(*)', query);
+            for (const target of countTargets) if (empty.has(target.key)) exact.set(target.key, 0);
+            return [sizes, exact] as const;
           }),
           onOneConnection(
             db,
@@ -340,6 +342,7 @@ interface RawRelation {
 interface RawSize {
   oid: string;
   size_bytes: string;
+  heap_bytes: string | null;
 }
 
 interface RawColumn {
