@@ -25,6 +25,7 @@ export interface MappingWarning {
 
 // Sources whose text is Unicode whatever the column: PostgreSQL (UTF8 databases), SQLite, files.
 const UNICODE_SOURCES = new Set(['postgres', 'sqlite', 'csv', 'xlsx']);
+const FILE_SOURCES = new Set(['csv', 'xlsx']);
 
 /** The narrowing warnings of one prepared mapping, in field order. */
 export function narrowingWarnings(prepared: PreparedMapping): MappingWarning[] {
@@ -89,10 +90,12 @@ function narrowings(source: Column, target: Column, sourceKind: string, targetKi
     const digits = (c: Column) => (c.precision === undefined ? undefined : c.precision - (c.scale ?? 0));
     const sd = digits(source);
     const td = digits(target);
-    if (td !== undefined && (sd === undefined || sd > td))
-      out.push({ reason: `integer parts of ${sd ?? 'any number of'} digits, the target holds ${td}` });
+    if (td !== undefined && sd !== undefined && sd > td)
+      out.push({ reason: `integer parts of ${sd} digits, the target holds ${td}` });
   }
-  if (s === 'integer' && t === 'integer') {
+  // Files declare no sizes: their integers are only as wide as the values, which the checks see.
+  const declared = !FILE_SOURCES.has(sourceKind);
+  if (s === 'integer' && t === 'integer' && declared) {
     const [smin, smax] = integerRange(source, sourceKind);
     const [tmin, tmax] = integerRange(target, targetKind);
     if (smin < tmin || smax > tmax)
@@ -106,7 +109,7 @@ function narrowings(source: Column, target: Column, sourceKind: string, targetKi
     if (from !== undefined && to !== undefined && from > to)
       out.push({ reason: `${from} fraction digits of a second, the target keeps ${to}`, loss: 'round' });
   }
-  if (t === 'float') {
+  if (t === 'float' && declared) {
     const keeps = isSinglePrecision(target, targetKind) ? 7 : 15;
     const digits =
       s === 'decimal'

@@ -267,13 +267,13 @@ describe('narrowing warnings', () => {
     foreignKeys: [],
     indexes: [],
   });
-  const prepared = (fields: Record<string, unknown>) =>
+  const prepared = (fields: Record<string, unknown>, sourceKind = 'postgres') =>
     ({
       index: 3,
       config: { name: 'm', fields },
       source: {
         name: 'crm',
-        kind: 'postgres',
+        kind: sourceKind,
         dataset: dataset('public.customers', [
           { ...col('string', 'character varying(200)', { length: 200 }), name: 'name' },
           { ...col('decimal', 'numeric(12,4)', { precision: 12, scale: 4 }), name: 'amount' },
@@ -309,6 +309,17 @@ describe('narrowing warnings', () => {
       'mappings[3].fields.ratio: public.customers.big (bigint) → app.contacts.ratio (double): 19 significant digits, the target keeps about 15',
     ]);
     expect(new Set(warnings.map((w) => w.code))).toEqual(new Set(['MAP_TARGET_NARROWER']));
+  });
+
+  test('a file declares no sizes: only its text, Unicode, is narrower than a latin1 column', () => {
+    const warnings = narrowingWarnings(
+      prepared({ name: {}, amount: {}, big: {}, ratio: { from: 'big' } }, 'csv'),
+    );
+    expect(warnings.map((w) => w.message.replace(/^.*: /, ''))).toEqual([
+      'texts up to 200 characters, the target holds 50',
+      'Unicode text into latin1, which cannot hold every character',
+      '4 decimals, the target keeps 2',
+    ]);
   });
 
   test('a declared loss or a transform silences the warning; a range never is a declared loss', () => {
