@@ -449,13 +449,14 @@ class PushdownPlan {
     }
     const derived = `SELECT ${inner.join(', ')} ${this.#fromWhere()}${this.#d.fence ?? ''}`;
     // The sorts of the quantiles run beside the one-pass aggregates, on another connection.
+    const none: Record<string, unknown> = {};
     const [row, quantileRow] = await Promise.all([
-      this.#query(`SELECT ${outer.join(', ')} FROM (${derived}) d`).then((rows) => rows[0] ?? {}),
+      this.#query(`SELECT ${outer.join(', ')} FROM (${derived}) d`).then((rows) => rows[0] ?? none),
       quantileSelect.length > 0
         ? this.#query(`SELECT ${quantileSelect.join(', ')} ${this.#fromWhere()}`).then(
-            (rows) => rows[0] ?? {},
+            (rows) => rows[0] ?? none,
           )
-        : {},
+        : none,
     ]);
     for (const [p, pair] of packed.entries()) pairDistinct.set(pair, num(row[`pp${p}`]));
     const quantiles = this.#d.quantileAggregate
