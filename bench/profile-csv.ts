@@ -3,7 +3,8 @@
  * file as bench/csv-read.ts) as `stocktake audit` does (one pass: the inventory scan profiles the
  * rows, then every column profile is built), and, in the same run, DuckDB's `SUMMARIZE` and Miller's
  * `mlr summary` on the same file. Each phase runs in a fresh process so that its peak RSS is its
- * own; every phase runs `runs` times (default 3) and the table shows the median.
+ * own; every phase runs `runs` times (default 3) and the table shows the median, of the wall time and
+ * of the CPU time (all threads), which a machine shared with other work disturbs less.
  *
  * Usage: npx tsx bench/profile-csv.ts [rows] [runs]
  */
@@ -21,6 +22,8 @@ interface Measure {
   readonly phase: string;
   readonly seconds: number;
   readonly peakRssMb: number;
+  /** User + system CPU seconds of the process (all its threads): what the phase costs, load aside. */
+  readonly cpuSeconds: number;
   readonly note: string;
 }
 
@@ -78,7 +81,14 @@ async function child(phase: string, path: string): Promise<void> {
   const started = performance.now();
   const note = await PHASES[phase]!(path);
   const seconds = (performance.now() - started) / 1000;
-  const measure: Measure = { phase, seconds, peakRssMb: process.resourceUsage().maxRSS / 1024, note };
+  const cpu = process.cpuUsage();
+  const measure: Measure = {
+    phase,
+    seconds,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    note,
+  };
   process.stdout.write(JSON.stringify(measure));
 }
 
@@ -89,18 +99,26 @@ function millerSummary(path: string): Measure {
     'import resource,subprocess,sys,time\n' +
     't=time.time()\n' +
     'r=subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL)\n' +
-    'print(time.time()-t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode)';
+    'u=resource.getrusage(resource.RUSAGE_CHILDREN)\n' +
+    'print(time.time()-t, u.ru_maxrss, r.returncode, u.ru_utime+u.ru_stime)';
   try {
     const output = execFileSync('python3', ['-c', script, 'mlr', '--icsv', '--opprint', 'summary', path], {
       encoding: 'utf8',
     });
-    const [seconds, rssKb, code] = output.trim().split(' ').map(Number);
-    return { phase, seconds: seconds!, peakRssMb: rssKb! / 1024, note: code === 0 ? '' : `exit ${code}` };
+    const [seconds, rssKb, code, cpuSeconds] = output.trim().split(' ').map(Number);
+    return {
+      phase,
+      seconds: seconds!,
+      peakRssMb: rssKb! / 1024,
+      cpuSeconds: cpuSeconds!,
+      note: code === 0 ? '' : `exit ${code}`,
+    };
   } catch (error) {
     return {
       phase,
       seconds: Number.NaN,
       peakRssMb: Number.NaN,
+      cpuSeconds: Number.NaN,
       note: `not run: ${(error as Error).message}`,
     };
   }
@@ -121,6 +139,7 @@ function medianOf(measures: readonly Measure[]): Measure {
     phase: measures[0]!.phase,
     seconds,
     peakRssMb: median(measures.map((m) => m.peakRssMb)),
+    cpuSeconds: median(measures.map((m) => m.cpuSeconds)),
     note: measures.length > 1 ? `runs ${runs} s; ${middle.note}` : middle.note,
   };
 }
@@ -150,11 +169,11 @@ async function main(): Promise<void> {
   const duck = results.find((r) => r.phase.startsWith('DuckDB'))!;
   const lines = [
     `${rows} rows, median of ${runs} run(s)`,
-    `| phase | seconds | rows/s | peak RSS (MB) | time vs DuckDB | note |`,
-    `|---|---:|---:|---:|---:|---|`,
+    `| phase | seconds | rows/s | peak RSS (MB) | time vs DuckDB | CPU seconds | CPU vs DuckDB | note |`,
+    `|---|---:|---:|---:|---:|---:|---:|---|`,
     ...results.map(
       (r) =>
-        `| ${r.phase} | ${r.seconds.toFixed(2)} | ${Math.round(rows / r.seconds)} | ${r.peakRssMb.toFixed(0)} | ${(r.seconds / duck.seconds).toFixed(2)}× | ${r.note} |`,
+        `| ${r.phase} | ${r.seconds.toFixed(2)} | ${Math.round(rows / r.seconds)} | ${r.peakRssMb.toFixed(0)} | ${(r.seconds / duck.seconds).toFixed(2)}× | ${r.cpuSeconds.toFixed(2)} | ${(r.cpuSeconds / duck.cpuSeconds).toFixed(2)}× | ${r.note} |`,
     ),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -164,7 +183,7 @@ async function main(): Promise<void> {
       subject: r.phase,
       median_ms: r.seconds * 1000,
       peak_rss_mb: r.peakRssMb,
-      extra: r.note,
+      extra: `${r.cpuSeconds.toFixed(1)} s CPU; ${r.note}`,
       ratio: r.seconds / duck.seconds,
     })),
   );
