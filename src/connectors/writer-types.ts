@@ -19,7 +19,11 @@ export interface WriteTarget {
    * leave it to the database and get it back; `upserts` update rows by it; every inserted row's
    * (old key, new key) is recorded in the identity table (`stocktake_identity`) in the batch's transaction.
    */
-  readonly identity?: { readonly mapping: string };
+  readonly identity?: {
+    readonly mapping: string;
+    /** The mapping supplies the key itself (e.g. a `uuid` of the old key): rows are written as given. */
+    readonly supplied?: boolean;
+  };
 }
 
 /** Identity mode: the old key of each `inserts` row, and the old keys whose rows the batch deletes. */
@@ -28,6 +32,8 @@ export interface IdentityBatch {
   readonly insertKeys: readonly string[];
   /** Old keys to remove from the identity table (their rows are in `deletes`). */
   readonly forget: readonly string[];
+  /** A supplied key (`WriteTarget.identity.supplied`): the new key text of each `inserts` row, known before writing. */
+  readonly newKeys?: readonly string[];
 }
 
 /** Where a mapping's run stands; stored in the target's checkpoint table (`stocktake_checkpoint`). */

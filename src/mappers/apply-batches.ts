@@ -42,6 +42,8 @@ export class BatchApplier {
   #deletes: Value[][] = [];
   /** Identity mode: old keys of the rows in `#deletes`. */
   #forget: string[] = [];
+  /** Identity mode with a key the mapping supplies: the new key text of each `#inserts` row. */
+  #suppliedKeys: string[] = [];
   #lastCheckpoint: Checkpoint | null = null;
 
   constructor(
@@ -102,7 +104,9 @@ export class BatchApplier {
 
   /** Identity mode: queues a new row (its fields, the generated key left to the database) and its old key. */
   async insertNew(fields: Value[], oldKey: string): Promise<void> {
-    fields.push(null);
+    const identity = this.#prepared.identity!;
+    if (identity.supplied < 0) fields.push(null);
+    else this.#suppliedKeys.push(identity.generatedCanonicalizer(fields[identity.supplied]));
     this.#inserts.push(fields);
     this.#insertKeys.push(oldKey);
     if (this.#pending() >= this.#batchSize) await this.flush(false);
@@ -139,7 +143,15 @@ export class BatchApplier {
           : {}),
         ...(this.#inserts.length > 0 ? { inserts: this.#inserts } : {}),
         ...(this.#deletes.length > 0 ? { deletes: this.#deletes } : {}),
-        ...(identity ? { identity: { insertKeys: this.#insertKeys, forget: this.#forget } } : {}),
+        ...(identity
+          ? {
+              identity: {
+                insertKeys: this.#insertKeys,
+                forget: this.#forget,
+                ...(identity.supplied >= 0 ? { newKeys: this.#suppliedKeys } : {}),
+              },
+            }
+          : {}),
         checkpoint,
       });
     } catch (error) {
@@ -183,6 +195,7 @@ export class BatchApplier {
     this.#insertKeys = [];
     this.#deletes = [];
     this.#forget = [];
+    this.#suppliedKeys = [];
     this.#onBatch?.(this.progress);
     if (this.#maxRejects !== undefined && this.#tally.total > this.#maxRejects) {
       throw new StocktakeError(

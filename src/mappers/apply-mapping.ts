@@ -284,7 +284,8 @@ async function writeIdentityPartition(
       continue;
     }
     const row = source.slice(0, width);
-    row.push(keyTupleOf(prepared, rowAt(t, diff.updates[u + 1]!)!)[0]!);
+    // A generated key follows the fields; a supplied one is among them.
+    if (prepared.identity!.supplied < 0) row.push(keyTupleOf(prepared, rowAt(t, diff.updates[u + 1]!)!)[0]!);
     await applier.updateMapped(row, s.keys[i]!);
   }
   if (mode === 'mirror' && prepared.pass === 'rows')

@@ -150,7 +150,11 @@ export async function collectTarget(
   for await (const batch of connector.read(
     { name: prepared.target.dataset.name },
     {
-      columns: identity ? [...compiled.targetFields, identity.generated.name] : compiled.targetFields,
+      // A generated key is read after the fields; a supplied one is among them.
+      columns:
+        identity && identity.supplied < 0
+          ? [...compiled.targetFields, identity.generated.name]
+          : compiled.targetFields,
       ...(options.batchSize ? { batchSize: options.batchSize } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     },
@@ -160,10 +164,11 @@ export async function collectTarget(
       let key: string;
       if (map) {
         // Only the rows the identity map names are this mapping's; the others are never touched.
-        const old = map.oldKeyOf(identity!.generatedCanonicalizer(row[fieldCount]));
+        const newKey = row[identity!.supplied < 0 ? fieldCount : identity!.supplied] ?? null;
+        const old = map.oldKeyOf(identity!.generatedCanonicalizer(newKey));
         if (old === undefined) continue;
         key = old;
-        row = [...row.slice(0, fieldCount), ...old.split(KEY_SEPARATOR), row[fieldCount]!];
+        row = [...row.slice(0, fieldCount), ...old.split(KEY_SEPARATOR), newKey];
         for (let f = 0; f < fieldCount; f++) texts[f] = canonicalizers[f]!(row[f]);
       } else {
         for (let f = 0; f < fieldCount; f++) texts[f] = canonicalizers[f]!(row[f]);

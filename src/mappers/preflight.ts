@@ -77,6 +77,11 @@ export interface PreparedIdentity {
   /** The target's generated primary key column. */
   readonly generated: Column;
   readonly generatedCanonicalizer: Canonicalizer;
+  /**
+   * The position of the key among the mapping's fields when the mapping supplies it (e.g. a `uuid` of
+   * the old key) instead of the database generating it; -1 when generated.
+   */
+  readonly supplied: number;
   /** The map, bound by the stage before the mapping is read; one object for both passes and every reference. */
   map: IdentityMap | null;
 }
@@ -178,7 +183,12 @@ function checkIdentity(
   source: Dataset,
   target: Dataset,
   problems: MappingProblem[],
-): { names: readonly string[]; generated: Column; keyCanonicalizers: Canonicalizer[] } | null {
+): {
+  names: readonly string[];
+  generated: Column;
+  keyCanonicalizers: Canonicalizer[];
+  supplied: boolean;
+} | null {
   const before = problems.length;
   const path = `${base}.to.identity`;
   const names = mapping.to.identity?.sourceKey ?? source.primaryKey?.columns ?? [];
@@ -209,11 +219,7 @@ function checkIdentity(
       code: 'MAP_IDENTITY_INVALID',
     });
   } else if (generated.name in mapping.fields) {
-    problems.push({
-      path: `${base}.fields.${generated.name}`,
-      message: `is the key ${target.name} generates: with identity, the database writes it and the identity map records it; remove the field`,
-      code: 'MAP_IDENTITY_INVALID',
-    });
+    // The mapping supplies the new key itself: written as given, recorded like a generated one.
   } else if (
     !generated.autoIncrement &&
     (generated.default === undefined || targetKind === 'mysql' || targetKind === 'mariadb')
@@ -229,6 +235,7 @@ function checkIdentity(
     names,
     generated,
     keyCanonicalizers: columns.map((c) => canonicalizerFor(c!, sourceKind)),
+    supplied: generated.name in mapping.fields,
   };
 }
 
@@ -289,6 +296,7 @@ function prepare(
           keyCanonicalizers: identity.keyCanonicalizers,
           generated: identity.generated,
           generatedCanonicalizer: canonicalizerFor(identity.generated, target.kind),
+          supplied: identity.supplied ? compiled.targetFields.indexOf(identity.generated.name) : -1,
           map: null,
         }
       : null,
@@ -414,16 +422,19 @@ function splitDeferred(
       name: `${p.config.name}${REFERENCES_PASS}`,
       to: { ...p.config.to, mode: 'upsert' },
       // Without identity, the second pass updates by the business key: its fields come along.
-      fields: fields((f) => deferred.has(f) || (p.config.to.key ?? []).includes(f)),
+      fields: fields(
+        (f) => deferred.has(f) || (p.config.to.key ?? []).includes(f) || f === p.identity?.generated.name,
+      ),
     };
     const rows = compile(rowsConfig, false);
     const refs = compile(refsConfig, true);
     problems.push(...rows.problems, ...refs.problems);
     if (!rows.compiled || !refs.compiled) continue;
-    const identity = {
-      names: p.identity!.sourceKey.map((k) => k.name),
-      generated: p.identity!.generated,
-      keyCanonicalizers: [...p.identity!.keyCanonicalizers],
+    const identity = p.identity && {
+      names: p.identity.sourceKey.map((k) => k.name),
+      generated: p.identity.generated,
+      keyCanonicalizers: [...p.identity.keyCanonicalizers],
+      supplied: p.identity.supplied >= 0,
     };
     const again = (config: MappingConfig, compiled: CompiledMapping, pass: PreparedMapping['pass']) =>
       prepare(

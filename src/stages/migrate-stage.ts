@@ -96,12 +96,14 @@ export async function runMigrate(config: Config, options: MigrateRunOptions): Pr
       const connector = connectors.targets.get(p.target.name)!.connector;
       // With an identity map, the writer updates by the generated key (last column) and inserts without it.
       const generated = p.identity?.generated.name;
+      const supplied = (p.identity?.supplied ?? -1) >= 0;
       const target: WriteTarget = generated
         ? {
             dataset: p.target.dataset.name,
-            columns: [...p.compiled.targetFields, generated],
+            // A key the mapping supplies is among its fields, written as given.
+            columns: supplied ? p.compiled.targetFields : [...p.compiled.targetFields, generated],
             key: [generated],
-            identity: { mapping: p.mappingName },
+            identity: { mapping: p.mappingName, ...(supplied ? { supplied: true } : {}) },
           }
         : {
             dataset: p.target.dataset.name,

@@ -120,6 +120,19 @@ function config(target: Record<string, unknown>, source: string): Config {
           manager_id: { from: 'manager_id', transform: [ref('employees')] },
         },
       },
+      {
+        // The mapping supplies the new key (a UUID of the old one): recorded in the map all the same.
+        name: 'labels',
+        from: { source: 'crm', dataset: 'departments' },
+        to: { target: 'newtool', dataset: 'labels', mode: 'upsert', identity: {} },
+        fields: { id: { from: 'code', transform: ['uuid'] }, name: {} },
+      },
+      {
+        name: 'badges',
+        from: { source: 'crm', dataset: 'employees' },
+        to: { target: 'newtool', dataset: 'badges', mode: 'upsert', identity: {} },
+        fields: { label_id: { from: 'dept_code', transform: [ref('labels')] }, name: {} },
+      },
     ],
   } as unknown as Config;
 }
@@ -142,6 +155,10 @@ function newtoolDdl(dialect: Dialect): string[] {
     `CREATE TABLE employees (${id}, name ${text} NOT NULL, department_id ${int} NOT NULL REFERENCES departments (id),
       manager_id ${int} REFERENCES employees (id))`,
   ];
+  ddl.push(
+    `CREATE TABLE labels (id ${dialect === 'sqlite' ? 'TEXT' : 'varchar(36)'} PRIMARY KEY, name ${text})`,
+    `CREATE TABLE badges (${id}, label_id ${dialect === 'sqlite' ? 'TEXT' : 'varchar(36)'} REFERENCES labels (id), name ${text})`,
+  );
   if (dialect !== 'sqlite')
     ddl.push('ALTER TABLE departments ADD FOREIGN KEY (head_id) REFERENCES employees (id)');
   // A row the tool already had: no identity names it, so no mapping may touch it.
@@ -165,6 +182,8 @@ async function openTarget(dialect: Dialect): Promise<TargetSetup> {
     'orders',
     'departments',
     'employees',
+    'badges',
+    'labels',
   ];
   if (dialect === 'sqlite') {
     const file = join(dir, 'newtool.sqlite');
@@ -260,6 +279,9 @@ describe.each(DIALECTS)('identity maps and references into %s', (dialect) => {
     lines: await rows(
       'SELECT o.label, l.qty FROM order_lines l JOIN orders o ON o.id = l.order_id ORDER BY o.label',
     ),
+    badges: await rows(
+      'SELECT b.name, l.name AS label FROM badges b JOIN labels l ON l.id = b.label_id ORDER BY b.name',
+    ),
     staff: await rows(
       'SELECT e.name, d.name AS department, m.name AS manager, h.name AS head FROM employees e JOIN departments d ON d.id = e.department_id LEFT JOIN employees m ON m.id = e.manager_id LEFT JOIN employees h ON h.id = d.head_id ORDER BY e.name',
     ),
@@ -280,6 +302,12 @@ describe.each(DIALECTS)('identity maps and references into %s', (dialect) => {
       ['n2', 1],
       ['s1', 5],
     ]);
+    expect(r.badges).toEqual([
+      { name: 'Ann', label: 'Sales' },
+      { name: 'Bob', label: 'Sales' },
+      { name: 'Cid', label: 'Engineering' },
+      { name: 'Dee', label: 'Engineering' },
+    ]);
     expect(r.staff).toEqual([
       { name: 'Ann', department: 'Sales', manager: null, head: 'Ann' },
       { name: 'Bob', department: 'Sales', manager: 'Ann', head: 'Ann' },
@@ -297,6 +325,8 @@ describe.each(DIALECTS)('identity maps and references into %s', (dialect) => {
       'customers',
       'orders',
       'lines',
+      'labels',
+      'badges',
       'departments',
       'employees',
       'customers:refs',
@@ -361,6 +391,9 @@ describe.each(DIALECTS)('identity maps and references into %s', (dialect) => {
     expect(await count('customers')).toBe(12); // 11 migrated and the one the tool had
     expect((await identities('customers')).length).toBe(11);
     expect((await identities('lines')).map((r) => r.old_key)).toEqual(['1', '2', '3']);
+    // A supplied key is recorded as written.
+    const labels = await rows('SELECT id FROM labels ORDER BY id');
+    expect((await identities('labels')).map((r) => r.new_key).sort()).toEqual(labels.map((l) => l.id));
     // Composite old keys are kept as canonical text, parts separated by U+0001.
     expect((await identities('orders')).map((r) => r.old_key)).toContain('N\u00011');
   });

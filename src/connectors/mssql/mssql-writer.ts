@@ -99,6 +99,7 @@ export async function createMssqlWriter(
       ? {
           sql: mssqlIdentityStatements(qualified, columns, table.keyIndexes, sql.stagingTable, identityTable),
           mapping: target.identity.mapping,
+          generates: target.identity.supplied !== true,
         }
       : undefined,
   );
@@ -274,7 +275,9 @@ class MssqlBackend implements WriterBackend<Connection> {
   readonly #keyIndexes: readonly number[];
   readonly #sql: MssqlWriteStatements;
   readonly #checkpoint: ReturnType<typeof mssqlCheckpointStatements>;
-  readonly #identity: { readonly sql: MssqlIdentityStatements; readonly mapping: string } | undefined;
+  readonly #identity:
+    | { readonly sql: MssqlIdentityStatements; readonly mapping: string; readonly generates: boolean }
+    | undefined;
 
   constructor(
     db: Knex,
@@ -282,7 +285,11 @@ class MssqlBackend implements WriterBackend<Connection> {
     keyIndexes: readonly number[],
     sql: MssqlWriteStatements,
     checkpoint: ReturnType<typeof mssqlCheckpointStatements>,
-    identity?: { readonly sql: MssqlIdentityStatements; readonly mapping: string },
+    identity?: {
+      readonly sql: MssqlIdentityStatements;
+      readonly mapping: string;
+      readonly generates: boolean;
+    },
   ) {
     this.#identity = identity;
     this.#db = db;
@@ -379,7 +386,7 @@ class MssqlBackend implements WriterBackend<Connection> {
     from: number,
     to: number,
   ): Promise<WriteCounts> {
-    if (this.#identity) return this.#writeIdentity(c, list, from, to);
+    if (this.#identity?.generates) return this.#writeIdentity(c, list, from, to);
     const params: Parameter[] = [
       ['p0', TYPES.TinyInt, LIST_CODE[list]],
       ['p1', TYPES.Int, from],

@@ -119,6 +119,7 @@ WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND NON_UNIQUE = 0`,
           ),
           mapping: target.identity.mapping,
           consecutiveStep: autoIncrementStep,
+          generates: target.identity.supplied !== true,
         }
       : {}),
   });
@@ -294,6 +295,8 @@ class MysqlBackend implements WriterBackend<RawConnection> {
   readonly #checkpoint: ReturnType<typeof mysqlCheckpointStatements>;
   readonly #packetBudget: number;
   readonly #identity: MysqlIdentityStatements | undefined;
+  /** Identity mode with keys the database generates (not supplied by the mapping). */
+  readonly #generates: boolean;
   readonly #consecutiveStep: number | null;
   readonly #mapping: string;
   readonly #maxRows: number;
@@ -311,9 +314,11 @@ class MysqlBackend implements WriterBackend<RawConnection> {
       identity?: MysqlIdentityStatements;
       mapping?: string;
       consecutiveStep?: number | null;
+      generates?: boolean;
     },
   ) {
     this.#identity = options.identity;
+    this.#generates = options.identity !== undefined && options.generates !== false;
     this.#consecutiveStep = options.consecutiveStep ?? null;
     this.#mapping = options.mapping ?? '';
     this.#db = db;
@@ -429,7 +434,7 @@ class MysqlBackend implements WriterBackend<RawConnection> {
     to: number,
   ): Promise<WriteCounts> {
     const rows = batch[list] ?? [];
-    if (this.#identity) return this.#writeIdentity(c, rows, list, from, to);
+    if (this.#generates) return this.#writeIdentity(c, rows, list, from, to);
     const offsets = this.#offsets.get(list)!;
     let inserted = 0;
     let updated = 0;

@@ -138,6 +138,7 @@ export async function createPostgresWriter(
     statements,
     identity,
     target.identity?.mapping,
+    target.identity?.supplied !== true,
   );
   const writer = await SqlWriter.open(db, backend, options.name ?? target.dataset);
   return Object.assign(writer, { batchRows: BATCH_ROWS });
@@ -316,6 +317,8 @@ class PostgresBackend implements WriterBackend<Client> {
   readonly #copied = new WeakMap<WriteBatch, readonly WriteRejection[]>();
 
   readonly #identity: PostgresIdentityStatements | undefined;
+  /** Identity mode with keys the database generates (not supplied by the mapping). */
+  readonly #generates: boolean;
   readonly #mapping: string;
 
   constructor(
@@ -325,8 +328,10 @@ class PostgresBackend implements WriterBackend<Client> {
     sql: PostgresWriteStatements,
     identity?: PostgresIdentityStatements,
     mapping = '',
+    generates = true,
   ) {
     this.#identity = identity;
+    this.#generates = identity !== undefined && generates;
     this.#mapping = mapping;
     this.#db = db;
     this.#columns = columns;
@@ -396,7 +401,7 @@ class PostgresBackend implements WriterBackend<Client> {
   }
 
   async write(c: Client, batch: WriteBatch, list: RowList, from: number, to: number): Promise<WriteCounts> {
-    if (this.#identity) return this.#writeIdentity(c, list, from, to);
+    if (this.#generates) return this.#writeIdentity(c, list, from, to);
     const copied = this.#copied.get(batch);
     if (copied !== undefined) {
       let refused = 0;

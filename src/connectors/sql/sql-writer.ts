@@ -234,6 +234,13 @@ export class SqlWriter<C> implements Writer {
           await this.#writeRange(c, batch, 'upserts', 0, batch.upserts.length, counts, rejected);
         if (inserts > 0) await this.#writeRange(c, batch, 'inserts', 0, inserts, counts, rejected);
         if (batch.identity) {
+          // A supplied key is known before writing: a row the database refused has none.
+          const supplied = batch.identity.newKeys;
+          if (supplied) {
+            const refused = new Set(rejected.filter((r) => r.list === 'inserts').map((r) => r.index));
+            for (let i = 0; i < inserts; i++)
+              counts.newKeys![i] = refused.has(i) ? null : (supplied[i] ?? null);
+          }
           const pairs: [string, string][] = [];
           counts.newKeys!.forEach((key, i) => {
             if (key !== null) pairs.push([batch.identity!.insertKeys[i]!, key]);

@@ -47,7 +47,15 @@ export async function createSqliteWriter(
     : undefined;
   return SqlWriter.open(
     db,
-    new SqliteBackend(db, table.columns, table.keyIndexes, sql, identity, target.identity?.mapping),
+    new SqliteBackend(
+      db,
+      table.columns,
+      table.keyIndexes,
+      sql,
+      identity,
+      target.identity?.mapping,
+      target.identity?.supplied !== true,
+    ),
     options.name ?? target.dataset,
   );
 }
@@ -147,6 +155,8 @@ class SqliteBackend implements WriterBackend<Database> {
   readonly #columnNames: readonly string[];
   readonly #sql: SqliteWriteStatements;
   readonly #identity: SqliteIdentityStatements | undefined;
+  /** Identity mode with keys the database generates (not supplied by the mapping). */
+  readonly #generates: boolean;
   readonly #mapping: string;
   readonly #prepared = new WeakMap<Database, Map<string, Statement>>();
 
@@ -157,8 +167,10 @@ class SqliteBackend implements WriterBackend<Database> {
     sql: SqliteWriteStatements,
     identity?: SqliteIdentityStatements,
     mapping = '',
+    generates = true,
   ) {
     this.#identity = identity;
+    this.#generates = identity !== undefined && generates;
     this.#mapping = mapping;
     this.#db = db;
     this.#keyIndexes = keyIndexes;
@@ -238,7 +250,7 @@ class SqliteBackend implements WriterBackend<Database> {
 
   async write(c: Database, batch: WriteBatch, list: RowList, from: number, to: number): Promise<WriteCounts> {
     const rows = batch[list] ?? [];
-    if (this.#identity) return this.#writeIdentity(c, rows, list, from, to);
+    if (this.#generates) return this.#writeIdentity(c, rows, list, from, to);
     const json = this.#json;
     const width = json.length;
     const values: unknown[] = new Array(width);
