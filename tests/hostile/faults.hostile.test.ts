@@ -459,3 +459,76 @@ function myTarget(admin: Knex, url: string): Target & { close(): Promise<void> }
     },
   };
 }
+
+describe('a streaming read whose session the server kills', () => {
+  const TABLE = 'st_hostile_faults_stream';
+  // 200,000 rows of 100 characters: far more than the socket buffers hold when the kill lands.
+  const cases = [
+    {
+      name: 'MariaDB',
+      up: myUp,
+      url: SERVERS.mysql,
+      client: 'mysql2',
+      dataset: `${new URL(SERVERS.mysql).pathname.slice(1)}.${TABLE}`,
+      create: `CREATE TABLE ${TABLE} AS SELECT seq AS id, REPEAT('x', 100) AS filler FROM seq_1_to_200000`,
+      kill: `SELECT ID AS id FROM information_schema.PROCESSLIST WHERE INFO LIKE '%FROM %${TABLE}%' AND ID <> CONNECTION_ID()`,
+      killOne: (id: number) => `KILL ${id}`,
+    },
+    {
+      name: 'PostgreSQL',
+      up: pgUp,
+      url: SERVERS.postgres,
+      client: 'pg',
+      dataset: `public.${TABLE}`,
+      create: `CREATE TABLE ${TABLE} AS SELECT g AS id, repeat('x', 100) AS filler FROM generate_series(1, 200000) g`,
+      kill: `SELECT pid AS id FROM pg_stat_activity WHERE query LIKE '%FROM %${TABLE}%' AND pid <> pg_backend_pid()`,
+      killOne: (id: number) => `SELECT pg_terminate_backend(${id})`,
+    },
+  ] as const;
+
+  for (const c of cases) {
+    it.skipIf(!c.up)(
+      `${c.name}: the read fails at once with the lost connection, it never hangs`,
+      async () => {
+        const admin = knexFactory({ client: c.client, connection: c.url, pool: { min: 0, max: 1 } });
+        const { openConnector } = await import('../../src/connectors/registry.ts');
+        const kind = c.client === 'pg' ? 'postgres' : 'mariadb';
+        const connector = await openConnector({ kind, url: c.url, include: [TABLE] } as never, {
+          name: 'legacy',
+          mode: 'audit',
+        });
+        try {
+          await admin.raw(`DROP TABLE IF EXISTS ${TABLE}`);
+          await admin.raw(c.create);
+          let rows = 0;
+          let killed = 0;
+          const read = (async () => {
+            for await (const batch of connector.read({ name: c.dataset }, { batchSize: 1000 })) {
+              rows += batch.length;
+              if (killed === 0) {
+                const listed = await admin.raw(c.kill);
+                const ids = (c.client === 'pg' ? listed.rows : listed[0]) as { id: number }[];
+                for (const { id } of ids) await admin.raw(c.killOne(Number(id)));
+                killed = ids.length;
+              }
+            }
+          })();
+          const hang = new Promise((_, reject) =>
+            setTimeout(() => reject(new Error('the read hung')), 15_000),
+          );
+          await expect(Promise.race([read, hang])).rejects.toMatchObject({
+            code: 'SOURCE_UNREACHABLE',
+            message: expect.stringMatching(/connection to the .* server was lost/),
+          });
+          expect(killed).toBe(1);
+          expect(rows).toBeLessThan(200_000);
+        } finally {
+          await connector.close();
+          await admin.raw(`DROP TABLE IF EXISTS ${TABLE}`);
+          await admin.destroy();
+        }
+      },
+      60_000,
+    );
+  }
+});

@@ -149,11 +149,13 @@ export class SqlConnector implements Connector {
       dataset.schema === undefined
         ? q(dataset.table ?? dataset.name)
         : `${q(dataset.schema)}.${q(dataset.table!)}`;
-    let sql = `SELECT ${columns.map((c) => q(c.name)).join(', ')} FROM ${from}`;
+    // Each column comes back under a positional alias: a name such as `__proto__` is refused by mysql2
+    // (a fatal error) and would not survive as a key of a plain object anyway.
+    const keys = columns.map((_c, i) => `c${i}`);
+    let sql = `SELECT ${columns.map((c, i) => `${q(c.name)} AS ${keys[i]}`).join(', ')} FROM ${from}`;
     if (options.where) sql += ` WHERE ${options.where}`;
     if (options.limit !== undefined) sql = this.#limit(sql, options.limit);
     const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-    const names = columns.map((c) => c.name);
     const stream = this.#dialect.streamRows
       ? this.#dialect.streamRows(db, sql)
       : db.raw(rawSql(db, sql)).stream();
@@ -161,8 +163,8 @@ export class SqlConnector implements Connector {
     try {
       for await (const record of stream as AsyncIterable<Record<string, unknown>>) {
         if (options.signal?.aborted) break;
-        const row: Row = new Array(names.length);
-        for (let i = 0; i < names.length; i++) row[i] = this.#dialect.toValue(record[names[i]!], columns[i]!);
+        const row: Row = new Array(keys.length);
+        for (let i = 0; i < keys.length; i++) row[i] = this.#dialect.toValue(record[keys[i]!], columns[i]!);
         batch.push(row);
         if (batch.length >= batchSize) {
           yield batch;
