@@ -518,7 +518,11 @@ for (const [backend, { up, setup: makeSetup }] of Object.entries(BACKENDS) as [
         expect([col('group').min, col('group').max].map(Number)).toEqual([0.25, rowsOf(i) / 4]);
         expect(col('user').nulls).toBe(Math.floor(rowsOf(i) / 3));
         expect(col('order').distinct).toBe(5);
-        expect([col('__proto__').distinct, col('__proto__').nulls, col('constructor').nulls]).toEqual([7, 0, rowsOf(i)]);
+        expect([col('__proto__').distinct, col('__proto__').nulls, col('constructor').nulls]).toEqual([
+          7,
+          0,
+          rowsOf(i),
+        ]);
         expect(col('a"b').distinct).toBe(7);
         expect([col('?').distinct, col('$1').nulls]).toEqual([7, rowsOf(i)]);
         expect(p.candidateKeys).toContainEqual(['id']);
