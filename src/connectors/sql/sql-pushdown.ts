@@ -2,13 +2,17 @@
  * SQL push-down profiling shared by every SQL backend: a table is measured with a handful of set-based
  * statements whose number depends on the table's shape, never on its size or on metrics × columns.
  *
+ * 0. where the backend keeps them, the planner's distinct estimates: columns far below the limit (and booleans)
+ * are listed without a COUNT(DISTINCT), their frequencies computed beside step 1;
  * 1. counts: rows, per column non-null and binary-distinct counts, multi-column key and FK tuple counts (1 scan);
  * 2. frequencies of the columns with at most `distinctLimit` values (GROUPING SETS: 1 scan; else UNION ALL);
- * 3. aggregates of the other columns only: min/max, mean, stddev, lengths, spaces, null-likes, quantiles;
- * 4. a value sample of those columns, whose rows also refute two-column key candidates;
- * 5. the two-column key candidates no sampled row refutes; 6. duplicate rows, unless a key proves there are
- * none; 7. examples of duplicated declared keys (only when some exist); 8. orphans of declared foreign keys.
- * Steps 3–8 run only when there is something to measure. A backend supplies its fragments as a `PushdownDialect`.
+ * 3. aggregates of the other columns only: min/max, mean, stddev, lengths, spaces, null-likes, quantiles (the
+ * quantiles beside, where they are an aggregate), and the two-column key candidates packed into one integer;
+ * 4. a value sample of those columns (before step 3), whose rows also refute two-column key candidates;
+ * 5. the two-column key candidates no sampled row refutes and step 3 did not pack; 6. duplicate rows, unless a
+ * key proves there are none; 7. examples of duplicated declared keys (only when some exist); 8. orphans of
+ * declared foreign keys. Steps 3–8 run only when there is something to measure; independent statements run
+ * side by side on the pool. A backend supplies its fragments as a `PushdownDialect`.
  */
 import type { Knex } from 'knex';
 import type { Column, Dataset } from '../../core/inventory.ts';
