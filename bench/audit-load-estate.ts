@@ -54,7 +54,8 @@ export async function buildMixedEstate(options: LoadEstateOptions): Promise<Load
   mkdirSync(dir, { recursive: true });
   const sources: LoadSource[] = [];
   const yaml: string[] = ['sources:'];
-  // Every other network source gets a pool of 2, the rest the default of 4.
+  // Every other network source gets a pool of 2, the rest the default of 4. Names differ between
+  // tables, as the customers of unrelated systems do: overlaps are searched for, not found everywhere.
   const poolOf = (i: number) => (i % 2 === 0 ? 2 : undefined);
 
   if (options.postgres > 0) {
@@ -70,7 +71,7 @@ export async function buildMixedEstate(options: LoadEstateOptions): Promise<Load
         for (let t = 0; t < tables; t++) {
           statements.push(
             `CREATE TABLE s${s}.t${t} (id integer PRIMARY KEY, name text, amount numeric(10,2), created date)`,
-            `INSERT INTO s${s}.t${t} SELECT g, 'name ' || g, g * 1.5, DATE '2024-01-01' + g FROM generate_series(1, ${rows}) g`,
+            `INSERT INTO s${s}.t${t} SELECT g, 'pg${s} t${t} name ' || g, g * 1.5, DATE '2024-01-01' + g FROM generate_series(1, ${rows}) g`,
           );
         }
         await db.raw(statements.join(';\n'));
@@ -99,7 +100,7 @@ export async function buildMixedEstate(options: LoadEstateOptions): Promise<Load
             `CREATE TABLE ${database}.t${t} (id int PRIMARY KEY, name varchar(40), amount decimal(10,2), created date)`,
           );
           await admin.raw(
-            `INSERT INTO ${database}.t${t} SELECT seq, CONCAT('name ', seq), seq * 1.5, DATE '2024-01-01' + INTERVAL seq DAY FROM seq_1_to_${rows}`,
+            `INSERT INTO ${database}.t${t} SELECT seq, CONCAT('my${s} t${t} name ', seq), seq * 1.5, DATE '2024-01-01' + INTERVAL seq DAY FROM seq_1_to_${rows}`,
           );
         }
         const name = `my${s}`;
@@ -122,7 +123,12 @@ export async function buildMixedEstate(options: LoadEstateOptions): Promise<Load
         db.exec(`CREATE TABLE t${t} (id INTEGER PRIMARY KEY, name TEXT, amount REAL, created TEXT)`);
         const insert = db.prepare(`INSERT INTO t${t} VALUES (?, ?, ?, ?)`);
         for (let r = 1; r <= rows; r++)
-          insert.run(r, `name ${r}`, r * 1.5, `2024-01-${String((r % 28) + 1).padStart(2, '0')}`);
+          insert.run(
+            r,
+            `lite${s} t${t} name ${r}`,
+            r * 1.5,
+            `2024-01-${String((r % 28) + 1).padStart(2, '0')}`,
+          );
       }
     })();
     db.close();
@@ -136,7 +142,9 @@ export async function buildMixedEstate(options: LoadEstateOptions): Promise<Load
     for (let t = 0; t < tables; t++) {
       const lines = ['id,name,amount,created'];
       for (let r = 1; r <= rows; r++)
-        lines.push(`${r},name ${r},${r * 1.5},2024-01-${String((r % 28) + 1).padStart(2, '0')}`);
+        lines.push(
+          `${r},csv${s} t${t} name ${r},${r * 1.5},2024-01-${String((r % 28) + 1).padStart(2, '0')}`,
+        );
       writeFileSync(join(folder, `t${t}.csv`), `${lines.join('\n')}\n`);
     }
     sources.push({ name: `csv${s}`, kind: 'csv' });

@@ -104,8 +104,10 @@ describe.runIf(pgUp && myUp)('load', () => {
     expect(wide.code, wide.stderr).toBe(0);
     const profile = JSON.parse(readFileSync(join(dir, 'wide/profile.json'), 'utf8')) as {
       datasets: unknown[];
+      findings: { code: string; message: string }[];
     };
-    expect(profile.datasets).toHaveLength(WIDE_TABLES);
+    const failed = profile.findings.filter((f) => f.code === 'PROFILE_FAILED').slice(0, 3);
+    expect({ profiled: profile.datasets.length, failed }).toEqual({ profiled: WIDE_TABLES, failed: [] });
     const growth = wide.peakRssMb - narrow.peakRssMb;
     console.info(
       `1,000 tables: ${(wide.wallMs / 1000).toFixed(1)} s, peak RSS ${wide.peakRssMb.toFixed(0)} MB (10 tables: ${narrow.peakRssMb.toFixed(0)} MB, growth ${growth.toFixed(0)} MB)`,
