@@ -14,8 +14,9 @@ const PATTERN = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 // Keys whose value is a secret (`password`, `sslpassword`, `secret`, `apiKey`), and variables named like one.
 const SECRET_KEY = /password|passwd|passphrase|secret|token|api_?key$/i;
 const SECRET_VARIABLE = /password|passwd|passphrase|secret|token|api_?key|credential|_pwd$|_pass$/i;
-// The text before a reference that sits in a URL's user-info part: `postgres://user:${PASSWORD}@`.
-const IN_USER_INFO = /^[a-z][a-z0-9+.-]*:\/\/[^/?#@\s]*$/i;
+// The text before a reference that sits in a URL's password part: `postgres://user:${PASSWORD}@`
+// (not the user name before the colon, which is no secret).
+const IN_USER_INFO = /^[a-z][a-z0-9+.-]*:\/\/[^/?#@\s:]*:[^/?#@\s]*$/i;
 
 /** Replaces environment references in every string of `tree`; returns the new tree and the problems found. */
 export function interpolateEnv(

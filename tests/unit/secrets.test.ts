@@ -36,15 +36,16 @@ describe('secret redaction', () => {
 
   it('registers values from variables named like secrets, and raw values put in a URL password', () => {
     const { value } = interpolateEnv(
-      { where: "token = '${API_TOKEN}'", url: 'postgres://u:${RAW}@h/db', host: '${HOST}' },
-      { API_TOKEN: 'tok-123456', RAW: 'p#ss/w?rd', HOST: 'db.example.org' },
+      { where: "token = '${API_TOKEN}'", url: 'postgres://${DB_USER}:${RAW}@h/db', host: '${HOST}' },
+      { API_TOKEN: 'tok-123456', DB_USER: 'appuser', RAW: 'p#ss/w?rd', HOST: 'db.example.org' },
     );
     expect(value).toEqual({
       where: "token = 'tok-123456'",
-      url: 'postgres://u:p#ss/w?rd@h/db',
+      url: 'postgres://appuser:p#ss/w?rd@h/db',
       host: 'db.example.org',
     });
-    expect(redact('tok-123456 p#ss/w?rd db.example.org')).toBe('*** *** db.example.org');
+    // The user name stays readable; the password, unencoded, is masked whole.
+    expect(redact('tok-123456 appuser p#ss/w?rd db.example.org')).toBe('*** appuser *** db.example.org');
   });
 
   it('registers the secrets written in the config tree, numbers too, but not key columns or paths', () => {
