@@ -9,7 +9,7 @@ import type { NullLikeCounts, ProfileValue } from '../core/profile.ts';
 import { canonicalKey } from './canonical-key.ts';
 import { isEdgeSpace } from './column-profile.ts';
 import { FrequencyTable } from './frequency-table.ts';
-import { HashSet64 } from './hash-set64.ts';
+import { HashLog } from './hash-log.ts';
 import { HYPERLOGLOG_ERROR, HyperLogLog } from './hyperloglog.ts';
 import { classifyNullLike, emptyNullLikeCounts } from './null-like.ts';
 import { isNumericType, numericValue } from './numeric-values.ts';
@@ -20,6 +20,8 @@ import { ValueReservoir } from './value-reservoir.ts';
 
 /** Distinct values listed exactly before switching to aggregates (ProfileOptions.distinctLimit). */
 export const DEFAULT_DISTINCT_LIMIT = 100_000;
+/** Values between two looks at whether a column past its distinct limit still looks unique. */
+const UNIQUE_CHECK_EVERY = 65_536;
 /** Values kept in the sample once the table is no longer exact. */
 export const VALUE_SAMPLE_SIZE = 20_000;
 
@@ -33,8 +35,10 @@ export interface ColumnAccumulatorOptions {
 class ColumnAggregator {
   readonly sketch = new HyperLogLog();
   readonly sample: ValueReservoir;
-  /** Hashes of every value while the column may still be a key (no null, no repeat); dropped at the first. */
-  unique: HashSet64 | undefined;
+  /** Hashes of every value while the column may still be a key (no null, no repeat found yet). */
+  unique: HashLog | undefined;
+  /** Values added since the sketch was last asked whether the column still looks unique. */
+  #sinceCheck = 0;
   min: ProfileValue | null = null;
   max: ProfileValue | null = null;
   /** Welford's running mean and sum of squared deviations, for numbers and days since epoch. */
@@ -69,8 +73,13 @@ class ColumnAggregator {
   /** Adds `count` copies of a key whose 64-bit hash is in `HASH`. */
   add(key: ProfileValue, count: number): void {
     this.sketch.add(HASH[0]!, HASH[1]!);
-    if (this.unique !== undefined && (count > 1 || !this.unique.add(HASH[0]!, HASH[1]!)))
-      this.unique = undefined;
+    if (this.unique !== undefined) {
+      if (count > 1) this.unique = undefined;
+      else {
+        this.unique.add(HASH[0]!, HASH[1]!);
+        if (++this.#sinceCheck === UNIQUE_CHECK_EVERY) this.#checkUnique();
+      }
+    }
     if (count === 1) this.sample.offerOne(key);
     else this.sample.offer(key, count);
     if (this.min === null || this.#compare(key, this.min) < 0) this.min = key;
@@ -87,8 +96,22 @@ class ColumnAggregator {
   addBinary(bytes: Uint8Array): void {
     hashBytes(bytes);
     this.sketch.add(HASH[0]!, HASH[1]!);
-    if (this.unique !== undefined && !this.unique.add(HASH[0]!, HASH[1]!)) this.unique = undefined;
+    if (this.unique !== undefined) {
+      this.unique.add(HASH[0]!, HASH[1]!);
+      if (++this.#sinceCheck === UNIQUE_CHECK_EVERY) this.#checkUnique();
+    }
     this.#addLength(bytes.length, 1);
+  }
+
+  /**
+   * Drops the hash log once the column has a repeat, so that a column that is not a key stops
+   * costing memory: the sketch says when repeats are likely, and the sorted log decides exactly.
+   */
+  #checkUnique(): void {
+    this.#sinceCheck = 0;
+    const unique = this.unique!;
+    if (this.sketch.estimate() > unique.size * (1 - 4 * HYPERLOGLOG_ERROR)) return;
+    if (!unique.distinct()) this.unique = undefined;
   }
 
   #addNumber(x: number, count: number): void {
@@ -134,12 +157,8 @@ class ColumnAggregator {
     this.sketch.merge(other.sketch);
     this.sample.merge(other.sample);
     if (this.unique !== undefined && other.unique !== undefined) {
-      const mine = this.unique;
-      let duplicated = false;
-      other.unique.forEach((low, high) => {
-        if (!mine.add(low, high)) duplicated = true;
-      });
-      this.unique = duplicated ? undefined : mine;
+      this.unique.addAll(other.unique);
+      if (!this.unique.distinct()) this.unique = undefined;
     } else this.unique = undefined;
     const compare = this.#compare;
     if (other.min !== null && (this.min === null || compare(other.min, this.min) < 0)) this.min = other.min;
@@ -264,7 +283,11 @@ export class ColumnAccumulator {
     if (this.count === 0 || this.nulls > 0) return false;
     const table = this.#frequencies;
     if (table !== undefined) return table.size === this.count;
-    return this.#aggregator?.unique !== undefined;
+    const unique = this.#aggregator?.unique;
+    if (unique === undefined) return false;
+    if (unique.distinct()) return true;
+    this.#aggregator!.unique = undefined;
+    return false;
   }
 
   /** The observation: the exact table, or the sample with the aggregates. */
@@ -294,7 +317,7 @@ export class ColumnAccumulator {
 
   #aggregateOf(table: FrequencyTable, nulls: number): ColumnAggregator {
     const aggregator = new ColumnAggregator(this.type, this.#sampleSize);
-    if (nulls === 0 && table.allOnce()) aggregator.unique = new HashSet64(table.size * 2);
+    if (nulls === 0 && table.allOnce()) aggregator.unique = new HashLog(table.size * 2);
     table.forEach((key, count) => {
       hashKey(key);
       aggregator.add(key, count);

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { ColumnAccumulator } from '../../src/profilers/column-accumulator.ts';
+import { HashLog } from '../../src/profilers/hash-log.ts';
+import { hashKey } from '../../src/profilers/value-hash.ts';
+
+function accumulate(values: readonly (string | null)[]): ColumnAccumulator {
+  const column = new ColumnAccumulator('c', 'string', { distinctLimit: 100 });
+  for (const value of values) {
+    if (value !== null) hashKey(value);
+    column.addKey(value);
+  }
+  return column;
+}
+
+describe('HashLog', () => {
+  it('finds a repeated pair among many, through growth and merges', () => {
+    const log = new HashLog(4);
+    for (let i = 0; i < 10_000; i++) log.add(i, i * 7);
+    expect(log.distinct()).toBe(true);
+    const other = new HashLog();
+    other.add(0xffffffff, 0xffffffff);
+    log.addAll(other);
+    expect(log.distinct()).toBe(true);
+    log.add(5000, 35_000);
+    expect(log.distinct()).toBe(false);
+    expect(log.size).toBe(10_002);
+  });
+});
+
+describe('uniqueness past the distinct limit', () => {
+  const many = Array.from({ length: 200_000 }, (_, i) => `v${i}`);
+
+  it('a column of distinct values is a key', () => {
+    expect(accumulate(many).isUnique()).toBe(true);
+  });
+
+  it('one repeat, however late, and it is not', () => {
+    expect(accumulate([...many, 'v17']).isUnique()).toBe(false);
+  });
+
+  it('a column repeating everywhere is dropped early and is not', () => {
+    const repeating = Array.from({ length: 300_000 }, (_, i) => `v${i % 150_000}`);
+    expect(accumulate(repeating).isUnique()).toBe(false);
+  });
+
+  it('a null and it is not', () => {
+    expect(accumulate([...many, null]).isUnique()).toBe(false);
+  });
+});
