@@ -43,6 +43,15 @@ export class HashLog {
     return true;
   }
 
+  /** How many pairs repeat an earlier one (a pair held k times counts k - 1); sorts the pairs. */
+  repeats(): number {
+    const sorted = this.#wide.subarray(0, this.size).sort();
+    let repeats = 0;
+    for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) repeats++;
+    if (repeats === 0) this.#distinctUpTo = this.size;
+    return repeats;
+  }
+
   #grow(): void {
     const wide = new BigUint64Array(this.#wide.length * 2);
     wide.set(this.#wide);

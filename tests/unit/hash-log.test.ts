@@ -24,6 +24,10 @@ describe('HashLog', () => {
     log.add(5000, 35_000);
     expect(log.distinct()).toBe(false);
     expect(log.size).toBe(10_002);
+    log.add(5000, 35_000);
+    log.add(1, 7);
+    // (5000, 35000) three times and (1, 7) twice: three pairs repeat an earlier one.
+    expect(log.repeats()).toBe(3);
   });
 });
 
