@@ -1,6 +1,7 @@
 /**
  * The inventory pass over one CSV file: sniff its dialect, stream every record once, count rows,
- * note ragged and oversized records, and infer each column's type from all of its values.
+ * note ragged and oversized records, encoding problems and NUL characters, infer each column's type
+ * from all of its values and, when a profile follows (`observe`), profile the rows in the same pass.
  */
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
