@@ -5,7 +5,6 @@
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 // Files read at run time beside the module that reads them (new URL('./…', import.meta.url)).
@@ -20,6 +19,7 @@ export async function buildCli(outdir = 'dist') {
   // Taken before reading any input: a source saved while the build runs counts as newer than the bundle.
   const builtAt = Date.now();
   rmSync(out, { recursive: true, force: true });
+  const { build } = await import('esbuild');
   const result = await build({
     absWorkingDir: root,
     entryPoints: ['src/cli/main.ts'],
@@ -45,6 +45,12 @@ export async function buildCli(outdir = 'dist') {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const metafile = await buildCli();
-  console.error(`stocktake: bundled ${Object.keys(metafile.inputs).length} sources into dist/`);
+  try {
+    const metafile = await buildCli();
+    console.error(`stocktake: bundled ${Object.keys(metafile.inputs).length} sources into dist/`);
+  } catch (error) {
+    // An install without esbuild (dev dependencies left out) still works: the command line runs the sources.
+    if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !String(error.message).includes("'esbuild'")) throw error;
+    console.error('stocktake: esbuild is not installed; the command line will run the TypeScript sources');
+  }
 }
