@@ -53,7 +53,13 @@ export function rowAt(records: PartitionRecords, i: number): Value[] | null {
 
 /** The text a row is kept as (JSON, with bigint, bytes and non-finite numbers tagged). */
 export function rowText(row: readonly Value[]): string {
-  return JSON.stringify(encodeRow(row));
+  const encoded = encodeRow(row);
+  try {
+    return JSON.stringify(encoded);
+  } catch {
+    // A bigint nested in a JSON value (JSON.stringify refuses them): kept as its digits.
+    return JSON.stringify(encoded, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  }
 }
 
 /** The partition count for about `expectedRows` rows: each partition loads within a fraction of the budget. */

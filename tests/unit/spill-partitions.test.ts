@@ -54,9 +54,11 @@ describe('partition store', () => {
     const store = new PartitionStore(16, 2, 'odd');
     for (let i = 0; i < keys.length; i++) store.add(keys[i]!, i, i, rows[i]!);
     store.add('rejected', 0, 0, null);
+    store.add('nested bigint', 0, 0, [{ list: [1n, 2] }]);
     expect(store.spilled).toBe(true);
     const all = everything(store);
-    expect([...all.keys()].sort()).toEqual([...keys, 'rejected'].sort());
+    expect([...all.keys()].sort()).toEqual([...keys, 'rejected', 'nested bigint'].sort());
+    expect(all.get('nested bigint')!.row).toEqual([{ list: ['1', 2] }]);
     for (let i = 0; i < keys.length; i++) expect(all.get(keys[i]!)!.row).toEqual(rows[i]);
     expect(all.get('rejected')!.row).toBeNull();
     store.close();
