@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT } from '../core/errors.ts';
 import { TOOL_VERSION } from '../core/version.ts';
+import { COMMAND_SUMMARIES } from './command-summaries.ts';
 
 /** Each command's module, loaded only when needed: `stocktake inventory` never loads the report or the mappers. */
 const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
@@ -14,9 +15,9 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   schema: async () => (await import('./schema.ts')).schemaCommand(),
 };
 
-/** Builds the program with the commands named (all of them by default); exported for tests. */
-export async function buildProgram(names: readonly string[] = Object.keys(COMMANDS)): Promise<Command> {
-  const program = new Command('stocktake')
+/** The program without its commands. */
+function baseProgram(): Command {
+  return new Command('stocktake')
     .description('Inventory, audit and migrate the data an organisation already has.')
     .version(TOOL_VERSION)
     .showHelpAfterError('(run stocktake --help for usage)')
@@ -26,16 +27,36 @@ export async function buildProgram(names: readonly string[] = Object.keys(COMMAN
         '3 a source or target could not be reached, 4 interrupted (resumable).',
     )
     .exitOverride();
+}
+
+/** Builds the program with the commands named (all of them by default); exported for tests. */
+export async function buildProgram(names: readonly string[] = Object.keys(COMMANDS)): Promise<Command> {
+  const program = baseProgram();
   for (const name of names) program.addCommand((await COMMANDS[name]!()).exitOverride());
   return program;
 }
 
-// A known command loads alone; help, a typo or no command loads them all (help lists them, typos get a suggestion).
-const requested = process.argv[2];
-const names = requested !== undefined && requested in COMMANDS ? [requested] : Object.keys(COMMANDS);
+/** The program whose commands are only their summaries: enough to list them, or to suggest one for a typo. */
+function summaryProgram(): Command {
+  const program = baseProgram();
+  for (const [name, summary] of Object.entries(COMMAND_SUMMARIES)) {
+    program.addCommand(new Command(name).description(summary).exitOverride());
+  }
+  return program;
+}
+
+const args = process.argv.slice(2);
+const isCommand = (arg: string | undefined) => arg !== undefined && Object.hasOwn(COMMANDS, arg);
+// A known command loads alone; a command named further on loads them all, as commander finds it; help, a typo
+// or no command lists the summaries without loading any command module.
+const program = isCommand(args[0])
+  ? await buildProgram([args[0]!])
+  : args.some(isCommand)
+    ? await buildProgram()
+    : summaryProgram();
 
 try {
-  await (await buildProgram(names)).parseAsync(process.argv);
+  await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) {
     // Help and version are not errors; every other parsing problem is a usage error.
