@@ -31,7 +31,6 @@ export async function verifyMapping(
   },
 ): Promise<Reconciliation> {
   const sideRows = Math.max(1, Math.floor((options.memoryRows ?? DEFAULT_MEMORY_ROWS) / 2));
-  options.memoryRows === undefined ? undefined : Math.max(1, Math.floor(options.memoryRows / 2));
   const store = new PartitionStore(source.partitions, sideRows, `${prepared.config.name}-verify`);
   try {
     const targetSummary = await collectTarget(prepared, target, store, {
