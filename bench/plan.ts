@@ -13,10 +13,13 @@ import { fileURLToPath } from 'node:url';
 import knexFactory from 'knex';
 import type { Config } from '../src/config/schema.ts';
 import { openConnector } from '../src/connectors/registry.ts';
+import { boundHeapGrowth } from '../src/core/heap.ts';
 import { runPlan } from '../src/stages/plan-stage.ts';
 import { type BenchRow, median, printTable } from './bench-table.ts';
 
 const mode = process.argv[2] === '--child' ? process.argv[3]! : 'main';
+// The children plan as the command line does, with its heap bound.
+if (mode !== 'main') boundHeapGrowth();
 const rows = Number((mode === 'main' ? process.argv[2] : process.argv[4]) ?? 1_000_000);
 const runs = Number(process.argv[3] ?? 3);
 const adminUrl = process.env.STOCKTAKE_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';

@@ -1,6 +1,7 @@
 /** The `stocktake` command line: parses arguments and hands each command to its module. */
 import { Command, CommanderError } from 'commander';
 import { EXIT } from '../core/errors.ts';
+import { boundHeapGrowth } from '../core/heap.ts';
 import { TOOL_VERSION } from '../core/version.ts';
 import { COMMAND_SUMMARIES } from './command-summaries.ts';
 
@@ -45,6 +46,7 @@ function summaryProgram(): Command {
   return program;
 }
 
+boundHeapGrowth();
 const args = process.argv.slice(2);
 const isCommand = (arg: string | undefined) => arg !== undefined && Object.hasOwn(COMMANDS, arg);
 // A known command loads alone; a command named further on loads them all, as commander finds it; help, a typo

@@ -13,7 +13,6 @@
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import v8 from 'node:v8';
 import type { Value } from '../connectors/types.ts';
 import { hashKeyText } from './canonical-hash.ts';
 
@@ -75,23 +74,6 @@ const BYTES_TAG = '\u0000b';
 const NUMBER_TAG = '\u0000f';
 const liveDirectories = new Set<string>();
 let exitHookInstalled = false;
-let heapGrowthBounded = false;
-
-/**
- * A diff keeps little alive (the budget, one partition) but allocates fast, and V8 by default lets the
- * heap grow to several times what survives before collecting: 1,000,000 rows peaked over 300 MB, with
- * 40 MB live. Growing by half at most keeps the peak near 200 MB for about a tenth more collector time.
- * Set once per process, by the first store; a value already given on the command line is kept.
- */
-export const HEAP_GROWING_PERCENT = 50;
-
-function boundHeapGrowth(): void {
-  if (heapGrowthBounded) return;
-  heapGrowthBounded = true;
-  const given = [...process.execArgv, process.env.NODE_OPTIONS ?? ''];
-  if (given.some((a) => a.includes('--heap-growing-percent'))) return;
-  v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
-}
 
 /** One side of a diff (source or target), partitioned by key hash. */
 export class PartitionStore {
@@ -117,7 +99,6 @@ export class PartitionStore {
     label = 'rows',
     budgetBytes = DEFAULT_MEMORY_BYTES,
   ) {
-    boundHeapGrowth();
     this.partitions = partitions;
     this.#budget = budgetRows;
     this.#budgetBytes = budgetBytes;
