@@ -3,6 +3,7 @@
  * otherwise (CI logs stay readable).
  */
 import cliProgress from 'cli-progress';
+import { redact } from '../core/secrets.ts';
 import type { Output } from './output.ts';
 
 /** Reports the rows done in the current dataset. */
@@ -13,44 +14,54 @@ export interface Progress {
   stop(): void;
 }
 
-/** A progress reporter for `output`; bars only on an interactive stderr and never with --json or --quiet. */
+/**
+ * A progress reporter for `output`; bars only on an interactive stderr and never with --json or --quiet.
+ * Several datasets may be in progress at once (sources are profiled side by side, a plan reads both sides):
+ * each label gets its own bar, and a finished dataset's line is printed above the bars still running.
+ */
 export function createProgress(output: Output, options: { quiet?: boolean } = {}): Progress {
   const interactive = process.stderr.isTTY === true && !output.jsonMode && !options.quiet;
-  let bar: cliProgress.SingleBar | undefined;
-  let current: string | undefined;
-  let started = 0;
+  let multi: cliProgress.MultiBar | undefined;
+  const bars = new Map<string, { bar: cliProgress.SingleBar; started: number }>();
+  const close = () => {
+    multi?.stop();
+    multi = undefined;
+    bars.clear();
+  };
   return {
     update(label, rows, total) {
       if (!interactive) return;
-      if (current !== label) {
-        bar?.stop();
-        current = label;
-        started = performance.now();
-        bar = new cliProgress.SingleBar(
-          {
-            format: `  {bar} {percentage}% | {value}/{total} rows | {speed} rows/s | ${label}`,
-            stream: process.stderr,
-            hideCursor: true,
-            clearOnComplete: true,
-          },
-          cliProgress.Presets.shades_classic,
-        );
-        bar.start(total ?? rows, 0, { speed: 0 });
+      multi ??= new cliProgress.MultiBar(
+        {
+          format: '  {bar} {percentage}% | {value}/{total} rows | {speed} rows/s | {label}',
+          stream: process.stderr,
+          hideCursor: true,
+          clearOnComplete: true,
+        },
+        cliProgress.Presets.shades_classic,
+      );
+      let entry = bars.get(label);
+      if (!entry) {
+        entry = { bar: multi.create(total ?? rows, 0, { speed: 0, label }), started: performance.now() };
+        bars.set(label, entry);
       }
-      const seconds = Math.max(0.001, (performance.now() - started) / 1000);
-      if (total === null || rows > (bar?.getTotal() ?? 0)) bar?.setTotal(Math.max(rows, total ?? 0));
-      bar?.update(rows, { speed: Math.round(rows / seconds).toLocaleString('en-US') });
+      const seconds = Math.max(0.001, (performance.now() - entry.started) / 1000);
+      if (total === null || rows > entry.bar.getTotal()) entry.bar.setTotal(Math.max(rows, total ?? 0));
+      entry.bar.update(rows, { speed: Math.round(rows / seconds).toLocaleString('en-US'), label });
     },
     done(label, rows, ms) {
-      bar?.stop();
-      bar = undefined;
-      current = undefined;
+      const entry = bars.get(label);
+      if (entry) {
+        multi?.remove(entry.bar);
+        bars.delete(label);
+      }
+      if (bars.size === 0) close();
       const rate = ms > 0 ? ` (${Math.round((rows * 1000) / ms).toLocaleString('en-US')} rows/s)` : '';
-      output.step(`${label}: ${rows.toLocaleString('en-US')} rows in ${(ms / 1000).toFixed(1)} s${rate}`);
+      const line = `${label}: ${rows.toLocaleString('en-US')} rows in ${(ms / 1000).toFixed(1)} s${rate}`;
+      // While other bars run, the line goes above them through the multi-bar, which redraws them after it.
+      if (multi && !options.quiet) multi.log(`• ${redact(line)}\n`);
+      else output.step(line);
     },
-    stop() {
-      bar?.stop();
-      bar = undefined;
-    },
+    stop: close,
   };
 }

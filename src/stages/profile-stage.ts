@@ -3,6 +3,7 @@
  * streaming pass over files), derives column and dataset metrics, relations inferred across
  * datasets, the personal-data register, findings, readiness scores and the configured rules.
  */
+import pLimit from 'p-limit';
 import type { Config } from '../config/schema.ts';
 import { openConnector } from '../connectors/registry.ts';
 import type { Connector } from '../connectors/types.ts';
@@ -34,7 +35,17 @@ export interface ProfileRunOptions {
   readonly onDataset?: (source: string, dataset: string, rows: number, ms: number) => void;
   /** Connectors the inventory already opened (a file scanned once is not scanned again). */
   readonly session?: ConnectorSession;
+  /** Sources profiled at once (default 4, as the inventory scans them). */
+  readonly concurrency?: number;
   readonly now?: () => Date;
+}
+
+/** What profiling one source produced, joined with the other sources' in inventory order. */
+interface SourceProfiles {
+  readonly datasets: DatasetProfile[];
+  readonly findings: Finding[];
+  readonly observations: [string, DatasetObservation][];
+  readonly kept: KeptColumn[];
 }
 
 /** Key columns whose observations are kept after their dataset, for inferred relations and rules. */
@@ -60,47 +71,64 @@ export async function runProfile(
   const ruleDatasets = datasetsOfRules(config, inventory);
   const relationNames = relationCandidates(inventory);
 
-  for (const source of inventory.sources.filter((s) => s.status === 'ok')) {
-    const selected = source.datasets.filter((d) => selectedBy(only, source.name, d));
-    if (selected.length === 0) continue;
-    const entry = config.sources[source.name];
-    if (!entry) continue;
-    const connector = options.session
-      ? await options.session.get(source.name, entry, 'audit')
-      : await openConnector(entry, { name: source.name, mode: 'audit' });
-    try {
-      for (const dataset of selected) {
-        const started = performance.now();
-        try {
-          const observation = await observe(connector, source, dataset, entry, options);
-          const key = `${source.name}.${dataset.name}`;
-          if (ruleDatasets.has(key)) observations.set(key, observation);
-          const profile = assemble(
-            source.name,
-            dataset,
-            observation,
-            options,
-            Math.round(performance.now() - started),
-          );
-          datasets.push(profile);
-          options.onDataset?.(source.name, dataset.name, profile.rowCount, profile.durationMs);
-          for (const column of observation.columns)
-            if (worthKeeping(dataset, column, relationNames))
-              kept.push({ source: source.name, dataset, observation: column });
-        } catch (error) {
-          findings.push({
-            code: 'PROFILE_FAILED',
-            severity: 'error',
-            source: source.name,
-            dataset: dataset.name,
-            // A driver's text may quote a connection string: masked here, where it becomes a finding.
-            message: redact(`profiling failed: ${(error as Error).message}`),
-          });
-        }
-      }
-    } finally {
-      if (!options.session) await connector.close();
-    }
+  // Sources are profiled side by side (each through its own bounded pool), the datasets of one source one
+  // after the other; results are gathered per source and joined in inventory order, so the document does
+  // not depend on which source finished first.
+  const limit = pLimit(options.concurrency ?? 4);
+  const perSource = await Promise.all(
+    inventory.sources
+      .filter((s) => s.status === 'ok')
+      .map((source) =>
+        limit(async () => {
+          const done: SourceProfiles = { datasets: [], findings: [], observations: [], kept: [] };
+          const selected = source.datasets.filter((d) => selectedBy(only, source.name, d));
+          const entry = config.sources[source.name];
+          if (selected.length === 0 || !entry) return done;
+          const connector = options.session
+            ? await options.session.get(source.name, entry, 'audit')
+            : await openConnector(entry, { name: source.name, mode: 'audit' });
+          try {
+            for (const dataset of selected) {
+              const started = performance.now();
+              try {
+                const observation = await observe(connector, source, dataset, entry, options);
+                const key = `${source.name}.${dataset.name}`;
+                if (ruleDatasets.has(key)) done.observations.push([key, observation]);
+                const profile = assemble(
+                  source.name,
+                  dataset,
+                  observation,
+                  options,
+                  Math.round(performance.now() - started),
+                );
+                done.datasets.push(profile);
+                options.onDataset?.(source.name, dataset.name, profile.rowCount, profile.durationMs);
+                for (const column of observation.columns)
+                  if (worthKeeping(dataset, column, relationNames))
+                    done.kept.push({ source: source.name, dataset, observation: column });
+              } catch (error) {
+                done.findings.push({
+                  code: 'PROFILE_FAILED',
+                  severity: 'error',
+                  source: source.name,
+                  dataset: dataset.name,
+                  // A driver's text may quote a connection string: masked here, where it becomes a finding.
+                  message: redact(`profiling failed: ${(error as Error).message}`),
+                });
+              }
+            }
+          } finally {
+            if (!options.session) await connector.close();
+          }
+          return done;
+        }),
+      ),
+  );
+  for (const done of perSource) {
+    datasets.push(...done.datasets);
+    findings.push(...done.findings);
+    kept.push(...done.kept);
+    for (const [key, observation] of done.observations) observations.set(key, observation);
   }
 
   addInferredRelations(datasets, kept);
