@@ -18,6 +18,7 @@ export const REJECT_CODES = [
   'REJECT_TRANSFORM',
   'REJECT_LOOKUP_MISSING',
   'REJECT_REFERENCE_MISSING',
+  'REJECT_FOREIGN_KEY',
 ] as const;
 
 /** A stable reason code for a rejected row. */

@@ -7,6 +7,7 @@ import type { Connector, Value } from '../connectors/types.ts';
 import type { FieldChange, MappingPlan, PlanColumn, PlanSample } from '../core/plan.ts';
 import { foldKeyText } from './canonical-key.ts';
 import { NULL_TEXT } from './canonical-value.ts';
+import type { ForeignKeyChecks, InsertedParents } from './foreign-key-check.ts';
 import { IDENTITY_MAP_LIMIT, identityMapTooLarge } from './identity-map.ts';
 import { diffPartition, emptyDiff, type PartitionDiff } from './plan-diff.ts';
 import { showValue } from './plan-masking.ts';
@@ -30,6 +31,8 @@ export interface DiffOptions {
   readonly signal?: AbortSignal;
   /** Rows read so far on one side. */
   readonly onProgress?: (side: 'source' | 'target', rows: number) => void;
+  /** The target's foreign keys to check mapped rows against (see `loadForeignKeyChecks`). */
+  readonly foreignKeys?: ForeignKeyChecks;
 }
 
 /** Both sides of a mapping read into partition stores. */
@@ -71,7 +74,7 @@ export async function readSides(
       source,
       sourceStore,
       (r) => tally.addMapped(r.row, r.key, r.sourceKey, r.rejection),
-      read('source'),
+      { ...read('source'), ...(options.foreignKeys ? { foreignKeys: options.foreignKeys } : {}) },
     );
     const targetSummary = await collectTarget(prepared, target, targetStore, read('target'));
     return { source: sourceStore, target: targetStore, sourceSummary, targetSummary, close };
@@ -112,6 +115,14 @@ export async function insertedKeys(sides: DiffSides, mapping: string): Promise<S
     }
   });
   return keys;
+}
+
+/** Records in `parents` the rows the diff of `sides` would insert, for the foreign keys that reference them. */
+export async function collectInsertedParents(sides: DiffSides, parents: InsertedParents): Promise<void> {
+  if (!parents.needed) return;
+  await walkPartitions(sides.source, sides.target, (s, _t, diff) => {
+    for (const i of diff.inserts) parents.add(rowAt(s, i)!);
+  });
 }
 
 /** The key of a stored row, by field name (an identity mapping's: the old key, by source column). */
@@ -218,6 +229,8 @@ export interface PlanMappingOptions extends DiffOptions {
   readonly onInsert?: (oldKey: string) => void;
   /** A second pass (references): the old keys its first pass would insert; their references are set after. */
   readonly firstPassInserts?: ReadonlySet<string>;
+  /** Receives the rows the plan would insert that foreign keys of later mappings reference. */
+  readonly insertedParents?: InsertedParents;
 }
 
 /** Plans one mapping: exact counts and samples; writes nothing. */
@@ -231,6 +244,7 @@ export async function planMapping(
   const limit = options.samples ?? 5;
   const unmasked = options.unmasked === true;
   const tally = new RejectTally(prepared, { samples: limit, unmasked });
+  const parents = options.insertedParents?.needed ? options.insertedParents : null;
   const sides = await readSides(prepared, source, target, tally, options);
   const mode = prepared.config.to.mode;
   const counts = { inserts: 0, updates: 0, deletes: 0, unchanged: 0, targetOnly: 0 };
@@ -277,6 +291,7 @@ export async function planMapping(
         }
         counts.inserts++;
         options.onInsert?.(s.keys[i]!);
+        if (parents) parents.add(rowAt(s, i)!);
         sample('insert', s, i, null, 0);
       }
       for (let u = 0; u < diff.updates.length; u += 2) {
@@ -335,6 +350,9 @@ export async function planMapping(
     dependsOn: prepared.dependsOn,
     keyComparison: prepared.keyFoldings.some((f) => f !== 'exact') ? 'folded' : 'exact',
     durationMs: Math.round(performance.now() - started),
+    ...(options.foreignKeys && options.foreignKeys.warnings.length > 0
+      ? { warnings: options.foreignKeys.warnings }
+      : {}),
     ...planIdentity(prepared),
   };
 }

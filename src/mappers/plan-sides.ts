@@ -10,6 +10,7 @@ import type { Fingerprint } from '../core/plan.ts';
 import { FingerprintAccumulator, hashTexts, ROW_HASH } from './canonical-hash.ts';
 import { foldKeyText, KEY_SEPARATOR } from './canonical-key.ts';
 import { NULL_TEXT, stableJson } from './canonical-value.ts';
+import { checkForeignKeys, type ForeignKeyChecks } from './foreign-key-check.ts';
 import type { Rejection } from './mapping-types.ts';
 import type { PreparedMapping } from './preflight.ts';
 import type { PartitionStore } from './spill-partitions.ts';
@@ -31,6 +32,8 @@ export interface SideReadOptions {
   readonly signal?: AbortSignal;
   /** Rows read so far, once per batch. */
   readonly onProgress?: (rows: number) => void;
+  /** Source only: the target's foreign keys; a row naming no known parent is rejected. */
+  readonly foreignKeys?: ForeignKeyChecks;
 }
 
 /** What reading one side found. */
@@ -80,6 +83,8 @@ export async function collectSource(
   const from = compiled.from;
   const identity = prepared.identity;
   const keyWidth = identity?.sourceKey.length ?? 0;
+  const foreignKeys =
+    options.foreignKeys && options.foreignKeys.checks.length > 0 ? options.foreignKeys : null;
   for await (const batch of connector.read(
     { name: prepared.source.dataset.name },
     {
@@ -93,7 +98,8 @@ export async function collectSource(
       const row = batch[r]!;
       rowNumber++;
       const oldKey = identity ? oldKeyText(prepared, row) : '';
-      const rejection = oldKey === null ? nullOldKey(prepared) : compiled.map(row, out);
+      let rejection = oldKey === null ? nullOldKey(prepared) : compiled.map(row, out);
+      if (rejection === null && foreignKeys) rejection = checkForeignKeys(foreignKeys, out);
       if (rejection !== null) {
         rejected++;
         hashRawRow(row, texts);

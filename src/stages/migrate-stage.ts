@@ -25,11 +25,16 @@ import {
 } from '../mappers/apply-mapping.ts';
 import type { MappingProblem } from '../mappers/compile-mapping.ts';
 import {
+  type ForeignKeyChecks,
+  InsertedParents,
+  loadForeignKeyChecks,
+} from '../mappers/foreign-key-check.ts';
+import {
   bindIdentity,
   hasPendingReferences,
   type IdentityBindingContext,
 } from '../mappers/identity-binding.ts';
-import { insertedKeys } from '../mappers/plan-mapping.ts';
+import { collectInsertedParents, insertedKeys } from '../mappers/plan-mapping.ts';
 import { columnChanges } from '../mappers/plan-staleness.ts';
 import { type OpenedSide, type PreparedMapping, preflight, resolveDataset } from '../mappers/preflight.ts';
 import { RejectsFiles } from '../mappers/rejects-file.ts';
@@ -261,7 +266,12 @@ async function runOne(p: PreparedMapping, context: RunContext, read: ReadMapping
       `${p.config.name}: reading ${p.source.name}.${p.source.dataset.name} and ${p.target.name}.${p.target.dataset.name}`,
     );
     if (!read) await bindIdentity(p, context.binding);
-    const ready = read ?? (await readMappingForRun(p, source, target, writer, options));
+    const ready =
+      read ??
+      (await readMappingForRun(p, source, target, writer, {
+        ...options,
+        foreignKeys: await foreignKeysOf(p, context),
+      }));
     try {
       // Never reached by design (references are pending only before the mappings they name are written).
       if (hasPendingReferences(p))
@@ -287,6 +297,8 @@ async function runPlanned(prepared: readonly PreparedMapping[], context: RunCont
   // Nothing is written yet: references to rows the run inserts first are pending, as in the plan.
   const pendingInserts = new Map<string, Set<string>>();
   const planned: IdentityBindingContext = { ...context.binding, pendingInserts };
+  // Nor are the parents earlier mappings insert: foreign keys to them are not violations, as in the plan.
+  const inserted = new Map<string, InsertedParents>();
   try {
     for (const p of prepared) {
       const { source, target, writer } = sidesOf(p, context);
@@ -294,16 +306,22 @@ async function runPlanned(prepared: readonly PreparedMapping[], context: RunCont
         `${p.config.name}: checking the plan against ${p.source.name} and ${p.target.name}`,
       );
       await bindIdentity(p, planned);
-      const read = await readMappingForRun(
-        p,
-        source,
-        target,
-        writer,
-        applyOptions(p, context, plans.get(p.config.name)),
-      );
+      const read = await readMappingForRun(p, source, target, writer, {
+        ...applyOptions(p, context, plans.get(p.config.name)),
+        foreignKeys: await foreignKeysOf(p, context, inserted),
+      });
       reads.push(read);
       if (p.identity && p.pass === 'rows')
         pendingInserts.set(p.mappingName, await insertedKeys(read.sides, p.mappingName));
+      if (p.pass === 'rows') {
+        const parents = new InsertedParents(
+          p,
+          prepared,
+          context.connectors.targets.get(p.target.name)!.datasets,
+        );
+        await collectInsertedParents(read.sides, parents);
+        inserted.set(p.config.name, parents);
+      }
     }
   } catch (error) {
     for (const read of reads) read.sides.close();
@@ -326,7 +344,10 @@ async function runPlanned(prepared: readonly PreparedMapping[], context: RunCont
         read.sides.close();
         const { source, target, writer } = sidesOf(p, context);
         await bindIdentity(p, context.binding);
-        read = await readMappingForRun(p, source, target, writer, applyOptions(p, context));
+        read = await readMappingForRun(p, source, target, writer, {
+          ...applyOptions(p, context),
+          foreignKeys: await foreignKeysOf(p, context),
+        });
       }
       await runOne(p, context, read);
     } catch (error) {
@@ -335,6 +356,20 @@ async function runPlanned(prepared: readonly PreparedMapping[], context: RunCont
     }
   }
   return firstError;
+}
+
+// The target's foreign keys of `p`, with the parents earlier mappings insert when they are not written yet.
+async function foreignKeysOf(
+  p: PreparedMapping,
+  context: RunContext,
+  inserted?: ReadonlyMap<string, InsertedParents>,
+): Promise<ForeignKeyChecks> {
+  const target = context.connectors.targets.get(p.target.name)!;
+  return loadForeignKeyChecks(p, target.connector, {
+    prepared: context.binding.prepared,
+    ...(inserted ? { inserted } : {}),
+    targetDatasets: () => target.datasets,
+  });
 }
 
 function failRun(run: MappingRun, error: unknown): void {

@@ -10,6 +10,7 @@ import { openConnector } from '../connectors/registry.ts';
 import type { Connector, OpenMode } from '../connectors/types.ts';
 import type { MappingPlan, PlanDocument } from '../core/plan.ts';
 import { TOOL_VERSION } from '../core/version.ts';
+import { InsertedParents, loadForeignKeyChecks } from '../mappers/foreign-key-check.ts';
 import { bindIdentity } from '../mappers/identity-binding.ts';
 import { IDENTITY_MAP_LIMIT, identityMapTooLarge } from '../mappers/identity-map.ts';
 import { narrowingWarnings } from '../mappers/narrowing-warnings.ts';
@@ -116,6 +117,8 @@ export async function runPlan(config: Config, options: PlanRunOptions = {}): Pro
       targetOf: (p: PreparedMapping) => connectors.targets.get(p.target.name)!.connector,
       pendingInserts,
     };
+    // The parents each mapping would insert: a foreign key naming one of them is not a violation.
+    const inserted = new Map<string, InsertedParents>();
     // A mapping is planned once the mappings it references (or follows) are: their inserts are then known.
     const done = new Map<string, Promise<MappingPlan>>();
     for (const p of prepared) {
@@ -125,10 +128,20 @@ export async function runPlan(config: Config, options: PlanRunOptions = {}): Pro
         Promise.all(deps).then(() =>
           limit(async () => {
             await bindIdentity(p, binding);
+            const target = connectors.targets.get(p.target.name)!;
+            const foreignKeys = await loadForeignKeyChecks(p, target.connector, {
+              prepared,
+              inserted,
+              targetDatasets: () => target.datasets,
+            });
+            const parents = new InsertedParents(p, prepared, target.datasets);
+            if (p.pass === 'rows') inserted.set(p.config.name, parents);
             const inserts = p.identity && p.pass === 'rows' ? new Set<string>() : undefined;
             if (inserts) pendingInserts.set(p.mappingName, inserts);
             return planOne(p, connectors, {
               ...options,
+              foreignKeys,
+              insertedParents: parents,
               ...(inserts ? { onInsert: (key: string) => addPending(inserts, key, p.mappingName) } : {}),
               ...(p.pass === 'references'
                 ? { firstPassInserts: pendingInserts.get(p.mappingName) ?? new Set<string>() }
@@ -154,7 +167,8 @@ function addPending(keys: Set<string>, key: string, mapping: string): void {
 async function planOne(
   prepared: PreparedMapping,
   connectors: MappingConnectors,
-  options: PlanRunOptions & Pick<PlanMappingOptions, 'onInsert' | 'firstPassInserts'>,
+  options: PlanRunOptions &
+    Pick<PlanMappingOptions, 'onInsert' | 'firstPassInserts' | 'foreignKeys' | 'insertedParents'>,
 ): Promise<MappingPlan> {
   const name = prepared.config.name;
   options.onStep?.(
@@ -169,6 +183,8 @@ async function planOne(
       unmasked: options.showSamples === true,
       ...(options.onInsert ? { onInsert: options.onInsert } : {}),
       ...(options.firstPassInserts ? { firstPassInserts: options.firstPassInserts } : {}),
+      ...(options.foreignKeys ? { foreignKeys: options.foreignKeys } : {}),
+      ...(options.insertedParents ? { insertedParents: options.insertedParents } : {}),
       ...(options.memoryRows ? { memoryRows: options.memoryRows } : {}),
       ...(options.onProgress ? { onProgress: (side, rows) => options.onProgress!(name, side, rows) } : {}),
     },
@@ -176,7 +192,7 @@ async function planOne(
   options.onStep?.(
     `${name}: ${plan.inserts} to insert, ${plan.updates} to update, ${plan.deletes} to delete, ${plan.unchanged} unchanged, ${plan.rejects} rejected (${(plan.durationMs / 1000).toFixed(1)} s)`,
   );
-  const warnings = narrowingWarnings(prepared);
+  const warnings = [...narrowingWarnings(prepared), ...(plan.warnings ?? [])];
   return warnings.length > 0 ? { ...plan, warnings } : plan;
 }
 
