@@ -43,6 +43,15 @@ export interface SheetStream {
   merges(): readonly string[];
 }
 
+function isFileStream(source: unknown): source is NodeJS.ReadableStream & { destroy(): void } {
+  return (
+    typeof source === 'object' &&
+    source !== null &&
+    typeof (source as { on?: unknown }).on === 'function' &&
+    typeof (source as { destroy?: unknown }).destroy === 'function'
+  );
+}
+
 /** Streams a workbook's sheets in order; skip a sheet by not reading its rows. */
 export async function* streamWorkbook(path: string): AsyncGenerator<SheetStream> {
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
@@ -61,6 +70,13 @@ export async function* streamWorkbook(path: string): AsyncGenerator<SheetStream>
       current = sheet.name;
       const merges: string[] = [];
       const ending = { seen: false };
+      // A sheet that precedes the shared strings in the zip is parked in a temporary file, read back
+      // through a stream exceljs opens asynchronously and deletes as soon as the next sheet is asked
+      // for: a sheet skipped unread may then fail to open (ENOENT) with nobody listening, an uncaught
+      // exception. Its stream is listened to, and closed when it was not read.
+      const parked = isFileStream(sheet.iterator) ? sheet.iterator : undefined;
+      parked?.on('error', () => {});
+      let read = false;
       sheet.iterator = tapSheetXml(sheet.iterator, merges, ending);
       const name = sheet.name;
       const stream: SheetStream = {
@@ -68,9 +84,13 @@ export async function* streamWorkbook(path: string): AsyncGenerator<SheetStream>
         state: sheet.state ?? 'visible',
         date1904: flags.date1904,
         merges: () => merges,
-        rows: () => sheetRows(sheet, path, flags.date1904, ending),
+        rows: () => {
+          read = true;
+          return sheetRows(sheet, path, flags.date1904, ending);
+        },
       };
       yield stream;
+      if (!read) parked?.destroy();
     }
   } catch (error) {
     if (error instanceof StocktakeError) throw error;
