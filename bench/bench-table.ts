@@ -1,4 +1,5 @@
-/** The one table of figures every benchmark prints. */
+/** The one table of figures every benchmark prints, and the timing of a subject run in its own process. */
+import { spawnSync } from 'node:child_process';
 
 /** One measured subject of a benchmark. */
 export interface BenchRow {
@@ -41,4 +42,24 @@ export function printTable(rows: readonly BenchRow[]): void {
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of body) console.log(line(row));
+}
+
+/** One run of a subject: wall time, peak resident set, and a note. */
+export interface Measure {
+  readonly ms: number;
+  readonly peakRssMb: number;
+  readonly note: string;
+}
+
+/** Runs a command under /usr/bin/time -f %M (peak RSS in KB, written last on stderr). */
+export function timed(command: string, args: readonly string[]): Measure & { stdout: string } {
+  const started = performance.now();
+  const result = spawnSync('/usr/bin/time', ['-f', '%M', command, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
+  const ms = performance.now() - started;
+  if (result.status !== 0) throw new Error(`${command} failed: ${result.stderr.slice(-2000)}`);
+  const lines = result.stderr.trim().split('\n');
+  return { ms, peakRssMb: Number(lines[lines.length - 1]) / 1024, note: '', stdout: result.stdout };
 }

@@ -14,7 +14,7 @@
  *   npx tsx bench/load-mariadb-postgres.ts [rows=1000000] [runs=3]
  */
 
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import knexFactory from 'knex';
 import type { Config } from '../src/config/schema.ts';
 import { runMigrate } from '../src/stages/migrate-stage.ts';
-import { type BenchRow, median, printTable } from './bench-table.ts';
+import { type BenchRow, type Measure, median, printTable, timed } from './bench-table.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const PG_ADMIN_URL = process.env.STOCKTAKE_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -121,25 +121,6 @@ async function stocktakeMigrate(): Promise<void> {
   } finally {
     rmSync(rejectsDir, { recursive: true, force: true });
   }
-}
-
-interface Measure {
-  readonly ms: number;
-  readonly peakRssMb: number;
-  readonly note: string;
-}
-
-// Runs a command under /usr/bin/time -f %M (peak RSS in KB, written last on stderr).
-function timed(command: string, args: readonly string[]): Measure & { stdout: string } {
-  const started = performance.now();
-  const result = spawnSync('/usr/bin/time', ['-f', '%M', command, ...args], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 24,
-  });
-  const ms = performance.now() - started;
-  if (result.status !== 0) throw new Error(`${command} failed: ${result.stderr.slice(-2000)}`);
-  const lines = result.stderr.trim().split('\n');
-  return { ms, peakRssMb: Number(lines[lines.length - 1]) / 1024, note: '', stdout: result.stdout };
 }
 
 const SUBJECTS: Record<string, { prepare(): Promise<void>; run(): Measure; loaded(): Promise<number> }> = {

@@ -14,7 +14,7 @@
  *   npx tsx bench/load-postgres.ts [rows=1000000] [runs=3]
  */
 
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -29,7 +29,7 @@ import type { Row } from '../src/connectors/types.ts';
 import type { Writer } from '../src/connectors/writer-types.ts';
 import { runMigrate } from '../src/stages/migrate-stage.ts';
 import { writeLoadCsv } from './bench-data.ts';
-import { type BenchRow, median, printTable } from './bench-table.ts';
+import { type BenchRow, type Measure, median, printTable, timed } from './bench-table.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const OUT = join(HERE, 'out');
@@ -177,25 +177,6 @@ async function stocktakeMigrate(path: string): Promise<void> {
 
 // A CSV dataset is named after its file.
 const dataset = (path: string) => path.slice(path.lastIndexOf('/') + 1).replace(/\.csv$/, '');
-
-interface Measure {
-  readonly ms: number;
-  readonly peakRssMb: number;
-  readonly note: string;
-}
-
-// Runs a command under /usr/bin/time -f %M (peak RSS in KB, written last on stderr).
-function timed(command: string, args: readonly string[]): Measure & { stdout: string } {
-  const started = performance.now();
-  const result = spawnSync('/usr/bin/time', ['-f', '%M', command, ...args], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 24,
-  });
-  const ms = performance.now() - started;
-  if (result.status !== 0) throw new Error(`${command} failed: ${result.stderr.slice(-2000)}`);
-  const lines = result.stderr.trim().split('\n');
-  return { ms, peakRssMb: Number(lines[lines.length - 1]) / 1024, note: '', stdout: result.stdout };
-}
 
 function pgloaderCommand(path: string): string {
   const file = join(OUT, 'load-postgres.pgloader');
