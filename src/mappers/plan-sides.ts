@@ -122,8 +122,12 @@ export async function collectSource(
       const high = ROW_HASH[0]!;
       const low = ROW_HASH[1]!;
       fingerprint.add(high, low);
-      const stored = out.slice(0, fieldCount);
-      for (let k = 0; k < keyWidth; k++) stored.push(row[identity!.sourceKey[k]!.position] ?? null);
+      // The store turns the row into text at once: `out` itself is stored unless old key values follow it.
+      let stored = out;
+      if (keyWidth > 0) {
+        stored = out.slice(0, fieldCount);
+        for (let k = 0; k < keyWidth; k++) stored.push(row[identity!.sourceKey[k]!.position] ?? null);
+      }
       store.add(key, high, low, stored);
     }
     options.onProgress?.(rowNumber);
