@@ -98,7 +98,19 @@ const networkDatabase = {
   description: z.string().optional(),
 };
 
-const postgresSource = strict({ kind: z.literal('postgres'), ...networkDatabase }, 'a PostgreSQL database');
+const postgresSource = strict(
+  {
+    kind: z.literal('postgres'),
+    ...networkDatabase,
+    sizes: z
+      .enum(['estimated', 'exact'])
+      .optional()
+      .describe(
+        'table sizes from the catalog statistics as of the last VACUUM/ANALYZE (default), or measured on disk (opens every table, index and TOAST table)',
+      ),
+  },
+  'a PostgreSQL database',
+);
 const mysqlSource = strict(
   { kind: z.enum(['mysql', 'mariadb']), ...networkDatabase },
   'a MySQL or MariaDB server; `database` (or the URL path) is the default schema',

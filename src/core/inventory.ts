@@ -134,6 +134,8 @@ export interface Dataset {
   readonly partitionOf?: string;
   /** Bytes on disk, indexes included, where the source reports it. */
   readonly sizeBytes?: number;
+  /** False when `sizeBytes` comes from catalog statistics rather than a measure of the files. */
+  readonly sizeExact?: boolean;
   readonly comment?: string;
   /** The defining query of a view, where the source exposes it. */
   readonly definition?: string;

@@ -252,6 +252,7 @@ const scope = (overrides: Partial<CatalogScope> = {}): CatalogScope => ({
   filter: createDatasetFilter({}),
   exactBelow: 1_000_000,
   countViews: false,
+  exactSizes: false,
   ...overrides,
 });
 

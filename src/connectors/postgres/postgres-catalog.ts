@@ -27,16 +27,25 @@ SELECT current_setting('server_version') AS version, version() AS banner, curren
 FROM pg_database d WHERE d.datname = current_database()`;
 
 // Materialized views (m), partitioned tables (p) and foreign tables (f) are listed beside tables and views.
-// Sizes come later (SIZES_SQL); only tables never analyzed need their heap size here, to bound their estimate.
+// `catalog_bytes` is the size the catalog statistics record (pg_class.relpages of the table, its TOAST table
+// and their indexes, as of the last VACUUM or ANALYZE; free space and visibility maps aside), read without
+// opening any relation. A table never analyzed has no such record: its size is measured here
+// (pg_total_relation_size), and its heap size bounds its row estimate.
 const RELATIONS_SQL = `
 SELECT c.oid::bigint AS oid, n.nspname AS schema, c.relname AS name, c.relkind AS relkind,
   c.reltuples::float8 AS estimate, c.relispartition AS is_partition,
   CASE WHEN c.relkind = 'r' AND c.reltuples < 0 THEN pg_relation_size(c.oid) END::bigint AS heap_bytes,
+  CASE WHEN c.relkind IN ('r','m') AND c.reltuples < 0 THEN pg_total_relation_size(c.oid)
+    WHEN c.relkind IN ('r','m','p') THEN (c.relpages::bigint + COALESCE(toast.relpages, 0) + COALESCE((
+      SELECT sum(ic.relpages) FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+      WHERE i.indrelid IN (c.oid, c.reltoastrelid)), 0)) * current_setting('block_size')::bigint
+  END::bigint AS catalog_bytes,
   obj_description(c.oid, 'pg_class') AS comment,
   CASE WHEN c.relkind IN ('v','m') THEN pg_get_viewdef(c.oid, true) END AS definition,
   pn.nspname AS parent_schema, pc.relname AS parent_name, has_any_column_privilege(c.oid, 'SELECT') AS readable
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_class toast ON toast.oid = c.reltoastrelid
 LEFT JOIN pg_inherits i ON i.inhrelid = c.oid AND c.relispartition
 LEFT JOIN pg_class pc ON pc.oid = i.inhparent
 LEFT JOIN pg_namespace pn ON pn.oid = pc.relnamespace
@@ -45,8 +54,9 @@ WHERE c.relkind IN ('r','v','m','p','f')
   AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'
 ORDER BY n.nspname, c.relname`;
 
-// Opens every table, index and TOAST table (the costliest part of the catalog): run on the connection that
-// counts rows next, whose backend then has those relations cached. A heap of no pages holds no row at all.
+// `sizes: exact`: measured on disk. Opens every table, index and TOAST table (the costliest part of the
+// catalog): run on the connection that counts rows next, whose backend then has those relations cached.
+// A heap of no pages holds no row at all.
 const SIZES_SQL = `
 SELECT c.oid::bigint AS oid, pg_total_relation_size(c.oid)::bigint AS size_bytes,
   CASE WHEN c.relkind IN ('r','m') THEN pg_relation_size(c.oid) END::bigint AS heap_bytes
@@ -164,36 +174,40 @@ export async function postgresCatalog(db: Knex, scope: CatalogScope): Promise<So
       evidence: { datasets: unreadable },
     });
   }
-  // Two lanes, each on its own connection: sizes then counts (they open the same relations, and the second
-  // finds them in its backend's cache); columns, enums, constraints and indexes (catalog tables only).
-  const [[sizeRows, exact], [columnRows, enumRows, constraintRows, indexRows]] =
-    relations.length === 0
-      ? [
-          [[], new Map<string, number>()],
-          [[], [], [], []],
-        ]
-      : await Promise.all([
-          onOneConnection(db, async (query) => {
-            const sizes = (await query(SIZES_SQL, [oids])) as unknown as RawSize[];
-            const empty = new Set(sizes.filter((r) => r.heap_bytes === '0').map((r) => String(r.oid)));
-            const counted = countTargets.filter((t) => !empty.has(t.key));
-            const exact = await countRowsExactly(db, counted, quotePostgres, 'COUNT(*)', query);
-            for (const target of countTargets) if (empty.has(target.key)) exact.set(target.key, 0);
-            return [sizes, exact] as const;
-          }),
-          onOneConnection(
-            db,
-            async (query) =>
-              [
-                (await query(COLUMNS_SQL, [oids])) as unknown as RawColumn[],
-                (await query(ENUMS_SQL)) as unknown as RawEnum[],
-                (await query(CONSTRAINTS_SQL, [oids])) as unknown as RawConstraint[],
-                (await query(INDEXES_SQL, [oids])) as unknown as RawIndex[],
-              ] as const,
-          ),
-        ]);
+  // Three lanes, each on its own connection: row counts (with sizes measured first under `sizes: exact`:
+  // both open the same relations, and the counts find them in the backend's cache); columns; enums,
+  // constraints and indexes (catalog tables only).
+  const none = relations.length === 0;
+  const [[sizeRows, exact], columnRows, [enumRows, constraintRows, indexRows]] = await Promise.all([
+    none
+      ? ([[], new Map<string, number>()] as const)
+      : onOneConnection(db, async (query) => {
+          const sizes = scope.exactSizes ? ((await query(SIZES_SQL, [oids])) as unknown as RawSize[]) : [];
+          const empty = new Set(
+            [...relations, ...sizes].filter((r) => r.heap_bytes === '0').map((r) => String(r.oid)),
+          );
+          const counted = countTargets.filter((t) => !empty.has(t.key));
+          const exact = await countRowsExactly(db, counted, quotePostgres, 'COUNT(*)', query);
+          for (const target of countTargets) if (empty.has(target.key)) exact.set(target.key, 0);
+          return [sizes, exact] as const;
+        }),
+    none
+      ? []
+      : onOneConnection(db, async (query) => (await query(COLUMNS_SQL, [oids])) as unknown as RawColumn[]),
+    none
+      ? ([[], [], []] as const)
+      : onOneConnection(
+          db,
+          async (query) =>
+            [
+              (await query(ENUMS_SQL)) as unknown as RawEnum[],
+              (await query(CONSTRAINTS_SQL, [oids])) as unknown as RawConstraint[],
+              (await query(INDEXES_SQL, [oids])) as unknown as RawIndex[],
+            ] as const,
+        ),
+  ]);
 
-  const sizes = new Map(sizeRows.map((r) => [String(r.oid), Number(r.size_bytes)]));
+  const measured = new Map(sizeRows.map((r) => [String(r.oid), Number(r.size_bytes)]));
   const enums = new Map(enumRows.map((e) => [String(e.type), e.labels]));
   const constraintsByOid = groupBy(constraintRows, (c) => String(c.oid));
   const indexesByOid = groupBy(indexRows, (i) => String(i.oid));
@@ -253,7 +267,7 @@ export async function postgresCatalog(db: Knex, scope: CatalogScope): Promise<So
       ...(r.relkind === 'm' ? { materialized: true } : {}),
       ...(r.relkind === 'p' ? { partitioned: true } : {}),
       ...(r.parent_name ? { partitionOf: `${r.parent_schema}.${r.parent_name}` } : {}),
-      ...(sizes.has(key) ? { sizeBytes: sizes.get(key) } : {}),
+      ...sizeOf(r, measured.get(key)),
       ...(r.comment ? { comment: r.comment } : {}),
       ...(r.definition ? { definition: r.definition.trim() } : {}),
     };
@@ -272,6 +286,13 @@ export async function postgresCatalog(db: Knex, scope: CatalogScope): Promise<So
       timeZone: serverRow.time_zone,
     },
   };
+}
+
+/** The size of a relation: measured (`sizes: exact`, or never analyzed) or as the catalog records it. */
+function sizeOf(r: RawRelation, measured: number | undefined): { sizeBytes?: number; sizeExact?: boolean } {
+  if (measured !== undefined) return { sizeBytes: measured, sizeExact: true };
+  if (r.catalog_bytes === null) return {};
+  return { sizeBytes: Number(r.catalog_bytes), sizeExact: r.estimate < 0 };
 }
 
 /** Runs `work` with a query function bound to one pooled connection, released afterwards. */
@@ -334,6 +355,7 @@ interface RawRelation {
   estimate: number;
   is_partition: boolean;
   heap_bytes: string | null;
+  catalog_bytes: string | null;
   comment: string | null;
   definition: string | null;
   parent_schema: string | null;

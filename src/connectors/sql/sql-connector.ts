@@ -117,6 +117,7 @@ export class SqlConnector implements Connector {
         filter,
         exactBelow: config.rowCounts?.exactBelow ?? DEFAULT_EXACT_BELOW,
         countViews: config.rowCounts?.views ?? false,
+        exactSizes: 'sizes' in config && config.sizes === 'exact',
       });
     } catch (error) {
       throw describeDriverError(error, this.name, this.#dialect.product);

@@ -23,6 +23,8 @@ export interface CatalogScope {
   readonly exactBelow: number;
   /** Count the rows of views too (runs their query). */
   readonly countViews: boolean;
+  /** Measure sizes on disk instead of reading them from catalog statistics (where the dialect has both). */
+  readonly exactSizes: boolean;
 }
 
 /** A table whose rows are counted exactly, by schema and name. */
