@@ -25,6 +25,7 @@ import {
 } from './plan-mapping.ts';
 import { checkPlanColumns } from './plan-staleness.ts';
 import type { PreparedMapping } from './preflight.ts';
+import { aggregatePlanOf, SideAggregates } from './reconcile-aggregates.ts';
 import { type RejectSink, RejectTally } from './rejects.ts';
 import { type PartitionRecords, rowAt } from './spill-partitions.ts';
 import { verifyMapping } from './verify-mapping.ts';
@@ -187,6 +188,7 @@ export async function writeMapping(
     };
   };
   const notExpected = new Set<string>();
+  const sourceAggregates = new SideAggregates(aggregatePlanOf(prepared));
   const mode = prepared.config.to.mode;
   const started = performance.now();
   try {
@@ -198,13 +200,22 @@ export async function writeMapping(
       await walkPartitions(sides.source, sides.target, async (s, t, diff) => {
         run.unchanged += diff.unchanged;
         for (const reject of duplicateRejects(prepared, s, diff.duplicates)) tally.addRow(reject);
+        // Rows written are decoded anyway: the verification's source aggregates are computed from them.
+        const counted = new Uint8Array(s.keys.length);
+        for (const i of diff.duplicates) counted[i] = 1;
         for (const i of diff.inserts) {
+          counted[i] = 1;
           // A second pass only updates: a row its first pass did not write (rejected) is not expected.
           if (prepared.pass === 'references') notExpected.add(s.keys[i]!);
-          else await applier.upsert(rowAt(s, i)!, s.keys[i]!, true);
+          else {
+            const row = rowAt(s, i)!;
+            sourceAggregates.add(row);
+            await applier.upsert(row, s.keys[i]!, true);
+          }
         }
         for (let u = 0; u < diff.updates.length; u += 2) {
           const i = diff.updates[u]!;
+          counted[i] = 1;
           if (mode === 'insert') {
             notExpected.add(s.keys[i]!);
             tally.addRow({
@@ -219,8 +230,12 @@ export async function writeMapping(
             });
             continue;
           }
-          await applier.upsert(rowAt(s, i)!, s.keys[i]!, false);
+          const row = rowAt(s, i)!;
+          sourceAggregates.add(row);
+          await applier.upsert(row, s.keys[i]!, false);
         }
+        for (let i = 0; i < s.keys.length; i++)
+          if (counted[i] === 0 && s.rows[i] !== null) sourceAggregates.add(rowAt(s, i)!);
         if (mode === 'mirror')
           for (const j of diff.targetOnly) await applier.delete(keyTupleOf(prepared, rowAt(t, j)!));
       });
@@ -235,6 +250,7 @@ export async function writeMapping(
   run.reconciliation = await verifyMapping(prepared, sides.source, target, {
     notExpected,
     tally,
+    ...(prepared.identity ? {} : { sourceAggregates }),
     ...(options.memoryRows ? { memoryRows: options.memoryRows } : {}),
     ...(options.batchSize ? { batchSize: options.batchSize } : {}),
   });

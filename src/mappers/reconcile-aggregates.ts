@@ -9,7 +9,7 @@
 import type { Value } from '../connectors/types.ts';
 import type { ColumnAggregate } from '../core/plan.ts';
 import { foldKeyText, type KeyFolding } from './canonical-key.ts';
-import type { Canonicalizer } from './canonical-value.ts';
+import { type Canonicalizer, NULL_TEXT } from './canonical-value.ts';
 import { numberToDecimal } from './decimal-text.ts';
 import { showValue } from './plan-masking.ts';
 import type { PreparedMapping } from './preflight.ts';
@@ -103,16 +103,35 @@ export class SideAggregates {
       if (kind === 0) continue;
       let text = canonicalizers[f]!(value);
       if (foldings !== null && foldings[f] !== 'exact') text = foldKeyText(text, foldings[f]!);
-      if (kind & SUM) this.#sums[f]!.add(text);
-      if (kind & (RANGE_INSTANT | RANGE_TEXT)) {
-        const instant = (kind & RANGE_INSTANT) !== 0;
-        const min = this.#min[f];
-        if (min === undefined || before(text, min, instant)) this.#min[f] = text;
-        const max = this.#max[f];
-        if (max === undefined || before(max, text, instant)) this.#max[f] = text;
-      }
-      if (kind & DISTINCT) this.#distinct[f]!.add(text);
+      this.#addText(f, kind, text);
     }
+  }
+
+  /** Adds one row already reduced to canonical texts (folded as the checksums fold them), in `targetFields` order. */
+  addTexts(texts: readonly string[]): void {
+    this.rows++;
+    const kinds = this.#plan.kinds;
+    for (let f = 0; f < kinds.length; f++) {
+      const text = texts[f]!;
+      if (text === NULL_TEXT) {
+        this.#nulls[f]!++;
+        continue;
+      }
+      const kind = kinds[f]!;
+      if (kind !== 0) this.#addText(f, kind, text);
+    }
+  }
+
+  #addText(f: number, kind: number, text: string): void {
+    if (kind & SUM) this.#sums[f]!.add(text);
+    if (kind & (RANGE_INSTANT | RANGE_TEXT)) {
+      const instant = (kind & RANGE_INSTANT) !== 0;
+      const min = this.#min[f];
+      if (min === undefined || before(text, min, instant)) this.#min[f] = text;
+      const max = this.#max[f];
+      if (max === undefined || before(max, text, instant)) this.#max[f] = text;
+    }
+    if (kind & DISTINCT) this.#distinct[f]!.add(text);
   }
 
   /** The aggregates of field `f` as run.json shows them. */

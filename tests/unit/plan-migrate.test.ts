@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MappingConfig } from '../../src/config/schema.ts';
+import type { Connector } from '../../src/connectors/types.ts';
+import type { Writer, WriteTarget } from '../../src/connectors/writer-types.ts';
 import { isStocktakeError } from '../../src/core/errors.ts';
 import { planMapping } from '../../src/mappers/plan-mapping.ts';
 import { preflight } from '../../src/mappers/preflight.ts';
@@ -185,6 +187,53 @@ describe('migrate', () => {
     const second = await runMigrate(w.config, { connectors: w.connectors, rejectsDir: dir, batchSize: 4 });
     expect(second.run.mappings[0]).toMatchObject({ inserted: 0, updated: 0, unchanged: 25, status: 'done' });
     expect(w.target.writes).toBe(writes);
+  });
+
+  it('verifies by the hashes kept from the diff as the row-keeping verification does, and finds a changed value either way', async () => {
+    // A writer that stores CRM-2 with another amount, behind the run's back.
+    const spoiling = async (connector: Connector, target: WriteTarget): Promise<Writer> => {
+      const writer = await connector.writer!(target);
+      return {
+        readCheckpoint: (mapping) => writer.readCheckpoint(mapping),
+        clearCheckpoint: (mapping) => writer.clearCheckpoint(mapping),
+        applyBatch: (batch) =>
+          writer.applyBatch({
+            ...batch,
+            upserts: batch.upserts.map((r) => (r[0] === 'CRM-2' ? [r[0], r[1] ?? null, '99'] : r)),
+          }),
+      };
+    };
+    const reconcile = async (foreign: boolean, spoil: boolean) => {
+      const w = world({ rows: 40 });
+      // A target row of another origin: its amount is not among the target's aggregates.
+      if (foreign) w.target.rows.get('contacts')!.push(['OTHER-1', 'other@example.org', '1000']);
+      const outcome = await runMigrate(w.config, {
+        connectors: w.connectors,
+        rejectsDir: dir,
+        batchSize: 7,
+        memoryRows: 20,
+        ...(spoil ? { openWriter: spoiling } : {}),
+      });
+      return outcome.run.mappings[0]!.reconciliation!;
+    };
+    const byHashes = await reconcile(false, false);
+    const byRows = await reconcile(true, false);
+    expect(byHashes).toMatchObject({ ok: true, expectedRows: 40, targetRows: 40, matched: 40 });
+    expect(byRows).toMatchObject({ ok: true, expectedRows: 40, targetRows: 41, matched: 40 });
+    expect(byHashes.aggregates).toEqual(byRows.aggregates);
+    expect(byHashes.expectedFingerprint).toEqual(byRows.expectedFingerprint);
+    const sum = byHashes.aggregates.find((a) => a.field === 'amount' && a.aggregate === 'sum')!;
+    expect(sum).toMatchObject({ source: '840', target: '840', ok: true });
+
+    const spoiledByHashes = await reconcile(false, true);
+    const spoiledByRows = await reconcile(true, true);
+    for (const r of [spoiledByHashes, spoiledByRows]) {
+      expect(r).toMatchObject({ ok: false, different: 1, missing: 0, matched: 39 });
+      expect(r.examples).toEqual([{ problem: 'different', key: { external_id: 'CRM-2' } }]);
+      expect(r.aggregates.filter((a) => !a.ok)).toEqual([
+        { field: 'amount', aggregate: 'sum', source: '840', target: '936.5', ok: false },
+      ]);
+    }
   });
 
   it('stops on a lost connection with a resumable checkpoint, and resumes with nothing lost or doubled', async () => {
