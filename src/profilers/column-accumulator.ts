@@ -1,14 +1,16 @@
 /**
  * The streaming accumulator of one column (`add`, `merge`, `result`): counts, nulls and an exact
  * value → count table up to `distinctLimit` distinct values; past it, the table is folded into exact
- * running aggregates, a HyperLogLog sketch and a uniform value sample, and the row loop continues on
- * those. While the table is exact the row cost is one Map increment.
+ * running aggregates and a HyperLogLog sketch, and the row loop continues on those, with a uniform
+ * value sample kept from the first row. Every part merges exactly: shards of the rows merged in row
+ * order give the observation of one pass. `state()` and `restore()` carry an accumulator across threads.
  */
 import type { LogicalType } from '../core/inventory.ts';
 import type { NullLikeCounts, ProfileValue } from '../core/profile.ts';
 import { canonicalKey } from './canonical-key.ts';
 import { isEdgeSpace } from './column-profile.ts';
-import { FrequencyTable } from './frequency-table.ts';
+import { ExactMoments } from './exact-moments.ts';
+import { FrequencyTable, type FrequencyTableState } from './frequency-table.ts';
 import { HashLog } from './hash-log.ts';
 import { HYPERLOGLOG_ERROR, HyperLogLog } from './hyperloglog.ts';
 import { classifyNullLike, emptyNullLikeCounts } from './null-like.ts';
@@ -16,52 +18,47 @@ import { isNumericType, numericValue } from './numeric-values.ts';
 import type { ColumnAggregates, ColumnObservation, FrequencyKey } from './observation.ts';
 import { HASH, hashBytes, hashKey } from './value-hash.ts';
 import { compareDecimalTexts, compareValues } from './value-order.ts';
-import { ValueReservoir } from './value-reservoir.ts';
+import { ValueSample, type ValueSampleState } from './value-sample.ts';
 
 /** Distinct values listed exactly before switching to aggregates (ProfileOptions.distinctLimit). */
 export const DEFAULT_DISTINCT_LIMIT = 100_000;
 /** Values between two looks at whether a column past its distinct limit still looks unique. */
 const UNIQUE_CHECK_EVERY = 65_536;
-/** Values kept in the sample once the table is no longer exact. */
+/** Values kept in the sample that stands for the table once it is no longer exact. */
 export const VALUE_SAMPLE_SIZE = 20_000;
 
 /** Options of a column accumulator. */
 export interface ColumnAccumulatorOptions {
   readonly distinctLimit?: number;
   readonly sampleSize?: number;
+  /** The position (0-based row number) of the first value added: a shard's first row. */
+  readonly firstRow?: number;
 }
 
 /** Running figures of a column past its distinct limit; every field is exact except `sketch` and `sample`. */
 class ColumnAggregator {
-  readonly sketch = new HyperLogLog();
-  readonly sample: ValueReservoir;
+  sketch = new HyperLogLog();
   /** Hashes of every value while the column may still be a key (no null, no repeat found yet). */
   unique: HashLog | undefined;
   /** Values added since the sketch was last asked whether the column still looks unique. */
   #sinceCheck = 0;
   min: ProfileValue | null = null;
   max: ProfileValue | null = null;
-  /** Welford's running mean and sum of squared deviations, for numbers and days since epoch. */
-  n = 0;
-  mean = 0;
-  m2 = 0;
+  /** Exact sums of numbers and days since epoch, for the mean and standard deviation. */
+  moments = new ExactMoments();
   lengthMin = Number.POSITIVE_INFINITY;
   lengthMax = 0;
   lengthSum = 0;
   lengthCount = 0;
   leading = 0;
   trailing = 0;
-  readonly nullLike: { -readonly [K in keyof NullLikeCounts]: number } = emptyNullLikeCounts();
+  nullLike: { -readonly [K in keyof NullLikeCounts]: number } = emptyNullLikeCounts();
 
   readonly #compare: (a: ProfileValue, b: ProfileValue) => number;
   readonly #numeric: boolean;
   readonly #textual: boolean;
 
-  constructor(
-    readonly type: LogicalType,
-    sampleSize: number,
-  ) {
-    this.sample = new ValueReservoir(sampleSize);
+  constructor(readonly type: LogicalType) {
     this.#compare = (type === 'decimal' ? compareDecimalTexts : compareValues) as (
       a: ProfileValue,
       b: ProfileValue,
@@ -80,13 +77,11 @@ class ColumnAggregator {
         if (++this.#sinceCheck === UNIQUE_CHECK_EVERY) this.#checkUnique();
       }
     }
-    if (count === 1) this.sample.offerOne(key);
-    else this.sample.offer(key, count);
     if (this.min === null || this.#compare(key, this.min) < 0) this.min = key;
     if (this.max === null || this.#compare(key, this.max) > 0) this.max = key;
     if (this.#numeric) {
       const x = numericValue(key, this.type);
-      if (!Number.isNaN(x)) this.#addNumber(x, count);
+      if (!Number.isNaN(x)) this.moments.add(x, count);
     } else if (this.#textual && typeof key === 'string') {
       this.#addText(key, count);
     }
@@ -112,15 +107,6 @@ class ColumnAggregator {
     const unique = this.unique!;
     if (this.sketch.estimate() > unique.size * (1 - 4 * HYPERLOGLOG_ERROR)) return;
     if (!unique.distinct()) this.unique = undefined;
-  }
-
-  #addNumber(x: number, count: number): void {
-    // Chan et al.'s pairwise update: a group of `count` equal values has mean x and no spread.
-    const n = this.n + count;
-    const delta = x - this.mean;
-    this.mean += (delta * count) / n;
-    this.m2 += (delta * delta * this.n * count) / n;
-    this.n = n;
   }
 
   #addLength(length: number, count: number): void {
@@ -155,7 +141,6 @@ class ColumnAggregator {
   /** Folds another aggregator of the same column into this one. */
   merge(other: ColumnAggregator): void {
     this.sketch.merge(other.sketch);
-    this.sample.merge(other.sample);
     if (this.unique !== undefined && other.unique !== undefined) {
       this.unique.addAll(other.unique);
       if (!this.unique.distinct()) this.unique = undefined;
@@ -163,13 +148,7 @@ class ColumnAggregator {
     const compare = this.#compare;
     if (other.min !== null && (this.min === null || compare(other.min, this.min) < 0)) this.min = other.min;
     if (other.max !== null && (this.max === null || compare(other.max, this.max) > 0)) this.max = other.max;
-    if (other.n > 0) {
-      const n = this.n + other.n;
-      const delta = other.mean - this.mean;
-      this.mean += (delta * other.n) / n;
-      this.m2 += other.m2 + (delta * delta * this.n * other.n) / n;
-      this.n = n;
-    }
+    this.moments.merge(other.moments);
     if (other.lengthCount > 0) {
       this.lengthMin = Math.min(this.lengthMin, other.lengthMin);
       this.lengthMax = Math.max(this.lengthMax, other.lengthMax);
@@ -194,12 +173,65 @@ class ColumnAggregator {
       ...(this.lengthCount > 0
         ? { length: { min: this.lengthMin, max: this.lengthMax, mean: this.lengthSum / this.lengthCount } }
         : {}),
-      ...(this.n > 0 ? { numeric: { mean: this.mean, stddev: Math.sqrt(this.m2 / this.n) } } : {}),
+      ...(this.moments.n > 0 ? { numeric: this.moments.result() } : {}),
       ...(textual
         ? { whitespace: { leading: this.leading, trailing: this.trailing }, nullLike: { ...this.nullLike } }
         : {}),
     };
   }
+
+  /** Plain data for `restore` in another thread. */
+  state(): AggregatorState {
+    return {
+      registers: this.sketch.registers,
+      unique: this.unique?.state(),
+      min: this.min,
+      max: this.max,
+      moments: { n: this.moments.n, sum: this.moments.sum, squares: this.moments.squares },
+      lengths: [this.lengthMin, this.lengthMax, this.lengthSum, this.lengthCount],
+      leading: this.leading,
+      trailing: this.trailing,
+      nullLike: this.nullLike,
+    };
+  }
+
+  static restore(type: LogicalType, state: AggregatorState): ColumnAggregator {
+    const aggregator = new ColumnAggregator(type);
+    aggregator.sketch = HyperLogLog.restore(state.registers);
+    aggregator.unique = state.unique === undefined ? undefined : HashLog.restore(state.unique);
+    aggregator.min = state.min;
+    aggregator.max = state.max;
+    aggregator.moments = ExactMoments.restore(state.moments);
+    [aggregator.lengthMin, aggregator.lengthMax, aggregator.lengthSum, aggregator.lengthCount] =
+      state.lengths;
+    aggregator.leading = state.leading;
+    aggregator.trailing = state.trailing;
+    aggregator.nullLike = { ...state.nullLike };
+    return aggregator;
+  }
+}
+
+/** A column aggregator as plain data (typed arrays, arrays and numbers), for `postMessage`. */
+interface AggregatorState {
+  readonly registers: Uint8Array;
+  readonly unique: Uint32Array | undefined;
+  readonly min: ProfileValue | null;
+  readonly max: ProfileValue | null;
+  readonly moments: { n: number; sum: number[]; squares: number[] };
+  readonly lengths: [number, number, number, number];
+  readonly leading: number;
+  readonly trailing: number;
+  readonly nullLike: NullLikeCounts;
+}
+
+/** A column accumulator as plain data, for `postMessage`; `ColumnAccumulator.restore` reads it back. */
+export interface ColumnAccumulatorState {
+  readonly count: number;
+  readonly nulls: number;
+  readonly firstRow: number;
+  readonly frequencies: FrequencyTableState | undefined;
+  readonly aggregator: AggregatorState | undefined;
+  readonly sample: ValueSampleState;
 }
 
 /** Streams one column's values; `result()` gives the `ColumnObservation` that `buildColumnProfile` reads. */
@@ -209,8 +241,9 @@ export class ColumnAccumulator {
   nulls = 0;
   #frequencies: FrequencyTable | undefined = new FrequencyTable();
   #aggregator: ColumnAggregator | undefined;
+  #sample: ValueSample;
   readonly #distinctLimit: number;
-  readonly #sampleSize: number;
+  readonly #firstRow: number;
 
   constructor(
     readonly name: string,
@@ -218,7 +251,8 @@ export class ColumnAccumulator {
     options: ColumnAccumulatorOptions = {},
   ) {
     this.#distinctLimit = options.distinctLimit ?? DEFAULT_DISTINCT_LIMIT;
-    this.#sampleSize = options.sampleSize ?? VALUE_SAMPLE_SIZE;
+    this.#sample = new ValueSample(options.sampleSize ?? VALUE_SAMPLE_SIZE);
+    this.#firstRow = options.firstRow ?? 0;
     // Binary values are never listed: the column is measured by aggregates from the start.
     if (type === 'binary') this.#frequencies = undefined;
   }
@@ -245,12 +279,13 @@ export class ColumnAccumulator {
    * (the dataset accumulator hashes every value once for rows, keys, this table and the sketch).
    */
   addKey(key: FrequencyKey | null): void {
-    this.count++;
+    const position = this.#firstRow + this.count++;
     if (key === null) {
       this.nulls++;
       if (this.#aggregator !== undefined) this.#aggregator.unique = undefined;
       return;
     }
+    this.#sample.offer(key, position);
     const table = this.#frequencies;
     if (table !== undefined) {
       table.addHashed(key, HASH[0]!, HASH[1]!);
@@ -260,21 +295,23 @@ export class ColumnAccumulator {
     this.#aggregator!.add(key, 1);
   }
 
-  /** Adds the values of another accumulator of the same column (a shard); the result is the single pass's. */
+  /**
+   * Adds the values of the accumulator of the rows that follow this one's (a shard); `other` is spent.
+   * The result is the single pass's: the frequency table keeps first-seen order, the sample is by row.
+   */
   merge(other: ColumnAccumulator): void {
     this.count += other.count;
     this.nulls += other.nulls;
+    this.#sample.merge(other.#sample);
     const mine = this.#frequencies;
     const theirs = other.#frequencies;
     if (mine !== undefined && theirs !== undefined) {
-      theirs.forEach((key, count) => {
-        mine.add(key, count);
-      });
+      mine.addAll(theirs);
       if (mine.size > this.#distinctLimit) this.#switch();
       return;
     }
     const aggregator = this.#aggregatorOrSwitch();
-    aggregator.merge(other.#aggregator ?? other.#aggregateOf(theirs!, other.nulls));
+    aggregator.merge(other.#aggregator ?? aggregateOf(this.type, theirs!, other.nulls));
     if (this.nulls > 0) aggregator.unique = undefined;
   }
 
@@ -295,13 +332,43 @@ export class ColumnAccumulator {
     const base = { name: this.name, type: this.type, count: this.count, nulls: this.nulls };
     if (this.#frequencies !== undefined)
       return { ...base, frequencies: this.#frequencies.toMap(), complete: true };
-    const aggregator = this.#aggregator ?? this.#aggregateOf(new FrequencyTable(), this.nulls);
+    const aggregator = this.#aggregator ?? aggregateOf(this.type, new FrequencyTable(), this.nulls);
     return {
       ...base,
-      frequencies: aggregator.sample.frequencies(),
+      frequencies: this.#sample.frequencies(),
       complete: false,
       aggregates: aggregator.result(this.type === 'string' || this.type === 'json'),
     };
+  }
+
+  /** Plain data for `restore` in another thread (the accumulator is spent). */
+  state(): ColumnAccumulatorState {
+    return {
+      count: this.count,
+      nulls: this.nulls,
+      firstRow: this.#firstRow,
+      frequencies: this.#frequencies?.state(),
+      aggregator: this.#aggregator?.state(),
+      sample: this.#sample.state(),
+    };
+  }
+
+  /** Rebuilds an accumulator from `state()`, with the options it was made with. */
+  static restore(
+    name: string,
+    type: LogicalType,
+    state: ColumnAccumulatorState,
+    options: ColumnAccumulatorOptions = {},
+  ): ColumnAccumulator {
+    const column = new ColumnAccumulator(name, type, { ...options, firstRow: state.firstRow });
+    column.count = state.count;
+    column.nulls = state.nulls;
+    column.#frequencies =
+      state.frequencies === undefined ? undefined : FrequencyTable.restore(state.frequencies);
+    column.#aggregator =
+      state.aggregator === undefined ? undefined : ColumnAggregator.restore(type, state.aggregator);
+    column.#sample = ValueSample.restore(state.sample);
+    return column;
   }
 
   #aggregatorOrSwitch(): ColumnAggregator {
@@ -311,17 +378,19 @@ export class ColumnAccumulator {
 
   /** Folds the exact table into aggregates; from now on rows update them directly. */
   #switch(): void {
-    this.#aggregator = this.#aggregateOf(this.#frequencies ?? new FrequencyTable(), this.nulls);
+    this.#aggregator = aggregateOf(this.type, this.#frequencies ?? new FrequencyTable(), this.nulls);
     this.#frequencies = undefined;
   }
+}
 
-  #aggregateOf(table: FrequencyTable, nulls: number): ColumnAggregator {
-    const aggregator = new ColumnAggregator(this.type, this.#sampleSize);
-    if (nulls === 0 && table.allOnce()) aggregator.unique = new HashLog(table.size * 2);
-    table.forEach((key, count) => {
-      hashKey(key);
-      aggregator.add(key, count);
-    });
-    return aggregator;
-  }
+/** The aggregates of a frequency table's values (`nulls` > 0 rules the column out as a key). */
+function aggregateOf(type: LogicalType, table: FrequencyTable, nulls: number): ColumnAggregator {
+  const aggregator = new ColumnAggregator(type);
+  if (nulls === 0 && table.allOnce()) aggregator.unique = new HashLog(table.size * 2);
+  table.forEachHashed((key, count, low, high) => {
+    HASH[0] = low;
+    HASH[1] = high;
+    aggregator.add(key, count);
+  });
+  return aggregator;
 }

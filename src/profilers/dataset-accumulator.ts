@@ -2,14 +2,15 @@
  * The streaming accumulator of a dataset: one pass over `Row[]` batches feeds every column's
  * accumulator and, from the same per-value hashes, finds exact duplicate rows, duplicates on the
  * declared keys, and one- and two-column candidate keys. `profileRows` drives it over a read, with
- * optional row sampling.
+ * optional row sampling. Shards of the rows (a file profiled by byte ranges in several threads) are
+ * profiled apart, carried across threads by `state()` / `restore()`, and merged in row order.
  */
 
 import type { Row } from '../connectors/types.ts';
 import type { LogicalType } from '../core/inventory.ts';
 import type { ProfileValue } from '../core/profile.ts';
 import { canonicalKey } from './canonical-key.ts';
-import { ColumnAccumulator } from './column-accumulator.ts';
+import { ColumnAccumulator, type ColumnAccumulatorState, VALUE_SAMPLE_SIZE } from './column-accumulator.ts';
 import { HashLog } from './hash-log.ts';
 import { HashSet64 } from './hash-set64.ts';
 import type { DatasetObservation, DuplicateCount, FrequencyKey, ProfileOptions } from './observation.ts';
@@ -18,6 +19,8 @@ import { HASH, hashKey } from './value-hash.ts';
 /** Columns paired for two-column keys at most: 10 columns make the 45 pairs we afford. */
 const PAIR_COLUMNS = 10;
 const KEY_EXAMPLES = 5;
+/** Sampled values a dataset keeps at most (20,000 a column up to 100 columns, fewer for wider ones). */
+const SAMPLE_CELLS = 2_000_000;
 
 /** Options of a dataset accumulator and of `profileRows`. */
 export interface DatasetAccumulatorOptions extends ProfileOptions {
@@ -25,13 +28,36 @@ export interface DatasetAccumulatorOptions extends ProfileOptions {
   readonly dataset?: string;
   /** Declared primary and unique keys, checked for duplicates. */
   readonly keys?: readonly (readonly string[])[];
+  /** The position (0-based row number) of the first row added: a shard's first row. */
+  readonly firstRow?: number;
+  /** Values sampled per column past the distinct limit (default 20,000, fewer past 100 columns). */
+  readonly sampleSize?: number;
+  /**
+   * The columns paired for two-column keys, as the first shard chose them from its first batch;
+   * without it they are chosen from the first batch added.
+   */
+  readonly pairColumns?: readonly number[];
+}
+
+/** A dataset accumulator as plain data, for `postMessage`; `DatasetAccumulator.restore` reads it back. */
+export interface DatasetAccumulatorState {
+  readonly rowCount: number;
+  readonly columns: ColumnAccumulatorState[];
+  readonly rows: Uint32Array;
+  readonly keys: {
+    duplicates: number;
+    examples: ProfileValue[][];
+    seen: ReturnType<HashSet64['state']>;
+  }[];
+  readonly pairColumns: number[] | undefined;
+  readonly pairs: (ReturnType<HashSet64['state']> | undefined)[] | undefined;
 }
 
 /** A declared key being checked for repeats. */
 interface KeyCheck {
   readonly columns: readonly string[];
   readonly positions: readonly number[];
-  readonly seen: HashSet64;
+  seen: HashSet64;
   duplicates: number;
   readonly examples: ProfileValue[][];
   readonly exampleTexts: Set<string>;
@@ -50,14 +76,16 @@ function mix(h: number, v: number, multiplier: number): number {
 
 /** Profiles rows batch by batch; merge shards, then take the `DatasetObservation`. */
 export class DatasetAccumulator {
-  readonly columns: ColumnAccumulator[];
+  columns: ColumnAccumulator[];
   rowCount = 0;
   readonly #types: LogicalType[];
   readonly #dataset: string;
   /** Every row's hash, counted for repeats at the end (appends cost no probe; 8 bytes a row). */
-  readonly #rows = new HashLog(4096);
+  #rows = new HashLog(4096);
   readonly #keys: KeyCheck[];
   #pairs: PairCheck[] | undefined;
+  #pairColumns: number[] | undefined;
+  readonly #options: DatasetAccumulatorOptions;
   // Per-row scratch, reused: the key and hash halves of every column of the current row.
   readonly #rowKeys: (FrequencyKey | null)[];
   readonly #lows: Uint32Array;
@@ -67,8 +95,9 @@ export class DatasetAccumulator {
     columns: readonly { readonly name: string; readonly type: LogicalType }[],
     options: DatasetAccumulatorOptions = {},
   ) {
-    const limits = options.distinctLimit === undefined ? {} : { distinctLimit: options.distinctLimit };
-    this.columns = columns.map((c) => new ColumnAccumulator(c.name, c.type, limits));
+    this.#options = options;
+    const columnOptions = this.#columnOptions(columns.length);
+    this.columns = columns.map((c) => new ColumnAccumulator(c.name, c.type, columnOptions));
     this.#types = columns.map((c) => c.type);
     this.#dataset = options.dataset ?? '';
     const names = columns.map((c) => c.name);
@@ -85,6 +114,23 @@ export class DatasetAccumulator {
     this.#rowKeys = new Array(columns.length).fill(null);
     this.#lows = new Uint32Array(columns.length);
     this.#highs = new Uint32Array(columns.length);
+    if (options.pairColumns !== undefined) this.#startPairs(options.pairColumns, []);
+  }
+
+  #columnOptions(width: number) {
+    const options = this.#options;
+    return {
+      ...(options.distinctLimit === undefined ? {} : { distinctLimit: options.distinctLimit }),
+      sampleSize:
+        options.sampleSize ??
+        Math.min(VALUE_SAMPLE_SIZE, Math.max(1, Math.floor(SAMPLE_CELLS / Math.max(1, width)))),
+      firstRow: options.firstRow ?? 0,
+    };
+  }
+
+  /** The columns paired for two-column keys; undefined until the first batch chose them. */
+  get pairColumns(): readonly number[] | undefined {
+    return this.#pairColumns;
   }
 
   /** Adds a batch of rows (values in column order, as `Connector.read` yields them). */
@@ -121,7 +167,7 @@ export class DatasetAccumulator {
       if (this.#pairs !== undefined) this.#checkPairs(this.#pairs);
     }
     this.rowCount += rows.length;
-    if (this.#pairs === undefined && this.rowCount > 0) this.#startPairs(rows);
+    if (this.#pairs === undefined && this.rowCount > 0) this.#startPairs(this.#choosePairColumns(), rows);
   }
 
   #checkKey(key: KeyCheck): void {
@@ -166,10 +212,10 @@ export class DatasetAccumulator {
 
   /**
    * Picks the pair columns after the first batch: never null and already repeating (a column unique
-   * so far is likely a key on its own, and pairs with it would be unique for nothing), then replays
-   * that batch for them. A column whose first repeat comes later is not paired.
+   * so far is likely a key on its own, and pairs with it would be unique for nothing). A column whose
+   * first repeat comes later is not paired.
    */
-  #startPairs(firstBatch: readonly Row[]): void {
+  #choosePairColumns(): number[] {
     const chosen: number[] = [];
     for (let c = 0; c < this.columns.length && chosen.length < PAIR_COLUMNS; c++) {
       const column = this.columns[c]!;
@@ -177,6 +223,12 @@ export class DatasetAccumulator {
       if (type === 'binary' || type === 'json' || column.nulls > 0 || column.isUnique()) continue;
       chosen.push(c);
     }
+    return chosen;
+  }
+
+  /** Starts checking the pairs of `chosen` columns, replaying the batch already added for them. */
+  #startPairs(chosen: readonly number[], firstBatch: readonly Row[]): void {
+    this.#pairColumns = [...chosen];
     const pairs: PairCheck[] = [];
     for (let i = 0; i < chosen.length; i++) {
       for (let j = i + 1; j < chosen.length; j++)
@@ -194,6 +246,49 @@ export class DatasetAccumulator {
       }
       this.#checkPairs(pairs);
     }
+  }
+
+  /** Plain data for `restore` in another thread (the accumulator is spent). */
+  state(): DatasetAccumulatorState {
+    return {
+      rowCount: this.rowCount,
+      columns: this.columns.map((c) => c.state()),
+      rows: this.#rows.state(),
+      keys: this.#keys.map((k) => ({ duplicates: k.duplicates, examples: k.examples, seen: k.seen.state() })),
+      pairColumns: this.#pairColumns,
+      pairs: this.#pairs?.map((p) => p.seen?.state()),
+    };
+  }
+
+  /** Rebuilds an accumulator from `state()`, made with the same columns and options. */
+  static restore(
+    columns: readonly { readonly name: string; readonly type: LogicalType }[],
+    state: DatasetAccumulatorState,
+    options: DatasetAccumulatorOptions = {},
+  ): DatasetAccumulator {
+    const { pairColumns: _, ...rest } = options;
+    const accumulator = new DatasetAccumulator(columns, rest);
+    const columnOptions = accumulator.#columnOptions(columns.length);
+    accumulator.columns = columns.map((c, i) =>
+      ColumnAccumulator.restore(c.name, c.type, state.columns[i]!, columnOptions),
+    );
+    accumulator.rowCount = state.rowCount;
+    accumulator.#rows = HashLog.restore(state.rows);
+    state.keys.forEach((k, i) => {
+      const key = accumulator.#keys[i]!;
+      key.duplicates = k.duplicates;
+      key.examples.push(...k.examples);
+      for (const example of k.examples) key.exampleTexts.add(JSON.stringify(example));
+      key.seen = HashSet64.restore(k.seen);
+    });
+    if (state.pairColumns !== undefined) {
+      accumulator.#startPairs(state.pairColumns, []);
+      accumulator.#pairs!.forEach((pair, i) => {
+        const seen = state.pairs![i];
+        pair.seen = seen === undefined ? undefined : HashSet64.restore(seen);
+      });
+    }
+    return accumulator;
   }
 
   /** Folds another accumulator of the same columns (a shard of the rows) into this one; `other` is spent. */

@@ -7,6 +7,14 @@
 import type { FrequencyKey } from './observation.ts';
 import { HASH, hashKey } from './value-hash.ts';
 
+/** A frequency table as plain data, for `postMessage`: keys in first-seen order with counts and hashes. */
+export interface FrequencyTableState {
+  readonly keys: FrequencyKey[];
+  readonly counts: Float64Array;
+  readonly lows: Uint32Array;
+  readonly highs: Uint32Array;
+}
+
 /** A growable frequency table; `toMap()` gives the `ReadonlyMap` an observation carries. */
 export class FrequencyTable {
   // Small at first: a dataset of 100,000 columns holds 100,000 tables, most of them tiny.
@@ -68,6 +76,41 @@ export class FrequencyTable {
     const counts = this.#counts;
     const keys = this.#keys;
     for (let i = 0; i < keys.length; i++) visit(keys[i]!, counts[i]!);
+  }
+
+  /** Calls `visit` with every key, its count and its hash halves, in first-seen order. */
+  forEachHashed(visit: (key: FrequencyKey, count: number, low: number, high: number) => void): void {
+    const { keys, counts, lows, highs } = this.state();
+    for (let i = 0; i < keys.length; i++) visit(keys[i]!, counts[i]!, lows[i]!, highs[i]!);
+  }
+
+  /** Adds every key of another table, in its first-seen order, without hashing them again. */
+  addAll(other: FrequencyTable): void {
+    const { keys, counts, lows, highs } = other.state();
+    for (let i = 0; i < keys.length; i++) this.addHashed(keys[i]!, lows[i]!, highs[i]!, counts[i]!);
+  }
+
+  /** The table as plain data (`restore` rebuilds it). */
+  state(): FrequencyTableState {
+    const size = this.#keys.length;
+    const lows = new Uint32Array(size);
+    const highs = new Uint32Array(size);
+    const slots = this.#slots;
+    for (let at = 0; at < slots.length; at++) {
+      const entry = slots[at]!;
+      if (entry === 0) continue;
+      lows[entry - 1] = this.#low[at]!;
+      highs[entry - 1] = this.#high[at]!;
+    }
+    return { keys: this.#keys, counts: this.#counts.subarray(0, size), lows, highs };
+  }
+
+  /** Rebuilds a table from `state()`. */
+  static restore(state: FrequencyTableState): FrequencyTable {
+    const table = new FrequencyTable();
+    const { keys, counts, lows, highs } = state;
+    for (let i = 0; i < keys.length; i++) table.addHashed(keys[i]!, lows[i]!, highs[i]!, counts[i]!);
+    return table;
   }
 
   /** True when no key was added more than once. */

@@ -32,6 +32,19 @@ export class HashLog {
     for (let i = 0; i < other.size * 2; i += 2) this.add(other.#words[i]!, other.#words[i + 1]!);
   }
 
+  /** The pairs held, low and high halves side by side (`restore` rebuilds the log). */
+  state(): Uint32Array {
+    return this.#words.subarray(0, this.size * 2);
+  }
+
+  /** Rebuilds a log from `state()`. */
+  static restore(words: Uint32Array): HashLog {
+    const log = new HashLog(words.length / 2);
+    log.#words.set(words);
+    log.size = words.length / 2;
+    return log;
+  }
+
   /** True when no pair appears twice (sorts the pairs; repeated calls without adds are free). */
   distinct(): boolean {
     if (this.#distinctUpTo === this.size) return true;

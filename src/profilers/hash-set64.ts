@@ -51,6 +51,21 @@ export class HashSet64 {
       if (lows[i] !== EMPTY_MARK || highs[i] !== 0) visit(lows[i]!, highs[i]!);
   }
 
+  /** The set as plain data (`restore` rebuilds it). */
+  state(): { low: Uint32Array; high: Uint32Array; size: number } {
+    return { low: this.#low, high: this.#high, size: this.size };
+  }
+
+  /** Rebuilds a set from `state()`. */
+  static restore(state: { low: Uint32Array; high: Uint32Array; size: number }): HashSet64 {
+    const set = new HashSet64(16);
+    set.#low = state.low;
+    set.#high = state.high;
+    set.#mask = state.low.length - 1;
+    set.size = state.size;
+    return set;
+  }
+
   /** Bytes held by the arrays. */
   get bytes(): number {
     return this.#low.byteLength * 2;

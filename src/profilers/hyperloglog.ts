@@ -14,7 +14,14 @@ export const HYPERLOGLOG_ERROR = 1.04 / Math.sqrt(M);
 
 /** A mergeable distinct-count sketch. */
 export class HyperLogLog {
-  readonly registers = new Uint8Array(M);
+  registers: Uint8Array = new Uint8Array(M);
+
+  /** Rebuilds a sketch from its registers (as another thread sent them). */
+  static restore(registers: Uint8Array): HyperLogLog {
+    const sketch = new HyperLogLog();
+    sketch.registers = registers;
+    return sketch;
+  }
 
   /** Adds one value by its 64-bit hash: the top 14 bits pick a register, the next 50 give the rank. */
   add(low: number, high: number): void {
