@@ -236,6 +236,48 @@ describe('migrate', () => {
     }
   });
 
+  it('sends a batch only once the one before is applied, and none after the batch that passed maxRejects', async () => {
+    const w = world({ rows: 30 });
+    w.config.mappings = [{ ...MAPPING, maxRejects: 1 }];
+    const refused = ['CRM-8', 'CRM-9'];
+    for (const key of refused) w.target.refuse.set(JSON.stringify([key]), 'refused');
+    let sending = 0;
+    let most = 0;
+    const sent: number[] = [];
+    // The batch that holds the second refused row: the one past maxRejects.
+    let passed = 0;
+    let seen = 0;
+    const slow = async (connector: Connector, target: WriteTarget): Promise<Writer> => {
+      const writer = await connector.writer!(target);
+      return {
+        readCheckpoint: (mapping) => writer.readCheckpoint(mapping),
+        clearCheckpoint: (mapping) => writer.clearCheckpoint(mapping),
+        applyBatch: async (batch) => {
+          most = Math.max(most, ++sending);
+          sent.push(batch.checkpoint.batches);
+          seen += batch.upserts.filter((r) => refused.includes(String(r[0]))).length;
+          if (seen === 2 && passed === 0) passed = batch.checkpoint.batches;
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          sending--;
+          return writer.applyBatch(batch);
+        },
+      };
+    };
+    const outcome = await runMigrate(w.config, {
+      connectors: w.connectors,
+      rejectsDir: dir,
+      batchSize: 5,
+      openWriter: slow,
+    });
+    expect(isStocktakeError(outcome.error, 'MIGRATE_REJECTS_EXCEEDED')).toBe(true);
+    expect(most).toBe(1);
+    expect(sent).toEqual(Array.from({ length: passed }, (_, i) => i + 1));
+    const run = outcome.run.mappings[0]!;
+    expect(run).toMatchObject({ status: 'rejects-exceeded', batches: passed, rejected: { database: 2 } });
+    expect(run.checkpoint).toMatchObject({ done: false, batches: passed, rows: passed * 5 });
+    expect(w.target.rows.get('contacts')).toHaveLength(passed * 5 - 2);
+  });
+
   it('stops on a lost connection with a resumable checkpoint, and resumes with nothing lost or doubled', async () => {
     const w = world({ rows: 30 });
     w.target.failAtBatch = 3;
