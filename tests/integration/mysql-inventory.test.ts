@@ -156,6 +156,7 @@ describe.skipIf(!up)('MySQL/MariaDB connector', () => {
       schema: B,
       table: 'country',
     });
+    expect(datasets.get(`${A}.customer`)).toMatchObject({ sizeExact: false });
     expect(datasets.get(`${A}.customer`)!.sizeBytes).toBeGreaterThan(0);
     expect(datasets.get(`${A}.customer_names`)!.definition).toMatch(/^select .*`customer`/i);
     expect(datasets.get(`${A}.customer_names`)!.comment).toBeUndefined();

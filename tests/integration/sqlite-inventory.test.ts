@@ -87,6 +87,7 @@ describe('SQLite connector', () => {
       rowCountExact: false,
     });
     expect(datasets.get('we"ird; DROP TABLE x; --')).toMatchObject({ rowCount: 0 });
+    expect(datasets.get('customer')).toMatchObject({ sizeExact: true });
     expect(datasets.get('customer')!.sizeBytes).toBeGreaterThan(0);
   });
 

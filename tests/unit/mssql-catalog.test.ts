@@ -279,6 +279,7 @@ const EXPECTED: Dataset[] = [
     schema: 'archive',
     table: 'old_orders',
     sizeBytes: 0,
+    sizeExact: true,
   },
   {
     name: `audit.${WEIRD}`,
@@ -327,6 +328,7 @@ const EXPECTED: Dataset[] = [
     schema: 'audit',
     table: WEIRD,
     sizeBytes: 16384,
+    sizeExact: true,
   },
   {
     name: 'sales.customer',
@@ -403,6 +405,7 @@ const EXPECTED: Dataset[] = [
     table: 'customer',
     uniqueKeys: [{ name: 'UQ_customer_code', columns: ['code'] }],
     sizeBytes: 147456,
+    sizeExact: true,
     comment: 'Customers of the shop',
   },
   {
@@ -491,6 +494,7 @@ const EXPECTED: Dataset[] = [
     schema: 'sales',
     table: 'order',
     sizeBytes: 81920,
+    sizeExact: true,
   },
   {
     name: 'sales.order_line',
@@ -548,6 +552,7 @@ const EXPECTED: Dataset[] = [
     table: 'order_line',
     partitioned: true,
     sizeBytes: 204_800_000,
+    sizeExact: true,
   },
   {
     name: 'sales.shipment_line',
@@ -602,6 +607,7 @@ const EXPECTED: Dataset[] = [
     schema: 'sales',
     table: 'shipment_line',
     sizeBytes: 16384,
+    sizeExact: true,
   },
   {
     name: 'sales.v_customer_orders',

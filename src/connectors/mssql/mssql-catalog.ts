@@ -294,7 +294,8 @@ export function mssqlInventoryFromSets(
       // An indexed view is SQL Server's materialized view: its clustered index stores the rows.
       ...(isView(o) && partition ? { materialized: true } : {}),
       ...(partition?.on_partition_scheme ? { partitioned: true } : {}),
-      ...(size !== undefined ? { sizeBytes: size } : {}),
+      // Pages allocated to the object (sys.allocation_units), kept current by the engine.
+      ...(size !== undefined ? { sizeBytes: size, sizeExact: true } : {}),
       ...(o.comment ? { comment: o.comment } : {}),
       ...(o.definition ? { definition: o.definition.trim() } : {}),
     };

@@ -35,7 +35,7 @@ WHERE SCHEMA_NAME NOT IN ('mysql', 'sys', 'information_schema', 'performance_sch
 // Sequences (MariaDB) are counters, not data; system-versioned tables are tables.
 const TABLES_SQL = `
 SELECT t.TABLE_SCHEMA AS table_schema, t.TABLE_NAME AS table_name, t.TABLE_TYPE AS table_type,
-  t.TABLE_ROWS AS estimate, t.DATA_LENGTH AS data_bytes, t.INDEX_LENGTH AS index_bytes,
+  t.TABLE_ROWS AS estimate, t.DATA_LENGTH AS data_bytes, t.INDEX_LENGTH AS index_bytes, t.ENGINE AS engine,
   t.TABLE_COLLATION AS collation_name, t.CREATE_OPTIONS AS create_options, t.TABLE_COMMENT AS comment,
   v.VIEW_DEFINITION AS definition
 FROM information_schema.TABLES t
@@ -231,7 +231,9 @@ export async function mysqlCatalog(db: Knex, scope: CatalogScope): Promise<Sourc
       table: t.table_name,
       ...(uniqueKeys.length > 0 ? { uniqueKeys } : {}),
       ...(/partitioned/i.test(t.create_options ?? '') ? { partitioned: true } : {}),
-      ...(size !== null && !isView ? { sizeBytes: size } : {}),
+      // InnoDB reports the sizes of its persistent statistics (recomputed after 10% of the rows change);
+      // MyISAM and Aria report their files' lengths.
+      ...(size !== null && !isView ? { sizeBytes: size, sizeExact: !/^innodb$/i.test(t.engine ?? '') } : {}),
       ...(t.comment && !isView ? { comment: t.comment } : {}),
       ...(t.definition ? { definition: t.definition.trim() } : {}),
     };
@@ -425,6 +427,7 @@ interface RawTable {
   estimate: string | number | null;
   data_bytes: string | number | null;
   index_bytes: string | number | null;
+  engine: string | null;
   collation_name: string | null;
   create_options: string | null;
   comment: string | null;

@@ -144,7 +144,7 @@ export async function sqliteCatalog(db: Knex, scope: CatalogScope): Promise<Sour
       indexes: indexList,
       table: o.name,
       ...(uniqueKeys.length > 0 ? { uniqueKeys } : {}),
-      ...(sizes.has(o.name) ? { sizeBytes: sizes.get(o.name)! } : {}),
+      ...(sizes.has(o.name) ? { sizeBytes: sizes.get(o.name)!, sizeExact: true } : {}),
       ...(o.type === 'view' && o.sql ? { definition: o.sql } : {}),
     };
   });
