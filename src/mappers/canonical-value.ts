@@ -91,12 +91,40 @@ function canonicalInteger(value: Value | undefined): string {
 function canonicalDecimal(value: Value | undefined): string {
   if (value === null || value === undefined) return NULL_TEXT;
   if (typeof value === 'string') {
+    const plain = plainDecimal(value);
+    if (plain !== undefined) return plain;
     if (isCanonicalDecimal(value)) return value;
     return parseDecimalText(value.trim(), '.') ?? value;
   }
   if (typeof value === 'number') return numberToDecimal(value) ?? String(value);
   if (typeof value === 'bigint') return value.toString();
   return asText(value);
+}
+
+/**
+ * The canonical text of a plain decimal (`-?digits[.digits]`, the form databases return), read character
+ * by character without a regular expression: leading zeros, trailing fraction zeros and the sign of zero
+ * dropped. Undefined for any other shape, which the general parser reads.
+ */
+function plainDecimal(text: string): string | undefined {
+  const n = text.length;
+  const negative = n > 0 && text.charCodeAt(0) === DASH;
+  const first = negative ? 1 : 0;
+  let dot = first;
+  while (dot < n && digitAt(text, dot) >= 0) dot++;
+  if (dot === first) return undefined;
+  let end = n;
+  if (dot < n) {
+    if (text.charCodeAt(dot) !== DOT || dot + 1 === n) return undefined;
+    for (let i = dot + 1; i < n; i++) if (digitAt(text, i) < 0) return undefined;
+    while (text.charCodeAt(end - 1) === ZERO) end--;
+    if (end === dot + 1) end = dot;
+  }
+  let start = first;
+  while (start < dot - 1 && text.charCodeAt(start) === ZERO) start++;
+  if (start + 1 === end && text.charCodeAt(start) === ZERO) return '0';
+  if (start === first && end === n) return text;
+  return negative ? `-${text.slice(start, end)}` : text.slice(start, end);
 }
 
 function canonicalFloat(value: Value | undefined): string {
@@ -157,19 +185,13 @@ function timestampCanonicalizer(digits: number): Canonicalizer {
 function isoMicros(text: string): number | undefined {
   const n = text.length;
   if (n < 19) return undefined;
-  const c = (i: number) => text.charCodeAt(i) - 48;
-  const two = (i: number) => {
-    const a = c(i);
-    const b = c(i + 1);
-    return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
-  };
-  const century = two(0);
-  const yy = two(2);
-  const month = two(5);
-  const day = two(8);
-  const hour = two(11);
-  const minute = two(14);
-  const second = two(17);
+  const century = twoDigits(text, 0);
+  const yy = twoDigits(text, 2);
+  const month = twoDigits(text, 5);
+  const day = twoDigits(text, 8);
+  const hour = twoDigits(text, 11);
+  const minute = twoDigits(text, 14);
+  const second = twoDigits(text, 17);
   const sep = text.charCodeAt(10);
   if (
     century < 0 ||
@@ -191,11 +213,11 @@ function isoMicros(text: string): number | undefined {
   const dot = i < n ? text.charCodeAt(i) : 0;
   if (dot === DOT || dot === COMMA) {
     const start = ++i;
-    while (i < n && c(i) >= 0 && c(i) <= 9) i++;
+    while (i < n && digitAt(text, i) >= 0) i++;
     if (i === start) return undefined;
     const count = i - start;
     if (count <= 6) {
-      for (let k = start; k < i; k++) fraction = fraction * 10 + c(k);
+      for (let k = start; k < i; k++) fraction = fraction * 10 + digitAt(text, k);
       fraction *= 10 ** (6 - count);
     } else fraction = Math.round(Number(`0.${text.slice(start, i)}`) * 1e6);
   }
@@ -204,13 +226,13 @@ function isoMicros(text: string): number | undefined {
     const zone = text.charCodeAt(i);
     if ((zone === Z_UPPER || zone === Z_LOWER) && i + 1 === n) offset = 0;
     else if (zone === PLUS || zone === DASH) {
-      const hours = two(i + 1);
+      const hours = twoDigits(text, i + 1);
       if (hours < 0) return undefined;
       let at = i + 3;
       if (at < n && text.charCodeAt(at) === COLON) at++;
       let minutes = 0;
       if (at < n) {
-        minutes = two(at);
+        minutes = twoDigits(text, at);
         if (minutes < 0 || at + 2 !== n) return undefined;
       } else if (at !== n || text.charCodeAt(n - 1) === COLON) return undefined;
       offset = (zone === DASH ? -1 : 1) * (hours * 3600 + minutes * 60);
@@ -220,7 +242,21 @@ function isoMicros(text: string): number | undefined {
   return seconds * 1e6 + fraction;
 }
 
+// The digit at `i` of `text`, or -1.
+function digitAt(text: string, i: number): number {
+  const d = text.charCodeAt(i) - 48;
+  return d >= 0 && d <= 9 ? d : -1;
+}
+
+// The two-digit number at `i` of `text`, or -1.
+function twoDigits(text: string, i: number): number {
+  const a = digitAt(text, i);
+  const b = digitAt(text, i + 1);
+  return a >= 0 && b >= 0 ? a * 10 + b : -1;
+}
+
 const DASH = 0x2d;
+const ZERO = 0x30;
 const COLON = 0x3a;
 const DOT = 0x2e;
 const COMMA = 0x2c;

@@ -1,32 +1,31 @@
 /**
  * Rows partitioned by the hash of their key, in memory up to a budget and then spilled to a temporary
- * file of tab-separated lines (in `os.tmpdir()`, removed on close; each spill appends one segment per
- * partition and notes where it lies). A diff then
- * loads one partition of each side at a time, so memory is bounded by the budget and the largest
- * partition, whatever the order the sides were read in.
+ * file (in `os.tmpdir()`, removed on close; each spill appends one segment per partition and notes where
+ * it lies). A diff then loads one partition of each side at a time, so memory is bounded by the budget and
+ * the largest partition, whatever the order the sides were read in.
  *
- * A row is kept as its JSON text from the moment it is added, in memory as on disk: one flat string
- * per row instead of an array of values weighs a third as much, costs the garbage collector one object
- * instead of seven, gives the byte budget an exact measure, and spilling a partition is a join. Rows are
- * decoded only when used (`rowAt`): a plan with few changes never decodes most of them.
+ * A record is encoded into its partition's byte buffer the moment it is added: a 16-byte header (key
+ * length, the two hash lanes, row length), the key in UTF-8 and the row's values (`spill-row-codec.ts`),
+ * padded to a multiple of 4 bytes so that headers are read as 32-bit words. Records in memory are
+ * therefore bytes outside the JavaScript heap (nothing for the garbage collector to trace or promote), the
+ * byte budget is exact, spilling a partition is one write of its buffer, and loading one is a read. Keys
+ * are decoded on load; rows only when used (`rowAt`): a plan with few changes never decodes most of them.
  */
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Value } from '../connectors/types.ts';
 import { hashKeyText } from './canonical-hash.ts';
+import { type CodecBuffer, RowEncoder, readRow } from './spill-row-codec.ts';
 
 /** Rows of a diff (both sides) kept in memory before spilling, by default. */
 export const DEFAULT_MEMORY_ROWS = 200_000;
 
 /**
- * Bytes of keys and row texts one store keeps in memory before spilling, whatever the row count: wide
- * rows spill sooner, so that a plan or a migration stays within a few hundred megabytes at any size.
+ * Bytes of encoded records one store keeps in memory before spilling, whatever the row count: wide rows
+ * spill sooner, so that a plan or a migration stays within a few hundred megabytes at any size.
  */
 export const DEFAULT_MEMORY_BYTES = 16 << 20;
-
-// What a record costs besides its key and row text: four array slots and two string headers.
-const RECORD_OVERHEAD = 64;
 
 /** The records of one partition, in the order they were added: parallel arrays, one entry per row. */
 export interface PartitionRecords {
@@ -34,31 +33,25 @@ export interface PartitionRecords {
   readonly highs: number[];
   readonly lows: number[];
   /**
-   * The row's JSON text (decoded by `rowAt` only when needed: a diff with few changes never decodes most
-   * rows), or its values once decoded; null marks a key kept without a row (a rejected source row whose
-   * key is known).
+   * Where the row's record starts in `bytes` (decoded by `rowAt` only when needed: a diff with few
+   * changes never decodes most rows), or its values once decoded; null marks a key kept without a row
+   * (a rejected source row whose key is known).
    */
-  readonly rows: (Value[] | string | null)[];
+  readonly rows: (Value[] | number | null)[];
+  /** The encoded records the `rows` offsets point into, and the same memory as 32-bit words. */
+  readonly bytes: Buffer;
+  readonly words: Uint32Array;
 }
 
-/** The values of record `i`, decoded from their text on first use; null for a key kept without a row. */
+/** The values of record `i`, decoded from its bytes on first use; null for a key kept without a row. */
 export function rowAt(records: PartitionRecords, i: number): Value[] | null {
   const row = records.rows[i];
-  if (typeof row !== 'string') return row ?? null;
-  const decoded = decodeRow(JSON.parse(row) as Value[]);
+  if (typeof row !== 'number') return row ?? null;
+  const words = records.words;
+  const start = row + HEADER + (words[(row >> 2) + KEY_LENGTH]! & KEY_BYTES);
+  const decoded = readRow(records.bytes as CodecBuffer, start, start + words[(row >> 2) + ROW_LENGTH]!);
   records.rows[i] = decoded;
   return decoded;
-}
-
-/** The text a row is kept as (JSON, with bigint, bytes and non-finite numbers tagged). */
-export function rowText(row: readonly Value[]): string {
-  const encoded = encodeRow(row);
-  try {
-    return JSON.stringify(encoded);
-  } catch {
-    // A bigint nested in a JSON value (JSON.stringify refuses them): kept as its digits.
-    return JSON.stringify(encoded, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
-  }
 }
 
 /** The partition count for about `expectedRows` rows: each partition loads within a fraction of the budget. */
@@ -69,9 +62,21 @@ export function partitionCountFor(expectedRows: number, budgetRows: number): num
   return n;
 }
 
-const BIGINT_TAG = '\u0000n';
-const BYTES_TAG = '\u0000b';
-const NUMBER_TAG = '\u0000f';
+// A record's header: four 32-bit words (in the machine's byte order, as a spill file never leaves it).
+const KEY_LENGTH = 0;
+const HIGH = 1;
+const LOW = 2;
+const ROW_LENGTH = 3;
+const HEADER = 16;
+/** The key length's top bit: the key is in UTF-16 (it holds a lone surrogate), not UTF-8. */
+const UTF16_KEY = 0x80000000;
+const KEY_BYTES = 0x7fffffff;
+const LONE_SURROGATE = /\p{Cs}/u;
+/** The row length of a key kept without a row. */
+const NO_ROW = 0xffffffff;
+/** A partition's first buffer; it doubles as needed and is reused after each spill. */
+const FIRST_BUFFER = 4096;
+
 const liveDirectories = new Set<string>();
 let exitHookInstalled = false;
 
@@ -80,7 +85,11 @@ export class PartitionStore {
   readonly partitions: number;
   readonly #budget: number;
   readonly #budgetBytes: number;
-  readonly #memory: PartitionRecords[];
+  /** Per partition, the buffer its records in memory are encoded into, as bytes and as words, and how many bytes they fill. */
+  readonly #buffers: CodecBuffer[];
+  readonly #words: Uint32Array[];
+  readonly #used: number[];
+  readonly #encoder = new RowEncoder();
   /** Per partition, the byte offset and length of each of its segments in the spill file. */
   readonly #segments: number[][];
   #inMemory = 0;
@@ -103,10 +112,14 @@ export class PartitionStore {
     this.#budget = budgetRows;
     this.#budgetBytes = budgetBytes;
     this.#label = label.replace(/[^A-Za-z0-9_-]/g, '_');
-    this.#memory = [];
+    this.#buffers = [];
+    this.#words = [];
+    this.#used = [];
     this.#segments = [];
     for (let p = 0; p < partitions; p++) {
-      this.#memory.push(emptyRecords());
+      this.#buffers.push(EMPTY);
+      this.#words.push(NO_WORDS);
+      this.#used.push(0);
       this.#segments.push([]);
     }
   }
@@ -126,24 +139,36 @@ export class PartitionStore {
     return this.#spills;
   }
 
-  /** The partition of a key. */
-  partitionOf(key: string): number {
-    return hashKeyText(key) & (this.partitions - 1);
-  }
-
   /**
-   * Adds one record (a row's values, or its text from `rowText`); spills every partition to disk when
-   * the memory budget is reached.
+   * Adds one record (null for a key kept without a row); spills every partition to disk when the memory
+   * budget is reached.
    */
-  add(key: string, high: number, low: number, row: readonly Value[] | string | null): void {
-    const records = this.#memory[hashKeyText(key) & (this.partitions - 1)]!;
-    const text = row === null || typeof row === 'string' ? row : rowText(row);
-    records.keys.push(key);
-    records.highs.push(high);
-    records.lows.push(low);
-    records.rows.push(text);
+  add(key: string, high: number, low: number, row: readonly Value[] | null): void {
+    const p = hashKeyText(key) & (this.partitions - 1);
+    let at = this.#used[p]!;
+    // UTF-8 takes at most 3 bytes per UTF-16 unit; 3 more for the padding.
+    const room = at + HEADER + 3 * key.length + (row === null ? 0 : this.#encoder.measure(row)) + 3;
+    let buffer = this.#buffers[p]!;
+    if (room > buffer.length) buffer = this.#grow(p, room);
+    let keyBytes = buffer.utf8Write(key, at + HEADER);
+    let keyWord = keyBytes;
+    // UTF-8 would replace a lone surrogate: such a key is kept as its UTF-16 code units instead.
+    if (keyBytes !== key.length && LONE_SURROGATE.test(key)) {
+      keyBytes = buffer.ucs2Write(key, at + HEADER);
+      keyWord = (keyBytes | UTF16_KEY) >>> 0;
+    }
+    const rowBytes = row === null ? 0 : this.#encoder.write(buffer, at + HEADER + keyBytes, row);
+    const words = this.#words[p]!;
+    const w = at >> 2;
+    words[w + KEY_LENGTH] = keyWord;
+    words[w + HIGH] = high;
+    words[w + LOW] = low;
+    words[w + ROW_LENGTH] = row === null ? NO_ROW : rowBytes;
+    const length = HEADER + ((keyBytes + rowBytes + 3) & ~3);
+    at += length;
+    this.#used[p] = at;
     this.#size++;
-    this.#bytes += RECORD_OVERHEAD + key.length + (text === null ? 0 : text.length);
+    this.#bytes += length;
     if (++this.#inMemory >= this.#budget || this.#bytes >= this.#budgetBytes) this.spill();
   }
 
@@ -155,21 +180,14 @@ export class PartitionStore {
     if (this.#inMemory === 0) return;
     const fd = this.#open();
     for (let p = 0; p < this.partitions; p++) {
-      const { keys, highs, lows, rows } = this.#memory[p]!;
-      if (keys.length === 0) continue;
-      let text = '';
-      for (let i = 0; i < keys.length; i++) {
-        const row = rows[i]!;
-        const json = row === null ? 'null' : typeof row === 'string' ? row : rowText(row);
-        text += `${keyField(keys[i]!)}\t${highs[i]}\t${lows[i]}\t${json}\n`;
-      }
-      const bytes = Buffer.from(text, 'utf8');
+      const used = this.#used[p]!;
+      if (used === 0) continue;
+      const buffer = this.#buffers[p]!;
       let done = 0;
-      while (done < bytes.length)
-        done += writeSync(fd, bytes, done, bytes.length - done, this.#written + done);
-      this.#segments[p]!.push(this.#written, bytes.length);
-      this.#written += bytes.length;
-      this.#memory[p] = emptyRecords();
+      while (done < used) done += writeSync(fd, buffer, done, used - done, this.#written + done);
+      this.#segments[p]!.push(this.#written, used);
+      this.#written += used;
+      this.#used[p] = 0;
     }
     this.#inMemory = 0;
     this.#bytes = 0;
@@ -178,45 +196,38 @@ export class PartitionStore {
 
   /** The records of partition `p`: spilled ones first, then those in memory, in the order added. */
   load(p: number): PartitionRecords {
-    const memory = this.#memory[p]!;
     const segments = this.#segments[p]!;
-    if (segments.length === 0 || this.#fd === undefined) return memory;
-    let total = 0;
+    const used = this.#used[p]!;
+    let total = used;
     for (let s = 1; s < segments.length; s += 2) total += segments[s]!;
-    const buffer = Buffer.allocUnsafe(total);
+    if (total === 0) return emptyRecords();
+    // A copy, so that the records stay valid whatever is added to the store afterwards.
+    const bytes = Buffer.allocUnsafeSlow(total) as CodecBuffer;
     let filled = 0;
     for (let s = 0; s < segments.length; s += 2) {
       const length = segments[s + 1]!;
       let read = 0;
       while (read < length)
-        read += readSync(this.#fd, buffer, filled + read, length - read, segments[s]! + read);
+        read += readSync(this.#fd!, bytes, filled + read, length - read, segments[s]! + read);
       filled += length;
     }
-    const text = buffer.toString('utf8');
-    const out = emptyRecords();
-    let start = 0;
-    while (start < text.length) {
-      let end = text.indexOf('\n', start);
-      if (end === -1) end = text.length;
-      if (end > start) {
-        // Keys are written raw or as JSON strings, which hold no raw tab: the first tab ends the key.
-        const a = text.indexOf('\t', start);
-        const b = text.indexOf('\t', a + 1);
-        const c = text.indexOf('\t', b + 1);
-        const field = text.slice(start, a);
-        out.keys.push(field.charCodeAt(0) === QUOTE ? (JSON.parse(field) as string) : field);
-        out.highs.push(Number(text.slice(a + 1, b)));
-        out.lows.push(Number(text.slice(b + 1, c)));
-        const row = text.slice(c + 1, end);
-        out.rows.push(row === 'null' ? null : row);
-      }
-      start = end + 1;
-    }
-    for (let i = 0; i < memory.keys.length; i++) {
-      out.keys.push(memory.keys[i]!);
-      out.highs.push(memory.highs[i]!);
-      out.lows.push(memory.lows[i]!);
-      out.rows.push(memory.rows[i]!);
+    this.#buffers[p]!.copy(bytes, filled, 0, used);
+    const words = new Uint32Array(bytes.buffer, bytes.byteOffset, total >> 2);
+    const out: PartitionRecords = { keys: [], highs: [], lows: [], rows: [], bytes, words };
+    let at = 0;
+    while (at < total) {
+      const w = at >> 2;
+      const keyWord = words[w + KEY_LENGTH]!;
+      const keyStart = at + HEADER;
+      const keyEnd = keyStart + (keyWord & KEY_BYTES);
+      const rowLength = words[w + ROW_LENGTH]!;
+      out.keys.push(
+        keyWord & UTF16_KEY ? bytes.toString('utf16le', keyStart, keyEnd) : bytes.utf8Slice(keyStart, keyEnd),
+      );
+      out.highs.push(words[w + HIGH]!);
+      out.lows.push(words[w + LOW]!);
+      out.rows.push(rowLength === NO_ROW ? null : at);
+      at = keyStart + ((keyEnd - keyStart + (rowLength === NO_ROW ? 0 : rowLength) + 3) & ~3);
     }
     return out;
   }
@@ -224,7 +235,9 @@ export class PartitionStore {
   /** Drops the rows and removes the temporary file. Safe to call twice. */
   close(): void {
     for (let p = 0; p < this.partitions; p++) {
-      this.#memory[p] = emptyRecords();
+      this.#buffers[p] = EMPTY;
+      this.#words[p] = NO_WORDS;
+      this.#used[p] = 0;
       this.#segments[p] = [];
     }
     this.#inMemory = 0;
@@ -240,6 +253,18 @@ export class PartitionStore {
     }
   }
 
+  // A partition's buffer, doubled until `room` bytes fit, its records copied over.
+  #grow(p: number, room: number): CodecBuffer {
+    const old = this.#buffers[p]!;
+    let size = Math.max(FIRST_BUFFER, old.length);
+    while (size < room) size *= 2;
+    const buffer = Buffer.allocUnsafeSlow(size) as CodecBuffer;
+    old.copy(buffer, 0, 0, this.#used[p]!);
+    this.#buffers[p] = buffer;
+    this.#words[p] = new Uint32Array(buffer.buffer, buffer.byteOffset, size >> 2);
+    return buffer;
+  }
+
   #open(): number {
     if (this.#fd !== undefined) return this.#fd;
     const directory = mkdtempSync(join(tmpdir(), 'stocktake-diff-'));
@@ -252,51 +277,14 @@ export class PartitionStore {
         for (const d of liveDirectories) rmSync(d, { recursive: true, force: true });
       });
     }
-    this.#fd = openSync(join(directory, `${this.#label}.tsv`), 'w+');
+    this.#fd = openSync(join(directory, `${this.#label}.spill`), 'w+');
     return this.#fd;
   }
 }
 
+const EMPTY = Buffer.alloc(0) as CodecBuffer;
+const NO_WORDS = new Uint32Array(0);
+
 function emptyRecords(): PartitionRecords {
-  return { keys: [], highs: [], lows: [], rows: [] };
-}
-
-const QUOTE = 0x22;
-const KEY_SPECIAL = /[\t\n\r]/;
-
-// A key is written as is, unless a tab or line break would cut its line or a quote would read as JSON.
-function keyField(key: string): string {
-  return key.charCodeAt(0) === QUOTE || KEY_SPECIAL.test(key) ? JSON.stringify(key) : key;
-}
-
-// JSON has no bigint, bytes, NaN or infinities: they are written as tagged objects and restored on load.
-function encodeRow(row: readonly Value[]): readonly unknown[] {
-  let out: unknown[] | undefined;
-  for (let i = 0; i < row.length; i++) {
-    const value = row[i];
-    if (typeof value === 'bigint') {
-      out ??= row.slice();
-      out[i] = { [BIGINT_TAG]: value.toString() };
-    } else if (value instanceof Uint8Array) {
-      out ??= row.slice();
-      out[i] = { [BYTES_TAG]: Buffer.from(value).toString('base64') };
-    } else if (typeof value === 'number' && !Number.isFinite(value)) {
-      out ??= row.slice();
-      out[i] = { [NUMBER_TAG]: String(value) };
-    }
-  }
-  return out ?? row;
-}
-
-function decodeRow(row: Value[]): Value[] {
-  for (let i = 0; i < row.length; i++) {
-    const value = row[i];
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) continue;
-    const record = value as Record<string, unknown>;
-    if (typeof record[BIGINT_TAG] === 'string') row[i] = BigInt(record[BIGINT_TAG] as string);
-    else if (typeof record[BYTES_TAG] === 'string')
-      row[i] = new Uint8Array(Buffer.from(record[BYTES_TAG] as string, 'base64'));
-    else if (typeof record[NUMBER_TAG] === 'string') row[i] = Number(record[NUMBER_TAG]);
-  }
-  return row;
+  return { keys: [], highs: [], lows: [], rows: [], bytes: EMPTY, words: NO_WORDS };
 }

@@ -14,6 +14,20 @@ describe('canonical values per target column type', () => {
     expect(decimal(1.5)).toBe(decimal('01.500'));
     expect(decimal('-0.0')).toBe(decimal('0'));
     expect(decimal('1.5')).not.toBe(decimal('1.05'));
+    // Plain decimal texts, as databases return them, read without the general parser.
+    for (const [text, canonical] of [
+      ['3703.8600', '3703.86'],
+      ['-001.050', '-1.05'],
+      ['-0', '0'],
+      ['-0.000', '0'],
+      ['100', '100'],
+      ['100.000', '100'],
+      ['0.050', '0.05'],
+      ['.5', '0.5'],
+      ['5.', '5'],
+      ['1,5', '1,5'],
+    ])
+      expect(decimal(text)).toBe(canonical);
     const integer = canonicalizerFor(col('i', 'integer'));
     expect(integer(12)).toBe(integer('12'));
     expect(integer(12n)).toBe(integer(12));

@@ -39,8 +39,20 @@ describe('partition store', () => {
     store.close();
   });
 
-  it('round-trips keys with tabs, line breaks, quotes and control characters, and values JSON lacks', () => {
-    const keys = ['"quoted', 'tab\there', 'line\nbreak', 'cr\rlf', '\u0000', 'a\u0001b', '', 'plain', 'é—𝄞'];
+  it('round-trips keys with tabs, line breaks, quotes, control characters and lone surrogates, and values JSON lacks', () => {
+    const keys = [
+      '"quoted',
+      'tab\there',
+      'line\nbreak',
+      'cr\rlf',
+      '\u0000',
+      'a\u0001b',
+      '',
+      'plain',
+      'é—𝄞',
+      'lone \ud800 high',
+      'lone \udc00 low',
+    ];
     const rows: Value[][] = keys.map((_k, i) => [
       i,
       Number.NaN,
@@ -50,6 +62,8 @@ describe('partition store', () => {
       new Uint8Array([0, 9, 10, 255]),
       { nested: ['x\ty', null] },
       'text with \t and \n',
+      'lone \udfff in a value',
+      -0,
     ]);
     const store = new PartitionStore(16, 2, 'odd');
     for (let i = 0; i < keys.length; i++) store.add(keys[i]!, i, i, rows[i]!);
@@ -75,7 +89,7 @@ describe('partition store', () => {
       expect(store.partitions).toBe(4096);
       for (let i = 0; i < 5000; i++) store.add(`key-${i}`, i, i, [i, `v${i}`]);
       expect(store.spills).toBe(5);
-      expect(files().filter((f) => f.endsWith('.tsv'))).toHaveLength(1);
+      expect(files().filter((f) => f.endsWith('.spill'))).toHaveLength(1);
       const all = everything(store);
       expect(all.size).toBe(5000);
       expect(all.get('key-4321')!.row).toEqual([4321, 'v4321']);
