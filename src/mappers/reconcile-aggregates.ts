@@ -101,6 +101,11 @@ export class SideAggregates {
       }
       const kind = kinds[f]!;
       if (kind === 0) continue;
+      // A safe integer's canonical text is its digits, whatever the numeric column: summed as it is.
+      if (kind === SUM && typeof value === 'number' && Number.isSafeInteger(value)) {
+        this.#sums[f]!.addInteger(value);
+        continue;
+      }
       let text = canonicalizers[f]!(value);
       if (foldings !== null && foldings[f] !== 'exact') text = foldKeyText(text, foldings[f]!);
       this.#addText(f, kind, text);
@@ -206,11 +211,13 @@ function instantText(text: string): string {
 }
 
 const DECIMAL = /^(-?)(\d+)(?:\.(\d+))?$/;
+// The bound of each term of the plain-number part of a sum: two of them add exactly.
+const SMALL = 2 ** 52;
 
 /**
- * An exact sum of decimal texts: units of 10^-scale, rescaled when a value has more decimals. Values of
- * up to 15 digits add into a plain number (exact below 2^53), moved into the BigInt before it could
- * round; longer ones go to the BigInt directly.
+ * An exact sum of decimal texts: units of 10^-scale, rescaled when a value has more decimals. Values
+ * within 2^52 units add into a plain number, moved into the BigInt once past 2^52 so that the next
+ * addition cannot round; larger ones go to the BigInt directly.
  */
 class ScaledSum {
   #units = 0n;
@@ -239,13 +246,25 @@ class ScaledSum {
     const shift = this.#scale - decimals;
     if (digits.length + shift <= 16) {
       const units = Number(digits) * 10 ** shift;
-      if (Number.isSafeInteger(units)) {
-        this.#small += units;
-        if (this.#small > 2 ** 52 || this.#small < -(2 ** 52)) this.#flush();
+      if (units <= SMALL && units >= -SMALL) {
+        this.#addSmall(units);
         return;
       }
     }
     this.#units += BigInt(digits) * 10n ** BigInt(shift);
+  }
+
+  /** Adds a safe integer, as `add` would add its digits. */
+  addInteger(n: number): void {
+    const units = this.#scale === 0 ? n : n * 10 ** this.#scale;
+    if (units <= SMALL && units >= -SMALL) this.#addSmall(units);
+    else this.#units += BigInt(n) * 10n ** BigInt(this.#scale);
+  }
+
+  // Both terms are within 2^52, so their sum (at most 2^53) is exact; past 2^52 it moves to the BigInt.
+  #addSmall(units: number): void {
+    this.#small += units;
+    if (this.#small > SMALL || this.#small < -SMALL) this.#flush();
   }
 
   #flush(): void {

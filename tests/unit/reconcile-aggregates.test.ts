@@ -91,6 +91,41 @@ describe('reconciliation aggregates', () => {
     );
   });
 
+  test('integers given as numbers sum as their digits do, among decimals of any scale', () => {
+    const value = fc.oneof(
+      fc.integer({ min: -(2 ** 53) + 1, max: 2 ** 53 - 1 }).map((n) => ({ number: n })),
+      fc.integer({ min: -999_999, max: 999_999 }).map((n) => ({ number: n })),
+      fc
+        .record({
+          digits: fc.bigInt({ min: -(10n ** 20n), max: 10n ** 20n }),
+          scale: fc.integer({ min: 0, max: 8 }),
+        })
+        .map(({ digits, scale }) => ({ text: decimalText(digits, scale) })),
+    );
+    fc.assert(
+      fc.property(fc.array(value, { maxLength: 40 }), (values) => {
+        const asNumbers: Value[][] = values.map((v) => [
+          'number' in v ? v.number : v.text,
+          null,
+          null,
+          null,
+          null,
+        ]);
+        const asTexts: Value[][] = values.map((v) => [
+          'number' in v ? String(v.number) : v.text,
+          null,
+          null,
+          null,
+          null,
+        ]);
+        const sum = (rows: Value[][]) =>
+          compareAggregates(plan, sideOf(rows), sideOf(rows)).find((a) => a.aggregate === 'sum')!.source;
+        expect(sum(asNumbers)).toBe(sum(asTexts));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   test('no float drift: 0.1 + 0.2 is 0.3, and a sum beyond 2^53 stays exact', () => {
     const rows: Value[][] = ['0.1', '0.2', '9007199254740993', '-1.5'].map((a) => [
       a,
@@ -103,6 +138,9 @@ describe('reconciliation aggregates', () => {
     // Many values near 2^50 each: their running sum passes 2^53 many times over.
     const many: Value[][] = Array.from({ length: 1000 }, () => ['99999999999999.9', null, null, null, null]);
     expect(table(many, many)).toContain('amount sum 99999999999999900 99999999999999900 true');
+    // Two terms of 16 digits whose exact sum is an odd number past 2^53.
+    const wide: Value[][] = ['4503599627370495', '9007199254740990'].map((a) => [a, null, null, null, null]);
+    expect(table(wide, wide)).toContain('amount sum 13510798882111485 13510798882111485 true');
   });
 
   test('timestamps compare as instants, dates as days; nulls and distinct references are counted', () => {
