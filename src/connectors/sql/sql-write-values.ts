@@ -13,6 +13,7 @@ const pad = (n: number, width = 2) => String(n).padStart(width, '0');
  * for columns without a zone in a UTC session; a value without a zone, or not a timestamp, is returned as is.
  */
 export function utcWallClock(text: string, separator: 'T' | ' ' = 'T'): string {
+  if (isWallClock(text, separator === 'T' ? T_CODE : SPACE_CODE)) return text;
   const m = ISO_TIMESTAMP.exec(text);
   if (!m) return text;
   const zone = m[8];
@@ -37,6 +38,25 @@ export function utcWallClock(text: string, separator: 'T' | ' ' = 'T'): string {
   const d = new Date(ms - offsetMinutes * 60_000);
   const day = `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
   return `${day}${separator}${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}${fraction}`;
+}
+
+const T_CODE = 0x54;
+const SPACE_CODE = 0x20;
+const COLON_CODE = 0x3a;
+const DOT_CODE = 0x2e;
+
+/**
+ * True when `utcWallClock` would return the text as it is, known without the regular expression: the
+ * separator in place, seconds present, and nothing but digits and dots after them (no zone).
+ */
+function isWallClock(text: string, separator: number): boolean {
+  const n = text.length;
+  if (n < 19 || text.charCodeAt(10) !== separator || text.charCodeAt(16) !== COLON_CODE) return false;
+  for (let i = 19; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== DOT_CODE && (c < 0x30 || c > 0x39)) return false;
+  }
+  return true;
 }
 
 /** The text of a JSON column: every value, a string included, is written as JSON. */
