@@ -22,7 +22,9 @@ export async function buildCli(outdir = 'dist') {
   const { build } = await import('esbuild');
   const result = await build({
     absWorkingDir: root,
-    entryPoints: ['src/cli/main.ts'],
+    // The CSV scan's worker thread is its own entry, loaded beside the chunks (csv-range-thread.ts).
+    entryPoints: ['src/cli/main.ts', 'src/connectors/csv/csv-range-worker.ts'],
+    entryNames: '[name]',
     outdir,
     bundle: true,
     // One chunk per command module: `stocktake inventory` still never loads the report or the mappers.

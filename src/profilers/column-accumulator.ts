@@ -18,7 +18,7 @@ import { isNumericType, numericValue } from './numeric-values.ts';
 import type { ColumnAggregates, ColumnObservation, FrequencyKey } from './observation.ts';
 import { HASH, hashBytes, hashKey } from './value-hash.ts';
 import { compareDecimalTexts, compareValues } from './value-order.ts';
-import { ValueSample, type ValueSampleState } from './value-sample.ts';
+import { RowSample, type RowSampleState, samplePriority } from './value-sample.ts';
 
 /** Distinct values listed exactly before switching to aggregates (ProfileOptions.distinctLimit). */
 export const DEFAULT_DISTINCT_LIMIT = 100_000;
@@ -33,6 +33,8 @@ export interface ColumnAccumulatorOptions {
   readonly sampleSize?: number;
   /** The position (0-based row number) of the first value added: a shard's first row. */
   readonly firstRow?: number;
+  /** Keep a value sample (default true; a dataset accumulator keeps one for all its columns). */
+  readonly sampled?: boolean;
 }
 
 /** Running figures of a column past its distinct limit; every field is exact except `sketch` and `sample`. */
@@ -231,7 +233,7 @@ export interface ColumnAccumulatorState {
   readonly firstRow: number;
   readonly frequencies: FrequencyTableState | undefined;
   readonly aggregator: AggregatorState | undefined;
-  readonly sample: ValueSampleState;
+  readonly sample: RowSampleState | undefined;
 }
 
 /** Streams one column's values; `result()` gives the `ColumnObservation` that `buildColumnProfile` reads. */
@@ -241,7 +243,8 @@ export class ColumnAccumulator {
   nulls = 0;
   #frequencies: FrequencyTable | undefined = new FrequencyTable();
   #aggregator: ColumnAggregator | undefined;
-  #sample: ValueSample;
+  #sample: RowSample | undefined;
+  readonly #sampleRow: (FrequencyKey | null)[] = [null];
   readonly #distinctLimit: number;
   readonly #firstRow: number;
 
@@ -251,7 +254,7 @@ export class ColumnAccumulator {
     options: ColumnAccumulatorOptions = {},
   ) {
     this.#distinctLimit = options.distinctLimit ?? DEFAULT_DISTINCT_LIMIT;
-    this.#sample = new ValueSample(options.sampleSize ?? VALUE_SAMPLE_SIZE);
+    if (options.sampled !== false) this.#sample = new RowSample(options.sampleSize ?? VALUE_SAMPLE_SIZE, 1);
     this.#firstRow = options.firstRow ?? 0;
     // Binary values are never listed: the column is measured by aggregates from the start.
     if (type === 'binary') this.#frequencies = undefined;
@@ -285,7 +288,14 @@ export class ColumnAccumulator {
       if (this.#aggregator !== undefined) this.#aggregator.unique = undefined;
       return;
     }
-    this.#sample.offer(key, position);
+    const sample = this.#sample;
+    if (sample !== undefined) {
+      const priority = samplePriority(position);
+      if (sample.wants(priority, position)) {
+        this.#sampleRow[0] = key;
+        sample.add(priority, position, this.#sampleRow);
+      }
+    }
     const table = this.#frequencies;
     if (table !== undefined) {
       table.addHashed(key, HASH[0]!, HASH[1]!);
@@ -302,7 +312,7 @@ export class ColumnAccumulator {
   merge(other: ColumnAccumulator): void {
     this.count += other.count;
     this.nulls += other.nulls;
-    this.#sample.merge(other.#sample);
+    if (this.#sample !== undefined && other.#sample !== undefined) this.#sample.merge(other.#sample);
     const mine = this.#frequencies;
     const theirs = other.#frequencies;
     if (mine !== undefined && theirs !== undefined) {
@@ -327,15 +337,15 @@ export class ColumnAccumulator {
     return false;
   }
 
-  /** The observation: the exact table, or the sample with the aggregates. */
-  result(): ColumnObservation {
+  /** The observation: the exact table, or the sample (`sampled`, or this column's own) with the aggregates. */
+  result(sampled?: Map<FrequencyKey, number>): ColumnObservation {
     const base = { name: this.name, type: this.type, count: this.count, nulls: this.nulls };
     if (this.#frequencies !== undefined)
       return { ...base, frequencies: this.#frequencies.toMap(), complete: true };
     const aggregator = this.#aggregator ?? aggregateOf(this.type, new FrequencyTable(), this.nulls);
     return {
       ...base,
-      frequencies: this.#sample.frequencies(),
+      frequencies: sampled ?? this.#sample?.frequencies(0) ?? new Map(),
       complete: false,
       aggregates: aggregator.result(this.type === 'string' || this.type === 'json'),
     };
@@ -349,7 +359,7 @@ export class ColumnAccumulator {
       firstRow: this.#firstRow,
       frequencies: this.#frequencies?.state(),
       aggregator: this.#aggregator?.state(),
-      sample: this.#sample.state(),
+      sample: this.#sample?.state(),
     };
   }
 
@@ -367,7 +377,7 @@ export class ColumnAccumulator {
       state.frequencies === undefined ? undefined : FrequencyTable.restore(state.frequencies);
     column.#aggregator =
       state.aggregator === undefined ? undefined : ColumnAggregator.restore(type, state.aggregator);
-    column.#sample = ValueSample.restore(state.sample);
+    column.#sample = state.sample === undefined ? undefined : RowSample.restore(state.sample);
     return column;
   }
 

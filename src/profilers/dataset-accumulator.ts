@@ -15,6 +15,7 @@ import { HashLog } from './hash-log.ts';
 import { HashSet64 } from './hash-set64.ts';
 import type { DatasetObservation, DuplicateCount, FrequencyKey, ProfileOptions } from './observation.ts';
 import { HASH, hashKey } from './value-hash.ts';
+import { RowSample, type RowSampleState, samplePriority } from './value-sample.ts';
 
 /** Columns paired for two-column keys at most: 10 columns make the 45 pairs we afford. */
 const PAIR_COLUMNS = 10;
@@ -51,6 +52,7 @@ export interface DatasetAccumulatorState {
   }[];
   readonly pairColumns: number[] | undefined;
   readonly pairs: (ReturnType<HashSet64['state']> | undefined)[] | undefined;
+  readonly sample: RowSampleState;
 }
 
 /** A declared key being checked for repeats. */
@@ -82,6 +84,9 @@ export class DatasetAccumulator {
   readonly #dataset: string;
   /** Every row's hash, counted for repeats at the end (appends cost no probe; 8 bytes a row). */
   #rows = new HashLog(4096);
+  /** The rows sampled for the columns whose frequency table stops being exact. */
+  #sample: RowSample;
+  readonly #firstRow: number;
   readonly #keys: KeyCheck[];
   #pairs: PairCheck[] | undefined;
   #pairColumns: number[] | undefined;
@@ -98,6 +103,8 @@ export class DatasetAccumulator {
     this.#options = options;
     const columnOptions = this.#columnOptions(columns.length);
     this.columns = columns.map((c) => new ColumnAccumulator(c.name, c.type, columnOptions));
+    this.#sample = new RowSample(columnOptions.sampleSize, columns.length);
+    this.#firstRow = columnOptions.firstRow;
     this.#types = columns.map((c) => c.type);
     this.#dataset = options.dataset ?? '';
     const names = columns.map((c) => c.name);
@@ -125,6 +132,7 @@ export class DatasetAccumulator {
         options.sampleSize ??
         Math.min(VALUE_SAMPLE_SIZE, Math.max(1, Math.floor(SAMPLE_CELLS / Math.max(1, width)))),
       firstRow: options.firstRow ?? 0,
+      sampled: false,
     };
   }
 
@@ -163,6 +171,9 @@ export class DatasetAccumulator {
         rowHigh = mix(rowHigh, highs[c]!, 0x85ebca77);
       }
       this.#rows.add(rowLow, rowHigh);
+      const position = this.#firstRow + this.rowCount + r;
+      const priority = samplePriority(position);
+      if (this.#sample.wants(priority, position)) this.#sample.add(priority, position, rowKeys);
       for (let k = 0; k < this.#keys.length; k++) this.#checkKey(this.#keys[k]!);
       if (this.#pairs !== undefined) this.#checkPairs(this.#pairs);
     }
@@ -257,6 +268,7 @@ export class DatasetAccumulator {
       keys: this.#keys.map((k) => ({ duplicates: k.duplicates, examples: k.examples, seen: k.seen.state() })),
       pairColumns: this.#pairColumns,
       pairs: this.#pairs?.map((p) => p.seen?.state()),
+      sample: this.#sample.state(),
     };
   }
 
@@ -274,6 +286,7 @@ export class DatasetAccumulator {
     );
     accumulator.rowCount = state.rowCount;
     accumulator.#rows = HashLog.restore(state.rows);
+    accumulator.#sample = RowSample.restore(state.sample);
     state.keys.forEach((k, i) => {
       const key = accumulator.#keys[i]!;
       key.duplicates = k.duplicates;
@@ -296,6 +309,7 @@ export class DatasetAccumulator {
     for (let c = 0; c < this.columns.length; c++) this.columns[c]!.merge(other.columns[c]!);
     this.rowCount += other.rowCount;
     this.#rows.addAll(other.#rows);
+    this.#sample.merge(other.#sample);
     for (let k = 0; k < this.#keys.length; k++) {
       const mine = this.#keys[k]!;
       const theirs = other.#keys[k]!;
@@ -355,7 +369,10 @@ export class DatasetAccumulator {
     return {
       dataset: this.#dataset,
       rowCount: this.rowCount,
-      columns: this.columns.map((c) => c.result()),
+      // Binary values are measured, never listed.
+      columns: this.columns.map((c, i) =>
+        c.result(c.complete ? undefined : c.type === 'binary' ? new Map() : this.#sample.frequencies(i)),
+      ),
       duplicateRows: this.#rows.repeats(),
       keyDuplicates,
       candidateKeys,

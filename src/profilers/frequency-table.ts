@@ -5,11 +5,12 @@
  * their own entries, so the table stays exact.
  */
 import type { FrequencyKey } from './observation.ts';
+import { type PackedValues, packValues, unpackValues } from './packed-values.ts';
 import { HASH, hashKey } from './value-hash.ts';
 
 /** A frequency table as plain data, for `postMessage`: keys in first-seen order with counts and hashes. */
 export interface FrequencyTableState {
-  readonly keys: FrequencyKey[];
+  readonly keys: PackedValues;
   readonly counts: Float64Array;
   readonly lows: Uint32Array;
   readonly highs: Uint32Array;
@@ -80,18 +81,25 @@ export class FrequencyTable {
 
   /** Calls `visit` with every key, its count and its hash halves, in first-seen order. */
   forEachHashed(visit: (key: FrequencyKey, count: number, low: number, high: number) => void): void {
-    const { keys, counts, lows, highs } = this.state();
+    const keys = this.#keys;
+    const { counts, lows, highs } = this.#hashes();
     for (let i = 0; i < keys.length; i++) visit(keys[i]!, counts[i]!, lows[i]!, highs[i]!);
   }
 
   /** Adds every key of another table, in its first-seen order, without hashing them again. */
   addAll(other: FrequencyTable): void {
-    const { keys, counts, lows, highs } = other.state();
+    const keys = other.#keys;
+    const { counts, lows, highs } = other.#hashes();
     for (let i = 0; i < keys.length; i++) this.addHashed(keys[i]!, lows[i]!, highs[i]!, counts[i]!);
   }
 
   /** The table as plain data (`restore` rebuilds it). */
   state(): FrequencyTableState {
+    return { keys: packValues(this.#keys), ...this.#hashes() };
+  }
+
+  /** Counts and hash halves by entry, in first-seen order. */
+  #hashes(): { counts: Float64Array; lows: Uint32Array; highs: Uint32Array } {
     const size = this.#keys.length;
     const lows = new Uint32Array(size);
     const highs = new Uint32Array(size);
@@ -102,13 +110,14 @@ export class FrequencyTable {
       lows[entry - 1] = this.#low[at]!;
       highs[entry - 1] = this.#high[at]!;
     }
-    return { keys: this.#keys, counts: this.#counts.subarray(0, size), lows, highs };
+    return { counts: this.#counts.subarray(0, size), lows, highs };
   }
 
   /** Rebuilds a table from `state()`. */
   static restore(state: FrequencyTableState): FrequencyTable {
     const table = new FrequencyTable();
-    const { keys, counts, lows, highs } = state;
+    const { counts, lows, highs } = state;
+    const keys = unpackValues(state.keys);
     for (let i = 0; i < keys.length; i++) table.addHashed(keys[i]!, lows[i]!, highs[i]!, counts[i]!);
     return table;
   }

@@ -1,10 +1,11 @@
 /**
- * A uniform sample of a column's values for when its frequency table stops being exact: the values of
+ * A uniform sample of rows, for the columns whose frequency table stops being exact: the values of
  * the `size` rows whose position (0-based row number) hashes lowest. A row's priority depends on its
- * position only, so the sample is the same whatever the order values arrive in, and two samples of
+ * position only, so the sample is the same whatever the order rows arrive in, and two samples of
  * shards merge into exactly the sample of one pass; a row costs one hash and one comparison.
  */
 import type { ProfileValue } from '../core/profile.ts';
+import { type PackedValues, packValues, unpackValues } from './packed-values.ts';
 
 /** The priority of a row position: murmur3's finaliser, a bijection on 32-bit positions (no ties). */
 export function samplePriority(position: number): number {
@@ -14,138 +15,156 @@ export function samplePriority(position: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-/** What `ValueSample.state()` returns, to rebuild the sample in another thread. */
-export interface ValueSampleState {
+/** What `RowSample.state()` returns, to rebuild the sample in another thread. */
+export interface RowSampleState {
   readonly size: number;
   readonly priorities: Uint32Array;
   readonly positions: Float64Array;
-  readonly values: ProfileValue[];
+  /** Each column's values in the sampled rows (null: no value). */
+  readonly columns: PackedValues[];
+  readonly nulls: Uint8Array[];
 }
 
-/** The values of the `size` lowest-priority positions offered, kept in a max-heap on (priority, position). */
-export class ValueSample {
+/**
+ * The values of the `size` rows of lowest priority offered, column by column. Candidates below a
+ * threshold are appended; when twice `size` are held, the lowest `size` are kept and the threshold
+ * drops to the highest of them: a row costs a comparison, and the selection runs a few times a pass.
+ */
+export class RowSample {
   readonly size: number;
-  /** Values held (at most `size`). */
+  /** Candidate rows held (up to twice `size`; `frequencies` keeps the lowest `size`). */
   length = 0;
   #priorities: Uint32Array;
   #positions: Float64Array;
-  readonly #values: ProfileValue[] = [];
+  readonly #columns: (ProfileValue | null)[][];
+  /** Priority and position of the highest row kept by the last selection: higher ones are refused. */
+  #maxPriority = 2 ** 32;
+  #maxPosition = 0;
 
-  constructor(size: number) {
+  constructor(size: number, width: number) {
     this.size = size;
-    // Small at first: most columns never need their sample, and a wide dataset has many columns.
-    const capacity = Math.min(size, 64);
+    this.#columns = Array.from({ length: width }, () => []);
+    // Small at first: most samples are never used, as most columns keep their exact table.
+    const capacity = Math.min(2 * size, 64);
     this.#priorities = new Uint32Array(capacity);
     this.#positions = new Float64Array(capacity);
   }
 
-  /** Offers the value of row `position`; kept when its priority is among the `size` lowest so far. */
-  offer(value: ProfileValue, position: number): void {
-    this.offerWith(value, position, samplePriority(position));
+  /** True when the row of this priority and position may be among the lowest: `add` it then. */
+  wants(priority: number, position: number): boolean {
+    return priority < this.#maxPriority || (priority === this.#maxPriority && position < this.#maxPosition);
   }
 
-  /** `offer` with the position's priority already computed. */
-  offerWith(value: ProfileValue, position: number, priority: number): void {
-    const length = this.length;
-    if (length < this.size) {
-      if (length === this.#priorities.length) this.#grow();
-      this.#siftUp(length, value, position, priority);
-      this.length = length + 1;
-      return;
+  /** Adds a row that `wants` accepted: its value in each column (null for none). */
+  add(priority: number, position: number, values: readonly (ProfileValue | null)[]): void {
+    let length = this.length;
+    if (length === this.#priorities.length) {
+      if (length >= 2 * this.size) {
+        this.#select();
+        if (!this.wants(priority, position)) return;
+        length = this.length;
+      } else this.#grow();
     }
-    const top = this.#priorities[0]!;
-    if (priority > top || (priority === top && position > this.#positions[0]!)) return;
-    this.#siftDown(value, position, priority);
+    this.#priorities[length] = priority;
+    this.#positions[length] = position;
+    const columns = this.#columns;
+    for (let c = 0; c < columns.length; c++) columns[c]![length] = values[c]!;
+    this.length = length + 1;
   }
 
-  /** Adds the values of another sample (a shard of the same column). */
-  merge(other: ValueSample): void {
-    for (let i = 0; i < other.length; i++)
-      this.offerWith(other.#values[i]!, other.#positions[i]!, other.#priorities[i]!);
+  /** Adds the rows of another sample (a shard of the same rows). */
+  merge(other: RowSample): void {
+    const row: (ProfileValue | null)[] = new Array(this.#columns.length);
+    for (let i = 0; i < other.length; i++) {
+      const priority = other.#priorities[i]!;
+      const position = other.#positions[i]!;
+      if (!this.wants(priority, position)) continue;
+      for (let c = 0; c < row.length; c++) row[c] = other.#columns[c]![i]!;
+      this.add(priority, position, row);
+    }
   }
 
-  /** The sample as a frequency table, values in row order. */
-  frequencies(): Map<ProfileValue, number> {
+  /** A column's sampled values as a frequency table, in row order. */
+  frequencies(column: number): Map<ProfileValue, number> {
+    this.#select();
     const order = Array.from({ length: this.length }, (_, i) => i).sort(
       (a, b) => this.#positions[a]! - this.#positions[b]!,
     );
+    const values = this.#columns[column]!;
     const table = new Map<ProfileValue, number>();
     for (const i of order) {
-      const value = this.#values[i]!;
-      table.set(value, (table.get(value) ?? 0) + 1);
+      const value = values[i]!;
+      if (value !== null) table.set(value, (table.get(value) ?? 0) + 1);
     }
     return table;
   }
 
   /** The sample's content, for `restore` in another thread. */
-  state(): ValueSampleState {
+  state(): RowSampleState {
+    this.#select();
+    const length = this.length;
+    const columns = this.#columns.map((values) => values.slice(0, length));
     return {
       size: this.size,
-      priorities: this.#priorities.slice(0, this.length),
-      positions: this.#positions.slice(0, this.length),
-      values: this.#values.slice(0, this.length),
+      priorities: this.#priorities.slice(0, length),
+      positions: this.#positions.slice(0, length),
+      columns: columns.map((values) => packValues(values.map((v) => v ?? ''))),
+      nulls: columns.map((values) => Uint8Array.from(values, (v) => (v === null ? 1 : 0))),
     };
   }
 
   /** Rebuilds a sample from `state()`. */
-  static restore(state: ValueSampleState): ValueSample {
-    const sample = new ValueSample(state.size);
-    sample.#priorities = state.priorities;
-    sample.#positions = state.positions;
-    sample.#values.push(...state.values);
-    sample.length = state.values.length;
+  static restore(state: RowSampleState): RowSample {
+    const width = state.columns.length;
+    const sample = new RowSample(state.size, width);
+    const columns = state.columns.map((packed, c) => {
+      const nulls = state.nulls[c]!;
+      return unpackValues(packed).map((v, i) => (nulls[i] === 1 ? null : v));
+    });
+    const row: (ProfileValue | null)[] = new Array(width);
+    for (let i = 0; i < state.priorities.length; i++) {
+      for (let c = 0; c < width; c++) row[c] = columns[c]![i]!;
+      sample.add(state.priorities[i]!, state.positions[i]!, row);
+    }
     return sample;
   }
 
-  #siftUp(at: number, value: ProfileValue, position: number, priority: number): void {
-    const priorities = this.#priorities;
-    const positions = this.#positions;
-    const values = this.#values;
-    while (at > 0) {
-      const parent = (at - 1) >> 1;
-      const p = priorities[parent]!;
-      if (p > priority || (p === priority && positions[parent]! > position)) break;
-      priorities[at] = p;
-      positions[at] = positions[parent]!;
-      values[at] = values[parent]!;
-      at = parent;
-    }
-    priorities[at] = priority;
-    positions[at] = position;
-    values[at] = value;
-  }
-
-  /** Replaces the root (the highest priority held) and restores the heap. */
-  #siftDown(value: ProfileValue, position: number, priority: number): void {
-    const priorities = this.#priorities;
-    const positions = this.#positions;
-    const values = this.#values;
+  /** Keeps the `size` lowest rows (by priority, then position) and lowers the threshold to them. */
+  #select(): void {
     const length = this.length;
-    let at = 0;
-    for (;;) {
-      let child = 2 * at + 1;
-      if (child >= length) break;
-      const right = child + 1;
-      if (
-        right < length &&
-        (priorities[right]! > priorities[child]! ||
-          (priorities[right] === priorities[child] && positions[right]! > positions[child]!))
-      )
-        child = right;
-      const p = priorities[child]!;
-      if (p < priority || (p === priority && positions[child]! < position)) break;
-      priorities[at] = p;
-      positions[at] = positions[child]!;
-      values[at] = values[child]!;
-      at = child;
+    if (length <= this.size) return;
+    const priorities = this.#priorities;
+    const positions = this.#positions;
+    const cut = select(priorities.slice(0, length), this.size - 1);
+    // Ties at the cut (positions past 2^32 only) are broken by position.
+    const tied: number[] = [];
+    let below = 0;
+    for (let i = 0; i < length; i++) {
+      const p = priorities[i]!;
+      if (p < cut) below++;
+      else if (p === cut) tied.push(positions[i]!);
     }
-    priorities[at] = priority;
-    positions[at] = position;
-    values[at] = value;
+    tied.sort((a, b) => a - b);
+    const lastTied = tied[this.size - below - 1]!;
+    const columns = this.#columns;
+    let kept = 0;
+    for (let i = 0; i < length; i++) {
+      const p = priorities[i]!;
+      const position = positions[i]!;
+      if (p > cut || (p === cut && position > lastTied)) continue;
+      priorities[kept] = p;
+      positions[kept] = position;
+      for (let c = 0; c < columns.length; c++) columns[c]![kept] = columns[c]![i]!;
+      kept++;
+    }
+    for (const values of columns) values.length = kept;
+    this.length = kept;
+    this.#maxPriority = cut;
+    this.#maxPosition = lastTied;
   }
 
   #grow(): void {
-    const capacity = Math.min(this.size, Math.max(64, this.#priorities.length * 2));
+    const capacity = Math.min(2 * this.size, Math.max(64, this.#priorities.length * 2));
     const priorities = new Uint32Array(capacity);
     priorities.set(this.#priorities);
     const positions = new Float64Array(capacity);
@@ -153,4 +172,30 @@ export class ValueSample {
     this.#priorities = priorities;
     this.#positions = positions;
   }
+}
+
+/** The value of rank `k` (0-based) of `values` (Hoare's quickselect; reorders `values`). */
+function select(values: Uint32Array, k: number): number {
+  let low = 0;
+  let high = values.length - 1;
+  while (low < high) {
+    const pivot = values[(low + high) >>> 1]!;
+    let i = low;
+    let j = high;
+    while (i <= j) {
+      while (values[i]! < pivot) i++;
+      while (values[j]! > pivot) j--;
+      if (i <= j) {
+        const swap = values[i]!;
+        values[i] = values[j]!;
+        values[j] = swap;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) high = j;
+    else if (k >= i) low = i;
+    else return values[k]!;
+  }
+  return values[k]!;
 }

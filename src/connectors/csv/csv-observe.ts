@@ -4,35 +4,69 @@
  * the types from the first rows and converts as the typed read would; it is kept only when the
  * scan's final types are the guessed ones (the values converted are then exactly the read's, in
  * the same batches), and dropped at the first value the guess cannot convert. A dropped profile
- * costs nothing more than before: the profile stage reads the file again.
+ * costs nothing more than before: the profile stage reads the file again. A file scanned as two
+ * byte ranges has one profile per range, the second made with the first one's plans and pairs, merged.
  */
 
 import type { LogicalType } from '../../core/inventory.ts';
-import { DatasetAccumulator } from '../../profilers/dataset-accumulator.ts';
+import {
+  DatasetAccumulator,
+  type DatasetAccumulatorOptions,
+  type DatasetAccumulatorState,
+} from '../../profilers/dataset-accumulator.ts';
 import type { DatasetObservation } from '../../profilers/observation.ts';
 import { TypeInference, type TypeInferenceOptions } from '../../profilers/type-inference.ts';
 import { type ConversionPlan, convertValue, INVALID } from '../../profilers/type-inference-convert.ts';
 import { DEFAULT_BATCH_SIZE, type Row } from '../types.ts';
 
+/** A scan profile as plain data, for `postMessage`. */
+export interface ScanProfileState {
+  readonly plans: ConversionPlan[];
+  readonly accumulator: DatasetAccumulatorState | undefined;
+  readonly options: DatasetAccumulatorOptions;
+}
+
 /** Accumulates the profile of a file's rows while the scan infers their types. */
 export class ScanProfile {
+  readonly #names: readonly string[];
   readonly #plans: ConversionPlan[];
-  readonly #types: LogicalType[];
+  readonly #options: DatasetAccumulatorOptions;
   #accumulator: DatasetAccumulator | undefined;
   #batch: Row[] = [];
 
+  /** Profiles with the given plans; `options` place a second range's rows (first row, pairs). */
+  constructor(names: readonly string[], plans: ConversionPlan[], options: DatasetAccumulatorOptions = {}) {
+    this.#names = names;
+    this.#plans = plans;
+    this.#options = options;
+    this.#accumulator = new DatasetAccumulator(this.#columns(), options);
+  }
+
   /** Guesses each column's type from `firstRecords` (data rows of the first chunk, header excluded). */
-  constructor(names: readonly string[], firstRecords: readonly string[][], options: TypeInferenceOptions) {
+  static guess(
+    names: readonly string[],
+    firstRecords: readonly string[][],
+    options: TypeInferenceOptions,
+  ): ScanProfile {
     const inferences = names.map(() => new TypeInference(options));
     for (const record of firstRecords) {
       for (let c = 0; c < inferences.length; c++) inferences[c]!.addText(record[c] ?? '');
     }
-    this.#plans = inferences.map((inference) => {
+    const plans = inferences.map((inference) => {
       const { type, decimalSeparator, dateOrder } = inference.result();
       return { type, decimalSeparator, dateOrder };
     });
-    this.#types = this.#plans.map((plan) => plan.type);
-    this.#accumulator = new DatasetAccumulator(names.map((name, c) => ({ name, type: this.#types[c]! })));
+    return new ScanProfile(names, plans);
+  }
+
+  /** The conversion plans the profile assumes. */
+  get plans(): readonly ConversionPlan[] {
+    return this.#plans;
+  }
+
+  /** The columns paired for two-column keys, once the first batch chose them. */
+  get pairColumns(): readonly number[] | undefined {
+    return this.#accumulator?.pairColumns;
   }
 
   /** False once a value did not fit its guessed type. */
@@ -64,12 +98,44 @@ export class ScanProfile {
 
   /** The observation, when the scan settled on the guessed plans; undefined otherwise. */
   finish(plans: readonly ConversionPlan[]): DatasetObservation | undefined {
+    this.#flush();
     const accumulator = this.#accumulator;
     this.#accumulator = undefined;
     if (accumulator === undefined || !plans.every((plan, c) => samePlan(plan, this.#plans[c]!))) return;
-    if (this.#batch.length > 0) accumulator.addBatch(this.#batch);
-    this.#batch = [];
     return accumulator.result();
+  }
+
+  /** Adds the profile of the rows that follow (a second range, made with this one's plans); `other` is spent. */
+  merge(other: ScanProfile): void {
+    this.#flush();
+    other.#flush();
+    if (this.#accumulator === undefined || other.#accumulator === undefined) this.#accumulator = undefined;
+    else this.#accumulator.merge(other.#accumulator);
+  }
+
+  /** Plain data for `restore` in another thread (the profile is spent). */
+  state(): ScanProfileState {
+    this.#flush();
+    return { plans: this.#plans, accumulator: this.#accumulator?.state(), options: this.#options };
+  }
+
+  /** Rebuilds a profile from `state()`. */
+  static restore(names: readonly string[], state: ScanProfileState): ScanProfile {
+    const profile = new ScanProfile(names, state.plans, {});
+    profile.#accumulator =
+      state.accumulator === undefined
+        ? undefined
+        : DatasetAccumulator.restore(profile.#columns(), state.accumulator, state.options);
+    return profile;
+  }
+
+  #flush(): void {
+    if (this.#accumulator !== undefined && this.#batch.length > 0) this.#accumulator.addBatch(this.#batch);
+    this.#batch = [];
+  }
+
+  #columns(): { name: string; type: LogicalType }[] {
+    return this.#names.map((name, c) => ({ name, type: this.#plans[c]!.type }));
   }
 }
 

@@ -3,6 +3,8 @@
  * waits in a stream buffer, and each record comes with the line it ends on (exact, even for quoted
  * fields spanning lines). Bytes are checked as UTF-8 a chunk at a time; a line that is not UTF-8 is
  * read as windows-1252 and counted, so that nothing is replaced silently, and the scan reports it.
+ * A UTF-8 file can be read as byte ranges split at record boundaries: from `start` (lines counted
+ * from there), and up to a `stop` offset once it proves to be a record boundary.
  */
 import { isAscii, isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
@@ -25,6 +27,16 @@ export interface RecordStreamOptions {
   readonly maxRecordSize?: number;
   /** Look for NUL characters in values (the scan reports their lines). */
   readonly findNul?: boolean;
+  /** A record boundary to start at (UTF-8 files only). */
+  readonly start?: number;
+  /** The line number of the first byte read (default 1). */
+  readonly firstLine?: number;
+  /**
+   * Where to stop: once the bytes read pass `after`, `at` says the offset (≥ `after`) of a record
+   * boundary that another reader starts at. The stream stops there when the tokenizer agrees it is
+   * a boundary, and reads on to the end of the file otherwise (or when `at` is undefined).
+   */
+  readonly stop?: { readonly after: number; readonly at: () => Promise<number | undefined> };
 }
 
 /** Line numbers kept per problem; the count covers them all. */
@@ -42,6 +54,10 @@ export interface RecordStreamReport {
   readonly truncatedLine: number | undefined;
   /** Records holding a NUL character, by the line they end on (with `findNul`). */
   readonly nul: { readonly count: number; readonly lines: number[] };
+  /** The line the next record would start on (line breaks read + 1). */
+  readonly nextLine: number;
+  /** The offset the stream stopped at (`stop`); undefined when it read to the end of the file. */
+  readonly stoppedAt?: number;
 }
 
 const CHUNK_BYTES = 256 * 1024;
@@ -53,8 +69,16 @@ export async function* csvRecordChunks(
   dialect: CsvDialect,
   options: RecordStreamOptions = {},
 ): AsyncGenerator<RecordChunk, RecordStreamReport> {
-  const tokenizer = new CsvTokenizer(dialect.delimiter, dialect.quote, options.maxRecordSize ?? MAX_RECORD);
+  const start = options.start ?? 0;
+  const tokenizer = new CsvTokenizer(
+    dialect.delimiter,
+    dialect.quote,
+    options.maxRecordSize ?? MAX_RECORD,
+    start === 0,
+  );
+  tokenizer.line = options.firstLine ?? 1;
   const utf8 = isUtf8Encoding(dialect.encoding);
+  if (!utf8 && (start > 0 || options.stop)) throw new Error('byte ranges are read from UTF-8 files only');
   const decoder = utf8 ? undefined : createChunkDecoder(dialect.encoding);
   const report = {
     emptyLines: 0,
@@ -71,15 +95,40 @@ export async function* csvRecordChunks(
     tokenizer.push(bytes, end, sink);
     if (options.findNul && bytes !== undefined && bytes.indexOf(0) >= 0) noteNul(sink, before, report.nul);
   };
-  const stream = createReadStream(path, { highWaterMark: CHUNK_BYTES });
+  const done = (stoppedAt?: number): RecordStreamReport => ({
+    ...report,
+    emptyLines: tokenizer.emptyLines,
+    nextLine: tokenizer.lineAfterInput(),
+    ...(stoppedAt === undefined ? {} : { stoppedAt }),
+  });
+  const feedChunk = (chunk: Buffer): void => {
+    if (decoder) feed(Buffer.from(decoder.write(chunk), 'utf8'), false);
+    else {
+      const bytes = held !== undefined && held.length > 0 ? Buffer.concat([held, chunk]) : chunk;
+      held = feedUtf8(bytes, tokenizer, report, feed);
+    }
+  };
+  const stream = createReadStream(path, { highWaterMark: CHUNK_BYTES, start });
+  let offset = start;
+  let stopAt: number | undefined;
+  let stopAsked = options.stop === undefined;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
-      if (options.signal?.aborted) return { ...report, emptyLines: tokenizer.emptyLines };
-      if (decoder) feed(Buffer.from(decoder.write(chunk), 'utf8'), false);
-      else {
-        const bytes = held !== undefined && held.length > 0 ? Buffer.concat([held, chunk]) : chunk;
-        held = feedUtf8(bytes, tokenizer, report, feed);
+      if (options.signal?.aborted) return done();
+      if (!stopAsked && offset + chunk.length > options.stop!.after) {
+        stopAsked = true;
+        stopAt = await options.stop!.at();
       }
+      if (stopAt !== undefined && offset + chunk.length >= stopAt) {
+        feedChunk(chunk.subarray(0, stopAt - offset));
+        if (tokenizer.pending === 0 && (held === undefined || held.length === 0)) {
+          if (sink.records.length > 0) yield sink;
+          return done(stopAt);
+        }
+        feedChunk(chunk.subarray(stopAt - offset));
+        stopAt = undefined;
+      } else feedChunk(chunk);
+      offset += chunk.length;
       if (sink.records.length > 0) {
         yield sink;
         sink = { records: [], endLines: [] };
@@ -91,7 +140,7 @@ export async function* csvRecordChunks(
     } else if (held !== undefined && held.length > 0) feedLastUtf8(held, tokenizer, report, feed);
     feed(undefined, true);
     if (sink.records.length > 0) yield sink;
-    return { ...report, emptyLines: tokenizer.emptyLines };
+    return done();
   } catch (error) {
     if (error instanceof CsvSyntaxError) throw describeSyntaxError(error, path);
     if (error instanceof StocktakeError) throw error;

@@ -2,19 +2,19 @@
  * The inventory pass over one CSV file: sniff its dialect, stream every record once, count rows,
  * note ragged and oversized records, encoding problems and NUL characters, infer each column's type
  * from all of its values and, when a profile follows (`observe`), profile the rows in the same pass.
+ * A large UTF-8 file is read as two byte ranges, the second by a worker thread, with the same result.
  */
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { StocktakeError } from '../../core/errors.ts';
 import type { Dataset, Finding } from '../../core/inventory.ts';
 import type { DatasetObservation } from '../../profilers/observation.ts';
-import { TypeInference } from '../../profilers/type-inference.ts';
 import type { ConversionPlan } from '../../profilers/type-inference-convert.ts';
-import { headerNameFindings, toColumn } from '../files/file-columns.ts';
-import { uniqueHeaderNames } from '../files/file-headers.ts';
+import { toColumn } from '../files/file-columns.ts';
 import { type SourceFile, stampOf } from '../files/file-paths.ts';
-import { decodeSample } from './csv-encoding.ts';
-import { ScanProfile } from './csv-observe.ts';
+import { decodeSample, isUtf8Encoding } from './csv-encoding.ts';
+import { RangeThread } from './csv-range-thread.ts';
+import { MAX_LISTED_LINES, RecordPass } from './csv-record-pass.ts';
 import { csvRecordChunks, type RecordStreamReport } from './csv-records.ts';
 import { type CsvDialect, type CsvSourceConfig, SNIFF_BYTES, sniffDialect } from './csv-sniff.ts';
 
@@ -29,12 +29,22 @@ export interface CsvFileScan {
   readonly stamp: string;
   /** The profile taken during the scan (`observe`), when the scan's types confirmed it. */
   observation?: DatasetObservation;
+  /** Byte ranges the file was read as: 2 when a worker thread read the second. */
+  readonly ranges?: 1 | 2;
 }
 
-/** Line numbers listed in a finding; the count covers them all. */
-export const MAX_LISTED_LINES = 20;
-/** A field longer than this (in characters) is reported. */
-export const OVERSIZED_FIELD = 1024 * 1024;
+/** Files from this size on are scanned as two byte ranges, the second in a worker thread. */
+export const RANGE_SCAN_BYTES = 16 * 1024 * 1024;
+/** The share of the file the first range takes: the worker starts later, and first finds the cut. */
+const FIRST_RANGE_SHARE = 0.5;
+
+/** Options of `scanCsvFile`. */
+export interface CsvScanOptions {
+  /** Profile the rows in the same pass. */
+  readonly observe?: boolean;
+  /** Scan files from this size (in bytes) on as two ranges in two threads (default `RANGE_SCAN_BYTES`). */
+  readonly rangeScanBytes?: number;
+}
 
 /** Scans one file; throws StocktakeError (with file and line) when it cannot be read at all. */
 export async function scanCsvFile(
@@ -42,7 +52,7 @@ export async function scanCsvFile(
   file: SourceFile,
   config: CsvSourceConfig,
   signal?: AbortSignal,
-  options: { readonly observe?: boolean } = {},
+  options: CsvScanOptions = {},
 ): Promise<CsvFileScan> {
   const info = await stat(file.path).catch((error: unknown) => {
     throw new StocktakeError(
@@ -69,9 +79,8 @@ export async function scanCsvFile(
       evidence: { file: file.path, bytes: info.size },
     });
   }
-  const pass = await passOverRecords(source, file, dialect, signal, options.observe === true);
+  const { pass, report, ranges } = await passOverRecords(source, file, dialect, info.size, signal, options);
   const findings: Finding[] = [];
-  const report = pass.report;
   if (report.notUtf8.count > 0) {
     const lines = report.notUtf8.lines;
     const listed = lines.join(', ') + (report.notUtf8.count > lines.length ? ', …' : '');
@@ -119,7 +128,7 @@ export async function scanCsvFile(
       evidence: { file: file.path, count: report.nul.count, lines },
     });
   }
-  findings.push(...pass.findings);
+  findings.push(...pass.findings());
   const blankLines = report.emptyLines;
   if (blankLines > 0) {
     findings.push({
@@ -161,7 +170,7 @@ export async function scanCsvFile(
     dateOrder: r.dateOrder,
   }));
   const observation = pass.profile?.finish(plans);
-  return { file, dataset, findings, dialect, plans, stamp, ...(observation ? { observation } : {}) };
+  return { file, dataset, findings, dialect, plans, stamp, ranges, ...(observation ? { observation } : {}) };
 }
 
 async function readBytes(path: string, position: number, length: number): Promise<Buffer> {
@@ -232,140 +241,97 @@ function emptyFileScan(
   return { file, dataset, findings: [finding], dialect, plans: [], stamp };
 }
 
-interface RecordPass {
-  names: string[];
-  inferences: TypeInference[];
-  maxLengths: number[];
-  rows: number;
-  headerLine: number | undefined;
-  findings: Finding[];
-  report: RecordStreamReport;
-  profile: ScanProfile | undefined;
-}
-
-/** Streams every record once: the hot loop of the inventory. */
+/** Streams every record once, as two byte ranges in two threads when the file is large enough. */
 async function passOverRecords(
   source: string,
   file: SourceFile,
   dialect: CsvDialect,
+  size: number,
   signal: AbortSignal | undefined,
-  observe: boolean,
-): Promise<RecordPass> {
-  const options = { decimalHint: dialect.decimalHint, dateOrder: dialect.dateOrder };
-  let names: string[] = [];
-  let inferences: TypeInference[] = [];
-  let maxLengths: number[] = [];
-  let width = -1;
-  let rows = 0;
-  let headerLine: number | undefined;
-  let headerFindings: Finding[] = [];
-  let raggedCount = 0;
-  let tooFew = 0;
-  let tooMany = 0;
-  const raggedLines: number[] = [];
-  const oversized: { line: number; column: string; length: number }[] = [];
-  let oversizedCount = 0;
-  let profile: ScanProfile | undefined;
-  const records = csvRecordChunks(file.path, dialect, { signal, findNul: true });
-  let next = await records.next();
-  while (!next.done) {
-    const chunk = next.value;
-    let start = 0;
-    if (width < 0) {
-      const first = chunk.records[0]!;
-      width = first.length;
-      if (dialect.header) {
-        const header = uniqueHeaderNames(first);
-        names = header.names;
-        headerLine = chunk.endLines[0]! - newlinesIn(first);
-        headerFindings = headerNameFindings(source, file, header, headerLine);
-        start = 1;
-      } else {
-        names = first.map((_, i) => `column_${i + 1}`);
-      }
-      inferences = names.map(() => new TypeInference(options));
-      maxLengths = names.map(() => 0);
-      if (observe) profile = new ScanProfile(names, chunk.records.slice(start), options);
+  options: CsvScanOptions,
+): Promise<{ pass: RecordPass; report: RecordStreamReport; ranges: 1 | 2 }> {
+  const inference = { decimalHint: dialect.decimalHint, dateOrder: dialect.dateOrder };
+  const pass = new RecordPass(source, file, dialect.header, inference, options.observe === true);
+  const ranged = isUtf8Encoding(dialect.encoding) && size >= (options.rangeScanBytes ?? RANGE_SCAN_BYTES);
+  const target = Math.floor(size * FIRST_RANGE_SHARE);
+  const range = ranged
+    ? new RangeThread({ source, file, path: file.path, dialect, options: inference, target })
+    : undefined;
+  const stop = range && {
+    after: target,
+    // The first range's columns (and pairs) must be known before the cut, or the worker is not used.
+    at: async () => {
+      const offset = range.started ? (await range.split)?.offset : undefined;
+      if (offset === undefined) range.cancel();
+      return offset;
+    },
+  };
+  try {
+    let report = await readRange(
+      pass,
+      csvRecordChunks(file.path, dialect, { signal, findNul: true, stop }),
+      range,
+    );
+    if (report.stoppedAt === undefined) return { pass, report, ranges: 1 };
+    const split = await range!.split;
+    const result = await range!.result;
+    const expected = split !== undefined && split.records - (dialect.header ? 1 : 0) === pass.rows;
+    let rest: RecordPass;
+    let restReport: RecordStreamReport;
+    let ranges: 1 | 2 = 2;
+    if (result !== undefined && expected && split.lines + 1 === report.nextLine) {
+      rest = RecordPass.restore(pass, result.pass);
+      restReport = result.report;
+    } else {
+      // A cut the parity rule got wrong, or a worker that failed: this thread reads the rest.
+      rest = RecordPass.continuing(pass, pass.continuation()!, pass.rows);
+      const records = csvRecordChunks(file.path, dialect, {
+        signal,
+        findNul: true,
+        start: report.stoppedAt,
+        firstLine: report.nextLine,
+      });
+      restReport = await readRange(rest, records, undefined);
+      ranges = 1;
     }
-    const list = chunk.records;
-    for (let r = start; r < list.length; r++) {
-      const record = list[r]!;
-      const length = record.length;
-      if (length !== width) {
-        raggedCount++;
-        if (length < width) tooFew++;
-        else tooMany++;
-        if (raggedLines.length < MAX_LISTED_LINES) raggedLines.push(chunk.endLines[r]! - newlinesIn(record));
-      }
-      const n = Math.min(length, width);
-      for (let c = 0; c < n; c++) {
-        const value = record[c]!;
-        inferences[c]!.addText(value);
-        const size = value.length;
-        if (size > maxLengths[c]!) {
-          maxLengths[c] = size;
-          if (size > OVERSIZED_FIELD) {
-            oversizedCount++;
-            if (oversized.length < MAX_LISTED_LINES)
-              oversized.push({ line: chunk.endLines[r]!, column: names[c]!, length: size });
-          }
-        }
-      }
-      for (let c = n; c < width; c++) inferences[c]!.addText('');
-      if (profile !== undefined) {
-        profile.add(record);
-        if (!profile.alive) profile = undefined;
-      }
-    }
-    rows += list.length - start;
-    next = await records.next();
+    pass.merge(rest);
+    report = mergeReports(report, restReport);
+    return { pass, report, ranges };
+  } finally {
+    range?.cancel();
   }
-  const findings = [...headerFindings];
-  if (dialect.header && rows === 0 && width >= 0) {
-    findings.push({
-      code: 'FILE_HEADER_ONLY',
-      severity: 'warning',
-      source,
-      dataset: file.name,
-      message: `${file.path}: only a header line, no data rows`,
-      evidence: { file: file.path, line: headerLine },
-    });
-  }
-  if (raggedCount > 0) {
-    const listed = raggedLines.join(', ') + (raggedCount > raggedLines.length ? ', …' : '');
-    findings.push({
-      code: 'CSV_RAGGED_ROW',
-      severity: 'warning',
-      source,
-      dataset: file.name,
-      message: `${file.path}: ${raggedCount} row(s) do not have ${width} fields (lines ${listed}); missing fields read as empty, extra fields are dropped`,
-      evidence: { file: file.path, expected: width, rows: raggedCount, tooFew, tooMany, lines: raggedLines },
-    });
-  }
-  if (oversizedCount > 0) {
-    const first = oversized[0]!;
-    findings.push({
-      code: 'FIELD_OVERSIZED',
-      severity: 'warning',
-      source,
-      dataset: file.name,
-      column: first.column,
-      message: `${file.path}: ${oversizedCount} field(s) longer than ${OVERSIZED_FIELD} characters, the first at line ${first.line} (column ${first.column}, ${first.length} characters)`,
-      evidence: { file: file.path, fields: oversized },
-    });
-  }
-  return { names, inferences, maxLengths, rows, headerLine, findings, report: next.value, profile };
 }
 
-/** How many line breaks the fields of a record hold (a record spans that many extra lines). */
-export function newlinesIn(record: readonly string[]): number {
-  let count = 0;
-  for (const field of record) {
-    for (let i = field.indexOf('\n'); i >= 0; i = field.indexOf('\n', i + 1)) count++;
-    if (field.includes('\r')) {
-      for (let i = field.indexOf('\r'); i >= 0; i = field.indexOf('\r', i + 1))
-        if (field[i + 1] !== '\n') count++;
+/** Feeds a record stream to a pass; hands the worker its start as soon as the pass can give it. */
+async function readRange(
+  pass: RecordPass,
+  records: AsyncGenerator<{ records: string[][]; endLines: number[] }, RecordStreamReport>,
+  range: RangeThread | undefined,
+): Promise<RecordStreamReport> {
+  let next = await records.next();
+  while (!next.done) {
+    pass.add(next.value);
+    if (range !== undefined && !range.started) {
+      const continuation = pass.continuation();
+      if (continuation !== undefined) range.start(continuation);
     }
+    next = await records.next();
   }
-  return count;
+  return next.value;
+}
+
+/** The report of a file read as two ranges: the first range's, then the second's. */
+function mergeReports(first: RecordStreamReport, second: RecordStreamReport): RecordStreamReport {
+  const lines = (a: number[], b: number[]) => [...a, ...b].slice(0, MAX_LISTED_LINES);
+  return {
+    emptyLines: first.emptyLines + second.emptyLines,
+    notUtf8: {
+      count: first.notUtf8.count + second.notUtf8.count,
+      lines: lines(first.notUtf8.lines, second.notUtf8.lines),
+    },
+    utf8Text: first.utf8Text || second.utf8Text,
+    truncatedLine: second.truncatedLine,
+    nul: { count: first.nul.count + second.nul.count, lines: lines(first.nul.lines, second.nul.lines) },
+    nextLine: second.nextLine,
+  };
 }

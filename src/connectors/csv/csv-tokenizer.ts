@@ -51,12 +51,19 @@ export class CsvTokenizer {
   #waitFor = 0;
   #bomChecked = false;
 
-  constructor(delimiter: string, quote: string, maxRecord: number) {
+  /** `atFileStart` false: the bytes start inside the file, at a record boundary, with no BOM to skip. */
+  constructor(delimiter: string, quote: string, maxRecord: number, atFileStart = true) {
     this.#delimiter = Buffer.from(delimiter, 'utf8');
     this.#d0 = this.#delimiter[0]!;
     this.#quote = quote === '' ? -1 : quote.charCodeAt(0);
     this.#quoteText = quote;
     this.#maxRecord = maxRecord;
+    this.#bomChecked = !atFileStart;
+  }
+
+  /** Bytes pushed but not yet made into records: 0 exactly at a record boundary. */
+  get pending(): number {
+    return this.#size;
   }
 
   /** Tokenizes `bytes` after the bytes carried from earlier calls; `end` flushes the last record. */
