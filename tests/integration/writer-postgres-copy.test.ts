@@ -155,6 +155,39 @@ describe.skipIf(!up)('PostgreSQL writer: COPY straight into the table for new ro
     expect(await count()).toBe(19);
   });
 
+  it('writes multi-byte, escaped and larger-than-a-chunk values exactly, on both paths', async () => {
+    await setup.raw('CREATE TABLE IF NOT EXISTS note (id integer PRIMARY KEY, body text)');
+    await setup.raw('TRUNCATE note');
+    await connector.close();
+    const dataset = (await connector.inventory()).datasets.find((d) => d.table === 'note')!;
+    const notes = await createSqlWriter(
+      'postgres',
+      await connector.db(),
+      { dataset: dataset.name, columns: ['id', 'body'], key: ['id'] },
+      { columns: dataset.columns, schema: dataset.schema, table: dataset.table!, name: 'target' },
+    );
+    const body = (i: number) =>
+      i % 500 === 7
+        ? `${'é€🐘\t\\'.repeat(40_000)}${i}`
+        : `entrepôt ${i}\t« tab »\n\\ 🐘 ${'€'.repeat(i % 50)}`;
+    const rows: Value[][] = Array.from({ length: 3000 }, (_, i) => [i, body(i)]);
+    // New rows are COPYed into the table; the same rows again take the staging path (unchanged: untouched).
+    expect(
+      await notes.applyBatch({ upserts: rows, upsertsNew: true, checkpoint: checkpoint(10) }),
+    ).toMatchObject({ inserted: 3000, rejected: [] });
+    const changed = rows.map(([id]) => [id, body(Number(id) + 1)]);
+    expect(await notes.applyBatch({ upserts: changed, checkpoint: checkpoint(11) })).toMatchObject({
+      updated: 3000,
+      rejected: [],
+    });
+    const stored = (await setup.raw('SELECT id, body FROM note ORDER BY id')).rows as {
+      id: number;
+      body: string;
+    }[];
+    expect(stored).toHaveLength(3000);
+    expect(stored.every((r) => r.body === body(r.id + 1))).toBe(true);
+  });
+
   it('recreates the staging table after a rolled-back batch took it along', async () => {
     // A fresh session: its first batch creates the staging table, and fails at the checkpoint.
     await connector.close();

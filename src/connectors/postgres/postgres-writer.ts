@@ -60,7 +60,7 @@ const NO_EQUALITY = new Set(['json', 'xml', 'point', 'line', 'lseg', 'box', 'pat
 const ROW_ERROR = /^(21|22|23|44)...$|^P0001$/;
 const SAVEPOINT = 'stocktake_rows';
 const DIRECT_SAVEPOINT = 'stocktake_copy';
-const CHUNK_CHARS = 1 << 16;
+const CHUNK_BYTES = 1 << 16;
 // Each batch costs a transaction (about ten round trips and a commit): 10,000 rows make that a few
 // percent of a COPY's time, where 1,000 made it half; more gains little and holds more rows.
 const BATCH_ROWS = 10_000;
@@ -472,7 +472,7 @@ class PostgresBackend implements WriterBackend<Client> {
     return redact(String(e.message));
   }
 
-  async #copy(c: Client, sql: string, chunks: Iterable<string>): Promise<void> {
+  async #copy(c: Client, sql: string, chunks: Iterable<Buffer>): Promise<void> {
     this.#db.emit('query', { sql });
     await pipeline(Readable.from(chunks), c.query(copyFrom(sql)));
   }
@@ -483,17 +483,17 @@ class PostgresBackend implements WriterBackend<Client> {
   }
 
   // COPY text: one line per row (staged: `l`, `o`, then every column); rows with a NUL character are refused here.
-  *#copyChunks(batch: WriteBatch, rejected: WriteRejection[], staged: boolean): Generator<string> {
+  *#copyChunks(batch: WriteBatch, rejected: WriteRejection[], staged: boolean): Generator<Buffer> {
     const columns = this.#columns;
     const width = columns.length;
-    let chunk = '';
+    const out = new CopyBytes();
+    const fields: string[] = new Array(width);
     for (const list of ['upserts', 'inserts'] as const) {
       const rows = batch[list];
       if (!rows) continue;
-      const prefix = `${LIST_CODE[list]}\t`;
+      const code = LIST_CODE[list];
       for (let r = 0; r < rows.length; r++) {
         const row = rows[r]!;
-        let line = staged ? `${prefix}${r}\t` : '';
         let refused = false;
         for (let i = 0; i < width; i++) {
           const field = copyField(row[i] ?? null, columns[i]!.encoding);
@@ -501,37 +501,76 @@ class PostgresBackend implements WriterBackend<Client> {
             refused = true;
             break;
           }
-          line += i === 0 ? field : `\t${field}`;
+          fields[i] = field;
         }
         if (refused) {
           rejected.push({ list, index: r, reason: NUL_REASON });
           continue;
         }
-        chunk += `${line}\n`;
-        if (chunk.length >= CHUNK_CHARS) {
-          yield chunk;
-          chunk = '';
-        }
+        const full = out.line(staged ? `${code}\t${r}\t` : '', fields);
+        if (full) yield full;
       }
     }
     const deletes = batch.deletes ?? [];
     const keyIndexes = this.#keyIndexes;
     for (let r = 0; r < deletes.length; r++) {
-      const fields: string[] = new Array(width).fill('\\N');
+      fields.fill('\\N');
       const key = deletes[r]!;
       for (let k = 0; k < keyIndexes.length; k++) {
         const at = keyIndexes[k]!;
         fields[at] = copyField(key[k] ?? null, columns[at]!.encoding) ?? '\\N';
       }
-      chunk += `${LIST_CODE.deletes}\t${r}\t${fields.join('\t')}\n`;
-      if (chunk.length >= CHUNK_CHARS) {
-        yield chunk;
-        chunk = '';
-      }
+      const full = out.line(`${LIST_CODE.deletes}\t${r}\t`, fields);
+      if (full) yield full;
     }
-    if (chunk.length > 0) yield chunk;
+    const last = out.rest();
+    if (last) yield last;
   }
 }
+
+/**
+ * COPY text encoded straight into byte chunks of about 64 KB, field by field: no string of the whole
+ * chunk is built and then encoded again.
+ */
+class CopyBytes {
+  #buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  #length = 0;
+
+  /** Appends one line (a prefix, then the fields separated by tabs); returns the chunk it filled, if any. */
+  line(prefix: string, fields: readonly string[]): Buffer | undefined {
+    let chars = prefix.length + fields.length;
+    for (let i = 0; i < fields.length; i++) chars += fields[i]!.length;
+    // A UTF-16 unit takes at most 3 bytes in UTF-8.
+    const room = chars * 3;
+    let full: Buffer | undefined;
+    if (this.#length + room > this.#buffer.length) {
+      full = this.rest();
+      if (room > this.#buffer.length) this.#buffer = Buffer.allocUnsafe(room);
+    }
+    const buffer = this.#buffer;
+    let at = this.#length;
+    if (prefix.length > 0) at += buffer.write(prefix, at);
+    for (let i = 0; i < fields.length; i++) {
+      if (i > 0) buffer[at++] = TAB;
+      at += buffer.write(fields[i]!, at);
+    }
+    buffer[at++] = NEWLINE;
+    this.#length = at;
+    return full;
+  }
+
+  /** The bytes not handed out yet (undefined when none); the next line starts a new buffer. */
+  rest(): Buffer | undefined {
+    if (this.#length === 0) return undefined;
+    const full = this.#buffer.subarray(0, this.#length);
+    this.#buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    this.#length = 0;
+    return full;
+  }
+}
+
+const TAB = 0x09;
+const NEWLINE = 0x0a;
 
 /** True when every row of the batch is new to the target: insert mode, or upserts the diff found absent. */
 function allNew(batch: WriteBatch): boolean {
