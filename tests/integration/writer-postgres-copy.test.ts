@@ -175,7 +175,7 @@ describe.skipIf(!up)('PostgreSQL writer: COPY straight into the table for new ro
     expect(
       await notes.applyBatch({ upserts: rows, upsertsNew: true, checkpoint: checkpoint(10) }),
     ).toMatchObject({ inserted: 3000, rejected: [] });
-    const changed = rows.map(([id]) => [id, body(Number(id) + 1)]);
+    const changed: Value[][] = rows.map(([id]) => [id ?? null, body(Number(id) + 1)]);
     expect(await notes.applyBatch({ upserts: changed, checkpoint: checkpoint(11) })).toMatchObject({
       updated: 3000,
       rejected: [],
