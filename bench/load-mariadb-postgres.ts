@@ -5,7 +5,8 @@
  * target, COPY in checkpointed batches, verification by checksums), and beside it, alternating and after
  * a warm-up, loaded by pgloader (`pgloader mysql://… postgresql://…`, which creates the schema, copies
  * the rows, then builds the key index). Each subject runs in its own process under /usr/bin/time, so
- * peak memory is its own. The target is stocktake under half of pgloader's time.
+ * peak memory is its own (the migrate process bounds its heap's growth as the command line does). The
+ * target is stocktake under half of pgloader's time.
  *
  * pgloader is the Debian package: `apt-get install -y pgloader`; without it the bench prints stocktake
  * alone. The servers default to the test servers (override with STOCKTAKE_BENCH_PG_URL and
@@ -21,15 +22,16 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import knexFactory from 'knex';
 import type { Config } from '../src/config/schema.ts';
+import { boundHeapGrowth } from '../src/core/heap.ts';
 import { runMigrate } from '../src/stages/migrate-stage.ts';
 import { type BenchRow, type Measure, median, printTable, timed } from './bench-table.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const PG_ADMIN_URL = process.env.STOCKTAKE_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const MYSQL_ADMIN_URL = process.env.STOCKTAKE_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
-const SOURCE_DB = 'stocktake_bench_load_maria';
-const TARGET_DB = 'stocktake_bench_load_maria';
-const PGLOADER_DB = 'stocktake_bench_load_pgloader';
+const SOURCE_DB = 'stocktake_mig_load_maria';
+const TARGET_DB = 'stocktake_mig_load_maria';
+const PGLOADER_DB = 'stocktake_mig_load_pgloader';
 const TABLE = 'clients';
 
 const withDatabase = (base: string, database: string) => {
@@ -102,6 +104,8 @@ async function countRows(url: string, table: string): Promise<number> {
 
 /** The stocktake subject, run in a child process: `stocktake migrate` of the one mapping. */
 async function stocktakeMigrate(): Promise<void> {
+  // As the command line runs it, with its heap bound.
+  boundHeapGrowth();
   const rejectsDir = mkdtempSync(join(tmpdir(), 'stocktake-bench-'));
   try {
     const batchSize = process.env.STOCKTAKE_BENCH_BATCH

@@ -9,7 +9,8 @@
  *   batches a migration of new rows sends (COPY into the table): the write path without the CSV read;
  * - `psql \copy`, and pgloader when the Debian package is installed (`apt-get install -y pgloader`).
  * Each subject runs in its own process under /usr/bin/time, so peak memory is its own (the writer-alone
- * process holds every row). The target is stocktake within 1.5× `psql \copy`.
+ * process holds every row; the migrate process bounds its heap's growth as the command line does). The
+ * target is stocktake within 1.5× `psql \copy`.
  *
  *   npx tsx bench/load-postgres.ts [rows=1000000] [runs=3]
  */
@@ -27,6 +28,7 @@ import type { SqlConnector } from '../src/connectors/sql/sql-connector.ts';
 import { createSqlWriter } from '../src/connectors/sql/sql-writer.ts';
 import type { Row } from '../src/connectors/types.ts';
 import type { Writer } from '../src/connectors/writer-types.ts';
+import { boundHeapGrowth } from '../src/core/heap.ts';
 import { runMigrate } from '../src/stages/migrate-stage.ts';
 import { writeLoadCsv } from './bench-data.ts';
 import { type BenchRow, type Measure, median, printTable, timed } from './bench-table.ts';
@@ -34,7 +36,7 @@ import { type BenchRow, type Measure, median, printTable, timed } from './bench-
 const HERE = dirname(fileURLToPath(import.meta.url));
 const OUT = join(HERE, 'out');
 const ADMIN_URL = process.env.STOCKTAKE_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const DATABASE = 'stocktake_bench_load';
+const DATABASE = 'stocktake_mig_load';
 const TABLE = 'bench_clients';
 const COLUMNS = ['id', 'code', 'name', 'email', 'amount', 'created_at'];
 const BATCH = 10_000;
@@ -144,6 +146,8 @@ async function writerAlone(path: string): Promise<void> {
 
 /** The `stocktake migrate` subject: the stage with a 6-field mapping of the CSV into the table. */
 async function stocktakeMigrate(path: string): Promise<void> {
+  // As the command line runs it, with its heap bound.
+  boundHeapGrowth();
   const config = {
     sources: { file: { kind: 'csv', path } },
     targets: { pg: { kind: 'postgres', url: dbUrl, schemas: ['public'] } },
