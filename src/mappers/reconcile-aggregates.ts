@@ -75,6 +75,9 @@ export class SideAggregates {
   readonly #sums: ScaledSum[];
   readonly #min: (string | undefined)[];
   readonly #max: (string | undefined)[];
+  /** Per field, whether the min (max) is an integer text, compared as a number: tested once, when kept. */
+  readonly #minInteger: boolean[];
+  readonly #maxInteger: boolean[];
   readonly #distinct: (Set<string> | undefined)[];
   rows = 0;
 
@@ -85,6 +88,8 @@ export class SideAggregates {
     this.#sums = plan.kinds.map(() => new ScaledSum());
     this.#min = new Array(n).fill(undefined);
     this.#max = new Array(n).fill(undefined);
+    this.#minInteger = new Array(n).fill(false);
+    this.#maxInteger = new Array(n).fill(false);
     this.#distinct = plan.kinds.map((k) => (k & DISTINCT ? new Set<string>() : undefined));
   }
 
@@ -130,11 +135,17 @@ export class SideAggregates {
   #addText(f: number, kind: number, text: string): void {
     if (kind & SUM) this.#sums[f]!.add(text);
     if (kind & (RANGE_INSTANT | RANGE_TEXT)) {
-      const instant = (kind & RANGE_INSTANT) !== 0;
+      const integer = (kind & RANGE_INSTANT) !== 0 && INTEGER.test(text);
       const min = this.#min[f];
-      if (min === undefined || before(text, min, instant)) this.#min[f] = text;
+      if (min === undefined || before(text, integer, min, this.#minInteger[f]!)) {
+        this.#min[f] = text;
+        this.#minInteger[f] = integer;
+      }
       const max = this.#max[f];
-      if (max === undefined || before(max, text, instant)) this.#max[f] = text;
+      if (max === undefined || before(max, this.#maxInteger[f]!, text, integer)) {
+        this.#max[f] = text;
+        this.#maxInteger[f] = integer;
+      }
     }
     if (kind & DISTINCT) this.#distinct[f]!.add(text);
   }
@@ -186,9 +197,9 @@ export function compareAggregates(
 const INTEGER = /^-?\d+$/;
 
 // Timestamps are canonical as epoch microseconds (integer texts, compared without a BigInt per value);
-// anything else a database returned compares as text.
-function before(a: string, b: string, instant: boolean): boolean {
-  if (!instant || !INTEGER.test(a) || !INTEGER.test(b)) return a < b;
+// anything else a database returned, and dates, compare as text.
+function before(a: string, aInteger: boolean, b: string, bInteger: boolean): boolean {
+  if (!aInteger || !bInteger) return a < b;
   const negativeA = a.charCodeAt(0) === 45;
   const negativeB = b.charCodeAt(0) === 45;
   if (negativeA !== negativeB) return negativeA;
