@@ -3,7 +3,8 @@
  * whose child columns are mapped fields, the parent's referenced key values (read once from the target,
  * plus the keys earlier mappings of the run insert into the parent) are held in memory, and a mapped row
  * whose non-NULL child values name no such parent is rejected with `REJECT_FOREIGN_KEY`, in the plan and
- * in migrate alike.
+ * in migrate alike. A foreign key referencing the mapping's own table by its key is checked once the
+ * whole source is read (`self-reference-check.ts`).
  */
 import type { Connector, Value } from '../connectors/types.ts';
 import type { Dataset, ForeignKey } from '../core/inventory.ts';
@@ -11,6 +12,7 @@ import { foldKeyText, KEY_SEPARATOR, type KeyFolding, keyFoldingOf } from './can
 import { type Canonicalizer, canonicalizerFor, NULL_TEXT } from './canonical-value.ts';
 import type { Rejection } from './mapping-types.ts';
 import type { PreparedMapping } from './preflight.ts';
+import { type SelfForeignKey, SelfReferences } from './self-reference-check.ts';
 
 /** Parent keys held per foreign key; above it the key is not checked (with a warning). */
 export const FOREIGN_KEY_LIMIT = 1_000_000;
@@ -27,8 +29,10 @@ interface CheckedForeignKey {
 /** The foreign keys of one mapping's target, ready to check mapped rows. */
 export interface ForeignKeyChecks {
   readonly checks: readonly CheckedForeignKey[];
+  /** The foreign keys referencing the mapping's own table, checked once every row is read; null when none. */
+  readonly selfReferences: SelfReferences | null;
   /** Foreign keys left unchecked, and why. */
-  readonly warnings: readonly { readonly path: string; readonly code: string; readonly message: string }[];
+  readonly warnings: { readonly path: string; readonly code: string; readonly message: string }[];
 }
 
 /**
@@ -98,8 +102,9 @@ export async function loadForeignKeyChecks(
   context: ForeignKeyContext,
 ): Promise<ForeignKeyChecks> {
   const checks: CheckedForeignKey[] = [];
+  const selfKeys: SelfForeignKey[] = [];
   const warnings: { path: string; code: string; message: string }[] = [];
-  if (p.pass !== 'rows') return { checks, warnings };
+  if (p.pass !== 'rows') return { checks, selfReferences: null, warnings };
   const dataset = p.target.dataset;
   const targetFields = p.compiled.targetFields;
   const refFields = new Set(p.compiled.references.map((slot) => slot.field));
@@ -114,9 +119,13 @@ export async function loadForeignKeyChecks(
     const fields = fk.columns.map((c) => targetFields.indexOf(c));
     // Unmapped columns are left to the database; a `ref` already rejects missing references.
     if (fields.some((f) => f < 0) || fk.columns.some((c) => refFields.has(c))) continue;
-    // A self-reference would need the mapping's own rows first: left to the database.
     if (fk.references.dataset === dataset.name) {
-      warn(fk, 'it references the same table');
+      const why = selfReferenceProblem(p, fk);
+      if (why) warn(fk, why);
+      else {
+        const self = selfForeignKey(p, fk, datasets);
+        if (self) selfKeys.push(self);
+      }
       continue;
     }
     const c = fkColumns(fk, datasets, p.target.kind);
@@ -161,7 +170,53 @@ export async function loadForeignKeyChecks(
       reason: `references ${fk.references.dataset}(${fk.references.columns.join(', ')}), which is neither in the target nor inserted by ${names.length > 0 ? `mapping ${names.join(', ')}` : 'any mapping of this run'}`,
     });
   }
-  return { checks, warnings };
+  let selfReferences: SelfReferences | null = null;
+  if (selfKeys.length > 0) {
+    // The target's own keys, in the mapping key's order, as the self-references compare them.
+    const targetKeys = new Set<string>();
+    if (await readParentKeys(target, dataset.name, p.compiled.keyFields, selfKeys[0]!.c, targetKeys))
+      selfReferences = new SelfReferences(selfKeys, targetKeys, p.config.to.mode === 'mirror');
+    else
+      warnings.push({
+        path: `mappings[${p.index}]`,
+        code: 'MAP_FOREIGN_KEY_UNCHECKED',
+        message: `${selfKeys.map((k) => `foreign key (${k.field}) → ${k.parent}`).join(', ')} is not checked before writing: the table has more than ${FOREIGN_KEY_LIMIT.toLocaleString('en-US')} keys`,
+      });
+  }
+  return { checks, selfReferences, warnings };
+}
+
+// Why a foreign key to the mapping's own table cannot be checked; undefined when it can.
+function selfReferenceProblem(p: PreparedMapping, fk: ForeignKey): string | undefined {
+  if (p.identity) return 'it references the same table, whose keys the database generates';
+  const key = p.compiled.keyFields;
+  const columns = fk.references.columns;
+  if (columns.length !== key.length || !columns.every((c) => key.includes(c)))
+    return `it references the same table by columns other than the mapping's key (${key.join(', ')})`;
+  return undefined;
+}
+
+// A self-referencing foreign key with its child fields and the referenced columns in the mapping key's order.
+function selfForeignKey(
+  p: PreparedMapping,
+  fk: ForeignKey,
+  datasets: readonly Dataset[],
+): SelfForeignKey | undefined {
+  const key = p.compiled.keyFields;
+  const at = key.map((k) => fk.references.columns.indexOf(k));
+  const ordered: ForeignKey = {
+    ...fk,
+    columns: at.map((i) => fk.columns[i]!),
+    references: { ...fk.references, columns: [...key] },
+  };
+  const c = fkColumns(ordered, datasets, p.target.kind);
+  if (!c) return undefined;
+  return {
+    fields: ordered.columns.map((col) => p.compiled.targetFields.indexOf(col)),
+    c,
+    field: fk.columns.join(', '),
+    parent: `${fk.references.dataset}(${fk.references.columns.join(', ')})`,
+  };
 }
 
 /** The first foreign key a mapped row (target fields in `out`) violates, as a rejection; else null. */
@@ -178,7 +233,7 @@ export function checkForeignKeys(checks: ForeignKeyChecks, out: readonly Value[]
 }
 
 /** How the referenced columns of a foreign key compare: the parent columns' canonical text and folding. */
-interface FkColumns {
+export interface FkColumns {
   readonly canonicalizers: readonly Canonicalizer[];
   readonly foldings: readonly KeyFolding[];
 }
@@ -194,8 +249,8 @@ function fkColumns(fk: ForeignKey, datasets: readonly Dataset[], kind: string): 
   };
 }
 
-// The key text of `fields` of `row` as the parent compares it; null when a part is NULL.
-function keyText(row: readonly Value[], fields: readonly number[], c: FkColumns): string | null {
+/** The key text of `fields` of `row` as the parent compares it; null when a part is NULL. */
+export function keyText(row: readonly Value[], fields: readonly number[], c: FkColumns): string | null {
   let key = '';
   for (let k = 0; k < fields.length; k++) {
     const value = row[fields[k]!] ?? null;

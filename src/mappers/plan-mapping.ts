@@ -7,13 +7,14 @@ import type { Connector, Value } from '../connectors/types.ts';
 import type { FieldChange, MappingPlan, PlanColumn, PlanSample } from '../core/plan.ts';
 import { foldKeyText } from './canonical-key.ts';
 import { NULL_TEXT } from './canonical-value.ts';
-import type { ForeignKeyChecks, InsertedParents } from './foreign-key-check.ts';
+import { FOREIGN_KEY_LIMIT, type ForeignKeyChecks, type InsertedParents } from './foreign-key-check.ts';
 import { IDENTITY_MAP_LIMIT, identityMapTooLarge } from './identity-map.ts';
 import { diffPartition, emptyDiff, type PartitionDiff } from './plan-diff.ts';
 import { showValue } from './plan-masking.ts';
 import { collectSource, collectTarget, type SideSummary } from './plan-sides.ts';
 import type { PreparedMapping } from './preflight.ts';
 import { RejectTally, type RowReject } from './rejects.ts';
+import type { SelfReferences } from './self-reference-check.ts';
 import {
   DEFAULT_MEMORY_ROWS,
   type PartitionRecords,
@@ -100,6 +101,16 @@ export async function readSides(
     close();
     throw sourceRead.status === 'rejected' ? sourceRead.reason : (targetRead as PromiseRejectedResult).reason;
   }
+  const selfReferences = options.foreignKeys?.selfReferences;
+  if (selfReferences) {
+    if (selfReferences.overflow)
+      options.foreignKeys!.warnings.push({
+        path: `mappings[${prepared.index}]`,
+        code: 'MAP_FOREIGN_KEY_UNCHECKED',
+        message: `${selfReferences.foreignKeys.map((k) => `foreign key (${k.field}) → ${k.parent}`).join(', ')} is not checked before writing: the source has more than ${FOREIGN_KEY_LIMIT.toLocaleString('en-US')} rows`,
+      });
+    else resolveSelfReferences(prepared, selfReferences, sourceStore, targetStore, tally);
+  }
   return {
     source: sourceStore,
     target: targetStore,
@@ -109,20 +120,101 @@ export async function readSides(
   };
 }
 
-/** Diffs the stores partition by partition, handing each partition's records and diff to `visit`. */
+/** The round in which each row of a self-referencing table is written, for the sides it was resolved on. */
+interface WriteOrder {
+  readonly target: PartitionStore;
+  readonly rounds: ReadonlyMap<string, number>;
+  readonly lastRound: number;
+}
+
+const writeOrders = new WeakMap<PartitionStore, WriteOrder>();
+
+/**
+ * Checks the self-references of the rows read (see `SelfReferences`): rejects the rows whose parent will
+ * not be there, in `tally` and in the source store, and records the rounds that write parents first.
+ */
+function resolveSelfReferences(
+  prepared: PreparedMapping,
+  references: SelfReferences,
+  source: PartitionStore,
+  target: PartitionStore,
+  tally: RejectTally,
+): void {
+  const { rejected, rounds, lastRound } = references.resolve();
+  if (rejected.length > 0) {
+    const byKey = new Map(rejected.map((r) => [r.key, r]));
+    const found: { reject: (typeof rejected)[number]; row: Value[] }[] = [];
+    const partitions = [...new Set(rejected.map((r) => source.partitionOf(r.key)))].sort((a, b) => a - b);
+    for (const p of partitions) {
+      const s = source.load(p);
+      for (let i = 0; i < s.keys.length; i++) {
+        const reject = byKey.get(s.keys[i]!);
+        if (reject && s.rows[i] !== null) found.push({ reject, row: rowAt(s, i)! });
+      }
+    }
+    found.sort((a, b) => a.reject.row - b.reject.row);
+    for (const { reject, row } of found)
+      tally.addMapped(reject.row, keyValuesOf(prepared, row), null, references.rejectionOf(reject, row));
+    source.reject(new Set(byKey.keys()));
+  }
+  if (lastRound > 0) writeOrders.set(source, { target, rounds, lastRound });
+}
+
+/**
+ * Diffs the stores partition by partition, handing each partition's records and diff to `visit`. When a
+ * self-referencing foreign key makes rows wait for parents the same diff inserts, those rows are held
+ * back and visited in later rounds (each a walk of the partitions that hold some), after their parents.
+ */
 export async function walkPartitions(
   source: PartitionStore,
   target: PartitionStore,
   visit: (source: PartitionRecords, target: PartitionRecords, diff: PartitionDiff) => void | Promise<void>,
 ): Promise<void> {
-  for (let p = 0; p < source.partitions; p++) {
-    const s = source.load(p);
-    const t = target.load(p);
-    if (s.keys.length === 0 && t.keys.length === 0) continue;
-    const diff = emptyDiff();
-    diffPartition(s, t, diff);
-    await visit(s, t, diff);
+  const order = writeOrders.get(source);
+  const rounds = order?.target === target ? order : undefined;
+  for (let round = 0; round <= (rounds?.lastRound ?? 0); round++) {
+    for (let p = 0; p < source.partitions; p++) {
+      const s = source.load(p);
+      const t = target.load(p);
+      if (s.keys.length === 0 && t.keys.length === 0) continue;
+      const diff = emptyDiff();
+      diffPartition(s, t, diff);
+      if (!rounds) await visit(s, t, diff);
+      else {
+        const part = roundOf(s, diff, round, rounds.rounds);
+        if (part) await visit(part.records, t, part.diff);
+      }
+    }
   }
+}
+
+// The rows of one partition written in `round` (0: every other row too), as records and a diff; null when none.
+function roundOf(
+  s: PartitionRecords,
+  diff: PartitionDiff,
+  round: number,
+  rounds: ReadonlyMap<string, number>,
+): { records: PartitionRecords; diff: PartitionDiff } | null {
+  const inRound = (i: number) => (rounds.get(s.keys[i]!) ?? 0) === round;
+  const inserts = diff.inserts.filter(inRound);
+  const updates: number[] = [];
+  for (let u = 0; u < diff.updates.length; u += 2)
+    if (inRound(diff.updates[u]!)) updates.push(diff.updates[u]!, diff.updates[u + 1]!);
+  if (round > 0 && inserts.length === 0 && updates.length === 0) return null;
+  // The rows of other rounds are hidden, so that a visitor counting every row of `s` counts each once.
+  const rows: PartitionRecords['rows'] = round === 0 ? s.rows.slice() : new Array(s.rows.length).fill(null);
+  const moved = (i: number) => {
+    rows[i] = round === 0 ? null : s.rows[i]!;
+  };
+  const held = round === 0 ? (i: number) => !inRound(i) : inRound;
+  for (const i of diff.inserts) if (held(i)) moved(i);
+  for (let u = 0; u < diff.updates.length; u += 2) if (held(diff.updates[u]!)) moved(diff.updates[u]!);
+  const records = { ...s, rows };
+  if (round === 0) return { records, diff: { ...diff, inserts, updates } };
+  return {
+    records,
+    diff: { inserts, updates, targetOnly: [], duplicates: [], kept: 0, unchanged: 0 },
+  };
 }
 
 function allNull(row: readonly Value[], width: number): boolean {

@@ -32,7 +32,10 @@ export interface SideReadOptions {
   readonly signal?: AbortSignal;
   /** Rows read so far, once per batch. */
   readonly onProgress?: (rows: number) => void;
-  /** Source only: the target's foreign keys; a row naming no known parent is rejected. */
+  /**
+   * Source only: the target's foreign keys; a row naming no known parent is rejected, and the rows of a
+   * self-referencing key are collected for `SelfReferences.resolve`.
+   */
   readonly foreignKeys?: ForeignKeyChecks;
 }
 
@@ -85,6 +88,7 @@ export async function collectSource(
   const keyWidth = identity?.sourceKey.length ?? 0;
   const foreignKeys =
     options.foreignKeys && options.foreignKeys.checks.length > 0 ? options.foreignKeys : null;
+  const selfReferences = options.foreignKeys?.selfReferences ?? null;
   for await (const batch of connector.read(
     { name: prepared.source.dataset.name },
     {
@@ -105,7 +109,10 @@ export async function collectSource(
         hashRawRow(row, texts);
         fingerprint.add(ROW_HASH[0]!, ROW_HASH[1]!);
         const key = rejectedKey(prepared, row);
-        if (key) store.add(key.text, 0, 0, null);
+        if (key) {
+          store.add(key.text, 0, 0, null);
+          selfReferences?.addRejectedKey(key.text);
+        }
         onReject({
           row: rowNumber,
           key: key?.values ?? null,
@@ -129,6 +136,7 @@ export async function collectSource(
         for (let k = 0; k < keyWidth; k++) stored.push(row[identity!.sourceKey[k]!.position] ?? null);
       }
       store.add(key, high, low, stored);
+      selfReferences?.add(rowNumber, key, out);
     }
     options.onProgress?.(rowNumber);
   }

@@ -100,6 +100,8 @@ export class PartitionStore {
   #fd: number | undefined;
   #written = 0;
   #label: string;
+  /** Keys rejected after their rows were added: loaded without their rows. */
+  #rejected: ReadonlySet<string> | null = null;
 
   /** `budgetRows` and `budgetBytes` bound what stays in memory: the first reached spills. */
   constructor(
@@ -137,6 +139,11 @@ export class PartitionStore {
   /** How many times the rows in memory went to disk. */
   get spills(): number {
     return this.#spills;
+  }
+
+  /** The partition of a key. */
+  partitionOf(key: string): number {
+    return hashKeyText(key) & (this.partitions - 1);
   }
 
   /**
@@ -194,6 +201,14 @@ export class PartitionStore {
     this.#spills++;
   }
 
+  /**
+   * Rejects the rows of `keys` after they were added (a check that needs the whole side first): they
+   * load as keys without rows, as a row rejected while reading does.
+   */
+  reject(keys: ReadonlySet<string>): void {
+    this.#rejected = keys.size > 0 ? keys : null;
+  }
+
   /** The records of partition `p`: spilled ones first, then those in memory, in the order added. */
   load(p: number): PartitionRecords {
     const segments = this.#segments[p]!;
@@ -229,6 +244,9 @@ export class PartitionStore {
       out.rows.push(rowLength === NO_ROW ? null : at);
       at = keyStart + ((keyEnd - keyStart + (rowLength === NO_ROW ? 0 : rowLength) + 3) & ~3);
     }
+    const rejected = this.#rejected;
+    if (rejected !== null)
+      for (let i = 0; i < out.keys.length; i++) if (rejected.has(out.keys[i]!)) out.rows[i] = null;
     return out;
   }
 
