@@ -77,7 +77,7 @@ class Tally {
       if (notExpected.has(s.keys[i]!)) continue;
       counts.missing++;
       expected.add(s.highs[i]!, s.lows[i]!);
-      this.#example('missing', rowAt(s, i)!);
+      this.#example('missing', s, i);
     }
     for (let u = 0; u < diff.updates.length; u += 2) {
       const i = diff.updates[u]!;
@@ -85,7 +85,7 @@ class Tally {
       if (notExpected.has(s.keys[i]!)) continue;
       counts.different++;
       expected.add(s.highs[i]!, s.lows[i]!);
-      this.#example('different', rowAt(s, i)!);
+      this.#example('different', s, i);
     }
     for (let i = 0; i < s.keys.length; i++)
       if (skip[i] === 0 && s.rows[i] !== null) expected.add(s.highs[i]!, s.lows[i]!);
@@ -95,13 +95,15 @@ class Tally {
   unexpected(t: PartitionRecords, diff: PartitionDiff): void {
     for (const j of diff.targetOnly) {
       this.counts.unexpected++;
-      this.#example('unexpected', rowAt(t, j)!);
+      this.#example('unexpected', t, j);
     }
   }
 
-  #example(problem: 'missing' | 'different' | 'unexpected', row: Parameters<typeof keyValuesOf>[1]): void {
-    if (this.examples.length < EXAMPLES)
-      this.examples.push({ problem, key: this.#options.tally.showKey(keyValuesOf(this.#prepared, row)) });
+  // Only the rows shown as examples are decoded.
+  #example(problem: 'missing' | 'different' | 'unexpected', records: PartitionRecords, i: number): void {
+    if (this.examples.length >= EXAMPLES) return;
+    const key = keyValuesOf(this.#prepared, rowAt(records, i)!);
+    this.examples.push({ problem, key: this.#options.tally.showKey(key) });
   }
 
   result(
