@@ -105,10 +105,12 @@ async function child(): Promise<void> {
     note = `+${m.inserts} ~${m.updates} =${m.unchanged}`;
   }
   const ms = performance.now() - started;
-  console.log(JSON.stringify({ ms, rssMb: process.resourceUsage().maxRSS / 1024, note }));
+  const usage = process.resourceUsage();
+  const cpuS = (usage.userCPUTime + usage.systemCPUTime) / 1e6;
+  console.log(JSON.stringify({ ms, cpuS, rssMb: usage.maxRSS / 1024, note }));
 }
 
-function measure(subject: string): { ms: number; rssMb: number; note: string } {
+function measure(subject: string): { ms: number; cpuS: number; rssMb: number; note: string } {
   const result = spawnSync(
     process.execPath,
     ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', subject, String(rows)],
@@ -126,6 +128,8 @@ async function main(): Promise<void> {
   );
   const subjects = ['read', 'plan'] as const;
   const times: Record<string, number[]> = { read: [], plan: [] };
+  // CPU seconds of the process (its own work, not the server's): steadier than wall time on a shared machine.
+  const cpu: Record<string, number[]> = { read: [], plan: [] };
   const rss: Record<string, number> = { read: 0, plan: 0 };
   const notes: Record<string, string> = {};
   // Warm-up: caches, JIT of the database; skipped for a single run (the 10M case takes minutes a subject).
@@ -134,6 +138,7 @@ async function main(): Promise<void> {
     for (const subject of subjects) {
       const r = measure(subject);
       times[subject]!.push(r.ms);
+      cpu[subject]!.push(r.cpuS);
       rss[subject] = Math.max(rss[subject]!, r.rssMb);
       notes[subject] = r.note;
     }
@@ -146,7 +151,7 @@ async function main(): Promise<void> {
       subject: 'read both sides',
       median_ms: reference,
       peak_rss_mb: rss.read!,
-      extra: notes.read!,
+      extra: `${notes.read!}; ${median(cpu.read!).toFixed(1)} s CPU`,
       ratio: 1,
     },
     {
@@ -154,13 +159,15 @@ async function main(): Promise<void> {
       subject: 'stocktake plan (spills above 16 MB a side)',
       median_ms: median(times.plan!),
       peak_rss_mb: rss.plan!,
-      extra: notes.plan!,
+      extra: `${notes.plan!}; ${median(cpu.plan!).toFixed(1)} s CPU (${(median(cpu.plan!) / median(cpu.read!)).toFixed(2)}×)`,
       ratio: median(times.plan!) / reference,
     },
   ];
   printTable(table);
   for (const subject of subjects)
-    console.log(`runs ${subject}: ${times[subject]!.map((v) => v.toFixed(0)).join(', ')} ms`);
+    console.log(
+      `runs ${subject}: ${times[subject]!.map((v) => v.toFixed(0)).join(', ')} ms; CPU ${cpu[subject]!.map((v) => v.toFixed(1)).join(', ')} s`,
+    );
 }
 
 if (mode === 'main') await main();

@@ -76,7 +76,7 @@ function canonicalInteger(value: Value | undefined): string {
   if (value === null || value === undefined) return NULL_TEXT;
   if (typeof value === 'number') {
     // Safe integers print the same through String as through BigInt, without allocating one.
-    if (Number.isSafeInteger(value)) return String(value);
+    if (Number.isSafeInteger(value)) return integerText(value);
     return Number.isInteger(value) ? BigInt(value).toString() : String(value);
   }
   if (typeof value === 'bigint') return value.toString();
@@ -173,7 +173,7 @@ function timestampCanonicalizer(digits: number): Canonicalizer {
       micros = seconds * 1e6 + Math.round(Number(`0.${m[7] ?? '0'}`) * 1e6);
     }
     if (unit > 1) micros = Math.round(micros / unit) * unit;
-    return String(micros);
+    return integerText(micros);
   };
 }
 
@@ -265,6 +265,17 @@ const PLUS = 0x2b;
 const T_UPPER = 0x54;
 const Z_UPPER = 0x5a;
 const Z_LOWER = 0x7a;
+
+/**
+ * `String(n)` of an integer, printed as two halves of at most 8 digits below 10^16: V8 prints such
+ * halves as small integers, several times faster than the double a microsecond timestamp is.
+ */
+function integerText(n: number): string {
+  if (n < 0) return n > -1e16 ? `-${integerText(-n)}` : String(n);
+  if (n < 1e8 || n >= 1e16) return String(n);
+  const high = Math.floor(n / 1e8);
+  return `${high}${String(1e8 + (n - high * 1e8)).slice(1)}`;
+}
 
 function offsetSeconds(zone: string | undefined): number {
   if (zone === undefined || zone === 'Z' || zone === 'z') return 0;

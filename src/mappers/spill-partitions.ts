@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Value } from '../connectors/types.ts';
 import { hashKeyText } from './canonical-hash.ts';
-import { type CodecBuffer, RowEncoder, readRow } from './spill-row-codec.ts';
+import { type CodecBuffer, RowEncoder, readRow, writeText } from './spill-row-codec.ts';
 
 /** Rows of a diff (both sides) kept in memory before spilling, by default. */
 export const DEFAULT_MEMORY_ROWS = 200_000;
@@ -157,7 +157,7 @@ export class PartitionStore {
     const room = at + HEADER + 3 * key.length + (row === null ? 0 : this.#encoder.measure(row)) + 3;
     let buffer = this.#buffers[p]!;
     if (room > buffer.length) buffer = this.#grow(p, room);
-    let keyBytes = buffer.utf8Write(key, at + HEADER);
+    let keyBytes = writeText(buffer, key, at + HEADER);
     let keyWord = keyBytes;
     // UTF-8 would replace a lone surrogate: such a key is kept as its UTF-16 code units instead.
     if (keyBytes !== key.length && LONE_SURROGATE.test(key)) {

@@ -31,6 +31,21 @@ export interface CodecBuffer extends Buffer {
   utf8Slice(start: number, end: number): string;
 }
 
+/** Strings up to this length are copied by a loop while they are ASCII, instead of a call to the encoder. */
+const SHORT_TEXT = 32;
+
+/** Writes `text` in UTF-8 at `at` of `buffer`, which has room for it; returns the bytes written. */
+export function writeText(buffer: CodecBuffer, text: string, at: number): number {
+  const n = text.length;
+  if (n > SHORT_TEXT) return buffer.utf8Write(text, at);
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) return buffer.utf8Write(text, at);
+    buffer[at + i] = c;
+  }
+  return n;
+}
+
 /** Encodes rows into a buffer: `measure` a row (an upper bound of its bytes), make room, then `write` it. */
 export class RowEncoder {
   /** The texts `measure` computed for the bigint and JSON values of the row, by position. */
@@ -60,7 +75,7 @@ export class RowEncoder {
     for (let i = 0; i < row.length; i++) {
       const value = row[i];
       if (typeof value === 'string') {
-        let length = buffer.utf8Write(value, at + PREFIX);
+        let length = writeText(buffer, value, at + PREFIX);
         if (length !== value.length && LONE_SURROGATE.test(value)) {
           length = buffer.ucs2Write(value, at + PREFIX);
           buffer[at] = TEXT_UTF16;

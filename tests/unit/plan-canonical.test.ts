@@ -32,6 +32,8 @@ describe('canonical values per target column type', () => {
     expect(integer(12)).toBe(integer('12'));
     expect(integer(12n)).toBe(integer(12));
     expect(integer(9007199254740993n)).toBe(integer('9007199254740993'));
+    for (const n of [100_000_000, 1_577_836_800_000_001, -123_456_789_012, 9_007_199_254_740_991])
+      expect(integer(n)).toBe(String(n));
   });
 
   it('compares timestamps as instants, at the column precision', () => {
@@ -39,6 +41,8 @@ describe('canonical values per target column type', () => {
     expect(ts('2024-03-01T10:00:00Z')).toBe(ts('2024-03-01T11:00:00+01:00'));
     expect(ts('2024-03-01 10:00:00.500000')).toBe(ts('2024-03-01T10:00:00.5Z'));
     expect(ts('2024-03-01T10:00:00.123456Z')).not.toBe(ts('2024-03-01T10:00:00.123457Z'));
+    expect(ts('2024-03-01T10:00:00.000001Z')).toBe(String(Date.UTC(2024, 2, 1, 10) * 1000 + 1));
+    expect(ts('1969-12-31T23:59:59.5Z')).toBe('-500000');
     const seconds = canonicalizerFor(col('t', 'timestamp'), 'mysql');
     expect(seconds('2024-03-01T10:00:00.4Z')).toBe(seconds('2024-03-01T10:00:00Z'));
     const millis = canonicalizerFor(col('t', 'timestamp', { precision: 3 }), 'mysql');
