@@ -14,7 +14,15 @@ export function hashTexts(texts: readonly string[], count: number = texts.length
   let h2 = 0x41c6ce57;
   for (let f = 0; f < count; f++) {
     const text = texts[f]!;
-    for (let i = 0; i < text.length; i++) {
+    const n = text.length;
+    let i = 0;
+    // Two UTF-16 units make one 32-bit word: half the multiplications of a unit at a time.
+    for (; i + 1 < n; i += 2) {
+      const word = text.charCodeAt(i) | (text.charCodeAt(i + 1) << 16);
+      h1 = Math.imul(h1 ^ word, 2654435761);
+      h2 = Math.imul(h2 ^ word, 1597334677);
+    }
+    if (i < n) {
       const ch = text.charCodeAt(i);
       h1 = Math.imul(h1 ^ ch, 2654435761);
       h2 = Math.imul(h2 ^ ch, 1597334677);

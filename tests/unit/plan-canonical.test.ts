@@ -71,6 +71,13 @@ describe('canonical values per target column type', () => {
     const first = [...ROW_HASH];
     hashTexts(['a', 'bc']);
     expect([...ROW_HASH]).not.toEqual(first);
+    // Units are hashed two at a time: an odd one or a trailing NUL still tells texts apart.
+    const seen = new Set<string>();
+    for (const text of ['a', 'a\u0000', 'ab', 'ba', 'abc', '\u0000a', '\u6261']) {
+      hashTexts([text]);
+      seen.add(ROW_HASH.join());
+    }
+    expect(seen.size).toBe(7);
     const a = new FingerprintAccumulator();
     const b = new FingerprintAccumulator();
     const rows = [
