@@ -35,6 +35,8 @@ export interface ColumnAccumulatorOptions {
   readonly firstRow?: number;
   /** Keep a value sample (default true; a dataset accumulator keeps one for all its columns). */
   readonly sampled?: boolean;
+  /** Values expected in all, to size the hashes kept past the distinct limit once. */
+  readonly expectedCount?: number;
 }
 
 /** Running figures of a column past its distinct limit; every field is exact except `sketch` and `sample`. */
@@ -247,6 +249,7 @@ export class ColumnAccumulator {
   readonly #sampleRow: (FrequencyKey | null)[] = [null];
   readonly #distinctLimit: number;
   readonly #firstRow: number;
+  readonly #expectedCount: number;
 
   constructor(
     readonly name: string,
@@ -256,6 +259,7 @@ export class ColumnAccumulator {
     this.#distinctLimit = options.distinctLimit ?? DEFAULT_DISTINCT_LIMIT;
     if (options.sampled !== false) this.#sample = new RowSample(options.sampleSize ?? VALUE_SAMPLE_SIZE, 1);
     this.#firstRow = options.firstRow ?? 0;
+    this.#expectedCount = options.expectedCount ?? 0;
     // Binary values are never listed: the column is measured by aggregates from the start.
     if (type === 'binary') this.#frequencies = undefined;
   }
@@ -388,15 +392,26 @@ export class ColumnAccumulator {
 
   /** Folds the exact table into aggregates; from now on rows update them directly. */
   #switch(): void {
-    this.#aggregator = aggregateOf(this.type, this.#frequencies ?? new FrequencyTable(), this.nulls);
+    this.#aggregator = aggregateOf(
+      this.type,
+      this.#frequencies ?? new FrequencyTable(),
+      this.nulls,
+      this.#expectedCount,
+    );
     this.#frequencies = undefined;
   }
 }
 
 /** The aggregates of a frequency table's values (`nulls` > 0 rules the column out as a key). */
-function aggregateOf(type: LogicalType, table: FrequencyTable, nulls: number): ColumnAggregator {
+function aggregateOf(
+  type: LogicalType,
+  table: FrequencyTable,
+  nulls: number,
+  expectedCount = 0,
+): ColumnAggregator {
   const aggregator = new ColumnAggregator(type);
-  if (nulls === 0 && table.allOnce()) aggregator.unique = new HashLog(table.size * 2);
+  if (nulls === 0 && table.allOnce())
+    aggregator.unique = new HashLog(Math.max(table.size * 2, expectedCount));
   table.forEachHashed((key, count, low, high) => {
     HASH[0] = low;
     HASH[1] = high;

@@ -31,6 +31,8 @@ export interface DatasetAccumulatorOptions extends ProfileOptions {
   readonly keys?: readonly (readonly string[])[];
   /** The position (0-based row number) of the first row added: a shard's first row. */
   readonly firstRow?: number;
+  /** Rows expected (an estimate), to size the row hashes and a key column's hashes once. */
+  readonly expectedRows?: number;
   /** Values sampled per column past the distinct limit (default 20,000, fewer past 100 columns). */
   readonly sampleSize?: number;
   /**
@@ -83,7 +85,7 @@ export class DatasetAccumulator {
   readonly #types: LogicalType[];
   readonly #dataset: string;
   /** Every row's hash, counted for repeats at the end (appends cost no probe; 8 bytes a row). */
-  #rows = new HashLog(4096);
+  #rows: HashLog;
   /** The rows sampled for the columns whose frequency table stops being exact. */
   #sample: RowSample;
   readonly #firstRow: number;
@@ -104,6 +106,7 @@ export class DatasetAccumulator {
     const columnOptions = this.#columnOptions(columns.length);
     this.columns = columns.map((c) => new ColumnAccumulator(c.name, c.type, columnOptions));
     this.#sample = new RowSample(columnOptions.sampleSize, columns.length);
+    this.#rows = new HashLog(Math.max(4096, options.expectedRows ?? 0));
     this.#firstRow = columnOptions.firstRow;
     this.#types = columns.map((c) => c.type);
     this.#dataset = options.dataset ?? '';
@@ -133,6 +136,7 @@ export class DatasetAccumulator {
         Math.min(VALUE_SAMPLE_SIZE, Math.max(1, Math.floor(SAMPLE_CELLS / Math.max(1, width)))),
       firstRow: options.firstRow ?? 0,
       sampled: false,
+      expectedCount: options.expectedRows ?? 0,
     };
   }
 

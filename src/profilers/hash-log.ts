@@ -2,8 +2,8 @@
  * The 64-bit value hashes of a column that may still be a key, or of every row, appended as they
  * come and checked for repeats by sorting when asked: an append is a sequential write where a hash
  * set's probe is a cache miss (the largest cost of profiling a unique column), and it holds 8 bytes
- * a value where a half-full set holds 16. The sort is a radix sort on the two 32-bit halves: no
- * BigInt is made, and four linear passes beat a comparison sort on a million hashes.
+ * a value where a half-full set holds 16. The sort is a radix sort on the high 32-bit half (two linear
+ * passes beat a comparison sort on a million hashes); pairs that share it are few, and compared whole.
  */
 
 /** An append-only list of (low, high) hash pairs that can say whether, and how often, pairs repeat. */
@@ -29,7 +29,14 @@ export class HashLog {
 
   /** Appends every pair of another log. */
   addAll(other: HashLog): void {
-    for (let i = 0; i < other.size * 2; i += 2) this.add(other.#words[i]!, other.#words[i + 1]!);
+    const size = this.size + other.size;
+    if (size * 2 > this.#words.length) {
+      const words = new Uint32Array(size * 2);
+      words.set(this.#words.subarray(0, this.size * 2));
+      this.#words = words;
+    }
+    this.#words.set(other.#words.subarray(0, other.size * 2), this.size * 2);
+    this.size = size;
   }
 
   /** The pairs held, low and high halves side by side (`restore` rebuilds the log). */
@@ -37,10 +44,10 @@ export class HashLog {
     return this.#words.subarray(0, this.size * 2);
   }
 
-  /** Rebuilds a log from `state()`. */
+  /** Rebuilds a log from `state()`, taking its array over. */
   static restore(words: Uint32Array): HashLog {
-    const log = new HashLog(words.length / 2);
-    log.#words.set(words);
+    const log = new HashLog(0);
+    log.#words = words;
     log.size = words.length / 2;
     return log;
   }
@@ -54,25 +61,39 @@ export class HashLog {
   /** How many pairs repeat an earlier one (a pair held k times counts k - 1); sorts the pairs. */
   repeats(): number {
     const size = this.size;
-    const words = this.#sorted();
+    const words = this.#sortedByHigh();
     let repeats = 0;
-    for (let i = 2; i < size * 2; i += 2)
-      if (words[i] === words[i - 2] && words[i + 1] === words[i - 1]) repeats++;
+    for (let start = 0; start < size; ) {
+      const high = words[start * 2 + 1]!;
+      let end = start + 1;
+      while (end < size && words[end * 2 + 1] === high) end++;
+      // Pairs with the same high half: a few at most; equal low halves are the repeats.
+      if (end - start === 2) {
+        if (words[start * 2] === words[start * 2 + 2]) repeats++;
+      } else if (end - start > 2) {
+        const lows: number[] = [];
+        for (let i = start; i < end; i++) lows.push(words[i * 2]!);
+        lows.sort((a, b) => a - b);
+        for (let i = 1; i < lows.length; i++) if (lows[i] === lows[i - 1]) repeats++;
+      }
+      start = end;
+    }
     if (repeats === 0) this.#distinctUpTo = size;
     return repeats;
   }
 
-  /** Sorts the pairs in place by (high, low): four 16-bit counting passes, least significant first. */
-  #sorted(): Uint32Array {
+  /**
+   * Sorts the pairs in place by their high half: two 16-bit counting passes (the low halves of pairs
+   * with the same high half are compared by `repeats`).
+   */
+  #sortedByHigh(): Uint32Array {
     const size = this.size;
     let from: Uint32Array = this.#words;
     let to: Uint32Array = new Uint32Array(size * 2);
     const counts = new Uint32Array(65_536);
-    for (let pass = 0; pass < 4; pass++) {
-      const half = pass >> 1;
-      const shift = (pass & 1) * 16;
+    for (let shift = 0; shift <= 16; shift += 16) {
       counts.fill(0);
-      for (let i = 0; i < size; i++) counts[(from[i * 2 + half]! >>> shift) & 0xffff]!++;
+      for (let i = 0; i < size; i++) counts[(from[i * 2 + 1]! >>> shift) & 0xffff]!++;
       let sum = 0;
       for (let b = 0; b < 65_536; b++) {
         const count = counts[b]!;
@@ -82,7 +103,7 @@ export class HashLog {
       for (let i = 0; i < size; i++) {
         const low = from[i * 2]!;
         const high = from[i * 2 + 1]!;
-        const at = counts[((half === 0 ? low : high) >>> shift) & 0xffff]!++ * 2;
+        const at = counts[(high >>> shift) & 0xffff]!++ * 2;
         to[at] = low;
         to[at + 1] = high;
       }
@@ -90,12 +111,12 @@ export class HashLog {
       from = to;
       to = swap;
     }
-    // Four passes: the sorted pairs are back in the array they started in.
+    // Two passes: the sorted pairs are back in the array they started in.
     return from;
   }
 
   #grow(): void {
-    const words = new Uint32Array(this.#words.length * 2);
+    const words = new Uint32Array(Math.max(32, this.#words.length * 2));
     words.set(this.#words);
     this.#words = words;
   }

@@ -9,6 +9,9 @@ const P = 14;
 const M = 1 << P;
 const ALPHA = 0.7213 / (1 + 1.079 / M);
 
+/** 2^-r for every rank a register can hold. */
+const INVERSE_POWERS = Float64Array.from({ length: 64 }, (_, r) => 2 ** -r);
+
 /** The sketch's relative standard error: 1.04/√m. */
 export const HYPERLOGLOG_ERROR = 1.04 / Math.sqrt(M);
 
@@ -44,7 +47,7 @@ export class HyperLogLog {
     let zeros = 0;
     for (let i = 0; i < M; i++) {
       const r = this.registers[i]!;
-      sum += 2 ** -r;
+      sum += INVERSE_POWERS[r]!;
       if (r === 0) zeros++;
     }
     const raw = (ALPHA * M * M) / sum;

@@ -13,15 +13,15 @@ export interface WeightedNumbers {
   readonly counts: Float64Array;
 }
 
-/** Sorts parallel value/count lists by value into typed arrays. */
+/** Sorts parallel value/count lists by value into typed arrays, counts of equal values summed. */
 export function weightedNumbers(values: readonly number[], counts: readonly number[]): WeightedNumbers {
-  const order = Array.from(values.keys()).sort((a, b) => values[a]! - values[b]!);
-  const sortedValues = new Float64Array(order.length);
-  const sortedCounts = new Float64Array(order.length);
-  for (let i = 0; i < order.length; i++) {
-    sortedValues[i] = values[order[i]!]!;
-    sortedCounts[i] = counts[order[i]!]!;
-  }
+  const byValue = new Map<number, number>();
+  for (let i = 0; i < values.length; i++)
+    byValue.set(values[i]!, (byValue.get(values[i]!) ?? 0) + counts[i]!);
+  // A typed array sorts numerically in native code, many times faster than sorting indexes.
+  const sortedValues = Float64Array.from(byValue.keys()).sort();
+  const sortedCounts = new Float64Array(sortedValues.length);
+  for (let i = 0; i < sortedValues.length; i++) sortedCounts[i] = byValue.get(sortedValues[i]!)!;
   return { values: sortedValues, counts: sortedCounts };
 }
 

@@ -28,6 +28,18 @@ export function numericValue(key: ProfileValue, type: LogicalType): number {
     return Date.UTC(digits(key, 0, 4), digits(key, 5, 7) - 1, digits(key, 8, 10)) / DAY_MS;
   }
   if (type === 'timestamp') {
+    // `YYYY-MM-DDTHH:MM:SS`, the usual naive key, read without a parse (as Date.parse reads it, in UTC).
+    if (key.length === 19 && key.charCodeAt(10) === 84) {
+      const time = Date.UTC(
+        digits(key, 0, 4),
+        digits(key, 5, 7) - 1,
+        digits(key, 8, 10),
+        digits(key, 11, 13),
+        digits(key, 14, 16),
+        digits(key, 17, 19),
+      );
+      return time / DAY_MS;
+    }
     const zoned = key.endsWith('Z') || /[+-]\d{2}:?\d{2}$/.test(key.slice(19));
     return Date.parse(zoned ? key : `${key}Z`) / DAY_MS;
   }

@@ -40,6 +40,8 @@ export class RowSample {
   /** Priority and position of the highest row kept by the last selection: higher ones are refused. */
   #maxPriority = 2 ** 32;
   #maxPosition = 0;
+  /** Indexes of the rows held in row order, once asked for; cleared by every change. */
+  #order: number[] | undefined;
 
   constructor(size: number, width: number) {
     this.size = size;
@@ -65,6 +67,7 @@ export class RowSample {
         length = this.length;
       } else this.#grow();
     }
+    this.#order = undefined;
     this.#priorities[length] = priority;
     this.#positions[length] = position;
     const columns = this.#columns;
@@ -87,9 +90,11 @@ export class RowSample {
   /** A column's sampled values as a frequency table, in row order. */
   frequencies(column: number): Map<ProfileValue, number> {
     this.#select();
-    const order = Array.from({ length: this.length }, (_, i) => i).sort(
-      (a, b) => this.#positions[a]! - this.#positions[b]!,
+    const positions = this.#positions;
+    this.#order ??= Array.from({ length: this.length }, (_, i) => i).sort(
+      (a, b) => positions[a]! - positions[b]!,
     );
+    const order = this.#order;
     const values = this.#columns[column]!;
     const table = new Map<ProfileValue, number>();
     for (const i of order) {
@@ -157,8 +162,9 @@ export class RowSample {
       for (let c = 0; c < columns.length; c++) columns[c]![kept] = columns[c]![i]!;
       kept++;
     }
-    for (const values of columns) values.length = kept;
+    // The columns keep their length (values past `length` are stale): shrinking an array costs its regrowth.
     this.length = kept;
+    this.#order = undefined;
     this.#maxPriority = cut;
     this.#maxPosition = lastTied;
   }

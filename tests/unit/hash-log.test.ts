@@ -29,6 +29,25 @@ describe('HashLog', () => {
     // (5000, 35000) three times and (1, 7) twice: three pairs repeat an earlier one.
     expect(log.repeats()).toBe(3);
   });
+
+  it('compares the low halves of pairs that share a high half', () => {
+    const log = new HashLog();
+    for (const [low, high] of [
+      [1, 5],
+      [2, 5],
+      [1, 5],
+      [3, 5],
+      [1, 5],
+      [7, 9],
+      [8, 9],
+      [7, 9],
+      [4, 6],
+      [5, 6],
+    ] as const)
+      log.add(low, high);
+    expect(log.repeats()).toBe(3);
+    expect(log.distinct()).toBe(false);
+  });
 });
 
 describe('uniqueness past the distinct limit', () => {

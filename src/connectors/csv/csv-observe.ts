@@ -47,6 +47,7 @@ export class ScanProfile {
     names: readonly string[],
     firstRecords: readonly string[][],
     options: TypeInferenceOptions,
+    expectedRows: number,
   ): ScanProfile {
     const inferences = names.map(() => new TypeInference(options));
     for (const record of firstRecords) {
@@ -56,7 +57,7 @@ export class ScanProfile {
       const { type, decimalSeparator, dateOrder } = inference.result();
       return { type, decimalSeparator, dateOrder };
     });
-    return new ScanProfile(names, plans);
+    return new ScanProfile(names, plans, { expectedRows });
   }
 
   /** The conversion plans the profile assumes. */

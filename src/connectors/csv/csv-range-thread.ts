@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { bundleIsFresh } from '../../../bin/bundle-freshness.js';
 import type { TypeInferenceOptions } from '../../profilers/type-inference.ts';
 import type { SourceFile } from '../files/file-paths.ts';
 import type { PassContinuation, RecordPassState } from './csv-record-pass.ts';
@@ -91,18 +92,19 @@ export class RangeThread {
 }
 
 /**
- * Starts the worker: the bundled one beside the bundle, or the TypeScript source through tsx's loader
- * when stocktake runs from its sources (tests, benchmarks, a clone without a build).
+ * Starts the worker: the bundled one beside the bundle; from the TypeScript sources (tests, benchmarks,
+ * a clone without a build), the bundled one too while the bundle is as new as every source, as the
+ * command line decides (bin/stocktake.js), and otherwise the source through tsx's loader.
  */
 function startWorker(request: RangeRequest): Worker {
   const here = import.meta.url;
-  if (!here.endsWith('.ts'))
-    return new Worker(new URL('./csv-range-worker.js', here), { workerData: request });
+  const options = { workerData: request };
+  if (!here.endsWith('.ts')) return new Worker(new URL('./csv-range-worker.js', here), options);
+  const root = new URL('../../../', here);
+  if (bundleIsFresh(root)) return new Worker(new URL('dist/csv-range-worker.js', root), options);
   const script = new URL('./csv-range-worker.ts', here).href;
   const bootstrap = `const { register } = await import(${JSON.stringify(tsxLoader())}); register(); await import(${JSON.stringify(script)});`;
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`), {
-    workerData: request,
-  });
+  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`), options);
 }
 
 /** The URL of tsx's ESM loader API, resolved from this package. */

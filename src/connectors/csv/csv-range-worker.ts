@@ -13,8 +13,20 @@ import { findRecordSplit } from './csv-split.ts';
 const port = parentPort!;
 const request = workerData as RangeRequest;
 
+/** Posts a message, moving its typed arrays' memory to the scan instead of copying it. */
 function post(message: WorkerMessage): void {
-  port.postMessage(message);
+  port.postMessage(message, [...buffersIn(message, new Set())]);
+}
+
+function buffersIn(value: unknown, found: Set<ArrayBuffer>): Set<ArrayBuffer> {
+  if (ArrayBuffer.isView(value)) {
+    if (value.buffer instanceof ArrayBuffer) found.add(value.buffer);
+  } else if (Array.isArray(value)) {
+    for (const item of value) if (typeof item === 'object' && item !== null) buffersIn(item, found);
+  } else if (typeof value === 'object' && value !== null) {
+    for (const item of Object.values(value)) buffersIn(item, found);
+  }
+  return found;
 }
 
 async function run(): Promise<void> {

@@ -26,6 +26,8 @@ export interface PassContinuation {
   readonly width: number;
   /** The profile's plans and pairs; undefined when the rows are not profiled. */
   readonly profile: { readonly plans: ConversionPlan[]; readonly pairColumns: number[] } | undefined;
+  /** The rows the whole file is expected to hold (an estimate from its first rows). */
+  readonly expectedRows?: number;
 }
 
 /** A field longer than `OVERSIZED_FIELD` that was the longest of its column so far. */
@@ -61,6 +63,7 @@ export class RecordPass {
   /** Every new longest value past the limit, in order (a second range's are checked again at merge). */
   readonly #oversized: OversizedField[] = [];
   readonly #options: TypeInferenceOptions;
+  #estimatedRows = 0;
 
   constructor(
     readonly source: string,
@@ -68,6 +71,8 @@ export class RecordPass {
     readonly header: boolean,
     options: TypeInferenceOptions,
     readonly observe: boolean,
+    /** Bytes the pass will read, to estimate its rows from the first ones. */
+    readonly bytes = 0,
   ) {
     this.#options = options;
   }
@@ -86,6 +91,9 @@ export class RecordPass {
       pass.profile = new ScanProfile(pass.names, profile.plans, {
         firstRow,
         pairColumns: profile.pairColumns,
+        ...(continuation.expectedRows === undefined
+          ? {}
+          : { expectedRows: Math.max(0, continuation.expectedRows - firstRow) }),
       });
     }
     return pass;
@@ -102,6 +110,7 @@ export class RecordPass {
       names: this.names,
       width: this.width,
       profile: { plans: [...profile.plans], pairColumns: [...pairColumns] },
+      expectedRows: this.#estimatedRows,
     };
   }
 
@@ -123,7 +132,11 @@ export class RecordPass {
           first.length,
         );
       }
-      if (this.observe) this.profile = ScanProfile.guess(this.names, list.slice(start), this.#options);
+      if (this.observe) {
+        const records = list.slice(start);
+        this.#estimatedRows = this.#expectedRows(records);
+        this.profile = ScanProfile.guess(this.names, records, this.#options, this.#estimatedRows);
+      }
     }
     const width = this.width;
     const inferences = this.inferences;
@@ -258,6 +271,13 @@ export class RecordPass {
     this.width = width;
     this.inferences = names.map(() => new TypeInference(this.#options));
     this.maxLengths = names.map(() => 0);
+  }
+
+  /** The rows a file of `bytes` holds if its records are as long as these (UTF-16 units as bytes). */
+  #expectedRows(records: readonly string[][]): number {
+    let size = 0;
+    for (const record of records) for (const value of record) size += value.length + 1;
+    return records.length === 0 || size === 0 ? 0 : Math.ceil((this.bytes / size) * records.length * 1.05);
   }
 
   #noteRagged(record: readonly string[], endLine: number): void {

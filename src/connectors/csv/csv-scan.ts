@@ -251,7 +251,7 @@ async function passOverRecords(
   options: CsvScanOptions,
 ): Promise<{ pass: RecordPass; report: RecordStreamReport; ranges: 1 | 2 }> {
   const inference = { decimalHint: dialect.decimalHint, dateOrder: dialect.dateOrder };
-  const pass = new RecordPass(source, file, dialect.header, inference, options.observe === true);
+  const pass = new RecordPass(source, file, dialect.header, inference, options.observe === true, size);
   const ranged = isUtf8Encoding(dialect.encoding) && size >= (options.rangeScanBytes ?? RANGE_SCAN_BYTES);
   const target = Math.floor(size * FIRST_RANGE_SHARE);
   const range = ranged
