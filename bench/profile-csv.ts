@@ -1,9 +1,9 @@
 /**
  * CSV profiling benchmark: profiles a generated 11-column CSV of N rows (default 1,000,000, the same
  * file as bench/csv-read.ts) as `stocktake audit` does (one pass: the inventory scan profiles the
- * rows, in two byte ranges on two threads for a file this large, then every column profile is built),
- * the same in one thread, and, in the same run, DuckDB's `SUMMARIZE` and Miller's `mlr summary` on the
- * same file. Each phase runs in a fresh process so that its peak RSS is its
+ * rows, then every column profile is built), the same with `threads: 2` (the file read as two byte
+ * ranges on two threads), and, in the same run, DuckDB's `SUMMARIZE` and Miller's `mlr summary` on
+ * the same file. Each phase runs in a fresh process so that its peak RSS is its
  * own; every phase runs `runs` times (default 3) and the table shows the median, of the wall time and
  * of the CPU time (all threads), which a machine shared with other work disturbs less.
  *
@@ -13,7 +13,6 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createCsvConnector } from '../src/connectors/csv/csv-connector.ts';
-import { scanCsvFile } from '../src/connectors/csv/csv-scan.ts';
 import { buildColumnProfile } from '../src/profilers/column-profile.ts';
 import { profileRows } from '../src/profilers/dataset-accumulator.ts';
 import { benchCsvFile } from './bench-data.ts';
@@ -30,9 +29,9 @@ interface Measure {
 }
 
 /** The audit's path: a scan that profiles as it infers types, then every column profile. */
-async function stocktakeProfile(path: string): Promise<string> {
+async function stocktakeProfile(path: string, threads: 1 | 2 = 1): Promise<string> {
   const connector = await createCsvConnector(
-    { kind: 'csv', path },
+    { kind: 'csv', path, threads },
     { name: 'bench', mode: 'audit', observeFiles: true },
   );
   const inventory = await connector.inventory();
@@ -50,19 +49,6 @@ async function stocktakeProfile(path: string): Promise<string> {
   await connector.close();
   const keys = observation.candidateKeys.map((k) => k.join('+')).join(', ');
   return `${passes} pass(es) over the file; read after the scan ${((observed - scanned) / 1000).toFixed(2)} s, column profiles ${((built - observed) / 1000).toFixed(2)} s; ${profiles.length} columns, candidate keys: ${keys}`;
-}
-
-/** The same scan and profiles with the file read by one thread, as a file below the range size is. */
-async function stocktakeOneThread(path: string): Promise<string> {
-  const file = { path, name: 'bench' };
-  const scan = await scanCsvFile('bench', file, { kind: 'csv', path }, undefined, {
-    observe: true,
-    rangeScanBytes: Number.POSITIVE_INFINITY,
-  });
-  const scanned = performance.now();
-  const profiles = scan.observation!.columns.map((c) => buildColumnProfile(c));
-  const built = performance.now();
-  return `${scan.ranges} range(s); column profiles ${((built - scanned) / 1000).toFixed(2)} s; ${profiles.length} columns`;
 }
 
 /** The typed read alone (scan done), to show what the accumulators add. */
@@ -88,7 +74,7 @@ async function duckdbSummarize(path: string): Promise<string> {
 
 const PHASES: Record<string, (path: string) => Promise<string>> = {
   'stocktake profile (one pass: scan + accumulators, then column profiles)': stocktakeProfile,
-  'stocktake profile, file read by one thread': stocktakeOneThread,
+  'stocktake profile, threads: 2': (path) => stocktakeProfile(path, 2),
   'stocktake scan + typed read only (reference)': stocktakeRead,
   'DuckDB SUMMARIZE (@duckdb/node-api)': duckdbSummarize,
 };

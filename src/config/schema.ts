@@ -148,6 +148,10 @@ const csvSource = strict(
     header: z.boolean().optional().describe('first line is a header; sniffed when not given'),
     decimal: z.enum([',', '.']).optional(),
     dateFormat: nonEmpty.optional().describe('e.g. dd/MM/yyyy'),
+    threads: z
+      .union([z.literal(1), z.literal(2)])
+      .optional()
+      .describe('2: scan UTF-8 files of 16 MB and more as two byte ranges on two threads (default 1)'),
     system: nonEmpty.optional(),
     description: z.string().optional(),
   },

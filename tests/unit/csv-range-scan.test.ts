@@ -59,10 +59,15 @@ function trickyRows(lineEnd: string): (string | Buffer)[] {
 }
 
 describe('CSV scan in two byte ranges', () => {
-  it('is used only from its size on', async () => {
+  it('is used only when asked (threads: 2), from its size on', async () => {
     const path = write('small.csv', ['a,b\n1,x\n2,y\n']);
     expect(statSync(path).size).toBeLessThan(RANGE_SCAN_BYTES);
-    expect((await scanCsvFile('files', { path, name: 'small' }, { kind: 'csv', path })).ranges).toBe(1);
+    const file = { path, name: 'small' };
+    expect((await scanCsvFile('files', file, { kind: 'csv', path })).ranges).toBe(1);
+    const asked = await scanCsvFile('files', file, { kind: 'csv', path, threads: 2 }, undefined, {
+      rangeScanBytes: RANGE_SCAN_BYTES,
+    });
+    expect(asked.ranges).toBe(1);
   });
 
   it('equals one pass on a file of every trap (LF)', async () => {

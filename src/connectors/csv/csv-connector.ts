@@ -8,7 +8,7 @@ import { fileStamp } from '../files/file-paths.ts';
 import type { Connector, ConnectorContext } from '../types.ts';
 import { normaliseEncoding } from './csv-encoding.ts';
 import { readCsvRows } from './csv-reader.ts';
-import { type CsvFileScan, scanCsvFile } from './csv-scan.ts';
+import { type CsvFileScan, RANGE_SCAN_BYTES, scanCsvFile } from './csv-scan.ts';
 import { type CsvSourceConfig, dateOrderOf } from './csv-sniff.ts';
 
 /** Creates the connector of a `kind: csv` source; `config.path` is already absolute. */
@@ -26,6 +26,7 @@ export async function createCsvConnector(
     scan: async (file, signal) => {
       const scan = await scanCsvFile(context.name, file, csv, signal, {
         observe: context.observeFiles === true,
+        ...(csv.threads === 2 ? { rangeScanBytes: RANGE_SCAN_BYTES } : {}),
       });
       return { datasets: [scan], findings: scan.findings };
     },
