@@ -15,13 +15,24 @@ export interface WeightedNumbers {
 
 /** Sorts parallel value/count lists by value into typed arrays, counts of equal values summed. */
 export function weightedNumbers(values: readonly number[], counts: readonly number[]): WeightedNumbers {
-  const byValue = new Map<number, number>();
-  for (let i = 0; i < values.length; i++)
-    byValue.set(values[i]!, (byValue.get(values[i]!) ?? 0) + counts[i]!);
-  // A typed array sorts numerically in native code, many times faster than sorting indexes.
-  const sortedValues = Float64Array.from(byValue.keys()).sort();
-  const sortedCounts = new Float64Array(sortedValues.length);
-  for (let i = 0; i < sortedValues.length; i++) sortedCounts[i] = byValue.get(sortedValues[i]!)!;
+  // A typed array sorts numerically in native code; counts are then placed by binary search.
+  const sorted = Float64Array.from(values).sort();
+  let distinct = 0;
+  for (let i = 0; i < sorted.length; i++)
+    if (i === 0 || sorted[i] !== sorted[distinct - 1]) sorted[distinct++] = sorted[i]!;
+  const sortedValues = sorted.subarray(0, distinct);
+  const sortedCounts = new Float64Array(distinct);
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i]!;
+    let low = 0;
+    let high = distinct - 1;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (sortedValues[middle]! < value) low = middle + 1;
+      else high = middle;
+    }
+    sortedCounts[low]! += counts[i]!;
+  }
   return { values: sortedValues, counts: sortedCounts };
 }
 
