@@ -284,13 +284,14 @@ export class ColumnAccumulator {
   /**
    * Adds a canonical key (or null). The hot path: the caller has just hashed the key into `HASH`
    * (the dataset accumulator hashes every value once for rows, keys, this table and the sketch).
+   * Returns the key as the frequency table holds it (the first copy seen), for a sample to keep.
    */
-  addKey(key: FrequencyKey | null): void {
+  addKey(key: FrequencyKey | null): FrequencyKey | null {
     const position = this.#firstRow + this.count++;
     if (key === null) {
       this.nulls++;
       if (this.#aggregator !== undefined) this.#aggregator.unique = undefined;
-      return;
+      return null;
     }
     const sample = this.#sample;
     if (sample !== undefined) {
@@ -302,11 +303,12 @@ export class ColumnAccumulator {
     }
     const table = this.#frequencies;
     if (table !== undefined) {
-      table.addHashed(key, HASH[0]!, HASH[1]!);
+      const held = table.addHashed(key, HASH[0]!, HASH[1]!);
       if (table.size > this.#distinctLimit) this.#switch();
-      return;
+      return held;
     }
     this.#aggregator!.add(key, 1);
+    return key;
   }
 
   /**

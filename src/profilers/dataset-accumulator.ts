@@ -165,8 +165,8 @@ export class DatasetAccumulator {
         } else {
           const key = canonicalKey(value, types[c]!);
           hashKey(key);
-          rowKeys[c] = key;
-          columns[c]!.addKey(key);
+          // The table's copy of a repeated value: the sample then holds no string of its own.
+          rowKeys[c] = columns[c]!.addKey(key);
         }
         // Read the hash before `addKey` may rehash a folded table; binary values hashed in `add`.
         lows[c] = HASH[0]!;

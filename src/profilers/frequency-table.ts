@@ -38,8 +38,11 @@ export class FrequencyTable {
     this.addHashed(key, HASH[0]!, HASH[1]!, count);
   }
 
-  /** Adds `count` occurrences of `key`, whose `hashKey` halves are `low` and `high`. */
-  addHashed(key: FrequencyKey, low: number, high: number, count = 1): void {
+  /**
+   * Adds `count` occurrences of `key`, whose `hashKey` halves are `low` and `high`; returns the key as
+   * the table holds it (the first copy added), so that a caller can keep it instead of another copy.
+   */
+  addHashed(key: FrequencyKey, low: number, high: number, count = 1): FrequencyKey {
     const lows = this.#low;
     const highs = this.#high;
     const slots = this.#slots;
@@ -53,7 +56,7 @@ export class FrequencyTable {
         // NaN is one key, as in a Map.
         if (known === key || Object.is(known, key)) {
           this.#counts[entry - 1]! += count;
-          return;
+          return known;
         }
       }
       at = (at + 1) & this.#mask;
@@ -70,6 +73,7 @@ export class FrequencyTable {
     highs[at] = high;
     slots[at] = index + 1;
     if (keys.length * 2 > slots.length) this.#grow();
+    return key;
   }
 
   /** Calls `visit` with every key and its count, in first-seen order. */

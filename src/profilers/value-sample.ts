@@ -27,12 +27,14 @@ export interface RowSampleState {
 
 /**
  * The values of the `size` rows of lowest priority offered, column by column. Candidates below a
- * threshold are appended; when twice `size` are held, the lowest `size` are kept and the threshold
+ * threshold are appended; when 1.5 times `size` are held, the lowest `size` are kept and the threshold
  * drops to the highest of them: a row costs a comparison, and the selection runs a few times a pass.
  */
 export class RowSample {
   readonly size: number;
-  /** Candidate rows held (up to twice `size`; `frequencies` keeps the lowest `size`). */
+  /** Candidates held before a selection: fewer rows, but a few more selections a pass. */
+  readonly #capacity: number;
+  /** Candidate rows held (up to `capacity`; `frequencies` keeps the lowest `size`). */
   length = 0;
   #priorities: Uint32Array;
   #positions: Float64Array;
@@ -47,7 +49,8 @@ export class RowSample {
     this.size = size;
     this.#columns = Array.from({ length: width }, () => []);
     // Small at first: most samples are never used, as most columns keep their exact table.
-    const capacity = Math.min(2 * size, 64);
+    this.#capacity = Math.max(size + 1, Math.ceil(size * 1.5));
+    const capacity = Math.min(this.#capacity, 64);
     this.#priorities = new Uint32Array(capacity);
     this.#positions = new Float64Array(capacity);
   }
@@ -61,7 +64,7 @@ export class RowSample {
   add(priority: number, position: number, values: readonly (ProfileValue | null)[]): void {
     let length = this.length;
     if (length === this.#priorities.length) {
-      if (length >= 2 * this.size) {
+      if (length >= this.#capacity) {
         this.#select();
         if (!this.wants(priority, position)) return;
         length = this.length;
@@ -170,7 +173,7 @@ export class RowSample {
   }
 
   #grow(): void {
-    const capacity = Math.min(2 * this.size, Math.max(64, this.#priorities.length * 2));
+    const capacity = Math.min(this.#capacity, Math.max(64, this.#priorities.length * 2));
     const priorities = new Uint32Array(capacity);
     priorities.set(this.#priorities);
     const positions = new Float64Array(capacity);
