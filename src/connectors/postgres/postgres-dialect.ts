@@ -4,7 +4,7 @@ import { toPlainValue } from '../sql/sql-values.ts';
 import { postgresCatalog, quotePostgres } from './postgres-catalog.ts';
 import { postgresKnexConfig } from './postgres-connection.ts';
 import { postgresPushdown } from './postgres-pushdown.ts';
-import { streamPostgresRows } from './postgres-stream.ts';
+import { streamPostgresRowArrays } from './postgres-stream.ts';
 
 /** PostgreSQL: pg driver, pg_catalog inventory, double-quoted identifiers. */
 export const postgresDialect: SqlDialect = {
@@ -14,6 +14,6 @@ export const postgresDialect: SqlDialect = {
   catalog: postgresCatalog,
   quoteIdentifier: quotePostgres,
   toValue: toPlainValue,
-  streamRows: streamPostgresRows,
+  streamRowArrays: streamPostgresRowArrays,
   pushdown: postgresPushdown,
 };

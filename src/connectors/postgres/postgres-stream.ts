@@ -9,10 +9,14 @@ import type { Knex } from 'knex';
 import type { Client } from 'pg';
 
 /** Rows fetched per round trip of the cursor. */
-const FETCH_ROWS = 1000;
+const FETCH_ROWS = 2000;
 
-/** Yields the records of `sql`; throws the driver's error when the query or its connection fails. */
-export async function* streamPostgresRows(db: Knex, sql: string): AsyncIterable<Record<string, unknown>> {
+/**
+ * Yields the rows of `sql` in batches, each row an array of its values in select-list order; throws the
+ * driver's error when the query or its connection fails. The next batch is asked for before this one is
+ * yielded, so the server produces it while the caller works.
+ */
+export async function* streamPostgresRowArrays(db: Knex, sql: string): AsyncIterable<unknown[][]> {
   const { default: QueryStream } = await import('pg-query-stream');
   const client = db.client as unknown as {
     acquireConnection(): Promise<Client & { __knex__disposed?: unknown }>;
@@ -20,41 +24,63 @@ export async function* streamPostgresRows(db: Knex, sql: string): AsyncIterable<
   };
   db.emit('query', { sql });
   const connection = await client.acquireConnection();
-  const carrier = new QueryStream(sql, []);
+  const carrier = new QueryStream(sql, [], { rowMode: 'array' });
   connection.query(carrier);
   const cursor = carrier.cursor as RawCursor;
   let failure: Error | undefined;
-  let abandon: ((error: Error) => void) | undefined;
+  const abandons = new Set<(error: Error) => void>();
   const fail = (error: Error) => {
     failure ??= error;
-    abandon?.(failure);
+    for (const abandon of abandons) abandon(failure);
   };
   const lost = () => fail(Object.assign(new Error('Connection terminated unexpectedly'), { code: '08006' }));
   connection.on('error', fail);
   connection.on('end', lost);
   const fetch = () =>
-    new Promise<Record<string, unknown>[]>((resolve, reject) => {
+    new Promise<unknown[][]>((resolve, reject) => {
       if (failure) return reject(failure);
-      abandon = reject;
-      cursor.read(FETCH_ROWS, (error, rows) => (error ? reject(error) : resolve(rows)));
+      const abandon = (error: Error) => reject(error);
+      abandons.add(abandon);
+      cursor.read(FETCH_ROWS, (error, rows) => {
+        abandons.delete(abandon);
+        if (error) reject(error);
+        else resolve(rows);
+      });
     });
   let finished = false;
   let failed = false;
+  let pending: Promise<unknown[][]> | undefined = fetch();
+  // A fetch asked for ahead and never awaited must not surface as an unhandled rejection.
+  pending.catch(() => {});
   try {
     for (;;) {
-      let rows: Record<string, unknown>[];
+      let rows: unknown[][];
       try {
-        rows = await fetch();
+        rows = await pending!;
       } catch (error) {
         failed = true;
         throw error;
       }
       if (rows.length === 0) break;
-      for (const row of rows) yield row;
+      // A short batch ends the portal: nothing more to ask for.
+      if (rows.length === FETCH_ROWS) {
+        pending = fetch();
+        pending.catch(() => {});
+      } else {
+        pending = Promise.resolve([]);
+      }
+      yield rows;
     }
     finished = true;
   } finally {
-    abandon = undefined;
+    // Stopped early: the fetch asked for ahead is answered (or fails) before the portal is closed.
+    if (!finished && !failed) {
+      try {
+        await pending;
+      } catch {
+        failed = true;
+      }
+    }
     connection.off('error', fail);
     connection.off('end', lost);
     if (failed) {
@@ -68,6 +94,6 @@ export async function* streamPostgresRows(db: Knex, sql: string): AsyncIterable<
 }
 
 interface RawCursor {
-  read(rows: number, callback: (error: Error | undefined, rows: Record<string, unknown>[]) => void): void;
+  read(rows: number, callback: (error: Error | undefined, rows: unknown[][]) => void): void;
   close(callback: () => void): void;
 }

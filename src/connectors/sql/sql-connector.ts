@@ -157,6 +157,10 @@ export class SqlConnector implements Connector {
     if (options.where) sql += ` WHERE ${options.where}`;
     if (options.limit !== undefined) sql = this.#limit(sql, options.limit);
     const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+    if (this.#dialect.streamRowArrays) {
+      yield* this.#readArrays(this.#dialect.streamRowArrays(db, sql), columns, batchSize, options.signal);
+      return;
+    }
     const stream = this.#dialect.streamRows
       ? this.#dialect.streamRows(db, sql)
       : db.raw(rawSql(db, sql)).stream();
@@ -176,6 +180,34 @@ export class SqlConnector implements Connector {
       throw describeDriverError(error, this.name, this.#dialect.product);
     } finally {
       await closeStream(stream);
+    }
+    if (batch.length > 0) yield batch;
+  }
+
+  /** Converts batches of driver rows (arrays in select-list order) into batches of `batchSize` rows. */
+  async *#readArrays(
+    batches: AsyncIterable<unknown[][]>,
+    columns: readonly Column[],
+    batchSize: number,
+    signal: AbortSignal | undefined,
+  ): AsyncIterable<Row[]> {
+    const toValue = this.#dialect.toValue;
+    const width = columns.length;
+    let batch: Row[] = [];
+    try {
+      for await (const records of batches) {
+        if (signal?.aborted) break;
+        for (const record of records) {
+          for (let i = 0; i < width; i++) record[i] = toValue(record[i], columns[i]!);
+          batch.push(record as Row);
+          if (batch.length >= batchSize) {
+            yield batch;
+            batch = [];
+          }
+        }
+      }
+    } catch (error) {
+      throw describeDriverError(error, this.name, this.#dialect.product);
     }
     if (batch.length > 0) yield batch;
   }

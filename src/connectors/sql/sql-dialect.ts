@@ -50,6 +50,8 @@ export interface SqlDialect {
   toValue(value: unknown, column: Column): Value;
   /** Streams the records of a query, where knex's own `.stream()` would buffer them (SQLite). */
   streamRows?(db: Knex, sql: string): AsyncIterable<Record<string, unknown>>;
+  /** Streams the rows of a query in batches, each row its values in select-list order (preferred). */
+  streamRowArrays?(db: Knex, sql: string): AsyncIterable<unknown[][]>;
   /** The SQL fragments of push-down profiling (`<backend>-pushdown.ts`). */
   readonly pushdown?: PushdownDialect;
 }
