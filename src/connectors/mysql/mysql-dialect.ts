@@ -6,7 +6,7 @@ import type { Value } from '../types.ts';
 import { mysqlCatalog, quoteMysql } from './mysql-catalog.ts';
 import { mysqlKnexConfig } from './mysql-connection.ts';
 import { mysqlPushdown } from './mysql-pushdown.ts';
-import { streamMysqlRows } from './mysql-stream.ts';
+import { streamMysqlRowArrays } from './mysql-stream.ts';
 import { mysqlDateTimeToIso } from './mysql-types.ts';
 
 /** MySQL and MariaDB: mysql2 driver, information_schema inventory, backquoted identifiers. */
@@ -17,7 +17,7 @@ export const mysqlDialect: SqlDialect = {
   catalog: mysqlCatalog,
   quoteIdentifier: quoteMysql,
   toValue: mysqlValue,
-  streamRows: streamMysqlRows,
+  streamRowArrays: streamMysqlRowArrays,
   pushdown: mysqlPushdown,
 };
 

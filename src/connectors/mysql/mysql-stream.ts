@@ -6,20 +6,22 @@
  */
 import type { Knex } from 'knex';
 
-// Rows buffered before the socket is paused, and the level at which it is resumed.
-const HIGH_WATER = 2000;
-const LOW_WATER = 500;
+// Rows buffered before the socket is paused; rows handed over at once unless the result has ended.
+const HIGH_WATER = 4000;
+const LOW_WATER = 1000;
 
-/** Yields the records of `sql`; throws the driver's error when the query or its connection fails. */
-export async function* streamMysqlRows(db: Knex, sql: string): AsyncIterable<Record<string, unknown>> {
+/**
+ * Yields the rows of `sql` in batches of what has arrived, each row an array of its values in select-list
+ * order; throws the driver's error when the query or its connection fails.
+ */
+export async function* streamMysqlRowArrays(db: Knex, sql: string): AsyncIterable<unknown[][]> {
   const client = db.client as unknown as {
     acquireConnection(): Promise<RawConnection>;
     releaseConnection(c: RawConnection): Promise<unknown>;
   };
   db.emit('query', { sql });
   const connection = await client.acquireConnection();
-  let rows: Record<string, unknown>[] = [];
-  let next = 0;
+  let rows: unknown[][] = [];
   let ended = false;
   let paused = false;
   let failure: Error | undefined;
@@ -41,14 +43,14 @@ export async function* streamMysqlRows(db: Knex, sql: string): AsyncIterable<Rec
     );
   connection.on('error', fail);
   connection.on('end', lost);
-  const query = connection.query(sql);
-  query.on('result', (row: Record<string, unknown>) => {
+  const query = connection.query({ sql, rowsAsArray: true });
+  query.on('result', (row: unknown[]) => {
     rows.push(row);
-    if (!paused && rows.length - next >= HIGH_WATER) {
+    if (!paused && rows.length >= HIGH_WATER) {
       paused = true;
       connection.pause();
     }
-    notify();
+    if (rows.length >= LOW_WATER) notify();
   });
   query.on('error', fail);
   query.on('end', () => {
@@ -57,18 +59,14 @@ export async function* streamMysqlRows(db: Knex, sql: string): AsyncIterable<Rec
   });
   try {
     for (;;) {
-      if (next < rows.length) {
-        const row = rows[next]!;
-        rows[next++] = undefined as never;
-        if (next === rows.length) {
-          rows = [];
-          next = 0;
-        }
-        if (paused && rows.length - next <= LOW_WATER) {
+      if (rows.length > 0 && (rows.length >= LOW_WATER || ended || failure)) {
+        const batch = rows;
+        rows = [];
+        if (paused) {
           paused = false;
           connection.resume();
         }
-        yield row;
+        yield batch;
         continue;
       }
       if (failure) throw failure;
@@ -87,7 +85,7 @@ export async function* streamMysqlRows(db: Knex, sql: string): AsyncIterable<Rec
 }
 
 interface RawConnection {
-  query(sql: string): QueryEvents;
+  query(options: { sql: string; rowsAsArray: boolean }): QueryEvents;
   on(event: 'error', listener: (error: Error) => void): void;
   on(event: 'end', listener: () => void): void;
   off(event: 'error' | 'end', listener: (...args: never[]) => void): void;
@@ -97,7 +95,7 @@ interface RawConnection {
 }
 
 interface QueryEvents {
-  on(event: 'result', listener: (row: Record<string, unknown>) => void): QueryEvents;
+  on(event: 'result', listener: (row: unknown[]) => void): QueryEvents;
   on(event: 'error', listener: (error: Error) => void): QueryEvents;
   on(event: 'end', listener: () => void): QueryEvents;
 }
