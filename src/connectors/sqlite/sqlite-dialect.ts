@@ -15,12 +15,15 @@ export const sqliteDialect: SqlDialect = {
   catalog: sqliteCatalog,
   quoteIdentifier: quoteSqlite,
   toValue: toPlainValue,
-  streamRows: iterateRows,
+  streamRowArrays: iterateRows,
   pushdown: sqlitePushdown,
 };
 
 // knex's SQLite stream collects every row first; iterating the prepared statement keeps memory flat.
-async function* iterateRows(db: Knex, sql: string): AsyncIterable<Record<string, unknown>> {
+// Rows come as arrays in select-list order, handed over a batch at a time.
+const BATCH_ROWS = 2000;
+
+async function* iterateRows(db: Knex, sql: string): AsyncIterable<unknown[][]> {
   const client = db.client as {
     acquireConnection(): Promise<Database>;
     releaseConnection(c: Database): Promise<void>;
@@ -28,8 +31,16 @@ async function* iterateRows(db: Knex, sql: string): AsyncIterable<Record<string,
   db.emit('query', { sql });
   const connection = await client.acquireConnection();
   try {
-    const statement = connection.prepare(sql).safeIntegers(true);
-    for (const record of statement.iterate()) yield record as Record<string, unknown>;
+    const statement = connection.prepare(sql).safeIntegers(true).raw(true);
+    let batch: unknown[][] = [];
+    for (const row of statement.iterate()) {
+      batch.push(row as unknown[]);
+      if (batch.length === BATCH_ROWS) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length > 0) yield batch;
   } finally {
     await client.releaseConnection(connection);
   }
