@@ -25,9 +25,9 @@ import {
 import { isPendingReference, pendingReferenceText } from './transforms/ref-transform.ts';
 
 /**
- * Rows per batch each side is read in, unless told otherwise: the rows of a batch live until it is
- * hashed, and smaller batches let fewer of them survive into V8's old generation (12% less CPU for a
- * 1,000,000-row plan than the connectors' default of 5,000).
+ * Rows per batch each side is read in, unless told otherwise (the connectors' default is 5,000): the
+ * rows of a batch live until it is hashed, and smaller batches let fewer of them survive into V8's old
+ * generation.
  */
 const READ_BATCH_ROWS = 1000;
 
