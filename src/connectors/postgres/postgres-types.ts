@@ -53,9 +53,19 @@ export const POSTGRES_OIDS = {
 
 /** `2021-03-04 10:00:00.5+00` (session in UTC) → `2021-03-04T10:00:00.5Z`; `infinity` stays as is. */
 export function postgresTimestampToIso(text: string): string {
-  if (!/^\d/.test(text)) return text;
-  const iso = text.replace(' ', 'T');
-  if (iso.endsWith('+00')) return `${iso.slice(0, -3)}Z`;
+  if (!isDigit(text.charCodeAt(0))) return text;
+  const space = text.indexOf(' ');
+  const iso = space < 0 ? text : `${text.slice(0, space)}T${text.slice(space + 1)}`;
+  const n = iso.length;
+  const sign = iso.charCodeAt(n - 3);
+  if ((sign !== 43 && sign !== 45) || !isDigit(iso.charCodeAt(n - 2)) || !isDigit(iso.charCodeAt(n - 1)))
+    return iso;
+  if (sign === 43 && iso.charCodeAt(n - 2) === 48 && iso.charCodeAt(n - 1) === 48)
+    return `${iso.slice(0, -3)}Z`;
   // Offsets like +05:30 or -03 (a session not in UTC) become ±HH:MM.
-  return iso.replace(/([+-]\d{2})$/, '$1:00');
+  return `${iso}:00`;
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
 }

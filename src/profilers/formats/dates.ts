@@ -4,9 +4,6 @@
  */
 import { isValidDate } from '../type-inference-classify.ts';
 
-const ISO_DATETIME =
-  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$/;
-
 function digits(text: string, from: number, to: number): number {
   let value = 0;
   for (let i = from; i < to; i++) {
@@ -55,18 +52,54 @@ export function isCompactDateFormat(text: string): boolean {
   return year >= 1900 && year <= 2199 && month >= 0 && day >= 0 && isValidDate(year, month, day);
 }
 
-/** True for an ISO 8601 date-time (`T` or space, optional seconds, fraction and zone) at a real day and time. */
+/**
+ * True for an ISO 8601 date-time at a real day and time: `yyyy-mm-dd`, `T` or a space, `hh:mm`, optional
+ * `:ss` with an optional fraction of 1 to 9 digits (`.` or `,`), and an optional zone (`Z`, `±hh`,
+ * `±hhmm`, `±hh:mm`). Read character by character: every timestamp a migration writes is checked.
+ */
 export function isIsoDateTimeFormat(text: string): boolean {
-  if (text.length < 16 || text.charCodeAt(4) !== 45) return false;
-  const match = ISO_DATETIME.exec(text);
-  if (!match) return false;
-  const hours = Number(match[4]);
-  const minutes = Number(match[5]);
-  const seconds = match[6] === undefined ? 0 : Number(match[6]);
-  return (
-    isValidDate(Number(match[1]), Number(match[2]), Number(match[3])) &&
-    hours < 24 &&
-    minutes < 60 &&
-    seconds < 60
-  );
+  const n = text.length;
+  if (n < 16 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(13) !== 58)
+    return false;
+  const separator = text.charCodeAt(10);
+  if (separator !== 84 && separator !== 32) return false;
+  const year = digits(text, 0, 4);
+  const month = digits(text, 5, 7);
+  const day = digits(text, 8, 10);
+  const hours = digits(text, 11, 13);
+  const minutes = digits(text, 14, 16);
+  if (year < 0 || month < 0 || day < 0 || hours < 0 || minutes < 0) return false;
+  let i = 16;
+  let seconds = 0;
+  if (i < n && text.charCodeAt(i) === 58) {
+    if (i + 3 > n) return false;
+    seconds = digits(text, i + 1, i + 3);
+    if (seconds < 0) return false;
+    i += 3;
+    const mark = text.charCodeAt(i);
+    if (i < n && (mark === 46 || mark === 44)) {
+      let end = i + 1;
+      while (end < n && isDigit(text.charCodeAt(end))) end++;
+      if (end === i + 1 || end - i - 1 > 9) return false;
+      i = end;
+    }
+  }
+  if (i < n) {
+    const zone = text.charCodeAt(i);
+    if (zone === 90) i++;
+    else if (zone === 43 || zone === 45) {
+      if (i + 3 > n || digits(text, i + 1, i + 3) < 0) return false;
+      i += 3;
+      if (i < n) {
+        if (text.charCodeAt(i) === 58) i++;
+        if (i + 2 > n || digits(text, i, i + 2) < 0) return false;
+        i += 2;
+      }
+    } else return false;
+  }
+  return i === n && hours < 24 && minutes < 60 && seconds < 60 && isValidDate(year, month, day);
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
 }
