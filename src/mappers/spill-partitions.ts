@@ -16,7 +16,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Value } from '../connectors/types.ts';
 import { hashKeyText } from './canonical-hash.ts';
-import { type CodecBuffer, RowEncoder, readRow, writeText } from './spill-row-codec.ts';
+import {
+  type CodecBuffer,
+  RowEncoder,
+  readRow,
+  TEXT_BYTES,
+  UTF16_TEXT,
+  writeTextLossless,
+} from './spill-row-codec.ts';
 
 /** Rows of a diff (both sides) kept in memory before spilling, by default. */
 export const DEFAULT_MEMORY_ROWS = 200_000;
@@ -48,7 +55,7 @@ export function rowAt(records: PartitionRecords, i: number): Value[] | null {
   const row = records.rows[i];
   if (typeof row !== 'number') return row ?? null;
   const words = records.words;
-  const start = row + HEADER + (words[(row >> 2) + KEY_LENGTH]! & KEY_BYTES);
+  const start = row + HEADER + (words[(row >> 2) + KEY_LENGTH]! & TEXT_BYTES);
   const decoded = readRow(records.bytes as CodecBuffer, start, start + words[(row >> 2) + ROW_LENGTH]!);
   records.rows[i] = decoded;
   return decoded;
@@ -68,10 +75,6 @@ const HIGH = 1;
 const LOW = 2;
 const ROW_LENGTH = 3;
 const HEADER = 16;
-/** The key length's top bit: the key is in UTF-16 (it holds a lone surrogate), not UTF-8. */
-const UTF16_KEY = 0x80000000;
-const KEY_BYTES = 0x7fffffff;
-const LONE_SURROGATE = /\p{Cs}/u;
 /** The row length of a key kept without a row. */
 const NO_ROW = 0xffffffff;
 /** A partition's first buffer; it doubles as needed and is reused after each spill. */
@@ -157,13 +160,8 @@ export class PartitionStore {
     const room = at + HEADER + 3 * key.length + (row === null ? 0 : this.#encoder.measure(row)) + 3;
     let buffer = this.#buffers[p]!;
     if (room > buffer.length) buffer = this.#grow(p, room);
-    let keyBytes = writeText(buffer, key, at + HEADER);
-    let keyWord = keyBytes;
-    // UTF-8 would replace a lone surrogate: such a key is kept as its UTF-16 code units instead.
-    if (keyBytes !== key.length && LONE_SURROGATE.test(key)) {
-      keyBytes = buffer.ucs2Write(key, at + HEADER);
-      keyWord = (keyBytes | UTF16_KEY) >>> 0;
-    }
+    const keyWord = writeTextLossless(buffer, key, at + HEADER);
+    const keyBytes = keyWord & TEXT_BYTES;
     const rowBytes = row === null ? 0 : this.#encoder.write(buffer, at + HEADER + keyBytes, row);
     const words = this.#words[p]!;
     const w = at >> 2;
@@ -234,10 +232,12 @@ export class PartitionStore {
       const w = at >> 2;
       const keyWord = words[w + KEY_LENGTH]!;
       const keyStart = at + HEADER;
-      const keyEnd = keyStart + (keyWord & KEY_BYTES);
+      const keyEnd = keyStart + (keyWord & TEXT_BYTES);
       const rowLength = words[w + ROW_LENGTH]!;
       out.keys.push(
-        keyWord & UTF16_KEY ? bytes.toString('utf16le', keyStart, keyEnd) : bytes.utf8Slice(keyStart, keyEnd),
+        keyWord & UTF16_TEXT
+          ? bytes.toString('utf16le', keyStart, keyEnd)
+          : bytes.utf8Slice(keyStart, keyEnd),
       );
       out.highs.push(words[w + HIGH]!);
       out.lows.push(words[w + LOW]!);

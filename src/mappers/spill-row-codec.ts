@@ -35,7 +35,7 @@ export interface CodecBuffer extends Buffer {
 const SHORT_TEXT = 32;
 
 /** Writes `text` in UTF-8 at `at` of `buffer`, which has room for it; returns the bytes written. */
-export function writeText(buffer: CodecBuffer, text: string, at: number): number {
+function writeText(buffer: CodecBuffer, text: string, at: number): number {
   const n = text.length;
   if (n > SHORT_TEXT) return buffer.utf8Write(text, at);
   for (let i = 0; i < n; i++) {
@@ -44,6 +44,21 @@ export function writeText(buffer: CodecBuffer, text: string, at: number): number
     buffer[at + i] = c;
   }
   return n;
+}
+
+/** The top bit of what `writeTextLossless` returns: the text was written in UTF-16, not UTF-8. */
+export const UTF16_TEXT = 0x80000000;
+/** The byte length in what `writeTextLossless` returns. */
+export const TEXT_BYTES = 0x7fffffff;
+
+/**
+ * Writes `text` at `at` of `buffer` (room for 3 bytes per UTF-16 unit) in UTF-8, or in UTF-16 when it holds
+ * a lone surrogate, which UTF-8 would replace. Returns the bytes written, with `UTF16_TEXT` set for UTF-16.
+ */
+export function writeTextLossless(buffer: CodecBuffer, text: string, at: number): number {
+  const bytes = writeText(buffer, text, at);
+  if (bytes === text.length || !LONE_SURROGATE.test(text)) return bytes;
+  return (buffer.ucs2Write(text, at) | UTF16_TEXT) >>> 0;
 }
 
 /** Encodes rows into a buffer: `measure` a row (an upper bound of its bytes), make room, then `write` it. */
@@ -75,11 +90,9 @@ export class RowEncoder {
     for (let i = 0; i < row.length; i++) {
       const value = row[i];
       if (typeof value === 'string') {
-        let length = writeText(buffer, value, at + PREFIX);
-        if (length !== value.length && LONE_SURROGATE.test(value)) {
-          length = buffer.ucs2Write(value, at + PREFIX);
-          buffer[at] = TEXT_UTF16;
-        } else buffer[at] = TEXT;
+        const written = writeTextLossless(buffer, value, at + PREFIX);
+        const length = written & TEXT_BYTES;
+        buffer[at] = written === length ? TEXT : TEXT_UTF16;
         writeLength(buffer, at + 1, length);
         at += PREFIX + length;
       } else if (typeof value === 'number') {
