@@ -8,7 +8,7 @@ import {
   MSSQL_STREAM_HIGH_WATER,
   mssqlDialect,
   mssqlValue,
-  streamMssqlRows,
+  streamMssqlRowArrays,
 } from '../../src/connectors/mssql/mssql-dialect.ts';
 import { countRowsExactly } from '../../src/connectors/sql/row-counts.ts';
 import { SqlConnector } from '../../src/connectors/sql/sql-connector.ts';
@@ -94,11 +94,11 @@ describe('SQL Server reads through the shared connector', () => {
     const dialect: SqlDialect = {
       ...mssqlDialect,
       catalog: async () => ({ datasets: [WEIRD] }),
-      async *streamRows(_db, sql) {
+      async *streamRowArrays(_db, sql) {
         sent.push(sql);
-        // Columns come back under positional aliases (c0, c1…), in the order they were asked for.
-        yield { c0: new Date('2024-05-06T07:08:09.123Z'), c1: 1 };
-        yield { c0: null, c1: 2 };
+        // Values come back in the order the columns were asked for.
+        yield [[new Date('2024-05-06T07:08:09.123Z'), 1]];
+        yield [[null, 2]];
       },
     };
     const config = {
@@ -241,15 +241,17 @@ describe('SQL Server streaming reads', () => {
     const total = MSSQL_STREAM_HIGH_WATER * 5 + 17;
     const { db, state, queries } = fakeTedious(total);
     let seen = 0;
-    let last: Record<string, unknown> | undefined;
-    for await (const record of streamMssqlRows(db, 'SELECT [id], [name] FROM [dbo].[t]')) {
-      seen++;
-      last = record;
-      state.maxBuffered = Math.max(state.maxBuffered, state.sent - seen);
-      if (seen % 500 === 0) await new Promise((resolve) => setImmediate(resolve));
+    let last: unknown[] | undefined;
+    for await (const batch of streamMssqlRowArrays(db, 'SELECT [id], [name] FROM [dbo].[t]')) {
+      for (const row of batch) {
+        seen++;
+        last = row;
+        state.maxBuffered = Math.max(state.maxBuffered, state.sent - seen);
+        if (seen % 500 === 0) await new Promise((resolve) => setImmediate(resolve));
+      }
     }
     expect(seen).toBe(total);
-    expect(last).toEqual({ id: total, name: `n${total}` });
+    expect(last).toEqual([total, `n${total}`]);
     // One batch being yielded plus one being filled: memory is bounded by twice the high-water mark.
     expect(state.maxBuffered).toBeLessThanOrEqual(2 * MSSQL_STREAM_HIGH_WATER);
     expect(state.maxBuffered).toBeGreaterThan(0);
@@ -261,8 +263,9 @@ describe('SQL Server streaming reads', () => {
   it('cancels the request and releases the connection when the reader stops early', async () => {
     const { db, state } = fakeTedious(MSSQL_STREAM_HIGH_WATER * 10);
     let seen = 0;
-    for await (const _ of streamMssqlRows(db, 'SELECT 1')) {
-      if (++seen === 10) break;
+    for await (const batch of streamMssqlRowArrays(db, 'SELECT 1')) {
+      seen += batch.length;
+      if (seen >= 10) break;
     }
     expect([state.canceled, state.released]).toEqual([true, 1]);
     expect(state.sent).toBeLessThan(MSSQL_STREAM_HIGH_WATER * 10);

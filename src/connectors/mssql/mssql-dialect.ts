@@ -20,7 +20,7 @@ export const mssqlDialect: SqlDialect = {
   catalog: mssqlCatalog,
   quoteIdentifier: quoteMssql,
   toValue: mssqlValue,
-  streamRows: streamMssqlRows,
+  streamRowArrays: streamMssqlRowArrays,
   pushdown: mssqlPushdown,
 };
 
@@ -39,12 +39,15 @@ export function mssqlValue(value: unknown, column: Column): Value {
   return toPlainValue(value, column);
 }
 
-/** Streams the records of a query with tedious's pause/resume, so a slow consumer never buffers a table. */
-export async function* streamMssqlRows(db: Knex, sql: string): AsyncIterable<Record<string, unknown>> {
+/**
+ * Streams the rows of a query with tedious's pause/resume, so a slow consumer never buffers a table:
+ * batches of what has arrived, each row its values in select-list order.
+ */
+export async function* streamMssqlRowArrays(db: Knex, sql: string): AsyncIterable<unknown[][]> {
   const client = db.client as unknown as PoolClient;
   db.emit('query', { sql });
   const connection = await client.acquireConnection();
-  let buffer: Record<string, unknown>[] = [];
+  let buffer: unknown[][] = [];
   let done = false;
   let failure: unknown;
   let wake: (() => void) | undefined;
@@ -59,9 +62,9 @@ export async function* streamMssqlRows(db: Knex, sql: string): AsyncIterable<Rec
     completed();
   });
   request.on('row', (columns: readonly RawColumnValue[]) => {
-    const record: Record<string, unknown> = {};
-    for (const c of columns) record[c.metadata.colName] = c.value;
-    buffer.push(record);
+    const row: unknown[] = new Array(columns.length);
+    for (let i = 0; i < columns.length; i++) row[i] = columns[i]!.value;
+    buffer.push(row);
     if (buffer.length >= MSSQL_STREAM_HIGH_WATER) request.pause();
     wake?.();
   });
@@ -80,7 +83,7 @@ export async function* streamMssqlRows(db: Knex, sql: string): AsyncIterable<Rec
       const ready = buffer;
       buffer = [];
       request.resume();
-      for (const record of ready) yield record;
+      yield ready;
     }
   } finally {
     // The consumer stopped early (or failed): cancel the request so the connection is clean for the pool.
@@ -121,5 +124,4 @@ interface TediousConnection {
 
 interface RawColumnValue {
   value: unknown;
-  metadata: { colName: string };
 }

@@ -19,7 +19,6 @@ import {
 } from '../types.ts';
 import type { Writer, WriteTarget } from '../writer-types.ts';
 import { createDatasetFilter } from './dataset-filter.ts';
-import { rawSql } from './row-counts.ts';
 import type { SqlDialect, SqlEntryConfig } from './sql-dialect.ts';
 import { describeDriverError } from './sql-errors.ts';
 import { pushdownProfile } from './sql-pushdown.ts';
@@ -30,27 +29,6 @@ const DEFAULT_EXACT_BELOW = 1_000_000;
 // knex logs pool errors (with driver stack traces) to the console; stocktake reports them itself, redacted.
 const ignore = () => undefined;
 const QUIET_LOG = { warn: ignore, error: ignore, deprecate: ignore, debug: ignore };
-
-/**
- * Destroys a row stream and waits for its `close`: knex hands the connection back to the pool then, and
- * a pool destroyed first (the run closing its connectors after a failed query) made knex throw outside
- * any handler.
- */
-async function closeStream(stream: unknown): Promise<void> {
-  const s = stream as {
-    destroy?: () => void;
-    once?: (event: 'close', f: () => void) => void;
-    // Node's own flag: after an error `closed` is already true while the `close` event is still queued.
-    _readableState?: { closeEmitted?: boolean };
-  };
-  if (s._readableState?.closeEmitted !== false || !s.once) {
-    s.destroy?.();
-    return;
-  }
-  const closed = new Promise<void>((resolve) => s.once!('close', resolve));
-  s.destroy?.();
-  await closed;
-}
 
 /** A connector over one SQL database. */
 export class SqlConnector implements Connector {
@@ -151,52 +129,18 @@ export class SqlConnector implements Connector {
         ? q(dataset.table ?? dataset.name)
         : `${q(dataset.schema)}.${q(dataset.table!)}`;
     // Each column comes back under a positional alias: a name such as `__proto__` is refused by mysql2
-    // (a fatal error) and would not survive as a key of a plain object anyway.
-    const keys = columns.map((_c, i) => `c${i}`);
-    let sql = `SELECT ${columns.map((c, i) => `${q(c.name)} AS ${keys[i]}`).join(', ')} FROM ${from}`;
+    // (a fatal error), and the rows are read by position anyway.
+    let sql = `SELECT ${columns.map((c, i) => `${q(c.name)} AS c${i}`).join(', ')} FROM ${from}`;
     if (options.where) sql += ` WHERE ${options.where}`;
     if (options.limit !== undefined) sql = this.#limit(sql, options.limit);
     const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-    if (this.#dialect.streamRowArrays) {
-      yield* this.#readArrays(this.#dialect.streamRowArrays(db, sql), columns, batchSize, options.signal);
-      return;
-    }
-    const stream = this.#dialect.streamRows
-      ? this.#dialect.streamRows(db, sql)
-      : db.raw(rawSql(db, sql)).stream();
-    let batch: Row[] = [];
-    try {
-      for await (const record of stream as AsyncIterable<Record<string, unknown>>) {
-        if (options.signal?.aborted) break;
-        const row: Row = new Array(keys.length);
-        for (let i = 0; i < keys.length; i++) row[i] = this.#dialect.toValue(record[keys[i]!], columns[i]!);
-        batch.push(row);
-        if (batch.length >= batchSize) {
-          yield batch;
-          batch = [];
-        }
-      }
-    } catch (error) {
-      throw describeDriverError(error, this.name, this.#dialect.product);
-    } finally {
-      await closeStream(stream);
-    }
-    if (batch.length > 0) yield batch;
-  }
-
-  /** Converts batches of driver rows (arrays in select-list order) into batches of `batchSize` rows. */
-  async *#readArrays(
-    batches: AsyncIterable<unknown[][]>,
-    columns: readonly Column[],
-    batchSize: number,
-    signal: AbortSignal | undefined,
-  ): AsyncIterable<Row[]> {
+    const batches = this.#dialect.streamRowArrays(db, sql);
     const toValue = this.#dialect.toValue;
     const width = columns.length;
     let batch: Row[] = [];
     try {
       for await (const records of batches) {
-        if (signal?.aborted) break;
+        if (options.signal?.aborted) break;
         for (const record of records) {
           for (let i = 0; i < width; i++) record[i] = toValue(record[i], columns[i]!);
           batch.push(record as Row);

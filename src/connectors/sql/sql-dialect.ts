@@ -48,10 +48,11 @@ export interface SqlDialect {
   quoteIdentifier(name: string): string;
   /** Converts one driver value of a column to the contract's plain value (dates as ISO strings…). */
   toValue(value: unknown, column: Column): Value;
-  /** Streams the records of a query, where knex's own `.stream()` would buffer them (SQLite). */
-  streamRows?(db: Knex, sql: string): AsyncIterable<Record<string, unknown>>;
-  /** Streams the rows of a query in batches, each row its values in select-list order (preferred). */
-  streamRowArrays?(db: Knex, sql: string): AsyncIterable<unknown[][]>;
+  /**
+   * Streams the rows of a query in batches, each row its values in select-list order, with the driver's
+   * own backpressure (knex's `.stream()` buffers SQLite results and hangs when a connection dies).
+   */
+  streamRowArrays(db: Knex, sql: string): AsyncIterable<unknown[][]>;
   /** The SQL fragments of push-down profiling (`<backend>-pushdown.ts`). */
   readonly pushdown?: PushdownDialect;
 }
