@@ -37,6 +37,10 @@ export interface SideReadOptions {
    * self-referencing key are collected for `SelfReferences.resolve`.
    */
   readonly foreignKeys?: ForeignKeyChecks;
+  /** Target only: keep keys and hashes without the rows (a verification that needs no row again). */
+  readonly withoutRows?: boolean;
+  /** Target only: sees each row's canonical texts, as hashed. */
+  readonly onTexts?: (texts: readonly string[]) => void;
 }
 
 /** What reading one side found. */
@@ -165,6 +169,7 @@ export async function collectTarget(
   if (identity && !identity.map)
     throw new StocktakeError('INTERNAL', `mapping ${prepared.config.name}: identity map not loaded`);
   const map = identity?.map;
+  const { withoutRows, onTexts } = options;
   for await (const batch of connector.read(
     { name: prepared.target.dataset.name },
     {
@@ -195,7 +200,8 @@ export async function collectTarget(
       foldContent(prepared, texts);
       hashTexts(texts, fieldCount);
       fingerprint.add(ROW_HASH[0]!, ROW_HASH[1]!);
-      store.add(key, ROW_HASH[0]!, ROW_HASH[1]!, row);
+      store.add(key, ROW_HASH[0]!, ROW_HASH[1]!, withoutRows ? null : row);
+      onTexts?.(texts);
       rows++;
     }
     options.onProgress?.(rows);

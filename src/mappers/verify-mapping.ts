@@ -12,10 +12,10 @@
  */
 import type { Connector } from '../connectors/types.ts';
 import type { Fingerprint, Reconciliation } from '../core/plan.ts';
-import { FingerprintAccumulator, hashTexts, ROW_HASH } from './canonical-hash.ts';
+import { FingerprintAccumulator } from './canonical-hash.ts';
 import type { PartitionDiff } from './plan-diff.ts';
 import { keyValuesOf, walkPartitions } from './plan-mapping.ts';
-import { collectTarget, foldContent, keyTextOf } from './plan-sides.ts';
+import { collectTarget } from './plan-sides.ts';
 import type { PreparedMapping } from './preflight.ts';
 import { aggregatePlanOf, compareAggregates, SideAggregates } from './reconcile-aggregates.ts';
 import type { RejectTally } from './rejects.ts';
@@ -147,7 +147,11 @@ async function verifyByHashes(
   const store = new PartitionStore(source.partitions, sideRows, `${prepared.config.name}-verify`);
   try {
     const targetAggregates = new SideAggregates(aggregatePlanOf(prepared));
-    const targetSummary = await hashTarget(prepared, target, store, targetAggregates, options.batchSize);
+    const targetSummary = await collectTarget(prepared, target, store, {
+      withoutRows: true,
+      onTexts: (texts) => targetAggregates.addTexts(texts),
+      ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+    });
     const tally = new Tally(prepared, options);
     let outside = false;
     await walkPartitions(source, store, (s, _t, diff) => {
@@ -159,38 +163,6 @@ async function verifyByHashes(
   } finally {
     store.close();
   }
-}
-
-/** Streams the target's rows into `store` (keys and hashes, no rows) and `aggregates`. */
-async function hashTarget(
-  prepared: PreparedMapping,
-  connector: Connector,
-  store: PartitionStore,
-  aggregates: SideAggregates,
-  batchSize: number | undefined,
-): Promise<{ rows: number; fingerprint: Fingerprint }> {
-  const { compiled, canonicalizers } = prepared;
-  const fieldCount = compiled.targetFields.length;
-  const texts: string[] = new Array(fieldCount).fill('');
-  const fingerprint = new FingerprintAccumulator();
-  for await (const batch of connector.read(
-    { name: prepared.target.dataset.name },
-    { columns: compiled.targetFields, ...(batchSize ? { batchSize } : {}) },
-  )) {
-    for (let r = 0; r < batch.length; r++) {
-      const row = batch[r]!;
-      for (let f = 0; f < fieldCount; f++) texts[f] = canonicalizers[f]!(row[f]);
-      const key = keyTextOf(prepared, texts);
-      foldContent(prepared, texts);
-      hashTexts(texts, fieldCount);
-      const high = ROW_HASH[0]!;
-      const low = ROW_HASH[1]!;
-      fingerprint.add(high, low);
-      store.add(key, high, low, null);
-      aggregates.addTexts(texts);
-    }
-  }
-  return { rows: fingerprint.rows, fingerprint: fingerprint.result() };
 }
 
 /** The target read with its rows, the aggregates of both sides computed from the rows of expected keys. */
