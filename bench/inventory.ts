@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import knexFactory from 'knex';
+import { EXTERNAL_PACKAGES, REQUIRE_BANNER } from '../bin/build.js';
 import { type BenchRow, median, printTable } from './bench-table.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -51,8 +52,9 @@ async function buildSchema(): Promise<void> {
   await db.destroy();
 }
 
-// The child runs bundled as the command line does (bin/build.js): no TypeScript transpiled at its start, and
-// split at dynamic imports, so that the drivers of other backends (tedious…) are not loaded.
+// The child runs bundled as the command line does (bin/build.js): no TypeScript transpiled at its start, knex
+// and the other pure-JavaScript dependencies inside the bundle, split at dynamic imports, so that the drivers
+// of other backends (tedious…) are not loaded.
 const childDir = join(here, 'out', 'inventory-child');
 const childBundle = join(childDir, 'inventory-child.js');
 
@@ -65,7 +67,8 @@ async function bundleChild(): Promise<void> {
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    packages: 'external',
+    external: EXTERNAL_PACKAGES,
+    banner: { js: REQUIRE_BANNER },
     logLevel: 'warning',
   });
 }

@@ -37,6 +37,19 @@ export async function buildProgram(names: readonly string[] = Object.keys(COMMAN
   return program;
 }
 
+/**
+ * Node warns about `new Buffer()` (DEP0005) only when the caller lies outside node_modules. In the bundle
+ * (bin/build.js), exceljs's archiver and unzipper make such calls from dist/; from node_modules Node stays
+ * quiet about them, and so does the bundle. Every other warning passes.
+ */
+function ignoreBundledBufferDeprecation(): void {
+  const emitWarning = process.emitWarning.bind(process) as (...args: unknown[]) => void;
+  process.emitWarning = ((warning: unknown, ...rest: unknown[]) => {
+    const code = typeof rest[0] === 'object' ? (rest[0] as { code?: unknown } | null)?.code : rest[1];
+    if (code !== 'DEP0005') emitWarning(warning, ...rest);
+  }) as typeof process.emitWarning;
+}
+
 /** The program whose commands are only their summaries: enough to list them, or to suggest one for a typo. */
 function summaryProgram(): Command {
   const program = baseProgram();
@@ -47,6 +60,7 @@ function summaryProgram(): Command {
 }
 
 boundHeapGrowth();
+ignoreBundledBufferDeprecation();
 const args = process.argv.slice(2);
 const isCommand = (arg: string | undefined) => arg !== undefined && Object.hasOwn(COMMANDS, arg);
 // A known command loads alone; a command named further on loads them all, as commander finds it; help, a typo

@@ -124,38 +124,48 @@ function writeSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, sheet: TableSh
   });
   header.commit();
 
-  const formats = sheet.columns.map((c) => NUMBER_FORMATS[c.format ?? 'text']);
+  const styleOf = sharedStyles(sheet.columns);
   let rows = 1;
   for (const row of sheet.rows()) {
     const written = worksheet.addRow(
       row.cells.map((v) => (typeof v === 'string' ? cellText(neutraliseFormula(v)) : v)),
     );
+    (written as unknown as { style: Partial<ExcelJS.Style> }).style = PLAIN_ROW;
     for (let i = 0; i < width; i++) {
-      const format = formats[i];
-      if (format !== undefined && typeof row.cells[i] === 'number') written.getCell(i + 1).numFmt = format;
-    }
-    if (row.tone) {
-      const tone = TONES[row.tone];
-      for (let i = 1; i <= width; i++) {
-        const cell = written.getCell(i);
-        cell.font = tone.font;
-        cell.fill = tone.fill;
-      }
-    }
-    if (row.cellTones) {
-      for (let i = 0; i < width; i++) {
-        const name = row.cellTones[i];
-        if (name === undefined) continue;
-        const cell = written.getCell(i + 1);
-        cell.font = TONES[name].font;
-        cell.fill = TONES[name].fill;
-      }
+      const tone = row.cellTones?.[i] ?? row.tone;
+      written.getCell(i + 1).style = styleOf(i, typeof row.cells[i] === 'number', tone);
     }
     written.commit();
     rows++;
   }
   worksheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: rows, column: width } };
   worksheet.commit();
+}
+
+// Data rows carry no style of their own; shared, exceljs looks it up once (see sharedStyles).
+const PLAIN_ROW: Partial<ExcelJS.Style> = Object.freeze({});
+
+/**
+ * The style of a cell, one shared object per number format and tone: exceljs recognises a style
+ * object it has seen and reuses its id, where a fresh object per cell costs a rendering of its XML.
+ */
+function sharedStyles(
+  columns: readonly TableColumn[],
+): (column: number, isNumber: boolean, tone: CellTone | undefined) => Partial<ExcelJS.Style> {
+  const styles = new Map<string, Partial<ExcelJS.Style>>();
+  return (column, isNumber, tone) => {
+    const numFmt = isNumber ? NUMBER_FORMATS[columns[column]!.format ?? 'text'] : undefined;
+    const key = `${numFmt ?? ''}\u0000${tone ?? ''}`;
+    let style = styles.get(key);
+    if (style === undefined) {
+      style = {
+        ...(numFmt !== undefined ? { numFmt } : {}),
+        ...(tone !== undefined ? { font: TONES[tone].font, fill: TONES[tone].fill } : {}),
+      };
+      styles.set(key, style);
+    }
+    return style;
+  };
 }
 
 /** Column widths in characters: the longest header or value, within [MIN_WIDTH, maxWidth]. */
