@@ -118,6 +118,7 @@ async function stocktakeMigrate(): Promise<void> {
       JSON.stringify({
         inserted: m.inserted,
         batches: m.batches,
+        path: m.path,
         verified: m.reconciliation?.ok === true,
         timings: m.timings,
       }),
@@ -135,6 +136,7 @@ const SUBJECTS: Record<string, { prepare(): Promise<void>; run(): Measure; loade
       const child = JSON.parse(m.stdout) as {
         inserted: number;
         batches: number;
+        path?: string;
         verified: boolean;
         timings: { readMs: number; diffAndWriteMs: number; verifyMs: number };
       };
@@ -143,7 +145,7 @@ const SUBJECTS: Record<string, { prepare(): Promise<void>; run(): Measure; loade
       const s = (ms: number) => (ms / 1000).toFixed(1);
       return {
         ...m,
-        note: `read ${s(t.readMs)} s, diff+write ${s(t.diffAndWriteMs)} s, verify ${s(t.verifyMs)} s; ${child.batches} batches`,
+        note: `${child.path ?? 'diff'} path: read ${s(t.readMs)} s, diff+write ${s(t.diffAndWriteMs)} s, verify ${s(t.verifyMs)} s; ${child.batches} batches`,
       };
     },
     loaded: () => countRows(targetUrl, `public.${TABLE}`),

@@ -1,8 +1,11 @@
 /**
  * CSV → PostgreSQL load benchmark: writes a 6-column CSV of N rows (default 1,000,000, about 120 MB)
  * into bench/out/, then loads it into an empty PostgreSQL table, alternating and after a warm-up:
- * - `stocktake migrate`: the stage, through a 6-field mapping (preflight, CSV scan and read, diff
- *   against the target, checkpointed batches, verification by checksums);
+ * - `stocktake migrate`: the stage, through a 6-field mapping (preflight, CSV scan, then, the table
+ *   being empty, the fresh-load path: the CSV streamed through the mapping into checkpointed batches,
+ *   verification by one read of the target);
+ * - the same with `freshLoad: false`: the diff path (both sides read into the diff store, the
+ *   differences written, verification by checksums), for comparison;
  * - stocktake CSV read + writer: the CSV connector's `read` in batches of 10,000 straight into the
  *   PostgreSQL writer as upserts (staging table, then INSERT … ON CONFLICT), no mapping, no diff;
  * - stocktake writer alone: the rows read into memory first (not timed), then only the writer, with the
@@ -144,8 +147,11 @@ async function writerAlone(path: string): Promise<void> {
   process.stdout.write(JSON.stringify({ rows, inserted, writeMs }));
 }
 
-/** The `stocktake migrate` subject: the stage with a 6-field mapping of the CSV into the table. */
-async function stocktakeMigrate(path: string): Promise<void> {
+/**
+ * The `stocktake migrate` subject: the stage with a 6-field mapping of the CSV into the table (the
+ * table is empty: the fresh-load path, unless `diffPath` forces the diff path for comparison).
+ */
+async function stocktakeMigrate(path: string, diffPath: boolean): Promise<void> {
   // As the command line runs it, with its heap bound.
   boundHeapGrowth();
   const config = {
@@ -169,11 +175,16 @@ async function stocktakeMigrate(path: string): Promise<void> {
   } as unknown as Config;
   const rejectsDir = mkdtempSync(join(tmpdir(), 'stocktake-bench-'));
   try {
-    const { run, error } = await runMigrate(config, { rejectsDir });
+    const { run, error } = await runMigrate(config, {
+      rejectsDir,
+      ...(diffPath ? { freshLoad: false } : {}),
+    });
     if (error) throw error;
     const m = run.mappings[0]!;
     if (m.reconciliation?.ok !== true) throw new Error('stocktake migrate: the verification failed');
-    process.stdout.write(JSON.stringify({ inserted: m.inserted, batches: m.batches, timings: m.timings }));
+    process.stdout.write(
+      JSON.stringify({ inserted: m.inserted, batches: m.batches, path: m.path, timings: m.timings }),
+    );
   } finally {
     rmSync(rejectsDir, { recursive: true, force: true });
   }
@@ -196,6 +207,29 @@ SET work_mem to '64MB';
   return file;
 }
 
+/** Runs the `stocktake migrate` subject in its own process; `diffPath` forces the diff path. */
+function migrateSubject(path: string, diffPath: boolean): Measure {
+  const m = timed(process.execPath, [
+    ...process.execArgv,
+    fileURLToPath(import.meta.url),
+    '--migrate',
+    path,
+    ...(diffPath ? ['diff'] : []),
+  ]);
+  const child = JSON.parse(m.stdout) as {
+    inserted: number;
+    batches: number;
+    path?: string;
+    timings: { readMs: number; diffAndWriteMs: number; verifyMs: number };
+  };
+  const t = child.timings;
+  const s = (ms: number) => (ms / 1000).toFixed(1);
+  return {
+    ...m,
+    note: `${child.path ?? 'diff'} path: read ${s(t.readMs)} s, diff+write ${s(t.diffAndWriteMs)} s, verify ${s(t.verifyMs)} s; ${child.batches} batches`,
+  };
+}
+
 const SUBJECTS: Record<string, (path: string) => Measure> = {
   'psql \\copy': (path) => {
     const url = new URL(dbUrl);
@@ -215,25 +249,8 @@ const SUBJECTS: Record<string, (path: string) => Measure> = {
     ]);
     return { ...m, note: 'COPY through the client, no parsing or types' };
   },
-  'stocktake migrate (6-field mapping)': (path) => {
-    const m = timed(process.execPath, [
-      ...process.execArgv,
-      fileURLToPath(import.meta.url),
-      '--migrate',
-      path,
-    ]);
-    const child = JSON.parse(m.stdout) as {
-      inserted: number;
-      batches: number;
-      timings: { readMs: number; diffAndWriteMs: number; verifyMs: number };
-    };
-    const t = child.timings;
-    const s = (ms: number) => (ms / 1000).toFixed(1);
-    return {
-      ...m,
-      note: `read ${s(t.readMs)} s, diff+write ${s(t.diffAndWriteMs)} s, verify ${s(t.verifyMs)} s; ${child.batches} batches`,
-    };
-  },
+  'stocktake migrate (6-field mapping)': (path) => migrateSubject(path, false),
+  'stocktake migrate, diff path (freshLoad: false)': (path) => migrateSubject(path, true),
   'stocktake CSV read + writer': (path) => {
     const m = timed(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', path]);
     const child = JSON.parse(m.stdout) as { rows: number; inserted: number; scanSeconds: number };
@@ -320,8 +337,8 @@ function hasPgloader(): boolean {
   }
 }
 
-const [flag, file] = process.argv.slice(2);
+const [flag, file, mode] = process.argv.slice(2);
 if (flag === '--child') await stocktakeLoad(file!);
 else if (flag === '--writer') await writerAlone(file!);
-else if (flag === '--migrate') await stocktakeMigrate(file!);
+else if (flag === '--migrate') await stocktakeMigrate(file!, mode === 'diff');
 else await main();

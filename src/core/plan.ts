@@ -185,6 +185,11 @@ export interface MappingRun {
   batches: number;
   /** True when this run continued an interrupted one (`--resume`). */
   resumed: boolean;
+  /**
+   * `fresh-load`: the target was empty, so the source was streamed straight into it without a diff;
+   * `diff`: the changes were computed against the target first.
+   */
+  path?: 'diff' | 'fresh-load';
   /** The last checkpoint written (batches applied, rows they held). */
   checkpoint: { runId: string; batches: number; rows: number; done: boolean } | null;
   timings: { readMs: number; diffAndWriteMs: number; verifyMs: number; totalMs: number };

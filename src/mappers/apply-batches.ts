@@ -21,6 +21,41 @@ export interface ApplyProgress {
   rows: number;
 }
 
+/** The rows of one batch, list by list, with the key text of each row (an identity mapping's: old keys). */
+export interface BatchLists {
+  readonly upserts: Value[][];
+  readonly upsertKeys: string[];
+  /** Per upsert, whether the diff found its key absent. */
+  readonly upsertIsInsert: boolean[];
+  readonly inserts: Value[][];
+  readonly insertKeys: string[];
+  readonly deletes: Value[][];
+  /** Identity mode: old keys of the rows in `deletes`. */
+  readonly forget: string[];
+  /** Identity mode with a key the mapping supplies: the new key text of each `inserts` row. */
+  readonly suppliedKeys: string[];
+}
+
+/** Empty batch lists. */
+export function emptyLists(): BatchLists {
+  return {
+    upserts: [],
+    upsertKeys: [],
+    upsertIsInsert: [],
+    inserts: [],
+    insertKeys: [],
+    deletes: [],
+    forget: [],
+    suppliedKeys: [],
+  };
+}
+
+/** The rows of a batch the database refused, by index in their list. */
+export interface RefusedRows {
+  readonly upserts: ReadonlySet<number>;
+  readonly inserts: ReadonlySet<number>;
+}
+
 /** The batching of one mapping's changes. */
 export class BatchApplier {
   readonly progress: ApplyProgress;
@@ -34,16 +69,7 @@ export class BatchApplier {
   readonly #signal: AbortSignal | undefined;
   readonly #maxRejects: number | undefined;
   readonly #onBatch: ((progress: ApplyProgress) => void) | undefined;
-  #upserts: Value[][] = [];
-  #upsertKeys: string[] = [];
-  #upsertIsInsert: boolean[] = [];
-  #inserts: Value[][] = [];
-  #insertKeys: string[] = [];
-  #deletes: Value[][] = [];
-  /** Identity mode: old keys of the rows in `#deletes`. */
-  #forget: string[] = [];
-  /** Identity mode with a key the mapping supplies: the new key text of each `#inserts` row. */
-  #suppliedKeys: string[] = [];
+  #lists: BatchLists = emptyLists();
   #lastCheckpoint: Checkpoint | null = null;
 
   constructor(
@@ -77,6 +103,11 @@ export class BatchApplier {
     };
   }
 
+  /** Rows (and deletes) per batch. */
+  get batchSize(): number {
+    return this.#batchSize;
+  }
+
   /** The checkpoint of the last batch applied. */
   get checkpoint(): Checkpoint | null {
     return this.#lastCheckpoint;
@@ -84,21 +115,22 @@ export class BatchApplier {
 
   /** Queues a row to upsert (`insert` says whether the diff found its key absent). */
   async upsert(row: Value[], key: string, insert: boolean): Promise<void> {
+    const lists = this.#lists;
     if (this.#prepared.config.to.mode === 'insert') {
-      this.#inserts.push(row);
-      this.#insertKeys.push(key);
+      lists.inserts.push(row);
+      lists.insertKeys.push(key);
     } else {
-      this.#upserts.push(row);
-      this.#upsertKeys.push(key);
-      this.#upsertIsInsert.push(insert);
+      lists.upserts.push(row);
+      lists.upsertKeys.push(key);
+      lists.upsertIsInsert.push(insert);
     }
     if (this.#pending() >= this.#batchSize) await this.flush(false);
   }
 
   /** Queues a key tuple to delete (mirror mode); an identity mapping names the row's old key, forgotten with it. */
   async delete(key: Value[], oldKey?: string): Promise<void> {
-    this.#deletes.push(key);
-    if (oldKey !== undefined) this.#forget.push(oldKey);
+    this.#lists.deletes.push(key);
+    if (oldKey !== undefined) this.#lists.forget.push(oldKey);
     if (this.#pending() >= this.#batchSize) await this.flush(false);
   }
 
@@ -106,24 +138,36 @@ export class BatchApplier {
   async insertNew(fields: Value[], oldKey: string): Promise<void> {
     const identity = this.#prepared.identity!;
     if (identity.supplied < 0) fields.push(null);
-    else this.#suppliedKeys.push(identity.generatedCanonicalizer(fields[identity.supplied]));
-    this.#inserts.push(fields);
-    this.#insertKeys.push(oldKey);
+    else this.#lists.suppliedKeys.push(identity.generatedCanonicalizer(fields[identity.supplied]));
+    this.#lists.inserts.push(fields);
+    this.#lists.insertKeys.push(oldKey);
     if (this.#pending() >= this.#batchSize) await this.flush(false);
   }
 
   /** Identity mode: queues an update of a mapped row (its fields, then its generated key). */
   async updateMapped(row: Value[], oldKey: string): Promise<void> {
-    this.#upserts.push(row);
-    this.#upsertKeys.push(oldKey);
-    this.#upsertIsInsert.push(false);
+    this.#lists.upserts.push(row);
+    this.#lists.upsertKeys.push(oldKey);
+    this.#lists.upsertIsInsert.push(false);
     if (this.#pending() >= this.#batchSize) await this.flush(false);
   }
 
   /** Applies the queued rows as one batch with its checkpoint; `done` marks the mapping finished. */
   async flush(done: boolean): Promise<void> {
     if (this.#pending() === 0 && !done) return;
-    const rows = this.#pending();
+    const lists = this.#lists;
+    this.#lists = emptyLists();
+    await this.apply(lists, done);
+  }
+
+  /**
+   * Applies `lists` as one batch with its checkpoint (the fresh-load stream builds its own batches);
+   * returns the rows the database refused. With `retract`, the deletes take back rows an earlier batch
+   * of this run inserted: they are counted as inserts undone, not as deletes.
+   */
+  async apply(lists: BatchLists, done: boolean, retract = false): Promise<RefusedRows> {
+    const { upserts, upsertKeys, upsertIsInsert, inserts, insertKeys, deletes, forget } = lists;
+    const rows = upserts.length + inserts.length + deletes.length;
     const checkpoint: Checkpoint = {
       mapping: this.#prepared.config.name,
       runId: this.#runId,
@@ -137,18 +181,16 @@ export class BatchApplier {
     const identity = this.#prepared.identity;
     try {
       result = await this.#writer.applyBatch({
-        upserts: this.#upserts,
-        ...(this.#upsertIsInsert.length > 0 && !this.#upsertIsInsert.includes(false)
-          ? { upsertsNew: true }
-          : {}),
-        ...(this.#inserts.length > 0 ? { inserts: this.#inserts } : {}),
-        ...(this.#deletes.length > 0 ? { deletes: this.#deletes } : {}),
+        upserts,
+        ...(upsertIsInsert.length > 0 && !upsertIsInsert.includes(false) ? { upsertsNew: true } : {}),
+        ...(inserts.length > 0 ? { inserts } : {}),
+        ...(deletes.length > 0 ? { deletes } : {}),
         ...(identity
           ? {
               identity: {
-                insertKeys: this.#insertKeys,
-                forget: this.#forget,
-                ...(identity.supplied >= 0 ? { newKeys: this.#suppliedKeys } : {}),
+                insertKeys,
+                forget,
+                ...(identity.supplied >= 0 ? { newKeys: lists.suppliedKeys } : {}),
               },
             }
           : {}),
@@ -160,16 +202,16 @@ export class BatchApplier {
     this.#lastCheckpoint = checkpoint;
     // The batch and its identity rows are committed: the map in memory follows.
     if (identity?.map) {
-      for (const oldKey of this.#forget) identity.map.forget(oldKey);
+      for (const oldKey of forget) identity.map.forget(oldKey);
       result.newKeys?.forEach((newKey, i) => {
-        if (newKey !== null) identity.map!.set(this.#insertKeys[i]!, newKey);
+        if (newKey !== null) identity.map!.set(insertKeys[i]!, newKey);
       });
     }
     const refused = { upserts: new Set<number>(), inserts: new Set<number>() };
     for (const rejection of result.rejected) {
       refused[rejection.list].add(rejection.index);
-      const list = rejection.list === 'upserts' ? this.#upserts : this.#inserts;
-      const keys = rejection.list === 'upserts' ? this.#upsertKeys : this.#insertKeys;
+      const list = rejection.list === 'upserts' ? upserts : inserts;
+      const keys = rejection.list === 'upserts' ? upsertKeys : insertKeys;
       const row = list[rejection.index];
       this.refusedKeys.add(keys[rejection.index]!);
       this.#tally.addRow({
@@ -179,23 +221,16 @@ export class BatchApplier {
       });
     }
     this.progress.databaseRejects += result.rejected.length;
-    for (let i = 0; i < this.#upserts.length; i++) {
+    for (let i = 0; i < upserts.length; i++) {
       if (refused.upserts.has(i)) continue;
-      if (this.#upsertIsInsert[i]) this.progress.inserted++;
+      if (upsertIsInsert[i]) this.progress.inserted++;
       else this.progress.updated++;
     }
-    this.progress.inserted += this.#inserts.length - refused.inserts.size;
-    this.progress.deleted += this.#deletes.length;
+    this.progress.inserted += inserts.length - refused.inserts.size;
+    if (retract) this.progress.inserted -= deletes.length;
+    else this.progress.deleted += deletes.length;
     this.progress.batches = checkpoint.batches;
     this.progress.rows = checkpoint.sourceRows;
-    this.#upserts = [];
-    this.#upsertKeys = [];
-    this.#upsertIsInsert = [];
-    this.#inserts = [];
-    this.#insertKeys = [];
-    this.#deletes = [];
-    this.#forget = [];
-    this.#suppliedKeys = [];
     this.#onBatch?.(this.progress);
     if (this.#maxRejects !== undefined && this.#tally.total > this.#maxRejects) {
       throw new StocktakeError(
@@ -217,10 +252,12 @@ export class BatchApplier {
         },
       );
     }
+    return refused;
   }
 
   #pending(): number {
-    return this.#upserts.length + this.#inserts.length + this.#deletes.length;
+    const lists = this.#lists;
+    return lists.upserts.length + lists.inserts.length + lists.deletes.length;
   }
 }
 

@@ -13,6 +13,7 @@ import { StocktakeError } from '../core/errors.ts';
 import type { MappingPlan, MappingRun } from '../core/plan.ts';
 import { type ApplyProgress, BatchApplier } from './apply-batches.ts';
 import { sameFingerprint } from './canonical-hash.ts';
+import { isFreshLoadRun } from './fresh-load.ts';
 import type { PartitionDiff } from './plan-diff.ts';
 import {
   type DiffOptions,
@@ -190,6 +191,10 @@ export async function writeMapping(
   const notExpected = new Set<string>();
   const sourceAggregates = new SideAggregates(aggregatePlanOf(prepared));
   const mode = prepared.config.to.mode;
+  // The target was empty when the interrupted fresh load began: a row under a key the source holds twice
+  // was written by it before the duplicate was read, and goes, as that run would have deleted it.
+  const retractDuplicates = read.resumed && isFreshLoadRun(read.checkpoint);
+  run.path = 'diff';
   const started = performance.now();
   try {
     if (prepared.identity)
@@ -238,6 +243,8 @@ export async function writeMapping(
           if (counted[i] === 0 && s.rows[i] !== null) sourceAggregates.add(rowAt(s, i)!);
         if (mode === 'mirror')
           for (const j of diff.targetOnly) await applier.delete(keyTupleOf(prepared, rowAt(t, j)!));
+        if (retractDuplicates && diff.duplicates.length > 0)
+          await retractDuplicateRows(prepared, applier, s, t, diff);
       });
     await applier.flush(true);
   } finally {
@@ -258,6 +265,20 @@ export async function writeMapping(
   run.status = run.reconciliation.ok ? 'done' : 'verification-failed';
   if (prepared.identity?.map)
     run.identity = { generated: prepared.identity.generated.name, mapped: prepared.identity.map.size };
+}
+
+/** Deletes the target rows of keys the source holds more than once (see `retractDuplicates`). */
+async function retractDuplicateRows(
+  prepared: PreparedMapping,
+  applier: BatchApplier,
+  s: PartitionRecords,
+  t: PartitionRecords,
+  diff: PartitionDiff,
+): Promise<void> {
+  const duplicated = new Set<string>();
+  for (const i of diff.duplicates) duplicated.add(s.keys[i]!);
+  for (let j = 0; j < t.keys.length; j++)
+    if (duplicated.has(t.keys[j]!)) await applier.delete(keyTupleOf(prepared, rowAt(t, j)!));
 }
 
 /**

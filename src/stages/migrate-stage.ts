@@ -29,6 +29,7 @@ import {
   InsertedParents,
   loadForeignKeyChecks,
 } from '../mappers/foreign-key-check.ts';
+import { freshLoadMapping } from '../mappers/fresh-load.ts';
 import {
   bindIdentity,
   hasPendingReferences,
@@ -61,6 +62,11 @@ export interface MigrateRunOptions {
   readonly showSamples?: boolean;
   readonly onStep?: (message: string) => void;
   readonly onBatch?: (mapping: string, progress: ApplyProgress) => void;
+  /**
+   * Stream a mapping whose target table is empty straight into it, without a diff (default true; false
+   * always takes the diff path). See `freshLoadMapping`.
+   */
+  readonly freshLoad?: boolean;
   /** Opens the writer of a target table (default: the target connector's `writer`). */
   readonly openWriter?: (connector: Connector, target: WriteTarget) => Promise<Writer>;
   readonly now?: () => Date;
@@ -266,12 +272,13 @@ async function runOne(p: PreparedMapping, context: RunContext, read: ReadMapping
       `${p.config.name}: reading ${p.source.name}.${p.source.dataset.name} and ${p.target.name}.${p.target.dataset.name}`,
     );
     if (!read) await bindIdentity(p, context.binding);
-    const ready =
-      read ??
-      (await readMappingForRun(p, source, target, writer, {
-        ...options,
-        foreignKeys: await foreignKeysOf(p, context),
-      }));
+    const foreignKeys = read ? undefined : await foreignKeysOf(p, context);
+    const fresh = context.options.freshLoad !== false && foreignKeys !== undefined;
+    if (fresh && (await freshLoadMapping(p, source, target, writer, run, { ...options, foreignKeys }))) {
+      reportRun(p, run, context);
+      return;
+    }
+    const ready = read ?? (await readMappingForRun(p, source, target, writer, { ...options, foreignKeys }));
     try {
       // Never reached by design (references are pending only before the mappings they name are written).
       if (hasPendingReferences(p))
@@ -281,13 +288,17 @@ async function runOne(p: PreparedMapping, context: RunContext, read: ReadMapping
     } finally {
       ready.sides.close();
     }
-    const r = run.reconciliation;
-    context.options.onStep?.(
-      `${p.config.name}: ${run.inserted} inserted, ${run.updated} updated, ${run.deleted} deleted, ${run.unchanged} unchanged, ${run.rejected.mapping + run.rejected.database} rejected; verification ${r?.ok ? 'passed' : `FAILED (${r?.missing} missing, ${r?.different} different, ${r?.unexpected} unexpected)`}`,
-    );
+    reportRun(p, run, context);
   } finally {
     run.timings.totalMs = Math.round(performance.now() - started);
   }
+}
+
+function reportRun(p: PreparedMapping, run: MappingRun, context: RunContext): void {
+  const r = run.reconciliation;
+  context.options.onStep?.(
+    `${p.config.name}: ${run.inserted} inserted, ${run.updated} updated, ${run.deleted} deleted, ${run.unchanged} unchanged, ${run.rejected.mapping + run.rejected.database} rejected${run.path === 'fresh-load' ? ' (fresh load)' : ''}; verification ${r?.ok ? 'passed' : `FAILED (${r?.missing} missing, ${r?.different} different, ${r?.unexpected} unexpected)`}`,
+  );
 }
 
 // With a saved plan: every mapping is read and checked against the plan before the first write.

@@ -1,0 +1,135 @@
+/**
+ * The keys a fresh load has written, held compactly so that a key seen a second time is caught while
+ * streaming: an open-addressing table of 64-bit key hashes over typed arrays, and each key's values
+ * (the key fields of its row) encoded into one byte arena with the diff store's lossless row codec.
+ * A hash that matches is confirmed by decoding the stored values and comparing their key text exactly,
+ * so two keys sharing a hash are never taken for one. About 30 bytes per short key, outside V8's heap.
+ */
+import type { Value } from '../connectors/types.ts';
+import { hashTexts, ROW_HASH } from './canonical-hash.ts';
+import { type CodecBuffer, RowEncoder, readRow } from './spill-row-codec.ts';
+
+const EMPTY = -1;
+const FIRST_CAPACITY = 1 << 12;
+
+/** Key texts to entries; each entry keeps its key values and where its row was queued. */
+export class KeyRegistry {
+  readonly #keyText: (values: readonly Value[]) => string;
+  readonly #encoder = new RowEncoder();
+  /** Open addressing: the entry in each slot, EMPTY when free. Load factor at most one half. */
+  #slots = new Int32Array(FIRST_CAPACITY * 2).fill(EMPTY);
+  #highs = new Uint32Array(FIRST_CAPACITY);
+  #lows = new Uint32Array(FIRST_CAPACITY);
+  /** Byte range of each entry's encoded key values in the arena. */
+  #starts = new Float64Array(FIRST_CAPACITY);
+  #ends = new Float64Array(FIRST_CAPACITY);
+  /** Where each entry's row was queued: its batch and its index there. */
+  #batches = new Int32Array(FIRST_CAPACITY);
+  #indexes = new Int32Array(FIRST_CAPACITY);
+  #arena = Buffer.allocUnsafe(1 << 16) as CodecBuffer;
+  #used = 0;
+  #size = 0;
+  readonly #scratch: string[] = [''];
+
+  /** `keyText` computes the key text of key values (in key order), as the rows' own key texts are computed. */
+  constructor(keyText: (values: readonly Value[]) => string) {
+    this.#keyText = keyText;
+  }
+
+  /** Keys registered. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /**
+   * Registers the key `key` (its text) with its `values`; returns the new entry, or `~entry` (a negative
+   * number) of the entry that already holds this exact key text.
+   */
+  add(key: string, values: readonly Value[]): number {
+    this.#scratch[0] = key;
+    hashTexts(this.#scratch, 1);
+    const high = ROW_HASH[0]!;
+    const low = ROW_HASH[1]!;
+    const slots = this.#slots;
+    const mask = slots.length - 1;
+    let s = low & mask;
+    for (;;) {
+      const entry = slots[s]!;
+      if (entry === EMPTY) break;
+      if (
+        this.#highs[entry] === high &&
+        this.#lows[entry] === low &&
+        this.#keyText(this.values(entry)) === key
+      )
+        return ~entry;
+      s = (s + 1) & mask;
+    }
+    const entry = this.#size++;
+    if (entry >= this.#highs.length) this.#growEntries();
+    this.#highs[entry] = high;
+    this.#lows[entry] = low;
+    this.#store(entry, values);
+    slots[s] = entry;
+    if (this.#size * 2 > slots.length) this.#rehash();
+    return entry;
+  }
+
+  /** The key values of an entry, decoded from the arena. */
+  values(entry: number): Value[] {
+    return readRow(this.#arena, this.#starts[entry]!, this.#ends[entry]!);
+  }
+
+  /** Records where the entry's row was queued. */
+  place(entry: number, batch: number, index: number): void {
+    this.#batches[entry] = batch;
+    this.#indexes[entry] = index;
+  }
+
+  /** The batch the entry's row was queued in. */
+  batchOf(entry: number): number {
+    return this.#batches[entry]!;
+  }
+
+  /** The entry's row's index in its batch. */
+  indexOf(entry: number): number {
+    return this.#indexes[entry]!;
+  }
+
+  #store(entry: number, values: readonly Value[]): void {
+    const room = this.#encoder.measure(values);
+    if (this.#used + room > this.#arena.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(this.#arena.length * 2, this.#used + room)) as CodecBuffer;
+      this.#arena.copy(bigger, 0, 0, this.#used);
+      this.#arena = bigger;
+    }
+    const bytes = this.#encoder.write(this.#arena, this.#used, values);
+    this.#starts[entry] = this.#used;
+    this.#ends[entry] = this.#used + bytes;
+    this.#used += bytes;
+  }
+
+  #growEntries(): void {
+    const n = this.#highs.length * 2;
+    const grow = <T extends Uint32Array | Int32Array | Float64Array>(from: T, to: T): T => {
+      to.set(from);
+      return to;
+    };
+    this.#highs = grow(this.#highs, new Uint32Array(n));
+    this.#lows = grow(this.#lows, new Uint32Array(n));
+    this.#starts = grow(this.#starts, new Float64Array(n));
+    this.#ends = grow(this.#ends, new Float64Array(n));
+    this.#batches = grow(this.#batches, new Int32Array(n));
+    this.#indexes = grow(this.#indexes, new Int32Array(n));
+  }
+
+  #rehash(): void {
+    const slots = new Int32Array(this.#slots.length * 2).fill(EMPTY);
+    const mask = slots.length - 1;
+    for (let entry = 0; entry < this.#size; entry++) {
+      let s = this.#lows[entry]! & mask;
+      while (slots[s] !== EMPTY) s = (s + 1) & mask;
+      slots[s] = entry;
+    }
+    this.#slots = slots;
+  }
+}

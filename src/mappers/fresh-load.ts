@@ -1,0 +1,494 @@
+/**
+ * The fresh-load path of a mapping: when its target table is empty, there is nothing to diff against,
+ * so the source is streamed through the compiled mapping straight into the writer, batch by batch (one
+ * transaction each, with its checkpoint), the next batch read while the previous one is written. No
+ * diff store is built and no row is decoded again.
+ *
+ * The end state is the diff path's:
+ * - a key seen twice is caught while streaming (`KeyRegistry`); no row of a duplicated key is written:
+ *   a first row still queued is dropped, one already committed is deleted by a later batch, and every
+ *   occurrence is rejected as the diff rejects it (`duplicateRejects`);
+ * - rows the database refuses become rejects with its reason (`BatchApplier`);
+ * - the checkpoints carry a mark (`FRESH_LOAD_MARK` in the run id), so that `--resume` after a crash,
+ *   which takes the diff path, also deletes the rows of keys it finds duplicated: the target was empty
+ *   when the run began, so such a row was written by this run before its duplicate was read.
+ *
+ * Verification reads the target once: the order-independent fingerprint (count, sum and XOR of the row
+ * hashes) and the column aggregates of the rows the run committed must equal those of the target. When
+ * they do not, or when a committed row had to be deleted (its aggregates cannot be taken back), the
+ * source is read again into a diff store for the detailed verification that names keys.
+ */
+import type { Connector, Value } from '../connectors/types.ts';
+import type { Checkpoint, Writer } from '../connectors/writer-types.ts';
+import { StocktakeError } from '../core/errors.ts';
+import type { MappingRun, Reconciliation } from '../core/plan.ts';
+import { type ApplyProgress, BatchApplier, type BatchLists, emptyLists } from './apply-batches.ts';
+import { FingerprintAccumulator, sameFingerprint } from './canonical-hash.ts';
+import type { ForeignKeyChecks } from './foreign-key-check.ts';
+import { KeyRegistry } from './fresh-key-set.ts';
+import { hasPendingReferences } from './identity-binding.ts';
+import { type DiffOptions, duplicateRejects } from './plan-mapping.ts';
+import { collectSource, collectTarget, keyTextOf } from './plan-sides.ts';
+import type { PreparedMapping } from './preflight.ts';
+import { aggregatePlanOf, compareAggregates, SideAggregates } from './reconcile-aggregates.ts';
+import { type RejectSink, RejectTally } from './rejects.ts';
+import {
+  DEFAULT_MEMORY_ROWS,
+  type PartitionRecords,
+  PartitionStore,
+  partitionCountFor,
+} from './spill-partitions.ts';
+import { verifyMapping } from './verify-mapping.ts';
+
+/** Appended to the run id of a fresh-load run's checkpoints: a resume then knows the target began empty. */
+export const FRESH_LOAD_MARK = '+fresh-load';
+
+/** True when a checkpoint was written by a fresh-load run (or by a resume of one). */
+export function isFreshLoadRun(checkpoint: Checkpoint | null): boolean {
+  return checkpoint?.runId.endsWith(FRESH_LOAD_MARK) === true;
+}
+
+/** Rows per source batch: small enough that the rows of a batch die young. */
+const READ_BATCH_ROWS = 1000;
+/** Batches handed to the writer and not yet committed, past which the source waits. */
+const MAX_IN_FLIGHT = 2;
+
+/** Options of a fresh load, as the migrate stage gives them to a mapping's run. */
+export interface FreshLoadOptions extends DiffOptions {
+  readonly runId: string;
+  readonly resume?: boolean;
+  /** A saved plan (`--plan`) is applied by the diff path, which checks it. */
+  readonly plan?: unknown;
+  readonly sink?: RejectSink;
+  readonly unmasked?: boolean;
+  readonly foreignKeys?: ForeignKeyChecks;
+  readonly onBatch?: (progress: ApplyProgress) => void;
+  readonly onStep?: (message: string) => void;
+}
+
+/**
+ * Runs the mapping by the fresh-load path when it applies (the target is empty, no interrupted run,
+ * nothing that needs the whole source first) and fills `run`; false when the diff path must run instead,
+ * in which case nothing was written.
+ */
+export async function freshLoadMapping(
+  prepared: PreparedMapping,
+  source: Connector,
+  target: Connector,
+  writer: Writer,
+  run: MappingRun,
+  options: FreshLoadOptions,
+): Promise<boolean> {
+  if (!freshLoadApplies(prepared, options)) return false;
+  const name = prepared.config.name;
+  const started = performance.now();
+  const checkpoint = await writer.readCheckpoint(name);
+  if (checkpoint !== null && !checkpoint.done) return false;
+  if (!(await targetIsEmpty(prepared, target))) return false;
+  await writer.clearCheckpoint(name);
+  options.onStep?.(
+    `${name}: the target is empty: fresh load, the source streamed straight into it (no diff)`,
+  );
+  run.path = 'fresh-load';
+  run.resumed = false;
+  run.timings.readMs = Math.round(performance.now() - started);
+  const tally = new RejectTally(prepared, {
+    samples: 0,
+    unmasked: options.unmasked === true,
+    ...(options.sink ? { sink: options.sink } : {}),
+  });
+  const applier = new BatchApplier(prepared, writer, tally, {
+    runId: options.runId + FRESH_LOAD_MARK,
+    batchSize: prepared.config.batchSize ?? options.batchSize ?? writer.batchRows ?? 1000,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onBatch ? { onBatch: options.onBatch } : {}),
+  });
+  const stream = new FreshLoadStream(prepared, applier, tally);
+  const writeStarted = performance.now();
+  try {
+    await stream.run(source, options);
+  } finally {
+    syncRun(run, applier, tally);
+    run.timings.diffAndWriteMs = Math.round(performance.now() - writeStarted);
+  }
+  options.onStep?.(`${name}: verifying the target against the rows written`);
+  const verifyStarted = performance.now();
+  run.reconciliation =
+    (await stream.verifyByFingerprint(target, options)) ??
+    (await verifyBySourceRead(prepared, source, target, applier, tally, options));
+  run.timings.verifyMs = Math.round(performance.now() - verifyStarted);
+  run.status = run.reconciliation.ok ? 'done' : 'verification-failed';
+  return true;
+}
+
+// What needs the diff: a saved plan to check, an identity map, a second pass, references pending, a
+// self-reference checked against the whole source, and maxRejects (the diff path writes nothing past it).
+function freshLoadApplies(prepared: PreparedMapping, options: FreshLoadOptions): boolean {
+  return (
+    options.plan === undefined &&
+    !prepared.identity &&
+    prepared.pass === 'rows' &&
+    prepared.config.maxRejects === undefined &&
+    !hasPendingReferences(prepared) &&
+    (options.foreignKeys?.selfReferences ?? null) === null
+  );
+}
+
+/** True when the target table holds no row: one row asked for, on the target's own read path. */
+async function targetIsEmpty(prepared: PreparedMapping, target: Connector): Promise<boolean> {
+  const columns = [prepared.compiled.keyFields[0] ?? prepared.compiled.targetFields[0]!];
+  for await (const batch of target.read(
+    { name: prepared.target.dataset.name },
+    { columns, limit: 1, batchSize: 1 },
+  )) {
+    if (batch.length > 0) return false;
+  }
+  return true;
+}
+
+function syncRun(run: MappingRun, applier: BatchApplier, tally: RejectTally): void {
+  const { progress } = applier;
+  run.inserted = progress.inserted;
+  run.updated = 0;
+  run.deleted = 0;
+  run.unchanged = 0;
+  run.batches = progress.batches;
+  run.rejected = { mapping: tally.total - progress.databaseRejects, database: progress.databaseRejects };
+  const checkpoint = applier.checkpoint;
+  run.checkpoint = checkpoint && {
+    runId: checkpoint.runId,
+    batches: checkpoint.batches,
+    rows: checkpoint.sourceRows,
+    done: checkpoint.done,
+  };
+}
+
+/** The rows of the batch being filled; a row dropped as a duplicate leaves null. */
+interface OpenBatch {
+  readonly number: number;
+  readonly rows: (Value[] | null)[];
+  readonly keys: string[];
+  readonly highs: number[];
+  readonly lows: number[];
+  readonly entries: number[];
+  /** Entries whose row an earlier batch wrote and whose key turned out duplicated: deleted by this one. */
+  retracts: number[];
+}
+
+/** Every occurrence of one duplicated key: the key values of each, as full-width rows. */
+interface DuplicateGroup {
+  readonly key: string;
+  readonly rows: Value[][];
+}
+
+/** The stream of one fresh load: source rows into batches, batches into the writer, one at a time. */
+class FreshLoadStream {
+  readonly #prepared: PreparedMapping;
+  readonly #applier: BatchApplier;
+  readonly #tally: RejectTally;
+  readonly #registry: KeyRegistry;
+  readonly #batchSize: number;
+  readonly #width: number;
+  readonly #insertMode: boolean;
+  #open: OpenBatch;
+  #retracts: number[] = [];
+  readonly #duplicates = new Map<number, DuplicateGroup>();
+  /** Entries whose row the database refused. */
+  readonly #refused = new Set<number>();
+  /** The batches handed to the writer and not settled yet, oldest first. */
+  readonly #inFlight: Promise<void>[] = [];
+  #tail: Promise<void> = Promise.resolve();
+  #failure: { error: unknown } | null = null;
+  /** The rows committed and kept: their hashes and their aggregates, for the verification. */
+  readonly #written = new FingerprintAccumulator();
+  readonly #aggregates: SideAggregates;
+  /** A committed row was deleted again: the aggregates of the rows written no longer hold. */
+  #retracted = false;
+
+  constructor(prepared: PreparedMapping, applier: BatchApplier, tally: RejectTally) {
+    this.#prepared = prepared;
+    this.#applier = applier;
+    this.#tally = tally;
+    this.#batchSize = applier.batchSize;
+    this.#width = prepared.compiled.targetFields.length;
+    this.#insertMode = prepared.config.to.mode === 'insert';
+    this.#aggregates = new SideAggregates(aggregatePlanOf(prepared));
+    this.#open = newBatch(0);
+    const scratch: string[] = new Array(this.#width).fill('');
+    const keyIndexes = prepared.compiled.keyIndexes;
+    // The key text of stored key values, as `keyTextOf` computes a row's (canonical texts, folded).
+    this.#registry = new KeyRegistry((values) => {
+      for (let k = 0; k < keyIndexes.length; k++)
+        scratch[keyIndexes[k]!] = prepared.canonicalizers[keyIndexes[k]!]!(values[k] ?? null);
+      return keyTextOf(prepared, scratch);
+    });
+  }
+
+  /** Streams the source into the target; returns once the last batch (marked done) is committed. */
+  async run(source: Connector, options: FreshLoadOptions): Promise<void> {
+    const store = new StreamedRows((key, high, low, row) => this.#add(key, high, low, row));
+    try {
+      await collectSource(
+        this.#prepared,
+        paced(source, () => this.#wait()),
+        store,
+        (r) => this.#tally.addMapped(r.row, r.key, r.sourceKey, r.rejection),
+        {
+          batchSize: READ_BATCH_ROWS,
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(options.foreignKeys ? { foreignKeys: options.foreignKeys } : {}),
+        },
+      );
+    } catch (error) {
+      await this.#settle();
+      throw this.#failure ? this.#failure.error : error;
+    }
+    // A read cut short by the signal is not the whole source: the last batch is not marked done.
+    const interrupted = options.signal?.aborted === true;
+    if (!interrupted) this.#rejectDuplicates();
+    if (!interrupted || this.#open.entries.length > 0 || this.#retracts.length > 0)
+      this.#submit(!interrupted);
+    await this.#settle();
+    if (this.#failure) throw this.#failure.error;
+    if (interrupted) {
+      const name = this.#prepared.config.name;
+      const { batches, rows } = this.#applier.progress;
+      throw new StocktakeError(
+        'MIGRATE_INTERRUPTED',
+        `mapping ${name}: interrupted after batch ${batches} (${rows} rows applied)`,
+        { hint: 'run `stocktake migrate --resume` to continue', context: { mapping: name } },
+      );
+    }
+  }
+
+  /**
+   * The verification from one read of the target: its fingerprint and aggregates against those of the
+   * rows committed. Null when they differ or cannot be compared (a committed row was deleted again).
+   */
+  async verifyByFingerprint(target: Connector, options: FreshLoadOptions): Promise<Reconciliation | null> {
+    if (this.#retracted) return null;
+    const prepared = this.#prepared;
+    const plan = aggregatePlanOf(prepared);
+    const targetAggregates = new SideAggregates(plan);
+    const summary = await collectTarget(prepared, target, new StreamedRows(() => undefined), {
+      withoutRows: true,
+      onTexts: (texts) => targetAggregates.addTexts(texts),
+      ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+    });
+    const expected = this.#written.result();
+    const aggregates = compareAggregates(plan, this.#aggregates, targetAggregates);
+    if (!sameFingerprint(expected, summary.fingerprint) || !aggregates.every((a) => a.ok)) return null;
+    return {
+      ok: true,
+      expectedRows: expected.rows,
+      targetRows: summary.rows,
+      matched: expected.rows,
+      missing: 0,
+      different: 0,
+      unexpected: 0,
+      examples: [],
+      expectedFingerprint: expected,
+      targetFingerprint: summary.fingerprint,
+      aggregates,
+    };
+  }
+
+  // One mapped row (null: a rejected row's key, which takes no part in duplicates, as in the diff).
+  #add(key: string, high: number, low: number, row: readonly Value[] | null): void {
+    if (row === null) return;
+    const values = row.slice(0, this.#width);
+    const keyIndexes = this.#prepared.compiled.keyIndexes;
+    const keyValues: Value[] = new Array(keyIndexes.length);
+    for (let k = 0; k < keyIndexes.length; k++) keyValues[k] = values[keyIndexes[k]!] ?? null;
+    const entry = this.#registry.add(key, keyValues);
+    if (entry < 0) {
+      this.#duplicate(~entry, key, values);
+      return;
+    }
+    const open = this.#open;
+    this.#registry.place(entry, open.number, open.rows.length);
+    open.rows.push(values);
+    open.keys.push(key);
+    open.highs.push(high);
+    open.lows.push(low);
+    open.entries.push(entry);
+    if (open.entries.length >= this.#batchSize) this.#submit(false);
+  }
+
+  // A key seen again: its first row is dropped when still queued, or deleted by the next batch.
+  #duplicate(entry: number, key: string, values: Value[]): void {
+    let group = this.#duplicates.get(entry);
+    if (!group) {
+      group = { key, rows: [this.#keyRow(this.#registry.values(entry))] };
+      this.#duplicates.set(entry, group);
+      if (this.#registry.batchOf(entry) === this.#open.number)
+        this.#open.rows[this.#registry.indexOf(entry)] = null;
+      else this.#retracts.push(entry);
+    }
+    group.rows.push(values);
+  }
+
+  // A full-width row holding only the key values, which is all `duplicateRejects` reads of it.
+  #keyRow(keyValues: readonly Value[]): Value[] {
+    const row: Value[] = new Array(this.#width).fill(null);
+    const keyIndexes = this.#prepared.compiled.keyIndexes;
+    for (let k = 0; k < keyIndexes.length; k++) row[keyIndexes[k]!] = keyValues[k] ?? null;
+    return row;
+  }
+
+  // Every occurrence of a duplicated key is rejected, with the diff's own reasons.
+  #rejectDuplicates(): void {
+    if (this.#duplicates.size === 0) return;
+    const keys: string[] = [];
+    const rows: Value[][] = [];
+    for (const group of this.#duplicates.values())
+      for (const row of group.rows) {
+        keys.push(group.key);
+        rows.push(row);
+      }
+    const records: PartitionRecords = {
+      keys,
+      highs: [],
+      lows: [],
+      rows,
+      bytes: Buffer.alloc(0),
+      words: new Uint32Array(0),
+    };
+    const indexes = keys.map((_k, i) => i);
+    for (const reject of duplicateRejects(this.#prepared, records, indexes)) this.#tally.addRow(reject);
+  }
+
+  // Hands the open batch to the writer, behind the batches already handed over.
+  #submit(done: boolean): void {
+    const batch = this.#open;
+    batch.retracts = this.#retracts;
+    this.#retracts = [];
+    this.#open = newBatch(batch.number + 1);
+    const applied = this.#tail.then(() => (this.#failure ? undefined : this.#apply(batch, done)));
+    this.#tail = applied.catch((error: unknown) => {
+      this.#failure ??= { error };
+    });
+    const settled = this.#tail.then(() => {
+      this.#inFlight.shift();
+    });
+    this.#inFlight.push(settled);
+  }
+
+  async #apply(batch: OpenBatch, done: boolean): Promise<void> {
+    const rows: Value[][] = [];
+    const keys: string[] = [];
+    const kept: number[] = [];
+    for (let i = 0; i < batch.rows.length; i++) {
+      const row = batch.rows[i];
+      if (row === null || row === undefined) continue;
+      rows.push(row);
+      keys.push(batch.keys[i]!);
+      kept.push(i);
+    }
+    // The earlier batches are committed: a row the database refused there is not in the target.
+    const retracts = batch.retracts.filter((entry) => !this.#refused.has(entry));
+    const lists: BatchLists = {
+      ...emptyLists(),
+      ...(this.#insertMode
+        ? { inserts: rows, insertKeys: keys }
+        : { upserts: rows, upsertKeys: keys, upsertIsInsert: new Array<boolean>(rows.length).fill(true) }),
+      deletes: retracts.map((entry) => this.#registry.values(entry)),
+    };
+    const refused = await this.#applier.apply(lists, done, true);
+    if (retracts.length > 0) this.#retracted = true;
+    const refusedRows = this.#insertMode ? refused.inserts : refused.upserts;
+    for (let r = 0; r < rows.length; r++) {
+      const i = kept[r]!;
+      if (refusedRows.has(r)) {
+        this.#refused.add(batch.entries[i]!);
+        continue;
+      }
+      this.#written.add(batch.highs[i]!, batch.lows[i]!);
+      this.#aggregates.add(rows[r]!);
+    }
+  }
+
+  // The source waits while the writer has its fill of batches; a failed write stops the read.
+  async #wait(): Promise<void> {
+    while (this.#inFlight.length >= MAX_IN_FLIGHT && !this.#failure) await this.#inFlight[0];
+    if (this.#failure) throw this.#failure.error;
+  }
+
+  async #settle(): Promise<void> {
+    await this.#tail;
+  }
+}
+
+function newBatch(number: number): OpenBatch {
+  return { number, rows: [], keys: [], highs: [], lows: [], entries: [], retracts: [] };
+}
+
+/**
+ * A partition store that keeps nothing: each record goes to `sink` as it is added (the side readers'
+ * only use of a store), so that the fresh load shares the diff's source and target readers.
+ */
+class StreamedRows extends PartitionStore {
+  readonly #sink: (key: string, high: number, low: number, row: readonly Value[] | null) => void;
+
+  constructor(sink: (key: string, high: number, low: number, row: readonly Value[] | null) => void) {
+    super(1, 1);
+    this.#sink = sink;
+  }
+
+  override add(key: string, high: number, low: number, row: readonly Value[] | null): void {
+    this.#sink(key, high, low, row);
+  }
+}
+
+/** The source, read no further ahead than `wait` allows after each batch. */
+function paced(source: Connector, wait: () => Promise<void>): Connector {
+  return {
+    kind: source.kind,
+    name: source.name,
+    connect: () => source.connect(),
+    inventory: (options) => source.inventory(options),
+    shape: (dataset, options) => source.shape(dataset, options),
+    async *read(dataset, options) {
+      for await (const batch of source.read(dataset, options)) {
+        yield batch;
+        await wait();
+      }
+    },
+    close: () => source.close(),
+  };
+}
+
+/**
+ * The detailed verification, when the fingerprints or aggregates differ: the source read again into a
+ * diff store (its rejects are already counted), compared key by key with the target.
+ */
+async function verifyBySourceRead(
+  prepared: PreparedMapping,
+  source: Connector,
+  target: Connector,
+  applier: BatchApplier,
+  tally: RejectTally,
+  options: FreshLoadOptions,
+): Promise<Reconciliation> {
+  const sideRows = Math.max(1, Math.floor((options.memoryRows ?? DEFAULT_MEMORY_ROWS) / 2));
+  const expected = prepared.source.dataset.rowCount ?? applier.progress.rows;
+  const store = new PartitionStore(
+    partitionCountFor(expected, sideRows),
+    sideRows,
+    `${prepared.config.name}-source`,
+  );
+  try {
+    await collectSource(prepared, source, store, () => undefined, {
+      batchSize: READ_BATCH_ROWS,
+      ...(options.foreignKeys ? { foreignKeys: options.foreignKeys } : {}),
+    });
+    return await verifyMapping(prepared, store, target, {
+      notExpected: applier.refusedKeys,
+      tally,
+      ...(options.memoryRows ? { memoryRows: options.memoryRows } : {}),
+      ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+    });
+  } finally {
+    store.close();
+  }
+}
