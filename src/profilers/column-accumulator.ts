@@ -58,6 +58,9 @@ class ColumnAggregator {
   trailing = 0;
   nullLike: { -readonly [K in keyof NullLikeCounts]: number } = emptyNullLikeCounts();
 
+  /** Whether `min` / `max` (text) hold no surrogate, so that `<` orders them by code point. */
+  #minPlain = false;
+  #maxPlain = false;
   readonly #compare: (a: ProfileValue, b: ProfileValue) => number;
   readonly #numeric: boolean;
   readonly #textual: boolean;
@@ -81,13 +84,44 @@ class ColumnAggregator {
         if (++this.#sinceCheck === UNIQUE_CHECK_EVERY) this.#checkUnique();
       }
     }
-    if (this.min === null || this.#compare(key, this.min) < 0) this.min = key;
-    if (this.max === null || this.#compare(key, this.max) > 0) this.max = key;
+    if (this.#textual && typeof key === 'string') {
+      this.#addTextBounds(key, this.#addText(key, count));
+      return;
+    }
+    if (this.min === null || this.#compare(key, this.min) < 0) {
+      this.min = key;
+      this.#minPlain = false;
+    }
+    if (this.max === null || this.#compare(key, this.max) > 0) {
+      this.max = key;
+      this.#maxPlain = false;
+    }
     if (this.#numeric) {
       const x = numericValue(key, this.type);
       if (!Number.isNaN(x)) this.moments.add(x, count);
-    } else if (this.#textual && typeof key === 'string') {
-      this.#addText(key, count);
+    }
+  }
+
+  /**
+   * Min and max of text: `<` on UTF-16 units is code point order when neither string holds a
+   * surrogate (`plain`, found by the length count); a bound that is not such a string compares in full.
+   */
+  #addTextBounds(text: string, plain: boolean): void {
+    const min = this.min;
+    if (min === null) {
+      this.min = text;
+      this.#minPlain = plain;
+    } else if (plain && this.#minPlain ? text < (min as string) : this.#compare(text, min) < 0) {
+      this.min = text;
+      this.#minPlain = plain;
+    }
+    const max = this.max;
+    if (max === null) {
+      this.max = text;
+      this.#maxPlain = plain;
+    } else if (plain && this.#maxPlain ? text > (max as string) : this.#compare(text, max) > 0) {
+      this.max = text;
+      this.#maxPlain = plain;
     }
   }
 
@@ -120,16 +154,21 @@ class ColumnAggregator {
     this.lengthCount += count;
   }
 
-  #addText(text: string, count: number): void {
+  /** Adds a text's length, edge blanks and null-like kind; true when it holds no surrogate. */
+  #addText(text: string, count: number): boolean {
     let length = text.length;
+    let plain = true;
     for (let i = 0; i < text.length; i++) {
       const code = text.charCodeAt(i);
-      if (code >= 0xdc00 && code <= 0xdfff) length--;
+      if (code >= 0xd800 && code <= 0xdfff) {
+        plain = false;
+        if (code >= 0xdc00) length--;
+      }
     }
     this.#addLength(length, count);
     if (text.length === 0) {
       this.nullLike.empty += count;
-      return;
+      return plain;
     }
     const first = text.charCodeAt(0);
     const last = text.charCodeAt(text.length - 1);
@@ -140,6 +179,7 @@ class ColumnAggregator {
       const kind = classifyNullLike(text);
       if (kind !== undefined) this.nullLike[kind] += count;
     }
+    return plain;
   }
 
   /** Folds another aggregator of the same column into this one. */
@@ -152,6 +192,8 @@ class ColumnAggregator {
     const compare = this.#compare;
     if (other.min !== null && (this.min === null || compare(other.min, this.min) < 0)) this.min = other.min;
     if (other.max !== null && (this.max === null || compare(other.max, this.max) > 0)) this.max = other.max;
+    this.#minPlain = false;
+    this.#maxPlain = false;
     this.moments.merge(other.moments);
     if (other.lengthCount > 0) {
       this.lengthMin = Math.min(this.lengthMin, other.lengthMin);

@@ -78,43 +78,86 @@ function scaled(partials: readonly number[], b: number): number[] {
   return out;
 }
 
+/** 2^53: integers below it in magnitude, and sums of them that stay below it, are exact doubles. */
+const EXACT_INTEGERS = 2 ** 53;
+/** Integers below 2^26 in magnitude have exact squares (below 2^52). */
+const SMALL_INTEGER = 2 ** 26;
+
 /** Running count, exact sum and exact sum of squares of numbers; mean and population stddev on demand. */
 export class ExactMoments {
   n = 0;
-  readonly sum: number[] = [];
-  readonly squares: number[] = [];
+  readonly #sum: number[] = [];
+  readonly #squares: number[] = [];
+  // Small integers add up in plain doubles while the totals stay exact (an id column's every value);
+  // they join the expansions before a total would leave the exact range, and before any read.
+  #smallSum = 0;
+  #smallSquares = 0;
+
+  /** The exact sum as an expansion (non-overlapping parts, increasing magnitude). */
+  get sum(): number[] {
+    this.#flush();
+    return this.#sum;
+  }
+
+  /** The exact sum of squares as an expansion. */
+  get squares(): number[] {
+    this.#flush();
+    return this.#squares;
+  }
 
   /** Adds `count` copies of `x`. */
   add(x: number, count: number): void {
     this.n += count;
+    if (Number.isInteger(x) && Math.abs(x) < SMALL_INTEGER && this.#addSmall(x, count)) return;
     twoProduct(x, x);
     const square = PRODUCT[0]!;
     const squareError = PRODUCT[1]!;
     if (count === 1) {
-      grow(this.sum, x);
-      grow(this.squares, square);
-      if (squareError !== 0) grow(this.squares, squareError);
+      grow(this.#sum, x);
+      grow(this.#squares, square);
+      if (squareError !== 0) grow(this.#squares, squareError);
       return;
     }
-    addProduct(this.sum, x, count);
-    addProduct(this.squares, square, count);
-    addProduct(this.squares, squareError, count);
+    addProduct(this.#sum, x, count);
+    addProduct(this.#squares, square, count);
+    addProduct(this.#squares, squareError, count);
+  }
+
+  /** Adds an integer whose square is exact to the plain totals; false when a product would not be exact. */
+  #addSmall(x: number, count: number): boolean {
+    const sum = x * count;
+    const squares = x * x * count;
+    // At 2^53 a rounded result can no longer be told from an exact one: stay strictly below.
+    if (Math.abs(sum) >= EXACT_INTEGERS || squares >= EXACT_INTEGERS) return false;
+    if (Math.abs(this.#smallSum + sum) >= EXACT_INTEGERS || this.#smallSquares + squares >= EXACT_INTEGERS)
+      this.#flush();
+    this.#smallSum += sum;
+    this.#smallSquares += squares;
+    return true;
+  }
+
+  #flush(): void {
+    if (this.#smallSum !== 0) grow(this.#sum, this.#smallSum);
+    if (this.#smallSquares !== 0) grow(this.#squares, this.#smallSquares);
+    this.#smallSum = 0;
+    this.#smallSquares = 0;
   }
 
   /** Adds another accumulator's values. */
   merge(other: ExactMoments): void {
     this.n += other.n;
-    for (const x of other.sum) grow(this.sum, x);
-    for (const x of other.squares) grow(this.squares, x);
+    for (const x of other.sum) grow(this.#sum, x);
+    for (const x of other.squares) grow(this.#squares, x);
   }
 
   /** Mean and population standard deviation, each from the exact sums with one final rounding. */
   result(): { mean: number; stddev: number } {
     const n = this.n;
-    const mean = rounded(this.sum) / n;
+    const sum = this.sum;
+    const mean = rounded(sum) / n;
     // n·Σx² − (Σx)², exactly, then rounded once: n² times the variance.
     const spread = scaled(this.squares, n);
-    for (const a of this.sum) for (const x of scaled(this.sum, -a)) grow(spread, x);
+    for (const a of sum) for (const x of scaled(sum, -a)) grow(spread, x);
     const variance = Math.max(0, rounded(spread)) / n / n;
     return { mean, stddev: Math.sqrt(variance) };
   }
@@ -123,8 +166,8 @@ export class ExactMoments {
   static restore(state: { n: number; sum: number[]; squares: number[] }): ExactMoments {
     const moments = new ExactMoments();
     moments.n = state.n;
-    moments.sum.push(...state.sum);
-    moments.squares.push(...state.squares);
+    moments.#sum.push(...state.sum);
+    moments.#squares.push(...state.squares);
     return moments;
   }
 }

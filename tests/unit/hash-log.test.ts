@@ -48,6 +48,19 @@ describe('HashLog', () => {
     expect(log.repeats()).toBe(3);
     expect(log.distinct()).toBe(false);
   });
+  it('tells apart pairs whose high halves differ only in their lowest bits', () => {
+    const two = new HashLog();
+    two.add(1, 0x400);
+    two.add(1, 0x401);
+    expect(two.repeats()).toBe(0);
+    const three = new HashLog();
+    for (const high of [0x7ff, 0x400, 0x5ff]) three.add(9, high);
+    three.add(9, 0x400);
+    expect(three.repeats()).toBe(1);
+    const spread = new HashLog();
+    for (let i = 0; i < 100_000; i++) spread.add(i & 0xff, (i >>> 8) * 0x9e3779b1);
+    expect(spread.distinct()).toBe(true);
+  });
 });
 
 describe('uniqueness past the distinct limit', () => {
