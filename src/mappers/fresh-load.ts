@@ -305,8 +305,9 @@ class FreshLoadStream {
       this.#duplicate(~entry, key, values);
       return;
     }
+    // Every new key's row joins the open batch, and every batch but the last holds `#batchSize` of them:
+    // entry e is row e % size of batch e / size.
     const open = this.#open;
-    this.#registry.place(entry, open.number, open.rows.length);
     open.rows.push(values);
     open.keys.push(key);
     open.highs.push(high);
@@ -321,8 +322,8 @@ class FreshLoadStream {
     if (!group) {
       group = { key, rows: [this.#keyRow(this.#registry.values(entry))] };
       this.#duplicates.set(entry, group);
-      if (this.#registry.batchOf(entry) === this.#open.number)
-        this.#open.rows[this.#registry.indexOf(entry)] = null;
+      if (Math.floor(entry / this.#batchSize) === this.#open.number)
+        this.#open.rows[entry % this.#batchSize] = null;
       else this.#retracts.push(entry);
     }
     group.rows.push(values);
