@@ -55,10 +55,10 @@ export function reportCommand(): Command {
 async function reportAction(options: ReportOptions): Promise<number> {
   const output = createOutput(options);
   // Every document is read before anything is written, so a bad path leaves the folder as it was.
-  const inventory = readInventory(options.inventory);
+  const inventory = readInventory(options.inventory, { redacted: true });
   const profile = options.profile ? readProfile(options.profile) : undefined;
   const plan = options.plan ? readPlan(options.plan) : undefined;
-  const previous = options.previous ? readInventory(options.previous) : undefined;
+  const previous = options.previous ? readInventory(options.previous, { redacted: true }) : undefined;
   const formats = new Set<ReportFormatName>(
     options.format ?? (profile ? ['html', 'xlsx', 'md', 'junit'] : ['html', 'xlsx']),
   );

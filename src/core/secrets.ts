@@ -49,3 +49,11 @@ export function redactUrl(url: string): string {
     return redact(url);
   }
 }
+
+/**
+ * A `JSON.parse` reviver that passes every string through `redact`: a document read back for a report
+ * may have been edited by hand since stocktake wrote it (a connection URL pasted into a comment).
+ */
+export function redactingReviver(_key: string, value: unknown): unknown {
+  return typeof value === 'string' ? redact(value) : value;
+}

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StocktakeError } from '../core/errors.ts';
 import type { Inventory } from '../core/inventory.ts';
+import { redactingReviver } from '../core/secrets.ts';
 
 /** Writes a document atomically (temporary file, then rename), creating the folder. */
 export function writeDocument(file: string, document: unknown): void {
@@ -19,11 +20,14 @@ function jsonReplacer(_key: string, value: unknown): unknown {
   return value;
 }
 
-/** Reads an `inventory.json`; throws INVENTORY_UNREADABLE naming the file when it is not one. */
-export function readInventory(file: string): Inventory {
+/**
+ * Reads an `inventory.json`; throws INVENTORY_UNREADABLE naming the file when it is not one. `redacted`
+ * masks secrets in every text of it, for output built from a document that may have been edited by hand.
+ */
+export function readInventory(file: string, options: { redacted?: boolean } = {}): Inventory {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
+    parsed = JSON.parse(readFileSync(file, 'utf8'), options.redacted ? redactingReviver : undefined);
   } catch (error) {
     throw new StocktakeError(
       'INVENTORY_UNREADABLE',

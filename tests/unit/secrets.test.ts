@@ -1,6 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { interpolateEnv, registerTreeSecrets, registerUrlPassword } from '../../src/config/env.ts';
 import { clearSecrets, redact, redactUrl, registerSecret } from '../../src/core/secrets.ts';
+import { readProfile } from '../../src/report/html/report-documents.ts';
+import { readInventory } from '../../src/stages/documents.ts';
 
 afterEach(() => clearSecrets());
 
@@ -61,5 +66,32 @@ describe('secret redaction', () => {
     expect(redact('90417733 client.key external_id s3cr3t-long-enough')).toBe(
       '*** client.key external_id ***',
     );
+  });
+});
+
+describe('documents read back for a report', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'stocktake-redact-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const secretText = 'copied from postgres://etl:Sup3rS3cret@db.internal/crm, then password=hunter2222';
+
+  it('masks a secret pasted into a hand-edited inventory, profile or plan', () => {
+    const inventory = {
+      formatVersion: 1,
+      generatedAt: '2026-01-01T00:00:00.000Z',
+      sources: [{ name: 'crm', kind: 'postgres', datasets: [{ name: 'public.t', comment: secretText }] }],
+    };
+    writeFileSync(join(dir, 'inventory.json'), JSON.stringify(inventory));
+    const read = JSON.stringify(readInventory(join(dir, 'inventory.json'), { redacted: true }));
+    expect(read).not.toContain('Sup3rS3cret');
+    expect(read).not.toContain('hunter2222');
+    expect(read).toContain('postgres://etl:***@db.internal/crm');
+    // Other readers (inventory --compare) see the document as written.
+    expect(JSON.stringify(readInventory(join(dir, 'inventory.json')))).toContain('Sup3rS3cret');
+
+    const profile = { formatVersion: 1, datasets: [], findings: [{ code: 'X', message: secretText }] };
+    writeFileSync(join(dir, 'profile.json'), JSON.stringify(profile));
+    const profileText = JSON.stringify(readProfile(join(dir, 'profile.json')));
+    expect(profileText).not.toContain('Sup3rS3cret');
+    expect(profileText).not.toContain('hunter2222');
   });
 });
