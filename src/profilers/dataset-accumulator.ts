@@ -97,6 +97,11 @@ export class DatasetAccumulator {
   readonly #rowKeys: (FrequencyKey | null)[];
   readonly #lows: Uint32Array;
   readonly #highs: Uint32Array;
+  // Per-batch scratch, reused: every value's key (as its table holds it) and hash halves, column after
+  // column (column c of row r at c × rows + r).
+  #batchKeys: (FrequencyKey | null)[] = [];
+  #batchLows = new Uint32Array(0);
+  #batchHighs = new Uint32Array(0);
 
   constructor(
     columns: readonly { readonly name: string; readonly type: LogicalType }[],
@@ -145,34 +150,37 @@ export class DatasetAccumulator {
     return this.#pairColumns;
   }
 
-  /** Adds a batch of rows (values in column order, as `Connector.read` yields them). */
+  /**
+   * Adds a batch of rows (values in column order, as `Connector.read` yields them). Column by column:
+   * a table probe past the cache waits on memory, and a loop of probes alone keeps several of those
+   * waits in flight where a row's other columns would stand between them; then row by row.
+   */
   addBatch(rows: readonly Row[]): void {
     const width = this.columns.length;
-    const columns = this.columns;
-    const types = this.#types;
+    const n = rows.length;
+    if (this.#batchLows.length < width * n) {
+      this.#batchKeys = new Array(width * n).fill(null);
+      this.#batchLows = new Uint32Array(width * n);
+      this.#batchHighs = new Uint32Array(width * n);
+    }
+    for (let c = 0; c < width; c++) this.#addColumn(c, rows);
+    const batchKeys = this.#batchKeys;
+    const batchLows = this.#batchLows;
+    const batchHighs = this.#batchHighs;
     const rowKeys = this.#rowKeys;
     const lows = this.#lows;
     const highs = this.#highs;
-    for (let r = 0; r < rows.length; r++) {
-      const row = rows[r]!;
+    for (let r = 0; r < n; r++) {
       let rowLow = 0x12345678;
       let rowHigh = 0x5bd1e995;
-      for (let c = 0; c < width; c++) {
-        const value = row[c] ?? null;
-        if (value instanceof Uint8Array) {
-          columns[c]!.add(value);
-          rowKeys[c] = '';
-        } else {
-          const key = canonicalKey(value, types[c]!);
-          hashKey(key);
-          // The table's copy of a repeated value: the sample then holds no string of its own.
-          rowKeys[c] = columns[c]!.addKey(key);
-        }
-        // Read the hash before `addKey` may rehash a folded table; binary values hashed in `add`.
-        lows[c] = HASH[0]!;
-        highs[c] = HASH[1]!;
-        rowLow = mix(rowLow, lows[c]!, 0x9e3779b1);
-        rowHigh = mix(rowHigh, highs[c]!, 0x85ebca77);
+      for (let c = 0, at = r; c < width; c++, at += n) {
+        const low = batchLows[at]!;
+        const high = batchHighs[at]!;
+        rowKeys[c] = batchKeys[at]!;
+        lows[c] = low;
+        highs[c] = high;
+        rowLow = mix(rowLow, low, 0x9e3779b1);
+        rowHigh = mix(rowHigh, high, 0x85ebca77);
       }
       this.#rows.add(rowLow, rowHigh);
       const position = this.#firstRow + this.rowCount + r;
@@ -181,8 +189,61 @@ export class DatasetAccumulator {
       for (let k = 0; k < this.#keys.length; k++) this.#checkKey(this.#keys[k]!);
       if (this.#pairs !== undefined) this.#checkPairs(this.#pairs);
     }
-    this.rowCount += rows.length;
+    this.rowCount += n;
     if (this.#pairs === undefined && this.rowCount > 0) this.#startPairs(this.#choosePairColumns(), rows);
+  }
+
+  /** Adds column `c` of every row of the batch, leaving each value's key and hash in the batch scratch. */
+  #addColumn(c: number, rows: readonly Row[]): void {
+    const n = rows.length;
+    const column = this.columns[c]!;
+    const type = this.#types[c]!;
+    const keys = this.#batchKeys;
+    const lows = this.#batchLows;
+    const highs = this.#batchHighs;
+    const from = c * n;
+    // First every key and its hash.
+    for (let r = 0, at = from; r < n; r++, at++) {
+      const value = rows[r]![c] ?? null;
+      if (value instanceof Uint8Array) {
+        this.#addColumnInOrder(c, rows);
+        return;
+      }
+      const key = canonicalKey(value, type);
+      hashKey(key);
+      keys[at] = key;
+      lows[at] = HASH[0]!;
+      highs[at] = HASH[1]!;
+    }
+    // Then the probes; the table's copy of a repeated value is kept, so the sample holds no string of its own.
+    for (let at = from; at < from + n; at++) {
+      HASH[0] = lows[at]!;
+      HASH[1] = highs[at]!;
+      keys[at] = column.addKey(keys[at]!);
+    }
+  }
+
+  /** `#addColumn` for a column holding binary values: each value added as it is hashed, in row order. */
+  #addColumnInOrder(c: number, rows: readonly Row[]): void {
+    const n = rows.length;
+    const column = this.columns[c]!;
+    const type = this.#types[c]!;
+    for (let r = 0, at = c * n; r < n; r++, at++) {
+      const value = rows[r]![c] ?? null;
+      if (value instanceof Uint8Array) {
+        // Hashed by `add`; binary values are measured, never listed.
+        column.add(value);
+        this.#batchKeys[at] = '';
+        this.#batchLows[at] = HASH[0]!;
+        this.#batchHighs[at] = HASH[1]!;
+      } else {
+        const key = canonicalKey(value, type);
+        hashKey(key);
+        this.#batchLows[at] = HASH[0]!;
+        this.#batchHighs[at] = HASH[1]!;
+        this.#batchKeys[at] = column.addKey(key);
+      }
+    }
   }
 
   #checkKey(key: KeyCheck): void {

@@ -137,6 +137,34 @@ describe('dataset accumulator', () => {
     expect(withNull.candidateKeys).toEqual([['city']]);
   });
 
+  it('measures binary values among nulls, row duplicates included', () => {
+    const bytes = (...values: number[]) => new Uint8Array(values);
+    const rows: Row[] = [
+      [1, bytes(1, 2, 3), 'a'],
+      [2, null, 'b'],
+      [3, bytes(9), null],
+      [1, bytes(1, 2, 3), 'a'],
+      [5, null, 'b'],
+    ];
+    const accumulator = new DatasetAccumulator([
+      { name: 'id', type: 'integer' },
+      { name: 'blob', type: 'binary' },
+      { name: 'label', type: 'string' },
+    ]);
+    accumulator.addBatch(rows.slice(0, 4));
+    accumulator.addBatch(rows.slice(4));
+    const observation = accumulator.result();
+    const blob = observation.columns[1]!;
+    expect({ count: blob.count, nulls: blob.nulls, complete: blob.complete }).toEqual({
+      count: 5,
+      nulls: 2,
+      complete: false,
+    });
+    expect(blob.aggregates?.length).toEqual({ min: 1, max: 3, mean: 7 / 3 });
+    expect(observation.columns[2]!.nulls).toBe(1);
+    expect(observation.duplicateRows).toBe(1);
+  });
+
   it('merge equals a single pass (property), also across a structured clone of the state', () => {
     const value = fc.oneof(fc.constant(null), fc.integer({ min: 0, max: 6 }));
     const text = fc.oneof(fc.constant(null), fc.constantFrom('Paris', 'paris', ' Lyon', 'N/A', ''));
