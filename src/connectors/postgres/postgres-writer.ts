@@ -533,7 +533,7 @@ class PostgresBackend implements WriterBackend<Client> {
  * chunk is built and then encoded again.
  */
 class CopyBytes {
-  #buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  #buffer = Buffer.allocUnsafe(CHUNK_BYTES) as EncodingBuffer;
   #length = 0;
 
   /** Appends one line (a prefix, then the fields separated by tabs); returns the chunk it filled, if any. */
@@ -545,14 +545,14 @@ class CopyBytes {
     let full: Buffer | undefined;
     if (this.#length + room > this.#buffer.length) {
       full = this.rest();
-      if (room > this.#buffer.length) this.#buffer = Buffer.allocUnsafe(room);
+      if (room > this.#buffer.length) this.#buffer = Buffer.allocUnsafe(room) as EncodingBuffer;
     }
     const buffer = this.#buffer;
     let at = this.#length;
-    if (prefix.length > 0) at += buffer.write(prefix, at);
+    if (prefix.length > 0) at += buffer.utf8Write(prefix, at);
     for (let i = 0; i < fields.length; i++) {
       if (i > 0) buffer[at++] = TAB;
-      at += buffer.write(fields[i]!, at);
+      at += writeUtf8(buffer, fields[i]!, at);
     }
     buffer[at++] = NEWLINE;
     this.#length = at;
@@ -563,7 +563,7 @@ class CopyBytes {
   rest(): Buffer | undefined {
     if (this.#length === 0) return undefined;
     const full = this.#buffer.subarray(0, this.#length);
-    this.#buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    this.#buffer = Buffer.allocUnsafe(CHUNK_BYTES) as EncodingBuffer;
     this.#length = 0;
     return full;
   }
@@ -571,6 +571,26 @@ class CopyBytes {
 
 const TAB = 0x09;
 const NEWLINE = 0x0a;
+
+/** Buffer's own UTF-8 encoder, which `write` calls after normalising its arguments. */
+interface EncodingBuffer extends Buffer {
+  utf8Write(text: string, offset: number): number;
+}
+
+/** Strings up to this length are copied by a loop while they are ASCII, instead of a call to the encoder. */
+const SHORT_TEXT = 32;
+
+// Most COPY fields are short ASCII (numbers, codes, timestamps): a byte loop beats the encoder's call.
+function writeUtf8(buffer: EncodingBuffer, text: string, at: number): number {
+  const n = text.length;
+  if (n > SHORT_TEXT) return buffer.utf8Write(text, at);
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) return buffer.utf8Write(text, at);
+    buffer[at + i] = c;
+  }
+  return n;
+}
 
 /** True when every row of the batch is new to the target: insert mode, or upserts the diff found absent. */
 function allNew(batch: WriteBatch): boolean {
@@ -597,12 +617,15 @@ export function copyField(value: Value, encoding: Encoding): string | undefined 
     case 'string':
       text = encoding === 'wallclock' ? utcWallClock(value) : encoding === 'json' ? jsonText(value) : value;
       break;
+    // A number's or boolean's text holds no character COPY escapes.
     case 'number':
     case 'bigint':
-      text = encoding === 'json' ? jsonText(value) : String(value);
+      if (encoding !== 'json') return String(value);
+      text = jsonText(value);
       break;
     case 'boolean':
-      text = encoding === 'json' ? jsonText(value) : value ? 't' : 'f';
+      if (encoding !== 'json') return value ? 't' : 'f';
+      text = jsonText(value);
       break;
     default:
       if (value instanceof Uint8Array) text = `\\x${binaryBuffer(value).toString('hex')}`;
