@@ -1,8 +1,10 @@
 /**
  * MariaDB → PostgreSQL load benchmark: a MariaDB table of N rows (default 1,000,000; 7 columns: bigint
  * key, varchar, text, decimal, datetime, boolean) is migrated into an empty PostgreSQL table by
- * `stocktake migrate` (the stage, through a 7-field mapping with transforms: preflight, diff against the
- * target, COPY in checkpointed batches, verification by checksums), and beside it, alternating and after
+ * `stocktake migrate` (the stage, through a 7-field mapping with transforms: preflight, then, the table
+ * being empty, the fresh-load path: the source streamed through the mapping into COPY in checkpointed
+ * batches, verification by one read of the target), by the same with `freshLoad: false` (the diff
+ * path: both sides read into the diff store first), and beside them, alternating and after
  * a warm-up, loaded by pgloader (`pgloader mysql://… postgresql://…`, which creates the schema, copies
  * the rows, then builds the key index). Each subject runs in its own process under /usr/bin/time, so
  * peak memory is its own (the migrate process bounds its heap's growth as the command line does). The
@@ -102,8 +104,8 @@ async function countRows(url: string, table: string): Promise<number> {
   return rows[0].n;
 }
 
-/** The stocktake subject, run in a child process: `stocktake migrate` of the one mapping. */
-async function stocktakeMigrate(): Promise<void> {
+/** The stocktake subject, run in a child process: `stocktake migrate` of the one mapping (`diffPath`: forced). */
+async function stocktakeMigrate(diffPath: boolean): Promise<void> {
   // As the command line runs it, with its heap bound.
   boundHeapGrowth();
   const rejectsDir = mkdtempSync(join(tmpdir(), 'stocktake-bench-'));
@@ -111,7 +113,11 @@ async function stocktakeMigrate(): Promise<void> {
     const batchSize = process.env.STOCKTAKE_BENCH_BATCH
       ? Number(process.env.STOCKTAKE_BENCH_BATCH)
       : undefined;
-    const { run, error } = await runMigrate(CONFIG, { rejectsDir, ...(batchSize ? { batchSize } : {}) });
+    const { run, error } = await runMigrate(CONFIG, {
+      rejectsDir,
+      ...(batchSize ? { batchSize } : {}),
+      ...(diffPath ? { freshLoad: false } : {}),
+    });
     if (error) throw error;
     const m = run.mappings[0]!;
     process.stdout.write(
@@ -128,11 +134,21 @@ async function stocktakeMigrate(): Promise<void> {
   }
 }
 
-const SUBJECTS: Record<string, { prepare(): Promise<void>; run(): Measure; loaded(): Promise<number> }> = {
-  'stocktake migrate': {
+/** The `stocktake migrate` subject; `diffPath` forces the diff path. */
+function migrateSubject(diffPath: boolean): {
+  prepare(): Promise<void>;
+  run(): Measure;
+  loaded(): Promise<number>;
+} {
+  return {
     prepare: prepareTarget,
     run: () => {
-      const m = timed(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child']);
+      const m = timed(process.execPath, [
+        ...process.execArgv,
+        fileURLToPath(import.meta.url),
+        '--child',
+        ...(diffPath ? ['--diff'] : []),
+      ]);
       const child = JSON.parse(m.stdout) as {
         inserted: number;
         batches: number;
@@ -149,7 +165,12 @@ const SUBJECTS: Record<string, { prepare(): Promise<void>; run(): Measure; loade
       };
     },
     loaded: () => countRows(targetUrl, `public.${TABLE}`),
-  },
+  };
+}
+
+const SUBJECTS: Record<string, { prepare(): Promise<void>; run(): Measure; loaded(): Promise<number> }> = {
+  'stocktake migrate': migrateSubject(false),
+  'stocktake migrate, diff path (freshLoad: false)': migrateSubject(true),
   pgloader: {
     prepare: () => recreatePostgres(PGLOADER_DB),
     run: () => {
@@ -222,5 +243,5 @@ function hasPgloader(): boolean {
   }
 }
 
-if (process.argv.includes('--child')) await stocktakeMigrate();
+if (process.argv.includes('--child')) await stocktakeMigrate(process.argv.includes('--diff'));
 else await main();
