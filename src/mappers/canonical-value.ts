@@ -6,7 +6,7 @@
  */
 import type { Value } from '../connectors/types.ts';
 import type { Column } from '../core/inventory.ts';
-import { isCanonicalDecimal, numberToDecimal, parseDecimalText } from './decimal-text.ts';
+import { isCanonicalDecimal, numberToDecimal, parseDecimalText, plainDecimalText } from './decimal-text.ts';
 
 /** The canonical text of null (no value of any type canonicalises to it). */
 export const NULL_TEXT = '\u0000';
@@ -91,7 +91,7 @@ function canonicalInteger(value: Value | undefined): string {
 function canonicalDecimal(value: Value | undefined): string {
   if (value === null || value === undefined) return NULL_TEXT;
   if (typeof value === 'string') {
-    const plain = plainDecimal(value);
+    const plain = plainDecimalText(value);
     if (plain !== undefined) return plain;
     if (isCanonicalDecimal(value)) return value;
     return parseDecimalText(value.trim(), '.') ?? value;
@@ -99,32 +99,6 @@ function canonicalDecimal(value: Value | undefined): string {
   if (typeof value === 'number') return numberToDecimal(value) ?? String(value);
   if (typeof value === 'bigint') return value.toString();
   return asText(value);
-}
-
-/**
- * The canonical text of a plain decimal (`-?digits[.digits]`, the form databases return), read character
- * by character without a regular expression: leading zeros, trailing fraction zeros and the sign of zero
- * dropped. Undefined for any other shape, which the general parser reads.
- */
-function plainDecimal(text: string): string | undefined {
-  const n = text.length;
-  const negative = n > 0 && text.charCodeAt(0) === DASH;
-  const first = negative ? 1 : 0;
-  let dot = first;
-  while (dot < n && digitAt(text, dot) >= 0) dot++;
-  if (dot === first) return undefined;
-  let end = n;
-  if (dot < n) {
-    if (text.charCodeAt(dot) !== DOT || dot + 1 === n) return undefined;
-    for (let i = dot + 1; i < n; i++) if (digitAt(text, i) < 0) return undefined;
-    while (text.charCodeAt(end - 1) === ZERO) end--;
-    if (end === dot + 1) end = dot;
-  }
-  let start = first;
-  while (start < dot - 1 && text.charCodeAt(start) === ZERO) start++;
-  if (start + 1 === end && text.charCodeAt(start) === ZERO) return '0';
-  if (start === first && end === n) return text;
-  return negative ? `-${text.slice(start, end)}` : text.slice(start, end);
 }
 
 function canonicalFloat(value: Value | undefined): string {
@@ -275,7 +249,6 @@ function twoDigits(text: string, i: number): number {
 }
 
 const DASH = 0x2d;
-const ZERO = 0x30;
 const COLON = 0x3a;
 const DOT = 0x2e;
 const COMMA = 0x2c;

@@ -15,6 +15,7 @@ import {
   isCanonicalDecimal,
   numberToDecimal,
   parseDecimalText,
+  plainDecimalText,
   roundDecimal,
 } from './decimal-text.ts';
 import {
@@ -332,8 +333,16 @@ function decimalConversion(column: Column, accepted: Accepted, where: string): T
   const tooLarge = `is too large for ${where} (${column.nativeType})`;
   return (value, _row, failure) => {
     let text: string | null;
-    if (typeof value === 'string') text = isCanonicalDecimal(value) ? value : parseDecimalText(value, '.');
-    else if (typeof value === 'number') text = numberToDecimal(value);
+    if (typeof value === 'string') {
+      // Plain digits are read without a regular expression; zero goes the general way, which keeps `-0`.
+      const plain = plainDecimalText(value);
+      text =
+        plain !== undefined && plain !== '0'
+          ? plain
+          : isCanonicalDecimal(value)
+            ? value
+            : parseDecimalText(value, '.');
+    } else if (typeof value === 'number') text = numberToDecimal(value);
     else if (typeof value === 'bigint') text = value.toString();
     else text = null;
     if (text === null) return fail(failure, notDecimal, 'REJECT_TYPE');
@@ -438,6 +447,17 @@ function fractionDigits(text: string): number {
   return end - dot - 1;
 }
 
+// The year of a date or date-time text, read without a slice; -1 unless it begins with four digits.
+function leadingYear(text: string): number {
+  let year = 0;
+  for (let i = 0; i < 4; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (!(digit >= 0 && digit <= 9)) return -1;
+    year = year * 10 + digit;
+  }
+  return year;
+}
+
 /** The check of a date, time or timestamp against the column's fraction rule and range. */
 function temporalFit(
   column: Column,
@@ -472,7 +492,7 @@ function temporalFit(
       }
     }
     if (limits !== undefined) {
-      const year = Number(fitted.slice(0, 4));
+      const year = leadingYear(fitted);
       if (year >= safeFrom && year <= safeTo) return fitted;
       parts ??= temporalParts(fitted);
       const utc = parts && utcRangeText(parts);

@@ -388,6 +388,8 @@ function buildCompiledMapping(
   const targetFields = programs.map((p) => p.field);
   const keyFields = mapping.to.key ?? [];
   const keyIndexes = keyFields.map((k) => targetFields.indexOf(k));
+  // Only a `ref` step yields a pending reference: a mapping without one skips the test on every value.
+  const mayPend = references.length > 0;
 
   /** One field's value for `row`, or FAILED with the failure scratch filled. */
   function runField(p: FieldProgram, row: Row): Value | typeof FAILED {
@@ -425,7 +427,7 @@ function buildCompiledMapping(
       break;
     }
     // A reference to a row the same run inserts first has no value yet to check.
-    if (isPendingReference(value)) return value;
+    if (mayPend && isPendingReference(value)) return value;
     if (transformed) {
       for (let c = 0; c < p.checks.length; c++) {
         const next = p.checks[c]!(value, row, failure);

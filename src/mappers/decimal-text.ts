@@ -15,6 +15,42 @@ export function isCanonicalDecimal(text: string): boolean {
   return CANONICAL.test(text);
 }
 
+/**
+ * The canonical text of a plain decimal (`-?digits[.digits]`, the form databases return), read character
+ * by character without a regular expression: leading zeros, trailing fraction zeros and the sign of zero
+ * dropped. Undefined for any other shape, which the general parser reads.
+ */
+export function plainDecimalText(text: string): string | undefined {
+  const n = text.length;
+  const negative = n > 0 && text.charCodeAt(0) === DASH;
+  const first = negative ? 1 : 0;
+  let dot = first;
+  while (dot < n && digitAt(text, dot) >= 0) dot++;
+  if (dot === first) return undefined;
+  let end = n;
+  if (dot < n) {
+    if (text.charCodeAt(dot) !== DOT || dot + 1 === n) return undefined;
+    for (let i = dot + 1; i < n; i++) if (digitAt(text, i) < 0) return undefined;
+    while (text.charCodeAt(end - 1) === ZERO) end--;
+    if (end === dot + 1) end = dot;
+  }
+  let start = first;
+  while (start < dot - 1 && text.charCodeAt(start) === ZERO) start++;
+  if (start + 1 === end && text.charCodeAt(start) === ZERO) return '0';
+  if (start === first && end === n) return text;
+  return negative ? `-${text.slice(start, end)}` : text.slice(start, end);
+}
+
+// The digit at `i` of `text`, or -1.
+function digitAt(text: string, i: number): number {
+  const d = text.charCodeAt(i) - 48;
+  return d >= 0 && d <= 9 ? d : -1;
+}
+
+const DASH = 0x2d;
+const DOT = 0x2e;
+const ZERO = 0x30;
+
 /** Canonical text of integer and fraction digits (either may be empty) with a sign. */
 function canonical(negative: boolean, integer: string, fraction: string): string {
   let start = 0;
@@ -122,10 +158,11 @@ export function numberToDecimal(value: number): string | null {
 
 /** Integer and fraction digit counts of a canonical decimal (`-12.345` → 2 and 3; `0.5` → 0 and 1). */
 export function decimalDigits(text: string): { integer: number; fraction: number } {
-  const body = text.charCodeAt(0) === 45 ? text.slice(1) : text;
-  const at = body.indexOf('.');
-  const int = at === -1 ? body : body.slice(0, at);
-  return { integer: int === '0' ? 0 : int.length, fraction: at === -1 ? 0 : body.length - at - 1 };
+  const first = text.charCodeAt(0) === 45 ? 1 : 0;
+  const at = text.indexOf('.', first);
+  const end = at === -1 ? text.length : at;
+  const integer = end - first === 1 && text.charCodeAt(first) === 48 ? 0 : end - first;
+  return { integer, fraction: at === -1 ? 0 : text.length - at - 1 };
 }
 
 /** Rounds a canonical decimal to `scale` fraction digits, half away from zero (`2.345`, 2 → `2.35`). */
