@@ -1,9 +1,10 @@
 /**
  * The bytes a partition store keeps a row as: one tagged value after another, written straight into the
  * store's buffer (no intermediate JSON text per row) and read back only for the rows a diff uses. Strings
- * are UTF-8, or UTF-16 when they hold a lone surrogate (which UTF-8 would replace); numbers are 64-bit
- * floats (NaN, infinities and -0 included); bigints and bytes keep their type; a JSON value (object or
- * array) is kept as its JSON text, a bigint nested in it as its digits.
+ * are UTF-8, or UTF-16 when they hold a lone surrogate (which UTF-8 would replace), after a one-byte
+ * length when they are short; numbers are 64-bit floats (NaN, infinities and -0 included); bigints and
+ * bytes keep their type; a JSON value (object or array) is kept as its JSON text, a bigint nested in it
+ * as its digits.
  */
 import type { Value } from '../connectors/types.ts';
 
@@ -16,9 +17,15 @@ const TEXT_UTF16 = 5;
 const BIGINT = 6;
 const BYTES = 7;
 const JSON_TEXT = 8;
+const SHORT_TEXT_UTF8 = 9;
+const SHORT_TEXT_UTF16 = 10;
 
 /** A tag and a 32-bit length: what precedes the bytes of a string, bigint, binary or JSON value. */
 const PREFIX = 5;
+/** A tag and an 8-bit length: what precedes the bytes of a string of up to `SHORT_UNITS` UTF-16 units. */
+const SHORT_PREFIX = 2;
+/** The longest string whose bytes (3 per unit in UTF-8, 2 in UTF-16) a one-byte length always counts. */
+const SHORT_UNITS = 85;
 const LONE_SURROGATE = /\p{Cs}/u;
 
 /**
@@ -90,6 +97,15 @@ export class RowEncoder {
     for (let i = 0; i < row.length; i++) {
       const value = row[i];
       if (typeof value === 'string') {
+        if (value.length <= SHORT_UNITS) {
+          // Most strings are short: one length byte instead of four (fewer bytes to spill and read back).
+          const written = writeTextLossless(buffer, value, at + SHORT_PREFIX);
+          const length = written & TEXT_BYTES;
+          buffer[at] = written === length ? SHORT_TEXT_UTF8 : SHORT_TEXT_UTF16;
+          buffer[at + 1] = length;
+          at += SHORT_PREFIX + length;
+          continue;
+        }
         const written = writeTextLossless(buffer, value, at + PREFIX);
         const length = written & TEXT_BYTES;
         buffer[at] = written === length ? TEXT : TEXT_UTF16;
@@ -130,6 +146,11 @@ export function readRow(bytes: CodecBuffer, start: number, end: number): Value[]
     } else if (tag === NUMBER) {
       row.push(bytes.readDoubleLE(at + 1));
       at += 9;
+    } else if (tag === SHORT_TEXT_UTF8 || tag === SHORT_TEXT_UTF16) {
+      const from = at + SHORT_PREFIX;
+      const to = from + bytes[at + 1]!;
+      row.push(tag === SHORT_TEXT_UTF8 ? bytes.utf8Slice(from, to) : bytes.toString('utf16le', from, to));
+      at = to;
     } else {
       const from = at + PREFIX;
       const to = from + readLength(bytes, at + 1);

@@ -78,6 +78,29 @@ describe('partition store', () => {
     store.close();
   });
 
+  it('round-trips strings on both sides of the one-byte length, in UTF-8 and UTF-16', () => {
+    // 85 three-byte characters fill a one-byte length exactly; 86 take the four-byte one.
+    const values: Value[] = [
+      '€'.repeat(85),
+      '€'.repeat(86),
+      `${'\ud800'.repeat(85)}`,
+      `${'\ud800'.repeat(86)}`,
+      'x'.repeat(85),
+      'x'.repeat(86),
+      '',
+      '𝄞'.repeat(42),
+      `${'𝄞'.repeat(42)}\udc00`,
+    ];
+    const store = new PartitionStore(2, 1, 'lengths');
+    store.add('short and long', 1, 2, values);
+    store.add('after', 3, 4, ['next']);
+    expect(store.spilled).toBe(true);
+    const all = everything(store);
+    expect(all.get('short and long')!.row).toEqual(values);
+    expect(all.get('after')!.row).toEqual(['next']);
+    store.close();
+  });
+
   it('uses one spill file whatever the partition count, and removes it on close', () => {
     // A temporary directory of this test's own (os.tmpdir() follows TMPDIR), so other runs do not count.
     const own = mkdtempSync(join(tmpdir(), 'st-spill-test-'));
