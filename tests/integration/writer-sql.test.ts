@@ -319,6 +319,28 @@ for (const kind of selected) {
       expect(await writer.readCheckpoint('items')).toMatchObject({ batches: 2 });
     });
 
+    it('upserts a batch announced as new rows all the same when a key exists after all', async () => {
+      await h.exec('DELETE FROM item');
+      const writer = await writerFor('item', ITEM, ['id']);
+      await writer.applyBatch({
+        upserts: [
+          [1, 'A', 1, null, null],
+          [2, 'TAKEN', 2, null, null],
+        ],
+        checkpoint: checkpoint(1),
+      });
+      const rows: Value[][] = [];
+      for (let i = 10; i < 110; i++) rows.push([i, `K${i}`, i, null, null]);
+      rows[30] = [1, 'A2', 7, null, null]; // the key exists: updated
+      rows[60] = [70, 'TAKEN', 1, null, null]; // UNIQUE on another key: refused
+      const result = await writer.applyBatch({ upserts: rows, upsertsNew: true, checkpoint: checkpoint(2) });
+      expect(result.rejected.map((r) => r.index)).toEqual([60]);
+      expect(result).toMatchObject({ inserted: 98, updated: 1 });
+      const all = await readAll('item', ITEM);
+      expect(all).toHaveLength(100);
+      expect(all.find((r) => r[0] === 1)).toEqual([1, 'A2', 7, null, null]);
+    });
+
     it('writes the checkpoint in the same transaction as the rows', async () => {
       await h.exec('DELETE FROM item');
       const writer = await writerFor('item', ITEM, ['id']);

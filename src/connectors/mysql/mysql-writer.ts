@@ -443,7 +443,9 @@ class MysqlBackend implements WriterBackend<RawConnection> {
       let n = floorPowerOfTwo(Math.min(to - at, this.#maxRows));
       while (n > 1 && offsets[at + n]! - offsets[at]! > this.#packetBudget) n >>= 1;
       const counts =
-        list === 'inserts' ? await this.#insert(c, rows, at, n) : await this.#upsert(c, rows, at, n);
+        list === 'inserts'
+          ? await this.#insert(c, rows, at, n)
+          : await this.#upsert(c, rows, at, n, batch.upsertsNew === true);
       inserted += counts.inserted;
       updated += counts.updated;
       at += n;
@@ -508,9 +510,12 @@ class MysqlBackend implements WriterBackend<RawConnection> {
     rows: readonly (readonly Value[])[],
     at: number,
     n: number,
+    allNew = false,
   ): Promise<WriteCounts> {
     if (n === 1) return this.#upsertOne(c, rows, at);
-    const existing = this.#sql.guarded ? await this.#countKeys(c, rows, at, n) : -1;
+    // Keys the diff (or a fresh load) found absent need no count: a key that exists after all makes a
+    // duplicate the guard refuses, and the range is split down to rows, each counted on its own.
+    const existing = !this.#sql.guarded ? -1 : allNew ? 0 : await this.#countKeys(c, rows, at, n);
     const header = await run<RawHeader>(this.#db, c, this.#sql.upsert(n), this.#params(rows, at, n));
     const info = /Records:\s*(\d+)\s+Duplicates:\s*(\d+)/.exec(header.info ?? '');
     if (!info)
