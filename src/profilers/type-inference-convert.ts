@@ -6,6 +6,7 @@
 import type { LogicalType } from '../core/inventory.ts';
 import {
   booleanWord,
+  VALUE_CLASS as C,
   type DateOrder,
   DMY_DATE,
   DMY_TIMESTAMP,
@@ -60,6 +61,44 @@ export function convertValue(value: unknown, plan: ConversionPlan): Converted {
   if (typeof value === 'bigint')
     return plan.type === 'integer' ? value : plan.type === 'string' ? String(value) : INVALID;
   return plan.type === 'string' ? String(value) : INVALID;
+}
+
+/**
+ * `convertValue` of a text whose `classifyText` class is known (the scan has just counted it): the
+ * shapes the class vouches for skip the checks `convertValue` would repeat; other texts convert as
+ * `convertValue` converts them.
+ */
+export function convertClassified(text: string, valueClass: number, plan: ConversionPlan): Converted {
+  switch (plan.type) {
+    case 'integer':
+      // Digits alone (a sign at most, no blank to trim): under 16 characters, a safe integer.
+      if (
+        (valueClass === C.DIGITS ||
+          valueClass === C.ZERO_ONE ||
+          valueClass === C.SIGNED_INT ||
+          valueClass === C.DATE_COMPACT) &&
+        text.length < 16 &&
+        hasPlainEdges(text)
+      )
+        return Number(text);
+      break;
+    case 'date':
+      // A valid `yyyy-mm-dd` with nothing around it.
+      if (valueClass === C.DATE_ISO && text.length === 10) return text;
+      break;
+    case 'timestamp':
+      // A valid `yyyy-mm-ddThh:mm:ss` with nothing around it (no zone: both colons in place).
+      if (
+        valueClass === C.TIMESTAMP_ISO &&
+        text.length === 19 &&
+        text.charCodeAt(10) === 84 &&
+        text.charCodeAt(13) === 58 &&
+        text.charCodeAt(16) === 58
+      )
+        return text;
+      break;
+  }
+  return convertValue(text, plan);
 }
 
 function convertText(text: string, plan: ConversionPlan): Converted {

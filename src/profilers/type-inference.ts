@@ -47,9 +47,11 @@ export class TypeInference {
     this.#dateOrder = options.dateOrder ?? 'dmy';
   }
 
-  /** Adds one raw text value (a CSV field); the hot path. */
-  addText(value: string): void {
-    this.counts[classifyText(value, this.#dateOrder)]!++;
+  /** Adds one raw text value (a CSV field); the hot path. Returns its class (`VALUE_CLASS`). */
+  addText(value: string): number {
+    const valueClass = classifyText(value, this.#dateOrder);
+    this.counts[valueClass]!++;
+    return valueClass;
   }
 
   /** Adds one value of any kind: text, number, boolean, Date, null. */

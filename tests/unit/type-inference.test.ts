@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TypeInference, type TypeInferenceOptions } from '../../src/profilers/type-inference.ts';
 import {
@@ -5,7 +6,12 @@ import {
   classifyText,
   classifyValue,
 } from '../../src/profilers/type-inference-classify.ts';
-import { convertValue, INVALID } from '../../src/profilers/type-inference-convert.ts';
+import {
+  type ConversionPlan,
+  convertClassified,
+  convertValue,
+  INVALID,
+} from '../../src/profilers/type-inference-convert.ts';
 
 function infer(values: readonly unknown[], options: TypeInferenceOptions = {}) {
   const inference = new TypeInference(options);
@@ -176,5 +182,68 @@ describe('convertValue', () => {
     expect(convertValue(new Date(Date.UTC(2024, 0, 31)), plan('string'))).toBe('2024-01-31');
     expect(convertValue('abc', plan('integer'))).toBe(INVALID);
     expect(convertValue(2.5, plan('integer'))).toBe(INVALID);
+  });
+});
+
+describe('convertClassified', () => {
+  const PLANS: ConversionPlan[] = (
+    ['integer', 'decimal', 'date', 'timestamp', 'boolean', 'string'] as const
+  ).flatMap((type) =>
+    (['.', ','] as const).flatMap((decimalSeparator) =>
+      (['dmy', 'mdy'] as const).map((dateOrder) => ({ type, decimalSeparator, dateOrder })),
+    ),
+  );
+  const digit = fc.constantFrom(...'0123456789'.split(''));
+  const digits = (min: number, max: number) =>
+    fc.array(digit, { minLength: min, maxLength: max }).map((d) => d.join(''));
+  const month = fc.constantFrom('01', '02', '12', '00', '13', '1');
+  const day = fc.constantFrom('01', '28', '29', '31', '32', '00');
+  const stamp = fc
+    .tuple(
+      fc.constantFrom('2024', '2023', '1900', '0000'),
+      month,
+      day,
+      fc.constantFrom('T', ' '),
+      fc.constantFrom('00', '23', '24', '7'),
+      fc.constantFrom('00', '59', '60'),
+      fc.constantFrom('', ':00', ':59', ':60', ':5'),
+      fc.constantFrom('', 'Z', '+01', '+0100', '-05:00', '.5', '.123456'),
+    )
+    .map(([y, mo, d, t, h, mi, s, zone]) => `${y}-${mo}-${d}${t}${h}:${mi}${s}${zone}`);
+  const shaped = fc.oneof(
+    fc.string({ unit: fc.constantFrom(...'0123456789-+.,:T /Z a\u00a0\t'.split('')), maxLength: 24 }),
+    fc
+      .tuple(fc.constantFrom('', '-', '+', ' ', '\u00a0'), digits(1, 20), fc.constantFrom('', ' ', '\t'))
+      .map(([a, b, c]) => a + b + c),
+    fc.tuple(digits(4, 4), month, day).map(([y, m, d]) => `${y}-${m}-${d}`),
+    stamp,
+  );
+
+  it('converts every text as convertValue does, given the class the scan counted', () => {
+    fc.assert(
+      fc.property(shaped, fc.constantFrom(...PLANS), (text, plan) => {
+        const expected = convertValue(text, plan);
+        const got = convertClassified(text, classifyText(text, plan.dateOrder), plan);
+        expect(Object.is(got, expected) || got === expected).toBe(true);
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('takes the shortcuts on the usual shapes', () => {
+    const plan = (type: ConversionPlan['type']): ConversionPlan => ({
+      type,
+      decimalSeparator: '.',
+      dateOrder: 'dmy',
+    });
+    expect(convertClassified('123456', C.DIGITS, plan('integer'))).toBe(123456);
+    expect(convertClassified('-0', C.SIGNED_INT, plan('integer'))).toBe(-0);
+    expect(convertClassified('2024-02-29', C.DATE_ISO, plan('date'))).toBe('2024-02-29');
+    expect(convertClassified('2024-01-31T23:59:59', C.TIMESTAMP_ISO, plan('timestamp'))).toBe(
+      '2024-01-31T23:59:59',
+    );
+    expect(convertClassified('2024-01-31T10:20+01', C.TIMESTAMP_ISO, plan('timestamp'))).toBe(
+      '2024-01-31T09:20:00.000Z',
+    );
   });
 });

@@ -16,7 +16,7 @@ import {
 } from '../../profilers/dataset-accumulator.ts';
 import type { DatasetObservation } from '../../profilers/observation.ts';
 import { TypeInference, type TypeInferenceOptions } from '../../profilers/type-inference.ts';
-import { type ConversionPlan, convertValue, INVALID } from '../../profilers/type-inference-convert.ts';
+import { type ConversionPlan, convertClassified, INVALID } from '../../profilers/type-inference-convert.ts';
 import { DEFAULT_BATCH_SIZE, type Row } from '../types.ts';
 
 /** A scan profile as plain data, for `postMessage`. */
@@ -78,8 +78,11 @@ export class ScanProfile {
     return this.#accumulator !== undefined;
   }
 
-  /** Adds one data record, converted as `readCsvRows` converts it (missing fields null, extra dropped). */
-  add(record: readonly string[]): void {
+  /**
+   * Adds one data record, converted as `readCsvRows` converts it (missing fields null, extra dropped);
+   * `classes` holds each field's class, as the scan's type inference just counted it.
+   */
+  add(record: readonly string[], classes: Uint8Array): void {
     const plans = this.#plans;
     const width = plans.length;
     const batch = this.#batch;
@@ -88,7 +91,7 @@ export class ScanProfile {
     const row = batch[filled]!;
     for (let c = 0; c < width; c++) {
       const raw = record[c];
-      const value = raw === undefined ? null : convertValue(raw, plans[c]!);
+      const value = raw === undefined ? null : convertClassified(raw, classes[c]!, plans[c]!);
       if (value === INVALID) {
         this.#accumulator = undefined;
         this.#batch.length = 0;

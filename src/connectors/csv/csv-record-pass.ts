@@ -64,6 +64,7 @@ export class RecordPass {
   readonly #oversized: OversizedField[] = [];
   readonly #options: TypeInferenceOptions;
   #estimatedRows = 0;
+  #classes = new Uint8Array(0);
 
   constructor(
     readonly source: string,
@@ -142,6 +143,9 @@ export class RecordPass {
     const inferences = this.inferences;
     const maxLengths = this.maxLengths;
     let profile = this.profile;
+    // Each field's class, counted by the inference and read again by the profile's conversion.
+    if (this.#classes.length !== width) this.#classes = new Uint8Array(width);
+    const classes = this.#classes;
     for (let r = start; r < list.length; r++) {
       const record = list[r]!;
       const length = record.length;
@@ -149,7 +153,7 @@ export class RecordPass {
       const n = Math.min(length, width);
       for (let c = 0; c < n; c++) {
         const value = record[c]!;
-        inferences[c]!.addText(value);
+        classes[c] = inferences[c]!.addText(value);
         const size = value.length;
         if (size > maxLengths[c]!) {
           maxLengths[c] = size;
@@ -159,7 +163,7 @@ export class RecordPass {
       }
       for (let c = n; c < width; c++) inferences[c]!.addText('');
       if (profile !== undefined) {
-        profile.add(record);
+        profile.add(record, classes);
         if (!profile.alive) profile = this.profile = undefined;
       }
     }
