@@ -16,19 +16,22 @@ export interface FrequencyTableState {
   readonly highs: Uint32Array;
 }
 
-/** Bytes of one probe slot: entry, low and high halves (3 × 4 bytes), 4 unused, the count (8 bytes). */
-const SLOT_BYTES = 24;
+/** Bytes of one probe slot: entry index + 1 and high hash half (2 × 4 bytes), the count (8 bytes). */
+const SLOT_BYTES = 16;
 
 /** A growable frequency table; `toMap()` gives the `ReadonlyMap` an observation carries. */
 export class FrequencyTable {
-  // A probe reads one slot holding the entry, both hash halves and the count side by side: in a
-  // table past the cache, one memory access where parallel arrays cost one each.
-  /** Per slot `s`: entry index + 1 at `6s` (0 for an empty slot), low half at `6s + 1`, high at `6s + 2`. */
+  // A probe reads one slot holding the entry, the high hash half and the count side by side: in a
+  // table past the cache, one memory access where parallel arrays cost one each (the stored key is
+  // compared on a high half's match; the low halves are kept by entry, for rehashing and `state`).
+  /** Per slot `s`: entry index + 1 at `4s` (0 for an empty slot), the high half at `4s + 1`. */
   #words: Uint32Array;
-  /** Per slot `s`: the count at `3s + 2` (the same memory as `#words`). */
+  /** Per slot `s`: the count at `2s + 1` (the same memory as `#words`). */
   #counts: Float64Array;
   #mask: number;
   readonly #keys: FrequencyKey[] = [];
+  /** The low hash half of each entry. */
+  #lows = new Uint32Array(8);
 
   constructor() {
     // Small at first: a dataset of 100,000 columns holds 100,000 tables, most of them tiny.
@@ -58,25 +61,29 @@ export class FrequencyTable {
     const keys = this.#keys;
     let at = (low ^ Math.imul(high, 0x9e3779b1)) & this.#mask;
     for (;;) {
-      const base = at * 6;
-      const entry = words[base]!;
+      const entry = words[at * 4]!;
       if (entry === 0) break;
-      if (words[base + 1] === low && words[base + 2] === high) {
+      if (words[at * 4 + 1] === high) {
         const known = keys[entry - 1]!;
         // NaN is one key, as in a Map.
         if (known === key || Object.is(known, key)) {
-          this.#counts[at * 3 + 2]! += count;
+          this.#counts[at * 2 + 1]! += count;
           return known;
         }
       }
       at = (at + 1) & this.#mask;
     }
+    const index = keys.length;
+    if (index === this.#lows.length) {
+      const grown = new Uint32Array(index * 2);
+      grown.set(this.#lows);
+      this.#lows = grown;
+    }
     keys.push(key);
-    const base = at * 6;
-    words[base] = keys.length;
-    words[base + 1] = low;
-    words[base + 2] = high;
-    this.#counts[at * 3 + 2] = count;
+    this.#lows[index] = low;
+    words[at * 4] = index + 1;
+    words[at * 4 + 1] = high;
+    this.#counts[at * 2 + 1] = count;
     if (keys.length * 2 > this.#mask + 1) this.#grow();
     return key;
   }
@@ -111,17 +118,15 @@ export class FrequencyTable {
   #byEntry(): { counts: Float64Array; lows: Uint32Array; highs: Uint32Array } {
     const size = this.#keys.length;
     const counts = new Float64Array(size);
-    const lows = new Uint32Array(size);
     const highs = new Uint32Array(size);
     const words = this.#words;
     for (let at = 0; at <= this.#mask; at++) {
-      const entry = words[at * 6]!;
+      const entry = words[at * 4]!;
       if (entry === 0) continue;
-      counts[entry - 1] = this.#counts[at * 3 + 2]!;
-      lows[entry - 1] = words[at * 6 + 1]!;
-      highs[entry - 1] = words[at * 6 + 2]!;
+      counts[entry - 1] = this.#counts[at * 2 + 1]!;
+      highs[entry - 1] = words[at * 4 + 1]!;
     }
-    return { counts, lows, highs };
+    return { counts, lows: this.#lows.slice(0, size), highs };
   }
 
   /** Rebuilds a table from `state()`. */
@@ -137,7 +142,7 @@ export class FrequencyTable {
   allOnce(): boolean {
     const words = this.#words;
     for (let at = 0; at <= this.#mask; at++) {
-      if (words[at * 6] !== 0 && this.#counts[at * 3 + 2]! > 1) return false;
+      if (words[at * 4] !== 0 && this.#counts[at * 2 + 1]! > 1) return false;
     }
     return true;
   }
@@ -154,6 +159,7 @@ export class FrequencyTable {
   #grow(): void {
     const words = this.#words;
     const counts = this.#counts;
+    const lows = this.#lows;
     const slots = this.#mask + 1;
     const size = slots * 2;
     const buffer = new ArrayBuffer(size * SLOT_BYTES);
@@ -161,16 +167,14 @@ export class FrequencyTable {
     const grownCounts = new Float64Array(buffer);
     const mask = size - 1;
     for (let i = 0; i < slots; i++) {
-      const entry = words[i * 6]!;
+      const entry = words[i * 4]!;
       if (entry === 0) continue;
-      const low = words[i * 6 + 1]!;
-      const high = words[i * 6 + 2]!;
-      let at = (low ^ Math.imul(high, 0x9e3779b1)) & mask;
-      while (grownWords[at * 6] !== 0) at = (at + 1) & mask;
-      grownWords[at * 6] = entry;
-      grownWords[at * 6 + 1] = low;
-      grownWords[at * 6 + 2] = high;
-      grownCounts[at * 3 + 2] = counts[i * 3 + 2]!;
+      const high = words[i * 4 + 1]!;
+      let at = (lows[entry - 1]! ^ Math.imul(high, 0x9e3779b1)) & mask;
+      while (grownWords[at * 4] !== 0) at = (at + 1) & mask;
+      grownWords[at * 4] = entry;
+      grownWords[at * 4 + 1] = high;
+      grownCounts[at * 2 + 1] = counts[i * 2 + 1]!;
     }
     this.#words = grownWords;
     this.#counts = grownCounts;

@@ -30,4 +30,18 @@ describe('FrequencyTable', () => {
       ['b', 1],
     ]);
   });
+
+  it('keeps the hash halves of every entry through growth and a round trip as state', () => {
+    const table = new FrequencyTable();
+    // High halves shared by pairs of keys, low halves apart.
+    for (let i = 0; i < 5_000; i++) table.addHashed(`k${i}`, i * 2 + 1, i >> 1, 1 + (i % 3));
+    table.addHashed('k7', 15, 3);
+    const restored = FrequencyTable.restore(structuredClone(table.state()));
+    const seen: [string, number, number, number][] = [];
+    restored.forEachHashed((key, count, low, high) => seen.push([key as string, count, low, high]));
+    expect(seen.length).toBe(5_000);
+    expect(seen[7]).toEqual(['k7', 1 + (7 % 3) + 1, 15, 3]);
+    expect(seen[4_999]).toEqual(['k4999', 1 + (4_999 % 3), 9_999, 2_499]);
+    expect(restored.toMap()).toEqual(table.toMap());
+  });
 });
