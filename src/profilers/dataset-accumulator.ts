@@ -20,6 +20,11 @@ import { RowSample, type RowSampleState, samplePriority } from './value-sample.t
 /** Columns paired for two-column keys at most: 10 columns make the 45 pairs we afford. */
 const PAIR_COLUMNS = 10;
 const KEY_EXAMPLES = 5;
+/**
+ * Values a batch is added by column at a time (a tile of rows): a batch of 5,000 rows of up to 13
+ * columns in one tile, and a wide dataset's scratch bounded (1 MB).
+ */
+const TILE_CELLS = 65_536;
 /** Sampled values a dataset keeps at most (20,000 a column up to 100 columns, fewer for wider ones). */
 const SAMPLE_CELLS = 2_000_000;
 
@@ -97,8 +102,8 @@ export class DatasetAccumulator {
   readonly #rowKeys: (FrequencyKey | null)[];
   readonly #lows: Uint32Array;
   readonly #highs: Uint32Array;
-  // Per-batch scratch, reused: every value's key (as its table holds it) and hash halves, column after
-  // column (column c of row r at c × rows + r).
+  // Per-tile scratch, reused: every value's key (as its table holds it) and hash halves, column after
+  // column (column c of the tile's row r at c × rows + r).
   #batchKeys: (FrequencyKey | null)[] = [];
   #batchLows = new Uint32Array(0);
   #batchHighs = new Uint32Array(0);
@@ -150,20 +155,28 @@ export class DatasetAccumulator {
     return this.#pairColumns;
   }
 
-  /**
-   * Adds a batch of rows (values in column order, as `Connector.read` yields them). Column by column:
-   * a table probe past the cache waits on memory, and a loop of probes alone keeps several of those
-   * waits in flight where a row's other columns would stand between them; then row by row.
-   */
+  /** Adds a batch of rows (values in column order, as `Connector.read` yields them). */
   addBatch(rows: readonly Row[]): void {
+    const tile = Math.max(1, Math.floor(TILE_CELLS / this.columns.length));
+    for (let start = 0; start < rows.length; start += tile)
+      this.#addTile(rows, start, Math.min(rows.length, start + tile));
+    if (this.#pairs === undefined && this.rowCount > 0) this.#startPairs(this.#choosePairColumns(), rows);
+  }
+
+  /**
+   * Adds rows `[start, end)` column by column (a table probe past the cache waits on memory, and a
+   * loop of probes alone keeps several of those waits in flight where a row's other columns would
+   * stand between them), then row by row.
+   */
+  #addTile(rows: readonly Row[], start: number, end: number): void {
     const width = this.columns.length;
-    const n = rows.length;
+    const n = end - start;
     if (this.#batchLows.length < width * n) {
       this.#batchKeys = new Array(width * n).fill(null);
       this.#batchLows = new Uint32Array(width * n);
       this.#batchHighs = new Uint32Array(width * n);
     }
-    for (let c = 0; c < width; c++) this.#addColumn(c, rows);
+    for (let c = 0; c < width; c++) this.#addColumn(c, rows, start, end);
     const batchKeys = this.#batchKeys;
     const batchLows = this.#batchLows;
     const batchHighs = this.#batchHighs;
@@ -190,12 +203,11 @@ export class DatasetAccumulator {
       if (this.#pairs !== undefined) this.#checkPairs(this.#pairs);
     }
     this.rowCount += n;
-    if (this.#pairs === undefined && this.rowCount > 0) this.#startPairs(this.#choosePairColumns(), rows);
   }
 
-  /** Adds column `c` of every row of the batch, leaving each value's key and hash in the batch scratch. */
-  #addColumn(c: number, rows: readonly Row[]): void {
-    const n = rows.length;
+  /** Adds column `c` of rows `[start, end)`, leaving each value's key and hash in the tile scratch. */
+  #addColumn(c: number, rows: readonly Row[], start: number, end: number): void {
+    const n = end - start;
     const column = this.columns[c]!;
     const type = this.#types[c]!;
     const keys = this.#batchKeys;
@@ -203,10 +215,10 @@ export class DatasetAccumulator {
     const highs = this.#batchHighs;
     const from = c * n;
     // First every key and its hash.
-    for (let r = 0, at = from; r < n; r++, at++) {
+    for (let r = start, at = from; r < end; r++, at++) {
       const value = rows[r]![c] ?? null;
       if (value instanceof Uint8Array) {
-        this.#addColumnInOrder(c, rows);
+        this.#addColumnInOrder(c, rows, start, end);
         return;
       }
       const key = canonicalKey(value, type);
@@ -224,11 +236,10 @@ export class DatasetAccumulator {
   }
 
   /** `#addColumn` for a column holding binary values: each value added as it is hashed, in row order. */
-  #addColumnInOrder(c: number, rows: readonly Row[]): void {
-    const n = rows.length;
+  #addColumnInOrder(c: number, rows: readonly Row[], start: number, end: number): void {
     const column = this.columns[c]!;
     const type = this.#types[c]!;
-    for (let r = 0, at = c * n; r < n; r++, at++) {
+    for (let r = start, at = c * (end - start); r < end; r++, at++) {
       const value = rows[r]![c] ?? null;
       if (value instanceof Uint8Array) {
         // Hashed by `add`; binary values are measured, never listed.

@@ -165,6 +165,21 @@ describe('dataset accumulator', () => {
     expect(observation.duplicateRows).toBe(1);
   });
 
+  it('adds a wide batch in tiles of rows, as if row by row', () => {
+    const width = 20_000;
+    const columns = Array.from({ length: width }, (_, c) => ({ name: `c${c}`, type: 'integer' as const }));
+    const rows: Row[] = Array.from({ length: 25 }, (_, r) =>
+      Array.from({ length: width }, (_, c) => (c % 3 === 0 ? r % 4 : c === 1 && r === 7 ? null : r * c)),
+    );
+    rows.push([...rows[3]!]);
+    const whole = new DatasetAccumulator(columns);
+    whole.addBatch(rows);
+    const byRow = new DatasetAccumulator(columns);
+    for (const row of rows) byRow.addBatch([row]);
+    expect(comparable(whole.result())).toEqual(comparable(byRow.result()));
+    expect(whole.result().duplicateRows).toBe(1);
+  });
+
   it('merge equals a single pass (property), also across a structured clone of the state', () => {
     const value = fc.oneof(fc.constant(null), fc.integer({ min: 0, max: 6 }));
     const text = fc.oneof(fc.constant(null), fc.constantFrom('Paris', 'paris', ' Lyon', 'N/A', ''));
