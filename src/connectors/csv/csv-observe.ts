@@ -32,10 +32,7 @@ export class ScanProfile {
   readonly #plans: ConversionPlan[];
   readonly #options: DatasetAccumulatorOptions;
   #accumulator: DatasetAccumulator | undefined;
-  /** Rows converted but not yet added; the arrays are reused batch after batch (the accumulator keeps none). */
-  readonly #batch: Row[] = [];
-  /** Rows of `#batch` filled since the last `addBatch`. */
-  #filled = 0;
+  #batch: Row[] = [];
 
   /** Profiles with the given plans; `options` place a second range's rows (first row, pairs). */
   constructor(names: readonly string[], plans: ConversionPlan[], options: DatasetAccumulatorOptions = {}) {
@@ -85,25 +82,21 @@ export class ScanProfile {
   add(record: readonly string[], classes: Uint8Array): void {
     const plans = this.#plans;
     const width = plans.length;
-    const batch = this.#batch;
-    const filled = this.#filled;
-    if (filled === batch.length) batch.push(new Array(width));
-    const row = batch[filled]!;
+    const row: Row = new Array(width);
     for (let c = 0; c < width; c++) {
       const raw = record[c];
       const value = raw === undefined ? null : convertClassified(raw, classes[c]!, plans[c]!);
       if (value === INVALID) {
         this.#accumulator = undefined;
-        this.#batch.length = 0;
-        this.#filled = 0;
+        this.#batch = [];
         return;
       }
       row[c] = value;
     }
-    this.#filled = filled + 1;
-    if (this.#filled === DEFAULT_BATCH_SIZE) {
-      this.#accumulator!.addBatch(batch);
-      this.#filled = 0;
+    this.#batch.push(row);
+    if (this.#batch.length >= DEFAULT_BATCH_SIZE) {
+      this.#accumulator!.addBatch(this.#batch);
+      this.#batch = [];
     }
   }
 
@@ -141,10 +134,8 @@ export class ScanProfile {
   }
 
   #flush(): void {
-    if (this.#accumulator !== undefined && this.#filled > 0)
-      this.#accumulator.addBatch(this.#batch.slice(0, this.#filled));
-    this.#batch.length = 0;
-    this.#filled = 0;
+    if (this.#accumulator !== undefined && this.#batch.length > 0) this.#accumulator.addBatch(this.#batch);
+    this.#batch = [];
   }
 
   #columns(): { name: string; type: LogicalType }[] {
