@@ -95,6 +95,11 @@ export interface WriterBackend<C> {
   /** Writes rows `from` (inclusive) to `to` (exclusive) of a list; rows refused by `stage` are skipped. */
   write(connection: C, batch: WriteBatch, list: RowList, from: number, to: number): Promise<WriteCounts>;
   /**
+   * The counts of a list `stage` already wrote whole (PostgreSQL's COPY of new rows), so that it takes
+   * no savepoint and no statement; undefined when the list is still to write.
+   */
+  written?(batch: WriteBatch, list: RowList): WriteCounts | undefined;
+  /**
    * Identity mode (`WriteTarget.identity`): creates the identity table, and records (old key, new key)
    * pairs and forgets old keys inside the batch's transaction. In this mode `write` updates `upserts`
    * rows by the generated key and inserts `inserts` rows without it, returning the new keys.
@@ -108,6 +113,8 @@ export interface WriterBackend<C> {
   /** Deletes the batch's `deletes` keys; returns the rows deleted. */
   delete(connection: C, batch: WriteBatch): Promise<number>;
   saveCheckpoint(connection: C, checkpoint: Checkpoint): Promise<void>;
+  /** Saves the checkpoint and commits in one round trip, where the backend can (else the two are sent apart). */
+  saveCheckpointAndCommit?(connection: C, checkpoint: Checkpoint): Promise<void>;
   readCheckpoint(connection: C, mapping: string): Promise<Checkpoint | null>;
   clearCheckpoint(connection: C, mapping: string): Promise<void>;
   /** The database's reason when `error` refuses a row (constraint, bad value); undefined for anything else. */
@@ -230,9 +237,15 @@ export class SqlWriter<C> implements Writer {
           updated: 0,
           newKeys: batch.identity ? new Array<string | null>(inserts).fill(null) : undefined,
         };
-        if (batch.upserts.length > 0)
-          await this.#writeRange(c, batch, 'upserts', 0, batch.upserts.length, counts, rejected);
-        if (inserts > 0) await this.#writeRange(c, batch, 'inserts', 0, inserts, counts, rejected);
+        for (const list of ['upserts', 'inserts'] as const) {
+          const rows = batch[list]?.length ?? 0;
+          if (rows === 0) continue;
+          const written = backend.written?.(batch, list);
+          if (written) {
+            counts.inserted += written.inserted;
+            counts.updated += written.updated;
+          } else await this.#writeRange(c, batch, list, 0, rows, counts, rejected);
+        }
         if (batch.identity) {
           // A supplied key is known before writing: a row the database refused has none.
           const supplied = batch.identity.newKeys;
@@ -249,8 +262,11 @@ export class SqlWriter<C> implements Writer {
             throw new StocktakeError('INTERNAL', `${backend.product} writer keeps no identity map`);
           await backend.saveIdentities(c, pairs, batch.identity.forget);
         }
-        await backend.saveCheckpoint(c, batch.checkpoint);
-        await backend.exec(c, statements.commit);
+        if (backend.saveCheckpointAndCommit) await backend.saveCheckpointAndCommit(c, batch.checkpoint);
+        else {
+          await backend.saveCheckpoint(c, batch.checkpoint);
+          await backend.exec(c, statements.commit);
+        }
         rejected.sort((a, b) => (a.list === b.list ? a.index - b.index : a.list === 'upserts' ? -1 : 1));
         return {
           inserted: counts.inserted,
