@@ -282,14 +282,6 @@ function quoteLiteral(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;
 }
 
-/** A checkpoint value as an SQL literal: an escape string whatever `standard_conforming_strings` says. */
-function sqlLiteral(value: Value): string {
-  if (value === null || value === undefined) return 'NULL';
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return `E'${String(value).replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
-}
-
 /** How the writer treats a column, from its pg_catalog type. */
 function postgresWriteColumn(raw: RawColumn): PostgresWriteColumn {
   const array = raw.category === 'A';
@@ -464,16 +456,6 @@ class PostgresBackend implements WriterBackend<Client> {
 
   async saveCheckpoint(c: Client, checkpoint: Checkpoint): Promise<void> {
     await this.#query(c, this.#sql.saveCheckpoint, checkpointValues(checkpoint));
-  }
-
-  // One simple query (values as literals, a parameterised statement cannot share it): if the checkpoint
-  // fails, PostgreSQL skips the COMMIT after it and the writer rolls the batch back.
-  async saveCheckpointAndCommit(c: Client, checkpoint: Checkpoint): Promise<void> {
-    const values = checkpointValues(checkpoint);
-    const sql = this.#sql.saveCheckpoint.replace(/\$(\d+)/g, (_p, n: string) =>
-      sqlLiteral(values[Number(n) - 1] ?? null),
-    );
-    await this.#query(c, `${sql}; ${this.statements.commit}`);
   }
 
   async readCheckpoint(c: Client, mapping: string): Promise<Checkpoint | null> {

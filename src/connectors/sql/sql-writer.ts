@@ -113,8 +113,6 @@ export interface WriterBackend<C> {
   /** Deletes the batch's `deletes` keys; returns the rows deleted. */
   delete(connection: C, batch: WriteBatch): Promise<number>;
   saveCheckpoint(connection: C, checkpoint: Checkpoint): Promise<void>;
-  /** Saves the checkpoint and commits in one round trip, where the backend can (else the two are sent apart). */
-  saveCheckpointAndCommit?(connection: C, checkpoint: Checkpoint): Promise<void>;
   readCheckpoint(connection: C, mapping: string): Promise<Checkpoint | null>;
   clearCheckpoint(connection: C, mapping: string): Promise<void>;
   /** The database's reason when `error` refuses a row (constraint, bad value); undefined for anything else. */
@@ -262,11 +260,8 @@ export class SqlWriter<C> implements Writer {
             throw new StocktakeError('INTERNAL', `${backend.product} writer keeps no identity map`);
           await backend.saveIdentities(c, pairs, batch.identity.forget);
         }
-        if (backend.saveCheckpointAndCommit) await backend.saveCheckpointAndCommit(c, batch.checkpoint);
-        else {
-          await backend.saveCheckpoint(c, batch.checkpoint);
-          await backend.exec(c, statements.commit);
-        }
+        await backend.saveCheckpoint(c, batch.checkpoint);
+        await backend.exec(c, statements.commit);
         rejected.sort((a, b) => (a.list === b.list ? a.index - b.index : a.list === 'upserts' ? -1 : 1));
         return {
           inserted: counts.inserted,
