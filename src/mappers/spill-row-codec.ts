@@ -7,6 +7,7 @@
  * as its digits.
  */
 import type { Value } from '../connectors/types.ts';
+import { type Utf8Buffer, writeUtf8 } from '../core/utf8-write.ts';
 
 const NULL = 0;
 const FALSE = 1;
@@ -32,25 +33,9 @@ const LONE_SURROGATE = /\p{Cs}/u;
  * Buffer's own encoders, which `write` and `toString` call after normalising their arguments: called
  * directly, they halve the cost of encoding a record (the hot path of a diff).
  */
-export interface CodecBuffer extends Buffer {
-  utf8Write(text: string, offset: number): number;
+export interface CodecBuffer extends Utf8Buffer {
   ucs2Write(text: string, offset: number): number;
   utf8Slice(start: number, end: number): string;
-}
-
-/** Strings up to this length are copied by a loop while they are ASCII, instead of a call to the encoder. */
-const SHORT_TEXT = 32;
-
-/** Writes `text` in UTF-8 at `at` of `buffer`, which has room for it; returns the bytes written. */
-function writeText(buffer: CodecBuffer, text: string, at: number): number {
-  const n = text.length;
-  if (n > SHORT_TEXT) return buffer.utf8Write(text, at);
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0x80) return buffer.utf8Write(text, at);
-    buffer[at + i] = c;
-  }
-  return n;
 }
 
 /** The top bit of what `writeTextLossless` returns: the text was written in UTF-16, not UTF-8. */
@@ -63,7 +48,7 @@ export const TEXT_BYTES = 0x7fffffff;
  * a lone surrogate, which UTF-8 would replace. Returns the bytes written, with `UTF16_TEXT` set for UTF-16.
  */
 export function writeTextLossless(buffer: CodecBuffer, text: string, at: number): number {
-  const bytes = writeText(buffer, text, at);
+  const bytes = writeUtf8(buffer, text, at);
   if (bytes === text.length || !LONE_SURROGATE.test(text)) return bytes;
   return (buffer.ucs2Write(text, at) | UTF16_TEXT) >>> 0;
 }

@@ -22,6 +22,7 @@ import type { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { StocktakeError } from '../../core/errors.ts';
 import { redact } from '../../core/secrets.ts';
+import { type Utf8Buffer, writeUtf8 } from '../../core/utf8-write.ts';
 import { binaryBuffer, jsonText, utcWallClock } from '../sql/sql-write-values.ts';
 import {
   CHECKPOINT_COLUMNS,
@@ -535,7 +536,7 @@ class PostgresBackend implements WriterBackend<Client> {
  * chunk is built and then encoded again.
  */
 class CopyBytes {
-  #buffer = Buffer.allocUnsafe(CHUNK_BYTES) as EncodingBuffer;
+  #buffer = Buffer.allocUnsafe(CHUNK_BYTES) as Utf8Buffer;
   #length = 0;
 
   /** Appends one line (a prefix, then the fields separated by tabs); returns the chunk it filled, if any. */
@@ -547,7 +548,7 @@ class CopyBytes {
     let full: Buffer | undefined;
     if (this.#length + room > this.#buffer.length) {
       full = this.rest();
-      if (room > this.#buffer.length) this.#buffer = Buffer.allocUnsafe(room) as EncodingBuffer;
+      if (room > this.#buffer.length) this.#buffer = Buffer.allocUnsafe(room) as Utf8Buffer;
     }
     const buffer = this.#buffer;
     let at = this.#length;
@@ -565,7 +566,7 @@ class CopyBytes {
   rest(): Buffer | undefined {
     if (this.#length === 0) return undefined;
     const full = this.#buffer.subarray(0, this.#length);
-    this.#buffer = Buffer.allocUnsafe(CHUNK_BYTES) as EncodingBuffer;
+    this.#buffer = Buffer.allocUnsafe(CHUNK_BYTES) as Utf8Buffer;
     this.#length = 0;
     return full;
   }
@@ -573,26 +574,6 @@ class CopyBytes {
 
 const TAB = 0x09;
 const NEWLINE = 0x0a;
-
-/** Buffer's own UTF-8 encoder, which `write` calls after normalising its arguments. */
-interface EncodingBuffer extends Buffer {
-  utf8Write(text: string, offset: number): number;
-}
-
-/** Strings up to this length are copied by a loop while they are ASCII, instead of a call to the encoder. */
-const SHORT_TEXT = 32;
-
-// Most COPY fields are short ASCII (numbers, codes, timestamps): a byte loop beats the encoder's call.
-function writeUtf8(buffer: EncodingBuffer, text: string, at: number): number {
-  const n = text.length;
-  if (n > SHORT_TEXT) return buffer.utf8Write(text, at);
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0x80) return buffer.utf8Write(text, at);
-    buffer[at + i] = c;
-  }
-  return n;
-}
 
 /** True when every row of the batch is new to the target: insert mode, or upserts the diff found absent. */
 function allNew(batch: WriteBatch): boolean {
