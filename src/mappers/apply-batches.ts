@@ -7,6 +7,7 @@
 import type { Value } from '../connectors/types.ts';
 import type { BatchResult, Checkpoint, Writer } from '../connectors/writer-types.ts';
 import { StocktakeError } from '../core/errors.ts';
+import type { MappingRun } from '../core/plan.ts';
 import type { PreparedMapping } from './preflight.ts';
 import type { RejectTally } from './rejects.ts';
 
@@ -78,16 +79,17 @@ export class BatchApplier {
     tally: RejectTally,
     options: {
       runId: string;
-      batchSize: number;
-      signal?: AbortSignal;
+      /** The run's batch size, when the mapping says none (`--batch-size`); else the writer's, else 1,000. */
+      batchSize?: number | undefined;
+      signal?: AbortSignal | undefined;
       resumedFrom?: Checkpoint | null;
-      onBatch?: (progress: ApplyProgress) => void;
+      onBatch?: ((progress: ApplyProgress) => void) | undefined;
     },
   ) {
     this.#prepared = prepared;
     this.#writer = writer;
     this.#tally = tally;
-    this.#batchSize = options.batchSize;
+    this.#batchSize = prepared.config.batchSize ?? options.batchSize ?? writer.batchRows ?? 1000;
     this.#runId = options.runId;
     this.#signal = options.signal;
     this.#maxRejects = prepared.config.maxRejects;
@@ -106,6 +108,26 @@ export class BatchApplier {
   /** Rows (and deletes) per batch. */
   get batchSize(): number {
     return this.#batchSize;
+  }
+
+  /** Copies where the writing stands into the mapping's run record (counts, rejects, checkpoint). */
+  recordInto(run: MappingRun): void {
+    const { progress } = this;
+    run.inserted = progress.inserted;
+    run.updated = progress.updated;
+    run.deleted = progress.deleted;
+    run.batches = progress.batches;
+    run.rejected = {
+      mapping: this.#tally.total - progress.databaseRejects,
+      database: progress.databaseRejects,
+    };
+    const checkpoint = this.#lastCheckpoint;
+    run.checkpoint = checkpoint && {
+      runId: checkpoint.runId,
+      batches: checkpoint.batches,
+      rows: checkpoint.sourceRows,
+      done: checkpoint.done,
+    };
   }
 
   /** The checkpoint of the last batch applied. */

@@ -105,11 +105,7 @@ export async function readMappingForRun(
   }
   if (options.plan) checkPlanColumns(prepared, options.plan);
   const started = performance.now();
-  const tally = new RejectTally(prepared, {
-    samples: 0,
-    unmasked: options.unmasked === true,
-    ...(options.sink ? { sink: options.sink } : {}),
-  });
+  const tally = new RejectTally(prepared, { samples: 0, unmasked: options.unmasked, sink: options.sink });
   const sides = await readSides(prepared, source, target, tally, options);
   try {
     // A read cut short by the signal is incomplete: diffing it would delete or insert wrongly.
@@ -166,28 +162,11 @@ export async function writeMapping(
   if (!read.resumed) await writer.clearCheckpoint(name);
   const applier = new BatchApplier(prepared, writer, tally, {
     runId: read.resumed ? read.checkpoint!.runId : options.runId,
-    batchSize: prepared.config.batchSize ?? options.batchSize ?? writer.batchRows ?? 1000,
-    ...(options.signal ? { signal: options.signal } : {}),
+    batchSize: options.batchSize,
+    signal: options.signal,
     resumedFrom: read.resumed ? read.checkpoint : null,
-    ...(options.onBatch ? { onBatch: options.onBatch } : {}),
+    onBatch: options.onBatch,
   });
-  const sync = () => {
-    run.inserted = applier.progress.inserted;
-    run.updated = applier.progress.updated;
-    run.deleted = applier.progress.deleted;
-    run.batches = applier.progress.batches;
-    run.rejected = {
-      mapping: tally.total - applier.progress.databaseRejects,
-      database: applier.progress.databaseRejects,
-    };
-    const checkpoint = applier.checkpoint;
-    run.checkpoint = checkpoint && {
-      runId: checkpoint.runId,
-      batches: checkpoint.batches,
-      rows: checkpoint.sourceRows,
-      done: checkpoint.done,
-    };
-  };
   const notExpected = new Set<string>();
   const sourceAggregates = new SideAggregates(aggregatePlanOf(prepared));
   const mode = prepared.config.to.mode;
@@ -248,7 +227,7 @@ export async function writeMapping(
       });
     await applier.flush(true);
   } finally {
-    sync();
+    applier.recordInto(run);
     run.timings.diffAndWriteMs = Math.round(performance.now() - started);
   }
   options.onStep?.(`${name}: verifying the target against the mapped source`);

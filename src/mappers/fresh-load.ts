@@ -22,16 +22,16 @@ import type { Connector, Value } from '../connectors/types.ts';
 import type { Checkpoint, Writer } from '../connectors/writer-types.ts';
 import { StocktakeError } from '../core/errors.ts';
 import type { MappingRun, Reconciliation } from '../core/plan.ts';
-import { type ApplyProgress, BatchApplier, type BatchLists, emptyLists } from './apply-batches.ts';
+import { BatchApplier, type BatchLists, emptyLists } from './apply-batches.ts';
+import type { ApplyMappingOptions } from './apply-mapping.ts';
 import { FingerprintAccumulator, sameFingerprint } from './canonical-hash.ts';
-import type { ForeignKeyChecks } from './foreign-key-check.ts';
 import { KeyRegistry } from './fresh-key-set.ts';
 import { hasPendingReferences } from './identity-binding.ts';
-import { type DiffOptions, duplicateRejects } from './plan-mapping.ts';
+import { duplicateRejects } from './plan-mapping.ts';
 import { collectSource, collectTarget, keyTextOf } from './plan-sides.ts';
 import type { PreparedMapping } from './preflight.ts';
 import { aggregatePlanOf, compareAggregates, SideAggregates } from './reconcile-aggregates.ts';
-import { type RejectSink, RejectTally } from './rejects.ts';
+import { RejectTally } from './rejects.ts';
 import {
   DEFAULT_MEMORY_ROWS,
   type PartitionRecords,
@@ -53,18 +53,8 @@ const READ_BATCH_ROWS = 1000;
 /** Batches handed to the writer and not yet committed, past which the source waits. */
 const MAX_IN_FLIGHT = 2;
 
-/** Options of a fresh load, as the migrate stage gives them to a mapping's run. */
-export interface FreshLoadOptions extends DiffOptions {
-  readonly runId: string;
-  readonly resume?: boolean;
-  /** A saved plan (`--plan`) is applied by the diff path, which checks it. */
-  readonly plan?: unknown;
-  readonly sink?: RejectSink;
-  readonly unmasked?: boolean;
-  readonly foreignKeys?: ForeignKeyChecks;
-  readonly onBatch?: (progress: ApplyProgress) => void;
-  readonly onStep?: (message: string) => void;
-}
+/** A fresh load takes a mapping's run options; a saved plan (`--plan`) sends it to the diff path, which checks it. */
+export type FreshLoadOptions = ApplyMappingOptions;
 
 /**
  * Runs the mapping by the fresh-load path when it applies (the target is empty, no interrupted run,
@@ -92,23 +82,19 @@ export async function freshLoadMapping(
   run.path = 'fresh-load';
   run.resumed = false;
   run.timings.readMs = Math.round(performance.now() - started);
-  const tally = new RejectTally(prepared, {
-    samples: 0,
-    unmasked: options.unmasked === true,
-    ...(options.sink ? { sink: options.sink } : {}),
-  });
+  const tally = new RejectTally(prepared, { samples: 0, unmasked: options.unmasked, sink: options.sink });
   const applier = new BatchApplier(prepared, writer, tally, {
     runId: options.runId + FRESH_LOAD_MARK,
-    batchSize: prepared.config.batchSize ?? options.batchSize ?? writer.batchRows ?? 1000,
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.onBatch ? { onBatch: options.onBatch } : {}),
+    batchSize: options.batchSize,
+    signal: options.signal,
+    onBatch: options.onBatch,
   });
   const stream = new FreshLoadStream(prepared, applier, tally);
   const writeStarted = performance.now();
   try {
     await stream.run(source, options);
   } finally {
-    syncRun(run, applier, tally);
+    applier.recordInto(run);
     run.timings.diffAndWriteMs = Math.round(performance.now() - writeStarted);
   }
   options.onStep?.(`${name}: verifying the target against the rows written`);
@@ -144,23 +130,6 @@ async function targetIsEmpty(prepared: PreparedMapping, target: Connector): Prom
     if (batch.length > 0) return false;
   }
   return true;
-}
-
-function syncRun(run: MappingRun, applier: BatchApplier, tally: RejectTally): void {
-  const { progress } = applier;
-  run.inserted = progress.inserted;
-  run.updated = 0;
-  run.deleted = 0;
-  run.unchanged = 0;
-  run.batches = progress.batches;
-  run.rejected = { mapping: tally.total - progress.databaseRejects, database: progress.databaseRejects };
-  const checkpoint = applier.checkpoint;
-  run.checkpoint = checkpoint && {
-    runId: checkpoint.runId,
-    batches: checkpoint.batches,
-    rows: checkpoint.sourceRows,
-    done: checkpoint.done,
-  };
 }
 
 /** The rows of the batch being filled; a row dropped as a duplicate leaves null. */

@@ -65,7 +65,7 @@ export class RejectTally {
 
   constructor(
     prepared: PreparedMapping,
-    options: { samples: number; unmasked?: boolean; sink?: RejectSink },
+    options: { samples: number; unmasked?: boolean | undefined; sink?: RejectSink | undefined },
   ) {
     this.#prepared = prepared;
     this.#sampleLimit = options.samples;
