@@ -3,7 +3,6 @@
  * line: every batch committed its rows with their identity rows, so the resumed run inserts exactly the
  * rest, no source row ever gets two new keys, and the references written afterwards point at the right rows.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -11,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import knexFactory, { type Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startNode } from '../helpers/child-process.ts';
 import { SERVERS, serverAvailable } from '../helpers/servers.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -19,24 +19,7 @@ const pgUp = await serverAvailable('postgres');
 const SCHEMA = 'st_identity_kill';
 const CUSTOMERS = 6000;
 
-interface Result {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stderr: string;
-}
-
-function start(args: string[], cwd: string): { child: ChildProcess; done: Promise<Result> } {
-  const child = spawn(process.execPath, [entry, ...args], { cwd, env: { ...process.env, CI: '' } });
-  let stderr = '';
-  child.stderr!.on('data', (d) => {
-    stderr += d;
-  });
-  child.stdout!.resume();
-  const done = new Promise<Result>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, stderr })),
-  );
-  return { child, done };
-}
+const start = (args: string[], cwd: string) => startNode(entry, args, { cwd });
 
 describe.skipIf(!pgUp)('an identity migration killed and resumed', () => {
   let dir: string;

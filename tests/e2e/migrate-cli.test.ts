@@ -1,9 +1,3 @@
-/**
- * The plan and migrate commands as a pipeline runs them: exit codes, plan.json/plan.html, a saved plan
- * applied or refused when stale, and a migration stopped by SIGTERM and killed by SIGKILL mid-run, then
- * resumed, with the target compared to the source (nothing lost, nothing doubled).
- */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -13,6 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import knexFactory, { type Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startNode } from '../helpers/child-process.ts';
 import { SERVERS, serverAvailable } from '../helpers/servers.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -47,28 +42,7 @@ await program.parseAsync(process.argv);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Result {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function start(args: string[]): { child: ChildProcess; done: Promise<Result> } {
-  const child = spawn(process.execPath, [entry, ...args], { cwd: dir, env: { ...process.env, CI: '' } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr!.on('data', (d) => {
-    stderr += d;
-  });
-  const done = new Promise<Result>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
-  );
-  return { child, done };
-}
+const start = (args: string[]) => startNode(entry, args, { cwd: dir });
 
 const cli = (args: string[]) => start(args).done;
 

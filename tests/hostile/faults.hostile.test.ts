@@ -1,13 +1,3 @@
-/**
- * Faults during `stocktake migrate` (the command line, in a child process) of 20,000 rows in batches of
- * 500 from MariaDB, CSV and SQLite into PostgreSQL and into MariaDB: the target's connections killed from the server side
- * (`pg_terminate_backend`, `KILL`) until the run gives up, the process SIGKILLed, and the rejects file on a
- * full disk (`rejects.jsonl` linked to /dev/full, which fails every write with ENOSPC). Each stops with exit
- * 4 and a message naming the fault (and the file); after `--resume` the target holds exactly the planned
- * rows (every row compared with its source), none lost or doubled, and the rejects files list each
- * rejected row once.
- */
-import { type ChildProcess, spawn } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -23,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import knexFactory, { type Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ChildResult, startNode } from '../helpers/child-process.ts';
 import { SERVERS, serverAvailable } from '../helpers/servers.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -48,27 +39,8 @@ afterAll(async () => {
   await my.raw(`DROP DATABASE IF EXISTS ${SOURCE_DB}`).finally(() => my.destroy());
 });
 
-interface Result {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stderr: string;
-}
-
-function start(cwd: string, args: string[]): { child: ChildProcess; done: Promise<Result> } {
-  const child = spawn(process.execPath, [join(root, 'bin/stocktake.js'), ...args], {
-    cwd,
-    env: { ...process.env, CI: '', STOCKTAKE_FROM_SOURCES: '1' },
-  });
-  let stderr = '';
-  child.stderr!.on('data', (d) => {
-    stderr += d;
-  });
-  child.stdout!.resume();
-  const done = new Promise<Result>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, stderr })),
-  );
-  return { child, done };
-}
+const start = (cwd: string, args: string[]) =>
+  startNode(join(root, 'bin/stocktake.js'), args, { cwd, env: { STOCKTAKE_FROM_SOURCES: '1' } });
 
 // Every 1000th row from 7 has an invalid e-mail (the mapping rejects it), from 9 a negative price (the database's CHECK does).
 const mappingRejected = (id: number) => id % 1000 === 7;
@@ -180,8 +152,8 @@ async function waitFor(condition: () => Promise<boolean>, ms = 30_000): Promise<
 /** Kills the target's sessions again and again until the child exits: some kill must land mid-batch. */
 async function killUntilExit(
   target: Target,
-  run: { done: Promise<Result> },
-): Promise<{ result: Result; kills: number }> {
+  run: { done: Promise<ChildResult> },
+): Promise<{ result: ChildResult; kills: number }> {
   let exited = false;
   let kills = 0;
   const done = run.done.then((r) => {

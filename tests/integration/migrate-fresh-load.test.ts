@@ -7,7 +7,6 @@
  * changes nothing, a target tampered with while loading fails the verification by name, and a fresh
  * load killed mid-run is finished by `--resume` with the same end state.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -18,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/schema.ts';
 import type { MappingRun } from '../../src/core/plan.ts';
 import { runMigrate } from '../../src/stages/migrate-stage.ts';
+import { startNode } from '../helpers/child-process.ts';
 import { SERVERS, serverAvailable } from '../helpers/servers.ts';
 
 const pgUp = await serverAvailable('postgres');
@@ -263,7 +263,8 @@ describe('fresh load: CSV → SQLite, insert mode', () => {
 });
 
 describe.skipIf(!pgUp)('fresh load killed mid-run, then resumed', () => {
-  const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+  const entry = join(dirname(fileURLToPath(import.meta.url)), '../../bin/stocktake.js');
+  const start = (args: string[]) => startNode(entry, args, { cwd: work });
   const SCHEMA = `${NAME}_kill`;
   const ROWS = 20_000;
   let pg: Knex;
@@ -311,7 +312,7 @@ mappings:
 
   it('resumes by the diff path, deleting the committed row of a key found duplicated', async () => {
     const args = ['migrate', '-c', join(work, 'stocktake.yaml'), '-o', join(work, 'out')];
-    const first = start(join(root, 'bin/stocktake.js'), args, work);
+    const first = start(args);
     const batches = () =>
       scalar(
         `SELECT coalesce(max(batches), 0) FROM ${SCHEMA}.stocktake_checkpoint WHERE mapping = 'people'`,
@@ -327,11 +328,11 @@ mappings:
     expect(checkpoint.done).toBe(false);
     expect(checkpoint.run_id).toMatch(/\+fresh-load$/);
 
-    const refused = await start(join(root, 'bin/stocktake.js'), args, work).done;
+    const refused = await start(args).done;
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/MIGRATE_RESUME_REQUIRED|--resume/);
 
-    const resumed = await start(join(root, 'bin/stocktake.js'), [...args, '--resume'], work).done;
+    const resumed = await start([...args, '--resume']).done;
     expect(resumed.code, resumed.stderr).toBe(0);
     const run = JSON.parse(readFileSync(join(work, 'out', 'run.json'), 'utf8'));
     expect(run.mappings[0]).toMatchObject({
@@ -348,7 +349,7 @@ mappings:
       await scalar(`SELECT count(*) FROM ${SCHEMA}.people WHERE name <> 'Name ' || substr(code, 2)`),
     ).toBe(0);
 
-    const again = await start(join(root, 'bin/stocktake.js'), args, work).done;
+    const again = await start(args).done;
     expect(again.code, again.stderr).toBe(0);
     const rerun = JSON.parse(readFileSync(join(work, 'out', 'run.json'), 'utf8'));
     expect(rerun.mappings[0]).toMatchObject({
@@ -360,22 +361,3 @@ mappings:
     });
   }, 180_000);
 });
-
-interface Result {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stderr: string;
-}
-
-function start(entry: string, args: string[], cwd: string): { child: ChildProcess; done: Promise<Result> } {
-  const child = spawn(process.execPath, [entry, ...args], { cwd, env: { ...process.env, CI: '' } });
-  let stderr = '';
-  child.stderr!.on('data', (d) => {
-    stderr += d;
-  });
-  child.stdout!.resume();
-  const done = new Promise<Result>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, stderr })),
-  );
-  return { child, done };
-}
