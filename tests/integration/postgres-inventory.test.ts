@@ -51,6 +51,7 @@ CREATE TABLE sales.order_line (
   CONSTRAINT line_order FOREIGN KEY (customer_id, order_no) REFERENCES sales."order" (customer_id, order_no) ON DELETE CASCADE
 );
 CREATE INDEX order_line_qty ON sales.order_line (qty) WHERE qty > 0;
+CREATE INDEX customer_country_name ON sales.customer (country, lower(name), upper_name) INCLUDE (birth);
 CREATE TABLE "Données clients"."fiche ""client"" été" ("n° client" integer PRIMARY KEY, "e-mail" varchar(120));
 CREATE TABLE sales.empty_table (id serial PRIMARY KEY, note text);
 CREATE TABLE sales."what?" ("why?" text);
@@ -210,10 +211,33 @@ describe.skipIf(!up)('PostgreSQL connector', () => {
       onDelete: 'SET NULL',
     });
     expect(customer.uniqueKeys?.map((u) => u.columns)).toEqual([['external_ref']]);
+    expect(customer.indexes.find((i) => i.name === 'customer_country_name')?.columns).toEqual([
+      'country',
+      'lower(name)',
+      'upper_name',
+    ]);
     const odd = datasets.get('Données clients.fiche "client" été')!;
     expect(odd).toMatchObject({ schema: 'Données clients', table: 'fiche "client" été', rowCount: 1 });
     expect(odd.primaryKey?.columns).toEqual(['n° client']);
     expect(odd.indexes.find((i) => i.primary)?.columns).toEqual(['n° client']);
+  });
+
+  it('names the referenced columns of a foreign key whose table lies outside the scope', async () => {
+    const sales = await createPostgresConnector(
+      { kind: 'postgres', url: url(DB), schemas: ['sales'] },
+      { name: 'crm', mode: 'audit' },
+    );
+    try {
+      const inventory = await sales.inventory();
+      const customer = inventory.datasets.find((d) => d.name === 'sales.customer')!;
+      expect(inventory.datasets.some((d) => d.name === 'ref.country')).toBe(false);
+      expect(customer.foreignKeys[0]).toMatchObject({
+        columns: ['country'],
+        references: { dataset: 'ref.country', columns: ['code'] },
+      });
+    } finally {
+      await sales.close();
+    }
   });
 
   it('reports the server facts', async () => {

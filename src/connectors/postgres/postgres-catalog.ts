@@ -94,13 +94,11 @@ const ENUMS_SQL = `
 SELECT e.enumtypid::bigint AS type, array_agg(e.enumlabel::text ORDER BY e.enumsortorder)::text[] AS labels
 FROM pg_enum e GROUP BY e.enumtypid`;
 
+// Key columns come as attribute numbers, named from the columns lane: naming them here costs a pg_attribute
+// lookup per key, five times the query on a cold backend.
 const CONSTRAINTS_SQL = `
-SELECT con.conrelid::bigint AS oid, con.conname AS name, con.contype AS type,
-  ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(num, ord)
-        JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.num ORDER BY k.ord)::text[] AS columns,
-  fn.nspname AS ref_schema, fc.relname AS ref_table,
-  ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(num, ord)
-        JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num ORDER BY k.ord)::text[] AS ref_columns,
+SELECT con.conrelid::bigint AS oid, con.conname AS name, con.contype AS type, con.conkey::int[] AS keys,
+  con.confrelid::bigint AS ref_oid, fn.nspname AS ref_schema, fc.relname AS ref_table, con.confkey::int[] AS ref_keys,
   con.confdeltype AS on_delete, con.confupdtype AS on_update
 FROM unnest(?::oid[]) AS wanted(oid)
 JOIN pg_constraint con ON con.conrelid = wanted.oid
@@ -109,19 +107,24 @@ LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
 WHERE con.contype IN ('p', 'u', 'f')
 ORDER BY con.conrelid, con.conname`;
 
-// Plain key columns come from pg_attribute; only expression keys (attnum 0) pay for pg_get_indexdef.
+// Key columns as attribute numbers too (int2vector as text: "1 3"); only expression keys (number 0) pay
+// for pg_get_indexdef.
 const INDEXES_SQL = `
 SELECT i.indrelid::bigint AS oid, ic.relname AS name, i.indisunique AS is_unique, i.indisprimary AS is_primary,
-  am.amname AS method, i.indpred IS NOT NULL AS partial,
-  ARRAY(SELECT COALESCE(a.attname::text, pg_get_indexdef(i.indexrelid, k.ord::int, true))
-        FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(num, ord)
-        LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.num AND k.num <> 0
-        WHERE k.ord <= i.indnkeyatts ORDER BY k.ord)::text[] AS columns
+  am.amname AS method, i.indpred IS NOT NULL AS partial, i.indkey::text AS keys, i.indnkeyatts AS key_count,
+  CASE WHEN 0 = ANY (i.indkey::int2[]) THEN
+    ARRAY(SELECT pg_get_indexdef(i.indexrelid, k, true) FROM generate_series(1, i.indnkeyatts) k)::text[]
+  END AS definitions
 FROM unnest(?::oid[]) AS wanted(oid)
 JOIN pg_index i ON i.indrelid = wanted.oid
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_am am ON am.oid = ic.relam
 ORDER BY i.indrelid, ic.relname`;
+
+// The columns of relations outside the scope that foreign keys of the scope reference.
+const REFERENCED_COLUMNS_SQL = `
+SELECT a.attrelid::bigint AS oid, a.attnum AS position, a.attname AS name
+FROM pg_attribute a WHERE a.attrelid = ANY (?::oid[]) AND a.attnum > 0`;
 
 const ACTIONS: Readonly<Record<string, string>> = {
   a: 'NO ACTION',
@@ -209,9 +212,13 @@ export async function postgresCatalog(db: Knex, scope: CatalogScope): Promise<So
 
   const measured = new Map(sizeRows.map((r) => [String(r.oid), Number(r.size_bytes)]));
   const enums = new Map(enumRows.map((e) => [String(e.type), e.labels]));
-  const constraintsByOid = groupBy(constraintRows, (c) => String(c.oid));
-  const indexesByOid = groupBy(indexRows, (i) => String(i.oid));
   const columnsByOid = groupBy(columnRows, (c) => String(c.oid));
+  const names = await attributeNames(db, columnsByOid, constraintRows);
+  const constraintsByOid = groupBy(
+    constraintRows.map((c) => nameConstraint(c, names)),
+    (c) => c.oid,
+  );
+  const indexesByOid = groupBy(indexRows, (i) => String(i.oid));
 
   const datasets: Dataset[] = relations.map((r) => {
     const key = String(r.oid);
@@ -254,7 +261,7 @@ export async function postgresCatalog(db: Knex, scope: CatalogScope): Promise<So
       indexes: (indexesByOid.get(key) ?? []).map(
         (i): Index => ({
           name: i.name,
-          columns: i.columns.map(unquoteIndexColumn),
+          columns: indexColumns(i, names),
           unique: i.is_unique,
           ...(i.is_primary ? { primary: true } : {}),
           method: i.method,
@@ -293,6 +300,67 @@ function sizeOf(r: RawRelation, measured: number | undefined): { sizeBytes?: num
   if (measured !== undefined) return { sizeBytes: measured, sizeExact: true };
   if (r.catalog_bytes === null) return {};
   return { sizeBytes: Number(r.catalog_bytes), sizeExact: r.estimate < 0 };
+}
+
+/** Column names by relation oid, then attribute number. */
+type AttributeNames = ReadonlyMap<string, ReadonlyMap<number, string>>;
+
+/**
+ * Names the attribute numbers of keys from the columns lane; the relations outside the scope that foreign
+ * keys reference (another schema, a filtered-out table) are read in one more query, only when there are any.
+ */
+async function attributeNames(
+  db: Knex,
+  columnsByOid: ReadonlyMap<string, readonly RawColumn[]>,
+  constraints: readonly RawConstraint[],
+): Promise<AttributeNames> {
+  const names = new Map<string, Map<number, string>>();
+  const add = (rows: Iterable<{ oid: string; position: number; name: string }>) => {
+    for (const { oid, position, name } of rows) {
+      let relation = names.get(String(oid));
+      if (!relation) {
+        relation = new Map();
+        names.set(String(oid), relation);
+      }
+      relation.set(position, name);
+    }
+  };
+  for (const rows of columnsByOid.values()) add(rows);
+  const outside = new Set(
+    constraints.filter((c) => c.type === 'f' && !names.has(String(c.ref_oid))).map((c) => String(c.ref_oid)),
+  );
+  if (outside.size > 0) {
+    add(
+      normaliseRows(
+        await db.raw(REFERENCED_COLUMNS_SQL, [`{${[...outside].join(',')}}`]),
+      ) as unknown as RawName[],
+    );
+  }
+  return names;
+}
+
+/** A constraint with its key columns named. */
+function nameConstraint(c: RawConstraint, names: AttributeNames): NamedConstraint {
+  const own = names.get(String(c.oid));
+  const referenced = names.get(String(c.ref_oid));
+  return {
+    ...c,
+    oid: String(c.oid),
+    columns: c.keys.map((n) => own?.get(n) ?? `#${n}`),
+    ref_columns: (c.ref_keys ?? []).map((n) => referenced?.get(n) ?? `#${n}`),
+  };
+}
+
+/** The key columns of an index: column names, or the expression text of expression keys. */
+function indexColumns(i: RawIndex, names: AttributeNames): string[] {
+  const own = names.get(String(i.oid));
+  return i.keys
+    .split(' ')
+    .slice(0, i.key_count)
+    .map((key, k) => {
+      const n = Number(key);
+      return n === 0 ? unquoteIndexColumn(i.definitions?.[k] ?? '') : (own?.get(n) ?? `#${n}`);
+    });
 }
 
 /** Runs `work` with a query function bound to one pooled connection, released afterwards. */
@@ -397,12 +465,24 @@ interface RawConstraint {
   oid: string;
   name: string;
   type: 'p' | 'u' | 'f';
-  columns: string[];
+  keys: number[];
+  ref_oid: string | null;
   ref_schema: string | null;
   ref_table: string | null;
-  ref_columns: string[];
+  ref_keys: number[] | null;
   on_delete: string | null;
   on_update: string | null;
+}
+
+interface NamedConstraint extends RawConstraint {
+  columns: string[];
+  ref_columns: string[];
+}
+
+interface RawName {
+  oid: string;
+  position: number;
+  name: string;
 }
 
 interface RawIndex {
@@ -412,5 +492,7 @@ interface RawIndex {
   is_primary: boolean;
   method: string;
   partial: boolean;
-  columns: string[];
+  keys: string;
+  key_count: number;
+  definitions: string[] | null;
 }
