@@ -13,9 +13,11 @@
  *   which takes the diff path, also deletes the rows of keys it finds duplicated: the target was empty
  *   when the run began, so such a row was written by this run before its duplicate was read.
  *
- * Verification reads the target once: the order-independent fingerprint (count, sum and XOR of the row
- * hashes) and the column aggregates of the rows the run committed must equal those of the target. When
- * they do not, or when a committed row had to be deleted (its aggregates cannot be taken back), the
+ * Verification, on PostgreSQL and MySQL/MariaDB targets, is one aggregate query inside the target: its
+ * count, row digest and column aggregates must equal those of the rows the run committed (`RowDigest`).
+ * Otherwise, or when they differ, the target is read once: the order-independent fingerprint (count, sum
+ * and XOR of the row hashes) and the column aggregates of the rows committed must equal the target's.
+ * When they do not, or when a committed row had to be deleted (its aggregates cannot be taken back), the
  * source is read again into a diff store for the detailed verification that names keys.
  */
 import type { Connector, Value } from '../connectors/types.ts';
@@ -38,6 +40,7 @@ import {
   PartitionStore,
   partitionCountFor,
 } from './spill-partitions.ts';
+import { RowDigest } from './target-digest.ts';
 import { verifyMapping } from './verify-mapping.ts';
 
 /** Appended to the run id of a fresh-load run's checkpoints: a resume then knows the target began empty. */
@@ -89,7 +92,7 @@ export async function freshLoadMapping(
     signal: options.signal,
     onBatch: options.onBatch,
   });
-  const stream = new FreshLoadStream(prepared, applier, tally);
+  const stream = new FreshLoadStream(prepared, applier, tally, target);
   const writeStarted = performance.now();
   try {
     await stream.run(source, options);
@@ -99,7 +102,11 @@ export async function freshLoadMapping(
   }
   options.onStep?.(`${name}: verifying the target against the rows written`);
   const verifyStarted = performance.now();
+  const inTarget = await stream.verifyInTarget(target);
+  if (inTarget)
+    options.onStep?.(`${name}: verified inside the target (its count, row digest and aggregates)`);
   run.reconciliation =
+    inTarget ??
     (await stream.verifyByFingerprint(target, options)) ??
     (await verifyBySourceRead(prepared, source, target, applier, tally, options));
   run.timings.verifyMs = Math.round(performance.now() - verifyStarted);
@@ -140,6 +147,8 @@ interface OpenBatch {
   readonly highs: number[];
   readonly lows: number[];
   readonly entries: number[];
+  /** The row digests (`RowDigest`), two words a row, when the target computes its own. */
+  readonly digests: number[];
   /** Entries whose row an earlier batch wrote and whose key turned out duplicated: deleted by this one. */
   retracts: number[];
 }
@@ -173,8 +182,12 @@ class FreshLoadStream {
   readonly #aggregates: SideAggregates;
   /** A committed row was deleted again: the aggregates of the rows written no longer hold. */
   #retracted = false;
+  /** The digest of each row read, as the target computes it; null when it cannot. */
+  readonly #digest: RowDigest | null;
+  /** The digests of the rows committed and kept. */
+  readonly #digested = new FingerprintAccumulator();
 
-  constructor(prepared: PreparedMapping, applier: BatchApplier, tally: RejectTally) {
+  constructor(prepared: PreparedMapping, applier: BatchApplier, tally: RejectTally, target: Connector) {
     this.#prepared = prepared;
     this.#applier = applier;
     this.#tally = tally;
@@ -182,6 +195,7 @@ class FreshLoadStream {
     this.#width = prepared.compiled.targetFields.length;
     this.#insertMode = prepared.config.to.mode === 'insert';
     this.#aggregates = new SideAggregates(aggregatePlanOf(prepared));
+    this.#digest = RowDigest.for(prepared, target, aggregatePlanOf(prepared));
     this.#open = newBatch(0);
     const scratch: string[] = new Array(this.#width).fill('');
     const keyIndexes = prepared.compiled.keyIndexes;
@@ -206,6 +220,8 @@ class FreshLoadStream {
           batchSize: READ_BATCH_ROWS,
           ...(options.signal ? { signal: options.signal } : {}),
           ...(options.foreignKeys ? { foreignKeys: options.foreignKeys } : {}),
+          // Called just before the row reaches `#add`, which takes its digest from `last`.
+          ...(this.#digest ? { onMappedTexts: (texts) => this.#digest!.hashRow(texts) } : {}),
         },
       );
     } catch (error) {
@@ -228,6 +244,39 @@ class FreshLoadStream {
         { hint: 'run `stocktake migrate --resume` to continue', context: { mapping: name } },
       );
     }
+  }
+
+  /**
+   * The verification by the target's own digest and aggregates, without reading its rows. Null when it
+   * cannot tell (no digest, a field it cannot render, a committed row deleted again, the query failed)
+   * or when they differ: the read then finds out what.
+   */
+  async verifyInTarget(target: Connector): Promise<Reconciliation | null> {
+    const digest = this.#digest;
+    if (digest === null || !digest.usable || this.#retracted) return null;
+    const totals = await digest.query(target);
+    if (totals === null) return null;
+    const expected = this.#digested.result();
+    const plan = aggregatePlanOf(this.#prepared);
+    const aggregates = compareAggregates(
+      plan,
+      this.#aggregates,
+      SideAggregates.fromTotals(plan, totals.rows, totals.fields),
+    );
+    if (!sameFingerprint(expected, totals.fingerprint) || !aggregates.every((a) => a.ok)) return null;
+    return {
+      ok: true,
+      expectedRows: expected.rows,
+      targetRows: totals.rows,
+      matched: expected.rows,
+      missing: 0,
+      different: 0,
+      unexpected: 0,
+      examples: [],
+      expectedFingerprint: expected,
+      targetFingerprint: totals.fingerprint,
+      aggregates,
+    };
   }
 
   /**
@@ -282,6 +331,7 @@ class FreshLoadStream {
     open.highs.push(high);
     open.lows.push(low);
     open.entries.push(entry);
+    if (this.#digest) open.digests.push(this.#digest.last[0]!, this.#digest.last[1]!);
     if (open.entries.length >= this.#batchSize) this.#submit(false);
   }
 
@@ -374,6 +424,7 @@ class FreshLoadStream {
         continue;
       }
       this.#written.add(batch.highs[i]!, batch.lows[i]!);
+      if (this.#digest) this.#digested.add(batch.digests[2 * i]!, batch.digests[2 * i + 1]!);
       this.#aggregates.add(rows[r]!);
     }
   }
@@ -390,7 +441,7 @@ class FreshLoadStream {
 }
 
 function newBatch(number: number): OpenBatch {
-  return { number, rows: [], keys: [], highs: [], lows: [], entries: [], retracts: [] };
+  return { number, rows: [], keys: [], highs: [], lows: [], entries: [], digests: [], retracts: [] };
 }
 
 /**

@@ -63,6 +63,29 @@ export function aggregatePlanOf(prepared: PreparedMapping): AggregatePlan {
   };
 }
 
+/** What is aggregated for each field of a plan, by name. */
+export function aggregateKinds(
+  plan: AggregatePlan,
+): { sum: boolean; instantRange: boolean; textRange: boolean; distinct: boolean }[] {
+  return plan.kinds.map((k) => ({
+    sum: (k & SUM) !== 0,
+    instantRange: (k & RANGE_INSTANT) !== 0,
+    textRange: (k & RANGE_TEXT) !== 0,
+    distinct: (k & DISTINCT) !== 0,
+  }));
+}
+
+/**
+ * One field's aggregates as a database computed them: its nulls, and the canonical texts of its sum, its
+ * min and its max (null when it has none).
+ */
+export interface FieldTotals {
+  readonly nulls: number;
+  readonly sum: string | null;
+  readonly min: string | null;
+  readonly max: string | null;
+}
+
 function hasRefStep(field: unknown): boolean {
   const steps = (field as { transform?: unknown } | undefined)?.transform;
   return Array.isArray(steps) && steps.some((s) => typeof s === 'object' && s !== null && 'ref' in s);
@@ -91,6 +114,25 @@ export class SideAggregates {
     this.#minInteger = new Array(n).fill(false);
     this.#maxInteger = new Array(n).fill(false);
     this.#distinct = plan.kinds.map((k) => (k & DISTINCT ? new Set<string>() : undefined));
+  }
+
+  /** The aggregates of a side the database computed (no distinct values): `rows` rows with these totals. */
+  static fromTotals(plan: AggregatePlan, rows: number, totals: readonly FieldTotals[]): SideAggregates {
+    const side = new SideAggregates(plan);
+    side.rows = rows;
+    for (let f = 0; f < totals.length; f++) {
+      const { nulls, sum, min, max } = totals[f]!;
+      const kind = plan.kinds[f]!;
+      side.#nulls[f] = nulls;
+      if (kind & SUM && sum !== null) side.#sums[f]!.add(sum);
+      if (kind & (RANGE_INSTANT | RANGE_TEXT)) {
+        if (min !== null) side.#min[f] = min;
+        if (max !== null) side.#max[f] = max;
+        side.#minInteger[f] = (kind & RANGE_INSTANT) !== 0 && min !== null && INTEGER.test(min);
+        side.#maxInteger[f] = (kind & RANGE_INSTANT) !== 0 && max !== null && INTEGER.test(max);
+      }
+    }
+    return side;
   }
 
   /** Adds one row of values, in `targetFields` order. */
