@@ -3,7 +3,7 @@
  * key, varchar, text, decimal, datetime, boolean) is migrated into an empty PostgreSQL table by
  * `stocktake migrate` (the stage, through a 7-field mapping with transforms: preflight, then, the table
  * being empty, the fresh-load path: the source streamed through the mapping into COPY in checkpointed
- * batches, verification by one read of the target), by the same with `freshLoad: false` (the diff
+ * batches, verification by one aggregate query inside the target), by the same with `freshLoad: false` (the diff
  * path: both sides read into the diff store first), and beside them, alternating and after
  * a warm-up, loaded by pgloader (`pgloader mysql://… postgresql://…`, which creates the schema, copies
  * the rows, then builds the key index). Each subject runs in its own process under /usr/bin/time, so

@@ -3,7 +3,7 @@
  * into bench/out/, then loads it into an empty PostgreSQL table, alternating and after a warm-up:
  * - `stocktake migrate`: the stage, through a 6-field mapping (preflight, CSV scan, then, the table
  *   being empty, the fresh-load path: the CSV streamed through the mapping into checkpointed batches,
- *   verification by one read of the target);
+ *   verification by one aggregate query inside the target);
  * - the same with `freshLoad: false`: the diff path (both sides read into the diff store, the
  *   differences written, verification by checksums), for comparison;
  * - stocktake CSV read + writer: the CSV connector's `read` in batches of 10,000 straight into the
