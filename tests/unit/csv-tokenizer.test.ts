@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -112,5 +114,28 @@ describe('CSV tokenizer', () => {
       ),
       { numRuns: 1000 },
     );
+  });
+  it('keeps no chunk alive through the short values it keeps', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    // 100 chunks of 256 KB whose first record holds values of 1 to 13 bytes, the longest a table
+    // might keep: held by a slice, each would keep its chunk's text (25 MB in all) alive.
+    const kept: string[] = [];
+    const chunk = (i: number) => {
+      const head = Array.from({ length: 13 }, (_, n) => String(i % 10).repeat(n + 1)).join(',');
+      return Buffer.from(`${head}\n${'x,'.repeat(128 * 1024 - head.length)}\n`);
+    };
+    gc();
+    const before = process.memoryUsage();
+    for (let i = 0; i < 100; i++) {
+      const sink: RecordSink = { records: [], endLines: [] };
+      new CsvTokenizer(',', '"', 1 << 20).push(chunk(i), true, sink);
+      kept.push(...sink.records[0]!);
+    }
+    gc();
+    const after = process.memoryUsage();
+    expect(kept[13 * 99 + 12]).toBe('9'.repeat(13));
+    const grown = after.heapUsed + after.external - before.heapUsed - before.external;
+    expect(grown).toBeLessThan(5 * 1024 * 1024);
   });
 });
