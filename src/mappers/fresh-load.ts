@@ -32,7 +32,12 @@ import { hasPendingReferences } from './identity-binding.ts';
 import { duplicateRejects } from './plan-mapping.ts';
 import { collectSource, collectTarget, keyTextOf } from './plan-sides.ts';
 import type { PreparedMapping } from './preflight.ts';
-import { aggregatePlanOf, compareAggregates, SideAggregates } from './reconcile-aggregates.ts';
+import {
+  type AggregatePlan,
+  aggregatePlanOf,
+  compareAggregates,
+  SideAggregates,
+} from './reconcile-aggregates.ts';
 import { RejectTally } from './rejects.ts';
 import {
   DEFAULT_MEMORY_ROWS,
@@ -149,6 +154,11 @@ interface OpenBatch {
   readonly entries: number[];
   /** The row digests (`RowDigest`), two words a row, when the target computes its own. */
   readonly digests: number[];
+  /**
+   * The aggregates of the batch's rows, from the canonical texts the read computed; null when they must
+   * be computed from the rows instead (a field compares folded, a row was dropped as a duplicate).
+   */
+  aggregates: SideAggregates | null;
   /** Entries whose row an earlier batch wrote and whose key turned out duplicated: deleted by this one. */
   retracts: number[];
 }
@@ -186,6 +196,11 @@ class FreshLoadStream {
   readonly #digest: RowDigest | null;
   /** The digests of the rows committed and kept. */
   readonly #digested = new FingerprintAccumulator();
+  readonly #plan: AggregatePlan;
+  /** The aggregates of each batch are taken from the canonical texts of its rows (no field compares folded). */
+  readonly #textAggregates: boolean;
+  /** The canonical texts of the row `#add` receives next (the read's scratch, valid until the next row). */
+  #texts: readonly string[] = [];
 
   constructor(prepared: PreparedMapping, applier: BatchApplier, tally: RejectTally, target: Connector) {
     this.#prepared = prepared;
@@ -194,9 +209,11 @@ class FreshLoadStream {
     this.#batchSize = applier.batchSize;
     this.#width = prepared.compiled.targetFields.length;
     this.#insertMode = prepared.config.to.mode === 'insert';
-    this.#aggregates = new SideAggregates(aggregatePlanOf(prepared));
-    this.#digest = RowDigest.for(prepared, target, aggregatePlanOf(prepared));
-    this.#open = newBatch(0);
+    this.#plan = aggregatePlanOf(prepared);
+    this.#aggregates = new SideAggregates(this.#plan);
+    this.#digest = RowDigest.for(prepared, target, this.#plan);
+    this.#textAggregates = prepared.fieldFoldings === null;
+    this.#open = this.#newBatch(0);
     const scratch: string[] = new Array(this.#width).fill('');
     const keyIndexes = prepared.compiled.keyIndexes;
     // The key text of stored key values, as `keyTextOf` computes a row's (canonical texts, folded).
@@ -220,8 +237,11 @@ class FreshLoadStream {
           batchSize: READ_BATCH_ROWS,
           ...(options.signal ? { signal: options.signal } : {}),
           ...(options.foreignKeys ? { foreignKeys: options.foreignKeys } : {}),
-          // Called just before the row reaches `#add`, which takes its digest from `last`.
-          ...(this.#digest ? { onMappedTexts: (texts) => this.#digest!.hashRow(texts) } : {}),
+          // Called just before the row reaches `#add`, which takes its texts and its digest (`last`).
+          onMappedTexts: (texts) => {
+            this.#texts = texts;
+            this.#digest?.hashRow(texts);
+          },
         },
       );
     } catch (error) {
@@ -257,7 +277,7 @@ class FreshLoadStream {
     const totals = await digest.query(target);
     if (totals === null) return null;
     const expected = this.#digested.result();
-    const plan = aggregatePlanOf(this.#prepared);
+    const plan = this.#plan;
     const aggregates = compareAggregates(
       plan,
       this.#aggregates,
@@ -286,7 +306,7 @@ class FreshLoadStream {
   async verifyByFingerprint(target: Connector, options: FreshLoadOptions): Promise<Reconciliation | null> {
     if (this.#retracted) return null;
     const prepared = this.#prepared;
-    const plan = aggregatePlanOf(prepared);
+    const plan = this.#plan;
     const targetAggregates = new SideAggregates(plan);
     const summary = await collectTarget(prepared, target, new StreamedRows(() => undefined), {
       withoutRows: true,
@@ -332,6 +352,7 @@ class FreshLoadStream {
     open.lows.push(low);
     open.entries.push(entry);
     if (this.#digest) open.digests.push(this.#digest.last[0]!, this.#digest.last[1]!);
+    open.aggregates?.addTexts(this.#texts);
     if (open.entries.length >= this.#batchSize) this.#submit(false);
   }
 
@@ -341,9 +362,10 @@ class FreshLoadStream {
     if (!group) {
       group = { key, rows: [this.#keyRow(this.#registry.values(entry))] };
       this.#duplicates.set(entry, group);
-      if (Math.floor(entry / this.#batchSize) === this.#open.number)
+      if (Math.floor(entry / this.#batchSize) === this.#open.number) {
         this.#open.rows[entry % this.#batchSize] = null;
-      else this.#retracts.push(entry);
+        this.#open.aggregates = null;
+      } else this.#retracts.push(entry);
     }
     group.rows.push(values);
   }
@@ -383,7 +405,7 @@ class FreshLoadStream {
     const batch = this.#open;
     batch.retracts = this.#retracts;
     this.#retracts = [];
-    this.#open = newBatch(batch.number + 1);
+    this.#open = this.#newBatch(batch.number + 1);
     const applied = this.#tail.then(() => (this.#failure ? undefined : this.#apply(batch, done)));
     this.#tail = applied.catch((error: unknown) => {
       this.#failure ??= { error };
@@ -417,6 +439,8 @@ class FreshLoadStream {
     const refused = await this.#applier.apply(lists, done, true);
     if (retracts.length > 0) this.#retracted = true;
     const refusedRows = this.#insertMode ? refused.inserts : refused.upserts;
+    const merged = batch.aggregates !== null && refusedRows.size === 0;
+    if (merged) this.#aggregates.merge(batch.aggregates!);
     for (let r = 0; r < rows.length; r++) {
       const i = kept[r]!;
       if (refusedRows.has(r)) {
@@ -425,8 +449,23 @@ class FreshLoadStream {
       }
       this.#written.add(batch.highs[i]!, batch.lows[i]!);
       if (this.#digest) this.#digested.add(batch.digests[2 * i]!, batch.digests[2 * i + 1]!);
-      this.#aggregates.add(rows[r]!);
+      if (!merged) this.#aggregates.add(rows[r]!);
     }
+  }
+
+  #newBatch(number: number): OpenBatch {
+    const aggregates = this.#textAggregates ? new SideAggregates(this.#plan) : null;
+    return {
+      number,
+      rows: [],
+      keys: [],
+      highs: [],
+      lows: [],
+      entries: [],
+      digests: [],
+      aggregates,
+      retracts: [],
+    };
   }
 
   // The source waits while the writer has its fill of batches; a failed write stops the read.
@@ -438,10 +477,6 @@ class FreshLoadStream {
   async #settle(): Promise<void> {
     await this.#tail;
   }
-}
-
-function newBatch(number: number): OpenBatch {
-  return { number, rows: [], keys: [], highs: [], lows: [], entries: [], digests: [], retracts: [] };
 }
 
 /**

@@ -135,6 +135,32 @@ export class SideAggregates {
     return side;
   }
 
+  /** Adds the rows another side of the same plan aggregated. */
+  merge(other: SideAggregates): void {
+    this.rows += other.rows;
+    for (let f = 0; f < this.#nulls.length; f++) {
+      this.#nulls[f]! += other.#nulls[f]!;
+      this.#sums[f]!.merge(other.#sums[f]!);
+      const min = other.#min[f];
+      if (min !== undefined) {
+        const mine = this.#min[f];
+        if (mine === undefined || before(min, other.#minInteger[f]!, mine, this.#minInteger[f]!)) {
+          this.#min[f] = min;
+          this.#minInteger[f] = other.#minInteger[f]!;
+        }
+      }
+      const max = other.#max[f];
+      if (max !== undefined) {
+        const mine = this.#max[f];
+        if (mine === undefined || before(mine, this.#maxInteger[f]!, max, other.#maxInteger[f]!)) {
+          this.#max[f] = max;
+          this.#maxInteger[f] = other.#maxInteger[f]!;
+        }
+      }
+      for (const value of other.#distinct[f] ?? []) this.#distinct[f]!.add(value);
+    }
+  }
+
   /** Adds one row of values, in `targetFields` order. */
   add(row: readonly Value[]): void {
     this.rows++;
@@ -323,6 +349,18 @@ class ScaledSum {
   #flush(): void {
     this.#units += BigInt(this.#small);
     this.#small = 0;
+  }
+
+  /** Adds another sum to this one, at the larger of the two scales. */
+  merge(other: ScaledSum): void {
+    if (other.#invalid) this.#invalid = true;
+    this.#flush();
+    if (other.#scale > this.#scale) {
+      this.#units *= 10n ** BigInt(other.#scale - this.#scale);
+      this.#scale = other.#scale;
+    }
+    const units = other.#units + BigInt(other.#small);
+    this.#units += units * 10n ** BigInt(this.#scale - other.#scale);
   }
 
   /** The sum as a canonical decimal text; null when a value was not a number. */

@@ -1,7 +1,7 @@
 /**
  * The reconciliation aggregates on their own: exact sums whatever the scale and size of the values
  * (checked against a plain BigInt sum), timestamps ordered as instants across zones, nulls, distinct
- * references, and the comparison of two sides.
+ * references, the comparison of two sides, and sides merged.
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
@@ -169,6 +169,33 @@ describe('reconciliation aggregates', () => {
       'customer_id distinct 2 1 false',
       'note nulls 2 2 true',
     ]);
+  });
+
+  test('sides merged, as a fresh load merges its batches, aggregate as one side of all their rows', () => {
+    const row = fc.tuple(
+      fc.option(
+        fc
+          .record({
+            digits: fc.bigInt({ min: -(10n ** 20n), max: 10n ** 20n }),
+            scale: fc.integer({ min: 0, max: 8 }),
+          })
+          .map(({ digits, scale }) => decimalText(digits, scale)),
+      ),
+      fc.option(fc.integer({ min: -2e11, max: 2e11 }).map((s) => new Date(s * 1000).toISOString())),
+      fc.option(fc.constantFrom('1999-12-31', '2024-03-12', '1970-01-01')),
+      fc.option(fc.integer({ min: -50, max: 50 })),
+      fc.option(fc.string()),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.array(row, { maxLength: 8 }), { maxLength: 6 }), (batches) => {
+        const merged = new SideAggregates(plan);
+        for (const batch of batches) merged.merge(sideOf(batch as Value[][]));
+        const whole = sideOf(batches.flat() as Value[][]);
+        expect(merged.rows).toBe(whole.rows);
+        expect(compareAggregates(plan, merged, whole).every((a) => a.ok)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   test('timestamps before 1970 order as instants too', () => {
