@@ -200,7 +200,8 @@ function classifyIso(text: string, start: number, end: number): number {
   const month = twoDigits(text, start + 5);
   const day = twoDigits(text, start + 8);
   if (month < 0 || day < 0) return -1;
-  const year = Number(text.slice(start, start + 4));
+  // The caller found four digits before the first hyphen.
+  const year = twoDigits(text, start) * 100 + twoDigits(text, start + 2);
   if (!isValidDate(year, month, day)) return C.TEXT;
   if (length === 10) return C.DATE_ISO;
   const t = text.charCodeAt(start + 10);
