@@ -9,16 +9,21 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { type ResourceLimits, Worker } from 'node:worker_threads';
 import { bundleIsFresh } from '../../bin/bundle-freshness.js';
 
 /**
  * Starts the worker module `name` (its file name without extension) found at `source`, a path relative
- * to the package root (`src/mappers/plan-target-worker.ts`), with `workerData`.
+ * to the package root (`src/mappers/plan-target-worker.ts`), with `workerData` and V8 `resourceLimits`.
  */
-export function startModuleWorker(name: string, source: string, workerData: unknown): Worker {
+export function startModuleWorker(
+  name: string,
+  source: string,
+  workerData: unknown,
+  resourceLimits?: ResourceLimits,
+): Worker {
   const here = import.meta.url;
-  const options = { workerData };
+  const options = { workerData, ...(resourceLimits ? { resourceLimits } : {}) };
   if (!here.endsWith('.ts')) return new Worker(new URL(`./${name}.js`, here), options);
   const root = new URL('../../', here);
   if (bundleIsFresh(root)) return new Worker(new URL(`dist/${name}.js`, root), options);

@@ -23,6 +23,12 @@ import {
 /** Target kinds read in a thread: network databases, which a second connection reaches as the first does. */
 const THREAD_KINDS: ReadonlySet<string> = new Set(['postgres', 'mysql', 'mariadb', 'mssql']);
 
+/**
+ * The worker's young generation, in MB: its rows die young, and by default its new space grows to 32 MB
+ * (a plan of 3,000,000 rows peaked at 236 MB with this bound, 265 MB without, one run each).
+ */
+const WORKER_YOUNG_MB = 12;
+
 /** What the worker is started with: the target's entry and what it needs to rebuild a `TargetReading`. */
 export interface TargetThreadRequest {
   readonly target: string;
@@ -130,7 +136,9 @@ export function readTargetInThread(
     batchSize: options.batchSize,
   };
   return new Promise((resolve, reject) => {
-    const worker = startModuleWorker('plan-target-worker', 'src/mappers/plan-target-worker.ts', request);
+    const worker = startModuleWorker('plan-target-worker', 'src/mappers/plan-target-worker.ts', request, {
+      maxYoungGenerationSizeMb: WORKER_YOUNG_MB,
+    });
     let settled = false;
     const fail = (error: unknown) => {
       if (settled) return;
