@@ -48,13 +48,8 @@ export async function buildCli(outdir = 'dist') {
   const { build } = await import('esbuild');
   const result = await build({
     absWorkingDir: root,
-    // Worker threads are entries of their own, loaded beside the chunks (csv-range-thread.ts,
-    // src/core/module-worker.ts).
-    entryPoints: [
-      'src/cli/main.ts',
-      'src/connectors/csv/csv-range-worker.ts',
-      'src/mappers/plan-target-worker.ts',
-    ],
+    // The CSV scan's worker thread is its own entry, loaded beside the chunks (csv-range-thread.ts).
+    entryPoints: ['src/cli/main.ts', 'src/connectors/csv/csv-range-worker.ts'],
     entryNames: '[name]',
     outdir,
     bundle: true,

@@ -12,7 +12,6 @@ import { IDENTITY_MAP_LIMIT, identityMapTooLarge } from './identity-map.ts';
 import { diffPartition, emptyDiff, type PartitionDiff } from './plan-diff.ts';
 import { showValue } from './plan-masking.ts';
 import { collectSource, collectTarget, type SideSummary } from './plan-sides.ts';
-import { readTargetInThread, type TargetThreadSetting, threadable } from './plan-target-thread.ts';
 import type { PreparedMapping } from './preflight.ts';
 import { RejectTally, type RowReject } from './rejects.ts';
 import type { SelfReferences } from './self-reference-check.ts';
@@ -42,8 +41,6 @@ export interface DiffOptions {
   readonly onProgress?: (side: 'source' | 'target', rows: number) => void;
   /** The target's foreign keys to check mapped rows against (see `loadForeignKeyChecks`). */
   readonly foreignKeys?: ForeignKeyChecks;
-  /** Reads the target side in a worker thread when the target qualifies (see `threadable`). */
-  readonly targetThread?: TargetThreadSetting;
 }
 
 /** Both sides of a mapping read into partition stores. */
@@ -69,8 +66,7 @@ export async function readSides(
   const expected = Math.max(prepared.source.dataset.rowCount ?? 0, prepared.target.dataset.rowCount ?? 0);
   const partitions = partitionCountFor(expected, sideRows);
   const sourceStore = new PartitionStore(partitions, sideRows, `${prepared.config.name}-source`);
-  const targetLabel = `${prepared.config.name}-target`;
-  let targetStore = new PartitionStore(partitions, sideRows, targetLabel);
+  const targetStore = new PartitionStore(partitions, sideRows, `${prepared.config.name}-target`);
   const close = () => {
     sourceStore.close();
     targetStore.close();
@@ -99,19 +95,7 @@ export async function readSides(
         { ...read('source'), ...(options.foreignKeys ? { foreignKeys: options.foreignKeys } : {}) },
       ),
     ),
-    stopOnError(
-      threadable(prepared, options.targetThread)
-        ? readTargetInThread(prepared, options.targetThread!.entry, {
-            partitions,
-            budgetRows: sideRows,
-            label: targetLabel,
-            ...read('target'),
-          }).then(({ summary, store }) => {
-            targetStore = store;
-            return summary;
-          })
-        : collectTarget(prepared, target, targetStore, read('target')),
-    ),
+    stopOnError(collectTarget(prepared, target, targetStore, read('target'))),
   ]);
   if (sourceRead.status === 'rejected' || targetRead.status === 'rejected') {
     close();

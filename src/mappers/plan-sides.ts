@@ -8,10 +8,10 @@ import type { Connector, Row, Value } from '../connectors/types.ts';
 import { StocktakeError } from '../core/errors.ts';
 import type { Fingerprint } from '../core/plan.ts';
 import { FingerprintAccumulator, hashTexts, ROW_HASH } from './canonical-hash.ts';
-import { foldKeyText, KEY_SEPARATOR, type KeyFolding } from './canonical-key.ts';
-import { type Canonicalizer, NULL_TEXT, stableJson } from './canonical-value.ts';
+import { foldKeyText, KEY_SEPARATOR } from './canonical-key.ts';
+import { NULL_TEXT, stableJson } from './canonical-value.ts';
 import { checkForeignKeys, type ForeignKeyChecks } from './foreign-key-check.ts';
-import type { CompiledMapping, Rejection } from './mapping-types.ts';
+import type { Rejection } from './mapping-types.ts';
 import type { PreparedMapping } from './preflight.ts';
 import type { PartitionStore } from './spill-partitions.ts';
 
@@ -41,8 +41,6 @@ export interface SideReadOptions {
   readonly withoutRows?: boolean;
   /** Target only: sees each row's canonical texts, as hashed. */
   readonly onTexts?: (texts: readonly string[]) => void;
-  /** Source only: sees each mapped row's canonical texts before key folding, just before it is stored. */
-  readonly onMappedTexts?: (texts: readonly string[]) => void;
 }
 
 /** What reading one side found. */
@@ -52,25 +50,8 @@ export interface SideSummary {
   readonly ms: number;
 }
 
-/**
- * What reading the target side needs of a prepared mapping: a worker thread that reads the target
- * rebuilds this much of it (plan-target-thread.ts).
- */
-export interface TargetReading {
-  readonly config: { readonly name: string };
-  readonly compiled: Pick<CompiledMapping, 'targetFields' | 'keyIndexes'>;
-  readonly target: { readonly dataset: { readonly name: string } };
-  readonly canonicalizers: readonly Canonicalizer[];
-  readonly keyFoldings: readonly KeyFolding[];
-  readonly fieldFoldings: readonly KeyFolding[] | null;
-  readonly identity: PreparedMapping['identity'];
-}
-
 /** The key text of a row of target fields whose canonical texts are in `texts`. */
-export function keyTextOf(
-  prepared: Pick<TargetReading, 'compiled' | 'keyFoldings'>,
-  texts: readonly string[],
-): string {
+export function keyTextOf(prepared: PreparedMapping, texts: readonly string[]): string {
   const indexes = prepared.compiled.keyIndexes;
   const foldings = prepared.keyFoldings;
   if (indexes.length === 1) return foldKeyText(texts[indexes[0]!]!, foldings[0]!);
@@ -83,7 +64,7 @@ export function keyTextOf(
 }
 
 /** Folds the texts of folded key fields in place, so that content compares as the target does. */
-export function foldContent(prepared: Pick<TargetReading, 'fieldFoldings'>, texts: string[]): void {
+export function foldContent(prepared: PreparedMapping, texts: string[]): void {
   const foldings = prepared.fieldFoldings;
   if (foldings === null) return;
   for (let f = 0; f < foldings.length; f++)
@@ -147,7 +128,6 @@ export async function collectSource(
       for (let f = 0; f < fieldCount; f++) texts[f] = canonicalizers[f]!(out[f]);
       // An identity mapping's rows are keyed by their old key; the values follow the fields.
       const key = identity ? oldKey! : keyTextOf(prepared, texts);
-      options.onMappedTexts?.(texts);
       foldContent(prepared, texts);
       hashTexts(texts, fieldCount);
       const high = ROW_HASH[0]!;
@@ -174,7 +154,7 @@ export async function collectSource(
 
 /** Streams the target's current rows (the mapping's fields) into `store`. */
 export async function collectTarget(
-  prepared: TargetReading,
+  prepared: PreparedMapping,
   connector: Connector,
   store: PartitionStore,
   options: SideReadOptions = {},
