@@ -41,6 +41,8 @@ export interface SideReadOptions {
   readonly withoutRows?: boolean;
   /** Target only: sees each row's canonical texts, as hashed. */
   readonly onTexts?: (texts: readonly string[]) => void;
+  /** Source only: sees each mapped row's canonical texts before key folding, just before it is stored. */
+  readonly onMappedTexts?: (texts: readonly string[]) => void;
 }
 
 /** What reading one side found. */
@@ -128,6 +130,7 @@ export async function collectSource(
       for (let f = 0; f < fieldCount; f++) texts[f] = canonicalizers[f]!(out[f]);
       // An identity mapping's rows are keyed by their old key; the values follow the fields.
       const key = identity ? oldKey! : keyTextOf(prepared, texts);
+      options.onMappedTexts?.(texts);
       foldContent(prepared, texts);
       hashTexts(texts, fieldCount);
       const high = ROW_HASH[0]!;
