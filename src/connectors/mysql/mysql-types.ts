@@ -72,7 +72,11 @@ export function mysqlEnumValues(columnType: string): string[] {
  * session returns in UTC); zero dates such as `0000-00-00 00:00:00` stay as they are, for the profiler.
  */
 export function mysqlDateTimeToIso(text: string, utc: boolean): string {
-  const match = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?)$/.exec(text);
-  if (!match || match[2] === '00' || match[3] === '00') return text;
-  return `${match[1]}-${match[2]}-${match[3]}T${match[4]}${utc ? 'Z' : ''}`;
+  // Tested without captures, the space then replaced: no substrings to build for every value read.
+  if (!DATED_DATETIME.test(text)) return text;
+  const iso = text.replace(' ', 'T');
+  return utc ? `${iso}Z` : iso;
 }
+
+/** `YYYY-MM-DD hh:mm:ss[.f…]` whose month and day are not `00`. */
+const DATED_DATETIME = /^\d{4}-(?!00)\d{2}-(?!00)\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?$/;
