@@ -23,7 +23,7 @@
 import type { Connector, Value } from '../connectors/types.ts';
 import type { Checkpoint, Writer } from '../connectors/writer-types.ts';
 import { StocktakeError } from '../core/errors.ts';
-import type { MappingRun, Reconciliation } from '../core/plan.ts';
+import type { Fingerprint, MappingRun, Reconciliation } from '../core/plan.ts';
 import { BatchApplier, type BatchLists, emptyLists } from './apply-batches.ts';
 import type { ApplyMappingOptions } from './apply-mapping.ts';
 import { FingerprintAccumulator, sameFingerprint } from './canonical-hash.ts';
@@ -283,20 +283,7 @@ class FreshLoadStream {
       this.#aggregates,
       SideAggregates.fromTotals(plan, totals.rows, totals.fields),
     );
-    if (!sameFingerprint(expected, totals.fingerprint) || !aggregates.every((a) => a.ok)) return null;
-    return {
-      ok: true,
-      expectedRows: expected.rows,
-      targetRows: totals.rows,
-      matched: expected.rows,
-      missing: 0,
-      different: 0,
-      unexpected: 0,
-      examples: [],
-      expectedFingerprint: expected,
-      targetFingerprint: totals.fingerprint,
-      aggregates,
-    };
+    return matchedOrNull(expected, totals.rows, totals.fingerprint, aggregates);
   }
 
   /**
@@ -315,20 +302,7 @@ class FreshLoadStream {
     });
     const expected = this.#written.result();
     const aggregates = compareAggregates(plan, this.#aggregates, targetAggregates);
-    if (!sameFingerprint(expected, summary.fingerprint) || !aggregates.every((a) => a.ok)) return null;
-    return {
-      ok: true,
-      expectedRows: expected.rows,
-      targetRows: summary.rows,
-      matched: expected.rows,
-      missing: 0,
-      different: 0,
-      unexpected: 0,
-      examples: [],
-      expectedFingerprint: expected,
-      targetFingerprint: summary.fingerprint,
-      aggregates,
-    };
+    return matchedOrNull(expected, summary.rows, summary.fingerprint, aggregates);
   }
 
   // One mapped row (null: a rejected row's key, which takes no part in duplicates, as in the diff).
@@ -511,6 +485,32 @@ function paced(source: Connector, wait: () => Promise<void>): Connector {
       }
     },
     close: () => source.close(),
+  };
+}
+
+/**
+ * The reconciliation of a target whose fingerprint and column aggregates match those of the rows
+ * committed; null when either differs (the detailed verification then names the keys).
+ */
+function matchedOrNull(
+  expected: Fingerprint,
+  targetRows: number,
+  targetFingerprint: Fingerprint,
+  aggregates: Reconciliation['aggregates'],
+): Reconciliation | null {
+  if (!sameFingerprint(expected, targetFingerprint) || !aggregates.every((a) => a.ok)) return null;
+  return {
+    ok: true,
+    expectedRows: expected.rows,
+    targetRows,
+    matched: expected.rows,
+    missing: 0,
+    different: 0,
+    unexpected: 0,
+    examples: [],
+    expectedFingerprint: expected,
+    targetFingerprint,
+    aggregates,
   };
 }
 
