@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { transformOne } from './mapping-fixtures.ts';
 
@@ -58,5 +59,21 @@ describe('lookup', () => {
     );
     expect(transformOne([{ lookup: { values, onMissing: 'keep' } }], 'DR')).toBe('DR');
     expect(transformOne([{ lookup: { values, onMissing: 'null' } }], 'DR')).toBe(null);
+  });
+});
+
+describe('collapse_spaces', () => {
+  test('equals replacing every run of whitespace by one space, whatever the text', () => {
+    const whitespace = [' ', '  ', '\t', '\n', '\r\n', '\u00a0', '\u2009', '\u3000', '\ufeff', 'a', 'é', '-'];
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(...whitespace), { maxLength: 12 }),
+        fc.string(),
+        (parts, extra) => {
+          const text = parts.join('') + extra;
+          expect(transformOne(['collapse_spaces'], text)).toBe(text.replace(/\s+/g, ' '));
+        },
+      ),
+    );
   });
 });

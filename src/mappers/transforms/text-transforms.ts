@@ -4,6 +4,8 @@ import { TransformArgumentError, type TransformDefinition, type TransformFn } fr
 import { toText } from './value-text.ts';
 
 const SPACE_RUNS = /\s+/g;
+// Two whitespace characters in a row, or one other than a plain space: only then is there a run to collapse.
+const COLLAPSIBLE = /\s\s|[^\S ]/;
 const NON_ASCII = /[^\x00-\x7f]/;
 const COMBINING_MARKS = /\p{M}+/gu;
 const LIGATURES = /[œŒæÆß]/g;
@@ -39,7 +41,11 @@ export const TEXT_TRANSFORMS: readonly TransformDefinition[] = [
   { name: 'trim', produces: 'string', create: () => textStep((t) => t.trim()) },
   { name: 'lowercase', produces: 'string', create: () => textStep((t) => t.toLowerCase()) },
   { name: 'uppercase', produces: 'string', create: () => textStep((t) => t.toUpperCase()) },
-  { name: 'collapse_spaces', produces: 'string', create: () => textStep((t) => t.replace(SPACE_RUNS, ' ')) },
+  {
+    name: 'collapse_spaces',
+    produces: 'string',
+    create: () => textStep((t) => (COLLAPSIBLE.test(t) ? t.replace(SPACE_RUNS, ' ') : t)),
+  },
   { name: 'strip_accents', produces: 'string', create: () => textStep(stripAccents) },
   {
     name: 'prefix',
