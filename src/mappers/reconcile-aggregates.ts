@@ -126,10 +126,8 @@ export class SideAggregates {
       side.#nulls[f] = nulls;
       if (kind & SUM && sum !== null) side.#sums[f]!.add(sum);
       if (kind & (RANGE_INSTANT | RANGE_TEXT)) {
-        if (min !== null) side.#min[f] = min;
-        if (max !== null) side.#max[f] = max;
-        side.#minInteger[f] = (kind & RANGE_INSTANT) !== 0 && min !== null && INTEGER.test(min);
-        side.#maxInteger[f] = (kind & RANGE_INSTANT) !== 0 && max !== null && INTEGER.test(max);
+        if (min !== null) side.#lower(f, min, (kind & RANGE_INSTANT) !== 0 && INTEGER.test(min));
+        if (max !== null) side.#raise(f, max, (kind & RANGE_INSTANT) !== 0 && INTEGER.test(max));
       }
     }
     return side;
@@ -142,21 +140,9 @@ export class SideAggregates {
       this.#nulls[f]! += other.#nulls[f]!;
       this.#sums[f]!.merge(other.#sums[f]!);
       const min = other.#min[f];
-      if (min !== undefined) {
-        const mine = this.#min[f];
-        if (mine === undefined || before(min, other.#minInteger[f]!, mine, this.#minInteger[f]!)) {
-          this.#min[f] = min;
-          this.#minInteger[f] = other.#minInteger[f]!;
-        }
-      }
+      if (min !== undefined) this.#lower(f, min, other.#minInteger[f]!);
       const max = other.#max[f];
-      if (max !== undefined) {
-        const mine = this.#max[f];
-        if (mine === undefined || before(mine, this.#maxInteger[f]!, max, other.#maxInteger[f]!)) {
-          this.#max[f] = max;
-          this.#maxInteger[f] = other.#maxInteger[f]!;
-        }
-      }
+      if (max !== undefined) this.#raise(f, max, other.#maxInteger[f]!);
       for (const value of other.#distinct[f] ?? []) this.#distinct[f]!.add(value);
     }
   }
@@ -204,18 +190,28 @@ export class SideAggregates {
     if (kind & SUM) this.#sums[f]!.add(text);
     if (kind & (RANGE_INSTANT | RANGE_TEXT)) {
       const integer = (kind & RANGE_INSTANT) !== 0 && INTEGER.test(text);
-      const min = this.#min[f];
-      if (min === undefined || before(text, integer, min, this.#minInteger[f]!)) {
-        this.#min[f] = text;
-        this.#minInteger[f] = integer;
-      }
-      const max = this.#max[f];
-      if (max === undefined || before(max, this.#maxInteger[f]!, text, integer)) {
-        this.#max[f] = text;
-        this.#maxInteger[f] = integer;
-      }
+      this.#lower(f, text, integer);
+      this.#raise(f, text, integer);
     }
     if (kind & DISTINCT) this.#distinct[f]!.add(text);
+  }
+
+  /** Takes `text` (`integer`: epoch microseconds) as field `f`'s min when it comes before the current one. */
+  #lower(f: number, text: string, integer: boolean): void {
+    const min = this.#min[f];
+    if (min === undefined || before(text, integer, min, this.#minInteger[f]!)) {
+      this.#min[f] = text;
+      this.#minInteger[f] = integer;
+    }
+  }
+
+  /** Takes `text` (`integer`: epoch microseconds) as field `f`'s max when it comes after the current one. */
+  #raise(f: number, text: string, integer: boolean): void {
+    const max = this.#max[f];
+    if (max === undefined || before(max, this.#maxInteger[f]!, text, integer)) {
+      this.#max[f] = text;
+      this.#maxInteger[f] = integer;
+    }
   }
 
   /** The aggregates of field `f` as run.json shows them. */
