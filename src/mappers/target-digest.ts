@@ -243,7 +243,6 @@ const MYSQL_ESCAPES: Readonly<Record<string, string>> = {
   '\0': '\\0',
   '\x1a': '\\Z',
 };
-const PLAIN_DECIMAL = /^-?\d+(?:\.\d+)?$/;
 const INTEGER_TEXT = /^-?\d+$/;
 const CHAR_TYPE = /^(n?char|character|bpchar|nchar)\b(?!\s+varying)/i;
 const WITH_TIME_ZONE = /with time zone|timestamptz/i;
@@ -268,22 +267,23 @@ function recordWriteOf(column: Column): number {
 }
 
 /**
- * Writes a canonical decimal with its column's scale, as the database pads it; -1 when it is not a plain
- * decimal or has more fraction digits (the database rounded it).
+ * Writes a canonical decimal (`-?digits[.digits]`) with its column's scale, as the database pads it; -1
+ * when it is not such a decimal or has more fraction digits (the database rounded it).
  */
-function writeScaled(out: Uint8Array, text: string, at: number, scale: number): number {
+export function writeScaled(out: Uint8Array, text: string, at: number, scale: number): number {
   const n = text.length;
+  const first = text.charCodeAt(0) === 0x2d ? 1 : 0;
   let dot = -1;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
-    if (c === 0x2e && dot < 0 && i > 0) dot = i;
-    else if ((c < 0x30 || c > 0x39) && !(c === 0x2d && i === 0)) return -1;
+    if (c === 0x2e && dot < 0 && i > first) dot = i;
+    else if ((c < 0x30 || c > 0x39) && i !== first - 1) return -1;
     out[at + i] = c;
   }
   const fraction = dot < 0 ? 0 : n - dot - 1;
-  if (fraction > scale || (dot >= 0 && fraction === 0)) return -1;
+  if (n === first || fraction > scale || (dot >= 0 && fraction === 0)) return -1;
   at += n;
-  if (dot < 0) out[at++] = 0x2e;
+  if (dot < 0 && scale > 0) out[at++] = 0x2e;
   for (let i = fraction; i < scale; i++) out[at++] = 0x30;
   return at;
 }
@@ -434,15 +434,16 @@ function renderFor(dialect: Dialect, column: Column): Render | undefined {
   }
 }
 
-/** A canonical decimal printed with its column's scale (the database pads; a longer fraction was rounded). */
+/** Scratch bytes of `scaled`, grown to the longest decimal rendered. */
+let scaledBytes = Buffer.allocUnsafe(64);
+
+/** A canonical decimal printed with its column's scale, as `writeScaled` writes it into a record. */
 function scaled(scale: number): Render {
   return (text) => {
-    if (!PLAIN_DECIMAL.test(text)) return undefined;
-    const dot = text.indexOf('.');
-    const digits = dot < 0 ? 0 : text.length - dot - 1;
-    if (digits > scale) return undefined;
-    if (scale === 0) return text;
-    return `${dot < 0 ? `${text}.` : text}${'0'.repeat(scale - digits)}`;
+    const room = text.length + scale + 1;
+    if (scaledBytes.length < room) scaledBytes = Buffer.allocUnsafe(room * 2);
+    const end = writeScaled(scaledBytes, text, 0, scale);
+    return end < 0 ? undefined : scaledBytes.toString('latin1', 0, end);
   };
 }
 
