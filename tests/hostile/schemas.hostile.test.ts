@@ -630,7 +630,21 @@ describe('the statement check itself', () => {
     expect(check(`SELECT * FROM "${table}"`, 'postgres')).toHaveLength(2);
     expect(check(`SELECT * FROM ${quoteMysql('x`; DROP TABLE y; --')}`, 'mysql')).toEqual([]);
     expect(check('SELECT * FROM `x`; DROP TABLE y; --`', 'mysql').join('\n')).toMatch(
-      /more than one statement/,
+      /unexpected statement \(DROP\)/,
+    );
+    // A script of reads in one round trip passes statement by statement; copying to the client is a read,
+    // copying from the client or to a server file is not.
+    const copy = `COPY ${quoteDoubleQuoted('s; x')}.${quoteDoubleQuoted(table)} ("id")`;
+    const audit = (sql: string) =>
+      statementProblems([{ user: undefined, sql }], 'postgres', {
+        first: AUDIT_FIRST,
+        forbidden: [...NEVER, 'COPY'],
+      });
+    expect(audit(`BEGIN;\n${copy} TO STDOUT;\nSELECT 1;\nCOMMIT`)).toEqual([]);
+    expect(audit(`BEGIN; ${copy} FROM STDIN; COMMIT`).join('\n')).toMatch(/unexpected statement \(COPY\)/);
+    expect(audit(`${copy} TO '/tmp/out'`).join('\n')).toMatch(/COPY in/);
+    expect(audit(`SELECT 1; ${copy} TO STDOUT; DELETE FROM x`).join('\n')).toMatch(
+      /unexpected statement \(DELETE\)/,
     );
     expect(check(`SELECT 'it''s; DROP TABLE y', E'\\'; DROP TABLE y'`, 'postgres')).toEqual([]);
     expect(check(`SELECT 'a\\'; DROP TABLE y; --'`, 'mysql')).toEqual([]);

@@ -13,8 +13,15 @@ import type {
   SourceInventory,
 } from '../../core/inventory.ts';
 import { quoteDoubleQuoted } from '../sql/quote-identifier.ts';
-import { countRowsExactly, normaliseRows, type SqlOnConnection } from '../sql/row-counts.ts';
-import type { CatalogScope, CountTarget } from '../sql/sql-dialect.ts';
+import { normaliseRows, rawSql, type SqlOnConnection } from '../sql/row-counts.ts';
+import type { CatalogScope } from '../sql/sql-dialect.ts';
+import {
+  COPY_COLUMNS_SQL,
+  copyCandidate,
+  countScript,
+  type PgResult,
+  type PostgresCountTarget,
+} from './postgres-counts.ts';
 import { postgresLogicalType } from './postgres-types.ts';
 
 /** Quotes a PostgreSQL identifier. */
@@ -42,7 +49,9 @@ SELECT c.oid::bigint AS oid, n.nspname AS schema, c.relname AS name, c.relkind A
   END::bigint AS catalog_bytes,
   obj_description(c.oid, 'pg_class') AS comment,
   CASE WHEN c.relkind IN ('v','m') THEN pg_get_viewdef(c.oid, true) END AS definition,
-  pn.nspname AS parent_schema, pc.relname AS parent_name, has_any_column_privilege(c.oid, 'SELECT') AS readable
+  pn.nspname AS parent_schema, pc.relname AS parent_name, has_any_column_privilege(c.oid, 'SELECT') AS readable,
+  c.relkind = 'r' AND NOT c.relhassubclass AND has_table_privilege(c.oid, 'SELECT') AS copyable,
+  CASE WHEN c.relkind = 'r' THEN pg_stat_get_live_tuples(c.oid) END::float8 AS live
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_class toast ON toast.oid = c.reltoastrelid
@@ -148,7 +157,7 @@ export async function postgresCatalog(db: Knex, scope: CatalogScope): Promise<So
   const oids = `{${relations.map((r) => String(r.oid)).join(',')}}`;
 
   const findings: SourceFinding[] = [];
-  const countTargets: CountTarget[] = [];
+  const countTargets: PostgresCountTarget[] = [];
   const estimates = new Map<string, number | null>();
   const unreadable: string[] = [];
   for (const r of relations) {
@@ -166,7 +175,13 @@ export async function postgresCatalog(db: Knex, scope: CatalogScope): Promise<So
     const countable = r.readable && (isView ? scope.countViews : r.relkind !== 'f');
     const small = estimate !== null && estimate < scope.exactBelow;
     if (countable && (isView || small || (r.relkind === 'p' && scope.exactBelow > 0))) {
-      countTargets.push({ key, schema: r.schema, table: r.name });
+      countTargets.push({
+        key,
+        schema: r.schema,
+        table: r.name,
+        copyable: r.copyable,
+        expectedRows: estimate === null ? null : Math.max(estimate, r.live ?? 0),
+      });
     }
   }
   if (unreadable.length > 0) {
@@ -180,20 +195,36 @@ export async function postgresCatalog(db: Knex, scope: CatalogScope): Promise<So
   // Three lanes, each on its own connection: row counts (with sizes measured first under `sizes: exact`:
   // both open the same relations, and the counts find them in the backend's cache); columns; enums,
   // constraints and indexes (catalog tables only).
+  // The columns and constraints are turned into the datasets' descriptions while the server still counts.
   const none = relations.length === 0;
-  const [[sizeRows, exact], columnRows, [enumRows, constraintRows, indexRows]] = await Promise.all([
-    none
-      ? ([[], new Map<string, number>()] as const)
-      : onOneConnection(db, async (query) => {
-          const sizes = scope.exactSizes ? ((await query(SIZES_SQL, [oids])) as unknown as RawSize[]) : [];
-          const empty = new Set(
-            [...relations, ...sizes].filter((r) => r.heap_bytes === '0').map((r) => String(r.oid)),
-          );
-          const counted = countTargets.filter((t) => !empty.has(t.key));
-          const exact = await countRowsExactly(db, counted, quotePostgres, 'COUNT(*)', query);
-          for (const target of countTargets) if (empty.has(target.key)) exact.set(target.key, 0);
-          return [sizes, exact] as const;
-        }),
+  const counting = none
+    ? Promise.resolve([[], new Map<string, number>()] as const)
+    : onOneConnection(db, async (query, run) => {
+        const sizes = scope.exactSizes ? ((await query(SIZES_SQL, [oids])) as unknown as RawSize[]) : [];
+        const empty = new Set(
+          [...relations, ...sizes].filter((r) => r.heap_bytes === '0').map((r) => String(r.oid)),
+        );
+        const counted = countTargets.filter((t) => !empty.has(t.key));
+        const exact = new Map<string, number>();
+        // All the counts in one round trip, so that the server counts while this process reads the other
+        // lanes' rows; small tables are copied rather than counted (postgres-counts.ts), which needs the
+        // name of a fixed-width column of each.
+        if (counted.length > 0) {
+          const candidates = counted.filter(copyCandidate);
+          const copyColumns = new Map<string, string>();
+          if (candidates.length > 0) {
+            const rows = await query(COPY_COLUMNS_SQL, [`{${candidates.map((t) => t.key).join(',')}}`]);
+            for (const row of rows) copyColumns.set(String(row.oid), String(row.name));
+          }
+          const script = countScript(counted, copyColumns);
+          script.read(await run(script.sql), exact);
+        }
+        for (const target of countTargets) if (empty.has(target.key)) exact.set(target.key, 0);
+        return [sizes, exact] as const;
+      });
+  // Awaited below; a failure meanwhile is not an unhandled rejection.
+  counting.catch(() => {});
+  const [columnRows, [enumRows, constraintRows, indexRows]] = await Promise.all([
     none
       ? []
       : onOneConnection(db, async (query) => (await query(COLUMNS_SQL, [oids])) as unknown as RawColumn[]),
@@ -210,7 +241,6 @@ export async function postgresCatalog(db: Knex, scope: CatalogScope): Promise<So
         ),
   ]);
 
-  const measured = new Map(sizeRows.map((r) => [String(r.oid), Number(r.size_bytes)]));
   const enums = new Map(enumRows.map((e) => [String(e.type), e.labels]));
   const columnsByOid = groupBy(columnRows, (c) => String(c.oid));
   const names = await attributeNames(db, columnsByOid, constraintRows);
@@ -220,7 +250,7 @@ export async function postgresCatalog(db: Knex, scope: CatalogScope): Promise<So
   );
   const indexesByOid = groupBy(indexRows, (i) => String(i.oid));
 
-  const datasets: Dataset[] = relations.map((r) => {
+  const described = relations.map((r) => {
     const key = String(r.oid);
     const constraints = constraintsByOid.get(key) ?? [];
     const pk = constraints.find((c) => c.type === 'p');
@@ -228,25 +258,10 @@ export async function postgresCatalog(db: Knex, scope: CatalogScope): Promise<So
     // Sorted here rather than in SQL: an ORDER BY over every column of the estate spills to disk.
     const raw = (columnsByOid.get(key) ?? []).sort((a, b) => a.position - b.position);
     const columns: Column[] = raw.map((c) => toColumn(c, pkColumns, enums));
-    const exactCount = exact.get(key);
-    const estimate = estimates.get(key) ?? null;
-    if (exactCount === undefined && estimate === null && r.relkind === 'r') {
-      findings.push({
-        code: 'ROW_COUNT_UNKNOWN',
-        severity: 'info',
-        dataset: `${r.schema}.${r.name}`,
-        message:
-          'the table has no statistics (never analyzed) and is too large to count under rowCounts.exactBelow',
-      });
-    }
     const uniqueKeys: KeyConstraint[] = constraints
       .filter((c) => c.type === 'u')
       .map((c) => ({ name: c.name, columns: c.columns }));
     return {
-      name: `${r.schema}.${r.name}`,
-      kind: r.relkind === 'v' || r.relkind === 'm' ? 'view' : 'table',
-      rowCount: exactCount ?? estimate,
-      rowCountExact: exactCount !== undefined,
       columns,
       primaryKey: pk ? { name: pk.name, columns: pk.columns } : null,
       foreignKeys: constraints
@@ -268,6 +283,35 @@ export async function postgresCatalog(db: Knex, scope: CatalogScope): Promise<So
           ...(i.partial ? { partial: true } : {}),
         }),
       ),
+      uniqueKeys,
+    };
+  });
+
+  const [sizeRows, exact] = await counting;
+  const measured = new Map(sizeRows.map((r) => [String(r.oid), Number(r.size_bytes)]));
+  const datasets: Dataset[] = relations.map((r, at) => {
+    const key = String(r.oid);
+    const { columns, primaryKey, foreignKeys, indexes, uniqueKeys } = described[at]!;
+    const exactCount = exact.get(key);
+    const estimate = estimates.get(key) ?? null;
+    if (exactCount === undefined && estimate === null && r.relkind === 'r') {
+      findings.push({
+        code: 'ROW_COUNT_UNKNOWN',
+        severity: 'info',
+        dataset: `${r.schema}.${r.name}`,
+        message:
+          'the table has no statistics (never analyzed) and is too large to count under rowCounts.exactBelow',
+      });
+    }
+    return {
+      name: `${r.schema}.${r.name}`,
+      kind: r.relkind === 'v' || r.relkind === 'm' ? 'view' : 'table',
+      rowCount: exactCount ?? estimate,
+      rowCountExact: exactCount !== undefined,
+      columns,
+      primaryKey,
+      foreignKeys,
+      indexes,
       schema: r.schema,
       table: r.name,
       ...(uniqueKeys.length > 0 ? { uniqueKeys } : {}),
@@ -363,12 +407,23 @@ function indexColumns(i: RawIndex, names: AttributeNames): string[] {
     });
 }
 
-/** Runs `work` with a query function bound to one pooled connection, released afterwards. */
-async function onOneConnection<T>(db: Knex, work: (query: SqlOnConnection) => Promise<T>): Promise<T> {
+/**
+ * Runs `work` with two functions bound to one pooled connection, released afterwards: `query` runs one
+ * statement; `run` runs statements separated by semicolons in one round trip (the simple query protocol, no
+ * bindings) and returns the result of each.
+ */
+async function onOneConnection<T>(
+  db: Knex,
+  work: (query: SqlOnConnection, run: (sql: string) => Promise<PgResult[]>) => Promise<T>,
+): Promise<T> {
   const connection = await db.client.acquireConnection();
   try {
-    return await work(async (sql, bindings = []) =>
-      normaliseRows(await db.raw(sql, bindings).connection(connection)),
+    return await work(
+      async (sql, bindings = []) => normaliseRows(await db.raw(sql, bindings).connection(connection)),
+      async (sql) => {
+        const results: PgResult | PgResult[] = await db.raw(rawSql(db, sql)).connection(connection);
+        return Array.isArray(results) ? results : [results];
+      },
     );
   } finally {
     await db.client.releaseConnection(connection);
@@ -424,6 +479,8 @@ interface RawRelation {
   is_partition: boolean;
   heap_bytes: string | null;
   catalog_bytes: string | null;
+  copyable: boolean;
+  live: number | null;
   comment: string | null;
   definition: string | null;
   parent_schema: string | null;

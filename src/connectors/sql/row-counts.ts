@@ -17,37 +17,52 @@ export type SqlOnConnection = (
 ) => Promise<Record<string, unknown>[]>;
 
 /**
- * Counts rows exactly; returns counts by `CountTarget.key`. Given `query` (a connection the caller holds),
- * the chunks run one after the other on it; otherwise side by side on the pool.
+ * The statement that counts one chunk of targets (at most `COUNT_CHUNK`): one `(i, n)` row per target, `i`
+ * its index in the chunk. The index, not the name, identifies each count: names never enter the SQL as
+ * literals.
+ */
+export function countStatement(
+  chunk: readonly CountTarget[],
+  quote: (identifier: string) => string,
+  countExpression = 'COUNT(*)',
+): string {
+  return chunk
+    .map((t, i) => {
+      const from = t.schema === undefined ? quote(t.table) : `${quote(t.schema)}.${quote(t.table)}`;
+      return `SELECT ${i} AS i, ${countExpression} AS n FROM ${from}`;
+    })
+    .join(' UNION ALL ');
+}
+
+/** Files the `(i, n)` rows of a chunk's `countStatement` by `CountTarget.key`. */
+export function fileCounts(
+  counts: Map<string, number>,
+  chunk: readonly CountTarget[],
+  rows: readonly Record<string, unknown>[],
+): void {
+  for (const row of rows) counts.set(chunk[Number(row.i)]!.key, Number(row.n));
+}
+
+/**
+ * Counts rows exactly in chunks of `COUNT_CHUNK` tables, one statement each, side by side on the pool's
+ * connections (the pool queues what it cannot take); returns counts by `CountTarget.key`.
  */
 export async function countRowsExactly(
   db: Knex,
   targets: readonly CountTarget[],
   quote: (identifier: string) => string,
   countExpression = 'COUNT(*)',
-  query?: SqlOnConnection,
 ): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   const chunks: CountTarget[][] = [];
   for (let start = 0; start < targets.length; start += COUNT_CHUNK)
     chunks.push(targets.slice(start, start + COUNT_CHUNK));
-  const count = async (chunk: readonly CountTarget[]) => {
-    // The chunk index, not the name, identifies each count: names never enter the SQL as literals.
-    const sql = chunk
-      .map((t, i) => {
-        const from = t.schema === undefined ? quote(t.table) : `${quote(t.schema)}.${quote(t.table)}`;
-        return `SELECT ${i} AS i, ${countExpression} AS n FROM ${from}`;
-      })
-      .join(' UNION ALL ');
-    const rows = query ? await query(rawSql(db, sql)) : normaliseRows(await db.raw(rawSql(db, sql)));
-    for (const row of rows) counts.set(chunk[Number(row.i)]!.key, Number(row.n));
-  };
-  if (query) {
-    for (const chunk of chunks) await count(chunk);
-  } else {
-    // Chunks run side by side on the pool's connections; the pool queues what it cannot take.
-    await Promise.all(chunks.map(count));
-  }
+  await Promise.all(
+    chunks.map(async (chunk) => {
+      const rows = normaliseRows(await db.raw(rawSql(db, countStatement(chunk, quote, countExpression))));
+      fileCounts(counts, chunk, rows);
+    }),
+  );
   return counts;
 }
 

@@ -1,0 +1,120 @@
+/**
+ * Exact row counts for PostgreSQL, all in one round trip.
+ *
+ * A small plain table is counted by `COPY table (column) TO STDOUT` of one fixed-width column: COPY reads the
+ * heap without planning a query, so the backend never opens the table's indexes (the planner opens every one
+ * of them), and the command tag, `COPY n`, carries the count. The driver drops the copied rows unread. On a
+ * fresh backend, where building each relation's cache entry is most of a count's cost, that is three times
+ * cheaper than `SELECT count(*)` for tables of a few rows. It sees the same rows: the transaction's snapshot,
+ * and row-level security, which turns such a COPY into a query under the same policies.
+ *
+ * Everything else is counted with COUNT(*) in UNION ALL chunks: tables expected to hold more rows (COPY
+ * would send them all), tables with no fixed-width column (a text column may be TOASTed, and copying it
+ * would fetch every value), inheritance parents (COPY reads only the parent's own rows), partitioned tables,
+ * materialized views and views.
+ */
+
+import { quoteDoubleQuoted } from '../sql/quote-identifier.ts';
+import { COUNT_CHUNK, type CountTarget, countStatement, fileCounts } from '../sql/row-counts.ts';
+
+/** A table expected to hold at most this many rows (by statistics and the live-tuple counter) is copied. */
+export const COPY_COUNT_MAX_ROWS = 1000;
+
+export interface PostgresCountTarget extends CountTarget {
+  /** A plain table, with no inheritance children, that the user may SELECT from as a whole. */
+  readonly copyable: boolean;
+  /** The larger of the catalog's estimate and the live-tuple counter; null when unknown. */
+  readonly expectedRows: number | null;
+}
+
+/**
+ * The narrowest fixed-width stored column of each table (a `boolean` before an `integer`), by oid. Bound to
+ * an array literal of oids.
+ */
+export const COPY_COLUMNS_SQL = `
+SELECT DISTINCT ON (a.attrelid) a.attrelid::bigint AS oid, a.attname AS name
+FROM pg_attribute a
+WHERE a.attrelid = ANY (?::oid[]) AND a.attnum > 0 AND NOT a.attisdropped AND a.attlen > 0 AND a.attgenerated = ''
+ORDER BY a.attrelid, a.attlen, a.attnum`;
+
+/** Whether a table is small enough to be counted by copying one column of it. */
+export function copyCandidate(target: PostgresCountTarget): boolean {
+  return target.copyable && target.expectedRows !== null && target.expectedRows <= COPY_COUNT_MAX_ROWS;
+}
+
+/** One statement of a count script and how its result is read. */
+type Step =
+  | { readonly kind: 'control' }
+  | { readonly kind: 'copy'; readonly target: PostgresCountTarget }
+  | { readonly kind: 'select'; readonly targets: readonly PostgresCountTarget[] };
+
+/** A script of counting statements, run in one round trip, and the reader of its results. */
+export interface CountScript {
+  readonly sql: string;
+  /** Files the results of `sql` (one per statement, in order) into counts by `CountTarget.key`. */
+  read(results: readonly PgResult[], counts: Map<string, number>): void;
+}
+
+/** The part of a pg `Result` the script reads. */
+export interface PgResult {
+  readonly command: string;
+  readonly rowCount: number | null;
+  readonly rows: readonly Record<string, unknown>[];
+}
+
+/**
+ * The script that counts `targets`, given the copy column of each table that has one (by `key`). Targets
+ * go in chunks of `COUNT_CHUNK`, each in its own transaction: its COMMIT releases the locks its statements
+ * took before the next chunk takes more.
+ */
+export function countScript(
+  targets: readonly PostgresCountTarget[],
+  copyColumns: ReadonlyMap<string, string>,
+): CountScript {
+  const steps: Step[] = [];
+  const statements: string[] = [];
+  const push = (sql: string, step: Step) => {
+    statements.push(sql);
+    steps.push(step);
+  };
+  for (let start = 0; start < targets.length; start += COUNT_CHUNK) {
+    const chunk = targets.slice(start, start + COUNT_CHUNK);
+    const selected: PostgresCountTarget[] = [];
+    push('BEGIN', { kind: 'control' });
+    for (const target of chunk) {
+      const column = copyCandidate(target) ? copyColumns.get(target.key) : undefined;
+      if (column === undefined) {
+        selected.push(target);
+        continue;
+      }
+      const q = quoteDoubleQuoted;
+      push(`COPY ${q(target.schema ?? 'public')}.${q(target.table)} (${q(column)}) TO STDOUT`, {
+        kind: 'copy',
+        target,
+      });
+    }
+    if (selected.length > 0) {
+      push(countStatement(selected, quoteDoubleQuoted), { kind: 'select', targets: selected });
+    }
+    push('COMMIT', { kind: 'control' });
+  }
+  return {
+    sql: statements.join(';\n'),
+    read(results, counts) {
+      if (results.length !== steps.length) {
+        throw new Error(`the count script returned ${results.length} results for ${steps.length} statements`);
+      }
+      steps.forEach((step, i) => {
+        const result = results[i]!;
+        if (step.kind === 'copy') {
+          if (result.command !== 'COPY' || result.rowCount === null) {
+            throw new Error(`counting ${step.target.table}: expected a COPY result, got ${result.command}`);
+          }
+          counts.set(step.target.key, result.rowCount);
+        } else if (step.kind === 'select') {
+          fileCounts(counts, step.targets, result.rows);
+        }
+      });
+    },
+  };
+}
