@@ -235,6 +235,63 @@ function civilDays(year: number, month: number, day: number): number {
   return era * 146_097 + dayOfEra - 719_468;
 }
 
+/**
+ * The proleptic Gregorian date `days` after 1970-01-01 (the inverse of civilDays), written into `CIVIL` as
+ * year, month (1–12), day: a hot path (a timestamp per row of a digest) allocates nothing.
+ */
+export function civilFromDays(days: number): void {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor(
+    (dayOfEra -
+      Math.floor(dayOfEra / 1460) +
+      Math.floor(dayOfEra / 36_524) -
+      Math.floor(dayOfEra / 146_096)) /
+      365,
+  );
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const mp = Math.floor((5 * dayOfYear + 2) / 153);
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  CIVIL[0] = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  CIVIL[1] = month;
+  CIVIL[2] = dayOfYear - Math.floor((153 * mp + 2) / 5) + 1;
+}
+
+/** Year, month and day of the last `civilFromDays`. */
+export const CIVIL = new Float64Array(3);
+
+/**
+ * Epoch microseconds (the canonical text of an instant, an integer) split into whole seconds, floored, and
+ * the microseconds past them (0–999,999), written into `SPLIT`; exact beyond 2^53 (past year 2255).
+ * False when the text is not an integer.
+ */
+export function splitMicros(text: string): boolean {
+  if (!MICROS_TEXT.test(text)) return false;
+  const micros = Number(text);
+  if (Number.isSafeInteger(micros)) {
+    const seconds = Math.floor(micros / 1e6);
+    SPLIT[0] = seconds;
+    SPLIT[1] = micros - seconds * 1e6;
+    return true;
+  }
+  const big = BigInt(text);
+  let whole = big / 1_000_000n;
+  let part = big % 1_000_000n;
+  if (part < 0n) {
+    part += 1_000_000n;
+    whole -= 1n;
+  }
+  SPLIT[0] = Number(whole);
+  SPLIT[1] = Number(part);
+  return true;
+}
+
+const MICROS_TEXT = /^-?\d+$/;
+
+/** Seconds and microseconds of the last `splitMicros`. */
+export const SPLIT = new Float64Array(2);
+
 // The digit at `i` of `text`, or -1.
 function digitAt(text: string, i: number): number {
   const d = text.charCodeAt(i) - 48;

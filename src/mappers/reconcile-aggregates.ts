@@ -9,7 +9,7 @@
 import type { Value } from '../connectors/types.ts';
 import type { ColumnAggregate } from '../core/plan.ts';
 import { foldKeyText, type KeyFolding } from './canonical-key.ts';
-import { type Canonicalizer, NULL_TEXT } from './canonical-value.ts';
+import { type Canonicalizer, NULL_TEXT, SPLIT, splitMicros } from './canonical-value.ts';
 import { numberToDecimal } from './decimal-text.ts';
 import { showValue } from './plan-masking.ts';
 import type { PreparedMapping } from './preflight.ts';
@@ -273,16 +273,10 @@ function before(a: string, aInteger: boolean, b: string, bInteger: boolean): boo
 
 /** Epoch microseconds as an ISO 8601 UTC text with six fraction digits. */
 function instantText(text: string): string {
-  if (!INTEGER.test(text)) return text;
-  const micros = BigInt(text);
-  let ms = micros / 1000n;
-  let rest = micros % 1000n;
-  if (rest < 0n) {
-    rest += 1000n;
-    ms -= 1n;
-  }
-  const iso = new Date(Number(ms)).toISOString();
-  return `${iso.slice(0, -1)}${String(rest).padStart(3, '0')}Z`;
+  if (!splitMicros(text)) return text;
+  const micros = SPLIT[1]!;
+  const iso = new Date(SPLIT[0]! * 1000 + Math.floor(micros / 1000)).toISOString();
+  return `${iso.slice(0, -1)}${String(micros % 1000).padStart(3, '0')}Z`;
 }
 
 const DECIMAL = /^(-?)(\d+)(?:\.(\d+))?$/;

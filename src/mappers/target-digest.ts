@@ -23,7 +23,7 @@ import type { Connector } from '../connectors/types.ts';
 import type { Column } from '../core/inventory.ts';
 import type { Fingerprint } from '../core/plan.ts';
 import { type Utf8Buffer, writeUtf8 } from '../core/utf8-write.ts';
-import { NULL_TEXT } from './canonical-value.ts';
+import { CIVIL, civilFromDays, NULL_TEXT, SPLIT, splitMicros } from './canonical-value.ts';
 import type { PreparedMapping } from './preflight.ts';
 import { type AggregatePlan, aggregateKinds, type FieldTotals } from './reconcile-aggregates.ts';
 
@@ -317,43 +317,15 @@ function writeRecordText(out: Utf8Buffer, text: string, at: number): number {
  * 1–9999 or when the text is not an integer.
  */
 function writeInstant(out: Uint8Array, text: string, at: number, zoned: boolean): number {
-  if (!INTEGER_TEXT.test(text)) return -1;
-  let seconds: number;
-  let fraction: number;
-  const micros = Number(text);
-  if (Number.isSafeInteger(micros)) {
-    seconds = Math.floor(micros / 1e6);
-    fraction = micros - seconds * 1e6;
-  } else {
-    // Past year 2255 microseconds exceed 2^53: split exactly.
-    const big = BigInt(text);
-    let whole = big / 1_000_000n;
-    let part = big % 1_000_000n;
-    if (part < 0n) {
-      part += 1_000_000n;
-      whole -= 1n;
-    }
-    seconds = Number(whole);
-    fraction = Number(part);
-  }
+  if (!splitMicros(text)) return -1;
+  const seconds = SPLIT[0]!;
+  const fraction = SPLIT[1]!;
   const days = Math.floor(seconds / 86_400);
   let rest = seconds - days * 86_400;
-  // Days to a civil date (proleptic Gregorian, years beginning in March).
-  const z = days + 719_468;
-  const era = Math.floor(z / 146_097);
-  const dayOfEra = z - era * 146_097;
-  const yearOfEra = Math.floor(
-    (dayOfEra -
-      Math.floor(dayOfEra / 1460) +
-      Math.floor(dayOfEra / 36_524) -
-      Math.floor(dayOfEra / 146_096)) /
-      365,
-  );
-  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
-  const mp = Math.floor((5 * dayOfYear + 2) / 153);
-  const day = dayOfYear - Math.floor((153 * mp + 2) / 5) + 1;
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  civilFromDays(days);
+  const year = CIVIL[0]!;
+  const month = CIVIL[1]!;
+  const day = CIVIL[2]!;
   if (year < 1 || year > 9999) return -1;
   const hour = Math.floor(rest / 3600);
   rest -= hour * 3600;

@@ -1,5 +1,13 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalizerFor, NULL_TEXT } from '../../src/mappers/canonical-value.ts';
+import {
+  CIVIL,
+  canonicalizerFor,
+  civilFromDays,
+  NULL_TEXT,
+  SPLIT,
+  splitMicros,
+} from '../../src/mappers/canonical-value.ts';
 import { col } from './plan-fixtures.ts';
 
 const micros = (iso: string, extraMicros = 0) => String(Date.parse(iso) * 1000 + extraMicros);
@@ -68,5 +76,42 @@ describe('canonical integers', () => {
     expect(integer(2 ** 53 + 2)).toBe('9007199254740994');
     expect(integer(1e21)).toBe('1000000000000000000000');
     expect(integer(12345678901234567890n)).toBe(integer('+12345678901234567890'));
+  });
+});
+
+describe('instants as calendar parts', () => {
+  // Days from year 1 to 9999, the range PostgreSQL and the digests print.
+  const days = fc.integer({ min: -719_162, max: 2_932_896 });
+
+  it('turns days since 1970 into the date Date gives, and back through the canonicalizer', () => {
+    const ts = canonicalizerFor(col('t', 'timestamp'), 'postgres');
+    fc.assert(
+      fc.property(days, (d) => {
+        civilFromDays(d);
+        const date = new Date(d * 86_400_000);
+        expect([...CIVIL]).toEqual([date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate()]);
+        // The canonicalizer keeps Date.UTC's reading of years 0–99 as 1900–1999.
+        if (CIVIL[0]! < 100) return;
+        const [year, month, day] = [...CIVIL].map((n, i) => String(n).padStart(i === 0 ? 4 : 2, '0'));
+        expect(ts(`${year}-${month}-${day}T00:00:00Z`)).toBe(String(d * 86_400_000_000));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('splits epoch microseconds into floored seconds and the rest, exactly past 2^53', () => {
+    const micros = fc.bigInt({ min: -62_135_596_800_000_000n, max: 253_402_300_799_999_999n });
+    fc.assert(
+      fc.property(micros, (m) => {
+        expect(splitMicros(String(m))).toBe(true);
+        const [seconds, rest] = SPLIT;
+        expect(BigInt(seconds!) * 1_000_000n + BigInt(rest!)).toBe(m);
+        expect(rest).toBeGreaterThanOrEqual(0);
+        expect(rest).toBeLessThan(1_000_000);
+      }),
+      { numRuns: 5000 },
+    );
+    expect(splitMicros('1.5')).toBe(false);
+    expect(splitMicros('')).toBe(false);
   });
 });
