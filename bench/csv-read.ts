@@ -10,10 +10,10 @@
 
 import { execFileSync } from 'node:child_process';
 import { createReadStream } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse';
 import { createCsvConnector } from '../src/connectors/csv/csv-connector.ts';
 import { csvRecordChunks } from '../src/connectors/csv/csv-records.ts';
+import { bundledBenchChild } from './bench-child.ts';
 import { benchCsvFile } from './bench-data.ts';
 import { printTable } from './bench-table.ts';
 
@@ -83,15 +83,12 @@ async function main(): Promise<void> {
   const rows = Number(process.argv[2] ?? 1_000_000);
   const path = await benchCsvFile(rows);
   const results: Measure[] = [];
+  const script = await bundledBenchChild(import.meta.url);
   for (const phase of Object.keys(PHASES)) {
-    const output = execFileSync(
-      process.execPath,
-      [...process.execArgv, fileURLToPath(import.meta.url), '--phase', phase, path],
-      {
-        encoding: 'utf8',
-        maxBuffer: 1 << 20,
-      },
-    );
+    const output = execFileSync(process.execPath, [script, '--phase', phase, path], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    });
     results.push(JSON.parse(output) as Measure);
   }
   const base = results[0]!;

@@ -6,14 +6,11 @@
  *   npx tsx bench/inventory.ts [tables=1000] [runs=5]
  */
 import { spawnSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import knexFactory from 'knex';
-import { EXTERNAL_PACKAGES, REQUIRE_BANNER } from '../bin/build.js';
+import { bundledBenchChild } from './bench-child.ts';
 import { type BenchRow, median, printTable } from './bench-table.ts';
 
-const here = dirname(fileURLToPath(import.meta.url));
 const tables = Number(process.argv[2] ?? 1000);
 const runs = Number(process.argv[3] ?? 5);
 const adminUrl = process.env.STOCKTAKE_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -52,26 +49,8 @@ async function buildSchema(): Promise<void> {
   await db.destroy();
 }
 
-// The child runs bundled as the command line does (bin/build.js): no TypeScript transpiled at its start, knex
-// and the other pure-JavaScript dependencies inside the bundle, split at dynamic imports, so that the drivers
-// of other backends (tedious…) are not loaded.
-const childDir = join(here, 'out', 'inventory-child');
-const childBundle = join(childDir, 'inventory-child.js');
-
-async function bundleChild(): Promise<void> {
-  await build({
-    entryPoints: [join(here, 'inventory-child.ts')],
-    outdir: childDir,
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    external: EXTERNAL_PACKAGES,
-    banner: { js: REQUIRE_BANNER },
-    logLevel: 'warning',
-  });
-}
+// The child runs bundled as the command line does (bench-child.ts).
+let childBundle = '';
 
 function timeStocktake(counts: 'exact' | 'estimates'): {
   ms: number;
@@ -106,7 +85,7 @@ function timePgDump(): { ms: number; rssMb: number } {
 export async function benchInventory(): Promise<BenchRow[]> {
   console.error(`building ${tables} tables × 20 columns in ${database}…`);
   await buildSchema();
-  await bundleChild();
+  childBundle = await bundledBenchChild(new URL('./inventory-child.ts', import.meta.url).href);
   const ours: ReturnType<typeof timeStocktake>[] = [];
   const estimated: ReturnType<typeof timeStocktake>[] = [];
   const dumps: ReturnType<typeof timePgDump>[] = [];

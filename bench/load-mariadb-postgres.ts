@@ -26,6 +26,7 @@ import knexFactory from 'knex';
 import type { Config } from '../src/config/schema.ts';
 import { boundHeapGrowth } from '../src/core/heap.ts';
 import { runMigrate } from '../src/stages/migrate-stage.ts';
+import { bundledBenchChild } from './bench-child.ts';
 import { type BenchRow, type Measure, median, printTable, timed } from './bench-table.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -143,12 +144,7 @@ function migrateSubject(diffPath: boolean): {
   return {
     prepare: prepareTarget,
     run: () => {
-      const m = timed(process.execPath, [
-        ...process.execArgv,
-        fileURLToPath(import.meta.url),
-        '--child',
-        ...(diffPath ? ['--diff'] : []),
-      ]);
+      const m = timed(process.execPath, [childScript, '--child', ...(diffPath ? ['--diff'] : [])]);
       const child = JSON.parse(m.stdout) as {
         inserted: number;
         batches: number;
@@ -182,8 +178,12 @@ const SUBJECTS: Record<string, { prepare(): Promise<void>; run(): Measure; loade
   },
 };
 
+/** The bundled benchmark file the subjects' child processes run (bench-child.ts). */
+let childScript = '';
+
 async function main(): Promise<void> {
   const rows = Number(process.argv[2] ?? 1_000_000);
+  childScript = await bundledBenchChild(import.meta.url);
   const runs = Number(process.argv[3] ?? 3);
   mkdirSync(join(HERE, 'out'), { recursive: true });
   const started = performance.now();

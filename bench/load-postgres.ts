@@ -33,6 +33,7 @@ import type { Row } from '../src/connectors/types.ts';
 import type { Writer } from '../src/connectors/writer-types.ts';
 import { boundHeapGrowth } from '../src/core/heap.ts';
 import { runMigrate } from '../src/stages/migrate-stage.ts';
+import { bundledBenchChild } from './bench-child.ts';
 import { writeLoadCsv } from './bench-data.ts';
 import { type BenchRow, type Measure, median, printTable, timed } from './bench-table.ts';
 
@@ -209,13 +210,7 @@ SET work_mem to '64MB';
 
 /** Runs the `stocktake migrate` subject in its own process; `diffPath` forces the diff path. */
 function migrateSubject(path: string, diffPath: boolean): Measure {
-  const m = timed(process.execPath, [
-    ...process.execArgv,
-    fileURLToPath(import.meta.url),
-    '--migrate',
-    path,
-    ...(diffPath ? ['diff'] : []),
-  ]);
+  const m = timed(process.execPath, [childScript, '--migrate', path, ...(diffPath ? ['diff'] : [])]);
   const child = JSON.parse(m.stdout) as {
     inserted: number;
     batches: number;
@@ -252,7 +247,7 @@ const SUBJECTS: Record<string, (path: string) => Measure> = {
   'stocktake migrate (6-field mapping)': (path) => migrateSubject(path, false),
   'stocktake migrate, diff path (freshLoad: false)': (path) => migrateSubject(path, true),
   'stocktake CSV read + writer': (path) => {
-    const m = timed(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', path]);
+    const m = timed(process.execPath, [childScript, '--child', path]);
     const child = JSON.parse(m.stdout) as { rows: number; inserted: number; scanSeconds: number };
     if (child.inserted !== child.rows)
       throw new Error(`stocktake inserted ${child.inserted} of ${child.rows}`);
@@ -262,12 +257,7 @@ const SUBJECTS: Record<string, (path: string) => Measure> = {
     };
   },
   'stocktake writer alone (rows pre-read)': (path) => {
-    const m = timed(process.execPath, [
-      ...process.execArgv,
-      fileURLToPath(import.meta.url),
-      '--writer',
-      path,
-    ]);
+    const m = timed(process.execPath, [childScript, '--writer', path]);
     const child = JSON.parse(m.stdout) as { rows: number; inserted: number; writeMs: number };
     if (child.inserted !== child.rows)
       throw new Error(`stocktake inserted ${child.inserted} of ${child.rows}`);
@@ -284,8 +274,12 @@ const SUBJECTS: Record<string, (path: string) => Measure> = {
   },
 };
 
+/** The bundled benchmark file the subjects' child processes run (bench-child.ts). */
+let childScript = '';
+
 async function main(): Promise<void> {
   const rows = Number(process.argv[2] ?? 1_000_000);
+  childScript = await bundledBenchChild(import.meta.url);
   const runs = Number(process.argv[3] ?? 3);
   mkdirSync(OUT, { recursive: true });
   const path = join(OUT, `load-${rows}.csv`);

@@ -11,12 +11,12 @@
  * A database already built for the size is reused; STOCKTAKE_BENCH_REBUILD=1 builds it again.
  */
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import knexFactory from 'knex';
 import type { Config } from '../src/config/schema.ts';
 import { openConnector } from '../src/connectors/registry.ts';
 import { boundHeapGrowth } from '../src/core/heap.ts';
 import { runPlan } from '../src/stages/plan-stage.ts';
+import { bundledBenchChild } from './bench-child.ts';
 import { type BenchRow, median, printTable } from './bench-table.ts';
 
 const mode = process.argv[2] === '--child' ? process.argv[3]! : 'main';
@@ -131,12 +131,12 @@ async function child(): Promise<void> {
   console.log(JSON.stringify({ ms, cpuS, rssMb: usage.maxRSS / 1024, note }));
 }
 
-function measure(subject: string): { ms: number; cpuS: number; rssMb: number; note: string } {
-  const result = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', subject, String(rows)],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 << 20 },
-  );
+function measure(script: string, subject: string): { ms: number; cpuS: number; rssMb: number; note: string } {
+  const result = spawnSync(process.execPath, [script, '--child', subject, String(rows)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 16 << 20,
+  });
   if (result.status !== 0) throw new Error(`${subject} failed (exit ${result.status})`);
   return JSON.parse(result.stdout.trim().split('\n').pop()!);
 }
@@ -151,6 +151,7 @@ async function main(): Promise<void> {
       `built ${rows} source rows and the target in ${((performance.now() - started) / 1000).toFixed(1)} s`,
     );
   }
+  const script = await bundledBenchChild(import.meta.url);
   const subjects = ['read', 'plan'] as const;
   const times: Record<string, number[]> = { read: [], plan: [] };
   // CPU seconds of the process (its own work, not the server's): steadier than wall time on a shared machine.
@@ -158,10 +159,10 @@ async function main(): Promise<void> {
   const rss: Record<string, number> = { read: 0, plan: 0 };
   const notes: Record<string, string> = {};
   // Warm-up: caches, JIT of the database; skipped for a single run (the 10M case takes minutes a subject).
-  if (runs > 1) for (const subject of subjects) measure(subject);
+  if (runs > 1) for (const subject of subjects) measure(script, subject);
   for (let run = 0; run < runs; run++) {
     for (const subject of subjects) {
-      const r = measure(subject);
+      const r = measure(script, subject);
       times[subject]!.push(r.ms);
       cpu[subject]!.push(r.cpuS);
       rss[subject] = Math.max(rss[subject]!, r.rssMb);

@@ -11,10 +11,10 @@
  */
 
 import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { createCsvConnector } from '../src/connectors/csv/csv-connector.ts';
 import { buildColumnProfile } from '../src/profilers/column-profile.ts';
 import { profileRows } from '../src/profilers/dataset-accumulator.ts';
+import { bundledBenchChild } from './bench-child.ts';
 import { benchCsvFile } from './bench-data.ts';
 import { printTable } from './bench-table.ts';
 
@@ -150,6 +150,7 @@ async function main(): Promise<void> {
   const rows = Number(process.argv[2] ?? 1_000_000);
   const runs = Number(process.argv[3] ?? 3);
   const path = await benchCsvFile(rows);
+  const script = await bundledBenchChild(import.meta.url);
   const measured = new Map<string, Measure[]>();
   const add = (measure: Measure) =>
     measured.set(measure.phase, [...(measured.get(measure.phase) ?? []), measure]);
@@ -157,11 +158,10 @@ async function main(): Promise<void> {
   for (let run = 1; run <= runs; run++) {
     for (const phase of Object.keys(PHASES)) {
       process.stderr.write(`run ${run}/${runs}: ${phase}…\n`);
-      const output = execFileSync(
-        process.execPath,
-        [...process.execArgv, fileURLToPath(import.meta.url), '--phase', phase, path],
-        { encoding: 'utf8', maxBuffer: 1 << 20 },
-      );
+      const output = execFileSync(process.execPath, [script, '--phase', phase, path], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 20,
+      });
       add(JSON.parse(output) as Measure);
     }
     process.stderr.write(`run ${run}/${runs}: mlr summary…\n`);

@@ -37,6 +37,38 @@ export const REQUIRE_BANNER =
   "import { createRequire as __stocktakeCreateRequire } from 'node:module'; const require = __stocktakeCreateRequire(import.meta.url);";
 
 /**
+ * esbuild's options for the command line's bundle of `entryPoints` into `outdir` (relative to the package
+ * root, inside it so that node_modules resolves); benchmarks bundle their child processes with them.
+ */
+export function bundleOptions(entryPoints, outdir, external = EXTERNAL_PACKAGES) {
+  return {
+    absWorkingDir: root,
+    // The CSV scan's worker thread is its own entry, loaded beside the chunks (csv-range-thread.ts).
+    entryPoints: [...entryPoints, 'src/connectors/csv/csv-range-worker.ts'],
+    entryNames: '[name]',
+    outdir,
+    bundle: true,
+    // One chunk per command module: `stocktake inventory` still never loads the report or the mappers.
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    external,
+    banner: { js: REQUIRE_BANNER },
+    sourcemap: 'linked',
+    metafile: true,
+    logLevel: 'warning',
+  };
+}
+
+/** Copies the files read at run time beside the bundle's modules into `outdir`. */
+export function copyAssets(outdir) {
+  const out = join(root, outdir);
+  mkdirSync(out, { recursive: true });
+  for (const asset of ASSETS) copyFileSync(join(root, asset), join(out, basename(asset)));
+}
+
+/**
  * Builds the bundle into `outdir` (relative to the package root, inside it so that node_modules resolves)
  * and returns esbuild's metafile.
  */
@@ -46,26 +78,8 @@ export async function buildCli(outdir = 'dist') {
   const builtAt = Date.now();
   rmSync(out, { recursive: true, force: true });
   const { build } = await import('esbuild');
-  const result = await build({
-    absWorkingDir: root,
-    // The CSV scan's worker thread is its own entry, loaded beside the chunks (csv-range-thread.ts).
-    entryPoints: ['src/cli/main.ts', 'src/connectors/csv/csv-range-worker.ts'],
-    entryNames: '[name]',
-    outdir,
-    bundle: true,
-    // One chunk per command module: `stocktake inventory` still never loads the report or the mappers.
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    external: EXTERNAL_PACKAGES,
-    banner: { js: REQUIRE_BANNER },
-    sourcemap: 'linked',
-    metafile: true,
-    logLevel: 'warning',
-  });
-  mkdirSync(out, { recursive: true });
-  for (const asset of ASSETS) copyFileSync(join(root, asset), join(out, basename(asset)));
+  const result = await build(bundleOptions(['src/cli/main.ts'], outdir));
+  copyAssets(outdir);
   // Paths relative to the package root, as esbuild reports them.
   // Bundled packages are left out: `npm install` rebuilds after changing them (prepare).
   const inputs = [
