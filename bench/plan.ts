@@ -3,9 +3,10 @@
  * a PostgreSQL target holding them with 1% changed, beside merely reading both sides through the same
  * connectors. Each subject runs in its own process (peak RSS is its own), alternating, after a warm-up
  * (none when runs is 1). The target: plan within 2× the read time, peak memory under 300 MB, the same at
- * 10,000,000 rows (memory is bounded by the diff's byte budget, not by the row count):
+ * 10,000,000 rows (memory is bounded by the diff's byte budget, not by the row count). The plan reads the
+ * target in a worker thread; `--main-thread` adds the plan that reads it on the main thread as a subject:
  *
- *   npx tsx bench/plan.ts [rows=1000000] [runs=3]
+ *   npx tsx bench/plan.ts [rows=1000000] [runs=3] [--main-thread]
  *   npx tsx bench/plan.ts 10000000 1     # builds 2 × 10M rows first (minutes), then one run of each
  *
  * A database already built for the size is reused; STOCKTAKE_BENCH_REBUILD=1 builds it again.
@@ -24,6 +25,7 @@ const mode = process.argv[2] === '--child' ? process.argv[3]! : 'main';
 if (mode !== 'main') boundHeapGrowth();
 const rows = Number((mode === 'main' ? process.argv[2] : process.argv[4]) ?? 1_000_000);
 const runs = Number(process.argv[3] ?? 3);
+const withMainThread = process.argv.includes('--main-thread');
 const adminUrl = process.env.STOCKTAKE_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 // One database per size, so that the 10M case and the default one do not rebuild each other's.
 const database = rows === 1_000_000 ? 'stocktake_bench_plan' : `stocktake_bench_plan_${rows}`;
@@ -121,7 +123,11 @@ async function child(): Promise<void> {
   let note: string;
   if (mode === 'read') note = `${await readBoth()} rows read`;
   else {
-    const plan = await runPlan(CONFIG, {});
+    // `plan-main`: the target is read on the main thread, as below the thread's row threshold.
+    const plan = await runPlan(
+      CONFIG,
+      mode === 'plan-main' ? { targetThreadRows: Number.POSITIVE_INFINITY } : {},
+    );
     const m = plan.mappings[0]!;
     note = `+${m.inserts} ~${m.updates} =${m.unchanged}`;
   }
@@ -152,11 +158,11 @@ async function main(): Promise<void> {
     );
   }
   const script = await bundledBenchChild(import.meta.url);
-  const subjects = ['read', 'plan'] as const;
-  const times: Record<string, number[]> = { read: [], plan: [] };
+  const subjects = withMainThread ? ['read', 'plan', 'plan-main'] : ['read', 'plan'];
+  const times: Record<string, number[]> = { read: [], plan: [], 'plan-main': [] };
   // CPU seconds of the process (its own work, not the server's): steadier than wall time on a shared machine.
-  const cpu: Record<string, number[]> = { read: [], plan: [] };
-  const rss: Record<string, number> = { read: 0, plan: 0 };
+  const cpu: Record<string, number[]> = { read: [], plan: [], 'plan-main': [] };
+  const rss: Record<string, number> = { read: 0, plan: 0, 'plan-main': 0 };
   const notes: Record<string, string> = {};
   // Warm-up: caches, JIT of the database; skipped for a single run (the 10M case takes minutes a subject).
   if (runs > 1) for (const subject of subjects) measure(script, subject);
@@ -171,6 +177,14 @@ async function main(): Promise<void> {
   }
   const reference = median(times.read!);
   const label = `plan ${rows} rows, 1% changed (PostgreSQL → PostgreSQL)`;
+  const planRow = (subject: string, title: string): BenchRow => ({
+    benchmark: label,
+    subject: title,
+    median_ms: median(times[subject]!),
+    peak_rss_mb: rss[subject]!,
+    extra: `${notes[subject]!}; ${median(cpu[subject]!).toFixed(1)} s CPU (${(median(cpu[subject]!) / median(cpu.read!)).toFixed(2)}×)`,
+    ratio: median(times[subject]!) / reference,
+  });
   const table: BenchRow[] = [
     {
       benchmark: label,
@@ -180,14 +194,8 @@ async function main(): Promise<void> {
       extra: `${notes.read!}; ${median(cpu.read!).toFixed(1)} s CPU`,
       ratio: 1,
     },
-    {
-      benchmark: label,
-      subject: 'stocktake plan (spills above 16 MB a side)',
-      median_ms: median(times.plan!),
-      peak_rss_mb: rss.plan!,
-      extra: `${notes.plan!}; ${median(cpu.plan!).toFixed(1)} s CPU (${(median(cpu.plan!) / median(cpu.read!)).toFixed(2)}×)`,
-      ratio: median(times.plan!) / reference,
-    },
+    planRow('plan', 'stocktake plan (target read in a thread; spills above 16 MB a side)'),
+    ...(withMainThread ? [planRow('plan-main', 'stocktake plan, target read on the main thread')] : []),
   ];
   printTable(table);
   for (const subject of subjects)

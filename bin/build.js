@@ -43,8 +43,13 @@ export const REQUIRE_BANNER =
 export function bundleOptions(entryPoints, outdir, external = EXTERNAL_PACKAGES) {
   return {
     absWorkingDir: root,
-    // The CSV scan's worker thread is its own entry, loaded beside the chunks (csv-range-thread.ts).
-    entryPoints: [...entryPoints, 'src/connectors/csv/csv-range-worker.ts'],
+    // Worker threads are entries of their own, loaded beside the chunks (csv-range-thread.ts,
+    // src/core/module-worker.ts).
+    entryPoints: [
+      ...entryPoints,
+      'src/connectors/csv/csv-range-worker.ts',
+      'src/mappers/plan-target-worker.ts',
+    ],
     entryNames: '[name]',
     outdir,
     bundle: true,

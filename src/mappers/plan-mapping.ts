@@ -12,6 +12,7 @@ import { IDENTITY_MAP_LIMIT, identityMapTooLarge } from './identity-map.ts';
 import { diffPartition, emptyDiff, type PartitionDiff } from './plan-diff.ts';
 import { showValue } from './plan-masking.ts';
 import { collectSource, collectTarget, type SideSummary } from './plan-sides.ts';
+import { readTargetInThread, type TargetThreadSetting, threadable } from './plan-target-thread.ts';
 import type { PreparedMapping } from './preflight.ts';
 import { RejectTally, type RowReject } from './rejects.ts';
 import type { SelfReferences } from './self-reference-check.ts';
@@ -41,6 +42,8 @@ export interface DiffOptions {
   readonly onProgress?: (side: 'source' | 'target', rows: number) => void;
   /** The target's foreign keys to check mapped rows against (see `loadForeignKeyChecks`). */
   readonly foreignKeys?: ForeignKeyChecks;
+  /** Reads the target side in a worker thread when the target qualifies (see `threadable`). */
+  readonly targetThread?: TargetThreadSetting;
 }
 
 /** Both sides of a mapping read into partition stores. */
@@ -66,7 +69,8 @@ export async function readSides(
   const expected = Math.max(prepared.source.dataset.rowCount ?? 0, prepared.target.dataset.rowCount ?? 0);
   const partitions = partitionCountFor(expected, sideRows);
   const sourceStore = new PartitionStore(partitions, sideRows, `${prepared.config.name}-source`);
-  const targetStore = new PartitionStore(partitions, sideRows, `${prepared.config.name}-target`);
+  const targetLabel = `${prepared.config.name}-target`;
+  let targetStore = new PartitionStore(partitions, sideRows, targetLabel);
   const close = () => {
     sourceStore.close();
     targetStore.close();
@@ -95,7 +99,19 @@ export async function readSides(
         { ...read('source'), ...(options.foreignKeys ? { foreignKeys: options.foreignKeys } : {}) },
       ),
     ),
-    stopOnError(collectTarget(prepared, target, targetStore, read('target'))),
+    stopOnError(
+      threadable(prepared, options.targetThread)
+        ? readTargetInThread(prepared, options.targetThread!.entry, {
+            partitions,
+            budgetRows: sideRows,
+            label: targetLabel,
+            ...read('target'),
+          }).then(({ summary, store }) => {
+            targetStore = store;
+            return summary;
+          })
+        : collectTarget(prepared, target, targetStore, read('target')),
+    ),
   ]);
   if (sourceRead.status === 'rejected' || targetRead.status === 'rejected') {
     close();

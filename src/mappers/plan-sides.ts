@@ -8,10 +8,10 @@ import type { Connector, Row, Value } from '../connectors/types.ts';
 import { StocktakeError } from '../core/errors.ts';
 import type { Fingerprint } from '../core/plan.ts';
 import { FingerprintAccumulator, hashTexts, ROW_HASH } from './canonical-hash.ts';
-import { foldKeyText, KEY_SEPARATOR } from './canonical-key.ts';
-import { NULL_TEXT, stableJson } from './canonical-value.ts';
+import { foldKeyText, KEY_SEPARATOR, type KeyFolding } from './canonical-key.ts';
+import { type Canonicalizer, NULL_TEXT, stableJson } from './canonical-value.ts';
 import { checkForeignKeys, type ForeignKeyChecks } from './foreign-key-check.ts';
-import type { Rejection } from './mapping-types.ts';
+import type { CompiledMapping, Rejection } from './mapping-types.ts';
 import type { PreparedMapping } from './preflight.ts';
 import type { PartitionStore } from './spill-partitions.ts';
 
@@ -52,8 +52,25 @@ export interface SideSummary {
   readonly ms: number;
 }
 
+/**
+ * What reading the target side needs of a prepared mapping: a worker thread that reads the target
+ * rebuilds this much of it (plan-target-thread.ts).
+ */
+export interface TargetReading {
+  readonly config: { readonly name: string };
+  readonly compiled: Pick<CompiledMapping, 'targetFields' | 'keyIndexes'>;
+  readonly target: { readonly dataset: { readonly name: string } };
+  readonly canonicalizers: readonly Canonicalizer[];
+  readonly keyFoldings: readonly KeyFolding[];
+  readonly fieldFoldings: readonly KeyFolding[] | null;
+  readonly identity: PreparedMapping['identity'];
+}
+
 /** The key text of a row of target fields whose canonical texts are in `texts`. */
-export function keyTextOf(prepared: PreparedMapping, texts: readonly string[]): string {
+export function keyTextOf(
+  prepared: Pick<TargetReading, 'compiled' | 'keyFoldings'>,
+  texts: readonly string[],
+): string {
   const indexes = prepared.compiled.keyIndexes;
   const foldings = prepared.keyFoldings;
   if (indexes.length === 1) return foldKeyText(texts[indexes[0]!]!, foldings[0]!);
@@ -66,7 +83,7 @@ export function keyTextOf(prepared: PreparedMapping, texts: readonly string[]): 
 }
 
 /** Folds the texts of folded key fields in place, so that content compares as the target does. */
-export function foldContent(prepared: PreparedMapping, texts: string[]): void {
+export function foldContent(prepared: Pick<TargetReading, 'fieldFoldings'>, texts: string[]): void {
   const foldings = prepared.fieldFoldings;
   if (foldings === null) return;
   for (let f = 0; f < foldings.length; f++)
@@ -157,7 +174,7 @@ export async function collectSource(
 
 /** Streams the target's current rows (the mapping's fields) into `store`. */
 export async function collectTarget(
-  prepared: PreparedMapping,
+  prepared: TargetReading,
   connector: Connector,
   store: PartitionStore,
   options: SideReadOptions = {},

@@ -50,6 +50,24 @@ export interface PartitionRecords {
   readonly words: Uint32Array;
 }
 
+/**
+ * A store handed to another thread (`handOff`, then `PartitionStore.adopt`): where its spill file lies
+ * and the records it held in memory, whose buffers move rather than copy.
+ */
+export interface StoreHandOff {
+  readonly partitions: number;
+  readonly size: number;
+  readonly spills: number;
+  /** The store's directory, which passes to the adopting store, and its spill file (when rows went to disk). */
+  readonly directory: string | undefined;
+  readonly file: string | undefined;
+  readonly written: number;
+  readonly segments: number[][];
+  /** Per partition, the buffer of its records in memory (null when empty) and the bytes they fill. */
+  readonly buffers: (ArrayBuffer | null)[];
+  readonly used: number[];
+}
+
 /** The values of record `i`, decoded from its bytes on first use; null for a key kept without a row. */
 export function rowAt(records: PartitionRecords, i: number): Value[] | null {
   const row = records.rows[i];
@@ -83,6 +101,29 @@ const FIRST_BUFFER = 4096;
 const liveDirectories = new Set<string>();
 let exitHookInstalled = false;
 
+/** A new temporary directory for spill files, removed at exit unless `removeSpillDirectory` removed it first. */
+export function makeSpillDirectory(): string {
+  const directory = mkdtempSync(join(tmpdir(), 'stocktake-diff-'));
+  removeAtExit(directory);
+  return directory;
+}
+
+/** Removes a spill directory and what it holds. */
+export function removeSpillDirectory(directory: string): void {
+  rmSync(directory, { recursive: true, force: true });
+  liveDirectories.delete(directory);
+}
+
+function removeAtExit(directory: string): void {
+  liveDirectories.add(directory);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // A run that exits early (error, interruption) still removes its spill files.
+  process.once('exit', () => {
+    for (const d of liveDirectories) rmSync(d, { recursive: true, force: true });
+  });
+}
+
 /** One side of a diff (source or target), partitioned by key hash. */
 export class PartitionStore {
   readonly partitions: number;
@@ -100,6 +141,8 @@ export class PartitionStore {
   #size = 0;
   #spills = 0;
   #directory: string | undefined;
+  /** True when the directory is the caller's (`spillInto`): the store neither makes nor removes it. */
+  #lent = false;
   #fd: number | undefined;
   #written = 0;
   #label: string;
@@ -142,6 +185,67 @@ export class PartitionStore {
   /** How many times the rows in memory went to disk. */
   get spills(): number {
     return this.#spills;
+  }
+
+  /**
+   * Spills into a file of `directory`, which the caller made and removes: a store filled in a worker
+   * thread, whose own clean-up would not run if the thread were ended, then handed off.
+   */
+  spillInto(directory: string): void {
+    this.#directory = directory;
+    this.#lent = true;
+  }
+
+  /**
+   * Gives up the records for another thread to `adopt`: the spill file is closed and left in place, the
+   * buffers of records in memory are listed to be transferred. The store is empty afterwards.
+   */
+  handOff(): StoreHandOff {
+    const buffers: (ArrayBuffer | null)[] = [];
+    for (let p = 0; p < this.partitions; p++)
+      buffers.push(this.#used[p]! > 0 ? (this.#buffers[p]!.buffer as ArrayBuffer) : null);
+    const state: StoreHandOff = {
+      partitions: this.partitions,
+      size: this.#size,
+      spills: this.#spills,
+      directory: this.#directory,
+      file: this.#fd === undefined ? undefined : this.#fileName(),
+      written: this.#written,
+      segments: this.#segments.slice(),
+      buffers,
+      used: this.#used.slice(),
+    };
+    if (this.#fd !== undefined) closeSync(this.#fd);
+    this.#fd = undefined;
+    // The directory is the adopter's now: this thread's exit must not remove it.
+    if (this.#directory !== undefined) liveDirectories.delete(this.#directory);
+    this.#directory = undefined;
+    this.close();
+    return state;
+  }
+
+  /**
+   * The store another thread handed off. Its directory is now the adopting store's own: removed on close,
+   * or at exit.
+   */
+  static adopt(state: StoreHandOff): PartitionStore {
+    const store = new PartitionStore(state.partitions);
+    if (state.directory !== undefined) {
+      store.#own(state.directory);
+      if (state.file !== undefined) store.#fd = openSync(join(state.directory, state.file), 'r+');
+    }
+    store.#size = state.size;
+    store.#spills = state.spills;
+    store.#written = state.written;
+    for (let p = 0; p < state.partitions; p++) {
+      store.#segments[p] = state.segments[p]!;
+      const memory = state.buffers[p];
+      if (!memory) continue;
+      store.#buffers[p] = Buffer.from(memory) as CodecBuffer;
+      store.#words[p] = new Uint32Array(memory, 0, memory.byteLength >> 2);
+      store.#used[p] = state.used[p]!;
+    }
+    return store;
   }
 
   /** The partition of a key. */
@@ -264,9 +368,8 @@ export class PartitionStore {
       closeSync(this.#fd);
       this.#fd = undefined;
     }
-    if (this.#directory) {
-      rmSync(this.#directory, { recursive: true, force: true });
-      liveDirectories.delete(this.#directory);
+    if (this.#directory && !this.#lent) {
+      removeSpillDirectory(this.#directory);
       this.#directory = undefined;
     }
   }
@@ -285,18 +388,20 @@ export class PartitionStore {
 
   #open(): number {
     if (this.#fd !== undefined) return this.#fd;
-    const directory = mkdtempSync(join(tmpdir(), 'stocktake-diff-'));
-    this.#directory = directory;
-    liveDirectories.add(directory);
-    if (!exitHookInstalled) {
-      exitHookInstalled = true;
-      // A run that exits early (error, interruption) still removes its spill files.
-      process.once('exit', () => {
-        for (const d of liveDirectories) rmSync(d, { recursive: true, force: true });
-      });
-    }
-    this.#fd = openSync(join(directory, `${this.#label}.spill`), 'w+');
+    if (!this.#directory) this.#own(makeSpillDirectory());
+    this.#fd = openSync(join(this.#directory!, this.#fileName()), 'w+');
     return this.#fd;
+  }
+
+  #fileName(): string {
+    return `${this.#label}.spill`;
+  }
+
+  // Takes `directory` as the store's own: removed on close, or when the process exits first.
+  #own(directory: string): void {
+    this.#directory = directory;
+    this.#lent = false;
+    removeAtExit(directory);
   }
 }
 

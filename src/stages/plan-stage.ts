@@ -16,6 +16,7 @@ import { IDENTITY_MAP_LIMIT, identityMapTooLarge } from '../mappers/identity-map
 import { narrowingWarnings } from '../mappers/narrowing-warnings.ts';
 import { renderPlanHtml } from '../mappers/plan-html.ts';
 import { type PlanMappingOptions, planMapping } from '../mappers/plan-mapping.ts';
+import { TARGET_THREAD_MIN_ROWS } from '../mappers/plan-target-thread.ts';
 import { type OpenedSide, type PreparedMapping, preflight } from '../mappers/preflight.ts';
 import { writeDocument } from './documents.ts';
 
@@ -88,8 +89,13 @@ export interface PlanRunOptions {
   readonly onStep?: (message: string) => void;
   readonly onProgress?: (mapping: string, side: 'source' | 'target', rows: number) => void;
   readonly now?: () => Date;
-  /** Connectors already open (tests, library users); they are left open. */
+  /** Connectors already open (tests, library users); they are left open, and every side is read through them. */
   readonly connectors?: MappingConnectors;
+  /**
+   * Targets (network databases) of at least this many rows are read in a worker thread on a connection of
+   * its own, beside the source (default `TARGET_THREAD_MIN_ROWS`); not with `connectors`.
+   */
+  readonly targetThreadRows?: number;
 }
 
 /** Plans every selected mapping; writes nothing to any source or target. */
@@ -140,6 +146,7 @@ export async function runPlan(config: Config, options: PlanRunOptions = {}): Pro
             if (inserts) pendingInserts.set(p.mappingName, inserts);
             return planOne(p, connectors, {
               ...options,
+              config,
               foreignKeys,
               insertedParents: parents,
               ...(inserts ? { onInsert: (key: string) => addPending(inserts, key, p.mappingName) } : {}),
@@ -168,7 +175,9 @@ async function planOne(
   prepared: PreparedMapping,
   connectors: MappingConnectors,
   options: PlanRunOptions &
-    Pick<PlanMappingOptions, 'onInsert' | 'firstPassInserts' | 'foreignKeys' | 'insertedParents'>,
+    Pick<PlanMappingOptions, 'onInsert' | 'firstPassInserts' | 'foreignKeys' | 'insertedParents'> & {
+      readonly config: Config;
+    },
 ): Promise<MappingPlan> {
   const name = prepared.config.name;
   options.onStep?.(
@@ -186,6 +195,7 @@ async function planOne(
       ...(options.foreignKeys ? { foreignKeys: options.foreignKeys } : {}),
       ...(options.insertedParents ? { insertedParents: options.insertedParents } : {}),
       ...(options.memoryRows ? { memoryRows: options.memoryRows } : {}),
+      ...targetThread(prepared, options),
       ...(options.onProgress ? { onProgress: (side, rows) => options.onProgress!(name, side, rows) } : {}),
     },
   );
@@ -194,6 +204,16 @@ async function planOne(
   );
   const warnings = [...narrowingWarnings(prepared), ...(plan.warnings ?? [])];
   return warnings.length > 0 ? { ...plan, warnings } : plan;
+}
+
+// The target is read in a thread only from its config entry: connectors given by the caller are used as they are.
+function targetThread(
+  prepared: PreparedMapping,
+  options: PlanRunOptions & { readonly config: Config },
+): Pick<PlanMappingOptions, 'targetThread'> {
+  const entry = options.config.targets?.[prepared.target.name];
+  if (options.connectors || !entry) return {};
+  return { targetThread: { entry, minRows: options.targetThreadRows ?? TARGET_THREAD_MIN_ROWS } };
 }
 
 function planDocument(mappings: MappingPlan[], options: PlanRunOptions): PlanDocument {

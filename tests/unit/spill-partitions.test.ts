@@ -1,9 +1,14 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Value } from '../../src/connectors/types.ts';
-import { PartitionStore, partitionCountFor, rowAt } from '../../src/mappers/spill-partitions.ts';
+import {
+  makeSpillDirectory,
+  PartitionStore,
+  partitionCountFor,
+  rowAt,
+} from '../../src/mappers/spill-partitions.ts';
 
 /** Every record of every partition, by key. */
 function everything(store: PartitionStore): Map<string, { high: number; low: number; row: Value[] | null }> {
@@ -124,5 +129,25 @@ describe('partition store', () => {
       else process.env.TMPDIR = saved;
       rmSync(own, { recursive: true, force: true });
     }
+  });
+
+  it('hands its records, spilled and in memory, to a store in another thread, which then owns the directory', () => {
+    const directory = makeSpillDirectory();
+    const store = new PartitionStore(4, 100, 'handed');
+    store.spillInto(directory);
+    for (let i = 0; i < 250; i++) store.add(`k${i}`, i, i + 1, [i, `v${i}`]);
+    expect(store.spills).toBe(2);
+    const state = store.handOff();
+    // As a worker posts it: the buffers of the records in memory move instead of being copied.
+    const moved = structuredClone(state, { transfer: state.buffers.filter((b) => b !== null) });
+    expect(state.buffers.every((b) => b === null || b.byteLength === 0)).toBe(true);
+    const adopted = PartitionStore.adopt(moved);
+    expect(adopted.size).toBe(250);
+    const all = everything(adopted);
+    expect(all.size).toBe(250);
+    expect(all.get('k0')).toEqual({ high: 0, low: 1, row: [0, 'v0'] });
+    expect(all.get('k249')).toEqual({ high: 249, low: 250, row: [249, 'v249'] });
+    adopted.close();
+    expect(existsSync(directory)).toBe(false);
   });
 });
