@@ -320,6 +320,39 @@ describe.skipIf(!up)('PostgreSQL connector', () => {
     expect(many).toBe(8);
   });
 
+  it('reads the same columns whether asked for by schema beside the relations or by the relations kept', async () => {
+    const inventoryOf = async (filter: Record<string, unknown>) => {
+      const sql: string[] = [];
+      const c = await createPostgresConnector(
+        { kind: 'postgres', url: url(DB), ...filter },
+        { name: 'f', mode: 'audit', onQuery: (text) => sql.push(text) },
+      );
+      const inventory = await c.inventory();
+      await c.close();
+      return {
+        datasets: inventory.datasets,
+        bySchema: sql.some((text) =>
+          text.includes(
+            'FROM pg_class c\nJOIN pg_namespace n ON n.oid = c.relnamespace\nJOIN pg_attribute a',
+          ),
+        ),
+      };
+    };
+    // Plain schema names: the columns are asked for by schema, at once; a glob or an include: by relation.
+    const named = await inventoryOf({ schemas: ['sales', 'ref'], exclude: ['customer_count'] });
+    const globbed = await inventoryOf({ schemas: ['sal*', 'ref'], exclude: ['customer_count'] });
+    const included = await inventoryOf({
+      schemas: ['sales', 'ref'],
+      include: ['sales.*', 'ref.*'],
+      exclude: ['customer_count'],
+    });
+    expect([named.bySchema, globbed.bySchema, included.bySchema]).toEqual([true, false, false]);
+    expect(named.datasets.map((d) => d.name)).not.toContain('sales.customer_count');
+    expect(named.datasets).toEqual(globbed.datasets);
+    expect(named.datasets).toEqual(included.datasets);
+    expect(named.datasets.find((d) => d.name === 'sales.customer')?.columns).toHaveLength(10);
+  });
+
   it('counts small tables by copying one fixed-width column, the others with COUNT(*), to the same counts', async () => {
     const setup = knexFactory({ client: 'pg', connection: url(DB), pool: { min: 0, max: 1 } });
     const role = `stocktake_rls_${process.pid}`;

@@ -75,7 +75,7 @@ WHERE c.relkind IN ('r','m','p')`;
 
 // A default never refers to a column, so pg_get_expr needs no relation (given one, it opens it: 30× slower);
 // generated columns report no default.
-const COLUMNS_SQL = `
+const COLUMNS_SELECT = `
 SELECT a.attrelid::bigint AS oid, a.attnum AS position, a.attname AS name,
   format_type(a.atttypid, a.atttypmod) AS native_type,
   COALESCE(bt.typname, t.typname) AS type_name, COALESCE(bt.typcategory, t.typcategory) AS category,
@@ -89,15 +89,32 @@ SELECT a.attrelid::bigint AS oid, a.attnum AS position, a.attname AS name,
     WHEN COALESCE(bt.oid, t.oid) IN (1083, 1114, 1184, 1266) THEN CASE WHEN a.atttypmod >= 0 THEN a.atttypmod ELSE 6 END
   END AS precision,
   CASE WHEN COALESCE(bt.oid, t.oid) = 1700 AND a.atttypmod > 0 THEN (a.atttypmod - 4) & 65535 END AS scale,
-  CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation THEN co.collname END AS collation
-FROM unnest(?::oid[]) AS wanted(oid)
-JOIN pg_attribute a ON a.attrelid = wanted.oid
+  CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation THEN co.collname END AS collation`;
+
+const COLUMNS_JOINS = `
 JOIN pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_type bt ON bt.oid = t.typbasetype AND t.typtype = 'd'
 LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
 LEFT JOIN pg_collation co ON co.oid = a.attcollation
-LEFT JOIN pg_description ds ON ds.objoid = a.attrelid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = a.attnum
+LEFT JOIN pg_description ds ON ds.objoid = a.attrelid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = a.attnum`;
+
+const COLUMNS_SQL = `${COLUMNS_SELECT}
+FROM unnest(?::oid[]) AS wanted(oid)
+JOIN pg_attribute a ON a.attrelid = wanted.oid${COLUMNS_JOINS}
 WHERE a.attnum > 0 AND NOT a.attisdropped`;
+
+/**
+ * The columns of every relation the relations query lists in the given schemas (`IN (…)` appended, one
+ * placeholder a schema) or in all: asked for beside the relations, so that the longest read of the
+ * catalog does not wait for them; the rows of relations the scope leaves out are dropped after.
+ */
+const COLUMNS_BY_SCHEMA_SQL = `${COLUMNS_SELECT}
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_attribute a ON a.attrelid = c.oid${COLUMNS_JOINS}
+WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r','v','m','p','f')
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`;
 
 const ENUMS_SQL = `
 SELECT e.enumtypid::bigint AS type, array_agg(e.enumlabel::text ORDER BY e.enumsortorder)::text[] AS labels
@@ -148,6 +165,7 @@ const MIN_ROW_BYTES = 32;
 
 /** Reads the inventory of every relation the scope covers. */
 export async function postgresCatalog(db: Knex, scope: CatalogScope): Promise<SourceInventory> {
+  const early = columnsBySchema(db, scope);
   const [serverResult, relationResult] = await Promise.all([db.raw(SERVER_SQL), db.raw(RELATIONS_SQL)]);
   const serverRow = normaliseRows(serverResult)[0] as unknown as RawServer;
   const relations = (normaliseRows(relationResult) as unknown as RawRelation[]).filter((r) =>
@@ -227,7 +245,12 @@ export async function postgresCatalog(db: Knex, scope: CatalogScope): Promise<So
   const [columnRows, [enumRows, constraintRows, indexRows]] = await Promise.all([
     none
       ? []
-      : onOneConnection(db, async (query) => (await query(COLUMNS_SQL, [oids])) as unknown as RawColumn[]),
+      : early
+        ? early.then((rows) => {
+            const kept = new Set(relations.map((r) => String(r.oid)));
+            return rows.filter((c) => kept.has(String(c.oid)));
+          })
+        : onOneConnection(db, async (query) => (await query(COLUMNS_SQL, [oids])) as unknown as RawColumn[]),
     none
       ? ([[], [], []] as const)
       : onOneConnection(
@@ -406,6 +429,31 @@ function indexColumns(i: RawIndex, names: AttributeNames): string[] {
       return n === 0 ? unquoteIndexColumn(i.definitions?.[k] ?? '') : (own?.get(n) ?? `#${n}`);
     });
 }
+
+/**
+ * The columns of the scope's schemas, asked for at once (COLUMNS_BY_SCHEMA_SQL), when the scope is whole
+ * schemas named without globs, or every schema; otherwise (tables named by `include`, schema globs)
+ * undefined, and the columns are asked for by the oids of the relations kept.
+ */
+function columnsBySchema(db: Knex, scope: CatalogScope): Promise<RawColumn[]> | undefined {
+  const schemas = scope.filter.schemaPatterns;
+  if (scope.filter.includes) return undefined;
+  let sql = COLUMNS_BY_SCHEMA_SQL;
+  if (schemas) {
+    if (schemas.length === 0 || schemas.some((s) => GLOB_CHARACTERS.test(s))) return undefined;
+    sql += `\n  AND n.nspname IN (${schemas.map(() => '?').join(', ')})`;
+  }
+  const columns = onOneConnection(
+    db,
+    async (query) => (await query(sql, schemas ?? [])) as unknown as RawColumn[],
+  );
+  // Awaited once the relations are in; a failure meanwhile is not an unhandled rejection.
+  columns.catch(() => {});
+  return columns;
+}
+
+/** Characters that make a schema pattern a glob (picomatch) rather than a name. */
+const GLOB_CHARACTERS = /[*?[\]{}()!+@\\]/;
 
 /**
  * Runs `work` with two functions bound to one pooled connection, released afterwards: `query` runs one

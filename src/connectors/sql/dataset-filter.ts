@@ -12,6 +12,8 @@ export interface DatasetFilter {
   table(schema: string | undefined, table: string): boolean;
   /** The schema globs, or undefined when any schema (except system ones) is allowed. */
   readonly schemaPatterns: readonly string[] | undefined;
+  /** True when `include` names tables: the scope is then those tables, not whole schemas. */
+  readonly includes: boolean;
   /** A description for messages: `schemas public; include sales_*`. */
   describe(): string;
 }
@@ -47,6 +49,7 @@ export function createDatasetFilter(options: DatasetFilterOptions): DatasetFilte
     set.bare(table) || (schema !== undefined && set.qualified(`${schema}.${table}`));
   return {
     schemaPatterns,
+    includes: include.any,
     schema: (schema) => schemaMatch(schema),
     table(schema, table) {
       if (schema !== undefined && !schemaMatch(schema)) return false;
