@@ -4,12 +4,8 @@
  * posts the cut it found (`split`); the scan posts the columns, plans and pairs of its first range
  * (`start`) or ends the worker; the worker posts its pass (`done`) or what failed (`error`).
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { bundleIsFresh } from '../../../bin/bundle-freshness.js';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../../core/module-worker.ts';
 import type { TypeInferenceOptions } from '../../profilers/type-inference.ts';
 import type { SourceFile } from '../files/file-paths.ts';
 import type { PassContinuation, RecordPassState } from './csv-record-pass.ts';
@@ -91,25 +87,7 @@ export class RangeThread {
   }
 }
 
-/**
- * Starts the worker: the bundled one beside the bundle; from the TypeScript sources (tests, benchmarks,
- * a clone without a build), the bundled one too while the bundle is as new as every source, as the
- * command line decides (bin/stocktake.js), and otherwise the source through tsx's loader.
- */
+/** Starts the range worker (src/core/module-worker.ts finds it: bundled, or from the sources). */
 function startWorker(request: RangeRequest): Worker {
-  const here = import.meta.url;
-  const options = { workerData: request };
-  if (!here.endsWith('.ts')) return new Worker(new URL('./csv-range-worker.js', here), options);
-  const root = new URL('../../../', here);
-  if (bundleIsFresh(root)) return new Worker(new URL('dist/csv-range-worker.js', root), options);
-  const script = new URL('./csv-range-worker.ts', here).href;
-  const bootstrap = `const { register } = await import(${JSON.stringify(tsxLoader())}); register(); await import(${JSON.stringify(script)});`;
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`), options);
-}
-
-/** The URL of tsx's ESM loader API, resolved from this package. */
-function tsxLoader(): string {
-  const manifest = createRequire(import.meta.url).resolve('tsx/package.json');
-  const exports = JSON.parse(readFileSync(manifest, 'utf8')).exports['./esm/api'].import.default as string;
-  return pathToFileURL(join(dirname(manifest), exports)).href;
+  return startModuleWorker('csv-range-worker', 'src/connectors/csv/csv-range-worker.ts', request);
 }
