@@ -267,7 +267,7 @@ export const CIVIL = new Float64Array(3);
  * False when the text is not an integer.
  */
 export function splitMicros(text: string): boolean {
-  if (!MICROS_TEXT.test(text)) return false;
+  if (!CANONICAL_INTEGER.test(text)) return false;
   const micros = Number(text);
   if (Number.isSafeInteger(micros)) {
     const seconds = Math.floor(micros / 1e6);
@@ -287,7 +287,8 @@ export function splitMicros(text: string): boolean {
   return true;
 }
 
-const MICROS_TEXT = /^-?\d+$/;
+/** The canonical text of an integer, and of an instant (epoch microseconds): an optional minus, digits. */
+export const CANONICAL_INTEGER = /^-?\d+$/;
 
 /** Seconds and microseconds of the last `splitMicros`. */
 export const SPLIT = new Float64Array(2);

@@ -9,7 +9,7 @@
 import type { Value } from '../connectors/types.ts';
 import type { ColumnAggregate } from '../core/plan.ts';
 import { foldKeyText, type KeyFolding } from './canonical-key.ts';
-import { type Canonicalizer, NULL_TEXT, SPLIT, splitMicros } from './canonical-value.ts';
+import { CANONICAL_INTEGER, type Canonicalizer, NULL_TEXT, SPLIT, splitMicros } from './canonical-value.ts';
 import { numberToDecimal } from './decimal-text.ts';
 import { showValue } from './plan-masking.ts';
 import type { PreparedMapping } from './preflight.ts';
@@ -126,8 +126,8 @@ export class SideAggregates {
       side.#nulls[f] = nulls;
       if (kind & SUM && sum !== null) side.#sums[f]!.add(sum);
       if (kind & (RANGE_INSTANT | RANGE_TEXT)) {
-        if (min !== null) side.#lower(f, min, (kind & RANGE_INSTANT) !== 0 && INTEGER.test(min));
-        if (max !== null) side.#raise(f, max, (kind & RANGE_INSTANT) !== 0 && INTEGER.test(max));
+        if (min !== null) side.#lower(f, min, (kind & RANGE_INSTANT) !== 0 && CANONICAL_INTEGER.test(min));
+        if (max !== null) side.#raise(f, max, (kind & RANGE_INSTANT) !== 0 && CANONICAL_INTEGER.test(max));
       }
     }
     return side;
@@ -189,7 +189,7 @@ export class SideAggregates {
   #addText(f: number, kind: number, text: string): void {
     if (kind & SUM) this.#sums[f]!.add(text);
     if (kind & (RANGE_INSTANT | RANGE_TEXT)) {
-      const integer = (kind & RANGE_INSTANT) !== 0 && INTEGER.test(text);
+      const integer = (kind & RANGE_INSTANT) !== 0 && CANONICAL_INTEGER.test(text);
       this.#lower(f, text, integer);
       this.#raise(f, text, integer);
     }
@@ -257,8 +257,6 @@ export function compareAggregates(
   }
   return out;
 }
-
-const INTEGER = /^-?\d+$/;
 
 // Timestamps are canonical as epoch microseconds (integer texts, compared without a BigInt per value);
 // anything else a database returned, and dates, compare as text.

@@ -23,7 +23,7 @@ import type { Connector } from '../connectors/types.ts';
 import type { Column } from '../core/inventory.ts';
 import type { Fingerprint } from '../core/plan.ts';
 import { type Utf8Buffer, writeUtf8 } from '../core/utf8-write.ts';
-import { CIVIL, civilFromDays, NULL_TEXT, SPLIT, splitMicros } from './canonical-value.ts';
+import { CANONICAL_INTEGER, CIVIL, civilFromDays, NULL_TEXT, SPLIT, splitMicros } from './canonical-value.ts';
 import type { PreparedMapping } from './preflight.ts';
 import { type AggregatePlan, aggregateKinds, type FieldTotals } from './reconcile-aggregates.ts';
 
@@ -243,7 +243,6 @@ const MYSQL_ESCAPES: Readonly<Record<string, string>> = {
   '\0': '\\0',
   '\x1a': '\\Z',
 };
-const INTEGER_TEXT = /^-?\d+$/;
 const CHAR_TYPE = /^(n?char|character|bpchar|nchar)\b(?!\s+varying)/i;
 const WITH_TIME_ZONE = /with time zone|timestamptz/i;
 
@@ -385,7 +384,7 @@ function renderFor(dialect: Dialect, column: Column): Render | undefined {
       // PostgreSQL prints a CHAR(n) padded, which its canonical text is not.
       return dialect === 'postgres' && CHAR_TYPE.test(native) ? undefined : same;
     case 'integer':
-      return (text) => (INTEGER_TEXT.test(text) ? text : undefined);
+      return (text) => (CANONICAL_INTEGER.test(text) ? text : undefined);
     case 'decimal':
       return column.scale === undefined ? undefined : scaled(column.scale);
     case 'boolean':
@@ -396,7 +395,7 @@ function renderFor(dialect: Dialect, column: Column): Render | undefined {
     case 'date':
       return (text) => (/^\d{4}-\d{2}-\d{2}$/.test(text) ? text : undefined);
     case 'timestamp':
-      return (text) => (INTEGER_TEXT.test(text) ? text : undefined);
+      return (text) => (CANONICAL_INTEGER.test(text) ? text : undefined);
     case 'time':
       return dialect === 'postgres' && !WITH_TIME_ZONE.test(native) ? same : undefined;
     case 'binary':

@@ -211,9 +211,9 @@ export async function postgresCatalog(db: Knex, scope: CatalogScope): Promise<So
     });
   }
   // Three lanes, each on its own connection: row counts (with sizes measured first under `sizes: exact`:
-  // both open the same relations, and the counts find them in the backend's cache); columns; enums,
-  // constraints and indexes (catalog tables only).
-  // The columns and constraints are turned into the datasets' descriptions while the server still counts.
+  // both open the same relations, and the counts find them in the backend's cache); columns (already
+  // asked for beside the relations when `columnsBySchema` could); enums, constraints and indexes (catalog
+  // tables only). The columns and constraints become the datasets' descriptions while the server counts.
   const none = relations.length === 0;
   const counting = none
     ? Promise.resolve([[], new Map<string, number>()] as const)

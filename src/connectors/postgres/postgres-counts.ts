@@ -15,7 +15,13 @@
  */
 
 import { quoteDoubleQuoted } from '../sql/quote-identifier.ts';
-import { COUNT_CHUNK, type CountTarget, countStatement, fileCounts } from '../sql/row-counts.ts';
+import {
+  type CountTarget,
+  countChunks,
+  countedTable,
+  countStatement,
+  fileCounts,
+} from '../sql/row-counts.ts';
 
 /** A table expected to hold at most this many rows (by statistics and the live-tuple counter) is copied. */
 export const COPY_COUNT_MAX_ROWS = 1000;
@@ -64,7 +70,7 @@ export interface PgResult {
 
 /**
  * The script that counts `targets`, given the copy column of each table that has one (by `key`). Targets
- * go in chunks of `COUNT_CHUNK`, each in its own transaction: its COMMIT releases the locks its statements
+ * go in chunks (`countChunks`), each in its own transaction: its COMMIT releases the locks its statements
  * took before the next chunk takes more.
  */
 export function countScript(
@@ -77,8 +83,7 @@ export function countScript(
     statements.push(sql);
     steps.push(step);
   };
-  for (let start = 0; start < targets.length; start += COUNT_CHUNK) {
-    const chunk = targets.slice(start, start + COUNT_CHUNK);
+  for (const chunk of countChunks(targets)) {
     const selected: PostgresCountTarget[] = [];
     push('BEGIN', { kind: 'control' });
     for (const target of chunk) {
@@ -87,11 +92,8 @@ export function countScript(
         selected.push(target);
         continue;
       }
-      const q = quoteDoubleQuoted;
-      push(`COPY ${q(target.schema ?? 'public')}.${q(target.table)} (${q(column)}) TO STDOUT`, {
-        kind: 'copy',
-        target,
-      });
+      const table = countedTable(target, quoteDoubleQuoted);
+      push(`COPY ${table} (${quoteDoubleQuoted(column)}) TO STDOUT`, { kind: 'copy', target });
     }
     if (selected.length > 0) {
       push(countStatement(selected, quoteDoubleQuoted), { kind: 'select', targets: selected });

@@ -27,11 +27,21 @@ export function countStatement(
   countExpression = 'COUNT(*)',
 ): string {
   return chunk
-    .map((t, i) => {
-      const from = t.schema === undefined ? quote(t.table) : `${quote(t.schema)}.${quote(t.table)}`;
-      return `SELECT ${i} AS i, ${countExpression} AS n FROM ${from}`;
-    })
+    .map((t, i) => `SELECT ${i} AS i, ${countExpression} AS n FROM ${countedTable(t, quote)}`)
     .join(' UNION ALL ');
+}
+
+/** The table a count reads, quoted: `schema.table`, or `table` for a source without schemas. */
+export function countedTable(t: CountTarget, quote: (identifier: string) => string): string {
+  return t.schema === undefined ? quote(t.table) : `${quote(t.schema)}.${quote(t.table)}`;
+}
+
+/** `targets` in chunks of at most `COUNT_CHUNK`, one counting statement (or transaction) each. */
+export function countChunks<T extends CountTarget>(targets: readonly T[]): T[][] {
+  const chunks: T[][] = [];
+  for (let start = 0; start < targets.length; start += COUNT_CHUNK)
+    chunks.push(targets.slice(start, start + COUNT_CHUNK));
+  return chunks;
 }
 
 /** Files the `(i, n)` rows of a chunk's `countStatement` by `CountTarget.key`. */
@@ -54,11 +64,8 @@ export async function countRowsExactly(
   countExpression = 'COUNT(*)',
 ): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
-  const chunks: CountTarget[][] = [];
-  for (let start = 0; start < targets.length; start += COUNT_CHUNK)
-    chunks.push(targets.slice(start, start + COUNT_CHUNK));
   await Promise.all(
-    chunks.map(async (chunk) => {
+    countChunks(targets).map(async (chunk) => {
       const rows = normaliseRows(await db.raw(rawSql(db, countStatement(chunk, quote, countExpression))));
       fileCounts(counts, chunk, rows);
     }),
