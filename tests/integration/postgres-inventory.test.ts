@@ -314,10 +314,10 @@ describe.skipIf(!up)('PostgreSQL connector', () => {
     const many = await countFor(250);
     await setup.raw('DROP SCHEMA many CASCADE');
     await setup.destroy();
-    // 8 round trips whatever the table count: server facts, relations, columns, enums, constraints, indexes,
-    // the copy columns of small tables, and one script of every counting statement.
-    expect(few).toBe(8);
-    expect(many).toBe(8);
+    // 5 round trips whatever the table count: server facts, relations, columns, one script of enums,
+    // constraints and indexes, and one script of every counting statement.
+    expect(few).toBe(5);
+    expect(many).toBe(5);
   });
 
   it('reads the same columns whether asked for by schema beside the relations or by the relations kept', async () => {

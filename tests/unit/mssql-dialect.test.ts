@@ -93,6 +93,7 @@ describe('SQL Server reads through the shared connector', () => {
     const sent: string[] = [];
     const dialect: SqlDialect = {
       ...mssqlDialect,
+      openCatalog: undefined,
       catalog: async () => ({ datasets: [WEIRD] }),
       async *streamRowArrays(_db, sql) {
         sent.push(sql);

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   COPY_COUNT_MAX_ROWS,
+  copyColumns,
   countScript,
   type PgResult,
   type PostgresCountTarget,
@@ -21,6 +22,43 @@ const control = (command: string): PgResult => ({ command, rowCount: null, rows:
 const copied = (n: number): PgResult => ({ command: 'COPY', rowCount: n, rows: [] });
 
 describe('PostgreSQL count script', () => {
+  it('copies each small table by its narrowest fixed-width stored column, the first declared of equal ones', () => {
+    const column = (name: string, position: number, width: number, generated: string | null = null) => ({
+      name,
+      position,
+      width,
+      generated,
+    });
+    const columns = new Map([
+      // text (-1), int4, a generated boolean, int8, boolean, int2, then a second boolean.
+      [
+        '1',
+        [
+          column('note', 1, -1),
+          column('id', 2, 4),
+          column('flag_gen', 3, 1, 's'),
+          column('big', 4, 8),
+          column('flag', 5, 1),
+          column('small', 6, 2),
+          column('other_flag', 7, 1),
+        ],
+      ],
+      ['2', [column('note', 1, -1), column('payload', 2, -2)]],
+      ['3', [column('id', 1, 4)]],
+      ['4', [column('id', 1, 4)]],
+    ]);
+    const chosen = copyColumns(
+      [table('1'), table('2'), table('3', { expectedRows: COPY_COUNT_MAX_ROWS + 1 }), table('4'), table('5')],
+      (key) => columns.get(key),
+      (c) => c.width,
+    );
+    // 2 has only variable-width columns, 3 is too large to copy, 5 has no columns listed.
+    expect([...chosen]).toEqual([
+      ['1', 'flag'],
+      ['4', 'id'],
+    ]);
+  });
+
   it('copies small copyable tables that have a fixed-width column and counts the rest', () => {
     const targets = [
       table('1'),

@@ -1,4 +1,4 @@
-/** The knex configuration of a PostgreSQL source or target; audits get read-only sessions. */
+/** The connection of a PostgreSQL source or target, for knex and for the catalog's own pool; audits get read-only sessions. */
 import type { Knex } from 'knex';
 import { StocktakeError } from '../../core/errors.ts';
 import type { NetworkConfig } from '../sql/sql-dialect.ts';
@@ -18,12 +18,12 @@ const PARSERS: Readonly<Record<number, (value: string) => unknown>> = {
   [POSTGRES_OIDS.timestamptz]: postgresTimestampToIso,
 };
 
-/** Knex config for PostgreSQL: UTC sessions, exact date text, and `default_transaction_read_only` for audits. */
-export async function postgresKnexConfig(
+/** The pg driver and the connection options of a source or target: UTC sessions, exact date text, and `default_transaction_read_only` for audits. */
+export async function postgresConnection(
   config: NetworkConfig,
   mode: OpenMode,
   source: string,
-): Promise<Knex.Config> {
+): Promise<{ pg: typeof import('pg').default; connection: Record<string, unknown> }> {
   const pg = await loadPg();
   const types = {
     getTypeParser: (oid: number, format?: 'text' | 'binary') =>
@@ -51,6 +51,16 @@ export async function postgresKnexConfig(
     connectionTimeoutMillis: config.connectTimeoutMs ?? 10_000,
   };
   if (ssl) connection.ssl = ssl;
+  return { pg, connection };
+}
+
+/** Knex config for PostgreSQL: the connection of `postgresConnection`, in a pool of `pool.max` (4). */
+export async function postgresKnexConfig(
+  config: NetworkConfig,
+  mode: OpenMode,
+  source: string,
+): Promise<Knex.Config> {
+  const { connection } = await postgresConnection(config, mode, source);
   return {
     client: 'pg',
     connection,

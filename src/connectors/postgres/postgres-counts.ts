@@ -33,19 +33,46 @@ export interface PostgresCountTarget extends CountTarget {
   readonly expectedRows: number | null;
 }
 
-/**
- * The narrowest fixed-width stored column of each table (a `boolean` before an `integer`), by oid. Bound to
- * an array literal of oids.
- */
-export const COPY_COLUMNS_SQL = `
-SELECT DISTINCT ON (a.attrelid) a.attrelid::bigint AS oid, a.attname AS name
-FROM pg_attribute a
-WHERE a.attrelid = ANY (?::oid[]) AND a.attnum > 0 AND NOT a.attisdropped AND a.attlen > 0 AND a.attgenerated = ''
-ORDER BY a.attrelid, a.attlen, a.attnum`;
-
 /** Whether a table is small enough to be counted by copying one column of it. */
 export function copyCandidate(target: PostgresCountTarget): boolean {
   return target.copyable && target.expectedRows !== null && target.expectedRows <= COPY_COUNT_MAX_ROWS;
+}
+
+/** What `copyColumns` reads of a column (the catalog's columns lane). */
+export interface CopyColumnFacts {
+  readonly name: string;
+  readonly position: number;
+  /** pg_attribute.attgenerated: null for a stored value, 's' for a generated column. */
+  readonly generated: string | null;
+}
+
+/**
+ * The column each copy candidate among `targets` is copied by, by key: its narrowest fixed-width stored
+ * column (a `boolean` before an `integer`), the first declared of equal ones; `widthOf` gives a column's
+ * byte width (pg_type.typlen, -1 or -2 for variable-width types). A table without one is counted with
+ * COUNT(*).
+ */
+export function copyColumns<C extends CopyColumnFacts>(
+  targets: readonly PostgresCountTarget[],
+  columnsOf: (key: string) => readonly C[] | undefined,
+  widthOf: (column: C) => number,
+): Map<string, string> {
+  const chosen = new Map<string, string>();
+  for (const target of targets) {
+    if (!copyCandidate(target)) continue;
+    let best: C | undefined;
+    let bestWidth = 0;
+    for (const column of columnsOf(target.key) ?? []) {
+      const width = widthOf(column);
+      if (width <= 0 || column.generated !== null) continue;
+      if (!best || width < bestWidth || (width === bestWidth && column.position < best.position)) {
+        best = column;
+        bestWidth = width;
+      }
+    }
+    if (best) chosen.set(target.key, best.name);
+  }
+  return chosen;
 }
 
 /** One statement of a count script and how its result is read. */

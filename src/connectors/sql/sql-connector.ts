@@ -1,9 +1,10 @@
 /**
  * The connector every SQL backend shares: a knex pool (read-only sessions for audits), query
  * counting, batched streaming reads, and error translation. The backend-specific parts come from
- * its `SqlDialect`.
+ * its `SqlDialect`. knex is loaded on first use: a backend whose catalog has its own pool (PostgreSQL)
+ * inventories without it.
  */
-import knexFactory, { type Knex } from 'knex';
+import type { Knex } from 'knex';
 import { StocktakeError } from '../../core/errors.ts';
 import type { Column, Dataset, SourceInventory } from '../../core/inventory.ts';
 import type { DatasetObservation, ProfileOptions } from '../../profilers/observation.ts';
@@ -19,7 +20,7 @@ import {
 } from '../types.ts';
 import type { Writer, WriteTarget } from '../writer-types.ts';
 import { createDatasetFilter } from './dataset-filter.ts';
-import type { SqlDialect, SqlEntryConfig } from './sql-dialect.ts';
+import type { CatalogSession, SqlDialect, SqlEntryConfig } from './sql-dialect.ts';
 import { describeDriverError } from './sql-errors.ts';
 import { pushdownProfile } from './sql-pushdown.ts';
 import { createSqlWriter } from './sql-writer.ts';
@@ -35,6 +36,7 @@ export class SqlConnector implements Connector {
   readonly kind: string;
   readonly name: string;
   #db: Knex | undefined;
+  #catalogSession: Promise<CatalogSession> | undefined;
   #datasets: Map<string, Dataset> | undefined;
   #queries = 0;
   readonly #dialect: SqlDialect;
@@ -52,17 +54,36 @@ export class SqlConnector implements Connector {
   /** The knex instance, for writers and push-down profilers of the same backend. */
   async db(): Promise<Knex> {
     if (!this.#db) {
+      const { default: knexFactory } = await import('knex');
+      const config = await this.#dialect.knexConfig(this.#config, this.#context.mode, this.name);
+      // Another caller may have made it while this one waited.
+      if (this.#db) return this.#db;
       const db = knexFactory({
-        ...(await this.#dialect.knexConfig(this.#config, this.#context.mode, this.name)),
+        ...config,
         log: QUIET_LOG,
       });
-      db.on('query', (query: { sql: string }) => {
-        this.#queries++;
-        this.#context.onQuery?.(query.sql);
-      });
+      db.on('query', (query: { sql: string }) => this.#sent(query.sql));
       this.#db = db;
     }
     return this.#db;
+  }
+
+  #sent(sql: string): void {
+    this.#queries++;
+    this.#context.onQuery?.(sql);
+  }
+
+  /** The dialect's own catalog pool (`SqlDialect.openCatalog`), opened on first use. */
+  #catalog(): Promise<CatalogSession> {
+    const open = this.#dialect.openCatalog!;
+    this.#catalogSession ??= open(this.#config, this.#context.mode, this.name, (sql) => this.#sent(sql));
+    return this.#catalogSession;
+  }
+
+  async #closeCatalog(): Promise<void> {
+    const session = this.#catalogSession;
+    this.#catalogSession = undefined;
+    await (await session?.catch(() => undefined))?.close();
   }
 
   /** Statements sent so far. */
@@ -71,16 +92,15 @@ export class SqlConnector implements Connector {
   }
 
   async connect(): Promise<void> {
-    const db = await this.db();
     try {
-      await db.raw('SELECT 1');
+      if (this.#dialect.openCatalog) await (await this.#catalog()).ping();
+      else await (await this.db()).raw('SELECT 1');
     } catch (error) {
       throw describeDriverError(error, this.name, this.#dialect.product);
     }
   }
 
   async inventory(options: InventoryOptions = {}): Promise<SourceInventory> {
-    const db = await this.db();
     const config = this.#config as Partial<Extract<SqlEntryConfig, { kind: 'postgres' }>>;
     const filter = createDatasetFilter({
       schemas: config.schemas,
@@ -90,13 +110,23 @@ export class SqlConnector implements Connector {
     const before = this.#queries;
     options.onStep?.(`${this.name}: reading the ${this.#dialect.product} catalog`);
     let inventory: SourceInventory;
+    const scope = {
+      filter,
+      exactBelow: config.rowCounts?.exactBelow ?? DEFAULT_EXACT_BELOW,
+      countViews: config.rowCounts?.views ?? false,
+      exactSizes: 'sizes' in config && config.sizes === 'exact',
+    };
     try {
-      inventory = await this.#dialect.catalog(db, {
-        filter,
-        exactBelow: config.rowCounts?.exactBelow ?? DEFAULT_EXACT_BELOW,
-        countViews: config.rowCounts?.views ?? false,
-        exactSizes: 'sizes' in config && config.sizes === 'exact',
-      });
+      if (this.#dialect.openCatalog) {
+        // The catalog's pool is closed once read: reads and writes go through knex's.
+        try {
+          inventory = await (await this.#catalog()).catalog(scope);
+        } finally {
+          await this.#closeCatalog();
+        }
+      } else {
+        inventory = await this.#dialect.catalog(await this.db(), scope);
+      }
     } catch (error) {
       throw describeDriverError(error, this.name, this.#dialect.product);
     }
@@ -193,7 +223,7 @@ export class SqlConnector implements Connector {
   async close(): Promise<void> {
     const db = this.#db;
     this.#db = undefined;
-    await db?.destroy();
+    await Promise.all([this.#closeCatalog(), db?.destroy()]);
   }
 
   #limit(sql: string, limit: number): string {

@@ -1,6 +1,7 @@
 /**
  * What one SQL backend supplies to the shared SQL connector: its knex configuration (with the
- * read-only session for audits), its set-based catalog queries, and its identifier quoting.
+ * read-only session for audits), its set-based catalog queries (over knex, or over the driver's own pool),
+ * and its identifier quoting.
  * Each backend folder implements this once (`postgres/postgres-dialect.ts`, …).
  */
 import type { Knex } from 'knex';
@@ -34,16 +35,44 @@ export interface CountTarget {
   readonly table: string;
 }
 
+/** A catalog read over the backend driver's own pool (`SqlDialect.openCatalog`). */
+export interface CatalogSession {
+  /** Runs `SELECT 1`: the connection check of `Connector.connect`. */
+  ping(): Promise<void>;
+  /** The inventory of the scope, in a bounded number of set-based queries. */
+  catalog(scope: CatalogScope): Promise<SourceInventory>;
+  close(): Promise<void>;
+}
+
+/** How a backend reads its catalog: over knex's pool, or over its driver's own (then knex is never loaded for it). */
+export type SqlCatalogReader =
+  | {
+      /** The inventory of the scope, in a bounded number of set-based queries. */
+      catalog(db: Knex, scope: CatalogScope): Promise<SourceInventory>;
+      openCatalog?: never;
+    }
+  | {
+      catalog?: never;
+      /**
+       * Opens the driver's pool for the connection check and the catalog (connections made on first use);
+       * `onQuery` sees each statement. PostgreSQL: a command that only inventories then loads no knex.
+       */
+      openCatalog(
+        config: SqlEntryConfig,
+        mode: OpenMode,
+        source: string,
+        onQuery: (sql: string) => void,
+      ): Promise<CatalogSession>;
+    };
+
 /** One SQL backend. */
-export interface SqlDialect {
+export type SqlDialect = SqlCatalogReader & {
   /** The config kind this dialect serves (mysql also serves mariadb). */
   readonly kind: 'postgres' | 'mysql' | 'mssql' | 'sqlite';
   /** The product name used in messages: PostgreSQL, MySQL/MariaDB, SQL Server, SQLite. */
   readonly product: string;
   /** The knex configuration; in `audit` mode every session it opens is read-only. `source` names it in errors. */
   knexConfig(config: SqlEntryConfig, mode: OpenMode, source: string): Knex.Config | Promise<Knex.Config>;
-  /** The inventory of the scope, in a bounded number of set-based queries. */
-  catalog(db: Knex, scope: CatalogScope): Promise<SourceInventory>;
   /** Quotes an identifier (`"a""b"`, `` `a``b` ``, `[a]]b]`). */
   quoteIdentifier(name: string): string;
   /** Converts one driver value of a column to the contract's plain value (dates as ISO strings…). */
@@ -55,7 +84,7 @@ export interface SqlDialect {
   streamRowArrays(db: Knex, sql: string): AsyncIterable<unknown[][]>;
   /** The SQL fragments of push-down profiling (`<backend>-pushdown.ts`). */
   readonly pushdown?: PushdownDialect;
-}
+};
 
 /** The connection fields of a network database, whether given as a URL or as fields. */
 export type NetworkConfig = Pick<
