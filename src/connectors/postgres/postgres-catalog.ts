@@ -394,60 +394,60 @@ function sizeOf(r: RawRelation, measured: number | undefined): { sizeBytes?: num
   return { sizeBytes: Number(r.catalog_bytes), sizeExact: r.estimate < 0 };
 }
 
-/** Column names by relation oid, then attribute number. */
-type AttributeNames = ReadonlyMap<string, ReadonlyMap<number, string>>;
+/** The name of attribute `n` of relation `oid`, if known. */
+type AttributeNames = (oid: string, n: number) => string | undefined;
 
 /**
- * Names the attribute numbers of keys from the columns lane; the relations outside the scope that foreign
- * keys reference (another schema, a filtered-out table) are read in one more query, only when there are any.
+ * Names the attribute numbers of keys from the columns lane (a relation's few columns searched, rather than a
+ * map built of all 20,000); the relations outside the scope that foreign keys reference (another schema, a
+ * filtered-out table) are read in one more query, only when there are any.
  */
 async function attributeNames(
   db: PgSessions,
   columnsByOid: ReadonlyMap<string, readonly RawColumn[]>,
   constraints: readonly RawConstraint[],
 ): Promise<AttributeNames> {
-  const names = new Map<string, Map<number, string>>();
-  const add = (rows: Iterable<{ oid: string; position: number; name: string }>) => {
-    for (const { oid, position, name } of rows) {
-      let relation = names.get(String(oid));
-      if (!relation) {
-        relation = new Map();
-        names.set(String(oid), relation);
-      }
-      relation.set(position, name);
-    }
-  };
-  for (const rows of columnsByOid.values()) add(rows);
+  let outsideByOid: ReadonlyMap<string, readonly RawName[]> = new Map();
   const outside = new Set(
-    constraints.filter((c) => c.type === 'f' && !names.has(String(c.ref_oid))).map((c) => String(c.ref_oid)),
+    constraints
+      .filter((c) => c.type === 'f' && !columnsByOid.has(String(c.ref_oid)))
+      .map((c) => String(c.ref_oid)),
   );
   if (outside.size > 0) {
-    add((await db.query(REFERENCED_COLUMNS_SQL, [`{${[...outside].join(',')}}`])) as unknown as RawName[]);
+    const rows = (await db.query(REFERENCED_COLUMNS_SQL, [
+      `{${[...outside].join(',')}}`,
+    ])) as unknown as RawName[];
+    outsideByOid = groupBy(rows, (r) => String(r.oid));
   }
-  return names;
+  return (oid, n) => (columnsByOid.get(oid) ?? outsideByOid.get(oid))?.find((c) => c.position === n)?.name;
 }
 
 /** A constraint with its key columns named. */
 function nameConstraint(c: RawConstraint, names: AttributeNames): NamedConstraint {
-  const own = names.get(String(c.oid));
-  const referenced = names.get(String(c.ref_oid));
+  const oid = String(c.oid);
+  const referenced = String(c.ref_oid);
   return {
-    ...c,
-    oid: String(c.oid),
-    columns: c.keys.map((n) => own?.get(n) ?? `#${n}`),
-    ref_columns: (c.ref_keys ?? []).map((n) => referenced?.get(n) ?? `#${n}`),
+    oid,
+    name: c.name,
+    type: c.type,
+    columns: c.keys.map((n) => names(oid, n) ?? `#${n}`),
+    ref_schema: c.ref_schema,
+    ref_table: c.ref_table,
+    ref_columns: (c.ref_keys ?? []).map((n) => names(referenced, n) ?? `#${n}`),
+    on_delete: c.on_delete,
+    on_update: c.on_update,
   };
 }
 
 /** The key columns of an index: column names, or the expression text of expression keys. */
 function indexColumns(i: RawIndex, names: AttributeNames): string[] {
-  const own = names.get(String(i.oid));
+  const oid = String(i.oid);
   return i.keys
     .split(' ')
     .slice(0, i.key_count)
     .map((key, k) => {
       const n = Number(key);
-      return n === 0 ? unquoteIndexColumn(i.definitions?.[k] ?? '') : (own?.get(n) ?? `#${n}`);
+      return n === 0 ? unquoteIndexColumn(i.definitions?.[k] ?? '') : (names(oid, n) ?? `#${n}`);
     });
 }
 
@@ -617,7 +617,7 @@ interface RawConstraint {
   on_update: string | null;
 }
 
-interface NamedConstraint extends RawConstraint {
+interface NamedConstraint extends Omit<RawConstraint, 'keys' | 'ref_oid' | 'ref_keys'> {
   columns: string[];
   ref_columns: string[];
 }
