@@ -3,6 +3,10 @@
  * `estimates` as second argument: catalog estimates instead of exact row counts (rowCounts.exactBelow: 0).
  */
 import { createPostgresConnector } from '../src/connectors/postgres/postgres-connector.ts';
+import { boundHeapGrowth } from '../src/core/heap.ts';
+
+// As the command line starts (src/cli/main.ts).
+boundHeapGrowth();
 
 const url = process.argv[2]!;
 const estimates = process.argv[3] === 'estimates';
@@ -22,3 +26,7 @@ console.log(
     rssMb: process.resourceUsage().maxRSS / 1024,
   }),
 );
+// As the command line ends (runCommand in src/cli/common.ts): stdout drained, then exit without waiting for
+// the heap to be torn down.
+await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+process.exit(0);
