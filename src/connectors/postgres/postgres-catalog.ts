@@ -178,8 +178,7 @@ const MIN_ROW_BYTES = 32;
 /** Reads the inventory of every relation the scope covers. */
 export async function postgresCatalog(db: PgSessions, scope: CatalogScope): Promise<SourceInventory> {
   const early = columnsBySchema(db, scope);
-  const [serverRows, relationRows] = await Promise.all([db.query(SERVER_SQL), db.query(RELATIONS_SQL)]);
-  const serverRow = serverRows[0] as unknown as RawServer;
+  const relationRows = await db.query(RELATIONS_SQL);
   const relations = (relationRows as unknown as RawRelation[]).filter((r) =>
     scope.filter.table(r.schema, r.name),
   );
@@ -274,21 +273,27 @@ export async function postgresCatalog(db: PgSessions, scope: CatalogScope): Prom
   counting.catch(() => {});
   // One round trip: the oids go into the text as an array literal (digits and commas only).
   const oidLiteral = `'${oids}'`;
-  const [{ byOid: columnsByOid, types }, [enumRows, constraintRows, indexRows]] = await Promise.all([
-    columnsRead,
-    none
-      ? ([[], [], []] as const)
-      : db.onOneConnection(async (_query, run) => {
-          const [enumResult, constraintResult, indexResult] = await run(
-            [ENUMS_SQL, CONSTRAINTS_SQL, INDEXES_SQL].map((sql) => sql.replace('$1', oidLiteral)).join(';'),
-          );
-          return [
-            enumResult!.rows as unknown as RawEnum[],
-            constraintResult!.rows as unknown as RawConstraint[],
-            indexResult!.rows as unknown as RawIndex[],
-          ] as const;
-        }),
-  ]);
+  // The server's facts ride along: asked for beside the relations, they took a third connection when the
+  // server is busiest.
+  const [{ byOid: columnsByOid, types }, [serverRow, enumRows, constraintRows, indexRows]] =
+    await Promise.all([
+      columnsRead,
+      none
+        ? db.query(SERVER_SQL).then(([server]) => [server as unknown as RawServer, [], [], []] as const)
+        : db.onOneConnection(async (_query, run) => {
+            const [serverResult, enumResult, constraintResult, indexResult] = await run(
+              [SERVER_SQL, ENUMS_SQL, CONSTRAINTS_SQL, INDEXES_SQL]
+                .map((sql) => sql.replace('$1', oidLiteral))
+                .join(';'),
+            );
+            return [
+              serverResult!.rows[0] as unknown as RawServer,
+              enumResult!.rows as unknown as RawEnum[],
+              constraintResult!.rows as unknown as RawConstraint[],
+              indexResult!.rows as unknown as RawIndex[],
+            ] as const;
+          }),
+    ]);
 
   const enums = new Map(enumRows.map((e) => [String(e.type), e.labels]));
   const names = await attributeNames(db, columnsByOid, constraintRows);
