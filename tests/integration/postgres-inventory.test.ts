@@ -1,6 +1,8 @@
 import knexFactory, { type Knex } from 'knex';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresConnector } from '../../src/connectors/postgres/postgres-connector.ts';
+import { pgSessions } from '../../src/connectors/postgres/postgres-sessions.ts';
 import type { SqlConnector } from '../../src/connectors/sql/sql-connector.ts';
 import type { Connector, Row } from '../../src/connectors/types.ts';
 import type { Dataset } from '../../src/core/inventory.ts';
@@ -485,6 +487,75 @@ describe.skipIf(!up)('PostgreSQL connector', () => {
     const inventory = await c.inventory();
     await c.close();
     expect(inventory.datasets.map((d) => [d.name, d.rowCountExact])).toEqual([['sales.customer', false]]);
+  });
+
+  it('inventories on a pool of one connection, and side by side on one connector', async () => {
+    // `include` makes the columns wait for the relations: the counting lane must not hold the only
+    // connection while it waits for them.
+    const single = await createPostgresConnector(
+      {
+        kind: 'postgres',
+        url: url(DB),
+        schemas: ['sales'],
+        include: ['customer', 'order'],
+        pool: { max: 1 },
+      },
+      { name: 'one', mode: 'audit' },
+    );
+    try {
+      const inventory = await single.inventory();
+      expect(inventory.datasets.map((d) => [d.name, d.rowCount, d.rowCountExact])).toEqual([
+        ['sales.customer', 2, true],
+        ['sales.order', 3, true],
+      ]);
+    } finally {
+      await single.close();
+    }
+    // Two reads before any inventory, and an inventory beside them: one catalog pool, closed by the last.
+    const shared = await createPostgresConnector(
+      { kind: 'postgres', url: url(DB), schemas: ['sales', 'ref'] },
+      { name: 'shared', mode: 'audit' },
+    );
+    try {
+      const read = async (name: string) => {
+        const rows: Row[] = [];
+        for await (const batch of shared.read({ name })) rows.push(...batch);
+        return rows.length;
+      };
+      const [countries, orders, inventory] = await Promise.all([
+        read('ref.country'),
+        read('sales.order'),
+        shared.inventory(),
+      ]);
+      expect([countries, orders]).toEqual([2, 3]);
+      expect(inventory.datasets.find((d) => d.name === 'sales.order')?.rowCount).toBe(3);
+    } finally {
+      await shared.close();
+    }
+  });
+
+  it('fails the next statement, not the process, when the server ends a connection a lane holds', async () => {
+    const pool = new pg.Pool({ connectionString: url(DB), max: 1, application_name: 'stocktake:ended' });
+    const sessions = pgSessions(pool, () => {});
+    const killer = new pg.Client({ connectionString: url(DB) });
+    await killer.connect();
+    try {
+      const outcome = sessions.onOneConnection(async (query) => {
+        await query('SELECT 1');
+        await killer.query(
+          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'stocktake:ended'",
+        );
+        // The server's goodbye reaches the idle connection while the lane still holds it.
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        return query('SELECT 2');
+      });
+      await expect(outcome).rejects.toThrow(/terminat|Connection|not queryable/i);
+      // The ended connection was dropped, not handed back: the pool opens a fresh one.
+      expect(await sessions.query('SELECT 3 AS n')).toEqual([{ n: 3 }]);
+    } finally {
+      await killer.end();
+      await pool.end();
+    }
   });
 
   it('fails clearly on a filter that matches nothing, a missing database and an unreachable server', async () => {

@@ -244,32 +244,36 @@ export async function postgresCatalog(db: PgSessions, scope: CatalogScope): Prom
       });
   // Awaited below; a failure meanwhile is not an unhandled rejection.
   columnsRead.catch(() => {});
-  const counting = none
-    ? Promise.resolve([[], new Map<string, number>()] as const)
-    : db.onOneConnection(async (query, run) => {
-        const sizes = scope.exactSizes ? ((await query(SIZES_SQL, [oids])) as unknown as RawSize[]) : [];
-        const empty = new Set(
-          [...relations, ...sizes].filter((r) => r.heap_bytes === '0').map((r) => String(r.oid)),
+  // The connection is taken once the columns are in, never held while waiting for them: a pool of one
+  // connection (`pool.max: 1`) would otherwise wait on itself.
+  const counting =
+    none || (countTargets.length === 0 && !scope.exactSizes)
+      ? Promise.resolve([[], new Map<string, number>()] as const)
+      : columnsRead.then(({ byOid, types }) =>
+          db.onOneConnection(async (query, run) => {
+            const sizes = scope.exactSizes ? ((await query(SIZES_SQL, [oids])) as unknown as RawSize[]) : [];
+            const empty = new Set(
+              [...relations, ...sizes].filter((r) => r.heap_bytes === '0').map((r) => String(r.oid)),
+            );
+            const counted = countTargets.filter((t) => !empty.has(t.key));
+            const exact = new Map<string, number>();
+            // All the counts in one round trip, so that the server counts while this process reads the other
+            // lanes' rows; small tables are copied rather than counted (postgres-counts.ts).
+            if (counted.length > 0) {
+              const script = countScript(
+                counted,
+                copyColumns(
+                  counted,
+                  (key) => byOid.get(key),
+                  (c) => typeFacts(types, c)[TYPE_WIDTH],
+                ),
+              );
+              script.read(await run(script.sql), exact);
+            }
+            for (const target of countTargets) if (empty.has(target.key)) exact.set(target.key, 0);
+            return [sizes, exact] as const;
+          }),
         );
-        const counted = countTargets.filter((t) => !empty.has(t.key));
-        const exact = new Map<string, number>();
-        // All the counts in one round trip, so that the server counts while this process reads the other
-        // lanes' rows; small tables are copied rather than counted (postgres-counts.ts).
-        if (counted.length > 0) {
-          const { byOid, types } = await columnsRead;
-          const script = countScript(
-            counted,
-            copyColumns(
-              counted,
-              (key) => byOid.get(key),
-              (c) => typeFacts(types, c)[TYPE_WIDTH],
-            ),
-          );
-          script.read(await run(script.sql), exact);
-        }
-        for (const target of countTargets) if (empty.has(target.key)) exact.set(target.key, 0);
-        return [sizes, exact] as const;
-      });
   counting.catch(() => {});
   // One round trip: the oids go into the text as an array literal (digits and commas only).
   const oidLiteral = `'${oids}'`;

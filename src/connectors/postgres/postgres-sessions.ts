@@ -34,6 +34,18 @@ export async function openPostgresCatalog(
 ): Promise<CatalogSession> {
   const { pg, connection } = await postgresConnection(config, mode, source);
   const pool = new pg.Pool({ ...connection, max: config.pool?.max ?? 4, allowExitOnIdle: true });
+  const sessions = pgSessions(pool, onQuery);
+  return {
+    async ping() {
+      await sessions.query('SELECT 1');
+    },
+    catalog: (scope: CatalogScope) => postgresCatalog(sessions, scope),
+    close: () => pool.end(),
+  };
+}
+
+/** The statements of `PgSessions` on `pool`; `onQuery` sees each one. */
+export function pgSessions(pool: pg.Pool, onQuery: (sql: string) => void): PgSessions {
   // A pooled connection the server ends while idle fails the next statement; it must not crash the process.
   pool.on('error', () => {});
   const send = async (client: pg.Pool | pg.PoolClient, sql: string, values?: readonly unknown[]) => {
@@ -42,11 +54,18 @@ export async function openPostgresCatalog(
   };
   const rowsOf = (result: PgResult | PgResult[]) =>
     (Array.isArray(result) ? result.at(-1)!.rows : result.rows) as Record<string, unknown>[];
-  const sessions: PgSessions = {
+  return {
     query: async (sql, values) => rowsOf(await send(pool, sql, values)),
     async onOneConnection(work) {
       const client = await pool.connect();
       let broken: Error | undefined;
+      // While a connection is checked out, the pool no longer listens for its errors: a session the server
+      // ends between two statements (pg_terminate_backend, a restart) would be an unhandled 'error' event
+      // that ends the process. It fails the next statement instead.
+      const onError = (error: Error) => {
+        broken ??= error;
+      };
+      client.on('error', onError);
       try {
         return await work(
           async (sql, bindings) => rowsOf(await send(client, sql, bindings)),
@@ -57,18 +76,12 @@ export async function openPostgresCatalog(
         );
       } catch (error) {
         // A connection left inside a failed transaction is not handed to the next lane.
-        broken = error as Error;
+        broken ??= error as Error;
         throw error;
       } finally {
+        client.off('error', onError);
         client.release(broken);
       }
     },
-  };
-  return {
-    async ping() {
-      await sessions.query('SELECT 1');
-    },
-    catalog: (scope: CatalogScope) => postgresCatalog(sessions, scope),
-    close: () => pool.end(),
   };
 }

@@ -37,7 +37,11 @@ export class SqlConnector implements Connector {
   readonly name: string;
   #db: Knex | undefined;
   #catalogSession: Promise<CatalogSession> | undefined;
+  /** Catalog reads running on `#catalogSession`: the last to end closes it. */
+  #catalogReads = 0;
   #datasets: Map<string, Dataset> | undefined;
+  /** The inventory `#dataset` waits for: reads started side by side share one. */
+  #inventoried: Promise<SourceInventory> | undefined;
   #queries = 0;
   readonly #dialect: SqlDialect;
   readonly #config: SqlEntryConfig;
@@ -118,11 +122,13 @@ export class SqlConnector implements Connector {
     };
     try {
       if (this.#dialect.openCatalog) {
-        // The catalog's pool is closed once read: reads and writes go through knex's.
+        // The catalog's pool is closed once read (by the last of reads side by side): reads and writes go
+        // through knex's.
+        this.#catalogReads++;
         try {
           inventory = await (await this.#catalog()).catalog(scope);
         } finally {
-          await this.#closeCatalog();
+          if (--this.#catalogReads === 0) await this.#closeCatalog();
         }
       } else {
         inventory = await this.#dialect.catalog(await this.db(), scope);
@@ -234,7 +240,12 @@ export class SqlConnector implements Connector {
   }
 
   async #dataset(ref: DatasetRef): Promise<Dataset> {
-    if (!this.#datasets) await this.inventory();
+    if (!this.#datasets) {
+      this.#inventoried ??= this.inventory().finally(() => {
+        this.#inventoried = undefined;
+      });
+      await this.#inventoried;
+    }
     const datasets = this.#datasets!;
     const exact = datasets.get(ref.name);
     if (exact) return exact;

@@ -40,6 +40,15 @@ export function describeDriverError(error: unknown, source: string, product: str
       'check host, port, network and that the server is running',
     );
   }
+  // pg's connect timeouts ("Connection terminated due to connection timeout" from the client, "timeout
+  // exceeded when trying to connect" from its pool) read like a lost session but mean no answer at all.
+  if (/connection timeout|timeout expired|timeout exceeded when trying to connect/i.test(raw)) {
+    return fail(
+      'SOURCE_UNREACHABLE',
+      `no answer from the ${product} server (${raw})`,
+      'check host, port and firewall',
+    );
+  }
   // A session the server ended (pg_terminate_backend, KILL, restart) or a pooled connection found dead.
   if (
     /^(08...|57P0[123])$/.test(code) ||
