@@ -1,6 +1,7 @@
 /**
- * PostgreSQL inventory from pg_catalog in a fixed handful of set-based queries: server facts,
- * relations, columns, enum labels, constraints, indexes, then exact counts in UNION ALL chunks.
+ * PostgreSQL inventory from pg_catalog in four round trips on pg's own pool (postgres-sessions.ts): the
+ * relations; beside them the columns with the facts of their types; one script of server facts, enum
+ * labels, constraints and indexes; one script of exact counts (postgres-counts.ts).
  */
 import { groupBy } from '../../core/group-by.ts';
 import type {
