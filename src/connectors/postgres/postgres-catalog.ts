@@ -433,7 +433,7 @@ async function attributeNames(
   return (oid, n) => (columnsByOid.get(oid) ?? outsideByOid.get(oid))?.find((c) => c.position === n)?.name;
 }
 
-/** The attribute numbers of a key sent as text ("1 3"); none for null or empty. */
+/** The attribute numbers of a key sent as text ("1 3": constraint keys, index keys); none for null or empty. */
 function attributeNumbers(keys: string | null): number[] {
   return keys ? keys.split(' ').map(Number) : [];
 }
@@ -458,13 +458,9 @@ function nameConstraint(c: RawConstraint, names: AttributeNames): NamedConstrain
 /** The key columns of an index: column names, or the expression text of expression keys. */
 function indexColumns(i: RawIndex, names: AttributeNames): string[] {
   const oid = String(i.oid);
-  return i.keys
-    .split(' ')
+  return attributeNumbers(i.keys)
     .slice(0, i.key_count)
-    .map((key, k) => {
-      const n = Number(key);
-      return n === 0 ? unquoteIndexColumn(i.definitions?.[k] ?? '') : (names(oid, n) ?? `#${n}`);
-    });
+    .map((n, k) => (n === 0 ? unquoteIndexColumn(i.definitions?.[k] ?? '') : (names(oid, n) ?? `#${n}`)));
 }
 
 /**

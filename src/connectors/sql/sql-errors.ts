@@ -28,6 +28,12 @@ export function describeDriverError(error: unknown, source: string, product: str
   const context = { source, driverCode: code };
   const fail = (kind: ConstructorParameters<typeof StocktakeError>[0], what: string, hint: string) =>
     new StocktakeError(kind, `source ${source}: ${what}`, { hint, context, cause: error });
+  const noAnswer = () =>
+    fail(
+      'SOURCE_UNREACHABLE',
+      `no answer from the ${product} server (${raw})`,
+      'check host, port and firewall',
+    );
 
   if (
     ['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN', 'ESOCKET'].includes(
@@ -42,13 +48,8 @@ export function describeDriverError(error: unknown, source: string, product: str
   }
   // pg's connect timeouts ("Connection terminated due to connection timeout" from the client, "timeout
   // exceeded when trying to connect" from its pool) read like a lost session but mean no answer at all.
-  if (/connection timeout|timeout expired|timeout exceeded when trying to connect/i.test(raw)) {
-    return fail(
-      'SOURCE_UNREACHABLE',
-      `no answer from the ${product} server (${raw})`,
-      'check host, port and firewall',
-    );
-  }
+  if (/connection timeout|timeout expired|timeout exceeded when trying to connect/i.test(raw))
+    return noAnswer();
   // A session the server ended (pg_terminate_backend, KILL, restart) or a pooled connection found dead.
   if (
     /^(08...|57P0[123])$/.test(code) ||
@@ -68,13 +69,7 @@ export function describeDriverError(error: unknown, source: string, product: str
       'check `ssl` (CA file, rejectUnauthorized, servername) and whether the server has TLS enabled',
     );
   }
-  if (/timeout|timed out/i.test(raw) && !/statement timeout/i.test(raw)) {
-    return fail(
-      'SOURCE_UNREACHABLE',
-      `no answer from the ${product} server (${raw})`,
-      'check host, port and firewall',
-    );
-  }
+  if (/timeout|timed out/i.test(raw) && !/statement timeout/i.test(raw)) return noAnswer();
   if (code === 'SQLITE_CANTOPEN' || /unable to open database|directory does not exist/i.test(raw)) {
     return fail(
       'SOURCE_UNREACHABLE',
