@@ -64,6 +64,7 @@ export async function* streamWorkbook(path: string): AsyncGenerator<SheetStream>
   const flags = { date1904: false };
   patchWorkbookParsing(reader, flags);
   guardSharedStrings(reader);
+  parkSheetsBeforeWorkbook(reader);
   let current = '';
   try {
     for await (const sheet of reader) {
@@ -249,6 +250,31 @@ function patchWorkbookParsing(reader: RawWorkbookReader, flags: { date1904: bool
 }
 
 /**
+ * exceljs streams a sheet at once when the shared strings and the workbook's relationships came before it in
+ * the zip, and otherwise parks it in a temporary file, read after the last entry. A sheet that comes after
+ * both but before workbook.xml then finds no sheet list and fails ("reading 'sheets'"), though the workbook
+ * is sound: exceljs's own writer produces that order when its entries finish in that order. The
+ * relationships are held back until workbook.xml is parsed, so such a sheet is parked too.
+ */
+function parkSheetsBeforeWorkbook(reader: RawWorkbookReader): void {
+  let workbookParsed = false;
+  let heldRels: unknown;
+  const parseRels = reader._parseRels.bind(reader);
+  reader._parseRels = async (entry: unknown) => {
+    await parseRels(entry);
+    if (workbookParsed) return;
+    heldRels = reader.workbookRels;
+    reader.workbookRels = undefined;
+  };
+  const parseWorkbook = reader._parseWorkbook.bind(reader);
+  reader._parseWorkbook = async (entry: unknown) => {
+    await parseWorkbook(entry);
+    workbookParsed = true;
+    if (heldRels !== undefined) reader.workbookRels = heldRels;
+  };
+}
+
+/**
  * Makes a cell that points past the shared-string table fail instead of reading as empty: exceljs
  * gives such a cell no value, so a corrupt or emptied table would silently blank every text cell.
  */
@@ -310,8 +336,10 @@ interface RawWorkbookReader extends AsyncIterable<RawWorksheetReader> {
   stream?: { destroy(): void };
   properties?: { model?: { date1904?: boolean } };
   _parseWorkbook(entry: unknown): Promise<void>;
+  _parseRels(entry: unknown): Promise<void>;
   _parseSharedStrings(entry: unknown): AsyncGenerator<unknown>;
   sharedStrings?: unknown[];
+  workbookRels?: unknown;
 }
 
 interface RawWorksheetReader extends AsyncIterable<RawRow> {
