@@ -419,7 +419,12 @@ function scaled(scale: number): Render {
 }
 
 /** The aggregate query: count, digest sum and XOR, and per field its non-nulls, sum, min and max. */
-function digestSql(dialect: Dialect, table: string, columns: readonly Column[], plan: AggregatePlan): string {
+export function digestSql(
+  dialect: Dialect,
+  table: string,
+  columns: readonly Column[],
+  plan: AggregatePlan,
+): string {
   const q = quoteOf(dialect);
   const kinds = aggregateKinds(plan);
   const names = columns.map((c) => q(c.name));
@@ -435,9 +440,13 @@ function digestSql(dialect: Dialect, table: string, columns: readonly Column[], 
       outer.push(`${show(`min(${column})`)} AS lo${i}`, `${show(`max(${column})`)} AS hi${i}`);
     }
   }
+  // PostgreSQL pulls the subquery up into the aggregate and would compute the row's text and hash once for
+  // `sum` and again for `bit_xor`; a set-returning function in its select list keeps it a subquery (a
+  // ProjectSet, still run by the parallel workers), so the hash is computed once a row: 0.77 → 0.60 s for
+  // 1,000,000 rows of 7 columns.
   const hash =
     dialect === 'postgres'
-      ? `hashtextextended(ROW(${names.join(', ')})::text COLLATE "C", 0)`
+      ? `unnest(ARRAY[hashtextextended(ROW(${names.join(', ')})::text COLLATE "C", 0)])`
       : `CAST(CONV(LEFT(MD5(CONVERT(CONCAT_WS(',', ${columns.map((c, i) => `QUOTE(${mysqlCanonical(c, names[i]!)})`).join(', ')}) USING utf8mb4)), 16), 16, 10) AS UNSIGNED)`;
   const total = dialect === 'postgres' ? 'count(*)' : 'COUNT(*)';
   return `SELECT ${total} AS n, ${asText(dialect, 'sum(h)')} AS s, ${asText(dialect, 'bit_xor(h)')} AS x${outer.length > 0 ? `, ${outer.join(', ')}` : ''} FROM (SELECT ${hash} AS h${inner.length > 0 ? `, ${inner.join(', ')}` : ''} FROM ${table}) d`;

@@ -12,6 +12,9 @@ import { join } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/schema.ts';
+import type { Column } from '../../src/core/inventory.ts';
+import type { AggregatePlan } from '../../src/mappers/reconcile-aggregates.ts';
+import { digestSql } from '../../src/mappers/target-digest.ts';
 import { runMigrate } from '../../src/stages/migrate-stage.ts';
 import { SERVERS, serverAvailable } from '../helpers/servers.ts';
 
@@ -105,6 +108,33 @@ describe.skipIf(!pgUp)('verification inside the target: PostgreSQL', () => {
     expect(sums).toEqual([
       { field: 'amount', aggregate: 'sum', source: '1234567912.22', target: '1234567912.22', ok: true },
     ]);
+  });
+
+  it("computes each row's hash once, though its sum and its XOR are both taken", async () => {
+    const names = ['id', 'label', 'amount', 'flag', 'day', 'at', 'atz'];
+    const columns = names.map((name) => ({ name }) as Column);
+    // Sums of id and amount, the date range of day, the instant ranges of at and atz (as `aggregatePlanOf` plans them).
+    const plan = { kinds: [1, 0, 1, 0, 4, 2, 2] } as unknown as AggregatePlan;
+    const sql = digestSql('postgres', `${NAME}.items`, columns, plan);
+    const { rows } = (await pg.raw(`EXPLAIN (VERBOSE, FORMAT JSON) ${sql}`)) as {
+      rows: { 'QUERY PLAN': unknown }[];
+    };
+    const nodes: { type: string; output: string }[] = [];
+    const visit = (node: Record<string, unknown>) => {
+      nodes.push({ type: String(node['Node Type']), output: ((node.Output as string[]) ?? []).join(', ') });
+      for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? []) visit(child);
+    };
+    visit((rows[0]!['QUERY PLAN'] as { Plan: Record<string, unknown> }[])[0]!.Plan);
+    const count = (text: string, part: string) => text.split(part).length - 1;
+    // One node computes the hash, once; the aggregates above it only refer to its result, which EXPLAIN
+    // prints as the expression in parentheses. Pulled up, the aggregate would compute it twice itself.
+    const computing = nodes.filter((n) => n.output.includes('hashtextextended'));
+    const projectSet = nodes.find((n) => n.type === 'ProjectSet');
+    expect(projectSet && count(projectSet.output, 'hashtextextended')).toBe(1);
+    for (const node of computing.filter((n) => n !== projectSet))
+      expect(count(node.output, 'hashtextextended')).toBe(
+        count(node.output, '(unnest(ARRAY[hashtextextended'),
+      );
   });
 
   it('fails the digest, then the verification by key, when one value differs', async () => {
