@@ -175,6 +175,16 @@ describe.skipIf(!myUp)('verification inside the target: MariaDB', () => {
     expectVerifiedInside(run, steps);
   });
 
+  it("computes each row's hash once: the server fills the derived table instead of merging it", async () => {
+    const names = ['id', 'label', 'amount', 'flag', 'day', 'at', 'atz'];
+    const columns = names.map((name) => ({ name, type: 'string' }) as Column);
+    const plan = { kinds: [1, 0, 1, 0, 4, 2, 2] } as unknown as AggregatePlan;
+    const sql = digestSql('mysql', `${NAME}.items`, columns, plan);
+    const [rows] = (await my.raw(`EXPLAIN ${sql}`)) as [{ select_type: string; table: string }[]];
+    // Merged, the plan is one SIMPLE read of the table whose every aggregate computes the hash again.
+    expect(rows.map((r) => r.select_type)).toEqual(['PRIMARY', 'DERIVED']);
+  });
+
   it('fails the digest, then the verification by key, when one value differs', async () => {
     const { run, steps } = await migrate(target, 'tampered');
     expect(run.status).toBe('verification-failed');
