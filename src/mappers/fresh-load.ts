@@ -238,9 +238,9 @@ class FreshLoadStream {
           ...(options.signal ? { signal: options.signal } : {}),
           ...(options.foreignKeys ? { foreignKeys: options.foreignKeys } : {}),
           // Called just before the row reaches `#add`, which takes its texts and its digest (`last`).
-          onMappedTexts: (texts) => {
+          onMappedTexts: (texts, values) => {
             this.#texts = texts;
-            this.#digest?.hashRow(texts);
+            this.#digest?.hashRow(texts, values);
           },
         },
       );

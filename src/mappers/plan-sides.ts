@@ -41,8 +41,11 @@ export interface SideReadOptions {
   readonly withoutRows?: boolean;
   /** Target only: sees each row's canonical texts, as hashed. */
   readonly onTexts?: (texts: readonly string[]) => void;
-  /** Source only: sees each mapped row's canonical texts before key folding, just before it is stored. */
-  readonly onMappedTexts?: (texts: readonly string[]) => void;
+  /**
+   * Source only: sees each mapped row's canonical texts before key folding, and its mapped values (both in
+   * `targetFields` order, valid until the next row), just before it is stored.
+   */
+  readonly onMappedTexts?: (texts: readonly string[], values: readonly Value[]) => void;
 }
 
 /** What reading one side found. */
@@ -147,7 +150,7 @@ export async function collectSource(
       for (let f = 0; f < fieldCount; f++) texts[f] = canonicalizers[f]!(out[f]);
       // An identity mapping's rows are keyed by their old key; the values follow the fields.
       const key = identity ? oldKey! : keyTextOf(prepared, texts);
-      options.onMappedTexts?.(texts);
+      options.onMappedTexts?.(texts, out);
       foldContent(prepared, texts);
       hashTexts(texts, fieldCount);
       const high = ROW_HASH[0]!;

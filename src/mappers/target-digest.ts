@@ -19,7 +19,7 @@ import { createHash } from 'node:crypto';
 import { quoteMysql } from '../connectors/mysql/mysql-catalog.ts';
 import { quotePostgres } from '../connectors/postgres/postgres-catalog.ts';
 import { SqlConnector } from '../connectors/sql/sql-connector.ts';
-import type { Connector } from '../connectors/types.ts';
+import type { Connector, Value } from '../connectors/types.ts';
 import type { Column } from '../core/inventory.ts';
 import type { Fingerprint } from '../core/plan.ts';
 import { type Utf8Buffer, writeUtf8 } from '../core/utf8-write.ts';
@@ -102,11 +102,14 @@ export class RowDigest {
     return new RowDigest(dialect, columns, renders, writes, digestSql(dialect, table, columns, plan), plan);
   }
 
-  /** Hashes one row of canonical texts (unfolded, `targetFields` order) into `last`. */
-  hashRow(texts: readonly string[]): void {
+  /**
+   * Hashes one row of canonical texts (unfolded, `targetFields` order) into `last`; `values`, the mapped
+   * values the texts were made from, let plain date-times skip the round trip through their canonical text.
+   */
+  hashRow(texts: readonly string[], values?: readonly Value[]): void {
     if (!this.usable) return;
     if (this.#dialect === 'postgres') {
-      const length = this.#recordBytes(texts);
+      const length = this.#recordBytes(texts, values);
       if (length < 0) this.usable = false;
       else lookup3(this.#bytes, length, this.last);
       return;
@@ -163,7 +166,7 @@ export class RowDigest {
    * backslash, a parenthesis, a comma or a space, its quotes and backslashes doubled. Returns its length,
    * or -1 when a field cannot be rendered. Written byte by byte: this runs once per row loaded.
    */
-  #recordBytes(texts: readonly string[]): number {
+  #recordBytes(texts: readonly string[], values: readonly Value[] | undefined): number {
     const writes = this.#writes;
     let room = 2 + writes.length * 40;
     for (let f = 0; f < writes.length; f++) room += texts[f]!.length * 6;
@@ -190,7 +193,10 @@ export class RowDigest {
         }
         case INSTANT:
         case INSTANT_UTC: {
-          const end = writeInstant(out, text, at, writes[f] === INSTANT_UTC);
+          const value = values?.[f];
+          let end =
+            writes[f] === INSTANT && typeof value === 'string' ? writePlainInstant(out, value, at) : -1;
+          if (end < 0) end = writeInstant(out, text, at, writes[f] === INSTANT_UTC);
           if (end < 0) return -1;
           at = end;
           break;
@@ -317,7 +323,7 @@ function writeRecordText(out: Utf8Buffer, text: string, at: number): number {
  * quoted (it holds a space): `"2024-02-29 12:34:56.789"`, `+00` after a zoned one. -1 outside years
  * 1–9999 or when the text is not an integer.
  */
-function writeInstant(out: Uint8Array, text: string, at: number, zoned: boolean): number {
+export function writeInstant(out: Uint8Array, text: string, at: number, zoned: boolean): number {
   if (!splitMicros(text)) return -1;
   const seconds = SPLIT[0]!;
   const fraction = SPLIT[1]!;
@@ -361,6 +367,45 @@ function writeInstant(out: Uint8Array, text: string, at: number, zoned: boolean)
   }
   out[at++] = QUOTE;
   return at;
+}
+
+/**
+ * Writes a plain date-time (`YYYY-MM-DDTHH:MM:SS`, or a space for the `T`: no fraction, no zone, a valid
+ * date of years 100–9999 and time) quoted, with a space, as PostgreSQL prints a timestamp: what
+ * `writeInstant` writes from its canonical text, without the round trip through epoch microseconds and
+ * back. -1 for any other text, which takes that path.
+ */
+export function writePlainInstant(out: Uint8Array, value: string, at: number): number {
+  if (value.length !== 19) return -1;
+  for (let i = 0; i < 19; i++) {
+    const c = value.charCodeAt(i);
+    const ok =
+      i === 4 || i === 7
+        ? c === 0x2d
+        : i === 10
+          ? c === 0x54 || c === 0x20
+          : i === 13 || i === 16
+            ? c === 0x3a
+            : c >= 0x30 && c <= 0x39;
+    if (!ok) return -1;
+  }
+  const year = Number(value.slice(0, 4));
+  const month = (value.charCodeAt(5) - 48) * 10 + value.charCodeAt(6) - 48;
+  const day = (value.charCodeAt(8) - 48) * 10 + value.charCodeAt(9) - 48;
+  const hour = (value.charCodeAt(11) - 48) * 10 + value.charCodeAt(12) - 48;
+  const minute = (value.charCodeAt(14) - 48) * 10 + value.charCodeAt(15) - 48;
+  const second = (value.charCodeAt(17) - 48) * 10 + value.charCodeAt(18) - 48;
+  if (year < 100 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return -1;
+  if (hour > 23 || minute > 59 || second > 59) return -1;
+  out[at++] = QUOTE;
+  for (let i = 0; i < 19; i++) out[at++] = i === 10 ? 0x20 : value.charCodeAt(i);
+  out[at++] = QUOTE;
+  return at;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month !== 2) return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
 }
 
 // Writes `n` with `width` digits, zero-padded.

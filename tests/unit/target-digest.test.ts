@@ -3,8 +3,11 @@
  * `hashtextextended(text, 0)` bit for bit (values taken from PostgreSQL 15), for every length of the
  * last block and for multi-byte text.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { lookup3, writeScaled } from '../../src/mappers/target-digest.ts';
+import type { Column } from '../../src/core/inventory.ts';
+import { canonicalizerFor } from '../../src/mappers/canonical-value.ts';
+import { lookup3, writeInstant, writePlainInstant, writeScaled } from '../../src/mappers/target-digest.ts';
 
 const POSTGRES = [
   ['', -6939563903564495251n],
@@ -42,5 +45,59 @@ describe('writeScaled', () => {
   it('refuses a longer fraction (the database rounded it) and any text that is not a plain decimal', () => {
     for (const text of ['1.234', '1.5', '', '-', '-.5', '.5', '1.', '+1', '1e3', '1,5', '--1'])
       expect(scaled(text, text === '1.5' ? 0 : 2)).toBeUndefined();
+  });
+});
+
+describe('writePlainInstant', () => {
+  const column = { name: 'at', type: 'timestamp', nativeType: 'timestamp without time zone' } as Column;
+  const canonical = canonicalizerFor(column, 'postgres');
+  const written = (write: (out: Buffer) => number) => {
+    const out = Buffer.alloc(64);
+    const end = write(out);
+    return end < 0 ? undefined : out.toString('latin1', 0, end);
+  };
+  const plain = (value: string) => written((out) => writePlainInstant(out, value, 0));
+  const fromCanonical = (value: string) => written((out) => writeInstant(out, canonical(value), 0, false));
+  const pad = (n: number, width: number) => String(n).padStart(width, '0');
+
+  it('writes what the canonical path writes, for every date-time it takes and some it does not', () => {
+    // Components past their ranges too (month 13, day 31 of a 30-day month, hour 24): those fall back.
+    const parts = fc.tuple(
+      fc.integer({ min: 0, max: 9999 }),
+      fc.integer({ min: 0, max: 13 }),
+      fc.integer({ min: 0, max: 32 }),
+      fc.integer({ min: 0, max: 24 }),
+      fc.integer({ min: 0, max: 60 }),
+      fc.integer({ min: 0, max: 60 }),
+      fc.constantFrom('T', ' ', 't', '_'),
+    );
+    fc.assert(
+      fc.property(parts, ([year, month, day, hour, minute, second, separator]) => {
+        const value = `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}${separator}${pad(hour, 2)}:${pad(minute, 2)}:${pad(second, 2)}`;
+        const fast = plain(value);
+        const valid =
+          year >= 100 &&
+          (separator === 'T' || separator === ' ') &&
+          hour < 24 &&
+          minute < 60 &&
+          second < 60 &&
+          month >= 1 &&
+          month <= 12 &&
+          day >= 1 &&
+          day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+        expect(fast !== undefined).toBe(valid);
+        if (fast !== undefined) expect(fast).toBe(fromCanonical(value));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('takes only the plain shape: a fraction, a zone or another length go the canonical way', () => {
+    expect(plain('2024-02-29T12:34:56')).toBe('"2024-02-29 12:34:56"');
+    expect(plain('2023-02-29T12:34:56')).toBeUndefined();
+    expect(plain('2024-02-29T12:34:56.5')).toBeUndefined();
+    expect(plain('2024-02-29T12:34:56Z')).toBeUndefined();
+    expect(plain('2024-02-29T12:34')).toBeUndefined();
+    expect(plain('0099-12-31T00:00:00')).toBeUndefined();
   });
 });
