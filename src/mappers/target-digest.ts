@@ -377,30 +377,39 @@ export function writeInstant(out: Uint8Array, text: string, at: number, zoned: b
  */
 export function writePlainInstant(out: Uint8Array, value: string, at: number): number {
   if (value.length !== 19) return -1;
-  for (let i = 0; i < 19; i++) {
-    const c = value.charCodeAt(i);
-    const ok =
-      i === 4 || i === 7
-        ? c === 0x2d
-        : i === 10
-          ? c === 0x54 || c === 0x20
-          : i === 13 || i === 16
-            ? c === 0x3a
-            : c >= 0x30 && c <= 0x39;
-    if (!ok) return -1;
-  }
-  const year = Number(value.slice(0, 4));
-  const month = (value.charCodeAt(5) - 48) * 10 + value.charCodeAt(6) - 48;
-  const day = (value.charCodeAt(8) - 48) * 10 + value.charCodeAt(9) - 48;
-  const hour = (value.charCodeAt(11) - 48) * 10 + value.charCodeAt(12) - 48;
-  const minute = (value.charCodeAt(14) - 48) * 10 + value.charCodeAt(15) - 48;
-  const second = (value.charCodeAt(17) - 48) * 10 + value.charCodeAt(18) - 48;
-  if (year < 100 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return -1;
+  const separator = value.charCodeAt(10);
+  if (
+    value.charCodeAt(4) !== 0x2d ||
+    value.charCodeAt(7) !== 0x2d ||
+    value.charCodeAt(13) !== 0x3a ||
+    value.charCodeAt(16) !== 0x3a ||
+    (separator !== 0x54 && separator !== 0x20)
+  )
+    return -1;
+  const century = digitPair(value, 0);
+  const years = digitPair(value, 2);
+  const month = digitPair(value, 5);
+  const day = digitPair(value, 8);
+  const hour = digitPair(value, 11);
+  const minute = digitPair(value, 14);
+  const second = digitPair(value, 17);
+  // A pair that is not two digits is -1.
+  if (century < 1 || years < 0 || hour < 0 || minute < 0 || second < 0) return -1;
+  const year = century * 100 + years;
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return -1;
   if (hour > 23 || minute > 59 || second > 59) return -1;
-  out[at++] = QUOTE;
-  for (let i = 0; i < 19; i++) out[at++] = i === 10 ? 0x20 : value.charCodeAt(i);
-  out[at++] = QUOTE;
-  return at;
+  out[at] = QUOTE;
+  for (let i = 0; i < 19; i++) out[at + 1 + i] = value.charCodeAt(i);
+  out[at + 11] = 0x20;
+  out[at + 20] = QUOTE;
+  return at + 21;
+}
+
+/** The two digits at `i` as a number; -1 when either is not a digit. */
+function digitPair(text: string, i: number): number {
+  const a = text.charCodeAt(i) - 48;
+  const b = text.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
 }
 
 function daysInMonth(year: number, month: number): number {

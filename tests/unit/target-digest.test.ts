@@ -100,4 +100,20 @@ describe('writePlainInstant', () => {
     expect(plain('2024-02-29T12:34')).toBeUndefined();
     expect(plain('0099-12-31T00:00:00')).toBeUndefined();
   });
+
+  it('refuses a text with any character out of place', () => {
+    const valid = '2024-02-29T12:34:56';
+    const characters = fc.constantFrom('0', '9', 'a', '-', ':', ' ', 'T', '/', '٣', '\u0000');
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 18 }), characters, (i, c) => {
+        const value = valid.slice(0, i) + c + valid.slice(i + 1);
+        const fast = plain(value);
+        if (fast !== undefined) expect(fast).toBe(fromCanonical(value));
+        // Only the same character, a digit for a digit or a space for the T can be taken.
+        const kept = c === valid[i] || (/\d/.test(valid[i]!) && /^[0-9]$/.test(c)) || (i === 10 && c === ' ');
+        if (!kept) expect(fast).toBeUndefined();
+      }),
+      { numRuns: 2000 },
+    );
+  });
 });
