@@ -8,7 +8,9 @@
  * a warm-up, loaded by pgloader (`pgloader mysql://… postgresql://…`, which creates the schema, copies
  * the rows, then builds the key index). Each subject runs in its own process under /usr/bin/time, so
  * peak memory is its own (the migrate process bounds its heap's growth as the command line does). The
- * target is stocktake under half of pgloader's time.
+ * target is stocktake under half of pgloader's time. A reference row shows the floor of any load that
+ * writes through COPY: `psql \copy` of the same rows, exported beforehand as COPY text by the `mariadb`
+ * client (not timed), into the same empty table.
  *
  * pgloader is the Debian package: `apt-get install -y pgloader`; without it the bench prints stocktake
  * alone. The servers default to the test servers (override with STOCKTAKE_BENCH_PG_URL and
@@ -18,7 +20,7 @@
  */
 
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -164,7 +166,64 @@ function migrateSubject(diffPath: boolean): {
   };
 }
 
+/** The source rows as COPY text (tab-separated, escaped; NULL as the word), for the `psql \copy` reference. */
+const ROWS_FILE = join(HERE, 'out', 'load-mariadb-rows.tsv');
+
+/** Exports the source rows with the `mariadb` client (`-B`: tab-separated, escaped as COPY text reads them, NULL as `NULL`). */
+function exportRows(): boolean {
+  const u = new URL(MYSQL_ADMIN_URL);
+  try {
+    const rows = execFileSync(
+      'mariadb',
+      [
+        '-h',
+        u.hostname,
+        '-P',
+        u.port || '3306',
+        '-u',
+        decodeURIComponent(u.username),
+        ...(u.password ? [`-p${decodeURIComponent(u.password)}`] : []),
+        '-N',
+        '-B',
+        '-e',
+        `SELECT id, code, name, email, amount, created_at, active FROM ${SOURCE_DB}.${TABLE}`,
+      ],
+      { encoding: 'utf8', maxBuffer: 1 << 30 },
+    );
+    writeFileSync(ROWS_FILE, rows);
+    return true;
+  } catch (error) {
+    process.stderr.write(`the mariadb client could not export the rows: ${(error as Error).message}\n`);
+    return false;
+  }
+}
+
 const SUBJECTS: Record<string, { prepare(): Promise<void>; run(): Measure; loaded(): Promise<number> }> = {
+  'psql \\copy of the same rows (reference)': {
+    prepare: prepareTarget,
+    run: () => {
+      const u = new URL(targetUrl);
+      const m = timed('psql', [
+        '-h',
+        u.hostname,
+        '-p',
+        u.port || '5432',
+        '-U',
+        u.username,
+        '-d',
+        TARGET_DB,
+        '-v',
+        'ON_ERROR_STOP=1',
+        '-c',
+        `\\copy public.${TABLE} FROM '${ROWS_FILE.replaceAll("'", "''")}' WITH (NULL 'NULL')`,
+      ]);
+      return {
+        ...m,
+        note: 'the rows exported beforehand as COPY text; COPY into the empty table, no mapping, no verification',
+      };
+    },
+    loaded: () => countRows(targetUrl, `public.${TABLE}`),
+  },
   'stocktake migrate': migrateSubject(false),
   'stocktake migrate, diff path (freshLoad: false)': migrateSubject(true),
   pgloader: {
@@ -192,7 +251,10 @@ async function main(): Promise<void> {
   process.stderr.write(
     `built ${rows} MariaDB rows in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
   );
-  const subjects = Object.keys(SUBJECTS).filter((s) => s !== 'pgloader' || hasPgloader());
+  const exported = exportRows();
+  const subjects = Object.keys(SUBJECTS).filter(
+    (s) => (s !== 'pgloader' || hasPgloader()) && (!s.startsWith('psql') || exported),
+  );
   if (!subjects.includes('pgloader'))
     process.stderr.write('pgloader is not installed (apt-get install -y pgloader): skipped\n');
   const measures = new Map<string, Measure[]>(subjects.map((s) => [s, []]));
