@@ -27,4 +27,15 @@ describe('describeDriverError', () => {
       describeDriverError(new Error('Connection terminated unexpectedly'), 'crm', 'PostgreSQL').message,
     ).toContain('was lost');
   });
+
+  it('reports a reset socket as a lost connection, not as a server it cannot reach', () => {
+    // A backend terminated mid-read may reset the socket before pg reads the server's last message.
+    const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET', errno: -104 });
+    const error = describeDriverError(reset, 'crm', 'PostgreSQL');
+    expect(error.code).toBe('SOURCE_UNREACHABLE');
+    expect(error.message).toBe(
+      'source crm: the connection to the PostgreSQL server was lost (ECONNRESET: read ECONNRESET)',
+    );
+    expect(error.hint).toContain('nothing ends its sessions');
+  });
 });

@@ -35,11 +35,7 @@ export function describeDriverError(error: unknown, source: string, product: str
       'check host, port and firewall',
     );
 
-  if (
-    ['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN', 'ESOCKET'].includes(
-      code,
-    )
-  ) {
+  if (['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'EAI_AGAIN', 'ESOCKET'].includes(code)) {
     return fail(
       'SOURCE_UNREACHABLE',
       `cannot reach the ${product} server (${code}: ${raw})`,
@@ -50,10 +46,18 @@ export function describeDriverError(error: unknown, source: string, product: str
   // exceeded when trying to connect" from its pool) read like a lost session but mean no answer at all.
   if (/connection timeout|timeout expired|timeout exceeded when trying to connect/i.test(raw))
     return noAnswer();
-  // A session the server ended (pg_terminate_backend, KILL, restart) or a pooled connection found dead.
+  // A session the server ended (pg_terminate_backend, KILL, restart) or a pooled connection found dead. A
+  // reset socket is one too: a backend the server terminates may reset the socket before its last message
+  // is read, and a reset during the handshake is a server that went away as it was reached.
   if (
     /^(08...|57P0[123])$/.test(code) ||
-    ['EPIPE', 'PROTOCOL_CONNECTION_LOST', 'ER_CONNECTION_KILLED', 'ER_SERVER_SHUTDOWN'].includes(code) ||
+    [
+      'ECONNRESET',
+      'EPIPE',
+      'PROTOCOL_CONNECTION_LOST',
+      'ER_CONNECTION_KILLED',
+      'ER_SERVER_SHUTDOWN',
+    ].includes(code) ||
     LOST_CONNECTION.test(raw)
   ) {
     return fail(
