@@ -63,3 +63,22 @@ export function timed(command: string, args: readonly string[]): Measure & { std
   const lines = result.stderr.trim().split('\n');
   return { ms, peakRssMb: Number(lines[lines.length - 1]) / 1024, note: '', stdout: result.stdout };
 }
+
+/** Runs one psql command (`\\copy …`) against the database of `url` under /usr/bin/time, stopping at the first error. */
+export function timedPsql(url: string, command: string): Measure & { stdout: string } {
+  const u = new URL(url);
+  return timed('psql', [
+    '-h',
+    u.hostname,
+    '-p',
+    u.port || '5432',
+    '-U',
+    decodeURIComponent(u.username),
+    '-d',
+    decodeURIComponent(u.pathname.replace(/^\//, '')),
+    '-v',
+    'ON_ERROR_STOP=1',
+    '-c',
+    command,
+  ]);
+}

@@ -29,7 +29,7 @@ import type { Config } from '../src/config/schema.ts';
 import { boundHeapGrowth } from '../src/core/heap.ts';
 import { runMigrate } from '../src/stages/migrate-stage.ts';
 import { bundledBenchChild } from './bench-child.ts';
-import { type BenchRow, type Measure, median, printTable, timed } from './bench-table.ts';
+import { type BenchRow, type Measure, median, printTable, timed, timedPsql } from './bench-table.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const PG_ADMIN_URL = process.env.STOCKTAKE_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -202,21 +202,10 @@ const SUBJECTS: Record<string, { prepare(): Promise<void>; run(): Measure; loade
   'psql \\copy of the same rows (reference)': {
     prepare: prepareTarget,
     run: () => {
-      const u = new URL(targetUrl);
-      const m = timed('psql', [
-        '-h',
-        u.hostname,
-        '-p',
-        u.port || '5432',
-        '-U',
-        u.username,
-        '-d',
-        TARGET_DB,
-        '-v',
-        'ON_ERROR_STOP=1',
-        '-c',
+      const m = timedPsql(
+        targetUrl,
         `\\copy public.${TABLE} FROM '${ROWS_FILE.replaceAll("'", "''")}' WITH (NULL 'NULL')`,
-      ]);
+      );
       return {
         ...m,
         note: 'the rows exported beforehand as COPY text; COPY into the empty table, no mapping, no verification',

@@ -35,7 +35,7 @@ import { boundHeapGrowth } from '../src/core/heap.ts';
 import { runMigrate } from '../src/stages/migrate-stage.ts';
 import { bundledBenchChild } from './bench-child.ts';
 import { writeLoadCsv } from './bench-data.ts';
-import { type BenchRow, type Measure, median, printTable, timed } from './bench-table.ts';
+import { type BenchRow, type Measure, median, printTable, timed, timedPsql } from './bench-table.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const OUT = join(HERE, 'out');
@@ -227,21 +227,10 @@ function migrateSubject(path: string, diffPath: boolean): Measure {
 
 const SUBJECTS: Record<string, (path: string) => Measure> = {
   'psql \\copy': (path) => {
-    const url = new URL(dbUrl);
-    const m = timed('psql', [
-      '-h',
-      url.hostname,
-      '-p',
-      url.port || '5432',
-      '-U',
-      url.username,
-      '-d',
-      DATABASE,
-      '-v',
-      'ON_ERROR_STOP=1',
-      '-c',
+    const m = timedPsql(
+      dbUrl,
       `\\copy public.${TABLE} (${COLUMNS.join(', ')}) FROM '${path.replaceAll("'", "''")}' WITH (FORMAT csv, HEADER true)`,
-    ]);
+    );
     return { ...m, note: 'COPY through the client, no parsing or types' };
   },
   'stocktake migrate (6-field mapping)': (path) => migrateSubject(path, false),

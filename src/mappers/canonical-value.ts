@@ -300,7 +300,7 @@ function digitAt(text: string, i: number): number {
 }
 
 // The two-digit number at `i` of `text`, or -1.
-function twoDigits(text: string, i: number): number {
+export function twoDigits(text: string, i: number): number {
   const a = digitAt(text, i);
   const b = digitAt(text, i + 1);
   return a >= 0 && b >= 0 ? a * 10 + b : -1;

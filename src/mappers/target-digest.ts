@@ -23,7 +23,16 @@ import type { Connector, Value } from '../connectors/types.ts';
 import type { Column } from '../core/inventory.ts';
 import type { Fingerprint } from '../core/plan.ts';
 import { type Utf8Buffer, writeUtf8 } from '../core/utf8-write.ts';
-import { CANONICAL_INTEGER, CIVIL, civilFromDays, NULL_TEXT, SPLIT, splitMicros } from './canonical-value.ts';
+import { isValidDate } from '../profilers/type-inference-classify.ts';
+import {
+  CANONICAL_INTEGER,
+  CIVIL,
+  civilFromDays,
+  NULL_TEXT,
+  SPLIT,
+  splitMicros,
+  twoDigits,
+} from './canonical-value.ts';
 import type { PreparedMapping } from './preflight.ts';
 import { type AggregatePlan, aggregateKinds, type FieldTotals } from './reconcile-aggregates.ts';
 
@@ -386,35 +395,20 @@ export function writePlainInstant(out: Uint8Array, value: string, at: number): n
     (separator !== 0x54 && separator !== 0x20)
   )
     return -1;
-  const century = digitPair(value, 0);
-  const years = digitPair(value, 2);
-  const month = digitPair(value, 5);
-  const day = digitPair(value, 8);
-  const hour = digitPair(value, 11);
-  const minute = digitPair(value, 14);
-  const second = digitPair(value, 17);
+  const century = twoDigits(value, 0);
+  const years = twoDigits(value, 2);
+  const hour = twoDigits(value, 11);
+  const minute = twoDigits(value, 14);
+  const second = twoDigits(value, 17);
   // A pair that is not two digits is -1.
   if (century < 1 || years < 0 || hour < 0 || minute < 0 || second < 0) return -1;
-  const year = century * 100 + years;
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return -1;
+  if (!isValidDate(century * 100 + years, twoDigits(value, 5), twoDigits(value, 8))) return -1;
   if (hour > 23 || minute > 59 || second > 59) return -1;
   out[at] = QUOTE;
   for (let i = 0; i < 19; i++) out[at + 1 + i] = value.charCodeAt(i);
   out[at + 11] = 0x20;
   out[at + 20] = QUOTE;
   return at + 21;
-}
-
-/** The two digits at `i` as a number; -1 when either is not a digit. */
-function digitPair(text: string, i: number): number {
-  const a = text.charCodeAt(i) - 48;
-  const b = text.charCodeAt(i + 1) - 48;
-  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
-}
-
-function daysInMonth(year: number, month: number): number {
-  if (month !== 2) return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
 }
 
 // Writes `n` with `width` digits, zero-padded.
