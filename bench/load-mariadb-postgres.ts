@@ -20,7 +20,7 @@
  */
 
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -172,8 +172,10 @@ const ROWS_FILE = join(HERE, 'out', 'load-mariadb-rows.tsv');
 /** Exports the source rows with the `mariadb` client (`-B`: tab-separated, escaped as COPY text reads them, NULL as `NULL`). */
 function exportRows(): boolean {
   const u = new URL(MYSQL_ADMIN_URL);
+  // Written straight to the file (no string of the whole export); the password goes by the environment.
+  const out = openSync(ROWS_FILE, 'w');
   try {
-    const rows = execFileSync(
+    execFileSync(
       'mariadb',
       [
         '-h',
@@ -182,19 +184,22 @@ function exportRows(): boolean {
         u.port || '3306',
         '-u',
         decodeURIComponent(u.username),
-        ...(u.password ? [`-p${decodeURIComponent(u.password)}`] : []),
         '-N',
         '-B',
         '-e',
         `SELECT id, code, name, email, amount, created_at, active FROM ${SOURCE_DB}.${TABLE}`,
       ],
-      { encoding: 'utf8', maxBuffer: 1 << 30 },
+      {
+        stdio: ['ignore', out, 'pipe'],
+        env: { ...process.env, ...(u.password ? { MYSQL_PWD: decodeURIComponent(u.password) } : {}) },
+      },
     );
-    writeFileSync(ROWS_FILE, rows);
     return true;
   } catch (error) {
     process.stderr.write(`the mariadb client could not export the rows: ${(error as Error).message}\n`);
     return false;
+  } finally {
+    closeSync(out);
   }
 }
 

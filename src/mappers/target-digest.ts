@@ -478,7 +478,13 @@ export function digestSql(
   const q = quoteOf(dialect);
   const kinds = aggregateKinds(plan);
   const names = columns.map((c) => q(c.name));
-  const inner = names.map((name, i) => `${name} AS f${i}`);
+  // MySQL and MariaDB write the derived table out (below): a field only counted goes in as 1 or NULL, not
+  // as its value, so that a wide text column does not make the server write the table to disk.
+  const inner = names.map((name, i) => {
+    const kind = kinds[i]!;
+    const counted = !kind.sum && !kind.instantRange && !kind.textRange;
+    return dialect === 'mysql' && counted ? `(${name} IS NOT NULL OR NULL) AS f${i}` : `${name} AS f${i}`;
+  });
   const outer: string[] = [];
   for (let i = 0; i < columns.length; i++) {
     const column = `f${i}`;

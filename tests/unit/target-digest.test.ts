@@ -101,6 +101,24 @@ describe('writePlainInstant', () => {
     expect(plain('0099-12-31T00:00:00')).toBeUndefined();
   });
 
+  it('writes the edges of the calendar as the canonical path does', () => {
+    for (const value of [
+      '2000-02-29T00:00:00',
+      '0100-01-01T00:00:00',
+      '9999-12-31T23:59:59',
+      '2024-12-31 23:59:59',
+    ])
+      expect(plain(value)).toBe(fromCanonical(value));
+    // 1900 is not a leap year; 24:00 and a 60th second roll over in the database: all go the canonical way.
+    for (const value of [
+      '1900-02-29T00:00:00',
+      '2023-04-31T00:00:00',
+      '2024-01-01T24:00:00',
+      '2024-01-01T23:59:60',
+    ])
+      expect(plain(value)).toBeUndefined();
+  });
+
   it('refuses a text with any character out of place', () => {
     const valid = '2024-02-29T12:34:56';
     const characters = fc.constantFrom('0', '9', 'a', '-', ':', ' ', 'T', '/', '٣', '\u0000');
