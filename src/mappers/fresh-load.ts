@@ -147,13 +147,16 @@ async function targetIsEmpty(prepared: PreparedMapping, target: Connector): Prom
 /** The rows of the batch being filled; a row dropped as a duplicate leaves null. */
 interface OpenBatch {
   readonly number: number;
+  /** Rows added so far: the first `size` slots of each list below are filled. */
+  size: number;
   readonly rows: (Value[] | null)[];
   readonly keys: string[];
-  readonly highs: number[];
-  readonly lows: number[];
-  readonly entries: number[];
+  // Typed, and sized for a whole batch once: no array grown row by row, nothing for the collector to copy.
+  readonly highs: Uint32Array;
+  readonly lows: Uint32Array;
+  readonly entries: Float64Array;
   /** The row digests (`RowDigest`), two words a row, when the target computes its own. */
-  readonly digests: number[];
+  readonly digests: Uint32Array;
   /**
    * The aggregates of the batch's rows, from the canonical texts the read computed; null when they must
    * be computed from the rows instead (a field compares folded, a row was dropped as a duplicate).
@@ -251,8 +254,7 @@ class FreshLoadStream {
     // A read cut short by the signal is not the whole source: the last batch is not marked done.
     const interrupted = options.signal?.aborted === true;
     if (!interrupted) this.#rejectDuplicates();
-    if (!interrupted || this.#open.entries.length > 0 || this.#retracts.length > 0)
-      this.#submit(!interrupted);
+    if (!interrupted || this.#open.size > 0 || this.#retracts.length > 0) this.#submit(!interrupted);
     await this.#settle();
     if (this.#failure) throw this.#failure.error;
     if (interrupted) {
@@ -320,14 +322,18 @@ class FreshLoadStream {
     // Every new key's row joins the open batch, and every batch but the last holds `#batchSize` of them:
     // entry e is row e % size of batch e / size.
     const open = this.#open;
+    const at = open.size++;
     open.rows.push(values);
     open.keys.push(key);
-    open.highs.push(high);
-    open.lows.push(low);
-    open.entries.push(entry);
-    if (this.#digest) open.digests.push(this.#digest.last[0]!, this.#digest.last[1]!);
+    open.highs[at] = high;
+    open.lows[at] = low;
+    open.entries[at] = entry;
+    if (this.#digest) {
+      open.digests[2 * at] = this.#digest.last[0]!;
+      open.digests[2 * at + 1] = this.#digest.last[1]!;
+    }
     open.aggregates?.addTexts(this.#texts);
-    if (open.entries.length >= this.#batchSize) this.#submit(false);
+    if (open.size >= this.#batchSize) this.#submit(false);
   }
 
   // A key seen again: its first row is dropped when still queued, or deleted by the next batch.
@@ -429,14 +435,16 @@ class FreshLoadStream {
 
   #newBatch(number: number): OpenBatch {
     const aggregates = this.#textAggregates ? new SideAggregates(this.#plan) : null;
+    const size = this.#batchSize;
     return {
       number,
+      size: 0,
       rows: [],
       keys: [],
-      highs: [],
-      lows: [],
-      entries: [],
-      digests: [],
+      highs: new Uint32Array(size),
+      lows: new Uint32Array(size),
+      entries: new Float64Array(size),
+      digests: new Uint32Array(this.#digest ? 2 * size : 0),
       aggregates,
       retracts: [],
     };
