@@ -6,11 +6,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import knexFactory, { type Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMysqlConnector } from '../../src/connectors/mysql/mysql-connector.ts';
 import { createPostgresConnector } from '../../src/connectors/postgres/postgres-connector.ts';
 import { createSqliteConnector } from '../../src/connectors/sqlite/sqlite-connector.ts';
+import { SQLITE_STDDEV_FUNCTION } from '../../src/connectors/sqlite/sqlite-pushdown.ts';
 import type { Connector } from '../../src/connectors/types.ts';
 import { buildColumnProfile } from '../../src/profilers/column-profile.ts';
 import { SERVERS, serverAvailable } from '../helpers/servers.ts';
@@ -178,6 +180,33 @@ describe.each(BACKENDS)('push-down profiling on %s', (backend) => {
       }
     }
   });
+
+  // PostgreSQL's fence (OFFSET 0) keeps the subquery, then drops the empty SubqueryScan from the plan: what it
+  // computes once shows in no node of its own. SQLite and MariaDB show the derived table as a step.
+  if (backend !== 'postgres')
+    it("computes the summarised columns' expressions once: the derived table is not merged", async () => {
+      const before = queries.length;
+      await connector.pushdownProfile!({ name: NAMES[backend](HOSTILE) }, { distinctLimit: 5 });
+      const aggregate = queries.slice(before).find((sql) => / FROM \(SELECT .* d$/s.test(sql));
+      expect(aggregate).toBeDefined();
+      // Merged, the null-like CASE would be computed once per SUM that reads it, six times a row.
+      if (backend === 'sqlite') {
+        const db = new Database(join(dir, 'pushdown.db'), { readonly: true });
+        db.aggregate(SQLITE_STDDEV_FUNCTION, { start: 0, step: (total: number, _value: unknown) => total });
+        const plan = db.prepare(`EXPLAIN QUERY PLAN ${aggregate}`).all() as { detail: string }[];
+        db.close();
+        expect(plan.some((step) => /^(CO-ROUTINE|MATERIALIZE)/.test(step.detail))).toBe(true);
+      } else {
+        const db = knexFactory({
+          client: 'mysql2',
+          connection: url(SERVERS.mysql),
+          pool: { min: 0, max: 1 },
+        });
+        const [rows] = (await db.raw(`EXPLAIN ${aggregate}`)) as [{ select_type: string }[]];
+        await db.destroy();
+        expect(rows.map((r) => r.select_type)).toContain('DERIVED');
+      }
+    });
 
   it('finds two-column keys of integers, dates and text, however wide their ranges', async () => {
     const observation = await connector.pushdownProfile!({ name: NAMES[backend]('pairs') });

@@ -11,6 +11,9 @@ const SAMPLE_BUCKETS = 1_000_000;
  */
 export const mysqlPushdown: PushdownDialect = {
   frequencies: 'union',
+  // A derived table with a LIMIT is filled once, never merged: merged, every use of its null-like CASE and
+  // of its lengths computes them again (1,000,000 rows on MariaDB 10.11: 14.4–14.7 s → 10.7–10.8 s).
+  fence: ' LIMIT 18446744073709551615',
   key: (expr, column) => {
     if (column.type === 'json') return `BINARY CAST(${expr} AS CHAR)`;
     // Converted so that the bytes read back are UTF-8 whatever the column's character set.

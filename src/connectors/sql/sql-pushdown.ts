@@ -73,7 +73,10 @@ export interface SampledSource {
 export interface PushdownDialect {
   /** `grouping-sets`: one scan for every frequency table; `union`: one `GROUP BY` per column, UNION ALL. */
   readonly frequencies: 'grouping-sets' | 'union';
-  /** Appended to a derived table so the planner computes its expressions once (PostgreSQL: ` OFFSET 0`). */
+  /**
+   * Appended to a derived table so the planner computes its expressions once instead of merging it into the
+   * outer query (PostgreSQL and SQLite: an OFFSET; MySQL/MariaDB: a LIMIT). SQL Server has none: not measured.
+   */
   readonly fence?: string;
   /** The expression compared, grouped and ordered with binary semantics (case-, accent- and space-exact). */
   key(expr: string, column: Column): string;

@@ -12,6 +12,9 @@ const GOLDEN_STEP = 1_327_217_885;
 /** SQLite: dynamic types, so values come back as stored; text compares with the BINARY collation. */
 export const sqlitePushdown: PushdownDialect = {
   frequencies: 'union',
+  // SQLite never flattens a subquery with an OFFSET into its outer query: it runs it as a co-routine, and
+  // each use of its null-like CASE reads the value computed once (1,000,000 rows: 11.1–11.8 s → 5.9–6.0 s).
+  fence: ' LIMIT -1 OFFSET 0',
   key: (expr, column) =>
     column.type === 'string' || column.type === 'json' ? `${expr} COLLATE BINARY` : expr,
   driverValue: (raw, column) =>
