@@ -147,11 +147,11 @@ async function targetIsEmpty(prepared: PreparedMapping, target: Connector): Prom
 /** The rows of the batch being filled; a row dropped as a duplicate leaves null. */
 interface OpenBatch {
   readonly number: number;
-  /** Rows added so far: the first `size` slots of each list below are filled. */
-  size: number;
+  /** One slot a row added (null once dropped as a duplicate): its length is the batch's size so far. */
   readonly rows: (Value[] | null)[];
   readonly keys: string[];
-  // Typed, and sized for a whole batch once: no array grown row by row, nothing for the collector to copy.
+  // Typed, sized for a whole batch once, filled up to `rows.length`: no array grown row by row, nothing for
+  // the collector to copy.
   readonly highs: Uint32Array;
   readonly lows: Uint32Array;
   readonly entries: Float64Array;
@@ -254,7 +254,7 @@ class FreshLoadStream {
     // A read cut short by the signal is not the whole source: the last batch is not marked done.
     const interrupted = options.signal?.aborted === true;
     if (!interrupted) this.#rejectDuplicates();
-    if (!interrupted || this.#open.size > 0 || this.#retracts.length > 0) this.#submit(!interrupted);
+    if (!interrupted || this.#open.rows.length > 0 || this.#retracts.length > 0) this.#submit(!interrupted);
     await this.#settle();
     if (this.#failure) throw this.#failure.error;
     if (interrupted) {
@@ -322,7 +322,7 @@ class FreshLoadStream {
     // Every new key's row joins the open batch, and every batch but the last holds `#batchSize` of them:
     // entry e is row e % size of batch e / size.
     const open = this.#open;
-    const at = open.size++;
+    const at = open.rows.length;
     open.rows.push(values);
     open.keys.push(key);
     open.highs[at] = high;
@@ -333,7 +333,7 @@ class FreshLoadStream {
       open.digests[2 * at + 1] = this.#digest.last[1]!;
     }
     open.aggregates?.addTexts(this.#texts);
-    if (open.size >= this.#batchSize) this.#submit(false);
+    if (open.rows.length >= this.#batchSize) this.#submit(false);
   }
 
   // A key seen again: its first row is dropped when still queued, or deleted by the next batch.
@@ -438,7 +438,6 @@ class FreshLoadStream {
     const size = this.#batchSize;
     return {
       number,
-      size: 0,
       rows: [],
       keys: [],
       highs: new Uint32Array(size),

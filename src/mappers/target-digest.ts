@@ -17,6 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import { quoteMysql } from '../connectors/mysql/mysql-catalog.ts';
+import { mysqlPushdown } from '../connectors/mysql/mysql-pushdown.ts';
 import { quotePostgres } from '../connectors/postgres/postgres-catalog.ts';
 import { SqlConnector } from '../connectors/sql/sql-connector.ts';
 import type { Connector, Value } from '../connectors/types.ts';
@@ -258,8 +259,6 @@ const MYSQL_ESCAPES: Readonly<Record<string, string>> = {
   '\0': '\\0',
   '\x1a': '\\Z',
 };
-/** MySQL's largest LIMIT (2^64 - 1): every row, in a derived table the server cannot merge. */
-const MYSQL_NO_LIMIT = '18446744073709551615';
 const CHAR_TYPE = /^(n?char|character|bpchar|nchar)\b(?!\s+varying)/i;
 const WITH_TIME_ZONE = /with time zone|timestamptz/i;
 
@@ -499,13 +498,14 @@ export function digestSql(
   // Both databases merge the subquery into the aggregate and would compute the row's text and hash once for
   // `sum` and again for `bit_xor`. In PostgreSQL a set-returning function in its select list keeps it a
   // subquery (a ProjectSet, still run by the parallel workers): 0.77 → 0.60 s for 1,000,000 rows of 7
-  // columns. MySQL and MariaDB never merge a derived table with a LIMIT: they fill it once, 3.3 → 2.3 s.
+  // columns. MySQL and MariaDB never merge a derived table with a LIMIT (the push-down's fence): they fill it
+  // once, 3.3 → 2.3 s.
   const hash =
     dialect === 'postgres'
       ? `unnest(ARRAY[hashtextextended(ROW(${names.join(', ')})::text COLLATE "C", 0)])`
       : `CAST(CONV(LEFT(MD5(CONVERT(CONCAT_WS(',', ${columns.map((c, i) => `QUOTE(${mysqlCanonical(c, names[i]!)})`).join(', ')}) USING utf8mb4)), 16), 16, 10) AS UNSIGNED)`;
   const total = dialect === 'postgres' ? 'count(*)' : 'COUNT(*)';
-  return `SELECT ${total} AS n, ${asText(dialect, 'sum(h)')} AS s, ${asText(dialect, 'bit_xor(h)')} AS x${outer.length > 0 ? `, ${outer.join(', ')}` : ''} FROM (SELECT ${hash} AS h${inner.length > 0 ? `, ${inner.join(', ')}` : ''} FROM ${table}${dialect === 'mysql' ? ` LIMIT ${MYSQL_NO_LIMIT}` : ''}) d`;
+  return `SELECT ${total} AS n, ${asText(dialect, 'sum(h)')} AS s, ${asText(dialect, 'bit_xor(h)')} AS x${outer.length > 0 ? `, ${outer.join(', ')}` : ''} FROM (SELECT ${hash} AS h${inner.length > 0 ? `, ${inner.join(', ')}` : ''} FROM ${table}${dialect === 'mysql' ? (mysqlPushdown.fence ?? '') : ''}) d`;
 }
 
 // MySQL prints some canonical texts only through an expression: instants as epoch microseconds, bytes as hex.
