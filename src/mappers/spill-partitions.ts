@@ -177,6 +177,13 @@ export class PartitionStore {
     return this.#size;
   }
 
+  /** Bytes of the partition buffers held in memory (their capacity, records or not). */
+  get bufferBytes(): number {
+    let bytes = 0;
+    for (const buffer of this.#buffers) bytes += buffer.length;
+    return bytes;
+  }
+
   /** True when some rows went to disk. */
   get spilled(): boolean {
     return this.#fd !== undefined;
@@ -288,6 +295,10 @@ export class PartitionStore {
   spill(): void {
     if (this.#inMemory === 0) return;
     const fd = this.#open();
+    // A buffer past twice a partition's share of the budget is given back once spilled: a side read in the
+    // order of its partitions (a table this diff loaded) fills a few partitions at a time, and buffers kept
+    // at their peak would add up to the whole side.
+    const keep = Math.max(FIRST_BUFFER, (2 * this.#budgetBytes) / this.partitions);
     for (let p = 0; p < this.partitions; p++) {
       const used = this.#used[p]!;
       if (used === 0) continue;
@@ -297,6 +308,10 @@ export class PartitionStore {
       this.#segments[p]!.push(this.#written, used);
       this.#written += used;
       this.#used[p] = 0;
+      if (buffer.length > keep) {
+        this.#buffers[p] = EMPTY;
+        this.#words[p] = NO_WORDS;
+      }
     }
     this.#inMemory = 0;
     this.#bytes = 0;
