@@ -4,7 +4,8 @@
  * (the key fields of its row) encoded into one byte arena with the diff store's lossless row codec.
  * A hash that matches is confirmed by decoding the stored values and comparing their key text exactly,
  * so two keys sharing a hash are never taken for one. Entries are numbered in the order they are added.
- * About 40 bytes per short key (1,000,000 integer keys: 37 MB), outside V8's heap.
+ * About 40 bytes per short key (1,000,000 integer keys: 37 MB), outside V8's heap, within a byte budget:
+ * a key that would grow the tables past it is refused (`REGISTRY_FULL`), and the registry is left as it was.
  */
 import type { Value } from '../connectors/types.ts';
 import { StocktakeError } from '../core/errors.ts';
@@ -12,7 +13,24 @@ import { hashTexts, ROW_HASH } from './canonical-hash.ts';
 import { type CodecBuffer, RowEncoder, readRow } from './spill-row-codec.ts';
 
 const EMPTY = -1;
-const FIRST_CAPACITY = 1 << 12;
+// Small first tables: a budget counts from a few kilobytes, and the doublings to a million keys are few.
+const FIRST_CAPACITY = 1 << 6;
+const FIRST_ARENA = 1 << 10;
+
+/** What `add` returns for a key that does not fit in the budget (no entry number or `~entry` is this). */
+export const REGISTRY_FULL = Number.MIN_SAFE_INTEGER;
+
+/**
+ * The bytes the registry's tables take for `keys` keys whose values encode to `valueBytes` each on
+ * average (the arena doubles as it fills): what `KeyRegistry.bytes` reads once they are added.
+ */
+export function registryBytesFor(keys: number, valueBytes: number): number {
+  const pow2 = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
+  const entries = Math.max(FIRST_CAPACITY, pow2(keys));
+  const slots = Math.max(FIRST_CAPACITY * 2, pow2(2 * keys));
+  const arena = Math.max(FIRST_ARENA, pow2(keys * valueBytes));
+  return 3 * 4 * entries + 4 * slots + arena;
+}
 
 /** Key texts to entries (0, 1, 2… in the order added); each entry keeps its key values. */
 export class KeyRegistry {
@@ -24,14 +42,24 @@ export class KeyRegistry {
   #lows = new Uint32Array(FIRST_CAPACITY);
   /** Where each entry's encoded key values start in the arena; they end where the next entry's start. */
   #starts = new Uint32Array(FIRST_CAPACITY);
-  #arena = Buffer.allocUnsafe(1 << 16) as CodecBuffer;
+  #arena = Buffer.allocUnsafe(FIRST_ARENA) as CodecBuffer;
   #used = 0;
   #size = 0;
   readonly #scratch: string[] = [''];
+  readonly #budget: number;
 
-  /** `keyText` computes the key text of key values (in key order), as the rows' own key texts are computed. */
-  constructor(keyText: (values: readonly Value[]) => string) {
+  /**
+   * `keyText` computes the key text of key values (in key order), as the rows' own key texts are
+   * computed; `budget` bounds the bytes of the tables (`bytes`).
+   */
+  constructor(keyText: (values: readonly Value[]) => string, budget = Number.POSITIVE_INFINITY) {
     this.#keyText = keyText;
+    this.#budget = budget;
+  }
+
+  /** The bytes the tables take now: slots, per-entry hashes and starts, and the arena. */
+  get bytes(): number {
+    return this.#slots.byteLength + 3 * this.#highs.byteLength + this.#arena.length;
   }
 
   /** Keys registered. */
@@ -40,8 +68,9 @@ export class KeyRegistry {
   }
 
   /**
-   * Registers the key `key` (its text) with its `values`; returns the new entry, or `~entry` (a negative
-   * number) of the entry that already holds this exact key text.
+   * Registers the key `key` (its text) with its `values`; returns the new entry, `~entry` (a negative
+   * number) of the entry that already holds this exact key text, or `REGISTRY_FULL` when a new key
+   * would grow the tables past the budget (nothing is changed then).
    */
   add(key: string, values: readonly Value[]): number {
     this.#scratch[0] = key;
@@ -62,11 +91,13 @@ export class KeyRegistry {
         return ~entry;
       s = (s + 1) & mask;
     }
+    const room = this.#encoder.measure(values);
+    if (this.#growth(room) > this.#budget) return REGISTRY_FULL;
     const entry = this.#size++;
     if (entry >= this.#highs.length) this.#growEntries();
     this.#highs[entry] = high;
     this.#lows[entry] = low;
-    this.#store(entry, values);
+    this.#store(entry, values, room);
     slots[s] = entry;
     if (this.#size * 2 > slots.length) this.#rehash();
     return entry;
@@ -78,8 +109,17 @@ export class KeyRegistry {
     return readRow(this.#arena, this.#starts[entry]!, end);
   }
 
-  #store(entry: number, values: readonly Value[]): void {
-    const room = this.#encoder.measure(values);
+  /** The bytes the tables would take once one more key, of `room` encoded bytes, is added. */
+  #growth(room: number): number {
+    let bytes = this.bytes;
+    if (this.#size >= this.#highs.length) bytes += 3 * this.#highs.byteLength;
+    if ((this.#size + 1) * 2 > this.#slots.length) bytes += this.#slots.byteLength;
+    if (this.#used + room > this.#arena.length)
+      bytes += Math.max(this.#arena.length * 2, this.#used + room) - this.#arena.length;
+    return bytes;
+  }
+
+  #store(entry: number, values: readonly Value[], room: number): void {
     if (this.#used + room > 0xffffffff)
       throw new StocktakeError('INTERNAL', 'more than 4 GB of keys in one fresh load');
     if (this.#used + room > this.#arena.length) {

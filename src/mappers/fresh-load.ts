@@ -27,7 +27,7 @@ import type { Fingerprint, MappingRun, Reconciliation } from '../core/plan.ts';
 import { BatchApplier, type BatchLists, emptyLists } from './apply-batches.ts';
 import type { ApplyMappingOptions } from './apply-mapping.ts';
 import { FingerprintAccumulator, sameFingerprint } from './canonical-hash.ts';
-import { KeyRegistry } from './fresh-key-set.ts';
+import { KeyRegistry, REGISTRY_FULL, registryBytesFor } from './fresh-key-set.ts';
 import { hasPendingReferences } from './identity-binding.ts';
 import { duplicateRejects } from './plan-mapping.ts';
 import { collectSource, collectTarget, keyTextOf } from './plan-sides.ts';
@@ -38,7 +38,7 @@ import {
   compareAggregates,
   SideAggregates,
 } from './reconcile-aggregates.ts';
-import { RejectTally } from './rejects.ts';
+import { HeldRejects, RejectTally } from './rejects.ts';
 import {
   DEFAULT_MEMORY_ROWS,
   type PartitionRecords,
@@ -61,13 +61,32 @@ const READ_BATCH_ROWS = 1000;
 /** Batches handed to the writer and not yet committed, past which the source waits. */
 const MAX_IN_FLIGHT = 2;
 
+/**
+ * Bytes the key registry may take by default: about 2,000,000 short keys (`registryBytesFor`). A source
+ * with more rows takes the diff path, whose store spills to disk, so that memory stays bounded.
+ */
+export const FRESH_LOAD_KEY_BYTES = 96 * 1024 * 1024;
+/** Encoded bytes of a key's values assumed when sizing the registry for a row count before reading. */
+const ASSUMED_KEY_BYTES = 10;
+
 /** A fresh load takes a mapping's run options; a saved plan (`--plan`) sends it to the diff path, which checks it. */
-export type FreshLoadOptions = ApplyMappingOptions;
+export interface FreshLoadOptions extends ApplyMappingOptions {
+  /** Bytes the key registry may take (default `FRESH_LOAD_KEY_BYTES`). */
+  readonly keyBytes?: number;
+}
+
+/**
+ * How a fresh load ended: `loaded` (the run is complete and verified), `not-applicable` (nothing was
+ * written: the diff path runs instead), or `handed-over`: its keys outgrew the registry's budget, the
+ * batches committed so far stay, and the diff path finishes the run as it finishes an interrupted fresh
+ * load (`--resume`); the rejects found so far are dropped, since the diff path finds them all again.
+ */
+export type FreshLoadOutcome = 'loaded' | 'not-applicable' | 'handed-over';
 
 /**
  * Runs the mapping by the fresh-load path when it applies (the target is empty, no interrupted run,
- * nothing that needs the whole source first) and fills `run`; false when the diff path must run instead,
- * in which case nothing was written.
+ * nothing that needs the whole source first, a source whose row count fits the key registry's budget)
+ * and fills `run`; see `FreshLoadOutcome` for when the diff path runs instead.
  */
 export async function freshLoadMapping(
   prepared: PreparedMapping,
@@ -76,13 +95,21 @@ export async function freshLoadMapping(
   writer: Writer,
   run: MappingRun,
   options: FreshLoadOptions,
-): Promise<boolean> {
-  if (!freshLoadApplies(prepared, options)) return false;
+): Promise<FreshLoadOutcome> {
+  if (!freshLoadApplies(prepared, options)) return 'not-applicable';
   const name = prepared.config.name;
+  const keyBytes = options.keyBytes ?? FRESH_LOAD_KEY_BYTES;
+  const expected = prepared.source.dataset.rowCount;
+  if (expected !== null && registryBytesFor(expected, ASSUMED_KEY_BYTES) > keyBytes) {
+    options.onStep?.(
+      `${name}: ${expected} source rows are more keys than a fresh load holds in memory: the diff path, which spills to disk`,
+    );
+    return 'not-applicable';
+  }
   const started = performance.now();
   const checkpoint = await writer.readCheckpoint(name);
-  if (checkpoint !== null && !checkpoint.done) return false;
-  if (!(await targetIsEmpty(prepared, target))) return false;
+  if (checkpoint !== null && !checkpoint.done) return 'not-applicable';
+  if (!(await targetIsEmpty(prepared, target))) return 'not-applicable';
   await writer.clearCheckpoint(name);
   options.onStep?.(
     `${name}: the target is empty: fresh load, the source streamed straight into it (no diff)`,
@@ -90,20 +117,32 @@ export async function freshLoadMapping(
   run.path = 'fresh-load';
   run.resumed = false;
   run.timings.readMs = Math.round(performance.now() - started);
-  const tally = new RejectTally(prepared, { samples: 0, unmasked: options.unmasked, sink: options.sink });
+  // Held until the stream is known to stand: a hand-over to the diff path finds every reject again.
+  const held = options.sink && new HeldRejects(options.sink);
+  const tally = new RejectTally(prepared, { samples: 0, unmasked: options.unmasked, sink: held });
   const applier = new BatchApplier(prepared, writer, tally, {
     runId: options.runId + FRESH_LOAD_MARK,
     batchSize: options.batchSize,
     signal: options.signal,
     onBatch: options.onBatch,
   });
-  const stream = new FreshLoadStream(prepared, applier, tally, target);
+  const stream = new FreshLoadStream(prepared, applier, tally, target, keyBytes);
   const writeStarted = performance.now();
+  let whole = false;
   try {
-    await stream.run(source, options);
+    whole = await stream.run(source, options);
   } finally {
+    if (stream.handedOver) held?.drop();
+    else held?.release();
     applier.recordInto(run);
     run.timings.diffAndWriteMs = Math.round(performance.now() - writeStarted);
+  }
+  if (!whole) {
+    const { batches, rows } = applier.progress;
+    options.onStep?.(
+      `${name}: more keys than a fresh load holds in memory (${stream.keys} after ${rows} rows in ${batches} batches): the diff path continues, as a resumed fresh load`,
+    );
+    return 'handed-over';
   }
   options.onStep?.(`${name}: verifying the target against the rows written`);
   const verifyStarted = performance.now();
@@ -116,7 +155,7 @@ export async function freshLoadMapping(
     (await verifyBySourceRead(prepared, source, target, applier, tally, options));
   run.timings.verifyMs = Math.round(performance.now() - verifyStarted);
   run.status = run.reconciliation.ok ? 'done' : 'verification-failed';
-  return true;
+  return 'loaded';
 }
 
 // What needs the diff: a saved plan to check, an identity map, a second pass, references pending, a
@@ -204,8 +243,16 @@ class FreshLoadStream {
   readonly #textAggregates: boolean;
   /** The canonical texts of the row `#add` receives next (the read's scratch, valid until the next row). */
   #texts: readonly string[] = [];
+  /** The keys outgrew the registry's budget: the stream stopped, for the diff path to continue. */
+  #handedOver = false;
 
-  constructor(prepared: PreparedMapping, applier: BatchApplier, tally: RejectTally, target: Connector) {
+  constructor(
+    prepared: PreparedMapping,
+    applier: BatchApplier,
+    tally: RejectTally,
+    target: Connector,
+    keyBytes: number,
+  ) {
     this.#prepared = prepared;
     this.#applier = applier;
     this.#tally = tally;
@@ -224,11 +271,25 @@ class FreshLoadStream {
       for (let k = 0; k < keyIndexes.length; k++)
         scratch[keyIndexes[k]!] = prepared.canonicalizers[keyIndexes[k]!]!(values[k] ?? null);
       return keyTextOf(prepared, scratch);
-    });
+    }, keyBytes);
   }
 
-  /** Streams the source into the target; returns once the last batch (marked done) is committed. */
-  async run(source: Connector, options: FreshLoadOptions): Promise<void> {
+  /** True when the stream stopped because its keys outgrew the registry's budget. */
+  get handedOver(): boolean {
+    return this.#handedOver;
+  }
+
+  /** Keys registered. */
+  get keys(): number {
+    return this.#registry.size;
+  }
+
+  /**
+   * Streams the source into the target; returns true once the last batch (marked done) is committed, or
+   * false when the keys outgrew the registry's budget: the batches committed stay, with their checkpoint
+   * (not done), and the rows read since are left to the diff path, which reads the whole source again.
+   */
+  async run(source: Connector, options: FreshLoadOptions): Promise<boolean> {
     const store = new StreamedRows((key, high, low, row) => this.#add(key, high, low, row));
     try {
       await collectSource(
@@ -249,7 +310,12 @@ class FreshLoadStream {
       );
     } catch (error) {
       await this.#settle();
-      throw this.#failure ? this.#failure.error : error;
+      if (this.#failure) throw this.#failure.error;
+      if (error instanceof KeysPastBudget) {
+        this.#handedOver = true;
+        return false;
+      }
+      throw error;
     }
     // A read cut short by the signal is not the whole source: the last batch is not marked done.
     const interrupted = options.signal?.aborted === true;
@@ -266,6 +332,7 @@ class FreshLoadStream {
         { hint: 'run `stocktake migrate --resume` to continue', context: { mapping: name } },
       );
     }
+    return true;
   }
 
   /**
@@ -315,6 +382,7 @@ class FreshLoadStream {
     const keyValues: Value[] = new Array(keyIndexes.length);
     for (let k = 0; k < keyIndexes.length; k++) keyValues[k] = values[keyIndexes[k]!] ?? null;
     const entry = this.#registry.add(key, keyValues);
+    if (entry === REGISTRY_FULL) throw new KeysPastBudget();
     if (entry < 0) {
       this.#duplicate(~entry, key, values);
       return;
@@ -459,6 +527,9 @@ class FreshLoadStream {
     await this.#tail;
   }
 }
+
+/** Thrown out of the read when a new key does not fit in the registry's budget; `run` catches it. */
+class KeysPastBudget extends Error {}
 
 /**
  * A partition store that keeps nothing: each record goes to `sink` as it is added (the side readers'

@@ -67,6 +67,8 @@ export interface MigrateRunOptions {
    * always takes the diff path). See `freshLoadMapping`.
    */
   readonly freshLoad?: boolean;
+  /** Bytes a fresh load's key registry may take before the diff path takes over (see `FRESH_LOAD_KEY_BYTES`). */
+  readonly freshLoadKeyBytes?: number;
   /** Opens the writer of a target table (default: the target connector's `writer`). */
   readonly openWriter?: (connector: Connector, target: WriteTarget) => Promise<Writer>;
   readonly now?: () => Date;
@@ -274,11 +276,27 @@ async function runOne(p: PreparedMapping, context: RunContext, read: ReadMapping
     if (!read) await bindIdentity(p, context.binding);
     const foreignKeys = read ? undefined : await foreignKeysOf(p, context);
     const fresh = context.options.freshLoad !== false && foreignKeys !== undefined;
-    if (fresh && (await freshLoadMapping(p, source, target, writer, run, { ...options, foreignKeys }))) {
+    const outcome = fresh
+      ? await freshLoadMapping(p, source, target, writer, run, {
+          ...options,
+          foreignKeys,
+          ...(context.options.freshLoadKeyBytes ? { keyBytes: context.options.freshLoadKeyBytes } : {}),
+        })
+      : 'not-applicable';
+    if (outcome === 'loaded') {
       reportRun(p, run, context);
       return;
     }
-    const ready = read ?? (await readMappingForRun(p, source, target, writer, { ...options, foreignKeys }));
+    // A fresh load that outgrew its key budget is finished as an interrupted one is resumed.
+    const handedOver = outcome === 'handed-over';
+    const freshInserted = handedOver ? run.inserted : 0;
+    const ready =
+      read ??
+      (await readMappingForRun(p, source, target, writer, {
+        ...options,
+        foreignKeys,
+        ...(handedOver ? { resume: true } : {}),
+      }));
     try {
       // Never reached by design (references are pending only before the mappings they name are written).
       if (hasPendingReferences(p))
@@ -288,10 +306,24 @@ async function runOne(p: PreparedMapping, context: RunContext, read: ReadMapping
     } finally {
       ready.sides.close();
     }
+    if (handedOver) countFromEmpty(run, freshInserted);
     reportRun(p, run, context);
   } finally {
     run.timings.totalMs = Math.round(performance.now() - started);
   }
+}
+
+/**
+ * The counts of a fresh load the diff path finished, as one run from the empty table: the rows the fresh
+ * load inserted are the diff's unchanged rows, but those of keys the diff found duplicated, which it
+ * deleted (the table was empty at the start: its only deletes are those).
+ */
+function countFromEmpty(run: MappingRun, freshInserted: number): void {
+  const kept = freshInserted - run.deleted;
+  run.inserted += kept;
+  run.unchanged -= kept;
+  run.deleted = 0;
+  run.resumed = false;
 }
 
 function reportRun(p: PreparedMapping, run: MappingRun, context: RunContext): void {

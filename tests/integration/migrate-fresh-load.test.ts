@@ -16,7 +16,8 @@ import knexFactory, { type Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/schema.ts';
 import type { MappingRun } from '../../src/core/plan.ts';
-import { runMigrate } from '../../src/stages/migrate-stage.ts';
+import { registryBytesFor } from '../../src/mappers/fresh-key-set.ts';
+import { type MigrateRunOptions, runMigrate } from '../../src/stages/migrate-stage.ts';
 import { startNode } from '../helpers/child-process.ts';
 import { SERVERS, serverAvailable } from '../helpers/servers.ts';
 
@@ -54,14 +55,24 @@ function sourceRows(): SourceRow[] {
   return rows;
 }
 
-function mapping(source: string, dataset: string, target: string, table: string, mode: string) {
+/** The mapping; `suffix` lengthens every key (and so the bytes each takes in the key registry). */
+function mapping(source: string, dataset: string, target: string, table: string, mode: string, suffix = '') {
   return {
     name: 'people',
     from: { source, dataset },
     to: { target, dataset: table, key: ['code'], mode },
-    fields: { code: {}, name: { required: true }, amount: {} },
+    fields: {
+      code: suffix === '' ? {} : { transform: [{ suffix }] },
+      name: { required: true },
+      amount: {},
+    },
   };
 }
+
+/** Keys of about 65 bytes: a registry sized for the source's row count with short keys fills after about 60. */
+const LONG_KEY = `-${'x'.repeat(60)}`;
+/** The bytes of a registry sized for the source's 306 rows of short keys: the fresh load starts, then hands over. */
+const HANDOVER_BUDGET = registryBytesFor(306, 10);
 
 let dir: string;
 beforeAll(() => {
@@ -90,15 +101,24 @@ function rejectsOf(rejectsDir: string): string[] {
     .sort();
 }
 
-/** Migrates the source into `fresh` (fresh-load path) and into `diff` (diff path) and compares all. */
+/**
+ * Migrates the source into `fresh` (fresh-load path, with `freshOptions`) and into `diff` (diff path) and
+ * compares all; `path` is the path the first run must end on.
+ */
 async function compareBothPaths(
   configFor: (table: string) => Config,
   dump: (table: string) => Promise<unknown[]>,
+  { freshOptions = {}, path = 'fresh-load', tables = ['fresh_t', 'diff_t'] }: CompareOptions = {},
 ): Promise<{ fresh: MappingRun; diff: MappingRun }> {
   const freshDir = join(dir, `fresh-${++runs}`);
   const diffDir = join(dir, `diff-${runs}`);
-  const fresh = await runMigrate(configFor('fresh_t'), { rejectsDir: freshDir, batchSize: 25 });
-  const diff = await runMigrate(configFor('diff_t'), {
+  const [freshTable, diffTable] = tables;
+  const fresh = await runMigrate(configFor(freshTable), {
+    rejectsDir: freshDir,
+    batchSize: 25,
+    ...freshOptions,
+  });
+  const diff = await runMigrate(configFor(diffTable), {
     rejectsDir: diffDir,
     batchSize: 25,
     freshLoad: false,
@@ -107,9 +127,9 @@ async function compareBothPaths(
   expect(diff.error).toBeNull();
   const f = fresh.run.mappings[0]!;
   const d = diff.run.mappings[0]!;
-  expect(f.path).toBe('fresh-load');
+  expect(f.path).toBe(path);
   expect(d.path).toBe('diff');
-  expect(await dump('fresh_t')).toEqual(await dump('diff_t'));
+  expect(await dump(freshTable)).toEqual(await dump(diffTable));
   const counts = (m: MappingRun) => [m.inserted, m.updated, m.deleted, m.unchanged, m.rejected, m.status];
   expect(counts(f)).toEqual(counts(d));
   expect(f.reconciliation).toMatchObject({ ok: true, missing: 0, different: 0 });
@@ -119,13 +139,19 @@ async function compareBothPaths(
   return { fresh: f, diff: d };
 }
 
+interface CompareOptions {
+  readonly freshOptions?: Partial<MigrateRunOptions>;
+  readonly path?: MappingRun['path'];
+  readonly tables?: readonly [string, string];
+}
+
 describe.skipIf(!pgUp)('fresh load: CSV → PostgreSQL', () => {
   let pg: Knex;
-  const configFor = (table: string) =>
+  const configFor = (table: string, suffix = '') =>
     ({
       sources: { legacy: { kind: 'csv', path: writeCsv() } },
       targets: { newtool: { kind: 'postgres', url: SERVERS.postgres, schemas: [NAME] } },
-      mappings: [mapping('legacy', 'people', 'newtool', table, 'upsert')],
+      mappings: [mapping('legacy', 'people', 'newtool', table, 'upsert', suffix)],
     }) as unknown as Config;
   const dump = async (table: string) =>
     (await pg.raw(`SELECT code, name, amount FROM ${NAME}.${table} ORDER BY code`)).rows as SourceRow[];
@@ -134,7 +160,7 @@ describe.skipIf(!pgUp)('fresh load: CSV → PostgreSQL', () => {
     pg = knexFactory({ client: 'pg', connection: SERVERS.postgres });
     await pg.raw(`DROP SCHEMA IF EXISTS ${NAME} CASCADE`);
     await pg.raw(`CREATE SCHEMA ${NAME}`);
-    for (const table of ['fresh_t', 'diff_t', 'tampered'])
+    for (const table of ['fresh_t', 'diff_t', 'tampered', 'handover_t', 'handover_diff_t'])
       await pg.raw(`CREATE TABLE ${NAME}.${table} (code text PRIMARY KEY, name text NOT NULL,
         amount int CHECK (amount >= 0))`);
     // Loading is tampered with behind the writer's back: one name is changed as it is inserted.
@@ -158,6 +184,24 @@ describe.skipIf(!pgUp)('fresh load: CSV → PostgreSQL', () => {
     expect(codes).not.toContain('K3');
     expect(codes).toContain('K40');
     expect(codes).toContain('k60');
+  });
+
+  it('hands over to the diff path when its keys outgrow their budget, and ends the same', async () => {
+    const steps: string[] = [];
+    const { fresh } = await compareBothPaths((table) => configFor(table, LONG_KEY), dump, {
+      freshOptions: { freshLoadKeyBytes: HANDOVER_BUDGET, onStep: (step) => steps.push(step) },
+      path: 'diff',
+      tables: ['handover_t', 'handover_diff_t'],
+    });
+    // Batches of 25 were committed before the hand-over (K3's and K50's first rows among them, deleted
+    // by the diff path), then the diff path finished: counted as one run from the empty table.
+    const handover = steps.find((step) => step.includes('the diff path continues'));
+    expect(handover).toMatch(/after (\d+) rows in (\d+) batches/);
+    const [, rows, batches] = handover!.match(/after (\d+) rows in (\d+) batches/)!.map(Number);
+    expect(batches).toBeGreaterThanOrEqual(3);
+    expect(rows).toBeLessThan(200);
+    expect(fresh).toMatchObject({ inserted: 294, deleted: 0, unchanged: 0, resumed: false, status: 'done' });
+    expect(fresh.rejected).toEqual({ mapping: 9, database: 3 });
   });
 
   it('takes the diff path over the filled target and changes nothing', async () => {
@@ -235,11 +279,11 @@ describe.skipIf(!myUp)('fresh load: MariaDB → MariaDB, case-insensitive keys, 
 
 describe('fresh load: CSV → SQLite, insert mode', () => {
   const file = () => join(dir, 'target.sqlite');
-  const configFor = (table: string) =>
+  const configFor = (table: string, suffix = '') =>
     ({
       sources: { legacy: { kind: 'csv', path: writeCsv() } },
       targets: { newtool: { kind: 'sqlite', path: file() } },
-      mappings: [mapping('legacy', 'people', 'newtool', table, 'insert')],
+      mappings: [mapping('legacy', 'people', 'newtool', table, 'insert', suffix)],
     }) as unknown as Config;
   const dump = async (table: string) => {
     const db = new Database(file(), { readonly: true });
@@ -252,13 +296,38 @@ describe('fresh load: CSV → SQLite, insert mode', () => {
 
   it('ends as the diff path does', async () => {
     const db = new Database(file());
-    for (const table of ['fresh_t', 'diff_t'])
+    for (const table of ['fresh_t', 'diff_t', 'handover_t', 'handover_diff_t', 'counted_t', 'counted_diff_t'])
       db.exec(
         `CREATE TABLE ${table} (code TEXT PRIMARY KEY, name TEXT NOT NULL, amount INTEGER CHECK (amount >= 0))`,
       );
     db.close();
     const { fresh } = await compareBothPaths(configFor, dump);
     expect(fresh.inserted).toBe(294);
+  });
+
+  it('hands over to the diff path when its keys outgrow their budget, and ends the same', async () => {
+    const steps: string[] = [];
+    const { fresh } = await compareBothPaths((table) => configFor(table, LONG_KEY), dump, {
+      freshOptions: { freshLoadKeyBytes: HANDOVER_BUDGET, onStep: (step) => steps.push(step) },
+      path: 'diff',
+      tables: ['handover_t', 'handover_diff_t'],
+    });
+    expect(steps.filter((step) => step.includes('the diff path continues'))).toHaveLength(1);
+    expect(fresh).toMatchObject({ inserted: 294, deleted: 0, unchanged: 0, resumed: false, status: 'done' });
+  });
+
+  it('takes the diff path from the start when the source has more rows than the budget holds keys', async () => {
+    const steps: string[] = [];
+    await compareBothPaths(configFor, dump, {
+      freshOptions: { freshLoadKeyBytes: HANDOVER_BUDGET - 1, onStep: (step) => steps.push(step) },
+      path: 'diff',
+      tables: ['counted_t', 'counted_diff_t'],
+    });
+    expect(steps).toContain(
+      'people: 306 source rows are more keys than a fresh load holds in memory: the diff path, which spills to disk',
+    );
+    expect(steps.some((step) => step.includes('fresh load'))).toBe(true);
+    expect(steps.some((step) => step.includes('the diff path continues'))).toBe(false);
   });
 });
 

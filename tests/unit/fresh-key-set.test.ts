@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Value } from '../../src/connectors/types.ts';
-import { KeyRegistry } from '../../src/mappers/fresh-key-set.ts';
+import { KeyRegistry, REGISTRY_FULL, registryBytesFor } from '../../src/mappers/fresh-key-set.ts';
 
 const textOf = (values: readonly Value[]) => values.map((v) => String(v)).join('\u0001');
 
@@ -32,5 +32,32 @@ describe('KeyRegistry', () => {
     expect(registry.add('same', ['other'])).toBe(0);
     expect(registry.add('same', ['same'])).toBe(1);
     expect(registry.add('same', ['same'])).toBe(~1);
+  });
+
+  it('refuses a new key that would grow its tables past the budget, changing nothing, and still finds the rest', () => {
+    const budget = registryBytesFor(10_000, 10);
+    const registry = new KeyRegistry(textOf, budget);
+    let added = 0;
+    while (registry.add(`${added}`, [added]) === added) added++;
+    // Tables sized for 10,000 keys hold at least that many before the next growth would pass the budget.
+    expect(added).toBeGreaterThanOrEqual(10_000);
+    expect(registry.size).toBe(added);
+    expect(registry.bytes).toBeLessThanOrEqual(budget);
+    expect(registry.add(`${added}`, [added])).toBe(REGISTRY_FULL);
+    expect(registry.add('another', ['another'])).toBe(REGISTRY_FULL);
+    expect(registry.size).toBe(added);
+    // A key already held is still found: only new keys need room.
+    expect(registry.add('7', [7])).toBe(~7);
+    expect(registry.values(added - 1)).toEqual([added - 1]);
+  });
+
+  it('sizes its tables as registryBytesFor says', () => {
+    for (const n of [1, 4096, 5000, 100_000, 300_000]) {
+      const registry = new KeyRegistry(textOf);
+      // 0…n-1 as texts of up to 6 digits encode to at most 8 bytes each.
+      for (let i = 0; i < n; i++) registry.add(String(i), [String(i)]);
+      expect(registry.bytes).toBeLessThanOrEqual(registryBytesFor(n, 8));
+      expect(registry.bytes).toBeGreaterThan(registryBytesFor(n, 8) / 2);
+    }
   });
 });
