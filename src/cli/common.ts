@@ -31,13 +31,17 @@ export function loadConfigFrom(options: CommonOptions): LoadedConfig {
   return loadConfig(options.config);
 }
 
-/** Runs a command body and turns its outcome into an exit code; errors print one clear block. */
-export async function runCommand(body: () => Promise<number>): Promise<never> {
+/**
+ * Runs a command body and turns its outcome into an exit code; errors print one clear block and exit
+ * with their code, or with `errorExit` when given (`plan --detailed-exitcode`, whose 2 means changes).
+ */
+export async function runCommand(body: () => Promise<number>, errorExit?: number): Promise<never> {
   let code: number;
   try {
     code = await body();
   } catch (error) {
     code = reportError(error);
+    if (errorExit !== undefined) code = errorExit;
   }
   // Let stdout drain before exiting: a pipeline reading --json must get the whole document.
   await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));

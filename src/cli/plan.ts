@@ -1,5 +1,6 @@
 /** `stocktake plan`: the dry run of the mappings; writes plan.json and plan.html, nothing to any target. */
 import { Command, InvalidArgumentError } from 'commander';
+import { EXIT } from '../core/errors.ts';
 import type { PlanDocument } from '../core/plan.ts';
 import { planExitCode, runPlan, writePlanOutputs } from '../stages/plan-stage.ts';
 import { type CommonOptions, loadConfigFrom, runCommand, withCommonOptions } from './common.ts';
@@ -28,7 +29,7 @@ export function planCommand(): Command {
     .description('dry-run the mappings: what migrate would insert, update, delete and reject; writes nothing')
     .option(
       '--detailed-exitcode',
-      'exit 0 when nothing would change, 2 when changes are pending (1 on errors)',
+      'exit 0 when nothing would change, 2 when changes are pending, 1 on any error',
     )
     .option('--samples <n>', 'sample rows kept per kind of change', positiveInteger, 5)
     .option('--show-samples', 'show personal values unmasked in the samples')
@@ -39,34 +40,37 @@ export function planCommand(): Command {
     )
     .option('--concurrency <n>', 'mappings planned at once', positiveInteger)
     .action((options: PlanOptions) =>
-      runCommand(async () => {
-        const output = createOutput(options);
-        const { config, baseDir } = loadConfigFrom(options);
-        const progress = createProgress(output, options);
-        let plan: PlanDocument;
-        try {
-          plan = await runPlan(config, {
-            baseDir,
-            ...(options.only ? { only: options.only } : {}),
-            samples: options.samples,
-            showSamples: options.showSamples === true,
-            ...(options.memoryRows ? { memoryRows: options.memoryRows } : {}),
-            ...(options.concurrency ? { concurrency: options.concurrency } : {}),
-            onStep: output.step,
-            onProgress: (mapping, side, rows) => progress.update(`${mapping} (${side})`, rows, null),
-          });
-        } finally {
-          progress.stop();
-        }
-        const files = writePlanOutputs(plan, options.out);
-        output.json({ plan, files });
-        for (const m of plan.mappings)
-          for (const w of m.warnings ?? []) output.warn(`${w.path}: ${w.message} (${w.code})`);
-        for (const line of summarisePlan(plan)) output.info(line);
-        output.info('');
-        for (const file of files) output.info(`wrote ${file}`);
-        return planExitCode(plan, options.detailedExitcode === true);
-      }),
+      runCommand(
+        async () => {
+          const output = createOutput(options);
+          const { config, baseDir } = loadConfigFrom(options);
+          const progress = createProgress(output, options);
+          let plan: PlanDocument;
+          try {
+            plan = await runPlan(config, {
+              baseDir,
+              ...(options.only ? { only: options.only } : {}),
+              samples: options.samples,
+              showSamples: options.showSamples === true,
+              ...(options.memoryRows ? { memoryRows: options.memoryRows } : {}),
+              ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+              onStep: output.step,
+              onProgress: (mapping, side, rows) => progress.update(`${mapping} (${side})`, rows, null),
+            });
+          } finally {
+            progress.stop();
+          }
+          const files = writePlanOutputs(plan, options.out);
+          output.json({ plan, files });
+          for (const m of plan.mappings)
+            for (const w of m.warnings ?? []) output.warn(`${w.path}: ${w.message} (${w.code})`);
+          for (const line of summarisePlan(plan)) output.info(line);
+          output.info('');
+          for (const file of files) output.info(`wrote ${file}`);
+          return planExitCode(plan, options.detailedExitcode === true);
+        },
+        options.detailedExitcode === true ? EXIT.gateFailed : undefined,
+      ),
     );
 }
 
@@ -83,7 +87,9 @@ export function summarisePlan(plan: PlanDocument): string[] {
   lines.push(
     plan.changes
       ? `Plan: ${t.inserts} to insert, ${t.updates} to update, ${t.deletes} to delete, ${t.unchanged} unchanged, ${t.rejects} rejected.`
-      : `No changes: the targets already hold the mapped sources (${t.unchanged} rows, ${t.rejects} rejected).`,
+      : t.rejects === 0
+        ? `No changes: the targets already hold the mapped sources (${t.unchanged} rows).`
+        : `No changes to write: ${t.unchanged} rows already in the targets; ${t.rejects} rejected rows would not be written (see plan.json).`,
   );
   return lines;
 }

@@ -71,6 +71,29 @@ export function profileCommand(): Command {
     );
 }
 
+/**
+ * True when a rule is about the datasets `--only` selects (always without --only): its source is named,
+ * or one of the source's datasets named is the rule's (written with or without its schema); a foreign
+ * key rule also needs its parent dataset selected.
+ */
+export function ruleInScope(
+  rule: { dataset: string; references?: string | undefined },
+  only: readonly string[],
+): boolean {
+  if (only.length === 0) return true;
+  const selects = (dataset: string) => {
+    const dot = dataset.indexOf('.');
+    const source = dot < 0 ? dataset : dataset.slice(0, dot);
+    if (only.includes(source)) return true;
+    const named = only.filter((o) => o.startsWith(`${source}.`)).map((o) => o.slice(source.length + 1));
+    const rest = dataset.slice(dot + 1);
+    return named.some((d) => d === rest || d.endsWith(`.${rest}`) || rest.endsWith(`.${d}`));
+  };
+  if (!selects(rule.dataset)) return false;
+  const references = rule.references;
+  return references === undefined || selects(references.slice(0, references.lastIndexOf('.')));
+}
+
 /** Checks the rules against the inventory (exit 2 on a bad name), then profiles with progress. */
 export async function profileInventory(
   config: Config,
@@ -79,7 +102,13 @@ export async function profileInventory(
   output: Output,
   session?: ConnectorSession,
 ): Promise<Profile> {
-  const problems = checkRulesAgainstInventory(config.rules ?? [], inventory);
+  // Rules about sources or datasets left out by --only are not checked or evaluated: they are out of scope.
+  const only = options.only ?? [];
+  const rules = (config.rules ?? []).filter((rule) => ruleInScope(rule, only));
+  const skipped = (config.rules?.length ?? 0) - rules.length;
+  if (skipped > 0) output.step(`${skipped} rule(s) about datasets outside --only not evaluated`);
+  const scoped: Config = { ...config, rules };
+  const problems = checkRulesAgainstInventory(rules, inventory);
   if (problems.length > 0) {
     const lines = problems.map((p) => formatProblem(p));
     throw new StocktakeError(
@@ -92,7 +121,7 @@ export async function profileInventory(
   }
   const progress = createProgress(output, options);
   try {
-    return await runProfile(config, inventory, {
+    return await runProfile(scoped, inventory, {
       ...(options.only ? { only: options.only } : {}),
       showSamples: options.showSamples === true,
       onStep: output.step,

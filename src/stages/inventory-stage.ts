@@ -4,9 +4,10 @@
  * error and the others go on.
  */
 import pLimit from 'p-limit';
+import { closest } from '../config/did-you-mean.ts';
 import type { Config } from '../config/schema.ts';
 import { openConnector } from '../connectors/registry.ts';
-import { ERROR_CODES, EXIT, isStocktakeError } from '../core/errors.ts';
+import { ERROR_CODES, EXIT, isStocktakeError, StocktakeError } from '../core/errors.ts';
 import type { Finding, Inventory, SourceEntry } from '../core/inventory.ts';
 import { redact } from '../core/secrets.ts';
 import { TOOL_VERSION } from '../core/version.ts';
@@ -32,6 +33,8 @@ export interface InventoryRunOptions {
 /** Scans the sources of a config and returns the inventory document. */
 export async function runInventory(config: Config, options: InventoryRunOptions = {}): Promise<Inventory> {
   const only = options.only ?? [];
+  // Names that match no source fail before anything is scanned; datasets are checked once scanned.
+  checkOnlyMatched(config, null, only);
   const selected = Object.entries(config.sources).filter(
     ([name]) => only.length === 0 || only.some((o) => o === name || o.startsWith(`${name}.`)),
   );
@@ -39,6 +42,7 @@ export async function runInventory(config: Config, options: InventoryRunOptions 
   const sources = await Promise.all(
     selected.map(([name, source]) => limit(() => scanSource(name, source, options))),
   );
+  checkOnlyMatched(config, sources, only);
   const narrowed = sources.map((s) => narrow(s, only));
   const register = buildEstateRegister(config, narrowed);
   return {
@@ -128,6 +132,42 @@ function nothingReadable(
 }
 
 // `--only crm.public.customers` keeps that dataset of the source; `--only crm` keeps all of it.
+/**
+ * Refuses `--only` names that select nothing: a name that is no source, or a dataset no scanned source
+ * holds (a source that could not be scanned is reported by its own error, its datasets unknown).
+ */
+function checkOnlyMatched(
+  config: Config,
+  sources: readonly SourceEntry[] | null,
+  only: readonly string[],
+): void {
+  const names = Object.keys(config.sources);
+  const known = [
+    ...names,
+    ...(sources ?? []).flatMap((s) =>
+      s.datasets.flatMap((d) => [`${s.name}.${d.name}`, ...(d.table ? [`${s.name}.${d.table}`] : [])]),
+    ),
+  ];
+  const unmatched = only.filter((o) => {
+    if (names.includes(o)) return false;
+    if (sources === null) return !names.some((name) => o.startsWith(`${name}.`));
+    const source = sources.find((s) => o.startsWith(`${s.name}.`));
+    if (!source) return true;
+    if (source.status !== 'ok') return false;
+    const rest = o.slice(source.name.length + 1);
+    return !source.datasets.some((d) => d.name === rest || d.table === rest);
+  });
+  if (unmatched.length === 0) return;
+  const listed = unmatched.map((o) => {
+    const near = closest(o, known);
+    return `"${o}"${near ? ` (did you mean "${near}"?)` : ''}`;
+  });
+  throw new StocktakeError('FILTER_MATCHED_NOTHING', `--only: nothing is named ${listed.join(', ')}`, {
+    hint: `name a source (${names.join(', ')}) or one of its datasets (source.dataset)`,
+    context: { only: unmatched },
+  });
+}
+
 function narrow(entry: SourceEntry, only: readonly string[]): SourceEntry {
   const datasetNames = only
     .filter((o) => o.startsWith(`${entry.name}.`))

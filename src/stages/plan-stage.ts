@@ -5,9 +5,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
+import { closest } from '../config/did-you-mean.ts';
 import type { Config } from '../config/schema.ts';
 import { openConnector } from '../connectors/registry.ts';
 import type { Connector, OpenMode } from '../connectors/types.ts';
+import { StocktakeError } from '../core/errors.ts';
 import type { MappingPlan, PlanDocument } from '../core/plan.ts';
 import { TOOL_VERSION } from '../core/version.ts';
 import { InsertedParents, loadForeignKeyChecks } from '../mappers/foreign-key-check.ts';
@@ -69,7 +71,24 @@ export async function openMappingConnectors(
 /** The mappings `--only` selects (by mapping name); all of them by default. */
 export function selectedMappings(config: Config, only?: readonly string[]): NonNullable<Config['mappings']> {
   const all = config.mappings ?? [];
-  return only && only.length > 0 ? all.filter((m) => only.includes(m.name)) : all;
+  if (!only || only.length === 0) return all;
+  const names = all.map((m) => m.name);
+  const unknown = only.filter((name) => !names.includes(name));
+  if (unknown.length > 0) {
+    const listed = unknown.map((name) => {
+      const near = closest(name, names);
+      return `"${name}"${near ? ` (did you mean "${near}"?)` : ''}`;
+    });
+    throw new StocktakeError(
+      'FILTER_MATCHED_NOTHING',
+      `--only: no mapping named ${listed.join(', ')} in the config`,
+      {
+        hint: `the mappings are: ${names.join(', ') || 'none'}`,
+        context: { only: unknown },
+      },
+    );
+  }
+  return all.filter((m) => only.includes(m.name));
 }
 
 /** Options of `runPlan`. */

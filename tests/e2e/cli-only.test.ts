@@ -1,0 +1,89 @@
+/**
+ * `--only` on the demo estate: a name that selects nothing is refused (exit 2, with the nearest name),
+ * never a green run over nothing; rules about what --only leaves out are not evaluated, rather than
+ * failing the config; `plan --detailed-exitcode` exits 1 on any error, its 2 meaning changes pending.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateDemoCrm } from '../../examples/demo/crm.ts';
+import { generateDemoFiles } from '../../examples/demo/files.ts';
+import type { Profile } from '../../src/core/profile.ts';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+let dir: string;
+
+function stocktake(...args: string[]) {
+  const result = spawnSync(process.execPath, [join(root, 'bin/stocktake.js'), ...args], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'stocktake-only-'));
+  mkdirSync(join(dir, 'examples', 'data'), { recursive: true });
+  generateDemoCrm(join(dir, 'examples', 'data', 'crm.sqlite'));
+  await generateDemoFiles(join(dir, 'examples', 'data'));
+  copyFileSync(join(root, 'examples/stocktake.yaml'), join(dir, 'examples', 'stocktake.yaml'));
+}, 60_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('--only', () => {
+  it('refuses a source name that matches nothing, before scanning, with the nearest name', () => {
+    const run = stocktake('inventory', '-c', 'examples/stocktake.yaml', '-o', 'out1', '--only', 'crn');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      'error FILTER_MATCHED_NOTHING: --only: nothing is named "crn" (did you mean "crm"?)',
+    );
+    expect(run.stderr).not.toContain('scanning');
+  });
+
+  it('refuses a dataset no source holds, once scanned', () => {
+    const run = stocktake(
+      'inventory',
+      '-c',
+      'examples/stocktake.yaml',
+      '-o',
+      'out2',
+      '--only',
+      'crm.custmers',
+    );
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('"crm.custmers" (did you mean "crm.customers"?)');
+  });
+
+  it('leaves the rules about other sources out of a profile of one source', () => {
+    const run = stocktake('profile', '-c', 'examples/stocktake.yaml', '-o', 'out3', '--only', 'clients');
+    expect(run.stderr).not.toContain('CONFIG_INVALID');
+    expect([0, 1]).toContain(run.code);
+    expect(run.stderr).toMatch(/\d+ rule\(s\) about datasets outside --only not evaluated/);
+    const profile = JSON.parse(readFileSync(join(dir, 'out3', 'profile.json'), 'utf8')) as Profile;
+    expect(new Set(profile.datasets.map((d) => d.source))).toEqual(new Set(['clients']));
+    expect(profile.rules.every((r) => r.dataset.startsWith('clients.'))).toBe(true);
+  });
+
+  it('refuses a mapping name that matches nothing; under --detailed-exitcode every error exits 1', () => {
+    const plain = stocktake('plan', '-c', 'examples/stocktake.yaml', '-o', 'out4', '--only', 'crm-acounts');
+    expect(plain.code).toBe(2);
+    expect(plain.stderr).toContain('--only: no mapping named "crm-acounts" (did you mean "crm-accounts"?)');
+    const detailed = stocktake(
+      'plan',
+      '-c',
+      'examples/stocktake.yaml',
+      '-o',
+      'out4',
+      '--only',
+      'crm-acounts',
+      '--detailed-exitcode',
+    );
+    expect(detailed.code).toBe(1);
+    const missing = stocktake('plan', '-c', 'examples/missing.yaml', '--detailed-exitcode');
+    expect(missing.code).toBe(1);
+  });
+});
