@@ -21,6 +21,31 @@ export type Value =
 /** One row, in the order of the dataset's columns. */
 export type Row = Value[];
 
+/**
+ * Why a connector could read a row only in part: a CSV record with more fields than its header, a
+ * spreadsheet cell holding an error. Set (under `ROW_PROBLEM`) on that row alone; a migration rejects
+ * the row with it rather than write what is left, an audit lists the same rows as a finding.
+ */
+export interface RowProblem {
+  /** What the row loses (the extra fields, the cell's error), as text. */
+  readonly value: string;
+  /** Follows the value: `are 2 fields past the header's 3 on line 7`. */
+  readonly reason: string;
+}
+
+/** The key of a row's `RowProblem`. */
+export const ROW_PROBLEM: unique symbol = Symbol('stocktake.rowProblem');
+
+/** The problem a connector marked a row with, if any. */
+export function rowProblem(row: Row): RowProblem | undefined {
+  return (row as { [ROW_PROBLEM]?: RowProblem })[ROW_PROBLEM];
+}
+
+/** Marks a row as read only in part. */
+export function markRowProblem(row: Row, problem: RowProblem): void {
+  (row as { [ROW_PROBLEM]?: RowProblem })[ROW_PROBLEM] = problem;
+}
+
 /** A dataset as a read names it: the full name from the inventory (`public.customers`, `clients`). */
 export interface DatasetRef {
   readonly name: string;

@@ -19,6 +19,7 @@ export const REJECT_CODES = [
   'REJECT_LOOKUP_MISSING',
   'REJECT_REFERENCE_MISSING',
   'REJECT_FOREIGN_KEY',
+  'REJECT_SOURCE_ROW',
 ] as const;
 
 /** A stable reason code for a rejected row. */
@@ -29,8 +30,8 @@ export type RejectCode = (typeof REJECT_CODES)[number];
  * rejects file can show `value` masked; `formatRejection` writes the sentence with the value put back.
  */
 export interface Rejection {
-  /** The target field that failed. */
-  readonly field: string;
+  /** The target field that failed; null when the source row itself was read only in part (`REJECT_SOURCE_ROW`). */
+  readonly field: string | null;
   /** The value that failed: the input of the failing transform, or the value that failed validation. */
   readonly value: Value;
   /** What failed: a transform name (`date`), `validate`, `required` or the target column (`target`). */

@@ -4,7 +4,7 @@
  * target's current rows (same fields). Each row is reduced once to canonical texts, a 64-bit content
  * hash and a key text; both sides are fingerprinted on the way.
  */
-import type { Connector, Row, Value } from '../connectors/types.ts';
+import { type Connector, type Row, type RowProblem, rowProblem, type Value } from '../connectors/types.ts';
 import { StocktakeError } from '../core/errors.ts';
 import type { Fingerprint } from '../core/plan.ts';
 import { FingerprintAccumulator, hashTexts, ROW_HASH } from './canonical-hash.ts';
@@ -128,7 +128,13 @@ export async function collectSource(
       const row = batch[r]!;
       rowNumber++;
       const oldKey = identity ? oldKeyText(prepared, row) : '';
-      let rejection = oldKey === null ? nullOldKey(prepared) : compiled.map(row, out);
+      const problem = rowProblem(row);
+      let rejection =
+        problem !== undefined
+          ? sourceRowRejection(problem)
+          : oldKey === null
+            ? nullOldKey(prepared)
+            : compiled.map(row, out);
       if (rejection === null && foreignKeys) rejection = checkForeignKeys(foreignKeys, out);
       if (rejection !== null) {
         rejected++;
@@ -274,6 +280,17 @@ function nullOldKey(prepared: PreparedMapping): Rejection {
 }
 
 /** The key of a rejected row, computed by the key fields alone; undefined when they fail too. */
+/** The rejection of a row its connector read only in part (extra CSV fields, a spreadsheet error cell). */
+function sourceRowRejection(problem: RowProblem): Rejection {
+  return {
+    field: null,
+    value: problem.value,
+    step: 'source',
+    reason: problem.reason,
+    code: 'REJECT_SOURCE_ROW',
+  };
+}
+
 function rejectedKey(
   prepared: PreparedMapping,
   row: Row,

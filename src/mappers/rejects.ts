@@ -84,7 +84,8 @@ export class RejectTally {
     sourceKey: Readonly<Record<string, Value>> | null,
     rejection: Rejection,
   ): void {
-    const shown = showValue(rejection.value, this.#fieldKinds.get(rejection.field), this.#unmasked);
+    const kind = rejection.field === null ? undefined : this.#fieldKinds.get(rejection.field);
+    const shown = showValue(rejection.value, kind, this.#unmasked);
     this.#add({
       mapping: this.#prepared.config.name,
       row,

@@ -1,12 +1,13 @@
 /**
  * Reads a scanned CSV file as batches of rows of contract values: the header line is skipped,
- * ragged records are padded with nulls or cut (as the inventory reported), and every value is
+ * ragged records are padded with nulls or cut (as the inventory reported; a cut row carries what it
+ * lost as its `RowProblem`, which a migration rejects it with), and every value is
  * converted with the type inferred from all values, so a value that does not convert means the
  * file changed under us and is reported with its line.
  */
 import { StocktakeError } from '../../core/errors.ts';
 import { convertValue, INVALID } from '../../profilers/type-inference-convert.ts';
-import { DEFAULT_BATCH_SIZE, type ReadOptions, type Row } from '../types.ts';
+import { DEFAULT_BATCH_SIZE, markRowProblem, type ReadOptions, type Row } from '../types.ts';
 import { csvRecordChunks } from './csv-records.ts';
 import type { CsvFileScan } from './csv-scan.ts';
 
@@ -20,6 +21,8 @@ export async function* readCsvRows(
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
   const plans = positions.map((i) => scan.plans[i]!);
   const width = positions.length;
+  const fields = scan.dataset.columns.length;
+  const delimiter = scan.dialect.delimiter;
   let skipHeader = scan.dialect.header;
   let count = 0;
   let batch: Row[] = [];
@@ -34,6 +37,13 @@ export async function* readCsvRows(
         const value = raw === undefined ? null : convertValue(raw, plans[c]!);
         if (value === INVALID) throw invalidValue(scan, chunk.endLines[r]!, positions[c]!, raw!);
         row[c] = value;
+      }
+      if (record.length > fields) {
+        const extra = record.length - fields;
+        markRowProblem(row, {
+          value: record.slice(fields).join(delimiter),
+          reason: `${extra === 1 ? 'is a field' : `are ${extra} fields`} past the header's ${fields} (line ${chunk.endLines[r]!}): writing the row would lose ${extra === 1 ? 'it' : 'them'}`,
+        });
       }
       batch.push(row);
       if (++count >= limit) {

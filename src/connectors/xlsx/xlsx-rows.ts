@@ -1,11 +1,12 @@
 /**
  * Reads one scanned sheet as batches of rows of contract values: the workbook is streamed again,
  * other sheets are skipped unread, rows above the data and empty rows are left out, and cells are
- * converted with the types the scan inferred from every cell.
+ * converted with the types the scan inferred from every cell. A cell holding an error (or a formula
+ * without a cached result) reads as null, and its row carries the error as its `RowProblem`.
  */
 import { StocktakeError } from '../../core/errors.ts';
 import { convertValue, INVALID } from '../../profilers/type-inference-convert.ts';
-import { DEFAULT_BATCH_SIZE, type ReadOptions, type Row } from '../types.ts';
+import { DEFAULT_BATCH_SIZE, markRowProblem, type ReadOptions, type Row } from '../types.ts';
 import { columnLetters, isBlankRow } from './xlsx-header.ts';
 import { streamWorkbook } from './xlsx-reader.ts';
 import type { SheetScan } from './xlsx-scan.ts';
@@ -33,6 +34,18 @@ export async function* readSheetRows(
         if (value === INVALID)
           throw invalidCell(scan, sheetRow.number, positions[c]!, sheetRow.values[positions[c]!]);
         row[c] = value;
+      }
+      if (sheetRow.errors) {
+        for (let c = 0; c < positions.length; c++) {
+          const error = sheetRow.errors.get(positions[c]!);
+          if (error === undefined) continue;
+          const cell = `${columnLetters(positions[c]! + 1)}${sheetRow.number}`;
+          markRowProblem(row, {
+            value: error,
+            reason: `is what cell ${cell} holds: writing the row would leave it empty`,
+          });
+          break;
+        }
       }
       batch.push(row);
       if (++count >= limit) break;

@@ -1,0 +1,126 @@
+/**
+ * Rows a connector read only in part are rejected, never written cut: a CSV record with more fields
+ * than its header, a spreadsheet cell holding an error or a formula without a cached result. The plan
+ * counts them and the migration writes every other row and lists them in the rejects files.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Config } from '../../src/config/schema.ts';
+import { runMigrate } from '../../src/stages/migrate-stage.ts';
+import { runPlan } from '../../src/stages/plan-stage.ts';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'stocktake-partial-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function target(file: string): string {
+  const path = join(dir, file);
+  const db = new Database(path);
+  db.exec('CREATE TABLE people (code TEXT PRIMARY KEY, name TEXT, amount REAL)');
+  db.close();
+  return path;
+}
+
+function config(source: Config['sources'][string], dataset: string, targetPath: string): Config {
+  return {
+    sources: { legacy: source },
+    targets: { newtool: { kind: 'sqlite', path: targetPath } },
+    mappings: [
+      {
+        name: 'people',
+        from: { source: 'legacy', dataset },
+        to: { target: 'newtool', dataset: 'people', key: ['code'], mode: 'upsert' },
+        fields: { code: {}, name: {}, amount: {} },
+      },
+    ],
+  } as unknown as Config;
+}
+
+function rejects(rejectsDir: string): { code: string; key: unknown; reason: string; field: unknown }[] {
+  return readFileSync(join(rejectsDir, 'rejects.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line));
+}
+
+function rows(path: string): unknown[] {
+  const db = new Database(path, { readonly: true });
+  try {
+    return db.prepare('SELECT code, name, amount FROM people ORDER BY code').all();
+  } finally {
+    db.close();
+  }
+}
+
+describe('rows read only in part', () => {
+  it('rejects CSV records with more fields than the header, in the plan and the migration', async () => {
+    const csv = join(dir, 'people.csv');
+    writeFileSync(csv, 'code,name,amount\nK1,Ann,1\nK2,"Bob, Jr",2,extra\nK3,Cy,3,x,y\nK4,Di\n');
+    const path = target('csv.sqlite');
+    const cfg = config({ kind: 'csv', path: csv } as never, 'people', path);
+    const plan = await runPlan(cfg, { samples: 10 });
+    expect(plan.mappings[0]).toMatchObject({ inserts: 2, rejects: 2 });
+    const rejectsDir = join(dir, 'csv-rejects');
+    const { run, error } = await runMigrate(cfg, { rejectsDir });
+    expect(error).toBeNull();
+    expect(run.mappings[0]).toMatchObject({
+      inserted: 2,
+      rejected: { mapping: 2, database: 0 },
+      status: 'done',
+    });
+    // K4's missing field reads as empty: nothing is lost, the row is written.
+    expect(rows(path)).toEqual([
+      { code: 'K1', name: 'Ann', amount: 1 },
+      { code: 'K4', name: 'Di', amount: null },
+    ]);
+    const found = rejects(rejectsDir);
+    expect(found.map((r) => [r.code, r.key, r.field])).toEqual([
+      ['REJECT_SOURCE_ROW', { code: 'K2' }, null],
+      ['REJECT_SOURCE_ROW', { code: 'K3' }, null],
+    ]);
+    expect(found[0]!.reason).toBe(
+      `source: "extra" is a field past the header's 3 (line 3): writing the row would lose it`,
+    );
+    expect(found[1]!.reason).toBe(
+      `source: "x,y" are 2 fields past the header's 3 (line 4): writing the row would lose them`,
+    );
+  });
+
+  it('rejects spreadsheet rows with an error cell or a formula without a cached result', async () => {
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('People');
+    sheet.addRow(['code', 'name', 'amount']);
+    sheet.addRow(['K1', 'Ann', 1]);
+    sheet.addRow(['K2', 'Bob', { error: '#DIV/0!' }]);
+    sheet.addRow(['K3', 'Cy', { formula: 'C2*2', result: 2 }]);
+    sheet.addRow(['K4', 'Di', { formula: 'C2*3' }]);
+    const xlsx = join(dir, 'people.xlsx');
+    await workbook.xlsx.writeFile(xlsx);
+    const path = target('xlsx.sqlite');
+    const rejectsDir = join(dir, 'xlsx-rejects');
+    const { run, error } = await runMigrate(config({ kind: 'xlsx', path: xlsx } as never, 'People', path), {
+      rejectsDir,
+    });
+    expect(error).toBeNull();
+    expect(run.mappings[0]).toMatchObject({ inserted: 2, rejected: { mapping: 2, database: 0 } });
+    expect(rows(path)).toEqual([
+      { code: 'K1', name: 'Ann', amount: 1 },
+      { code: 'K3', name: 'Cy', amount: 2 },
+    ]);
+    const found = rejects(rejectsDir);
+    expect(found.map((r) => [r.code, r.key])).toEqual([
+      ['REJECT_SOURCE_ROW', { code: 'K2' }],
+      ['REJECT_SOURCE_ROW', { code: 'K4' }],
+    ]);
+    expect(found[0]!.reason).toBe(
+      'source: "#DIV/0!" is what cell C3 holds: writing the row would leave it empty',
+    );
+  });
+});
