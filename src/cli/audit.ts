@@ -59,5 +59,5 @@ async function auditAction(options: ProfileOptions): Promise<number> {
   output.info(`Audit outputs in ${options.out}/:`);
   for (const file of files) output.info(`  ${file}`);
   // A source that could not be reached (3) outranks a failed gate (1).
-  return Math.max(exitCodeOf(inventory), profileExitCode(profile, options.failOn));
+  return Math.max(exitCodeOf(inventory), profileExitCode(profile, options.failOn, inventory));
 }

@@ -66,7 +66,7 @@ export function profileCommand(): Command {
         output.info('');
         for (const file of files) output.info(`wrote ${file}`);
         // A source that could not be read (3) outranks a failed gate (1), as in `audit`.
-        return Math.max(exitCodeOf(inventory), profileExitCode(profile, options.failOn));
+        return Math.max(exitCodeOf(inventory), profileExitCode(profile, options.failOn, inventory));
       }),
     );
 }

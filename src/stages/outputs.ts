@@ -43,11 +43,21 @@ export function writeProfileOutputs(
   return files;
 }
 
-/** 1 when an error-level rule failed (or, with `failOn: 'warning'`, any rule or warning finding); else 0. */
-export function profileExitCode(profile: Profile, failOn: 'error' | 'warning' = 'error'): number {
+/**
+ * 1 when an error-level rule failed (or, with `failOn: 'warning'`, any rule, or any warning or error
+ * finding of the profile or of the inventory it profiled: a ragged CSV, a file left unread); else 0.
+ */
+export function profileExitCode(
+  profile: Profile,
+  failOn: 'error' | 'warning' = 'error',
+  inventory?: Inventory,
+): number {
   const failed = profile.rules.filter((r) => r.status !== 'passed');
   if (failed.some((r) => r.severity === 'error' || r.status === 'error')) return 1;
-  if (failOn === 'warning' && (failed.length > 0 || profile.findings.some((f) => f.severity !== 'info')))
-    return 1;
-  return 0;
+  if (failOn !== 'warning') return 0;
+  const scanned = inventory
+    ? [...(inventory.findings ?? []), ...inventory.sources.flatMap((s) => s.findings ?? [])]
+    : [];
+  const serious = (f: { severity: string }) => f.severity !== 'info';
+  return failed.length > 0 || profile.findings.some(serious) || scanned.some(serious) ? 1 : 0;
 }
