@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 import { closest } from '../config/did-you-mean.ts';
 import type { Config, MappingConfig } from '../config/schema.ts';
 import type { Connector, Value } from '../connectors/types.ts';
-import type { Column, Dataset } from '../core/inventory.ts';
+import { ERROR_CODES, type ErrorCode, StocktakeError } from '../core/errors.ts';
+import type { Column, Dataset, SourceFinding } from '../core/inventory.ts';
 import type { PersonalDataKind } from '../core/profile.ts';
 import { KEY_SEPARATOR, type KeyFolding, keyFoldingOf } from './canonical-key.ts';
 import { type Canonicalizer, canonicalizerFor, stableJson } from './canonical-value.ts';
@@ -23,6 +24,8 @@ export interface OpenedSide {
   readonly kind: string;
   readonly connector: Connector;
   readonly datasets: readonly Dataset[];
+  /** What the connector's inventory found: a file it could not read is named by an error finding. */
+  readonly findings?: readonly SourceFinding[];
 }
 
 /** A mapping ready to plan or run: compiled, resolved, with its key comparison and its place in the order. */
@@ -475,6 +478,15 @@ export function resolveDataset(
   if (exact) return exact;
   const matches = side.datasets.filter((d) => d.table === name || d.name.split('/').pop() === name);
   if (matches.length === 1) return matches[0];
+  // A file the connector could not read is no missing name: its own error says why, with the line.
+  const unread = side.findings?.find((f) => f.severity === 'error' && f.dataset === name);
+  if (unread) {
+    const code = unread.code in ERROR_CODES ? (unread.code as ErrorCode) : 'SOURCE_UNREACHABLE';
+    throw new StocktakeError(code, `${path}: ${side.name} could not read "${name}": ${unread.message}`, {
+      hint: 'fix the file (or export it again), then run again',
+      context: { dataset: name, ...(unread.evidence ?? {}) },
+    });
+  }
   problems.push({
     path,
     message:

@@ -47,7 +47,13 @@ export async function openMappingConnectors(
     );
     await connector.connect();
     const inventory = await connector.inventory();
-    return { name, kind: entry.kind, connector, datasets: inventory.datasets };
+    return {
+      name,
+      kind: entry.kind,
+      connector,
+      datasets: inventory.datasets,
+      ...(inventory.findings ? { findings: inventory.findings } : {}),
+    };
   };
   const close = async () => {
     for (const connector of opened) await connector.close().catch(() => undefined);

@@ -123,4 +123,18 @@ describe('rows read only in part', () => {
       'source: "#DIV/0!" is what cell C3 holds: writing the row would leave it empty',
     );
   });
+
+  it('refuses a mapping from a file its connector could not read with the error of that file, line included', async () => {
+    const csv = join(dir, 'open.csv');
+    writeFileSync(csv, 'code,name,amount\nK1,"Ann,1\nK2,Bob,2\n');
+    const path = target('open.sqlite');
+    const run = runMigrate(config({ kind: 'csv', path: csv } as never, 'open', path), {
+      rejectsDir: join(dir, 'open-rejects'),
+    });
+    await expect(run).rejects.toMatchObject({
+      code: 'CSV_QUOTE_NOT_CLOSED',
+      exitCode: 3,
+      message: `mappings[0].from.dataset: legacy could not read "open": ${csv}: a quote opened at line 2 is never closed (the file ends inside a quoted field)`,
+    });
+  });
 });
