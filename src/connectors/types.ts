@@ -41,9 +41,9 @@ export function rowProblem(row: Row): RowProblem | undefined {
   return (row as { [ROW_PROBLEM]?: RowProblem })[ROW_PROBLEM];
 }
 
-/** Marks a row as read only in part. */
+/** Marks a row as read only in part (not enumerable: the row still compares and copies as its values). */
 export function markRowProblem(row: Row, problem: RowProblem): void {
-  (row as { [ROW_PROBLEM]?: RowProblem })[ROW_PROBLEM] = problem;
+  Object.defineProperty(row, ROW_PROBLEM, { value: problem, enumerable: false });
 }
 
 /** A dataset as a read names it: the full name from the inventory (`public.customers`, `clients`). */
