@@ -91,7 +91,11 @@ export function buildColumnProfile(
     if (value.length > 0 && isEdgeSpace(value.charCodeAt(0))) leading += count;
     if (value.length > 0 && isEdgeSpace(value.charCodeAt(value.length - 1))) trailing += count;
     const kind = classifyNullLike(value);
-    if (kind !== undefined) nullLike[kind] += count;
+    // `N/A` or `NULL` stands for no value: it has no letter case worth counting.
+    if (kind !== undefined) {
+      nullLike[kind] += count;
+      continue;
+    }
     const hasUpper = value !== value.toLowerCase();
     const hasLower = value !== value.toUpperCase();
     if (hasUpper && hasLower) letterCase.mixed += count;

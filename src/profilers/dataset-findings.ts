@@ -102,11 +102,14 @@ function columnFindings(
   }
   const nullLike = Object.entries(column.nullLike).filter(([, n]) => n > 0);
   const nullLikeTotal = nullLike.reduce((n, [, c]) => n + c, 0);
+  // Only a database declares NOT NULL; a file's columns declare nothing.
+  const notNull =
+    declared !== undefined && !declared.nullable && dataset?.kind !== 'file' && dataset?.kind !== 'sheet';
   if (nullLikeTotal > 0) {
     push({
       code: 'NULL_LIKE_VALUES',
-      severity: declared && !declared.nullable ? 'error' : 'warning',
-      message: `${nullLikeTotal} value(s) stand for a missing value (${nullLike.map(([k, n]) => `${k}: ${n}`).join(', ')})${declared && !declared.nullable ? ' in a column declared NOT NULL' : ''}`,
+      severity: notNull ? 'error' : 'warning',
+      message: `${nullLikeTotal} value(s) stand for a missing value (${nullLike.map(([k, n]) => `${k}: ${n}`).join(', ')})${notNull ? ' in a column declared NOT NULL' : ''}`,
       evidence: { ...column.nullLike },
     });
   }

@@ -72,14 +72,16 @@ export function readinessOf(
       `${missing.column}: ${(missing.rate * 100).toFixed(1)}% null-like values`,
     );
     // Values outside the column's main format: malformed e-mails, or dates written another way.
+    // Null-like values count once, above, as INVALID_FORMAT leaves them out.
     const invalid = worst((c) => {
       const nonNull = c.count - c.nulls;
       if (nonNull === 0) return 0;
+      const clean = nonNull - Object.values(c.nullLike).reduce((n, v) => n + v, 0);
       const dominant = formatFamilies(c).find((f) => f.count >= 0.5 * nonNull);
       const dates = c.formats.filter((f) => f.format.startsWith('date'));
       const mainDate = dates.reduce((n, f) => Math.max(n, f.count), 0);
       const dateRate = dates.length > 1 ? (dates.reduce((n, f) => n + f.count, 0) - mainDate) / nonNull : 0;
-      return Math.max(dominant ? (nonNull - dominant.count) / nonNull : 0, dateRate);
+      return Math.max(dominant ? Math.max(0, clean - dominant.count) / nonNull : 0, dateRate);
     });
     add(
       READINESS_WEIGHTS.invalidFormats,
