@@ -59,8 +59,12 @@ export function crossCheck(config: Config): Problem[] {
         message: `${unknownName('source', sourceName, sources)} (a rule's dataset names its source first: crm.public.customers)`,
       });
     }
-    if (!rule.column && rule.check !== 'row_count_min') {
-      problems.push({ path: `rules[${i}].column`, message: `required for check ${rule.check}` });
+    const referenced = rule.references?.split('.')[0];
+    if (referenced !== undefined && !sources.includes(referenced)) {
+      problems.push({
+        path: `rules[${i}].references`,
+        message: `${unknownName('source', referenced, sources)} (write source.dataset.column: crm.orders.id)`,
+      });
     }
   });
 

@@ -10,6 +10,7 @@
  * ```
  */
 import { z } from 'zod';
+import { VALUE_FORMATS } from '../core/profile.ts';
 import { closest } from './did-you-mean.ts';
 
 /** An object schema that rejects unknown keys, suggesting the closest known key. */
@@ -240,28 +241,231 @@ export const RULE_CHECKS = [
   'freshness',
 ] as const;
 
+/** A rule's check. */
+export type RuleCheck = (typeof RULE_CHECKS)[number];
+
+/** The keys of a rule that are arguments of some checks only. */
+const RULE_ARGUMENTS = [
+  'format',
+  'pattern',
+  'min',
+  'max',
+  'values',
+  'references',
+  'maxAge',
+  'maxFailRate',
+  'maxNullRate',
+  'minRows',
+] as const;
+type RuleArgument = (typeof RULE_ARGUMENTS)[number];
+
+/** The arguments each check reads; any other argument would be ignored, so it is an error. */
+const CHECK_ARGUMENTS: Readonly<Record<RuleCheck, readonly RuleArgument[]>> = {
+  not_null: ['maxFailRate'],
+  unique: ['maxFailRate'],
+  format: ['format', 'maxFailRate'],
+  range: ['min', 'max', 'maxFailRate'],
+  allowed_values: ['values', 'maxFailRate'],
+  regex: ['pattern', 'maxFailRate'],
+  max_null_rate: ['maxNullRate'],
+  row_count_min: ['minRows'],
+  foreign_key: ['references', 'maxFailRate'],
+  freshness: ['maxAge'],
+};
+
+/** The arguments a check cannot do without (the others have defaults). */
+const REQUIRED_ARGUMENTS: Readonly<Partial<Record<RuleCheck, { key: RuleArgument; what: string }>>> = {
+  format: { key: 'format', what: `one of ${VALUE_FORMATS.join(', ')}` },
+  regex: { key: 'pattern', what: 'a regular expression, e.g. "^C[0-9]{5}$"' },
+  allowed_values: { key: 'values', what: 'the list of allowed values, e.g. [draft, sent, paid]' },
+  foreign_key: { key: 'references', what: 'source.dataset.column, e.g. crm.orders.id' },
+};
+
+const AGE_UNITS = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
+/** The forms `maxAge` accepts, for messages. */
+export const AGE_FORMS =
+  'a number and a unit, m (minutes), h (hours), d (days) or w (weeks): 30m, 24h, 7d, 2w';
+
+const AGE = /^\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*$/;
+
+/** `36h`, `7d`, `30m`, `2w`, `1.5d` in milliseconds; NaN for anything else. */
+export function parseAge(text: string): number {
+  const match = AGE.exec(text);
+  if (!match) return Number.NaN;
+  return Number(match[1]) * AGE_UNITS[match[2] as keyof typeof AGE_UNITS];
+}
+
+/**
+ * What a `range` bound is: a number, or an ISO 8601 date, date-time or time, which is compared as
+ * text with the ISO text of date, timestamp and time values. Undefined for anything else.
+ */
+export type BoundKind = 'number' | 'date' | 'datetime' | 'time';
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const ISO_DATETIME =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-](\d{2}):(\d{2}))?$/;
+const ISO_TIME = /^(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?$/;
+/** The forms a `range` bound accepts, for messages. */
+export const BOUND_FORMS =
+  'a number (10, -2.5) or an ISO 8601 date, date-time or time (2024-01-31, 2024-01-31T08:00:00Z, 08:30)';
+
+function isCalendarDate(year: string, month: string, day: string): boolean {
+  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+  return date.getUTCMonth() === Number(month) - 1 && date.getUTCDate() === Number(day);
+}
+
+function isClockTime(hours: string, minutes: string, seconds = '0'): boolean {
+  return Number(hours) < 24 && Number(minutes) < 60 && Number(seconds) < 60;
+}
+
+/** The kind of a `range` bound, or undefined when it is neither a number nor ISO 8601 text. */
+export function boundKind(bound: unknown): BoundKind | undefined {
+  if (typeof bound === 'number') return Number.isFinite(bound) ? 'number' : undefined;
+  if (typeof bound !== 'string') return undefined;
+  let m = ISO_DATE.exec(bound);
+  if (m) return isCalendarDate(m[1]!, m[2]!, m[3]!) ? 'date' : undefined;
+  m = ISO_DATETIME.exec(bound);
+  if (m) {
+    const offsetOk = m[7] === undefined || isClockTime(m[7], m[8]!);
+    return isCalendarDate(m[1]!, m[2]!, m[3]!) && isClockTime(m[4]!, m[5]!, m[6]) && offsetOk
+      ? 'datetime'
+      : undefined;
+  }
+  m = ISO_TIME.exec(bound);
+  if (m) return isClockTime(m[1]!, m[2]!, m[3]) ? 'time' : undefined;
+  return undefined;
+}
+
+const rangeBound = z.union([z.number(), z.string()]).superRefine((bound, context) => {
+  if (boundKind(bound) !== undefined) return;
+  const text = String(bound);
+  let message = `expected ${BOUND_FORMS}; got ${JSON.stringify(text)}`;
+  if (/^\s*[+-]?(\d+\.?\d*|\.\d+)\s*$/.test(text))
+    message = `write the number without quotes (${text.trim()}): quoted, it would be compared as text`;
+  else if (ISO_DATE.test(text) || ISO_DATETIME.test(text) || ISO_TIME.test(text))
+    message = `${JSON.stringify(text)} is not a valid date or time`;
+  context.addIssue({ code: 'custom', message, input: bound });
+});
+
+const rate = (what: string) =>
+  z
+    .number()
+    .min(0, `a rate is between 0 and 1 (0.05 = 5%)`)
+    .max(1, `a rate is between 0 and 1 (0.05 = 5%)`)
+    .describe(what);
+
 export const ruleSchema = strict(
   {
     dataset: nonEmpty.describe(
       'source first: `crm.public.customers`; the schema may be left out when unambiguous',
     ),
-    column: nonEmpty.optional(),
+    column: nonEmpty.optional().describe('required by every check but row_count_min'),
     check: z.enum(RULE_CHECKS),
-    format: nonEmpty.optional(),
-    pattern: nonEmpty.optional(),
-    min: z.union([z.number(), z.string()]).optional(),
-    max: z.union([z.number(), z.string()]).optional(),
-    values: z.array(z.union([z.string(), z.number(), z.boolean()])).optional(),
-    references: nonEmpty.optional().describe('for foreign_key: `source.dataset.column`'),
-    maxAge: nonEmpty.optional().describe('for freshness: `24h`, `7d`'),
-    maxFailRate: z.number().min(0).max(1).optional(),
-    maxNullRate: z.number().min(0).max(1).optional(),
-    minRows: z.number().int().nonnegative().optional(),
+    format: z.enum(VALUE_FORMATS).optional().describe('for format: the format the values must have'),
+    pattern: nonEmpty
+      .superRefine((pattern, context) => {
+        try {
+          new RegExp(pattern);
+        } catch (error) {
+          const reason = error instanceof Error ? error.message : String(error);
+          context.addIssue({
+            code: 'custom',
+            message: `not a valid regular expression: ${reason.replace(/^Invalid regular expression: /, '')}`,
+            input: pattern,
+          });
+        }
+      })
+      .optional()
+      .describe('for regex: a JavaScript regular expression the values must match'),
+    min: rangeBound.optional().describe(`for range: the smallest value allowed, ${BOUND_FORMS}`),
+    max: rangeBound.optional().describe(`for range: the largest value allowed, ${BOUND_FORMS}`),
+    values: z
+      .array(z.union([z.string(), z.number(), z.boolean()]))
+      .min(1, 'give at least one allowed value')
+      .optional()
+      .describe('for allowed_values: the values allowed'),
+    references: nonEmpty
+      .refine(
+        (reference) => {
+          const parts = reference.split('.');
+          return parts.length >= 3 && parts.every((part) => part.length > 0);
+        },
+        { message: 'write source.dataset.column, e.g. crm.orders.id' },
+      )
+      .optional()
+      .describe('for foreign_key: `source.dataset.column`'),
+    maxAge: z
+      .string()
+      .regex(AGE, {
+        error: (issue) => `expected a duration, ${AGE_FORMS}; got ${JSON.stringify(issue.input)}`,
+      })
+      .refine((age) => !(parseAge(age) <= 0), `must be more than 0: ${AGE_FORMS}`)
+      .optional()
+      .describe(`for freshness: the age the newest value may have (default 1d), ${AGE_FORMS}`),
+    maxFailRate: rate('the share of values allowed to fail (default 0)').optional(),
+    maxNullRate: rate('for max_null_rate: the share of values allowed to be missing (default 0)').optional(),
+    minRows: z
+      .number()
+      .int('a whole number of rows')
+      .nonnegative('a number of rows, 0 or more')
+      .optional()
+      .describe('for row_count_min: the fewest rows allowed (default 1)'),
     severity: severity.default('error'),
     name: nonEmpty.optional(),
   },
   'a data-quality rule; an error-level rule that fails makes `stocktake profile` exit 1',
-);
+).superRefine((rule, context) => {
+  // Arguments that depend on the check: missing ones it needs, ignored ones it was given.
+  const used = CHECK_ARGUMENTS[rule.check];
+  if (!used) return;
+  if (!rule.column && rule.check !== 'row_count_min')
+    context.addIssue({ code: 'custom', path: ['column'], message: `required for check ${rule.check}` });
+  const required = REQUIRED_ARGUMENTS[rule.check];
+  if (required && rule[required.key] === undefined)
+    context.addIssue({
+      code: 'custom',
+      path: [required.key],
+      message: `required for check ${rule.check}: ${required.what}`,
+    });
+  if (rule.check === 'range' && rule.min === undefined && rule.max === undefined)
+    context.addIssue({ code: 'custom', path: ['min'], message: 'check range needs min, max or both' });
+  for (const key of RULE_ARGUMENTS) {
+    if (rule[key] === undefined || used.includes(key)) continue;
+    context.addIssue({ code: 'custom', path: [key], message: unusedArgument(key, rule.check) });
+  }
+  if (rule.check === 'range' && rule.min !== undefined && rule.max !== undefined) {
+    const [minKind, maxKind] = [boundKind(rule.min), boundKind(rule.max)];
+    if (minKind && maxKind) {
+      const family = (kind: BoundKind) => (kind === 'number' ? 'number' : kind === 'time' ? 'time' : 'date');
+      if (family(minKind) !== family(maxKind))
+        context.addIssue({
+          code: 'custom',
+          path: ['max'],
+          message: `min is ${describeBoundKind(minKind)} and max ${describeBoundKind(maxKind)}: give both as numbers, dates or times`,
+        });
+      else if (minKind === 'number' ? rule.min > rule.max : String(rule.min) > String(rule.max))
+        context.addIssue({
+          code: 'custom',
+          path: ['min'],
+          message: `greater than max (${rule.max}): no value could pass`,
+        });
+    }
+  }
+});
+
+/** `a number`, `a date`, `a date-time`, `a time`. */
+export function describeBoundKind(kind: BoundKind): string {
+  return { number: 'a number', date: 'a date', datetime: 'a date-time', time: 'a time' }[kind];
+}
+
+function unusedArgument(key: RuleArgument, check: RuleCheck): string {
+  if (key === 'maxFailRate' && check === 'max_null_rate')
+    return 'not used by check max_null_rate: give its limit as maxNullRate';
+  if (key === 'maxFailRate')
+    return `not used by check ${check}, which passes or fails as a whole (no share of values can fail)`;
+  const owners = RULE_CHECKS.filter((c) => CHECK_ARGUMENTS[c].includes(key));
+  return `not used by check ${check} (${key} is an argument of check ${owners.join(', ')})`;
+}
 
 /** Transforms written as a bare name: `transform: [trim, lowercase]`. */
 const TRANSFORM_NAMES_WITHOUT_ARGS =

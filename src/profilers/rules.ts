@@ -2,13 +2,24 @@
  * Rules from the config, evaluated against the profile and the value-frequency tables measured for
  * it (exact when the table lists every value; otherwise on the value sample, and said so).
  */
-import type { Config } from '../config/schema.ts';
-import type { Dataset, Inventory } from '../core/inventory.ts';
+import {
+  AGE_FORMS,
+  BOUND_FORMS,
+  type BoundKind,
+  boundKind,
+  type Config,
+  describeBoundKind,
+  parseAge,
+} from '../config/schema.ts';
+import type { Dataset, Inventory, LogicalType } from '../core/inventory.ts';
 import type { ColumnProfile, DatasetProfile, ProfileValue, RuleResult } from '../core/profile.ts';
 import { inclusion } from './inclusion.ts';
 import type { ColumnObservation, DatasetObservation } from './observation.ts';
 
 type Rule = NonNullable<Config['rules']>[number];
+
+// Defined with the config's grammar for `maxAge`, which validates it; exported here as before.
+export { parseAge };
 
 /** What rules are evaluated against. */
 export interface RuleContext {
@@ -57,6 +68,9 @@ export function checkRulesAgainstInventory(
         message: `${rule.dataset} has no column "${rule.column}" (columns: ${target.dataset.columns.map((c) => c.name).join(', ')})`,
       });
     }
+    const column = target.dataset.columns.find((c) => c.name === rule.column);
+    if (rule.check === 'range' && column)
+      problems.push(...rangeProblems(rule, i, `${rule.dataset}.${column.name}`, column.type));
     if (rule.check === 'foreign_key') {
       const ref = rule.references ?? '';
       const lastDot = ref.lastIndexOf('.');
@@ -145,19 +159,30 @@ function evaluate(rule: Rule, index: number, context: RuleContext): RuleResult {
       const valid = c.formats.find((f) => f.format === format)?.count ?? 0;
       return result(clean, Math.max(0, clean - valid), `values are not a valid ${format}`);
     }
-    case 'range':
+    case 'range': {
+      const problems = column ? rangeProblems(rule, index, `${key}.${column.name}`, column.type) : [];
+      if (problems.length > 0) return error(problems.map((p) => `${p.path}: ${p.message}`).join('; '));
       return countFailing(
         values!,
         (v) => outside(v, rule.min, rule.max),
         result,
         `values fall outside [${rule.min ?? '-∞'}, ${rule.max ?? '+∞'}]`,
       );
+    }
     case 'allowed_values': {
       const allowed = new Set((rule.values ?? []).map((v) => String(v)));
       return countFailing(values!, (v) => !allowed.has(String(v)), result, 'values are not allowed');
     }
     case 'regex': {
-      const pattern = new RegExp(rule.pattern ?? '');
+      let pattern: RegExp;
+      try {
+        pattern = new RegExp(rule.pattern ?? '');
+      } catch (failure) {
+        const reason = failure instanceof Error ? failure.message : String(failure);
+        return error(
+          `rules[${index}].pattern: not a valid regular expression: ${reason.replace(/^Invalid regular expression: /, '')}`,
+        );
+      }
       return countFailing(
         values!,
         (v) => !pattern.test(String(v)),
@@ -199,6 +224,10 @@ function evaluate(rule: Rule, index: number, context: RuleContext): RuleResult {
       const newestValue = values!.aggregates?.max ?? maxOf(values!);
       const newest = newestValue === null ? null : Date.parse(String(newestValue));
       const maxAgeMs = parseAge(rule.maxAge ?? '1d');
+      if (Number.isNaN(maxAgeMs))
+        return error(
+          `rules[${index}].maxAge: expected a duration, ${AGE_FORMS}; got ${JSON.stringify(rule.maxAge)}`,
+        );
       const now = (context.now ?? new Date()).getTime();
       if (newest === null || Number.isNaN(newest))
         return error(`${rule.column} holds no date to judge freshness by`);
@@ -242,10 +271,54 @@ function outside(
   return max !== undefined && compare(value, max) > 0;
 }
 
-/** `36h`, `7d`, `30m`, `2w` in milliseconds. */
-export function parseAge(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)\s*([mhdw])$/.exec(text.trim());
-  if (!match) return Number.NaN;
-  const unit = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[match[2] as 'm' | 'h' | 'd' | 'w'];
-  return Number(match[1]) * unit;
+/** What a `range` rule's bounds must be for a column of each type; undefined: range does not apply. */
+function boundsFor(type: LogicalType): { kinds: readonly BoundKind[]; example: string } | undefined {
+  switch (type) {
+    case 'integer':
+    case 'decimal':
+    case 'float':
+      return { kinds: ['number'], example: 'a number' };
+    case 'date':
+    case 'timestamp':
+      return { kinds: ['date', 'datetime'], example: 'a date: 2024-01-31 or 2024-01-31T08:00:00Z' };
+    case 'time':
+      return { kinds: ['time'], example: 'a time: 08:30' };
+    case 'string':
+      return { kinds: ['number', 'date', 'datetime', 'time'], example: BOUND_FORMS };
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Why a `range` rule cannot be evaluated on a column of `type`, with the config paths at fault: its
+ * bounds are compared with the values as numbers or as ISO text, so they must be of the column's kind.
+ */
+export function rangeProblems(
+  rule: Rule,
+  index: number,
+  column: string,
+  type: LogicalType,
+): { path: string; message: string }[] {
+  const expected = boundsFor(type);
+  if (!expected)
+    return [
+      {
+        path: `rules[${index}].column`,
+        message: `check range compares numbers, dates or times; ${column} is a ${type} column`,
+      },
+    ];
+  const problems: { path: string; message: string }[] = [];
+  for (const key of ['min', 'max'] as const) {
+    const bound = rule[key];
+    if (bound === undefined) continue;
+    const kind = boundKind(bound);
+    if (kind && expected.kinds.includes(kind)) continue;
+    const what = kind ? describeBoundKind(kind) : 'neither a number nor an ISO 8601 date, date-time or time';
+    problems.push({
+      path: `rules[${index}].${key}`,
+      message: `${JSON.stringify(bound)} is ${what} but ${column} is a ${type} column; give ${expected.example}`,
+    });
+  }
+  return problems;
 }

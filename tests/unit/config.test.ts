@@ -146,3 +146,177 @@ describe('config JSON Schema', () => {
     expect(kinds).toEqual(['postgres', 'mysql', 'mariadb', 'mssql', 'sqlite', 'csv', 'xlsx']);
   });
 });
+
+describe('rule arguments', () => {
+  const rules = (...lines: string[]) =>
+    `sources:\n  crm: { kind: sqlite, path: crm.sqlite }\nrules:\n${lines.map((l) => `  - ${l}\n`).join('')}`;
+  const problemLines = (text: string) =>
+    problemsOf(text)
+      .message.split('\n')
+      .slice(1)
+      .map((line) => line.replace(/ {2}\(stocktake\.yaml:\d+:\d+\)$/, ''));
+
+  it('rejects a regex that does not compile as CONFIG_INVALID, with the engine’s reason', () => {
+    const error = problemsOf(rules('{ dataset: crm.customers, column: code, check: regex, pattern: "([" }'));
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toBe(
+      [
+        'stocktake.yaml: 1 problem',
+        '  ! rules[0].pattern: not a valid regular expression: /([/: Unterminated character class  (stocktake.yaml:4:68)',
+      ].join('\n'),
+    );
+  });
+
+  it('rejects a freshness maxAge that is not a duration, naming the accepted forms', () => {
+    expect(
+      problemLines(
+        rules(
+          '{ dataset: crm.orders, column: updated_at, check: freshness, maxAge: banana }',
+          '{ dataset: crm.orders, column: updated_at, check: freshness, maxAge: 24x }',
+          '{ dataset: crm.orders, column: updated_at, check: freshness, maxAge: 0h }',
+          '{ dataset: crm.orders, column: updated_at, check: freshness, maxAge: "" }',
+        ),
+      ),
+    ).toEqual([
+      '  ! rules[0].maxAge: expected a duration, a number and a unit, m (minutes), h (hours), d (days) or w (weeks): 30m, 24h, 7d, 2w; got "banana"',
+      '  ! rules[1].maxAge: expected a duration, a number and a unit, m (minutes), h (hours), d (days) or w (weeks): 30m, 24h, 7d, 2w; got "24x"',
+      '  ! rules[2].maxAge: must be more than 0: a number and a unit, m (minutes), h (hours), d (days) or w (weeks): 30m, 24h, 7d, 2w',
+      '  ! rules[3].maxAge: expected a duration, a number and a unit, m (minutes), h (hours), d (days) or w (weeks): 30m, 24h, 7d, 2w; got ""',
+    ]);
+    for (const age of ['30m', '24h', '7d', '2w', '1.5d', '12 h'])
+      expect(() =>
+        parseConfig(
+          rules(`{ dataset: crm.orders, column: updated_at, check: freshness, maxAge: "${age}" }`),
+          'stocktake.yaml',
+          {},
+        ),
+      ).not.toThrow();
+  });
+
+  it('rejects range bounds that are neither numbers nor ISO dates, or that no value could satisfy', () => {
+    expect(
+      problemLines(
+        rules(
+          '{ dataset: crm.orders, column: placed, check: range, min: "abc" }',
+          '{ dataset: crm.orders, column: total, check: range, min: "10", max: 2024-02-30 }',
+          '{ dataset: crm.orders, column: total, check: range, min: 100, max: 10 }',
+          '{ dataset: crm.orders, column: placed, check: range, min: 2024-12-31, max: 2024-01-01 }',
+          '{ dataset: crm.orders, column: placed, check: range, min: 0, max: 2024-01-01 }',
+          '{ dataset: crm.orders, column: placed, check: range }',
+        ),
+      ),
+    ).toEqual([
+      '  ! rules[0].min: expected a number (10, -2.5) or an ISO 8601 date, date-time or time (2024-01-31, 2024-01-31T08:00:00Z, 08:30); got "abc"',
+      '  ! rules[1].min: write the number without quotes (10): quoted, it would be compared as text',
+      '  ! rules[1].max: "2024-02-30" is not a valid date or time',
+      '  ! rules[2].min: greater than max (10): no value could pass',
+      '  ! rules[3].min: greater than max (2024-01-01): no value could pass',
+      '  ! rules[4].max: min is a number and max a date: give both as numbers, dates or times',
+      '  ! rules[5].min: check range needs min, max or both',
+    ]);
+    expect(() =>
+      parseConfig(
+        rules(
+          '{ dataset: crm.order_lines, column: quantity, check: range, min: 1 }',
+          '{ dataset: crm.orders, column: total, check: range, min: -2.5, max: 1e6 }',
+          '{ dataset: crm.orders, column: placed, check: range, min: 2020-01-01, max: "2030-01-01T00:00:00Z" }',
+          '{ dataset: crm.shops, column: opens, check: range, min: "08:00", max: "10:30:00" }',
+        ),
+        'stocktake.yaml',
+        {},
+      ),
+    ).not.toThrow();
+  });
+
+  it('rejects unknown formats, empty value lists, rates outside 0–1 and missing arguments', () => {
+    expect(
+      problemLines(
+        rules(
+          '{ dataset: crm.customers, column: email, check: format, format: emial }',
+          '{ dataset: crm.customers, column: email, check: format }',
+          '{ dataset: crm.orders, column: status, check: allowed_values, values: [] }',
+          '{ dataset: crm.orders, column: status, check: allowed_values }',
+          '{ dataset: crm.customers, column: email, check: max_null_rate, maxNullRate: 1.5 }',
+          '{ dataset: crm.customers, column: email, check: not_null, maxFailRate: -0.1 }',
+          '{ dataset: crm.customers, column: code, check: regex }',
+          '{ dataset: crm.order_lines, column: order_id, check: foreign_key, references: crm.orders }',
+          '{ dataset: crm.order_lines, column: order_id, check: foreign_key }',
+          '{ dataset: crm.customers, check: unique }',
+        ),
+      ),
+    ).toEqual([
+      '  ! rules[0].format: expected one of "email", "phone_fr", "phone_e164", "postal_code_fr", "siren", "siret", "iban", "nir", "url", "uuid", "date_iso", "date_dmy", "date_dmy_dot", "date_compact", "datetime_iso", got "emial" (did you mean "email"?)',
+      '  ! rules[1].format: required for check format: one of email, phone_fr, phone_e164, postal_code_fr, siren, siret, iban, nir, url, uuid, date_iso, date_dmy, date_dmy_dot, date_compact, datetime_iso',
+      '  ! rules[2].values: give at least one allowed value',
+      '  ! rules[3].values: required for check allowed_values: the list of allowed values, e.g. [draft, sent, paid]',
+      '  ! rules[4].maxNullRate: a rate is between 0 and 1 (0.05 = 5%)',
+      '  ! rules[5].maxFailRate: a rate is between 0 and 1 (0.05 = 5%)',
+      '  ! rules[6].pattern: required for check regex: a regular expression, e.g. "^C[0-9]{5}$"',
+      '  ! rules[7].references: write source.dataset.column, e.g. crm.orders.id',
+      '  ! rules[8].references: required for check foreign_key: source.dataset.column, e.g. crm.orders.id',
+      '  ! rules[9].column: required for check unique',
+    ]);
+  });
+
+  it('rejects arguments the check would ignore', () => {
+    expect(
+      problemLines(
+        rules(
+          '{ dataset: crm.customers, column: email, check: not_null, pattern: "^a", values: [a] }',
+          '{ dataset: crm.customers, column: email, check: max_null_rate, maxFailRate: 0.1 }',
+          '{ dataset: crm.orders, column: updated_at, check: freshness, maxAge: 24h, maxFailRate: 0.1 }',
+          '{ dataset: crm.orders, check: row_count_min, minRows: 5, min: 5 }',
+        ),
+      ),
+    ).toEqual([
+      '  ! rules[0].pattern: not used by check not_null (pattern is an argument of check regex)',
+      '  ! rules[0].values: not used by check not_null (values is an argument of check allowed_values)',
+      '  ! rules[1].maxFailRate: not used by check max_null_rate: give its limit as maxNullRate',
+      '  ! rules[2].maxFailRate: not used by check freshness, which passes or fails as a whole (no share of values can fail)',
+      '  ! rules[3].min: not used by check row_count_min (min is an argument of check range)',
+    ]);
+  });
+
+  it('lists rule problems with the rest of the config’s problems, at once and in file order', () => {
+    expect(
+      problemLines(`
+sources:
+  crm: { kind: sqlit, path: crm.sqlite }
+rules:
+  - { dataset: crm.customers, column: code, check: regex, pattern: "a{2,1}" }
+  - { dataset: crm.orders, column: updated_at, check: freshness, maxAge: banana, severity: fatal }
+  - { dataset: crm.orders, column: placed, check: range, min: "abc", max: 5 }
+`),
+    ).toEqual([
+      '  ! sources.crm.kind: unknown kind "sqlit" (did you mean "sqlite"?); expected one of postgres, mysql, mariadb, mssql, sqlite, csv, xlsx',
+      '  ! rules[0].pattern: not a valid regular expression: /a{2,1}/: numbers out of order in {} quantifier',
+      '  ! rules[1].maxAge: expected a duration, a number and a unit, m (minutes), h (hours), d (days) or w (weeks): 30m, 24h, 7d, 2w; got "banana"',
+      '  ! rules[1].severity: expected one of "info", "warning", "error", got "fatal"',
+      '  ! rules[2].min: expected a number (10, -2.5) or an ISO 8601 date, date-time or time (2024-01-31, 2024-01-31T08:00:00Z, 08:30); got "abc"',
+    ]);
+  });
+
+  it('checks the source a foreign key references once the shape is right', () => {
+    expect(
+      problemLines(
+        rules(
+          '{ dataset: crm.order_lines, column: order_id, check: foreign_key, references: crn.orders.id }',
+        ),
+      ),
+    ).toEqual([
+      '  ! rules[0].references: unknown source "crn" (did you mean "crm"?); declared: crm (write source.dataset.column: crm.orders.id)',
+    ]);
+  });
+
+  it('accepts every rule the README shows', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const block = /### Rules\n\n```yaml\n(rules:\n[\s\S]*?)```/.exec(readme)![1]!;
+    const { config } = parseConfig(
+      `sources:\n  crm: { kind: sqlite, path: crm.sqlite }\n  clients: { kind: csv, path: clients.csv }\n${block}`,
+      'stocktake.yaml',
+      {},
+    );
+    expect(config.rules).toHaveLength(9);
+  });
+});

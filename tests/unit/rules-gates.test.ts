@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseConfig } from '../../src/config/load.ts';
+import type { Config } from '../../src/config/schema.ts';
 import type { Inventory } from '../../src/core/inventory.ts';
 import type { Profile } from '../../src/core/profile.ts';
 import { checkRulesAgainstInventory } from '../../src/profilers/rules.ts';
@@ -112,6 +113,66 @@ describe('rules and quality gates', () => {
         message:
           'shop.orders has no column "reff" (columns: id, ref, status, note, amount, placed, customer)',
       },
+    ]);
+  });
+
+  it('rejects range bounds that do not suit the column type before profiling, naming the bound', () => {
+    const { config } = parseConfig(
+      `sources:\n  shop: { kind: sqlite, path: shop.sqlite }\nrules:
+  - { dataset: shop.orders, column: placed, check: range, min: 0 }
+  - { dataset: shop.orders, column: amount, check: range, min: 2026-01-01, max: 2026-12-31 }
+  - { dataset: shop.orders, column: placed, check: range, min: 2026-01-01, max: "2026-12-31T23:59:59Z" }
+  - { dataset: shop.orders, column: amount, check: range, min: 0, max: 100 }
+  - { dataset: shop.orders, column: ref, check: range, min: 0 }
+`,
+      join(dir, 'stocktake.yaml'),
+      {},
+    );
+    expect(checkRulesAgainstInventory(config.rules!, inventory)).toEqual([
+      {
+        path: 'rules[0].min',
+        message:
+          '0 is a number but shop.orders.placed is a date column; give a date: 2024-01-31 or 2024-01-31T08:00:00Z',
+      },
+      {
+        path: 'rules[1].min',
+        message: '"2026-01-01" is a date but shop.orders.amount is a decimal column; give a number',
+      },
+      {
+        path: 'rules[1].max',
+        message: '"2026-12-31" is a date but shop.orders.amount is a decimal column; give a number',
+      },
+    ]);
+  });
+
+  it('reports a rule that cannot be evaluated as a rule error naming its config path, not a crash', async () => {
+    // Rules as a caller could pass them without the config validation that rejects them.
+    const rules = [
+      { dataset: 'shop.orders', column: 'ref', check: 'regex', pattern: '([', severity: 'error' },
+      { dataset: 'shop.orders', column: 'placed', check: 'freshness', maxAge: 'banana', severity: 'error' },
+      { dataset: 'shop.orders', column: 'placed', check: 'range', min: 'abc', severity: 'error' },
+      { dataset: 'shop.orders', column: 'placed', check: 'range', min: 0, severity: 'error' },
+    ] as NonNullable<Config['rules']>;
+    const { config } = parseConfig(
+      'sources:\n  shop: { kind: sqlite, path: shop.sqlite }\n',
+      join(dir, 'stocktake.yaml'),
+      {},
+    );
+    const checked = await runProfile({ ...config, rules }, inventory, { only: ['shop.orders'] });
+    expect(checked.rules.map((r) => [r.status, r.message])).toEqual([
+      ['error', 'rules[0].pattern: not a valid regular expression: /([/: Unterminated character class'],
+      [
+        'error',
+        'rules[1].maxAge: expected a duration, a number and a unit, m (minutes), h (hours), d (days) or w (weeks): 30m, 24h, 7d, 2w; got "banana"',
+      ],
+      [
+        'error',
+        'rules[2].min: "abc" is neither a number nor an ISO 8601 date, date-time or time but shop.orders.placed is a date column; give a date: 2024-01-31 or 2024-01-31T08:00:00Z',
+      ],
+      [
+        'error',
+        'rules[3].min: 0 is a number but shop.orders.placed is a date column; give a date: 2024-01-31 or 2024-01-31T08:00:00Z',
+      ],
     ]);
   });
 
