@@ -1,5 +1,5 @@
 /** `stocktake audit`: inventory, profile and their outputs in one run. */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import type { Inventory } from '../core/inventory.ts';
 import type { Profile } from '../core/profile.ts';
 import { summariseInventory } from '../report/inventory-console.ts';
@@ -17,10 +17,21 @@ import { writeReportOutputs } from './report.ts';
 export function auditCommand(): Command {
   return withProfileOptions(withCommonOptions(new Command('audit')))
     .description('inventory and profile every source, evaluate the rules, and write every audit output')
-    .action((options: ProfileOptions) => runCommand(() => auditAction(options)));
+    .addOption(
+      new Option(
+        '--lang <lang>',
+        'language of the report (default: `report.lang` in the config, else en)',
+      ).choices(['en', 'fr']),
+    )
+    .action((options: AuditOptions) => runCommand(() => auditAction(options)));
 }
 
-async function auditAction(options: ProfileOptions): Promise<number> {
+/** Options of the audit command: the profile's, and the report's language. */
+interface AuditOptions extends ProfileOptions {
+  lang?: 'en' | 'fr';
+}
+
+async function auditAction(options: AuditOptions): Promise<number> {
   const output = createOutput(options);
   const { config } = loadConfigFrom(options);
   // One set of connectors for both stages: a file scanned for the inventory is not scanned again.
@@ -45,7 +56,7 @@ async function auditAction(options: ProfileOptions): Promise<number> {
       {
         inventory,
         profile,
-        ...(config.report?.lang ? { lang: config.report.lang } : {}),
+        ...((options.lang ?? config.report?.lang) ? { lang: options.lang ?? config.report!.lang! } : {}),
         ...(config.report?.title ? { title: config.report.title } : {}),
       },
       options.out,

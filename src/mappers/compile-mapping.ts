@@ -213,7 +213,7 @@ export function tryCompileMapping(
       if (!combiner?.takesList) {
         problems.push({
           path: `${path}.from`,
-          message: `names ${config.from.length} columns: begin \`transform\` with one that combines them (concat, join, coalesce, hash, uuid or expr)`,
+          message: `names ${config.from.length} columns: begin \`transform\` with one that combines them (concat, join, coalesce, hash or uuid), or leave \`from\` out for an \`expr\`, which names its own columns`,
           code: 'MAP_FIELD_INVALID',
         });
       }

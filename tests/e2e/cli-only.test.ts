@@ -87,3 +87,21 @@ describe('--only', () => {
     expect(missing.code).toBe(1);
   });
 });
+
+describe('audit --lang', () => {
+  it('writes the report in the language asked for, over the config', () => {
+    const run = stocktake(
+      'audit',
+      '-c',
+      'examples/stocktake.yaml',
+      '-o',
+      'out5',
+      '--only',
+      'clients',
+      '--lang',
+      'fr',
+    );
+    expect([0, 1]).toContain(run.code);
+    expect(readFileSync(join(dir, 'out5', 'report.html'), 'utf8')).toMatch(/<html lang="fr"/);
+  });
+});

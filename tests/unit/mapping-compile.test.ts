@@ -70,7 +70,7 @@ describe('compile problems', () => {
         '  ! mappings[3].fields.email.transform[1]: unknown transform "lowercse" (did you mean "lowercase"?)',
         '  ! mappings[3].fields.email.validate: unknown format "emial" (did you mean "email"?)',
         '  ! mappings[3].fields.created_on.transform[0].date.zone: unknown time zone "Europe/Pariss" (an IANA name such as Europe/Paris)',
-        '  ! mappings[3].fields.amount.from: names 2 columns: begin `transform` with one that combines them (concat, join, coalesce, hash, uuid or expr)',
+        '  ! mappings[3].fields.amount.from: names 2 columns: begin `transform` with one that combines them (concat, join, coalesce, hash or uuid), or leave `from` out for an `expr`, which names its own columns',
         '  ! mappings[3].fields.age.transform: produces timestamp values, but target column contacts.age is integer (smallint); add a transform that converts them',
         '  ! mappings[3].fields.note.transform[0].expr: the expression names "nme", which is no source column (did you mean "name"?)',
         '  ! mappings[3].fields.note: target dataset contacts has no column "note" (did you mean "name"?)',
