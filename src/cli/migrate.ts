@@ -111,7 +111,7 @@ export function summariseRun(run: RunDocument): string[] {
     const verified = m.reconciliation
       ? m.reconciliation.ok
         ? `verified ${m.reconciliation.matched} rows`
-        : `VERIFICATION FAILED: ${m.reconciliation.missing} missing, ${m.reconciliation.different} different, ${m.reconciliation.unexpected} unexpected, ${m.reconciliation.aggregates.filter((a) => !a.ok).length} aggregates differ`
+        : `VERIFICATION FAILED (MIGRATE_VERIFY_FAILED): ${m.reconciliation.missing} missing, ${m.reconciliation.different} different, ${m.reconciliation.unexpected} unexpected, ${m.reconciliation.aggregates.filter((a) => !a.ok).length} aggregates differ`
       : (m.error?.message ?? m.status);
     return `${m.name}: ${m.status}; +${m.inserted} ~${m.updated} -${m.deleted} =${m.unchanged} rejected ${m.rejected.mapping + m.rejected.database}${m.resumed ? ' (resumed)' : ''}; ${verified}`;
   });

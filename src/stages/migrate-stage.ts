@@ -326,7 +326,18 @@ function countFromEmpty(run: MappingRun, freshInserted: number): void {
   run.resumed = false;
 }
 
+/** A failed verification is the mapping's error in run.json, under its stable code. */
+function recordVerification(run: MappingRun): void {
+  const r = run.reconciliation;
+  if (run.status !== 'verification-failed' || !r) return;
+  run.error = {
+    code: 'MIGRATE_VERIFY_FAILED',
+    message: `the target does not match the mapped source: ${r.missing} missing, ${r.different} different, ${r.unexpected} unexpected, ${r.aggregates.filter((a) => !a.ok).length} aggregates differ`,
+  };
+}
+
 function reportRun(p: PreparedMapping, run: MappingRun, context: RunContext): void {
+  recordVerification(run);
   const r = run.reconciliation;
   context.options.onStep?.(
     `${p.config.name}: ${run.inserted} inserted, ${run.updated} updated, ${run.deleted} deleted, ${run.unchanged} unchanged, ${run.rejected.mapping + run.rejected.database} rejected${run.path === 'fresh-load' ? ' (fresh load)' : ''}; verification ${r?.ok ? 'passed' : `FAILED (${r?.missing} missing, ${r?.different} different, ${r?.unexpected} unexpected)`}`,

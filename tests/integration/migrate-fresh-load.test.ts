@@ -229,6 +229,11 @@ describe.skipIf(!pgUp)('fresh load: CSV → PostgreSQL', () => {
     expect(m.status).toBe('verification-failed');
     expect(m.reconciliation).toMatchObject({ ok: false, different: 1, missing: 0 });
     expect(m.reconciliation!.examples).toEqual([{ problem: 'different', key: { code: 'K7' } }]);
+    expect(m.error).toEqual({
+      code: 'MIGRATE_VERIFY_FAILED',
+      message:
+        'the target does not match the mapped source: 0 missing, 1 different, 0 unexpected, 0 aggregates differ',
+    });
   });
 });
 
