@@ -18,14 +18,24 @@ const SECRET_VARIABLE = /password|passwd|passphrase|secret|token|api_?key|creden
 // (not the user name before the colon, which is no secret).
 const IN_USER_INFO = /^[a-z][a-z0-9+.-]*:\/\/[^/?#@\s:]*:[^/?#@\s]*$/i;
 
-/** Replaces environment references in every string of `tree`; returns the new tree and the problems found. */
+const WHOLE_REFERENCE = /^\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}$/;
+
+/**
+ * Replaces environment references in every string of `tree`; returns the new tree, the problems found,
+ * and the paths whose whole value is one reference (`port: "${PGPORT}"`): the environment holds only
+ * text, so such a value may stand for a number or a boolean where the config wants one.
+ */
 export function interpolateEnv(
   tree: unknown,
   env: Readonly<Record<string, string | undefined>>,
-): { value: unknown; problems: EnvProblem[] } {
+): { value: unknown; problems: EnvProblem[]; wholeReferences: Set<string> } {
   const problems: EnvProblem[] = [];
+  const wholeReferences = new Set<string>();
   const visit = (node: unknown, path: string, key: string): unknown => {
-    if (typeof node === 'string') return interpolateString(node, path, key);
+    if (typeof node === 'string') {
+      if (WHOLE_REFERENCE.test(node)) wholeReferences.add(path);
+      return interpolateString(node, path, key);
+    }
     if (Array.isArray(node)) return node.map((item, i) => visit(item, `${path}[${i}]`, key));
     if (node !== null && typeof node === 'object') {
       const out: Record<string, unknown> = {};
@@ -56,7 +66,40 @@ export function interpolateEnv(
       });
       return '';
     });
-  return { value: visit(tree, '', ''), problems };
+  return { value: visit(tree, '', ''), problems, wholeReferences };
+}
+
+/**
+ * The tree with the values at `paths` (as `a.b[0].c`) read as numbers or booleans where their text is
+ * one (`"5432"` → 5432, `"true"` → true); null when none is. For the paths a schema wanted a number or a
+ * boolean at and that hold the text of a whole environment reference.
+ */
+export function scalarsFromEnvironment(tree: unknown, paths: ReadonlySet<string>): unknown | null {
+  let changed = false;
+  const visit = (node: unknown, path: string): unknown => {
+    if (typeof node === 'string') {
+      if (!paths.has(path)) return node;
+      const trimmed = node.trim();
+      if (/^-?\d+(\.\d+)?$/.test(trimmed)) {
+        changed = true;
+        return Number(trimmed);
+      }
+      if (trimmed === 'true' || trimmed === 'false') {
+        changed = true;
+        return trimmed === 'true';
+      }
+      return node;
+    }
+    if (Array.isArray(node)) return node.map((item, i) => visit(item, `${path}[${i}]`));
+    if (node !== null && typeof node === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(node)) out[k] = visit(v, path ? `${path}.${k}` : k);
+      return out;
+    }
+    return node;
+  };
+  const value = visit(tree, '');
+  return changed ? value : null;
 }
 
 /** Registers the password of a connection URL, and its secret query parameters (`?sslpassword=`), as secrets. */

@@ -11,7 +11,7 @@ import { StocktakeError } from '../core/errors.ts';
 import { registerSecret } from '../core/secrets.ts';
 import { crossCheck } from './cross-checks.ts';
 import { closest } from './did-you-mean.ts';
-import { interpolateEnv, registerTreeSecrets, registerUrlPassword } from './env.ts';
+import { interpolateEnv, registerTreeSecrets, registerUrlPassword, scalarsFromEnvironment } from './env.ts';
 import { type Config, configSchema, SOURCE_KINDS, TARGET_KINDS } from './schema.ts';
 
 /** A config path problem: `sources.crm.url: environment variable CRM_URL is not set`. */
@@ -79,12 +79,21 @@ export function parseConfig(
     );
   }
   const raw = toPlainValue(doc, file) ?? {};
-  const { value, problems: envProblems } = interpolateEnv(raw, env);
+  const { value, problems: envProblems, wholeReferences } = interpolateEnv(raw, env);
   // Before validation: a message about an invalid config must not be able to show a password.
   registerTreeSecrets(value);
   const problems: ConfigProblem[] = [...envProblems];
 
-  const parsed = configSchema.safeParse(value, { reportInput: true });
+  let parsed = configSchema.safeParse(value, { reportInput: true });
+  if (!parsed.success) {
+    // `port: "${PGPORT}"`: the environment gives text where a number or a boolean is wanted.
+    // Only where the schema refused the text itself: a field that takes text (a password) keeps it.
+    const wanted = new Set(
+      parsed.error.issues.map((i) => formatPath(i.path)).filter((path) => wholeReferences.has(path)),
+    );
+    const scalars = wanted.size > 0 ? scalarsFromEnvironment(value, wanted) : null;
+    if (scalars !== null) parsed = configSchema.safeParse(scalars, { reportInput: true });
+  }
   if (parsed.success) {
     problems.push(...crossCheck(parsed.data));
   } else {
