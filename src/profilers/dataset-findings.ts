@@ -10,11 +10,26 @@ const DATE_FORMATS = new Set(['date_iso', 'date_dmy', 'date_dmy_dot', 'date_comp
 /** Formats that are one thing written two ways: a French phone number, nationally or in E.164. */
 const FORMAT_FAMILIES: Readonly<Record<string, string>> = { phone_fr: 'phone', phone_e164: 'phone' };
 
+/**
+ * Formats made of digits only, and the column names that announce them. In a column of numbers, any
+ * number of the right length would match (an id counting past 10,000 is "mostly postal codes"): there
+ * the format counts only when the column's name announces it.
+ */
+const DIGIT_FORMAT_NAMES: Readonly<Record<string, RegExp>> = {
+  postal_code_fr: /post|zip|^cp$|^cp_|_cp$|_cp_|code_?p/i,
+  siren: /siren|siret/i,
+  siret: /siret/i,
+  nir: /nir|secu|insee|ssn/i,
+};
+
 /** Format counts with the members of a family added up (`phone_fr` + `phone_e164` = `phone`). */
 export function formatFamilies(column: ColumnProfile): { format: string; count: number }[] {
   const out = new Map<string, number>();
+  const numbers = column.type === 'integer' || column.type === 'decimal';
   for (const f of column.formats) {
     if (DATE_FORMATS.has(f.format)) continue;
+    const announced = DIGIT_FORMAT_NAMES[f.format];
+    if (numbers && announced && !announced.test(column.name)) continue;
     const family = FORMAT_FAMILIES[f.format] ?? f.format;
     out.set(family, (out.get(family) ?? 0) + f.count);
   }
