@@ -38,7 +38,7 @@ import {
   compareAggregates,
   SideAggregates,
 } from './reconcile-aggregates.ts';
-import { HeldRejects, RejectTally } from './rejects.ts';
+import { RejectTally } from './rejects.ts';
 import {
   DEFAULT_MEMORY_ROWS,
   type PartitionRecords,
@@ -79,7 +79,7 @@ export interface FreshLoadOptions extends ApplyMappingOptions {
  * How a fresh load ended: `loaded` (the run is complete and verified), `not-applicable` (nothing was
  * written: the diff path runs instead), or `handed-over`: its keys outgrew the registry's budget, the
  * batches committed so far stay, and the diff path finishes the run as it finishes an interrupted fresh
- * load (`--resume`); the rejects found so far are dropped, since the diff path finds them all again.
+ * load (`--resume`); it finds every reject again, and writes those the fresh load has not (`RecordedRejects`).
  */
 export type FreshLoadOutcome = 'loaded' | 'not-applicable' | 'handed-over';
 
@@ -117,9 +117,7 @@ export async function freshLoadMapping(
   run.path = 'fresh-load';
   run.resumed = false;
   run.timings.readMs = Math.round(performance.now() - started);
-  // Held until the stream is known to stand: a hand-over to the diff path finds every reject again.
-  const held = options.sink && new HeldRejects(options.sink);
-  const tally = new RejectTally(prepared, { samples: 0, unmasked: options.unmasked, sink: held });
+  const tally = new RejectTally(prepared, { samples: 0, unmasked: options.unmasked, sink: options.sink });
   const applier = new BatchApplier(prepared, writer, tally, {
     runId: options.runId + FRESH_LOAD_MARK,
     batchSize: options.batchSize,
@@ -132,8 +130,6 @@ export async function freshLoadMapping(
   try {
     whole = await stream.run(source, options);
   } finally {
-    if (stream.handedOver) held?.drop();
-    else held?.release();
     applier.recordInto(run);
     run.timings.diffAndWriteMs = Math.round(performance.now() - writeStarted);
   }

@@ -4,15 +4,12 @@
  * database add theirs: duplicate keys, keys that collide under the target's collation, keys that exist
  * in an insert-only mapping, and rows the database refused.
  */
-import { closeSync, openSync, readSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Value } from '../connectors/types.ts';
 import type { PlanSample } from '../core/plan.ts';
 import type { RejectCode, Rejection } from './mapping-types.ts';
 import { showValue } from './plan-masking.ts';
 import type { PreparedMapping } from './preflight.ts';
 import { quoteValue } from './rejection-text.ts';
-import { makeSpillDirectory, removeSpillDirectory } from './spill-partitions.ts';
 
 /** Every code a rejected row can carry: the mapping's, then the diff's and the database's. */
 export type RowRejectCode =
@@ -151,84 +148,38 @@ export class RejectTally {
   }
 }
 
-/** Records a held sink keeps in memory before it appends them to its temporary file. */
-const HELD_IN_MEMORY = 4096;
-const READ_BYTES = 1 << 20;
-
 /**
- * Rejected rows held back until the run that found them is known to stand, then forwarded to `sink` in
- * order (`release`) or dropped (`drop`): a fresh load that hands over to the diff path rejects every row
- * again there. Up to 4,096 records stay in memory; past that they go, as JSON lines, to a temporary
- * file removed by `release` or `drop` (or at exit), so memory stays flat whatever the count.
+ * Forwards rejected rows to `sink` and remembers which they were: the row number of a row the read
+ * rejected, the code and key of one the database refused. A fresh load that hands over to the diff
+ * path, which finds every reject again, writes through `unseen()`, so that each row is written once
+ * (and the files stop at once when they cannot be written, the rows committed kept for `--resume`).
  */
-export class HeldRejects implements RejectSink {
+export class RecordedRejects implements RejectSink {
   readonly #sink: RejectSink;
-  #held: RejectRecord[] = [];
-  #directory: string | undefined;
-  #fd: number | undefined;
-  #released = false;
+  readonly #rows = new Set<number>();
+  readonly #keys = new Set<string>();
 
   constructor(sink: RejectSink) {
     this.#sink = sink;
   }
 
-  /** The temporary file holding the records past the in-memory share, while there is one. */
-  get file(): string | undefined {
-    return this.#directory === undefined ? undefined : join(this.#directory, 'rejects.jsonl');
-  }
-
   write(record: RejectRecord): void {
-    if (this.#released) {
-      this.#sink.write(record);
-      return;
-    }
-    this.#held.push(record);
-    if (this.#held.length >= HELD_IN_MEMORY) this.#spill();
+    if (record.row !== null) this.#rows.add(record.row);
+    else this.#keys.add(keyIdentity(record));
+    this.#sink.write(record);
   }
 
-  /** Forwards every record held, in the order written; later records go straight through. */
-  release(): void {
-    if (this.#released) return;
-    this.#released = true;
-    if (this.#fd !== undefined) {
-      const fd = this.#fd;
-      const chunk = Buffer.allocUnsafe(READ_BYTES);
-      // The bytes after the last line break read so far: a line (or a character) cut by the chunk's end.
-      let rest = Buffer.alloc(0);
-      let at = 0;
-      for (let read = readSync(fd, chunk, 0, READ_BYTES, at); read > 0; ) {
-        at += read;
-        const bytes = Buffer.concat([rest, chunk.subarray(0, read)]);
-        const end = bytes.lastIndexOf(0x0a) + 1;
-        for (const line of bytes.toString('utf8', 0, end).split('\n'))
-          if (line !== '') this.#sink.write(JSON.parse(line) as RejectRecord);
-        rest = Buffer.from(bytes.subarray(end));
-        read = readSync(fd, chunk, 0, READ_BYTES, at);
-      }
-    }
-    for (const record of this.#held) this.#sink.write(record);
-    this.drop();
-    this.#released = true;
+  /** A sink forwarding to the same place only the records not written through this one. */
+  unseen(): RejectSink {
+    return {
+      write: (record) => {
+        const seen = record.row !== null ? this.#rows.has(record.row) : this.#keys.has(keyIdentity(record));
+        if (!seen) this.#sink.write(record);
+      },
+    };
   }
+}
 
-  /** Forgets every record held; later records are held again until `release`. */
-  drop(): void {
-    this.#held = [];
-    if (this.#fd !== undefined) closeSync(this.#fd);
-    if (this.#directory !== undefined) removeSpillDirectory(this.#directory);
-    this.#fd = undefined;
-    this.#directory = undefined;
-  }
-
-  #spill(): void {
-    if (this.#fd === undefined) {
-      this.#directory = makeSpillDirectory();
-      this.#fd = openSync(this.file!, 'w+');
-    }
-    let text = '';
-    for (const record of this.#held) text += `${JSON.stringify(record)}\n`;
-    const bytes = Buffer.from(text, 'utf8');
-    for (let at = 0; at < bytes.length; ) at += writeSync(this.#fd, bytes, at, bytes.length - at);
-    this.#held = [];
-  }
+function keyIdentity(record: RejectRecord): string {
+  return `${record.code}\u0000${JSON.stringify(record.key)}`;
 }

@@ -38,6 +38,7 @@ import {
 import { collectInsertedParents, insertedKeys } from '../mappers/plan-mapping.ts';
 import { columnChanges } from '../mappers/plan-staleness.ts';
 import { type OpenedSide, type PreparedMapping, preflight, resolveDataset } from '../mappers/preflight.ts';
+import { RecordedRejects } from '../mappers/rejects.ts';
 import { RejectsFiles } from '../mappers/rejects-file.ts';
 import { type MappingConnectors, openMappingConnectors, selectedMappings } from './plan-stage.ts';
 
@@ -276,10 +277,12 @@ async function runOne(p: PreparedMapping, context: RunContext, read: ReadMapping
     if (!read) await bindIdentity(p, context.binding);
     const foreignKeys = read ? undefined : await foreignKeysOf(p, context);
     const fresh = context.options.freshLoad !== false && foreignKeys !== undefined;
+    const recorded = options.sink && new RecordedRejects(options.sink);
     const outcome = fresh
       ? await freshLoadMapping(p, source, target, writer, run, {
           ...options,
           foreignKeys,
+          ...(recorded ? { sink: recorded } : {}),
           ...(context.options.freshLoadKeyBytes ? { keyBytes: context.options.freshLoadKeyBytes } : {}),
         })
       : 'not-applicable';
@@ -290,10 +293,12 @@ async function runOne(p: PreparedMapping, context: RunContext, read: ReadMapping
     // A fresh load that outgrew its key budget is finished as an interrupted one is resumed.
     const handedOver = outcome === 'handed-over';
     const freshInserted = handedOver ? run.inserted : 0;
+    // The diff path finds every reject again: those the fresh load wrote are not written twice.
+    const diffOptions = handedOver && recorded ? { ...options, sink: recorded.unseen() } : options;
     const ready =
       read ??
       (await readMappingForRun(p, source, target, writer, {
-        ...options,
+        ...diffOptions,
         foreignKeys,
         ...(handedOver ? { resume: true } : {}),
       }));
@@ -302,7 +307,7 @@ async function runOne(p: PreparedMapping, context: RunContext, read: ReadMapping
       if (hasPendingReferences(p))
         throw new StocktakeError('INTERNAL', `mapping ${p.config.name}: references to rows not inserted yet`);
       context.options.onStep?.(`${p.config.name}: writing the differences`);
-      await writeMapping(ready, target, writer, run, options);
+      await writeMapping(ready, target, writer, run, diffOptions);
     } finally {
       ready.sides.close();
     }
