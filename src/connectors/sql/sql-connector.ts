@@ -72,6 +72,15 @@ export class SqlConnector implements Connector {
     return this.#db;
   }
 
+  /** Whether this connector is a target, and the file of an SQLite database, for error messages. */
+  #where(): { role: 'source' | 'target'; file?: string } {
+    const path = (this.#config as { path?: unknown }).path;
+    return {
+      role: this.#context.mode === 'write' ? 'target' : 'source',
+      ...(typeof path === 'string' ? { file: path } : {}),
+    };
+  }
+
   #sent(sql: string): void {
     this.#queries++;
     this.#context.onQuery?.(sql);
@@ -100,7 +109,7 @@ export class SqlConnector implements Connector {
       if (this.#dialect.openCatalog) await (await this.#catalog()).ping();
       else await (await this.db()).raw('SELECT 1');
     } catch (error) {
-      throw describeDriverError(error, this.name, this.#dialect.product);
+      throw describeDriverError(error, this.name, this.#dialect.product, this.#where());
     }
   }
 
@@ -134,7 +143,7 @@ export class SqlConnector implements Connector {
         inventory = await this.#dialect.catalog(await this.db(), scope);
       }
     } catch (error) {
-      throw describeDriverError(error, this.name, this.#dialect.product);
+      throw describeDriverError(error, this.name, this.#dialect.product, this.#where());
     }
     this.#datasets = new Map(inventory.datasets.map((d) => [d.name, d]));
     if (inventory.datasets.length === 0 && (config.include?.length || config.schemas?.length)) {
@@ -187,7 +196,7 @@ export class SqlConnector implements Connector {
         }
       }
     } catch (error) {
-      throw describeDriverError(error, this.name, this.#dialect.product);
+      throw describeDriverError(error, this.name, this.#dialect.product, this.#where());
     }
     if (batch.length > 0) yield batch;
   }
@@ -211,7 +220,7 @@ export class SqlConnector implements Connector {
         options,
       );
     } catch (error) {
-      throw describeDriverError(error, this.name, this.#dialect.product);
+      throw describeDriverError(error, this.name, this.#dialect.product, this.#where());
     }
   }
 

@@ -17,8 +17,16 @@ interface DriverError {
 const LOST_CONNECTION =
   /Connection terminated|not queryable|terminating connection|server closed the connection|connection is in closed state|Connection lost/i;
 
-/** The StocktakeError for a failure to connect to or query `source` (a `product` such as PostgreSQL). */
-export function describeDriverError(error: unknown, source: string, product: string): StocktakeError {
+/**
+ * The StocktakeError for a failure to connect to or query `source` (a `product` such as PostgreSQL);
+ * `where` says whether it is a target (opened to write) and which file an SQLite database is.
+ */
+export function describeDriverError(
+  error: unknown,
+  source: string,
+  product: string,
+  where: { readonly role?: 'source' | 'target'; readonly file?: string } = {},
+): StocktakeError {
   if (error instanceof StocktakeError) return error;
   const e = (error ?? {}) as DriverError;
   // Node's AggregateError (several addresses tried) carries the useful code on its members.
@@ -27,7 +35,7 @@ export function describeDriverError(error: unknown, source: string, product: str
   const raw = redact(String(e.message || inner.message || error));
   const context = { source, driverCode: code };
   const fail = (kind: ConstructorParameters<typeof StocktakeError>[0], what: string, hint: string) =>
-    new StocktakeError(kind, `source ${source}: ${what}`, { hint, context, cause: error });
+    new StocktakeError(kind, `${where.role ?? 'source'} ${source}: ${what}`, { hint, context, cause: error });
   const noAnswer = () =>
     fail(
       'SOURCE_UNREACHABLE',
@@ -77,12 +85,16 @@ export function describeDriverError(error: unknown, source: string, product: str
   if (code === 'SQLITE_CANTOPEN' || /unable to open database|directory does not exist/i.test(raw)) {
     return fail(
       'SOURCE_UNREACHABLE',
-      `cannot open the SQLite file (${raw})`,
+      `cannot open the SQLite file${where.file ? ` ${where.file}` : ''} (${raw})`,
       'check the `path`, relative to the config file',
     );
   }
   if (code === 'SQLITE_NOTADB' || /file is not a database/i.test(raw)) {
-    return fail('SOURCE_UNREACHABLE', `the file is not an SQLite database (${raw})`, 'check the `path`');
+    return fail(
+      'SOURCE_UNREACHABLE',
+      `${where.file ?? 'the file'} is not an SQLite database (${raw})`,
+      'check the `path`',
+    );
   }
   // PostgreSQL SQLSTATE, MySQL error names, SQL Server login errors.
   if (

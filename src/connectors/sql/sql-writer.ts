@@ -329,12 +329,12 @@ export class SqlWriter<C> implements Writer {
     try {
       connection = await client.acquireConnection();
     } catch (error) {
-      throw describeDriverError(error, this.#name, this.#backend.product);
+      throw describeDriverError(error, this.#name, this.#backend.product, { role: 'target' });
     }
     try {
       return await work(connection);
     } catch (error) {
-      throw describeDriverError(error, this.#name, this.#backend.product);
+      throw describeDriverError(error, this.#name, this.#backend.product, { role: 'target' });
     } finally {
       await client.releaseConnection(connection);
     }
