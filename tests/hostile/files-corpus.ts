@@ -389,11 +389,35 @@ ${'Zoé,Orléans\n'.repeat(10_000)}Anne,Montr`),
     findings: [{ code: 'CSV_ENCODING_FALLBACK', severity: 'info', lines: [20_002], names: 'legacy.csv' }],
   },
   {
+    // A stray NUL is text (kept and listed), wherever it is: not a binary file.
     name: 'NUL bytes in the first line',
     kind: 'csv',
     build: csvFile('nul.csv', Buffer.from('a,b\u0000\n1,2\n')),
+    datasets: [{ name: 'nul', columns: ['a', 'b\u0000'], rows: [[1, 2]] }],
+    findings: [{ code: 'CSV_NUL_BYTES', severity: 'warning', lines: [1], names: 'nul.csv' }],
+  },
+  {
+    name: 'a NUL byte inside a value of the first data line',
+    kind: 'csv',
+    build: csvFile('nul-value.csv', Buffer.from('id,nom\n1,a\u0000b\n2,c\n')),
+    datasets: [
+      {
+        name: 'nul-value',
+        columns: ['id', 'nom'],
+        rows: [
+          [1, 'a\u0000b'],
+          [2, 'c'],
+        ],
+      },
+    ],
+    findings: [{ code: 'CSV_NUL_BYTES', severity: 'warning', lines: [2], names: 'nul-value.csv' }],
+  },
+  {
+    name: 'a text file padded with NUL bytes',
+    kind: 'csv',
+    build: csvFile('padded.csv', Buffer.concat([Buffer.from('a,b\n1,2\n'), Buffer.alloc(4096)])),
     datasets: [],
-    findings: [{ code: 'CSV_BINARY', severity: 'error', names: 'nul.csv' }],
+    findings: [{ code: 'CSV_BINARY', severity: 'error', names: 'padded.csv' }],
   },
   {
     name: 'a NUL byte far past the sniffed sample',

@@ -90,10 +90,15 @@ export async function* csvRecordChunks(
   // Bytes not yet given to the tokenizer: a UTF-8 character or a line cut by the chunk's end.
   let held: Buffer | undefined;
   let sink: RecordChunk = { records: [], endLines: [] };
+  // A NUL pushed into a record that the push did not end: the records of the next pushes are checked.
+  let nulPending = false;
   const feed = (bytes: Buffer | undefined, end: boolean): void => {
     const before = sink.records.length;
     tokenizer.push(bytes, end, sink);
-    if (options.findNul && bytes !== undefined && bytes.indexOf(0) >= 0) noteNul(sink, before, report.nul);
+    if (!options.findNul) return;
+    const nul = nulPending || (bytes !== undefined && bytes.indexOf(0) >= 0);
+    if (nul) noteNul(sink, before, report.nul);
+    nulPending = nul && tokenizer.pending > 0;
   };
   const done = (stoppedAt?: number): RecordStreamReport => ({
     ...report,
