@@ -121,7 +121,8 @@ export function compileMappings(
 
 /** The CONFIG_INVALID error listing mapping problems, one `  ! path: message` line each. */
 export function mappingProblemsError(problems: readonly MappingProblem[], mapping?: string): StocktakeError {
-  const lines = problems.map((p) => formatProblem(p));
+  // Each line ends with its stable code (`MAP_TRANSFORM_UNKNOWN`…), the one the README's table explains.
+  const lines = problems.map((p) => `${formatProblem(p)} (${p.code})`);
   const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
   const subject = mapping === undefined ? 'mappings' : `mapping ${mapping}`;
   return new StocktakeError('CONFIG_INVALID', `${subject}: ${count}\n${lines.join('\n')}`, {

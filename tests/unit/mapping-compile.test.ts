@@ -65,19 +65,19 @@ describe('compile problems', () => {
     expect(message).toBe(
       [
         'mapping contacts: 13 problems',
-        '  ! mappings[3].fields.nom.from: source dataset public.customers has no column "nom" (did you mean "name"?)',
-        '  ! mappings[3].fields.nom: target dataset contacts has no column "nom" (did you mean "name"?)',
-        '  ! mappings[3].fields.email.transform[1]: unknown transform "lowercse" (did you mean "lowercase"?)',
-        '  ! mappings[3].fields.email.validate: unknown format "emial" (did you mean "email"?)',
-        '  ! mappings[3].fields.created_on.transform[0].date.zone: unknown time zone "Europe/Pariss" (an IANA name such as Europe/Paris)',
-        '  ! mappings[3].fields.amount.from: names 2 columns: begin `transform` with one that combines them (concat, join, coalesce, hash or uuid), or leave `from` out for an `expr`, which names its own columns',
-        '  ! mappings[3].fields.age.transform: produces timestamp values, but target column contacts.age is integer (smallint); add a transform that converts them',
-        '  ! mappings[3].fields.note.transform[0].expr: the expression names "nme", which is no source column (did you mean "name"?)',
-        '  ! mappings[3].fields.note: target dataset contacts has no column "note" (did you mean "name"?)',
-        '  ! mappings[3].fields.status.transform[0].replace.pattern: invalid regular expression: /(/g: Unterminated group',
-        '  ! mappings[3].fields.status.transform[1].hash.secret: the secret must be at least 16 characters, taken from the environment: secret: "${HASH_SECRET}"',
-        '  ! mappings[3].to.key: key field "ref" is not mapped under `fields`',
-        '  ! mappings[3].fields: target column contacts.score is NOT NULL without a default, and no field maps it',
+        '  ! mappings[3].fields.nom.from: source dataset public.customers has no column "nom" (did you mean "name"?) (MAP_SOURCE_COLUMN_MISSING)',
+        '  ! mappings[3].fields.nom: target dataset contacts has no column "nom" (did you mean "name"?) (MAP_TARGET_COLUMN_MISSING)',
+        '  ! mappings[3].fields.email.transform[1]: unknown transform "lowercse" (did you mean "lowercase"?) (MAP_TRANSFORM_UNKNOWN)',
+        '  ! mappings[3].fields.email.validate: unknown format "emial" (did you mean "email"?) (MAP_VALIDATE_UNKNOWN)',
+        '  ! mappings[3].fields.created_on.transform[0].date.zone: unknown time zone "Europe/Pariss" (an IANA name such as Europe/Paris) (MAP_TRANSFORM_INVALID)',
+        '  ! mappings[3].fields.amount.from: names 2 columns: begin `transform` with one that combines them (concat, join, coalesce, hash or uuid), or leave `from` out for an `expr`, which names its own columns (MAP_FIELD_INVALID)',
+        '  ! mappings[3].fields.age.transform: produces timestamp values, but target column contacts.age is integer (smallint); add a transform that converts them (MAP_TYPE_MISMATCH)',
+        '  ! mappings[3].fields.note.transform[0].expr: the expression names "nme", which is no source column (did you mean "name"?) (MAP_TRANSFORM_INVALID)',
+        '  ! mappings[3].fields.note: target dataset contacts has no column "note" (did you mean "name"?) (MAP_TARGET_COLUMN_MISSING)',
+        '  ! mappings[3].fields.status.transform[0].replace.pattern: invalid regular expression: /(/g: Unterminated group (MAP_TRANSFORM_INVALID)',
+        '  ! mappings[3].fields.status.transform[1].hash.secret: the secret must be at least 16 characters, taken from the environment: secret: "${HASH_SECRET}" (MAP_TRANSFORM_INVALID)',
+        '  ! mappings[3].to.key: key field "ref" is not mapped under `fields` (MAP_FIELD_INVALID)',
+        '  ! mappings[3].fields: target column contacts.score is NOT NULL without a default, and no field maps it (MAP_TARGET_COLUMN_UNMAPPED)',
       ].join('\n'),
     );
   });
@@ -124,8 +124,8 @@ describe('compile problems', () => {
     expect(message).toBe(
       [
         'mappings: 2 problems',
-        '  ! mappings[0].fields.id.from: source dataset public.customers has no column "idd" (did you mean "id"?)',
-        '  ! mappings[1].fields.id.transform[0]: unknown transform "upercase" (did you mean "uppercase"?)',
+        '  ! mappings[0].fields.id.from: source dataset public.customers has no column "idd" (did you mean "id"?) (MAP_SOURCE_COLUMN_MISSING)',
+        '  ! mappings[1].fields.id.transform[0]: unknown transform "upercase" (did you mean "uppercase"?) (MAP_TRANSFORM_UNKNOWN)',
       ].join('\n'),
     );
   });
