@@ -149,10 +149,23 @@ export async function writeMapping(
   run.rejected.mapping = tally.total;
   const maxRejects = prepared.config.maxRejects;
   if (maxRejects !== undefined && tally.total > maxRejects) {
+    // Nothing is written, but every reject the plan lists is: duplicate keys, and keys an insert-only
+    // mapping finds taken, come out of the diff, which is walked for them alone.
+    await walkPartitions(sides.source, sides.target, (s, _t, diff) => {
+      if (prepared.config.to.mode === 'insert' && !prepared.identity)
+        for (let u = 0; u < diff.updates.length; u += 2)
+          tally.addRow({
+            key: keyValuesOf(prepared, rowAt(s, diff.updates[u]!)!),
+            reason: 'the key already exists in the target with other values, and the mapping only inserts',
+            code: 'REJECT_KEY_EXISTS',
+          });
+      for (const reject of duplicateRejects(prepared, s, diff.duplicates)) tally.addRow(reject);
+    });
+    run.rejected.mapping = tally.total;
     run.status = 'rejects-exceeded';
     throw new StocktakeError(
       'MIGRATE_REJECTS_EXCEEDED',
-      `mapping ${name}: ${tally.total} rows rejected by the mapping exceed maxRejects (${maxRejects}); nothing written`,
+      `mapping ${name}: ${tally.total} rejected rows exceed maxRejects (${maxRejects}); nothing written`,
       {
         hint: 'read rejects.csv, fix the data or the mapping, or raise maxRejects',
         context: { mapping: name },

@@ -137,4 +137,31 @@ describe('rows read only in part', () => {
       message: `mappings[0].from.dataset: legacy could not read "open": ${csv}: a quote opened at line 2 is never closed (the file ends inside a quoted field)`,
     });
   });
+
+  it('lists every reject the plan lists when maxRejects stops the run before any write', async () => {
+    const csv = join(dir, 'many.csv');
+    // K2 and K4 miss their required name; K5 is there twice.
+    writeFileSync(csv, 'code,name,amount\nK1,Ann,1\nK2,,2\nK3,Cy,3\nK4,,4\nK5,Ed,5\nK5,Eve,6\n');
+    const path = target('many.sqlite');
+    const cfg = config({ kind: 'csv', path: csv } as never, 'many', path);
+    const m = cfg.mappings![0]! as unknown as { maxRejects: number; fields: Record<string, unknown> };
+    m.maxRejects = 1;
+    m.fields.name = { required: true };
+    const plan = await runPlan(cfg, { samples: 10 });
+    expect(plan.mappings[0]).toMatchObject({ rejects: 4 });
+    const rejectsDir = join(dir, 'many-rejects');
+    const { run, error } = await runMigrate(cfg, { rejectsDir });
+    expect(error).toMatchObject({
+      code: 'MIGRATE_REJECTS_EXCEEDED',
+      message: 'mapping people: 4 rejected rows exceed maxRejects (1); nothing written',
+    });
+    expect(run.mappings[0]).toMatchObject({ status: 'rejects-exceeded', inserted: 0 });
+    expect(rejects(rejectsDir).map((r) => [r.code, r.key])).toEqual([
+      ['REJECT_REQUIRED', { code: 'K2' }],
+      ['REJECT_REQUIRED', { code: 'K4' }],
+      ['REJECT_DUPLICATE_KEY', { code: 'K5' }],
+      ['REJECT_DUPLICATE_KEY', { code: 'K5' }],
+    ]);
+    expect(rows(path)).toEqual([]);
+  });
 });
