@@ -630,3 +630,34 @@ function orderByForeignKeys(prepared: PreparedMapping[], problems: MappingProble
     dependsOn: [...new Set([...deps.get(p)!, ...refDeps.get(p)!.keys()])].map((d) => d.config.name),
   }));
 }
+
+/**
+ * Asks each source with a `from.where` for one row through it, before anything is planned or written: a
+ * filter the database refuses (a misspelt column, bad SQL) is a problem of the config, named by its path,
+ * rather than a failed read with the hint of an unreachable server. Every such problem at once, exit 2.
+ */
+export async function checkSourceFilters(
+  prepared: readonly PreparedMapping[],
+  sources: ReadonlyMap<string, OpenedSide>,
+): Promise<void> {
+  const problems: MappingProblem[] = [];
+  for (const p of prepared) {
+    const where = p.config.from.where;
+    const source = sources.get(p.source.name);
+    if (!where || !source) continue;
+    try {
+      const rows = source.connector.read(
+        { name: p.source.dataset.name },
+        { columns: p.readColumns.slice(0, 1), where, limit: 1, batchSize: 1 },
+      );
+      for await (const _batch of rows) break;
+    } catch (error) {
+      problems.push({
+        path: `mappings[${p.index}].from.where`,
+        message: `${p.source.name} refused the filter: ${error instanceof Error ? error.message : String(error)}`,
+        code: 'MAP_FIELD_INVALID',
+      });
+    }
+  }
+  if (problems.length > 0) throw mappingProblemsError(problems);
+}

@@ -37,7 +37,13 @@ import {
 } from '../mappers/identity-binding.ts';
 import { collectInsertedParents, insertedKeys } from '../mappers/plan-mapping.ts';
 import { columnChanges } from '../mappers/plan-staleness.ts';
-import { type OpenedSide, type PreparedMapping, preflight, resolveDataset } from '../mappers/preflight.ts';
+import {
+  checkSourceFilters,
+  type OpenedSide,
+  type PreparedMapping,
+  preflight,
+  resolveDataset,
+} from '../mappers/preflight.ts';
 import { RecordedRejects } from '../mappers/rejects.ts';
 import { RejectsFiles } from '../mappers/rejects-file.ts';
 import { type MappingConnectors, openMappingConnectors, selectedMappings } from './plan-stage.ts';
@@ -105,6 +111,7 @@ export async function runMigrate(config: Config, options: MigrateRunOptions): Pr
       targets: connectors.targets,
       writable: (side) => options.openWriter !== undefined || canWrite(side.connector),
     });
+    await checkSourceFilters(prepared, connectors.sources);
     const writers = new Map<string, Writer>();
     for (const p of prepared) {
       const connector = connectors.targets.get(p.target.name)!.connector;

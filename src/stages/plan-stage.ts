@@ -19,7 +19,12 @@ import { narrowingWarnings } from '../mappers/narrowing-warnings.ts';
 import { renderPlanHtml } from '../mappers/plan-html.ts';
 import { type PlanMappingOptions, planMapping } from '../mappers/plan-mapping.ts';
 import { TARGET_THREAD_MIN_ROWS } from '../mappers/plan-target-thread.ts';
-import { type OpenedSide, type PreparedMapping, preflight } from '../mappers/preflight.ts';
+import {
+  checkSourceFilters,
+  type OpenedSide,
+  type PreparedMapping,
+  preflight,
+} from '../mappers/preflight.ts';
 import { writeDocument } from './documents.ts';
 
 /** The connectors a set of mappings needs, with their inventories. */
@@ -140,6 +145,7 @@ export async function runPlan(config: Config, options: PlanRunOptions = {}): Pro
       sources: connectors.sources,
       targets: connectors.targets,
     });
+    await checkSourceFilters(prepared, connectors.sources);
     const limit = pLimit(options.concurrency ?? 2);
     // Old keys each identity mapping would insert: references to them are pending, not missing.
     const pendingInserts = new Map<string, Set<string>>();

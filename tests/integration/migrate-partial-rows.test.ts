@@ -164,4 +164,23 @@ describe('rows read only in part', () => {
     ]);
     expect(rows(path)).toEqual([]);
   });
+
+  it('names the config path of a filter the source database refuses, before reading or writing', async () => {
+    const sourcePath = join(dir, 'filtered.sqlite');
+    const db = new Database(sourcePath);
+    db.exec(
+      "CREATE TABLE people (code TEXT PRIMARY KEY, name TEXT, amount REAL); INSERT INTO people VALUES ('K1', 'Ann', 1)",
+    );
+    db.close();
+    const cfg = config(
+      { kind: 'sqlite', path: sourcePath } as never,
+      'people',
+      target('filtered-target.sqlite'),
+    );
+    (cfg.mappings![0]!.from as { where?: string }).where = "nme = 'Ann'";
+    await expect(runPlan(cfg, {})).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    await expect(runPlan(cfg, {})).rejects.toThrow(
+      /mappings\[0\]\.from\.where: legacy refused the filter: .*no such column: nme/,
+    );
+  });
 });
