@@ -44,7 +44,11 @@ export function interpolateEnv(
     }
     return node;
   };
-  const interpolateString = (text: string, path: string, key: string): string =>
+  const interpolateString = (text: string, path: string, key: string): string => {
+    checkReferences(text, path, SECRET_KEY.test(key), problems);
+    return replaceReferences(text, path, key);
+  };
+  const replaceReferences = (text: string, path: string, key: string): string =>
     text.replace(PATTERN, (match, name: string | undefined, fallback: string | undefined, at: number) => {
       if (match === '$${') return '${';
       const value = env[name!];
@@ -100,6 +104,29 @@ export function scalarsFromEnvironment(tree: unknown, paths: ReadonlySet<string>
   };
   const value = visit(tree, '');
   return changed ? value : null;
+}
+
+const OPENING = /\$?\$\{/g;
+const REFERENCE = new RegExp(PATTERN.source, 'y');
+
+/**
+ * A `${` that opens no reference (`${BAD-NAME}`, `${UNCLOSED`) would reach a password or a path as it is
+ * written: a problem, with the way to write a literal one.
+ */
+function checkReferences(text: string, path: string, secret: boolean, problems: EnvProblem[]): void {
+  for (const found of text.matchAll(OPENING)) {
+    if (found[0] === '$${') continue;
+    REFERENCE.lastIndex = found.index;
+    if (REFERENCE.test(text)) continue;
+    // Part of a secret is not shown: only whole registered secrets are masked in messages.
+    const shown = secret
+      ? 'a `${` in this secret'
+      : `"${text.slice(found.index, found.index + 24)}${text.length > found.index + 24 ? '…' : ''}"`;
+    problems.push({
+      path,
+      message: `${shown} is no environment reference: write \${NAME} (letters, digits and _, closed by }) or \${NAME:-default}, or $\${ for a literal \${`,
+    });
+  }
 }
 
 /** Registers the password of a connection URL, and its secret query parameters (`?sslpassword=`), as secrets. */

@@ -43,3 +43,28 @@ describe('numbers and booleans from the environment', () => {
     expect((config.sources.crm as { password?: unknown }).password).toBe('12345');
   });
 });
+
+describe('malformed environment references', () => {
+  const problems = (value: string, key = 'path') => {
+    try {
+      parseConfig(`sources:\n  s: { kind: csv, ${key}: "${value}" }\n`, 'stocktake.yaml', { OK: 'ok' });
+      return '';
+    } catch (error) {
+      return (error as Error).message;
+    }
+  };
+
+  it('names a ${ that opens no reference instead of keeping it as written', () => {
+    expect(problems('${BAD-NAME}')).toContain('sources.s.path: "${BAD-NAME}" is no environment reference');
+    expect(problems('x${UNCLOSED')).toContain('"${UNCLOSED" is no environment reference');
+    expect(problems('p${OK}q${ALSO-BAD}')).toContain('"${ALSO-BAD}" is no environment reference');
+    expect(problems('a$${b}')).toBe('');
+    expect(problems('${OK:-d}')).toBe('');
+  });
+
+  it('shows no part of a secret', () => {
+    const message = problems('s3cr3t${oops-', 'password');
+    expect(message).toContain('a `${` in this secret is no environment reference');
+    expect(message).not.toContain('oops');
+  });
+});
