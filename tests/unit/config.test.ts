@@ -38,7 +38,7 @@ mappings:
     expect(error.exitCode).toBe(2);
     expect(error.message).toBe(
       [
-        'stocktake.yaml: 7 problems',
+        'stocktake.yaml: 8 problems',
         '  ! sources.crm.kind: unknown kind "postgress" (did you mean "postgres"?); expected one of postgres, mysql, mariadb, mssql, sqlite, csv, xlsx  (stocktake.yaml:3:16)',
         '  ! sources.crm.url: environment variable CRM_URL is not set (set it, or write ${CRM_URL:-default})  (stocktake.yaml:3:32)',
         '  ! sources.db2.shemas: unknown key (did you mean "schemas"?)  (stocktake.yaml:4:43)',
@@ -46,6 +46,8 @@ mappings:
         '  ! sources.files.path: required  (stocktake.yaml:5:10)',
         '  ! rules[0].severity: expected one of "info", "warning", "error", got "fatal"  (stocktake.yaml:7:78)',
         '  ! mappings[0].to.key: required  (stocktake.yaml:11:9)',
+        // A name checked across sections is listed beside the shape's problems, not after they are fixed.
+        '  ! mappings[0].to.target: unknown target "nt"; none is declared  (stocktake.yaml:11:19)',
       ].join('\n'),
     );
   });
