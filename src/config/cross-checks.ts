@@ -2,6 +2,8 @@
  * Checks that span several parts of the config: names that must exist elsewhere, fields that are
  * required together. Each problem carries the explicit path of the value at fault.
  */
+import { normaliseEncoding } from '../connectors/csv/csv-encoding.ts';
+import { dateOrderOf } from '../connectors/csv/csv-sniff.ts';
 import { closest } from './did-you-mean.ts';
 import type { Config } from './schema.ts';
 
@@ -14,6 +16,29 @@ function unknownName(kind: string, name: string, known: readonly string[]): stri
   const guess = closest(name, known);
   const list = known.length > 0 ? `; declared: ${known.join(', ')}` : `; none is declared`;
   return `unknown ${kind} "${name}"${guess ? ` (did you mean "${guess}"?)` : ''}${list}`;
+}
+
+/**
+ * A CSV source's encoding and date format, checked as its scan would check them, so that a misspelt
+ * one is named with the config's other problems rather than when that source is scanned.
+ */
+function checkCsvOptions(
+  path: string,
+  name: string,
+  source: { encoding?: string | undefined; dateFormat?: string | undefined },
+  problems: Problem[],
+): void {
+  const check = (option: 'encoding' | 'dateFormat', test: () => unknown) => {
+    try {
+      test();
+    } catch (error) {
+      const hint = (error as { hint?: string }).hint;
+      const reason = (error as Error).message.replace(`source ${name}: `, '');
+      problems.push({ path: `${path}.${option}`, message: hint ? `${reason}: ${hint}` : reason });
+    }
+  };
+  if (source.encoding !== undefined) check('encoding', () => normaliseEncoding(source.encoding!, name));
+  if (source.dateFormat !== undefined) check('dateFormat', () => dateOrderOf(source.dateFormat, name));
 }
 
 /** Every cross-field problem of a config that has the right shape. */
@@ -40,6 +65,7 @@ export function crossCheck(config: Config): Problem[] {
 
   for (const [name, source] of Object.entries(config.sources)) {
     checkConnection(`sources.${name}`, source);
+    if (source.kind === 'csv') checkCsvOptions(`sources.${name}`, name, source, problems);
     if (source.system && !systems.includes(source.system)) {
       problems.push({
         path: `sources.${name}.system`,

@@ -322,3 +322,22 @@ rules:
     expect(config.rules).toHaveLength(9);
   });
 });
+
+describe('CSV source options', () => {
+  it('names an unknown encoding or an unsupported date format with the config, not at scan time', () => {
+    const error = problemsOf(
+      'sources:\n  s: { kind: csv, path: a.csv, encoding: latin-9x, dateFormat: yyyy/dd/MM }\n',
+    );
+    expect(error.message).toContain('sources.s.encoding: unknown encoding "latin-9x": use utf-8');
+    expect(error.message).toContain(
+      'sources.s.dateFormat: unsupported dateFormat "yyyy/dd/MM": use dd/MM/yyyy',
+    );
+    expect(() =>
+      parseConfig(
+        'sources:\n  s: { kind: csv, path: a.csv, encoding: cp1252, dateFormat: MM/dd/yyyy }\n',
+        's.yaml',
+        {},
+      ),
+    ).not.toThrow();
+  });
+});
