@@ -34,7 +34,11 @@ async function inventoryAction(options: InventoryOptions): Promise<number> {
   });
   const files = await writeInventoryOutputs(inventory, options.out);
   const comparison = previous ? compareInventories(previous, inventory) : undefined;
-  if (comparison) writeDocument(join(options.out, 'inventory-diff.json'), comparison);
+  if (comparison) {
+    const file = join(options.out, 'inventory-diff.json');
+    writeDocument(file, comparison);
+    files.push(file);
+  }
   output.json({ inventory, ...(comparison ? { comparison } : {}), files });
   for (const line of summariseInventory(inventory)) output.info(line);
   if (comparison) {

@@ -70,7 +70,7 @@ export function migrateCommand(): Command {
           writeDocument(file, run);
           output.json({ run, files: [file, ...run.rejectsFiles] });
           for (const line of summariseRun(run)) output.info(line);
-          output.info(`wrote ${file}`);
+          for (const written of [file, ...run.rejectsFiles]) output.info(`wrote ${written}`);
           if (error) return reportError(error);
           return runExitCode(run, output);
         } finally {

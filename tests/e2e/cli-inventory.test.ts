@@ -124,6 +124,7 @@ describe('stocktake inventory (command line)', () => {
     expect(second.code).toBe(0);
     expect(second.stdout).toContain('+ crm.invoice');
     expect(second.stdout).toContain('~ crm.customer: column email added');
+    expect(second.stdout).toContain(`wrote ${join(dir, 'v2', 'inventory-diff.json')}`);
     const diff = JSON.parse(readFileSync(join(dir, 'v2', 'inventory-diff.json'), 'utf8'));
     expect(diff.datasetsAdded).toEqual(['crm.invoice']);
   });

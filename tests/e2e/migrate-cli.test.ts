@@ -111,6 +111,8 @@ describe('plan and migrate on SQLite', () => {
       reconciliation: { ok: true },
     });
     expect(existsSync(join(work, 'out', 'rejects.csv'))).toBe(true);
+    for (const file of ['run.json', 'rejects.csv', 'rejects.jsonl'])
+      expect(applied.stdout).toContain(`wrote ${join(work, 'out', file)}`);
     const none = await cli(['plan', ...args, '-o', join(work, 'out2'), '--detailed-exitcode']);
     expect(none.code, none.stderr).toBe(0);
     expect(none.stdout).toContain('No changes');
