@@ -29,6 +29,8 @@ export type Row = Value[];
 export interface RowProblem {
   /** What the row loses (the extra fields, the cell's error), as text. */
   readonly value: string;
+  /** The same in parts (a CSV record's extra fields) and their separator, for each to be masked on its own. */
+  readonly parts?: { readonly values: readonly string[]; readonly separator: string };
   /** Follows the value: `are 2 fields past the header's 3 on line 7`. */
   readonly reason: string;
 }

@@ -39,6 +39,8 @@ export interface Rejection {
   /** Follows the value: `is not a date in dd/MM/yyyy`. */
   readonly reason: string;
   readonly code: RejectCode;
+  /** A row read only in part: what it loses, part by part (each masked on its own), and their separator. */
+  readonly parts?: { readonly values: readonly string[]; readonly separator: string };
 }
 
 /** How a mapping writes its target (DESIGN.md): insert only, upsert, or upsert then delete the absent keys. */

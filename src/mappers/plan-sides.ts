@@ -288,6 +288,7 @@ function sourceRowRejection(problem: RowProblem): Rejection {
     step: 'source',
     reason: problem.reason,
     code: 'REJECT_SOURCE_ROW',
+    ...(problem.parts ? { parts: problem.parts } : {}),
   };
 }
 

@@ -37,7 +37,11 @@ export interface RejectRecord {
 
 /** Where rejected rows go besides the counts (the rejects files). */
 export interface RejectSink {
-  write(record: RejectRecord): void;
+  /**
+   * `identity` names the rejected row from its unmasked values (source key, row number, or code and
+   * key), for a sink that must know a row again (`RecordedRejects`); the files ignore it.
+   */
+  write(record: RejectRecord, identity?: string): void;
 }
 
 /** A rejection found by the diff or the database rather than by the mapping. */
@@ -82,17 +86,25 @@ export class RejectTally {
     rejection: Rejection,
   ): void {
     const kind = rejection.field === null ? undefined : this.#fieldKinds.get(rejection.field);
-    const shown = showValue(rejection.value, kind, this.#unmasked);
-    this.#add({
-      mapping: this.#prepared.config.name,
-      row,
-      key: this.showKey(key),
-      sourceKey: this.#showSourceKey(sourceKey),
-      field: rejection.field,
-      value: shown,
-      reason: `${rejection.step}: ${quoteValue(shown as Value)} ${rejection.reason}`,
-      code: rejection.code,
-    });
+    // What a row read only in part loses: each part masked on its own when it looks personal.
+    const parts = rejection.parts;
+    const shown = parts
+      ? parts.values.map((v) => String(showValue(v, undefined, this.#unmasked) ?? '')).join(parts.separator)
+      : showValue(rejection.value, kind, this.#unmasked);
+    const identity = sourceKey ? `${rejection.code}|s${plainJson(sourceKey)}` : `${rejection.code}|r${row}`;
+    this.#add(
+      {
+        mapping: this.#prepared.config.name,
+        row,
+        key: this.showKey(key),
+        sourceKey: this.#showSourceKey(sourceKey),
+        field: rejection.field,
+        value: shown,
+        reason: `${rejection.step}: ${quoteValue(shown as Value)} ${rejection.reason}`,
+        code: rejection.code,
+      },
+      identity,
+    );
   }
 
   /** Records a row rejected by the diff or the database. */
@@ -102,16 +114,24 @@ export class RejectTally {
       reject.value === undefined
         ? null
         : showValue(reject.value, field ? this.#fieldKinds.get(field) : undefined, this.#unmasked);
-    this.#add({
-      mapping: this.#prepared.config.name,
-      row: reject.row ?? null,
-      key: this.showKey(reject.key),
-      sourceKey: this.#showSourceKey(reject.sourceKey ?? null),
-      field,
-      value,
-      reason: reject.reason,
-      code: reject.code,
-    });
+    const identity = reject.sourceKey
+      ? `${reject.code}|s${plainJson(reject.sourceKey)}`
+      : reject.row !== undefined && reject.row !== null
+        ? `${reject.code}|r${reject.row}`
+        : `${reject.code}|k${plainJson(reject.key)}`;
+    this.#add(
+      {
+        mapping: this.#prepared.config.name,
+        row: reject.row ?? null,
+        key: this.showKey(reject.key),
+        sourceKey: this.#showSourceKey(reject.sourceKey ?? null),
+        field,
+        value,
+        reason: reject.reason,
+        code: reject.code,
+      },
+      identity,
+    );
   }
 
   /** A key as outputs show it: values of personal key fields masked. */
@@ -131,7 +151,7 @@ export class RejectTally {
     return out;
   }
 
-  #add(record: RejectRecord): void {
+  #add(record: RejectRecord, identity: string): void {
     this.total++;
     this.byCode[record.code] = (this.byCode[record.code] ?? 0) + 1;
     if (this.samples.length < this.#sampleLimit) {
@@ -144,42 +164,46 @@ export class RejectTally {
         ...(record.field !== null ? { field: record.field } : {}),
       });
     }
-    this.#sink?.write(record);
+    this.#sink?.write(record, identity);
   }
 }
 
 /**
- * Forwards rejected rows to `sink` and remembers which they were: the row number of a row the read
- * rejected, the code and key of one the database refused. A fresh load that hands over to the diff
- * path, which finds every reject again, writes through `unseen()`, so that each row is written once
- * (and the files stop at once when they cannot be written, the rows committed kept for `--resume`).
+ * Forwards rejected rows to `sink` and remembers which they were, by the identity the tally gives
+ * (their unmasked source key, else their row number in the read, else their code and key). A fresh
+ * load that hands over to the diff path, which finds every reject again, writes through `unseen()`,
+ * so that each row is written once, and the files stop the run at once when they cannot be written.
  */
 export class RecordedRejects implements RejectSink {
   readonly #sink: RejectSink;
-  readonly #rows = new Set<number>();
-  readonly #keys = new Set<string>();
+  readonly #seen = new Set<string>();
 
   constructor(sink: RejectSink) {
     this.#sink = sink;
   }
 
-  write(record: RejectRecord): void {
-    if (record.row !== null) this.#rows.add(record.row);
-    else this.#keys.add(keyIdentity(record));
-    this.#sink.write(record);
+  write(record: RejectRecord, identity?: string): void {
+    this.#seen.add(identity ?? fallbackIdentity(record));
+    this.#sink.write(record, identity);
   }
 
   /** A sink forwarding to the same place only the records not written through this one. */
   unseen(): RejectSink {
     return {
-      write: (record) => {
-        const seen = record.row !== null ? this.#rows.has(record.row) : this.#keys.has(keyIdentity(record));
-        if (!seen) this.#sink.write(record);
+      write: (record, identity) => {
+        if (!this.#seen.has(identity ?? fallbackIdentity(record))) this.#sink.write(record, identity);
       },
     };
   }
 }
 
-function keyIdentity(record: RejectRecord): string {
-  return `${record.code}\u0000${JSON.stringify(record.key)}`;
+function fallbackIdentity(record: RejectRecord): string {
+  return `${record.code}|${record.row}|${JSON.stringify(record.key)}`;
+}
+
+/** JSON of unmasked values, bigints and bytes included: an identity, never shown. */
+function plainJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v,
+  );
 }

@@ -62,16 +62,17 @@ function rows(path: string): unknown[] {
 describe('rows read only in part', () => {
   it('rejects CSV records with more fields than the header, in the plan and the migration', async () => {
     const csv = join(dir, 'people.csv');
-    writeFileSync(csv, 'code,name,amount\nK1,Ann,1\nK2,"Bob, Jr",2,extra\nK3,Cy,3,x,y\nK4,Di\n');
+    // K5's trailing delimiter adds an empty field: nothing is lost, the row is written.
+    writeFileSync(csv, 'code,name,amount\nK1,Ann,1\nK2,"Bob, Jr",2,extra\nK3,Cy,3,x,y\nK4,Di\nK5,Ed,5,\n');
     const path = target('csv.sqlite');
     const cfg = config({ kind: 'csv', path: csv } as never, 'people', path);
     const plan = await runPlan(cfg, { samples: 10 });
-    expect(plan.mappings[0]).toMatchObject({ inserts: 2, rejects: 2 });
+    expect(plan.mappings[0]).toMatchObject({ inserts: 3, rejects: 2 });
     const rejectsDir = join(dir, 'csv-rejects');
     const { run, error } = await runMigrate(cfg, { rejectsDir });
     expect(error).toBeNull();
     expect(run.mappings[0]).toMatchObject({
-      inserted: 2,
+      inserted: 3,
       rejected: { mapping: 2, database: 0 },
       status: 'done',
     });
@@ -79,6 +80,7 @@ describe('rows read only in part', () => {
     expect(rows(path)).toEqual([
       { code: 'K1', name: 'Ann', amount: 1 },
       { code: 'K4', name: 'Di', amount: null },
+      { code: 'K5', name: 'Ed', amount: 5 },
     ]);
     const found = rejects(rejectsDir);
     expect(found.map((r) => [r.code, r.key, r.field])).toEqual([
@@ -182,5 +184,18 @@ describe('rows read only in part', () => {
     await expect(runPlan(cfg, {})).rejects.toThrow(
       /mappings\[0\]\.from\.where: legacy refused the filter: .*no such column: nme/,
     );
+  });
+
+  it('masks each extra field on its own when it looks personal', async () => {
+    const csv = join(dir, 'personal.csv');
+    writeFileSync(csv, 'code,name,amount\nK1,Ann,1,jean.dupont@example.fr,06 12 34 56 78,note\n');
+    const rejectsDir = join(dir, 'personal-rejects');
+    await runMigrate(config({ kind: 'csv', path: csv } as never, 'personal', target('personal.sqlite')), {
+      rejectsDir,
+    });
+    const [found] = rejects(rejectsDir);
+    expect(found!.reason).not.toContain('jean.dupont');
+    expect(found!.reason).not.toContain('12 34 56');
+    expect(found!.reason).toMatch(/^source: ".+,.+,note" are 3 fields past the header's 3/);
   });
 });

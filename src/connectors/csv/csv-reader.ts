@@ -38,10 +38,13 @@ export async function* readCsvRows(
         if (value === INVALID) throw invalidValue(scan, chunk.endLines[r]!, positions[c]!, raw!);
         row[c] = value;
       }
-      if (record.length > fields) {
+      // Extra fields that are all empty (a trailing delimiter) lose nothing.
+      if (record.length > fields && record.slice(fields).some((field) => field !== '')) {
         const extra = record.length - fields;
+        const values = record.slice(fields);
         markRowProblem(row, {
-          value: record.slice(fields).join(delimiter),
+          value: values.join(delimiter),
+          parts: { values, separator: delimiter },
           reason: `${extra === 1 ? 'is a field' : `are ${extra} fields`} past the header's ${fields} (line ${chunk.endLines[r]!}): writing the row would lose ${extra === 1 ? 'it' : 'them'}`,
         });
       }

@@ -30,7 +30,9 @@ export async function postgresConnection(
       PARSERS[oid] ?? pg.types.getTypeParser(oid, format ?? 'text'),
   };
   const settings = ['-c TimeZone=UTC'];
-  if (mode === 'audit') settings.push('-c default_transaction_read_only=on');
+  // A read starts at the table's first page, not where a concurrent (or just abandoned) scan stands:
+  // two reads of an unchanged table return rows in the same order, so row numbers stay the same.
+  if (mode === 'audit') settings.push('-c default_transaction_read_only=on', '-c synchronize_seqscans=off');
   const ssl = tlsOptions(config.ssl, source);
   if (config.url) checkUrl(config.url, source);
   const connection: Record<string, unknown> = {
