@@ -5,7 +5,7 @@ import type { Config } from '../config/schema.ts';
 import { StocktakeError } from '../core/errors.ts';
 import type { Inventory } from '../core/inventory.ts';
 import type { Profile } from '../core/profile.ts';
-import { checkRulesAgainstInventory } from '../profilers/rules.ts';
+import { checkRulesAgainstInventory, resolveRuleDataset } from '../profilers/rules.ts';
 import { summariseProfile } from '../report/profile-console.ts';
 import { ConnectorSession } from '../stages/connector-session.ts';
 import { runInventory } from '../stages/inventory-stage.ts';
@@ -72,22 +72,22 @@ export function profileCommand(): Command {
 }
 
 /**
- * True when a rule is about the datasets `--only` selects (always without --only): its source is named,
- * or one of the source's datasets named is the rule's (written with or without its schema); a foreign
- * key rule also needs its parent dataset selected.
+ * True when a rule is about the datasets `--only` selects (always without --only): its source is selected
+ * whole (a name it gives that the source lacks is then an error, as without --only), or the rule's dataset
+ * is among the source's datasets selected, as the narrowed inventory holds them; a foreign key rule also
+ * needs its parent dataset so.
  */
 export function ruleInScope(
   rule: { dataset: string; references?: string | undefined },
   only: readonly string[],
+  inventory: Inventory,
 ): boolean {
   if (only.length === 0) return true;
   const selects = (dataset: string) => {
-    const dot = dataset.indexOf('.');
-    const source = dot < 0 ? dataset : dataset.slice(0, dot);
+    const source = dataset.split('.')[0]!;
     if (only.includes(source)) return true;
-    const named = only.filter((o) => o.startsWith(`${source}.`)).map((o) => o.slice(source.length + 1));
-    const rest = dataset.slice(dot + 1);
-    return named.some((d) => d === rest || d.endsWith(`.${rest}`) || rest.endsWith(`.${d}`));
+    if (!only.some((o) => o.startsWith(`${source}.`))) return false;
+    return typeof resolveRuleDataset(inventory, dataset) !== 'string';
   };
   if (!selects(rule.dataset)) return false;
   const references = rule.references;
@@ -104,7 +104,7 @@ export async function profileInventory(
 ): Promise<Profile> {
   // Rules about sources or datasets left out by --only are not checked or evaluated: they are out of scope.
   const only = options.only ?? [];
-  const rules = (config.rules ?? []).filter((rule) => ruleInScope(rule, only));
+  const rules = (config.rules ?? []).filter((rule) => ruleInScope(rule, only, inventory));
   const skipped = (config.rules?.length ?? 0) - rules.length;
   if (skipped > 0) output.step(`${skipped} rule(s) about datasets outside --only not evaluated`);
   const scoped: Config = { ...config, rules };

@@ -45,7 +45,8 @@ export function interpolateEnv(
     return node;
   };
   const interpolateString = (text: string, path: string, key: string): string => {
-    checkReferences(text, path, SECRET_KEY.test(key), problems);
+    // A URL may hold a password: no part of it is shown either.
+    checkReferences(text, path, SECRET_KEY.test(key) || key === 'url', problems);
     return replaceReferences(text, path, key);
   };
   const replaceReferences = (text: string, path: string, key: string): string =>
@@ -120,7 +121,7 @@ function checkReferences(text: string, path: string, secret: boolean, problems: 
     if (REFERENCE.test(text)) continue;
     // Part of a secret is not shown: only whole registered secrets are masked in messages.
     const shown = secret
-      ? 'a `${` in this secret'
+      ? 'a `${` in this value'
       : `"${text.slice(found.index, found.index + 24)}${text.length > found.index + 24 ? '…' : ''}"`;
     problems.push({
       path,

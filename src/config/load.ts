@@ -101,18 +101,23 @@ export function parseConfig(
     problems.push(...shape);
     // The cross-checks too (an unknown source named by a mapping…), on what has the right shape, so
     // that fixing the first list does not reveal a second: a tree they cannot read leaves the shape's.
-    try {
-      // Not about a source or target entry that already has a problem: with its kind or its URL
-      // missing, the cross-checks would only guess at what it lacks.
-      const entry = (path: string) => /^(sources|targets)\.[^.[]+/.exec(path)?.[0] ?? '';
-      const faulty = new Set(problems.map((p) => entry(p.path)).filter((e) => e !== ''));
-      const seen = new Set(problems.map((p) => p.path));
-      problems.push(
-        ...crossCheck(value as Config).filter((p) => !seen.has(p.path) && !faulty.has(entry(p.path))),
-      );
-    } catch {
-      // The schema's problems say why the tree has no shape to cross-check.
-    }
+    const tree = value as { sources?: unknown; targets?: unknown };
+    const named = (section: unknown) =>
+      section === undefined || (section !== null && typeof section === 'object' && !Array.isArray(section));
+    // Only when the sections of names have the shape of names: a list instead would yield nonsense.
+    if (named(tree?.sources) && named(tree?.targets))
+      try {
+        // Not about a source or target entry that already has a problem: with its kind or its URL
+        // missing, the cross-checks would only guess at what it lacks.
+        const entry = (path: string) => /^(sources|targets)\.[^.[]+/.exec(path)?.[0] ?? '';
+        const faulty = new Set(problems.map((p) => entry(p.path)).filter((e) => e !== ''));
+        const seen = new Set(problems.map((p) => p.path));
+        problems.push(
+          ...crossCheck(value as Config).filter((p) => !seen.has(p.path) && !faulty.has(entry(p.path))),
+        );
+      } catch {
+        // The schema's problems say why the tree has no shape to cross-check.
+      }
   }
   if (problems.length > 0) {
     const located = problems.map((p) => ({ ...p, ...locate(doc, lineCounter, p.path, file) }));

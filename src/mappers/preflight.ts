@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { closest } from '../config/did-you-mean.ts';
 import type { Config, MappingConfig } from '../config/schema.ts';
 import type { Connector, Value } from '../connectors/types.ts';
-import { ERROR_CODES, type ErrorCode, StocktakeError } from '../core/errors.ts';
+import { ERROR_CODES, type ErrorCode, isStocktakeError, StocktakeError } from '../core/errors.ts';
 import type { Column, Dataset, SourceFinding } from '../core/inventory.ts';
 import type { PersonalDataKind } from '../core/profile.ts';
 import { KEY_SEPARATOR, type KeyFolding, keyFoldingOf } from './canonical-key.ts';
@@ -652,6 +652,8 @@ export async function checkSourceFilters(
       );
       for await (const _batch of rows) break;
     } catch (error) {
+      // A server gone or a login refused is no fault of the filter: it keeps its own code.
+      if (isStocktakeError(error) && error.code !== 'SOURCE_QUERY_FAILED') throw error;
       problems.push({
         path: `mappings[${p.index}].from.where`,
         message: `${p.source.name} refused the filter: ${error instanceof Error ? error.message : String(error)}`,

@@ -317,8 +317,9 @@ async function runOne(p: PreparedMapping, context: RunContext, read: ReadMapping
       await writeMapping(ready, target, writer, run, diffOptions);
     } finally {
       ready.sides.close();
+      // Interrupted or not, the counts are those of one run from the empty table.
+      if (handedOver) countFromEmpty(run, freshInserted);
     }
-    if (handedOver) countFromEmpty(run, freshInserted);
     reportRun(p, run, context);
   } finally {
     run.timings.totalMs = Math.round(performance.now() - started);
@@ -333,7 +334,8 @@ async function runOne(p: PreparedMapping, context: RunContext, read: ReadMapping
 function countFromEmpty(run: MappingRun, freshInserted: number): void {
   const kept = freshInserted - run.deleted;
   run.inserted += kept;
-  run.unchanged -= kept;
+  // An interrupted diff part has walked only some of the fresh load's rows.
+  run.unchanged = Math.max(0, run.unchanged - kept);
   run.deleted = 0;
   run.resumed = false;
 }

@@ -64,7 +64,10 @@ describe('malformed environment references', () => {
 
   it('shows no part of a secret', () => {
     const message = problems('s3cr3t${oops-', 'password');
-    expect(message).toContain('a `${` in this secret is no environment reference');
+    expect(message).toContain('a `${` in this value is no environment reference');
     expect(message).not.toContain('oops');
+    const url = problems('postgres://app:s3cr${tPa55word@db.example.com/crm', 'url');
+    expect(url).toContain('sources.s.url: a `${` in this value is no environment reference');
+    expect(url).not.toContain('Pa55');
   });
 });
