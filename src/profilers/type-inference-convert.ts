@@ -270,13 +270,18 @@ export function parseTimestamp(text: string, order: DateOrder): string | undefin
   let match = ISO_TIMESTAMP.exec(text);
   if (match) {
     const [, y, mo, d, h, mi, s = '00', fraction, zone] = match;
-    const seconds = fraction === undefined ? s : `${s}.${fraction.padEnd(3, '0').slice(0, 3)}`;
-    const naive = `${y}-${mo}-${d}T${h}:${mi}:${seconds}`;
-    if (zone === undefined) return naive;
+    // Every digit of the fraction is kept (microseconds and beyond): a target that keeps fewer rejects or
+    // rounds the value as the mapping says, nothing is cut here.
+    const naive = `${y}-${mo}-${d}T${h}:${mi}:${s}`;
+    const digits = fraction === undefined ? '' : `.${fraction.padEnd(3, '0')}`;
+    if (zone === undefined) return naive + digits;
     const offset =
       zone === 'Z' ? 'Z' : zone.length === 3 ? `${zone}:00` : zone.replace(/^([+-]\d{2})(\d{2})$/, '$1:$2');
+    // The zone moves whole seconds only: the instant in UTC to the second, then the fraction as written.
     const date = new Date(naive + offset);
-    return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+    return Number.isNaN(date.getTime())
+      ? undefined
+      : `${date.toISOString().slice(0, 19)}${digits || '.000'}Z`;
   }
   match = DMY_TIMESTAMP.exec(text);
   if (match) {

@@ -166,6 +166,15 @@ describe('convertValue', () => {
     expect(convertValue('1/2/2024 9:05', plan('timestamp'))).toBe('2024-02-01T09:05:00');
     expect(convertValue('2024-01-31T10:20:30+02:00', plan('timestamp'))).toBe('2024-01-31T08:20:30.000Z');
     expect(convertValue('2024-01-31', plan('timestamp'))).toBe('2024-01-31T00:00:00');
+    // Every digit of a fraction is kept: microseconds (and a .NET export's seven digits) are not cut.
+    expect(convertValue('2024-01-01 10:00:00.000001', plan('timestamp'))).toBe('2024-01-01T10:00:00.000001');
+    expect(convertValue('2024-01-01T10:00:00.1234567', plan('timestamp'))).toBe(
+      '2024-01-01T10:00:00.1234567',
+    );
+    expect(convertValue('2024-01-01T10:00:00.5', plan('timestamp'))).toBe('2024-01-01T10:00:00.500');
+    expect(convertValue('2024-01-31T00:20:30.123456+02:00', plan('timestamp'))).toBe(
+      '2024-01-30T22:20:30.123456Z',
+    );
     expect(convertValue('Vrai', plan('boolean'))).toBe(true);
     expect(convertValue('0', plan('boolean'))).toBe(false);
     expect(convertValue('  ', plan('string'))).toBe(null);
