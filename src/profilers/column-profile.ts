@@ -152,7 +152,9 @@ export function buildColumnProfile(
       ? { distinctError: aggregates.distinctError }
       : {}),
     ...(aggregates?.length ? { length: aggregates.length } : lengthSummary ? { length: lengthSummary } : {}),
-    ...(numericSummary ? { numeric: numericSummary } : {}),
+    // Quantiles, histogram bounds and outlier examples are values: a personal column's are not shown
+    // unless samples are (a NIR read as a number, a birth date as days since 1970).
+    ...(numericSummary && !mask ? { numeric: numericSummary } : {}),
     ...(textual && texts.length > 0
       ? {
           letterCase: {
