@@ -94,6 +94,19 @@ export function ruleInScope(
   return references === undefined || selects(references.slice(0, references.lastIndexOf('.')));
 }
 
+/** Why a rule's dataset could not be read (its source failed, or its file has an error finding), if so. */
+function unreadableReason(dataset: string, inventory: Inventory): string | undefined {
+  const sourceName = dataset.split('.')[0]!;
+  const source = inventory.sources.find((s) => s.name === sourceName);
+  if (!source) return undefined;
+  if (source.status !== 'ok')
+    return `source ${sourceName} could not be read (${source.error?.code ?? 'failed'})`;
+  if (typeof resolveRuleDataset(inventory, dataset) !== 'string') return undefined;
+  const rest = dataset.slice(sourceName.length + 1);
+  const finding = (source.findings ?? []).find((f) => f.severity === 'error' && f.dataset === rest);
+  return finding ? `${finding.code}: ${finding.message}` : undefined;
+}
+
 /** Checks the rules against the inventory (exit 2 on a bad name), then profiles with progress. */
 export async function profileInventory(
   config: Config,
@@ -103,12 +116,30 @@ export async function profileInventory(
   session?: ConnectorSession,
 ): Promise<Profile> {
   // Rules about sources or datasets left out by --only are not checked or evaluated: they are out of scope.
+  // A rule about a source or file that could not be read is no config problem either: that failure has
+  // its own code (exit 3) and the rest is profiled; the rule is evaluated as an error, failing its gate.
+  // Problems keep the rules' own indices, as the config numbers them.
   const only = options.only ?? [];
-  const rules = (config.rules ?? []).filter((rule) => ruleInScope(rule, only, inventory));
-  const skipped = (config.rules?.length ?? 0) - rules.length;
-  if (skipped > 0) output.step(`${skipped} rule(s) about datasets outside --only not evaluated`);
-  const scoped: Config = { ...config, rules };
-  const problems = checkRulesAgainstInventory(rules, inventory);
+  const all = config.rules ?? [];
+  const outOfScope = new Set<number>();
+  const unreadable = new Set<number>();
+  all.forEach((rule, i) => {
+    if (!ruleInScope(rule, only, inventory)) {
+      outOfScope.add(i);
+      return;
+    }
+    const unread = unreadableReason(rule.dataset, inventory);
+    if (unread === undefined) return;
+    unreadable.add(i);
+    output.warn(`rules[${i}] (${rule.dataset}) cannot be evaluated: ${unread}`);
+  });
+  if (outOfScope.size > 0)
+    output.step(`${outOfScope.size} rule(s) about datasets outside --only not evaluated`);
+  const scoped: Config = { ...config, rules: all.filter((_rule, i) => !outOfScope.has(i)) };
+  const problems = checkRulesAgainstInventory(all, inventory).filter((p) => {
+    const index = Number(/^rules\[(\d+)\]/.exec(p.path)?.[1] ?? -1);
+    return !outOfScope.has(index) && !unreadable.has(index);
+  });
   if (problems.length > 0) {
     const lines = problems.map((p) => formatProblem(p));
     throw new StocktakeError(

@@ -4,7 +4,7 @@
  * failing the config; `plan --detailed-exitcode` exits 1 on any error, its 2 meaning changes pending.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -103,5 +103,42 @@ describe('audit --lang', () => {
     );
     expect([0, 1]).toContain(run.code);
     expect(readFileSync(join(dir, 'out5', 'report.html'), 'utf8')).toMatch(/<html lang="fr"/);
+  });
+});
+
+describe('rules and sources that cannot be read', () => {
+  it('names a rule problem by its own index when --only leaves earlier rules out', () => {
+    writeFileSync(
+      join(dir, 'examples', 'rules.yaml'),
+      `sources:
+  crm: { kind: sqlite, path: data/crm.sqlite }
+  clients: { kind: csv, path: data/clients.csv }
+rules:
+  - { dataset: crm.customers, column: email, check: not_null }
+  - { dataset: clients.clients, column: nope, check: not_null }
+`,
+    );
+    const run = stocktake('profile', '-c', 'examples/rules.yaml', '-o', 'out6', '--only', 'clients');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('rules[1].column');
+  });
+
+  it('keeps the exit of a source that cannot be reached, evaluates its rule as an error, profiles the rest', () => {
+    writeFileSync(
+      join(dir, 'examples', 'down.yaml'),
+      `sources:
+  pg: { kind: postgres, url: "postgres://postgres@127.0.0.1:9/x", connectTimeoutMs: 2000 }
+  clients: { kind: csv, path: data/clients.csv }
+rules:
+  - { dataset: pg.t, column: id, check: unique }
+`,
+    );
+    const run = stocktake('profile', '-c', 'examples/down.yaml', '-o', 'out7');
+    expect(run.code).toBe(3);
+    expect(run.stderr).not.toContain('CONFIG_INVALID');
+    expect(run.stderr).toContain('rules[0] (pg.t) cannot be evaluated: source pg could not be read');
+    const profile = JSON.parse(readFileSync(join(dir, 'out7', 'profile.json'), 'utf8')) as Profile;
+    expect(profile.datasets.map((d) => d.source)).toEqual(['clients']);
+    expect(profile.rules.map((r) => r.status)).toEqual(['error']);
   });
 });
