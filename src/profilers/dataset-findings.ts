@@ -187,11 +187,15 @@ function columnFindings(
     });
   }
   if (column.numeric && column.numeric.outliers.count > 0) {
+    // `low` and `high` count the values beyond each fence; the fences come from the quartiles.
+    const { outliers, quantiles } = column.numeric;
+    const iqr = quantiles.p75 - quantiles.p25;
+    const fence = (x: number) => Number(x.toPrecision(6));
     push({
       code: 'OUTLIERS',
       severity: 'info',
-      message: `${column.numeric.outliers.count} value(s) lie outside [${column.numeric.outliers.low}, ${column.numeric.outliers.high}]`,
-      evidence: { ...column.numeric.outliers },
+      message: `${outliers.count} value(s) lie outside the Tukey fences [${fence(quantiles.p25 - 1.5 * iqr)}, ${fence(quantiles.p75 + 1.5 * iqr)}]: ${outliers.low} below, ${outliers.high} above`,
+      evidence: { ...outliers },
     });
   }
   if (column.length && column.length.max > LARGE_VALUE_CHARS) {
