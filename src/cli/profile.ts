@@ -9,7 +9,7 @@ import { checkRulesAgainstInventory, resolveRuleDataset } from '../profilers/rul
 import { summariseProfile } from '../report/profile-console.ts';
 import { ConnectorSession } from '../stages/connector-session.ts';
 import { runInventory } from '../stages/inventory-stage.ts';
-import { profileExitCode, writeProfileOutputs } from '../stages/outputs.ts';
+import { inventoryWarnings, profileExitCode, writeProfileOutputs } from '../stages/outputs.ts';
 import { runProfile } from '../stages/profile-stage.ts';
 import { type CommonOptions, loadConfigFrom, runCommand, withCommonOptions } from './common.ts';
 import { exitCodeOf } from './inventory.ts';
@@ -63,6 +63,10 @@ export function profileCommand(): Command {
         });
         output.json({ profile, files });
         for (const line of summariseProfile(profile)) output.info(line);
+        // The inventory's warnings fail this gate too: they are named, not left to the exit code.
+        if (options.failOn === 'warning')
+          for (const f of inventoryWarnings(inventory))
+            output.warn(`${f.source}: ${f.code} (${f.severity}): ${f.message}`);
         output.info('');
         for (const file of files) output.info(`wrote ${file}`);
         // A source that could not be read (3) outranks a failed gate (1), as in `audit`.

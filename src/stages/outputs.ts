@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import type { Inventory } from '../core/inventory.ts';
+import type { Finding, Inventory } from '../core/inventory.ts';
 import type { Profile } from '../core/profile.ts';
 import { suggestRules } from '../profilers/suggest-rules.ts';
 import { renderJunit } from '../report/junit.ts';
@@ -55,9 +55,15 @@ export function profileExitCode(
   const failed = profile.rules.filter((r) => r.status !== 'passed');
   if (failed.some((r) => r.severity === 'error' || r.status === 'error')) return 1;
   if (failOn !== 'warning') return 0;
-  const scanned = inventory
-    ? [...(inventory.findings ?? []), ...inventory.sources.flatMap((s) => s.findings ?? [])]
-    : [];
-  const serious = (f: { severity: string }) => f.severity !== 'info';
-  return failed.length > 0 || profile.findings.some(serious) || scanned.some(serious) ? 1 : 0;
+  const scanned = inventory ? inventoryWarnings(inventory) : [];
+  return failed.length > 0 || profile.findings.some((f) => f.severity !== 'info') || scanned.length > 0
+    ? 1
+    : 0;
+}
+
+/** The inventory's warning and error findings, of the register and of every source. */
+export function inventoryWarnings(inventory: Inventory): Finding[] {
+  return [...(inventory.findings ?? []), ...inventory.sources.flatMap((s) => s.findings ?? [])].filter(
+    (f) => f.severity !== 'info',
+  );
 }

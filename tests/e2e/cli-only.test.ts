@@ -141,4 +141,22 @@ rules:
     expect(profile.datasets.map((d) => d.source)).toEqual(['clients']);
     expect(profile.rules.map((r) => r.status)).toEqual(['error']);
   });
+
+  it('names the inventory warnings that fail --fail-on warning', () => {
+    const run = stocktake(
+      'profile',
+      '-c',
+      'examples/stocktake.yaml',
+      '-o',
+      'out8',
+      '--only',
+      'clients',
+      '--fail-on',
+      'warning',
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /! clients: CSV_RAGGED_ROW \(warning\): .*clients\.csv: \d+ row\(s\) do not have/,
+    );
+  });
 });

@@ -212,7 +212,7 @@ export class RecordPass {
         severity: 'warning',
         source,
         dataset: file.name,
-        message: `${file.path}: ${ragged.count} row(s) do not have ${this.width} fields (lines ${listed}); missing fields read as empty, extra fields are dropped`,
+        message: `${file.path}: ${ragged.count} row(s) do not have ${this.width} fields (lines ${listed}); missing fields read as empty; extra fields are left out of the profile, and a migration rejects their rows (REJECT_SOURCE_ROW)`,
         evidence: {
           file: file.path,
           expected: this.width,
