@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { StocktakeError } from '../core/errors.ts';
+import { isStocktakeError, StocktakeError } from '../core/errors.ts';
 import { readPlan, readProfile } from '../report/html/report-documents.ts';
 import { writeReportOutputs } from '../report/html/report-outputs.ts';
 import { renderJunit } from '../report/junit.ts';
@@ -53,6 +53,27 @@ export function reportCommand(): Command {
 }
 
 async function reportAction(options: ReportOptions): Promise<number> {
+  try {
+    return await renderReports(options);
+  } catch (error) {
+    if (isStocktakeError(error)) throw error;
+    // A document that parses but lacks what its version holds (edited by hand, another version).
+    const files = [options.inventory, options.profile, options.plan, options.previous].filter(
+      (f): f is string => typeof f === 'string',
+    );
+    throw new StocktakeError(
+      'DOCUMENT_INVALID',
+      `${files.join(', ')}: not documents this version can render (${error instanceof Error ? error.message : String(error)})`,
+      {
+        hint: 'render the documents a `stocktake audit` of this version wrote, unedited',
+        context: { files },
+        cause: error,
+      },
+    );
+  }
+}
+
+async function renderReports(options: ReportOptions): Promise<number> {
   const output = createOutput(options);
   // Every document is read before anything is written, so a bad path leaves the folder as it was.
   const inventory = readInventory(options.inventory, { redacted: true });

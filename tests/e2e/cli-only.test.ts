@@ -159,4 +159,25 @@ rules:
       /! clients: CSV_RAGGED_ROW \(warning\): .*clients\.csv: \d+ row\(s\) do not have/,
     );
   });
+
+  it('refuses to render an edited profile with the files named, not an internal error', () => {
+    const audit = stocktake('audit', '-c', 'examples/stocktake.yaml', '-o', 'out9', '--only', 'clients');
+    expect([0, 1]).toContain(audit.code);
+    const profile = JSON.parse(readFileSync(join(dir, 'out9', 'profile.json'), 'utf8'));
+    delete profile.rules;
+    writeFileSync(join(dir, 'out9', 'edited.json'), JSON.stringify(profile));
+    const run = stocktake(
+      'report',
+      '--inventory',
+      'out9/inventory.json',
+      '--profile',
+      'out9/edited.json',
+      '-o',
+      'out9/report',
+    );
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      'error DOCUMENT_INVALID: out9/inventory.json, out9/edited.json: not documents this version can render',
+    );
+  });
 });
