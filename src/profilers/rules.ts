@@ -206,6 +206,15 @@ function evaluate(rule: Rule, index: number, context: RuleContext): RuleResult {
     }
     case 'row_count_min': {
       const min = rule.minRows ?? 1;
+      // A profile of a sample counts the sample's rows: the table's are the inventory's.
+      const counted = target.dataset.rowCount;
+      if (profile.sample && counted !== null) {
+        const how = target.dataset.rowCountExact ? 'counted' : 'estimated';
+        return verdict(
+          counted >= min,
+          `${counted} rows (${how} by the inventory; the profile read a sample); at least ${min} required`,
+        );
+      }
       return verdict(profile.rowCount >= min, `${profile.rowCount} rows; at least ${min} required`);
     }
     case 'foreign_key': {
