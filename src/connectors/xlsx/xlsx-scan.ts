@@ -243,6 +243,15 @@ async function scanSheet(
       evidence: { file: file.path, sheet: sheet.name, cells: errorCells, first: firstError },
     });
   }
+  if (rows === 0) {
+    findings.push({
+      code: 'SHEET_HEADER_ONLY',
+      severity: 'warning',
+      source,
+      message: `${file.path}: ${where}: only a header row (row ${header.number}), no data rows`,
+      evidence: { file: file.path, sheet: sheet.name, headerRow: header.number },
+    });
+  }
   const columns = [];
   const plans: ConversionPlan[] = [];
   for (let c = 0; c < finalWidth; c++) {
