@@ -225,9 +225,9 @@ function metrics(p: ColumnProfile | undefined): CellValue[] {
     p.conformance,
     p.length?.min ?? null,
     p.length?.max ?? null,
-    p.numeric?.mean ?? null,
+    dayOrNumber(p.numeric?.mean, p.type),
     p.numeric?.stddev ?? null,
-    p.numeric?.quantiles.p50 ?? null,
+    dayOrNumber(p.numeric?.quantiles.p50, p.type),
     p.numeric?.outliers.count ?? null,
     p.whitespace.leading + p.whitespace.trailing,
     p.variants.groups,
@@ -333,4 +333,12 @@ function personalSheet(profile: Profile): TableSheet {
 function value(v: ProfileValue | null): CellValue {
   if (v === null) return null;
   return typeof v === 'boolean' ? String(v) : v;
+}
+
+/** A summary number as a cell: a date or timestamp column's, days since 1970-01-01, as its ISO text. */
+function dayOrNumber(value: number | undefined, type: string): number | string | null {
+  if (value === undefined) return null;
+  if ((type !== 'date' && type !== 'timestamp') || !Number.isFinite(value)) return value;
+  const iso = new Date(Math.round(value * 86_400_000)).toISOString();
+  return type === 'date' ? iso.slice(0, 10) : `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
 }

@@ -58,6 +58,11 @@ describe('embedded report data', () => {
     const numeric = field(column('balance'), 'numeric') as unknown[];
     expect(numeric.slice(0, 7)).toEqual([1834.2, 5200.7, 0, 120, 640, 1900, 7200]);
     expect(numeric[9]).toEqual([900, 200, 40, 20, 10, 5, 2, 1, 1, 1]);
+    // Outliers: their count, then the Tukey fences from the quartiles (120 and 1900), then examples;
+    // last, whether the numbers are days of a date column (this one is decimal).
+    expect(numeric.slice(10, 12)).toEqual([40, 120 - 1.5 * 1780]);
+    expect(numeric[12]).toBe(1900 + 1.5 * 1780);
+    expect(numeric[14]).toBeNull();
     expect(customers.profile?.score).toBe(62.5);
     // A dataset that was not profiled keeps its inventory facts and no metrics.
     const articles = data.datasets.at(-1)!;

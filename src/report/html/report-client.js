@@ -294,6 +294,16 @@
     return h('div', null, h('h4', { text: title }), h('table', null, h('tbody', null, rows)));
   }
 
+  /** A summary number of a column: a date or timestamp column's are days since 1970-01-01. */
+  function numberOf(n) {
+    if (!n[14]) return fmt;
+    return (v) => {
+      if (typeof v !== 'number' || !Number.isFinite(v)) return fmt(v);
+      const iso = new Date(Math.round(v * 86_400_000)).toISOString();
+      return n[14] === 'date' ? iso.slice(0, 10) : `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
+    };
+  }
+
   function histogram(n) {
     const counts = n[9];
     if (!counts || counts.length === 0 || n[7] === null) return null;
@@ -302,6 +312,7 @@
     const pad = 18;
     const from = n[7];
     const to = n[8];
+    const show = numberOf(n);
     const max = Math.max(1, ...counts);
     const bw = (W - 2) / counts.length;
     const x = (v) => (to === from ? W / 2 : 1 + ((v - from) / (to - from)) * (W - 2));
@@ -331,12 +342,12 @@
         bars,
         marks,
         svg('line', { class: 'axis', x1: 0, x2: W, y1: H - pad, y2: H - pad }),
-        svg('text', { x: 0, y: H - 4, text: fmt(from) }),
-        svg('text', { x: W, y: H - 4, 'text-anchor': 'end', text: fmt(to) }),
+        svg('text', { x: 0, y: H - 4, text: show(from) }),
+        svg('text', { x: W, y: H - 4, 'text-anchor': 'end', text: show(to) }),
       ),
       h('p', {
         class: 'muted',
-        text: `p5 ${fmt(n[2])} · p25 ${fmt(n[3])} · p50 ${fmt(n[4])} · p75 ${fmt(n[5])} · p95 ${fmt(n[6])}`,
+        text: `p5 ${show(n[2])} · p25 ${show(n[3])} · p50 ${show(n[4])} · p75 ${show(n[5])} · p95 ${show(n[6])}`,
       }),
     );
   }
@@ -758,6 +769,7 @@
     );
     const n = c[C.numeric];
     if (n) {
+      const show = numberOf(n);
       blocks.push(histogram(n));
       blocks.push(
         h(
@@ -765,10 +777,10 @@
           null,
           h('h4', { text: t('outliers') }),
           facts([
-            [t('mean'), fmt(n[0])],
-            [t('stddev'), fmt(n[1])],
-            [t('outliers'), `${fmt(n[10])} (< ${fmt(n[11])} / > ${fmt(n[12])})`],
-            ['', n[13]?.length ? n[13].map(fmt).join(', ') : null],
+            [t('mean'), show(n[0])],
+            [t('stddev'), n[14] ? `${fmt(n[1])} d` : fmt(n[1])],
+            [t('outliers'), `${fmt(n[10])} (< ${show(n[11])} / > ${show(n[12])})`],
+            ['', n[13]?.length ? n[13].map(show).join(', ') : null],
           ]),
         ),
       );

@@ -374,9 +374,12 @@ function columnTuple(
           n.histogram.at(-1)?.to ?? null,
           n.histogram.map((b) => b.count),
           n.outliers.count,
-          sig(n.outliers.low),
-          sig(n.outliers.high),
+          // The Tukey fences (the outlier counts below and above are in the profile, not shown here).
+          sig(n.quantiles.p25 - 1.5 * (n.quantiles.p75 - n.quantiles.p25)),
+          sig(n.quantiles.p75 + 1.5 * (n.quantiles.p75 - n.quantiles.p25)),
           n.outliers.examples.slice(0, 5),
+          // Dates and timestamps are summarised as days since 1970-01-01: shown as dates.
+          p?.type === 'date' || p?.type === 'timestamp' ? p.type : null,
         ]
       : null,
     p && p.whitespace.leading + p.whitespace.trailing > 0 ? [p.whitespace.leading, p.whitespace.trailing] : 0,
