@@ -208,6 +208,8 @@ export interface RuleResult {
   readonly failed: number;
   readonly failRate: number;
   readonly message: string;
+  /** The share of rows the dataset was profiled on, when it was a sample (`sample: 10%`). */
+  readonly sampled?: number;
 }
 
 /** The profile document. */

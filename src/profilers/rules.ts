@@ -116,15 +116,23 @@ function evaluate(rule: Rule, index: number, context: RuleContext): RuleResult {
   const values = rule.column ? observation.columns.find((c) => c.name === rule.column) : undefined;
   if (rule.column && (!column || !values)) return error(`${key} has no column ${rule.column}`);
 
+  // A dataset profiled on a sample of its rows (`sample: 10%`): every rule about it says so.
+  const rowSample = profile.sample
+    ? {
+        sampled: profile.sample.fraction,
+        label: ` (on a ${Math.round(profile.sample.fraction * 100)}% sample of the rows)`,
+      }
+    : undefined;
   const result = (checked: number, failed: number, what: string): RuleResult => {
     const failRate = checked === 0 ? 0 : failed / checked;
     const allowed = rule.maxFailRate ?? 0;
     const sampled =
       values && !values.complete && ['range', 'allowed_values', 'regex'].includes(rule.check)
         ? ' (counted on a sample of values)'
-        : '';
+        : (rowSample?.label ?? '');
     return {
       ...base,
+      ...(rowSample ? { sampled: rowSample.sampled } : {}),
       status: failRate <= allowed ? 'passed' : 'failed',
       checked,
       failed,

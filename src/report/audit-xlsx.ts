@@ -113,7 +113,7 @@ function inventorySheet(
               source.system,
               d.name,
               d.kind,
-              p ? p.rowCount : d.rowCount,
+              p && !p.sample ? p.rowCount : d.rowCount,
               d.columns.length,
               d.primaryKey ? d.primaryKey.columns.join(', ') : null,
               d.foreignKeys.length,

@@ -32,8 +32,12 @@ export function writeProfileOutputs(
   writeFileSync(files[2]!, renderSummaryMarkdown(profile));
   if (options.suggestRules) {
     const file = join(dir, 'suggested-rules.yaml');
+    const sampled = profile.datasets.filter((d) => d.sample).map((d) => `${d.source}.${d.dataset}`);
     const header =
-      '# Rules inferred from the profiled data: review, then paste under `rules:` in the config.\n';
+      '# Rules inferred from the profiled data: review, then paste under `rules:` in the config.\n' +
+      (sampled.length > 0
+        ? `# Profiled on a sample of their rows: ${sampled.join(', ')}. Their counts, bounds and keys hold\n# for the sample only: check them on the whole table before relying on them.\n`
+        : '');
     writeFileSync(
       file,
       header + stringify({ rules: suggestRules(profile) }, { lineWidth: 0, flowCollectionPadding: true }),

@@ -23,7 +23,10 @@ describe('rules on a sample', () => {
     db.close();
     const config = {
       sources: { s: { kind: 'sqlite', path, sample: 0.1 } },
-      rules: [{ dataset: 's.big', check: 'row_count_min', minRows: 15_000, severity: 'error' }],
+      rules: [
+        { dataset: 's.big', check: 'row_count_min', minRows: 15_000, severity: 'error' },
+        { dataset: 's.big', column: 'v', check: 'not_null', severity: 'error' },
+      ],
     } as unknown as Config;
     const profile = await runProfile(config, await runInventory(config));
     expect(profile.datasets[0]!.sample).toBeDefined();
@@ -32,5 +35,8 @@ describe('rules on a sample', () => {
       status: 'passed',
       message: '20000 rows (counted by the inventory; the profile read a sample); at least 15000 required',
     });
+    // A rule counted on the sample says so, and carries the share of rows it read.
+    expect(profile.rules[1]).toMatchObject({ status: 'passed', sampled: 0.1 });
+    expect(profile.rules[1]!.message).toMatch(/^0 of \d+ values are null or empty \(on a 10% sample of the rows\)$/);
   });
 });

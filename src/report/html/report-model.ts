@@ -296,8 +296,9 @@ function datasetView(
     source: source.name,
     name: dataset.name,
     kind: datasetKind(dataset),
-    rows: dp ? dp.rowCount : dataset.rowCount,
-    rowsExact: dp ? !dp.sample : dataset.rowCountExact,
+    // A sampled profile counts its sample: the table's rows are the inventory's.
+    rows: dp && !dp.sample ? dp.rowCount : dataset.rowCount,
+    rowsExact: dp && !dp.sample ? true : dataset.rowCountExact,
     pk: dataset.primaryKey ? dataset.primaryKey.columns : null,
     uniqueKeys: (dataset.uniqueKeys ?? []).map((k) => k.columns),
     indexes: dataset.indexes.map((i) => [i.name, i.columns, i.unique ? 1 : 0] as [string, string[], 0 | 1]),
