@@ -72,6 +72,8 @@ export interface ColumnInference {
   readonly decimalSeparator?: ',' | '.';
   /** The date layouts seen, when the column holds dates: `iso`, `dmy`, `mdy`, `compact`, `native`. */
   readonly dateLayouts?: readonly string[];
+  /** Values per layout, when the column's dates are written in more than one. */
+  readonly dateLayoutCounts?: Readonly<Record<string, number>>;
 }
 
 /** The kinds type inference tells apart; `code` is digits with leading zeros (postal codes) and stays text. */

@@ -129,12 +129,21 @@ function columnFindings(
     });
   }
   const dateFormats = column.formats.filter((f) => DATE_FORMATS.has(f.format));
+  // A file's dates are converted to ISO before they are profiled: their layouts are the scan's.
+  const layouts = Object.entries(declared?.inference?.dateLayoutCounts ?? {});
   if (dateFormats.length > 1) {
     push({
       code: 'MIXED_DATE_FORMATS',
       severity: 'warning',
       message: `dates are written in ${dateFormats.length} formats: ${dateFormats.map((f) => `${f.format} ${f.count}`).join(', ')}`,
       evidence: { formats: dateFormats },
+    });
+  } else if (layouts.length > 1) {
+    push({
+      code: 'MIXED_DATE_FORMATS',
+      severity: 'warning',
+      message: `dates are written in ${layouts.length} layouts: ${layouts.map(([layout, count]) => `${layout} ${count}`).join(', ')}`,
+      evidence: { layouts: Object.fromEntries(layouts) },
     });
   }
   // A column whose values mostly follow one format, with some that do not (malformed e-mails…).

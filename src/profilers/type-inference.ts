@@ -32,6 +32,8 @@ export interface TypeInferenceResult {
   readonly dateOrder: DateOrder;
   /** Date layouts seen in a date or timestamp column: iso, dmy, mdy, compact, native. */
   readonly dateLayouts: readonly string[];
+  /** How many values each of those layouts wrote (a file's dates are converted before they are profiled). */
+  readonly dateLayoutCounts?: Readonly<Record<string, number>>;
 }
 
 const C = VALUE_CLASS;
@@ -106,14 +108,33 @@ export class TypeInference {
       ['timestamp', 'timestamp', dates + n[C.TIMESTAMP_ISO]! + n[C.TIMESTAMP_DMY]! + n[C.NATIVE_TIMESTAMP]!],
     ];
     const dateLayouts = this.#dateLayouts();
+    const dateLayoutCounts = this.#dateLayoutCounts();
     let best: [InferredKind, LogicalType, number] = ['text', 'string', n[C.TEXT]!];
     for (const candidate of candidates) {
       if (candidate[2] === nonNull) {
-        return { ...base, type: candidate[1], dominant: candidate[0], conformance: 1, dateLayouts };
+        return {
+          ...base,
+          type: candidate[1],
+          dominant: candidate[0],
+          conformance: 1,
+          dateLayouts,
+          dateLayoutCounts,
+        };
       }
       if (candidate[2] > best[2]) best = candidate;
     }
     return { ...base, type: 'string', dominant: best[0], conformance: best[2] / nonNull, dateLayouts };
+  }
+
+  #dateLayoutCounts(): Record<string, number> {
+    const n = this.counts;
+    const counts: Record<string, number> = {};
+    const iso = n[C.DATE_ISO]! + n[C.TIMESTAMP_ISO]!;
+    const slashed = n[C.DATE_DMY]! + n[C.TIMESTAMP_DMY]!;
+    if (iso > 0) counts.iso = iso;
+    if (slashed > 0) counts[this.#dateOrder] = slashed;
+    if (n[C.DATE_COMPACT]! > 0) counts.compact = n[C.DATE_COMPACT]!;
+    return counts;
   }
 
   #dateLayouts(): string[] {

@@ -66,6 +66,9 @@ export function toColumn(
       nulls: result.nulls,
       ...(numeric || result.dominant === 'decimal' ? { decimalSeparator: result.decimalSeparator } : {}),
       ...(dated ? { dateLayouts: result.dateLayouts } : {}),
+      ...(dated && result.dateLayoutCounts && Object.keys(result.dateLayoutCounts).length > 1
+        ? { dateLayoutCounts: result.dateLayoutCounts }
+        : {}),
     },
   };
 }
