@@ -37,6 +37,8 @@ describe('rules on a sample', () => {
     });
     // A rule counted on the sample says so, and carries the share of rows it read.
     expect(profile.rules[1]).toMatchObject({ status: 'passed', sampled: 0.1 });
-    expect(profile.rules[1]!.message).toMatch(/^0 of \d+ values are null or empty \(on a 10% sample of the rows\)$/);
+    expect(profile.rules[1]!.message).toMatch(
+      /^0 of \d+ values are null or empty \(on a 10% sample of the rows\)$/,
+    );
   });
 });
