@@ -81,7 +81,13 @@ export function readinessOf(
       const dates = c.formats.filter((f) => f.format.startsWith('date'));
       const mainDate = dates.reduce((n, f) => Math.max(n, f.count), 0);
       const dateRate = dates.length > 1 ? (dates.reduce((n, f) => n + f.count, 0) - mainDate) / nonNull : 0;
-      return Math.max(dominant ? Math.max(0, clean - dominant.count) / nonNull : 0, dateRate);
+      // A file's dates are converted before they are profiled: their layouts are the scan's.
+      const layouts = Object.values(
+        dataset?.columns.find((d) => d.name === c.name)?.inference?.dateLayoutCounts ?? {},
+      );
+      const layoutRate =
+        layouts.length > 1 ? (layouts.reduce((n, v) => n + v, 0) - Math.max(...layouts)) / nonNull : 0;
+      return Math.max(dominant ? Math.max(0, clean - dominant.count) / nonNull : 0, dateRate, layoutRate);
     });
     add(
       READINESS_WEIGHTS.invalidFormats,

@@ -25,5 +25,8 @@ describe('dates of a CSV in several layouts', () => {
     expect(mixed.map((f) => [f.column, f.message])).toEqual([
       ['d', 'dates are written in 3 layouts: iso 2, dmy 2, compact 1'],
     ]);
+    // The readiness score counts the dates outside the main layout, as it does for a database's.
+    const penalties = profile.datasets[0]!.readiness.penalties.map((p) => p.reason);
+    expect(penalties).toContain("d: 60.0% of values break the column's format");
   });
 });
