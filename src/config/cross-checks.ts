@@ -4,7 +4,7 @@
  */
 import { normaliseEncoding } from '../connectors/csv/csv-encoding.ts';
 import { dateOrderOf } from '../connectors/csv/csv-sniff.ts';
-import { closest } from './did-you-mean.ts';
+import { didYouMean } from './did-you-mean.ts';
 import type { Config } from './schema.ts';
 
 interface Problem {
@@ -13,9 +13,8 @@ interface Problem {
 }
 
 function unknownName(kind: string, name: string, known: readonly string[]): string {
-  const guess = closest(name, known);
   const list = known.length > 0 ? `; declared: ${known.join(', ')}` : `; none is declared`;
-  return `unknown ${kind} "${name}"${guess ? ` (did you mean "${guess}"?)` : ''}${list}`;
+  return `unknown ${kind} "${name}"${didYouMean(name, known)}${list}`;
 }
 
 /**

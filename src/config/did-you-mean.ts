@@ -29,3 +29,9 @@ export function closest(word: string, known: readonly string[]): string | undefi
   }
   return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
 }
+
+/** ` (did you mean "x"?)` naming the known word nearest to `word`, or nothing when none is plausibly meant. */
+export function didYouMean(word: string, known: readonly string[]): string {
+  const guess = closest(word, known);
+  return guess ? ` (did you mean "${guess}"?)` : '';
+}

@@ -10,7 +10,7 @@ import type { z } from 'zod';
 import { StocktakeError } from '../core/errors.ts';
 import { registerSecret } from '../core/secrets.ts';
 import { crossCheck } from './cross-checks.ts';
-import { closest } from './did-you-mean.ts';
+import { didYouMean } from './did-you-mean.ts';
 import { interpolateEnv, registerTreeSecrets, registerUrlPassword, scalarsFromEnvironment } from './env.ts';
 import { type Config, configSchema, SOURCE_KINDS, TARGET_KINDS } from './schema.ts';
 
@@ -247,11 +247,10 @@ function unknownKind(issue: Issue, path: string): ConfigProblem {
 
 function suggest(input: unknown, values: readonly unknown[]): string {
   if (typeof input !== 'string') return '';
-  const guess = closest(
+  return didYouMean(
     input,
     values.filter((v): v is string => typeof v === 'string'),
   );
-  return guess ? ` (did you mean "${guess}"?)` : '';
 }
 
 const SECRET_PATH = /\.(password|passwd|passphrase|secret|token|api_?key)$/i;

@@ -5,7 +5,7 @@
  * problem with its config path.
  */
 
-import { closest } from '../config/did-you-mean.ts';
+import { didYouMean } from '../config/did-you-mean.ts';
 import { formatProblem } from '../config/load.ts';
 import type { FieldConfig, MappingConfig, TransformStepConfig } from '../config/schema.ts';
 import type { Row, Value } from '../connectors/types.ts';
@@ -170,10 +170,8 @@ export function tryCompileMapping(
       references.push(slot);
     },
   };
-  const missingSource = (name: string) => {
-    const guess = closest(name, sourceNames);
-    return `source dataset ${source.name} has no column "${name}"${guess ? ` (did you mean "${guess}"?)` : ''}`;
-  };
+  const missingSource = (name: string) =>
+    `source dataset ${source.name} has no column "${name}"${didYouMean(name, sourceNames)}`;
 
   const programs: FieldProgram[] = [];
   for (const [field, config] of Object.entries(mapping.fields)) {
@@ -245,10 +243,9 @@ export function tryCompileMapping(
       const stepPath = `${path}.transform[${i}]`;
       const definition = findTransform(name);
       if (!definition) {
-        const guess = closest(name, TRANSFORM_NAMES);
         problems.push({
           path: stepPath,
-          message: `unknown transform "${name}"${guess ? ` (did you mean "${guess}"?)` : ''}`,
+          message: `unknown transform "${name}"${didYouMean(name, TRANSFORM_NAMES)}`,
           code: 'MAP_TRANSFORM_UNKNOWN',
         });
         type = undefined;
@@ -296,10 +293,9 @@ export function tryCompileMapping(
     if (target) {
       const targetColumn = targetByName.get(field);
       if (!targetColumn) {
-        const guess = closest(field, [...targetByName.keys()]);
         problems.push({
           path,
-          message: `target dataset ${target.name} has no column "${field}"${guess ? ` (did you mean "${guess}"?)` : ''}`,
+          message: `target dataset ${target.name} has no column "${field}"${didYouMean(field, [...targetByName.keys()])}`,
           code: 'MAP_TARGET_COLUMN_MISSING',
         });
       } else if (targetColumn.generated) {
@@ -344,10 +340,9 @@ export function tryCompileMapping(
   const fieldNames = Object.keys(mapping.fields);
   for (const key of mapping.to.key ?? []) {
     if (!fieldNames.includes(key)) {
-      const guess = closest(key, fieldNames);
       problems.push({
         path: `${base}.to.key`,
-        message: `key field "${key}" is not mapped under \`fields\`${guess ? ` (did you mean "${guess}"?)` : ''}`,
+        message: `key field "${key}" is not mapped under \`fields\`${didYouMean(key, fieldNames)}`,
         code: 'MAP_FIELD_INVALID',
       });
     }

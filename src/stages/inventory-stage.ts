@@ -4,7 +4,7 @@
  * error and the others go on.
  */
 import pLimit from 'p-limit';
-import { closest } from '../config/did-you-mean.ts';
+import { didYouMean } from '../config/did-you-mean.ts';
 import type { Config } from '../config/schema.ts';
 import { openConnector } from '../connectors/registry.ts';
 import { ERROR_CODES, EXIT, isStocktakeError, StocktakeError } from '../core/errors.ts';
@@ -131,7 +131,6 @@ function nothingReadable(
   };
 }
 
-// `--only crm.public.customers` keeps that dataset of the source; `--only crm` keeps all of it.
 /**
  * Refuses `--only` names that select nothing: a name that is no source, or a dataset no scanned source
  * holds (a source that could not be scanned is reported by its own error, its datasets unknown).
@@ -158,16 +157,14 @@ function checkOnlyMatched(
     return !source.datasets.some((d) => d.name === rest || d.table === rest);
   });
   if (unmatched.length === 0) return;
-  const listed = unmatched.map((o) => {
-    const near = closest(o, known);
-    return `"${o}"${near ? ` (did you mean "${near}"?)` : ''}`;
-  });
+  const listed = unmatched.map((o) => `"${o}"${didYouMean(o, known)}`);
   throw new StocktakeError('FILTER_MATCHED_NOTHING', `--only: nothing is named ${listed.join(', ')}`, {
     hint: `name a source (${names.join(', ')}) or one of its datasets (source.dataset)`,
     context: { only: unmatched },
   });
 }
 
+// `--only crm.public.customers` keeps that dataset of the source; `--only crm` keeps all of it.
 function narrow(entry: SourceEntry, only: readonly string[]): SourceEntry {
   const datasetNames = only
     .filter((o) => o.startsWith(`${entry.name}.`))

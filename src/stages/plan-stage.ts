@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
-import { closest } from '../config/did-you-mean.ts';
+import { didYouMean } from '../config/did-you-mean.ts';
 import type { Config } from '../config/schema.ts';
 import { openConnector } from '../connectors/registry.ts';
 import type { Connector, OpenMode } from '../connectors/types.ts';
@@ -86,10 +86,7 @@ export function selectedMappings(config: Config, only?: readonly string[]): NonN
   const names = all.map((m) => m.name);
   const unknown = only.filter((name) => !names.includes(name));
   if (unknown.length > 0) {
-    const listed = unknown.map((name) => {
-      const near = closest(name, names);
-      return `"${name}"${near ? ` (did you mean "${near}"?)` : ''}`;
-    });
+    const listed = unknown.map((name) => `"${name}"${didYouMean(name, names)}`);
     throw new StocktakeError(
       'FILTER_MATCHED_NOTHING',
       `--only: no mapping named ${listed.join(', ')} in the config`,

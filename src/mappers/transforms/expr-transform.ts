@@ -5,7 +5,7 @@
  * Variables: every source column whose name is an identifier, and `value`, the value the previous steps made.
  */
 import { Environment } from '@marcbachmann/cel-js';
-import { closest } from '../../config/did-you-mean.ts';
+import { didYouMean } from '../../config/did-you-mean.ts';
 import type { Row, Value } from '../../connectors/types.ts';
 import { stripAccents } from './text-transforms.ts';
 import {
@@ -88,9 +88,8 @@ export const EXPR_TRANSFORM: TransformDefinition = {
       const message = firstLine(checked.error?.message ?? 'invalid expression');
       const unknown = /^Unknown variable: (\S+)/.exec(message)?.[1];
       if (unknown) {
-        const guess = closest(unknown, columns);
         throw new TransformArgumentError(
-          `the expression names "${unknown}", which is no source column${guess ? ` (did you mean "${guess}"?)` : ''}`,
+          `the expression names "${unknown}", which is no source column${didYouMean(unknown, columns)}`,
         );
       }
       throw new TransformArgumentError(`invalid expression: ${message}`);
