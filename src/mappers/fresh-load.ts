@@ -239,8 +239,6 @@ class FreshLoadStream {
   readonly #textAggregates: boolean;
   /** The canonical texts of the row `#add` receives next (the read's scratch, valid until the next row). */
   #texts: readonly string[] = [];
-  /** The keys outgrew the registry's budget: the stream stopped, for the diff path to continue. */
-  #handedOver = false;
 
   constructor(
     prepared: PreparedMapping,
@@ -268,11 +266,6 @@ class FreshLoadStream {
         scratch[keyIndexes[k]!] = prepared.canonicalizers[keyIndexes[k]!]!(values[k] ?? null);
       return keyTextOf(prepared, scratch);
     }, keyBytes);
-  }
-
-  /** True when the stream stopped because its keys outgrew the registry's budget. */
-  get handedOver(): boolean {
-    return this.#handedOver;
   }
 
   /** Keys registered. */
@@ -307,10 +300,7 @@ class FreshLoadStream {
     } catch (error) {
       await this.#settle();
       if (this.#failure) throw this.#failure.error;
-      if (error instanceof KeysPastBudget) {
-        this.#handedOver = true;
-        return false;
-      }
+      if (error instanceof KeysPastBudget) return false;
       throw error;
     }
     // A read cut short by the signal is not the whole source: the last batch is not marked done.

@@ -91,7 +91,6 @@ export class RejectTally {
     const shown = parts
       ? parts.values.map((v) => String(showValue(v, undefined, this.#unmasked) ?? '')).join(parts.separator)
       : showValue(rejection.value, kind, this.#unmasked);
-    const identity = sourceKey ? `${rejection.code}|s${plainJson(sourceKey)}` : `${rejection.code}|r${row}`;
     this.#add(
       {
         mapping: this.#prepared.config.name,
@@ -103,7 +102,7 @@ export class RejectTally {
         reason: `${rejection.step}: ${quoteValue(shown as Value)} ${rejection.reason}`,
         code: rejection.code,
       },
-      identity,
+      rowIdentity(rejection.code, sourceKey, row, key),
     );
   }
 
@@ -114,11 +113,6 @@ export class RejectTally {
       reject.value === undefined
         ? null
         : showValue(reject.value, field ? this.#fieldKinds.get(field) : undefined, this.#unmasked);
-    const identity = reject.sourceKey
-      ? `${reject.code}|s${plainJson(reject.sourceKey)}`
-      : reject.row !== undefined && reject.row !== null
-        ? `${reject.code}|r${reject.row}`
-        : `${reject.code}|k${plainJson(reject.key)}`;
     this.#add(
       {
         mapping: this.#prepared.config.name,
@@ -130,7 +124,7 @@ export class RejectTally {
         reason: reject.reason,
         code: reject.code,
       },
-      identity,
+      rowIdentity(reject.code, reject.sourceKey ?? null, reject.row ?? null, reject.key),
     );
   }
 
@@ -199,6 +193,20 @@ export class RecordedRejects implements RejectSink {
 
 function fallbackIdentity(record: RejectRecord): string {
   return `${record.code}|${record.row}|${JSON.stringify(record.key)}`;
+}
+
+/**
+ * What names a rejected row across two reads of the source, from unmasked values: its source key, else
+ * its row number in the read, else its code and key (a row the database refused).
+ */
+function rowIdentity(
+  code: string,
+  sourceKey: Readonly<Record<string, Value>> | null,
+  row: number | null,
+  key: Readonly<Record<string, Value>> | null,
+): string {
+  if (sourceKey) return `${code}|s${plainJson(sourceKey)}`;
+  return row !== null ? `${code}|r${row}` : `${code}|k${plainJson(key)}`;
 }
 
 /** JSON of unmasked values, bigints and bytes included: an identity, never shown. */

@@ -284,7 +284,8 @@ async function runOne(p: PreparedMapping, context: RunContext, read: ReadMapping
     if (!read) await bindIdentity(p, context.binding);
     const foreignKeys = read ? undefined : await foreignKeysOf(p, context);
     const fresh = context.options.freshLoad !== false && foreignKeys !== undefined;
-    const recorded = options.sink && new RecordedRejects(options.sink);
+    // Rejects a fresh load writes are recorded, for a hand-over not to write them again.
+    const recorded = fresh && options.sink ? new RecordedRejects(options.sink) : undefined;
     const outcome = fresh
       ? await freshLoadMapping(p, source, target, writer, run, {
           ...options,
