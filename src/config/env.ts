@@ -31,19 +31,6 @@ export function interpolateEnv(
 ): { value: unknown; problems: EnvProblem[]; wholeReferences: Set<string> } {
   const problems: EnvProblem[] = [];
   const wholeReferences = new Set<string>();
-  const visit = (node: unknown, path: string, key: string): unknown => {
-    if (typeof node === 'string') {
-      if (WHOLE_REFERENCE.test(node)) wholeReferences.add(path);
-      return interpolateString(node, path, key);
-    }
-    if (Array.isArray(node)) return node.map((item, i) => visit(item, `${path}[${i}]`, key));
-    if (node !== null && typeof node === 'object') {
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(node)) out[k] = visit(v, path ? `${path}.${k}` : k, k);
-      return out;
-    }
-    return node;
-  };
   const interpolateString = (text: string, path: string, key: string): string => {
     // A URL may hold a password: no part of it is shown either.
     checkReferences(text, path, SECRET_KEY.test(key) || key === 'url', problems);
@@ -71,7 +58,29 @@ export function interpolateEnv(
       });
       return '';
     });
-  return { value: visit(tree, '', ''), problems, wholeReferences };
+  const value = mapStrings(tree, (text, path, key) => {
+    if (WHOLE_REFERENCE.test(text)) wholeReferences.add(path);
+    return interpolateString(text, path, key);
+  });
+  return { value, problems, wholeReferences };
+}
+
+/**
+ * `tree` with every string replaced by what `map` returns for it, given its path (`a.b[0].c`) and the
+ * key it sits under (an array's items under their array's key).
+ */
+function mapStrings(tree: unknown, map: (text: string, path: string, key: string) => unknown): unknown {
+  const visit = (node: unknown, path: string, key: string): unknown => {
+    if (typeof node === 'string') return map(node, path, key);
+    if (Array.isArray(node)) return node.map((item, i) => visit(item, `${path}[${i}]`, key));
+    if (node !== null && typeof node === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(node)) out[k] = visit(v, path ? `${path}.${k}` : k, k);
+      return out;
+    }
+    return node;
+  };
+  return visit(tree, '', '');
 }
 
 /**
@@ -81,29 +90,19 @@ export function interpolateEnv(
  */
 export function scalarsFromEnvironment(tree: unknown, paths: ReadonlySet<string>): unknown | null {
   let changed = false;
-  const visit = (node: unknown, path: string): unknown => {
-    if (typeof node === 'string') {
-      if (!paths.has(path)) return node;
-      const trimmed = node.trim();
-      if (/^-?\d+(\.\d+)?$/.test(trimmed)) {
-        changed = true;
-        return Number(trimmed);
-      }
-      if (trimmed === 'true' || trimmed === 'false') {
-        changed = true;
-        return trimmed === 'true';
-      }
-      return node;
+  const value = mapStrings(tree, (text, path) => {
+    if (!paths.has(path)) return text;
+    const trimmed = text.trim();
+    if (/^-?\d+(\.\d+)?$/.test(trimmed)) {
+      changed = true;
+      return Number(trimmed);
     }
-    if (Array.isArray(node)) return node.map((item, i) => visit(item, `${path}[${i}]`));
-    if (node !== null && typeof node === 'object') {
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(node)) out[k] = visit(v, path ? `${path}.${k}` : k);
-      return out;
+    if (trimmed === 'true' || trimmed === 'false') {
+      changed = true;
+      return trimmed === 'true';
     }
-    return node;
-  };
-  const value = visit(tree, '');
+    return text;
+  });
   return changed ? value : null;
 }
 

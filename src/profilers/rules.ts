@@ -18,9 +18,6 @@ import type { ColumnObservation, DatasetObservation } from './observation.ts';
 
 type Rule = NonNullable<Config['rules']>[number];
 
-// Defined with the config's grammar for `maxAge`, which validates it; exported here as before.
-export { parseAge };
-
 /** What rules are evaluated against. */
 export interface RuleContext {
   readonly inventory: Inventory;
