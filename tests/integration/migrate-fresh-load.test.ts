@@ -139,6 +139,23 @@ async function compareBothPaths(
   return { fresh: f, diff: d };
 }
 
+/**
+ * `compareBothPaths` with long keys and a key budget sized for the source's row count: the fresh load
+ * starts, outgrows its budget and hands over to the diff path; the run's steps come back beside it.
+ */
+async function compareHandOver(
+  configFor: (table: string, suffix?: string) => Config,
+  dump: (table: string) => Promise<unknown[]>,
+): Promise<{ fresh: MappingRun; steps: string[] }> {
+  const steps: string[] = [];
+  const { fresh } = await compareBothPaths((table) => configFor(table, LONG_KEY), dump, {
+    freshOptions: { freshLoadKeyBytes: HANDOVER_BUDGET, onStep: (step) => steps.push(step) },
+    path: 'diff',
+    tables: ['handover_t', 'handover_diff_t'],
+  });
+  return { fresh, steps };
+}
+
 interface CompareOptions {
   readonly freshOptions?: Partial<MigrateRunOptions>;
   readonly path?: MappingRun['path'];
@@ -187,12 +204,7 @@ describe.skipIf(!pgUp)('fresh load: CSV → PostgreSQL', () => {
   });
 
   it('hands over to the diff path when its keys outgrow their budget, and ends the same', async () => {
-    const steps: string[] = [];
-    const { fresh } = await compareBothPaths((table) => configFor(table, LONG_KEY), dump, {
-      freshOptions: { freshLoadKeyBytes: HANDOVER_BUDGET, onStep: (step) => steps.push(step) },
-      path: 'diff',
-      tables: ['handover_t', 'handover_diff_t'],
-    });
+    const { fresh, steps } = await compareHandOver(configFor, dump);
     // Batches of 25 were committed before the hand-over (K3's and K50's first rows among them, deleted
     // by the diff path), then the diff path finished: counted as one run from the empty table.
     const handover = steps.find((step) => step.includes('the diff path continues'));
@@ -311,12 +323,7 @@ describe('fresh load: CSV → SQLite, insert mode', () => {
   });
 
   it('hands over to the diff path when its keys outgrow their budget, and ends the same', async () => {
-    const steps: string[] = [];
-    const { fresh } = await compareBothPaths((table) => configFor(table, LONG_KEY), dump, {
-      freshOptions: { freshLoadKeyBytes: HANDOVER_BUDGET, onStep: (step) => steps.push(step) },
-      path: 'diff',
-      tables: ['handover_t', 'handover_diff_t'],
-    });
+    const { fresh, steps } = await compareHandOver(configFor, dump);
     expect(steps.filter((step) => step.includes('the diff path continues'))).toHaveLength(1);
     expect(fresh).toMatchObject({ inserted: 294, deleted: 0, unchanged: 0, resumed: false, status: 'done' });
   });
