@@ -1,7 +1,9 @@
 /**
  * Masks personal values in plan samples and rejects files: a field is personal when its name (or the
  * source column it comes from) says so, and a single value is masked when it is itself an e-mail
- * address, a phone number, an IBAN or a social security number, whatever its field.
+ * address, a phone number, an IBAN or a social security number, whatever its field, or only looks
+ * like one: a reject is often a broken address (`jean.dupont@gmail`) or a phone number one digit
+ * short, in a column the profile calls personal from its other values.
  */
 import type { MappingConfig } from '../config/schema.ts';
 import type { Value } from '../connectors/types.ts';
@@ -50,7 +52,43 @@ export function showValue(
   if (typeof plain !== 'string') return plain;
   const formats = recogniseFormats(plain.trim());
   for (const [format, found] of VALUE_KINDS) if (formats.includes(format)) return maskValue(plain, found);
-  return plain;
+  const near = nearPersonalKind(plain.trim());
+  return near === undefined ? plain : maskValue(plain, near);
+}
+
+/** Something `@` something: an e-mail address, valid or not. */
+const NEAR_EMAIL = /[\p{L}\p{N}]@[\p{L}\p{N}]/u;
+/** A number written as a phone number is: `+` and 8 to 15 digits, or a French 0X and 9 to 11 digits; separators allowed. */
+const NEAR_PHONE_INTERNATIONAL = /^\+[\d .\-/()]*$/;
+const NEAR_PHONE_FR = /^\(?0[1-9][\d .\-/()]*$/;
+/** Two letters, two check digits and a long account part: an IBAN, whatever its checksum. */
+const NEAR_IBAN = /^[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]){10,}$/;
+/** 13 or 15 digits opening with the NIR's sex digit (1, 2, 7 or 8), spaces allowed. */
+const NEAR_NIR = /^[1278](?:[ ]?[\dAB]){12}(?:[ ]?\d{2})?$/;
+
+/**
+ * The personal kind a value that no format recognises only resembles, or undefined: an `@` between
+ * letters, a phone number a digit short or long, an IBAN or NIR with a wrong key. Shapes that
+ * are rarely anything else, so that a reject of a broken value in a personal column is not shown.
+ */
+export function nearPersonalKind(text: string): PersonalDataKind | undefined {
+  if (text.length > 320) return undefined;
+  if (NEAR_EMAIL.test(text)) return 'email';
+  const digits = countDigits(text);
+  if (digits >= 8 && digits <= 15 && NEAR_PHONE_INTERNATIONAL.test(text)) return 'phone';
+  if (digits >= 9 && digits <= 11 && NEAR_PHONE_FR.test(text)) return 'phone';
+  if (NEAR_IBAN.test(text)) return 'iban';
+  if ((digits === 13 || digits === 15) && NEAR_NIR.test(text)) return 'nir';
+  return undefined;
+}
+
+function countDigits(text: string): number {
+  let digits = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 48 && code <= 57) digits++;
+  }
+  return digits;
 }
 
 function jsonSafe(value: Value): string | number | boolean | object {

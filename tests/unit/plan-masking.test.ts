@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { nearPersonalKind, showValue } from '../../src/mappers/plan-masking.ts';
+
+describe('plan and rejects masking', () => {
+  it.each([
+    ['jean.dupont@gmail', 'email', 'j***@g***'],
+    ['jean dupont@example.fr', 'email', 'j***@e***.fr'],
+    ['06 12 34 56 7', 'phone', '06 ** ** *6 7'],
+    ['06123456789', 'phone', '06*******89'],
+    ['+33 6 12 34 5', 'phone', '+33 6 ** *4 5'],
+    ['FR76 3000 6000 0112 3456 7890 188', 'iban', 'F*** **** **** **** **** **** ***'],
+    ['1 84 12 75 123 456 99', 'nir', '1 ** ** ** *** *** **'],
+  ])('masks %s, which only looks like a %s, in a field not known as personal', (value, kind, masked) => {
+    expect(nearPersonalKind(value)).toBe(kind);
+    expect(showValue(value, undefined, false)).toBe(masked);
+    expect(showValue(value, undefined, true)).toBe(value);
+  });
+
+  it.each([
+    'CUST-000123',
+    '00012345',
+    '12345678901234',
+    '2024-01-15',
+    '1 234,50',
+    '75011',
+    'Dupont & fils',
+    'a@',
+    '0,5',
+    'FR',
+  ])('leaves %s as it is', (value) => {
+    expect(nearPersonalKind(value)).toBeUndefined();
+    expect(showValue(value, undefined, false)).toBe(value);
+  });
+});
