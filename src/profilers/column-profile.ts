@@ -26,6 +26,8 @@ import { shapeOf } from './value-shape.ts';
 import { findVariants } from './value-variants.ts';
 
 const TOP = 10;
+/** A text value listed in a profile (min, max, top values, variants) is cut to this many UTF-16 units, with `…`. */
+export const SHOWN_VALUE_CHARS = 1000;
 
 /** Options of `buildColumnProfile`. */
 export interface ColumnProfileOptions {
@@ -130,13 +132,13 @@ export function buildColumnProfile(
     nulls: observation.nulls,
     distinct,
     distinctExact: aggregates ? aggregates.distinctExact : true,
-    min: maskOrKeep(finalMin, mask),
-    max: maskOrKeep(finalMax, mask),
+    min: maskOrKeep(clipShown(finalMin), mask),
+    max: maskOrKeep(clipShown(finalMax), mask),
     inferredType: inference.type,
     conformance: inference.conformance,
     patterns: topShapes(shapes).map((entry) => ({ pattern: entry.pattern, count: scaled(entry.count) })),
     topValues: top.map((entry) => ({
-      value: mask ? maskValue(entry.value, mask) : entry.value,
+      value: maskOrKeep(clipShown(entry.value), mask)!,
       count: scaled(entry.count),
     })),
     type,
@@ -144,7 +146,7 @@ export function buildColumnProfile(
     uniqueness: nonNull > 0 ? distinct / nonNull : null,
     whitespace: aggregates?.whitespace ?? { leading: scaled(leading), trailing: scaled(trailing) },
     formats,
-    variants: mask ? maskVariants(variants, mask) : variants,
+    variants: shownVariants(variants, mask),
   };
   return {
     ...profile,
@@ -231,11 +233,21 @@ function maskOrKeep(value: ProfileValue | null, mask: PersonalDataKind | undefin
   return value === null || mask === undefined ? value : maskValue(value, mask);
 }
 
-function maskVariants(
+/** A value as a profile lists it: text past `SHOWN_VALUE_CHARS` cut, with `…`, between two code points. */
+export function clipShown<T extends ProfileValue | null>(value: T): T | string {
+  if (typeof value !== 'string' || value.length <= SHOWN_VALUE_CHARS) return value;
+  let end = SHOWN_VALUE_CHARS - 1;
+  const code = value.charCodeAt(end - 1);
+  if (code >= 0xd800 && code <= 0xdbff) end--;
+  return `${value.slice(0, end)}…`;
+}
+
+function shownVariants(
   variants: ColumnProfile['variants'],
-  mask: PersonalDataKind,
+  mask: PersonalDataKind | undefined,
 ): ColumnProfile['variants'] {
-  return { ...variants, examples: variants.examples.map((group) => group.map((v) => maskValue(v, mask))) };
+  const shown = (v: string) => (mask ? maskValue(clipShown(v), mask) : clipShown(v));
+  return { ...variants, examples: variants.examples.map((group) => group.map(shown)) };
 }
 
 function scaleCounts(counts: NullLikeCounts, scaled: (count: number) => number): NullLikeCounts {

@@ -51,6 +51,8 @@ const REGIONS = [
   null,
 ];
 const AMOUNTS = ['12.50', '3.00', '-0.10', '1000.00', '0.05', '7.70', null];
+// Integers past 2^53: 9007199254740993 must not merge into 9007199254740992 on any backend.
+const REFS = ['9007199254740993', '9007199254740992', '-9223372036854775807', '42', null];
 
 interface Order {
   id: number;
@@ -62,6 +64,7 @@ interface Order {
   created: string | null;
   updated: string | null;
   active: boolean | null;
+  ref: string | null;
 }
 
 /** Deterministic rows: mixed case and accents, edge spaces, null-likes, NULLs, trailing zeros, duplicates. */
@@ -89,6 +92,7 @@ function generateOrders(count: number): Order[] {
       created: next(8) === 0 ? null : day.toISOString().slice(0, 10),
       updated: next(8) === 0 ? null : stamp.toISOString().slice(0, 23),
       active: next(5) === 0 ? null : next(2) === 0,
+      ref: REFS[next(REFS.length)]!,
     });
   }
   // Exact copies of whole rows.
@@ -107,6 +111,7 @@ const COLUMNS = [
   'created',
   'updated',
   'active',
+  'ref',
 ];
 
 const url = (base: string) => {
@@ -136,6 +141,7 @@ async function loadSql(db: Knex, kind: 'postgres' | 'mysql' | 'sqlite'): Promise
     else if (kind === 'mysql') t.specificType('updated', 'datetime(3)');
     else t.specificType('updated', 'DATETIME');
     t.boolean('active');
+    t.bigInteger('ref');
   });
   if (kind === 'sqlite') await db.raw('PRAGMA foreign_keys = OFF');
   const customers = Array.from({ length: 10 }, (_, i) => ({ id: i + 1, name: `Client ${i + 1}` }));

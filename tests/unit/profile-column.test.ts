@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LogicalType } from '../../src/core/inventory.ts';
 import type { ProfileValue } from '../../src/core/profile.ts';
-import { buildColumnProfile } from '../../src/profilers/column-profile.ts';
+import { buildColumnProfile, clipShown, SHOWN_VALUE_CHARS } from '../../src/profilers/column-profile.ts';
 import { classifyNullLike } from '../../src/profilers/null-like.ts';
 import type { ColumnObservation } from '../../src/profilers/observation.ts';
 import { compareCodePoints } from '../../src/profilers/value-order.ts';
@@ -273,5 +273,30 @@ describe('sampled observations', () => {
       { value: 1, count: 500 },
       { value: 2, count: 500 },
     ]);
+  });
+});
+
+describe('very long values', () => {
+  it('lists a 10 MB value cut to SHOWN_VALUE_CHARS, keeps its true length, and masks the cut value', () => {
+    const big = `${'é'.repeat(5 * 1024 * 1024)}${'x'.repeat(5 * 1024 * 1024)}`;
+    const profile = buildColumnProfile(
+      observe('notes', 'string', [
+        [big, 2],
+        ['court', 1],
+      ]),
+    );
+    expect(profile.length!.max).toBe(big.length);
+    expect(profile.max).toBe(`${'é'.repeat(SHOWN_VALUE_CHARS - 1)}…`);
+    expect(profile.topValues[0]).toEqual({ value: `${'é'.repeat(SHOWN_VALUE_CHARS - 1)}…`, count: 2 });
+    expect(profile.min).toBe('court');
+    expect(JSON.stringify(profile).length).toBeLessThan(20_000);
+
+    // A cut never splits a surrogate pair; a personal column masks the cut value, not the whole one.
+    const emoji = '😀'.repeat(SHOWN_VALUE_CHARS);
+    const cut = clipShown(emoji) as string;
+    expect(cut.endsWith('…')).toBe(true);
+    expect(Array.from(cut.slice(0, -1)).every((c) => c === '😀')).toBe(true);
+    const personal = buildColumnProfile(observe('email', 'string', [[`${'a'.repeat(2_000_000)}@x.fr`, 1]]));
+    expect(personal.max).toBe(`a${'*'.repeat(SHOWN_VALUE_CHARS - 2)}…`);
   });
 });

@@ -84,6 +84,11 @@ export interface PushdownDialect {
   transport?(expr: string, column: Column): string;
   /** A typed NULL for UNION ALL positions (default `NULL`). */
   nullOf?(column: Column): string;
+  /**
+   * Runs one statement and returns its rows, where knex's own `raw` would lose something (SQLite: integers
+   * past 2^53, which better-sqlite3 returns exactly only when asked); default `db.raw`.
+   */
+  query?(db: Knex, sql: string): Promise<Record<string, unknown>[]>;
   /** Normalises what the driver returned for a key before the SQL dialect's `toValue` (bytes to text…). */
   driverValue?(raw: unknown, column: Column): unknown;
   /** The number of a numeric, date (days since 1970-01-01) or timestamp (days) expression. */
@@ -755,7 +760,9 @@ class PushdownPlan {
   async #query(sql: string, bindings?: readonly string[]): Promise<Record<string, unknown>[]> {
     this.#options.signal?.throwIfAborted();
     const db = this.#t.db;
-    return normaliseRows(await (bindings ? db.raw(sql, bindings) : db.raw(rawSql(db, sql))));
+    if (bindings) return normaliseRows(await db.raw(sql, bindings));
+    if (this.#d.query) return this.#d.query(db, sql);
+    return normaliseRows(await db.raw(rawSql(db, sql)));
   }
 }
 

@@ -53,14 +53,40 @@ export const sqlitePushdown: PushdownDialect = {
   randomOrder: 'random()',
   limit: (sql, n) => `${sql} LIMIT ${Math.floor(n)}`,
   prepare: registerStddev,
+  query: exactQuery,
 };
+
+interface SqliteClient {
+  acquireConnection(): Promise<Database>;
+  releaseConnection(c: Database): Promise<void>;
+}
+
+/**
+ * Runs a statement with exact integers: an integer past 2^53 comes back as a bigint (as the reads give
+ * it) instead of a rounded number that would merge 9007199254740993 into 9007199254740992; every other
+ * integer, counts included, stays a plain number.
+ */
+async function exactQuery(db: Knex, sql: string): Promise<Record<string, unknown>[]> {
+  const client = db.client as SqliteClient;
+  db.emit('query', { sql });
+  const connection = await client.acquireConnection();
+  try {
+    const rows = connection.prepare(sql).safeIntegers(true).all() as Record<string, unknown>[];
+    for (const row of rows) {
+      for (const key in row) {
+        const value = row[key];
+        if (typeof value === 'bigint' && Number.isSafeInteger(Number(value))) row[key] = Number(value);
+      }
+    }
+    return rows;
+  } finally {
+    await client.releaseConnection(connection);
+  }
+}
 
 // A Welford accumulator: numerically stable where sum-of-squares formulas cancel.
 async function registerStddev(db: Knex): Promise<void> {
-  const client = db.client as {
-    acquireConnection(): Promise<Database>;
-    releaseConnection(c: Database): Promise<void>;
-  };
+  const client = db.client as SqliteClient;
   const connection = await client.acquireConnection();
   try {
     connection.aggregate(SQLITE_STDDEV_FUNCTION, {
