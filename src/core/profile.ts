@@ -134,6 +134,11 @@ export interface ColumnProfile {
   readonly numeric?: NumericSummary;
   /** Text values by the case of their letters: all upper (`DUPONT`), all lower, or both (`Dupont`). */
   readonly letterCase?: { readonly upper: number; readonly lower: number; readonly mixed: number };
+  /**
+   * Text values that are numbers in scientific notation (`3,31E+13`, `1.5e-3`), and how many of them
+   * stand for 1,000,000,000 or more: the way a spreadsheet writes a long number, keeping 6 digits of it.
+   */
+  readonly scientific?: { readonly values: number; readonly large: number };
   /** Values with leading or trailing whitespace. */
   readonly whitespace: { readonly leading: number; readonly trailing: number };
   /** Values recognised per format (counts over non-null values); only formats seen are listed. */

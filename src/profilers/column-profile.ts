@@ -59,6 +59,7 @@ export function buildColumnProfile(
   let leading = 0;
   let trailing = 0;
   const letterCase = { upper: 0, lower: 0, mixed: 0 };
+  const scientific = { values: 0, large: 0 };
   const nullLike: { -readonly [K in keyof NullLikeCounts]: number } = emptyNullLikeCounts();
   const shapes = new Map<string, number>();
   const formatCounts = new Float64Array(VALUE_FORMATS.length);
@@ -92,6 +93,11 @@ export function buildColumnProfile(
     lengthSum += length * count;
     if (value.length > 0 && isEdgeSpace(value.charCodeAt(0))) leading += count;
     if (value.length > 0 && isEdgeSpace(value.charCodeAt(value.length - 1))) trailing += count;
+    const exponent = scientificExponent(value);
+    if (exponent !== undefined) {
+      scientific.values += count;
+      if (exponent >= 9) scientific.large += count;
+    }
     const kind = classifyNullLike(value);
     // `N/A` or `NULL` stands for no value: it has no letter case worth counting.
     if (kind !== undefined) {
@@ -166,6 +172,9 @@ export function buildColumnProfile(
           },
         }
       : {}),
+    ...(scientific.values > 0
+      ? { scientific: { values: scaled(scientific.values), large: scaled(scientific.large) } }
+      : {}),
     ...(personal ? { personal } : {}),
     ...(observation.complete ? {} : { valuesSampled: true }),
   };
@@ -231,6 +240,16 @@ export function isEdgeSpace(code: number): boolean {
 
 function maskOrKeep(value: ProfileValue | null, mask: PersonalDataKind | undefined): ProfileValue | null {
   return value === null || mask === undefined ? value : maskValue(value, mask);
+}
+
+/** `3,31E+13`, `-1.5e-3`, `2E5`: a number in scientific notation, point or comma, spaces around it. */
+const SCIENTIFIC = /^\s*[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d{1,3}\s*$/;
+
+/** The decimal magnitude of a number written in scientific notation (`3,31E+13` → 13), or undefined. */
+export function scientificExponent(text: string): number | undefined {
+  if (text.length > 40 || !SCIENTIFIC.test(text)) return undefined;
+  const magnitude = Math.abs(Number(text.trim().replace(',', '.')));
+  return magnitude === 0 ? Number.NEGATIVE_INFINITY : Math.floor(Math.log10(magnitude));
 }
 
 /** A value as a profile lists it: text past `SHOWN_VALUE_CHARS` cut, with `…`, between two code points. */

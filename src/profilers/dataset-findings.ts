@@ -157,6 +157,18 @@ function columnFindings(
       evidence: { format: dominant.format, valid: dominant.count, invalid: clean - dominant.count },
     });
   }
+  if (column.scientific) {
+    const { values, large } = column.scientific;
+    push({
+      code: 'SCIENTIFIC_NOTATION',
+      severity: 'warning',
+      message:
+        large > 0
+          ? `${values} value(s) are numbers in scientific notation, ${large} of them of 10 digits or more (like \`3,31E+13\`): a spreadsheet wrote them so and kept only their first digits, which no migration can restore (a SIRET, a phone or account number); take them from the original system`
+          : `${values} value(s) are numbers in scientific notation (like \`1.5E-3\`), read as text (the \`number\` transform refuses them too): export them as plain numbers`,
+      evidence: { values, large },
+    });
+  }
   const notLower = (column.letterCase?.upper ?? 0) + (column.letterCase?.mixed ?? 0);
   if (dominant?.format === 'email' && notLower > 0) {
     push({

@@ -87,7 +87,14 @@ export function readinessOf(
       );
       const layoutRate =
         layouts.length > 1 ? (layouts.reduce((n, v) => n + v, 0) - Math.max(...layouts)) / nonNull : 0;
-      return Math.max(dominant ? Math.max(0, clean - dominant.count) / nonNull : 0, dateRate, layoutRate);
+      // Long numbers a spreadsheet cut to their first digits (`3,31E+13`) are values already lost.
+      const cutRate = (c.scientific?.large ?? 0) / nonNull;
+      return Math.max(
+        dominant ? Math.max(0, clean - dominant.count) / nonNull : 0,
+        dateRate,
+        layoutRate,
+        cutRate,
+      );
     });
     add(
       READINESS_WEIGHTS.invalidFormats,
