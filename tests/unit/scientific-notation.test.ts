@@ -37,7 +37,7 @@ describe('scientific notation', () => {
     const db = new Database(join(dir, 'sirets.db'));
     db.exec('CREATE TABLE sirets (id INTEGER PRIMARY KEY, siret TEXT)');
     const insert = db.prepare('INSERT INTO sirets VALUES (?, ?)');
-    rows.forEach((r, i) => insert.run(i + 1, r));
+    for (const [i, r] of rows.entries()) insert.run(i + 1, r);
     db.close();
     const config = {
       sources: {
