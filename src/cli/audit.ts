@@ -50,7 +50,13 @@ async function auditAction(options: AuditOptions): Promise<number> {
   } finally {
     await session.close();
   }
-  files.push(...writeProfileOutputs(profile, options.out, { suggestRules: options.suggestRules === true }));
+  files.push(
+    ...writeProfileOutputs(profile, options.out, {
+      suggestRules: options.suggestRules === true,
+      inventory,
+      failOn: options.failOn,
+    }),
+  );
   files.push(
     ...(await writeReportOutputs(
       {

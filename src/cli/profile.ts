@@ -60,6 +60,8 @@ export function profileCommand(): Command {
         }
         const files = writeProfileOutputs(profile, options.out, {
           suggestRules: options.suggestRules === true,
+          inventory,
+          failOn: options.failOn,
         });
         output.json({ profile, files });
         for (const line of summariseProfile(profile)) output.info(line);

@@ -100,12 +100,12 @@ async function renderReports(options: ReportOptions): Promise<number> {
   mkdirSync(options.out, { recursive: true });
   if (profile && formats.has('md')) {
     const file = join(options.out, 'summary.md');
-    writeFileSync(file, renderSummaryMarkdown(profile));
+    writeFileSync(file, renderSummaryMarkdown(profile, { inventory }));
     files.push(file);
   }
   if (profile && formats.has('junit')) {
     const file = join(options.out, 'junit.xml');
-    writeFileSync(file, renderJunit(profile));
+    writeFileSync(file, renderJunit(profile, { inventory }));
     files.push(file);
   }
   output.json({ files });

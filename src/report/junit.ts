@@ -1,5 +1,10 @@
-/** `junit.xml`: one test case per rule, so CI pages show quality gates beside unit tests. */
+/**
+ * `junit.xml`: one test case per rule, so CI pages show quality gates beside unit tests, and one error
+ * case per source that could not be read; a rule fails as the exit code does (`--fail-on warning`
+ * fails warning rules too, and adds a case for the warning findings).
+ */
 import type { Profile } from '../core/profile.ts';
+import { auditFindings, failsGate, type GateContext } from './summary-md.ts';
 
 const XML_ESCAPES: Readonly<Record<string, string>> = {
   '&': '&amp;',
@@ -16,29 +21,63 @@ export function escapeXml(text: string): string {
     .replace(/[&<>"']/g, (c) => XML_ESCAPES[c]!);
 }
 
-/** Renders the rules of a profile as a JUnit XML report; a failed error-level rule is a failure, a warning is not. */
-export function renderJunit(profile: Profile): string {
-  const failures = profile.rules.filter((r) => r.status === 'failed' && r.severity === 'error').length;
-  const errors = profile.rules.filter((r) => r.status === 'error').length;
-  const cases = profile.rules.map((rule) => {
+/** Renders the rules of a profile (and the unread sources) as a JUnit XML report. */
+export function renderJunit(profile: Profile, context: GateContext = {}): string {
+  const failOn = context.failOn ?? 'error';
+  const cases: string[] = [];
+  let failures = 0;
+  let errors = 0;
+  for (const source of context.inventory?.sources ?? []) {
+    if (source.status !== 'failed') continue;
+    errors++;
+    const detail = escapeXml(
+      source.error ? `${source.error.code}: ${source.error.message}` : 'the source could not be read',
+    );
+    cases.push(
+      `    <testcase name="${escapeXml(`source ${source.name} is read`)}" classname="stocktake.sources">\n      <error message="${detail}"/>\n    </testcase>`,
+    );
+  }
+  for (const rule of profile.rules) {
     const name = escapeXml(rule.rule);
     const classname = escapeXml(`stocktake.${rule.dataset}`);
     const detail = escapeXml(
       `${rule.message} (${rule.failed} of ${rule.checked} failing, severity ${rule.severity})`,
     );
     if (rule.status === 'error') {
-      return `    <testcase name="${name}" classname="${classname}">\n      <error message="${detail}"/>\n    </testcase>`;
+      errors++;
+      cases.push(
+        `    <testcase name="${name}" classname="${classname}">\n      <error message="${detail}"/>\n    </testcase>`,
+      );
+    } else if (failsGate(rule, failOn)) {
+      failures++;
+      cases.push(
+        `    <testcase name="${name}" classname="${classname}">\n      <failure message="${detail}" type="${escapeXml(rule.check)}"/>\n    </testcase>`,
+      );
+    } else {
+      const out = rule.status === 'failed' ? `\n      <system-out>${detail}</system-out>\n    ` : '';
+      cases.push(`    <testcase name="${name}" classname="${classname}">${out}</testcase>`);
     }
-    if (rule.status === 'failed' && rule.severity === 'error') {
-      return `    <testcase name="${name}" classname="${classname}">\n      <failure message="${detail}" type="${escapeXml(rule.check)}"/>\n    </testcase>`;
+  }
+  if (failOn === 'warning') {
+    // `--fail-on warning` fails on any warning or error finding: they are one case, listed.
+    const flagged = auditFindings(profile, context.inventory).filter((f) => f.severity !== 'info');
+    const name = 'no finding at warning or above';
+    if (flagged.length === 0)
+      cases.push(`    <testcase name="${name}" classname="stocktake.findings"></testcase>`);
+    else {
+      failures++;
+      const list = flagged.map(
+        (f) => `${f.code} ${[f.source, f.dataset, f.column].filter(Boolean).join('.')}: ${f.message}`,
+      );
+      cases.push(
+        `    <testcase name="${name}" classname="stocktake.findings">\n      <failure message="${escapeXml(`${flagged.length} finding(s) at warning or above`)}" type="findings">${escapeXml(list.join('\n'))}</failure>\n    </testcase>`,
+      );
     }
-    const out = rule.status === 'failed' ? `\n      <system-out>${detail}</system-out>\n    ` : '';
-    return `    <testcase name="${name}" classname="${classname}">${out}</testcase>`;
-  });
+  }
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="stocktake" tests="${profile.rules.length}" failures="${failures}" errors="${errors}">`,
-    `  <testsuite name="quality gates" tests="${profile.rules.length}" failures="${failures}" errors="${errors}" timestamp="${profile.generatedAt}">`,
+    `<testsuites name="stocktake" tests="${cases.length}" failures="${failures}" errors="${errors}">`,
+    `  <testsuite name="quality gates" tests="${cases.length}" failures="${failures}" errors="${errors}" timestamp="${profile.generatedAt}">`,
     ...cases,
     '  </testsuite>',
     '</testsuites>',

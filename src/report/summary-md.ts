@@ -1,20 +1,54 @@
-/** `summary.md`: the audit in a page, for pipeline summaries (GitHub, GitLab) and chat. */
-import type { Finding } from '../core/inventory.ts';
+/**
+ * `summary.md`: the audit in a page, for pipeline summaries (GitHub, GitLab) and chat. It says what the
+ * exit code says: sources left unread, failed gates (with `--fail-on warning`, warning rules too) and the
+ * findings of the inventory as well as of the profile.
+ */
+import type { Finding, Inventory } from '../core/inventory.ts';
 import type { Profile } from '../core/profile.ts';
 
-/** Escapes text for a Markdown table cell. */
+/** What beside the profile decides the gate: the inventory it profiled, and `--fail-on`. */
+export interface GateContext {
+  readonly inventory?: Inventory;
+  readonly failOn?: 'error' | 'warning';
+}
+
+/** Escapes text for a Markdown table cell: one line (CR, LF and other control characters become spaces). */
 export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
+  return text
+    .replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`)
+    .replace(/\r\n?|\n/g, ' ')
+    .replace(/[\u0000-\u001f\u007f]/g, ' ');
+}
+
+/** Every finding of the audit: the register's, each source's, then the profile's. */
+export function auditFindings(profile: Profile, inventory: Inventory | undefined): Finding[] {
+  if (!inventory) return [...profile.findings];
+  return [
+    ...(inventory.findings ?? []),
+    ...inventory.sources.flatMap((s) => s.findings ?? []),
+    ...profile.findings,
+  ];
+}
+
+/** True when a rule fails the gate: an error-level failure, a rule that could not be evaluated, or any failure with `--fail-on warning`. */
+export function failsGate(rule: Profile['rules'][number], failOn: 'error' | 'warning' = 'error'): boolean {
+  if (rule.status === 'passed') return false;
+  return rule.status === 'error' || rule.severity === 'error' || failOn === 'warning';
 }
 
 const ICON: Readonly<Record<Finding['severity'], string>> = { error: '❌', warning: '⚠️', info: 'ℹ️' };
 
-/** Renders the profile's gates, readiness and main findings as Markdown. */
-export function renderSummaryMarkdown(profile: Profile, options: { maxFindings?: number } = {}): string {
+/** Renders the unread sources, gates, readiness and main findings as Markdown. */
+export function renderSummaryMarkdown(
+  profile: Profile,
+  options: GateContext & { maxFindings?: number } = {},
+): string {
   const maxFindings = options.maxFindings ?? 25;
   const rows = profile.datasets.reduce((n, d) => n + d.rowCount, 0);
-  const bySeverity = (s: Finding['severity']) => profile.findings.filter((f) => f.severity === s).length;
-  const failedGates = profile.rules.filter((r) => r.status !== 'passed' && r.severity === 'error');
+  const findings = auditFindings(profile, options.inventory);
+  const bySeverity = (s: Finding['severity']) => findings.filter((f) => f.severity === s).length;
+  const failedGates = profile.rules.filter((r) => failsGate(r, options.failOn));
+  const unread = (options.inventory?.sources ?? []).filter((s) => s.status === 'failed');
   const lines: string[] = [
     '# stocktake audit summary',
     '',
@@ -25,6 +59,14 @@ export function renderSummaryMarkdown(profile: Profile, options: { maxFindings?:
   ];
   if (profile.datasets.some((d) => d.sample))
     lines.push('> Some datasets were profiled on a sample; their figures are labelled below.', '');
+  if (unread.length > 0) {
+    lines.push(`## Sources not read: ${unread.length}`, '', '| source | error |', '|---|---|');
+    for (const s of unread) {
+      const error = s.error ? `\`${s.error.code}\` ${escapeMarkdown(s.error.message)}` : 'failed';
+      lines.push(`| ${escapeMarkdown(s.name)} | ${error} |`);
+    }
+    lines.push('');
+  }
   if (profile.rules.length > 0) {
     lines.push(
       `## Quality gates: ${failedGates.length === 0 ? 'passed' : `${failedGates.length} failed`}`,
@@ -33,9 +75,14 @@ export function renderSummaryMarkdown(profile: Profile, options: { maxFindings?:
       '|---|---|---|---|---|',
     );
     for (const r of profile.rules) {
-      const icon = r.status === 'passed' ? '✅' : r.severity === 'error' ? '❌' : '⚠️';
+      const icon = r.status === 'passed' ? '✅' : failsGate(r, options.failOn) ? '❌' : '⚠️';
+      // A rule that could not be evaluated has no counts: its message says why.
+      const failing =
+        r.status === 'error'
+          ? `not evaluated: ${escapeMarkdown(r.message)}`
+          : `${r.failed} of ${r.checked} (${(r.failRate * 100).toFixed(1)}%)`;
       lines.push(
-        `| ${icon} | ${escapeMarkdown(r.rule)} | ${escapeMarkdown(r.dataset)}${r.column ? `.${escapeMarkdown(r.column)}` : ''} | ${r.failed} of ${r.checked} (${(r.failRate * 100).toFixed(1)}%) | ${r.severity} |`,
+        `| ${icon} | ${escapeMarkdown(r.rule)} | ${escapeMarkdown(r.dataset)}${r.column ? `.${escapeMarkdown(r.column)}` : ''} | ${failing} | ${r.severity} |`,
       );
     }
     lines.push('');
@@ -50,7 +97,7 @@ export function renderSummaryMarkdown(profile: Profile, options: { maxFindings?:
     );
   }
   lines.push('');
-  const important = profile.findings.filter((f) => f.severity !== 'info');
+  const important = findings.filter((f) => f.severity !== 'info');
   if (important.length > 0) {
     lines.push('## Findings', '');
     for (const f of important.slice(0, maxFindings)) {

@@ -6,7 +6,7 @@ import type { Finding, Inventory } from '../core/inventory.ts';
 import type { Profile } from '../core/profile.ts';
 import { suggestRules } from '../profilers/suggest-rules.ts';
 import { renderJunit } from '../report/junit.ts';
-import { renderSummaryMarkdown } from '../report/summary-md.ts';
+import { type GateContext, renderSummaryMarkdown } from '../report/summary-md.ts';
 import { writeDocument } from './documents.ts';
 
 /** Writes inventory.json and inventory.xlsx. */
@@ -24,12 +24,17 @@ export async function writeInventoryOutputs(inventory: Inventory, dir: string): 
 export function writeProfileOutputs(
   profile: Profile,
   dir: string,
-  options: { suggestRules?: boolean } = {},
+  options: GateContext & { suggestRules?: boolean } = {},
 ): string[] {
   const files = [join(dir, 'profile.json'), join(dir, 'junit.xml'), join(dir, 'summary.md')];
+  // junit.xml and summary.md fail where the exit code does: unread sources, --fail-on warning.
+  const gate: GateContext = {
+    ...(options.inventory ? { inventory: options.inventory } : {}),
+    ...(options.failOn ? { failOn: options.failOn } : {}),
+  };
   writeDocument(files[0]!, profile);
-  writeFileSync(files[1]!, renderJunit(profile));
-  writeFileSync(files[2]!, renderSummaryMarkdown(profile));
+  writeFileSync(files[1]!, renderJunit(profile, gate));
+  writeFileSync(files[2]!, renderSummaryMarkdown(profile, gate));
   if (options.suggestRules) {
     const file = join(dir, 'suggested-rules.yaml');
     const sampled = profile.datasets.filter((d) => d.sample).map((d) => `${d.source}.${d.dataset}`);
