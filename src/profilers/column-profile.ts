@@ -68,11 +68,15 @@ export function buildColumnProfile(
   const numberCounts: number[] = [];
   const top: ValueCount[] = [];
 
-  for (const [value, count] of frequencies) {
+  for (const [key, count] of frequencies) {
     sampleTotal += count;
-    if (min === null || order(value, min) < 0) min = value;
-    if (max === null || order(value, max) > 0) max = value;
+    // NaN and ±Infinity (a float column of PostgreSQL or SQLite) are listed by name; they have no order.
+    const special = typeof key === 'number' && !Number.isFinite(key);
+    const value = special ? String(key) : key;
+    if (!special && (min === null || order(value, min) < 0)) min = value;
+    if (!special && (max === null || order(value, max) > 0)) max = value;
     pushTop(top, value, count, order);
+    if (special) continue;
     if (typeof value === 'boolean') continue;
     const text = typeof value === 'string' ? value : String(value);
     const shape = shapeOf(text);

@@ -6,7 +6,7 @@ import type { InferredKind, LogicalType } from '../core/inventory.ts';
 import type { ProfileValue } from '../core/profile.ts';
 import { classifyNullLike } from './null-like.ts';
 import { TypeInference } from './type-inference.ts';
-import { classifyValue } from './type-inference-classify.ts';
+import { classifyValue, VALUE_CLASS } from './type-inference-classify.ts';
 
 /** The type the values fit best and the share of them that fit it. */
 export interface ValueInference {
@@ -25,6 +25,9 @@ const KIND_TYPES: Readonly<Record<InferredKind, LogicalType>> = {
   date: 'date',
   timestamp: 'timestamp',
 };
+
+/** Declared types whose values can be text only by being special (`infinity`, `NaN`, a BC date). */
+const TYPED: ReadonlySet<LogicalType> = new Set(['integer', 'decimal', 'float', 'date', 'timestamp']);
 
 /** Types the classifier has no class for: their values conform by construction. */
 const OPAQUE: ReadonlySet<LogicalType> = new Set(['time', 'binary', 'json']);
@@ -47,7 +50,14 @@ export function inferFromFrequencies(
   }
   const result = inference.result();
   if (result.dominant === 'empty') return { type: declared, conformance: 1 };
-  if (result.dominant === 'text') return { type: 'string', conformance: 1 };
+  if (result.dominant === 'text') {
+    // A date or number column of a database whose values are mostly `infinity`, `NaN` or years past 9999
+    // is still that type: those values are the ones that do not conform, not the others.
+    if (!TYPED.has(declared)) return { type: 'string', conformance: 1 };
+    let classified = 0;
+    for (let i = 0; i < counts.length; i++) if (i !== VALUE_CLASS.EMPTY) classified += counts[i]!;
+    return { type: declared, conformance: classified === 0 ? 1 : 1 - counts[VALUE_CLASS.TEXT]! / classified };
+  }
   let type = KIND_TYPES[result.dominant];
   // The classifier cannot tell a float from a decimal; a declared float stays one.
   if (declared === 'float' && (type === 'decimal' || type === 'integer')) type = 'float';

@@ -127,13 +127,20 @@ function writeSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, sheet: TableSh
   const styleOf = sharedStyles(sheet.columns);
   let rows = 1;
   for (const row of sheet.rows()) {
-    const written = worksheet.addRow(
-      row.cells.map((v) => (typeof v === 'string' ? cellText(neutraliseFormula(v)) : v)),
+    // A spreadsheet has no NaN or infinity: Excel repairs the file and drops such a cell. They are text
+    // (`-Infinity` is written by stocktake, not taken from the data: no formula to neutralise).
+    const cells = row.cells.map((v) =>
+      typeof v === 'string'
+        ? cellText(neutraliseFormula(v))
+        : v !== null && !Number.isFinite(v)
+          ? String(v)
+          : v,
     );
+    const written = worksheet.addRow(cells);
     (written as unknown as { style: Partial<ExcelJS.Style> }).style = PLAIN_ROW;
     for (let i = 0; i < width; i++) {
       const tone = row.cellTones?.[i] ?? row.tone;
-      written.getCell(i + 1).style = styleOf(i, typeof row.cells[i] === 'number', tone);
+      written.getCell(i + 1).style = styleOf(i, typeof cells[i] === 'number', tone);
     }
     written.commit();
     rows++;
@@ -175,7 +182,12 @@ function measureWidths(sheet: TableSheet): number[] {
     for (let i = 0; i < widths.length; i++) {
       const value = row.cells[i];
       if (value === null || value === undefined) continue;
-      const length = typeof value === 'number' ? count.format(value).length : longestLine(value);
+      const length =
+        typeof value === 'number'
+          ? Number.isFinite(value)
+            ? count.format(value).length
+            : String(value).length
+          : longestLine(value);
       if (length > widths[i]!) widths[i] = length;
     }
   }

@@ -5,6 +5,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/core/inventory.ts';
 import { AUDIT_SHEETS, writeAuditXlsx } from '../../src/report/audit-xlsx.ts';
+import { writeTableWorkbook } from '../../src/report/xlsx-table.ts';
 import { fixtureDocuments } from '../browser/report-fixtures.ts';
 
 const INJECTION = '=HYPERLINK("http://evil.example","click")';
@@ -119,5 +120,31 @@ describe('audit.xlsx', () => {
       'email',
       '98% of values are e-mail addresses',
     ]);
+  });
+});
+
+describe('workbook cells', () => {
+  it('writes NaN and infinities as text, which a spreadsheet can hold', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stocktake-xlsx-special-'));
+    try {
+      const file = join(dir, 't.xlsx');
+      await writeTableWorkbook(file, [
+        {
+          name: 'values',
+          columns: [{ header: 'mean', format: 'decimal' }],
+          rows: () =>
+            [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1.5].map((v) => ({
+              cells: [v],
+            })),
+        },
+      ]);
+      const read = new ExcelJS.Workbook();
+      await read.xlsx.readFile(file);
+      const cells: unknown[] = [];
+      read.getWorksheet('values')!.eachRow((row) => cells.push(row.getCell(1).value));
+      expect(cells).toEqual(['mean', 'NaN', 'Infinity', '-Infinity', 1.5]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

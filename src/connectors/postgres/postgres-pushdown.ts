@@ -12,7 +12,8 @@ export const postgresPushdown: PushdownDialect = {
   fence: ' OFFSET 0',
   key: (expr, column) => (isText(column) ? `(${expr})::text COLLATE "C"` : expr),
   number: (expr, column) => {
-    if (column.type === 'date') return `(${expr} - DATE '1970-01-01')`;
+    // `infinity` cannot be subtracted from (22008): such a date has no number, as a text would not.
+    if (column.type === 'date') return finiteDays(expr);
     // date_part is float8 (EXTRACT is numeric since PostgreSQL 14: 3× slower to average and to sort).
     if (column.type === 'timestamp') return `(date_part('epoch', ${expr}) / 86400)`;
     return column.type === 'integer' || column.type === 'decimal' || column.type === 'float'
@@ -20,7 +21,7 @@ export const postgresPushdown: PushdownDialect = {
       : undefined;
   },
   packable: (expr, column) => {
-    if (column.type === 'date') return `(${expr} - DATE '1970-01-01')::int8`;
+    if (column.type === 'date') return `${finiteDays(expr)}::int8`;
     return column.type === 'integer' ? `(${expr})::int8` : undefined;
   },
   stddevPop: (expr) => `stddev_pop(${expr})`,
@@ -52,6 +53,11 @@ export const postgresPushdown: PushdownDialect = {
   // Reads only that share of the pages: the value sample costs a fraction of a scan.
   pageSample: (from, fraction) => `${from} TABLESAMPLE SYSTEM (${percent(Math.min(1, fraction))})`,
 };
+
+/** Days since 1970-01-01 of a date, NULL for `infinity` and `-infinity`. */
+function finiteDays(expr: string): string {
+  return `(CASE WHEN isfinite(${expr}) THEN ${expr} - DATE '1970-01-01' END)`;
+}
 
 function isText(column: Column): boolean {
   return column.type === 'string' || column.type === 'json';

@@ -34,7 +34,7 @@ export function toPlainValue(input: unknown, column: Column): Value {
       if (Buffer.isBuffer(value)) return value[0] === 1;
       return value as Value;
     case 'date':
-      return value instanceof Date ? isoDate(value) : String(value).slice(0, 10);
+      return value instanceof Date ? isoDate(value) : dateText(String(value));
     case 'timestamp':
       return value instanceof Date ? value.toISOString() : String(value);
     case 'binary':
@@ -55,4 +55,13 @@ export function toPlainValue(input: unknown, column: Column): Value {
       if (Buffer.isBuffer(value)) return value.toString('utf8');
       return value as Value;
   }
+}
+
+/**
+ * The date of a date text: `2024-01-31` from `2024-01-31 00:00:00`; a text that is no four-digit-year
+ * date (`12345-06-07`, `0044-03-15 BC`, `infinity`) stays whole, for the profile to flag, never cut into
+ * another date.
+ */
+function dateText(text: string): string {
+  return /^\d{4}-\d\d-\d\d(?:$|[ T])/.test(text) && !text.endsWith(' BC') ? text.slice(0, 10) : text;
 }
