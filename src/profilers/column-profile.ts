@@ -48,7 +48,7 @@ export function buildColumnProfile(
   const nonNull = observation.count - observation.nulls;
   const textual = type === 'string' || type === 'json';
   const numeric = isNumericType(type);
-  const order = type === 'decimal' ? compareDecimalKeys : compareValues;
+  const order = type === 'decimal' || type === 'integer' ? compareDecimalKeys : compareValues;
 
   let sampleTotal = 0;
   let min: ProfileValue | null = null;
@@ -184,9 +184,19 @@ export function buildColumnProfile(
   };
 }
 
-/** Decimal keys are text; they order by value, not by characters. */
+const DECIMAL_TEXT = /^-?\d+(?:\.\d+)?$/;
+
+/**
+ * Decimal keys are text, and integers past 2^53 are text among numbers: they order by value, not by
+ * characters (`900719925474099300` after `9007199254741012`, `-9223372036854775807` first).
+ */
 function compareDecimalKeys(a: ProfileValue, b: ProfileValue): number {
-  return typeof a === 'string' && typeof b === 'string' ? compareDecimalTexts(a, b) : compareValues(a, b);
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  const x = typeof a === 'number' && Number.isFinite(a) ? String(a) : a;
+  const y = typeof b === 'number' && Number.isFinite(b) ? String(b) : b;
+  return typeof x === 'string' && typeof y === 'string' && DECIMAL_TEXT.test(x) && DECIMAL_TEXT.test(y)
+    ? compareDecimalTexts(x, y)
+    : compareValues(a, b);
 }
 
 /** Keeps the `TOP` most frequent values, ties by value order, with an insertion into a short sorted list. */

@@ -300,3 +300,26 @@ describe('very long values', () => {
     expect(personal.max).toBe(`a${'*'.repeat(SHOWN_VALUE_CHARS - 2)}…`);
   });
 });
+
+describe('integers past 2^53', () => {
+  it('order by value among plain numbers: min, max and ties of the top values', () => {
+    const profile = buildColumnProfile(
+      observe('ref', 'integer', [
+        ['9007199254741012', 1],
+        ['900719925474099300', 1],
+        ['-9223372036854775807', 1],
+        [42, 1],
+        ['9007199254740993', 1],
+      ]),
+    );
+    expect(profile.min).toBe('-9223372036854775807');
+    expect(profile.max).toBe('900719925474099300');
+    expect(profile.topValues.map((t) => t.value)).toEqual([
+      '-9223372036854775807',
+      42,
+      '9007199254740993',
+      '9007199254741012',
+      '900719925474099300',
+    ]);
+  });
+});
