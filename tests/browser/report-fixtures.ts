@@ -758,11 +758,27 @@ export function fixtureDocuments(options: { xss?: boolean } = {}): {
         rejects: 10,
         samples: [
           {
+            kind: 'update',
             key: { external_id: 'CRM-42' },
             changes: [
               { field: 'email', old: 'J.Dupont@Example.FR ', new: 'j.dupont@example.fr' },
               { field: 'name', old: evilValue, new: 'Dupont' },
             ],
+          },
+          {
+            kind: 'reject',
+            key: { external_id: 'CSV-C00018' },
+            changes: [],
+            reason: 'the row has a field past the header',
+            code: 'REJECT_SOURCE_ROW',
+          },
+          {
+            kind: 'reject',
+            key: { external_id: 'CSV-C00042' },
+            changes: [{ field: 'n', old: null, new: 'abc' }],
+            reason: `number: ${evilValue} is not a number`,
+            code: 'REJECT_TYPE',
+            field: 'n',
           },
         ],
       },

@@ -167,6 +167,22 @@ describe.skipIf(!available)('audit report in Chromium', () => {
       .poll(() => page.locator('.plan-diff ins.new').first().textContent())
       .toBe('j.dupont@example.fr');
     await expect.poll(() => page.getByText('external_id=CRM-42').count()).toBe(1);
+    // A reject shows its kind, code and reason, even one that changes no field.
+    const rejected = page.locator('.plan-diff tr.reject');
+    await expect.poll(() => rejected.count()).toBe(4);
+    await expect.poll(() => rejected.nth(0).textContent()).toBe('external_id=CSV-C00018reject');
+    await expect
+      .poll(() => rejected.nth(1).textContent())
+      .toBe('REJECT_SOURCE_ROW: the row has a field past the header');
+    await expect
+      .poll(() => rejected.nth(3).locator('td.reason').textContent())
+      .toContain('REJECT_TYPE: number: ');
+    // Names of Object.prototype's members are no views: they show the overview.
+    for (const hash of ['constructor', 'toString', '__defineGetter__']) {
+      await go(page, hash);
+      await expect.poll(() => page.locator('#view-overview').isVisible()).toBe(true);
+      await expect.poll(() => page.title()).not.toContain('function');
+    }
     await go(page, 'overview');
     await expect.poll(() => page.locator('#view-overview').isVisible()).toBe(true);
     await expect.poll(() => page.locator('#view-app').isHidden()).toBe(true);

@@ -5,6 +5,7 @@ import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Connector, Row } from '../../src/connectors/types.ts';
 import { createXlsxConnector } from '../../src/connectors/xlsx/xlsx-connector.ts';
+import { excelSerialToDate } from '../../src/connectors/xlsx/xlsx-reader.ts';
 import { isStocktakeError } from '../../src/core/errors.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'stocktake-xlsx-'));
@@ -187,5 +188,26 @@ describe('xlsx inventory and read', () => {
     await expect(rowsOf(connector, 'old/Sheet1')).rejects.toSatisfy((e) =>
       isStocktakeError(e, 'XLSX_LEGACY_XLS'),
     );
+  });
+});
+
+describe('Excel serial dates', () => {
+  it.each([
+    [1, false, '1900-01-01T00:00:00.000Z'],
+    [59, false, '1900-02-28T00:00:00.000Z'],
+    [61, false, '1900-03-01T00:00:00.000Z'],
+    [45292, false, '2024-01-01T00:00:00.000Z'],
+    [45292.5, false, '2024-01-01T12:00:00.000Z'],
+    [0, true, '1904-01-01T00:00:00.000Z'],
+    [43830, true, '2024-01-01T00:00:00.000Z'],
+  ])(
+    'reads serial %d (1904 system: %s) as %s, past the 1900 system phantom leap day',
+    (serial, date1904, iso) => {
+      expect(excelSerialToDate(serial, date1904).toISOString()).toBe(iso);
+    },
+  );
+
+  it('leaves a time of day alone (a serial below 1)', () => {
+    expect(excelSerialToDate(0.75, false).toISOString().slice(11, 19)).toBe('18:00:00');
   });
 });

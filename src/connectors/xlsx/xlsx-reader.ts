@@ -229,9 +229,14 @@ export function isDateFormat(format: string | undefined): boolean {
   return /[ymdhMsb]+/.test(bare);
 }
 
-/** Converts an Excel serial day number to a Date (UTC), in the 1900 or 1904 system. */
+/**
+ * Converts an Excel serial day number to a Date (UTC), in the 1900 or 1904 system. The 1900 system counts
+ * a 29 February 1900 that never was (serial 60, kept from Lotus 1-2-3): serials 1–59 (1900-01-01 to
+ * 1900-02-28) are one day later than the count from 1970 says; a time of day alone (below 1) is not moved.
+ */
 export function excelSerialToDate(serial: number, date1904: boolean): Date {
-  return new Date(Math.round((serial - 25569 + (date1904 ? 1462 : 0)) * 86_400_000));
+  const phantom = !date1904 && serial >= 1 && serial < 60 ? 1 : 0;
+  return new Date(Math.round((serial - 25569 + phantom + (date1904 ? 1462 : 0)) * 86_400_000));
 }
 
 /** Reads `date1904` as written (`1` or `true`; exceljs only knows `1`) and hands the XML on to exceljs. */

@@ -13,7 +13,7 @@ export type PlanMappingView = Pick<
   'name' | 'inserts' | 'updates' | 'deletes' | 'unchanged' | 'rejects'
 > & {
   readonly samples: readonly (Pick<PlanSample, 'key' | 'changes'> &
-    Partial<Pick<PlanSample, 'kind' | 'reason'>>)[];
+    Partial<Pick<PlanSample, 'kind' | 'reason' | 'code' | 'field'>>)[];
 };
 
 /** The plan document as the report reads it. */

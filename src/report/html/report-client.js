@@ -1203,18 +1203,30 @@
       if (!m.samples || m.samples.length === 0) continue;
       const rows = [];
       for (const sample of m.samples) {
-        sample.changes.forEach((change, i) => {
+        const kind = sample.kind ? t(`change_${sample.kind}`) : '';
+        // A delete, or a reject of the whole row, changes no field: it still gets its line.
+        const changes = sample.changes.length > 0 ? sample.changes : [null];
+        changes.forEach((change, i) => {
           rows.push(
             h(
               'tr',
-              null,
+              { class: sample.kind === 'reject' ? 'reject' : null },
               h('td', { class: 'mono', text: i === 0 ? showKey(sample.key) : '' }),
-              h('td', { class: 'mono', text: change.field }),
-              h('td', null, h('del', { class: 'old value-text', text: show(change.old) })),
-              h('td', null, h('ins', { class: 'new value-text', text: show(change.new) })),
+              h('td', { text: i === 0 ? kind : '' }),
+              h('td', { class: 'mono', text: change ? change.field : sample.field || '' }),
+              h('td', null, change ? h('del', { class: 'old value-text', text: show(change.old) }) : null),
+              h('td', null, change ? h('ins', { class: 'new value-text', text: show(change.new) }) : null),
             ),
           );
         });
+        if (sample.kind === 'reject' && sample.reason) {
+          const reason = h('td', {
+            class: 'reason',
+            text: sample.code ? `${sample.code}: ${sample.reason}` : sample.reason,
+          });
+          reason.colSpan = 4;
+          rows.push(h('tr', { class: 'reject' }, h('td', null), reason));
+        }
       }
       out.push(
         h(
@@ -1233,7 +1245,9 @@
                 h(
                   'tr',
                   null,
-                  [t('key'), t('field'), t('oldValue'), t('newValue')].map((x) => h('th', { text: x })),
+                  [t('key'), t('kind'), t('field'), t('oldValue'), t('newValue')].map((x) =>
+                    h('th', { text: x }),
+                  ),
                 ),
               ),
               h('tbody', null, rows),
@@ -1274,7 +1288,8 @@
 
   function route() {
     const { view, arg, params } = parseHash();
-    const active = view === 'dataset' ? 'browse' : VIEWS[view] ? view : 'overview';
+    // Own views only: `#constructor` or `#toString` must not resolve to Object.prototype's members.
+    const active = view === 'dataset' ? 'browse' : Object.hasOwn(VIEWS, view) ? view : 'overview';
     for (const a of document.querySelectorAll('#nav a'))
       a.classList.toggle('active', a.getAttribute('data-view') === active);
     if (active === 'overview') {
