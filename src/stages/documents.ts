@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StocktakeError } from '../core/errors.ts';
 import type { Inventory } from '../core/inventory.ts';
-import { redactingReviver } from '../core/secrets.ts';
+import { redactDocument } from '../core/secrets.ts';
 
 /** Writes a document atomically (temporary file, then rename), creating the folder. */
 export function writeDocument(file: string, document: unknown): void {
@@ -27,7 +27,8 @@ function jsonReplacer(_key: string, value: unknown): unknown {
 export function readInventory(file: string, options: { redacted?: boolean } = {}): Inventory {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'), options.redacted ? redactingReviver : undefined);
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+    if (options.redacted) parsed = redactDocument(parsed);
   } catch (error) {
     throw new StocktakeError(
       'INVENTORY_UNREADABLE',

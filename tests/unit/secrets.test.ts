@@ -95,3 +95,47 @@ describe('documents read back for a report', () => {
     expect(profileText).not.toContain('hunter2222');
   });
 });
+
+describe('documents read back for a report, data and messages', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'stocktake-redact-data-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('leaves data values and "column: text" messages as written, URL passwords in data masked', () => {
+    const profile = {
+      formatVersion: 1,
+      datasets: [
+        {
+          readiness: {
+            score: 80,
+            penalties: [{ reason: 'token: 12.5% of values do not fit its type', points: 15 }],
+          },
+          columns: [
+            {
+              name: 'note',
+              min: 'Pwd=ok;',
+              max: 'secret: not really',
+              topValues: [
+                { value: 'Pwd=ok;', count: 2 },
+                { value: 'see postgres://etl:Sup3rS3cret@db/crm', count: 1 },
+              ],
+            },
+          ],
+        },
+      ],
+      findings: [
+        { code: 'X', message: 'token: 3 value(s) do not fit', evidence: { note: 'password=hunter2222' } },
+      ],
+    };
+    writeFileSync(join(dir, 'profile.json'), JSON.stringify(profile));
+    const read = readProfile(join(dir, 'profile.json')) as unknown as typeof profile;
+    const column = read.datasets[0]!.columns[0]!;
+    expect(column.min).toBe('Pwd=ok;');
+    expect(column.max).toBe('secret: not really');
+    expect(column.topValues.map((t) => t.value)).toEqual(['Pwd=ok;', 'see postgres://etl:***@db/crm']);
+    expect(read.datasets[0]!.readiness.penalties[0]!.reason).toBe(
+      'token: 12.5% of values do not fit its type',
+    );
+    expect(read.findings[0]!.message).toBe('token: 3 value(s) do not fit');
+    expect(read.findings[0]!.evidence.note).toBe('password=***');
+  });
+});

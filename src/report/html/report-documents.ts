@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { StocktakeError } from '../../core/errors.ts';
 import type { Profile } from '../../core/profile.ts';
-import { redactingReviver } from '../../core/secrets.ts';
+import { redactDocument } from '../../core/secrets.ts';
 import type { PlanView } from './plan-model.ts';
 
 /** Reads a `profile.json`; throws USAGE naming the file when it is missing or not a profile. */
@@ -30,7 +30,7 @@ export function readPlan(file: string): PlanView {
 function readJson(file: string, what: string): unknown {
   try {
     // A document edited by hand since stocktake wrote it may hold a secret: the report masks it.
-    return JSON.parse(readFileSync(file, 'utf8'), redactingReviver);
+    return redactDocument(JSON.parse(readFileSync(file, 'utf8')) as unknown);
   } catch (error) {
     throw new StocktakeError('USAGE', `${file}: cannot read the ${what} (${(error as Error).message})`, {
       context: { file },
