@@ -479,7 +479,9 @@ const onMissing = z
 const dateFormats = z
   .array(nonEmpty)
   .min(1, 'give at least one format')
-  .describe('tried in order: `dd/MM/yyyy`, `yyyyMMdd`, `dd.MM.yyyy HH:mm`, `iso` (ISO 8601, any offset)');
+  .describe(
+    'tried in order: `dd/MM/yyyy`, `yyyyMMdd`, `dd.MM.yyyy HH:mm`, `iso` (ISO 8601, any offset), `excel` or `excel1904` (serial days)',
+  );
 const zone = nonEmpty.describe('an IANA time zone, e.g. Europe/Paris');
 const dateArgs = z.union([
   nonEmpty.describe('one format: `dd/MM/yyyy`'),

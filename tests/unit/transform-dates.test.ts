@@ -89,3 +89,31 @@ describe('datetime across the Paris clock changes', () => {
     }
   });
 });
+
+describe('spreadsheet serial days (excel, excel1904)', () => {
+  const excel = { date: { formats: ['dd/MM/yyyy', 'excel'] } };
+  test.each([
+    ['45292', '2024-01-01'],
+    [45292, '2024-01-01'],
+    ['45292,75', '2024-01-01'],
+    ['1', '1900-01-01'],
+    ['59', '1900-02-28'],
+    ['61', '1900-03-01'],
+    ['12/03/2024', '2024-03-12'],
+  ] as const)('%o → %o', (input, expected) => {
+    expect(transformOne([excel], input)).toBe(expected);
+  });
+
+  test.each(['60', '0', '2958466', '-5', '4529x', '1e5'])('rejects %o', (input) => {
+    expect(transformOne([excel], input)).toBe(
+      `REJECT_TRANSFORM date: "${input}" is not a date in dd/MM/yyyy or excel serial days`,
+    );
+  });
+
+  test('reads the 1904 system, and a serial with its time as a local time of the zone', () => {
+    expect(transformOne([{ date: { formats: ['excel1904'] } }], '43830')).toBe('2024-01-01');
+    // 45382.5 is 2024-03-31 12:00 in Paris, after the clocks went forward (UTC+2).
+    expect(transformOne([paris(['excel'])], 45382.5)).toBe('2024-03-31T10:00:00.000Z');
+    expect(transformOne([paris(['excel'])], '45292,25')).toBe('2024-01-01T05:00:00.000Z');
+  });
+});

@@ -2,9 +2,11 @@
  * Date formats compiled once into parsers. Formats of numeric tokens (`yyyy MM M dd d HH H mm ss SSS`)
  * get a hand-written parser that checks the calendar strictly (31/02 is no date); any other token
  * (`MMM`, `EEEE`, `yy`…) is parsed by luxon's `fromFormat`, which is also strict but about 10 times slower.
- * `iso` names ISO 8601 dates and date-times with an optional offset.
+ * `iso` names ISO 8601 dates and date-times with an optional offset; `excel` and `excel1904` name a
+ * spreadsheet's serial day numbers (`45292`, `45292,5`), as a CSV export of a workbook often writes dates.
  */
 import { DateTime } from 'luxon';
+import { excelSerialToDate } from '../../connectors/xlsx/xlsx-reader.ts';
 import { TransformArgumentError } from './transform-types.ts';
 
 /** What a parse yields; one object per step, overwritten by every parse. */
@@ -177,9 +179,40 @@ function luxonParser(format: string, zone: string, locale: string): DateParser {
   };
 }
 
+/** The formats that read numbers: a value of a number column is given to them as its text. */
+export const SERIAL_FORMATS: ReadonlySet<string> = new Set(['excel', 'excel1904']);
+
+/** 2958465: 9999-12-31, the last day a spreadsheet's serial numbers reach. */
+const LAST_SERIAL = 2_958_465;
+
+/**
+ * A serial day number of a workbook (1900 or 1904 system), with its fraction of a day, read as a wall-clock
+ * date and time (a spreadsheet has no zone). 60 in the 1900 system is the 29 February 1900 that never was.
+ */
+function serialParser(date1904: boolean): DateParser {
+  return (text, fields) => {
+    if (!/^\d{1,7}(?:[.,]\d+)?$/.test(text)) return false;
+    const serial = Number(text.replace(',', '.'));
+    if (serial < (date1904 ? 0 : 1) || serial > LAST_SERIAL || (!date1904 && Math.floor(serial) === 60))
+      return false;
+    const wall = excelSerialToDate(serial, date1904);
+    fields.year = wall.getUTCFullYear();
+    fields.month = wall.getUTCMonth() + 1;
+    fields.day = wall.getUTCDate();
+    fields.hour = wall.getUTCHours();
+    fields.minute = wall.getUTCMinutes();
+    fields.second = wall.getUTCSeconds();
+    fields.millisecond = wall.getUTCMilliseconds();
+    fields.offset = Number.NaN;
+    fields.instant = Number.NaN;
+    return isRealDay(fields.year, fields.month, fields.day);
+  };
+}
+
 /** Compiles one format; throws TransformArgumentError when it cannot name a day. */
 export function compileDateFormat(format: string, zone: string, locale: string): DateParser {
   if (format === 'iso') return isoParser;
+  if (SERIAL_FORMATS.has(format)) return serialParser(format === 'excel1904');
   const letters = format.replace(/'[^']*'/g, '');
   if (!/y/.test(letters) || !/[ML]/.test(letters) || !/d/.test(letters)) {
     throw new TransformArgumentError(`format "${format}" needs a year (yyyy), a month (MM) and a day (dd)`);

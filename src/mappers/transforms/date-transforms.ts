@@ -4,7 +4,7 @@
  * when `iso` is among the formats.
  */
 import type { Value } from '../../connectors/types.ts';
-import { compileDateFormat, type DateParser, newDateFields } from './date-format.ts';
+import { compileDateFormat, type DateParser, newDateFields, SERIAL_FORMATS } from './date-format.ts';
 import {
   fail,
   type StepFailure,
@@ -56,7 +56,16 @@ function checkZone(zone: string | undefined): void {
 }
 
 function formatList(formats: readonly string[]): string {
-  return formats.map((f) => (f === 'iso' ? 'ISO 8601' : f)).join(' or ');
+  return formats
+    .map((f) => (f === 'iso' ? 'ISO 8601' : SERIAL_FORMATS.has(f) ? `${f} serial days` : f))
+    .join(' or ');
+}
+
+/** The text a step parses: a number too when a serial format (`excel`) reads it; else undefined. */
+function textOf(value: Value, serials: boolean): string | undefined {
+  if (typeof value === 'string') return value.trim();
+  if (serials && typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return undefined;
 }
 
 function dateStep(args: DateArgs): TransformFn {
@@ -66,10 +75,11 @@ function dateStep(args: DateArgs): TransformFn {
   const parsers = compileFormats(formats, args.zone ?? 'UTC', args.locale ?? DEFAULT_LOCALE);
   const fields = newDateFields();
   const reason = `is not a date in ${formatList(formats)}`;
+  const serials = formats.some((f) => SERIAL_FORMATS.has(f));
   return (value: Value, _row, failure: StepFailure) => {
     if (value === null || value === undefined) return null;
-    if (typeof value !== 'string') return fail(failure, reason, 'REJECT_TYPE');
-    const text = value.trim();
+    const text = textOf(value, serials);
+    if (text === undefined) return fail(failure, reason, 'REJECT_TYPE');
     if (text.length === 0) return null;
     for (let p = 0; p < parsers.length; p++) {
       if (!parsers[p]!(text, fields)) continue;
@@ -99,10 +109,11 @@ function datetimeStep(args: DateArgs): TransformFn {
   const fields = newDateFields();
   const reason = `is not a date-time in ${formatList(formats)}`;
   const skipped = `does not exist in ${args.zone} (the clocks skip that time)`;
+  const serials = formats.some((f) => SERIAL_FORMATS.has(f));
   return (value: Value, _row, failure: StepFailure) => {
     if (value === null || value === undefined) return null;
-    if (typeof value !== 'string') return fail(failure, reason, 'REJECT_TYPE');
-    const text = value.trim();
+    const text = textOf(value, serials);
+    if (text === undefined) return fail(failure, reason, 'REJECT_TYPE');
     if (text.length === 0) return null;
     for (let p = 0; p < parsers.length; p++) {
       if (!parsers[p]!(text, fields)) continue;
