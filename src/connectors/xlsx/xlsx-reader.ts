@@ -52,8 +52,29 @@ function isFileStream(source: unknown): source is NodeJS.ReadableStream & { dest
   );
 }
 
-/** Streams a workbook's sheets in order; skip a sheet by not reading its rows. */
+/** Reads of a workbook begun again when its last entry, workbook.xml, was not delivered (see `streamWorkbook`). */
+const WORKBOOK_ATTEMPTS = 4;
+
+/**
+ * Streams a workbook's sheets in order; skip a sheet by not reading its rows. exceljs reads the zip in one
+ * streaming pass, which now and then ends without delivering its last entry (exceljs issue #3064; about one
+ * read in 300 of a workbook exceljs wrote, which puts workbook.xml last): its parked sheets then come
+ * without their names (`Sheet1`) nor the 1904 date system, and a read looking for `Data` found nothing and
+ * returned no rows. Such a read is begun again before any sheet is handed out; a workbook whose
+ * workbook.xml never comes is unreadable.
+ */
 export async function* streamWorkbook(path: string): AsyncGenerator<SheetStream> {
+  for (let attempt = 1; ; attempt++) {
+    const complete = yield* streamWorkbookOnce(path, attempt === WORKBOOK_ATTEMPTS);
+    if (complete) return;
+  }
+}
+
+/**
+ * One pass; false (nothing handed out) when a sheet came, or the pass failed, before workbook.xml was read,
+ * and `last` is false.
+ */
+async function* streamWorkbookOnce(path: string, last: boolean): AsyncGenerator<SheetStream, boolean> {
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
     sharedStrings: 'cache',
     styles: 'cache',
@@ -61,13 +82,17 @@ export async function* streamWorkbook(path: string): AsyncGenerator<SheetStream>
     worksheets: 'emit',
     entries: 'ignore',
   }) as unknown as RawWorkbookReader;
-  const flags = { date1904: false };
+  const flags = { date1904: false, workbook: false };
   patchWorkbookParsing(reader, flags);
   guardSharedStrings(reader);
   parkSheetsBeforeWorkbook(reader);
   let current = '';
   try {
     for await (const sheet of reader) {
+      if (!flags.workbook) {
+        if (!last) return false;
+        throw new Error('xl/workbook.xml, which names the sheets, is missing or was not read');
+      }
       current = sheet.name;
       const merges: string[] = [];
       const ending = { seen: false };
@@ -93,8 +118,11 @@ export async function* streamWorkbook(path: string): AsyncGenerator<SheetStream>
       yield stream;
       if (!read) parked?.destroy();
     }
+    return true;
   } catch (error) {
     if (error instanceof StocktakeError) throw error;
+    // The same race may instead give a sheet the relationships but no sheet list ("reading 'sheets'").
+    if (!flags.workbook && current === '' && !last) return false;
     throw unreadable(path, current, 0, error);
   } finally {
     reader.stream?.destroy();
@@ -239,8 +267,14 @@ export function excelSerialToDate(serial: number, date1904: boolean): Date {
   return new Date(Math.round((serial - 25569 + phantom + (date1904 ? 1462 : 0)) * 86_400_000));
 }
 
-/** Reads `date1904` as written (`1` or `true`; exceljs only knows `1`) and hands the XML on to exceljs. */
-function patchWorkbookParsing(reader: RawWorkbookReader, flags: { date1904: boolean }): void {
+/**
+ * Reads `date1904` as written (`1` or `true`; exceljs only knows `1`), notes that workbook.xml came, and
+ * hands the XML on to exceljs.
+ */
+function patchWorkbookParsing(
+  reader: RawWorkbookReader,
+  flags: { date1904: boolean; workbook: boolean },
+): void {
   const original = reader._parseWorkbook.bind(reader);
   reader._parseWorkbook = async (entry: AsyncIterable<Buffer>) => {
     const chunks: Buffer[] = [];
@@ -250,6 +284,7 @@ function patchWorkbookParsing(reader: RawWorkbookReader, flags: { date1904: bool
       xml.toString('utf8'),
     );
     await original(Readable.from([xml]));
+    flags.workbook = (reader as { model?: unknown }).model !== undefined;
     if (flags.date1904 && reader.properties?.model) reader.properties.model.date1904 = true;
   };
 }

@@ -23,8 +23,10 @@ export async function* readSheetRows(
   if (limit <= 0 || scan.dataset.columns.length === 0) return;
   let count = 0;
   let batch: Row[] = [];
+  let found = false;
   for await (const sheet of streamWorkbook(scan.file.path)) {
     if (sheet.name !== scan.sheet) continue;
+    found = true;
     for await (const sheetRow of sheet.rows()) {
       if (options.signal?.aborted) return;
       if (sheetRow.number < scan.dataRow || isBlankRow(sheetRow)) continue;
@@ -55,6 +57,17 @@ export async function* readSheetRows(
       }
     }
     break;
+  }
+  // A sheet gone since the scan would otherwise read as no rows at all.
+  if (!found) {
+    throw new StocktakeError(
+      'XLSX_UNREADABLE',
+      `${scan.file.path}: sheet ${scan.sheet} is no longer in the workbook`,
+      {
+        hint: 'run the inventory again: the workbook changed since it was scanned',
+        context: { file: scan.file.path, sheet: scan.sheet },
+      },
+    );
   }
   if (batch.length > 0) yield batch;
 }
