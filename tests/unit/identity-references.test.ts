@@ -283,7 +283,7 @@ SELECT k.k::bigint, s.c0::text, s.c1::bigint FROM pg_temp.st s JOIN unnest($1::i
     expect(consecutiveStep(undefined)).toBeNull();
   });
 
-  it('SQL Server: OUTPUT INSERTED returns the key of each staged row', () => {
+  it('SQL Server: OUTPUT INSERTED INTO a table variable returns the key of each staged row (triggers allowed)', () => {
     const ms = [
       col('na]me', 'string', { nativeType: 'nvarchar(40)' }),
       col('team_id', 'integer', { nativeType: 'bigint' }),
@@ -291,9 +291,11 @@ SELECT k.k::bigint, s.c0::text, s.c1::bigint FROM pg_temp.st s JOIN unnest($1::i
     ].map(mssqlWriteColumn);
     const sql = mssqlIdentityStatements('[dbo].[people]', ms, [2], '#st', '[dbo].[stocktake_identity]');
     expect(sql.insertReturning).toBe(
-      `INSERT INTO [dbo].[people] ([na]]me], [team_id])
-OUTPUT CAST(INSERTED.[id] AS nvarchar(450)) AS new_key
-SELECT ${ms[0]!.cast ? `CAST(s.c0 AS ${ms[0]!.cast})` : 's.c0'}, ${ms[1]!.cast ? `CAST(s.c1 AS ${ms[1]!.cast})` : 's.c1'} FROM #st AS s WHERE s.l = 1 AND s.o = @p0;`,
+      `DECLARE @k TABLE (new_key nvarchar(450) NOT NULL);
+INSERT INTO [dbo].[people] ([na]]me], [team_id])
+OUTPUT CAST(INSERTED.[id] AS nvarchar(450)) INTO @k (new_key)
+SELECT ${ms[0]!.cast ? `CAST(s.c0 AS ${ms[0]!.cast})` : 's.c0'}, ${ms[1]!.cast ? `CAST(s.c1 AS ${ms[1]!.cast})` : 's.c1'} FROM #st AS s WHERE s.l = 1 AND s.o = @p0;
+SELECT new_key FROM @k;`,
     );
     expect(sql.insertReturning).not.toContain('IDENTITY_INSERT');
     expect(sql.update).toMatch(

@@ -29,7 +29,7 @@ const ORDERS: Dataset = {
   rowCountExact: true,
   columns: [
     column(1, 'id', 'integer', 'int'),
-    column(2, 'name', 'string', 'nvarchar(80)'),
+    { ...column(2, 'name', 'string', 'nvarchar(80)'), length: 80 },
     column(3, 'amount', 'decimal', 'decimal(12,3)'),
     column(4, 'placed', 'timestamp', 'datetime2(7)'),
     column(5, 'active', 'boolean', 'bit'),
@@ -72,16 +72,17 @@ const COUNTS = {
 };
 
 function recorded(sql: string): Record<string, unknown>[] {
-  if (sql.startsWith('SELECT COUNT(*) AS n')) return [COUNTS];
+  if (sql.startsWith('SELECT COUNT_BIG(*) AS n')) return [COUNTS];
   if (sql.includes('GROUPING SETS')) {
     return [
       { i: 0, v0: 1, n: 1 },
       { i: 0, v0: 2, n: 1 },
       { i: 0, v0: 3, n: 1 },
       { i: 0, v0: 4, n: 1 },
-      { i: 1, v1: 'Dupont', n: 2 },
-      { i: 1, v1: 'DUPONT', n: 1 },
-      { i: 1, v1: ' N/A', n: 1 },
+      // Text keys come back with their NCHAR(0) sentinel.
+      { i: 1, v1: 'Dupont\0', n: 2 },
+      { i: 1, v1: 'DUPONT\0', n: 1 },
+      { i: 1, v1: ' N/A\0', n: 1 },
       { i: 2, v2: 1.5, n: 2 },
       { i: 2, v2: 12, n: 1 },
       { i: 2, v2: null, n: 1 },
@@ -110,11 +111,13 @@ describe('SQL Server push-down', () => {
     // Counts, frequencies (one scan), the (name, active) key candidate, orphans; id proves no duplicate rows.
     expect(sent).toHaveLength(4);
     expect(sent[0]).toContain('FROM [sales].[we]]rd "orders"] t');
-    expect(sent[0]).toContain('COUNT(DISTINCT t.[name] COLLATE Latin1_General_BIN2) AS d1');
+    expect(sent[0]).toContain('COUNT_BIG(DISTINCT (t.[name] + NCHAR(0)) COLLATE Latin1_General_BIN2) AS d1');
     expect(sent[1]).toContain(
-      'GROUP BY GROUPING SETS ((t.[id]), (t.[name] COLLATE Latin1_General_BIN2), (t.[amount])',
+      'GROUP BY GROUPING SETS ((t.[id]), ((t.[name] + NCHAR(0)) COLLATE Latin1_General_BIN2), (t.[amount])',
     );
-    expect(sent[2]).toContain('GROUP BY GROUPING SETS ((t.[name] COLLATE Latin1_General_BIN2, t.[active]))');
+    expect(sent[2]).toContain(
+      'GROUP BY GROUPING SETS (((t.[name] + NCHAR(0)) COLLATE Latin1_General_BIN2, t.[active]))',
+    );
     expect(sent[3]).toContain(
       'NOT EXISTS (SELECT 1 FROM [sales].[customer] r WHERE r.[id] = t.[customer_id])',
     );
@@ -152,12 +155,12 @@ describe('SQL Server push-down', () => {
 
   it('summarises columns above the limit with SQL Server aggregates, quantiles and a sample', async () => {
     const { db, sent } = fakeDb((sql) => {
-      if (sql.startsWith('SELECT COUNT(*) AS n')) return [COUNTS];
+      if (sql.startsWith('SELECT COUNT_BIG(*) AS n')) return [COUNTS];
       if (sql.startsWith('SELECT MIN(')) {
         return [
           {
-            mn1: ' N/A',
-            mx1: 'Dupont',
+            mn1: ' N/A\0',
+            mx1: 'Dupont\0',
             ln1: 4,
             lx1: 6,
             la1: 5.5,

@@ -51,7 +51,7 @@ describe('SQL Server writer statements', () => {
       null,
     ]);
     expect(sql.prepareStaging).toBe(
-      `IF OBJECT_ID(N'tempdb..#stocktake_stage_9') IS NULL CREATE TABLE #stocktake_stage_9 (l tinyint NOT NULL, o int NOT NULL, c0 nvarchar(max) NULL, c1 nvarchar(max) NULL, c2 nvarchar(max) NULL, c3 nvarchar(max) NULL, c4 nvarchar(max) NULL, c5 nvarchar(max) NULL, c6 varbinary(max) NULL);
+      `IF OBJECT_ID(N'tempdb..#stocktake_stage_9') IS NULL CREATE TABLE #stocktake_stage_9 (l tinyint NOT NULL, o int NOT NULL, c0 nvarchar(max) COLLATE DATABASE_DEFAULT NULL, c1 nvarchar(max) COLLATE DATABASE_DEFAULT NULL, c2 nvarchar(max) COLLATE DATABASE_DEFAULT NULL, c3 nvarchar(max) COLLATE DATABASE_DEFAULT NULL, c4 nvarchar(max) COLLATE DATABASE_DEFAULT NULL, c5 nvarchar(max) COLLATE DATABASE_DEFAULT NULL, c6 varbinary(max) NULL);
 TRUNCATE TABLE #stocktake_stage_9;`,
     );
   });
@@ -61,7 +61,7 @@ TRUNCATE TABLE #stocktake_stage_9;`,
 MERGE INTO [sales].[we]]rd "t"; DROP TABLE y; --] WITH (HOLDLOCK) AS t
 USING (SELECT CAST(s.c0 AS int) AS [id], s.c1 AS [na]]me], CAST(s.c2 AS decimal(12,3)) AS [amount], CAST(s.c3 AS datetime2(7)) AS [placed], CAST(s.c4 AS datetimeoffset(7)) AS [seen], s.c5 AS [doc], s.c6 AS [bin] FROM #stocktake_stage_9 AS s WHERE s.l = @p0 AND s.o >= @p1 AND s.o < @p2) AS s
 ON t.[id] = s.[id]
-WHEN MATCHED AND EXISTS (SELECT s.[na]]me], s.[amount], s.[placed], s.[seen], CAST(s.[doc] AS nvarchar(max)), s.[bin] EXCEPT SELECT t.[na]]me], t.[amount], t.[placed], t.[seen], CAST(t.[doc] AS nvarchar(max)), t.[bin]) THEN
+WHEN MATCHED AND EXISTS (SELECT CAST(CAST(s.[na]]me] AS nvarchar(max)) AS varbinary(max)), s.[amount], s.[placed], s.[seen], DATEPART(TZoffset, s.[seen]), CAST(CAST(s.[doc] AS nvarchar(max)) AS varbinary(max)), s.[bin] EXCEPT SELECT CAST(CAST(t.[na]]me] AS nvarchar(max)) AS varbinary(max)), t.[amount], t.[placed], t.[seen], DATEPART(TZoffset, t.[seen]), CAST(CAST(t.[doc] AS nvarchar(max)) AS varbinary(max)), t.[bin]) THEN
   UPDATE SET t.[na]]me] = s.[na]]me], t.[amount] = s.[amount], t.[placed] = s.[placed], t.[seen] = s.[seen], t.[doc] = s.[doc], t.[bin] = s.[bin]
 WHEN NOT MATCHED BY TARGET THEN
   INSERT ([id], [na]]me], [amount], [placed], [seen], [doc], [bin]) VALUES (s.[id], s.[na]]me], s.[amount], s.[placed], s.[seen], s.[doc], s.[bin])
@@ -199,8 +199,9 @@ describe('SQL Server writer batch flow', () => {
       "IF OBJECT_ID(@name, N'U') IS NULL CREATE TABLE [sales].[stocktake_checkpoint] (mapping nvarchar(450) NOT NULL PRIMARY KEY,",
       'SET XACT_ABORT OFF',
       'BEGIN TRANSACTION',
-      "IF OBJECT_ID(N'tempdb..#stocktake_stage_1') IS NULL CREATE TABLE #stocktake_stage_1 (l tinyint NOT NULL, o int NOT NULL, c0 nvarchar(max) NULL, c1 nvarchar(max) NULL);",
+      "IF OBJECT_ID(N'tempdb..#stocktake_stage_1') IS NULL CREATE TABLE #stocktake_stage_1 (l tinyint NOT NULL, o int NOT NULL, c0 nvarchar(max) COLLATE DATABASE_DEFAULT NULL, c1 nvarchar(max) COLLATE DATABASE_DEFAULT NULL);",
       'BULK 4',
+      'DELETE s OUTPUT DELETED.l, DELETED.o, x.c FROM #stocktake_stage_1 AS s',
       'DELETE t FROM [sales].[t] AS t JOIN #stocktake_stage_1 AS s ON s.l = 2 AND t.[id] = CAST(s.c0 AS int);',
       'SAVE TRANSACTION stocktake_rows',
       'MERGE 0-3',

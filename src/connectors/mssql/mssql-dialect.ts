@@ -8,6 +8,7 @@ import type { Value } from '../types.ts';
 import { mssqlCatalog, quoteMssql } from './mssql-catalog.ts';
 import { type MssqlConnectionConfig, mssqlKnexConfig } from './mssql-connection.ts';
 import { mssqlPushdown } from './mssql-pushdown.ts';
+import { mssqlTypeName } from './mssql-types.ts';
 
 /** Rows buffered before the request is paused; at most twice this many are held (one batch yielded, one filling). */
 export const MSSQL_STREAM_HIGH_WATER = 2000;
@@ -20,9 +21,21 @@ export const mssqlDialect: SqlDialect = {
   catalog: mssqlCatalog,
   quoteIdentifier: quoteMssql,
   toValue: mssqlValue,
+  selectColumn: mssqlSelectColumn,
   streamRowArrays: streamMssqlRowArrays,
   pushdown: mssqlPushdown,
 };
+
+/**
+ * Reads decimal and numeric as their exact text (tedious gives a JavaScript number, which rounds past 15
+ * digits), and money with all 4 of its decimals (style 2; the default text keeps 2).
+ */
+export function mssqlSelectColumn(quoted: string, column: Column): string {
+  const type = mssqlTypeName(column.nativeType);
+  if (type === 'decimal' || type === 'numeric') return `CONVERT(varchar(48), ${quoted})`;
+  if (type === 'money' || type === 'smallmoney') return `CONVERT(varchar(48), ${quoted}, 2)`;
+  return quoted;
+}
 
 /** Converts a tedious value: times and naive timestamps keep their declared fractional digits and no zone. */
 export function mssqlValue(value: unknown, column: Column): Value {

@@ -1,19 +1,41 @@
-/** SQL Server push-down fragments: `Latin1_General_BIN2`, GROUPING SETS, PERCENTILE_CONT, TABLESAMPLE. */
+/**
+ * SQL Server push-down fragments: space-exact `Latin1_General_BIN2` text keys, COUNT_BIG, GROUPING SETS,
+ * PERCENTILE_CONT, TABLESAMPLE.
+ */
 import type { Column } from '../../core/inventory.ts';
 import type { PushdownDialect } from '../sql/sql-pushdown.ts';
 import { SAMPLE_SEED } from '../sql/sql-pushdown.ts';
+import { mssqlTextKind, mssqlTypeName } from './mssql-types.ts';
 
 const BIN = 'Latin1_General_BIN2';
 const EDGE = 'NCHAR(32) + NCHAR(9) + NCHAR(10) + NCHAR(13) + NCHAR(160) + NCHAR(8239)';
+// SQL Server pads the shorter text with spaces before comparing, BIN2 included: every text key ends with this
+// character, code point 0, which sorts below all others under a binary collation.
+const SENTINEL = 'NCHAR(0)';
+// Below this length `x + NCHAR(0)` stays within nvarchar(4000); a longer text would lose its sentinel.
+const SHORT_TEXT = 4000;
+// COUNT refuses these types.
+const LARGE_OBJECTS = new Set(['text', 'ntext', 'image']);
+const MONEY = new Set(['money', 'smallmoney']);
 
 /** SQL Server 2017+: text compared with a BIN2 collation (code unit order), `TRIM(chars FROM …)`. */
 export const mssqlPushdown: PushdownDialect = {
   frequencies: 'grouping-sets',
-  key: (expr, column) => (column.type === 'string' ? `${expr} COLLATE ${BIN}` : expr),
+  key: (expr, column) => (column.type === 'string' ? textKey(expr, column) : expr),
+  // Sampled text carries the sentinel too, so that `driverValue` strips it from every text it sees.
+  sampleValue: (expr, column) => (column.type === 'string' ? textKey(expr, column) : expr),
   // UNION ALL branches carry text: an untyped NULL would make SQL Server convert every value to int.
   transport: (expr, column) => textOf(expr, column),
   nullOf: () => 'CAST(NULL AS nvarchar(max))',
-  driverValue: (raw, column) => (column.type === 'boolean' && typeof raw === 'string' ? raw === '1' : raw),
+  driverValue: (raw, column) => {
+    if (column.type === 'boolean' && typeof raw === 'string') return raw === '1';
+    return column.type === 'string' && typeof raw === 'string' && raw.endsWith('\0') ? raw.slice(0, -1) : raw;
+  },
+  count: (argument, column) =>
+    column && LARGE_OBJECTS.has(mssqlTypeName(column.nativeType))
+      ? `COUNT_BIG(CASE WHEN ${argument} IS NOT NULL THEN 1 END)`
+      : `COUNT_BIG(${argument})`,
+  countWhere: (condition) => `COUNT_BIG(CASE WHEN ${condition} THEN 1 END)`,
   number: (expr, column) => {
     if (column.type === 'date') return `DATEDIFF(day, '19700101', ${expr})`;
     if (column.type === 'timestamp')
@@ -25,19 +47,20 @@ export const mssqlPushdown: PushdownDialect = {
   stddevPop: (expr) => `STDEVP(CAST(${expr} AS float))`,
   mean: (expr) => `AVG(CAST(${expr} AS float))`,
   // LEN ignores trailing spaces; the appended character keeps them counted.
-  length: (expr, column) => (column.type === 'binary' ? `DATALENGTH(${expr})` : `(LEN(${expr} + N'.') - 1)`),
-  firstCodePoint: (expr) => `UNICODE(${expr})`,
-  lastCodePoint: (expr) => `UNICODE(RIGHT(${expr}, 1))`,
-  trimmedLower: (expr) => `LOWER(TRIM(${EDGE} FROM ${expr})) COLLATE ${BIN}`,
+  length: (expr, column) =>
+    column.type === 'binary' ? `DATALENGTH(${expr})` : `(LEN(${asText(expr, column)} + N'.') - 1)`,
+  firstCodePoint: (expr, column) => `UNICODE(${asText(expr, column)})`,
+  lastCodePoint: (expr, column) => `UNICODE(RIGHT(${asText(expr, column)}, 1))`,
+  trimmedLower: (expr, column) => `LOWER(TRIM(${EDGE} FROM ${asText(expr, column)})) COLLATE ${BIN}`,
   literal: (text) => `N'${text.replaceAll("'", "''")}'`,
   // One text per tuple: each part prefixed with its length, so that no two tuples join to the same text.
   countDistinctTuple: (keys, columns, allNotNull) => {
-    if (keys.length === 1) return `COUNT(DISTINCT CASE WHEN ${allNotNull} THEN ${keys[0]} END)`;
+    if (keys.length === 1) return `COUNT_BIG(DISTINCT CASE WHEN ${allNotNull} THEN ${keys[0]} END)`;
     const parts = keys.map((key, i) => {
       const text = textOf(key, columns[i]!);
       return `LEN(${text} + N'.') - 1, N':', ${text}`;
     });
-    return `COUNT(DISTINCT CASE WHEN ${allNotNull} THEN CONCAT(${parts.join(", N'|', ")}) COLLATE ${BIN} END)`;
+    return `COUNT_BIG(DISTINCT CASE WHEN ${allNotNull} THEN CONCAT(${parts.join(", N'|', ")}) COLLATE ${BIN} END)`;
   },
   source: (table, fraction) =>
     fraction === undefined
@@ -58,9 +81,11 @@ export const mssqlPushdown: PushdownDialect = {
   },
 };
 
-/** Exact text of a value: ISO dates and times, 17 significant digits for floats (lossless). */
+/** Exact text of a value: ISO dates and times, 17 significant digits for floats, 4 decimals for money (lossless). */
 function textOf(expr: string, column: Column): string {
   switch (column.type) {
+    case 'decimal':
+      return `CONVERT(nvarchar(max), ${expr}${MONEY.has(mssqlTypeName(column.nativeType)) ? ', 2' : ''})`;
     case 'date':
       return `CONVERT(nvarchar(max), ${expr}, 23)`;
     case 'timestamp':
@@ -70,4 +95,31 @@ function textOf(expr: string, column: Column): string {
     default:
       return `CONVERT(nvarchar(max), ${expr})`;
   }
+}
+
+/**
+ * The text of a string column as nvarchar: character types as they are, (n)text and the types with a text form
+ * (GUID, xml, sql_variant) converted, CLR types as their `0x…` bytes, as `mssqlValue` reads them. COLLATE,
+ * concatenation, LEN and TRIM accept no other type.
+ */
+function asText(expr: string, column: Column | undefined): string {
+  if (column?.type !== 'string') return expr;
+  switch (mssqlTextKind(column.nativeType)) {
+    case 'character':
+      return expr;
+    case 'large':
+      return `CAST(${expr} AS nvarchar(max))`;
+    case 'convertible':
+      return `CONVERT(nvarchar(max), ${expr})`;
+    case 'clr':
+      return `CONVERT(nvarchar(max), CAST(${expr} AS varbinary(max)), 1)`;
+  }
+}
+
+/** The key of a string column: its text and the sentinel under BIN2 (code point order, case- and space-exact). */
+function textKey(expr: string, column: Column): string {
+  let text = asText(expr, column);
+  const short = column.length !== undefined && column.length < SHORT_TEXT;
+  if (mssqlTextKind(column.nativeType) === 'character' && !short) text = `CAST(${expr} AS nvarchar(max))`;
+  return `(${text} + ${SENTINEL}) COLLATE ${BIN}`;
 }

@@ -85,3 +85,33 @@ export function formatMssqlType(typeName: string, size: MssqlTypeSize): string {
   // float(n) with n ≤ 24 is stored as real; SSMS shows plain `float` for float(53).
   return name;
 }
+
+/** The system type name of an inventory native type: `nvarchar(80)` → `nvarchar`. */
+export function mssqlTypeName(nativeType: string): string {
+  const open = nativeType.indexOf('(');
+  return (open < 0 ? nativeType : nativeType.slice(0, open)).trim().toLowerCase();
+}
+
+/**
+ * How a column read as a string holds its text: character data (`char`, `nvarchar`…), the old large types
+ * (`text`, `ntext`), a type with a text form (`uniqueidentifier`, `xml`, `sql_variant`), or a CLR type
+ * (`hierarchyid`, `geography`, `geometry`, user CLR types) read as its bytes.
+ */
+export type MssqlTextKind = 'character' | 'large' | 'convertible' | 'clr';
+
+const TEXT_KINDS: Readonly<Record<string, MssqlTextKind>> = {
+  char: 'character',
+  varchar: 'character',
+  nchar: 'character',
+  nvarchar: 'character',
+  text: 'large',
+  ntext: 'large',
+  uniqueidentifier: 'convertible',
+  xml: 'convertible',
+  sql_variant: 'convertible',
+};
+
+/** The text kind of a native type; any other type read as a string is a CLR type. */
+export function mssqlTextKind(nativeType: string): MssqlTextKind {
+  return TEXT_KINDS[mssqlTypeName(nativeType)] ?? 'clr';
+}

@@ -1,13 +1,17 @@
 /**
  * The SQL Server writer: each batch is bulk loaded (TDS bulk copy, through tedious) into a session
  * #temp table of text and binary columns, then written with one `MERGE … WITH (HOLDLOCK)` that casts
- * every column, so a bad value fails the MERGE (and is isolated by row) rather than the bulk load.
+ * every column. A value that does not convert is refused right after the bulk load, by one DELETE of
+ * the staged rows whose TRY_CAST fails: a conversion error inside the MERGE would abort the batch and roll
+ * back the whole transaction, whatever XACT_ABORT says. Constraint violations fail the MERGE, and are
+ * isolated by row with savepoints.
  * Matched rows are updated only when a column differs (`EXISTS (SELECT s.cols EXCEPT SELECT t.cols)`,
- * NULL-safe), so unchanged rows are not touched.
+ * NULL-safe; text compared as bytes and datetimeoffset with its offset, as `plan` compares them), so
+ * unchanged rows are not touched.
  *
  * Counts: the MERGE's `OUTPUT $action` goes into a table variable counted per action (INSERT, UPDATE);
  * insert mode and deletes use the statement's row count. Not run against a server in this repository:
- * the SQL text is unit-tested (tests/unit/mssql-writer.test.ts).
+ * the SQL text is unit-tested (tests/unit/mssql-writer.test.ts, mssql-server-semantics.test.ts).
  */
 import type { Knex } from 'knex';
 import { type BulkLoad, type Connection, Request, TYPES } from 'tedious';
@@ -28,46 +32,100 @@ import {
 import type { Value } from '../types.ts';
 import type { Checkpoint, WriteBatch, WriteRejection, Writer, WriteTarget } from '../writer-types.ts';
 import { quoteMssql as q } from './mssql-catalog.ts';
+import { mssqlTextKind, mssqlTypeName } from './mssql-types.ts';
 
 const LIST_CODE: Readonly<Record<RowList | 'deletes', number>> = { upserts: 0, inserts: 1, deletes: 2 };
 const SAVEPOINT = 'stocktake_rows';
-// Duplicate key (2627, 2601), FK or CHECK (547), NULL (515), truncation (8152, 2628), conversion and
-// overflow (245, 8114, 8115, 220, 241, 242, 8169), a key twice in one MERGE (8672), RAISERROR/THROW (50000).
-const ROW_ERRORS = new Set([
-  2627, 2601, 547, 515, 8152, 2628, 245, 8114, 8115, 220, 241, 242, 8169, 8672, 50000,
-]);
+// Duplicate key (2627, 2601), FK or CHECK (547), NULL (515), truncation (8152, 2628), a key twice in one
+// MERGE (8672), RAISERROR/THROW (50000). Conversion errors are no row errors: they roll back the transaction
+// (values that do not convert are refused before the MERGE, `MssqlWriteStatements.rejectUnconvertible`).
+const ROW_ERRORS = new Set([2627, 2601, 547, 515, 8152, 2628, 8672, 50000]);
 // Types EXCEPT cannot compare: compared through their text.
-const NOT_COMPARABLE = /^(xml|text|ntext|image|geography|geometry)\b/i;
+const TEXT_COMPARED = new Set(['xml', 'geography', 'geometry']);
+// Text reaches datetime and smalldatetime with at most 3 fraction digits; datetime2(7) takes all 7 and rounds.
+const THROUGH_DATETIME2 = new Set(['datetime', 'smalldatetime']);
+// TRY_CAST is documented not to work on nvarchar(max) text longer than 4,000 characters (8,000 bytes).
+const TRY_CAST_MAX_BYTES = 8000;
 let stagingTables = 0;
+
+/** What the MERGE's EXCEPT compares of a non-key value: itself, its text's bytes, its bytes, or its instant and offset. */
+export type MssqlComparison = 'value' | 'text' | 'bytes' | 'offset';
 
 /** How a column is staged and written: text cast to its type, text kept as is, or binary. */
 export interface MssqlWriteColumn {
   readonly name: string;
   /** `CAST(s.cN AS <cast>)` in the MERGE source; null when the text or bytes are assigned directly. */
   readonly cast: string | null;
+  /** The type the staged text must convert to, checked before the MERGE (the cast, or uniqueidentifier); null: any text. */
+  readonly converts: string | null;
   readonly binary: boolean;
   /** datetime2, datetime, smalldatetime: instants are written as their UTC wall clock. */
   readonly wallClock: boolean;
   readonly json: boolean;
-  readonly compareAsText: boolean;
+  readonly comparison: MssqlComparison;
   readonly identity: boolean;
+  /** The collation of the staged text: the target column's (a name checked to be one word), else the database's. */
+  readonly collation: string;
 }
 
 /** The staging and writing plan of a column, from its inventory entry. */
 export function mssqlWriteColumn(column: Column): MssqlWriteColumn {
-  const native = column.nativeType.toLowerCase();
+  const type = mssqlTypeName(column.nativeType);
   const textual = column.type === 'string' || column.type === 'json';
   const binary = column.type === 'binary';
+  // Strings are assigned without a CAST: CAST to nvarchar(n) would truncate, assignment refuses (2628).
+  const cast = textual || binary ? null : column.nativeType;
   return {
     name: column.name,
-    // Strings are assigned without a CAST: CAST to nvarchar(n) would truncate, assignment refuses (2628).
-    cast: textual || binary ? null : column.nativeType,
+    cast,
+    converts: cast ?? (type === 'uniqueidentifier' ? type : null),
     binary,
-    wallClock: column.type === 'timestamp' && !native.startsWith('datetimeoffset'),
+    wallClock: column.type === 'timestamp' && type !== 'datetimeoffset',
     json: column.type === 'json',
-    compareAsText: NOT_COMPARABLE.test(native),
+    comparison: comparisonOf(column, type),
     identity: column.autoIncrement === true,
+    collation:
+      column.collation !== undefined && /^\w+$/.test(column.collation)
+        ? column.collation
+        : 'DATABASE_DEFAULT',
   };
+}
+
+// Text compares under the column's collation (case-, accent- and trailing-space-blind), datetimeoffset in UTC:
+// changes `plan` sees would never be written.
+function comparisonOf(column: Column, type: string): MssqlComparison {
+  if (type === 'image') return 'bytes';
+  if (type === 'datetimeoffset') return 'offset';
+  if (TEXT_COMPARED.has(type)) return 'text';
+  const textual = column.type === 'string' || column.type === 'json';
+  const kind = mssqlTextKind(column.nativeType);
+  return textual && (kind === 'character' || kind === 'large') ? 'text' : 'value';
+}
+
+/** The expressions EXCEPT compares for a column of `alias` (`s` or `t`). */
+function compared(c: MssqlWriteColumn, alias: string): string {
+  const ref = `${alias}.${q(c.name)}`;
+  switch (c.comparison) {
+    case 'text':
+      return `CAST(CAST(${ref} AS nvarchar(max)) AS varbinary(max))`;
+    case 'bytes':
+      return `CAST(${ref} AS varbinary(max))`;
+    case 'offset':
+      return `${ref}, DATEPART(TZoffset, ${ref})`;
+    case 'value':
+      return ref;
+  }
+}
+
+/** Staged text converted to `type` (`CAST`, or `TRY_CAST` for the check), through datetime2 where needed. */
+function converted(text: string, type: string, cast: 'CAST' | 'TRY_CAST'): string {
+  const via = THROUGH_DATETIME2.has(mssqlTypeName(type)) ? `${cast}(${text} AS datetime2(7))` : text;
+  return `${cast}(${via} AS ${type})`;
+}
+
+/** The value a staged column writes: its text cast to the column's type, or the text or bytes as staged. */
+function stagedValue(c: MssqlWriteColumn, i: number): string {
+  return c.cast ? converted(`s.c${i}`, c.cast, 'CAST') : `s.c${i}`;
 }
 
 /** A writer loading one SQL Server table through bulk load and MERGE. */
@@ -111,6 +169,11 @@ export interface MssqlWriteStatements {
   readonly stagingTable: string;
   /** Creates the #temp table once per session and empties it (TRUNCATE is transactional in SQL Server). */
   readonly prepareStaging: string;
+  /**
+   * Deletes the staged rows with a value that does not convert to its column's type and returns them
+   * (`l` list, `o` row, `c` the first such column); null when every column takes any text.
+   */
+  readonly rejectUnconvertible: string | null;
   /** `@p0` list code, `@p1` first row, `@p2` row after the last. */
   readonly upsert: string;
   readonly insert: string;
@@ -124,27 +187,21 @@ export function mssqlWriteStatements(
   keyIndexes: readonly number[],
   stagingTable: string,
 ): MssqlWriteStatements {
+  // Staged text takes the target column's collation: tempdb's default may differ (Msg 468 in comparisons).
   const staged = columns
-    .map((c, i) => `c${i} ${c.binary ? 'varbinary(max)' : 'nvarchar(max)'} NULL`)
+    .map((c, i) => `c${i} ${c.binary ? 'varbinary(max)' : `nvarchar(max) COLLATE ${c.collation}`} NULL`)
     .join(', ');
-  const source = columns
-    .map((c, i) => `${c.cast ? `CAST(s.c${i} AS ${c.cast})` : `s.c${i}`} AS ${q(c.name)}`)
-    .join(', ');
+  const source = columns.map((c, i) => `${stagedValue(c, i)} AS ${q(c.name)}`).join(', ');
   const names = columns.map((c) => q(c.name)).join(', ');
   const range = `WHERE s.l = @p0 AND s.o >= @p1 AND s.o < @p2`;
   const keys = new Set(keyIndexes);
   const on = keyIndexes.map((i) => `t.${q(columns[i]!.name)} = s.${q(columns[i]!.name)}`).join(' AND ');
-  const rest = columns.filter((_c, i) => !keys.has(i));
-  const compared = (alias: string) =>
-    rest
-      .map((c) =>
-        c.compareAsText ? `CAST(${alias}.${q(c.name)} AS nvarchar(max))` : `${alias}.${q(c.name)}`,
-      )
-      .join(', ');
+  // An identity column that is no key is written on insert only: SQL Server never updates one (Msg 8102).
+  const rest = columns.filter((c, i) => !keys.has(i) && !c.identity);
   const matched =
     rest.length === 0
       ? ''
-      : `WHEN MATCHED AND EXISTS (SELECT ${compared('s')} EXCEPT SELECT ${compared('t')}) THEN
+      : `WHEN MATCHED AND EXISTS (SELECT ${rest.map((c) => compared(c, 's')).join(', ')} EXCEPT SELECT ${rest.map((c) => compared(c, 't')).join(', ')}) THEN
   UPDATE SET ${rest.map((c) => `t.${q(c.name)} = s.${q(c.name)}`).join(', ')}
 `;
   // Writing an identity column needs IDENTITY_INSERT for the statement's duration.
@@ -154,15 +211,13 @@ export function mssqlWriteStatements(
       ? `SET IDENTITY_INSERT ${qualified} ON;\n${statement}\nSET IDENTITY_INSERT ${qualified} OFF;`
       : statement;
   const keyMatch = keyIndexes
-    .map((i) => {
-      const c = columns[i]!;
-      return `t.${q(c.name)} = ${c.cast ? `CAST(s.c${i} AS ${c.cast})` : `s.c${i}`}`;
-    })
+    .map((i) => `t.${q(columns[i]!.name)} = ${stagedValue(columns[i]!, i)}`)
     .join(' AND ');
   return {
     stagingTable,
     prepareStaging: `IF OBJECT_ID(N'tempdb..${stagingTable}') IS NULL CREATE TABLE ${stagingTable} (l tinyint NOT NULL, o int NOT NULL, ${staged});
 TRUNCATE TABLE ${stagingTable};`,
+    rejectUnconvertible: rejectUnconvertible(columns, stagingTable),
     upsert: `DECLARE @actions TABLE (a nvarchar(10) NOT NULL);
 ${wrap(`MERGE INTO ${qualified} WITH (HOLDLOCK) AS t
 USING (SELECT ${source} FROM ${stagingTable} AS s ${range}) AS s
@@ -176,10 +231,29 @@ SELECT COUNT(CASE WHEN a = N'INSERT' THEN 1 END) AS inserted, COUNT(CASE WHEN a 
   };
 }
 
+/**
+ * One DELETE of the staged rows whose text does not convert (TRY_CAST gives NULL), returning each with the
+ * first such column. CASE tests its branches in order: TRY_CAST never sees a text too long for it.
+ */
+function rejectUnconvertible(columns: readonly MssqlWriteColumn[], stagingTable: string): string | null {
+  const whens = columns.flatMap((c, i) =>
+    c.converts === null
+      ? []
+      : [
+          `WHEN DATALENGTH(s.c${i}) > ${TRY_CAST_MAX_BYTES} THEN ${i}`,
+          `WHEN s.c${i} IS NOT NULL AND ${converted(`s.c${i}`, c.converts, 'TRY_CAST')} IS NULL THEN ${i}`,
+        ],
+  );
+  if (whens.length === 0) return null;
+  return `DELETE s OUTPUT DELETED.l, DELETED.o, x.c FROM ${stagingTable} AS s
+CROSS APPLY (SELECT CASE ${whens.join(' ')} END AS c) AS x
+WHERE x.c IS NOT NULL;`;
+}
+
 /** The statements of a SQL Server writer in identity mode (exported for tests). */
 export interface MssqlIdentityStatements {
   readonly table: string;
-  /** Inserts the staged row `o = @p0` of the inserts list without its generated key; `OUTPUT INSERTED` returns it. */
+  /** Inserts the staged row `o = @p0` of the inserts list without its generated key, then selects that key (`OUTPUT … INTO`). */
   readonly insertReturning: string;
   /** Updates rows by their generated key from the staged range (`@p0` list, `@p1`–`@p2` rows). */
   readonly update: string;
@@ -205,17 +279,23 @@ export function mssqlIdentityStatements(
 ): MssqlIdentityStatements {
   const keys = new Set(keyIndexes);
   const rest = columns.map((c, i) => ({ c, i })).filter(({ i }) => !keys.has(i));
-  const value = (c: MssqlWriteColumn, i: number) => (c.cast ? `CAST(s.c${i} AS ${c.cast})` : `s.c${i}`);
-  const keyMatch = keyIndexes.map((i) => `t.${q(columns[i]!.name)} = ${value(columns[i]!, i)}`).join(' AND ');
+  // An identity column is never updated (Msg 8102).
+  const updated = rest.filter(({ c }) => !c.identity);
+  const keyMatch = keyIndexes
+    .map((i) => `t.${q(columns[i]!.name)} = ${stagedValue(columns[i]!, i)}`)
+    .join(' AND ');
   const returned = keyIndexes
     .map((i) => `CAST(INSERTED.${q(columns[i]!.name)} AS nvarchar(450))`)
     .join(' + NCHAR(1) + ');
   return {
     table: identityTable,
-    insertReturning: `INSERT INTO ${qualified} (${rest.map(({ c }) => q(c.name)).join(', ')})
-OUTPUT ${returned} AS new_key
-SELECT ${rest.map(({ c, i }) => value(c, i)).join(', ')} FROM ${stagingTable} AS s WHERE s.l = ${LIST_CODE.inserts} AND s.o = @p0;`,
-    update: `UPDATE t SET ${rest.map(({ c, i }) => `t.${q(c.name)} = ${value(c, i)}`).join(', ')}
+    // OUTPUT INTO a table variable: a bare OUTPUT clause is refused on a table with an enabled trigger (Msg 334).
+    insertReturning: `DECLARE @k TABLE (new_key nvarchar(450) NOT NULL);
+INSERT INTO ${qualified} (${rest.map(({ c }) => q(c.name)).join(', ')})
+OUTPUT ${returned} INTO @k (new_key)
+SELECT ${rest.map(({ c, i }) => stagedValue(c, i)).join(', ')} FROM ${stagingTable} AS s WHERE s.l = ${LIST_CODE.inserts} AND s.o = @p0;
+SELECT new_key FROM @k;`,
+    update: `UPDATE t SET ${updated.map(({ c, i }) => `t.${q(c.name)} = ${stagedValue(c, i)}`).join(', ')}
 FROM ${qualified} AS t JOIN ${stagingTable} AS s ON s.l = @p0 AND s.o >= @p1 AND s.o < @p2 AND ${keyMatch};`,
     create: `IF OBJECT_ID(@name, N'U') IS NULL CREATE TABLE ${identityTable} (mapping nvarchar(128) NOT NULL,
   old_key nvarchar(300) NOT NULL, new_key nvarchar(450) NOT NULL, PRIMARY KEY (mapping, old_key));`,
@@ -257,6 +337,11 @@ export function mssqlStageValue(value: Value, column: MssqlWriteColumn): string 
     default:
       return value instanceof Uint8Array ? binaryBuffer(value) : jsonText(value);
   }
+}
+
+/** Why a staged value was refused before writing, naming its column and type. */
+export function unconvertibleReason(column: MssqlWriteColumn): string {
+  return `column "${column.name}": the value does not convert to ${column.converts}`;
 }
 
 class MssqlBackend implements WriterBackend<Connection> {
@@ -375,8 +460,25 @@ class MssqlBackend implements WriterBackend<Connection> {
       }
       rows.push(staged);
     }
-    if (rows.length > 0) await this.#bulkLoad(c, rows);
-    return [];
+    if (rows.length === 0) return [];
+    await this.#bulkLoad(c, rows);
+    return this.#rejectUnconvertible(c);
+  }
+
+  // Staged rows whose values do not convert are deleted, so no statement reads them; deletes among them
+  // name keys no row can have.
+  async #rejectUnconvertible(c: Connection): Promise<WriteRejection[]> {
+    const sql = this.#sql.rejectUnconvertible;
+    if (sql === null) return [];
+    const rejected: WriteRejection[] = [];
+    for (const row of (await this.#run(c, sql)).rows) {
+      const code = Number(row.l);
+      if (code === LIST_CODE.deletes) continue;
+      const list = code === LIST_CODE.inserts ? 'inserts' : 'upserts';
+      const column = this.#columns[Number(row.c)]!;
+      rejected.push({ list, index: Number(row.o), reason: unconvertibleReason(column) });
+    }
+    return rejected;
   }
 
   async write(

@@ -175,7 +175,9 @@ export class SqlConnector implements Connector {
         : `${q(dataset.schema)}.${q(dataset.table!)}`;
     // Each column comes back under a positional alias: a name such as `__proto__` is refused by mysql2
     // (a fatal error), and the rows are read by position anyway.
-    let sql = `SELECT ${columns.map((c, i) => `${q(c.name)} AS c${i}`).join(', ')} FROM ${from}`;
+    const select = this.#dialect.selectColumn;
+    const selected = (c: Column) => (select ? select(q(c.name), c) : q(c.name));
+    let sql = `SELECT ${columns.map((c, i) => `${selected(c)} AS c${i}`).join(', ')} FROM ${from}`;
     if (options.where) sql += ` WHERE ${options.where}`;
     if (options.limit !== undefined) sql = this.#limit(sql, options.limit);
     const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;

@@ -78,6 +78,11 @@ export type SqlDialect = SqlCatalogReader & {
   /** Converts one driver value of a column to the contract's plain value (dates as ISO strings…). */
   toValue(value: unknown, column: Column): Value;
   /**
+   * The expression a read selects for a column, given its quoted name (default the column itself); SQL Server
+   * reads exact numerics as text, which its driver would round to a JavaScript number.
+   */
+  selectColumn?(quoted: string, column: Column): string;
+  /**
    * Streams the rows of a query in batches, each row its values in select-list order, with the driver's
    * own backpressure (knex's `.stream()` buffers SQLite results and hangs when a connection dies).
    */

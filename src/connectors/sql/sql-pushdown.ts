@@ -78,7 +78,10 @@ export interface PushdownDialect {
    * outer query (PostgreSQL and SQLite: an OFFSET; MySQL/MariaDB: a LIMIT). SQL Server has none: not measured.
    */
   readonly fence?: string;
-  /** The expression compared, grouped and ordered with binary semantics (case-, accent- and space-exact). */
+  /**
+   * The expression compared, grouped and ordered with binary semantics (case-, accent- and space-exact). A
+   * backend whose comparisons pad with spaces (SQL Server) appends a sentinel that `driverValue` strips.
+   */
   key(expr: string, column: Column): string;
   /** The expression that carries a key through UNION ALL (SQL Server: text); default the key itself. */
   transport?(expr: string, column: Column): string;
@@ -91,6 +94,15 @@ export interface PushdownDialect {
   query?(db: Knex, sql: string): Promise<Record<string, unknown>[]>;
   /** Normalises what the driver returned for a key before the SQL dialect's `toValue` (bytes to text…). */
   driverValue?(raw: unknown, column: Column): unknown;
+  /** The expression the value sample reads for a column (default the column itself; SQL Server: its key). */
+  sampleValue?(expr: string, column: Column): string;
+  /**
+   * A count: `argument` is `*`, `DISTINCT <key>`, or a value whose non-null rows are counted (then `column` is
+   * its column). Default `COUNT(argument)`; SQL Server counts in bigint, past 2,147,483,647 rows.
+   */
+  count?(argument: string, column?: Column): string;
+  /** The rows where `condition` holds (default `SUM(CASE WHEN condition THEN 1 ELSE 0 END)`). */
+  countWhere?(condition: string): string;
   /** The number of a numeric, date (days since 1970-01-01) or timestamp (days) expression. */
   number(expr: string, column: Column): string | undefined;
   /** Population standard deviation of a numeric expression. */
@@ -99,11 +111,11 @@ export interface PushdownDialect {
   mean(expr: string): string;
   /** Length in code points (text) or bytes (binary). */
   length(expr: string, column: Column): string;
-  /** Code point of the first and of the last character (for edge whitespace). */
-  firstCodePoint(expr: string): string;
-  lastCodePoint(expr: string): string;
+  /** Code point of the first and of the last character (for edge whitespace) of a value of `column`. */
+  firstCodePoint(expr: string, column?: Column): string;
+  lastCodePoint(expr: string, column?: Column): string;
   /** The value with edge whitespace trimmed and lower-cased, comparable to the literals of `literal`. */
-  trimmedLower(expr: string): string;
+  trimmedLower(expr: string, column?: Column): string;
   /** A text literal of a constant stocktake controls (never data). */
   literal(text: string): string;
   /** COUNT(DISTINCT …) of a tuple of key expressions (of `columns`), over the rows where `allNotNull` holds. */
@@ -318,11 +330,11 @@ class PushdownPlan {
     foreignKeys: Dataset['foreignKeys'],
     predicted: ReadonlySet<number>,
   ): Promise<Counts> {
-    const select = ['COUNT(*) AS n'];
+    const select = [`${this.#count('*')} AS n`];
     this.#columns.forEach((column, i) => {
       const ref = this.#ref(column);
-      select.push(`COUNT(${ref}) AS c${i}`);
-      if (!predicted.has(i)) select.push(`COUNT(DISTINCT ${this.#d.key(ref, column)}) AS d${i}`);
+      select.push(`${this.#count(ref, column)} AS c${i}`);
+      if (!predicted.has(i)) select.push(`${this.#count(`DISTINCT ${this.#d.key(ref, column)}`)} AS d${i}`);
       const packable = this.#d.packable?.(ref, column);
       if (packable) select.push(`MIN(${packable}) AS pn${i}`, `MAX(${packable}) AS px${i}`);
     });
@@ -331,7 +343,7 @@ class PushdownPlan {
       if (key.length === 1) return;
       const columns = key.map((name) => this.#column(name));
       const notNull = allNotNull(columns.map((c) => this.#ref(c)));
-      select.push(`SUM(CASE WHEN ${notNull} THEN 1 ELSE 0 END) AS kr${k}`);
+      select.push(`${this.#countWhere(notNull)} AS kr${k}`);
       select.push(
         `${this.#d.countDistinctTuple(
           columns.map((c) => this.#d.key(this.#ref(c), c)),
@@ -342,7 +354,7 @@ class PushdownPlan {
     });
     foreignKeys.forEach((fk, k) => {
       const notNull = allNotNull(fk.columns.map((name) => this.#ref(this.#column(name))));
-      select.push(`SUM(CASE WHEN ${notNull} THEN 1 ELSE 0 END) AS fk${k}`);
+      select.push(`${this.#countWhere(notNull)} AS fk${k}`);
     });
     const row = (await this.#query(`SELECT ${select.join(', ')} ${this.#fromWhere()}`))[0] ?? {};
     return {
@@ -372,7 +384,7 @@ class PushdownPlan {
       const which = listed.map((i, k) => `WHEN GROUPING(${keyOf(i)}) = 0 THEN ${k}`).join(' ');
       const values = listed.map((i, k) => `${keyOf(i)} AS v${k}`).join(', ');
       const sets = listed.map((i) => `(${keyOf(i)})`).join(', ');
-      sql = `SELECT CASE ${which} END AS i, ${values}, COUNT(*) AS n ${this.#fromWhere()} GROUP BY GROUPING SETS (${sets})`;
+      sql = `SELECT CASE ${which} END AS i, ${values}, ${this.#count('*')} AS n ${this.#fromWhere()} GROUP BY GROUPING SETS (${sets})`;
     } else {
       sql = listed
         .map((i, k) => {
@@ -383,7 +395,7 @@ class PushdownPlan {
               : `${this.#nullOf(column)} AS v${m}`;
           });
           const where = this.#where(`${this.#ref(this.#columns[i]!)} IS NOT NULL`);
-          return `SELECT ${k} AS i, ${values.join(', ')}, COUNT(*) AS n FROM ${this.#source.from} ${where} GROUP BY ${keyOf(i)}`;
+          return `SELECT ${k} AS i, ${values.join(', ')}, ${this.#count('*')} AS n FROM ${this.#source.from} ${where} GROUP BY ${keyOf(i)}`;
         })
         .join(' UNION ALL ');
     }
@@ -421,7 +433,7 @@ class PushdownPlan {
     packed.forEach((pair, p) => {
       const { xMin, yMin, yRange } = this.#packing(pair, counts)!;
       outer.push(
-        `COUNT(DISTINCT (d.p${pair[0]} - (${xMin})) * ${yRange} + (d.p${pair[1]} - (${yMin}))) AS pp${p}`,
+        `${this.#count(`DISTINCT (d.p${pair[0]} - (${xMin})) * ${yRange} + (d.p${pair[1]} - (${yMin}))`)} AS pp${p}`,
       );
     });
     for (const i of summarised) {
@@ -450,12 +462,12 @@ class PushdownPlan {
       if (column.type === 'string') {
         const spaces = EDGE_SPACES.join(', ');
         outer.push(
-          `SUM(CASE WHEN ${this.#d.firstCodePoint(x)} IN (${spaces}) THEN 1 ELSE 0 END) AS wl${i}`,
-          `SUM(CASE WHEN ${this.#d.lastCodePoint(x)} IN (${spaces}) THEN 1 ELSE 0 END) AS wt${i}`,
+          `${this.#countWhere(`${this.#d.firstCodePoint(x, column)} IN (${spaces})`)} AS wl${i}`,
+          `${this.#countWhere(`${this.#d.lastCodePoint(x, column)} IN (${spaces})`)} AS wt${i}`,
         );
         inner.push(`${this.#nullLikeClass(ref, column)} AS z${i}`);
         for (let k = 0; k < NULL_LIKE_KINDS.length; k++) {
-          outer.push(`SUM(CASE WHEN d.z${i} = ${k + 1} THEN 1 ELSE 0 END) AS z${i}_${k}`);
+          outer.push(`${this.#countWhere(`d.z${i} = ${k + 1}`)} AS z${i}_${k}`);
         }
       }
     }
@@ -533,7 +545,7 @@ class PushdownPlan {
     const wanted = [...new Set([...columns, ...pairColumns])];
     const rows: Record<string, unknown>[] = [];
     if (wanted.length === 0) return { frequencies, rows };
-    const select = wanted.map((i) => `${this.#ref(this.#columns[i]!)} AS v${i}`).join(', ');
+    const select = wanted.map((i) => `${this.#sampleValue(this.#columns[i]!)} AS v${i}`).join(', ');
     // Without a user sample, a page sample (where the backend has one) avoids sorting the whole table.
     const pages =
       this.#fraction === undefined && this.#rowsHint > 4 * VALUE_SAMPLE_SIZE && this.#d.pageSample
@@ -607,7 +619,9 @@ class PushdownPlan {
         .join(' ');
       const sets = pairs.map(([x, y]) => `(${keyOf(x)}, ${keyOf(y)})`).join(', ');
       const grouped = `SELECT CASE ${which} END AS i ${this.#fromWhere()} GROUP BY GROUPING SETS (${sets})`;
-      for (const row of await this.#query(`SELECT g.i, COUNT(*) AS n FROM (${grouped}) g GROUP BY g.i`)) {
+      for (const row of await this.#query(
+        `SELECT g.i, ${this.#count('*')} AS n FROM (${grouped}) g GROUP BY g.i`,
+      )) {
         distinct.set(num(row.i), num(row.n));
       }
     } else if (pairs.length > 0) {
@@ -630,7 +644,8 @@ class PushdownPlan {
     const grouped = this.#columns.filter((c) => c.type !== 'binary' && c.type !== 'json');
     if (grouped.length === 0) return 0;
     const keys = grouped.map((c) => this.#d.key(this.#ref(c), c)).join(', ');
-    const sql = `SELECT SUM(g.n - 1) AS n FROM (SELECT COUNT(*) AS n ${this.#fromWhere()} GROUP BY ${keys} HAVING COUNT(*) > 1) g`;
+    const count = this.#count('*');
+    const sql = `SELECT SUM(g.n - 1) AS n FROM (SELECT ${count} AS n ${this.#fromWhere()} GROUP BY ${keys} HAVING ${count} > 1) g`;
     return num((await this.#query(sql))[0]?.n);
   }
 
@@ -642,7 +657,8 @@ class PushdownPlan {
       const branches = duplicated.map((k) => {
         const columns = keys[k]!.map((name) => this.#column(name));
         const refs = columns.map((c) => this.#ref(c));
-        const grouped = `SELECT ${columns.map((c, j) => `${this.#d.key(refs[j]!, c)} AS g${j}`).join(', ')}, COUNT(*) AS n ${this.#fromWhere(allNotNull(refs))} GROUP BY ${columns.map((c, j) => this.#d.key(refs[j]!, c)).join(', ')} HAVING COUNT(*) > 1`;
+        const count = this.#count('*');
+        const grouped = `SELECT ${columns.map((c, j) => `${this.#d.key(refs[j]!, c)} AS g${j}`).join(', ')}, ${count} AS n ${this.#fromWhere(allNotNull(refs))} GROUP BY ${columns.map((c, j) => this.#d.key(refs[j]!, c)).join(', ')} HAVING ${count} > 1`;
         return this.#examplesBranch(k, columns, grouped);
       });
       for (const row of await this.#query(branches.join(' UNION ALL '))) {
@@ -672,7 +688,7 @@ class PushdownPlan {
         .join(' AND ');
       const missing = `NOT EXISTS (SELECT 1 FROM ${tableReference(parent, this.#t.quote)} r WHERE ${match})`;
       const keys = columns.map((c, j) => this.#d.key(refs[j]!, c));
-      const grouped = `SELECT ${keys.map((key, j) => `${key} AS g${j}`).join(', ')}, COUNT(*) AS n ${this.#fromWhere(`${allNotNull(refs)} AND ${missing}`)} GROUP BY ${keys.join(', ')}`;
+      const grouped = `SELECT ${keys.map((key, j) => `${key} AS g${j}`).join(', ')}, ${this.#count('*')} AS n ${this.#fromWhere(`${allNotNull(refs)} AND ${missing}`)} GROUP BY ${keys.join(', ')}`;
       return this.#examplesBranch(k, columns, grouped);
     });
     const found = new Map<number, { orphans: number; examples: ProfileValue[][] }>();
@@ -716,8 +732,8 @@ class PushdownPlan {
     const length = this.#d.length(ref, column);
     // A value longer than every word and without edge whitespace is no word: it skips trimming and lowering.
     const spaces = EDGE_SPACES.join(', ');
-    const long = `${length} > ${LONGEST_NULL_LIKE_WORD} AND ${this.#d.firstCodePoint(ref)} NOT IN (${spaces}) AND ${this.#d.lastCodePoint(ref)} NOT IN (${spaces})`;
-    return `CASE WHEN ${length} = 0 THEN 1 WHEN ${long} THEN 0 ELSE CASE ${this.#d.trimmedLower(ref)} WHEN ${this.#d.literal('')} THEN 2 ${whens.join(' ')} ELSE 0 END END`;
+    const long = `${length} > ${LONGEST_NULL_LIKE_WORD} AND ${this.#d.firstCodePoint(ref, column)} NOT IN (${spaces}) AND ${this.#d.lastCodePoint(ref, column)} NOT IN (${spaces})`;
+    return `CASE WHEN ${length} = 0 THEN 1 WHEN ${long} THEN 0 ELSE CASE ${this.#d.trimmedLower(ref, column)} WHEN ${this.#d.literal('')} THEN 2 ${whens.join(' ')} ELSE 0 END END`;
   }
 
   #canonical(raw: unknown, column: Column): FrequencyKey | null {
@@ -738,6 +754,21 @@ class PushdownPlan {
     const column = this.#columns.find((c) => c.name === name);
     if (!column) throw new Error(`dataset ${this.#t.dataset.name} has no column ${name}`);
     return column;
+  }
+
+  #count(argument: string, column?: Column): string {
+    return this.#d.count ? this.#d.count(argument, column) : `COUNT(${argument})`;
+  }
+
+  #countWhere(condition: string): string {
+    return this.#d.countWhere
+      ? this.#d.countWhere(condition)
+      : `SUM(CASE WHEN ${condition} THEN 1 ELSE 0 END)`;
+  }
+
+  #sampleValue(column: Column): string {
+    const ref = this.#ref(column);
+    return this.#d.sampleValue ? this.#d.sampleValue(ref, column) : ref;
   }
 
   #transport(expr: string, column: Column): string {
