@@ -133,6 +133,11 @@ export interface Dataset {
   readonly materialized?: boolean;
   /** True for a partitioned parent table; its partitions name it in `partitionOf`. */
   readonly partitioned?: boolean;
+  /**
+   * False when the audit user cannot read the rows (no SELECT privilege, a schema without USAGE, a
+   * materialized view never refreshed): the dataset is listed from the catalog, neither counted nor profiled.
+   */
+  readonly readable?: false;
   readonly partitionOf?: string;
   /** Bytes on disk, indexes included, where the source reports it. */
   readonly sizeBytes?: number;

@@ -3,9 +3,11 @@
  * streaming pass over files), derives column and dataset metrics, relations inferred across
  * datasets, the personal-data register, findings, readiness scores and the configured rules.
  */
+
 import pLimit from 'p-limit';
 import type { Config } from '../config/schema.ts';
 import { openConnector } from '../connectors/registry.ts';
+import { withoutQuery } from '../connectors/sql/sql-errors.ts';
 import type { Connector } from '../connectors/types.ts';
 import type { Dataset, Finding, Inventory, SourceEntry } from '../core/inventory.ts';
 import type { ColumnProfile, DatasetProfile, OrphanCheck, Profile, ProfileValue } from '../core/profile.ts';
@@ -81,7 +83,10 @@ export async function runProfile(
       .map((source) =>
         limit(async () => {
           const done: SourceProfiles = { datasets: [], findings: [], observations: [], kept: [] };
-          const selected = source.datasets.filter((d) => selectedBy(only, source.name, d));
+          // A dataset the inventory could not read (its finding says why) is not profiled: no PROFILE_FAILED.
+          const selected = source.datasets.filter(
+            (d) => d.readable !== false && selectedBy(only, source.name, d),
+          );
           const entry = config.sources[source.name];
           if (selected.length === 0 || !entry) return done;
           const connector = options.session
@@ -113,7 +118,7 @@ export async function runProfile(
                   source: source.name,
                   dataset: dataset.name,
                   // A driver's text may quote a connection string: masked here, where it becomes a finding.
-                  message: redact(`profiling failed: ${(error as Error).message}`),
+                  message: redact(`profiling failed: ${withoutQuery((error as Error).message)}`),
                 });
               }
             }

@@ -43,7 +43,13 @@ describe.skipIf(!up)('PostgreSQL special values', () => {
         (3, '-infinity', '-infinity', '-Infinity'),
         (4, '2025-05-05', '2025-05-05 00:00', 1.5),
         (5, '12345-06-07', '0044-03-15 00:00 BC', 2),
-        (6, '2026-01-01', '2026-01-01 00:00', 2.5);`);
+        (6, '2026-01-01', '2026-01-01 00:00', 2.5);
+      CREATE TYPE mood AS ENUM ('calme', 'vif');
+      -- Past the distinct limit, so that the columns are summarised in SQL rather than listed.
+      CREATE TABLE typed (id bigint PRIMARY KEY, u uuid, ip inet, iv interval, o oid, m money, e mood);
+      INSERT INTO typed SELECT i, md5(i::text)::uuid, ('10.' || (i / 65536) || '.' || (i / 256) % 256 || '.' || i % 256)::inet,
+        (i || ' seconds')::interval, i::oid, i::money, CASE WHEN i % 2 = 0 THEN 'calme'::mood ELSE 'vif'::mood END
+      FROM generate_series(1, 100500) AS g(i);`);
     await db.destroy();
     const config = { sources: { pg: { kind: 'postgres', url: url() } } } as unknown as Config;
     const inventory = await runInventory(config);
@@ -57,9 +63,24 @@ describe.skipIf(!up)('PostgreSQL special values', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('profiles uuid, inet, interval, oid, money and enum columns summarised in SQL', () => {
+    const typed = profile.datasets.find((d) => d.dataset === 'public.typed')!;
+    expect(typed.columns.map((c) => [c.name, c.distinct])).toEqual([
+      ['id', 100500],
+      ['u', 100500],
+      ['ip', 100500],
+      ['iv', 100500],
+      ['o', 100500],
+      ['m', 100500],
+      ['e', 2],
+    ]);
+    expect(typed.columns.find((c) => c.name === 'o')!.numeric!.mean).toBe(50250.5);
+  });
+
   it('profiles the table, each special value shown whole and counted as not fitting the type', () => {
     expect(profile.findings.filter((f) => f.code === 'PROFILE_FAILED')).toEqual([]);
-    const columns = Object.fromEntries(profile.datasets[0]!.columns.map((c) => [c.name, c]));
+    const contracts = profile.datasets.find((d) => d.dataset === 'public.contracts')!;
+    const columns = Object.fromEntries(contracts.columns.map((c) => [c.name, c]));
     const values = (name: string) => columns[name]!.topValues.map((t) => t.value).sort();
     expect(values('valid_to')).toEqual([
       '-infinity',

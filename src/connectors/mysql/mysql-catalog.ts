@@ -3,6 +3,7 @@
  * facts and databases, tables, columns, key constraints, indexes (and MariaDB's JSON checks), then
  * exact counts in UNION ALL chunks. Every column is aliased in lower case: MySQL 8 answers in upper case.
  */
+
 import type { Knex } from 'knex';
 import { groupBy } from '../../core/group-by.ts';
 import type {
@@ -13,7 +14,13 @@ import type {
   SourceFinding,
   SourceInventory,
 } from '../../core/inventory.ts';
-import { countRowsExactly, normaliseRows } from '../sql/row-counts.ts';
+import { redact } from '../../core/secrets.ts';
+import {
+  type CountFailure,
+  countFailureFinding,
+  countRowsExactly,
+  normaliseRows,
+} from '../sql/row-counts.ts';
 import type { CatalogScope, CountTarget } from '../sql/sql-dialect.ts';
 import { mysqlEnumValues, mysqlLogicalType } from './mysql-types.ts';
 
@@ -133,6 +140,7 @@ export async function mysqlCatalog(db: Knex, scope: CatalogScope): Promise<Sourc
   const wanted = new Set(tables.map((t) => keyOf(t.table_schema, t.table_name)));
 
   const countTargets: CountTarget[] = [];
+  const countFailures: CountFailure[] = [];
   for (const t of tables) {
     const isView = t.table_type === 'VIEW';
     // TABLE_ROWS is an InnoDB estimate (and MySQL 8 caches it for up to a day): small tables are counted.
@@ -159,7 +167,7 @@ export async function mysqlCatalog(db: Knex, scope: CatalogScope): Promise<Sourc
           db.raw(CONSTRAINTS_SQL, [schemas, schemas, schemas]).then((r) => keep<RawConstraint>(r)),
           db.raw(indexesSql(withExpressions), [schemas]).then((r) => keep<RawIndex>(r)),
           mariaDb ? db.raw(JSON_CHECKS_SQL, [schemas]).then((r) => keep<RawCheck>(r)) : Promise.resolve([]),
-          countRowsExactly(db, countTargets, quoteMysql),
+          countRowsExactly(db, countTargets, quoteMysql, undefined, countFailures),
         ]);
 
   const jsonColumns = new Set<string>();
@@ -172,7 +180,7 @@ export async function mysqlCatalog(db: Knex, scope: CatalogScope): Promise<Sourc
   const constraintsByTable = groupBy(constraintRows, (c) => keyOf(c.table_schema, c.table_name));
   const indexesByTable = groupBy(indexRows, (i) => keyOf(i.table_schema, i.table_name));
 
-  const findings: SourceFinding[] = [];
+  const findings: SourceFinding[] = countFailures.map((f) => countFailureFinding(f, redact));
   let sizeBytes: number | undefined;
   for (const t of tableRows) {
     if (t.table_schema === current && t.data_bytes !== null) {
@@ -187,10 +195,13 @@ export async function mysqlCatalog(db: Knex, scope: CatalogScope): Promise<Sourc
     const name = `${t.table_schema}.${t.table_name}`;
     const isView = t.table_type === 'VIEW';
     const constraints = toConstraints(constraintsByTable.get(key) ?? []);
-    const pk = constraints.find((c) => c.type === 'PRIMARY KEY');
-    const pkColumns = new Set(pk?.columns ?? []);
     // Sorted here rather than in SQL: information_schema sorts through a temporary table.
     const raw = (columnsByTable.get(key) ?? []).sort((a, b) => Number(a.position) - Number(b.position));
+    const pk = withoutHiddenParts(
+      constraints.find((c) => c.type === 'PRIMARY KEY'),
+      raw,
+    );
+    const pkColumns = new Set(pk?.columns ?? []);
     const tableCollation = isView ? null : t.collation_name;
     const columns = raw.map((c) =>
       toColumn(c, { pk: pkColumns, tableCollation, json: jsonColumns.has(keyOf(key, c.name)), mariaDb }),
@@ -483,4 +494,18 @@ interface RawCheck {
   table_schema: string;
   table_name: string;
   clause: string;
+}
+
+/**
+ * A key without the parts the table's columns do not list: a system-versioned MariaDB table's primary key
+ * includes its hidden `row_end` period column, which no SELECT * returns and nothing can be profiled by.
+ */
+function withoutHiddenParts<T extends { columns: string[] }>(
+  key: T | undefined,
+  columns: readonly { name: string }[],
+): T | undefined {
+  if (!key) return key;
+  const listed = new Set(columns.map((c) => c.name));
+  const kept = key.columns.filter((c) => listed.has(c));
+  return kept.length === key.columns.length ? key : { ...key, columns: kept };
 }

@@ -7,7 +7,9 @@ import type { OpenMode } from '../types.ts';
 
 // Every session reads TIMESTAMP columns in UTC; audits may not write (DML fails with error 1792).
 const SESSION_SQL = ["SET time_zone = '+00:00'"];
-const AUDIT_SQL = [...SESSION_SQL, 'SET SESSION TRANSACTION READ ONLY'];
+// An audit waits at most 30 s for a metadata lock (a table under ALTER or LOCK TABLES … WRITE; MariaDB's
+// default is a day), then that table's count or profile fails with its own finding.
+const AUDIT_SQL = [...SESSION_SQL, 'SET SESSION TRANSACTION READ ONLY', 'SET SESSION lock_wait_timeout = 30'];
 
 /**
  * Knex config for MySQL/MariaDB through mysql2: utf8mb4, UTC sessions, dates and big numbers as exact

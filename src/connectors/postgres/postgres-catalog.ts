@@ -3,6 +3,7 @@
  * relations; beside them the columns with the facts of their types; one script of server facts, enum
  * labels, constraints and indexes; one script of exact counts (postgres-counts.ts).
  */
+
 import { groupBy } from '../../core/group-by.ts';
 import type {
   Column,
@@ -12,8 +13,10 @@ import type {
   SourceFinding,
   SourceInventory,
 } from '../../core/inventory.ts';
+import { redact } from '../../core/secrets.ts';
 import { quoteDoubleQuoted } from '../sql/quote-identifier.ts';
 import type { CatalogScope } from '../sql/sql-dialect.ts';
+import { withoutQuery } from '../sql/sql-errors.ts';
 import { copyColumns, countScript, type PostgresCountTarget } from './postgres-counts.ts';
 import type { PgSessions } from './postgres-sessions.ts';
 import { postgresLogicalType } from './postgres-types.ts';
@@ -37,14 +40,17 @@ SELECT c.oid::bigint AS oid, n.nspname AS schema, c.relname AS name, c.relkind A
   c.reltuples::float8 AS estimate, c.relispartition AS is_partition,
   CASE WHEN c.relkind = 'r' AND c.reltuples < 0 THEN pg_relation_size(c.oid) END::bigint AS heap_bytes,
   CASE WHEN c.relkind IN ('r','m') AND c.reltuples < 0 THEN pg_total_relation_size(c.oid)
-    WHEN c.relkind IN ('r','m','p') THEN (c.relpages::bigint + COALESCE(toast.relpages, 0) + COALESCE((
+    WHEN c.relkind IN ('r','m','p') THEN (GREATEST(c.relpages, 0)::bigint + COALESCE(toast.relpages, 0) + COALESCE((
       SELECT sum(ic.relpages) FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
       WHERE i.indrelid IN (c.oid, c.reltoastrelid)), 0)) * current_setting('block_size')::bigint
   END::bigint AS catalog_bytes,
   obj_description(c.oid, 'pg_class') AS comment,
   CASE WHEN c.relkind IN ('v','m') THEN pg_get_viewdef(c.oid, true) END AS definition,
-  pn.nspname AS parent_schema, pc.relname AS parent_name, has_any_column_privilege(c.oid, 'SELECT') AS readable,
-  c.relkind = 'r' AND NOT c.relhassubclass AND has_table_privilege(c.oid, 'SELECT') AS copyable,
+  pn.nspname AS parent_schema, pc.relname AS parent_name,
+  has_schema_privilege(n.oid, 'USAGE') AND has_any_column_privilege(c.oid, 'SELECT') AS readable,
+  c.relispopulated AS populated,
+  c.relkind = 'r' AND NOT c.relhassubclass AND has_schema_privilege(n.oid, 'USAGE')
+    AND has_table_privilege(c.oid, 'SELECT') AS copyable,
   CASE WHEN c.relkind = 'r' THEN pg_stat_get_live_tuples(c.oid) END::float8 AS live
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -191,6 +197,7 @@ export async function postgresCatalog(db: PgSessions, scope: CatalogScope): Prom
   const countTargets: PostgresCountTarget[] = [];
   const estimates = new Map<string, number | null>();
   const unreadable: string[] = [];
+  const unpopulated: string[] = [];
   for (const r of relations) {
     const key = String(r.oid);
     const isView = r.relkind === 'v';
@@ -203,7 +210,9 @@ export async function postgresCatalog(db: PgSessions, scope: CatalogScope): Prom
     // A relation the audit user may not SELECT from is listed from the catalog, never counted: one such
     // table would otherwise fail the counting statement of every table beside it.
     if (!r.readable) unreadable.push(`${r.schema}.${r.name}`);
-    const countable = r.readable && (isView ? scope.countViews : r.relkind !== 'f');
+    // A materialized view created WITH NO DATA cannot be read until refreshed (55000).
+    else if (!r.populated) unpopulated.push(`${r.schema}.${r.name}`);
+    const countable = r.readable && r.populated && (isView ? scope.countViews : r.relkind !== 'f');
     const small = estimate !== null && estimate < scope.exactBelow;
     if (countable && (isView || small || (r.relkind === 'p' && scope.exactBelow > 0))) {
       countTargets.push({
@@ -214,6 +223,14 @@ export async function postgresCatalog(db: PgSessions, scope: CatalogScope): Prom
         expectedRows: estimate === null ? null : Math.max(estimate, r.live ?? 0),
       });
     }
+  }
+  if (unpopulated.length > 0) {
+    findings.push({
+      code: 'VIEW_NOT_POPULATED',
+      severity: 'warning',
+      message: `${unpopulated.length} materialized view(s) were never refreshed (WITH NO DATA): listed from the catalog, neither counted nor profiled (${unpopulated.slice(0, 5).join(', ')}${unpopulated.length > 5 ? ', …' : ''})`,
+      evidence: { datasets: unpopulated },
+    });
   }
   if (unreadable.length > 0) {
     findings.push({
@@ -261,16 +278,37 @@ export async function postgresCatalog(db: PgSessions, scope: CatalogScope): Prom
             const exact = new Map<string, number>();
             // All the counts in one round trip, so that the server counts while this process reads the other
             // lanes' rows; small tables are copied rather than counted (postgres-counts.ts).
-            if (counted.length > 0) {
-              const script = countScript(
-                counted,
-                copyColumns(
-                  counted,
-                  (key) => byOid.get(key),
-                  (c) => typeFacts(types, c)[TYPE_WIDTH],
-                ),
+            const columnsOf = (targets: typeof counted) =>
+              copyColumns(
+                targets,
+                (key) => byOid.get(key),
+                (c) => typeFacts(types, c)[TYPE_WIDTH],
               );
-              script.read(await run(script.sql), exact);
+            if (counted.length > 0) {
+              const script = countScript(counted, columnsOf(counted));
+              try {
+                script.read(await run(script.sql), exact);
+              } catch {
+                // The failed chunk's transaction is left aborted: closed before anything else is sent.
+                await run('ROLLBACK');
+                // One relation that cannot be counted (locked past lock_timeout, a foreign partition whose
+                // server refuses, a view over a dropped column) must not cost the others their counts:
+                // each is counted alone, and the ones that fail keep their estimate, with a finding.
+                for (const target of counted) {
+                  const alone = countScript([target], columnsOf([target]));
+                  try {
+                    alone.read(await run(alone.sql), exact);
+                  } catch (error) {
+                    await run('ROLLBACK');
+                    findings.push({
+                      code: 'ROW_COUNT_FAILED',
+                      severity: 'warning',
+                      dataset: `${target.schema}.${target.table}`,
+                      message: `could not be counted (${redact(withoutQuery((error as Error).message))}): its row count is the catalog's estimate`,
+                    });
+                  }
+                }
+              }
             }
             for (const target of countTargets) if (empty.has(target.key)) exact.set(target.key, 0);
             return [sizes, exact] as const;
@@ -376,6 +414,7 @@ export async function postgresCatalog(db: PgSessions, scope: CatalogScope): Prom
       ...(uniqueKeys.length > 0 ? { uniqueKeys } : {}),
       ...(r.relkind === 'm' ? { materialized: true } : {}),
       ...(r.relkind === 'p' ? { partitioned: true } : {}),
+      ...(r.readable && r.populated ? {} : { readable: false }),
       ...(r.parent_name ? { partitionOf: `${r.parent_schema}.${r.parent_name}` } : {}),
       ...sizeOf(r, measured.get(key)),
       ...(r.comment ? { comment: r.comment } : {}),
@@ -573,6 +612,7 @@ interface RawServer {
 
 interface RawRelation {
   readable: boolean;
+  populated: boolean;
   oid: string;
   schema: string;
   name: string;

@@ -6,6 +6,9 @@ import { tlsOptions } from '../sql/sql-tls.ts';
 import type { OpenMode } from '../types.ts';
 import { POSTGRES_OIDS, postgresTimestampToIso } from './postgres-types.ts';
 
+/** How long an audit session waits for a lock before the statement fails (PostgreSQL `lock_timeout`). */
+export const AUDIT_LOCK_TIMEOUT_MS = 30_000;
+
 const keepText = (value: string) => value;
 
 // Dates and timestamps keep their exact text (no JS Date, no time-zone shift, no lost microseconds).
@@ -32,7 +35,14 @@ export async function postgresConnection(
   const settings = ['-c TimeZone=UTC'];
   // A read starts at the table's first page, not where a concurrent (or just abandoned) scan stands:
   // two reads of an unchanged table return rows in the same order, so row numbers stay the same.
-  if (mode === 'audit') settings.push('-c default_transaction_read_only=on', '-c synchronize_seqscans=off');
+  // An audit waits at most 30 s for a lock (a table held by ALTER TABLE or VACUUM FULL), then that table's
+  // count or profile fails with its own finding, instead of the whole audit hanging.
+  if (mode === 'audit')
+    settings.push(
+      '-c default_transaction_read_only=on',
+      '-c synchronize_seqscans=off',
+      `-c lock_timeout=${AUDIT_LOCK_TIMEOUT_MS}`,
+    );
   const ssl = tlsOptions(config.ssl, source);
   if (config.url) checkUrl(config.url, source);
   const connection: Record<string, unknown> = {

@@ -16,6 +16,8 @@ export const postgresPushdown: PushdownDialect = {
     if (column.type === 'date') return finiteDays(expr);
     // date_part is float8 (EXTRACT is numeric since PostgreSQL 14: 3× slower to average and to sort).
     if (column.type === 'timestamp') return `(date_part('epoch', ${expr}) / 86400)`;
+    // oid has no avg() nor percentile_cont(): it is an unsigned 32-bit integer.
+    if (column.nativeType === 'oid') return `(${expr})::int8`;
     return column.type === 'integer' || column.type === 'decimal' || column.type === 'float'
       ? expr
       : undefined;
@@ -28,8 +30,9 @@ export const postgresPushdown: PushdownDialect = {
   mean: (expr) => `avg(${expr})`,
   length: (expr, column) =>
     column.type === 'binary' ? `octet_length(${expr})` : `char_length((${expr})::text)`,
-  firstCodePoint: (expr) => `ascii(${expr})`,
-  lastCodePoint: (expr) => `ascii(right(${expr}, 1))`,
+  // Text of any type read as a string (uuid, inet, interval, xml, money, enums): ascii() takes text only.
+  firstCodePoint: (expr) => `ascii((${expr})::text)`,
+  lastCodePoint: (expr) => `ascii(right((${expr})::text, 1))`,
   trimmedLower: (expr) => `lower(btrim((${expr})::text, ${EDGE}))`,
   literal: (text) => `'${text.replaceAll("'", "''")}'`,
   countDistinctTuple: (keys, _columns, allNotNull) =>

@@ -2,8 +2,11 @@
  * Exact row counts in a bounded number of statements: tables are counted in chunks of
  * `UNION ALL` selects, one statement per chunk, instead of one query per table.
  */
+
 import type { Knex } from 'knex';
+import type { SourceFinding } from '../../core/inventory.ts';
 import type { CountTarget } from './sql-dialect.ts';
+import { withoutQuery } from './sql-errors.ts';
 
 export type { CountTarget };
 
@@ -62,15 +65,49 @@ export async function countRowsExactly(
   targets: readonly CountTarget[],
   quote: (identifier: string) => string,
   countExpression = 'COUNT(*)',
+  failures?: CountFailure[],
 ): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
+  const count = async (chunk: readonly CountTarget[]) => {
+    const rows = normaliseRows(await db.raw(rawSql(db, countStatement(chunk, quote, countExpression))));
+    fileCounts(counts, chunk, rows);
+  };
   await Promise.all(
     countChunks(targets).map(async (chunk) => {
-      const rows = normaliseRows(await db.raw(rawSql(db, countStatement(chunk, quote, countExpression))));
-      fileCounts(counts, chunk, rows);
+      try {
+        await count(chunk);
+      } catch (error) {
+        if (!failures) throw error;
+        // One object that cannot be counted (a view over a dropped table, a lock held past the timeout)
+        // must not cost the others their counts: each is counted alone, and the failures are listed.
+        for (const target of chunk) {
+          try {
+            await count([target]);
+          } catch (alone) {
+            failures.push({ target, error: alone as Error });
+          }
+        }
+      }
     }),
   );
   return counts;
+}
+
+/** An object `countRowsExactly` could not count, and why. */
+export interface CountFailure {
+  readonly target: CountTarget;
+  readonly error: Error;
+}
+
+/** The finding of an object that could not be counted: it keeps its estimate, if any. */
+export function countFailureFinding(failure: CountFailure, redact: (text: string) => string): SourceFinding {
+  const { target, error } = failure;
+  return {
+    code: 'ROW_COUNT_FAILED',
+    severity: 'warning',
+    dataset: target.schema === undefined ? target.table : `${target.schema}.${target.table}`,
+    message: `could not be counted (${redact(withoutQuery(error.message))}): its row count is the catalog's estimate, if any`,
+  };
 }
 
 /**

@@ -13,6 +13,18 @@ interface DriverError {
   errors?: DriverError[];
 }
 
+/**
+ * A driver message without the statement knex puts before it (`SELECT … - no such table: main.gone`): a
+ * push-down statement runs to kilobytes, and the cause is what a reader needs.
+ */
+export function withoutQuery(message: string): string {
+  const text = message.trimStart();
+  if (!/^(?:SELECT|WITH|INSERT|UPDATE|DELETE|MERGE|COPY|BEGIN|SET|PRAGMA|CREATE|DROP|TRUNCATE)\b/i.test(text))
+    return message;
+  const at = text.lastIndexOf(' - ');
+  return at < 0 ? message : text.slice(at + 3);
+}
+
 // Messages of pg and mysql2 about a connection that is gone, whatever their code.
 const LOST_CONNECTION =
   /Connection terminated|not queryable|terminating connection|server closed the connection|connection is in closed state|Connection lost/i;
@@ -32,7 +44,7 @@ export function describeDriverError(
   // Node's AggregateError (several addresses tried) carries the useful code on its members.
   const inner = e.errors?.[0] ?? e;
   const code = String(e.code ?? inner.code ?? '');
-  const raw = redact(String(e.message || inner.message || error));
+  const raw = redact(withoutQuery(String(e.message || inner.message || error)));
   const context = { source, driverCode: code };
   const fail = (kind: ConstructorParameters<typeof StocktakeError>[0], what: string, hint: string) =>
     new StocktakeError(kind, `${where.role ?? 'source'} ${source}: ${what}`, { hint, context, cause: error });

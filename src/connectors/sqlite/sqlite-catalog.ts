@@ -2,6 +2,7 @@
  * SQLite inventory in a fixed handful of queries: the pragma table-valued functions joined to
  * sqlite_schema list every table's columns, keys and indexes at once. SQLite has no schemas.
  */
+
 import type { Knex } from 'knex';
 import { groupBy } from '../../core/group-by.ts';
 import type {
@@ -12,9 +13,16 @@ import type {
   SourceFinding,
   SourceInventory,
 } from '../../core/inventory.ts';
+import { redact } from '../../core/secrets.ts';
 import { quoteDoubleQuoted } from '../sql/quote-identifier.ts';
-import { countRowsExactly, normaliseRows } from '../sql/row-counts.ts';
+import {
+  type CountFailure,
+  countFailureFinding,
+  countRowsExactly,
+  normaliseRows,
+} from '../sql/row-counts.ts';
 import type { CatalogScope, CountTarget } from '../sql/sql-dialect.ts';
+import { withoutQuery } from '../sql/sql-errors.ts';
 import { sqliteLogicalType, sqliteTypeModifiers } from './sqlite-types.ts';
 
 /** Quotes an SQLite identifier. */
@@ -34,6 +42,40 @@ SELECT m.name AS dataset, p.cid AS cid, p.name AS name, p.type AS declared, p."n
 FROM sqlite_schema m JOIN pragma_table_xinfo(m.name) p
 WHERE m.type IN ('table', 'view') AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
 ORDER BY m.name, p.cid`;
+
+// One object's columns: the fallback when the statement over all of them fails.
+const OBJECT_COLUMNS_SQL = `
+SELECT ? AS dataset, p.cid AS cid, p.name AS name, p.type AS declared, p."notnull" AS not_null,
+  p.dflt_value AS default_expr, p.pk AS pk, p.hidden AS hidden
+FROM pragma_table_xinfo(?) p ORDER BY p.cid`;
+
+/**
+ * The columns of every wanted object in one statement; when it fails (a view over a table dropped since:
+ * `no such table`), object by object, the ones that fail named in `broken` with their error, so that one
+ * stale view costs only itself.
+ */
+async function readColumns(
+  db: Knex,
+  objects: readonly RawObject[],
+  broken: Map<string, string>,
+  keep: (rows: RawColumn[]) => RawColumn[],
+): Promise<RawColumn[]> {
+  try {
+    return keep(normaliseRows(await db.raw(COLUMNS_SQL)) as unknown as RawColumn[]);
+  } catch {
+    const columns: RawColumn[] = [];
+    for (const o of objects) {
+      try {
+        columns.push(
+          ...(normaliseRows(await db.raw(OBJECT_COLUMNS_SQL, [o.name, o.name])) as unknown as RawColumn[]),
+        );
+      } catch (error) {
+        broken.set(o.name, (error as Error).message);
+      }
+    }
+    return columns;
+  }
+}
 
 const FOREIGN_KEYS_SQL = `
 SELECT m.name AS dataset, f.id AS id, f.seq AS seq, f."table" AS ref_table, f."from" AS from_column,
@@ -60,7 +102,8 @@ export async function sqliteCatalog(db: Knex, scope: CatalogScope): Promise<Sour
   );
   const wanted = new Set(objects.map((o) => o.name));
   const keep = <T extends { dataset: string }>(rows: T[]) => rows.filter((r) => wanted.has(r.dataset));
-  const columns = keep(normaliseRows(await db.raw(COLUMNS_SQL)) as unknown as RawColumn[]);
+  const broken = new Map<string, string>();
+  const columns = await readColumns(db, objects, broken, keep);
   const foreignKeys = keep(normaliseRows(await db.raw(FOREIGN_KEYS_SQL)) as unknown as RawForeignKey[]);
   const indexes = keep(normaliseRows(await db.raw(INDEXES_SQL)) as unknown as RawIndex[]);
   const findings: SourceFinding[] = [];
@@ -79,10 +122,20 @@ export async function sqliteCatalog(db: Knex, scope: CatalogScope): Promise<Sour
   const countTargets: CountTarget[] =
     scope.exactBelow > 0
       ? objects
-          .filter((o) => o.type === 'table' || scope.countViews)
+          .filter((o) => (o.type === 'table' || scope.countViews) && !broken.has(o.name))
           .map((o) => ({ key: o.name, schema: undefined, table: o.name }))
       : [];
-  const counts = await countRowsExactly(db, countTargets, quoteSqlite);
+  for (const [name, error] of broken) {
+    findings.push({
+      code: 'VIEW_BROKEN',
+      severity: 'warning',
+      dataset: name,
+      message: `cannot be read (${redact(withoutQuery(error))}): listed without columns, neither counted nor profiled`,
+    });
+  }
+  const countFailures: CountFailure[] = [];
+  const counts = await countRowsExactly(db, countTargets, quoteSqlite, undefined, countFailures);
+  for (const failure of countFailures) findings.push(countFailureFinding(failure, redact));
 
   const columnsBy = groupBy(columns, (c) => c.dataset);
   const fksBy = groupBy(foreignKeys, (f) => f.dataset);
@@ -146,6 +199,7 @@ export async function sqliteCatalog(db: Knex, scope: CatalogScope): Promise<Sour
       ...(uniqueKeys.length > 0 ? { uniqueKeys } : {}),
       ...(sizes.has(o.name) ? { sizeBytes: sizes.get(o.name)!, sizeExact: true } : {}),
       ...(o.type === 'view' && o.sql ? { definition: o.sql } : {}),
+      ...(broken.has(o.name) ? { readable: false as const } : {}),
     };
   });
 
