@@ -196,6 +196,8 @@ export interface MappingRun {
   reconciliation: Reconciliation | null;
   /** An identity mapping: the rows its identity map names after the run (old key → new key). */
   identity?: { generated: string; mapped: number };
+  /** What the run held back, and why (`MAP_MIRROR_DELETES_HELD`). */
+  warnings?: { path: string; code: string; message: string }[];
   error?: { code: string; message: string };
 }
 

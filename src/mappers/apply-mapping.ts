@@ -19,8 +19,10 @@ import {
   type DiffOptions,
   type DiffSides,
   duplicateRejects,
+  heldDeletesWarning,
   keyTupleOf,
   keyValuesOf,
+  mirrorDeletes,
   readSides,
   walkPartitions,
 } from './plan-mapping.ts';
@@ -183,6 +185,12 @@ export async function writeMapping(
   const notExpected = new Set<string>();
   const sourceAggregates = new SideAggregates(aggregatePlanOf(prepared));
   const mode = prepared.config.to.mode;
+  const deletes = mirrorDeletes(prepared, sides.sourceSummary.unkeyed);
+  const held = heldDeletesWarning(prepared, sides.sourceSummary.unkeyed);
+  if (held.length > 0) {
+    run.warnings = held;
+    options.onStep?.(`${name}: ${held[0]!.message}`);
+  }
   // The target was empty when the interrupted fresh load began: a row under a key the source holds twice
   // was written by it before the duplicate was read, and goes, as that run would have deleted it.
   const retractDuplicates = read.resumed && isFreshLoadRun(read.checkpoint);
@@ -191,7 +199,7 @@ export async function writeMapping(
   try {
     if (prepared.identity)
       await walkPartitions(sides.source, sides.target, (s, t, diff) =>
-        writeIdentityPartition(prepared, applier, tally, notExpected, run, s, t, diff),
+        writeIdentityPartition(prepared, applier, tally, notExpected, run, deletes, s, t, diff),
       );
     else
       await walkPartitions(sides.source, sides.target, async (s, t, diff) => {
@@ -233,7 +241,7 @@ export async function writeMapping(
         }
         for (let i = 0; i < s.keys.length; i++)
           if (counted[i] === 0 && s.rows[i] !== null) sourceAggregates.add(rowAt(s, i)!);
-        if (mode === 'mirror')
+        if (deletes)
           for (const j of diff.targetOnly) await applier.delete(keyTupleOf(prepared, rowAt(t, j)!));
         if (retractDuplicates && diff.duplicates.length > 0)
           await retractDuplicateRows(prepared, applier, s, t, diff);
@@ -249,6 +257,7 @@ export async function writeMapping(
   run.reconciliation = await verifyMapping(prepared, sides.source, target, {
     notExpected,
     tally,
+    mirror: deletes,
     ...(prepared.identity ? {} : { sourceAggregates }),
     ...(options.memoryRows ? { memoryRows: options.memoryRows } : {}),
     ...(options.batchSize ? { batchSize: options.batchSize } : {}),
@@ -285,6 +294,7 @@ async function writeIdentityPartition(
   tally: RejectTally,
   notExpected: Set<string>,
   run: MappingRun,
+  deletes: boolean,
   s: PartitionRecords,
   t: PartitionRecords,
   diff: PartitionDiff,
@@ -317,7 +327,7 @@ async function writeIdentityPartition(
     if (prepared.identity!.supplied < 0) row.push(keyTupleOf(prepared, rowAt(t, diff.updates[u + 1]!)!)[0]!);
     await applier.updateMapped(row, s.keys[i]!);
   }
-  if (mode === 'mirror' && prepared.pass === 'rows')
+  if (deletes && prepared.pass === 'rows')
     for (const j of diff.targetOnly) await applier.delete(keyTupleOf(prepared, rowAt(t, j)!), t.keys[j]!);
 }
 

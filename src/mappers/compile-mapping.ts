@@ -66,7 +66,8 @@ interface FieldProgram {
   readonly stepNames: readonly string[];
   readonly checks: readonly TransformFn[];
   readonly checkNames: readonly string[];
-  readonly required: boolean;
+  /** Why a null is refused (`required: true`, or a key field, which a row without cannot be matched by); null: allowed. */
+  readonly required: string | null;
   readonly columnCheck: TransformFn | undefined;
   readonly onInvalid: 'reject' | 'null' | 'keep';
 }
@@ -331,7 +332,13 @@ export function tryCompileMapping(
       stepNames,
       checks,
       checkNames,
-      required: config.required === true,
+      // A key field is required: a row without it matches no target row (NULL = NULL is not true), so each run
+      // would insert it again; under a nullable unique constraint the target would collect copies.
+      required: (mapping.to.key ?? []).includes(field)
+        ? 'is not allowed: the field is part of the key, and a row without it cannot be matched'
+        : config.required === true
+          ? 'is not allowed: the field is required'
+          : null,
       columnCheck,
       onInvalid: config.onInvalid ?? 'reject',
     };
@@ -437,10 +444,10 @@ function buildCompiledMapping(
         break;
       }
     }
-    if (p.required && value === null) {
+    if (p.required !== null && value === null) {
       failure.step = 'required';
       failure.value = null;
-      failure.reason = 'is not allowed: the field is required';
+      failure.reason = p.required;
       failure.code = 'REJECT_REQUIRED';
       return FAILED;
     }

@@ -50,7 +50,7 @@ export interface DiffOptions {
 export interface DiffSides {
   readonly source: PartitionStore;
   readonly target: PartitionStore;
-  readonly sourceSummary: SideSummary & { readonly rejected: number };
+  readonly sourceSummary: SideSummary & { readonly rejected: number; readonly unkeyed: number };
   readonly targetSummary: SideSummary;
   /** Releases memory and temporary files. */
   close(): void;
@@ -407,6 +407,11 @@ export async function planMapping(
           : fieldChanges(prepared, next, old, unmasked),
     });
   };
+  const deletes = mirrorDeletes(prepared, sides.sourceSummary.unkeyed);
+  const warnings = [
+    ...(options.foreignKeys?.warnings ?? []),
+    ...heldDeletesWarning(prepared, sides.sourceSummary.unkeyed),
+  ];
   try {
     await walkPartitions(sides.source, sides.target, (s, t, diff) => {
       counts.unchanged += diff.unchanged;
@@ -441,7 +446,7 @@ export async function planMapping(
         sample('update', s, i, t, diff.updates[u + 1]!);
       }
       for (const j of diff.targetOnly) {
-        if (mode !== 'mirror') {
+        if (!deletes) {
           counts.targetOnly++;
           continue;
         }
@@ -483,9 +488,7 @@ export async function planMapping(
     dependsOn: prepared.dependsOn,
     keyComparison: prepared.keyFoldings.some((f) => f !== 'exact') ? 'folded' : 'exact',
     durationMs: Math.round(performance.now() - started),
-    ...(options.foreignKeys && options.foreignKeys.warnings.length > 0
-      ? { warnings: options.foreignKeys.warnings }
-      : {}),
+    ...(warnings.length > 0 ? { warnings } : {}),
     ...planIdentity(prepared),
   };
 }
@@ -520,4 +523,28 @@ function planIdentity(prepared: PreparedMapping): Pick<MappingPlan, 'identity' |
 /** A dataset's columns as a plan records them. */
 export function planColumns(columns: readonly { name: string; type: PlanColumn['type'] }[]): PlanColumn[] {
   return columns.map((c) => ({ name: c.name, type: c.type }));
+}
+
+/**
+ * Whether a mirror deletes the target rows the source lacks: not when some rejected row has no key (its key
+ * fields failed too, a lookup that lost its entry): its target row cannot be told from a row gone from the
+ * source, and a rejected row's target row is never deleted.
+ */
+export function mirrorDeletes(prepared: PreparedMapping, unkeyed: number): boolean {
+  return prepared.config.to.mode === 'mirror' && unkeyed === 0;
+}
+
+/** The plan's warning when a mirror holds its deletes back (`mirrorDeletes`). */
+export function heldDeletesWarning(
+  prepared: PreparedMapping,
+  unkeyed: number,
+): { path: string; code: string; message: string }[] {
+  if (prepared.config.to.mode !== 'mirror' || unkeyed === 0) return [];
+  return [
+    {
+      path: `mappings[${prepared.index}]`,
+      code: 'MAP_MIRROR_DELETES_HELD',
+      message: `no target row is deleted: ${unkeyed} rejected source row(s) have no key (their key fields fail too), so their target rows cannot be told from rows gone from the source; fix the rejects (see the rejects file), then run again`,
+    },
+  ];
 }

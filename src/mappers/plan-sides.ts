@@ -100,7 +100,7 @@ export async function collectSource(
   store: PartitionStore,
   onReject: (rejected: RejectedRow) => void,
   options: SideReadOptions = {},
-): Promise<SideSummary & { readonly rejected: number }> {
+): Promise<SideSummary & { readonly rejected: number; readonly unkeyed: number }> {
   const started = performance.now();
   const { compiled, canonicalizers } = prepared;
   const fieldCount = compiled.targetFields.length;
@@ -109,6 +109,8 @@ export async function collectSource(
   const fingerprint = new FingerprintAccumulator();
   let rowNumber = 0;
   let rejected = 0;
+  // Rejected rows whose key fields fail too: no target row can be known to be theirs.
+  let unkeyed = 0;
   const from = compiled.from;
   const identity = prepared.identity;
   const keyWidth = identity?.sourceKey.length ?? 0;
@@ -144,7 +146,7 @@ export async function collectSource(
         if (key) {
           store.add(key.text, 0, 0, null);
           selfReferences?.addRejectedKey(key.text);
-        }
+        } else unkeyed++;
         onReject({
           row: rowNumber,
           key: key?.values ?? null,
@@ -176,6 +178,7 @@ export async function collectSource(
   return {
     rows: rowNumber,
     rejected,
+    unkeyed,
     fingerprint: fingerprint.result(),
     ms: Math.round(performance.now() - started),
   };

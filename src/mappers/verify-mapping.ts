@@ -35,6 +35,8 @@ export interface VerifyOptions {
   readonly sourceAggregates?: SideAggregates | null;
   readonly memoryRows?: number;
   readonly batchSize?: number;
+  /** False when a mirror held its deletes back (`mirrorDeletes`): target rows absent from the source may stay. */
+  readonly mirror?: boolean;
 }
 
 /** Compares the mapped source (its partition store) with the target as it is now. */
@@ -179,7 +181,7 @@ async function verifyByRows(
       ...(options.batchSize ? { batchSize: options.batchSize } : {}),
     });
     const tally = new Tally(prepared, options);
-    const mirror = prepared.config.to.mode === 'mirror';
+    const mirror = options.mirror ?? prepared.config.to.mode === 'mirror';
     const plan = aggregatePlanOf(prepared);
     const sourceAggregates = new SideAggregates(plan);
     const targetAggregates = new SideAggregates(plan);

@@ -185,7 +185,7 @@ describe('a compiled mapping', () => {
       [null, 'x', null, null, '1'],
       'external_id',
       'REJECT_REQUIRED',
-      'target: null is not allowed: contacts.external_id is NOT NULL',
+      'required: null is not allowed: the field is part of the key, and a row without it cannot be matched',
     ],
     [
       [1234567890, 'x', null, null, '1'],
@@ -242,7 +242,8 @@ describe('onInvalid, required, lossy and column types', () => {
     column('b', 'boolean', { nativeType: 'boolean' }),
   ]);
   function one(field: string, config: object, value: Value, options: { target?: boolean } = {}): Value {
-    const compiled = compileMapping(mapping({ [field]: { from: 'v', ...config } }), 0, {
+    // Keyed on nothing here: a key field may not be null, and these tests are about the field's own rules.
+    const compiled = compileMapping(mapping({ [field]: { from: 'v', ...config } }, []), 0, {
       source: src,
       ...(options.target === false ? {} : { target: tgt }),
     });

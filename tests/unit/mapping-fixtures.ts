@@ -39,8 +39,10 @@ const SOURCE = dataset('public.customers', [column('v', 'string')]);
 
 /** Runs `steps` on one value: the output value, or the rejection as its sentence prefixed by its code. */
 export function transformOne(steps: TransformStepConfig[], value: Value): Value {
-  const compiled = compileMapping(mapping({ v: { from: 'v', transform: steps } }), 0, { source: SOURCE });
+  // Keyed on a constant: a key field may not be null, the field under test may.
+  const fields = { k: { value: 'k' }, v: { from: 'v', transform: steps } };
+  const compiled = compileMapping(mapping(fields), 0, { source: SOURCE });
   const out: Value[] = [];
   const rejection = compiled.map([value], out);
-  return rejection ? `${rejection.code} ${formatRejection(rejection)}` : out[0]!;
+  return rejection ? `${rejection.code} ${formatRejection(rejection)}` : out[1]!;
 }

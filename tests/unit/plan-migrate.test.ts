@@ -173,6 +173,55 @@ describe('plan', () => {
   });
 });
 
+describe('mirror', () => {
+  it('deletes no target row while a rejected source row has no key, and says so in the plan and the run', async () => {
+    const w = world({ rows: 3, mode: 'mirror' });
+    // The key field itself fails for id 2 (the prefix of a null id is null: a required key field).
+    const mapping: MappingConfig = {
+      ...MAPPING,
+      to: { ...MAPPING.to, mode: 'mirror' },
+      fields: {
+        ...MAPPING.fields,
+        external_id: {
+          from: 'id',
+          transform: ['text', { null_if: ['2'] }, { prefix: 'CRM-' }],
+          required: true,
+        },
+      },
+    };
+    w.config.mappings = [mapping];
+    const t = w.target.rows.get('contacts')!;
+    t.push(
+      ['CRM-1', 'user1@example.org', '1.5'],
+      ['CRM-2', 'user2@example.org', '2.5'],
+      ['CRM-9', 'gone@example.org', '0'],
+    );
+    const plan = await runPlan(w.config, { connectors: w.connectors });
+    const m = plan.mappings[0]!;
+    expect([m.inserts, m.updates, m.unchanged, m.deletes, m.rejects, m.targetOnly]).toEqual([
+      1, 0, 1, 0, 1, 2,
+    ]);
+    expect(m.warnings?.map((x) => x.code)).toContain('MAP_MIRROR_DELETES_HELD');
+    const outcome = await runMigrate(w.config, { connectors: w.connectors, rejectsDir: dir });
+    const run = outcome.run.mappings[0]!;
+    expect([run.inserted, run.deleted, run.status]).toEqual([1, 0, 'done']);
+    expect(run.warnings?.[0]?.code).toBe('MAP_MIRROR_DELETES_HELD');
+    expect(t.map((r) => r[0]).sort()).toEqual(['CRM-1', 'CRM-2', 'CRM-3', 'CRM-9']);
+
+    // Once every rejected row has a key again, the mirror deletes what the source lacks.
+    w.config.mappings = [
+      {
+        ...mapping,
+        fields: { ...mapping.fields, external_id: { from: 'id', transform: ['text', { prefix: 'CRM-' }] } },
+      },
+    ];
+    const fixed = await runMigrate(w.config, { connectors: w.connectors, rejectsDir: dir });
+    expect(fixed.run.mappings[0]).toMatchObject({ deleted: 1, status: 'done' });
+    expect(fixed.run.mappings[0]!.warnings).toBeUndefined();
+    expect(t.map((r) => r[0]).sort()).toEqual(['CRM-1', 'CRM-2', 'CRM-3']);
+  });
+});
+
 describe('migrate', () => {
   it('writes the differences, verifies, and changes nothing when run again', async () => {
     const w = world({ rows: 25 });
