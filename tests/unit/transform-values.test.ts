@@ -33,9 +33,21 @@ describe('number and integer', () => {
     expect(transformOne(['number'], input)).toBe(expected);
   });
 
-  test('an explicit decimal separator settles 1.234', () => {
-    expect(transformOne(['number'], '1.234')).toBe('1.234');
+  test('refuses 1.234 without a decimal separator, which settles it', () => {
+    // One column mixing `1.234` and `2.500,00` read 1.234 and 2500: a value a thousand times too small.
+    for (const value of ['1.234', '12.500', ' -999.000 '])
+      expect(transformOne(['number'], value)).toMatch(
+        /^REJECT_TRANSFORM number: ".+" is ambiguous: one dot before three digits/,
+      );
     expect(transformOne([{ number: { decimal: ',' } }], '1.234')).toBe('1234');
+    expect(transformOne([{ number: { decimal: '.' } }], '1.234')).toBe('1.234');
+    // Not ambiguous: other digit counts, a leading zero, both separators, a comma (French decimal).
+    expect(transformOne(['number'], '1.5')).toBe('1.5');
+    expect(transformOne(['number'], '0.125')).toBe('0.125');
+    expect(transformOne(['number'], '1234.567')).toBe('1234.567');
+    expect(transformOne(['number'], '2.500,00')).toBe('2500');
+    expect(transformOne(['number'], '1.234.567')).toBe('1234567');
+    expect(transformOne(['number'], '1,250')).toBe('1.25');
   });
 
   test.each([

@@ -9,14 +9,24 @@ function separatorOf(args: unknown): DecimalSeparator | undefined {
   return args && typeof args === 'object' ? (args as { decimal?: DecimalSeparator }).decimal : undefined;
 }
 
+/**
+ * `1.234`, `12.500`: one dot before exactly three digits, which French writing reads as a thousands
+ * separator (1234) and English as a decimal point (1.234). Without `decimal`, guessing per value made one
+ * column's `1.234` a thousand times smaller than its `2.500,00`; such a value is refused instead.
+ */
+const AMBIGUOUS_DOT = /^\s*[-+\u2212]?[1-9]\d{0,2}\.\d{3}\s*$/;
+
 function decimalStep(decimal: DecimalSeparator | undefined, whole: boolean): TransformFn {
   const notNumber = decimal ? `is not a number (decimal separator "${decimal}")` : 'is not a number';
+  const ambiguous =
+    'is ambiguous: one dot before three digits is a thousands separator in French (1234) and a decimal point in English (1.234); say which with { number: { decimal: "," } } or { decimal: "." }';
   // Blank text is null: an empty cell holds no number.
   return (value: Value, _row, failure: StepFailure) => {
     let text: string | null;
     if (value === null || value === undefined) return null;
     if (typeof value === 'string') {
       if (value.trim().length === 0) return null;
+      if (decimal === undefined && AMBIGUOUS_DOT.test(value)) return fail(failure, ambiguous);
       text = parseDecimalText(value, decimal);
     } else if (typeof value === 'number') {
       text = numberToDecimal(value);
