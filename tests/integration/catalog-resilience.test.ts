@@ -12,6 +12,7 @@ import knexFactory, { type Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/schema.ts';
 import type { Inventory } from '../../src/core/inventory.ts';
+import { keyFoldingOf } from '../../src/mappers/canonical-key.ts';
 import { runInventory } from '../../src/stages/inventory-stage.ts';
 import { runProfile } from '../../src/stages/profile-stage.ts';
 import { SERVERS, serverAvailable } from '../helpers/servers.ts';
@@ -147,6 +148,9 @@ describe.skipIf(!myUp)('MariaDB', () => {
     await admin.raw(`CREATE TABLE ${MY_DB}.gone (id INT)`);
     await admin.raw(`CREATE VIEW ${MY_DB}.v_gone AS SELECT id FROM ${MY_DB}.gone`);
     await admin.raw(`DROP TABLE ${MY_DB}.gone`);
+    await admin.raw(
+      `CREATE TABLE ${MY_DB}.codes (code VARCHAR(10) PRIMARY KEY) DEFAULT CHARSET utf8mb4 COLLATE utf8mb4_bin`,
+    );
   });
 
   afterAll(async () => {
@@ -170,5 +174,9 @@ describe.skipIf(!myUp)('MariaDB', () => {
     const profiled = profile.datasets.find((d) => d.dataset === `${MY_DB}.versioned`)!;
     expect(profiled.rowCount).toBe(2);
     expect(profiled.keyDuplicates).toEqual([{ columns: ['id'], duplicates: 0, examples: [] }]);
+    // A case-exact table's columns say so, and its keys are compared exactly (F1 and f1 are two keys).
+    const code = datasetOf(inventory, `${MY_DB}.codes`).columns[0]!;
+    expect(code.collation).toBe('utf8mb4_bin');
+    expect(keyFoldingOf(code, 'mariadb')).toBe('exact');
   });
 });

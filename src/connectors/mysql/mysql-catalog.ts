@@ -350,9 +350,11 @@ function toColumn(c: RawColumn, context: ColumnContext): Column {
     ...(c.charset_name && !context.json
       ? { charset: c.charset_name.toLowerCase() === 'utf8' ? 'utf8mb3' : c.charset_name.toLowerCase() }
       : {}),
+    // Listed when it differs from the table's, and whenever it is not case-insensitive: a reader takes a
+    // column without one as the usual `_ci` (a `utf8mb4_bin` table's keys are case-exact).
     ...(c.collation_name &&
     context.tableCollation &&
-    c.collation_name !== context.tableCollation &&
+    (c.collation_name !== context.tableCollation || !/_ci(?:$|_)/i.test(c.collation_name)) &&
     !context.json
       ? { collation: c.collation_name }
       : {}),
