@@ -117,3 +117,17 @@ describe('spreadsheet serial days (excel, excel1904)', () => {
     expect(transformOne([paris(['excel'])], '45292,25')).toBe('2024-01-01T05:00:00.000Z');
   });
 });
+
+describe('ISO 8601 after the formats', () => {
+  test('a date a file scan has already typed passes formats that do not name iso', () => {
+    expect(transformOne([{ date: { formats: ['dd/MM/yyyy'] } }], '1993-06-04')).toBe('1993-06-04');
+    expect(transformOne([{ date: { formats: ['dd/MM/yyyy'] } }], '04/06/1993')).toBe('1993-06-04');
+    expect(transformOne([paris(['dd/MM/yyyy HH:mm'])], '2024-01-02T10:00:00')).toBe(
+      '2024-01-02T09:00:00.000Z',
+    );
+    // The rejection still names the formats the mapping gave.
+    expect(transformOne([{ date: { formats: ['dd/MM/yyyy'] } }], '1993/06/04')).toBe(
+      'REJECT_TRANSFORM date: "1993/06/04" is not a date in dd/MM/yyyy',
+    );
+  });
+});

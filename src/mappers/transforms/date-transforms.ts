@@ -1,7 +1,7 @@
 /**
  * Date transforms: `date` (to `YYYY-MM-DD`) and `datetime` (local times of a zone to ISO 8601 UTC), with
- * explicit formats tried in order. A value already of the target's kind (a date from a database) passes
- * when `iso` is among the formats.
+ * explicit formats tried in order, then ISO 8601: a value already of the target's kind (a date from a
+ * database, a file's date column the scan has typed) always passes.
  */
 import type { Value } from '../../connectors/types.ts';
 import { compileDateFormat, type DateParser, newDateFields, SERIAL_FORMATS } from './date-format.ts';
@@ -36,14 +36,20 @@ function normaliseArgs(args: unknown): DateArgs {
   return {};
 }
 
+/**
+ * The parsers of `formats`, then ISO 8601 when they do not name it: a file's date column is typed by the scan
+ * before any mapping sees it (`04/06/1993` arrives as `1993-06-04`), and an ISO date is never ambiguous.
+ */
 function compileFormats(formats: readonly string[], zone: string, locale: string): DateParser[] {
-  return formats.map((format, i) => {
+  const parsers = formats.map((format, i) => {
     try {
       return compileDateFormat(format, zone, locale);
     } catch (error) {
       throw new TransformArgumentError((error as Error).message, `.formats[${i}]`);
     }
   });
+  if (!formats.includes('iso')) parsers.push(compileDateFormat('iso', zone, locale));
+  return parsers;
 }
 
 function checkZone(zone: string | undefined): void {
