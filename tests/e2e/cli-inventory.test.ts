@@ -1,24 +1,17 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import knexFactory from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Inventory } from '../../src/core/inventory.ts';
+import { runStocktake } from '../helpers/child-process.ts';
 import { SERVERS, serverAvailable } from '../helpers/servers.ts';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const pgUp = await serverAvailable('postgres');
 
 function stocktake(args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, [join(root, 'bin/stocktake.js'), ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, ...env, FORCE_COLOR: '0' },
-    timeout: 60_000,
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  return runStocktake(args, { env });
 }
 
 describe('stocktake inventory (command line)', () => {

@@ -3,7 +3,7 @@
  * never a green run over nothing; rules about what --only leaves out are not evaluated, rather than
  * failing the config; `plan --detailed-exitcode` exits 1 on any error, its 2 meaning changes pending.
  */
-import { spawnSync } from 'node:child_process';
+
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -12,17 +12,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoCrm } from '../../examples/demo/crm.ts';
 import { generateDemoFiles } from '../../examples/demo/files.ts';
 import type { Profile } from '../../src/core/profile.ts';
+import { runStocktake } from '../helpers/child-process.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 let dir: string;
 
 function stocktake(...args: string[]) {
-  const result = spawnSync(process.execPath, [join(root, 'bin/stocktake.js'), ...args], {
-    cwd: dir,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  return runStocktake(args, { cwd: dir });
 }
 
 beforeAll(async () => {

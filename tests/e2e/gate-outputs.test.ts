@@ -3,23 +3,17 @@
  * both (and its findings are counted), a rule on it is shown as not evaluated with its reason, and
  * `--fail-on warning` turns failed warning rules and warning findings into failures.
  */
-import { spawnSync } from 'node:child_process';
+
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runStocktake } from '../helpers/child-process.ts';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 let dir: string;
 
 function stocktake(...args: string[]) {
-  const result = spawnSync(process.execPath, [join(root, 'bin/stocktake.js'), ...args], {
-    cwd: dir,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  return runStocktake(args, { cwd: dir });
 }
 
 beforeAll(() => {

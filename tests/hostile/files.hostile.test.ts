@@ -1,17 +1,15 @@
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCsvConnector } from '../../src/connectors/csv/csv-connector.ts';
 import type { Connector } from '../../src/connectors/types.ts';
 import { createXlsxConnector } from '../../src/connectors/xlsx/xlsx-connector.ts';
 import { isStocktakeError } from '../../src/core/errors.ts';
 import type { Inventory, SourceFinding } from '../../src/core/inventory.ts';
+import { runStocktake } from '../helpers/child-process.ts';
 import { HOSTILE_CASES, type HostileCase } from './files-corpus.ts';
 
-const repo = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const root = mkdtempSync(join(tmpdir(), 'stocktake-hostile-'));
 let counter = 0;
 
@@ -132,12 +130,7 @@ describe('hostile files through the connector API', () => {
 });
 
 function stocktake(args: string[]) {
-  const result = spawnSync(process.execPath, [join(repo, 'bin/stocktake.js'), ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, FORCE_COLOR: '0', STOCKTAKE_DEBUG: '' },
-    timeout: 60_000,
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  return runStocktake(args);
 }
 
 /**

@@ -4,18 +4,16 @@
  * audit.xlsx) is opened with exceljs and unzipped: no cell is a formula, no `<f>` element exists, every
  * text cell that a spreadsheet would run starts with `'`, and numbers stay numbers. rejects.csv likewise.
  */
-import { spawnSync } from 'node:child_process';
+
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import ExcelJS from 'exceljs';
 import unzipper from 'unzipper';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { looksLikeFormula, neutraliseFormula } from '../../src/core/spreadsheet-safe.ts';
-
-const repo = join(dirname(fileURLToPath(import.meta.url)), '../..');
+import { runStocktake } from '../helpers/child-process.ts';
 
 /** Payloads from the OWASP CSV-injection page and the usual DDE tricks. */
 const PAYLOADS = [
@@ -34,14 +32,8 @@ const TABLE = '=HYPERLINK("http://evil.example","t")';
 
 let dir: string;
 
-function stocktake(args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [join(repo, 'bin/stocktake.js'), ...args], {
-    cwd: dir,
-    encoding: 'utf8',
-    env: { ...process.env, FORCE_COLOR: '0', STOCKTAKE_DEBUG: '' },
-    timeout: 120_000,
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+function stocktake(args: string[]) {
+  return runStocktake(args, { cwd: dir });
 }
 
 const csvField = (text: string) => `"${text.replace(/"/g, '""')}"`;
