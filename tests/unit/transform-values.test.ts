@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js';
 import { v5 } from 'uuid';
 import { describe, expect, test } from 'vitest';
 import type { Value } from '../../src/connectors/types.ts';
@@ -109,7 +109,13 @@ describe('phone and email', () => {
     ['+33 6 12 34 56 78', '+33612345678'],
     ['+33 (0)6 12 34 56 78', '+33612345678'],
     ['0033 6 12 34 56 78', '+33612345678'],
-    ['0594 12 34 56', '+33594123456'],
+    // Overseas departments dial like France and have their own country codes.
+    ['0594 12 34 56', '+594594123456'],
+    ['0590 12 34 56', '+590590123456'],
+    ['06 90 12 34 56', '+590690123456'],
+    ['0696 12 34 56', '+596696123456'],
+    ['0262 12 34 56', '+262262123456'],
+    ['0639 01 23 45', '+262639012345'],
     ['+32 2 123 45 67', '+3221234567'],
     ['', null],
   ] as const)('phone %o → %o', (input, expected) => {
@@ -123,13 +129,41 @@ describe('phone and email', () => {
     expect(transformOne([{ phone: { country: 'BE' } }], '02 123 45 67')).toBe('+3221234567');
   });
 
-  test('the French fast path agrees with libphonenumber on random numbers', () => {
+  test('the French fast path agrees with libphonenumber on random numbers, and with each overseas region', () => {
+    const overseas: Record<string, CountryCode> = {
+      '590': 'GP',
+      '690': 'GP',
+      '691': 'GP',
+      '594': 'GF',
+      '694': 'GF',
+      '596': 'MQ',
+      '696': 'MQ',
+      '697': 'MQ',
+      '262': 'RE',
+      '263': 'RE',
+      '692': 'RE',
+      '693': 'RE',
+      '269': 'YT',
+      '639': 'YT',
+    };
     let seed = 42;
     for (let i = 0; i < 20_000; i++) {
       seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
       const digits = `0${1 + (seed % 9)}${String(seed % 100_000_000).padStart(8, '0')}`;
       const parsed = parsePhoneNumberFromString(digits, 'FR');
-      expect(frenchE164(digits)).toBe(parsed?.isValid() ? parsed.number : undefined);
+      const region = overseas[digits.slice(1, 4)];
+      // An overseas number: its region's E.164 (+590…), where libphonenumber reads the digits as +33.
+      const expected = !parsed?.isValid()
+        ? undefined
+        : region
+          ? parsePhoneNumberFromString(digits, region)!.number
+          : parsed.number;
+      expect(frenchE164(digits)).toBe(expected);
+    }
+    for (const [prefix, region] of Object.entries(overseas)) {
+      const digits = `0${prefix}123456`;
+      const inRegion = parsePhoneNumberFromString(digits, region);
+      if (inRegion?.isValid()) expect(frenchE164(digits)).toBe(inRegion.number);
     }
   });
 
