@@ -1,7 +1,8 @@
 /**
  * `junit.xml`: one test case per rule, so CI pages show quality gates beside unit tests, and one error
  * case per source that could not be read; a rule fails as the exit code does (`--fail-on warning`
- * fails warning rules too, and adds a case for the warning findings).
+ * fails warning rules too, and adds a case for the warning findings); a dataset that could not be
+ * profiled is an error case too.
  */
 import type { Profile } from '../core/profile.ts';
 import { auditFindings, failsGate, type GateContext } from './summary-md.ts';
@@ -35,6 +36,13 @@ export function renderJunit(profile: Profile, context: GateContext = {}): string
     );
     cases.push(
       `    <testcase name="${escapeXml(`source ${source.name} is read`)}" classname="stocktake.sources">\n      <error message="${detail}"/>\n    </testcase>`,
+    );
+  }
+  for (const finding of profile.findings) {
+    if (finding.code !== 'PROFILE_FAILED') continue;
+    errors++;
+    cases.push(
+      `    <testcase name="${escapeXml(`${finding.source}.${finding.dataset ?? ''} is profiled`)}" classname="stocktake.datasets">\n      <error message="${escapeXml(finding.message)}"/>\n    </testcase>`,
     );
   }
   for (const rule of profile.rules) {

@@ -53,7 +53,7 @@ export function writeProfileOutputs(
 }
 
 /**
- * 1 when an error-level rule failed (or, with `failOn: 'warning'`, any rule, or any warning or error
+ * 3 when a dataset could not be profiled; 1 when an error-level rule failed (or, with `failOn: 'warning'`, any rule, or any warning or error
  * finding of the profile or of the inventory it profiled: a ragged CSV, a file left unread); else 0.
  */
 export function profileExitCode(
@@ -61,6 +61,8 @@ export function profileExitCode(
   failOn: 'error' | 'warning' = 'error',
   inventory?: Inventory,
 ): number {
+  // A dataset that could not be profiled was not read: as a source that could not be (3).
+  if (profile.findings.some((f) => f.code === 'PROFILE_FAILED')) return 3;
   const failed = profile.rules.filter((r) => r.status !== 'passed');
   if (failed.some((r) => r.severity === 'error' || r.status === 'error')) return 1;
   if (failOn !== 'warning') return 0;

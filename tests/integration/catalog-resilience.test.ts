@@ -13,7 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/schema.ts';
 import type { Inventory } from '../../src/core/inventory.ts';
 import { keyFoldingOf } from '../../src/mappers/canonical-key.ts';
+import { renderJunit } from '../../src/report/junit.ts';
 import { runInventory } from '../../src/stages/inventory-stage.ts';
+import { profileExitCode } from '../../src/stages/outputs.ts';
 import { runProfile } from '../../src/stages/profile-stage.ts';
 import { SERVERS, serverAvailable } from '../helpers/servers.ts';
 
@@ -65,6 +67,11 @@ describe('SQLite', () => {
     expect(
       profile.findings.filter((f) => f.code === 'PROFILE_FAILED').map((f) => [f.dataset, f.message]),
     ).toEqual([['v_overflow', 'profiling failed: source lite: SQLite error SQLITE_ERROR: integer overflow']]);
+    // Not read is not passed: exit 3, and an error case in junit.xml.
+    expect(profileExitCode(profile, 'error', inventory)).toBe(3);
+    expect(renderJunit(profile, { inventory })).toMatch(
+      /<testcase name="lite\.v_overflow is profiled" classname="stocktake\.datasets">\s*<error message="profiling failed: [^"]*integer overflow"\/>/,
+    );
   });
 });
 
