@@ -7,7 +7,6 @@
  * decimals as JavaScript numbers.
  */
 import type { Knex } from 'knex';
-import type { Request } from 'tedious';
 import { describe, expect, it } from 'vitest';
 import { quoteMssql } from '../../src/connectors/mssql/mssql-catalog.ts';
 import { mssqlDialect, mssqlValue } from '../../src/connectors/mssql/mssql-dialect.ts';
@@ -22,23 +21,8 @@ import { SqlConnector } from '../../src/connectors/sql/sql-connector.ts';
 import type { SqlDialect, SqlEntryConfig } from '../../src/connectors/sql/sql-dialect.ts';
 import { pushdownProfile } from '../../src/connectors/sql/sql-pushdown.ts';
 import type { WriteBatch } from '../../src/connectors/writer-types.ts';
-import type { Column, Dataset } from '../../src/core/inventory.ts';
-
-const column = (
-  position: number,
-  name: string,
-  type: Column['type'],
-  nativeType: string,
-  extra: Partial<Column> = {},
-): Column => ({
-  name,
-  type,
-  nativeType,
-  nullable: position !== 1,
-  primaryKey: position === 1,
-  position,
-  ...extra,
-});
+import type { Dataset } from '../../src/core/inventory.ts';
+import { column, type FakeAnswer, fakeMssql } from './mssql-fixtures.ts';
 
 const TABLE = '[dbo].[t]';
 
@@ -367,45 +351,9 @@ describe('SQL Server exact numerics', () => {
   });
 });
 
-// A writer over a recording stand-in for tedious: `answer` returns rows for a statement, an error to fail it,
-// or undefined for an empty success.
-async function recordedWriter(answer: (sql: string) => Record<string, unknown>[] | Error | undefined) {
-  const log: string[] = [];
-  const connection = {
-    execSqlBatch: (request: Request) => respond(request),
-    execSql: (request: Request) => respond(request),
-    newBulkLoad: (_table: string, _options: unknown, done: (error: Error | null) => void) => ({
-      addColumn: () => undefined,
-      done,
-    }),
-    execBulkLoad: (bulk: { done: (error: Error | null) => void }, rows: unknown[][]) => {
-      log.push(`BULK ${rows.length}`);
-      bulk.done(null);
-    },
-  };
-  function respond(request: Request): void {
-    const text = request.sqlTextOrProcedure ?? '';
-    const params = Object.fromEntries(request.parameters.map((p) => [p.name, p.value]));
-    log.push(text.startsWith('DECLARE @actions') ? `MERGE ${params.p1}-${params.p2}` : text.split('\n')[0]!);
-    queueMicrotask(() => {
-      const answered = answer(text);
-      if (answered instanceof Error) {
-        request.callback(answered as never, 0);
-        return;
-      }
-      for (const row of answered ?? []) {
-        request.emit(
-          'row',
-          Object.entries(row).map(([colName, value]) => ({ value, metadata: { colName } })),
-        );
-      }
-      request.callback(undefined as never, 0);
-    });
-  }
-  const db = {
-    client: { acquireConnection: async () => connection, releaseConnection: async () => undefined },
-    emit: () => true,
-  } as unknown as Knex;
+// A writer over a recording stand-in for tedious (`fakeMssql`).
+async function recordedWriter(answer: FakeAnswer) {
+  const { db, log } = fakeMssql(answer);
   const writer = await createMssqlWriter(
     db,
     { dataset: 'dbo.t', columns: ['id', 'amount', 'placed'], key: ['id'] },

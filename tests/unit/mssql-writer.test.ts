@@ -1,10 +1,3 @@
-/**
- * SQL Server writer without a server: the statements built for a table with a hostile name, the staged
- * values, and one batch played against a recording stand-in for tedious (a refused row isolated by
- * savepoints, counts read from the MERGE's OUTPUT, the checkpoint in the same transaction).
- */
-import type { Knex } from 'knex';
-import type { Request } from 'tedious';
 import { describe, expect, it } from 'vitest';
 import { quoteMssql } from '../../src/connectors/mssql/mssql-catalog.ts';
 import {
@@ -15,15 +8,7 @@ import {
   mssqlWriteStatements,
 } from '../../src/connectors/mssql/mssql-writer.ts';
 import type { Column } from '../../src/core/inventory.ts';
-
-const column = (position: number, name: string, type: Column['type'], nativeType: string): Column => ({
-  name,
-  type,
-  nativeType,
-  nullable: position !== 1,
-  primaryKey: position === 1,
-  position,
-});
+import { column, fakeMssql } from './mssql-fixtures.ts';
 
 const COLUMNS: Column[] = [
   column(1, 'id', 'integer', 'int'),
@@ -113,54 +98,20 @@ SELECT COUNT(CASE WHEN a = N'INSERT' THEN 1 END) AS inserted, COUNT(CASE WHEN a 
 
 describe('SQL Server writer batch flow', () => {
   it('bulk loads, isolates a refused row by savepoints, and commits the checkpoint with the rows', async () => {
-    const log: string[] = [];
-    let bulkRows: unknown[][] = [];
-    const connection = {
-      execSqlBatch: (request: Request) => respond(request),
-      execSql: (request: Request) => respond(request),
-      newBulkLoad: (_table: string, _options: unknown, done: (error: Error | null) => void) => ({
-        addColumn: () => undefined,
-        done,
-      }),
-      execBulkLoad: (bulk: { done: (error: Error | null) => void }, rows: unknown[][]) => {
-        bulkRows = rows;
-        log.push(`BULK ${rows.length}`);
-        bulk.done(null);
-      },
-    };
     // The MERGE over a range holding row 1 fails as SQL Server would for a CHECK constraint (547).
-    function respond(request: Request): void {
-      const text = request.sqlTextOrProcedure ?? '';
-      const params = Object.fromEntries(request.parameters.map((p) => [p.name, p.value]));
-      log.push(
-        text.startsWith('DECLARE @actions') ? `MERGE ${params.p1}-${params.p2}` : text.split('\n')[0]!,
-      );
-      queueMicrotask(() => {
-        if (text.startsWith('DECLARE @actions')) {
-          const from = Number(params.p1);
-          const to = Number(params.p2);
-          if (from <= 1 && to > 1) {
-            const error = Object.assign(
-              new Error('The INSERT statement conflicted with the CHECK constraint "ck_qty".'),
-              {
-                number: 547,
-              },
-            );
-            request.callback(error as never, 0);
-            return;
-          }
-          request.emit('row', [
-            { value: to - from, metadata: { colName: 'inserted' } },
-            { value: 0, metadata: { colName: 'updated' } },
-          ]);
-        }
-        request.callback(undefined as never, 0);
-      });
-    }
-    const db = {
-      client: { acquireConnection: async () => connection, releaseConnection: async () => undefined },
-      emit: () => true,
-    } as unknown as Knex;
+    const { db, log, bulk } = fakeMssql((text, params) => {
+      if (!text.startsWith('DECLARE @actions')) return undefined;
+      const from = Number(params.p1);
+      const to = Number(params.p2);
+      if (from <= 1 && to > 1)
+        return Object.assign(
+          new Error('The INSERT statement conflicted with the CHECK constraint "ck_qty".'),
+          {
+            number: 547,
+          },
+        );
+      return [{ inserted: to - from, updated: 0 }];
+    });
     const writer = await createMssqlWriter(
       db,
       { dataset: 'sales.t', columns: ['id', 'na]me'], key: ['id'] },
@@ -189,7 +140,7 @@ describe('SQL Server writer batch flow', () => {
       deleted: 0,
       rejected: [{ list: 'upserts', index: 1, reason: expect.stringContaining('CHECK constraint "ck_qty"') }],
     });
-    expect(bulkRows).toEqual([
+    expect(bulk.rows).toEqual([
       [0, 0, '1', 'a'],
       [0, 1, '2', 'b'],
       [0, 2, '3', 'c'],
