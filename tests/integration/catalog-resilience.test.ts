@@ -75,6 +75,26 @@ describe('SQLite', () => {
   });
 });
 
+describe('SQLite virtual tables', () => {
+  it('lists an FTS5 table with its own columns, and neither its hidden columns nor its shadow tables', async () => {
+    const path = join(dir, 'fts.sqlite');
+    const db = new Database(path);
+    db.exec(`CREATE VIRTUAL TABLE docs USING fts5(title, body);
+      INSERT INTO docs VALUES ('Contrat', 'signé le 4 juin'), ('Avenant', 'annule le contrat');
+      CREATE TABLE docs_notes (id INTEGER PRIMARY KEY, note TEXT);`);
+    db.close();
+    const config = { sources: { lite: { kind: 'sqlite', path } } } as unknown as Config;
+    const inventory = await runInventory(config);
+    const datasets = inventory.sources[0]!.datasets;
+    // docs_notes is the user's own table: only the module's suffixes are shadows.
+    expect(datasets.map((d) => d.name)).toEqual(['docs', 'docs_notes']);
+    expect(datasets[0]!.columns.map((c) => c.name)).toEqual(['title', 'body']);
+    expect(datasets[0]!.rowCount).toBe(2);
+    const profile = await runProfile(config, inventory);
+    expect(profile.findings.filter((f) => f.severity === 'error')).toEqual([]);
+  });
+});
+
 describe.skipIf(!pgUp)('PostgreSQL', () => {
   let admin: Knex;
   let inventory: Inventory;

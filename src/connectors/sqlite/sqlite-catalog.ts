@@ -97,9 +97,9 @@ GROUP BY s.tbl_name`;
 /** Reads the inventory of every table and view the scope covers. */
 export async function sqliteCatalog(db: Knex, scope: CatalogScope): Promise<SourceInventory> {
   const server = normaliseRows(await db.raw(SERVER_SQL))[0] as unknown as RawServer;
-  const objects = (normaliseRows(await db.raw(OBJECTS_SQL)) as unknown as RawObject[]).filter((o) =>
-    scope.filter.table(undefined, o.name),
-  );
+  const listed = normaliseRows(await db.raw(OBJECTS_SQL)) as unknown as RawObject[];
+  const shadows = shadowTables(listed);
+  const objects = listed.filter((o) => !shadows.has(o.name) && scope.filter.table(undefined, o.name));
   const wanted = new Set(objects.map((o) => o.name));
   const keep = <T extends { dataset: string }>(rows: T[]) => rows.filter((r) => wanted.has(r.dataset));
   const broken = new Map<string, string>();
@@ -142,7 +142,8 @@ export async function sqliteCatalog(db: Knex, scope: CatalogScope): Promise<Sour
   const indexesBy = groupBy(indexes, (i) => i.dataset);
 
   const datasets = objects.map((o): Dataset => {
-    const raw = columnsBy.get(o.name) ?? [];
+    // A virtual table's hidden columns (an FTS5 table's own name, `rank`) are the module's, not data.
+    const raw = (columnsBy.get(o.name) ?? []).filter((c) => c.hidden !== 1);
     const pkColumns = raw.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk);
     const rowidAlias =
       o.type === 'table' && pkColumns.length === 1 && /^INTEGER$/i.test(pkColumns[0]!.declared.trim());
@@ -262,4 +263,25 @@ interface RawIndex {
 interface RawSize {
   dataset: string;
   size_bytes: number;
+}
+
+/** The tables a full-text or R*Tree virtual table keeps its index in, by the suffixes its module gives them. */
+const SHADOW_SUFFIXES: Readonly<Record<string, readonly string[]>> = {
+  fts5: ['_data', '_idx', '_content', '_docsize', '_config'],
+  fts4: ['_content', '_segments', '_segdir', '_docsize', '_stat'],
+  fts3: ['_content', '_segments', '_segdir', '_docsize', '_stat'],
+  rtree: ['_node', '_rowid', '_parent'],
+  rtree_i32: ['_node', '_rowid', '_parent'],
+};
+
+/** Names of the shadow tables of the virtual tables among `objects`: the module's storage, not datasets. */
+function shadowTables(objects: readonly RawObject[]): Set<string> {
+  const shadows = new Set<string>();
+  for (const o of objects) {
+    const module = /^\s*CREATE\s+VIRTUAL\s+TABLE\b[\s\S]*?\bUSING\s+(\w+)/i
+      .exec(o.sql ?? '')?.[1]
+      ?.toLowerCase();
+    for (const suffix of (module && SHADOW_SUFFIXES[module]) ?? []) shadows.add(`${o.name}${suffix}`);
+  }
+  return shadows;
 }
