@@ -6,13 +6,14 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crc32, deflateRawSync, deflateSync } from 'node:zlib';
+import { crc32, deflateSync } from 'node:zlib';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { createCsvConnector } from '../../src/connectors/csv/csv-connector.ts';
 import { assertText } from '../../src/connectors/csv/csv-sniff.ts';
 import type { Connector, Row } from '../../src/connectors/types.ts';
 import { isStocktakeError } from '../../src/core/errors.ts';
+import { junk, zip } from '../hostile/files-corpus.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'stocktake-csv-nul-'));
 let counter = 0;
@@ -41,16 +42,8 @@ async function readAll(connector: Connector, name: string): Promise<Row[]> {
   return rows;
 }
 
-/** Seeded pseudo-random bytes (no committed binaries). */
-function randomBytes(size: number, seed = 11): Buffer {
-  const bytes = Buffer.alloc(size);
-  let x = seed;
-  for (let i = 0; i < size; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    bytes[i] = x >>> 24;
-  }
-  return bytes;
-}
+/** Seeded pseudo-random bytes (no committed binaries): the hostile corpus's generator, this file's seed. */
+const randomBytes = (size: number, seed = 11) => junk(size, seed);
 
 function pngChunk(type: string, data: Buffer): Buffer {
   const length = Buffer.alloc(4);
@@ -80,35 +73,7 @@ function png(width: number, height: number): Buffer {
 }
 
 /** A one-entry ZIP archive (as an .xlsx is), the entry deflated. */
-function zipOf(name: string, text: string): Buffer {
-  const data = Buffer.from(text);
-  const packed = deflateRawSync(data);
-  const file = Buffer.from(name);
-  const local = Buffer.alloc(30);
-  local.writeUInt32LE(0x04034b50, 0);
-  local.writeUInt16LE(20, 4);
-  local.writeUInt16LE(8, 8);
-  local.writeUInt32LE(crc32(data) >>> 0, 14);
-  local.writeUInt32LE(packed.length, 18);
-  local.writeUInt32LE(data.length, 22);
-  local.writeUInt16LE(file.length, 26);
-  const central = Buffer.alloc(46);
-  central.writeUInt32LE(0x02014b50, 0);
-  central.writeUInt16LE(20, 4);
-  central.writeUInt16LE(20, 6);
-  central.writeUInt16LE(8, 10);
-  central.writeUInt32LE(crc32(data) >>> 0, 16);
-  central.writeUInt32LE(packed.length, 20);
-  central.writeUInt32LE(data.length, 24);
-  central.writeUInt16LE(file.length, 28);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(1, 8);
-  end.writeUInt16LE(1, 10);
-  end.writeUInt32LE(central.length + file.length, 12);
-  end.writeUInt32LE(local.length + file.length + packed.length, 16);
-  return Buffer.concat([local, file, packed, central, file, end]);
-}
+const zipOf = (name: string, text: string) => zip([{ name, data: Buffer.from(text) }]);
 
 /** An ELF executable's first bytes: its header, zero padding, then code-like bytes. */
 function elf(): Buffer {
