@@ -14,7 +14,6 @@ import type {
   SourceFinding,
   SourceInventory,
 } from '../../core/inventory.ts';
-import { redact } from '../../core/secrets.ts';
 import {
   type CountFailure,
   countFailureFinding,
@@ -180,7 +179,7 @@ export async function mysqlCatalog(db: Knex, scope: CatalogScope): Promise<Sourc
   const constraintsByTable = groupBy(constraintRows, (c) => keyOf(c.table_schema, c.table_name));
   const indexesByTable = groupBy(indexRows, (i) => keyOf(i.table_schema, i.table_name));
 
-  const findings: SourceFinding[] = countFailures.map((f) => countFailureFinding(f, redact));
+  const findings: SourceFinding[] = countFailures.map(countFailureFinding);
   let sizeBytes: number | undefined;
   for (const t of tableRows) {
     if (t.table_schema === current && t.data_bytes !== null) {

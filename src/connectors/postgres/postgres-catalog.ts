@@ -13,10 +13,9 @@ import type {
   SourceFinding,
   SourceInventory,
 } from '../../core/inventory.ts';
-import { redact } from '../../core/secrets.ts';
 import { quoteDoubleQuoted } from '../sql/quote-identifier.ts';
+import { countFailureFinding } from '../sql/row-counts.ts';
 import type { CatalogScope } from '../sql/sql-dialect.ts';
-import { withoutQuery } from '../sql/sql-errors.ts';
 import { copyColumns, countScript, type PostgresCountTarget } from './postgres-counts.ts';
 import type { PgSessions } from './postgres-sessions.ts';
 import { postgresLogicalType } from './postgres-types.ts';
@@ -300,12 +299,7 @@ export async function postgresCatalog(db: PgSessions, scope: CatalogScope): Prom
                     alone.read(await run(alone.sql), exact);
                   } catch (error) {
                     await run('ROLLBACK');
-                    findings.push({
-                      code: 'ROW_COUNT_FAILED',
-                      severity: 'warning',
-                      dataset: `${target.schema}.${target.table}`,
-                      message: `could not be counted (${redact(withoutQuery((error as Error).message))}): its row count is the catalog's estimate`,
-                    });
+                    findings.push(countFailureFinding({ target, error: error as Error }));
                   }
                 }
               }

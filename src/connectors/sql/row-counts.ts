@@ -5,6 +5,7 @@
 
 import type { Knex } from 'knex';
 import type { SourceFinding } from '../../core/inventory.ts';
+import { redact } from '../../core/secrets.ts';
 import type { CountTarget } from './sql-dialect.ts';
 import { withoutQuery } from './sql-errors.ts';
 
@@ -100,7 +101,7 @@ export interface CountFailure {
 }
 
 /** The finding of an object that could not be counted: it keeps its estimate, if any. */
-export function countFailureFinding(failure: CountFailure, redact: (text: string) => string): SourceFinding {
+export function countFailureFinding(failure: CountFailure): SourceFinding {
   const { target, error } = failure;
   return {
     code: 'ROW_COUNT_FAILED',

@@ -135,7 +135,7 @@ export async function sqliteCatalog(db: Knex, scope: CatalogScope): Promise<Sour
   }
   const countFailures: CountFailure[] = [];
   const counts = await countRowsExactly(db, countTargets, quoteSqlite, undefined, countFailures);
-  for (const failure of countFailures) findings.push(countFailureFinding(failure, redact));
+  for (const failure of countFailures) findings.push(countFailureFinding(failure));
 
   const columnsBy = groupBy(columns, (c) => c.dataset);
   const fksBy = groupBy(foreignKeys, (f) => f.dataset);
