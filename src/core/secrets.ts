@@ -28,13 +28,23 @@ const URL_PASSWORD = /((?<![a-z0-9+.-])[0-9+.-]*[a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]
 // password=… in connection strings and query strings, sslpassword= included.
 // MySQL's own "(using password: YES)" says whether one was sent, not what it is; a config path
 // (`sources.crm.password: required`) names a field, not its value.
-const KEY_VALUE_SECRET =
-  /(?<![.\w])((?:ssl)?password|passwd|pwd|secret|token|api[_-]?key)(\s*[=:]\s*)(?!(?:YES|NO)\))("[^"]*"|'[^']*'|[^;&\s,}]+)/gi;
+const SECRET_NAMES = '(?:ssl)?password|passwd|pwd|secret|token|api[_-]?key';
+const SECRET_VALUE = String.raw`("[^"]*"|'[^']*'|[^;&\s,}]+)`;
+const KEY_VALUE_SECRET = new RegExp(
+  String.raw`(?<![.\w])(${SECRET_NAMES})(\s*[=:]\s*)(?!(?:YES|NO)\))` + SECRET_VALUE,
+  'gi',
+);
+/** `password=…`, `token=…` as a connection or query string writes them: the `=` form only. */
+const ASSIGNED_SECRET = new RegExp(String.raw`(?<![.\w])(${SECRET_NAMES})(\s*=\s*)` + SECRET_VALUE, 'gi');
 
 /** Returns `text` with URL passwords, `password=` pairs and every registered secret masked. */
 export function redact(text: string): string {
-  let out = text.includes('://') ? text.replace(URL_PASSWORD, `$1${MASK}$3`) : text;
-  out = out.replace(KEY_VALUE_SECRET, `$1$2${MASK}`);
+  return redactWith(text, KEY_VALUE_SECRET);
+}
+
+/** URL passwords, the `pairs` form of named secrets, and every registered secret, masked. */
+function redactWith(text: string, pairs: RegExp): string {
+  let out = redactUrlPasswords(text).replace(pairs, `$1$2${MASK}`);
   for (const secret of registered) {
     if (out.includes(secret)) out = out.split(secret).join(MASK);
     const encoded = encodeURIComponent(secret);
@@ -56,10 +66,6 @@ export function redactUrl(url: string): string {
     return redact(url);
   }
 }
-
-/** `password=…`, `token=…` as a connection or query string writes them: the `=` form only. */
-const ASSIGNED_SECRET =
-  /(?<![.\w])((?:ssl)?password|passwd|pwd|secret|token|api[_-]?key)(\s*=\s*)("[^"]*"|'[^']*'|[^;&\s,}]+)/gi;
 
 /**
  * Properties of stocktake's documents whose whole subtree is data read from a source (values, keys,
@@ -91,7 +97,7 @@ export function redactDocument<T>(document: T): T {
 }
 
 function redactTree(value: unknown, data: boolean): unknown {
-  if (typeof value === 'string') return data ? redactUrlPasswords(value) : redactRereadText(value);
+  if (typeof value === 'string') return data ? redactUrlPasswords(value) : redactWith(value, ASSIGNED_SECRET);
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) value[i] = redactTree(value[i], data);
     return value;
@@ -106,10 +112,4 @@ function redactTree(value: unknown, data: boolean): unknown {
 
 function redactUrlPasswords(text: string): string {
   return text.includes('://') ? text.replace(URL_PASSWORD, `$1${MASK}$3`) : text;
-}
-
-function redactRereadText(text: string): string {
-  let out = redactUrlPasswords(text).replace(ASSIGNED_SECRET, `$1$2${MASK}`);
-  for (const secret of registered) if (out.includes(secret)) out = out.split(secret).join(MASK);
-  return out;
 }
