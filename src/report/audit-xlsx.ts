@@ -4,7 +4,7 @@
  */
 import type { Finding, Inventory } from '../core/inventory.ts';
 import type { ColumnProfile, DatasetProfile, Profile, ProfileValue } from '../core/profile.ts';
-import { allFindings } from './html/report-model.ts';
+import { allFindings } from './audit-findings.ts';
 import { scoreTone } from './html/report-overview.ts';
 import {
   type CellTone,

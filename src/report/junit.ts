@@ -5,7 +5,7 @@
  * profiled is an error case too.
  */
 import type { Profile } from '../core/profile.ts';
-import { auditFindings, failsGate, type GateContext } from './summary-md.ts';
+import { allFindings, failsGate, type GateContext } from './audit-findings.ts';
 
 const XML_ESCAPES: Readonly<Record<string, string>> = {
   '&': '&amp;',
@@ -68,7 +68,7 @@ export function renderJunit(profile: Profile, context: GateContext = {}): string
   }
   if (failOn === 'warning') {
     // `--fail-on warning` fails on any warning or error finding: they are one case, listed.
-    const flagged = auditFindings(profile, context.inventory).filter((f) => f.severity !== 'info');
+    const flagged = allFindings(context.inventory, profile).filter((f) => f.severity !== 'info');
     const name = 'no finding at warning or above';
     if (flagged.length === 0)
       cases.push(`    <testcase name="${name}" classname="stocktake.findings"></testcase>`);

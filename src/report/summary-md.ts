@@ -3,14 +3,9 @@
  * exit code says: sources left unread, failed gates (with `--fail-on warning`, warning rules too) and the
  * findings of the inventory as well as of the profile.
  */
-import type { Finding, Inventory } from '../core/inventory.ts';
+import type { Finding } from '../core/inventory.ts';
 import type { Profile } from '../core/profile.ts';
-
-/** What beside the profile decides the gate: the inventory it profiled, and `--fail-on`. */
-export interface GateContext {
-  readonly inventory?: Inventory;
-  readonly failOn?: 'error' | 'warning';
-}
+import { allFindings, failsGate, type GateContext } from './audit-findings.ts';
 
 /** Escapes text for a Markdown table cell: one line (CR, LF and other control characters become spaces). */
 export function escapeMarkdown(text: string): string {
@@ -18,22 +13,6 @@ export function escapeMarkdown(text: string): string {
     .replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`)
     .replace(/\r\n?|\n/g, ' ')
     .replace(/[\u0000-\u001f\u007f]/g, ' ');
-}
-
-/** Every finding of the audit: the register's, each source's, then the profile's. */
-export function auditFindings(profile: Profile, inventory: Inventory | undefined): Finding[] {
-  if (!inventory) return [...profile.findings];
-  return [
-    ...(inventory.findings ?? []),
-    ...inventory.sources.flatMap((s) => s.findings ?? []),
-    ...profile.findings,
-  ];
-}
-
-/** True when a rule fails the gate: an error-level failure, a rule that could not be evaluated, or any failure with `--fail-on warning`. */
-export function failsGate(rule: Profile['rules'][number], failOn: 'error' | 'warning' = 'error'): boolean {
-  if (rule.status === 'passed') return false;
-  return rule.status === 'error' || rule.severity === 'error' || failOn === 'warning';
 }
 
 const ICON: Readonly<Record<Finding['severity'], string>> = { error: '❌', warning: '⚠️', info: 'ℹ️' };
@@ -45,7 +24,7 @@ export function renderSummaryMarkdown(
 ): string {
   const maxFindings = options.maxFindings ?? 25;
   const rows = profile.datasets.reduce((n, d) => n + d.rowCount, 0);
-  const findings = auditFindings(profile, options.inventory);
+  const findings = allFindings(options.inventory, profile);
   const bySeverity = (s: Finding['severity']) => findings.filter((f) => f.severity === s).length;
   const failedGates = profile.rules.filter((r) => failsGate(r, options.failOn));
   const unread = (options.inventory?.sources ?? []).filter((s) => s.status === 'failed');

@@ -5,8 +5,9 @@ import { stringify } from 'yaml';
 import type { Finding, Inventory } from '../core/inventory.ts';
 import type { Profile } from '../core/profile.ts';
 import { suggestRules } from '../profilers/suggest-rules.ts';
+import { allFindings, failsGate, type GateContext } from '../report/audit-findings.ts';
 import { renderJunit } from '../report/junit.ts';
-import { type GateContext, renderSummaryMarkdown } from '../report/summary-md.ts';
+import { renderSummaryMarkdown } from '../report/summary-md.ts';
 import { writeDocument } from './documents.ts';
 
 /** Writes inventory.json and inventory.xlsx. */
@@ -63,18 +64,12 @@ export function profileExitCode(
 ): number {
   // A dataset that could not be profiled was not read: as a source that could not be (3).
   if (profile.findings.some((f) => f.code === 'PROFILE_FAILED')) return 3;
-  const failed = profile.rules.filter((r) => r.status !== 'passed');
-  if (failed.some((r) => r.severity === 'error' || r.status === 'error')) return 1;
+  if (profile.rules.some((r) => failsGate(r, failOn))) return 1;
   if (failOn !== 'warning') return 0;
-  const scanned = inventory ? inventoryWarnings(inventory) : [];
-  return failed.length > 0 || profile.findings.some((f) => f.severity !== 'info') || scanned.length > 0
-    ? 1
-    : 0;
+  return allFindings(inventory, profile).some((f) => f.severity !== 'info') ? 1 : 0;
 }
 
 /** The inventory's warning and error findings, of the register and of every source. */
 export function inventoryWarnings(inventory: Inventory): Finding[] {
-  return [...(inventory.findings ?? []), ...inventory.sources.flatMap((s) => s.findings ?? [])].filter(
-    (f) => f.severity !== 'info',
-  );
+  return allFindings(inventory).filter((f) => f.severity !== 'info');
 }

@@ -6,6 +6,7 @@
 import type { Column, Dataset, Finding, Inventory, SourceEntry } from '../../core/inventory.ts';
 import type { ColumnProfile, DatasetProfile, Profile, ProfileValue } from '../../core/profile.ts';
 import { compareInventories, type InventoryComparison } from '../../stages/inventory-compare.ts';
+import { allFindings } from '../audit-findings.ts';
 import type { PlanView } from './plan-model.ts';
 import { layoutRelations, type RelationEdge, type RelationLayout } from './report-relations.ts';
 
@@ -246,14 +247,6 @@ export function buildReportData(
     layout: relationLayout(datasets, relations),
     plan: docs.plan ?? null,
   };
-}
-
-/** Inventory findings (estate, then per source) followed by the profile's. */
-export function allFindings(inventory: Inventory, profile?: Profile): Finding[] {
-  const findings: Finding[] = [...(inventory.findings ?? [])];
-  for (const source of inventory.sources) findings.push(...source.findings);
-  if (profile) findings.push(...profile.findings);
-  return findings;
 }
 
 /** The comparison with a previous inventory, when one is given. */
