@@ -1,7 +1,7 @@
 /** The knex configuration of a MySQL/MariaDB source or target; audits get read-only sessions. */
 import type { Knex } from 'knex';
 import { StocktakeError } from '../../core/errors.ts';
-import type { NetworkConfig } from '../sql/sql-dialect.ts';
+import { AUDIT_LOCK_TIMEOUT_MS, type NetworkConfig } from '../sql/sql-dialect.ts';
 import { tlsOptions } from '../sql/sql-tls.ts';
 import type { OpenMode } from '../types.ts';
 
@@ -9,7 +9,11 @@ import type { OpenMode } from '../types.ts';
 const SESSION_SQL = ["SET time_zone = '+00:00'"];
 // An audit waits at most 30 s for a metadata lock (a table under ALTER or LOCK TABLES … WRITE; MariaDB's
 // default is a day), then that table's count or profile fails with its own finding.
-const AUDIT_SQL = [...SESSION_SQL, 'SET SESSION TRANSACTION READ ONLY', 'SET SESSION lock_wait_timeout = 30'];
+const AUDIT_SQL = [
+  ...SESSION_SQL,
+  'SET SESSION TRANSACTION READ ONLY',
+  `SET SESSION lock_wait_timeout = ${AUDIT_LOCK_TIMEOUT_MS / 1000}`,
+];
 
 /**
  * Knex config for MySQL/MariaDB through mysql2: utf8mb4, UTC sessions, dates and big numbers as exact

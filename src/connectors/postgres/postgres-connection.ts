@@ -1,13 +1,10 @@
 /** The connection of a PostgreSQL source or target, for knex and for the catalog's own pool; audits get read-only sessions. */
 import type { Knex } from 'knex';
 import { StocktakeError } from '../../core/errors.ts';
-import type { NetworkConfig } from '../sql/sql-dialect.ts';
+import { AUDIT_LOCK_TIMEOUT_MS, type NetworkConfig } from '../sql/sql-dialect.ts';
 import { tlsOptions } from '../sql/sql-tls.ts';
 import type { OpenMode } from '../types.ts';
 import { POSTGRES_OIDS, postgresTimestampToIso } from './postgres-types.ts';
-
-/** How long an audit session waits for a lock before the statement fails (PostgreSQL `lock_timeout`). */
-export const AUDIT_LOCK_TIMEOUT_MS = 30_000;
 
 const keepText = (value: string) => value;
 

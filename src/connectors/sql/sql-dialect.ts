@@ -11,6 +11,13 @@ import type { OpenMode, Value } from '../types.ts';
 import type { DatasetFilter } from './dataset-filter.ts';
 import type { PushdownDialect } from './sql-pushdown.ts';
 
+/**
+ * How long an audit session waits for a lock (PostgreSQL `lock_timeout`, MySQL/MariaDB `lock_wait_timeout`)
+ * before the statement fails: a table held by ALTER TABLE or LOCK TABLES gets its own finding instead of
+ * hanging the audit.
+ */
+export const AUDIT_LOCK_TIMEOUT_MS = 30_000;
+
 /** The SQL source or target entries of the config. */
 export type SqlEntryConfig =
   | Extract<SourceConfig, { kind: 'postgres' | 'mysql' | 'mariadb' | 'mssql' | 'sqlite' }>
