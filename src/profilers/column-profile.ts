@@ -3,6 +3,8 @@
  * frequency table), weighted by counts: O(distinct), never O(rows). The push-down and streaming
  * paths both end here, so a table and the same rows in a file get the same profile.
  */
+
+import { cutText } from '../core/cut-text.ts';
 import {
   type ColumnProfile,
   type NullLikeCounts,
@@ -268,11 +270,7 @@ export function scientificExponent(text: string): number | undefined {
 
 /** A value as a profile lists it: text past `SHOWN_VALUE_CHARS` cut, with `…`, between two code points. */
 export function clipShown<T extends ProfileValue | null>(value: T): T | string {
-  if (typeof value !== 'string' || value.length <= SHOWN_VALUE_CHARS) return value;
-  let end = SHOWN_VALUE_CHARS - 1;
-  const code = value.charCodeAt(end - 1);
-  if (code >= 0xd800 && code <= 0xdbff) end--;
-  return `${value.slice(0, end)}…`;
+  return typeof value === 'string' ? cutText(value, SHOWN_VALUE_CHARS) : value;
 }
 
 function shownVariants(

@@ -8,9 +8,11 @@
  * formula when someone edits it (F2, Enter), saves the sheet as CSV and reopens it, or pastes it
  * elsewhere; the apostrophe keeps it text through all of these. Numbers stay numbers.
  */
+
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import ExcelJS from 'exceljs';
+import { cutText } from '../core/cut-text.ts';
 import { neutraliseFormula } from '../core/spreadsheet-safe.ts';
 
 /** A cell: text, a number, or empty. */
@@ -102,7 +104,7 @@ export async function writeTableWorkbook(file: string, sheets: readonly TableShe
 /** Text as a cell may hold it: XML-safe and no longer than Excel accepts. */
 export function cellText(value: string): string {
   const clean = value.replace(XML_INVALID, '\uFFFD');
-  return clean.length > MAX_CELL_TEXT ? `${clean.slice(0, MAX_CELL_TEXT - 1)}…` : clean;
+  return cutText(clean, MAX_CELL_TEXT);
 }
 
 function writeSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, sheet: TableSheet): void {

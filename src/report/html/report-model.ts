@@ -3,6 +3,8 @@
  * findings are positional arrays (their field names travel once, in `columnFields` and `findingFields`)
  * so that 20,000 columns stay within the report's size budget.
  */
+
+import { cutText } from '../../core/cut-text.ts';
 import type { Column, Dataset, Finding, Inventory, SourceEntry } from '../../core/inventory.ts';
 import type { ColumnProfile, DatasetProfile, Profile, ProfileValue } from '../../core/profile.ts';
 import { compareInventories, type InventoryComparison } from '../../stages/inventory-compare.ts';
@@ -439,8 +441,7 @@ function round(value: number, digits: number): number {
 
 /** A sample value as the page shows it: text longer than `MAX_VALUE_CHARS` is cut with `…`. */
 export function cut<T extends ProfileValue | null>(value: T): T | string {
-  if (typeof value !== 'string' || value.length <= MAX_VALUE_CHARS) return value;
-  return `${value.slice(0, MAX_VALUE_CHARS - 1)}…`;
+  return typeof value === 'string' ? cutText(value, MAX_VALUE_CHARS) : value;
 }
 
 function sig(value: number): number {
