@@ -1,10 +1,8 @@
-/** The SQLite backend of the shared SQL connector. */
-import type { Database } from 'better-sqlite3';
 import type { Knex } from 'knex';
 import type { SqlDialect } from '../sql/sql-dialect.ts';
 import { toPlainValue } from '../sql/sql-values.ts';
 import { quoteSqlite, sqliteCatalog } from './sqlite-catalog.ts';
-import { sqliteKnexConfig } from './sqlite-connection.ts';
+import { type SqliteClient, sqliteKnexConfig } from './sqlite-connection.ts';
 import { sqlitePushdown } from './sqlite-pushdown.ts';
 
 /** SQLite: better-sqlite3, pragma-based inventory, statement iteration for reads. */
@@ -24,10 +22,7 @@ export const sqliteDialect: SqlDialect = {
 const BATCH_ROWS = 2000;
 
 async function* iterateRows(db: Knex, sql: string): AsyncIterable<unknown[][]> {
-  const client = db.client as {
-    acquireConnection(): Promise<Database>;
-    releaseConnection(c: Database): Promise<void>;
-  };
+  const client = db.client as SqliteClient;
   db.emit('query', { sql });
   const connection = await client.acquireConnection();
   try {

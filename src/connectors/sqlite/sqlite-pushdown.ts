@@ -1,8 +1,7 @@
-/** SQLite push-down fragments: `COLLATE BINARY`, julianday for dates, a rowid-hash sample, a registered stddev. */
-import type { Database } from 'better-sqlite3';
 import type { Knex } from 'knex';
 import type { PushdownDialect } from '../sql/sql-pushdown.ts';
 import { SAMPLE_SEED } from '../sql/sql-pushdown.ts';
+import { withSqliteConnection } from './sqlite-connection.ts';
 
 /** The aggregate stocktake registers on the connection: SQLite has no standard deviation. */
 export const SQLITE_STDDEV_FUNCTION = 'stocktake_stddev_pop';
@@ -56,21 +55,14 @@ export const sqlitePushdown: PushdownDialect = {
   query: exactQuery,
 };
 
-interface SqliteClient {
-  acquireConnection(): Promise<Database>;
-  releaseConnection(c: Database): Promise<void>;
-}
-
 /**
  * Runs a statement with exact integers: an integer past 2^53 comes back as a bigint (as the reads give
  * it) instead of a rounded number that would merge 9007199254740993 into 9007199254740992; every other
  * integer, counts included, stays a plain number.
  */
-async function exactQuery(db: Knex, sql: string): Promise<Record<string, unknown>[]> {
-  const client = db.client as SqliteClient;
+function exactQuery(db: Knex, sql: string): Promise<Record<string, unknown>[]> {
   db.emit('query', { sql });
-  const connection = await client.acquireConnection();
-  try {
+  return withSqliteConnection(db, (connection) => {
     const rows = connection.prepare(sql).safeIntegers(true).all() as Record<string, unknown>[];
     for (const row of rows) {
       for (const key in row) {
@@ -79,16 +71,12 @@ async function exactQuery(db: Knex, sql: string): Promise<Record<string, unknown
       }
     }
     return rows;
-  } finally {
-    await client.releaseConnection(connection);
-  }
+  });
 }
 
 // A Welford accumulator: numerically stable where sum-of-squares formulas cancel.
-async function registerStddev(db: Knex): Promise<void> {
-  const client = db.client as SqliteClient;
-  const connection = await client.acquireConnection();
-  try {
+function registerStddev(db: Knex): Promise<void> {
+  return withSqliteConnection(db, (connection) => {
     connection.aggregate(SQLITE_STDDEV_FUNCTION, {
       start: () => ({ n: 0, mean: 0, m2: 0 }),
       step: (state: Welford, value: unknown) => {
@@ -104,9 +92,7 @@ async function registerStddev(db: Knex): Promise<void> {
       result: (state: Welford) => (state.n === 0 ? null : Math.sqrt(state.m2 / state.n)),
       deterministic: true,
     });
-  } finally {
-    await client.releaseConnection(connection);
-  }
+  });
 }
 
 interface Welford {
