@@ -36,17 +36,19 @@ const OBJECTS_SQL = `
 SELECT type, name, sql FROM sqlite_schema
 WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name`;
 
+// What a column row holds, from pragma_table_xinfo `p`.
+const COLUMN_FIELDS = `p.cid AS cid, p.name AS name, p.type AS declared, p."notnull" AS not_null,
+  p.dflt_value AS default_expr, p.pk AS pk, p.hidden AS hidden`;
+
 const COLUMNS_SQL = `
-SELECT m.name AS dataset, p.cid AS cid, p.name AS name, p.type AS declared, p."notnull" AS not_null,
-  p.dflt_value AS default_expr, p.pk AS pk, p.hidden AS hidden
+SELECT m.name AS dataset, ${COLUMN_FIELDS}
 FROM sqlite_schema m JOIN pragma_table_xinfo(m.name) p
 WHERE m.type IN ('table', 'view') AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
 ORDER BY m.name, p.cid`;
 
 // One object's columns: the fallback when the statement over all of them fails.
 const OBJECT_COLUMNS_SQL = `
-SELECT ? AS dataset, p.cid AS cid, p.name AS name, p.type AS declared, p."notnull" AS not_null,
-  p.dflt_value AS default_expr, p.pk AS pk, p.hidden AS hidden
+SELECT ? AS dataset, ${COLUMN_FIELDS}
 FROM pragma_table_xinfo(?) p ORDER BY p.cid`;
 
 /**
