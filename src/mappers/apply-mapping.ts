@@ -20,6 +20,7 @@ import {
   type DiffSides,
   duplicateRejects,
   heldDeletesWarning,
+  keyExistsReject,
   keyTupleOf,
   keyValuesOf,
   mirrorDeletes,
@@ -156,11 +157,7 @@ export async function writeMapping(
     await walkPartitions(sides.source, sides.target, (s, _t, diff) => {
       if (prepared.config.to.mode === 'insert' && !prepared.identity)
         for (let u = 0; u < diff.updates.length; u += 2)
-          tally.addRow({
-            key: keyValuesOf(prepared, rowAt(s, diff.updates[u]!)!),
-            reason: 'the key already exists in the target with other values, and the mapping only inserts',
-            code: 'REJECT_KEY_EXISTS',
-          });
+          tally.addRow(keyExistsReject(prepared, rowAt(s, diff.updates[u]!)!));
       for (const reject of duplicateRejects(prepared, s, diff.duplicates)) tally.addRow(reject);
     });
     run.rejected.mapping = tally.total;
@@ -223,16 +220,7 @@ export async function writeMapping(
           counted[i] = 1;
           if (mode === 'insert') {
             notExpected.add(s.keys[i]!);
-            tally.addRow({
-              key: Object.fromEntries(
-                prepared.compiled.keyFields.map((f, k) => [
-                  f,
-                  rowAt(s, i)![prepared.compiled.keyIndexes[k]!] ?? null,
-                ]),
-              ),
-              reason: 'the key already exists in the target with other values, and the mapping only inserts',
-              code: 'REJECT_KEY_EXISTS',
-            });
+            tally.addRow(keyExistsReject(prepared, rowAt(s, i)!));
             continue;
           }
           const row = rowAt(s, i)!;

@@ -258,6 +258,15 @@ export async function collectInsertedParents(sides: DiffSides, parents: Inserted
   });
 }
 
+/** The reject of a row an insert-only mapping finds under a key the target holds with other values. */
+export function keyExistsReject(prepared: PreparedMapping, row: readonly Value[]): RowReject {
+  return {
+    key: keyValuesOf(prepared, row),
+    reason: 'the key already exists in the target with other values, and the mapping only inserts',
+    code: 'REJECT_KEY_EXISTS',
+  };
+}
+
 /** The key of a stored row, by field name (an identity mapping's: the old key, by source column). */
 export function keyValuesOf(prepared: PreparedMapping, row: readonly Value[]): Record<string, Value> {
   const key: Record<string, Value> = {};
@@ -435,11 +444,7 @@ export async function planMapping(
       for (let u = 0; u < diff.updates.length; u += 2) {
         const i = diff.updates[u]!;
         if (mode === 'insert') {
-          tally.addRow({
-            key: keyValuesOf(prepared, rowAt(s, i)!),
-            reason: 'the key already exists in the target with other values, and the mapping only inserts',
-            code: 'REJECT_KEY_EXISTS',
-          });
+          tally.addRow(keyExistsReject(prepared, rowAt(s, i)!));
           continue;
         }
         counts.updates++;
