@@ -66,6 +66,11 @@ export interface ReadOptions {
   readonly limit?: number;
   /** An SQL filter for database sources (from a mapping's `from.where`). */
   readonly where?: string;
+  /**
+   * Columns to yield as the source's own text where it holds text (a CSV file's fields, unconverted:
+   * `Oui`, `12,50`, `03/04/2024`), blank still null. Sources with typed values ignore it.
+   */
+  readonly asText?: readonly string[];
   readonly signal?: AbortSignal;
 }
 

@@ -164,6 +164,9 @@ function typeConversion(column: Column, options: ColumnCheckOptions, where: stri
           n = value;
         } else if (typeof value === 'bigint') {
           n = value;
+        } else if (typeof value === 'boolean') {
+          // A flag kept as 0/1 (SQLite's INTEGER, a legacy smallint): what WRITABLE_TO lets through.
+          n = value ? 1 : 0;
         } else if (typeof value === 'string' && INTEGER_TEXT.test(value)) {
           const asNumber = Number(value);
           n = Number.isSafeInteger(asNumber) ? asNumber : BigInt(value);

@@ -72,6 +72,19 @@ interface FieldProgram {
   readonly onInvalid: 'reject' | 'null' | 'keep';
 }
 
+/**
+ * Steps that read a typed value better than its text: a column they take is read typed, converted by the
+ * type its source inferred from all its values (`1.234` is a thousand or a decimal by the whole column).
+ */
+const PARSING_STEPS: ReadonlySet<string> = new Set([
+  'number',
+  'integer',
+  'boolean',
+  'date',
+  'datetime',
+  'expr',
+]);
+
 /** Which logical types a value of each type can be written to without a converting transform. */
 const WRITABLE_TO: Readonly<Record<LogicalType, readonly LogicalType[]>> = {
   string: ['string', 'integer', 'decimal', 'float', 'boolean', 'date', 'time', 'timestamp', 'binary', 'json'],
@@ -146,7 +159,11 @@ export function tryCompileMapping(
   const targetByName = new Map((target?.columns ?? []).map((c) => [c.name, c]));
   const sourceColumns: string[] = [];
   const positions = new Map<string, number>();
+  // How many uses each source column has, and how many of them would take its text unchanged.
+  const uses = new Map<string, number>();
+  const textUses = new Map<string, number>();
   const useColumn = (name: string): number => {
+    uses.set(name, (uses.get(name) ?? 0) + 1);
     let at = positions.get(name);
     if (at === undefined) {
       at = sourceColumns.length;
@@ -313,6 +330,14 @@ export function tryCompileMapping(
             code: 'MAP_TYPE_MISMATCH',
           });
         }
+        if (
+          targetColumn.type === 'string' &&
+          (input === INPUT_COLUMN || input === INPUT_COLUMNS) &&
+          transforms.every((step) => !PARSING_STEPS.has(stepNameAndArgs(step).name))
+        ) {
+          const names: string[] = Array.isArray(config.from) ? config.from : [config.from ?? field];
+          for (const name of new Set(names)) textUses.set(name, (textUses.get(name) ?? 0) + 1);
+        }
         columnCheck = compileColumnCheck(targetColumn, {
           dataset: target.name,
           targetKind: options.targetKind,
@@ -368,8 +393,11 @@ export function tryCompileMapping(
   }
   if (problems.length > 0) return { compiled: undefined, problems };
 
+  const textColumns = sourceColumns.filter(
+    (name) => sourceByName.get(name)!.type !== 'string' && textUses.get(name) === uses.get(name),
+  );
   return {
-    compiled: buildCompiledMapping(mapping, programs, sourceColumns, references),
+    compiled: buildCompiledMapping(mapping, programs, sourceColumns, textColumns, references),
     problems,
   };
 }
@@ -384,6 +412,7 @@ function buildCompiledMapping(
   mapping: MappingConfig,
   programs: readonly FieldProgram[],
   sourceColumns: readonly string[],
+  textColumns: readonly string[],
   references: readonly ReferenceSlot[],
 ): CompiledMapping {
   const failure: FailureScratch = { reason: '', code: 'REJECT_TRANSFORM', step: '', value: null };
@@ -468,6 +497,7 @@ function buildCompiledMapping(
     from: mapping.from,
     to: mapping.to,
     sourceColumns,
+    textColumns,
     targetFields,
     keyFields,
     keyIndexes,

@@ -121,6 +121,7 @@ export async function collectSource(
     { name: prepared.source.dataset.name },
     {
       columns: prepared.readColumns,
+      ...(prepared.readAsText.length > 0 ? { asText: prepared.readAsText } : {}),
       ...(from.where ? { where: from.where } : {}),
       ...(options.batchSize ? { batchSize: options.batchSize } : {}),
       ...(options.signal ? { signal: options.signal } : {}),

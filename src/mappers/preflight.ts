@@ -42,6 +42,8 @@ export interface PreparedMapping {
   readonly target: { readonly name: string; readonly kind: string; readonly dataset: Dataset };
   /** Columns to read: the mapping's `sourceColumns`, then the source's primary key columns it lacks. */
   readonly readColumns: readonly string[];
+  /** Of `readColumns`, those read as the source's text (`compiled.textColumns` but key columns of the source). */
+  readonly readAsText: readonly string[];
   /** Positions in a read row of the source's primary key, to name a rejected row whose target key is unknown. */
   readonly sourceKey: readonly { readonly name: string; readonly position: number }[];
   /** Canonical text per target field (`compiled.targetFields` order). */
@@ -286,6 +288,9 @@ function prepare(
     source: { name: source.name, kind: source.kind, dataset: sourceDataset },
     target: { name: target.name, kind: target.kind, dataset: targetDataset },
     readColumns,
+    readAsText: compiled.textColumns.filter(
+      (name) => !sourceKey.some((k) => k.name === name) && !(identity?.names.includes(name) ?? false),
+    ),
     sourceKey,
     canonicalizers: compiled.targetFields.map((f) => canonicalizerFor(columnOf(f), target.kind)),
     keyFoldings,

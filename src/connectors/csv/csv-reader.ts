@@ -2,8 +2,8 @@
  * Reads a scanned CSV file as batches of rows of contract values: the header line is skipped,
  * ragged records are padded with nulls or cut (as the inventory reported; a cut row carries what it
  * lost as its `RowProblem`, which a migration rejects it with), and every value is
- * converted with the type inferred from all values, so a value that does not convert means the
- * file changed under us and is reported with its line.
+ * converted with the type inferred from all values (but the columns `asText` names), so a value that
+ * does not convert means the file changed under us and is reported with its line.
  */
 import { StocktakeError } from '../../core/errors.ts';
 import { convertValue, INVALID } from '../../profilers/type-inference-convert.ts';
@@ -19,7 +19,12 @@ export async function* readCsvRows(
 ): AsyncGenerator<Row[]> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
-  const plans = positions.map((i) => scan.plans[i]!);
+  const asText = new Set(options.asText ?? []);
+  const plans = positions.map((i) =>
+    asText.has(scan.dataset.columns[i]!.name)
+      ? { ...scan.plans[i]!, type: 'string' as const }
+      : scan.plans[i]!,
+  );
   const width = positions.length;
   const fields = scan.dataset.columns.length;
   const delimiter = scan.dialect.delimiter;

@@ -1,0 +1,103 @@
+/**
+ * A CSV column that feeds only text target columns is written as the file spells it: the type the
+ * inventory inferred (boolean, decimal, date) converts it only where a field needs a typed value.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Config } from '../../src/config/schema.ts';
+import { runMigrate } from '../../src/stages/migrate-stage.ts';
+import { runPlan } from '../../src/stages/plan-stage.ts';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'stocktake-csv-text-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const CSV =
+  'ref;actif;montant;jour;code;poids\nA1;Oui;12,50;03/04/2024;1.0;1,5\nA2;Non;7,00;15/05/2024;2.50;2\n';
+
+function setUp(name: string, fields: Record<string, unknown>): { cfg: Config; path: string } {
+  const csv = join(dir, `${name}.csv`);
+  writeFileSync(csv, CSV);
+  const path = join(dir, `${name}.sqlite`);
+  const db = new Database(path);
+  db.exec(
+    `CREATE TABLE t (ref TEXT PRIMARY KEY, actif TEXT, montant TEXT, jour TEXT, code TEXT,
+       est_actif INTEGER, montant_num NUMERIC, poids TEXT)`,
+  );
+  db.close();
+  const cfg = {
+    sources: { legacy: { kind: 'csv', path: csv } },
+    targets: { newtool: { kind: 'sqlite', path } },
+    mappings: [
+      {
+        name: 'm',
+        from: { source: 'legacy', dataset: name },
+        to: { target: 'newtool', dataset: 't', key: ['ref'], mode: 'upsert' },
+        fields,
+      },
+    ],
+  } as unknown as Config;
+  return { cfg, path };
+}
+
+function rows(path: string): Record<string, unknown>[] {
+  const db = new Database(path, { readonly: true });
+  try {
+    return db.prepare('SELECT * FROM t ORDER BY ref').all() as Record<string, unknown>[];
+  } finally {
+    db.close();
+  }
+}
+
+describe('CSV text into text columns', () => {
+  it('writes the text of the file, not the value its inferred type converts it to; a re-plan finds nothing', async () => {
+    const { cfg, path } = setUp('plain', {
+      ref: {},
+      actif: {},
+      montant: { transform: ['trim'] },
+      jour: {},
+      code: {},
+    });
+    const { error } = await runMigrate(cfg, { rejectsDir: join(dir, 'plain-rejects') });
+    expect(error).toBeNull();
+    expect(
+      rows(path).map(({ ref, actif, montant, jour, code }) => ({ ref, actif, montant, jour, code })),
+    ).toEqual([
+      { ref: 'A1', actif: 'Oui', montant: '12,50', jour: '03/04/2024', code: '1.0' },
+      { ref: 'A2', actif: 'Non', montant: '7,00', jour: '15/05/2024', code: '2.50' },
+    ]);
+    const plan = await runPlan(cfg, { samples: 5 });
+    expect(plan.mappings[0]).toMatchObject({ inserts: 0, updates: 0, unchanged: 2, rejects: 0 });
+  });
+
+  it('keeps the typed value where a field needs one: a typed target, a parsing step, or the same column in both', async () => {
+    const { cfg, path } = setUp('typed', {
+      ref: {},
+      // The column also feeds a boolean target: it is read typed for both fields.
+      actif: {},
+      est_actif: { from: 'actif' },
+      montant_num: { from: 'montant' },
+      // A parsing step reads the value the whole column's inference decided (`1,5` and `2` are decimals).
+      poids: { from: 'poids', transform: ['number'] },
+    });
+    const { error } = await runMigrate(cfg, { rejectsDir: join(dir, 'typed-rejects') });
+    expect(error).toBeNull();
+    expect(
+      rows(path).map(({ ref, actif, est_actif, montant_num, poids }) => ({
+        ref,
+        actif,
+        est_actif,
+        montant_num,
+        poids,
+      })),
+    ).toEqual([
+      { ref: 'A1', actif: 'true', est_actif: 1, montant_num: 12.5, poids: '1.5' },
+      { ref: 'A2', actif: 'false', est_actif: 0, montant_num: 7, poids: '2' },
+    ]);
+  });
+});
