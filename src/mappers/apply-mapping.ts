@@ -158,7 +158,7 @@ export async function writeMapping(
       if (prepared.config.to.mode === 'insert' && !prepared.identity)
         for (let u = 0; u < diff.updates.length; u += 2)
           tally.addRow(keyExistsReject(prepared, rowAt(s, diff.updates[u]!)!));
-      for (const reject of duplicateRejects(prepared, s, diff.duplicates)) tally.addRow(reject);
+      for (const reject of duplicateRejects(prepared, s, diff.duplicates, diff.twins)) tally.addRow(reject);
     });
     run.rejected.mapping = tally.total;
     run.status = 'rejects-exceeded';
@@ -201,7 +201,7 @@ export async function writeMapping(
     else
       await walkPartitions(sides.source, sides.target, async (s, t, diff) => {
         run.unchanged += diff.unchanged;
-        for (const reject of duplicateRejects(prepared, s, diff.duplicates)) tally.addRow(reject);
+        for (const reject of duplicateRejects(prepared, s, diff.duplicates, diff.twins)) tally.addRow(reject);
         // Rows written are decoded anyway: the verification's source aggregates are computed from them.
         const counted = new Uint8Array(s.keys.length);
         for (const i of diff.duplicates) counted[i] = 1;
@@ -290,7 +290,7 @@ async function writeIdentityPartition(
   const width = prepared.compiled.targetFields.length;
   const mode = prepared.config.to.mode;
   run.unchanged += diff.unchanged;
-  for (const reject of duplicateRejects(prepared, s, diff.duplicates)) tally.addRow(reject);
+  for (const reject of duplicateRejects(prepared, s, diff.duplicates, diff.twins)) tally.addRow(reject);
   for (const i of diff.inserts) {
     if (prepared.pass === 'references') {
       notExpected.add(s.keys[i]!);

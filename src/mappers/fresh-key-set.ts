@@ -46,6 +46,8 @@ export class KeyRegistry {
   #used = 0;
   #size = 0;
   readonly #scratch: string[] = [''];
+  #high = 0;
+  #low = 0;
   readonly #budget: number;
 
   /**
@@ -73,24 +75,11 @@ export class KeyRegistry {
    * would grow the tables past the budget (nothing is changed then).
    */
   add(key: string, values: readonly Value[]): number {
-    this.#scratch[0] = key;
-    hashTexts(this.#scratch, 1);
-    const high = ROW_HASH[0]!;
-    const low = ROW_HASH[1]!;
+    const s = this.#probe(key);
     const slots = this.#slots;
-    const mask = slots.length - 1;
-    let s = low & mask;
-    for (;;) {
-      const entry = slots[s]!;
-      if (entry === EMPTY) break;
-      if (
-        this.#highs[entry] === high &&
-        this.#lows[entry] === low &&
-        this.#keyText(this.values(entry)) === key
-      )
-        return ~entry;
-      s = (s + 1) & mask;
-    }
+    if (slots[s] !== EMPTY) return ~slots[s]!;
+    const high = this.#high;
+    const low = this.#low;
     const room = this.#encoder.measure(values);
     if (this.#growth(room) > this.#budget) return REGISTRY_FULL;
     const entry = this.#size++;
@@ -101,6 +90,36 @@ export class KeyRegistry {
     slots[s] = entry;
     if (this.#size * 2 > slots.length) this.#rehash();
     return entry;
+  }
+
+  /** The entry that holds the exact key text `key`, or -1. */
+  find(key: string): number {
+    return this.#slots[this.#probe(key)]!;
+  }
+
+  // The slot of `key`: the one holding its entry, else the free slot it would take. Leaves the key's
+  // hash in #high and #low (`keyText` may hash too, over ROW_HASH).
+  #probe(key: string): number {
+    this.#scratch[0] = key;
+    hashTexts(this.#scratch, 1);
+    const high = ROW_HASH[0]!;
+    const low = ROW_HASH[1]!;
+    this.#high = high;
+    this.#low = low;
+    const slots = this.#slots;
+    const mask = slots.length - 1;
+    let s = low & mask;
+    for (;;) {
+      const entry = slots[s]!;
+      if (entry === EMPTY) return s;
+      if (
+        this.#highs[entry] === high &&
+        this.#lows[entry] === low &&
+        this.#keyText(this.values(entry)) === key
+      )
+        return s;
+      s = (s + 1) & mask;
+    }
   }
 
   /** The key values of an entry, decoded from the arena. */

@@ -201,7 +201,7 @@ interface OpenBatch {
   retracts: number[];
 }
 
-/** Every occurrence of one duplicated key: the key values of each, as full-width rows. */
+/** Every valid occurrence of one duplicated key: the key values of each, as full-width rows. */
 interface DuplicateGroup {
   readonly key: string;
   readonly rows: Value[][];
@@ -219,6 +219,10 @@ class FreshLoadStream {
   #open: OpenBatch;
   #retracts: number[] = [];
   readonly #duplicates = new Map<number, DuplicateGroup>();
+  /** Key texts of rejected rows, with how many: a valid row sharing one is a duplicate, and is not written. */
+  #rejectedKeys: Map<string, number> | null = null;
+  /** Valid rows of keys that only rejected rows had before them: never written, rejected at the end. */
+  readonly #unwritten = new Map<string, Value[][]>();
   /** Entries whose row the database refused. */
   readonly #refused = new Set<number>();
   /** The batches handed to the writer and not settled yet, oldest first. */
@@ -360,10 +364,19 @@ class FreshLoadStream {
     return matchedOrNull(expected, summary.rows, summary.fingerprint, aggregates);
   }
 
-  // One mapped row (null: a rejected row's key, which takes no part in duplicates, as in the diff).
+  // One mapped row (null: a rejected row's key, which makes a valid row of the same key a duplicate, as in the diff).
   #add(key: string, high: number, low: number, row: readonly Value[] | null): void {
-    if (row === null) return;
+    if (row === null) {
+      this.#rejectedKey(key);
+      return;
+    }
     const values = row.slice(0, this.#width);
+    if (this.#rejectedKeys?.has(key) && this.#registry.find(key) < 0) {
+      const rows = this.#unwritten.get(key);
+      if (rows) rows.push(values);
+      else this.#unwritten.set(key, [values]);
+      return;
+    }
     const keyIndexes = this.#prepared.compiled.keyIndexes;
     const keyValues: Value[] = new Array(keyIndexes.length);
     for (let k = 0; k < keyIndexes.length; k++) keyValues[k] = values[keyIndexes[k]!] ?? null;
@@ -390,8 +403,17 @@ class FreshLoadStream {
     if (open.rows.length >= this.#batchSize) this.#submit(false);
   }
 
-  // A key seen again: its first row is dropped when still queued, or deleted by the next batch.
-  #duplicate(entry: number, key: string, values: Value[]): void {
+  // The key of a rejected row: a row of that key already taken is taken back.
+  #rejectedKey(key: string): void {
+    const keys = (this.#rejectedKeys ??= new Map());
+    keys.set(key, (keys.get(key) ?? 0) + 1);
+    const entry = this.#registry.find(key);
+    if (entry >= 0) this.#duplicate(entry, key, null);
+  }
+
+  // A key seen again (`values`, or null for a rejected row): its first row is dropped when still queued,
+  // or deleted by the next batch.
+  #duplicate(entry: number, key: string, values: Value[] | null): void {
     let group = this.#duplicates.get(entry);
     if (!group) {
       group = { key, rows: [this.#keyRow(this.#registry.values(entry))] };
@@ -401,7 +423,7 @@ class FreshLoadStream {
         this.#open.aggregates = null;
       } else this.#retracts.push(entry);
     }
-    group.rows.push(values);
+    if (values) group.rows.push(values);
   }
 
   // A full-width row holding only the key values, which is all `duplicateRejects` reads of it.
@@ -414,10 +436,14 @@ class FreshLoadStream {
 
   // Every occurrence of a duplicated key is rejected, with the diff's own reasons.
   #rejectDuplicates(): void {
-    if (this.#duplicates.size === 0) return;
+    if (this.#duplicates.size === 0 && this.#unwritten.size === 0) return;
     const keys: string[] = [];
     const rows: Value[][] = [];
-    for (const group of this.#duplicates.values())
+    const groups = [
+      ...this.#duplicates.values(),
+      ...[...this.#unwritten].map(([key, rows]) => ({ key, rows })),
+    ];
+    for (const group of groups)
       for (const row of group.rows) {
         keys.push(group.key);
         rows.push(row);
@@ -431,7 +457,8 @@ class FreshLoadStream {
       words: new Uint32Array(0),
     };
     const indexes = keys.map((_k, i) => i);
-    for (const reject of duplicateRejects(this.#prepared, records, indexes)) this.#tally.addRow(reject);
+    for (const reject of duplicateRejects(this.#prepared, records, indexes, this.#rejectedKeys))
+      this.#tally.addRow(reject);
   }
 
   // Hands the open batch to the writer, behind the batches already handed over.

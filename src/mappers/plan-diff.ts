@@ -13,8 +13,13 @@ export interface PartitionDiff {
   readonly updates: number[];
   /** Target rows whose key the source lacks (deleted in mirror mode, left alone otherwise). */
   readonly targetOnly: number[];
-  /** Source rows whose key appears more than once among the valid source rows: none is written. */
+  /**
+   * Source rows whose key appears more than once in the source (among the valid rows, or beside a row
+   * rejected for another reason): none is written.
+   */
   readonly duplicates: number[];
+  /** For keys of `duplicates` that rejected rows share too, how many rejected rows have them. */
+  twins: Map<string, number> | null;
   /** Target rows left alone because their key belongs to rejected or duplicated source rows. */
   kept: number;
   unchanged: number;
@@ -22,7 +27,7 @@ export interface PartitionDiff {
 
 /** An empty diff. */
 export function emptyDiff(): PartitionDiff {
-  return { inserts: [], updates: [], targetOnly: [], duplicates: [], kept: 0, unchanged: 0 };
+  return { inserts: [], updates: [], targetOnly: [], duplicates: [], twins: null, kept: 0, unchanged: 0 };
 }
 
 const DUPLICATE = -2;
@@ -30,22 +35,37 @@ const DUPLICATE = -2;
 /** Diffs one partition of each side into `out` (which must be empty). */
 export function diffPartition(source: PartitionRecords, target: PartitionRecords, out: PartitionDiff): void {
   const index = new Map<string, number>();
-  // Keys of rejected source rows: their target rows are neither updated nor deleted.
-  let rejectedKeys: Set<string> | undefined;
+  // Keys of rejected source rows, with how many: their target rows are neither updated nor deleted.
+  let rejectedKeys: Map<string, number> | undefined;
+  let duplicated = false;
   const keys = source.keys;
   const rows = source.rows;
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
     if (rows[i] === null) {
-      rejectedKeys ??= new Set();
-      rejectedKeys.add(key);
+      rejectedKeys ??= new Map();
+      rejectedKeys.set(key, (rejectedKeys.get(key) ?? 0) + 1);
       continue;
     }
     const seen = index.get(key);
     if (seen === undefined) index.set(key, i);
-    else if (seen !== DUPLICATE) index.set(key, DUPLICATE);
+    else if (seen !== DUPLICATE) {
+      index.set(key, DUPLICATE);
+      duplicated = true;
+    }
   }
-  if (index.size < keys.length) {
+  // A valid row whose key a rejected row has too is a duplicate as well: which of them is the right one
+  // cannot be known, so the valid one is not written over (or beside) what the target holds.
+  if (rejectedKeys) {
+    for (const [key, count] of rejectedKeys) {
+      if (index.get(key) === undefined) continue;
+      index.set(key, DUPLICATE);
+      duplicated = true;
+      out.twins ??= new Map();
+      out.twins.set(key, count);
+    }
+  }
+  if (duplicated) {
     for (let i = 0; i < keys.length; i++)
       if (rows[i] !== null && index.get(keys[i]!) === DUPLICATE) out.duplicates.push(i);
   }

@@ -229,7 +229,7 @@ function roundOf(
   if (round === 0) return { records, diff: { ...diff, inserts, updates } };
   return {
     records,
-    diff: { inserts, updates, targetOnly: [], duplicates: [], kept: 0, unchanged: 0 },
+    diff: { inserts, updates, targetOnly: [], duplicates: [], twins: null, kept: 0, unchanged: 0 },
   };
 }
 
@@ -330,6 +330,7 @@ export function duplicateRejects(
   prepared: PreparedMapping,
   records: PartitionRecords,
   indexes: readonly number[],
+  twins: ReadonlyMap<string, number> | null = null,
 ): RowReject[] {
   const groups = new Map<string, number[]>();
   for (const i of indexes) {
@@ -344,16 +345,22 @@ export function duplicateRejects(
     prepared.identity
       ? JSON.stringify(keyValuesOf(prepared, row))
       : keyIndexes.map((k) => prepared.canonicalizers[k]!(row[k])).join('\u0001');
-  for (const group of groups.values()) {
+  for (const [key, group] of groups) {
     const rows = group.map((i) => rowAt(records, i)!);
     const exact = new Set(rows.map(exactKey));
     const collision = exact.size > 1;
+    const rejected = twins?.get(key) ?? 0;
+    const times = group.length + rejected;
+    const besides =
+      rejected === 0
+        ? ''
+        : ` (${rejected} of them rejected for another reason, so the right one cannot be known)`;
     for (const row of rows) {
       rejects.push({
         key: keyValuesOf(prepared, row),
         reason: collision
           ? `the key equals ${exact.size - 1} other key(s) of the source under the target's case-insensitive collation, so the database would keep one row for ${group.length}; none is written`
-          : `the key appears ${group.length} times in the source; none of these rows is written`,
+          : `the key appears ${times} times in the source${besides}; none of these rows is written`,
         code: collision ? 'REJECT_KEY_COLLISION' : 'REJECT_DUPLICATE_KEY',
       });
     }
@@ -458,7 +465,7 @@ export async function planMapping(
         counts.deletes++;
         sample('delete', null, 0, t, j);
       }
-      for (const reject of duplicateRejects(prepared, s, diff.duplicates)) tally.addRow(reject);
+      for (const reject of duplicateRejects(prepared, s, diff.duplicates, diff.twins)) tally.addRow(reject);
     });
   } finally {
     sides.close();
