@@ -131,13 +131,17 @@ export interface Dataset {
   readonly table?: string;
   readonly uniqueKeys?: readonly KeyConstraint[];
   readonly materialized?: boolean;
-  /** True for a partitioned parent table; its partitions name it in `partitionOf`. */
+  /**
+   * True for a partitioned parent table; its partitions name it in `partitionOf`. Its `rowCount` is its
+   * partitions' rows (what a query of it reads): `rowTotal` counts them once.
+   */
   readonly partitioned?: boolean;
   /**
    * False when the audit user cannot read the rows (no SELECT privilege, a schema without USAGE, a
    * materialized view never refreshed): the dataset is listed from the catalog, neither counted nor profiled.
    */
   readonly readable?: false;
+  /** The partitioned table this dataset is a partition of: its rows are in that table's `rowCount` too. */
   readonly partitionOf?: string;
   /** Bytes on disk, indexes included, where the source reports it. */
   readonly sizeBytes?: number;
@@ -148,6 +152,30 @@ export interface Dataset {
   readonly definition?: string;
   /** For CSV files and workbook sheets: where the data lives and how it is written. */
   readonly file?: FileFacts;
+}
+
+/** The rows a list of datasets holds, each row once (`rowTotal`). */
+export interface RowTotal {
+  readonly rows: number;
+  /** False when an estimate is in `rows`, or a table whose rows were not counted is left out of it. */
+  readonly exact: boolean;
+}
+
+/**
+ * The rows of `datasets` (one source's), each row once: a partition whose parent is listed with a row count
+ * is in that count, and a view's rows are its tables' (a materialized view holds its own).
+ */
+export function rowTotal(datasets: readonly Dataset[]): RowTotal {
+  const counted = new Set(datasets.filter((d) => d.rowCount !== null).map((d) => d.name));
+  let rows = 0;
+  let exact = true;
+  for (const d of datasets) {
+    if (d.kind === 'view' && !d.materialized) continue;
+    if (d.partitionOf !== undefined && counted.has(d.partitionOf)) continue;
+    if (d.rowCount === null || !d.rowCountExact) exact = false;
+    rows += d.rowCount ?? 0;
+  }
+  return { rows, exact };
 }
 
 /** Facts about the file behind a CSV or sheet dataset, as found on disk and sniffed from its bytes. */

@@ -1,5 +1,5 @@
 /** The console summary of an inventory: one block per source, a line per dataset kind, failures first. */
-import type { Inventory, SourceEntry } from '../core/inventory.ts';
+import { type Dataset, type Inventory, rowTotal, type SourceEntry } from '../core/inventory.ts';
 
 const number = new Intl.NumberFormat('en-US');
 
@@ -79,12 +79,14 @@ function describeSource(source: SourceEntry, maxDatasets: number): string[] {
   const lines = [`✓ ${head}${server}`];
   const byKind = new Map<string, number>();
   for (const d of source.datasets) {
-    const kind = d.materialized ? 'materialized view' : d.partitionOf ? 'partition' : d.kind;
+    const kind = kindOf(d);
     byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
   }
-  lines.push(
-    `    ${[...byKind].map(([k, n]) => `${n} ${k}${n === 1 ? '' : 's'}`).join(', ') || 'no datasets'}`,
-  );
+  const kinds = [...byKind].map(([k, n]) => `${n} ${k}${n === 1 ? '' : 's'}`).join(', ');
+  // Each row once: a partition's rows are in its partitioned table's count.
+  const total = rowTotal(source.datasets);
+  const totalRows = `${total.exact ? '' : '~'}${number.format(total.rows)} row${total.rows === 1 ? '' : 's'}`;
+  lines.push(`    ${kinds ? `${kinds}; ${totalRows}` : 'no datasets'}`);
   const width = Math.min(40, Math.max(8, ...source.datasets.map((d) => d.name.length)));
   for (const d of source.datasets.slice(0, maxDatasets)) {
     const rows =
@@ -102,6 +104,13 @@ function describeSource(source: SourceEntry, maxDatasets: number): string[] {
     lines.push(`    … and ${source.datasets.length - maxDatasets} more`);
   for (const f of source.findings.filter((f) => f.severity !== 'info')) lines.push(describeFinding(f));
   return lines;
+}
+
+function kindOf(d: Dataset): string {
+  if (d.materialized) return 'materialized view';
+  if (d.partitionOf) return 'partition';
+  if (d.partitioned) return 'partitioned table';
+  return d.kind;
 }
 
 function describeFinding(f: SourceEntry['findings'][number]): string {

@@ -16,7 +16,13 @@ import type {
 import { quoteDoubleQuoted } from '../sql/quote-identifier.ts';
 import { countFailureFinding } from '../sql/row-counts.ts';
 import type { CatalogScope } from '../sql/sql-dialect.ts';
-import { copyColumns, countScript, type PostgresCountTarget } from './postgres-counts.ts';
+import {
+  copyColumns,
+  countScript,
+  type PostgresCountTarget,
+  partitionLeaves,
+  sumOfCounts,
+} from './postgres-counts.ts';
 import type { PgSessions } from './postgres-sessions.ts';
 import { postgresLogicalType } from './postgres-types.ts';
 
@@ -30,6 +36,9 @@ SELECT current_setting('server_version') AS version, version() AS banner, curren
 FROM pg_database d WHERE d.datname = current_database()`;
 
 // Materialized views (m), partitioned tables (p) and foreign tables (f) are listed beside tables and views.
+// `row_security`: the role reads the relation under its row-level security policies, as the server decides it
+// (row_security_active: relrowsecurity on, the role neither a superuser nor BYPASSRLS, and not the owner unless
+// relforcerowsecurity).
 // `catalog_bytes` is the size the catalog statistics record (pg_class.relpages of the table, its TOAST table
 // and their indexes, as of the last VACUUM or ANALYZE; free space and visibility maps aside), read without
 // opening any relation. A table never analyzed has no such record: its size is measured here
@@ -45,7 +54,8 @@ SELECT c.oid::bigint AS oid, n.nspname AS schema, c.relname AS name, c.relkind A
   END::bigint AS catalog_bytes,
   obj_description(c.oid, 'pg_class') AS comment,
   CASE WHEN c.relkind IN ('v','m') THEN pg_get_viewdef(c.oid, true) END AS definition,
-  pn.nspname AS parent_schema, pc.relname AS parent_name,
+  i.inhparent::bigint AS parent_oid, pn.nspname AS parent_schema, pc.relname AS parent_name,
+  CASE WHEN c.relrowsecurity THEN row_security_active(c.oid) ELSE false END AS row_security,
   has_schema_privilege(n.oid, 'USAGE') AND has_any_column_privilege(c.oid, 'SELECT') AS readable,
   c.relispopulated AS populated,
   c.relkind = 'r' AND NOT c.relhassubclass AND has_schema_privilege(n.oid, 'USAGE')
@@ -185,41 +195,58 @@ const MIN_ROW_BYTES = 32;
 /** Reads the inventory of every relation the scope covers. */
 export async function postgresCatalog(db: PgSessions, scope: CatalogScope): Promise<SourceInventory> {
   const early = columnsBySchema(db, scope);
-  const relationRows = await db.query(RELATIONS_SQL);
-  const relations = (relationRows as unknown as RawRelation[]).filter((r) =>
-    scope.filter.table(r.schema, r.name),
+  const relationRows = (await db.query(RELATIONS_SQL)) as unknown as RawRelation[];
+  const relations = relationRows.filter((r) => scope.filter.table(r.schema, r.name));
+  const inScope = new Set(relations.map((r) => r.oid));
+  // Every relation of the catalog, not only the scope's: a partitioned table's rows are all its partitions'.
+  const leavesOf = partitionLeaves(
+    relationRows.map((r) => ({ key: r.oid, parentKey: r.parent_oid, partitioned: r.relkind === 'p', r })),
   );
   // The oids as one array literal.
-  const oids = `{${relations.map((r) => String(r.oid)).join(',')}}`;
+  const oids = `{${relations.map((r) => r.oid).join(',')}}`;
 
   const findings: SourceFinding[] = [];
   const countTargets: PostgresCountTarget[] = [];
   const estimates = new Map<string, number | null>();
+  const partitioned = new Map<string, PartitionedTable>();
   const unreadable: string[] = [];
   const unpopulated: string[] = [];
   for (const r of relations) {
-    const key = String(r.oid);
+    const key = r.oid;
     const isView = r.relkind === 'v';
-    const noStatistics = r.estimate < 0;
-    let estimate: number | null = isView || r.relkind === 'f' ? null : Math.max(0, Math.round(r.estimate));
-    if (noStatistics && r.relkind === 'r') {
-      estimate = r.heap_bytes === null ? null : Math.ceil(Number(r.heap_bytes) / MIN_ROW_BYTES);
-    }
-    estimates.set(key, noStatistics ? null : estimate);
+    const leaves = r.relkind === 'p' ? (leavesOf.get(key) ?? []).map((leaf) => leaf.r) : [];
+    const { bound, estimate } = r.relkind === 'p' ? sumOfEstimates(leaves) : rowEstimate(r);
+    estimates.set(key, estimate);
     // A relation the audit user may not SELECT from is listed from the catalog, never counted: one such
     // table would otherwise fail the counting statement of every table beside it.
     if (!r.readable) unreadable.push(`${r.schema}.${r.name}`);
     // A materialized view created WITH NO DATA cannot be read until refreshed (55000).
     else if (!r.populated) unpopulated.push(`${r.schema}.${r.name}`);
+    else if (r.row_security) {
+      findings.push({
+        code: 'ROW_LEVEL_SECURITY',
+        severity: 'warning',
+        dataset: `${r.schema}.${r.name}`,
+        message: 'row-level security is on: counts and profile see only the rows this role may read',
+      });
+    }
     const countable = r.readable && r.populated && (isView ? scope.countViews : r.relkind !== 'f');
-    const small = estimate !== null && estimate < scope.exactBelow;
-    if (countable && (isView || small || (r.relkind === 'p' && scope.exactBelow > 0))) {
+    // Its partitions' counts add up to its own when the inventory reads each of them as it would read them
+    // through it: in the scope, readable, and no row-level security on either side (through a partitioned
+    // table, its own policies apply and its partitions' do not).
+    const summed =
+      r.relkind === 'p' &&
+      countable &&
+      !r.row_security &&
+      leaves.every((l) => l.relkind === 'r' && l.readable && !l.row_security && inScope.has(l.oid));
+    if (r.relkind === 'p') partitioned.set(key, { leaves, summed });
+    if (countable && !summed && (isView || (bound !== null && bound < scope.exactBelow))) {
       countTargets.push({
         key,
         schema: r.schema,
         table: r.name,
         copyable: r.copyable,
-        expectedRows: estimate === null ? null : Math.max(estimate, r.live ?? 0),
+        expectedRows: bound === null ? null : Math.max(bound, r.live ?? 0),
       });
     }
   }
@@ -379,19 +406,29 @@ export async function postgresCatalog(db: PgSessions, scope: CatalogScope): Prom
   });
 
   const [sizeRows, exact] = await counting;
+  // A partitioned table not counted itself is the sum of its partitions: exact when they all are (and read
+  // as through it), otherwise an estimate made of their counts and estimates.
+  for (const [key, { leaves, summed }] of partitioned) {
+    if (exact.has(key)) continue;
+    const sum = summed ? sumOfCounts(leaves.map(oidOf), exact) : undefined;
+    if (sum !== undefined) exact.set(key, sum);
+    else estimates.set(key, sumOfEstimates(leaves, exact).estimate);
+  }
   const measured = new Map(sizeRows.map((r) => [String(r.oid), Number(r.size_bytes)]));
   const datasets: Dataset[] = relations.map((r, at) => {
-    const key = String(r.oid);
+    const key = r.oid;
     const { columns, primaryKey, foreignKeys, indexes, uniqueKeys } = described[at]!;
     const exactCount = exact.get(key);
     const estimate = estimates.get(key) ?? null;
-    if (exactCount === undefined && estimate === null && r.relkind === 'r') {
+    if (exactCount === undefined && estimate === null && (r.relkind === 'r' || r.relkind === 'p')) {
       findings.push({
         code: 'ROW_COUNT_UNKNOWN',
         severity: 'info',
         dataset: `${r.schema}.${r.name}`,
         message:
-          'the table has no statistics (never analyzed) and is too large to count under rowCounts.exactBelow',
+          r.relkind === 'r'
+            ? 'the table has no statistics (never analyzed) and is too large to count under rowCounts.exactBelow'
+            : 'partitions of the table have no statistics (never analyzed) or are foreign tables, and it is not counted under rowCounts.exactBelow',
       });
     }
     return {
@@ -429,6 +466,56 @@ export async function postgresCatalog(db: PgSessions, scope: CatalogScope): Prom
       timeZone: serverRow.time_zone,
     },
   };
+}
+
+/**
+ * What the catalog statistics tell of a relation's rows without reading it: `bound` decides whether it is
+ * counted under `exactBelow`, `estimate` is listed when it is not counted; null when unknown.
+ */
+interface RowEstimate {
+  readonly bound: number | null;
+  readonly estimate: number | null;
+}
+
+/** The row estimate of a relation other than a partitioned table; views and foreign tables have none. */
+function rowEstimate(r: RawRelation): RowEstimate {
+  if (r.relkind === 'v' || r.relkind === 'f') return { bound: null, estimate: null };
+  if (r.estimate >= 0) {
+    const rows = Math.round(r.estimate);
+    return { bound: rows, estimate: rows };
+  }
+  // Never analyzed: a table's heap size bounds its rows; a materialized view is counted whatever its size.
+  if (r.relkind === 'r') {
+    return {
+      bound: r.heap_bytes === null ? null : Math.ceil(Number(r.heap_bytes) / MIN_ROW_BYTES),
+      estimate: null,
+    };
+  }
+  return { bound: 0, estimate: null };
+}
+
+/**
+ * The row estimate of a partitioned table: the sum of its leaf partitions' (its own statistics are those of
+ * its last manual ANALYZE: autovacuum never analyzes a partitioned table), taking the exact counts given.
+ */
+function sumOfEstimates(leaves: readonly RawRelation[], exact?: ReadonlyMap<string, number>): RowEstimate {
+  let bound: number | null = 0;
+  let estimate: number | null = 0;
+  for (const leaf of leaves) {
+    const counted = exact?.get(leaf.oid);
+    const own = counted === undefined ? rowEstimate(leaf) : { bound: counted, estimate: counted };
+    bound = bound === null || own.bound === null ? null : bound + own.bound;
+    estimate = estimate === null || own.estimate === null ? null : estimate + own.estimate;
+  }
+  return { bound, estimate };
+}
+
+const oidOf = (r: RawRelation) => r.oid;
+
+/** A partitioned table of the scope: its leaf partitions, and whether it is counted as the sum of theirs. */
+interface PartitionedTable {
+  readonly leaves: readonly RawRelation[];
+  readonly summed: boolean;
 }
 
 /** The size of a relation: measured (`sizes: exact`, or never analyzed) or as the catalog records it. */
@@ -619,8 +706,10 @@ interface RawRelation {
   live: number | null;
   comment: string | null;
   definition: string | null;
+  parent_oid: string | null;
   parent_schema: string | null;
   parent_name: string | null;
+  row_security: boolean;
 }
 
 interface RawSize {

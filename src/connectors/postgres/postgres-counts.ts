@@ -10,10 +10,12 @@
  *
  * Everything else is counted with COUNT(*) in UNION ALL chunks: tables expected to hold more rows (COPY
  * would send them all), tables with no fixed-width column (a text column may be TOASTed, and copying it
- * would fetch every value), inheritance parents (COPY reads only the parent's own rows), partitioned tables,
- * materialized views and views.
+ * would fetch every value), inheritance parents (COPY reads only the parent's own rows), materialized views
+ * and views. A partitioned table holds no rows of its own: it is the sum of its leaf partitions' counts when
+ * those are all counted anyway, and counted with COUNT(*) only when they are not (`partitionLeaves`).
  */
 
+import { groupBy } from '../../core/group-by.ts';
 import { quoteDoubleQuoted } from '../sql/quote-identifier.ts';
 import {
   type CountTarget,
@@ -146,4 +148,52 @@ export function countScript(
       });
     },
   };
+}
+
+/** A relation of the catalog as `partitionLeaves` reads the partition trees. */
+export interface PartitionNode {
+  readonly key: string;
+  /** The partitioned table this relation is a partition of; null for any other relation. */
+  readonly parentKey: string | null;
+  /** A partitioned table: its rows are in its partitions. */
+  readonly partitioned: boolean;
+}
+
+/**
+ * The leaf partitions (the relations that hold the rows) under each partitioned table among `nodes`, at any
+ * depth, by the partitioned table's key. A partitioned table without partitions has none, and holds no rows.
+ */
+export function partitionLeaves<N extends PartitionNode>(nodes: readonly N[]): Map<string, N[]> {
+  const children = groupBy(
+    nodes.filter((n) => n.parentKey !== null),
+    (n) => n.parentKey!,
+  );
+  const leaves = new Map<string, N[]>();
+  const leavesOf = (key: string): N[] => {
+    let found = leaves.get(key);
+    if (found) return found;
+    found = [];
+    for (const child of children.get(key) ?? []) {
+      if (child.partitioned) found.push(...leavesOf(child.key));
+      else found.push(child);
+    }
+    leaves.set(key, found);
+    return found;
+  };
+  for (const node of nodes) if (node.partitioned) leavesOf(node.key);
+  return leaves;
+}
+
+/** The sum of the counts of `keys`; undefined when one of them has none (its count failed). */
+export function sumOfCounts(
+  keys: readonly string[],
+  counts: ReadonlyMap<string, number>,
+): number | undefined {
+  let sum = 0;
+  for (const key of keys) {
+    const count = counts.get(key);
+    if (count === undefined) return undefined;
+    sum += count;
+  }
+  return sum;
 }
