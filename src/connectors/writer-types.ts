@@ -70,7 +70,8 @@ export interface WriteBatch {
 
 /** A row the database refused, with its reason (constraint violated…), by its index in the batch list. */
 export interface WriteRejection {
-  readonly list: 'upserts' | 'inserts';
+  /** The list of the refused row: a refused delete (`deletes`) leaves its target row in place. */
+  readonly list: 'upserts' | 'inserts' | 'deletes';
   readonly index: number;
   readonly reason: string;
 }

@@ -31,6 +31,8 @@ export interface BatchLists {
   readonly inserts: Value[][];
   readonly insertKeys: string[];
   readonly deletes: Value[][];
+  /** The key text of each row in `deletes` (as the diff compares keys). */
+  readonly deleteKeys: string[];
   /** Identity mode: old keys of the rows in `deletes`. */
   readonly forget: string[];
   /** Identity mode with a key the mapping supplies: the new key text of each `inserts` row. */
@@ -46,6 +48,7 @@ export function emptyLists(): BatchLists {
     inserts: [],
     insertKeys: [],
     deletes: [],
+    deleteKeys: [],
     forget: [],
     suppliedKeys: [],
   };
@@ -55,6 +58,7 @@ export function emptyLists(): BatchLists {
 export interface RefusedRows {
   readonly upserts: ReadonlySet<number>;
   readonly inserts: ReadonlySet<number>;
+  readonly deletes: ReadonlySet<number>;
 }
 
 /** The batching of one mapping's changes. */
@@ -149,10 +153,14 @@ export class BatchApplier {
     if (this.#pending() >= this.#batchSize) await this.flush(false);
   }
 
-  /** Queues a key tuple to delete (mirror mode); an identity mapping names the row's old key, forgotten with it. */
-  async delete(key: Value[], oldKey?: string): Promise<void> {
+  /**
+   * Queues a key tuple to delete (mirror mode), with its key text; an identity mapping gives the row's
+   * old key as its key text, forgotten with it.
+   */
+  async delete(key: Value[], keyText: string, identity = false): Promise<void> {
     this.#lists.deletes.push(key);
-    if (oldKey !== undefined) this.#lists.forget.push(oldKey);
+    this.#lists.deleteKeys.push(keyText);
+    if (identity) this.#lists.forget.push(keyText);
     if (this.#pending() >= this.#batchSize) await this.flush(false);
   }
 
@@ -188,7 +196,7 @@ export class BatchApplier {
    * of this run inserted: they are counted as inserts undone, not as deletes.
    */
   async apply(lists: BatchLists, done: boolean, retract = false): Promise<RefusedRows> {
-    const { upserts, upsertKeys, upsertIsInsert, inserts, insertKeys, deletes, forget } = lists;
+    const { upserts, upsertKeys, upsertIsInsert, inserts, insertKeys, deletes, deleteKeys, forget } = lists;
     const rows = upserts.length + inserts.length + deletes.length;
     const checkpoint: Checkpoint = {
       mapping: this.#prepared.config.name,
@@ -222,16 +230,28 @@ export class BatchApplier {
       throw interruption(error, this.#prepared.config.name, this.progress.batches);
     }
     this.#lastCheckpoint = checkpoint;
-    // The batch and its identity rows are committed: the map in memory follows.
+    const refused = { upserts: new Set<number>(), inserts: new Set<number>(), deletes: new Set<number>() };
+    for (const rejection of result.rejected) refused[rejection.list].add(rejection.index);
+    // The batch and its identity rows are committed: the map in memory follows (a row the database
+    // would not delete keeps its old key).
     if (identity?.map) {
-      for (const oldKey of forget) identity.map.forget(oldKey);
+      forget.forEach((oldKey, i) => {
+        if (!refused.deletes.has(i)) identity.map!.forget(oldKey);
+      });
       result.newKeys?.forEach((newKey, i) => {
         if (newKey !== null) identity.map!.set(insertKeys[i]!, newKey);
       });
     }
-    const refused = { upserts: new Set<number>(), inserts: new Set<number>() };
     for (const rejection of result.rejected) {
-      refused[rejection.list].add(rejection.index);
+      if (rejection.list === 'deletes') {
+        this.refusedKeys.add(deleteKeys[rejection.index]!);
+        this.#tally.addRow({
+          key: deleteKeyOf(this.#prepared, deletes[rejection.index]!, deleteKeys[rejection.index]!),
+          reason: `the database refused to delete the row${retract ? ' (a duplicate key)' : ', absent from the source'}: ${rejection.reason}`,
+          code: 'REJECT_DATABASE',
+        });
+        continue;
+      }
       const list = rejection.list === 'upserts' ? upserts : inserts;
       const keys = rejection.list === 'upserts' ? upsertKeys : insertKeys;
       const row = list[rejection.index];
@@ -249,8 +269,9 @@ export class BatchApplier {
       else this.progress.updated++;
     }
     this.progress.inserted += inserts.length - refused.inserts.size;
-    if (retract) this.progress.inserted -= deletes.length;
-    else this.progress.deleted += deletes.length;
+    const removed = deletes.length - refused.deletes.size;
+    if (retract) this.progress.inserted -= removed;
+    else this.progress.deleted += removed;
     this.progress.batches = checkpoint.batches;
     this.progress.rows = checkpoint.sourceRows;
     this.#onBatch?.(this.progress);
@@ -281,6 +302,21 @@ export class BatchApplier {
     const lists = this.#lists;
     return lists.upserts.length + lists.inserts.length + lists.deletes.length;
   }
+}
+
+// The key of a row to delete, by its key tuple (an identity mapping's: the generated key; its old key is
+// the key text).
+function deleteKeyOf(
+  prepared: PreparedMapping,
+  tuple: readonly Value[],
+  keyText: string,
+): Record<string, Value> {
+  if (prepared.identity) return keyOf(prepared, tuple, keyText);
+  const key: Record<string, Value> = {};
+  prepared.compiled.keyFields.forEach((field, k) => {
+    key[field] = tuple[k] ?? null;
+  });
+  return key;
 }
 
 function keyOf(prepared: PreparedMapping, row: readonly Value[], keyText: string): Record<string, Value> {

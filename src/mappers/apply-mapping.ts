@@ -230,7 +230,8 @@ export async function writeMapping(
         for (let i = 0; i < s.keys.length; i++)
           if (counted[i] === 0 && s.rows[i] !== null) sourceAggregates.add(rowAt(s, i)!);
         if (deletes)
-          for (const j of diff.targetOnly) await applier.delete(keyTupleOf(prepared, rowAt(t, j)!));
+          for (const j of diff.targetOnly)
+            await applier.delete(keyTupleOf(prepared, rowAt(t, j)!), t.keys[j]!);
         if (retractDuplicates && diff.duplicates.length > 0)
           await retractDuplicateRows(prepared, applier, s, t, diff);
       });
@@ -267,7 +268,7 @@ async function retractDuplicateRows(
   const duplicated = new Set<string>();
   for (const i of diff.duplicates) duplicated.add(s.keys[i]!);
   for (let j = 0; j < t.keys.length; j++)
-    if (duplicated.has(t.keys[j]!)) await applier.delete(keyTupleOf(prepared, rowAt(t, j)!));
+    if (duplicated.has(t.keys[j]!)) await applier.delete(keyTupleOf(prepared, rowAt(t, j)!), t.keys[j]!);
 }
 
 /**
@@ -316,7 +317,8 @@ async function writeIdentityPartition(
     await applier.updateMapped(row, s.keys[i]!);
   }
   if (deletes && prepared.pass === 'rows')
-    for (const j of diff.targetOnly) await applier.delete(keyTupleOf(prepared, rowAt(t, j)!), t.keys[j]!);
+    for (const j of diff.targetOnly)
+      await applier.delete(keyTupleOf(prepared, rowAt(t, j)!), t.keys[j]!, true);
 }
 
 // A resumed run has changed the target since the plan by design: only the source must still match.

@@ -496,6 +496,7 @@ class FreshLoadStream {
         ? { inserts: rows, insertKeys: keys }
         : { upserts: rows, upsertKeys: keys, upsertIsInsert: new Array<boolean>(rows.length).fill(true) }),
       deletes: retracts.map((entry) => this.#registry.values(entry)),
+      deleteKeys: retracts.map((entry) => this.#duplicates.get(entry)!.key),
     };
     const refused = await this.#applier.apply(lists, done, true);
     if (retracts.length > 0) this.#retracted = true;

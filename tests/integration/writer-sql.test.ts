@@ -319,6 +319,30 @@ for (const kind of selected) {
       expect(await writer.readCheckpoint('items')).toMatchObject({ batches: 2 });
     });
 
+    it('lists each delete the database refuses (a row still referenced) and applies the others', async () => {
+      await h.exec('DELETE FROM item');
+      await h.exec('DELETE FROM parent');
+      await h.exec('INSERT INTO parent (id) VALUES (1), (2), (3), (4), (5), (6), (7)');
+      await h.exec("INSERT INTO item (id, code, qty, parent_id) VALUES (1, 'A', 1, 2), (2, 'B', 1, 6)");
+      const writer = await writerFor('parent', ['id'], ['id']);
+      const result = await writer.applyBatch({
+        upserts: [[8]],
+        deletes: [[1], [2], [3], [4], [5], [6], [99]],
+        checkpoint: checkpoint(1),
+      });
+      expect(result).toMatchObject({ inserted: 1, updated: 0, deleted: 4 });
+      expect(result.rejected.map((r) => [r.list, r.index])).toEqual([
+        ['deletes', 1],
+        ['deletes', 5],
+      ]);
+      for (const r of result.rejected) expect(r.reason).toMatch(/foreign key/i);
+      expect((await readAll('parent', ['id'])).map((r) => r[0])).toEqual([2, 6, 7, 8]);
+      expect(await writer.readCheckpoint('items')).toMatchObject({ batches: 1 });
+      await h.exec('DELETE FROM item');
+      await h.exec('DELETE FROM parent');
+      await h.exec('INSERT INTO parent (id) VALUES (1), (2)');
+    });
+
     it('upserts a batch announced as new rows all the same when a key exists after all', async () => {
       await h.exec('DELETE FROM item');
       const writer = await writerFor('item', ITEM, ['id']);

@@ -58,7 +58,7 @@ SELECT COUNT(CASE WHEN a = N'INSERT' THEN 1 END) AS inserted, COUNT(CASE WHEN a 
     expect(sql.insert).toMatch(/^INSERT INTO \[sales\]\.\[we\]\]rd "t"; DROP TABLE y; --\] \(\[id\], /);
     expect(sql.insert).toContain('WHERE s.l = @p0 AND s.o >= @p1 AND s.o < @p2;');
     expect(sql.delete).toBe(
-      `DELETE t FROM ${TABLE} AS t JOIN #stocktake_stage_9 AS s ON s.l = 2 AND t.[id] = CAST(s.c0 AS int);`,
+      `DELETE t FROM ${TABLE} AS t JOIN #stocktake_stage_9 AS s ON s.l = 2 AND s.o >= @p0 AND s.o < @p1 AND t.[id] = CAST(s.c0 AS int);`,
     );
     const identity = mssqlWriteStatements(
       TABLE,
@@ -153,7 +153,8 @@ describe('SQL Server writer batch flow', () => {
       "IF OBJECT_ID(N'tempdb..#stocktake_stage_1') IS NULL CREATE TABLE #stocktake_stage_1 (l tinyint NOT NULL, o int NOT NULL, c0 nvarchar(max) COLLATE DATABASE_DEFAULT NULL, c1 nvarchar(max) COLLATE DATABASE_DEFAULT NULL);",
       'BULK 4',
       'DELETE s OUTPUT DELETED.l, DELETED.o, x.c FROM #stocktake_stage_1 AS s',
-      'DELETE t FROM [sales].[t] AS t JOIN #stocktake_stage_1 AS s ON s.l = 2 AND t.[id] = CAST(s.c0 AS int);',
+      'SAVE TRANSACTION stocktake_rows',
+      'DELETE t FROM [sales].[t] AS t JOIN #stocktake_stage_1 AS s ON s.l = 2 AND s.o >= @p0 AND s.o < @p1 AND t.[id] = CAST(s.c0 AS int);',
       'SAVE TRANSACTION stocktake_rows',
       'MERGE 0-3',
       'ROLLBACK TRANSACTION stocktake_rows',

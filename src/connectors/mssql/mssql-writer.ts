@@ -227,7 +227,7 @@ ${matched}WHEN NOT MATCHED BY TARGET THEN
 OUTPUT $action INTO @actions (a);`)}
 SELECT COUNT(CASE WHEN a = N'INSERT' THEN 1 END) AS inserted, COUNT(CASE WHEN a = N'UPDATE' THEN 1 END) AS updated FROM @actions;`,
     insert: wrap(`INSERT INTO ${qualified} (${names}) SELECT ${source} FROM ${stagingTable} AS s ${range};`),
-    delete: `DELETE t FROM ${qualified} AS t JOIN ${stagingTable} AS s ON s.l = ${LIST_CODE.deletes} AND ${keyMatch};`,
+    delete: `DELETE t FROM ${qualified} AS t JOIN ${stagingTable} AS s ON s.l = ${LIST_CODE.deletes} AND s.o >= @p0 AND s.o < @p1 AND ${keyMatch};`,
   };
 }
 
@@ -503,8 +503,13 @@ class MssqlBackend implements WriterBackend<Connection> {
     return { inserted: Number(counts.inserted ?? 0), updated: Number(counts.updated ?? 0) };
   }
 
-  async delete(c: Connection): Promise<number> {
-    return (await this.#run(c, this.#sql.delete)).rowCount;
+  async delete(c: Connection, _batch: WriteBatch, from: number, to: number): Promise<number> {
+    return (
+      await this.#run(c, this.#sql.delete, [
+        ['p0', TYPES.Int, from],
+        ['p1', TYPES.Int, to],
+      ])
+    ).rowCount;
   }
 
   async saveCheckpoint(c: Connection, checkpoint: Checkpoint): Promise<void> {

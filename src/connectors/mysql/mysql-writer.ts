@@ -453,14 +453,12 @@ class MysqlBackend implements WriterBackend<RawConnection> {
     return { inserted, updated };
   }
 
-  async delete(c: RawConnection, batch: WriteBatch): Promise<number> {
+  async delete(c: RawConnection, batch: WriteBatch, from: number, to: number): Promise<number> {
     const keys = batch.deletes ?? [];
     const width = this.#keyIndexes.length;
     let deleted = 0;
-    for (let at = 0; at < keys.length; ) {
-      const n = floorPowerOfTwo(
-        Math.min(keys.length - at, this.#maxRows, Math.floor(MYSQL_MAX_PLACEHOLDERS / width)),
-      );
+    for (let at = from; at < to; ) {
+      const n = floorPowerOfTwo(Math.min(to - at, this.#maxRows, Math.floor(MYSQL_MAX_PLACEHOLDERS / width)));
       const params: unknown[] = [];
       for (let r = at; r < at + n; r++) {
         const key = keys[r]!;

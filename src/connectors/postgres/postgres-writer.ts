@@ -199,7 +199,7 @@ export function postgresWriteStatements(
   RETURNING (t.xmax = 0) AS inserted
 ) SELECT count(*) FILTER (WHERE inserted)::int AS inserted, count(*) FILTER (WHERE NOT inserted)::int AS updated FROM w`,
     insert: `INSERT INTO ${qualified} (${names}) SELECT ${casts} FROM ${stagingTable} s ${range}`,
-    delete: `DELETE FROM ${qualified} AS t USING ${stagingTable} s WHERE s.l = ${LIST_CODE.deletes} AND ${keyMatch}`,
+    delete: `DELETE FROM ${qualified} AS t USING ${stagingTable} s WHERE s.l = ${LIST_CODE.deletes} AND s.o >= $1 AND s.o < $2 AND ${keyMatch}`,
     createCheckpoint: `CREATE TABLE IF NOT EXISTS ${checkpointTable} (mapping text PRIMARY KEY, run_id text NOT NULL,
   batches bigint NOT NULL, source_rows bigint NOT NULL, done boolean NOT NULL, fingerprint text NOT NULL,
   updated_at timestamptz NOT NULL)`,
@@ -451,8 +451,8 @@ class PostgresBackend implements WriterBackend<Client> {
     return { inserted, updated: 0, newKeys };
   }
 
-  async delete(c: Client): Promise<number> {
-    return (await this.#query(c, this.#sql.delete)).rowCount ?? 0;
+  async delete(c: Client, _batch: WriteBatch, from: number, to: number): Promise<number> {
+    return (await this.#query(c, this.#sql.delete, [from, to])).rowCount ?? 0;
   }
 
   async saveCheckpoint(c: Client, checkpoint: Checkpoint): Promise<void> {

@@ -110,8 +110,8 @@ export interface WriterBackend<C> {
     pairs: readonly (readonly [string, string])[],
     forget: readonly string[],
   ): Promise<void>;
-  /** Deletes the batch's `deletes` keys; returns the rows deleted. */
-  delete(connection: C, batch: WriteBatch): Promise<number>;
+  /** Deletes the batch's `deletes` keys in [from, to); returns the rows deleted. */
+  delete(connection: C, batch: WriteBatch, from: number, to: number): Promise<number>;
   saveCheckpoint(connection: C, checkpoint: Checkpoint): Promise<void>;
   readCheckpoint(connection: C, mapping: string): Promise<Checkpoint | null>;
   clearCheckpoint(connection: C, mapping: string): Promise<void>;
@@ -228,7 +228,9 @@ export class SqlWriter<C> implements Writer {
       for (const sql of statements.begin) await backend.exec(c, sql);
       try {
         const rejected: WriteRejection[] = [...(await backend.stage(c, batch))];
-        const deleted = batch.deletes?.length ? await backend.delete(c, batch) : 0;
+        const deleted = batch.deletes?.length
+          ? await this.#deleteRange(c, batch, 0, batch.deletes.length, rejected)
+          : 0;
         const inserts = batch.inserts?.length ?? 0;
         const counts = {
           inserted: 0,
@@ -258,11 +260,15 @@ export class SqlWriter<C> implements Writer {
           });
           if (!backend.saveIdentities)
             throw new StocktakeError('INTERNAL', `${backend.product} writer keeps no identity map`);
-          await backend.saveIdentities(c, pairs, batch.identity.forget);
+          // A row the database would not delete keeps its identity.
+          const kept = new Set(rejected.filter((r) => r.list === 'deletes').map((r) => r.index));
+          const forget = batch.identity.forget.filter((_key, i) => !kept.has(i));
+          await backend.saveIdentities(c, pairs, forget);
         }
         await backend.saveCheckpoint(c, batch.checkpoint);
         await backend.exec(c, statements.commit);
-        rejected.sort((a, b) => (a.list === b.list ? a.index - b.index : a.list === 'upserts' ? -1 : 1));
+        const order = { deletes: 0, upserts: 1, inserts: 2 };
+        rejected.sort((a, b) => (a.list === b.list ? a.index - b.index : order[a.list] - order[b.list]));
         return {
           inserted: counts.inserted,
           updated: counts.updated,
@@ -321,6 +327,40 @@ export class SqlWriter<C> implements Writer {
     const middle = from + Math.ceil((to - from) / 2);
     await this.#writeRange(c, batch, list, from, middle, counts, rejected);
     await this.#writeRange(c, batch, list, middle, to, counts, rejected);
+  }
+
+  // Deletes [from, to) in a savepoint; a refusal (a row another table still references) splits the range
+  // in two until single keys remain, each refused one listed with the database's reason.
+  async #deleteRange(
+    c: C,
+    batch: WriteBatch,
+    from: number,
+    to: number,
+    rejected: WriteRejection[],
+  ): Promise<number> {
+    const backend = this.#backend;
+    const { statements } = backend;
+    await backend.exec(c, statements.savepoint);
+    let reason: string | undefined;
+    try {
+      const deleted = await backend.delete(c, batch, from, to);
+      if (statements.release) await backend.exec(c, statements.release);
+      return deleted;
+    } catch (error) {
+      reason = backend.rowError(error);
+      if (reason === undefined) throw error;
+      await backend.exec(c, statements.rollbackTo);
+      if (statements.release) await backend.exec(c, statements.release);
+    }
+    if (to - from === 1) {
+      rejected.push({ list: 'deletes', index: from, reason });
+      return 0;
+    }
+    const middle = from + Math.ceil((to - from) / 2);
+    return (
+      (await this.#deleteRange(c, batch, from, middle, rejected)) +
+      (await this.#deleteRange(c, batch, middle, to, rejected))
+    );
   }
 
   async #withConnection<T>(work: (connection: C) => Promise<T>): Promise<T> {

@@ -287,12 +287,12 @@ class SqliteBackend implements WriterBackend<Database> {
     return { inserted, updated };
   }
 
-  async delete(c: Database, batch: WriteBatch): Promise<number> {
+  async delete(c: Database, batch: WriteBatch, from: number, to: number): Promise<number> {
     const statement = this.#statement(c, this.#sql.delete);
     const keys = this.#keyIndexes;
     const values: unknown[] = new Array(keys.length);
     let deleted = 0;
-    for (const key of batch.deletes ?? []) {
+    for (const key of (batch.deletes ?? []).slice(from, to)) {
       for (let k = 0; k < keys.length; k++) values[k] = toParameter(key[k] ?? null, this.#json[keys[k]!]!);
       deleted += statement.run(values).changes;
     }

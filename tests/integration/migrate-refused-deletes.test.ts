@@ -1,0 +1,124 @@
+/**
+ * A mirror's delete that the target refuses (another table still references the row) is a reject with
+ * the database's reason, not a failed run: the other deletes and writes of the batch are applied, the
+ * verification accepts the row left in place, and the next run refuses it again the same way.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import knexFactory, { type Knex } from 'knex';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Config } from '../../src/config/schema.ts';
+import { runMigrate } from '../../src/stages/migrate-stage.ts';
+import { SERVERS, serverAvailable } from '../helpers/servers.ts';
+
+const pgUp = await serverAvailable('postgres');
+const SCHEMA = 'st_refused_deletes';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'stocktake-refused-deletes-'));
+  // A1 changes, A3 and A5 are gone from the source; A3 is still referenced by an order.
+  writeFileSync(join(dir, 'accounts.csv'), 'code;name\nA1;Ann (new)\nA2;Bob\nA4;Dan\nA6;Eve\n');
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function config(target: unknown, dataset: string): Config {
+  return {
+    sources: { legacy: { kind: 'csv', path: join(dir, 'accounts.csv') } },
+    targets: { newtool: target },
+    mappings: [
+      {
+        name: 'accounts',
+        from: { source: 'legacy', dataset: 'accounts' },
+        to: { target: 'newtool', dataset, key: ['code'], mode: 'mirror' },
+        fields: { code: {}, name: {} },
+      },
+    ],
+  } as unknown as Config;
+}
+
+async function migrateTwice(cfg: Config, name: string) {
+  const first = await runMigrate(cfg, { rejectsDir: join(dir, `${name}-1`) });
+  expect(first.error).toBeNull();
+  expect(first.run.mappings[0]).toMatchObject({
+    inserted: 1,
+    updated: 1,
+    deleted: 1,
+    unchanged: 2,
+    rejected: { mapping: 0, database: 1 },
+    status: 'done',
+    reconciliation: { ok: true, unexpected: 0 },
+  });
+  const rejects = readFileSync(join(dir, `${name}-1`, 'rejects.jsonl'), 'utf8')
+    .trim()
+    .split('\n');
+  expect(rejects).toHaveLength(1);
+  const reject = JSON.parse(rejects[0]!);
+  expect(reject).toMatchObject({ mapping: 'accounts', key: { code: 'A3' }, code: 'REJECT_DATABASE' });
+  expect(reject.reason).toMatch(
+    /^the database refused to delete the row, absent from the source: .*foreign key/i,
+  );
+  const second = await runMigrate(cfg, { rejectsDir: join(dir, `${name}-2`) });
+  expect(second.error).toBeNull();
+  expect(second.run.mappings[0]).toMatchObject({
+    inserted: 0,
+    updated: 0,
+    deleted: 0,
+    unchanged: 4,
+    rejected: { mapping: 0, database: 1 },
+    reconciliation: { ok: true },
+  });
+}
+
+describe('mirror deletes the target refuses', () => {
+  it('SQLite: rejects the referenced row and applies the rest', async () => {
+    const path = join(dir, 'newtool.sqlite');
+    const db = new Database(path);
+    db.exec(`CREATE TABLE accounts (code TEXT PRIMARY KEY, name TEXT);
+      CREATE TABLE orders (id INTEGER PRIMARY KEY, account TEXT REFERENCES accounts (code));
+      INSERT INTO accounts VALUES ('A1', 'Ann'), ('A2', 'Bob'), ('A3', 'Cy'), ('A4', 'Dan'), ('A5', 'Flo');
+      INSERT INTO orders VALUES (1, 'A3');`);
+    db.close();
+    await migrateTwice(config({ kind: 'sqlite', path } as never, 'accounts'), 'sqlite');
+    const after = new Database(path, { readonly: true });
+    expect(after.prepare('SELECT code, name FROM accounts ORDER BY code').all()).toEqual([
+      { code: 'A1', name: 'Ann (new)' },
+      { code: 'A2', name: 'Bob' },
+      { code: 'A3', name: 'Cy' },
+      { code: 'A4', name: 'Dan' },
+      { code: 'A6', name: 'Eve' },
+    ]);
+    after.close();
+  });
+
+  describe.skipIf(!pgUp)('PostgreSQL', () => {
+    let pg: Knex;
+    beforeAll(async () => {
+      pg = knexFactory({ client: 'pg', connection: SERVERS.postgres });
+      await pg.raw(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
+      await pg.raw(`CREATE SCHEMA ${SCHEMA}`);
+      await pg.raw(`CREATE TABLE ${SCHEMA}.accounts (code text PRIMARY KEY, name text)`);
+      await pg.raw(
+        `CREATE TABLE ${SCHEMA}.orders (id int PRIMARY KEY, account text REFERENCES ${SCHEMA}.accounts)`,
+      );
+      await pg.raw(`INSERT INTO ${SCHEMA}.accounts VALUES ('A1', 'Ann'), ('A2', 'Bob'), ('A3', 'Cy'), ('A4', 'Dan'),
+        ('A5', 'Flo')`);
+      await pg.raw(`INSERT INTO ${SCHEMA}.orders VALUES (1, 'A3')`);
+    });
+    afterAll(async () => {
+      await pg?.raw(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
+      await pg?.destroy();
+    });
+
+    it('rejects the referenced row and applies the rest', async () => {
+      await migrateTwice(
+        config({ kind: 'postgres', url: SERVERS.postgres, schemas: [SCHEMA] } as never, `${SCHEMA}.accounts`),
+        'postgres',
+      );
+      const { rows } = await pg.raw(`SELECT code FROM ${SCHEMA}.accounts ORDER BY code`);
+      expect(rows.map((r: { code: string }) => r.code)).toEqual(['A1', 'A2', 'A3', 'A4', 'A6']);
+    });
+  });
+});
