@@ -405,7 +405,8 @@ class FreshLoadStream {
 
   // The key of a rejected row: a row of that key already taken is taken back.
   #rejectedKey(key: string): void {
-    const keys = (this.#rejectedKeys ??= new Map());
+    this.#rejectedKeys ??= new Map();
+    const keys = this.#rejectedKeys;
     keys.set(key, (keys.get(key) ?? 0) + 1);
     const entry = this.#registry.find(key);
     if (entry >= 0) this.#duplicate(entry, key, null);
