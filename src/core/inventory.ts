@@ -166,16 +166,22 @@ export interface RowTotal {
  * is in that count, and a view's rows are its tables' (a materialized view holds its own).
  */
 export function rowTotal(datasets: readonly Dataset[]): RowTotal {
-  const counted = new Set(datasets.filter((d) => d.rowCount !== null).map((d) => d.name));
+  const inTotal = countsInTotal(datasets);
   let rows = 0;
   let exact = true;
   for (const d of datasets) {
-    if (d.kind === 'view' && !d.materialized) continue;
-    if (d.partitionOf !== undefined && counted.has(d.partitionOf)) continue;
+    if (!inTotal(d)) continue;
     if (d.rowCount === null || !d.rowCountExact) exact = false;
     rows += d.rowCount ?? 0;
   }
   return { rows, exact };
+}
+
+/** Whether a dataset of `datasets` (one source's) counts in `rowTotal`: not a view, nor a partition already in its parent's count. */
+export function countsInTotal(datasets: readonly Dataset[]): (dataset: Dataset) => boolean {
+  const counted = new Set(datasets.filter((d) => d.rowCount !== null).map((d) => d.name));
+  return (d) =>
+    !(d.kind === 'view' && !d.materialized) && !(d.partitionOf !== undefined && counted.has(d.partitionOf));
 }
 
 /** Facts about the file behind a CSV or sheet dataset, as found on disk and sniffed from its bytes. */

@@ -3,7 +3,13 @@
  * facts read from their sources, beside what the config declares. Gaps in the register are findings.
  */
 import type { Config } from '../config/schema.ts';
-import type { Finding, SourceEntry, SourceFacts, SystemEntry } from '../core/inventory.ts';
+import {
+  type Finding,
+  rowTotal,
+  type SourceEntry,
+  type SourceFacts,
+  type SystemEntry,
+} from '../core/inventory.ts';
 
 /** The systems of the config with their sources and facts, and the register's findings. */
 export function buildEstateRegister(
@@ -80,6 +86,7 @@ export function factsOf(source: SourceEntry): SourceFacts {
     ...(source.server ? { server: source.server } : {}),
     ...(files.size > 0 ? { files: [...files.values()] } : {}),
     datasets: source.datasets.length,
-    rows: source.datasets.reduce((n, d) => n + (d.rowCount ?? 0), 0),
+    // Each row once: a partition's rows are in its partitioned table's count, a view's in its tables'.
+    rows: rowTotal(source.datasets).rows,
   };
 }

@@ -5,7 +5,14 @@
  */
 
 import { cutText } from '../../core/cut-text.ts';
-import type { Column, Dataset, Finding, Inventory, SourceEntry } from '../../core/inventory.ts';
+import {
+  type Column,
+  countsInTotal,
+  type Dataset,
+  type Finding,
+  type Inventory,
+  type SourceEntry,
+} from '../../core/inventory.ts';
 import type { ColumnProfile, DatasetProfile, Profile, ProfileValue } from '../../core/profile.ts';
 import { compareInventories, type InventoryComparison } from '../../stages/inventory-compare.ts';
 import { allFindings } from '../audit-findings.ts';
@@ -85,6 +92,8 @@ export interface DatasetView {
   readonly kind: string;
   readonly rows: number | null;
   readonly rowsExact: boolean;
+  /** The rows count in totals (not a view's, nor a partition's already in its partitioned table's). */
+  readonly inTotal: boolean;
   readonly pk: readonly string[] | null;
   readonly uniqueKeys: readonly (readonly string[])[];
   readonly indexes: readonly [string, readonly string[], 0 | 1][];
@@ -178,10 +187,11 @@ export function buildReportData(
   const limit = columnCount > LARGE_ESTATE_COLUMNS ? VALUE_LIST_LIMITS.large : VALUE_LIST_LIMITS.small;
   for (const source of inventory.sources) {
     const names = new Set(source.datasets.map((d) => d.name));
+    const inTotal = countsInTotal(source.datasets);
     for (const dataset of source.datasets) {
       const id = `${source.name}.${dataset.name}`;
       const dp = profiles.get(id);
-      datasets.push(datasetView(source, dataset, dp, personal, limit));
+      datasets.push(datasetView(source, dataset, dp, personal, limit, inTotal(dataset)));
       for (const fk of dataset.foreignKeys) {
         const target = resolveDataset(fk.references.dataset, names);
         const check = dp?.orphans.find((o) => o.declared && sameList(o.columns, fk.columns));
@@ -275,6 +285,7 @@ function datasetView(
   dp: DatasetProfile | undefined,
   personal: ReadonlyMap<string, { kind: string; reason: string }>,
   limit: number,
+  inTotal: boolean,
 ): DatasetView {
   const id = `${source.name}.${dataset.name}`;
   const byName = new Map((dp?.columns ?? []).map((c) => [c.name, c]));
@@ -294,6 +305,7 @@ function datasetView(
     // A sampled profile counts its sample: the table's rows are the inventory's.
     rows: dp && !dp.sample ? dp.rowCount : dataset.rowCount,
     rowsExact: dp && !dp.sample ? true : dataset.rowCountExact,
+    inTotal,
     pk: dataset.primaryKey ? dataset.primaryKey.columns : null,
     uniqueKeys: (dataset.uniqueKeys ?? []).map((k) => k.columns),
     indexes: dataset.indexes.map((i) => [i.name, i.columns, i.unique ? 1 : 0] as [string, string[], 0 | 1]),

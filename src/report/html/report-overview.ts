@@ -33,7 +33,7 @@ export function renderOverview(
 ): string {
   const { t } = fmt;
   const profiled = data.datasets.filter((d) => d.profile !== null);
-  const rows = data.datasets.reduce((n, d) => n + (d.rows ?? 0), 0);
+  const rows = data.datasets.reduce((n, d) => n + (d.inTotal ? (d.rows ?? 0) : 0), 0);
   const columns = data.datasets.reduce((n, d) => n + d.columns.length, 0);
   const bySeverity = [0, 0, 0];
   for (const f of data.findings) bySeverity[f[0]]!++;
@@ -154,7 +154,7 @@ function sourcesTable(data: ReportData, fmt: ReportFormat): string {
   const { t } = fmt;
   const rows = data.sources.map((s) => {
     const datasets = data.datasets.filter((d) => d.source === s.name);
-    const rowCount = datasets.reduce((n, d) => n + (d.rows ?? 0), 0);
+    const rowCount = datasets.reduce((n, d) => n + (d.inTotal ? (d.rows ?? 0) : 0), 0);
     const scored = datasets.filter((d) => d.profile !== null);
     const score =
       scored.length === 0
