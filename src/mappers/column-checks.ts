@@ -178,7 +178,7 @@ function typeConversion(column: Column, options: ColumnCheckOptions, where: stri
       };
     }
     case 'decimal':
-      return decimalConversion(column, accepted, where);
+      return decimalConversion(column, accepted, where, options.targetKind === 'sqlite');
     case 'float':
       return floatConversion(column, options.targetKind, accepted, where);
     case 'boolean': {
@@ -328,7 +328,43 @@ function stringConversion(
   };
 }
 
-function decimalConversion(column: Column, accepted: Accepted, where: string): TransformFn {
+// SQLite's INTEGER range: a whole number inside it is stored exactly in a NUMERIC column.
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * What SQLite stores for a canonical decimal text bound into a NUMERIC column: a whole number within 64
+ * bits is an INTEGER (given without its zero fraction: `12345678901234567.00` would go through a float);
+ * anything else becomes an 8-byte float. Returns the text to bind, or null when the float would not read
+ * back as the same number (more digits than a double holds).
+ */
+export function sqliteNumericText(text: string): string | null {
+  const at = text.indexOf('.');
+  const whole = at === -1 ? text : /^-?\d+\.0*$/.test(text) ? text.slice(0, at) : null;
+  if (whole !== null) {
+    const n = BigInt(whole);
+    if (n >= INT64_MIN && n <= INT64_MAX) return whole === '-0' ? '0' : whole;
+  }
+  const float = Number(text);
+  const back = numberToDecimal(float);
+  if (back === null) return null;
+  return whole !== null
+    ? BigInt(back) === BigInt(whole)
+      ? text
+      : null
+    : back === trimFraction(text)
+      ? text
+      : null;
+}
+
+// `1.50` → `1.5`, `2.00` → `2`: a canonical decimal without the zeros that end its fraction.
+function trimFraction(text: string): string {
+  if (text.indexOf('.') === -1) return text;
+  const trimmed = text.replace(/\.?0+$/, '');
+  return trimmed === '-0' ? '0' : trimmed;
+}
+
+function decimalConversion(column: Column, accepted: Accepted, where: string, sqlite: boolean): TransformFn {
   const scale = column.scale ?? 0;
   const maxInteger = column.precision !== undefined ? column.precision - scale : Number.POSITIVE_INFINITY;
   const limitScale = column.precision !== undefined || column.scale !== undefined;
@@ -361,7 +397,16 @@ function decimalConversion(column: Column, accepted: Accepted, where: string): T
       text = roundDecimal(text, scale);
       digits = decimalDigits(text);
     }
-    return digits.integer > maxInteger ? fail(failure, tooLarge, 'REJECT_OUT_OF_RANGE') : text;
+    if (digits.integer > maxInteger) return fail(failure, tooLarge, 'REJECT_OUT_OF_RANGE');
+    if (!sqlite) return text;
+    const stored = sqliteNumericText(text);
+    if (stored !== null) return stored;
+    if (accepted.round) return numberToDecimal(Number(text)) ?? text;
+    return fail(
+      failure,
+      `has more digits than SQLite keeps in ${where} (${column.nativeType}): a NUMERIC value is exact only as a whole number within 64 bits, otherwise an 8-byte float (about 15 to 17 significant digits)`,
+      'REJECT_PRECISION',
+    );
   };
 }
 

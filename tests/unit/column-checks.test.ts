@@ -127,6 +127,25 @@ describe('numbers', () => {
     );
   });
 
+  test('SQLite NUMERIC: whole numbers within 64 bits exactly, other values only when a double holds them', () => {
+    const d = col('decimal', 'NUMERIC(20,2)', { precision: 20, scale: 2 });
+    // A whole number goes without its zero fraction, so SQLite keeps it as an INTEGER, not through a float.
+    expect(check(d, '12345678901234567.00', 'sqlite')).toBe('12345678901234567');
+    expect(check(d, 12345678901234567n, 'sqlite')).toBe('12345678901234567');
+    expect(check(d, '0.10', 'sqlite')).toBe('0.1');
+    expect(check(d, '123456789012345.6', 'sqlite')).toBe('123456789012345.6');
+    expect(check(d, '12345678901234567.89', 'sqlite')).toBe(
+      'REJECT_PRECISION has more digits than SQLite keeps in t.c (NUMERIC(20,2)): a NUMERIC value is exact only as a whole number within 64 bits, otherwise an 8-byte float (about 15 to 17 significant digits)',
+    );
+    expect(check(d, '12345678901234567.89', 'sqlite', ['round'])).toBe('12345678901234568');
+    expect(check(d, '1234567890123456.7', 'sqlite')).toMatch(/^REJECT_PRECISION/);
+    expect(check(d, '12345678901234567.89', 'postgres')).toBe('12345678901234567.89');
+    const wide = col('decimal', 'DECIMAL(30,0)', { precision: 30, scale: 0 });
+    expect(check(wide, '9223372036854775807', 'sqlite')).toBe('9223372036854775807');
+    expect(check(wide, '99999999999999999999', 'sqlite')).toMatch(/^REJECT_PRECISION/);
+    expect(check(wide, '100000000000000000000', 'sqlite')).toBe('100000000000000000000');
+  });
+
   test('doubles: integers beyond 2^53 and over-precise decimals are rejected, or rounded', () => {
     const f = col('float', 'double precision');
     expect(check(f, 9007199254740993n, 'postgres')).toMatch(/^REJECT_PRECISION has more significant digits/);
