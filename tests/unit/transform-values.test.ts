@@ -202,6 +202,7 @@ describe('multi-column fields and expressions', () => {
     column('last', 'string'),
     column('mobile', 'string'),
     column('phone', 'string'),
+    column('amount', 'decimal'),
   ]);
 
   function run(fields: Parameters<typeof mapping>[0], row: Record<string, Value>): Value[] | string {
@@ -246,6 +247,22 @@ describe('multi-column fields and expressions', () => {
     ]);
     expect(run({ n: { from: 'first', transform: [{ expr: 'upper(value)' }] } }, { first: null })).toBe(
       "REJECT_TRANSFORM expr: makes the expression fail: found no matching overload for 'upper(null)'",
+    );
+  });
+
+  test('expr reads a decimal column as a double; a failure names the values it read', () => {
+    // A decimal arrives as its exact text (`12.50`): CEL has no decimal, so the expression sees 12.5.
+    expect(
+      run(
+        {
+          ttc: { transform: [{ expr: 'amount * 1.2' }] },
+          size: { transform: [{ expr: "amount > 10.0 ? 'big' : 'small'" }] },
+        },
+        { amount: '12.50' },
+      ),
+    ).toEqual([15, 'big']);
+    expect(run({ n: { transform: [{ expr: 'amount + first' }] } }, { amount: '1.5', first: 'x' })).toBe(
+      'REJECT_TRANSFORM expr: makes the expression fail: no such overload: dyn<double> + dyn<string> (first = "x", amount = 1.5)',
     );
   });
 });

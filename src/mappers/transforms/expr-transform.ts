@@ -41,6 +41,25 @@ function toCel(value: Value): unknown {
   return value === undefined ? null : value;
 }
 
+/**
+ * A decimal column's value (its exact text, `12.50`) as CEL sees it: a double, so that `montant * 1.2`
+ * and `montant > 100.0` work as they read (CEL has no decimal type).
+ */
+function decimalToCel(value: Value): unknown {
+  if (typeof value === 'string') {
+    const n = Number(value);
+    return Number.isFinite(n) ? n : value;
+  }
+  return typeof value === 'number' ? value : toCel(value);
+}
+
+// A value as a failure names it: text quoted and cut, others printed.
+function shown(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'bigint') return value.toString();
+  return value === null || value === undefined ? 'null' : String(value);
+}
+
 /** A CEL result as a row value: ints back to numbers when they fit, maps to objects. */
 function fromCel(result: unknown): Value {
   if (typeof result === 'bigint') {
@@ -98,16 +117,27 @@ export const EXPR_TRANSFORM: TransformDefinition = {
     identifiers(evaluate.ast, named);
     const used = columns.filter((name) => named.has(name));
     const positions = used.map((name) => context.useColumn(name));
+    const decimal = used.map(
+      (name) => context.sourceColumns.find((c) => c.name === name)?.type === 'decimal',
+    );
     // One variables object per step, refilled for every row.
     const variables: Record<string, unknown> = { value: null };
     for (const name of used) variables[name] = null;
     return (value: Value, row: Row, failure: StepFailure) => {
       variables.value = toCel(value);
-      for (let i = 0; i < used.length; i++) variables[used[i]!] = toCel(row[positions[i]!] as Value);
+      for (let i = 0; i < used.length; i++) {
+        const cell = row[positions[i]!] as Value;
+        variables[used[i]!] = decimal[i] ? decimalToCel(cell) : toCel(cell);
+      }
       try {
         return fromCel(evaluate(variables));
       } catch (error) {
-        return fail(failure, `makes the expression fail: ${firstLine((error as Error).message)}`);
+        // The values the expression read, since the step's own value is often null (an `expr` without `from`).
+        const inputs = used.map((name) => `${name} = ${shown(variables[name])}`).join(', ');
+        return fail(
+          failure,
+          `makes the expression fail: ${firstLine((error as Error).message)}${inputs ? ` (${inputs})` : ''}`,
+        );
       }
     };
   },
