@@ -13,7 +13,7 @@ import { ExactMoments } from './exact-moments.ts';
 import { FrequencyTable, type FrequencyTableState } from './frequency-table.ts';
 import { HashLog } from './hash-log.ts';
 import { HYPERLOGLOG_ERROR, HyperLogLog } from './hyperloglog.ts';
-import { classifyNullLike, emptyNullLikeCounts } from './null-like.ts';
+import { classifyNullLike, emptyNullLikeCounts, isZeroDate } from './null-like.ts';
 import { isNumericType, numericValue } from './numeric-values.ts';
 import type { ColumnAggregates, ColumnObservation, FrequencyKey } from './observation.ts';
 import { HASH, hashBytes, hashKey } from './value-hash.ts';
@@ -64,6 +64,7 @@ class ColumnAggregator {
   readonly #compare: (a: ProfileValue, b: ProfileValue) => number;
   readonly #numeric: boolean;
   readonly #textual: boolean;
+  readonly #dated: boolean;
 
   constructor(readonly type: LogicalType) {
     this.#compare = (type === 'decimal' ? compareDecimalTexts : compareValues) as (
@@ -72,6 +73,7 @@ class ColumnAggregator {
     ) => number;
     this.#numeric = isNumericType(type);
     this.#textual = type === 'string' || type === 'json';
+    this.#dated = type === 'date' || type === 'timestamp';
   }
 
   /** Adds `count` copies of a key whose 64-bit hash is in `HASH`. */
@@ -86,6 +88,11 @@ class ColumnAggregator {
     }
     if (this.#textual && typeof key === 'string') {
       this.#addTextBounds(key, this.#addText(key, count));
+      return;
+    }
+    // A zero date (`0000-00-00`) stands for a missing date: counted null-like, never a bound nor a number.
+    if (this.#dated && typeof key === 'string' && isZeroDate(key)) {
+      this.nullLike.zeroDate += count;
       return;
     }
     if (this.min === null || this.#compare(key, this.min) < 0) {
@@ -208,7 +215,7 @@ class ColumnAggregator {
     }
   }
 
-  /** The exact aggregates (distinct from the sketch). */
+  /** The exact aggregates (distinct from the sketch); null-likes of text, and of dates (zero dates). */
   result(textual: boolean): ColumnAggregates {
     return {
       distinct: this.sketch.estimate(),
@@ -223,6 +230,7 @@ class ColumnAggregator {
       ...(textual
         ? { whitespace: { leading: this.leading, trailing: this.trailing }, nullLike: { ...this.nullLike } }
         : {}),
+      ...(this.#dated ? { nullLike: { ...this.nullLike } } : {}),
     };
   }
 

@@ -16,7 +16,7 @@ import {
   type ValueFormat,
 } from '../core/profile.ts';
 import { countFormats } from './formats/recognise-formats.ts';
-import { classifyNullLike, emptyNullLikeCounts } from './null-like.ts';
+import { classifyNullLike, emptyNullLikeCounts, isZeroDate } from './null-like.ts';
 import { summariseNumbers, weightedNumbers } from './numeric-summary.ts';
 import { isNumericType, numericValue } from './numeric-values.ts';
 import type { ColumnObservation } from './observation.ts';
@@ -50,6 +50,7 @@ export function buildColumnProfile(
   const nonNull = observation.count - observation.nulls;
   const textual = type === 'string' || type === 'json';
   const numeric = isNumericType(type);
+  const dated = type === 'date' || type === 'timestamp';
   const order = type === 'decimal' || type === 'integer' ? compareDecimalKeys : compareValues;
 
   let sampleTotal = 0;
@@ -75,10 +76,14 @@ export function buildColumnProfile(
     // NaN and ±Infinity (a float column of PostgreSQL or SQLite) are listed by name; they have no order.
     const special = typeof key === 'number' && !Number.isFinite(key);
     const value = special ? String(key) : key;
-    if (!special && (min === null || order(value, min) < 0)) min = value;
-    if (!special && (max === null || order(value, max) > 0)) max = value;
+    // A zero date (`0000-00-00`) stands for a missing date: listed and counted null-like, no bound, no number.
+    const zeroDate = dated && typeof key === 'string' && isZeroDate(key);
+    if (zeroDate) nullLike.zeroDate += count;
+    const ordered = !special && !zeroDate;
+    if (ordered && (min === null || order(value, min) < 0)) min = value;
+    if (ordered && (max === null || order(value, max) > 0)) max = value;
     pushTop(top, value, count, order);
-    if (special) continue;
+    if (!ordered) continue;
     if (typeof value === 'boolean') continue;
     const text = typeof value === 'string' ? value : String(value);
     const shape = shapeOf(text);

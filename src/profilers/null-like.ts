@@ -21,6 +21,22 @@ const LONGEST = 19;
 const FIRST_CHARS = new Set([...KINDS.keys()].map((word) => word.charCodeAt(0) | 0x20));
 const EDGE_BLANKS = /^[\s\u00a0\u202f]+|[\s\u00a0\u202f]+$/g;
 
+/** The first ten characters of a date with a zero month or day, then the end or the time. */
+const ZERO_IN_DATE = /^\d{4}-(?:00-\d\d|\d\d-00)(?:$|[ T])/;
+
+/**
+ * True for a date or timestamp key whose month or day is zero: MySQL/MariaDB's zero date `0000-00-00`
+ * (`0000-00-00 00:00:00`) and the dates an sql_mode without NO_ZERO_IN_DATE lets in (`2020-00-15`,
+ * `2021-03-00`). No calendar holds them: a date column counts them as null-like (`zeroDate`).
+ */
+export function isZeroDate(key: string): boolean {
+  // Most keys are real dates: two character tests settle them before the pattern does.
+  if (key.charCodeAt(4) !== 45) return false;
+  const zeroMonth = key.charCodeAt(5) === 48 && key.charCodeAt(6) === 48;
+  const zeroDay = key.charCodeAt(8) === 48 && key.charCodeAt(9) === 48;
+  return (zeroMonth || zeroDay) && ZERO_IN_DATE.test(key);
+}
+
 /** Null-like counts all at zero. */
 export function emptyNullLikeCounts(): NullLikeCounts {
   return { empty: 0, blank: 0, na: 0, nullText: 0, dash: 0, zeroDate: 0 };

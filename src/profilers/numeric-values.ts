@@ -3,6 +3,8 @@ import type { LogicalType } from '../core/inventory.ts';
 import type { ProfileValue } from '../core/profile.ts';
 
 const DAY_MS = 86_400_000;
+/** 400 Gregorian years, a whole number of days: `Date.UTC` reads years 0–99 as 1900–1999, years 400–499 as they are. */
+const FOUR_CENTURIES_MS = 146_097 * DAY_MS;
 
 /** True for the types whose values get a numeric summary. */
 export function isNumericType(type: LogicalType): boolean {
@@ -17,6 +19,13 @@ function digits(text: string, from: number, to: number): number {
   return value;
 }
 
+/** Milliseconds since 1970 of a UTC date and time, years 0–99 included. */
+function utc(year: number, month: number, day: number, hours = 0, minutes = 0, seconds = 0): number {
+  return year < 100
+    ? Date.UTC(year + 400, month, day, hours, minutes, seconds) - FOUR_CENTURIES_MS
+    : Date.UTC(year, month, day, hours, minutes, seconds);
+}
+
 /**
  * The number a key stands for in a column of `type`, or NaN: dates and timestamps count days since
  * 1970-01-01 (a naive timestamp is read as UTC, so every backend agrees).
@@ -25,12 +34,12 @@ export function numericValue(key: ProfileValue, type: LogicalType): number {
   if (typeof key === 'number') return key;
   if (typeof key !== 'string') return Number.NaN;
   if (type === 'date' && key.length === 10) {
-    return Date.UTC(digits(key, 0, 4), digits(key, 5, 7) - 1, digits(key, 8, 10)) / DAY_MS;
+    return utc(digits(key, 0, 4), digits(key, 5, 7) - 1, digits(key, 8, 10)) / DAY_MS;
   }
   if (type === 'timestamp') {
     // `YYYY-MM-DDTHH:MM:SS`, the usual naive key, read without a parse (as Date.parse reads it, in UTC).
     if (key.length === 19 && key.charCodeAt(10) === 84) {
-      const time = Date.UTC(
+      const time = utc(
         digits(key, 0, 4),
         digits(key, 5, 7) - 1,
         digits(key, 8, 10),

@@ -89,6 +89,21 @@ export interface DatasetObservation {
   readonly orphans: readonly OrphanObservation[];
   readonly method: 'pushdown' | 'stream';
   readonly sample?: { readonly fraction: number; readonly method: string };
+  /** What column privileges kept the audit from reading; absent when everything was read. */
+  readonly unreadable?: UnreadableParts;
+}
+
+/** The parts of a dataset column privileges hide (PostgreSQL column GRANTs): left out, the rest profiled. */
+export interface UnreadableParts {
+  /** Columns the audit user may not read: not profiled. */
+  readonly columns: readonly string[];
+  /** Declared keys (primary key, unique constraints) over such columns: their duplicates are not counted. */
+  readonly keys: readonly (readonly string[])[];
+  /** Foreign keys over such columns or referencing columns the audit user may not read: orphans not counted. */
+  readonly foreignKeys: readonly {
+    readonly columns: readonly string[];
+    readonly references: { readonly dataset: string; readonly columns: readonly string[] };
+  }[];
 }
 
 /** Options of a profiling pass. */

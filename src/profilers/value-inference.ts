@@ -4,7 +4,7 @@
  */
 import type { InferredKind, LogicalType } from '../core/inventory.ts';
 import type { ProfileValue } from '../core/profile.ts';
-import { classifyNullLike } from './null-like.ts';
+import { classifyNullLike, isZeroDate } from './null-like.ts';
 import { TypeInference } from './type-inference.ts';
 import { classifyValue, VALUE_CLASS } from './type-inference-classify.ts';
 
@@ -34,7 +34,8 @@ const OPAQUE: ReadonlySet<LogicalType> = new Set(['time', 'binary', 'json']);
 
 /**
  * Infers from distinct values: the dominant kind's type (a column of 98% integers infers `integer`
- * with conformance 0.98), text conforming always; null-like values (`N/A`, `-`) are left out.
+ * with conformance 0.98), text conforming always; null-like values (`N/A`, `-`, a date column's zero
+ * dates) are left out.
  */
 export function inferFromFrequencies(
   frequencies: ReadonlyMap<ProfileValue, number>,
@@ -44,8 +45,10 @@ export function inferFromFrequencies(
   if (OPAQUE.has(declared) || total === 0) return { type: declared, conformance: 1 };
   const inference = new TypeInference();
   const counts = inference.counts;
+  const dated = declared === 'date' || declared === 'timestamp';
   for (const [value, count] of frequencies) {
-    if (typeof value === 'string' && classifyNullLike(value) !== undefined) continue;
+    if (typeof value === 'string' && (classifyNullLike(value) !== undefined || (dated && isZeroDate(value))))
+      continue;
     counts[classifyValue(value)]! += count;
   }
   const result = inference.result();

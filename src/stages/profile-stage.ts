@@ -17,7 +17,7 @@ import { buildColumnProfile } from '../profilers/column-profile.ts';
 import { profileRows } from '../profilers/dataset-accumulator.ts';
 import { datasetFindings } from '../profilers/dataset-findings.ts';
 import { inclusion, overlap } from '../profilers/inclusion.ts';
-import type { ColumnObservation, DatasetObservation } from '../profilers/observation.ts';
+import type { ColumnObservation, DatasetObservation, UnreadableParts } from '../profilers/observation.ts';
 import { readinessOf } from '../profilers/readiness.ts';
 import { evaluateRules, resolveRuleDataset } from '../profilers/rules.ts';
 import { maskValue } from '../profilers/value-masking.ts';
@@ -97,6 +97,8 @@ export async function runProfile(
               const started = performance.now();
               try {
                 const observation = await observe(connector, source, dataset, entry, options);
+                if (observation.unreadable)
+                  done.findings.push(unreadableFinding(source.name, dataset.name, observation.unreadable));
                 const key = `${source.name}.${dataset.name}`;
                 if (ruleDatasets.has(key)) done.observations.push([key, observation]);
                 const profile = assemble(
@@ -220,6 +222,30 @@ async function observe(
     keys: keys.map((k) => [...k]),
     onProgress,
   });
+}
+
+/** The finding about the parts of a dataset that column privileges kept out of its profile. */
+function unreadableFinding(source: string, dataset: string, unreadable: UnreadableParts): Finding {
+  const { columns, keys, foreignKeys } = unreadable;
+  const unchecked = [
+    ...keys.map((key) => `key (${key.join(', ')})`),
+    ...foreignKeys.map(
+      (fk) =>
+        `foreign key (${fk.columns.join(', ')}) → ${fk.references.dataset} (${fk.references.columns.join(', ')})`,
+    ),
+  ];
+  const hidden =
+    columns.length > 0
+      ? `the audit user has no SELECT privilege on ${columns.length} column(s) (${columns.join(', ')}): they are not profiled; the other columns are, and duplicate rows are compared on them only`
+      : 'the audit user may not read columns that foreign keys reference';
+  return {
+    code: 'COLUMN_NOT_READABLE',
+    severity: 'warning',
+    source,
+    dataset,
+    message: `${hidden}${unchecked.length > 0 ? `; not checked: ${unchecked.join(', ')}` : ''}`,
+    evidence: { columns, keys, foreignKeys },
+  };
 }
 
 function assemble(

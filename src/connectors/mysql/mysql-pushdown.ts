@@ -29,6 +29,11 @@ export const mysqlPushdown: PushdownDialect = {
       ? expr
       : undefined;
   },
+  // Zero dates (`0000-00-00`, `2020-00-15`) have a month or a day of 0; a NULL has neither, a real date both.
+  zeroDate: (expr, column) =>
+    column.type === 'date' || column.type === 'timestamp'
+      ? `(MONTH(${expr}) = 0 OR DAYOFMONTH(${expr}) = 0)`
+      : undefined,
   // `* 1e0` computes in double: AVG of integers and decimals would round to 4 more digits.
   stddevPop: (expr) => `STDDEV_POP(${expr} * 1e0)`,
   mean: (expr) => `AVG(${expr} * 1e0)`,

@@ -1,9 +1,18 @@
-/** PostgreSQL's push-down fragments: GROUPING SETS frequencies, `COLLATE "C"` order, percentile_cont, TABLESAMPLE. */
+/**
+ * PostgreSQL's push-down fragments: GROUPING SETS frequencies, `COLLATE "C"` order, percentile_cont, TABLESAMPLE
+ * (a row hash where it does not apply), column privileges.
+ */
+import type { Knex } from 'knex';
 import type { Column } from '../../core/inventory.ts';
+import { normaliseRows } from '../sql/row-counts.ts';
 import type { PushdownDialect } from '../sql/sql-pushdown.ts';
 import { SAMPLE_SEED } from '../sql/sql-pushdown.ts';
 
 const EDGE = "E' \\t\\n\\r\\u00a0\\u202f'";
+/** Buckets of the row hash that samples relations TABLESAMPLE does not apply to (2^20). */
+const HASH_BUCKETS = 1_048_576;
+/** Relation kinds TABLESAMPLE applies to: tables, partitioned tables, materialized views (not views nor foreign tables). */
+const SAMPLED_KINDS = new Set(['r', 'p', 'm']);
 
 /** PostgreSQL: text compared as `text COLLATE "C"` (byte order of UTF-8 = code point order). */
 export const postgresPushdown: PushdownDialect = {
@@ -39,13 +48,21 @@ export const postgresPushdown: PushdownDialect = {
     keys.length === 1
       ? `COUNT(DISTINCT CASE WHEN ${allNotNull} THEN ${keys[0]} END)`
       : `COUNT(DISTINCT CASE WHEN ${allNotNull} THEN ROW(${keys.join(', ')}) END)`,
-  source: (table, fraction) =>
-    fraction === undefined
-      ? { from: `${table} t`, method: 'full' }
-      : {
-          from: `${table} t TABLESAMPLE BERNOULLI (${percent(fraction)}) REPEATABLE (${SAMPLE_SEED})`,
-          method: 'TABLESAMPLE BERNOULLI',
-        },
+  source: async (table, fraction, _dataset, _quote, db) => {
+    if (fraction === undefined) return { from: `${table} t`, method: 'full' };
+    if (await takesTableSample(db, table)) {
+      return {
+        from: `${table} t TABLESAMPLE BERNOULLI (${percent(fraction)}) REPEATABLE (${SAMPLE_SEED})`,
+        method: 'TABLESAMPLE BERNOULLI',
+      };
+    }
+    // A view or a foreign table: a seeded hash of each row's text draws the same rows in every statement.
+    return {
+      from: `${table} t`,
+      where: `(hashtextextended(ROW(t.*)::text, ${SAMPLE_SEED}) & ${HASH_BUCKETS - 1}) < ${Math.round(fraction * HASH_BUCKETS)}`,
+      method: 'row hash',
+    };
+  },
   // The whole inheritance tree's statistics first (a partitioned table's), then the table's own.
   distinctEstimates: () =>
     `SELECT DISTINCT ON (attname) attname AS name, n_distinct::float8 AS n FROM pg_stats WHERE schemaname = ? AND tablename = ? ORDER BY attname, inherited DESC`,
@@ -54,8 +71,22 @@ export const postgresPushdown: PushdownDialect = {
   quantileAggregate: (expr) =>
     `percentile_cont(ARRAY[0.05, 0.25, 0.5, 0.75, 0.95]) WITHIN GROUP (ORDER BY ${expr})`,
   // Reads only that share of the pages: the value sample costs a fraction of a scan.
-  pageSample: (from, fraction) => `${from} TABLESAMPLE SYSTEM (${percent(Math.min(1, fraction))})`,
+  pageSample: async (db, table, fraction) =>
+    (await takesTableSample(db, table))
+      ? `${table} t TABLESAMPLE SYSTEM (${percent(Math.min(1, fraction))})`
+      : undefined,
+  privilegeDenied: (error) => (error as { code?: unknown } | null)?.code === '42501',
+  unreadableColumns: (count) =>
+    `SELECT n.nspname AS schema, c.relname AS "table", a.attname AS name FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE (n.nspname, c.relname) IN (${Array.from({ length: count }, () => '(?, ?)').join(', ')}) AND a.attnum > 0 AND NOT a.attisdropped AND NOT (has_schema_privilege(n.oid, 'USAGE') AND has_column_privilege(c.oid, a.attnum, 'SELECT'))`,
 };
+
+/** True when TABLESAMPLE applies to the relation named by the quoted reference `table`. */
+async function takesTableSample(db: Knex, table: string): Promise<boolean> {
+  const rows = normaliseRows(
+    await db.raw('SELECT relkind FROM pg_class WHERE oid = to_regclass(?)', [table]),
+  );
+  return SAMPLED_KINDS.has(String(rows[0]?.relkind));
+}
 
 /** Days since 1970-01-01 of a date, NULL for `infinity` and `-infinity`. */
 function finiteDays(expr: string): string {

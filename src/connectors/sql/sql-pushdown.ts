@@ -18,7 +18,7 @@ import type { Knex } from 'knex';
 import type { Column, Dataset } from '../../core/inventory.ts';
 import type { NullLikeCounts, NumericSummary, ProfileValue } from '../../core/profile.ts';
 import { canonicalKey } from '../../profilers/canonical-key.ts';
-import { NULL_LIKE_WORDS } from '../../profilers/null-like.ts';
+import { emptyNullLikeCounts, NULL_LIKE_WORDS } from '../../profilers/null-like.ts';
 import type {
   ColumnAggregates,
   ColumnObservation,
@@ -27,6 +27,7 @@ import type {
   FrequencyKey,
   OrphanObservation,
   ProfileOptions,
+  UnreadableParts,
 } from '../../profilers/observation.ts';
 import type { Value } from '../types.ts';
 import { normaliseRows, rawSql } from './row-counts.ts';
@@ -120,15 +121,27 @@ export interface PushdownDialect {
   literal(text: string): string;
   /** COUNT(DISTINCT …) of a tuple of key expressions (of `columns`), over the rows where `allNotNull` holds. */
   countDistinctTuple(keys: readonly string[], columns: readonly Column[], allNotNull: string): string;
-  /** The table, optionally sampled; every statement of a pass sees the same sample. */
+  /**
+   * A condition true for a zero date (a zero month or day, `0000-00-00`: see `isZeroDate`) of a date or timestamp
+   * column, where the backend can hold one (MySQL/MariaDB; SQLite's text); such a value counts as null-like.
+   */
+  zeroDate?(expr: string, column: Column): string | undefined;
+  /**
+   * The table, optionally sampled; every statement of a pass sees the same sample. A backend whose usual sample
+   * does not apply to every relation (TABLESAMPLE on a view, a rowid on a WITHOUT ROWID table) asks `db` first.
+   */
   source(
     table: string,
     fraction: number | undefined,
     dataset: Dataset,
     quote: (id: string) => string,
-  ): SampledSource;
-  /** A FROM item reading about `fraction` of the table's pages (PostgreSQL `TABLESAMPLE SYSTEM`), for the value sample. */
-  pageSample?(from: string, fraction: number): string;
+    db: Knex,
+  ): SampledSource | Promise<SampledSource>;
+  /**
+   * A FROM item reading about `fraction` of the pages of `table` (PostgreSQL `TABLESAMPLE SYSTEM`), for the value
+   * sample; undefined where the relation has no pages of its own (a view, a foreign table).
+   */
+  pageSample?(db: Knex, table: string, fraction: number): Promise<string | undefined>;
   /** An aggregate of the `QUANTILES` of a numeric expression, as an array, used inside the aggregate statement. */
   quantileAggregate?(expr: string): string;
   /** Row order for the value sample (a random order). */
@@ -147,8 +160,15 @@ export interface PushdownDialect {
    * minus a fraction of the rows), bound to `[schema, table]`; where the backend keeps them.
    */
   distinctEstimates?(schema: string | undefined): string;
-  /** Prepares the connection (SQLite registers a stddev aggregate). */
+  /** Prepares the connection (SQLite registers a stddev aggregate and a row hash). */
   prepare?(db: Knex): Promise<void>;
+  /** True when `error` is the server refusing a privilege (PostgreSQL 42501): column grants are then worth reading. */
+  privilegeDenied?(error: unknown): boolean;
+  /**
+   * A statement listing the columns the session may not read (rows `schema`, `table`, `name`) of `count` relations,
+   * bound to `[schema, table]` pairs; where the backend grants SELECT column by column.
+   */
+  unreadableColumns?(count: number): string;
 }
 
 /** What the engine needs from the SQL connector. */
@@ -162,13 +182,80 @@ export interface PushdownTarget {
   readonly dialect: PushdownDialect;
 }
 
-/** Measures a dataset inside the database. */
+/**
+ * Measures a dataset inside the database. Where column privileges hide part of it (or of a table its foreign keys
+ * reference), the readable columns are profiled and the observation lists what was left out.
+ */
 export async function pushdownProfile(
   target: PushdownTarget,
   options: ProfileOptions = {},
 ): Promise<DatasetObservation> {
-  const plan = new PushdownPlan(target, options);
-  return plan.run();
+  try {
+    return await (await PushdownPlan.open(target, options)).run();
+  } catch (error) {
+    // Column privileges are read only once a statement is refused: a table read in full costs no statement more.
+    if (!target.dialect.privilegeDenied?.(error)) throw error;
+    const readable = await readablePart(target);
+    if (readable === undefined) throw error;
+    const plan = await PushdownPlan.open({ ...target, dataset: readable.dataset }, options);
+    const observation = await plan.run();
+    return { ...observation, unreadable: readable.unreadable };
+  }
+}
+
+/**
+ * The part of the dataset the session may read, and what is left out: columns without SELECT, the keys over them,
+ * the foreign keys over them or referencing a column without SELECT. Undefined when nothing is hidden (the
+ * refusal has another cause) or everything is.
+ */
+async function readablePart(
+  target: PushdownTarget,
+): Promise<{ dataset: Dataset; unreadable: UnreadableParts } | undefined> {
+  const { dataset, dialect } = target;
+  if (!dialect.unreadableColumns) return undefined;
+  const parents = new Map<string, Dataset>();
+  for (const fk of dataset.foreignKeys) {
+    const parent = target.resolve(fk.references.dataset);
+    if (parent && parent.name !== dataset.name) parents.set(parent.name, parent);
+  }
+  const relations = [dataset, ...parents.values()];
+  const where = (d: Dataset) => `${d.schema ?? ''}\0${d.table ?? d.name}`;
+  const rows = normaliseRows(
+    await target.db.raw(
+      dialect.unreadableColumns(relations.length),
+      relations.flatMap((d) => [d.schema ?? '', d.table ?? d.name]),
+    ),
+  );
+  const hidden = new Set(rows.map((r) => `${r.schema}\0${r.table}\0${r.name}`));
+  const hides = (d: Dataset, names: readonly string[]) => names.some((n) => hidden.has(`${where(d)}\0${n}`));
+  const columns = dataset.columns.filter((c) => hides(dataset, [c.name]));
+  const keys = declaredKeys(dataset).filter((key) => hides(dataset, key));
+  const foreignKeys = dataset.foreignKeys.filter((fk) => {
+    const parent = target.resolve(fk.references.dataset);
+    return hides(dataset, fk.columns) || (parent !== undefined && hides(parent, fk.references.columns));
+  });
+  if ((columns.length === 0 && foreignKeys.length === 0) || columns.length === dataset.columns.length) {
+    return undefined;
+  }
+  const kept = (names: readonly string[]) => !hides(dataset, names);
+  const { primaryKey, uniqueKeys } = dataset;
+  return {
+    dataset: {
+      ...dataset,
+      columns: dataset.columns.filter((c) => !columns.includes(c)),
+      primaryKey: primaryKey && kept(primaryKey.columns) ? primaryKey : null,
+      ...(uniqueKeys ? { uniqueKeys: uniqueKeys.filter((k) => kept(k.columns)) } : {}),
+      foreignKeys: dataset.foreignKeys.filter((fk) => !foreignKeys.includes(fk)),
+    },
+    unreadable: {
+      columns: columns.map((c) => c.name),
+      keys,
+      foreignKeys: foreignKeys.map((fk) => ({
+        columns: fk.columns,
+        references: { dataset: fk.references.dataset, columns: fk.references.columns },
+      })),
+    },
+  };
 }
 
 /** A table reference (`"schema"."table"`) quoted with the dialect's quoting. */
@@ -178,6 +265,7 @@ export function tableReference(dataset: Dataset, quote: (id: string) => string):
 }
 
 const TEXTUAL = new Set(['string', 'json']);
+const DATED = new Set(['date', 'timestamp']);
 const NUMERIC = new Set(['integer', 'decimal', 'float', 'date', 'timestamp']);
 const ORDERED = new Set(['string', 'integer', 'decimal', 'float', 'date', 'time', 'timestamp']);
 
@@ -191,19 +279,27 @@ class PushdownPlan {
   readonly #fraction: number | undefined;
   #rowsHint = 0;
 
-  constructor(target: PushdownTarget, options: ProfileOptions) {
+  /** A pass over the table, its sample settled first (a backend may ask the database how to draw it). */
+  static async open(target: PushdownTarget, options: ProfileOptions): Promise<PushdownPlan> {
+    const fraction = options.sample;
+    const sampled = fraction !== undefined && fraction > 0 && fraction < 1 ? fraction : undefined;
+    const reference = tableReference(target.dataset, target.quote);
+    const source = await target.dialect.source(reference, sampled, target.dataset, target.quote, target.db);
+    return new PushdownPlan(target, options, sampled, source);
+  }
+
+  private constructor(
+    target: PushdownTarget,
+    options: ProfileOptions,
+    fraction: number | undefined,
+    source: SampledSource,
+  ) {
     this.#t = target;
     this.#d = target.dialect;
     this.#options = options;
     this.#columns = target.dataset.columns;
-    const fraction = options.sample;
-    this.#fraction = fraction !== undefined && fraction > 0 && fraction < 1 ? fraction : undefined;
-    this.#source = this.#d.source(
-      tableReference(target.dataset, target.quote),
-      this.#fraction,
-      target.dataset,
-      target.quote,
-    );
+    this.#fraction = fraction;
+    this.#source = source;
   }
 
   async run(): Promise<DatasetObservation> {
@@ -440,15 +536,23 @@ class PushdownPlan {
       const column = this.#columns[i]!;
       const ref = this.#ref(column);
       inner.push(`${ref} AS x${i}`);
-      const x = `d.x${i}`;
+      // Zero dates are counted apart, tested once a row, and read as NULL by the bounds and numbers.
+      const zeroDate = this.#d.zeroDate?.(ref, column);
+      if (zeroDate) {
+        inner.push(`CASE WHEN ${zeroDate} THEN 1 ELSE 0 END AS zd${i}`);
+        outer.push(`${this.#countWhere(`d.zd${i} = 1`)} AS zd${i}`);
+      }
+      const real = (expr: string) =>
+        zeroDate ? `(CASE WHEN d.zd${i} = 1 THEN NULL ELSE ${expr} END)` : expr;
+      const x = real(`d.x${i}`);
       if (ORDERED.has(column.type)) {
         inner.push(`${this.#d.key(ref, column)} AS k${i}`);
-        outer.push(`MIN(d.k${i}) AS mn${i}`, `MAX(d.k${i}) AS mx${i}`);
+        outer.push(`MIN(${real(`d.k${i}`)}) AS mn${i}`, `MAX(${real(`d.k${i}`)}) AS mx${i}`);
       }
       const number = NUMERIC.has(column.type) ? this.#d.number(x, column) : undefined;
       if (number) outer.push(`${this.#d.mean(number)} AS av${i}`, `${this.#d.stddevPop(number)} AS sd${i}`);
       if (number && this.#d.quantileAggregate) {
-        const sorted = this.#d.quantileAggregate(this.#d.number(this.#ref(column), column)!);
+        const sorted = this.#d.quantileAggregate(this.#d.number(this.#dateValue(column), column)!);
         quantileSelect.push(`${sorted} AS qa${i}`);
       }
       if (TEXTUAL.has(column.type) || column.type === 'binary') {
@@ -513,6 +617,9 @@ class PushdownPlan {
               ) as unknown as NullLikeCounts,
             }
           : {}),
+        ...(DATED.has(column.type)
+          ? { nullLike: { ...emptyNullLikeCounts(), zeroDate: num(row[`zd${i}`]) } }
+          : {}),
       };
       result.set(i, aggregate);
     }
@@ -527,7 +634,7 @@ class PushdownPlan {
     });
     if (numeric.length === 0 || !this.#d.quantiles) return result;
     const sql = this.#d.quantiles(
-      numeric.map((i) => this.#d.number(this.#ref(this.#columns[i]!), this.#columns[i]!)!),
+      numeric.map((i) => this.#d.number(this.#dateValue(this.#columns[i]!), this.#columns[i]!)!),
       this.#source,
     );
     const row = (await this.#query(sql))[0] ?? {};
@@ -549,7 +656,11 @@ class PushdownPlan {
     // Without a user sample, a page sample (where the backend has one) avoids sorting the whole table.
     const pages =
       this.#fraction === undefined && this.#rowsHint > 4 * VALUE_SAMPLE_SIZE && this.#d.pageSample
-        ? this.#d.pageSample(this.#source.from, (4 * VALUE_SAMPLE_SIZE) / this.#rowsHint)
+        ? await this.#d.pageSample(
+            this.#t.db,
+            tableReference(this.#t.dataset, this.#t.quote),
+            (4 * VALUE_SAMPLE_SIZE) / this.#rowsHint,
+          )
         : undefined;
     const from = pages ? `FROM ${pages}` : this.#fromWhere();
     const sql = this.#d.limit(`SELECT ${select} ${from} ORDER BY ${this.#d.randomOrder}`, VALUE_SAMPLE_SIZE);
@@ -744,6 +855,13 @@ class PushdownPlan {
 
   #ref(column: Column): string {
     return `t.${this.#t.quote(column.name)}`;
+  }
+
+  /** A column's value for bounds and numbers: its zero dates read as NULL (they are counted apart). */
+  #dateValue(column: Column): string {
+    const ref = this.#ref(column);
+    const zeroDate = this.#d.zeroDate?.(ref, column);
+    return zeroDate ? `CASE WHEN ${zeroDate} THEN NULL ELSE ${ref} END` : ref;
   }
 
   #position(name: string): number {

@@ -1,10 +1,13 @@
 import type { Knex } from 'knex';
+import { HASH, hashString } from '../../profilers/value-hash.ts';
 import type { PushdownDialect } from '../sql/sql-pushdown.ts';
 import { SAMPLE_SEED } from '../sql/sql-pushdown.ts';
 import { withSqliteConnection } from './sqlite-connection.ts';
 
 /** The aggregate stocktake registers on the connection: SQLite has no standard deviation. */
 export const SQLITE_STDDEV_FUNCTION = 'stocktake_stddev_pop';
+/** The row hash stocktake registers on the connection, to sample what has no rowid (views, WITHOUT ROWID tables). */
+export const SQLITE_ROW_BUCKET_FUNCTION = 'stocktake_row_bucket';
 const PRIME = 2_147_483_647;
 const GOLDEN_STEP = 1_327_217_885;
 
@@ -21,6 +24,11 @@ export const sqlitePushdown: PushdownDialect = {
     column.type === 'timestamp' && typeof raw === 'string' && /^\d{4}-\d\d-\d\d \d/.test(raw)
       ? `${raw.slice(0, 10)}T${raw.slice(11)}`
       : raw,
+  // As `isZeroDate`: a zero month or day in the first ten characters, then the end or the time.
+  zeroDate: (expr, column) =>
+    column.type === 'date' || column.type === 'timestamp'
+      ? `((${expr} GLOB '[0-9][0-9][0-9][0-9]-00-[0-9][0-9]*' OR ${expr} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-00*') AND substr(${expr}, 11, 1) IN ('', ' ', 'T'))`
+      : undefined,
   number: (expr, column) => {
     if (column.type === 'date' || column.type === 'timestamp') return `(julianday(${expr}) - 2440587.5)`;
     return column.type === 'integer' || column.type === 'decimal' || column.type === 'float'
@@ -38,22 +46,44 @@ export const sqlitePushdown: PushdownDialect = {
   // quote() renders each part as an unambiguous SQL literal, so the joined text cannot collide.
   countDistinctTuple: (keys, _columns, allNotNull) =>
     `COUNT(DISTINCT CASE WHEN ${allNotNull} THEN ${keys.length === 1 ? keys[0] : keys.map((k) => `quote(${k})`).join(` || ',' || `)} END)`,
-  source: (table, fraction) => {
+  source: async (table, fraction, dataset, quote, db) => {
     if (fraction === undefined) return { from: `${table} t`, method: 'full' };
-    // random() cannot be seeded: a golden-ratio (Weyl) step over the rowid draws the same, well-spread
-    // rows in every statement; both factors stay below 2^31, so the product never leaves 64-bit integers.
     const cut = Math.round(fraction * PRIME);
+    if (dataset.kind === 'table' && (await hasRowid(db, table))) {
+      // random() cannot be seeded: a golden-ratio (Weyl) step over the rowid draws the same, well-spread
+      // rows in every statement; both factors stay below 2^31, so the product never leaves 64-bit integers.
+      return {
+        from: `${table} t`,
+        where: `((t.rowid + ${SAMPLE_SEED}) % ${PRIME}) * ${GOLDEN_STEP} % ${PRIME} < ${cut}`,
+        method: 'rowid hash',
+      };
+    }
+    // No rowid: a hash of the key (WITHOUT ROWID tables have one) or of the whole row.
+    const columns = dataset.primaryKey?.columns ?? dataset.columns.map((c) => c.name);
+    const hashed = columns.map((name) => `t.${quote(name)}`).join(', ');
     return {
       from: `${table} t`,
-      where: `((t.rowid + ${SAMPLE_SEED}) % ${PRIME}) * ${GOLDEN_STEP} % ${PRIME} < ${cut}`,
-      method: 'rowid hash',
+      where: `${SQLITE_ROW_BUCKET_FUNCTION}(${hashed}) < ${cut}`,
+      method: 'row hash',
     };
   },
   randomOrder: 'random()',
   limit: (sql, n) => `${sql} LIMIT ${Math.floor(n)}`,
-  prepare: registerStddev,
+  prepare: registerFunctions,
   query: exactQuery,
 };
+
+/** True when the table has a rowid (not a WITHOUT ROWID table): preparing a statement that reads it tells. */
+function hasRowid(db: Knex, table: string): Promise<boolean> {
+  return withSqliteConnection(db, (connection) => {
+    try {
+      connection.prepare(`SELECT t.rowid FROM ${table} t`);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
 
 /**
  * Runs a statement with exact integers: an integer past 2^53 comes back as a bigint (as the reads give
@@ -74,9 +104,10 @@ function exactQuery(db: Knex, sql: string): Promise<Record<string, unknown>[]> {
   });
 }
 
-// A Welford accumulator: numerically stable where sum-of-squares formulas cancel.
-function registerStddev(db: Knex): Promise<void> {
+// A Welford accumulator: numerically stable where sum-of-squares formulas cancel; and the row hash.
+function registerFunctions(db: Knex): Promise<void> {
   return withSqliteConnection(db, (connection) => {
+    connection.function(SQLITE_ROW_BUCKET_FUNCTION, { deterministic: true, varargs: true }, rowBucket);
     connection.aggregate(SQLITE_STDDEV_FUNCTION, {
       start: () => ({ n: 0, mean: 0, m2: 0 }),
       step: (state: Welford, value: unknown) => {
@@ -93,6 +124,18 @@ function registerStddev(db: Knex): Promise<void> {
       deterministic: true,
     });
   });
+}
+
+/** A value in [0, 2^31 − 1) from the values of a row: each part tagged with its type and length, then hashed. */
+function rowBucket(...values: unknown[]): number {
+  let text = '';
+  for (const value of values) {
+    const part = Buffer.isBuffer(value) ? value.toString('hex') : String(value);
+    const tag = value === null ? 'n' : Buffer.isBuffer(value) ? 'b' : typeof value === 'string' ? 's' : 'x';
+    text += `${tag}${part.length}:${part}`;
+  }
+  hashString(text, SAMPLE_SEED);
+  return HASH[0]! % PRIME;
 }
 
 interface Welford {
