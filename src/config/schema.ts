@@ -491,6 +491,12 @@ const datetimeArgs = strict({
   formats: dateFormats.optional().describe('default [iso]'),
   zone: zone.describe('the zone local times are in (required): Europe/Paris'),
   locale: nonEmpty.optional(),
+  local: z
+    .boolean()
+    .optional()
+    .describe(
+      "outputs the zone's local time without an offset, for a column without a time zone (default: the UTC instant)",
+    ),
 });
 const separator = z.string().describe('the separator text, e.g. " " or ";"');
 
@@ -563,7 +569,11 @@ const transformWithArgs = strict(
       ])
       .optional(),
     date: dateArgs.optional().describe('parses dates: `{ date: { formats: [dd/MM/yyyy, yyyy-MM-dd] } }`'),
-    datetime: datetimeArgs.optional().describe('parses local date-times in a zone; outputs ISO 8601 UTC'),
+    datetime: datetimeArgs
+      .optional()
+      .describe(
+        'parses local date-times in a zone; outputs ISO 8601 UTC, or the local time with `local: true`',
+      ),
     phone: z
       .union([z.null(), strict({ country: z.string().length(2).optional().describe('default FR') })])
       .optional()

@@ -82,7 +82,8 @@ export interface MappingPlan {
   /**
    * Fields whose source column can hold values the target column cannot (a longer text, more decimals,
    * more fractional seconds, a wider charset…), copied without a transform and without a `lossy` that
-   * accepts it: `MAP_TARGET_NARROWER`, with the field's config path. Warnings only: values that fit load.
+   * accepts it: `MAP_TARGET_NARROWER`, with the field's config path; date-times copied between a column
+   * with a time zone and one without: `MAP_TIME_ZONE_SHIFT`. Warnings only: values that fit load.
    */
   readonly warnings?: readonly { readonly path: string; readonly code: string; readonly message: string }[];
   /** A target that generates its keys: the old key's source columns, the generated column, and the rows the map already holds. */

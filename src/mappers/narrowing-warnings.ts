@@ -1,7 +1,8 @@
 /**
  * Preflight warnings for fields whose source column can obviously hold values the target column cannot:
  * a longer text, more decimals or integer digits, a wider integer, more fractional seconds, characters
- * outside the target's charset, more digits than a float keeps. Only fields copied as they are (no
+ * outside the target's charset, more digits than a float keeps; and for date-times copied between a
+ * column that holds instants and one that holds wall-clock times (`MAP_TIME_ZONE_SHIFT`). Only fields copied as they are (no
  * transform) are compared, and a loss the field accepts (`lossy`) is not repeated. They are warnings, not
  * errors: the data may well fit, and each value that does not is a reject with its code.
  */
@@ -14,12 +15,14 @@ import { repertoireOf } from './text-encoding.ts';
 
 /** The stable code of a narrowing warning. */
 export const NARROWING_CODE = 'MAP_TARGET_NARROWER';
+/** The stable code of a date-time copied between a column with a time zone and one without. */
+export const TIME_ZONE_CODE = 'MAP_TIME_ZONE_SHIFT';
 
-/** A field whose target column is narrower than its source column. */
+/** A field whose target column is narrower than its source column, or keeps its time zone differently. */
 export interface MappingWarning {
   /** The config path of the field: `mappings[0].fields.name`. */
   readonly path: string;
-  readonly code: typeof NARROWING_CODE;
+  readonly code: typeof NARROWING_CODE | typeof TIME_ZONE_CODE;
   readonly message: string;
 }
 
@@ -45,9 +48,14 @@ export function narrowingWarnings(prepared: PreparedMapping): MappingWarning[] {
     const path = `mappings[${prepared.index}].fields.${field}`;
     const from = `${prepared.source.dataset.name}.${source.name} (${source.nativeType})`;
     const to = `${prepared.target.dataset.name}.${target.name} (${target.nativeType})`;
-    for (const { reason, loss } of narrowings(source, target, prepared.source.kind, prepared.target.kind)) {
+    for (const { reason, loss, code } of narrowings(
+      source,
+      target,
+      prepared.source.kind,
+      prepared.target.kind,
+    )) {
       if (loss !== undefined && accepts(loss)) continue;
-      warnings.push({ path, code: NARROWING_CODE, message: `${from} → ${to}: ${reason}` });
+      warnings.push({ path, code: code ?? NARROWING_CODE, message: `${from} → ${to}: ${reason}` });
     }
   }
   return warnings;
@@ -57,6 +65,8 @@ interface Narrowing {
   readonly reason: string;
   /** The loss that would accept it; undefined when none does (a range). */
   readonly loss?: 'truncate' | 'round' | 'replace';
+  /** Another code than NARROWING_CODE. */
+  readonly code?: typeof TIME_ZONE_CODE;
 }
 
 function narrowings(source: Column, target: Column, sourceKind: string, targetKind: string): Narrowing[] {
@@ -103,6 +113,22 @@ function narrowings(source: Column, target: Column, sourceKind: string, targetKi
   }
   if (s === 'decimal' && t === 'integer' && (source.scale ?? 0) > 0)
     out.push({ reason: `${source.scale} decimals into an integer column` });
+  if (s === 'timestamp' && t === 'timestamp') {
+    const fromZoned = holdsZone(source, sourceKind);
+    const toZoned = holdsZone(target, targetKind);
+    if (fromZoned && !toZoned)
+      out.push({
+        reason:
+          'instants into a column without a time zone are written as UTC wall-clock times; for the local times of a zone, add { datetime: { zone: Europe/Paris, local: true } }',
+        code: TIME_ZONE_CODE,
+      });
+    else if (!fromZoned && toZoned)
+      out.push({
+        reason:
+          'date-times without an offset are written as UTC instants; if they are local times, add { datetime: { zone: Europe/Paris } }',
+        code: TIME_ZONE_CODE,
+      });
+  }
   if ((s === 'timestamp' || s === 'time') && (t === 'timestamp' || t === 'time')) {
     const from = fractionDigits(source, sourceKind);
     const to = fractionDigits(target, targetKind);
@@ -123,6 +149,26 @@ function narrowings(source: Column, target: Column, sourceKind: string, targetKi
       out.push({ reason: `${digits} significant digits, the target keeps about ${keeps}`, loss: 'round' });
   }
   return out;
+}
+
+/**
+ * True for a column that holds instants: PostgreSQL `timestamptz`, SQL Server `datetimeoffset`,
+ * MySQL/MariaDB `TIMESTAMP` (kept in UTC, read and written in the session's zone, UTC here). Files and
+ * SQLite hold whatever text was written: their date-times without an offset are wall-clock times.
+ */
+export function holdsZone(column: Column, kind: string): boolean {
+  const native = column.nativeType.toLowerCase();
+  switch (kind) {
+    case 'postgres':
+      return /with time zone|timestamptz/.test(native);
+    case 'mssql':
+      return native.startsWith('datetimeoffset');
+    case 'mysql':
+    case 'mariadb':
+      return native.startsWith('timestamp');
+    default:
+      return false;
+  }
 }
 
 function integerDigits(column: Column, kind: string): number {

@@ -352,6 +352,45 @@ describe('narrowing warnings', () => {
     );
     expect(warnings.map((w) => w.path)).toEqual(['mappings[3].fields.big']);
   });
+
+  test('date-times between a column with a time zone and one without are listed, unless a transform converts them', () => {
+    const zoned = (
+      sourceType: string,
+      targetType: string,
+      targetKind: string,
+      fields: Record<string, unknown>,
+    ) =>
+      narrowingWarnings({
+        index: 0,
+        config: { name: 'm', fields },
+        source: {
+          name: 'crm',
+          kind: 'postgres',
+          dataset: dataset('s', [{ ...col('timestamp', sourceType), name: 'at' }]),
+        },
+        target: {
+          name: 't',
+          kind: targetKind,
+          dataset: dataset('t', [{ ...col('timestamp', targetType), name: 'at' }]),
+        },
+      } as unknown as Parameters<typeof narrowingWarnings>[0])
+        .filter((w) => w.code === 'MAP_TIME_ZONE_SHIFT')
+        .map((w) => `${w.code} ${w.message}`);
+    expect(zoned('timestamp with time zone', 'datetime', 'mariadb', { at: {} })).toEqual([
+      'MAP_TIME_ZONE_SHIFT s.at (timestamp with time zone) → t.at (datetime): instants into a column without a time zone are written as UTC wall-clock times; for the local times of a zone, add { datetime: { zone: Europe/Paris, local: true } }',
+    ]);
+    expect(zoned('timestamp without time zone', 'timestamp', 'mariadb', { at: {} })).toEqual([
+      'MAP_TIME_ZONE_SHIFT s.at (timestamp without time zone) → t.at (timestamp): date-times without an offset are written as UTC instants; if they are local times, add { datetime: { zone: Europe/Paris } }',
+    ]);
+    expect(zoned('timestamp without time zone', 'datetimeoffset(7)', 'mssql', { at: {} })).toHaveLength(1);
+    expect(zoned('timestamp with time zone', 'timestamp with time zone', 'postgres', { at: {} })).toEqual([]);
+    expect(zoned('timestamp without time zone', 'datetime2(7)', 'mssql', { at: {} })).toEqual([]);
+    expect(
+      zoned('timestamp with time zone', 'datetime', 'mariadb', {
+        at: { transform: [{ datetime: { zone: 'Europe/Paris', local: true } }] },
+      }),
+    ).toEqual([]);
+  });
 });
 
 test('plan.html lists the narrowing warnings, escaped', () => {

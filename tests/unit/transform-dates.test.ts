@@ -67,6 +67,17 @@ describe('datetime across the Paris clock changes', () => {
     );
   });
 
+  test('local: true gives the local time of the zone, without an offset, for a column without one', () => {
+    const local = { datetime: { zone: 'Europe/Paris', local: true } };
+    expect(transformOne([local], '2024-01-15T11:00:00.000Z')).toBe('2024-01-15T12:00:00.000');
+    expect(transformOne([local], '2024-07-15T10:00:00Z')).toBe('2024-07-15T12:00:00.000');
+    // The second 02:30 of the fall-back night, and an instant given with another offset.
+    expect(transformOne([local], '2024-10-27T01:30:00Z')).toBe('2024-10-27T02:30:00.000');
+    expect(transformOne([local], '2024-07-15T08:00:00-04:00')).toBe('2024-07-15T14:00:00.000');
+    // A wall-clock time stays as it is.
+    expect(transformOne([local], '2024-07-15 12:00')).toBe('2024-07-15T12:00:00.000');
+  });
+
   test('a date-only format gives local midnight', () => {
     expect(transformOne([paris(['dd/MM/yyyy'])], '01/07/2024')).toBe('2024-06-30T22:00:00.000Z');
     expect(transformOne([paris(['dd/MM/yyyy'])], '32/07/2024')).toBe(

@@ -1,5 +1,6 @@
 /**
- * Date transforms: `date` (to `YYYY-MM-DD`) and `datetime` (local times of a zone to ISO 8601 UTC), with
+ * Date transforms: `date` (to `YYYY-MM-DD`) and `datetime` (local times of a zone to ISO 8601 UTC, or
+ * instants to local times of a zone with `local: true`), with
  * explicit formats tried in order, then ISO 8601: a value already of the target's kind (a date from a
  * database, a file's date column the scan has typed) always passes.
  */
@@ -18,6 +19,8 @@ interface DateArgs {
   readonly formats?: readonly string[];
   readonly zone?: string;
   readonly locale?: string;
+  /** `datetime`: output the zone's local time without an offset, for a column without a time zone. */
+  readonly local?: boolean;
 }
 
 const DEFAULT_LOCALE = 'fr';
@@ -116,6 +119,7 @@ function datetimeStep(args: DateArgs): TransformFn {
   const reason = `is not a date-time in ${formatList(formats)}`;
   const skipped = `does not exist in ${args.zone} (the clocks skip that time)`;
   const serials = formats.some((f) => SERIAL_FORMATS.has(f));
+  const local = args.local === true;
   return (value: Value, _row, failure: StepFailure) => {
     if (value === null || value === undefined) return null;
     const text = textOf(value, serials);
@@ -147,7 +151,7 @@ function datetimeStep(args: DateArgs): TransformFn {
             fields.offset * 60_000;
         if (Number.isNaN(instant)) return fail(failure, skipped);
       }
-      return new Date(instant).toISOString();
+      return local ? clock.localDateTime(instant) : new Date(instant).toISOString();
     }
     return fail(failure, reason);
   };

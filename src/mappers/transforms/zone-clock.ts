@@ -67,6 +67,11 @@ export class ZoneClock {
     return exact.toMillis();
   }
 
+  /** The local date-time of an instant in this zone, ISO 8601 without an offset (`2024-07-01T14:30:00.000`). */
+  localDateTime(instant: number): string {
+    return DateTime.fromMillis(instant, { zone: this.zone }).toISO({ includeOffset: false })!;
+  }
+
   /** The local date (`YYYY-MM-DD`) of an instant in this zone. */
   localDate(instant: number): string {
     return DateTime.fromMillis(instant, { zone: this.zone }).toISODate()!;
