@@ -6,8 +6,12 @@
  */
 import type { Column } from '../core/inventory.ts';
 
-/** How one key column's text is compared by the target database. */
-export type KeyFolding = 'exact' | 'case' | 'case-accents';
+/**
+ * How one key column's text is compared by the target database: `case` and `case-accents` as MySQL's and
+ * SQL Server's case-insensitive collations (Unicode, trailing spaces ignored), `ascii-case` as SQLite's
+ * NOCASE (A–Z only), `rtrim` as SQLite's RTRIM, `lower` as PostgreSQL's citext.
+ */
+export type KeyFolding = 'exact' | 'case' | 'case-accents' | 'ascii-case' | 'rtrim' | 'lower';
 
 /**
  * The folding a target key column applies. MySQL/MariaDB columns list a collation only when it differs
@@ -25,8 +29,12 @@ export function keyFoldingOf(column: Column, targetKind: string | undefined): Ke
     if (!/_ci_/.test(collation) && !/_ci$/.test(collation)) return 'exact';
     return /_ai/.test(collation) ? 'case-accents' : 'case';
   }
-  // PostgreSQL and SQLite compare keys bytewise unless a nondeterministic or NOCASE collation is declared.
-  if (/nocase/.test(collation)) return 'case';
+  if (targetKind === 'sqlite') {
+    if (collation === 'nocase') return 'ascii-case';
+    return collation === 'rtrim' ? 'rtrim' : 'exact';
+  }
+  // PostgreSQL compares keys bytewise unless the type folds them (citext lowers both sides).
+  if (targetKind === 'postgres' && /(^|\.)"?citext"?$/i.test(column.nativeType.trim())) return 'lower';
   return 'exact';
 }
 
@@ -34,7 +42,16 @@ const COMBINING_MARKS = /[\u0300-\u036f]/g;
 
 /** Folds a canonical key text like the column's collation does (trailing spaces are ignored by PAD SPACE). */
 export function foldKeyText(text: string, folding: KeyFolding): string {
-  if (folding === 'exact') return text;
+  switch (folding) {
+    case 'exact':
+      return text;
+    case 'ascii-case':
+      return /[A-Z]/.test(text) ? text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase()) : text;
+    case 'rtrim':
+      return text.replace(/ +$/, '');
+    case 'lower':
+      return text.toLowerCase();
+  }
   const lower = text.toLowerCase().replace(/ +$/, '');
   return folding === 'case' ? lower : lower.normalize('NFD').replace(COMBINING_MARKS, '');
 }

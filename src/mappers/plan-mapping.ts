@@ -359,7 +359,7 @@ export function duplicateRejects(
       rejects.push({
         key: keyValuesOf(prepared, row),
         reason: collision
-          ? `the key equals ${exact.size - 1} other key(s) of the source under the target's case-insensitive collation, so the database would keep one row for ${group.length}; none is written`
+          ? `the key equals ${exact.size - 1} other key(s) of the source as the target compares keys (its collation or type folds case, accents or trailing spaces), so the database would keep one row for ${group.length}; none is written`
           : `the key appears ${times} times in the source${besides}; none of these rows is written`,
         code: collision ? 'REJECT_KEY_COLLISION' : 'REJECT_DUPLICATE_KEY',
       });

@@ -87,7 +87,7 @@ WHERE m.type = 'table' ORDER BY m.name, f.id, f.seq`;
 
 const INDEXES_SQL = `
 SELECT m.name AS dataset, il.name AS name, il."unique" AS is_unique, il.origin AS origin, il.partial AS partial,
-  ii.seqno AS seqno, ii.name AS column_name
+  ii.seqno AS seqno, ii.name AS column_name, ii.coll AS coll
 FROM sqlite_schema m JOIN pragma_index_list(m.name) il JOIN pragma_index_xinfo(il.name) ii
 WHERE m.type = 'table' AND ii.key = 1 ORDER BY m.name, il.name, ii.seqno`;
 
@@ -149,6 +149,7 @@ export async function sqliteCatalog(db: Knex, scope: CatalogScope): Promise<Sour
     const pkColumns = raw.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk);
     const rowidAlias =
       o.type === 'table' && pkColumns.length === 1 && /^INTEGER$/i.test(pkColumns[0]!.declared.trim());
+    const collations = keyCollations(indexesBy.get(o.name) ?? []);
     const columnList = raw.map(
       (c, i): Column => ({
         name: c.name,
@@ -161,6 +162,7 @@ export async function sqliteCatalog(db: Knex, scope: CatalogScope): Promise<Sour
         ...(c.default_expr !== null ? { default: c.default_expr } : {}),
         ...(rowidAlias && c.pk > 0 ? { autoIncrement: true } : {}),
         ...(c.hidden === 2 || c.hidden === 3 ? { generated: true } : {}),
+        ...(collations.has(c.name) ? { collation: collations.get(c.name)! } : {}),
       }),
     );
     const indexRows = groupBy(indexesBy.get(o.name) ?? [], (r) => r.name);
@@ -252,6 +254,26 @@ interface RawForeignKey {
   on_delete: string;
 }
 
+/**
+ * The collation each key column's uniqueness is enforced with, when it is not BINARY: the primary key's,
+ * else the first unique index's (`code TEXT PRIMARY KEY COLLATE NOCASE` holds `ABC` or `abc`, not both).
+ * SQLite lists a column's declared collation nowhere else; its indexes name the one they compare with.
+ */
+function keyCollations(rows: readonly RawIndex[]): Map<string, string> {
+  const out = new Map<string, string>();
+  const ranked = [...rows].sort((a, b) => rank(a) - rank(b));
+  for (const r of ranked) {
+    if (r.is_unique !== 1 || r.partial === 1 || r.column_name === null || r.coll === null) continue;
+    if (out.has(r.column_name) || r.coll.toUpperCase() === 'BINARY') continue;
+    out.set(r.column_name, r.coll.toLowerCase());
+  }
+  return out;
+}
+
+function rank(r: RawIndex): number {
+  return r.origin === 'pk' ? 0 : r.origin === 'u' ? 1 : 2;
+}
+
 interface RawIndex {
   dataset: string;
   name: string;
@@ -260,6 +282,7 @@ interface RawIndex {
   partial: number;
   seqno: number;
   column_name: string | null;
+  coll: string | null;
 }
 
 interface RawSize {

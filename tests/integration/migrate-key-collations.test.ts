@@ -1,0 +1,142 @@
+/**
+ * Keys compared as the target compares them, beyond MySQL's and SQL Server's collations: SQLite's NOCASE
+ * (A–Z only: `Été` and `été` are two keys) and RTRIM, read from the key's index, and PostgreSQL's citext.
+ * Keys equal only under the target's comparison are a collision, rejected before anything is written, and a
+ * re-run matches `abc` to the row `ABC` instead of inserting it.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import knexFactory, { type Knex } from 'knex';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Config } from '../../src/config/schema.ts';
+import { createSqliteConnector } from '../../src/connectors/sqlite/sqlite-connector.ts';
+import { runMigrate } from '../../src/stages/migrate-stage.ts';
+import { runPlan } from '../../src/stages/plan-stage.ts';
+import { SERVERS, serverAvailable } from '../helpers/servers.ts';
+
+const pgUp = await serverAvailable('postgres');
+const SCHEMA = 'st_key_collations';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'stocktake-key-collations-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function csv(name: string, lines: string[]): string {
+  const path = join(dir, `${name}.csv`);
+  writeFileSync(path, `code;name\n${lines.join('\n')}\n`);
+  return path;
+}
+
+function config(source: string, target: unknown, dataset: string): Config {
+  return {
+    sources: { legacy: { kind: 'csv', path: source } },
+    targets: { newtool: target },
+    mappings: [
+      {
+        name: 'm',
+        from: { source: 'legacy', dataset: source.replace(/^.*\/|\.csv$/g, '') },
+        to: { target: 'newtool', dataset, key: ['code'], mode: 'upsert' },
+        fields: { code: {}, name: {} },
+      },
+    ],
+  } as unknown as Config;
+}
+
+function rejectCodes(rejectsDir: string): string[] {
+  return readFileSync(join(rejectsDir, 'rejects.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => {
+      const r = JSON.parse(l) as { code: string; key: { code: string } };
+      return `${r.code} ${r.key.code}`;
+    })
+    .sort();
+}
+
+describe('key collations', () => {
+  it('SQLite NOCASE folds A–Z only, RTRIM trailing spaces, as read from the key index', async () => {
+    const path = join(dir, 'nocase.sqlite');
+    const db = new Database(path);
+    db.exec(`CREATE TABLE t (code TEXT PRIMARY KEY COLLATE NOCASE, name TEXT);
+      CREATE TABLE r (code TEXT COLLATE RTRIM, name TEXT, UNIQUE (code))`);
+    db.close();
+    const connector = await createSqliteConnector(
+      { kind: 'sqlite', path } as never,
+      { name: 'newtool' } as never,
+    );
+    const inventory = await connector.inventory();
+    const column = (table: string) => inventory.datasets.find((d) => d.name === table)!.columns[0]!;
+    expect(column('t').collation).toBe('nocase');
+    expect(column('r').collation).toBe('rtrim');
+
+    const target = { kind: 'sqlite', path };
+    const nocase = config(csv('nocase', ['ABC;a', 'abc;b', 'Été;c', 'été;d', 'K1;e']), target, 't');
+    const first = await runMigrate(nocase, { rejectsDir: join(dir, 'nocase-1') });
+    expect(first.error).toBeNull();
+    expect(first.run.mappings[0]).toMatchObject({
+      inserted: 3,
+      rejected: { mapping: 2, database: 0 },
+      reconciliation: { ok: true },
+    });
+    expect(rejectCodes(join(dir, 'nocase-1'))).toEqual([
+      'REJECT_KEY_COLLISION ABC',
+      'REJECT_KEY_COLLISION abc',
+    ]);
+    const again = config(csv('nocase2', ['abc;a', 'Été;c', 'été;d', 'k1;e']), target, 't');
+    const plan = await runPlan(again, { samples: 5 });
+    expect(plan.mappings[0]).toMatchObject({ inserts: 1, updates: 0, unchanged: 3, rejects: 0 });
+
+    const rtrim = config(csv('rtrim', ['R1;a', 'R1  ;b', 'R2;c', ' R2;d']), target, 'r');
+    const run = await runMigrate(rtrim, { rejectsDir: join(dir, 'rtrim-1') });
+    expect(run.run.mappings[0]).toMatchObject({ inserted: 2, rejected: { mapping: 2, database: 0 } });
+    expect(rejectCodes(join(dir, 'rtrim-1'))).toEqual([
+      'REJECT_KEY_COLLISION R1',
+      'REJECT_KEY_COLLISION R1  ',
+    ]);
+  });
+
+  describe.skipIf(!pgUp)('PostgreSQL citext', () => {
+    let pg: Knex;
+    beforeAll(async () => {
+      pg = knexFactory({ client: 'pg', connection: SERVERS.postgres });
+      await pg.raw(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
+      await pg.raw(`CREATE SCHEMA ${SCHEMA}`);
+      await pg.raw(`CREATE EXTENSION IF NOT EXISTS citext SCHEMA ${SCHEMA}`);
+      await pg.raw(`CREATE TABLE ${SCHEMA}.t (code ${SCHEMA}.citext PRIMARY KEY, name text)`);
+      await pg.raw(`INSERT INTO ${SCHEMA}.t VALUES ('Dupont', 'old')`);
+    });
+    afterAll(async () => {
+      await pg?.raw(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
+      await pg?.destroy();
+    });
+
+    it('matches keys case-insensitively and rejects keys that collide', async () => {
+      const target = { kind: 'postgres', url: SERVERS.postgres, schemas: [SCHEMA] };
+      const cfg = config(
+        csv('citext', ['DUPONT;new', 'Martin;a', 'MARTIN;b', 'Durand;c']),
+        target,
+        `${SCHEMA}.t`,
+      );
+      const plan = await runPlan(cfg, { samples: 5 });
+      expect(plan.mappings[0]).toMatchObject({ inserts: 1, updates: 1, unchanged: 0, rejects: 2 });
+      const run = await runMigrate(cfg, { rejectsDir: join(dir, 'citext-1') });
+      expect(run.error).toBeNull();
+      expect(run.run.mappings[0]).toMatchObject({
+        inserted: 1,
+        updated: 1,
+        rejected: { mapping: 2, database: 0 },
+        reconciliation: { ok: true },
+      });
+      const { rows } = await pg.raw(`SELECT code::text, name FROM ${SCHEMA}.t ORDER BY 1`);
+      expect(rows).toEqual([
+        { code: 'Dupont', name: 'new' },
+        { code: 'Durand', name: 'c' },
+      ]);
+    });
+  });
+});
