@@ -12,6 +12,7 @@ import type { Connector, OpenMode } from '../connectors/types.ts';
 import { StocktakeError } from '../core/errors.ts';
 import type { MappingPlan, PlanDocument } from '../core/plan.ts';
 import { TOOL_VERSION } from '../core/version.ts';
+import { deleteWarnings } from '../mappers/delete-warnings.ts';
 import { InsertedParents, loadForeignKeyChecks } from '../mappers/foreign-key-check.ts';
 import { bindIdentity } from '../mappers/identity-binding.ts';
 import { IDENTITY_MAP_LIMIT, identityMapTooLarge } from '../mappers/identity-map.ts';
@@ -230,7 +231,11 @@ async function planOne(
   options.onStep?.(
     `${name}: ${plan.inserts} to insert, ${plan.updates} to update, ${plan.deletes} to delete, ${plan.unchanged} unchanged, ${plan.rejects} rejected (${(plan.durationMs / 1000).toFixed(1)} s)`,
   );
-  const warnings = [...narrowingWarnings(prepared), ...(plan.warnings ?? [])];
+  const warnings = [
+    ...narrowingWarnings(prepared),
+    ...deleteWarnings(prepared, connectors.targets.get(prepared.target.name)!.datasets, plan.deletes),
+    ...(plan.warnings ?? []),
+  ];
   return warnings.length > 0 ? { ...plan, warnings } : plan;
 }
 

@@ -11,6 +11,7 @@ import knexFactory, { type Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/schema.ts';
 import { runMigrate } from '../../src/stages/migrate-stage.ts';
+import { runPlan } from '../../src/stages/plan-stage.ts';
 import { SERVERS, serverAvailable } from '../helpers/servers.ts';
 
 const pgUp = await serverAvailable('postgres');
@@ -39,7 +40,13 @@ function config(target: unknown, dataset: string): Config {
   } as unknown as Config;
 }
 
-async function migrateTwice(cfg: Config, name: string) {
+async function migrateTwice(cfg: Config, name: string, warnings: RegExp[]) {
+  // The plan names what the deletes do beyond the table.
+  const plan = await runPlan(cfg, { samples: 5 });
+  expect(plan.mappings[0]).toMatchObject({ deletes: 2 });
+  const found = (plan.mappings[0]!.warnings ?? []).filter((w) => w.code === 'MAP_DELETE_REFERENCED');
+  expect(found.map((w) => w.path)).toEqual(warnings.map(() => 'mappings[0].to'));
+  warnings.forEach((pattern, i) => expect(found[i]!.message).toMatch(pattern));
   const first = await runMigrate(cfg, { rejectsDir: join(dir, `${name}-1`) });
   expect(first.error).toBeNull();
   expect(first.run.mappings[0]).toMatchObject({
@@ -81,7 +88,9 @@ describe('mirror deletes the target refuses', () => {
       INSERT INTO accounts VALUES ('A1', 'Ann'), ('A2', 'Bob'), ('A3', 'Cy'), ('A4', 'Dan'), ('A5', 'Flo');
       INSERT INTO orders VALUES (1, 'A3');`);
     db.close();
-    await migrateTwice(config({ kind: 'sqlite', path } as never, 'accounts'), 'sqlite');
+    await migrateTwice(config({ kind: 'sqlite', path } as never, 'accounts'), 'sqlite', [
+      /^deleting 2 rows of accounts: a row still referenced from orders is refused by the database and rejected \(orders\.\(account\) → accounts\.\(code\), ON DELETE NO ACTION\)$/,
+    ]);
     const after = new Database(path, { readonly: true });
     expect(after.prepare('SELECT code, name FROM accounts ORDER BY code').all()).toEqual([
       { code: 'A1', name: 'Ann (new)' },
@@ -103,9 +112,12 @@ describe('mirror deletes the target refuses', () => {
       await pg.raw(
         `CREATE TABLE ${SCHEMA}.orders (id int PRIMARY KEY, account text REFERENCES ${SCHEMA}.accounts)`,
       );
+      await pg.raw(`CREATE TABLE ${SCHEMA}.notes (id int PRIMARY KEY,
+        account text REFERENCES ${SCHEMA}.accounts ON DELETE CASCADE)`);
       await pg.raw(`INSERT INTO ${SCHEMA}.accounts VALUES ('A1', 'Ann'), ('A2', 'Bob'), ('A3', 'Cy'), ('A4', 'Dan'),
         ('A5', 'Flo')`);
       await pg.raw(`INSERT INTO ${SCHEMA}.orders VALUES (1, 'A3')`);
+      await pg.raw(`INSERT INTO ${SCHEMA}.notes VALUES (1, 'A5'), (2, 'A1')`);
     });
     afterAll(async () => {
       await pg?.raw(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
@@ -116,7 +128,14 @@ describe('mirror deletes the target refuses', () => {
       await migrateTwice(
         config({ kind: 'postgres', url: SERVERS.postgres, schemas: [SCHEMA] } as never, `${SCHEMA}.accounts`),
         'postgres',
+        [
+          /^deleting 2 rows of st_refused_deletes\.accounts: also deletes the rows of st_refused_deletes\.notes that reference them .*ON DELETE CASCADE\)$/,
+          /^deleting 2 rows of st_refused_deletes\.accounts: a row still referenced from st_refused_deletes\.orders is refused .*ON DELETE NO ACTION\)$/,
+        ],
       );
+      // The cascade took A5's note with it.
+      const notes = await pg.raw(`SELECT id FROM ${SCHEMA}.notes ORDER BY id`);
+      expect(notes.rows).toEqual([{ id: 2 }]);
       const { rows } = await pg.raw(`SELECT code FROM ${SCHEMA}.accounts ORDER BY code`);
       expect(rows.map((r: { code: string }) => r.code)).toEqual(['A1', 'A2', 'A3', 'A4', 'A6']);
     });
