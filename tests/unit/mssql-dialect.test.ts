@@ -181,7 +181,9 @@ describe('SQL Server values', () => {
     expect(mssqlValue(Buffer.from([1, 2]), column('v', 'binary', 'varbinary(max)'))).toEqual(
       new Uint8Array([1, 2]),
     );
-    expect(mssqlValue(Buffer.from([0x58, 0xa0]), column('h', 'string', 'hierarchyid'))).toBe('0x58A0');
+    // A user CLR type has no known text method: its bytes as hex.
+    expect(mssqlValue(Buffer.from([0x58, 0xa0]), column('p', 'string', 'Point'))).toBe('0x58A0');
+    expect(mssqlValue('/1/2/', column('h', 'string', 'hierarchyid'))).toBe('/1/2/');
     expect(
       mssqlValue('6F9619FF-8B86-D011-B42D-00C04FC964FF', column('g', 'string', 'uniqueidentifier')),
     ).toBe('6F9619FF-8B86-D011-B42D-00C04FC964FF');

@@ -8,7 +8,7 @@ import type { Value } from '../types.ts';
 import { mssqlCatalog, quoteMssql } from './mssql-catalog.ts';
 import { type MssqlConnectionConfig, mssqlKnexConfig } from './mssql-connection.ts';
 import { mssqlPushdown } from './mssql-pushdown.ts';
-import { mssqlTypeName } from './mssql-types.ts';
+import { mssqlClrText, mssqlNumericText } from './mssql-value-text.ts';
 
 /** Rows buffered before the request is paused; at most twice this many are held (one batch yielded, one filling). */
 export const MSSQL_STREAM_HIGH_WATER = 2000;
@@ -28,12 +28,12 @@ export const mssqlDialect: SqlDialect = {
 
 /**
  * Reads decimal and numeric as their exact text (tedious gives a JavaScript number, which rounds past 15
- * digits), and money with all 4 of its decimals (style 2; the default text keeps 2).
+ * digits), money with all 4 of its decimals, and hierarchyid, geography and geometry as their text form (a path,
+ * WKT) instead of their storage bytes.
  */
 export function mssqlSelectColumn(quoted: string, column: Column): string {
-  const type = mssqlTypeName(column.nativeType);
-  if (type === 'decimal' || type === 'numeric') return `CONVERT(varchar(48), ${quoted})`;
-  if (type === 'money' || type === 'smallmoney') return `CONVERT(varchar(48), ${quoted}, 2)`;
+  if (column.type === 'decimal') return mssqlNumericText(quoted, column.nativeType) ?? quoted;
+  if (column.type === 'string') return mssqlClrText(quoted, column.nativeType) ?? quoted;
   return quoted;
 }
 
@@ -47,7 +47,7 @@ export function mssqlValue(value: unknown, column: Column): Value {
       return column.nativeType.startsWith('datetimeoffset') ? `${text}Z` : text;
     }
   }
-  // CLR types (hierarchyid, geography, geometry) arrive in their binary form; hex keeps them intact and readable.
+  // User CLR types arrive in their binary form; hex keeps them intact and readable.
   if (column.type === 'string' && Buffer.isBuffer(value)) return `0x${value.toString('hex').toUpperCase()}`;
   return toPlainValue(value, column);
 }

@@ -1,11 +1,12 @@
 /**
- * SQL Server push-down fragments: space-exact `Latin1_General_BIN2` text keys, COUNT_BIG, GROUPING SETS,
- * PERCENTILE_CONT, TABLESAMPLE.
+ * SQL Server push-down fragments: space-exact `Latin1_General_BIN2` text keys, exact numerics returned as text,
+ * COUNT_BIG, GROUPING SETS, PERCENTILE_CONT, TABLESAMPLE.
  */
 import type { Column } from '../../core/inventory.ts';
 import type { PushdownDialect } from '../sql/sql-pushdown.ts';
 import { SAMPLE_SEED } from '../sql/sql-pushdown.ts';
 import { mssqlTextKind, mssqlTypeName } from './mssql-types.ts';
+import { mssqlClrText, mssqlNumericText } from './mssql-value-text.ts';
 
 const BIN = 'Latin1_General_BIN2';
 const EDGE = 'NCHAR(32) + NCHAR(9) + NCHAR(10) + NCHAR(13) + NCHAR(160) + NCHAR(8239)';
@@ -22,8 +23,10 @@ const MONEY = new Set(['money', 'smallmoney']);
 export const mssqlPushdown: PushdownDialect = {
   frequencies: 'grouping-sets',
   key: (expr, column) => (column.type === 'string' ? textKey(expr, column) : expr),
+  // Exact numerics are grouped and ordered as numbers, and returned as their exact text.
+  keyResult: (expr, column) => exactText(expr, column),
   // Sampled text carries the sentinel too, so that `driverValue` strips it from every text it sees.
-  sampleValue: (expr, column) => (column.type === 'string' ? textKey(expr, column) : expr),
+  sampleValue: (expr, column) => (column.type === 'string' ? textKey(expr, column) : exactText(expr, column)),
   // UNION ALL branches carry text: an untyped NULL would make SQL Server convert every value to int.
   transport: (expr, column) => textOf(expr, column),
   nullOf: () => 'CAST(NULL AS nvarchar(max))',
@@ -97,10 +100,15 @@ function textOf(expr: string, column: Column): string {
   }
 }
 
+/** A decimal, numeric or money value as its exact text (tedious rounds them to a JavaScript number); others as they are. */
+function exactText(expr: string, column: Column): string {
+  return column.type === 'decimal' ? (mssqlNumericText(expr, column.nativeType) ?? expr) : expr;
+}
+
 /**
  * The text of a string column as nvarchar: character types as they are, (n)text and the types with a text form
- * (GUID, xml, sql_variant) converted, CLR types as their `0x…` bytes, as `mssqlValue` reads them. COLLATE,
- * concatenation, LEN and TRIM accept no other type.
+ * (GUID, xml, sql_variant) converted, hierarchyid, geography and geometry through their text method, user CLR
+ * types as their `0x…` bytes, as reads select them. COLLATE, concatenation, LEN and TRIM accept no other type.
  */
 function asText(expr: string, column: Column | undefined): string {
   if (column?.type !== 'string') return expr;
@@ -112,6 +120,9 @@ function asText(expr: string, column: Column | undefined): string {
     case 'convertible':
       return `CONVERT(nvarchar(max), ${expr})`;
     case 'clr':
+      // hierarchyid's text is an nvarchar(4000), which would drop the sentinel of a 4,000-character path.
+      return `CAST(${mssqlClrText(expr, column.nativeType)} AS nvarchar(max))`;
+    case 'clr-bytes':
       return `CONVERT(nvarchar(max), CAST(${expr} AS varbinary(max)), 1)`;
   }
 }

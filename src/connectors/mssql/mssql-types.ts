@@ -24,11 +24,15 @@ const NATIVE_TO_LOGICAL: Readonly<Record<string, LogicalType>> = {
   image: 'binary',
   rowversion: 'binary',
   timestamp: 'binary',
+  // Read as their text form (`mssqlClrText`): a path, WKT.
+  hierarchyid: 'string',
+  geography: 'string',
+  geometry: 'string',
 };
 
 /** The logical type of a SQL Server system type name (`sys.types.name`); text, GUIDs, xml and CLR types read as string. */
 export function mssqlLogicalType(typeName: string): LogicalType {
-  // uniqueidentifier, (n)char, (n)varchar, (n)text, xml, sql_variant, hierarchyid, geography, geometry, sysname.
+  // uniqueidentifier, (n)char, (n)varchar, (n)text, xml, sql_variant, sysname, user CLR types.
   return NATIVE_TO_LOGICAL[typeName.toLowerCase()] ?? 'string';
 }
 
@@ -93,25 +97,29 @@ export function mssqlTypeName(nativeType: string): string {
 }
 
 /**
- * How a column read as a string holds its text: character data (`char`, `nvarchar`…), the old large types
- * (`text`, `ntext`), a type with a text form (`uniqueidentifier`, `xml`, `sql_variant`), or a CLR type
- * (`hierarchyid`, `geography`, `geometry`, user CLR types) read as its bytes.
+ * How a column read as a string holds its text: character data (`char`, `nvarchar`, `sysname`…), the old large
+ * types (`text`, `ntext`), a type with a text form (`uniqueidentifier`, `xml`, `sql_variant`), a system CLR type
+ * read through its text method (`hierarchyid`, `geography`, `geometry`), or a user CLR type read as its bytes.
  */
-export type MssqlTextKind = 'character' | 'large' | 'convertible' | 'clr';
+export type MssqlTextKind = 'character' | 'large' | 'convertible' | 'clr' | 'clr-bytes';
 
 const TEXT_KINDS: Readonly<Record<string, MssqlTextKind>> = {
   char: 'character',
   varchar: 'character',
   nchar: 'character',
   nvarchar: 'character',
+  sysname: 'character',
   text: 'large',
   ntext: 'large',
   uniqueidentifier: 'convertible',
   xml: 'convertible',
   sql_variant: 'convertible',
+  hierarchyid: 'clr',
+  geography: 'clr',
+  geometry: 'clr',
 };
 
-/** The text kind of a native type; any other type read as a string is a CLR type. */
+/** The text kind of a native type; any other type read as a string is a user CLR type. */
 export function mssqlTextKind(nativeType: string): MssqlTextKind {
-  return TEXT_KINDS[mssqlTypeName(nativeType)] ?? 'clr';
+  return TEXT_KINDS[mssqlTypeName(nativeType)] ?? 'clr-bytes';
 }

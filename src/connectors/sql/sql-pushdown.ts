@@ -86,6 +86,11 @@ export interface PushdownDialect {
   key(expr: string, column: Column): string;
   /** The expression that carries a key through UNION ALL (SQL Server: text); default the key itself. */
   transport?(expr: string, column: Column): string;
+  /**
+   * The expression a frequency table or a min/max returns for a key (default the key itself); SQL Server returns
+   * exact numerics as text, which its driver would round to a JavaScript number.
+   */
+  keyResult?(expr: string, column: Column): string;
   /** A typed NULL for UNION ALL positions (default `NULL`). */
   nullOf?(column: Column): string;
   /**
@@ -478,7 +483,9 @@ class PushdownPlan {
     let sql: string;
     if (this.#d.frequencies === 'grouping-sets') {
       const which = listed.map((i, k) => `WHEN GROUPING(${keyOf(i)}) = 0 THEN ${k}`).join(' ');
-      const values = listed.map((i, k) => `${keyOf(i)} AS v${k}`).join(', ');
+      const values = listed
+        .map((i, k) => `${this.#keyResult(keyOf(i), this.#columns[i]!)} AS v${k}`)
+        .join(', ');
       const sets = listed.map((i) => `(${keyOf(i)})`).join(', ');
       sql = `SELECT CASE ${which} END AS i, ${values}, ${this.#count('*')} AS n ${this.#fromWhere()} GROUP BY GROUPING SETS (${sets})`;
     } else {
@@ -487,7 +494,7 @@ class PushdownPlan {
           const values = listed.map((j, m) => {
             const column = this.#columns[j]!;
             return m === k
-              ? `${this.#transport(keyOf(j), column)} AS v${m}`
+              ? `${this.#transport(this.#keyResult(keyOf(j), column), column)} AS v${m}`
               : `${this.#nullOf(column)} AS v${m}`;
           });
           const where = this.#where(`${this.#ref(this.#columns[i]!)} IS NOT NULL`);
@@ -547,7 +554,10 @@ class PushdownPlan {
       const x = real(`d.x${i}`);
       if (ORDERED.has(column.type)) {
         inner.push(`${this.#d.key(ref, column)} AS k${i}`);
-        outer.push(`MIN(${real(`d.k${i}`)}) AS mn${i}`, `MAX(${real(`d.k${i}`)}) AS mx${i}`);
+        outer.push(
+          `${this.#keyResult(`MIN(${real(`d.k${i}`)})`, column)} AS mn${i}`,
+          `${this.#keyResult(`MAX(${real(`d.k${i}`)})`, column)} AS mx${i}`,
+        );
       }
       const number = NUMERIC.has(column.type) ? this.#d.number(x, column) : undefined;
       if (number) outer.push(`${this.#d.mean(number)} AS av${i}`, `${this.#d.stddevPop(number)} AS sd${i}`);
@@ -887,6 +897,10 @@ class PushdownPlan {
   #sampleValue(column: Column): string {
     const ref = this.#ref(column);
     return this.#d.sampleValue ? this.#d.sampleValue(ref, column) : ref;
+  }
+
+  #keyResult(expr: string, column: Column): string {
+    return this.#d.keyResult ? this.#d.keyResult(expr, column) : expr;
   }
 
   #transport(expr: string, column: Column): string {
