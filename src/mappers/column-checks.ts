@@ -17,6 +17,7 @@ import {
   parseDecimalText,
   plainDecimalText,
   roundDecimal,
+  trimFraction,
 } from './decimal-text.ts';
 import {
   describeRule,
@@ -355,13 +356,6 @@ export function sqliteNumericText(text: string): string | null {
     : back === trimFraction(text)
       ? text
       : null;
-}
-
-// `1.50` → `1.5`, `2.00` → `2`: a canonical decimal without the zeros that end its fraction.
-function trimFraction(text: string): string {
-  if (text.indexOf('.') === -1) return text;
-  const trimmed = text.replace(/\.?0+$/, '');
-  return trimmed === '-0' ? '0' : trimmed;
 }
 
 function decimalConversion(column: Column, accepted: Accepted, where: string, sqlite: boolean): TransformFn {

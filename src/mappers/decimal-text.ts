@@ -141,6 +141,13 @@ export function parseDecimalText(input: string, decimal?: ',' | '.'): string | n
 }
 
 /** A finite JS number as a canonical decimal (`1e-7` → `0.0000001`); null for NaN and infinities. */
+/** `1.50` → `1.5`, `2.00` → `2`, `-0.0` → `0`: a canonical decimal without the zeros that end its fraction. */
+export function trimFraction(text: string): string {
+  if (text.indexOf('.') === -1) return text;
+  const trimmed = text.replace(/\.?0+$/, '');
+  return trimmed === '-0' ? '0' : trimmed;
+}
+
 export function numberToDecimal(value: number): string | null {
   if (!Number.isFinite(value)) return null;
   const text = String(value);

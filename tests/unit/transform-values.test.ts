@@ -261,6 +261,13 @@ describe('multi-column fields and expressions', () => {
         { amount: '12.50' },
       ),
     ).toEqual([15, 'big']);
+    // A decimal a double would change is refused, never rounded.
+    expect(run({ n: { transform: [{ expr: 'amount' }] } }, { amount: '12345678901234567.89' })).toBe(
+      'REJECT_PRECISION expr: cannot read amount = "12345678901234567.89": an expression computes with doubles, which keep about 15 significant digits',
+    );
+    expect(run({ n: { transform: [{ expr: 'amount' }] } }, { amount: '123456789012.50' })).toEqual([
+      123456789012.5,
+    ]);
     expect(run({ n: { transform: [{ expr: 'amount + first' }] } }, { amount: '1.5', first: 'x' })).toBe(
       'REJECT_TRANSFORM expr: makes the expression fail: no such overload: dyn<double> + dyn<string> (first = "x", amount = 1.5)',
     );

@@ -7,6 +7,7 @@
 import { Environment } from '@marcbachmann/cel-js';
 import { didYouMean } from '../../config/did-you-mean.ts';
 import type { Row, Value } from '../../connectors/types.ts';
+import { numberToDecimal, trimFraction } from '../decimal-text.ts';
 import { stripAccents } from './text-transforms.ts';
 import {
   fail,
@@ -41,14 +42,19 @@ function toCel(value: Value): unknown {
   return value === undefined ? null : value;
 }
 
+/** Returned by `decimalToCel` for a decimal a double would change. */
+const INEXACT = Symbol('inexact');
+
 /**
  * A decimal column's value (its exact text, `12.50`) as CEL sees it: a double, so that `montant * 1.2`
- * and `montant > 100.0` work as they read (CEL has no decimal type).
+ * and `montant > 100.0` work as they read (CEL has no decimal type); INEXACT when the double would not
+ * read back as the same decimal (`12345678901234567.89`), which the step refuses rather than round.
  */
 function decimalToCel(value: Value): unknown {
   if (typeof value === 'string') {
     const n = Number(value);
-    return Number.isFinite(n) ? n : value;
+    if (!Number.isFinite(n)) return value;
+    return numberToDecimal(n) === trimFraction(value) ? n : INEXACT;
   }
   return typeof value === 'number' ? value : toCel(value);
 }
@@ -127,7 +133,15 @@ export const EXPR_TRANSFORM: TransformDefinition = {
       variables.value = toCel(value);
       for (let i = 0; i < used.length; i++) {
         const cell = row[positions[i]!] as Value;
-        variables[used[i]!] = decimal[i] ? decimalToCel(cell) : toCel(cell);
+        const cel = decimal[i] ? decimalToCel(cell) : toCel(cell);
+        if (cel === INEXACT) {
+          return fail(
+            failure,
+            `cannot read ${used[i]} = ${shown(cell)}: an expression computes with doubles, which keep about 15 significant digits`,
+            'REJECT_PRECISION',
+          );
+        }
+        variables[used[i]!] = cel;
       }
       try {
         return fromCel(evaluate(variables));
