@@ -67,10 +67,11 @@ export interface ReadOptions {
   /** An SQL filter for database sources (from a mapping's `from.where`). */
   readonly where?: string;
   /**
-   * Columns to yield as the source's own text where it holds text (a CSV file's fields, unconverted:
-   * `Oui`, `12,50`, `03/04/2024`), blank still null. Sources with typed values ignore it.
+   * Positions in `columns` to yield as the source's own text where it holds text (a CSV file's fields and a
+   * workbook's text cells, unconverted: `Oui`, `12,50`, `03/04/2024`), blank still null; `columns` may
+   * name a column twice, to read it both ways. Database sources, whose values are typed, ignore it.
    */
-  readonly asText?: readonly string[];
+  readonly asText?: readonly number[];
   readonly signal?: AbortSignal;
 }
 

@@ -39,6 +39,11 @@ export interface CompileMappingOptions {
   readonly baseDir?: string;
   /** The mapping writes some columns of rows another pass inserts: NOT NULL columns it leaves out are not a problem. */
   readonly partial?: boolean;
+  /**
+   * Without `target`: the target whose column types decide which fields read their columns as text, so that
+   * a compile of some fields alone (the key's) reads them as the whole mapping does, without its checks.
+   */
+  readonly textTarget?: Dataset;
 }
 
 /** One compile problem: its config path, the message and a stable MAP_* code. */
@@ -73,8 +78,9 @@ interface FieldProgram {
 }
 
 /**
- * Steps that read a typed value better than its text: a column they take is read typed, converted by the
- * type its source inferred from all its values (`1.234` is a thousand or a decimal by the whole column).
+ * Steps that read a typed value better than its text: a field with one reads its column typed, converted
+ * by the type its source inferred from all its values (`1.234` is a thousand or a decimal by the whole
+ * column); a `ref` matches the old keys another mapping read typed.
  */
 const PARSING_STEPS: ReadonlySet<string> = new Set([
   'number',
@@ -83,6 +89,7 @@ const PARSING_STEPS: ReadonlySet<string> = new Set([
   'date',
   'datetime',
   'expr',
+  'ref',
 ]);
 
 /** Which logical types a value of each type can be written to without a converting transform. */
@@ -157,18 +164,21 @@ export function tryCompileMapping(
   const sourceByName = new Map(source.columns.map((c) => [c.name, c]));
   const sourceNames = source.columns.map((c) => c.name);
   const targetByName = new Map((target?.columns ?? []).map((c) => [c.name, c]));
+  const textTargetByName = target
+    ? targetByName
+    : new Map((options.textTarget?.columns ?? []).map((c) => [c.name, c]));
   const sourceColumns: string[] = [];
+  // A column is read once typed and once as its text if fields want both (`asText` reads).
+  const textPositions: number[] = [];
   const positions = new Map<string, number>();
-  // How many uses each source column has, and how many of them would take its text unchanged.
-  const uses = new Map<string, number>();
-  const textUses = new Map<string, number>();
-  const useColumn = (name: string): number => {
-    uses.set(name, (uses.get(name) ?? 0) + 1);
-    let at = positions.get(name);
+  const useColumn = (name: string, asText = false): number => {
+    const slot = asText ? `${name}\u0000text` : name;
+    let at = positions.get(slot);
     if (at === undefined) {
       at = sourceColumns.length;
       sourceColumns.push(name);
-      positions.set(name, at);
+      positions.set(slot, at);
+      if (asText) textPositions.push(at);
     }
     return at;
   };
@@ -202,6 +212,12 @@ export function tryCompileMapping(
     currentField = field;
     const transforms = config.transform ?? [];
     const firstStep = transforms[0] === undefined ? undefined : stepNameAndArgs(transforms[0]);
+    // A field into a text column, through steps that work on text, reads its columns as the source spells
+    // them (a CSV's `Oui`, `12,50`, `03/04/2024`), not as their inferred type converts them.
+    const readsText =
+      textTargetByName.get(field)?.type === 'string' &&
+      transforms.every((step) => !PARSING_STEPS.has(stepNameAndArgs(step).name));
+    const asText = (name: string) => readsText && sourceByName.get(name)!.type !== 'string';
     let input = INPUT_NONE;
     let column = -1;
     const columns: number[] = [];
@@ -218,7 +234,7 @@ export function tryCompileMapping(
     } else if (Array.isArray(config.from)) {
       input = INPUT_COLUMNS;
       config.from.forEach((name, i) => {
-        if (sourceByName.has(name)) columns.push(useColumn(name));
+        if (sourceByName.has(name)) columns.push(useColumn(name, asText(name)));
         else
           problems.push({
             path: `${path}.from[${i}]`,
@@ -240,8 +256,8 @@ export function tryCompileMapping(
       const found = sourceByName.get(name);
       if (found) {
         input = INPUT_COLUMN;
-        column = useColumn(name);
-        type = found.type;
+        column = useColumn(name, asText(name));
+        type = asText(name) ? 'string' : found.type;
       } else {
         problems.push({
           path: config.from === undefined ? path : `${path}.from`,
@@ -330,14 +346,6 @@ export function tryCompileMapping(
             code: 'MAP_TYPE_MISMATCH',
           });
         }
-        if (
-          targetColumn.type === 'string' &&
-          (input === INPUT_COLUMN || input === INPUT_COLUMNS) &&
-          transforms.every((step) => !PARSING_STEPS.has(stepNameAndArgs(step).name))
-        ) {
-          const names: string[] = Array.isArray(config.from) ? config.from : [config.from ?? field];
-          for (const name of new Set(names)) textUses.set(name, (textUses.get(name) ?? 0) + 1);
-        }
         columnCheck = compileColumnCheck(targetColumn, {
           dataset: target.name,
           targetKind: options.targetKind,
@@ -393,11 +401,8 @@ export function tryCompileMapping(
   }
   if (problems.length > 0) return { compiled: undefined, problems };
 
-  const textColumns = sourceColumns.filter(
-    (name) => sourceByName.get(name)!.type !== 'string' && textUses.get(name) === uses.get(name),
-  );
   return {
-    compiled: buildCompiledMapping(mapping, programs, sourceColumns, textColumns, references),
+    compiled: buildCompiledMapping(mapping, programs, sourceColumns, textPositions, references),
     problems,
   };
 }
@@ -412,7 +417,7 @@ function buildCompiledMapping(
   mapping: MappingConfig,
   programs: readonly FieldProgram[],
   sourceColumns: readonly string[],
-  textColumns: readonly string[],
+  textPositions: readonly number[],
   references: readonly ReferenceSlot[],
 ): CompiledMapping {
   const failure: FailureScratch = { reason: '', code: 'REJECT_TRANSFORM', step: '', value: null };
@@ -497,7 +502,7 @@ function buildCompiledMapping(
     from: mapping.from,
     to: mapping.to,
     sourceColumns,
-    textColumns,
+    textPositions,
     targetFields,
     keyFields,
     keyIndexes,

@@ -72,10 +72,11 @@ export interface CompiledMapping {
   /** The source columns to read, in the order `map` expects them in `row`. */
   readonly sourceColumns: readonly string[];
   /**
-   * Source columns of a non-text type that feed only text target columns, through steps that work on
-   * text: read as the source's own text where it has one (a CSV's `Oui` stays `Oui`, not `true`).
+   * Positions in `sourceColumns` read as the source's own text where it has one (`ReadOptions.asText`): the
+   * columns of a non-text type that fields into text columns take through steps that work on text (a CSV's
+   * `Oui` stays `Oui`, not `true`). A column other fields read typed is listed twice, once each way.
    */
-  readonly textColumns: readonly string[];
+  readonly textPositions: readonly number[];
   /** The target fields `map` produces, in the order of the mapping's `fields` (the config order). */
   readonly targetFields: readonly string[];
   /** The target's business key, as in `to.key` (empty with `identity`: rows match through the identity map). */

@@ -42,8 +42,8 @@ export interface PreparedMapping {
   readonly target: { readonly name: string; readonly kind: string; readonly dataset: Dataset };
   /** Columns to read: the mapping's `sourceColumns`, then the source's primary key columns it lacks. */
   readonly readColumns: readonly string[];
-  /** Of `readColumns`, those read as the source's text (`compiled.textColumns` but key columns of the source). */
-  readonly readAsText: readonly string[];
+  /** Positions in `readColumns` read as the source's text (`compiled.textPositions`). */
+  readonly readAsText: readonly number[];
   /** Positions in a read row of the source's primary key, to name a rejected row whose target key is unknown. */
   readonly sourceKey: readonly { readonly name: string; readonly position: number }[];
   /** Canonical text per target field (`compiled.targetFields` order). */
@@ -258,8 +258,10 @@ function prepare(
   mappingName = mapping.name,
 ): PreparedMapping {
   const readColumns = [...compiled.sourceColumns];
+  const text = new Set(compiled.textPositions);
+  // A column read typed: the mapping's own read when it has one, else one more.
   const position = (name: string) => {
-    let at = readColumns.indexOf(name);
+    let at = readColumns.findIndex((n, i) => n === name && !text.has(i));
     if (at === -1) at = readColumns.push(name) - 1;
     return { name, position: at };
   };
@@ -270,9 +272,14 @@ function prepare(
     ? undefined
     : tryCompileMapping({ ...mapping, fields: keyFields }, index, {
         source: sourceDataset,
+        // Its fields read their columns as the whole mapping's do (typed or as text), unchecked.
+        textTarget: targetDataset,
         ...(baseDir ? { baseDir } : {}),
       }).compiled;
-  const keyPositions = (keyOnly?.sourceColumns ?? []).map((name) => readColumns.indexOf(name));
+  const keyText = new Set(keyOnly?.textPositions ?? []);
+  const keyPositions = (keyOnly?.sourceColumns ?? []).map((name, i) =>
+    readColumns.findIndex((n, j) => n === name && text.has(j) === keyText.has(i)),
+  );
   const columnOf = (field: string) => targetDataset.columns.find((c) => c.name === field)!;
   const keyFoldings = compiled.keyFields.map((f) => keyFoldingOf(columnOf(f), target.kind));
   const fieldFoldings: KeyFolding[] = compiled.targetFields.map(() => 'exact');
@@ -288,9 +295,7 @@ function prepare(
     source: { name: source.name, kind: source.kind, dataset: sourceDataset },
     target: { name: target.name, kind: target.kind, dataset: targetDataset },
     readColumns,
-    readAsText: compiled.textColumns.filter(
-      (name) => !sourceKey.some((k) => k.name === name) && !(identity?.names.includes(name) ?? false),
-    ),
+    readAsText: compiled.textPositions,
     sourceKey,
     canonicalizers: compiled.targetFields.map((f) => canonicalizerFor(columnOf(f), target.kind)),
     keyFoldings,

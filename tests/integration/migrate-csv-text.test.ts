@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/schema.ts';
 import { runMigrate } from '../../src/stages/migrate-stage.ts';
@@ -75,11 +76,12 @@ describe('CSV text into text columns', () => {
     expect(plan.mappings[0]).toMatchObject({ inserts: 0, updates: 0, unchanged: 2, rejects: 0 });
   });
 
-  it('keeps the typed value where a field needs one: a typed target, a parsing step, or the same column in both', async () => {
+  it('gives the typed value to a field that needs one (a typed target, a parsing step), the text to the others', async () => {
     const { cfg, path } = setUp('typed', {
-      ref: {},
-      // The column also feeds a boolean target: it is read typed for both fields.
-      actif: {},
+      // The key, as text, is also the key of a rejected row's name: both read the same.
+      ref: { transform: ['trim'] },
+      // One column, read both ways: its text for the text column, its boolean for the integer column.
+      actif: { transform: [{ lookup: { values: { Oui: 'Actif', Non: 'Inactif' } } }] },
       est_actif: { from: 'actif' },
       montant_num: { from: 'montant' },
       // A parsing step reads the value the whole column's inference decided (`1,5` and `2` are decimals).
@@ -96,8 +98,32 @@ describe('CSV text into text columns', () => {
         poids,
       })),
     ).toEqual([
-      { ref: 'A1', actif: 'true', est_actif: 1, montant_num: 12.5, poids: '1.5' },
-      { ref: 'A2', actif: 'false', est_actif: 0, montant_num: 7, poids: '2' },
+      { ref: 'A1', actif: 'Actif', est_actif: 1, montant_num: 12.5, poids: '1.5' },
+      { ref: 'A2', actif: 'Inactif', est_actif: 0, montant_num: 7, poids: '2' },
+    ]);
+  });
+
+  it('reads a workbook text cell as written too, as the CSV file', async () => {
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('Clients');
+    sheet.addRow(['ref', 'actif', 'montant', 'jour', 'code']);
+    sheet.addRow(['A1', 'Oui', '12,50', '03/04/2024', '1.0']);
+    sheet.addRow(['A2', 'Non', '7,00', '15/05/2024', '2.50']);
+    const file = join(dir, 'clients.xlsx');
+    await workbook.xlsx.writeFile(file);
+    const { cfg, path } = setUp('sheet', { ref: {}, actif: {}, montant: {}, jour: {}, code: {} });
+    const sheetCfg = {
+      ...cfg,
+      sources: { legacy: { kind: 'xlsx', path: file } },
+      mappings: [{ ...cfg.mappings![0]!, from: { source: 'legacy', dataset: 'Clients' } }],
+    } as unknown as Config;
+    const { error } = await runMigrate(sheetCfg, { rejectsDir: join(dir, 'sheet-rejects') });
+    expect(error).toBeNull();
+    expect(
+      rows(path).map(({ ref, actif, montant, jour, code }) => ({ ref, actif, montant, jour, code })),
+    ).toEqual([
+      { ref: 'A1', actif: 'Oui', montant: '12,50', jour: '03/04/2024', code: '1.0' },
+      { ref: 'A2', actif: 'Non', montant: '7,00', jour: '15/05/2024', code: '2.50' },
     ]);
   });
 });

@@ -20,10 +20,8 @@ export async function* readCsvRows(
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
   const asText = new Set(options.asText ?? []);
-  const plans = positions.map((i) =>
-    asText.has(scan.dataset.columns[i]!.name)
-      ? { ...scan.plans[i]!, type: 'string' as const }
-      : scan.plans[i]!,
+  const plans = positions.map((i, c) =>
+    asText.has(c) ? { ...scan.plans[i]!, type: 'string' as const } : scan.plans[i]!,
   );
   const width = positions.length;
   const fields = scan.dataset.columns.length;

@@ -19,7 +19,11 @@ export async function* readSheetRows(
 ): AsyncGenerator<Row[]> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
-  const plans = positions.map((i) => scan.plans[i]!);
+  // A column read `asText` keeps its text cells as written (a number or date cell as its value's text).
+  const asText = new Set(options.asText ?? []);
+  const plans = positions.map((i, c) =>
+    asText.has(c) ? { ...scan.plans[i]!, type: 'string' as const } : scan.plans[i]!,
+  );
   if (limit <= 0 || scan.dataset.columns.length === 0) return;
   let count = 0;
   let batch: Row[] = [];
