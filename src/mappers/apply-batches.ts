@@ -61,6 +61,13 @@ export interface RefusedRows {
   readonly deletes: ReadonlySet<number>;
 }
 
+/** A mirror's delete the database refused (a row still referenced), held for a retry once the run's other mappings are done. */
+export interface RefusedDelete {
+  readonly key: readonly Value[];
+  readonly keyText: string;
+  readonly reason: string;
+}
+
 /** The batching of one mapping's changes. */
 export class BatchApplier {
   readonly progress: ApplyProgress;
@@ -74,6 +81,7 @@ export class BatchApplier {
   readonly #signal: AbortSignal | undefined;
   readonly #maxRejects: number | undefined;
   readonly #onBatch: ((progress: ApplyProgress) => void) | undefined;
+  readonly #onRefusedDelete: ((refused: RefusedDelete) => void) | undefined;
   #lists: BatchLists = emptyLists();
   #lastCheckpoint: Checkpoint | null = null;
 
@@ -88,6 +96,11 @@ export class BatchApplier {
       signal?: AbortSignal | undefined;
       resumedFrom?: Checkpoint | null;
       onBatch?: ((progress: ApplyProgress) => void) | undefined;
+      /**
+       * Takes the mirror deletes the database refuses instead of the rejects: the run tries them again once
+       * the mappings that depend on this one have deleted the rows that still referenced them.
+       */
+      onRefusedDelete?: ((refused: RefusedDelete) => void) | undefined;
     },
   ) {
     this.#prepared = prepared;
@@ -98,6 +111,7 @@ export class BatchApplier {
     this.#signal = options.signal;
     this.#maxRejects = prepared.config.maxRejects;
     this.#onBatch = options.onBatch;
+    this.#onRefusedDelete = options.onRefusedDelete;
     const from = options.resumedFrom;
     this.progress = {
       inserted: 0,
@@ -245,6 +259,15 @@ export class BatchApplier {
     for (const rejection of result.rejected) {
       if (rejection.list === 'deletes') {
         this.refusedKeys.add(deleteKeys[rejection.index]!);
+        if (this.#onRefusedDelete && !retract && !identity) {
+          this.#onRefusedDelete({
+            key: deletes[rejection.index]!,
+            keyText: deleteKeys[rejection.index]!,
+            reason: rejection.reason,
+          });
+          continue;
+        }
+        this.progress.databaseRejects++;
         this.#tally.addRow({
           key: deleteKeyOf(this.#prepared, deletes[rejection.index]!, deleteKeys[rejection.index]!),
           reason: `the database refused to delete the row${retract ? ' (a duplicate key)' : ', absent from the source'}: ${rejection.reason}`,
@@ -262,7 +285,7 @@ export class BatchApplier {
         code: 'REJECT_DATABASE',
       });
     }
-    this.progress.databaseRejects += result.rejected.length;
+    this.progress.databaseRejects += result.rejected.length - refused.deletes.size;
     for (let i = 0; i < upserts.length; i++) {
       if (refused.upserts.has(i)) continue;
       if (upsertIsInsert[i]) this.progress.inserted++;
@@ -304,9 +327,8 @@ export class BatchApplier {
   }
 }
 
-// The key of a row to delete, by its key tuple (an identity mapping's: the generated key; its old key is
-// the key text).
-function deleteKeyOf(
+/** The key of a row to delete, by its key tuple (an identity mapping's: the generated key; its old key is the key text). */
+export function deleteKeyOf(
   prepared: PreparedMapping,
   tuple: readonly Value[],
   keyText: string,

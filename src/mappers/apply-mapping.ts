@@ -11,7 +11,7 @@ import type { Connector } from '../connectors/types.ts';
 import type { Checkpoint, Writer } from '../connectors/writer-types.ts';
 import { StocktakeError } from '../core/errors.ts';
 import type { MappingPlan, MappingRun } from '../core/plan.ts';
-import { type ApplyProgress, BatchApplier } from './apply-batches.ts';
+import { type ApplyProgress, BatchApplier, type RefusedDelete } from './apply-batches.ts';
 import { sameFingerprint } from './canonical-hash.ts';
 import { isFreshLoadRun } from './fresh-load.ts';
 import type { PartitionDiff } from './plan-diff.ts';
@@ -45,6 +45,8 @@ export interface ApplyMappingOptions extends DiffOptions {
   readonly unmasked?: boolean;
   readonly onBatch?: (progress: ApplyProgress) => void;
   readonly onStep?: (message: string) => void;
+  /** Takes the mirror deletes the database refuses, for a retry after the mappings that depend on this one. */
+  readonly onRefusedDelete?: (refused: RefusedDelete) => void;
 }
 
 /** A mapping whose sides are read and checked, ready to write. */
@@ -178,6 +180,7 @@ export async function writeMapping(
     signal: options.signal,
     resumedFrom: read.resumed ? read.checkpoint : null,
     onBatch: options.onBatch,
+    onRefusedDelete: options.onRefusedDelete,
   });
   const notExpected = new Set<string>();
   const sourceAggregates = new SideAggregates(aggregatePlanOf(prepared));

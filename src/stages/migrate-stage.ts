@@ -15,7 +15,7 @@ import { isStocktakeError, StocktakeError } from '../core/errors.ts';
 import type { MappingPlan, MappingRun, PlanDocument, RunDocument } from '../core/plan.ts';
 import { redact } from '../core/secrets.ts';
 import { TOOL_VERSION } from '../core/version.ts';
-import type { ApplyProgress } from '../mappers/apply-batches.ts';
+import { type ApplyProgress, deleteKeyOf, type RefusedDelete } from '../mappers/apply-batches.ts';
 import {
   type ApplyMappingOptions,
   newMappingRun,
@@ -44,7 +44,7 @@ import {
   preflight,
   resolveDataset,
 } from '../mappers/preflight.ts';
-import { RecordedRejects } from '../mappers/rejects.ts';
+import { RecordedRejects, RejectTally } from '../mappers/rejects.ts';
 import { RejectsFiles } from '../mappers/rejects-file.ts';
 import { type MappingConnectors, openMappingConnectors, selectedMappings } from './plan-stage.ts';
 
@@ -152,8 +152,19 @@ export async function runMigrate(config: Config, options: MigrateRunOptions): Pr
       prepared,
       targetOf: (p) => connectors.targets.get(p.target.name)!.connector,
     };
-    const context: RunContext = { connectors, writers, runs, options, runId, sink: rejects, binding };
+    const context: RunContext = {
+      connectors,
+      writers,
+      runs,
+      options,
+      runId,
+      sink: rejects,
+      binding,
+      refusedDeletes: new Map(),
+      parents: new Set(prepared.flatMap((p) => p.dependsOn)),
+    };
     const error = options.plan ? await runPlanned(prepared, context) : await runScheduled(prepared, context);
+    await retryRefusedDeletes(prepared, context, error === null);
     run.finishedAt = (options.now?.() ?? new Date()).toISOString();
     run.status = runStatus(run.mappings, error);
     return { run, error };
@@ -197,6 +208,91 @@ interface RunContext {
   readonly runId: string;
   readonly sink: RejectsFiles;
   readonly binding: IdentityBindingContext;
+  /** Per mapping, the mirror deletes the database refused, held for `retryRefusedDeletes`. */
+  readonly refusedDeletes: Map<string, RefusedDelete[]>;
+  /** Mappings others depend on: their refused deletes wait for the dependents' own deletes. */
+  readonly parents: ReadonlySet<string>;
+}
+
+/**
+ * A mirror's deletes run in its own pass, before the mappings that depend on it: a row another target table
+ * still references is refused then, though a dependent mirror may delete the referencing rows later in the
+ * run. Such refusals are tried again once every mapping is done, dependents first; only those refused
+ * again are rejects (`REJECT_DATABASE`), and the rows deleted count as the mapping's deletes.
+ */
+async function retryRefusedDeletes(
+  prepared: readonly PreparedMapping[],
+  context: RunContext,
+  retry: boolean,
+): Promise<void> {
+  for (const p of [...prepared].reverse()) {
+    const refused = context.refusedDeletes.get(p.config.name);
+    if (!refused || refused.length === 0) continue;
+    const run = context.runs.get(p.config.name)!;
+    const tally = new RejectTally(p, {
+      samples: 0,
+      unmasked: context.options.showSamples === true,
+      sink: context.sink,
+    });
+    let still: readonly { readonly index: number; readonly reason: string }[] = refused.map((r, index) => ({
+      index,
+      reason: r.reason,
+    }));
+    if (retry && run.status === 'done' && run.checkpoint) {
+      context.options.onStep?.(
+        `${p.config.name}: deleting again ${refused.length} row(s) the database refused`,
+      );
+      const result = await retryBatch(p, context, refused, run, tally);
+      run.deleted += result.deleted;
+      still = result.rejected.filter((r) => r.list === 'deletes');
+    }
+    for (const { index, reason } of still) {
+      const r = refused[index]!;
+      tally.addRow({
+        key: deleteKeyOf(p, r.key, r.keyText),
+        reason: `the database refused to delete the row, absent from the source: ${reason}`,
+        code: 'REJECT_DATABASE',
+      });
+    }
+    run.rejected = { ...run.rejected, database: run.rejected.database + still.length };
+  }
+}
+
+// The refused deletes again, in one batch with the mapping's last checkpoint; a failure lists them all as
+// refused before it stops the run.
+async function retryBatch(
+  p: PreparedMapping,
+  context: RunContext,
+  refused: readonly RefusedDelete[],
+  run: MappingRun,
+  tally: RejectTally,
+) {
+  const checkpoint = run.checkpoint!;
+  try {
+    return await context.writers.get(p.config.name)!.applyBatch({
+      upserts: [],
+      deletes: refused.map((r) => r.key),
+      checkpoint: {
+        mapping: p.config.name,
+        runId: checkpoint.runId,
+        batches: checkpoint.batches,
+        sourceRows: checkpoint.rows,
+        done: true,
+        fingerprint: p.fingerprint,
+        updatedAt: (context.options.now?.() ?? new Date()).toISOString(),
+      },
+    });
+  } catch (error) {
+    for (const r of refused) {
+      tally.addRow({
+        key: deleteKeyOf(p, r.key, r.keyText),
+        reason: `the database refused to delete the row, absent from the source: ${r.reason}`,
+        code: 'REJECT_DATABASE',
+      });
+    }
+    run.rejected = { ...run.rejected, database: run.rejected.database + refused.length };
+    throw error;
+  }
 }
 
 function applyOptions(p: PreparedMapping, context: RunContext, plan?: MappingPlan): ApplyMappingOptions {
@@ -213,6 +309,15 @@ function applyOptions(p: PreparedMapping, context: RunContext, plan?: MappingPla
     ...(options.onStep ? { onStep: options.onStep } : {}),
     ...(options.onBatch
       ? { onBatch: (progress: ApplyProgress) => options.onBatch!(p.config.name, progress) }
+      : {}),
+    ...(context.parents.has(p.config.name) && p.config.to.mode === 'mirror'
+      ? {
+          onRefusedDelete: (refused: RefusedDelete) => {
+            const held = context.refusedDeletes.get(p.config.name);
+            if (held) held.push(refused);
+            else context.refusedDeletes.set(p.config.name, [refused]);
+          },
+        }
       : {}),
   };
 }

@@ -102,6 +102,55 @@ describe('mirror deletes the target refuses', () => {
     after.close();
   });
 
+  it('tries the refused deletes of a parent mirror again once its dependent mirror has deleted the referencing rows', async () => {
+    const path = join(dir, 'family.sqlite');
+    const db = new Database(path);
+    db.exec(`CREATE TABLE parents (id TEXT PRIMARY KEY, name TEXT);
+      CREATE TABLE children (id TEXT PRIMARY KEY, parent TEXT REFERENCES parents (id));
+      INSERT INTO parents VALUES ('P1', 'a'), ('P2', 'b'), ('P3', 'c');
+      INSERT INTO children VALUES ('C1', 'P1'), ('C2', 'P2'), ('C3', 'P3');`);
+    db.close();
+    // P2 and C2 are gone from the source; P3 is gone but C3 stays, still referencing it.
+    writeFileSync(join(dir, 'parents.csv'), 'id;name\nP1;a\n');
+    writeFileSync(join(dir, 'children.csv'), 'id;parent\nC1;P1\nC3;P3\n');
+    const cfg = {
+      sources: { legacy: { kind: 'csv', path: dir, include: ['parents.csv', 'children.csv'] } },
+      targets: { newtool: { kind: 'sqlite', path } },
+      mappings: [
+        {
+          name: 'children',
+          from: { source: 'legacy', dataset: 'children' },
+          to: { target: 'newtool', dataset: 'children', key: ['id'], mode: 'mirror' },
+          fields: { id: {}, parent: {} },
+        },
+        {
+          name: 'parents',
+          from: { source: 'legacy', dataset: 'parents' },
+          to: { target: 'newtool', dataset: 'parents', key: ['id'], mode: 'mirror' },
+          fields: { id: {}, name: {} },
+        },
+      ],
+    } as unknown as Config;
+    const outcome = await runMigrate(cfg, { rejectsDir: join(dir, 'family-1') });
+    expect(outcome.error).toBeNull();
+    const byName = new Map(outcome.run.mappings.map((m) => [m.name, m]));
+    expect(byName.get('children')).toMatchObject({ deleted: 1, rejected: { mapping: 0, database: 0 } });
+    // P2 refused while C2 still stood, deleted once the children were done; P3 is still referenced by C3.
+    expect(byName.get('parents')).toMatchObject({
+      status: 'done',
+      deleted: 1,
+      rejected: { mapping: 0, database: 1 },
+    });
+    const rejects = readFileSync(join(dir, 'family-1', 'rejects.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
+    expect(rejects.map((line) => JSON.parse(line).key)).toEqual([{ id: 'P3' }]);
+    const after = new Database(path, { readonly: true });
+    expect(after.prepare('SELECT id FROM parents ORDER BY id').all()).toEqual([{ id: 'P1' }, { id: 'P3' }]);
+    expect(after.prepare('SELECT id FROM children ORDER BY id').all()).toEqual([{ id: 'C1' }, { id: 'C3' }]);
+    after.close();
+  });
+
   describe.skipIf(!pgUp)('PostgreSQL', () => {
     let pg: Knex;
     beforeAll(async () => {
