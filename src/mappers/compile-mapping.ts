@@ -286,7 +286,7 @@ export function tryCompileMapping(
         return;
       }
       try {
-        steps.push(definition.create(args, context));
+        steps.push(definition.create(args, { ...context, valueType: type }));
         stepNames.push(name);
       } catch (error) {
         const sub = error instanceof TransformArgumentError ? error.sub : '';

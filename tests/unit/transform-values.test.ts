@@ -261,6 +261,14 @@ describe('multi-column fields and expressions', () => {
         { amount: '12.50' },
       ),
     ).toEqual([15, 'big']);
+    expect(run({ n: { from: 'amount', transform: [{ expr: 'value * 2.0' }] } }, { amount: '12.50' })).toEqual(
+      [25],
+    );
+    expect(
+      run({ n: { from: 'amount', transform: [{ expr: 'value' }] } }, { amount: '1234567890123456.7' }),
+    ).toBe(
+      'REJECT_PRECISION expr: cannot read the value: an expression computes with doubles, which keep about 15 significant digits',
+    );
     // A decimal a double would change is refused, never rounded.
     expect(run({ n: { transform: [{ expr: 'amount' }] } }, { amount: '12345678901234567.89' })).toBe(
       'REJECT_PRECISION expr: cannot read amount = "12345678901234567.89": an expression computes with doubles, which keep about 15 significant digits',

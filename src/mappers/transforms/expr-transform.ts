@@ -129,8 +129,18 @@ export const EXPR_TRANSFORM: TransformDefinition = {
     // One variables object per step, refilled for every row.
     const variables: Record<string, unknown> = { value: null };
     for (const name of used) variables[name] = null;
+    // `value` of a decimal (the field's column, or a number step's result) is a double too.
+    const decimalValue = context.valueType === 'decimal';
     return (value: Value, row: Row, failure: StepFailure) => {
-      variables.value = toCel(value);
+      const input = decimalValue ? decimalToCel(value) : toCel(value);
+      if (input === INEXACT) {
+        return fail(
+          failure,
+          'cannot read the value: an expression computes with doubles, which keep about 15 significant digits',
+          'REJECT_PRECISION',
+        );
+      }
+      variables.value = input;
       for (let i = 0; i < used.length; i++) {
         const cell = row[positions[i]!] as Value;
         const cel = decimal[i] ? decimalToCel(cell) : toCel(cell);

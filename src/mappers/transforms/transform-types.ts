@@ -33,6 +33,8 @@ export interface TransformContext {
   readonly sourceColumns: readonly Column[];
   /** Adds a source column to the read (when not yet there) and returns its position in `row`. */
   useColumn(name: string): number;
+  /** The logical type of the value the step receives (the field's column, or what earlier steps made), when known. */
+  readonly valueType?: LogicalType | undefined;
   /** Reads a lookup CSV once: `key` column → `value` column. Throws a readable error when it cannot. */
   loadLookup(file: string, key: string, value: string): ReadonlyMap<string, string>;
   /** Registers a `ref` step's slot, bound later to the referenced mapping's identity map. */
