@@ -401,8 +401,9 @@ describe.skipIf(!up)('MySQL/MariaDB connector', () => {
     };
     const few = await countFor(5);
     const many = await countFor(60);
-    // Server, databases, tables, columns, keys, indexes, MariaDB's JSON checks, and one counting statement.
-    const expected = inventory.server!.product === 'MariaDB' ? 8 : 7;
+    // Server, databases, tables, columns, keys, indexes, column grants, MariaDB's JSON checks, and one
+    // counting statement.
+    const expected = inventory.server!.product === 'MariaDB' ? 9 : 8;
     expect([few, many]).toEqual([expected, expected]);
   });
 
