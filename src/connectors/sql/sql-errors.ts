@@ -139,6 +139,7 @@ export function describeDriverError(
   return fail(
     'SOURCE_QUERY_FAILED',
     `${product} error${code ? ` ${code}` : ''}: ${raw}`,
-    'check the privileges of the user on the catalog',
+    // The same translation serves catalog reads, profiling and writes: the server's message says which.
+    'the server refused the statement: its message names the cause (a privilege the user lacks, a lock, a constraint)',
   );
 }
