@@ -182,7 +182,12 @@ function columnFindings(
     push({
       code: 'TYPE_NONCONFORMANT',
       severity: 'warning',
-      message: `${Math.round((1 - column.conformance) * clean)} value(s) do not fit the type ${column.type} (${(column.conformance * 100).toFixed(1)}% conform)`,
+      // A text column's conformance is to the type most of its values have: every value fits text.
+      message: `${Math.round((1 - column.conformance) * clean)} value(s) do not fit the ${
+        column.type === 'string' && column.inferredType && column.inferredType !== 'string'
+          ? `type ${column.inferredType} of the others`
+          : `type ${column.type}`
+      } (${(column.conformance * 100).toFixed(1)}% conform)`,
       evidence: { type: column.type, inferredType: column.inferredType, conformance: column.conformance },
     });
   }

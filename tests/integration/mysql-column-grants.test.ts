@@ -51,7 +51,7 @@ describe.skipIf(!up)('MySQL/MariaDB column grants', () => {
     await c.close();
     const people = inventory.datasets.find((d) => d.name === `${DB}.people`)!;
     expect(people.columns.map((col) => col.name)).toEqual(['id', 'name']);
-    expect(inventory.findings.filter((f) => f.code === 'COLUMN_NOT_READABLE')).toEqual([
+    expect((inventory.findings ?? []).filter((f) => f.code === 'COLUMN_NOT_READABLE')).toEqual([
       expect.objectContaining({ severity: 'warning', dataset: `${DB}.people` }),
     ]);
 
@@ -61,6 +61,6 @@ describe.skipIf(!up)('MySQL/MariaDB column grants', () => {
     });
     const rootInventory = await whole.inventory();
     await whole.close();
-    expect(rootInventory.findings.filter((f) => f.code === 'COLUMN_NOT_READABLE')).toEqual([]);
+    expect((rootInventory.findings ?? []).filter((f) => f.code === 'COLUMN_NOT_READABLE')).toEqual([]);
   });
 });
