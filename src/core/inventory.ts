@@ -177,11 +177,27 @@ export function rowTotal(datasets: readonly Dataset[]): RowTotal {
   return { rows, exact };
 }
 
-/** Whether a dataset of `datasets` (one source's) counts in `rowTotal`: not a view, nor a partition already in its parent's count. */
-export function countsInTotal(datasets: readonly Dataset[]): (dataset: Dataset) => boolean {
-  const counted = new Set(datasets.filter((d) => d.rowCount !== null).map((d) => d.name));
-  return (d) =>
-    !(d.kind === 'view' && !d.materialized) && !(d.partitionOf !== undefined && counted.has(d.partitionOf));
+/**
+ * Whether a dataset of `datasets` (one source's) counts in `rowTotal`: not a view, nor a partition already in the
+ * count of a partitioned table above it. `rows` gives the count a total adds up (default the inventory's; a report
+ * showing a profile's count passes that).
+ */
+export function countsInTotal(
+  datasets: readonly Dataset[],
+  rows: (dataset: Dataset) => number | null = (d) => d.rowCount,
+): (dataset: Dataset) => boolean {
+  const parents = new Map(datasets.map((d) => [d.name, d.partitionOf]));
+  const counted = new Set(datasets.filter((d) => rows(d) !== null).map((d) => d.name));
+  const inCountedParent = (d: Dataset) => {
+    // Up the partition tree (bounded, should a catalog ever list a cycle): a counted ancestor holds these rows.
+    let parent = d.partitionOf;
+    for (let depth = 0; parent !== undefined && depth < datasets.length; depth++) {
+      if (counted.has(parent)) return true;
+      parent = parents.get(parent);
+    }
+    return false;
+  };
+  return (d) => !(d.kind === 'view' && !d.materialized) && !inCountedParent(d);
 }
 
 /** Facts about the file behind a CSV or sheet dataset, as found on disk and sniffed from its bytes. */

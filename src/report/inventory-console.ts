@@ -1,5 +1,11 @@
 /** The console summary of an inventory: one block per source, a line per dataset kind, failures first. */
-import { type Dataset, type Inventory, rowTotal, type SourceEntry } from '../core/inventory.ts';
+import {
+  countsInTotal,
+  type Dataset,
+  type Inventory,
+  rowTotal,
+  type SourceEntry,
+} from '../core/inventory.ts';
 
 const number = new Intl.NumberFormat('en-US');
 
@@ -85,7 +91,11 @@ function describeSource(source: SourceEntry, maxDatasets: number): string[] {
   const kinds = [...byKind].map(([k, n]) => `${n} ${k}${n === 1 ? '' : 's'}`).join(', ');
   // Each row once: a partition's rows are in its partitioned table's count.
   const total = rowTotal(source.datasets);
-  const totalRows = `${total.exact ? '' : '~'}${number.format(total.rows)} row${total.rows === 1 ? '' : 's'}`;
+  const inTotal = countsInTotal(source.datasets);
+  const uncounted = !total.exact && !source.datasets.some((d) => inTotal(d) && d.rowCount !== null);
+  const totalRows = uncounted
+    ? 'rows not counted'
+    : `${total.exact ? '' : '~'}${number.format(total.rows)} row${total.rows === 1 ? '' : 's'}`;
   lines.push(`    ${kinds ? `${kinds}; ${totalRows}` : 'no datasets'}`);
   const width = Math.min(40, Math.max(8, ...source.datasets.map((d) => d.name.length)));
   for (const d of source.datasets.slice(0, maxDatasets)) {

@@ -46,7 +46,7 @@ async function migrateTwice(cfg: Config, name: string, warnings: RegExp[]) {
   expect(plan.mappings[0]).toMatchObject({ deletes: 2 });
   const found = (plan.mappings[0]!.warnings ?? []).filter((w) => w.code === 'MAP_DELETE_REFERENCED');
   expect(found.map((w) => w.path)).toEqual(warnings.map(() => 'mappings[0].to'));
-  warnings.forEach((pattern, i) => expect(found[i]!.message).toMatch(pattern));
+  for (const [i, pattern] of warnings.entries()) expect(found[i]!.message).toMatch(pattern);
   const first = await runMigrate(cfg, { rejectsDir: join(dir, `${name}-1`) });
   expect(first.error).toBeNull();
   expect(first.run.mappings[0]).toMatchObject({

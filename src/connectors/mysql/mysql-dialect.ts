@@ -7,7 +7,7 @@ import { mysqlCatalog, quoteMysql } from './mysql-catalog.ts';
 import { mysqlKnexConfig } from './mysql-connection.ts';
 import { mysqlPushdown } from './mysql-pushdown.ts';
 import { streamMysqlRowArrays } from './mysql-stream.ts';
-import { mysqlDateTimeToIso } from './mysql-types.ts';
+import { isMysqlSpatial, mysqlDateTimeToIso } from './mysql-types.ts';
 
 /** MySQL and MariaDB: mysql2 driver, information_schema inventory, backquoted identifiers. */
 export const mysqlDialect: SqlDialect = {
@@ -17,9 +17,18 @@ export const mysqlDialect: SqlDialect = {
   catalog: mysqlCatalog,
   quoteIdentifier: quoteMysql,
   toValue: mysqlValue,
+  selectColumn: mysqlSelectColumn,
   streamRowArrays: streamMysqlRowArrays,
   pushdown: mysqlPushdown,
 };
+
+/**
+ * Reads spatial values as their WKT text (`POINT(1 1)`), as the push-down compares them, instead of the objects
+ * mysql2 parses from their storage bytes.
+ */
+export function mysqlSelectColumn(quoted: string, column: Column): string {
+  return isMysqlSpatial(column.nativeType) ? `ST_AsText(${quoted})` : quoted;
+}
 
 /** Converts a mysql2 value (text dates, string big numbers, Buffers) to the contract's plain value. */
 export function mysqlValue(value: unknown, column: Column): Value {
@@ -34,7 +43,7 @@ export function mysqlValue(value: unknown, column: Column): Value {
       // bit(n) arrives as big-endian bytes.
       return Buffer.isBuffer(value) ? bitsToInteger(value) : toPlainValue(value, column);
     case 'string':
-      // Spatial values arrive parsed ({ x, y }, arrays of points); they cross as JSON text.
+      // A spatial value selected without ST_AsText arrives parsed ({ x, y }, arrays of points): JSON text.
       return typeof value === 'object' && !Buffer.isBuffer(value)
         ? JSON.stringify(value)
         : toPlainValue(value, column);

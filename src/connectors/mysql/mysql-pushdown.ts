@@ -1,6 +1,11 @@
-/** MySQL/MariaDB push-down fragments: binary strings for exact comparison, UNION ALL frequencies, a hash sample. */
+/**
+ * MySQL/MariaDB push-down fragments: binary strings for exact comparison, spatial values as WKT, UNION ALL
+ * frequencies, a hash sample.
+ */
+import type { Column } from '../../core/inventory.ts';
 import type { PushdownDialect } from '../sql/sql-pushdown.ts';
 import { SAMPLE_SEED } from '../sql/sql-pushdown.ts';
+import { isMysqlSpatial } from './mysql-types.ts';
 
 const EDGE = '[ \\\\t\\\\n\\\\r\\\\x{a0}\\\\x{202f}]';
 const SAMPLE_BUCKETS = 1_000_000;
@@ -17,8 +22,10 @@ export const mysqlPushdown: PushdownDialect = {
   key: (expr, column) => {
     if (column.type === 'json') return `BINARY CAST(${expr} AS CHAR)`;
     // Converted so that the bytes read back are UTF-8 whatever the column's character set.
-    return column.type === 'string' ? `BINARY CONVERT(${expr} USING utf8mb4)` : expr;
+    return column.type === 'string' ? `BINARY CONVERT(${textOf(expr, column)} USING utf8mb4)` : expr;
   },
+  // Spatial values as reads select them (`mysqlSelectColumn`), not as the objects mysql2 parses.
+  sampleValue: (expr, column) => textOf(expr, column),
   driverValue: (raw, column) =>
     Buffer.isBuffer(raw) && (column.type === 'string' || column.type === 'json') ? raw.toString('utf8') : raw,
   number: (expr, column) => {
@@ -37,11 +44,12 @@ export const mysqlPushdown: PushdownDialect = {
   // `* 1e0` computes in double: AVG of integers and decimals would round to 4 more digits.
   stddevPop: (expr) => `STDDEV_POP(${expr} * 1e0)`,
   mean: (expr) => `AVG(${expr} * 1e0)`,
-  length: (expr, column) => (column.type === 'binary' ? `LENGTH(${expr})` : `CHAR_LENGTH(${expr})`),
-  firstCodePoint: (expr) => `ORD(CONVERT(LEFT(${expr}, 1) USING utf32))`,
-  lastCodePoint: (expr) => `ORD(CONVERT(RIGHT(${expr}, 1) USING utf32))`,
-  trimmedLower: (expr) =>
-    `CONVERT(LOWER(REGEXP_REPLACE(${expr}, '^${EDGE}+|${EDGE}+$', '')) USING utf8mb4) COLLATE utf8mb4_bin`,
+  length: (expr, column) =>
+    column.type === 'binary' ? `LENGTH(${expr})` : `CHAR_LENGTH(${textOf(expr, column)})`,
+  firstCodePoint: (expr, column) => `ORD(CONVERT(LEFT(${textOf(expr, column)}, 1) USING utf32))`,
+  lastCodePoint: (expr, column) => `ORD(CONVERT(RIGHT(${textOf(expr, column)}, 1) USING utf32))`,
+  trimmedLower: (expr, column) =>
+    `CONVERT(LOWER(REGEXP_REPLACE(${textOf(expr, column)}, '^${EDGE}+|${EDGE}+$', '')) USING utf8mb4) COLLATE utf8mb4_bin`,
   literal: (text) => `'${text.replaceAll("'", "''")}'`,
   // COUNT(DISTINCT a, b) skips every row with a NULL part.
   countDistinctTuple: (keys) => `COUNT(DISTINCT ${keys.join(', ')})`,
@@ -63,3 +71,8 @@ export const mysqlPushdown: PushdownDialect = {
   // No quantiles: MySQL has no PERCENTILE_CONT, and MariaDB's returns a DECIMAL that saturates (1e20 → 100000000),
   // so numeric columns above the distinct limit take their quantiles from the value sample.
 };
+
+/** A spatial value as its WKT text (its storage bytes are no text: invalid UTF-8 would read as `?`); others as they are. */
+function textOf(expr: string, column: Column | undefined): string {
+  return column && isMysqlSpatial(column.nativeType) ? `ST_AsText(${expr})` : expr;
+}

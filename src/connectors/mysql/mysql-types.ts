@@ -40,6 +40,24 @@ export function mysqlLogicalType(dataType: string, columnType: string): LogicalT
   return NATIVE_TO_LOGICAL[type] ?? 'string';
 }
 
+/** Spatial types (`DATA_TYPE`; `geomcollection` is MySQL 8's name of `geometrycollection`): read as WKT text. */
+const SPATIAL_TYPES: ReadonlySet<string> = new Set([
+  'geometry',
+  'point',
+  'linestring',
+  'polygon',
+  'multipoint',
+  'multilinestring',
+  'multipolygon',
+  'geometrycollection',
+  'geomcollection',
+]);
+
+/** True when a column's native type (`COLUMN_TYPE`: `point`, `geometry`, `multipolygon`…) is spatial. */
+export function isMysqlSpatial(nativeType: string): boolean {
+  return SPATIAL_TYPES.has(nativeType.trim().toLowerCase().split(/[\s(]/, 1)[0]!);
+}
+
 /** The MySQL/MariaDB column type a migration creates for a logical type. */
 export const MYSQL_NATIVE_TYPES: Readonly<Record<LogicalType, string>> = {
   string: 'longtext',

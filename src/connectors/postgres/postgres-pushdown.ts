@@ -48,7 +48,7 @@ export const postgresPushdown: PushdownDialect = {
     keys.length === 1
       ? `COUNT(DISTINCT CASE WHEN ${allNotNull} THEN ${keys[0]} END)`
       : `COUNT(DISTINCT CASE WHEN ${allNotNull} THEN ROW(${keys.join(', ')}) END)`,
-  source: async (table, fraction, _dataset, _quote, db) => {
+  source: async (table, fraction, dataset, quote, db) => {
     if (fraction === undefined) return { from: `${table} t`, method: 'full' };
     if (await takesTableSample(db, table)) {
       return {
@@ -56,10 +56,13 @@ export const postgresPushdown: PushdownDialect = {
         method: 'TABLESAMPLE BERNOULLI',
       };
     }
-    // A view or a foreign table: a seeded hash of each row's text draws the same rows in every statement.
+    // A view or a foreign table: a seeded hash of the text of each row's key (or of its columns) draws the same
+    // rows in every statement. The dataset's columns, not `t.*`: column grants may hide the others.
+    const columns = dataset.primaryKey?.columns ?? dataset.columns.map((c) => c.name);
+    const row = `ROW(${columns.map((name) => `t.${quote(name)}`).join(', ')})`;
     return {
       from: `${table} t`,
-      where: `(hashtextextended(ROW(t.*)::text, ${SAMPLE_SEED}) & ${HASH_BUCKETS - 1}) < ${Math.round(fraction * HASH_BUCKETS)}`,
+      where: `(hashtextextended(${row}::text, ${SAMPLE_SEED}) & ${HASH_BUCKETS - 1}) < ${Math.round(fraction * HASH_BUCKETS)}`,
       method: 'row hash',
     };
   },

@@ -187,7 +187,10 @@ export function buildReportData(
   const limit = columnCount > LARGE_ESTATE_COLUMNS ? VALUE_LIST_LIMITS.large : VALUE_LIST_LIMITS.small;
   for (const source of inventory.sources) {
     const names = new Set(source.datasets.map((d) => d.name));
-    const inTotal = countsInTotal(source.datasets);
+    // Each row once in the rows the report shows, a profile's count where it shows one.
+    const inTotal = countsInTotal(source.datasets, (d) =>
+      shownRows(d, profiles.get(`${source.name}.${d.name}`)),
+    );
     for (const dataset of source.datasets) {
       const id = `${source.name}.${dataset.name}`;
       const dp = profiles.get(id);
@@ -279,6 +282,11 @@ function findingTuple(f: Finding): FindingTuple {
   ];
 }
 
+/** The rows the report shows for a dataset: a sampled profile counts its sample, so the table's are the inventory's. */
+function shownRows(dataset: Dataset, dp: DatasetProfile | undefined): number | null {
+  return dp && !dp.sample ? dp.rowCount : dataset.rowCount;
+}
+
 function datasetView(
   source: SourceEntry,
   dataset: Dataset,
@@ -302,8 +310,7 @@ function datasetView(
     source: source.name,
     name: dataset.name,
     kind: datasetKind(dataset),
-    // A sampled profile counts its sample: the table's rows are the inventory's.
-    rows: dp && !dp.sample ? dp.rowCount : dataset.rowCount,
+    rows: shownRows(dataset, dp),
     rowsExact: dp && !dp.sample ? true : dataset.rowCountExact,
     inTotal,
     pk: dataset.primaryKey ? dataset.primaryKey.columns : null,
