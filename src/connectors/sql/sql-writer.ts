@@ -291,7 +291,7 @@ export class SqlWriter<C> implements Writer {
     await this.#withConnection((c) => this.#backend.clearCheckpoint(c, mapping));
   }
 
-  // Writes [from, to) in a savepoint; a row-level refusal splits the range in two until single rows remain.
+  // Writes [from, to) of a row list, each range isolated by a savepoint (`#isolated`).
   async #writeRange(
     c: C,
     batch: WriteBatch,
@@ -301,19 +301,49 @@ export class SqlWriter<C> implements Writer {
     counts: { inserted: number; updated: number; newKeys: (string | null)[] | undefined },
     rejected: WriteRejection[],
   ): Promise<void> {
+    await this.#isolated(c, list, from, to, rejected, async (start, end) => {
+      const written = await this.#backend.write(c, batch, list, start, end);
+      counts.inserted += written.inserted;
+      counts.updated += written.updated;
+      // Keys of a range rolled back are never kept: only a committed range's rows have them.
+      if (counts.newKeys && written.newKeys && list === 'inserts')
+        for (let i = 0; i < written.newKeys.length; i++) counts.newKeys[start + i] = written.newKeys[i]!;
+      return 0;
+    });
+  }
+
+  // Deletes [from, to) of the batch's keys (a refusal: a row another table still references); returns the rows deleted.
+  #deleteRange(
+    c: C,
+    batch: WriteBatch,
+    from: number,
+    to: number,
+    rejected: WriteRejection[],
+  ): Promise<number> {
+    return this.#isolated(c, 'deletes', from, to, rejected, (start, end) =>
+      this.#backend.delete(c, batch, start, end),
+    );
+  }
+
+  // Runs `work` on [from, to) in a savepoint; a row-level refusal rolls it back and splits the range in two
+  // until single entries remain, each refused one listed with the database's reason. Returns the sum of
+  // what the ranges that went through returned.
+  async #isolated(
+    c: C,
+    list: WriteRejection['list'],
+    from: number,
+    to: number,
+    rejected: WriteRejection[],
+    work: (from: number, to: number) => Promise<number>,
+  ): Promise<number> {
     const backend = this.#backend;
     const { statements } = backend;
     await backend.exec(c, statements.savepoint);
     let reason: string | undefined;
     try {
-      const written = await backend.write(c, batch, list, from, to);
+      const done = await work(from, to);
       if (statements.release) await backend.exec(c, statements.release);
-      counts.inserted += written.inserted;
-      counts.updated += written.updated;
-      // Keys of a range rolled back are never kept: only a committed range's rows have them.
-      if (counts.newKeys && written.newKeys && list === 'inserts')
-        for (let i = 0; i < written.newKeys.length; i++) counts.newKeys[from + i] = written.newKeys[i]!;
-      return;
+      return done;
     } catch (error) {
       reason = backend.rowError(error);
       if (reason === undefined) throw error;
@@ -322,44 +352,12 @@ export class SqlWriter<C> implements Writer {
     }
     if (to - from === 1) {
       rejected.push({ list, index: from, reason });
-      return;
-    }
-    const middle = from + Math.ceil((to - from) / 2);
-    await this.#writeRange(c, batch, list, from, middle, counts, rejected);
-    await this.#writeRange(c, batch, list, middle, to, counts, rejected);
-  }
-
-  // Deletes [from, to) in a savepoint; a refusal (a row another table still references) splits the range
-  // in two until single keys remain, each refused one listed with the database's reason.
-  async #deleteRange(
-    c: C,
-    batch: WriteBatch,
-    from: number,
-    to: number,
-    rejected: WriteRejection[],
-  ): Promise<number> {
-    const backend = this.#backend;
-    const { statements } = backend;
-    await backend.exec(c, statements.savepoint);
-    let reason: string | undefined;
-    try {
-      const deleted = await backend.delete(c, batch, from, to);
-      if (statements.release) await backend.exec(c, statements.release);
-      return deleted;
-    } catch (error) {
-      reason = backend.rowError(error);
-      if (reason === undefined) throw error;
-      await backend.exec(c, statements.rollbackTo);
-      if (statements.release) await backend.exec(c, statements.release);
-    }
-    if (to - from === 1) {
-      rejected.push({ list: 'deletes', index: from, reason });
       return 0;
     }
     const middle = from + Math.ceil((to - from) / 2);
     return (
-      (await this.#deleteRange(c, batch, from, middle, rejected)) +
-      (await this.#deleteRange(c, batch, middle, to, rejected))
+      (await this.#isolated(c, list, from, middle, rejected, work)) +
+      (await this.#isolated(c, list, middle, to, rejected, work))
     );
   }
 
