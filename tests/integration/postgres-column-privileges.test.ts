@@ -3,36 +3,24 @@
  * profiled on the columns it may read; the others are named in a COLUMN_NOT_READABLE finding, with the keys and
  * foreign keys that could not be checked (over a hidden column, or referencing one, or a table it may not read).
  */
-import knexFactory, { type Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/schema.ts';
 import type { Profile } from '../../src/core/profile.ts';
 import { runInventory } from '../../src/stages/inventory-stage.ts';
 import { runProfile } from '../../src/stages/profile-stage.ts';
-import { SERVERS, serverAvailable } from '../helpers/servers.ts';
+import { ScratchPostgres } from '../helpers/scratch-postgres.ts';
+import { serverAvailable } from '../helpers/servers.ts';
 
 const up = await serverAvailable('postgres');
-const DB = 'stocktake_it_column_privileges';
 const ROLE = 'stocktake_it_column_reader';
-const withDatabase = (user?: string) => {
-  const u = new URL(SERVERS.postgres);
-  u.pathname = `/${DB}`;
-  if (user) u.username = user;
-  return u.toString();
-};
+const scratch = new ScratchPostgres('stocktake_it_column_privileges', { [ROLE]: '' });
 
 describe.skipIf(!up)('PostgreSQL column privileges', () => {
-  let admin: Knex;
   let profile: Profile;
 
   beforeAll(async () => {
-    admin = knexFactory({ client: 'pg', connection: SERVERS.postgres, pool: { min: 0, max: 1 } });
-    await admin.raw(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-    await admin.raw(`DROP ROLE IF EXISTS ${ROLE}`);
-    await admin.raw(`CREATE DATABASE ${DB}`);
-    await admin.raw(`CREATE ROLE ${ROLE} LOGIN`);
-    const db = knexFactory({ client: 'pg', connection: withDatabase(), pool: { min: 0, max: 1 } });
-    await db.raw(`
+    await scratch.create();
+    await scratch.run(`
       CREATE TABLE people (id int PRIMARY KEY, name text, salary numeric, ssn text UNIQUE);
       INSERT INTO people SELECT i, 'n' || (i % 7), i * 10, 'S' || i FROM generate_series(1, 40) i;
       CREATE TABLE secrets (code text PRIMARY KEY, note text);
@@ -42,17 +30,12 @@ describe.skipIf(!up)('PostgreSQL column privileges', () => {
       INSERT INTO orders SELECT i, 1 + i % 40, 'S' || (1 + i % 40), 'a', i FROM generate_series(1, 30) i;
       GRANT SELECT (id, name) ON people TO ${ROLE};
       GRANT SELECT ON orders TO ${ROLE};`);
-    await db.destroy();
-    const config = { sources: { pg: { kind: 'postgres', url: withDatabase(ROLE) } } } as unknown as Config;
+    const config = { sources: { pg: { kind: 'postgres', url: scratch.url(ROLE) } } } as unknown as Config;
     const inventory = await runInventory(config);
     profile = await runProfile(config, inventory);
   });
 
-  afterAll(async () => {
-    await admin?.raw(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-    await admin?.raw(`DROP ROLE IF EXISTS ${ROLE}`);
-    await admin?.destroy();
-  });
+  afterAll(() => scratch.drop());
 
   const findingsOf = (dataset: string) =>
     profile.findings.filter((f) => f.code === 'COLUMN_NOT_READABLE' && f.dataset === dataset);

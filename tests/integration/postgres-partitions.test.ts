@@ -4,21 +4,16 @@
  * are out of the scope it is counted itself, under `exactBelow` by the sum of their estimates. Totals count
  * each row once.
  */
-import knexFactory, { type Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/schema.ts';
 import { type Inventory, rowTotal } from '../../src/core/inventory.ts';
 import { summariseInventory } from '../../src/report/inventory-console.ts';
 import { runInventory } from '../../src/stages/inventory-stage.ts';
-import { SERVERS, serverAvailable } from '../helpers/servers.ts';
+import { ScratchPostgres } from '../helpers/scratch-postgres.ts';
+import { serverAvailable } from '../helpers/servers.ts';
 
 const up = await serverAvailable('postgres');
-const DB = 'stocktake_it_partitions';
-const withDatabase = (base: string, database: string) => {
-  const u = new URL(base);
-  u.pathname = `/${database}`;
-  return u.toString();
-};
+const scratch = new ScratchPostgres('stocktake_it_partitions');
 
 // 300 rows in 2023, 200 in the first half of 2024 and 100 in the second: 600 in all, 300 in 2024.
 const SCHEMA = `
@@ -38,31 +33,17 @@ ANALYZE;
 `;
 
 describe.skipIf(!up)('PostgreSQL partitioned tables', () => {
-  let admin: Knex;
-
   beforeAll(async () => {
-    admin = knexFactory({ client: 'pg', connection: SERVERS.postgres, pool: { min: 0, max: 1 } });
-    await admin.raw(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-    await admin.raw(`CREATE DATABASE ${DB}`);
-    const db = knexFactory({
-      client: 'pg',
-      connection: withDatabase(SERVERS.postgres, DB),
-      pool: { min: 0, max: 1 },
-    });
-    await db.raw(SCHEMA);
-    await db.destroy();
+    await scratch.create();
+    await scratch.run(SCHEMA);
   });
-
-  afterAll(async () => {
-    await admin?.raw(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-    await admin?.destroy();
-  });
+  afterAll(() => scratch.drop());
 
   const inventoryWith = async (source: Record<string, unknown>) => {
     const statements: string[] = [];
     const config = {
       sources: {
-        pg: { kind: 'postgres', url: withDatabase(SERVERS.postgres, DB), schemas: ['p'], ...source },
+        pg: { kind: 'postgres', url: scratch.url(), schemas: ['p'], ...source },
       },
     } as unknown as Config;
     const inventory = await runInventory(config, { onQuery: (_source, sql) => statements.push(sql) });

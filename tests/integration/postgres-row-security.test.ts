@@ -4,24 +4,22 @@
  * forces RLS on its owner) gets a ROW_LEVEL_SECURITY warning. A partitioned table is read through its own
  * policies, not its partitions': it is then counted through itself, not as the sum of its partitions.
  */
-import knexFactory, { type Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/schema.ts';
 import type { Inventory } from '../../src/core/inventory.ts';
 import { runInventory } from '../../src/stages/inventory-stage.ts';
-import { SERVERS, serverAvailable } from '../helpers/servers.ts';
+import { ScratchPostgres } from '../helpers/scratch-postgres.ts';
+import { serverAvailable } from '../helpers/servers.ts';
 
 const up = await serverAvailable('postgres');
-const DB = 'stocktake_it_row_security';
 const READER = 'stocktake_it_rls_reader';
 const OWNER = 'stocktake_it_rls_owner';
 const BYPASS = 'stocktake_it_rls_bypass';
-const withDatabase = (base: string, database: string, user?: string) => {
-  const u = new URL(base);
-  u.pathname = `/${database}`;
-  if (user) u.username = user;
-  return u.toString();
-};
+const scratch = new ScratchPostgres('stocktake_it_row_security', {
+  [READER]: '',
+  [OWNER]: '',
+  [BYPASS]: 'BYPASSRLS',
+});
 
 // Each table holds one row of the reader's and two of someone else's.
 const SCHEMA = `
@@ -67,34 +65,15 @@ GRANT SELECT ON s.withheld TO ${BYPASS};
 `;
 
 describe.skipIf(!up)('PostgreSQL row-level security', () => {
-  let admin: Knex;
-
   beforeAll(async () => {
-    admin = knexFactory({ client: 'pg', connection: SERVERS.postgres, pool: { min: 0, max: 1 } });
-    await admin.raw(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-    for (const role of [READER, OWNER, BYPASS]) await admin.raw(`DROP ROLE IF EXISTS ${role}`);
-    await admin.raw(`CREATE ROLE ${READER} LOGIN`);
-    await admin.raw(`CREATE ROLE ${OWNER} LOGIN`);
-    await admin.raw(`CREATE ROLE ${BYPASS} LOGIN BYPASSRLS`);
-    await admin.raw(`CREATE DATABASE ${DB}`);
-    const db = knexFactory({
-      client: 'pg',
-      connection: withDatabase(SERVERS.postgres, DB),
-      pool: { min: 0, max: 1 },
-    });
-    await db.raw(SCHEMA);
-    await db.destroy();
+    await scratch.create();
+    await scratch.run(SCHEMA);
   });
-
-  afterAll(async () => {
-    await admin?.raw(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-    for (const role of [READER, OWNER, BYPASS]) await admin?.raw(`DROP ROLE IF EXISTS ${role}`);
-    await admin?.destroy();
-  });
+  afterAll(() => scratch.drop());
 
   const inventoryAs = async (user?: string): Promise<Inventory> => {
     const config = {
-      sources: { pg: { kind: 'postgres', url: withDatabase(SERVERS.postgres, DB, user), schemas: ['s'] } },
+      sources: { pg: { kind: 'postgres', url: scratch.url(user), schemas: ['s'] } },
     } as unknown as Config;
     const inventory = await runInventory(config);
     expect(inventory.sources[0]!.status).toBe('ok');
