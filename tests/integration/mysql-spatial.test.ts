@@ -4,7 +4,6 @@
  * read, below and past the distinct limit. Their storage bytes are never compared as text, where invalid UTF-8
  * would turn into `?` and merge different geometries (`POINT(1 1)` and `POINT(1.5 1.5)`).
  */
-import knexFactory from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMysqlConnector } from '../../src/connectors/mysql/mysql-connector.ts';
 import type { Connector } from '../../src/connectors/types.ts';
@@ -12,15 +11,12 @@ import type { ColumnProfile } from '../../src/core/profile.ts';
 import { buildColumnProfile } from '../../src/profilers/column-profile.ts';
 import { profileRows } from '../../src/profilers/dataset-accumulator.ts';
 import type { DatasetObservation } from '../../src/profilers/observation.ts';
-import { SERVERS, serverAvailable } from '../helpers/servers.ts';
+import { ScratchMysql } from '../helpers/scratch-mysql.ts';
+import { serverAvailable } from '../helpers/servers.ts';
 
 const up = await serverAvailable('mysql');
-const DB = 'h4_spatial';
-const url = () => {
-  const u = new URL(SERVERS.mysql);
-  u.pathname = `/${DB}`;
-  return u.toString();
-};
+const scratch = new ScratchMysql('stocktake_it_spatial');
+const DB = scratch.name;
 
 const SQUARE = 'POLYGON((0 0,1 0,1 1,0 1,0 0))';
 // id, POINT, GEOMETRY, POLYGON as WKT. 1.0 and 1.5 differ only in a byte that is invalid UTF-8.
@@ -40,21 +36,19 @@ describe.skipIf(!up)('MariaDB spatial columns', () => {
   const visits = `${DB}.visits`;
 
   beforeAll(async () => {
-    const admin = knexFactory({ client: 'mysql2', connection: SERVERS.mysql, pool: { min: 0, max: 1 } });
-    await admin.raw(`DROP DATABASE IF EXISTS ${DB}`);
-    await admin.raw(`CREATE DATABASE ${DB}`);
-    await admin.raw(`CREATE TABLE ${places} (id INT PRIMARY KEY, p POINT, g GEOMETRY, poly POLYGON)`);
-    const geometry = (wkt: string | null) => (wkt === null ? 'NULL' : `ST_GeomFromText('${wkt}')`);
-    await admin.raw(
-      `INSERT INTO ${places} VALUES ${ROWS.map(([id, ...shapes]) => `(${id}, ${shapes.map(geometry).join(', ')})`).join(', ')}`,
-    );
-    // No key: the copies of a whole row are counted by comparing the geometries.
-    await admin.raw(`CREATE TABLE ${visits} (at POINT)`);
-    await admin.raw(
-      `INSERT INTO ${visits} VALUES (POINT(1, 1)), (POINT(1.5, 1.5)), (POINT(1, 1)), (POINT(2, 2))`,
-    );
-    await admin.destroy();
-    connector = await createMysqlConnector({ kind: 'mysql', url: url() } as never, {
+    await scratch.create(async (admin) => {
+      await admin.raw(`CREATE TABLE ${places} (id INT PRIMARY KEY, p POINT, g GEOMETRY, poly POLYGON)`);
+      const geometry = (wkt: string | null) => (wkt === null ? 'NULL' : `ST_GeomFromText('${wkt}')`);
+      await admin.raw(
+        `INSERT INTO ${places} VALUES ${ROWS.map(([id, ...shapes]) => `(${id}, ${shapes.map(geometry).join(', ')})`).join(', ')}`,
+      );
+      // No key: the copies of a whole row are counted by comparing the geometries.
+      await admin.raw(`CREATE TABLE ${visits} (at POINT)`);
+      await admin.raw(
+        `INSERT INTO ${visits} VALUES (POINT(1, 1)), (POINT(1.5, 1.5)), (POINT(1, 1)), (POINT(2, 2))`,
+      );
+    });
+    connector = await createMysqlConnector({ kind: 'mysql', url: scratch.url() } as never, {
       name: 'maria',
       mode: 'audit',
     });
@@ -63,9 +57,7 @@ describe.skipIf(!up)('MariaDB spatial columns', () => {
 
   afterAll(async () => {
     await connector?.close();
-    const admin = knexFactory({ client: 'mysql2', connection: SERVERS.mysql, pool: { min: 0, max: 1 } });
-    await admin.raw(`DROP DATABASE IF EXISTS ${DB}`);
-    await admin.destroy();
+    await scratch.drop();
   });
 
   const pushdown = (name: string, distinctLimit?: number) =>

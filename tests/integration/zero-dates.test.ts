@@ -22,15 +22,13 @@ import { profileRows } from '../../src/profilers/dataset-accumulator.ts';
 import type { DatasetObservation } from '../../src/profilers/observation.ts';
 import { runInventory } from '../../src/stages/inventory-stage.ts';
 import { runProfile } from '../../src/stages/profile-stage.ts';
-import { SERVERS, serverAvailable } from '../helpers/servers.ts';
+import { ScratchMysql } from '../helpers/scratch-mysql.ts';
+import { serverAvailable } from '../helpers/servers.ts';
 
 const up = await serverAvailable('mysql');
-const DB = 'stocktake_it_zero_dates';
-const url = () => {
-  const u = new URL(SERVERS.mysql);
-  u.pathname = `/${DB}`;
-  return u.toString();
-};
+const scratch = new ScratchMysql('stocktake_it_zero_dates');
+const DB = scratch.name;
+const url = () => scratch.url();
 
 // id, DATE, DATETIME, TIMESTAMP (which takes only the whole zero date).
 const ROWS: [number, string | null, string | null, string | null][] = [
@@ -58,10 +56,7 @@ describe.skipIf(!up)('MariaDB zero dates', () => {
   const name = `${DB}.events`;
 
   beforeAll(async () => {
-    const admin = knexFactory({ client: 'mysql2', connection: SERVERS.mysql, pool: { min: 0, max: 1 } });
-    await admin.raw(`DROP DATABASE IF EXISTS ${DB}`);
-    await admin.raw(`CREATE DATABASE ${DB}`);
-    await admin.destroy();
+    await scratch.create();
     // An sql_mode without NO_ZERO_DATE and NO_ZERO_IN_DATE, as legacy applications run.
     const writer = knexFactory({
       client: 'mysql2',
@@ -87,9 +82,7 @@ describe.skipIf(!up)('MariaDB zero dates', () => {
 
   afterAll(async () => {
     await connector?.close();
-    const admin = knexFactory({ client: 'mysql2', connection: SERVERS.mysql, pool: { min: 0, max: 1 } });
-    await admin.raw(`DROP DATABASE IF EXISTS ${DB}`);
-    await admin.destroy();
+    await scratch.drop();
     rmSync(dir, { recursive: true, force: true });
   });
 
