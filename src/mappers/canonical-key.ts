@@ -33,8 +33,10 @@ export function keyFoldingOf(column: Column, targetKind: string | undefined): Ke
     if (collation === 'nocase') return 'ascii-case';
     return collation === 'rtrim' ? 'rtrim' : 'exact';
   }
-  // PostgreSQL compares keys bytewise unless the type folds them (citext lowers both sides).
-  if (targetKind === 'postgres' && /(^|\.)"?citext"?$/i.test(column.nativeType.trim())) return 'lower';
+  // PostgreSQL compares keys bytewise unless the type folds them: citext lowers both sides, by the
+  // database's ctype (A–Z alone under C or POSIX, which the catalog gives as the column's collation).
+  if (targetKind === 'postgres' && /(^|\.)"?citext"?$/i.test(column.nativeType.trim()))
+    return /^"?(c|posix)"?$/.test(collation) ? 'ascii-case' : 'lower';
   return 'exact';
 }
 
@@ -50,10 +52,23 @@ export function foldKeyText(text: string, folding: KeyFolding): string {
     case 'rtrim':
       return text.replace(/ +$/, '');
     case 'lower':
-      return text.toLowerCase();
+      return lowerEachCodePoint(text);
   }
   const lower = text.toLowerCase().replace(/ +$/, '');
   return folding === 'case' ? lower : lower.normalize('NFD').replace(COMBINING_MARKS, '');
+}
+
+/**
+ * Lower case one code point at a time, as PostgreSQL's lower() maps each character (towlower): no context
+ * (a final Σ is σ, not ς), and İ is i, where JavaScript's toLowerCase() gives two code points.
+ */
+function lowerEachCodePoint(text: string): string {
+  let out = '';
+  for (const ch of text) {
+    if (ch === '\u0130') out += 'i';
+    else out += ch.toLowerCase();
+  }
+  return out;
 }
 
 /** Separates key parts: a character no canonical text contains unescaped. */

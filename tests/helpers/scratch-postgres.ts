@@ -27,14 +27,14 @@ export class ScratchPostgres {
     return this.#admin;
   }
 
-  /** Drops what an earlier run left, then creates the roles and the database. */
-  async create(): Promise<void> {
+  /** Drops what an earlier run left, then creates the roles and the database (`options`: `LC_CTYPE 'C' …`). */
+  async create(options = ''): Promise<void> {
     await this.admin.raw(`DROP DATABASE IF EXISTS ${this.#name} WITH (FORCE)`);
     for (const [role, options] of Object.entries(this.#roles)) {
       await this.admin.raw(`DROP ROLE IF EXISTS ${role}`);
       await this.admin.raw(`CREATE ROLE ${role} LOGIN ${options}`);
     }
-    await this.admin.raw(`CREATE DATABASE ${this.#name}`);
+    await this.admin.raw(`CREATE DATABASE ${this.#name} ${options}`);
   }
 
   /** Runs `sql` (several statements allowed) in the database, as the administrator. */

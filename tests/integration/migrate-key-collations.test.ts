@@ -14,6 +14,7 @@ import type { Config } from '../../src/config/schema.ts';
 import { createSqliteConnector } from '../../src/connectors/sqlite/sqlite-connector.ts';
 import { runMigrate } from '../../src/stages/migrate-stage.ts';
 import { runPlan } from '../../src/stages/plan-stage.ts';
+import { ScratchPostgres } from '../helpers/scratch-postgres.ts';
 import { SERVERS, serverAvailable } from '../helpers/servers.ts';
 
 const pgUp = await serverAvailable('postgres');
@@ -118,24 +119,59 @@ describe('key collations', () => {
     it('matches keys case-insensitively and rejects keys that collide', async () => {
       const target = { kind: 'postgres', url: SERVERS.postgres, schemas: [SCHEMA] };
       const cfg = config(
-        csv('citext', ['DUPONT;new', 'Martin;a', 'MARTIN;b', 'Durand;c']),
+        // Lowered one character at a time, as PostgreSQL does: a final Σ is σ, İ is i.
+        csv('citext', [
+          'DUPONT;new',
+          'Martin;a',
+          'MARTIN;b',
+          'Durand;c',
+          'ΟΔΟΣ;g',
+          'οδοσ;h',
+          'İLE;i',
+          'ile;j',
+        ]),
         target,
         `${SCHEMA}.t`,
       );
       const plan = await runPlan(cfg, { samples: 5 });
-      expect(plan.mappings[0]).toMatchObject({ inserts: 1, updates: 1, unchanged: 0, rejects: 2 });
+      expect(plan.mappings[0]).toMatchObject({ inserts: 1, updates: 1, unchanged: 0, rejects: 6 });
       const run = await runMigrate(cfg, { rejectsDir: join(dir, 'citext-1') });
       expect(run.error).toBeNull();
       expect(run.run.mappings[0]).toMatchObject({
         inserted: 1,
         updated: 1,
-        rejected: { mapping: 2, database: 0 },
+        rejected: { mapping: 6, database: 0 },
         reconciliation: { ok: true },
       });
       const { rows } = await pg.raw(`SELECT code::text, name FROM ${SCHEMA}.t ORDER BY 1`);
       expect(rows).toEqual([
         { code: 'Dupont', name: 'new' },
         { code: 'Durand', name: 'c' },
+      ]);
+    });
+  });
+
+  describe.skipIf(!pgUp)('PostgreSQL citext in a database whose ctype is C', () => {
+    const scratch = new ScratchPostgres('stocktake_it_citext_c');
+    beforeAll(async () => {
+      await scratch.create("TEMPLATE template0 LC_CTYPE 'C' LC_COLLATE 'C' ENCODING 'UTF8'");
+      await scratch.run('CREATE EXTENSION citext; CREATE TABLE t (code citext PRIMARY KEY, name text)');
+    });
+    afterAll(() => scratch.drop());
+
+    it('folds A–Z alone: ÉTÉ and été are two keys, ABC and abc one', async () => {
+      const target = { kind: 'postgres', url: scratch.url() };
+      const cfg = config(csv('citext_c', ['ÉTÉ;a', 'été;b', 'ABC;c', 'abc;d']), target, 'public.t');
+      const run = await runMigrate(cfg, { rejectsDir: join(dir, 'citext-c') });
+      expect(run.error).toBeNull();
+      expect(run.run.mappings[0]).toMatchObject({
+        inserted: 2,
+        rejected: { mapping: 2, database: 0 },
+        reconciliation: { ok: true },
+      });
+      expect(rejectCodes(join(dir, 'citext-c'))).toEqual([
+        'REJECT_KEY_COLLISION ABC',
+        'REJECT_KEY_COLLISION abc',
       ]);
     });
   });

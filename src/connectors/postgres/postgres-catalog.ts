@@ -32,7 +32,7 @@ export const quotePostgres = quoteDoubleQuoted;
 const SERVER_SQL = `
 SELECT current_setting('server_version') AS version, version() AS banner, current_database() AS database,
   pg_database_size(current_database())::bigint AS size_bytes, pg_encoding_to_char(d.encoding) AS encoding,
-  d.datcollate AS collation, current_setting('TimeZone') AS time_zone
+  d.datcollate AS collation, d.datctype AS ctype, current_setting('TimeZone') AS time_zone
 FROM pg_database d WHERE d.datname = current_database()`;
 
 // Materialized views (m), partitioned tables (p) and foreign tables (f) are listed beside tables and views.
@@ -361,6 +361,7 @@ export async function postgresCatalog(db: PgSessions, scope: CatalogScope): Prom
     ]);
 
   const enums = new Map(enumRows.map((e) => [String(e.type), e.labels]));
+  const asciiCase = /^(c|posix)$/i.test(serverRow.ctype);
   const names = await attributeNames(db, columnsByOid, constraintRows);
   const constraintsByOid = groupBy(
     constraintRows.map((c) => nameConstraint(c, names)),
@@ -375,7 +376,7 @@ export async function postgresCatalog(db: PgSessions, scope: CatalogScope): Prom
     const pkColumns = new Set(pk?.columns ?? []);
     // Sorted here rather than in SQL: an ORDER BY over every column of the estate spills to disk.
     const raw = (columnsByOid.get(key) ?? []).sort((a, b) => a.position - b.position);
-    const columns: Column[] = raw.map((c) => toColumn(c, typeFacts(types, c), pkColumns, enums));
+    const columns: Column[] = raw.map((c) => toColumn(c, typeFacts(types, c), pkColumns, enums, asciiCase));
     const uniqueKeys: KeyConstraint[] = constraints
       .filter((c) => c.type === 'u')
       .map((c) => ({ name: c.name, columns: c.columns }));
@@ -653,6 +654,7 @@ function toColumn(
   [nativeType, typeName, category, enumType, length, precision, scale]: TypeFacts,
   pk: ReadonlySet<string>,
   enums: ReadonlyMap<string, string[]>,
+  asciiCase: boolean,
 ): Column {
   const enumValues = enums.get(enumType);
   const column: { -readonly [K in keyof Column]: Column[K] } = {
@@ -673,6 +675,9 @@ function toColumn(
   if (enumValues) column.enumValues = enumValues;
   if (category === 'A') column.array = true;
   if (c.collation) column.collation = c.collation;
+  // citext lowers by the database's ctype, which folds A–Z alone when it is C or POSIX: the key comparison
+  // follows it (an explicit COLLATE is the column's own).
+  else if (asciiCase && typeName === 'citext') column.collation = 'C';
   return column;
 }
 
@@ -688,6 +693,7 @@ interface RawServer {
   size_bytes: string;
   encoding: string;
   collation: string;
+  ctype: string;
   time_zone: string;
 }
 
