@@ -377,7 +377,8 @@ export function isConnectionLoss(error: unknown): boolean {
 }
 
 // A lost connection leaves the committed batches and their checkpoint: the run is resumable (exit 4).
-function interruption(error: unknown, mapping: string, batches: number): unknown {
+/** A lost connection as MIGRATE_INTERRUPTED (resumable, exit 4); any other error as it is. */
+export function interruption(error: unknown, mapping: string, batches: number): unknown {
   if (!isConnectionLoss(error)) return error;
   return new StocktakeError(
     'MIGRATE_INTERRUPTED',

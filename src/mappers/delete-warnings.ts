@@ -17,11 +17,15 @@ export interface DeleteWarning {
   readonly message: string;
 }
 
-/** The warnings about the foreign keys that reference the rows `deletes` of the mapping's target would remove. */
+/**
+ * The warnings about the foreign keys that reference the rows `deletes` of the mapping's target would remove;
+ * `mirroredChildren` names the tables of dependent mirrors in the same run, whose own deletes come first.
+ */
 export function deleteWarnings(
   prepared: PreparedMapping,
   targetDatasets: readonly Dataset[],
   deletes: number,
+  mirroredChildren: ReadonlySet<string> = new Set(),
 ): DeleteWarning[] {
   if (deletes === 0) return [];
   const table = prepared.target.dataset;
@@ -35,14 +39,14 @@ export function deleteWarnings(
       warnings.push({
         path,
         code: DELETE_REFERENCED_CODE,
-        message: `${rows}: ${effect(fk.onDelete, child.name, link)}`,
+        message: `${rows}: ${effect(fk.onDelete, child.name, link, mirroredChildren.has(child.name))}`,
       });
     }
   }
   return warnings;
 }
 
-function effect(action: string | undefined, child: string, link: string): string {
+function effect(action: string | undefined, child: string, link: string, mirrored: boolean): string {
   switch ((action ?? 'NO ACTION').toUpperCase()) {
     case 'CASCADE':
       return `also deletes the rows of ${child} that reference them (${link}, ON DELETE CASCADE)`;
@@ -51,7 +55,9 @@ function effect(action: string | undefined, child: string, link: string): string
     case 'SET DEFAULT':
       return `sets the reference to its default in the rows of ${child} that reference them (${link}, ON DELETE SET DEFAULT)`;
     default:
-      return `a row still referenced from ${child} is refused by the database and rejected (${link}, ON DELETE ${(action ?? 'NO ACTION').toUpperCase()})`;
+      return mirrored
+        ? `a row still referenced from ${child} is deleted once the mapping that mirrors ${child} has deleted the rows that reference it, and rejected if one still does (${link}, ON DELETE ${(action ?? 'NO ACTION').toUpperCase()})`
+        : `a row still referenced from ${child} is refused by the database and rejected (${link}, ON DELETE ${(action ?? 'NO ACTION').toUpperCase()})`;
   }
 }
 

@@ -15,7 +15,12 @@ import { isStocktakeError, StocktakeError } from '../core/errors.ts';
 import type { MappingPlan, MappingRun, PlanDocument, RunDocument } from '../core/plan.ts';
 import { redact } from '../core/secrets.ts';
 import { TOOL_VERSION } from '../core/version.ts';
-import { type ApplyProgress, deleteKeyOf, type RefusedDelete } from '../mappers/apply-batches.ts';
+import {
+  type ApplyProgress,
+  deleteKeyOf,
+  interruption,
+  type RefusedDelete,
+} from '../mappers/apply-batches.ts';
 import {
   type ApplyMappingOptions,
   newMappingRun,
@@ -164,10 +169,11 @@ export async function runMigrate(config: Config, options: MigrateRunOptions): Pr
       parents: new Set(prepared.flatMap((p) => p.dependsOn)),
     };
     const error = options.plan ? await runPlanned(prepared, context) : await runScheduled(prepared, context);
-    await retryRefusedDeletes(prepared, context, error === null);
+    const retried = await retryRefusedDeletes(prepared, context, error === null);
+    const outcome = error ?? retried;
     run.finishedAt = (options.now?.() ?? new Date()).toISOString();
-    run.status = runStatus(run.mappings, error);
-    return { run, error };
+    run.status = runStatus(run.mappings, outcome);
+    return { run, error: outcome };
   } finally {
     rejects?.close();
     if (!options.connectors) await connectors.close();
@@ -224,7 +230,8 @@ async function retryRefusedDeletes(
   prepared: readonly PreparedMapping[],
   context: RunContext,
   retry: boolean,
-): Promise<void> {
+): Promise<unknown> {
+  let firstError: unknown = null;
   for (const p of [...prepared].reverse()) {
     const refused = context.refusedDeletes.get(p.config.name);
     if (!refused || refused.length === 0) continue;
@@ -242,7 +249,16 @@ async function retryRefusedDeletes(
       context.options.onStep?.(
         `${p.config.name}: deleting again ${refused.length} row(s) the database refused`,
       );
-      const result = await retryBatch(p, context, refused, run, tally);
+      let result: Awaited<ReturnType<typeof retryBatch>>;
+      try {
+        result = await retryBatch(p, context, refused, run, tally);
+      } catch (error) {
+        // The mapping's own batches are committed: the run record stays, with the error on this mapping.
+        const stopped = interruption(error, p.config.name, run.checkpoint.batches);
+        failRun(run, stopped);
+        firstError ??= stopped;
+        continue;
+      }
       run.deleted += result.deleted;
       still = result.rejected.filter((r) => r.list === 'deletes');
     }
@@ -255,7 +271,23 @@ async function retryRefusedDeletes(
       });
     }
     run.rejected = { ...run.rejected, database: run.rejected.database + still.length };
+    // The deletes held back did not count against maxRejects while the mapping ran: they do now.
+    const max = p.config.maxRejects;
+    const total = run.rejected.mapping + run.rejected.database;
+    if (max !== undefined && total > max && run.status === 'done') {
+      const exceeded = new StocktakeError(
+        'MIGRATE_REJECTS_EXCEEDED',
+        `mapping ${p.config.name}: ${total} rejected rows exceed maxRejects (${max}), with the deletes the database still refused at the end of the run`,
+        {
+          hint: 'read rejects.csv: the rows still referenced from other tables stay; remove the references or raise maxRejects',
+          context: { mapping: p.config.name },
+        },
+      );
+      failRun(run, exceeded);
+      firstError ??= exceeded;
+    }
   }
+  return firstError;
 }
 
 // The refused deletes again, in one batch with the mapping's last checkpoint; a failure lists them all as

@@ -176,6 +176,17 @@ export async function runPlan(config: Config, options: PlanRunOptions = {}): Pro
             return planOne(p, connectors, {
               ...options,
               config,
+              // Dependent mirrors of the same target: their deletes may free rows this one's refused.
+              mirroredChildren: new Set(
+                prepared
+                  .filter(
+                    (q) =>
+                      q.target.name === p.target.name &&
+                      q.config.to.mode === 'mirror' &&
+                      q.dependsOn.includes(p.config.name),
+                  )
+                  .map((q) => q.target.dataset.name),
+              ),
               foreignKeys,
               insertedParents: parents,
               ...(inserts ? { onInsert: (key: string) => addPending(inserts, key, p.mappingName) } : {}),
@@ -206,6 +217,7 @@ async function planOne(
   options: PlanRunOptions &
     Pick<PlanMappingOptions, 'onInsert' | 'firstPassInserts' | 'foreignKeys' | 'insertedParents'> & {
       readonly config: Config;
+      readonly mirroredChildren?: ReadonlySet<string>;
     },
 ): Promise<MappingPlan> {
   const name = prepared.config.name;
@@ -233,7 +245,12 @@ async function planOne(
   );
   const warnings = [
     ...narrowingWarnings(prepared),
-    ...deleteWarnings(prepared, connectors.targets.get(prepared.target.name)!.datasets, plan.deletes),
+    ...deleteWarnings(
+      prepared,
+      connectors.targets.get(prepared.target.name)!.datasets,
+      plan.deletes,
+      options.mirroredChildren,
+    ),
     ...(plan.warnings ?? []),
   ];
   return warnings.length > 0 ? { ...plan, warnings } : plan;

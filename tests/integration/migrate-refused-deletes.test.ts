@@ -3,7 +3,7 @@
  * the database's reason, not a failed run: the other deletes and writes of the batch are applied, the
  * verification accepts the row left in place, and the next run refuses it again the same way.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -102,19 +102,22 @@ describe('mirror deletes the target refuses', () => {
     after.close();
   });
 
-  it('tries the refused deletes of a parent mirror again once its dependent mirror has deleted the referencing rows', async () => {
-    const path = join(dir, 'family.sqlite');
+  // Parents and children, both mirrored: P2 and C2 are gone from the source; P3 is gone but C3 stays,
+  // still referencing it.
+  function family(name: string, maxRejects?: number): { cfg: Config; path: string } {
+    const path = join(dir, `${name}.sqlite`);
     const db = new Database(path);
     db.exec(`CREATE TABLE parents (id TEXT PRIMARY KEY, name TEXT);
       CREATE TABLE children (id TEXT PRIMARY KEY, parent TEXT REFERENCES parents (id));
       INSERT INTO parents VALUES ('P1', 'a'), ('P2', 'b'), ('P3', 'c');
       INSERT INTO children VALUES ('C1', 'P1'), ('C2', 'P2'), ('C3', 'P3');`);
     db.close();
-    // P2 and C2 are gone from the source; P3 is gone but C3 stays, still referencing it.
-    writeFileSync(join(dir, 'parents.csv'), 'id;name\nP1;a\n');
-    writeFileSync(join(dir, 'children.csv'), 'id;parent\nC1;P1\nC3;P3\n');
+    const files = join(dir, name);
+    mkdirSync(files, { recursive: true });
+    writeFileSync(join(files, 'parents.csv'), 'id;name\nP1;a\n');
+    writeFileSync(join(files, 'children.csv'), 'id;parent\nC1;P1\nC3;P3\n');
     const cfg = {
-      sources: { legacy: { kind: 'csv', path: dir, include: ['parents.csv', 'children.csv'] } },
+      sources: { legacy: { kind: 'csv', path: files } },
       targets: { newtool: { kind: 'sqlite', path } },
       mappings: [
         {
@@ -128,9 +131,26 @@ describe('mirror deletes the target refuses', () => {
           from: { source: 'legacy', dataset: 'parents' },
           to: { target: 'newtool', dataset: 'parents', key: ['id'], mode: 'mirror' },
           fields: { id: {}, name: {} },
+          ...(maxRejects !== undefined ? { maxRejects } : {}),
         },
       ],
     } as unknown as Config;
+    return { cfg, path };
+  }
+
+  const rejectedKeys = (rejectsDir: string) =>
+    readFileSync(join(rejectsDir, 'rejects.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line).key);
+
+  it('tries the refused deletes of a parent mirror again once its dependent mirror has deleted the referencing rows', async () => {
+    const { cfg, path } = family('family');
+    const plan = await runPlan(cfg, { samples: 5 });
+    const parents = plan.mappings.find((m) => m.name === 'parents')!;
+    expect(parents.warnings?.map((w) => w.message)).toEqual([
+      'deleting 2 rows of parents: a row still referenced from children is deleted once the mapping that mirrors children has deleted the rows that reference it, and rejected if one still does (children.(parent) → parents.(id), ON DELETE NO ACTION)',
+    ]);
     const outcome = await runMigrate(cfg, { rejectsDir: join(dir, 'family-1') });
     expect(outcome.error).toBeNull();
     const byName = new Map(outcome.run.mappings.map((m) => [m.name, m]));
@@ -141,13 +161,62 @@ describe('mirror deletes the target refuses', () => {
       deleted: 1,
       rejected: { mapping: 0, database: 1 },
     });
-    const rejects = readFileSync(join(dir, 'family-1', 'rejects.jsonl'), 'utf8')
-      .trim()
-      .split('\n');
-    expect(rejects.map((line) => JSON.parse(line).key)).toEqual([{ id: 'P3' }]);
+    expect(rejectedKeys(join(dir, 'family-1'))).toEqual([{ id: 'P3' }]);
     const after = new Database(path, { readonly: true });
     expect(after.prepare('SELECT id FROM parents ORDER BY id').all()).toEqual([{ id: 'P1' }, { id: 'P3' }]);
     expect(after.prepare('SELECT id FROM children ORDER BY id').all()).toEqual([{ id: 'C1' }, { id: 'C3' }]);
+    after.close();
+  });
+
+  it('counts the deletes still refused at the end against maxRejects', async () => {
+    const { cfg } = family('family-max', 0);
+    const outcome = await runMigrate(cfg, { rejectsDir: join(dir, 'family-max') });
+    expect(outcome.error).toMatchObject({ code: 'MIGRATE_REJECTS_EXCEEDED' });
+    expect(outcome.run.status).toBe('rejects-exceeded');
+    expect(outcome.run.mappings.find((m) => m.name === 'parents')).toMatchObject({
+      status: 'rejects-exceeded',
+      deleted: 1,
+      rejected: { mapping: 0, database: 1 },
+    });
+  });
+
+  it('keeps the run record when the retry loses its connection: the mapping is interrupted, its refused rows listed', async () => {
+    const { cfg, path } = family('family-lost');
+    let seen = 0;
+    const outcome = await runMigrate(cfg, {
+      rejectsDir: join(dir, 'family-lost'),
+      openWriter: async (connector, target) => {
+        const writer = await connector.writer!(target);
+        return {
+          ...writer,
+          applyBatch: (batch) => {
+            // The second batch deleting P2 is the retry.
+            if (batch.deletes?.some((key) => key[0] === 'P2') && ++seen === 2)
+              return Promise.reject(new Error('Connection lost: the server closed the connection'));
+            return writer.applyBatch(batch);
+          },
+          readCheckpoint: (mapping) => writer.readCheckpoint(mapping),
+          clearCheckpoint: (mapping) => writer.clearCheckpoint(mapping),
+        };
+      },
+    });
+    expect(outcome.error).toMatchObject({ code: 'MIGRATE_INTERRUPTED' });
+    expect(outcome.run.status).toBe('interrupted');
+    expect(outcome.run.mappings.find((m) => m.name === 'parents')).toMatchObject({
+      status: 'interrupted',
+      rejected: { mapping: 0, database: 2 },
+    });
+    expect(
+      rejectedKeys(join(dir, 'family-lost'))
+        .map((k) => k.id)
+        .sort(),
+    ).toEqual(['P2', 'P3']);
+    const after = new Database(path, { readonly: true });
+    expect(after.prepare('SELECT id FROM parents ORDER BY id').all()).toEqual([
+      { id: 'P1' },
+      { id: 'P2' },
+      { id: 'P3' },
+    ]);
     after.close();
   });
 
