@@ -150,29 +150,29 @@ describe('key collations', () => {
       ]);
     });
   });
+});
 
-  describe.skipIf(!pgUp)('PostgreSQL citext in a database whose ctype is C', () => {
-    const scratch = new ScratchPostgres('stocktake_it_citext_c');
-    beforeAll(async () => {
-      await scratch.create("TEMPLATE template0 LC_CTYPE 'C' LC_COLLATE 'C' ENCODING 'UTF8'");
-      await scratch.run('CREATE EXTENSION citext; CREATE TABLE t (code citext PRIMARY KEY, name text)');
-    });
-    afterAll(() => scratch.drop());
+describe.skipIf(!pgUp)('PostgreSQL citext in a database whose ctype is C', () => {
+  const scratch = new ScratchPostgres('stocktake_it_citext_c');
+  beforeAll(async () => {
+    await scratch.create("TEMPLATE template0 LC_CTYPE 'C' LC_COLLATE 'C' ENCODING 'UTF8'");
+    await scratch.run('CREATE EXTENSION citext; CREATE TABLE t (code citext PRIMARY KEY, name text)');
+  });
+  afterAll(() => scratch.drop());
 
-    it('folds A–Z alone: ÉTÉ and été are two keys, ABC and abc one', async () => {
-      const target = { kind: 'postgres', url: scratch.url() };
-      const cfg = config(csv('citext_c', ['ÉTÉ;a', 'été;b', 'ABC;c', 'abc;d']), target, 'public.t');
-      const run = await runMigrate(cfg, { rejectsDir: join(dir, 'citext-c') });
-      expect(run.error).toBeNull();
-      expect(run.run.mappings[0]).toMatchObject({
-        inserted: 2,
-        rejected: { mapping: 2, database: 0 },
-        reconciliation: { ok: true },
-      });
-      expect(rejectCodes(join(dir, 'citext-c'))).toEqual([
-        'REJECT_KEY_COLLISION ABC',
-        'REJECT_KEY_COLLISION abc',
-      ]);
+  it('folds A–Z alone: ÉTÉ and été are two keys, ABC and abc one', async () => {
+    const target = { kind: 'postgres', url: scratch.url() };
+    const cfg = config(csv('citext_c', ['ÉTÉ;a', 'été;b', 'ABC;c', 'abc;d']), target, 'public.t');
+    const run = await runMigrate(cfg, { rejectsDir: join(dir, 'citext-c') });
+    expect(run.error).toBeNull();
+    expect(run.run.mappings[0]).toMatchObject({
+      inserted: 2,
+      rejected: { mapping: 2, database: 0 },
+      reconciliation: { ok: true },
     });
+    expect(rejectCodes(join(dir, 'citext-c'))).toEqual([
+      'REJECT_KEY_COLLISION ABC',
+      'REJECT_KEY_COLLISION abc',
+    ]);
   });
 });
