@@ -24,6 +24,7 @@ import {
   rowAt,
 } from './spill-partitions.ts';
 import { isPendingReference, pendingReferenceText } from './transforms/ref-transform.ts';
+import { UniqueValues } from './unique-values.ts';
 
 /**
  * Rows per batch each side is read in, unless told otherwise (the connectors' default is 5,000): the
@@ -52,6 +53,8 @@ export interface DiffSides {
   readonly target: PartitionStore;
   readonly sourceSummary: SideSummary & { readonly rejected: number; readonly unkeyed: number };
   readonly targetSummary: SideSummary;
+  /** Unique constraints of the target (not the key) whose values some source rows share (`MAP_UNIQUE_SHARED`). */
+  readonly uniqueWarnings: readonly { path: string; code: string; message: string }[];
   /** Releases memory and temporary files. */
   close(): void;
 }
@@ -79,6 +82,7 @@ export async function readSides(
   // rows are hashed. A side that fails stops the other before the error is thrown.
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  const unique = UniqueValues.for(prepared);
   const read = (side: 'source' | 'target') => ({
     signal,
     batchSize: options.batchSize ?? READ_BATCH_ROWS,
@@ -96,7 +100,11 @@ export async function readSides(
         source,
         sourceStore,
         (r) => tally.addMapped(r.row, r.key, r.sourceKey, r.rejection),
-        { ...read('source'), ...(options.foreignKeys ? { foreignKeys: options.foreignKeys } : {}) },
+        {
+          ...read('source'),
+          ...(options.foreignKeys ? { foreignKeys: options.foreignKeys } : {}),
+          ...(unique ? { onMappedTexts: (texts: readonly string[]) => unique.add(texts) } : {}),
+        },
       ),
     ),
     stopOnError(
@@ -132,6 +140,7 @@ export async function readSides(
     target: targetStore,
     sourceSummary: sourceRead.value,
     targetSummary: targetRead.value,
+    uniqueWarnings: unique?.warnings() ?? [],
     close,
   };
 }
@@ -427,6 +436,7 @@ export async function planMapping(
   const warnings = [
     ...(options.foreignKeys?.warnings ?? []),
     ...heldDeletesWarning(prepared, sides.sourceSummary.unkeyed),
+    ...sides.uniqueWarnings,
   ];
   try {
     await walkPartitions(sides.source, sides.target, (s, t, diff) => {
