@@ -6,7 +6,12 @@
  */
 import type { Knex } from 'knex';
 import type { Request } from 'tedious';
-import type { Column } from '../../src/core/inventory.ts';
+import { quoteMssql } from '../../src/connectors/mssql/mssql-catalog.ts';
+import { mssqlValue } from '../../src/connectors/mssql/mssql-dialect.ts';
+import { mssqlPushdown } from '../../src/connectors/mssql/mssql-pushdown.ts';
+import { pushdownProfile } from '../../src/connectors/sql/sql-pushdown.ts';
+import type { Column, Dataset } from '../../src/core/inventory.ts';
+import type { DatasetObservation } from '../../src/profilers/observation.ts';
 
 /** A SQL Server column at `position`; the first is the primary key, the others nullable. */
 export const column = (
@@ -78,4 +83,28 @@ export function fakeMssql(answer: FakeAnswer): FakeMssql {
     emit: () => true,
   } as unknown as Knex;
   return { db, log, bulk };
+}
+
+/**
+ * Profiles `dataset` through the SQL Server push-down against recorded answers (`answer` gives a statement's
+ * rows, as tedious would hand them over); returns the statements sent and the observation.
+ */
+export async function profileWithAnswers(
+  dataset: Dataset,
+  answer: (sql: string) => Record<string, unknown>[] = () => [],
+  distinctLimit = 100,
+): Promise<{ sent: string[]; observation: DatasetObservation }> {
+  const sent: string[] = [];
+  const db = {
+    client: { positionBindings: (sql: string) => sql },
+    raw: async (sql: string) => {
+      sent.push(sql);
+      return answer(sql);
+    },
+  } as unknown as Knex;
+  const observation = await pushdownProfile(
+    { db, dataset, resolve: () => undefined, quote: quoteMssql, toValue: mssqlValue, dialect: mssqlPushdown },
+    { distinctLimit },
+  );
+  return { sent, observation };
 }

@@ -1,15 +1,5 @@
-/**
- * SQL Server semantics a fake connection cannot show by itself, pinned in the SQL text and in recorded
- * exchanges: conversion errors roll back the whole transaction (so bad values are refused before the MERGE),
- * datetime takes at most 3 fraction digits from text, #temp tables live in tempdb's collation, comparisons
- * pad with spaces and follow the column's collation, datetimeoffset compares in UTC, identity columns are
- * never updated, COLLATE and COUNT refuse some types, COUNT overflows past 2^31 - 1, tedious reads
- * decimals as JavaScript numbers and CLR types as their bytes.
- */
-import type { Knex } from 'knex';
 import { describe, expect, it } from 'vitest';
-import { quoteMssql } from '../../src/connectors/mssql/mssql-catalog.ts';
-import { mssqlDialect, mssqlValue } from '../../src/connectors/mssql/mssql-dialect.ts';
+import { mssqlDialect } from '../../src/connectors/mssql/mssql-dialect.ts';
 import { mssqlPushdown } from '../../src/connectors/mssql/mssql-pushdown.ts';
 import {
   createMssqlWriter,
@@ -19,10 +9,9 @@ import {
 } from '../../src/connectors/mssql/mssql-writer.ts';
 import { SqlConnector } from '../../src/connectors/sql/sql-connector.ts';
 import type { SqlDialect, SqlEntryConfig } from '../../src/connectors/sql/sql-dialect.ts';
-import { pushdownProfile } from '../../src/connectors/sql/sql-pushdown.ts';
 import type { WriteBatch } from '../../src/connectors/writer-types.ts';
 import type { Dataset } from '../../src/core/inventory.ts';
-import { column, type FakeAnswer, fakeMssql } from './mssql-fixtures.ts';
+import { column, type FakeAnswer, fakeMssql, profileWithAnswers } from './mssql-fixtures.ts';
 
 const TABLE = '[dbo].[t]';
 
@@ -201,27 +190,8 @@ const EVERY_VALUE_DISTINCT = Object.fromEntries([
 const isCounts = (sql: string) => /^SELECT COUNT(_BIG)?\(\*\) AS n,/.test(sql);
 
 /** Profiles ORDERS against recorded answers; returns the statements sent and the observation. */
-async function profile(answer: (sql: string) => Record<string, unknown>[] = () => [], distinctLimit = 100) {
-  const sent: string[] = [];
-  const db = {
-    client: { positionBindings: (sql: string) => sql },
-    raw: async (sql: string) => {
-      sent.push(sql);
-      return answer(sql);
-    },
-  } as unknown as Knex;
-  const observation = await pushdownProfile(
-    {
-      db,
-      dataset: ORDERS,
-      resolve: () => undefined,
-      quote: quoteMssql,
-      toValue: mssqlValue,
-      dialect: mssqlPushdown,
-    },
-    { distinctLimit },
-  );
-  return { sent, observation };
+function profile(answer?: (sql: string) => Record<string, unknown>[], distinctLimit = 100) {
+  return profileWithAnswers(ORDERS, answer, distinctLimit);
 }
 
 describe('SQL Server push-down keys', () => {

@@ -15,7 +15,7 @@ import { pushdownProfile } from '../../src/connectors/sql/sql-pushdown.ts';
 import type { Dataset } from '../../src/core/inventory.ts';
 import { canonicalKey } from '../../src/profilers/canonical-key.ts';
 import type { DatasetObservation } from '../../src/profilers/observation.ts';
-import { column } from './mssql-fixtures.ts';
+import { column, profileWithAnswers } from './mssql-fixtures.ts';
 
 const AMOUNTS: Dataset = {
   name: 'dbo.amounts',
@@ -68,7 +68,6 @@ async function profileAmounts(
   distinctLimit: number,
 ): Promise<{ sent: string[]; observation: DatasetObservation }> {
   const names = AMOUNTS.columns.map((c) => c.name);
-  const sent: string[] = [];
   const answer = (sql: string): Record<string, unknown>[] => {
     if (sql.startsWith('SELECT COUNT_BIG(*) AS n')) {
       return [{ n: 3, c0: 3, d0: 3, c1: 3, d1: 2, c2: 3, d2: 2, c3: 3, d3: 2, c4: 3, d4: 2 }];
@@ -106,25 +105,7 @@ async function profileAmounts(
     }
     return [];
   };
-  const db = {
-    client: { positionBindings: (sql: string) => sql },
-    raw: async (sql: string) => {
-      sent.push(sql);
-      return answer(sql);
-    },
-  } as unknown as Knex;
-  const observation = await pushdownProfile(
-    {
-      db,
-      dataset: AMOUNTS,
-      resolve: () => undefined,
-      quote: quoteMssql,
-      toValue: mssqlValue,
-      dialect: mssqlPushdown,
-    },
-    { distinctLimit },
-  );
-  return { sent, observation };
+  return profileWithAnswers(AMOUNTS, answer, distinctLimit);
 }
 
 describe('SQL Server push-down of decimal, numeric, money and smallmoney', () => {
