@@ -1,7 +1,13 @@
-/** Reads a lookup table from a CSV file (`,`, `;` or tab separated, with a header), once per mapping compile. */
+/**
+ * Reads a lookup table from a CSV file (`,`, `;` or tab separated, with a header), once per mapping
+ * compile. Its encoding is detected as a source file's is (BOM, UTF-16, UTF-8, else Windows-1252), so
+ * `Société` in a legacy export matches `Société` in the data.
+ */
+import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { decodeSample, detectEncoding, isUtf8Encoding } from '../connectors/csv/csv-encoding.ts';
 
 /** Reads `file` (relative to `baseDir`) and maps its `key` column to its `value` column; throws a readable Error. */
 export function loadCsvLookup(
@@ -11,12 +17,13 @@ export function loadCsvLookup(
   baseDir = process.cwd(),
 ): Map<string, string> {
   const path = isAbsolute(file) ? file : resolve(baseDir, file);
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch {
     throw new Error(`cannot read ${file} (looked for ${path})`);
   }
+  const text = decodeLookup(bytes, file);
   let records: Record<string, string>[];
   try {
     records = parse(text, { columns: true, bom: true, delimiter: [',', ';', '\t'], skip_empty_lines: true });
@@ -41,4 +48,26 @@ export function loadCsvLookup(
     table.set(k, v);
   });
   return table;
+}
+
+/**
+ * Decodes the whole file. A file mixing UTF-8 lines and legacy ones would turn some keys into U+FFFD
+ * and miss them silently, so it is refused with the first line that is not UTF-8.
+ */
+function decodeLookup(bytes: Buffer, file: string): string {
+  const encoding = detectEncoding(bytes, true);
+  if (isUtf8Encoding(encoding) && !isUtf8(bytes)) {
+    let line = 1;
+    let start = 0;
+    for (let i = 0; i <= bytes.length; i++) {
+      if (i < bytes.length && bytes[i] !== 10) continue;
+      if (!isUtf8(bytes.subarray(start, i))) break;
+      line++;
+      start = i + 1;
+    }
+    throw new Error(
+      `${file} mixes encodings: line ${line} is not UTF-8 while other lines are; save the file in one encoding (UTF-8)`,
+    );
+  }
+  return decodeSample(bytes, encoding);
 }

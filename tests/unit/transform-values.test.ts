@@ -300,4 +300,34 @@ describe('lookup from a CSV file', () => {
       reason: 'is not in pays.csv',
     });
   });
+
+  test('reads a Windows-1252 file as such, and refuses one mixing encodings with the line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stocktake-lookup-'));
+    // "forme;libellé\nSté;Société\n" as a legacy Excel export writes it.
+    writeFileSync(join(dir, 'formes.csv'), Buffer.from('forme;libell\xe9\nSt\xe9;Soci\xe9t\xe9\n', 'latin1'));
+    const source = dataset('s', [column('v', 'string')]);
+    const compiled = compileMapping(
+      mapping({ v: { transform: [{ lookup: { file: 'formes.csv', key: 'forme', value: 'libellé' } }] } }),
+      0,
+      { source, baseDir: dir },
+    );
+    const out: Value[] = [];
+    expect(compiled.map(['Sté'], out)).toBe(null);
+    expect(out).toEqual(['Société']);
+
+    writeFileSync(
+      join(dir, 'mixed.csv'),
+      Buffer.concat([
+        Buffer.from('forme;libellé\nSté;Société\n'),
+        Buffer.from('SA;Soci\xe9t\xe9 anonyme\n', 'latin1'),
+      ]),
+    );
+    expect(() =>
+      compileMapping(
+        mapping({ v: { transform: [{ lookup: { file: 'mixed.csv', key: 'forme', value: 'libellé' } }] } }),
+        0,
+        { source, baseDir: dir },
+      ),
+    ).toThrow('mixed.csv mixes encodings: line 3 is not UTF-8');
+  });
 });
