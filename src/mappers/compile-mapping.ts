@@ -92,6 +92,14 @@ const PARSING_STEPS: ReadonlySet<string> = new Set([
   'ref',
 ]);
 
+/** True for a `date` or `datetime` step that names the formats it reads. */
+function hasDateFormats(step: TransformStepConfig): boolean {
+  const { name, args } = stepNameAndArgs(step);
+  if (name !== 'date' && name !== 'datetime') return false;
+  const formats = (args as { formats?: unknown } | null | undefined)?.formats;
+  return Array.isArray(formats) && formats.length > 0;
+}
+
 /** Which logical types a value of each type can be written to without a converting transform. */
 const WRITABLE_TO: Readonly<Record<LogicalType, readonly LogicalType[]>> = {
   string: ['string', 'integer', 'decimal', 'float', 'boolean', 'date', 'time', 'timestamp', 'binary', 'json'],
@@ -214,9 +222,13 @@ export function tryCompileMapping(
     const firstStep = transforms[0] === undefined ? undefined : stepNameAndArgs(transforms[0]);
     // A field into a text column, through steps that work on text, reads its columns as the source spells
     // them (a CSV's `Oui`, `12,50`, `03/04/2024`), not as their inferred type converts them.
+    // A date step with explicit formats reads a file's text too: the order the scan inferred from the whole
+    // column (`01/02/2024` as 1 February when every value parses day first, as text when one does not)
+    // must not decide what `formats: [MM/dd/yyyy]` reads.
     const readsText =
-      textTargetByName.get(field)?.type === 'string' &&
-      transforms.every((step) => !PARSING_STEPS.has(stepNameAndArgs(step).name));
+      (textTargetByName.get(field)?.type === 'string' &&
+        transforms.every((step) => !PARSING_STEPS.has(stepNameAndArgs(step).name))) ||
+      ((source.kind === 'file' || source.kind === 'sheet') && transforms.some(hasDateFormats));
     const asText = (name: string) => readsText && sourceByName.get(name)!.type !== 'string';
     let input = INPUT_NONE;
     let column = -1;

@@ -103,6 +103,19 @@ describe('CSV text into text columns', () => {
     ]);
   });
 
+  it('a date step with formats reads the text of the file, whatever the other rows of the column hold', async () => {
+    // Every value of `jour` parses day first, so the scan types the column 3 April and 15 May; the
+    // mapping says the file writes months first, and a month 15 does not exist.
+    const { cfg, path } = setUp('us-dates', {
+      ref: {},
+      jour: { transform: [{ date: { formats: ['MM/dd/yyyy'] } }] },
+    });
+    const { error, run } = await runMigrate(cfg, { rejectsDir: join(dir, 'us-dates-rejects') });
+    expect(error).toBeNull();
+    expect(rows(path).map(({ ref, jour }) => ({ ref, jour }))).toEqual([{ ref: 'A1', jour: '2024-03-04' }]);
+    expect(run.mappings[0]?.rejected).toEqual({ mapping: 1, database: 0 });
+  });
+
   it('reads a workbook text cell as written too, as the CSV file', async () => {
     const workbook = new ExcelJS.Workbook();
     const sheet = workbook.addWorksheet('Clients');
