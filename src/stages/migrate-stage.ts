@@ -139,6 +139,7 @@ export async function runMigrate(config: Config, options: MigrateRunOptions): Pr
       const open = options.openWriter ?? ((c: Connector, t: WriteTarget) => openWriter(c, t, p));
       writers.set(p.config.name, await open(connector, target));
     }
+    if (!options.resume) await refuseOverInterruptedRuns(prepared, writers);
     rejects = new RejectsFiles(options.rejectsDir);
     const runs = new Map(prepared.map((p) => [p.config.name, newMappingRun(p.config.name)]));
     const run: RunDocument = {
@@ -178,6 +179,29 @@ export async function runMigrate(config: Config, options: MigrateRunOptions): Pr
     rejects?.close();
     if (!options.connectors) await connectors.close();
   }
+}
+
+/**
+ * Refuses to start over interrupted runs before anything is written: their run.json and rejects files
+ * (which `--resume` needs, and which list what was refused) stay as they were. Every such mapping is named.
+ */
+async function refuseOverInterruptedRuns(
+  prepared: readonly PreparedMapping[],
+  writers: ReadonlyMap<string, Writer>,
+): Promise<void> {
+  const interrupted: string[] = [];
+  for (const p of prepared) {
+    const checkpoint = await writers.get(p.config.name)!.readCheckpoint(p.config.name);
+    if (checkpoint && !checkpoint.done)
+      interrupted.push(
+        `mapping ${p.config.name}: an interrupted run (${checkpoint.runId}) stopped after batch ${checkpoint.batches} (${checkpoint.sourceRows} rows applied)`,
+      );
+  }
+  if (interrupted.length === 0) return;
+  throw new StocktakeError('MIGRATE_RESUME_REQUIRED', interrupted.join('; '), {
+    hint: 'run `stocktake migrate --resume` to continue; nothing was written, the last run.json and rejects files are kept',
+    context: { mappings: interrupted.length },
+  });
 }
 
 const WRITER_KINDS: Readonly<Record<string, WriterKind>> = {

@@ -171,11 +171,14 @@ describe.skipIf(!pgUp)('a migration into PostgreSQL stopped, killed and resumed'
     const stopped = await first.done;
     expect(stopped.code, stopped.stderr).toBe(4);
     expect(stopped.stderr).toContain('MIGRATE_INTERRUPTED');
-    expect(JSON.parse(readFileSync(join(work, 'out', 'run.json'), 'utf8')).status).toBe('interrupted');
+    const interruptedRun = readFileSync(join(work, 'out', 'run.json'), 'utf8');
+    expect(JSON.parse(interruptedRun).status).toBe('interrupted');
 
     const refused = await cli(['migrate', ...args]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('MIGRATE_RESUME_REQUIRED');
+    // The refused run wrote nothing: the interrupted run's record is still there to resume from.
+    expect(readFileSync(join(work, 'out', 'run.json'), 'utf8')).toBe(interruptedRun);
 
     const second = start(['migrate', ...args, '--resume']);
     const reached = (await batches()) + 3;

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -335,8 +335,12 @@ describe('migrate', () => {
     expect((first.error as { exitCode: number }).exitCode).toBe(4);
     expect(first.run.status).toBe('interrupted');
     expect(w.target.rows.get('contacts')).toHaveLength(10);
-    const again = await runMigrate(w.config, { connectors: w.connectors, rejectsDir: dir, batchSize: 5 });
-    expect(isStocktakeError(again.error, 'MIGRATE_RESUME_REQUIRED')).toBe(true);
+    // Refused before anything is written: the interrupted run's rejects file is kept.
+    writeFileSync(join(dir, 'rejects.jsonl'), '{"mapping":"contacts","row":7}\n');
+    await expect(
+      runMigrate(w.config, { connectors: w.connectors, rejectsDir: dir, batchSize: 5 }),
+    ).rejects.toMatchObject({ code: 'MIGRATE_RESUME_REQUIRED' });
+    expect(readFileSync(join(dir, 'rejects.jsonl'), 'utf8')).toBe('{"mapping":"contacts","row":7}\n');
     const resumed = await runMigrate(w.config, {
       connectors: w.connectors,
       rejectsDir: dir,
