@@ -25,6 +25,7 @@ import {
   keyValuesOf,
   mirrorDeletes,
   readSides,
+  softenedWarnings,
   walkPartitions,
 } from './plan-mapping.ts';
 import { checkPlanColumns } from './plan-staleness.ts';
@@ -187,10 +188,10 @@ export async function writeMapping(
   const mode = prepared.config.to.mode;
   const deletes = mirrorDeletes(prepared, sides.sourceSummary.unkeyed);
   const held = heldDeletesWarning(prepared, sides.sourceSummary.unkeyed);
-  if (held.length > 0) {
-    run.warnings = held;
-    options.onStep?.(`${name}: ${held[0]!.message}`);
-  }
+  if (held.length > 0) options.onStep?.(`${name}: ${held[0]!.message}`);
+  const softened = softenedWarnings(prepared, sides.sourceSummary.softened);
+  for (const w of softened) options.onStep?.(`${name}: ${w.message}`);
+  if (held.length + softened.length > 0) run.warnings = [...held, ...softened];
   // The target was empty when the interrupted fresh load began: a row under a key the source holds twice
   // was written by it before the duplicate was read, and goes, as that run would have deleted it.
   const retractDuplicates = read.resumed && isFreshLoadRun(read.checkpoint);

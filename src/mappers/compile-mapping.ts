@@ -13,7 +13,7 @@ import { type ErrorCode, StocktakeError } from '../core/errors.ts';
 import type { Dataset, LogicalType } from '../core/inventory.ts';
 import { compileColumnCheck } from './column-checks.ts';
 import { loadCsvLookup } from './lookup-file.ts';
-import type { CompiledMapping, RejectCode, Rejection } from './mapping-types.ts';
+import type { CompiledMapping, RejectCode, Rejection, SoftenedCount } from './mapping-types.ts';
 import { isPendingReference, type ReferenceSlot } from './transforms/ref-transform.ts';
 import { findTransform, TRANSFORM_NAMES } from './transforms/registry.ts';
 import {
@@ -439,9 +439,19 @@ function buildCompiledMapping(
   const keyIndexes = keyFields.map((k) => targetFields.indexOf(k));
   // Only a `ref` step yields a pending reference: a mapping without one skips the test on every value.
   const mayPend = references.length > 0;
+  // Fields of the current row whose failure `onInvalid` softened; counted once the whole row is accepted.
+  const softenedNow = new Int32Array(fieldCount);
+  const softenedReasonNow: string[] = new Array(fieldCount).fill('');
+  let softenedInRow = 0;
+  const softenedCounts = new Float64Array(fieldCount);
+  const softenedReasons: string[] = new Array(fieldCount).fill('');
+  const soften = (f: number, step: string) => {
+    softenedNow[softenedInRow++] = f;
+    softenedReasonNow[f] = `${step}: ${failure.reason}`;
+  };
 
   /** One field's value for `row`, or FAILED with the failure scratch filled. */
-  function runField(p: FieldProgram, row: Row): Value | typeof FAILED {
+  function runField(p: FieldProgram, row: Row, f: number): Value | typeof FAILED {
     let value: Value;
     switch (p.input) {
       case INPUT_COLUMN:
@@ -469,6 +479,7 @@ function buildCompiledMapping(
         failure.value = value === p.list ? [...p.list] : value;
         return FAILED;
       }
+      soften(f, p.stepNames[s]!);
       if (p.onInvalid === 'null') value = null;
       // A multi-column list is scratch: never let it out of the row function.
       else if (value === p.list) value = null;
@@ -486,6 +497,7 @@ function buildCompiledMapping(
           failure.value = value;
           return FAILED;
         }
+        soften(f, p.checkNames[c]!);
         if (p.onInvalid === 'null') value = null;
         break;
       }
@@ -520,9 +532,10 @@ function buildCompiledMapping(
     keyIndexes,
     references,
     map(row: Row, out: Value[]): Rejection | null {
+      softenedInRow = 0;
       for (let f = 0; f < fieldCount; f++) {
         const p = programs[f]!;
-        const value = runField(p, row);
+        const value = runField(p, row, f);
         if (value === FAILED) {
           return {
             field: p.field,
@@ -534,7 +547,25 @@ function buildCompiledMapping(
         }
         out[f] = value;
       }
+      for (let i = 0; i < softenedInRow; i++) {
+        const f = softenedNow[i]!;
+        if (softenedCounts[f] === 0) softenedReasons[f] = softenedReasonNow[f]!;
+        softenedCounts[f]! += 1;
+      }
       return null;
+    },
+    softened(): SoftenedCount[] {
+      const counts: SoftenedCount[] = [];
+      programs.forEach((p, f) => {
+        if (softenedCounts[f]! > 0 && p.onInvalid !== 'reject')
+          counts.push({
+            field: p.field,
+            action: p.onInvalid,
+            count: softenedCounts[f]!,
+            reason: softenedReasons[f]!,
+          });
+      });
+      return counts;
     },
   };
 }

@@ -29,7 +29,8 @@ import type { ApplyMappingOptions } from './apply-mapping.ts';
 import { FingerprintAccumulator, sameFingerprint } from './canonical-hash.ts';
 import { KeyRegistry, REGISTRY_FULL, registryBytesFor } from './fresh-key-set.ts';
 import { hasPendingReferences } from './identity-binding.ts';
-import { duplicateRejects } from './plan-mapping.ts';
+import type { SoftenedCount } from './mapping-types.ts';
+import { duplicateRejects, softenedWarnings } from './plan-mapping.ts';
 import { collectSource, collectTarget, keyTextOf } from './plan-sides.ts';
 import type { PreparedMapping } from './preflight.ts';
 import {
@@ -140,6 +141,9 @@ export async function freshLoadMapping(
     );
     return 'handed-over';
   }
+  const softened = softenedWarnings(prepared, stream.softened);
+  for (const w of softened) options.onStep?.(`${name}: ${w.message}`);
+  if (softened.length > 0) run.warnings = softened;
   options.onStep?.(`${name}: verifying the target against the rows written`);
   const verifyStarted = performance.now();
   const inTarget = await stream.verifyInTarget(target);
@@ -209,6 +213,8 @@ interface DuplicateGroup {
 
 /** The stream of one fresh load: source rows into batches, batches into the writer, one at a time. */
 class FreshLoadStream {
+  /** Values the whole read wrote as null or unchanged because they failed (`onInvalid`). */
+  softened: readonly SoftenedCount[] = [];
   readonly #prepared: PreparedMapping;
   readonly #applier: BatchApplier;
   readonly #tally: RejectTally;
@@ -285,7 +291,7 @@ class FreshLoadStream {
   async run(source: Connector, options: FreshLoadOptions): Promise<boolean> {
     const store = new StreamedRows((key, high, low, row) => this.#add(key, high, low, row));
     try {
-      await collectSource(
+      const read = await collectSource(
         this.#prepared,
         paced(source, () => this.#wait()),
         store,
@@ -301,6 +307,7 @@ class FreshLoadStream {
           },
         },
       );
+      this.softened = read.softened;
     } catch (error) {
       await this.#settle();
       if (this.#failure) throw this.#failure.error;

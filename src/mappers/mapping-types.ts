@@ -87,4 +87,18 @@ export interface CompiledMapping {
   readonly references: readonly ReferenceSlot[];
   /** Transforms one source row into `out`; null when the row is valid, else its first rejection. */
   map(row: Row, out: Value[]): Rejection | null;
+  /**
+   * Per field, the values of rows `map` accepted that failed a step or a check and were written as null
+   * (`onInvalid: null`) or as they were (`keep`) instead of rejecting the row; counted since the compile.
+   */
+  softened(): readonly SoftenedCount[];
+}
+
+/** Values a field wrote as null or unchanged because they failed (`onInvalid`), and the first reason. */
+export interface SoftenedCount {
+  readonly field: string;
+  readonly action: 'null' | 'keep';
+  readonly count: number;
+  /** The first failure, as `step: reason` (no value: it may be personal). */
+  readonly reason: string;
 }

@@ -9,9 +9,10 @@ import { foldKeyText } from './canonical-key.ts';
 import { NULL_TEXT } from './canonical-value.ts';
 import { FOREIGN_KEY_LIMIT, type ForeignKeyChecks, type InsertedParents } from './foreign-key-check.ts';
 import { IDENTITY_MAP_LIMIT, identityMapTooLarge } from './identity-map.ts';
+import type { SoftenedCount } from './mapping-types.ts';
 import { diffPartition, emptyDiff, type PartitionDiff } from './plan-diff.ts';
 import { showValue } from './plan-masking.ts';
-import { collectSource, collectTarget, type SideSummary } from './plan-sides.ts';
+import { collectSource, collectTarget, type SideSummary, type SourceSummary } from './plan-sides.ts';
 import { readTargetInThread, type TargetThreadSetting, threadable } from './plan-target-thread.ts';
 import type { PreparedMapping } from './preflight.ts';
 import { RejectTally, type RowReject } from './rejects.ts';
@@ -51,7 +52,7 @@ export interface DiffOptions {
 export interface DiffSides {
   readonly source: PartitionStore;
   readonly target: PartitionStore;
-  readonly sourceSummary: SideSummary & { readonly rejected: number; readonly unkeyed: number };
+  readonly sourceSummary: SourceSummary;
   readonly targetSummary: SideSummary;
   /** Unique constraints of the target (not the key) whose values some source rows share (`MAP_UNIQUE_SHARED`). */
   readonly uniqueWarnings: readonly { path: string; code: string; message: string }[];
@@ -436,6 +437,7 @@ export async function planMapping(
   const warnings = [
     ...(options.foreignKeys?.warnings ?? []),
     ...heldDeletesWarning(prepared, sides.sourceSummary.unkeyed),
+    ...softenedWarnings(prepared, sides.sourceSummary.softened),
     ...sides.uniqueWarnings,
   ];
   try {
@@ -569,4 +571,20 @@ export function heldDeletesWarning(
       message: `no target row is deleted: ${unkeyed} rejected source row(s) have no key (their key fields fail too), so their target rows cannot be told from rows gone from the source; fix the rejects (see the rejects file), then run again`,
     },
   ];
+}
+
+/**
+ * `MAP_INVALID_NULLED` / `MAP_INVALID_KEPT`: values that failed a step or a check of a field whose
+ * `onInvalid` is `null` or `keep` are written (as null, or as they were) instead of rejecting their rows;
+ * each field says how many, and why the first failed, so that no value changes without a count.
+ */
+export function softenedWarnings(
+  prepared: PreparedMapping,
+  softened: readonly SoftenedCount[],
+): { path: string; code: string; message: string }[] {
+  return softened.map((s) => ({
+    path: `mappings[${prepared.index}].fields.${s.field}`,
+    code: s.action === 'null' ? 'MAP_INVALID_NULLED' : 'MAP_INVALID_KEPT',
+    message: `${s.count} value(s) of ${s.field} failed and ${s.action === 'null' ? 'are written as null' : 'are written as they are'} (onInvalid: ${s.action}) instead of rejecting their rows; the first: ${s.reason}`,
+  }));
 }

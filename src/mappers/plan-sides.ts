@@ -11,7 +11,7 @@ import { FingerprintAccumulator, hashTexts, ROW_HASH } from './canonical-hash.ts
 import { foldKeyText, KEY_SEPARATOR, type KeyFolding } from './canonical-key.ts';
 import { type Canonicalizer, NULL_TEXT, stableJson } from './canonical-value.ts';
 import { checkForeignKeys, type ForeignKeyChecks } from './foreign-key-check.ts';
-import type { CompiledMapping, Rejection } from './mapping-types.ts';
+import type { CompiledMapping, Rejection, SoftenedCount } from './mapping-types.ts';
 import type { PreparedMapping } from './preflight.ts';
 import type { PartitionStore } from './spill-partitions.ts';
 
@@ -93,6 +93,22 @@ export function foldContent(prepared: Pick<TargetReading, 'fieldFoldings'>, text
     if (foldings[f] !== 'exact') texts[f] = foldKeyText(texts[f]!, foldings[f]!);
 }
 
+/** What reading the source through the mapping found, beside its rows. */
+export interface SourceSummary extends SideSummary {
+  readonly rejected: number;
+  /** Rejected rows whose key fields failed too. */
+  readonly unkeyed: number;
+  /** Values written as null or unchanged because they failed (`onInvalid`), per field. */
+  readonly softened: readonly SoftenedCount[];
+}
+
+/** The counts of `after` less those of `before` (the same compiled mapping read before). */
+function softenedSince(before: readonly SoftenedCount[], after: readonly SoftenedCount[]): SoftenedCount[] {
+  return after
+    .map((a) => ({ ...a, count: a.count - (before.find((b) => b.field === a.field)?.count ?? 0) }))
+    .filter((a) => a.count > 0);
+}
+
 /** Streams the source through the mapping into `store`; calls `onReject` for each rejected row. */
 export async function collectSource(
   prepared: PreparedMapping,
@@ -100,9 +116,10 @@ export async function collectSource(
   store: PartitionStore,
   onReject: (rejected: RejectedRow) => void,
   options: SideReadOptions = {},
-): Promise<SideSummary & { readonly rejected: number; readonly unkeyed: number }> {
+): Promise<SourceSummary> {
   const started = performance.now();
   const { compiled, canonicalizers } = prepared;
+  const softenedBefore = compiled.softened();
   const fieldCount = compiled.targetFields.length;
   const texts: string[] = new Array(fieldCount).fill('');
   const out: Value[] = new Array(fieldCount).fill(null);
@@ -180,6 +197,7 @@ export async function collectSource(
     rows: rowNumber,
     rejected,
     unkeyed,
+    softened: softenedSince(softenedBefore, compiled.softened()),
     fingerprint: fingerprint.result(),
     ms: Math.round(performance.now() - started),
   };

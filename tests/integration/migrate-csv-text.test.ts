@@ -116,6 +116,29 @@ describe('CSV text into text columns', () => {
     expect(run.mappings[0]?.rejected).toEqual({ mapping: 1, database: 0 });
   });
 
+  it('counts the values onInvalid writes as null, in the plan, the fresh load and a diff run', async () => {
+    const { cfg, path } = setUp('softened', {
+      ref: {},
+      code: { validate: { pattern: '\\d\\.\\d' }, onInvalid: 'null' },
+    });
+    const warning = {
+      path: 'mappings[0].fields.code',
+      code: 'MAP_INVALID_NULLED',
+      message:
+        '1 value(s) of code failed and are written as null (onInvalid: null) instead of rejecting their rows; the first: pattern: does not match \\d\\.\\d',
+    };
+    const plan = await runPlan(cfg, { samples: 5 });
+    expect(plan.mappings[0]?.warnings).toContainEqual(warning);
+    const fresh = await runMigrate(cfg, { rejectsDir: join(dir, 'softened-rejects') });
+    expect(fresh.run.mappings[0]).toMatchObject({ path: 'fresh-load', warnings: [warning] });
+    expect(rows(path).map(({ ref, code }) => ({ ref, code }))).toEqual([
+      { ref: 'A1', code: '1.0' },
+      { ref: 'A2', code: null },
+    ]);
+    const again = await runMigrate(cfg, { rejectsDir: join(dir, 'softened-rejects') });
+    expect(again.run.mappings[0]).toMatchObject({ path: 'diff', unchanged: 2, warnings: [warning] });
+  });
+
   it('reads a workbook text cell as written too, as the CSV file', async () => {
     const workbook = new ExcelJS.Workbook();
     const sheet = workbook.addWorksheet('Clients');

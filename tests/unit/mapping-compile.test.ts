@@ -264,6 +264,32 @@ describe('onInvalid, required, lossy and column types', () => {
     );
   });
 
+  test('values softened by onInvalid are counted per field, for accepted rows only, with the first reason', () => {
+    const compiled = compileMapping(
+      mapping(
+        {
+          v: { from: 'v', transform: ['trim', { date: 'dd/MM/yyyy' }], onInvalid: 'null' },
+          n: { from: 'n', validate: { allowed: [1, 2] }, onInvalid: 'keep' },
+          w: { from: 'n', validate: { allowed: [1, 7, 9] } },
+        },
+        [],
+      ),
+      0,
+      { source: src },
+    );
+    const out: Value[] = [];
+    compiled.map(['01/02/2024', 1], out);
+    // `w` rejects this row: its `v` and `n`, which failed too, are not written and not counted.
+    expect(compiled.map(['bad', 3], out)).not.toBeNull();
+    expect(compiled.softened()).toEqual([]);
+    compiled.map([' 31/02/2024 ', 9], out);
+    compiled.map(['01/02/2024', 7], out);
+    expect(compiled.softened()).toEqual([
+      { field: 'v', action: 'null', count: 1, reason: expect.stringMatching(/^date: /) },
+      { field: 'n', action: 'keep', count: 2, reason: expect.stringMatching(/^allowed: /) },
+    ]);
+  });
+
   test('required rejects null even when onInvalid writes null', () => {
     expect(
       one('v', { transform: [{ date: 'dd/MM/yyyy' }], onInvalid: 'null', required: true }, 'x', {
