@@ -143,7 +143,13 @@ const csvSource = strict(
   {
     kind: z.literal('csv'),
     path: nonEmpty.describe('a file, a folder or a glob, relative to the config file; one dataset per file'),
-    delimiter: z.string().min(1).max(4).optional().describe('sniffed when not given'),
+    delimiter: z
+      .string()
+      .refine((d) => d === '\\t' || d.toLowerCase() === 'tab' || (d.length === 1 && !/[\r\n"]/.test(d)), {
+        message: 'one character (`;`, `,`, `|`; `\\t` or `tab` for a tab), not a quote or a line break',
+      })
+      .optional()
+      .describe('one character (`;`, `,`, `|`), or `\\t` / `tab`; sniffed when not given'),
     quote: z.string().length(1).optional(),
     encoding: nonEmpty.optional().describe('utf-8, utf-16le, windows-1252, latin1…; sniffed when not given'),
     header: z.boolean().optional().describe('first line is a header; sniffed when not given'),

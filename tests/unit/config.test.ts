@@ -340,4 +340,13 @@ describe('CSV source options', () => {
       ),
     ).not.toThrow();
   });
+
+  it('takes a delimiter of one character (or a tab written \\t or tab), and refuses two with the path', () => {
+    const error = problemsOf('sources:\n  s: { kind: csv, path: a.csv, delimiter: ";;" }\n');
+    expect(error.message).toContain('sources.s.delimiter: one character');
+    for (const delimiter of ['";"', '"|"', '"\\\\t"', 'tab'])
+      expect(() =>
+        parseConfig(`sources:\n  s: { kind: csv, path: a.csv, delimiter: ${delimiter} }\n`, 's.yaml', {}),
+      ).not.toThrow();
+  });
 });
