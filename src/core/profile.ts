@@ -215,6 +215,11 @@ export interface RuleResult {
   readonly message: string;
   /** The share of rows the dataset was profiled on, when it was a sample (`sample: 10%`). */
   readonly sampled?: number;
+  /**
+   * True when `failed` is an estimate: counted on a sample of the column's values (past the distinct-value
+   * limit) or from a sketch's distinct count (`unique`).
+   */
+  readonly estimated?: boolean;
 }
 
 /** The profile document. */

@@ -399,11 +399,15 @@ export class ColumnAccumulator {
     if (this.#frequencies !== undefined)
       return { ...base, frequencies: this.#frequencies.toMap(), complete: true };
     const aggregator = this.#aggregator ?? aggregateOf(this.type, new FrequencyTable(), this.nulls);
+    const aggregates = aggregator.result(this.type === 'string' || this.type === 'json');
+    // A column whose hash log still holds every value without a repeat is a key: its distinct count is
+    // exact (its row count), not the sketch's estimate, so a `unique` rule on it cannot fail by chance.
+    const { distinctError: _, ...exact } = aggregates;
     return {
       ...base,
       frequencies: sampled ?? this.#sample?.frequencies(0) ?? new Map(),
       complete: false,
-      aggregates: aggregator.result(this.type === 'string' || this.type === 'json'),
+      aggregates: this.isUnique() ? { ...exact, distinct: this.count, distinctExact: true } : aggregates,
     };
   }
 

@@ -2,6 +2,8 @@
  * Rules from the config, evaluated against the profile and the value-frequency tables measured for
  * it (exact when the table lists every value; otherwise on the value sample, and said so).
  */
+
+import { didYouMean } from '../config/did-you-mean.ts';
 import {
   AGE_FORMS,
   BOUND_FORMS,
@@ -24,6 +26,11 @@ export interface RuleContext {
   readonly profiles: readonly DatasetProfile[];
   /** Observations by `source.dataset`. */
   readonly observations: ReadonlyMap<string, DatasetObservation>;
+  /**
+   * Exact repeated values of columns `unique` rules name, by `source.dataset\u0000column`, where the profile's
+   * distinct count is a sketch's (a file column past the distinct-value limit).
+   */
+  readonly repeats?: ReadonlyMap<string, number>;
   readonly now?: Date;
 }
 
@@ -36,7 +43,11 @@ export function resolveRuleDataset(
   const sourceName = dot < 0 ? reference : reference.slice(0, dot);
   const rest = dot < 0 ? '' : reference.slice(dot + 1);
   const source = inventory.sources.find((s) => s.name === sourceName);
-  if (!source) return `unknown source "${sourceName}"`;
+  if (!source)
+    return `unknown source "${sourceName}"${didYouMean(
+      sourceName,
+      inventory.sources.map((s) => s.name),
+    )}`;
   if (source.status !== 'ok') return `source ${sourceName} could not be scanned`;
   const exact = source.datasets.find((d) => d.name === rest);
   if (exact) return { source: sourceName, dataset: exact };
@@ -44,7 +55,10 @@ export function resolveRuleDataset(
   if (byTable.length === 1) return { source: sourceName, dataset: byTable[0]! };
   if (byTable.length > 1)
     return `"${rest}" is ambiguous in ${sourceName} (${byTable.map((d) => d.name).join(', ')}): name the schema`;
-  return `source ${sourceName} has no dataset "${rest}"`;
+  const names = source.datasets.flatMap((d) =>
+    d.table && d.table !== d.name ? [d.name, d.table] : [d.name],
+  );
+  return `source ${sourceName} has no dataset "${rest}"${didYouMean(rest, names)}`;
 }
 
 /** Problems of rules that name a dataset or column the inventory does not have, with their config paths. */
@@ -62,7 +76,10 @@ export function checkRulesAgainstInventory(
     if (rule.column && !target.dataset.columns.some((c) => c.name === rule.column)) {
       problems.push({
         path: `rules[${i}].column`,
-        message: `${rule.dataset} has no column "${rule.column}" (columns: ${target.dataset.columns.map((c) => c.name).join(', ')})`,
+        message: `${rule.dataset} has no column "${rule.column}"${didYouMean(
+          rule.column,
+          target.dataset.columns.map((c) => c.name),
+        )} (columns: ${target.dataset.columns.map((c) => c.name).join(', ')})`,
       });
     }
     const column = target.dataset.columns.find((c) => c.name === rule.column);
@@ -120,16 +137,23 @@ function evaluate(rule: Rule, index: number, context: RuleContext): RuleResult {
         label: ` (on a ${Math.round(profile.sample.fraction * 100)}% sample of the rows)`,
       }
     : undefined;
+  const exactRepeats = rule.column ? context.repeats?.get(`${key}\u0000${rule.column}`) : undefined;
+  // Past the distinct-value limit, value-level counts (formats, ranges, patterns) are a sample's, scaled,
+  // and `distinct` is a sketch's: the counts a rule shows are then estimates, and say so.
+  const estimate =
+    values && !values.complete && ['range', 'allowed_values', 'regex', 'format'].includes(rule.check)
+      ? ' (estimated from a sample of the values)'
+      : rule.check === 'unique' && column && !column.distinctExact && exactRepeats === undefined
+        ? ` (estimated: the distinct count is a sketch's, ±${((column.distinctError ?? 0) * 100).toFixed(1)}%)`
+        : '';
   const result = (checked: number, failed: number, what: string): RuleResult => {
     const failRate = checked === 0 ? 0 : failed / checked;
     const allowed = rule.maxFailRate ?? 0;
-    const sampled =
-      values && !values.complete && ['range', 'allowed_values', 'regex'].includes(rule.check)
-        ? ' (counted on a sample of values)'
-        : (rowSample?.label ?? '');
+    const sampled = `${estimate}${rowSample?.label ?? ''}`;
     return {
       ...base,
       ...(rowSample ? { sampled: rowSample.sampled } : {}),
+      ...(estimate ? { estimated: true } : {}),
       status: failRate <= allowed ? 'passed' : 'failed',
       checked,
       failed,
@@ -155,7 +179,11 @@ function evaluate(rule: Rule, index: number, context: RuleContext): RuleResult {
     }
     case 'unique': {
       const c = column!;
-      return result(c.count - c.nulls, c.count - c.nulls - c.distinct, 'values repeat an earlier value');
+      return result(
+        c.count - c.nulls,
+        exactRepeats ?? c.count - c.nulls - c.distinct,
+        'values repeat an earlier value',
+      );
     }
     case 'format': {
       const c = column!;

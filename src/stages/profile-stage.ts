@@ -16,6 +16,7 @@ import { TOOL_VERSION } from '../core/version.ts';
 import { buildColumnProfile } from '../profilers/column-profile.ts';
 import { profileRows } from '../profilers/dataset-accumulator.ts';
 import { datasetFindings } from '../profilers/dataset-findings.ts';
+import { countRepeats } from '../profilers/exact-repeats.ts';
 import { inclusion, overlap } from '../profilers/inclusion.ts';
 import type { ColumnObservation, DatasetObservation, UnreadableParts } from '../profilers/observation.ts';
 import { readinessOf } from '../profilers/readiness.ts';
@@ -48,6 +49,8 @@ interface SourceProfiles {
   readonly findings: Finding[];
   readonly observations: [string, DatasetObservation][];
   readonly kept: KeptColumn[];
+  /** Exact repeats of the columns `unique` rules name, by `source.dataset\u0000column`. */
+  readonly repeats: [string, number][];
 }
 
 /** Key columns whose observations are kept after their dataset, for inferred relations and rules. */
@@ -67,10 +70,12 @@ export async function runProfile(
   const datasets: DatasetProfile[] = [];
   const findings: Finding[] = [];
   const observations = new Map<string, DatasetObservation>();
+  const repeats = new Map<string, number>();
   const kept: KeptColumn[] = [];
   // Frequency tables outlive their dataset only where a rule, a relation or an overlap needs them:
   // memory then grows with those columns, not with every column of every dataset.
   const ruleDatasets = datasetsOfRules(config, inventory);
+  const uniqueRules = uniqueRuleColumns(config, inventory);
   const relationNames = relationCandidates(inventory);
 
   // Sources are profiled side by side (each through its own bounded pool), the datasets of one source one
@@ -82,7 +87,13 @@ export async function runProfile(
       .filter((s) => s.status === 'ok')
       .map((source) =>
         limit(async () => {
-          const done: SourceProfiles = { datasets: [], findings: [], observations: [], kept: [] };
+          const done: SourceProfiles = {
+            datasets: [],
+            findings: [],
+            observations: [],
+            kept: [],
+            repeats: [],
+          };
           // A dataset the inventory could not read (its finding says why) is not profiled: no PROFILE_FAILED.
           const selected = source.datasets.filter(
             (d) => d.readable !== false && selectedBy(only, source.name, d),
@@ -101,6 +112,16 @@ export async function runProfile(
                   done.findings.push(unreadableFinding(source.name, dataset.name, observation.unreadable));
                 const key = `${source.name}.${dataset.name}`;
                 if (ruleDatasets.has(key)) done.observations.push([key, observation]);
+                for (const column of uniqueRules.get(key) ?? []) {
+                  const observed = observation.columns.find((c) => c.name === column);
+                  // Past the distinct-value limit a stream's distinct count is a sketch's: read the column again.
+                  if (observed?.aggregates?.distinctExact !== false) continue;
+                  const repeats = await countRepeats(
+                    connector.read({ name: dataset.name }, { columns: [column] }),
+                    observed.count,
+                  );
+                  done.repeats.push([`${key}\u0000${column}`, repeats]);
+                }
                 const profile = assemble(
                   source.name,
                   dataset,
@@ -136,6 +157,7 @@ export async function runProfile(
     findings.push(...done.findings);
     kept.push(...done.kept);
     for (const [key, observation] of done.observations) observations.set(key, observation);
+    for (const [key, count] of done.repeats) repeats.set(key, count);
   }
 
   addInferredRelations(datasets, kept);
@@ -160,7 +182,12 @@ export async function runProfile(
         : [],
     ),
   );
-  const rules = evaluateRules(config.rules ?? [], { inventory, profiles: withScores, observations });
+  const rules = evaluateRules(config.rules ?? [], {
+    inventory,
+    profiles: withScores,
+    observations,
+    repeats,
+  });
   for (const rule of rules.filter((r) => r.status !== 'passed')) {
     findings.push({
       code: rule.status === 'error' ? 'RULE_ERROR' : 'RULE_FAILED',
@@ -388,6 +415,20 @@ function worthKeeping(
 }
 
 /** `source.dataset` of every dataset a rule reads (its own, and a foreign key's parent). */
+/** The columns `unique` rules name, by `source.dataset`. */
+function uniqueRuleColumns(config: Config, inventory: Inventory): Map<string, Set<string>> {
+  const columns = new Map<string, Set<string>>();
+  for (const rule of config.rules ?? []) {
+    if (rule.check !== 'unique' || !rule.column) continue;
+    const target = resolveRuleDataset(inventory, rule.dataset);
+    if (typeof target === 'string') continue;
+    const key = `${target.source}.${target.dataset.name}`;
+    if (!columns.has(key)) columns.set(key, new Set());
+    columns.get(key)!.add(rule.column);
+  }
+  return columns;
+}
+
 function datasetsOfRules(config: Config, inventory: Inventory): Set<string> {
   const keys = new Set<string>();
   for (const rule of config.rules ?? []) {

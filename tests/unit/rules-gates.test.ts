@@ -107,11 +107,11 @@ describe('rules and quality gates', () => {
       {},
     );
     expect(checkRulesAgainstInventory(config.rules!, inventory)).toEqual([
-      { path: 'rules[0].dataset', message: 'source shop has no dataset "order"' },
+      { path: 'rules[0].dataset', message: 'source shop has no dataset "order" (did you mean "orders"?)' },
       {
         path: 'rules[1].column',
         message:
-          'shop.orders has no column "reff" (columns: id, ref, status, note, amount, placed, customer)',
+          'shop.orders has no column "reff" (did you mean "ref"?) (columns: id, ref, status, note, amount, placed, customer)',
       },
     ]);
   });

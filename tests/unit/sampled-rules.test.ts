@@ -1,5 +1,8 @@
-/** `row_count_min` on a sampled profile counts the table's rows (the inventory's), not the sample's. */
-import { mkdtempSync, rmSync } from 'node:fs';
+/**
+ * `row_count_min` on a sampled profile counts the table's rows (the inventory's), not the sample's; rules
+ * counted on a sample of a column's values, or on a sketch's distinct count, say they are estimates.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -40,5 +43,67 @@ describe('rules on a sample', () => {
     expect(profile.rules[1]!.message).toMatch(
       /^0 of \d+ values are null or empty \(on a 10% sample of the rows\)$/,
     );
+  });
+
+  it('labels format and unique counts past the distinct-value limit as estimates, and exact ones not', async () => {
+    // 100,500 rows, past the 100,000 distinct values listed exactly: a unique id, e-mail addresses one in
+    // 500 malformed, and a reference whose last 100 values repeat earlier ones.
+    const lines = ['id;email;ref'];
+    for (let i = 1; i <= 100_500; i++)
+      lines.push(`${i};${i % 500 === 0 ? `bad${i}` : `u${i}@example.com`};R${i <= 100_400 ? i : i - 100}`);
+    writeFileSync(join(dir, 'big.csv'), `${lines.join('\n')}\n`);
+    writeFileSync(join(dir, 'small.csv'), 'id;email;ref\n1;a@example.com;R1\n2;nope;R1\n');
+    const config = {
+      sources: { f: { kind: 'csv', path: dir, include: ['*.csv'] } },
+      rules: [
+        { dataset: 'f.big', column: 'email', check: 'format', format: 'email', severity: 'error' },
+        { dataset: 'f.big', column: 'id', check: 'unique', severity: 'error' },
+        { dataset: 'f.big', column: 'ref', check: 'unique', severity: 'error' },
+        { dataset: 'f.small', column: 'email', check: 'format', format: 'email', severity: 'error' },
+        { dataset: 'f.small', column: 'ref', check: 'unique', severity: 'error' },
+      ],
+    } as unknown as Config;
+    const profile = await runProfile(config, await runInventory(config));
+    const [format, id, ref, smallFormat, smallRef] = profile.rules;
+    expect(format).toMatchObject({ status: 'failed', estimated: true });
+    expect(format!.message).toMatch(
+      /^\d+ of 100500 values are not a valid email \(estimated from a sample of the values\)$/,
+    );
+    // 201 malformed in truth: a sample's count is near it.
+    expect(format!.failed).toBeGreaterThan(100);
+    expect(format!.failed).toBeLessThan(400);
+    // A column whose every value differs is known to be a key: exactly no repeat, not a sketch's guess.
+    expect(id).toMatchObject({
+      status: 'passed',
+      failed: 0,
+      message: '0 of 100500 values repeat an earlier value',
+    });
+    expect(id!.estimated).toBeUndefined();
+    expect(profile.datasets.find((d) => d.dataset === 'big')!.columns[0]).toMatchObject({
+      distinct: 100_500,
+      distinctExact: true,
+    });
+    // A column with repeats past the limit: its profile's distinct count is a sketch's (which could even
+    // pass it), so the rule reads the column again and counts its 100 repeats exactly.
+    expect(profile.datasets.find((d) => d.dataset === 'big')!.columns[2]).toMatchObject({
+      distinctExact: false,
+    });
+    expect(ref).toMatchObject({
+      status: 'failed',
+      failed: 100,
+      message: '100 of 100500 values repeat an earlier value',
+    });
+    expect(ref!.estimated).toBeUndefined();
+    expect(smallFormat).toMatchObject({
+      status: 'failed',
+      failed: 1,
+      message: '1 of 2 values are not a valid email',
+    });
+    expect(smallRef).toMatchObject({
+      status: 'failed',
+      failed: 1,
+      message: '1 of 2 values repeat an earlier value',
+    });
+    expect(smallFormat!.estimated ?? smallRef!.estimated).toBeUndefined();
   });
 });
