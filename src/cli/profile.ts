@@ -1,6 +1,6 @@
 /** `stocktake profile`: inventories, profiles and evaluates the rules; exits 1 when a gate fails. */
 import { Command, Option } from 'commander';
-import { formatProblem } from '../config/load.ts';
+import { formatProblem, locateProblems } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { StocktakeError } from '../core/errors.ts';
 import type { Inventory } from '../core/inventory.ts';
@@ -147,7 +147,7 @@ export async function profileInventory(
     return !outOfScope.has(index) && !unreadable.has(index);
   });
   if (problems.length > 0) {
-    const lines = problems.map((p) => formatProblem(p));
+    const lines = locateProblems(config, problems).map((p) => formatProblem(p));
     throw new StocktakeError(
       'CONFIG_INVALID',
       `${options.config}: ${problems.length} rule problem(s)\n${lines.join('\n')}`,

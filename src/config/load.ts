@@ -131,7 +131,28 @@ export function parseConfig(
   const config = parsed.data!;
   registerConfigSecrets(config);
   const baseDir = dirname(resolve(file));
-  return { config: resolvePaths(config, baseDir), file, baseDir };
+  const resolved = resolvePaths(config, baseDir);
+  LOCATORS.set(resolved, (path) => locate(doc, lineCounter, path, file).location);
+  return { config: resolved, file, baseDir };
+}
+
+/** Per loaded config, where a config path is in its file: problems found after connecting point there too. */
+const LOCATORS = new WeakMap<object, (path: string) => string | undefined>();
+
+/**
+ * Gives problems found once sources are open (a mapped column the target lacks, a rule's unknown
+ * column) the `file:line:column` of their config path, when `config` was loaded from a file.
+ */
+export function locateProblems<P extends { readonly path: string }>(
+  config: object,
+  problems: readonly P[],
+): (P & { readonly location?: string })[] {
+  const locator = LOCATORS.get(config);
+  if (!locator) return [...problems];
+  return problems.map((p) => {
+    const location = locator(p.path);
+    return location ? { ...p, location } : p;
+  });
 }
 
 /** The document as plain values; an alias before its anchor or an alias bomb is a CONFIG_PARSE error. */

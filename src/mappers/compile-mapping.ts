@@ -51,6 +51,8 @@ export interface MappingProblem {
   readonly path: string;
   readonly message: string;
   readonly code: ErrorCode;
+  /** `file:line:column` of `path` in the config file, when known. */
+  readonly location?: string;
 }
 
 const INPUT_COLUMN = 0;

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { closest } from '../config/did-you-mean.ts';
+import { locateProblems } from '../config/load.ts';
 import type { Config, MappingConfig } from '../config/schema.ts';
 import type { Connector, Value } from '../connectors/types.ts';
 import { ERROR_CODES, type ErrorCode, isStocktakeError, StocktakeError } from '../core/errors.ts';
@@ -174,7 +175,7 @@ export function preflight(input: PreflightInput): PreparedMapping[] {
   checkReferences(prepared, problems);
   const ordered = orderByForeignKeys(prepared, problems);
   const passes = splitDeferred(ordered, input, problems);
-  if (problems.length > 0) throw mappingProblemsError(problems);
+  if (problems.length > 0) throw mappingProblemsError(locateProblems(input.config, problems));
   bindReferenceKeys(passes);
   return passes;
 }
@@ -649,6 +650,7 @@ function orderByForeignKeys(prepared: PreparedMapping[], problems: MappingProble
 export async function checkSourceFilters(
   prepared: readonly PreparedMapping[],
   sources: ReadonlyMap<string, OpenedSide>,
+  config?: object,
 ): Promise<void> {
   const problems: MappingProblem[] = [];
   for (const p of prepared) {
@@ -671,5 +673,5 @@ export async function checkSourceFilters(
       });
     }
   }
-  if (problems.length > 0) throw mappingProblemsError(problems);
+  if (problems.length > 0) throw mappingProblemsError(config ? locateProblems(config, problems) : problems);
 }

@@ -116,7 +116,7 @@ export async function runMigrate(config: Config, options: MigrateRunOptions): Pr
       targets: connectors.targets,
       writable: (side) => options.openWriter !== undefined || canWrite(side.connector),
     });
-    await checkSourceFilters(prepared, connectors.sources);
+    await checkSourceFilters(prepared, connectors.sources, config);
     const writers = new Map<string, Writer>();
     for (const p of prepared) {
       const connector = connectors.targets.get(p.target.name)!.connector;

@@ -143,7 +143,7 @@ export async function runPlan(config: Config, options: PlanRunOptions = {}): Pro
       sources: connectors.sources,
       targets: connectors.targets,
     });
-    await checkSourceFilters(prepared, connectors.sources);
+    await checkSourceFilters(prepared, connectors.sources, config);
     const limit = pLimit(options.concurrency ?? 2);
     // Old keys each identity mapping would insert: references to them are pending, not missing.
     const pendingInserts = new Map<string, Set<string>>();
