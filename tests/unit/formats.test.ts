@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { frenchE164 } from '../../src/mappers/transforms/contact-transforms.ts';
 import { FORMAT_RECOGNISERS, recogniseFormats } from '../../src/profilers/formats/recognise-formats.ts';
 
 const { email, phone_fr, phone_e164, postal_code_fr, siren, siret, iban, nir, url, uuid } =
@@ -35,6 +36,19 @@ describe('format recognisers', () => {
     expect(phone_e164('+14155552671')).toBe(true);
     expect(phone_e164('+3361234567')).toBe(false);
     expect(phone_e164('0612345678')).toBe(false);
+  });
+
+  it('reads the layouts the phone transform reads: overseas 4-2-2-2, and +33 (0)…', () => {
+    for (const v of ['0590 12 34 56', '0692.12.34.56', '0262-12-34-56', '0590123456'])
+      expect([phone_fr(v), frenchE164(v)], v).toEqual([
+        true,
+        `+${v.startsWith('059') ? '590' : '262'}${v.replace(/\D/g, '').slice(1)}`,
+      ]);
+    for (const v of ['0590 12 3456', '0590 12.34 56', '05901 23 45 6']) expect(phone_fr(v), v).toBe(false);
+    for (const v of ['+33 (0)1 23 45 67 89', '+33(0)612345678', '+33 (0) 6 12 34 56 78'])
+      expect(phone_e164(v), v).toBe(true);
+    for (const v of ['+33 (1) 23 45 67 89', '+33 (0)(0)1 23 45 67 89', '(0)1 23 45 67 89'])
+      expect(phone_e164(v), v).toBe(false);
   });
 
   it('French postal codes', () => {
