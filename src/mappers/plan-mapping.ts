@@ -390,6 +390,11 @@ export interface PlanMappingOptions extends DiffOptions {
   readonly firstPassInserts?: ReadonlySet<string>;
   /** Receives the rows the plan would insert that foreign keys of later mappings reference. */
   readonly insertedParents?: InsertedParents;
+  /**
+   * The run to resume was a fresh load (the target began empty): the target rows of keys the source holds
+   * more than once were written by it before the duplicate was read, and the resume deletes them.
+   */
+  readonly retractDuplicates?: boolean;
 }
 
 /** Plans one mapping: exact counts and samples; writes nothing. */
@@ -478,6 +483,14 @@ export async function planMapping(
         sample('delete', null, 0, t, j);
       }
       for (const reject of duplicateRejects(prepared, s, diff.duplicates, diff.twins)) tally.addRow(reject);
+      if (options.retractDuplicates && diff.duplicates.length > 0) {
+        const duplicated = new Set(diff.duplicates.map((i) => s.keys[i]!));
+        for (let j = 0; j < t.keys.length; j++) {
+          if (!duplicated.has(t.keys[j]!)) continue;
+          counts.deletes++;
+          sample('delete', null, 0, t, j);
+        }
+      }
     });
   } finally {
     sides.close();

@@ -16,6 +16,7 @@ import { deleteWarnings } from '../mappers/delete-warnings.ts';
 import { InsertedParents, loadForeignKeyChecks } from '../mappers/foreign-key-check.ts';
 import { bindIdentity } from '../mappers/identity-binding.ts';
 import { IDENTITY_MAP_LIMIT, identityMapTooLarge } from '../mappers/identity-map.ts';
+import { interruptedRunWarning, readInterruptedRun } from '../mappers/interrupted-run.ts';
 import { narrowingWarnings } from '../mappers/narrowing-warnings.ts';
 import { renderPlanHtml } from '../mappers/plan-html.ts';
 import { type PlanMappingOptions, planMapping } from '../mappers/plan-mapping.ts';
@@ -224,11 +225,15 @@ async function planOne(
   options.onStep?.(
     `${name}: planning ${prepared.source.name}.${prepared.source.dataset.name} → ${prepared.target.name}.${prepared.target.dataset.name}`,
   );
+  const targetConnector = connectors.targets.get(prepared.target.name)!.connector;
+  const interrupted = await readInterruptedRun(prepared, targetConnector);
+  if (interrupted) options.onStep?.(`${name}: ${interruptedRunWarning(prepared, interrupted).message}`);
   const plan = await planMapping(
     prepared,
     connectors.sources.get(prepared.source.name)!.connector,
-    connectors.targets.get(prepared.target.name)!.connector,
+    targetConnector,
     {
+      ...(interrupted?.freshLoad ? { retractDuplicates: true } : {}),
       samples: options.samples ?? 5,
       unmasked: options.showSamples === true,
       ...(options.onInsert ? { onInsert: options.onInsert } : {}),
@@ -244,6 +249,7 @@ async function planOne(
     `${name}: ${plan.inserts} to insert, ${plan.updates} to update, ${plan.deletes} to delete, ${plan.unchanged} unchanged, ${plan.rejects} rejected (${(plan.durationMs / 1000).toFixed(1)} s)`,
   );
   const warnings = [
+    ...(interrupted ? [interruptedRunWarning(prepared, interrupted)] : []),
     ...narrowingWarnings(prepared),
     ...deleteWarnings(
       prepared,

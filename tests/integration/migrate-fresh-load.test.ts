@@ -425,6 +425,15 @@ mappings:
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/MIGRATE_RESUME_REQUIRED|--resume/);
 
+    // A plan made now says the run is interrupted, and counts what the resume will do: the committed K5
+    // (whose key the source holds twice) deleted, the rows not written yet inserted.
+    const planned = await start(['plan', '-c', join(work, 'stocktake.yaml'), '-o', join(work, 'plan')]).done;
+    expect(planned.code, planned.stderr).toBe(0);
+    const plan = JSON.parse(readFileSync(join(work, 'plan', 'plan.json'), 'utf8'));
+    expect(plan.mappings[0]).toMatchObject({ inserts: ROWS - 1 - (partial - 1), deletes: 1, rejects: 2 });
+    expect(plan.mappings[0].warnings.map((w: { code: string }) => w.code)).toContain('MAP_RUN_INTERRUPTED');
+    expect(planned.stderr).toContain('refuses to start until it is resumed');
+
     const resumed = await start([...args, '--resume']).done;
     expect(resumed.code, resumed.stderr).toBe(0);
     const run = JSON.parse(readFileSync(join(work, 'out', 'run.json'), 'utf8'));
