@@ -71,7 +71,7 @@ async function auditAction(options: AuditOptions): Promise<number> {
   output.json({ inventory, profile, files });
   for (const line of summariseInventory(inventory)) output.info(line);
   output.info('');
-  for (const line of summariseProfile(profile)) output.info(line);
+  for (const line of summariseProfile(profile, { inventory, failOn: options.failOn })) output.info(line);
   output.info('');
   output.info(`Audit outputs in ${options.out}/:`);
   for (const file of files) output.info(`  ${file}`);

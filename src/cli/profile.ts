@@ -64,7 +64,8 @@ export function profileCommand(): Command {
           failOn: options.failOn,
         });
         output.json({ profile, files });
-        for (const line of summariseProfile(profile)) output.info(line);
+        for (const line of summariseProfile(profile, { inventory, failOn: options.failOn }))
+          output.info(line);
         // The inventory's warnings fail this gate too: they are named, not left to the exit code.
         if (options.failOn === 'warning')
           for (const f of inventoryWarnings(inventory))

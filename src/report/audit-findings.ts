@@ -24,3 +24,14 @@ export function failsGate(rule: Profile['rules'][number], failOn: 'error' | 'war
   if (rule.status === 'passed') return false;
   return rule.status === 'error' || rule.severity === 'error' || failOn === 'warning';
 }
+
+/**
+ * `3 passed, 2 failed; quality gates: 1 failed`: one wording of the rules' outcome for the console and
+ * summary.md, so both count the same (a rule not evaluated is failed and fails its gate; a failed warning
+ * rule fails the gate only with `--fail-on warning`).
+ */
+export function rulesOutcome(profile: Profile, failOn: 'error' | 'warning' = 'error'): string {
+  const failed = profile.rules.filter((r) => r.status !== 'passed').length;
+  const gates = profile.rules.filter((r) => failsGate(r, failOn)).length;
+  return `${profile.rules.length - failed} passed, ${failed} failed; quality gates: ${gates === 0 ? 'passed' : `${gates} failed`}`;
+}

@@ -1,14 +1,25 @@
 /** The console summary of a profile: readiness per dataset, gates, and the main findings. */
-import type { Finding } from '../core/inventory.ts';
+import type { Finding, Inventory } from '../core/inventory.ts';
 import type { Profile } from '../core/profile.ts';
+import { allFindings, rulesOutcome } from './audit-findings.ts';
 
 const MARK: Readonly<Record<Finding['severity'], string>> = { error: '✗', warning: '!', info: '·' };
 
+/** What the summary counts besides the profile. */
+export interface ProfileSummaryOptions {
+  readonly maxFindings?: number;
+  /** Its findings are counted too, as summary.md and junit.xml count them. */
+  readonly inventory?: Inventory;
+  readonly failOn?: 'error' | 'warning';
+}
+
 /** The lines printed after `stocktake profile`. */
-export function summariseProfile(profile: Profile, maxFindings = 20): string[] {
-  const count = (s: Finding['severity']) => profile.findings.filter((f) => f.severity === s).length;
+export function summariseProfile(profile: Profile, options: ProfileSummaryOptions = {}): string[] {
+  const maxFindings = options.maxFindings ?? 20;
+  const all = allFindings(options.inventory, profile);
+  const count = (s: Finding['severity']) => all.filter((f) => f.severity === s).length;
   const lines = [
-    `Profile: ${profile.datasets.length} dataset(s); findings: ${count('error')} error(s), ${count('warning')} warning(s), ${count('info')} info; ${profile.personalData.length} personal-data column(s)`,
+    `Profile: ${profile.datasets.length} dataset(s); findings: ${count('error')} error(s), ${count('warning')} warning(s), ${count('info')} info${options.inventory ? ' (inventory and profile, as summary.md counts them)' : ''}; ${profile.personalData.length} personal-data column(s)`,
   ];
   const width = Math.min(48, Math.max(10, ...profile.datasets.map((d) => `${d.source}.${d.dataset}`.length)));
   for (const d of [...profile.datasets].sort((a, b) => a.readiness.score - b.readiness.score)) {
@@ -21,7 +32,7 @@ export function summariseProfile(profile: Profile, maxFindings = 20): string[] {
   }
   if (profile.rules.length > 0) {
     const failed = profile.rules.filter((r) => r.status !== 'passed');
-    lines.push('', `Rules: ${profile.rules.length - failed.length} passed, ${failed.length} failed`);
+    lines.push('', `Rules: ${rulesOutcome(profile, options.failOn)}`);
     for (const r of failed)
       lines.push(`  ${r.severity === 'error' || r.status === 'error' ? '✗' : '!'} ${r.rule}: ${r.message}`);
   }

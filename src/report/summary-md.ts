@@ -5,7 +5,7 @@
  */
 import type { Finding } from '../core/inventory.ts';
 import type { Profile } from '../core/profile.ts';
-import { allFindings, failsGate, type GateContext } from './audit-findings.ts';
+import { allFindings, failsGate, type GateContext, rulesOutcome } from './audit-findings.ts';
 
 /** Escapes text for a Markdown table cell: one line (CR, LF and other control characters become spaces). */
 export function escapeMarkdown(text: string): string {
@@ -49,6 +49,8 @@ export function renderSummaryMarkdown(
   if (profile.rules.length > 0) {
     lines.push(
       `## Quality gates: ${failedGates.length === 0 ? 'passed' : `${failedGates.length} failed`}`,
+      '',
+      `Rules: ${rulesOutcome(profile, options.failOn)}.`,
       '',
       '| | rule | dataset | failing | severity |',
       '|---|---|---|---|---|',

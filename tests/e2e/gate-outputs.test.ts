@@ -65,6 +65,10 @@ describe('summary.md and junit.xml', () => {
     const lenient = stocktake('profile', '-c', 'warnings.yaml', '-o', 'lenient');
     expect(lenient.code).toBe(0);
     expect(readFileSync(join(dir, 'lenient', 'summary.md'), 'utf8')).toContain('## Quality gates: passed');
+    // The console and summary.md count the rules alike: the warning rule failed, the gate passed.
+    const outcome = 'Rules: 0 passed, 1 failed; quality gates: passed';
+    expect(readFileSync(join(dir, 'lenient', 'summary.md'), 'utf8')).toContain(`${outcome}.`);
+    expect(lenient.stdout + lenient.stderr).toContain(outcome);
     expect(readFileSync(join(dir, 'lenient', 'junit.xml'), 'utf8')).toContain(
       'tests="1" failures="0" errors="0"',
     );
@@ -73,6 +77,8 @@ describe('summary.md and junit.xml', () => {
     expect(strict.code).toBe(1);
     const md = readFileSync(join(dir, 'strict', 'summary.md'), 'utf8');
     expect(md).toContain('## Quality gates: 1 failed');
+    expect(md).toContain('Rules: 0 passed, 1 failed; quality gates: 1 failed.');
+    expect(strict.stdout + strict.stderr).toContain('Rules: 0 passed, 1 failed; quality gates: 1 failed');
     expect(md).toContain('| ❌ | allowed\\_values(ville) on files.clients |');
     const xml = readFileSync(join(dir, 'strict', 'junit.xml'), 'utf8');
     // The rule, and the case-variant finding (`Lyon` / `lyon`) that fails the gate as well.
