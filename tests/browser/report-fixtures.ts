@@ -748,6 +748,7 @@ export function fixtureDocuments(options: { xss?: boolean } = {}): {
   };
 
   const plan: PlanView = {
+    generatedAt: '2026-11-20T09:25:00.000Z',
     mappings: [
       {
         name: 'contacts',

@@ -160,6 +160,12 @@ describe.skipIf(!available)('audit report in Chromium', () => {
     await go(page, 'relations=crm.public.orders');
     await expect.poll(() => page.locator('#relations-diagram .node').count()).toBe(3);
     await go(page, 'plan');
+    // The plan says when it was computed and that it wrote nothing, not that it is provisional.
+    await expect
+      .poll(() => page.locator('#view-app .banner.note').first().textContent())
+      .toBe(
+        'Dry run of 20 November 2026 at 09:25 (UTC): nothing was written. Counts are exact; the rows below are samples.',
+      );
     await expect
       .poll(() => page.locator('.plan-diff del.old').first().textContent())
       .toBe('J.Dupont@Example.FR ');

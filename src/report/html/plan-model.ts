@@ -18,5 +18,7 @@ export type PlanMappingView = Pick<
 
 /** The plan document as the report reads it. */
 export interface PlanView {
+  /** When the plan was computed (`plan.json`'s `generatedAt`). */
+  readonly generatedAt?: string;
   readonly mappings: readonly PlanMappingView[];
 }

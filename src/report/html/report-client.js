@@ -1196,7 +1196,10 @@
       ]);
     const out = [
       h('h2', { text: t('plan') }),
-      h('p', { class: 'banner note', text: t('provisional') }),
+      h('p', {
+        class: 'banner note',
+        text: t('planDryRun', { date: plan.generatedAt ? dateText(plan.generatedAt) : '—' }),
+      }),
       dataTable(columns, plan.mappings, {}),
     ];
     for (const m of plan.mappings) {

@@ -138,7 +138,7 @@ const EN = {
   change_update: 'update',
   change_delete: 'delete',
   change_reject: 'reject',
-  provisional: 'Provisional view: the plan document is not final yet.',
+  planDryRun: 'Dry run of {date}: nothing was written. Counts are exact; the rows below are samples.',
   profileMethod: 'Method',
   back: 'Back',
   columnDetails: 'Column details',
@@ -283,7 +283,8 @@ const FR: Readonly<Record<MessageKey, string>> = {
   change_update: 'mise à jour',
   change_delete: 'suppression',
   change_reject: 'rejet',
-  provisional: 'Vue provisoire : le document de plan n’est pas encore figé.',
+  planDryRun:
+    'Simulation du {date} : rien n’a été écrit. Les nombres sont exacts ; les lignes ci-dessous sont des exemples.',
   profileMethod: 'Méthode',
   back: 'Retour',
   columnDetails: 'Détail de la colonne',
