@@ -55,6 +55,16 @@ function rows(path: string): Record<string, unknown>[] {
   }
 }
 
+/** The text columns hold the file's cells as written. */
+function expectTextAsWritten(path: string): void {
+  expect(
+    rows(path).map(({ ref, actif, montant, jour, code }) => ({ ref, actif, montant, jour, code })),
+  ).toEqual([
+    { ref: 'A1', actif: 'Oui', montant: '12,50', jour: '03/04/2024', code: '1.0' },
+    { ref: 'A2', actif: 'Non', montant: '7,00', jour: '15/05/2024', code: '2.50' },
+  ]);
+}
+
 describe('CSV text into text columns', () => {
   it('writes the text of the file, not the value its inferred type converts it to; a re-plan finds nothing', async () => {
     const { cfg, path } = setUp('plain', {
@@ -66,12 +76,7 @@ describe('CSV text into text columns', () => {
     });
     const { error } = await runMigrate(cfg, { rejectsDir: join(dir, 'plain-rejects') });
     expect(error).toBeNull();
-    expect(
-      rows(path).map(({ ref, actif, montant, jour, code }) => ({ ref, actif, montant, jour, code })),
-    ).toEqual([
-      { ref: 'A1', actif: 'Oui', montant: '12,50', jour: '03/04/2024', code: '1.0' },
-      { ref: 'A2', actif: 'Non', montant: '7,00', jour: '15/05/2024', code: '2.50' },
-    ]);
+    expectTextAsWritten(path);
     const plan = await runPlan(cfg, { samples: 5 });
     expect(plan.mappings[0]).toMatchObject({ inserts: 0, updates: 0, unchanged: 2, rejects: 0 });
   });
@@ -155,11 +160,6 @@ describe('CSV text into text columns', () => {
     } as unknown as Config;
     const { error } = await runMigrate(sheetCfg, { rejectsDir: join(dir, 'sheet-rejects') });
     expect(error).toBeNull();
-    expect(
-      rows(path).map(({ ref, actif, montant, jour, code }) => ({ ref, actif, montant, jour, code })),
-    ).toEqual([
-      { ref: 'A1', actif: 'Oui', montant: '12,50', jour: '03/04/2024', code: '1.0' },
-      { ref: 'A2', actif: 'Non', montant: '7,00', jour: '15/05/2024', code: '2.50' },
-    ]);
+    expectTextAsWritten(path);
   });
 });
