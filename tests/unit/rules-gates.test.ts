@@ -191,6 +191,18 @@ describe('rules and quality gates', () => {
       check: 'unique',
       severity: 'error',
     });
+    // Four orders whose dates and customers differ by chance: no key to guard there, but the id is one.
+    const orders = suggested.filter((r) => r.dataset === 'shop.orders');
+    expect(orders.filter((r) => r.check === 'unique').map((r) => r.column)).toEqual(['id']);
+    // Amounts were never negative: the sign is the rule, not today's largest amount.
+    expect(orders.filter((r) => r.check === 'range')).toContainEqual({
+      dataset: 'shop.orders',
+      column: 'amount',
+      check: 'range',
+      min: 0,
+      severity: 'warning',
+    });
+    expect(orders.some((r) => r.check === 'range' && 'max' in r)).toBe(false);
     // Suggested rules are valid config: they load as the rules block of a config.
     const yaml = `sources:\n  shop: { kind: sqlite, path: shop.sqlite }\nrules: ${JSON.stringify(suggested)}\n`;
     expect(parse(yaml).rules).toHaveLength(suggested.length);
