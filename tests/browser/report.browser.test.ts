@@ -256,6 +256,14 @@ describe.skipIf(!available)('audit report in Chromium', () => {
     await expect.poll(() => page.locator('#view-overview').textContent()).toContain('20 novembre 2026');
     await go(page, 'dataset=crm.public.customers&column=balance');
     await expect.poll(() => page.locator('tr.detail').textContent()).toContain('1\u202f834,2');
+    // A finding code says what it means in the report's language, in the table and the code filter.
+    await go(page, 'findings=ORPHAN_ROWS');
+    await expect
+      .poll(() => page.locator('#view-app .finding-title').first().textContent())
+      .toBe('Lignes orphelines (relation déclarée)');
+    await expect
+      .poll(() => page.locator('#view-app select option[value="NULL_LIKE_VALUES"]').textContent())
+      .toBe('NULL_LIKE_VALUES — Valeurs qui tiennent lieu de valeur manquante');
     expect(errors).toEqual([]);
     await page.close();
   });

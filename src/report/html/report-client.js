@@ -418,7 +418,7 @@
     const sources = [['', t('allSources')]].concat(data.sources.map((s) => [s.name, s.name]));
     const codes = new Set();
     for (const f of data.findings) if (f[F.dataset] !== null) codes.add(f[F.code]);
-    const codeOptions = [['', t('allFindings')]].concat([...codes].sort().map((c) => [c, c]));
+    const codeOptions = [['', t('allFindings')]].concat([...codes].sort().map((c) => [c, codeLabel(c)]));
     const personal = h('input', { type: 'checkbox', id: 'personal-only' });
     personal.checked = browseState.personal;
     personal.addEventListener('change', () => {
@@ -907,10 +907,25 @@
     ];
   }
 
+  /** `NULL_LIKE_VALUES — Valeurs qui tiennent lieu de valeur manquante`, or the code alone. */
+  function codeLabel(code) {
+    const title = data.findingTitles[code];
+    return title ? `${code} — ${title}` : code;
+  }
+
   function findingsTable(findings, state) {
     const columns = [
       { label: t('severity'), sort: (f) => f[F.severity], render: (f) => sevBadge(f[F.severity]) },
-      { label: t('code'), sort: (f) => f[F.code], render: (f) => h('code', { text: f[F.code] }) },
+      {
+        label: t('code'),
+        sort: (f) => f[F.code],
+        render: (f) => {
+          const title = data.findingTitles[f[F.code]];
+          const cell = h('span', {}, h('code', { text: f[F.code] }));
+          if (title) cell.appendChild(h('span', { class: 'finding-title', text: title }));
+          return cell;
+        },
+      },
       {
         label: t('where'),
         sort: (f) => `${f[F.dataset] || f[F.source]}\u0000${f[F.column] || ''}`,
@@ -951,7 +966,7 @@
           (findingsState.severity === '' || String(f[F.severity]) === findingsState.severity) &&
           (findingsState.code === '' || f[F.code] === findingsState.code) &&
           (!q ||
-            `${f[F.code]} ${f[F.dataset] || f[F.source]} ${f[F.column] || ''} ${f[F.message]}`
+            `${f[F.code]} ${data.findingTitles[f[F.code]] || ''} ${f[F.dataset] || f[F.source]} ${f[F.column] || ''} ${f[F.message]}`
               .toLowerCase()
               .includes(q)),
       );
@@ -977,10 +992,14 @@
           refresh();
         },
       ),
-      select([['', t('allFindings')]].concat(codes.map((c) => [c, c])), findingsState.code, (v) => {
-        findingsState.code = v;
-        refresh();
-      }),
+      select(
+        [['', t('allFindings')]].concat(codes.map((c) => [c, codeLabel(c)])),
+        findingsState.code,
+        (v) => {
+          findingsState.code = v;
+          refresh();
+        },
+      ),
     );
     refresh();
     const out = [h('h2', { text: t('findings') })];

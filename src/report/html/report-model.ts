@@ -16,6 +16,7 @@ import {
 import type { ColumnProfile, DatasetProfile, Profile, ProfileValue } from '../../core/profile.ts';
 import { compareInventories, type InventoryComparison } from '../../stages/inventory-compare.ts';
 import { allFindings } from '../audit-findings.ts';
+import { findingTitles } from './finding-titles.ts';
 import type { PlanView } from './plan-model.ts';
 import { layoutRelations, type RelationEdge, type RelationLayout } from './report-relations.ts';
 
@@ -146,6 +147,8 @@ export interface ReportData {
   readonly sources: readonly { name: string; kind: string; system: string | null; failed: string | null }[];
   readonly datasets: readonly DatasetView[];
   readonly findings: readonly FindingTuple[];
+  /** What each finding code shown means, in the report's language. */
+  readonly findingTitles: Readonly<Record<string, string>>;
   readonly rules: readonly (readonly [
     string,
     string,
@@ -225,6 +228,7 @@ export function buildReportData(
     }
   }
 
+  const findings = allFindings(inventory, profile).map(findingTuple);
   return {
     formatVersion: 1,
     lang: meta.lang,
@@ -244,7 +248,8 @@ export function buildReportData(
       failed: s.status === 'failed' ? (s.error ? `${s.error.code}: ${s.error.message}` : 'failed') : null,
     })),
     datasets,
-    findings: allFindings(inventory, profile).map(findingTuple),
+    findings,
+    findingTitles: findingTitles(new Set(findings.map((f) => f[1])), meta.lang === 'fr' ? 'fr' : 'en'),
     rules: (profile?.rules ?? []).map(
       (r) =>
         [

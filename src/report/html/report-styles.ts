@@ -18,6 +18,7 @@ h2{font-size:1.25rem;margin:.2rem 0 .8rem}h3{font-size:1.02rem;margin:1.2rem 0 .
 .meta,.muted{color:var(--muted)}.meta{margin:.1rem 0 1rem}
 .banner{padding:.5rem .8rem;border-radius:6px;margin:.5rem 0;background:var(--warning-bg);color:var(--warning)}
 .banner.note{background:var(--info-bg);color:var(--info)}
+.finding-title{display:block;font-size:.85em;color:var(--muted)}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:.6rem;margin:.5rem 0 1rem}
 .card{border:1px solid var(--line);border-radius:8px;padding:.6rem .8rem;background:var(--panel)}
 .card .value{font-size:1.45rem;font-weight:600;display:block}.card .label{color:var(--muted);font-size:.85rem}
