@@ -5,6 +5,7 @@
  */
 import type { Dataset, Finding, LogicalType, SourceFinding, SourceInventory } from '../core/inventory.ts';
 import type { DatasetObservation, ProfileOptions } from '../profilers/observation.ts';
+import type { JsonText } from './json-text.ts';
 import type { Writer, WriteTarget } from './writer-types.ts';
 
 /** A value as it crosses the contract: decimals as strings, dates as `YYYY-MM-DD`, timestamps as ISO strings. */
@@ -16,7 +17,9 @@ export type Value =
   | Uint8Array
   | null
   | Record<string, unknown>
-  | unknown[];
+  | unknown[]
+  /** A JSON document as its source wrote it, mapped into a JSON column. */
+  | JsonText;
 
 /** One row, in the order of the dataset's columns. */
 export type Row = Value[];

@@ -4,6 +4,7 @@
  * `1.5`), timestamps as instants at the column's precision (equal instants in other zones are equal),
  * CHAR(n) padding ignored, booleans by truth, JSON deep-equal (keys sorted), bytes as hex.
  */
+import { JsonText } from '../connectors/json-text.ts';
 import type { Value } from '../connectors/types.ts';
 import type { Column } from '../core/inventory.ts';
 import { isCanonicalDecimal, numberToDecimal, parseDecimalText, plainDecimalText } from './decimal-text.ts';
@@ -387,21 +388,17 @@ function canonicalBinary(value: Value | undefined): string {
   return asText(value);
 }
 
+// A string is a JSON string document (drivers parse JSON columns): `"{\"a\":1}"` is not `{"a":1}`, which a
+// text mapped into the column arrives as (`JsonText`).
 function canonicalJson(value: Value | undefined): string {
   if (value === null || value === undefined) return NULL_TEXT;
-  if (typeof value === 'string') {
-    try {
-      return stableJson(JSON.parse(value));
-    } catch {
-      return value;
-    }
-  }
   return stableJson(value);
 }
 
 /** JSON with object keys sorted at every level, so that deep-equal values give the same text. */
 export function stableJson(value: unknown): string {
   if (value === null || value === undefined) return 'null';
+  if (value instanceof JsonText) return stableJson(JSON.parse(value.text));
   if (typeof value === 'bigint') return value.toString();
   if (typeof value !== 'object') return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;

@@ -7,6 +7,8 @@
  * back as written is rejected with a stable code, whether the database would refuse it or silently cut
  * it; a field's `lossy` list names the losses it accepts instead (truncate, round, replace).
  */
+
+import { isJsonText, JsonText } from '../connectors/json-text.ts';
 import type { Value } from '../connectors/types.ts';
 import type { Column, LogicalType } from '../core/inventory.ts';
 import { isIsoDateFormat, isIsoDateTimeFormat } from '../profilers/formats/dates.ts';
@@ -53,6 +55,8 @@ export interface ColumnCheckOptions {
   readonly dataset: string;
   /** The target's kind (sqlite, mssql…), which decides what `integer` and `tinyint` hold. */
   readonly targetKind?: string;
+  /** The type of the values the field produces, when known (text into a JSON column is parsed as JSON). */
+  readonly valueType?: LogicalType;
   /**
    * The losses the field accepts instead of a reject: `truncate` (text cut to the column, fractions of a
    * second cut), `round` (decimals, floats and fractions of a second rounded), `replace` (characters the
@@ -213,6 +217,17 @@ function typeConversion(column: Column, options: ColumnCheckOptions, where: stri
         typeof value === 'string' && TIME_TEXT.test(value)
           ? fits(value, failure)
           : fail(failure, reason, 'REJECT_TYPE');
+    }
+    case 'json': {
+      // Text mapped into a JSON column is the document it spells (a CSV cell, a TEXT column of payloads),
+      // kept as written; a value from a JSON column is a document already (a string there is a JSON string).
+      if (options.valueType !== 'string') return (value) => value;
+      const reason = notType('JSON text');
+      return (value, _row, failure) => {
+        if (typeof value !== 'string') return value;
+        const text = value.trim();
+        return isJsonText(text) ? new JsonText(text) : fail(failure, reason, 'REJECT_TYPE');
+      };
     }
     case 'binary': {
       const reason = notType('binary data');

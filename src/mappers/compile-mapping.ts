@@ -364,6 +364,7 @@ export function tryCompileMapping(
           dataset: target.name,
           targetKind: options.targetKind,
           lossy: config.lossy,
+          ...(type !== undefined ? { valueType: type } : {}),
         });
       }
     }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { JsonText } from '../../src/connectors/json-text.ts';
 import { FingerprintAccumulator, hashTexts, ROW_HASH } from '../../src/mappers/canonical-hash.ts';
 import { foldKeyText, keyFoldingOf } from '../../src/mappers/canonical-key.ts';
 import { canonicalizerFor, NULL_TEXT } from '../../src/mappers/canonical-value.ts';
@@ -61,7 +62,10 @@ describe('canonical values per target column type', () => {
     expect(bool(true)).toBe(bool(1));
     expect(bool('false')).toBe(bool(0));
     const json = canonicalizerFor(col('j', 'json'));
-    expect(json({ a: 1, b: [1, { c: 2, d: 3 }] })).toBe(json('{"b":[1,{"d":3,"c":2}],"a":1}'));
+    expect(json({ a: 1, b: [1, { c: 2, d: 3 }] })).toBe(json(new JsonText('{"b":[1,{"d":3,"c":2}],"a":1}')));
+    // A string is a JSON string document, never the document its text spells.
+    expect(json('{"a":1}')).not.toBe(json({ a: 1 }));
+    expect(json('{"a":1}')).toBe(json(new JsonText('"{\\"a\\":1}"')));
     expect(canonicalizerFor(col('s', 'string'))(null)).toBe(NULL_TEXT);
     expect(canonicalizerFor(col('s', 'string'))('')).not.toBe(NULL_TEXT);
   });

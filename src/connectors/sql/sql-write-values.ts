@@ -2,6 +2,8 @@
  * Conversions every SQL writer shares when a contract value becomes a driver parameter: instants
  * for zone-less columns, JSON text, binary Buffers. Each backend picks the ones its columns need.
  */
+
+import { JsonText } from '../json-text.ts';
 import type { Value } from '../types.ts';
 
 const ISO_TIMESTAMP =
@@ -59,8 +61,12 @@ function isWallClock(text: string, separator: number): boolean {
   return true;
 }
 
-/** The text of a JSON column: every value, a string included, is written as JSON. */
+/**
+ * The text of a JSON column: every value, a string included, is written as JSON; a document kept as its
+ * source text (`JsonText`) is written as that text.
+ */
 export function jsonText(value: Value): string {
+  if (value instanceof JsonText) return value.text;
   return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
 }
 
