@@ -214,7 +214,7 @@ function escapeXml(text: string): string {
 }
 
 /** A workbook whose first sheet's `<sheetData>` is `body` verbatim (the header cell A1 is shared string 0, `a`). */
-function rawSheetWorkbook(body: string): Buffer {
+export function rawSheetWorkbook(body: string): Buffer {
   const data = xml(`<worksheet xmlns="${MAIN}"><sheetData>${body}</sheetData></worksheet>`);
   return zip(
     workbookParts({ S: [['a']] }).map((p) => (p.name === 'xl/worksheets/sheet1.xml' ? { ...p, data } : p)),

@@ -43,6 +43,27 @@ export interface SheetStream {
   merges(): readonly string[];
 }
 
+/**
+ * exceljs's formula value copies only truthy fields (`if (value) copy[name] = value`), so a cached result
+ * of 0, "" or FALSE (`<f>SUM(B2:B9)</f><v>0</v>`) was lost and the formula read as one without a result: an
+ * error, rejecting its row. Its copy keeps every defined field instead; patched once, on the class the
+ * reader's cells use.
+ */
+function keepFalsyFormulaResults(): void {
+  const cell = new ExcelJS.Workbook().addWorksheet('probe').getCell('A1');
+  cell.value = { formula: '0', result: 0 } as ExcelJS.CellFormulaValue;
+  const formulaValue = Object.getPrototypeOf((cell as unknown as { _value: object })._value) as {
+    _copyModel(model: Record<string, unknown>): Record<string, unknown>;
+  };
+  formulaValue._copyModel = (model) => {
+    const copy: Record<string, unknown> = {};
+    for (const name of ['formula', 'result', 'ref', 'shareType', 'sharedFormula'])
+      if (model[name] !== undefined && model[name] !== null) copy[name] = model[name];
+    return copy;
+  };
+}
+keepFalsyFormulaResults();
+
 function isFileStream(source: unknown): source is NodeJS.ReadableStream & { destroy(): void } {
   return (
     typeof source === 'object' &&
@@ -234,7 +255,8 @@ function errorText(value: unknown): string {
 /** Flattens an exceljs cell value: formula → cached result, rich text → text, errors → null. */
 function flatten(value: unknown, numFmt: string | undefined, date1904: boolean): CellValue {
   if (value === null || value === undefined) return null;
-  if (typeof value === 'string' || typeof value === 'boolean' || value instanceof Date) return value;
+  if (typeof value === 'string') return decodeEscapes(value);
+  if (typeof value === 'boolean' || value instanceof Date) return value;
   if (typeof value === 'number') return Number.isNaN(value) ? null : value;
   const object = value as Record<string, unknown>;
   if ('formula' in object || 'sharedFormula' in object) {
@@ -244,10 +266,21 @@ function flatten(value: unknown, numFmt: string | undefined, date1904: boolean):
     return flatten(result, undefined, date1904);
   }
   if ('richText' in object)
-    return (object.richText as { text?: string }[]).map((run) => run.text ?? '').join('');
+    return decodeEscapes((object.richText as { text?: string }[]).map((run) => run.text ?? '').join(''));
   if ('error' in object) return null;
   if ('text' in object) return flatten(object.text, numFmt, date1904);
   return String(value);
+}
+
+/**
+ * Decodes the escapes Excel writes for characters XML cannot carry in its strings (ECMA-376 ST_Xstring):
+ * `_x000D_` is a carriage return, `_x0009_` a tab, and `_x005F_` the `_` of a text that spells an escape.
+ */
+export function decodeEscapes(text: string): string {
+  if (!text.includes('_x')) return text;
+  return text.replace(/_x([0-9A-Fa-f]{4})_/g, (_whole, hex: string) =>
+    String.fromCharCode(Number.parseInt(hex, 16)),
+  );
 }
 
 /** True for a number format that shows a date or time (as exceljs decides for plain cells). */

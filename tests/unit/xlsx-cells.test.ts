@@ -1,0 +1,47 @@
+/** Cells as spreadsheet tools write them, read as their values: what exceljs's streaming reader drops or misreads. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { streamWorkbook } from '../../src/connectors/xlsx/xlsx-reader.ts';
+import { rawSheetWorkbook } from '../hostile/files-corpus.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'stocktake-xlsx-cells-'));
+
+/** The rows of the first sheet of a workbook whose sheet data is `body`, with the errors by column. */
+async function rowsOf(name: string, body: string): Promise<{ values: unknown[]; errors?: unknown }[]> {
+  const path = join(root, `${name}.xlsx`);
+  writeFileSync(path, rawSheetWorkbook(body));
+  const rows: { values: unknown[]; errors?: unknown }[] = [];
+  for await (const sheet of streamWorkbook(path)) {
+    for await (const row of sheet.rows())
+      rows.push(row.errors ? { values: [...row.values], errors: row.errors } : { values: [...row.values] });
+    break;
+  }
+  return rows;
+}
+
+describe('xlsx cells', () => {
+  it('reads a formula whose cached result is 0, "" or FALSE as that value, not as an error', async () => {
+    const rows = await rowsOf(
+      'falsy-formulas',
+      '<row r="1"><c r="A1" t="s"><v>0</v></c></row>' +
+        '<row r="2"><c r="A2"><f>B2-B2</f><v>0</v></c><c r="B2" t="str"><f>IF(1,"","x")</f><v></v></c>' +
+        '<c r="C2" t="b"><f>1&gt;2</f><v>0</v></c><c r="D2"><f>1/0</f></c></row>',
+    );
+    expect(rows[1]!.values.slice(0, 3)).toEqual([0, '', 0]);
+    // A formula without a cached value is still one: its cell is reported.
+    expect(rows[1]!.errors).toEqual(new Map([[3, 'an error or no cached value']]));
+  });
+
+  it('decodes the escapes Excel writes for characters XML strings cannot carry', async () => {
+    const rows = await rowsOf(
+      'escapes',
+      '<row r="1"><c r="A1" t="s"><v>0</v></c></row>' +
+        '<row r="2"><c r="A2" t="inlineStr"><is><t>ligne 1_x000D_\nligne 2</t></is></c>' +
+        '<c r="B2" t="str"><f>"x"</f><v>Tab_x0009_ici</v></c>' +
+        '<c r="C2" t="inlineStr"><is><t>_x005F_x0041_ reste écrit</t></is></c></row>',
+    );
+    expect(rows[1]!.values).toEqual(['ligne 1\r\nligne 2', 'Tab\tici', '_x0041_ reste écrit']);
+  });
+});
