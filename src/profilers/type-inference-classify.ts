@@ -65,8 +65,8 @@ export type DateOrder = 'dmy' | 'mdy';
 const C = VALUE_CLASS;
 
 const SPACE_GROUPED = /^[-+]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+$/;
-const DOT_AMBIGUOUS = /^[-+]?\d{1,3}\.\d{3}$/;
-const COMMA_AMBIGUOUS = /^[-+]?\d{1,3},\d{3}$/;
+const DOT_AMBIGUOUS = /^[-+]?[1-9]\d{0,2}\.\d{3}$/;
+const COMMA_AMBIGUOUS = /^[-+]?[1-9]\d{0,2},\d{3}$/;
 const DOT_GROUPED = /^[-+]?\d{1,3}(?:\.\d{3}){2,}$/;
 const COMMA_GROUPED = /^[-+]?\d{1,3}(?:,\d{3}){2,}$/;
 const DOT_DECIMAL = /^[-+]?(?:\d+|\d{1,3}(?:[ \u00a0\u202f,]\d{3})+)\.\d+$/;
@@ -161,7 +161,8 @@ export function classifyText(raw: string, dateOrder: DateOrder = 'dmy'): number 
   if ((separator === 46 || separator === 44) && i + 1 < end) {
     const fraction = digitRun(raw, i + 1, end);
     if (i + 1 + fraction === end && fraction > 0) {
-      const ambiguous = digitCount <= 3 && fraction === 3;
+      // `1.500` is 1.5 or 1500; `0.750` is no grouping (a group never starts a number with 0): a decimal.
+      const ambiguous = digitCount <= 3 && fraction === 3 && raw.charCodeAt(digitsFrom) !== 48;
       if (separator === 46) return ambiguous ? C.DOT_AMBIGUOUS : C.DOT_DECIMAL;
       return ambiguous ? C.COMMA_AMBIGUOUS : C.COMMA_DECIMAL;
     }

@@ -120,6 +120,15 @@ describe('TypeInference', () => {
       decimalSeparator: ',',
     });
     expect(infer(['1.234', '5.678'])).toMatchObject({ type: 'decimal', decimalSeparator: '.' });
+    // No grouping starts with 0: `0.750` is a decimal, and settles `1.500` as 1.5 whatever the hint.
+    expect(infer(['1.500', '0.750', '2.125'], { decimalHint: ',' })).toMatchObject({
+      type: 'decimal',
+      decimalSeparator: '.',
+    });
+    expect(infer(['1,500', '-0,750'], { decimalHint: '.' })).toMatchObject({
+      type: 'decimal',
+      decimalSeparator: ',',
+    });
   });
 
   it('makes a mixed column text and records the share of the dominant type', () => {
