@@ -109,7 +109,9 @@ describe.skipIf(!myUp)('into MariaDB json', () => {
     await migrateTwice(config({ kind: 'mariadb', url: my.url() }), 'my');
     const db: Knex = knexFactory({ client: 'mysql2', connection: my.url(), pool: { min: 0, max: 1 } });
     try {
-      const [rows] = await db.raw('SELECT id, JSON_TYPE(payload) AS kind, CAST(payload AS CHAR) AS payload FROM events ORDER BY id');
+      const [rows] = await db.raw(
+        'SELECT id, JSON_TYPE(payload) AS kind, CAST(payload AS CHAR) AS payload FROM events ORDER BY id',
+      );
       expect(rows.map((r: Record<string, unknown>) => ({ ...r }))).toEqual([
         { id: 1, kind: 'OBJECT', payload: '{"n": 12345678901234567890, "tags": ["a", "b"]}' },
         { id: 2, kind: 'ARRAY', payload: '[1,2.50]' },
