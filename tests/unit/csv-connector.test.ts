@@ -86,6 +86,28 @@ describe('csv sniffing', () => {
     expect(inventory.datasets[0]!.rowCount).toBe(2);
   });
 
+  it("takes Excel's sep= first line as the delimiter, and the line after it as the header", async () => {
+    const text = '\ufeffsep=;\r\ncode;nom;montant\r\n1;Dupont;12,50\r\n2;Durand;7\r\n';
+    const connector = await open(fixture('export.csv', text));
+    const inventory = await connector.inventory();
+    const dataset = inventory.datasets[0]!;
+    expect(dataset.file).toMatchObject({ delimiter: ';', headerRow: 2, dataRow: 3 });
+    expect(dataset.file!.sniffed).not.toContain('delimiter');
+    expect(dataset.columns.map((c) => [c.name, c.type])).toEqual([
+      ['code', 'integer'],
+      ['nom', 'string'],
+      ['montant', 'decimal'],
+    ]);
+    expect(dataset.rowCount).toBe(2);
+    expect(inventory.findings ?? []).toEqual([]);
+    expect(await readAll(connector, 'export')).toEqual([
+      [
+        [1, 'Dupont', '12.50'],
+        [2, 'Durand', '7'],
+      ],
+    ]);
+  });
+
   it('detects single quotes and a missing header', async () => {
     const connector = await open(fixture('t.csv', "'Dupont, Jean',12\n'Martin, Paul',7\n"));
     const inventory = await connector.inventory();

@@ -95,4 +95,18 @@ describe('CSV scan in two byte ranges', () => {
     const [, ranged] = await bothScans(write('stray-quote.csv', parts));
     expect(ranged.ranges).toBe(1);
   });
+
+  it("equals one pass after Excel's sep= line, which neither range counts as a row", async () => {
+    const [single, ranged] = await bothScans(write('sep-line.csv', ['sep=,\n', ...trickyRows('\n')]));
+    expect(ranged.ranges).toBe(2);
+    expect(single.dataset.columns.map((c) => c.name)).toEqual([
+      'id',
+      'name',
+      'amount',
+      'day',
+      'note',
+      'code',
+    ]);
+    expect(single.dataset.file).toMatchObject({ headerRow: 2, dataRow: 3 });
+  });
 });

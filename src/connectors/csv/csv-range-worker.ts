@@ -34,7 +34,7 @@ async function run(): Promise<void> {
   post({ kind: 'split', split });
   if (split === undefined) return;
   const start = await new Promise<RangeStart>((resolve) => port.once('message', resolve));
-  const firstRow = split.records - (request.dialect.header ? 1 : 0);
+  const firstRow = split.records - (request.dialect.header ? 1 : 0) - (request.dialect.preamble ?? 0);
   const pass = RecordPass.continuing(request, start.continuation, firstRow);
   const records = csvRecordChunks(request.path, request.dialect, {
     start: split.offset,

@@ -26,13 +26,16 @@ export async function* readCsvRows(
   const width = positions.length;
   const fields = scan.dataset.columns.length;
   const delimiter = scan.dialect.delimiter;
-  let skipHeader = scan.dialect.header;
+  // The header and what precedes it (`sep=;`) are skipped, however the first chunks cut the records.
+  let skip = (scan.dialect.header ? 1 : 0) + (scan.dialect.preamble ?? 0);
   let count = 0;
   let batch: Row[] = [];
   if (limit <= 0 || scan.dataset.columns.length === 0) return;
   for await (const chunk of csvRecordChunks(scan.file.path, scan.dialect, { signal: options.signal })) {
     const records = chunk.records;
-    for (let r = skipHeader ? 1 : 0; r < records.length; r++) {
+    const first = Math.min(skip, records.length);
+    skip -= first;
+    for (let r = first; r < records.length; r++) {
       const record = records[r]!;
       const row: Row = new Array(width);
       for (let c = 0; c < width; c++) {
@@ -61,7 +64,6 @@ export async function* readCsvRows(
         batch = [];
       }
     }
-    skipHeader = false;
   }
   if (batch.length > 0) yield batch;
 }

@@ -65,6 +65,7 @@ export class RecordPass {
   readonly #options: TypeInferenceOptions;
   #estimatedRows = 0;
   #classes = new Uint8Array(0);
+  #preamble = 0;
 
   constructor(
     readonly source: string,
@@ -74,8 +75,11 @@ export class RecordPass {
     readonly observe: boolean,
     /** Bytes the pass will read, to estimate its rows from the first ones. */
     readonly bytes = 0,
+    /** Records before the header that are skipped (Excel's `sep=;` line). */
+    preamble = 0,
   ) {
     this.#options = options;
+    this.#preamble = preamble;
   }
 
   /** The pass of the records that follow a first range's, with that range's columns, plans and pairs. */
@@ -118,7 +122,16 @@ export class RecordPass {
   /** Adds the records of one chunk (the first chunk of a file starts with its header). */
   add(chunk: RecordChunk): void {
     let start = 0;
-    const list = chunk.records;
+    let list = chunk.records;
+    let endLines = chunk.endLines;
+    if (this.#preamble > 0) {
+      const skipped = Math.min(this.#preamble, list.length);
+      this.#preamble -= skipped;
+      list = list.slice(skipped);
+      endLines = endLines.slice(skipped);
+      if (list.length === 0) return;
+      chunk = { ...chunk, records: list, endLines };
+    }
     if (this.width < 0) {
       const first = list[0]!;
       if (this.header) {

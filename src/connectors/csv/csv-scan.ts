@@ -256,7 +256,15 @@ async function passOverRecords(
   options: CsvScanOptions,
 ): Promise<{ pass: RecordPass; report: RecordStreamReport; ranges: 1 | 2 }> {
   const inference = { decimalHint: dialect.decimalHint, dateOrder: dialect.dateOrder };
-  const pass = new RecordPass(source, file, dialect.header, inference, options.observe === true, size);
+  const pass = new RecordPass(
+    source,
+    file,
+    dialect.header,
+    inference,
+    options.observe === true,
+    size,
+    dialect.preamble ?? 0,
+  );
   const ranged =
     isUtf8Encoding(dialect.encoding) && size >= (options.rangeScanBytes ?? Number.POSITIVE_INFINITY);
   const target = Math.floor(size * FIRST_RANGE_SHARE);
@@ -281,7 +289,8 @@ async function passOverRecords(
     if (report.stoppedAt === undefined) return { pass, report, ranges: 1 };
     const split = await range!.split;
     const result = await range!.result;
-    const expected = split !== undefined && split.records - (dialect.header ? 1 : 0) === pass.rows;
+    const expected =
+      split !== undefined && split.records - (dialect.header ? 1 : 0) - (dialect.preamble ?? 0) === pass.rows;
     let rest: RecordPass;
     let restReport: RecordStreamReport;
     let ranges: 1 | 2 = 2;

@@ -23,7 +23,12 @@ export interface CsvDialect {
   readonly dateOrder: DateOrder;
   /** Settings that were sniffed rather than configured. */
   readonly sniffed: readonly string[];
+  /** Records before the header that are no data: Excel's `sep=;` line (1), else 0 or absent. */
+  readonly preamble?: number;
 }
+
+/** Excel's first line naming the delimiter (`sep=;`), which it writes in CSV exports and hides on opening. */
+const SEP_LINE = /^\ufeff?sep=(.)[ \t]*(?:\r\n|\r|\n|$)/i;
 
 /** Bytes read from the start of a file to sniff it. */
 export const SNIFF_BYTES = 64 * 1024;
@@ -112,11 +117,14 @@ export function sniffDialect(
     sniffed.push('encoding');
   }
   assertText(sample, encoding, file);
-  const text = cutAtLastLine(decodeSample(sample, encoding), complete);
+  let text = cutAtLastLine(decodeSample(sample, encoding), complete);
+  // `sep=;` names the delimiter and is no header: the header is the line after it.
+  const sepLine = SEP_LINE.exec(text);
+  if (sepLine) text = text.slice(sepLine[0].length);
   const lineEnding = detectLineEnding(text);
-  if (!config.delimiter) sniffed.push('delimiter');
+  if (!config.delimiter && !sepLine) sniffed.push('delimiter');
   if (!config.quote) sniffed.push('quote');
-  const delimiter = config.delimiter ? unescapeDelimiter(config.delimiter) : undefined;
+  const delimiter = config.delimiter ? unescapeDelimiter(config.delimiter) : sepLine?.[1];
   const chosen = chooseDelimiterAndQuote(text, delimiter, config.quote);
   const records = chosen.records;
   let header = config.header;
@@ -138,6 +146,7 @@ export function sniffDialect(
     decimalHint,
     dateOrder: dateOrderOf(config.dateFormat, source),
     sniffed,
+    ...(sepLine ? { preamble: 1 } : {}),
   };
 }
 
