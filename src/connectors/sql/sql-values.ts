@@ -30,7 +30,12 @@ export function toPlainValue(input: unknown, column: Column): Value {
     case 'float':
       return typeof value === 'string' ? Number(value) : (value as Value);
     case 'boolean':
-      if (typeof value === 'number' || typeof value === 'bigint') return Number(value) !== 0;
+      // 0 and 1 are false and true; a `tinyint(1)` or SQLite BOOLEAN holding 2 or -1 keeps its number, for a
+      // migration to refuse in a boolean column and copy into an integer one, never to turn into true.
+      if (typeof value === 'number' || typeof value === 'bigint') {
+        const n = Number(value);
+        return n === 0 || n === 1 ? n === 1 : (value as Value);
+      }
       if (Buffer.isBuffer(value)) return value[0] === 1;
       return value as Value;
     case 'date':
