@@ -296,6 +296,7 @@ function stringConversion(
     else if (typeof value === 'number') text = numberToDecimal(value) ?? String(value);
     else if (typeof value === 'bigint' || typeof value === 'boolean') text = String(value);
     else if (value instanceof Uint8Array) return fail(failure, notText, 'REJECT_TYPE');
+    else if (value instanceof JsonText) text = value.text;
     else text = JSON.stringify(value);
     // PostgreSQL text holds no NUL character, whatever the database encoding.
     if (noNul && text.indexOf('\u0000') !== -1) {

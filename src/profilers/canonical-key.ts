@@ -2,6 +2,8 @@
  * Turns contract values (what `Connector.read` yields) into canonical frequency keys, as defined in
  * observation.ts, so that a value counts once whichever backend produced it.
  */
+
+import { JsonText } from '../connectors/json-text.ts';
 import type { LogicalType } from '../core/inventory.ts';
 import type { FrequencyKey } from './observation.ts';
 
@@ -59,6 +61,6 @@ export function canonicalKey(value: unknown, type: LogicalType): FrequencyKey | 
       return Number.isSafeInteger(number) ? number : value.toString();
     }
     default:
-      return JSON.stringify(value);
+      return value instanceof JsonText ? value.text : JSON.stringify(value);
   }
 }

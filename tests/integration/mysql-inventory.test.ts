@@ -4,6 +4,7 @@ import { createMysqlConnector } from '../../src/connectors/mysql/mysql-connector
 import type { SqlConnector } from '../../src/connectors/sql/sql-connector.ts';
 import type { Connector, Row } from '../../src/connectors/types.ts';
 import type { Dataset, SourceInventory } from '../../src/core/inventory.ts';
+import { jsonDocument } from '../helpers/json-document.ts';
 import { SERVERS, serverAvailable } from '../helpers/servers.ts';
 
 const up = await serverAvailable('mysql');
@@ -317,7 +318,7 @@ describe.skipIf(!up)('MySQL/MariaDB connector', () => {
       true,
       "it's paid",
       'vip,late',
-      { vip: true, n: [1, 2] },
+      jsonDocument({ vip: true, n: [1, 2] }),
       '1234.500',
       '2024-03-04T10:00:00.123456',
       '2024-03-04T09:00:00Z',

@@ -6,6 +6,7 @@ import { pgSessions } from '../../src/connectors/postgres/postgres-sessions.ts';
 import type { SqlConnector } from '../../src/connectors/sql/sql-connector.ts';
 import type { Connector, Row } from '../../src/connectors/types.ts';
 import type { Dataset } from '../../src/core/inventory.ts';
+import { jsonDocument } from '../helpers/json-document.ts';
 import { SERVERS, serverAvailable } from '../helpers/servers.ts';
 
 const up = await serverAvailable('postgres');
@@ -274,7 +275,7 @@ describe.skipIf(!up)('PostgreSQL connector', () => {
       'Dupont SARL',
       'FR',
       ['a', 'b'],
-      { vip: true },
+      jsonDocument({ vip: true }),
       '1234.500',
       '2024-03-04T09:00:00.123456Z',
       '1980-02-29',

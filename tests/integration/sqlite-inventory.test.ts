@@ -7,6 +7,7 @@ import type { SqlConnector } from '../../src/connectors/sql/sql-connector.ts';
 import { createSqliteConnector } from '../../src/connectors/sqlite/sqlite-connector.ts';
 import type { Connector, Row } from '../../src/connectors/types.ts';
 import type { Dataset } from '../../src/core/inventory.ts';
+import { jsonDocument } from '../helpers/json-document.ts';
 
 const SCHEMA = `
 PRAGMA foreign_keys = OFF;
@@ -163,7 +164,7 @@ describe('SQLite connector', () => {
       '2024-03-04 10:00:00',
       '1980-02-29',
       new Uint8Array([0, 255]),
-      { vip: true },
+      jsonDocument({ vip: true }),
       0.5,
       'x',
       'DUPONT SARL',

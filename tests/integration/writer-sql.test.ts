@@ -14,6 +14,7 @@ import { createSqlWriter, type WriterKind } from '../../src/connectors/sql/sql-w
 import { createSqliteConnector } from '../../src/connectors/sqlite/sqlite-connector.ts';
 import type { Row, Value } from '../../src/connectors/types.ts';
 import type { Checkpoint, Writer } from '../../src/connectors/writer-types.ts';
+import { jsonDocument } from '../helpers/json-document.ts';
 import { SERVERS, serverAvailable } from '../helpers/servers.ts';
 
 type Backend = Exclude<WriterKind, 'mssql'>;
@@ -445,7 +446,7 @@ for (const kind of selected) {
         '2024-03-04T10:00:00.123456',
         '2024-03-04T10:00:00.123456Z',
         bytes,
-        json,
+        jsonDocument(json),
       ]);
       expect(back[1]).toEqual([2, null, null, null, null, null, null, null, null, null, null, null]);
       // How each backend spells the zone-less and zoned timestamps of row 3 (MariaDB: datetime(6) digits).
@@ -465,7 +466,7 @@ for (const kind of selected) {
         '00:00:00',
         ...clocks[kind],
         new Uint8Array(),
-        [1, 'two'],
+        jsonDocument([1, 'two']),
       ]);
       expect(await writer.applyBatch({ upserts: rows, checkpoint: checkpoint(2) })).toMatchObject({
         inserted: 0,

@@ -16,6 +16,18 @@ const PARSERS: Readonly<Record<number, (value: string) => unknown>> = {
   [POSTGRES_OIDS.timetz]: keepText,
   [POSTGRES_OIDS.timestamp]: postgresTimestampToIso,
   [POSTGRES_OIDS.timestamptz]: postgresTimestampToIso,
+  // json and jsonb as the server prints them (kept exact as JsonText); interval and the geometric types
+  // as their text, not pg's objects ({ days: 1, hours: 2 }, { x, y }).
+  114: keepText,
+  3802: keepText,
+  1186: keepText,
+  600: keepText,
+  601: keepText,
+  602: keepText,
+  603: keepText,
+  604: keepText,
+  628: keepText,
+  718: keepText,
 };
 
 /** The pg driver and the connection options of a source or target: UTC sessions, exact date text, and `default_transaction_read_only` for audits. */

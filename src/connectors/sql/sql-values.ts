@@ -1,5 +1,6 @@
 /** Conversions every SQL backend shares when a driver value crosses the contract. */
 import type { Column } from '../../core/inventory.ts';
+import { isJsonText, JsonText } from '../json-text.ts';
 import type { Value } from '../types.ts';
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
@@ -47,13 +48,9 @@ export function toPlainValue(input: unknown, column: Column): Value {
         ? new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
         : (value as Value);
     case 'json':
-      if (typeof value === 'string') {
-        try {
-          return JSON.parse(value) as Value;
-        } catch {
-          return value;
-        }
-      }
+      // Kept as the text the database holds (JsonText): a number past 2^53, `1.10`, key order and the JSON
+      // document `null` cross exactly, as no parse into JavaScript values would let them.
+      if (typeof value === 'string') return isJsonText(value) ? new JsonText(value) : value;
       return value as Value;
     default:
       if (value instanceof Date) return value.toISOString();

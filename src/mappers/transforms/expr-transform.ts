@@ -6,6 +6,7 @@
  */
 import { Environment } from '@marcbachmann/cel-js';
 import { didYouMean } from '../../config/did-you-mean.ts';
+import { JsonText } from '../../connectors/json-text.ts';
 import type { Row, Value } from '../../connectors/types.ts';
 import { numberToDecimal, trimFraction } from '../decimal-text.ts';
 import { stripAccents } from './text-transforms.ts';
@@ -39,6 +40,7 @@ function identifiers(node: unknown, out: Set<string>): void {
 /** A row value as CEL sees it: whole numbers are CEL ints (bigint), other numbers doubles. */
 function toCel(value: Value): unknown {
   if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value);
+  if (value instanceof JsonText) return JSON.parse(value.text);
   return value === undefined ? null : value;
 }
 

@@ -1,0 +1,120 @@
+/**
+ * PostgreSQL values pg would turn into JavaScript values arrive as the server writes them: json and jsonb
+ * documents exactly (a number past 2^53, `1.10`, the JSON document `null`, a JSON string), interval and
+ * the geometric types as their text, not `{ days: 1, hours: 2 }` or `{ x, y }`. Into MariaDB json and
+ * SQLite, verified, and a re-run changes nothing.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import knexFactory from 'knex';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Config } from '../../src/config/schema.ts';
+import { runMigrate } from '../../src/stages/migrate-stage.ts';
+import { ScratchMysql } from '../helpers/scratch-mysql.ts';
+import { ScratchPostgres } from '../helpers/scratch-postgres.ts';
+import { serverAvailable } from '../helpers/servers.ts';
+
+const pgUp = await serverAvailable('postgres');
+const myUp = await serverAvailable('mysql');
+const pg = new ScratchPostgres('stocktake_pg_text_types');
+const my = new ScratchMysql('stocktake_pg_text_types');
+let dir: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'stocktake-pg-text-types-'));
+  if (!pgUp) return;
+  await pg.create();
+  await pg.run(`CREATE TABLE t (id integer PRIMARY KEY, doc jsonb, raw json, span interval, spot point);
+    INSERT INTO t VALUES
+      (1, '{"n": 12345678901234567890, "f": 1.10}', '{"b": 1, "a": 2}', '1 day 02:03:04', '(1.5,2.25)'),
+      (2, 'null', '"just a string"', '-00:00:01', '(0,0)'),
+      (3, NULL, '[1e400]', '1 year 2 mons', NULL)`);
+  if (myUp)
+    await my.create((admin) =>
+      admin.raw(
+        `CREATE TABLE ${my.name}.t (id int PRIMARY KEY, doc json, raw json, span varchar(100), spot varchar(100))`,
+      ),
+    );
+});
+afterAll(async () => {
+  if (pgUp) await pg.drop();
+  if (myUp) await my.drop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function config(target: Record<string, unknown>): Config {
+  return {
+    sources: { legacy: { kind: 'postgres', url: pg.url() } },
+    targets: { app: target },
+    mappings: [
+      {
+        name: 't',
+        from: { source: 'legacy', dataset: 'public.t' },
+        to: { target: 'app', dataset: 't', key: ['id'], mode: 'upsert' },
+        fields: { id: {}, doc: {}, raw: {}, span: {}, spot: {} },
+      },
+    ],
+  } as unknown as Config;
+}
+
+async function migrateTwice(cfg: Config, name: string): Promise<void> {
+  const first = await runMigrate(cfg, { rejectsDir: join(dir, `${name}-1`) });
+  expect(first.error).toBeNull();
+  expect(first.run.mappings[0]).toMatchObject({ inserted: 3, rejected: { mapping: 0, database: 0 } });
+  expect(first.run.mappings[0]!.reconciliation?.ok).toBe(true);
+  const again = await runMigrate(cfg, { rejectsDir: join(dir, `${name}-2`) });
+  expect(again.run.mappings[0]).toMatchObject({ inserted: 0, updated: 0, unchanged: 3 });
+}
+
+describe.skipIf(!pgUp || !myUp)('PostgreSQL into MariaDB', () => {
+  it('writes the documents and texts the server wrote', async () => {
+    await migrateTwice(config({ kind: 'mariadb', url: my.url() }), 'mariadb');
+    const db = knexFactory({ client: 'mysql2', connection: my.url(), pool: { min: 0, max: 1 } });
+    try {
+      const [rows] = await db.raw(
+        'SELECT id, CAST(doc AS CHAR) AS doc, CAST(raw AS CHAR) AS raw, span, spot FROM t ORDER BY id',
+      );
+      expect(rows.map((r: Record<string, unknown>) => ({ ...r }))).toEqual([
+        {
+          id: 1,
+          doc: '{"f": 1.10, "n": 12345678901234567890}',
+          raw: '{"b": 1, "a": 2}',
+          span: '1 day 02:03:04',
+          spot: '(1.5,2.25)',
+        },
+        { id: 2, doc: 'null', raw: '"just a string"', span: '-00:00:01', spot: '(0,0)' },
+        { id: 3, doc: null, raw: '[1e400]', span: '1 year 2 mons', spot: null },
+      ]);
+    } finally {
+      await db.destroy();
+    }
+  });
+});
+
+describe.skipIf(!pgUp)('PostgreSQL into SQLite', () => {
+  it('writes the documents and texts the server wrote', async () => {
+    const path = join(dir, 'app.sqlite');
+    const setup = new Database(path);
+    setup.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, doc JSON, raw JSON, span TEXT, spot TEXT)');
+    setup.close();
+    await migrateTwice(config({ kind: 'sqlite', path }), 'sqlite');
+    const db = new Database(path, { readonly: true });
+    try {
+      expect(db.prepare('SELECT id, doc, raw, span, spot FROM t ORDER BY id').all()).toEqual([
+        {
+          id: 1,
+          doc: '{"f": 1.10, "n": 12345678901234567890}',
+          raw: '{"b": 1, "a": 2}',
+          span: '1 day 02:03:04',
+          spot: '(1.5,2.25)',
+        },
+        { id: 2, doc: 'null', raw: '"just a string"', span: '-00:00:01', spot: '(0,0)' },
+        { id: 3, doc: null, raw: '[1e400]', span: '1 year 2 mons', spot: null },
+      ]);
+    } finally {
+      db.close();
+    }
+  });
+});
