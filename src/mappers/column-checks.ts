@@ -10,6 +10,7 @@
 
 import { isJsonText, JsonText } from '../connectors/json-text.ts';
 import type { Value } from '../connectors/types.ts';
+import { shortestFloat32 } from '../core/float32.ts';
 import type { Column, LogicalType } from '../core/inventory.ts';
 import { isIsoDateFormat, isIsoDateTimeFormat } from '../profilers/formats/dates.ts';
 import {
@@ -434,21 +435,12 @@ export function isSinglePrecision(column: Column, targetKind?: string): boolean 
 
 const FLOAT32_MAX = 3.4028234663852886e38;
 
-/** The shortest decimal that reads back as the 4-byte float `f`, as a number. */
-function shortestFloat32(f: number): number {
-  for (let p = 1; p < 9; p++) {
-    const candidate = Number(f.toPrecision(p));
-    if (Math.fround(candidate) === f) return candidate;
-  }
-  return Number(f.toPrecision(9));
-}
-
 /**
  * Floats: a value is lossless when the column reads it back as the same decimal: for an 8-byte double,
  * its shortest round-trip text equals the value's decimal (integers beyond 2^53, and decimals with more
  * significant digits than a double keeps, are not); for a 4-byte float, likewise with the shortest text
- * of the nearest float32, or its 6 significant digits for MySQL/MariaDB, which print FLOAT so (16777216
- * reads back as 16777200). `lossy: [round]` writes the value the column gives back.
+ * of the nearest float32 (MySQL/MariaDB FLOAT is read as a double, not as the 6 digits the server prints).
+ * `lossy: [round]` writes the value the column gives back.
  */
 function floatConversion(
   column: Column,
@@ -457,14 +449,8 @@ function floatConversion(
   where: string,
 ): TransformFn {
   const single = isSinglePrecision(column, targetKind);
-  // MySQL/MariaDB print a FLOAT with 6 significant digits: what is read back is that text.
-  const printed = single && (targetKind === 'mysql' || targetKind === 'mariadb');
   const reason = `is not a number (${where} is ${column.nativeType})`;
-  const keeps = printed
-    ? 'a 4-byte float read back with 6'
-    : single
-      ? 'a 4-byte float: about 7'
-      : 'a double: about 15–17';
+  const keeps = single ? 'a 4-byte float: about 7' : 'a double: about 15–17';
   const imprecise = `has more significant digits than ${where} (${column.nativeType}) keeps (${keeps})`;
   const outOfRange = `is out of the range of ${where} (${column.nativeType})`;
   return (value, _row, failure) => {
@@ -489,7 +475,7 @@ function floatConversion(
       return fail(failure, imprecise, 'REJECT_PRECISION');
     if (!single) return n;
     if (Math.abs(n) > FLOAT32_MAX) return fail(failure, outOfRange, 'REJECT_OUT_OF_RANGE');
-    const stored = printed ? Number(Math.fround(n).toPrecision(6)) : shortestFloat32(Math.fround(n));
+    const stored = shortestFloat32(Math.fround(n));
     if (stored !== n && !accepted.round) return fail(failure, imprecise, 'REJECT_PRECISION');
     return stored;
   };

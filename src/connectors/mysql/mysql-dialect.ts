@@ -1,4 +1,6 @@
 /** The MySQL/MariaDB backend of the shared SQL connector. */
+
+import { shortestFloat32 } from '../../core/float32.ts';
 import type { Column } from '../../core/inventory.ts';
 import type { SqlDialect } from '../sql/sql-dialect.ts';
 import { toPlainValue } from '../sql/sql-values.ts';
@@ -27,7 +29,18 @@ export const mysqlDialect: SqlDialect = {
  * mysql2 parses from their storage bytes.
  */
 export function mysqlSelectColumn(quoted: string, column: Column): string {
-  return isMysqlSpatial(column.nativeType) ? `ST_AsText(${quoted})` : quoted;
+  if (isMysqlSpatial(column.nativeType)) return `ST_AsText(${quoted})`;
+  // The server prints a FLOAT with 6 significant digits (16777216 as 1.67772e7): read as a double, it is
+  // turned back into the shortest decimal of the 4-byte float it holds (`mysqlValue`).
+  return isMysqlFloat(column) ? `CAST(${quoted} AS DOUBLE)` : quoted;
+}
+
+/** A 4-byte MySQL/MariaDB FLOAT (FLOAT(p) with p ≤ 24, not DOUBLE). */
+function isMysqlFloat(column: Column): boolean {
+  if (column.type !== 'float') return false;
+  const native = column.nativeType.toLowerCase();
+  const p = /^float\s*\((\d+)\s*\)/.exec(native);
+  return p ? Number(p[1]) <= 24 : /^float\b/.test(native);
 }
 
 /** Converts a mysql2 value (text dates, string big numbers, Buffers) to the contract's plain value. */
@@ -38,6 +51,10 @@ export function mysqlValue(value: unknown, column: Column): Value {
       // TIMESTAMP values are stored in UTC and read in the UTC session; DATETIME has no zone.
       return typeof value === 'string'
         ? mysqlDateTimeToIso(value, /^timestamp/i.test(column.nativeType))
+        : toPlainValue(value, column);
+    case 'float':
+      return typeof value === 'number' && isMysqlFloat(column)
+        ? shortestFloat32(Math.fround(value))
         : toPlainValue(value, column);
     case 'integer':
       // bit(n) arrives as big-endian bytes.
