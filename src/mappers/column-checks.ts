@@ -86,6 +86,22 @@ function acceptedLosses(lossy: ColumnCheckOptions['lossy']): Accepted {
 const INTEGER_TEXT = /^[+-]?\d+$/;
 const HAS_SECONDS = /:\d\d:\d\d$/;
 const TIME_TEXT = /^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?$/;
+/** PostgreSQL's `time` also holds the end of the day, `24:00:00`. */
+const END_OF_DAY = /^24:00(:00(\.0{1,9})?)?$/;
+/** MySQL/MariaDB TIME is a duration too: -838:59:59 to 838:59:59. */
+const MYSQL_TIME_TEXT = /^-?(\d{1,3}):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?$/;
+
+/** The time texts a target's time column holds. */
+function timeTextTest(targetKind: string | undefined): (text: string) => boolean {
+  if (targetKind === 'mysql' || targetKind === 'mariadb') {
+    return (text) => {
+      const match = MYSQL_TIME_TEXT.exec(text);
+      return match !== null && Number(match[1]) <= 838 && !/^-?838:59:59\.0*[1-9]/.test(text);
+    };
+  }
+  if (targetKind === 'postgres') return (text) => TIME_TEXT.test(text) || END_OF_DAY.test(text);
+  return (text) => TIME_TEXT.test(text);
+}
 
 /** The inclusive range of a native integer type. */
 export function integerRange(column: Column, targetKind?: string): readonly [bigint, bigint] {
@@ -212,10 +228,12 @@ function typeConversion(column: Column, options: ColumnCheckOptions, where: stri
           : fail(failure, reason, 'REJECT_TYPE');
     }
     case 'time': {
-      const reason = notType('a time (HH:mm:ss)');
+      const mysql = options.targetKind === 'mysql' || options.targetKind === 'mariadb';
+      const reason = notType(mysql ? 'a time (HH:mm:ss, -838:59:59 to 838:59:59)' : 'a time (HH:mm:ss)');
       const fits = temporalFit(column, options.targetKind, accepted, where, true);
+      const isTime = timeTextTest(options.targetKind);
       return (value, _row, failure) =>
-        typeof value === 'string' && TIME_TEXT.test(value)
+        typeof value === 'string' && isTime(value)
           ? fits(value, failure)
           : fail(failure, reason, 'REJECT_TYPE');
     }

@@ -235,6 +235,17 @@ describe('dates and times', () => {
     expect(check(small, '2024-03-12T10:00:31', 'mssql', ['truncate'])).toBe('2024-03-12T10:00:00');
   });
 
+  test('times: a MySQL/MariaDB TIME is a duration of ±838:59:59, PostgreSQL time ends at 24:00:00', () => {
+    const time = col('time', 'time(6)');
+    for (const text of ['838:59:59', '-01:00:00', '24:00:00', '100:30:00.5', '-838:59:59'])
+      expect(check(time, text, 'mariadb')).toBe(text);
+    expect(check(time, '839:00:00', 'mariadb')).toMatch(/^REJECT_TYPE .*-838:59:59 to 838:59:59/);
+    expect(check(time, '24:00:00', 'postgres')).toBe('24:00:00');
+    expect(check(time, '24:00:01', 'postgres')).toMatch(/^REJECT_TYPE/);
+    expect(check(time, '-01:00:00', 'postgres')).toMatch(/^REJECT_TYPE/);
+    expect(check(time, '24:00:00', 'sqlite')).toMatch(/^REJECT_TYPE/);
+  });
+
   test('ranges: MySQL DATETIME and TIMESTAMP, SQL Server datetime and smalldatetime, PostgreSQL year 1', () => {
     expect(check(col('date', 'date'), '0999-12-31', 'mariadb')).toBe(
       'REJECT_OUT_OF_RANGE is outside the range of t.c (date: 1000-01-01 to 9999-12-31)',

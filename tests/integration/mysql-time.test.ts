@@ -1,0 +1,64 @@
+/** A MySQL/MariaDB TIME is a duration: -838:59:59 to 838:59:59 copy from TIME to TIME, and a re-run changes nothing. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import knexFactory from 'knex';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Config } from '../../src/config/schema.ts';
+import { runMigrate } from '../../src/stages/migrate-stage.ts';
+import { ScratchMysql } from '../helpers/scratch-mysql.ts';
+import { serverAvailable } from '../helpers/servers.ts';
+
+const myUp = await serverAvailable('mysql');
+const my = new ScratchMysql('stocktake_mysql_time');
+let dir: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'stocktake-mysql-time-'));
+  if (!myUp) return;
+  await my.create(async (admin) => {
+    await admin.raw(`CREATE TABLE ${my.name}.src (id int PRIMARY KEY, t time(6))`);
+    await admin.raw(`CREATE TABLE ${my.name}.dst (id int PRIMARY KEY, t time(6))`);
+    await admin.raw(
+      `INSERT INTO ${my.name}.src VALUES (1, '838:59:59'), (2, '-01:00:00'), (3, '12:00:00.25'), (4, '-838:59:59')`,
+    );
+  });
+});
+afterAll(async () => {
+  if (myUp) await my.drop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe.skipIf(!myUp)('MariaDB TIME durations', () => {
+  it('copies times past 24 hours and negative ones', async () => {
+    const cfg = {
+      sources: { legacy: { kind: 'mariadb', url: my.url() } },
+      targets: { app: { kind: 'mariadb', url: my.url() } },
+      mappings: [
+        {
+          name: 'times',
+          from: { source: 'legacy', dataset: `${my.name}.src` },
+          to: { target: 'app', dataset: `${my.name}.dst`, key: ['id'], mode: 'upsert' },
+          fields: { id: {}, t: {} },
+        },
+      ],
+    } as unknown as Config;
+    const first = await runMigrate(cfg, { rejectsDir: join(dir, 'first') });
+    expect(first.run.mappings[0]).toMatchObject({ inserted: 4, rejected: { mapping: 0, database: 0 } });
+    expect(first.run.mappings[0]!.reconciliation?.ok).toBe(true);
+    const again = await runMigrate(cfg, { rejectsDir: join(dir, 'again') });
+    expect(again.run.mappings[0]).toMatchObject({ inserted: 0, updated: 0, unchanged: 4 });
+    const db = knexFactory({ client: 'mysql2', connection: my.url(), pool: { min: 0, max: 1 } });
+    try {
+      const [rows] = await db.raw('SELECT id, CAST(t AS CHAR) AS t FROM dst ORDER BY id');
+      expect(rows.map((r: { t: string }) => r.t)).toEqual([
+        '838:59:59.000000',
+        '-01:00:00.000000',
+        '12:00:00.250000',
+        '-838:59:59.000000',
+      ]);
+    } finally {
+      await db.destroy();
+    }
+  });
+});
