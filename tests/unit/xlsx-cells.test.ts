@@ -2,8 +2,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import { streamWorkbook } from '../../src/connectors/xlsx/xlsx-reader.ts';
+import { isDateFormat, streamWorkbook } from '../../src/connectors/xlsx/xlsx-reader.ts';
 import { rawSheetWorkbook } from '../hostile/files-corpus.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'stocktake-xlsx-cells-'));
@@ -43,5 +44,29 @@ describe('xlsx cells', () => {
         '<c r="C2" t="inlineStr"><is><t>_x005F_x0041_ reste écrit</t></is></c></row>',
     );
     expect(rows[1]!.values).toEqual(['ligne 1\r\nligne 2', 'Tab\tici', '_x0041_ reste écrit']);
+  });
+
+  it('keeps numbers whose format escapes letters, and dates of serials 1 to 59 on their day', async () => {
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('S');
+    sheet.addRow(['duree', 'distance', 'jour', 'debut']);
+    const row = sheet.addRow([8, 12.5, 1, 59]);
+    row.getCell(1).numFmt = '0\\ \\h';
+    row.getCell(2).numFmt = '0.0\\ \\k\\m';
+    row.getCell(3).numFmt = 'dd/mm/yyyy';
+    row.getCell(4).numFmt = 'dd/mm/yyyy';
+    const path = join(root, 'formats.xlsx');
+    await workbook.xlsx.writeFile(path);
+    const rows: unknown[][] = [];
+    for await (const read of streamWorkbook(path))
+      for await (const r of read.rows()) rows.push([...r.values]);
+    expect(rows[1]).toEqual([8, 12.5, new Date('1900-01-01T00:00:00Z'), new Date('1900-02-28T00:00:00Z')]);
+  });
+
+  it('tells date formats from number formats with a unit', () => {
+    for (const format of ['dd/mm/yyyy', 'hh:mm:ss.000', '[h]:mm:ss', 'd mmm yy', 'yyyy-mm-dd hh:mm'])
+      expect(isDateFormat(format), format).toBe(true);
+    for (const format of ['0 h', '0\\ \\h', '0.0\\ \\k\\m', '# ##0" jours"', '0.00_);[Red](0.00)', 'General'])
+      expect(isDateFormat(format), format).toBe(false);
   });
 });

@@ -256,7 +256,13 @@ function errorText(value: unknown): string {
 function flatten(value: unknown, numFmt: string | undefined, date1904: boolean): CellValue {
   if (value === null || value === undefined) return null;
   if (typeof value === 'string') return decodeEscapes(value);
-  if (typeof value === 'boolean' || value instanceof Date) return value;
+  if (typeof value === 'boolean') return value;
+  if (value instanceof Date) {
+    // exceljs's own test reads the escaped letters of `0\ \h` (8 h) or `0.0\ \k\m` as date parts: such a
+    // number, turned into a date, is turned back.
+    if (!isDateFormat(numFmt)) return serialOf(value, date1904);
+    return date1904 ? value : withPhantomDay(value);
+  }
   if (typeof value === 'number') return Number.isNaN(value) ? null : value;
   const object = value as Record<string, unknown>;
   if ('formula' in object || 'sharedFormula' in object) {
@@ -286,7 +292,14 @@ export function decodeEscapes(text: string): string {
 /** True for a number format that shows a date or time (as exceljs decides for plain cells). */
 export function isDateFormat(format: string | undefined): boolean {
   if (!format) return false;
-  const bare = format.replace(/\[[^\]]*]/g, '').replace(/"[^"]*"/g, '');
+  // Not date parts: `[Red]`, `"text"`, an escaped character (`\h`), a padding (`_)`) or a fill (`*-`).
+  const bare = format
+    .replace(/\[[^\]]*]/g, '')
+    .replace(/"[^"]*"/g, '')
+    .replace(/[\\_*]./g, '');
+  // A digit placeholder (`0`, `#`, `?`) other than a fraction of a second (`ss.000`) makes a number format
+  // with a unit, `0\ \h` or `0.0\ \k\m`, which exceljs hands over unescaped (`0 h`): no date.
+  if (/[0#?]/.test(bare.replace(/s\.0+/gi, ''))) return false;
   return /[ymdhMsb]+/.test(bare);
 }
 
@@ -298,6 +311,34 @@ export function isDateFormat(format: string | undefined): boolean {
 export function excelSerialToDate(serial: number, date1904: boolean): Date {
   const phantom = !date1904 && serial >= 1 && serial < 60 ? 1 : 0;
   return new Date(Math.round((serial - 25569 + phantom + (date1904 ? 1462 : 0)) * 86_400_000));
+}
+
+/**
+ * The number exceljs turned into `date` (ms rounded from the serial day count): the shortest decimal that
+ * gives the same ms, so `8` and `12.5` come back as written.
+ */
+function serialOf(date: Date, date1904: boolean): number {
+  const ms = date.getTime();
+  const offset = 25569 - (date1904 ? 1462 : 0);
+  const serial = ms / 86_400_000 + offset;
+  for (let p = 1; p <= 17; p++) {
+    const candidate = Number(serial.toPrecision(p));
+    if (Math.round((candidate - offset) * 86_400_000) === ms) return candidate;
+  }
+  return serial;
+}
+
+/** exceljs's date of serial 1 (1899-12-31) and of serial 60 (1900-02-28), in ms since 1970. */
+const SERIAL_1 = Date.UTC(1899, 11, 31);
+const SERIAL_60 = Date.UTC(1900, 1, 28);
+
+/**
+ * A plain date cell of serial 1 to 59 as exceljs converts it is a day early (it counts from 1970, without the
+ * phantom 29 February 1900): it gets the day `excelSerialToDate` gives, 1900-01-01 for serial 1.
+ */
+function withPhantomDay(date: Date): Date {
+  const time = date.getTime();
+  return time >= SERIAL_1 && time < SERIAL_60 ? new Date(time + 86_400_000) : date;
 }
 
 /**
