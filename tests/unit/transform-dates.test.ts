@@ -142,3 +142,15 @@ describe('ISO 8601 after the formats', () => {
     );
   });
 });
+
+describe('datetime fractions', () => {
+  test('microseconds cross a zone change exactly, both ways', () => {
+    const utc = { datetime: { zone: 'Europe/Paris' } };
+    expect(transformOne([utc], '2024-07-01 12:00:00.123456')).toBe('2024-07-01T10:00:00.123456Z');
+    expect(transformOne([utc], '2024-07-01T12:00:00.000001')).toBe('2024-07-01T10:00:00.000001Z');
+    expect(transformOne([utc], '2024-07-01T12:00:00.1234567+02:00')).toBe('2024-07-01T10:00:00.1234567Z');
+    expect(transformOne([utc], '2024-07-01T12:00:00.500000')).toBe('2024-07-01T10:00:00.500Z');
+    const local = { datetime: { zone: 'Europe/Paris', local: true } };
+    expect(transformOne([local], '1970-01-01T00:00:00.000001Z')).toBe('1970-01-01T01:00:00.000001');
+  });
+});

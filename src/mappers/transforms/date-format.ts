@@ -22,6 +22,11 @@ export interface DateFields {
   offset: number;
   /** The instant, when luxon parsed the value in the step's zone; NaN otherwise. */
   instant: number;
+  /**
+   * The fraction digits past the millisecond (`456` of `.123456`), trailing zeros dropped: dates compute
+   * in milliseconds, and these are written back after them, so microseconds cross a zone change exactly.
+   */
+  subMillisecond: string;
 }
 
 /** Parses `text` into `fields`; false when the text does not match or names no real day or time. */
@@ -39,6 +44,7 @@ export function newDateFields(): DateFields {
     millisecond: 0,
     offset: Number.NaN,
     instant: Number.NaN,
+    subMillisecond: '',
   };
 }
 
@@ -148,7 +154,9 @@ const isoParser: DateParser = (text, fields) => {
   fields.hour = m[4] === undefined ? 0 : Number(m[4]);
   fields.minute = m[5] === undefined ? 0 : Number(m[5]);
   fields.second = m[6] === undefined ? 0 : Number(m[6]);
-  fields.millisecond = m[7] === undefined ? 0 : Math.floor(Number(`0.${m[7]}`) * 1000);
+  const fraction = m[7] ?? '';
+  fields.millisecond = fraction === '' ? 0 : Number(fraction.slice(0, 3).padEnd(3, '0'));
+  fields.subMillisecond = fraction.slice(3).replace(/0+$/, '');
   fields.instant = Number.NaN;
   const zone = m[8];
   if (zone === undefined) fields.offset = Number.NaN;

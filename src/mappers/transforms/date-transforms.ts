@@ -126,6 +126,7 @@ function datetimeStep(args: DateArgs): TransformFn {
     if (text === undefined) return fail(failure, reason, 'REJECT_TYPE');
     if (text.length === 0) return null;
     for (let p = 0; p < parsers.length; p++) {
+      fields.subMillisecond = '';
       if (!parsers[p]!(text, fields)) continue;
       let instant = fields.instant;
       if (Number.isNaN(instant)) {
@@ -151,10 +152,17 @@ function datetimeStep(args: DateArgs): TransformFn {
             fields.offset * 60_000;
         if (Number.isNaN(instant)) return fail(failure, skipped);
       }
-      return local ? clock.localDateTime(instant) : new Date(instant).toISOString();
+      const written = local ? clock.localDateTime(instant) : new Date(instant).toISOString();
+      return fields.subMillisecond === '' ? written : withSubMillisecond(written, fields.subMillisecond);
     }
     return fail(failure, reason);
   };
+}
+
+/** `2024-07-01T10:00:00.123Z` with `456` after its milliseconds: `2024-07-01T10:00:00.123456Z`. */
+function withSubMillisecond(iso: string, digits: string): string {
+  const at = iso.search(/\.\d{3}/);
+  return at < 0 ? iso : `${iso.slice(0, at + 4)}${digits}${iso.slice(at + 4)}`;
 }
 
 /** The date transforms by name. */
