@@ -3,10 +3,11 @@
  * decimals cross the connector contract in. Parsing accepts the ways people write numbers in France and
  * elsewhere: `1 234,56`, `1.234,56`, `1'234.56`, `1,234.56`.
  */
+import { plainNumberText } from '../core/plain-number.ts';
 
 /** Characters that group thousands: space, no-break space, narrow no-break space, thin space, apostrophes. */
 const GROUP_CHARS = new Set([' ', '\u00a0', '\u202f', '\u2009', "'", '\u2019']);
-const CANONICAL = /^-?(0|[1-9]\d*)(\.\d*[1-9])?$/;
+const CANONICAL = /^(?!-0$)-?(0|[1-9]\d*)(\.\d*[1-9])?$/;
 /** Digits with at most one `,` or `.` and no grouping: most values, parsed without the general scan. */
 const SIMPLE = /^(-?)(\d*)(?:[.,](\d*))?$/;
 
@@ -93,6 +94,7 @@ function groupsValid(integerPart: string, separators: (c: string) => boolean): b
  * decimal (French usage), a repeated one groups thousands.
  */
 export function parseDecimalText(input: string, decimal?: ',' | '.'): string | null {
+  if (input.includes('e') || input.includes('E')) return parseScientific(input, decimal);
   const simple = SIMPLE.exec(input);
   if (simple && (decimal === undefined || simple[3] === undefined || input.includes(decimal))) {
     const integer = simple[2]!;
@@ -140,6 +142,28 @@ export function parseDecimalText(input: string, decimal?: ',' | '.'): string | n
   return canonical(negative, digits, fractionPart);
 }
 
+/** `1.5E-10`, `2,5e3` (a comma when the decimal separator is one), `-3e+2`: a mantissa and a power of ten. */
+const SCIENTIFIC = /^\s*([-+]?)(\d*)(?:([.,])(\d*))?[eE]([-+]?\d{1,3})\s*$/;
+
+/** A number in scientific notation as a canonical decimal (`1.5E-10` → `0.00000000015`), or null. */
+function parseScientific(input: string, decimal?: ',' | '.'): string | null {
+  const m = SCIENTIFIC.exec(input);
+  if (!m) return null;
+  const [, sign, int = '', separator, frac = '', exponent] = m;
+  if (int.length + frac.length === 0) return null;
+  if (separator !== undefined && decimal !== undefined && separator !== decimal) return null;
+  return shifted(sign === '-', int, frac, Number(exponent));
+}
+
+/** `int.frac × 10^exponent` as a canonical decimal. */
+function shifted(negative: boolean, int: string, frac: string, exponent: number): string {
+  const digits = int + frac;
+  const point = int.length + exponent;
+  if (point <= 0) return canonical(negative, '0', '0'.repeat(-point) + digits);
+  if (point >= digits.length) return canonical(negative, digits + '0'.repeat(point - digits.length), '');
+  return canonical(negative, digits.slice(0, point), digits.slice(point));
+}
+
 /** A finite JS number as a canonical decimal (`1e-7` → `0.0000001`); null for NaN and infinities. */
 /** `1.50` → `1.5`, `2.00` → `2`, `-0.0` → `0`: a canonical decimal without the zeros that end its fraction. */
 export function trimFraction(text: string): string {
@@ -149,18 +173,7 @@ export function trimFraction(text: string): string {
 }
 
 export function numberToDecimal(value: number): string | null {
-  if (!Number.isFinite(value)) return null;
-  const text = String(value);
-  if (!text.includes('e')) return text === '-0' ? '0' : text;
-  const [mantissa, exponentText] = text.split('e') as [string, string];
-  const negative = mantissa.startsWith('-');
-  const [int, frac = ''] = (negative ? mantissa.slice(1) : mantissa).split('.') as [string, string?];
-  const exponent = Number(exponentText);
-  const digits = int + frac;
-  const point = int.length + exponent;
-  if (point <= 0) return canonical(negative, '0', '0'.repeat(-point) + digits);
-  if (point >= digits.length) return canonical(negative, digits + '0'.repeat(point - digits.length), '');
-  return canonical(negative, digits.slice(0, point), digits.slice(point));
+  return plainNumberText(value) ?? null;
 }
 
 /** Integer and fraction digit counts of a canonical decimal (`-12.345` → 2 and 3; `0.5` → 0 and 1). */

@@ -154,7 +154,17 @@ describe('numbers', () => {
     expect(check(f, '0.1', 'postgres')).toBe(0.1);
     expect(check(f, '0.12345678901234567890', 'postgres')).toMatch(/^REJECT_PRECISION/);
     expect(check(f, 1.5, 'sqlite')).toBe(1.5);
-    expect(check(f, '1e400', 'postgres')).toMatch(/^REJECT_TYPE/);
+    expect(check(f, '1e400', 'postgres')).toMatch(/^REJECT_OUT_OF_RANGE/);
+    // Scientific notation is a number: a CSV's `1e308` or `1.5E-10`; `-0` is zero.
+    expect(check(f, '1e308', 'postgres')).toBe(1e308);
+    expect(check(f, '1.5E-10', 'mariadb')).toBe(1.5e-10);
+    expect(check(f, '-0', 'mariadb')).toBe(0);
+    expect(check(col('decimal', 'numeric(10,4)', { precision: 10, scale: 4 }), '2.5e3', 'postgres')).toBe(
+      '2500',
+    );
+    expect(check(col('decimal', 'numeric(10,4)', { precision: 10, scale: 4 }), '1.5E-5', 'postgres')).toMatch(
+      /^REJECT_PRECISION/,
+    );
     expect(check(f, '1.50', 'postgres')).toBe(1.5);
   });
 

@@ -1,5 +1,6 @@
 /** Conversions every SQL backend shares when a driver value crosses the contract. */
 import type { Column } from '../../core/inventory.ts';
+import { plainNumberText } from '../../core/plain-number.ts';
 import { isJsonText, JsonText } from '../json-text.ts';
 import type { Value } from '../types.ts';
 
@@ -27,7 +28,9 @@ export function toPlainValue(input: unknown, column: Column): Value {
       if (typeof value === 'boolean') return value ? 1 : 0;
       return value as Value;
     case 'decimal':
-      return typeof value === 'string' ? value : String(value);
+      // A float held in a NUMERIC column (SQLite stores 0.0000001 as the REAL 1e-7) is written out in full.
+      if (typeof value === 'string') return value;
+      return typeof value === 'number' ? (plainNumberText(value) ?? String(value)) : String(value);
     case 'float':
       return typeof value === 'string' ? Number(value) : (value as Value);
     case 'boolean':
