@@ -58,6 +58,8 @@ export interface ColumnCheckOptions {
   readonly targetKind?: string;
   /** The type of the values the field produces, when known (text into a JSON column is parsed as JSON). */
   readonly valueType?: LogicalType;
+  /** The field copies a PostgreSQL bit string (`00000010`): into an integer column, it is read as bits. */
+  readonly bitString?: boolean;
   /**
    * The losses the field accepts instead of a reject: `truncate` (text cut to the column, fractions of a
    * second cut), `round` (decimals, floats and fractions of a second rounded), `replace` (characters the
@@ -86,6 +88,11 @@ function acceptedLosses(lossy: ColumnCheckOptions['lossy']): Accepted {
 const INTEGER_TEXT = /^[+-]?\d+$/;
 const HAS_SECONDS = /:\d\d:\d\d$/;
 const TIME_TEXT = /^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?$/;
+/** A bit string: `00000010`. */
+const BIT_TEXT = /^[01]+$/;
+/** PostgreSQL `bit(n)` (fixed width, padded) or `bit varying(n)` / `varbit(n)`. */
+const PG_BIT_TYPE = /^(bit|varbit)(\s+varying)?(?:\s*\((\d+)\))?$/i;
+
 /** PostgreSQL's `time` also holds the end of the day, `24:00:00`. */
 const END_OF_DAY = /^24:00(:00(\.0{1,9})?)?$/;
 /** MySQL/MariaDB TIME is a duration too: -838:59:59 to 838:59:59. */
@@ -108,6 +115,9 @@ export function integerRange(column: Column, targetKind?: string): readonly [big
   const type = column.nativeType.toLowerCase();
   const bits = (n: number, unsigned = column.unsigned === true): readonly [bigint, bigint] =>
     unsigned ? [0n, 2n ** BigInt(n) - 1n] : [-(2n ** BigInt(n - 1)), 2n ** BigInt(n - 1) - 1n];
+  // MySQL's bit(n) holds n unsigned bits.
+  const bitField = /^bit\s*\((\d+)\)/.exec(type);
+  if (bitField) return bits(Number(bitField[1]), true);
   if (type.includes('tinyint')) return targetKind === 'mssql' ? bits(8, true) : bits(8);
   if (type.includes('smallint') || type.includes('int2') || type.includes('smallserial')) return bits(16);
   if (type.includes('mediumint')) return bits(24);
@@ -179,9 +189,14 @@ function typeConversion(column: Column, options: ColumnCheckOptions, where: stri
       const maxN = Number(max);
       const outOfRange = `is out of the range of ${native} (${min} to ${max})`;
       const reason = notType('an integer');
+      const bits = options.bitString === true;
       return (value, _row, failure) => {
         let n: number | bigint;
-        if (typeof value === 'number') {
+        if (bits && typeof value === 'string' && BIT_TEXT.test(value)) {
+          // A PostgreSQL bit string (`00000010`) is the integer its bits spell (2), as MySQL's bit(n) holds it.
+          const big = BigInt(`0b${value}`);
+          n = Number.isSafeInteger(Number(big)) ? Number(big) : big;
+        } else if (typeof value === 'number') {
           if (!Number.isInteger(value)) return fail(failure, reason, 'REJECT_TYPE');
           n = value;
         } else if (typeof value === 'bigint') {
@@ -309,9 +324,22 @@ function stringConversion(
   const notText = `is not text (${where} is ${column.nativeType})`;
   const holds = `${where} (${column.nativeType}) holds ${max}`;
   const noNul = targetKind === 'postgres';
+  // A PostgreSQL bit(n) or bit varying column takes an integer (MySQL's bit(n)) as its bits, not its digits.
+  const bitColumn = targetKind === 'postgres' ? PG_BIT_TYPE.exec(column.nativeType) : null;
+  const bitWidth =
+    bitColumn && bitColumn[1]!.toLowerCase() === 'bit' && bitColumn[2] === undefined
+      ? Number(bitColumn[3] ?? 1)
+      : 0;
   return (value, _row, failure) => {
     let text: string;
-    if (typeof value === 'string') text = value;
+    if (
+      bitColumn &&
+      (typeof value === 'number' || typeof value === 'bigint') &&
+      value >= 0 &&
+      Number.isInteger(Number(value))
+    )
+      text = BigInt(value).toString(2).padStart(bitWidth, '0');
+    else if (typeof value === 'string') text = value;
     else if (typeof value === 'number') text = numberToDecimal(value) ?? String(value);
     else if (typeof value === 'bigint' || typeof value === 'boolean') text = String(value);
     else if (value instanceof Uint8Array) return fail(failure, notText, 'REJECT_TYPE');

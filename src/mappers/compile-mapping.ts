@@ -10,7 +10,7 @@ import { formatProblem } from '../config/load.ts';
 import type { FieldConfig, MappingConfig, TransformStepConfig } from '../config/schema.ts';
 import type { Row, Value } from '../connectors/types.ts';
 import { type ErrorCode, StocktakeError } from '../core/errors.ts';
-import type { Dataset, LogicalType } from '../core/inventory.ts';
+import type { Column, Dataset, LogicalType } from '../core/inventory.ts';
 import { compileColumnCheck } from './column-checks.ts';
 import { loadCsvLookup } from './lookup-file.ts';
 import type { CompiledMapping, RejectCode, Rejection, SoftenedCount } from './mapping-types.ts';
@@ -93,6 +93,16 @@ const PARSING_STEPS: ReadonlySet<string> = new Set([
   'expr',
   'ref',
 ]);
+
+/** A PostgreSQL `bit(n)` or `bit varying` column, whose values are bit strings (`00000010`). */
+function isPostgresBitString(column: Column, source: Dataset): boolean {
+  return (
+    column.type === 'string' &&
+    source.kind !== 'file' &&
+    source.kind !== 'sheet' &&
+    /^(bit|varbit)(\s+varying)?(\s*\(\d+\))?$/i.test(column.nativeType)
+  );
+}
 
 /** True for a `date` or `datetime` step that names the formats it reads. */
 function hasDateFormats(step: TransformStepConfig): boolean {
@@ -234,6 +244,8 @@ export function tryCompileMapping(
     const asText = (name: string) => readsText && sourceByName.get(name)!.type !== 'string';
     let input = INPUT_NONE;
     let column = -1;
+    // The source column a field copies as it is (no step), for what its native type means to the target.
+    let copied: Column | undefined;
     const columns: number[] = [];
     let type: LogicalType | undefined;
     if (config.from !== undefined && config.value !== undefined) {
@@ -272,6 +284,7 @@ export function tryCompileMapping(
         input = INPUT_COLUMN;
         column = useColumn(name, asText(name));
         type = asText(name) ? 'string' : found.type;
+        if (transforms.length === 0) copied = found;
       } else {
         problems.push({
           path: config.from === undefined ? path : `${path}.from`,
@@ -365,6 +378,7 @@ export function tryCompileMapping(
           targetKind: options.targetKind,
           lossy: config.lossy,
           ...(type !== undefined ? { valueType: type } : {}),
+          ...(copied && isPostgresBitString(copied, source) ? { bitString: true } : {}),
         });
       }
     }

@@ -47,7 +47,7 @@ const ROW_ERRNOS = new Set([
 ]);
 
 /** A target column as the writer converts values for it. */
-type Conversion = 'plain' | 'json' | 'datetime';
+type Conversion = 'plain' | 'json' | 'datetime' | 'bits';
 
 /** A writer loading one MySQL/MariaDB table with multi-row `INSERT … ON DUPLICATE KEY UPDATE`. */
 export async function createMysqlWriter(
@@ -574,6 +574,7 @@ class GuardedConflict extends Error {
 function conversionOf(column: Column): Conversion {
   if (column.type === 'json' || /^json/i.test(column.nativeType)) return 'json';
   if (column.type === 'timestamp') return 'datetime';
+  if (/^bit\s*\(/i.test(column.nativeType)) return 'bits';
   return 'plain';
 }
 
@@ -587,12 +588,20 @@ export function toParameter(value: Value, conversion: Conversion): unknown {
     case 'boolean':
       return value ? 1 : 0;
     case 'bigint':
-      return value.toString();
+      // A bit(n) takes its bits as bytes: past 2^63 the decimal text would be a string of digits to it.
+      return conversion === 'bits' ? bitBytes(value) : value.toString();
     case 'number':
       return value;
     default:
       return value instanceof Uint8Array ? binaryBuffer(value) : jsonText(value);
   }
+}
+
+/** A non-negative integer as 8 big-endian bytes, the form a bit(n) column reads bits from. */
+function bitBytes(value: bigint): Buffer {
+  const bytes = Buffer.alloc(8);
+  bytes.writeBigUInt64BE(BigInt.asUintN(64, value));
+  return bytes;
 }
 
 // An upper bound of a row's bytes on the wire: 3 bytes per UTF-16 unit covers every character.
