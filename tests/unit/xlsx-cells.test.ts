@@ -63,6 +63,29 @@ describe('xlsx cells', () => {
     expect(rows[1]).toEqual([8, 12.5, new Date('1900-01-01T00:00:00Z'), new Date('1900-02-28T00:00:00Z')]);
   });
 
+  it('reads a number formatted as a fixed-width code (00000) as the code it shows', async () => {
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('S');
+    sheet.addRow(['cp', 'n']);
+    for (const [cp, n] of [
+      [1000, 1000],
+      [75001, 7],
+    ]) {
+      const row = sheet.addRow([cp, n]);
+      row.getCell(1).numFmt = '00000';
+      row.getCell(2).numFmt = '0';
+    }
+    const path = join(root, 'codes.xlsx');
+    await workbook.xlsx.writeFile(path);
+    const rows: unknown[][] = [];
+    for await (const read of streamWorkbook(path))
+      for await (const r of read.rows()) rows.push([...r.values]);
+    expect(rows.slice(1)).toEqual([
+      ['01000', 1000],
+      ['75001', 7],
+    ]);
+  });
+
   it('tells date formats from number formats with a unit', () => {
     for (const format of ['dd/mm/yyyy', 'hh:mm:ss.000', '[h]:mm:ss', 'd mmm yy', 'yyyy-mm-dd hh:mm'])
       expect(isDateFormat(format), format).toBe(true);

@@ -263,7 +263,14 @@ function flatten(value: unknown, numFmt: string | undefined, date1904: boolean):
     if (!isDateFormat(numFmt)) return serialOf(value, date1904);
     return date1904 ? value : withPhantomDay(value);
   }
-  if (typeof value === 'number') return Number.isNaN(value) ? null : value;
+  if (typeof value === 'number') {
+    if (Number.isNaN(value)) return null;
+    // Excel's "Code postal" and similar formats (`00000`) show leading zeros the number has not: the cell
+    // reads as the code it shows, `01000`, not the number 1000.
+    if (numFmt !== undefined && ZERO_PADDED.test(numFmt) && Number.isInteger(value) && value >= 0)
+      return String(value).padStart(numFmt.length, '0');
+    return value;
+  }
   const object = value as Record<string, unknown>;
   if ('formula' in object || 'sharedFormula' in object) {
     const result = object.result;
@@ -327,6 +334,9 @@ function serialOf(date: Date, date1904: boolean): number {
   }
   return serial;
 }
+
+/** A number format of zeros alone, two or more (`00000`): a fixed-width code. */
+const ZERO_PADDED = /^0{2,}$/;
 
 /** exceljs's date of serial 1 (1899-12-31) and of serial 60 (1900-02-28), in ms since 1970. */
 const SERIAL_1 = Date.UTC(1899, 11, 31);
