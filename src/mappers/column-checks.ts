@@ -265,8 +265,22 @@ function typeConversion(column: Column, options: ColumnCheckOptions, where: stri
     }
     case 'binary': {
       const reason = notType('binary data');
-      return (value, _row, failure) =>
-        value instanceof Uint8Array ? value : fail(failure, reason, 'REJECT_TYPE');
+      const max = column.length;
+      // MySQL's BINARY(n) pads with zero bytes: the value is written as the column gives it back.
+      const fixed = /^binary\s*\(/i.test(native) ? max : undefined;
+      const tooLong = `is longer than ${where} (${native}) holds: ${max} bytes`;
+      return (value, _row, failure) => {
+        if (!(value instanceof Uint8Array)) return fail(failure, reason, 'REJECT_TYPE');
+        if (max === undefined || max <= 0 || value.length === max) return value;
+        if (value.length > max) {
+          if (!accepted.truncate) return fail(failure, tooLong, 'REJECT_TOO_LONG');
+          return value.subarray(0, max);
+        }
+        if (fixed === undefined) return value;
+        const padded = new Uint8Array(fixed);
+        padded.set(value);
+        return padded;
+      };
     }
     default:
       return (value) => value;

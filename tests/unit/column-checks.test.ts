@@ -44,6 +44,22 @@ describe('text', () => {
     expect(check(v, 'abcd', 'postgres', ['round'])).toMatch(/^REJECT_TOO_LONG/);
   });
 
+  test('binary: no more bytes than the column holds; MySQL BINARY(n) padded as it pads', () => {
+    const bytes = new Uint8Array([0x61, 0x62]);
+    expect(check(col('binary', 'binary(4)', { length: 4 }), bytes, 'mariadb')).toEqual(
+      new Uint8Array([0x61, 0x62, 0, 0]),
+    );
+    expect(check(col('binary', 'varbinary(4)', { length: 4 }), bytes, 'mariadb')).toEqual(bytes);
+    const five = new Uint8Array([1, 2, 3, 4, 5]);
+    expect(check(col('binary', 'binary(4)', { length: 4 }), five, 'mariadb')).toBe(
+      'REJECT_TOO_LONG is longer than t.c (binary(4)) holds: 4 bytes',
+    );
+    expect(check(col('binary', 'binary(4)', { length: 4 }), five, 'mariadb', ['truncate'])).toEqual(
+      new Uint8Array([1, 2, 3, 4]),
+    );
+    expect(check(col('binary', 'bytea'), five, 'postgres')).toEqual(five);
+  });
+
   test('SQLite enforces no length: the declared one is checked all the same', () => {
     expect(check(col('string', 'VARCHAR(5)', { length: 5 }), 'Générale', 'sqlite')).toMatch(
       /^REJECT_TOO_LONG is 8 characters long/,
