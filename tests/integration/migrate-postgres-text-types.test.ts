@@ -26,15 +26,18 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'stocktake-pg-text-types-'));
   if (!pgUp) return;
   await pg.create();
-  await pg.run(`CREATE TABLE t (id integer PRIMARY KEY, doc jsonb, raw json, span interval, spot point);
+  await pg.run(`CREATE TABLE t (id integer PRIMARY KEY, doc jsonb, raw json, span interval, spot point,
+      days date[], stamps timestamptz[]);
     INSERT INTO t VALUES
-      (1, '{"n": 12345678901234567890, "f": 1.10}', '{"b": 1, "a": 2}', '1 day 02:03:04', '(1.5,2.25)'),
-      (2, 'null', '"just a string"', '-00:00:01', '(0,0)'),
-      (3, NULL, '[1e400]', '1 year 2 mons', NULL)`);
+      (1, '{"n": 12345678901234567890, "f": 1.10}', '{"b": 1, "a": 2}', '1 day 02:03:04', '(1.5,2.25)',
+       '{2024-01-01,0044-03-15 BC,infinity,NULL}', '{"2024-01-01 12:34:56.123456+00"}'),
+      (2, 'null', '"just a string"', '-00:00:01', '(0,0)', NULL, NULL),
+      (3, NULL, '[1e400]', '1 year 2 mons', NULL, NULL, NULL)`);
   if (myUp)
     await my.create((admin) =>
       admin.raw(
-        `CREATE TABLE ${my.name}.t (id int PRIMARY KEY, doc json, raw json, span varchar(100), spot varchar(100))`,
+        `CREATE TABLE ${my.name}.t (id int PRIMARY KEY, doc json, raw json, span varchar(100), spot varchar(100),
+          days json, stamps json)`,
       ),
     );
 });
@@ -43,6 +46,10 @@ afterAll(async () => {
   if (myUp) await my.drop();
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** The arrays' elements as the server writes them, timestamps as ISO with their microseconds. */
+const DAYS = '["2024-01-01","0044-03-15 BC","infinity",null]';
+const STAMPS = '["2024-01-01T12:34:56.123456Z"]';
 
 function config(target: Record<string, unknown>): Config {
   return {
@@ -53,7 +60,7 @@ function config(target: Record<string, unknown>): Config {
         name: 't',
         from: { source: 'legacy', dataset: 'public.t' },
         to: { target: 'app', dataset: 't', key: ['id'], mode: 'upsert' },
-        fields: { id: {}, doc: {}, raw: {}, span: {}, spot: {} },
+        fields: { id: {}, doc: {}, raw: {}, span: {}, spot: {}, days: {}, stamps: {} },
       },
     ],
   } as unknown as Config;
@@ -74,7 +81,7 @@ describe.skipIf(!pgUp || !myUp)('PostgreSQL into MariaDB', () => {
     const db = knexFactory({ client: 'mysql2', connection: my.url(), pool: { min: 0, max: 1 } });
     try {
       const [rows] = await db.raw(
-        'SELECT id, CAST(doc AS CHAR) AS doc, CAST(raw AS CHAR) AS raw, span, spot FROM t ORDER BY id',
+        'SELECT id, CAST(doc AS CHAR) AS doc, CAST(raw AS CHAR) AS raw, span, spot, CAST(days AS CHAR) AS days, CAST(stamps AS CHAR) AS stamps FROM t ORDER BY id',
       );
       expect(rows.map((r: Record<string, unknown>) => ({ ...r }))).toEqual([
         {
@@ -83,9 +90,19 @@ describe.skipIf(!pgUp || !myUp)('PostgreSQL into MariaDB', () => {
           raw: '{"b": 1, "a": 2}',
           span: '1 day 02:03:04',
           spot: '(1.5,2.25)',
+          days: DAYS,
+          stamps: STAMPS,
         },
-        { id: 2, doc: 'null', raw: '"just a string"', span: '-00:00:01', spot: '(0,0)' },
-        { id: 3, doc: null, raw: '[1e400]', span: '1 year 2 mons', spot: null },
+        {
+          id: 2,
+          doc: 'null',
+          raw: '"just a string"',
+          span: '-00:00:01',
+          spot: '(0,0)',
+          days: null,
+          stamps: null,
+        },
+        { id: 3, doc: null, raw: '[1e400]', span: '1 year 2 mons', spot: null, days: null, stamps: null },
       ]);
     } finally {
       await db.destroy();
@@ -97,21 +114,33 @@ describe.skipIf(!pgUp)('PostgreSQL into SQLite', () => {
   it('writes the documents and texts the server wrote', async () => {
     const path = join(dir, 'app.sqlite');
     const setup = new Database(path);
-    setup.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, doc JSON, raw JSON, span TEXT, spot TEXT)');
+    setup.exec(
+      'CREATE TABLE t (id INTEGER PRIMARY KEY, doc JSON, raw JSON, span TEXT, spot TEXT, days JSON, stamps JSON)',
+    );
     setup.close();
     await migrateTwice(config({ kind: 'sqlite', path }), 'sqlite');
     const db = new Database(path, { readonly: true });
     try {
-      expect(db.prepare('SELECT id, doc, raw, span, spot FROM t ORDER BY id').all()).toEqual([
+      expect(db.prepare('SELECT id, doc, raw, span, spot, days, stamps FROM t ORDER BY id').all()).toEqual([
         {
           id: 1,
           doc: '{"f": 1.10, "n": 12345678901234567890}',
           raw: '{"b": 1, "a": 2}',
           span: '1 day 02:03:04',
           spot: '(1.5,2.25)',
+          days: DAYS,
+          stamps: STAMPS,
         },
-        { id: 2, doc: 'null', raw: '"just a string"', span: '-00:00:01', spot: '(0,0)' },
-        { id: 3, doc: null, raw: '[1e400]', span: '1 year 2 mons', spot: null },
+        {
+          id: 2,
+          doc: 'null',
+          raw: '"just a string"',
+          span: '-00:00:01',
+          spot: '(0,0)',
+          days: null,
+          stamps: null,
+        },
+        { id: 3, doc: null, raw: '[1e400]', span: '1 year 2 mons', spot: null, days: null, stamps: null },
       ]);
     } finally {
       db.close();

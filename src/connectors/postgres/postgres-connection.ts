@@ -37,9 +37,29 @@ export async function postgresConnection(
   source: string,
 ): Promise<{ pg: typeof import('pg').default; connection: Record<string, unknown> }> {
   const pg = await loadPg();
+  // Arrays of dates, times and intervals hold their elements' text (timestamps as ISO), as their columns do,
+  // not pg's Date objects, which cut microseconds and turn a BC date or `infinity` into another value.
+  const arrayOf =
+    (element: (text: string) => unknown) =>
+    (text: string): unknown =>
+      (
+        pg.types as unknown as {
+          arrayParser: { create(text: string, transform: (entry: string) => unknown): { parse(): unknown } };
+        }
+      ).arrayParser
+        .create(text, (entry) => (entry === null ? null : element(entry)))
+        .parse();
+  const arrays: Readonly<Record<number, (text: string) => unknown>> = {
+    1182: arrayOf(keepText),
+    1183: arrayOf(keepText),
+    1270: arrayOf(keepText),
+    1187: arrayOf(keepText),
+    1115: arrayOf(postgresTimestampToIso),
+    1185: arrayOf(postgresTimestampToIso),
+  };
   const types = {
     getTypeParser: (oid: number, format?: 'text' | 'binary') =>
-      PARSERS[oid] ?? pg.types.getTypeParser(oid, format ?? 'text'),
+      PARSERS[oid] ?? arrays[oid] ?? pg.types.getTypeParser(oid, format ?? 'text'),
   };
   const settings = ['-c TimeZone=UTC'];
   // A read starts at the table's first page, not where a concurrent (or just abandoned) scan stands:
