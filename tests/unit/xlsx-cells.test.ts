@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import { isDateFormat, streamWorkbook } from '../../src/connectors/xlsx/xlsx-reader.ts';
+import { isDateFormat, isoDateCellsAsText, streamWorkbook } from '../../src/connectors/xlsx/xlsx-reader.ts';
 import { rawSheetWorkbook } from '../hostile/files-corpus.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'stocktake-xlsx-cells-'));
@@ -33,6 +33,30 @@ describe('xlsx cells', () => {
     expect(rows[1]!.values.slice(0, 3)).toEqual([0, '', 0]);
     // A formula without a cached value is still one: its cell is reported.
     expect(rows[1]!.errors).toEqual(new Map([[3, 'an error or no cached value']]));
+  });
+
+  it('reads ISO date cells (t="d") as the dates they write, not as their year', async () => {
+    const rows = await rowsOf(
+      'iso-dates',
+      '<row r="1"><c r="A1" t="s"><v>0</v></c></row>' +
+        '<row r="2"><c r="A2" t="d"><v>2024-03-02T10:30:00</v></c><c r="B2" t=\'d\'><v>2024-03-02</v></c><c r="C2"><v>7</v></c></row>',
+    );
+    expect(rows[1]!.values).toEqual(['2024-03-02T10:30:00', '2024-03-02', 7]);
+  });
+
+  it('rewrites an ISO date cell whose attribute a chunk boundary cuts', async () => {
+    const xml = '<row r="2"><c r="A2" t="d"><v>2024-03-02</v></c><c r="B2"><v>1</v></c></row>';
+    for (let cut = 1; cut < xml.length; cut++) {
+      const out: Buffer[] = [];
+      for await (const chunk of isoDateCellsAsText(
+        (async function* () {
+          yield Buffer.from(xml.slice(0, cut));
+          yield Buffer.from(xml.slice(cut));
+        })(),
+      ))
+        out.push(chunk);
+      expect(Buffer.concat(out).toString(), `cut at ${cut}`).toBe(xml.replace('t="d"', 't="str"'));
+    }
   });
 
   it('decodes the escapes Excel writes for characters XML strings cannot carry', async () => {

@@ -124,7 +124,7 @@ async function* streamWorkbookOnce(path: string, last: boolean): AsyncGenerator<
       const parked = isFileStream(sheet.iterator) ? sheet.iterator : undefined;
       parked?.on('error', () => {});
       let read = false;
-      sheet.iterator = tapSheetXml(sheet.iterator, merges, ending);
+      sheet.iterator = tapSheetXml(isoDateCellsAsText(sheet.iterator), merges, ending);
       const name = sheet.name;
       const stream: SheetStream = {
         name,
@@ -427,6 +427,31 @@ const MERGE_REF = /<mergeCell\s+ref="([A-Z]+\d+(?::[A-Z]+\d+)?)"/g;
  * Passes a sheet's XML chunks through unchanged, collecting the `<mergeCell ref>` ranges (which the
  * streaming reader skips) and noting whether the closing `</worksheet>` arrived.
  */
+/** A cell that holds an ISO 8601 date (`t="d"`), which exceljs parses as a float: `2024-03-02` read 2024. */
+const ISO_DATE_CELL = /(<(?:\w+:)?c\b[^>]*?\st=)(["'])d\2/g;
+
+/**
+ * Rewrites ISO date cells (`<c t="d"><v>2024-03-02T10:30:00</v></c>`, valid ECMA-376 that some tools write) as
+ * text cells, so their value is read as written (and typed as a date by inference) instead of as the number
+ * 2024, or a 1905 date under a date style. The XML is passed on a whole tag at a time: an attribute cut by a
+ * chunk boundary waits for the rest of its tag.
+ */
+export async function* isoDateCellsAsText(chunks: AsyncIterable<Buffer | string>): AsyncGenerator<Buffer> {
+  let carry: Buffer = Buffer.alloc(0);
+  for await (const item of chunks) {
+    const chunk = typeof item === 'string' ? Buffer.from(item) : item;
+    const buffer = carry.length === 0 ? chunk : Buffer.concat([carry, chunk]);
+    const cut = buffer.lastIndexOf(62 /* > */) + 1;
+    carry = buffer.subarray(cut);
+    if (cut === 0) continue;
+    const head = buffer.subarray(0, cut);
+    if (head.includes('t="d"') || head.includes("t='d'"))
+      yield Buffer.from(head.toString('latin1').replace(ISO_DATE_CELL, '$1$2str$2'), 'latin1');
+    else yield head;
+  }
+  if (carry.length > 0) yield carry;
+}
+
 async function* tapSheetXml(
   chunks: AsyncIterable<Buffer | string>,
   merges: string[],
