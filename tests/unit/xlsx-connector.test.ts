@@ -147,6 +147,29 @@ describe('xlsx inventory and read', () => {
     expect(await rowsOf(connector, 'mac/Dates')).toEqual([['2024-01-31', '2024-02-01']]);
   });
 
+  it('finds the header under a title block: years as column names, a label and its value above a blank line', async () => {
+    const workbook = new ExcelJS.Workbook();
+    const balance = workbook.addWorksheet('Balance');
+    balance.getCell('A1').value = 'Balance générale';
+    balance.getRow(3).values = ['Compte', 'Libellé', 2023, 2024];
+    balance.getRow(4).values = ['401000', 'Fournisseurs', 1200.5, 1300];
+    balance.getRow(5).values = ['411000', 'Clients', 800, 950.25];
+    const dossier = workbook.addWorksheet('Dossier');
+    dossier.getRow(1).values = ['Dossier :', 'SARL BOIS'];
+    dossier.getRow(3).values = ['Code', 'Nom', 'Ville', 'CP'];
+    dossier.getRow(4).values = ['C1', 'Dupont', 'Lyon', '69001'];
+    dossier.getRow(5).values = ['C2', 'Martin', 'Paris', '75001'];
+    const path = join(root, 'titles.xlsx');
+    await workbook.xlsx.writeFile(path);
+    const inventory = await (await open(path)).inventory();
+    expect(
+      inventory.datasets.map((d) => [d.name, d.file?.headerRow, d.rowCount, d.columns.map((c) => c.name)]),
+    ).toEqual([
+      ['titles/Balance', 3, 2, ['Compte', 'Libellé', '2023', '2024']],
+      ['titles/Dossier', 3, 2, ['Code', 'Nom', 'Ville', 'CP']],
+    ]);
+  });
+
   it('honours headerRow and sheets from the config', async () => {
     const connector = await open(stock, { sheets: ['Art*'], headerRow: 4 });
     const inventory = await connector.inventory();

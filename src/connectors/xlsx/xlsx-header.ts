@@ -8,22 +8,38 @@ import type { CellValue, SheetRow } from './xlsx-reader.ts';
 /** Rows looked at to find the header. */
 export const HEADER_SEARCH_ROWS = 30;
 
-/** The header row among the first rows: the first one mostly filled with text and holding no numbers. */
+/**
+ * The header row among the first rows: the first one mostly filled with text and holding no other number than
+ * years (`Compte | Libellé | 2023 | 2024`). A half-filled row followed by a blank line (`Dossier : | SARL
+ * BOIS` above the table) is a title when a fuller header row follows.
+ */
 export function chooseHeaderRow(rows: readonly SheetRow[]): SheetRow | undefined {
   let widest = 0;
   for (const row of rows) widest = Math.max(widest, filled(row.values));
   const needed = Math.max(2, Math.ceil(widest * 0.5));
-  for (const row of rows) {
-    let text = 0;
-    let other = 0;
-    for (const value of row.values) {
-      if (value === null || value === '') continue;
-      if (typeof value === 'string') text++;
-      else other++;
-    }
-    if (other === 0 && text >= needed) return row;
+  const full = Math.max(2, Math.ceil(widest * 0.75));
+  const names = rows.map(headerNames);
+  for (let i = 0; i < rows.length; i++) {
+    if (names[i]! < needed) continue;
+    if (names[i]! >= full) return rows[i];
+    const blankAfter =
+      i + 1 >= rows.length || rows[i + 1]!.number > rows[i]!.number + 1 || isBlankRow(rows[i + 1]!);
+    if (!blankAfter || !names.slice(i + 1).some((n) => n >= full)) return rows[i];
   }
   return rows.find((row) => filled(row.values) > 0);
+}
+
+/** Header-like cells of a row (texts, and years beside texts), or -1 when it holds another value: data. */
+function headerNames(row: SheetRow): number {
+  let text = 0;
+  let years = 0;
+  for (const value of row.values) {
+    if (value === null || value === '') continue;
+    if (typeof value === 'string') text++;
+    else if (typeof value === 'number' && Number.isInteger(value) && value >= 1900 && value <= 2100) years++;
+    else return -1;
+  }
+  return text > 0 ? text + years : 0;
 }
 
 /** True for a row with no value and no error cell: a blank line, not data (an error-only row is data). */
