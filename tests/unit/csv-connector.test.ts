@@ -108,6 +108,28 @@ describe('csv sniffing', () => {
     ]);
   });
 
+  it('reports bytes Windows-1252 does not define, as a Mac Roman export has them', async () => {
+    // "code;libellé\n1;Café crème\n2;Thé\n" in Mac Roman: é is 0x8E (Ž in Windows-1252), è is 0x8F (undefined).
+    const bytes = Buffer.from([
+      ...Buffer.from('code;libell'),
+      0x8e,
+      ...Buffer.from('\n1;Caf'),
+      0x8e,
+      ...Buffer.from(' cr'),
+      0x8f,
+      ...Buffer.from('me\n2;Th'),
+      0x8e,
+      0x0a,
+    ]);
+    const inventory = await (await open(fixture('mac.csv', bytes))).inventory();
+    const finding = (inventory.findings ?? []).find((f) => f.code === 'CSV_ENCODING_UNDEFINED');
+    expect(finding).toMatchObject({
+      severity: 'warning',
+      evidence: { line: 2, count: 1, encoding: 'windows-1252' },
+    });
+    expect(finding!.message).toContain('set `encoding` to read it');
+  });
+
   it('detects single quotes and a missing header', async () => {
     const connector = await open(fixture('t.csv', "'Dupont, Jean',12\n'Martin, Paul',7\n"));
     const inventory = await connector.inventory();

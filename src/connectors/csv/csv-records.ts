@@ -56,6 +56,11 @@ export interface RecordStreamReport {
   readonly nul: { readonly count: number; readonly lines: number[] };
   /** The line the next record would start on (line breaks read + 1). */
   readonly nextLine: number;
+  /**
+   * Bytes a single-byte encoding leaves undefined (0x81, 0x8D, 0x8F, 0x90 and 0x9D in Windows-1252), read as
+   * U+FFFD: their count and the line of the first. A sign the file is in another encoding (Mac Roman…).
+   */
+  readonly undefinedBytes?: { readonly count: number; readonly line: number };
   /** The offset the stream stopped at (`stop`); undefined when it read to the end of the file. */
   readonly stoppedAt?: number;
 }
@@ -80,6 +85,7 @@ export async function* csvRecordChunks(
   const utf8 = isUtf8Encoding(dialect.encoding);
   if (!utf8 && (start > 0 || options.stop)) throw new Error('byte ranges are read from UTF-8 files only');
   const decoder = utf8 ? undefined : createChunkDecoder(dialect.encoding);
+  let undefinedBytes: { count: number; line: number } | undefined;
   const report = {
     emptyLines: 0,
     notUtf8: { count: 0, lines: [] as number[] },
@@ -105,9 +111,23 @@ export async function* csvRecordChunks(
     emptyLines: tokenizer.emptyLines,
     nextLine: tokenizer.lineAfterInput(),
     ...(stoppedAt === undefined ? {} : { stoppedAt }),
+    ...(undefinedBytes ? { undefinedBytes } : {}),
   });
+  // A decoded chunk's U+FFFD stands for a byte the encoding does not define (no single-byte text holds one).
+  const feedDecoded = (text: string): void => {
+    let at = text.indexOf('\ufffd');
+    if (at >= 0) {
+      if (undefinedBytes === undefined) {
+        let line = tokenizer.lineAfterInput();
+        for (let i = text.indexOf('\n'); i >= 0 && i < at; i = text.indexOf('\n', i + 1)) line++;
+        undefinedBytes = { count: 0, line };
+      }
+      for (; at >= 0; at = text.indexOf('\ufffd', at + 1)) undefinedBytes.count++;
+    }
+    feed(Buffer.from(text, 'utf8'), false);
+  };
   const feedChunk = (chunk: Buffer): void => {
-    if (decoder) feed(Buffer.from(decoder.write(chunk), 'utf8'), false);
+    if (decoder) feedDecoded(decoder.write(chunk));
     else {
       const bytes = held !== undefined && held.length > 0 ? Buffer.concat([held, chunk]) : chunk;
       held = feedUtf8(bytes, tokenizer, report, feed);
@@ -141,7 +161,7 @@ export async function* csvRecordChunks(
     }
     if (decoder) {
       const rest = decoder.end();
-      if (rest !== '') feed(Buffer.from(rest, 'utf8'), false);
+      if (rest !== '') feedDecoded(rest);
     } else if (held !== undefined && held.length > 0) feedLastUtf8(held, tokenizer, report, feed);
     feed(undefined, true);
     if (sink.records.length > 0) yield sink;

@@ -86,6 +86,17 @@ export async function scanCsvFile(
   }
   const { pass, report, ranges } = await passOverRecords(source, file, dialect, info.size, signal, options);
   const findings: Finding[] = [];
+  if (report.undefinedBytes && !isUtf8Encoding(dialect.encoding)) {
+    const { count, line } = report.undefinedBytes;
+    findings.push({
+      code: 'CSV_ENCODING_UNDEFINED',
+      severity: 'warning',
+      source,
+      dataset: file.name,
+      message: `${file.path}: ${count} byte(s) that ${dialect.encoding} does not define (first near line ${line}), read as U+FFFD: the file may be in another encoding (Mac Roman, another code page); set \`encoding\` to read it`,
+      evidence: { file: file.path, line, count, encoding: dialect.encoding },
+    });
+  }
   if (report.notUtf8.count > 0) {
     const lines = report.notUtf8.lines;
     const listed = lines.join(', ') + (report.notUtf8.count > lines.length ? ', …' : '');

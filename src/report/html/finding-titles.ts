@@ -26,6 +26,10 @@ export const FINDING_TITLES: Readonly<Record<string, Titles>> = {
     en: 'The file ends inside a character',
     fr: 'Le fichier se termine au milieu d’un caractère',
   },
+  CSV_ENCODING_UNDEFINED: {
+    en: 'Bytes the encoding does not define',
+    fr: 'Octets que l’encodage ne définit pas',
+  },
   CSV_NUL_BYTES: { en: 'NUL characters in values', fr: 'Caractères NUL dans des valeurs' },
   HEADER_BLANK: { en: 'Blank header names', fr: 'Noms de colonnes vides' },
   HEADER_DUPLICATE: { en: 'Duplicate header names', fr: 'Noms de colonnes en double' },
