@@ -210,6 +210,8 @@ function typeConversion(column: Column, options: ColumnCheckOptions, where: stri
         } else {
           return fail(failure, reason, 'REJECT_TYPE');
         }
+        // Past 2^53 a double's comparison rounds the bound (2^63 - 1 is 2^63 to it): such values compare exactly.
+        if (typeof n === 'number' && !Number.isSafeInteger(n)) n = BigInt(n);
         const inRange = typeof n === 'number' ? n >= minN && n <= maxN : n >= min && n <= max;
         return inRange ? n : fail(failure, outOfRange, 'REJECT_OUT_OF_RANGE');
       };
@@ -220,9 +222,12 @@ function typeConversion(column: Column, options: ColumnCheckOptions, where: stri
       return floatConversion(column, options.targetKind, accepted, where);
     case 'boolean': {
       const reason = notType('true or false');
+      // A PostgreSQL bit(1) is a flag: `1` and `0`.
+      const bits = options.bitString === true;
       return (value, _row, failure) => {
         if (typeof value === 'boolean') return value;
         if (value === 0 || value === 1) return value === 1;
+        if (bits && (value === '0' || value === '1')) return value === '1';
         return fail(failure, reason, 'REJECT_TYPE');
       };
     }

@@ -44,6 +44,20 @@ describe('text', () => {
     expect(check(v, 'abcd', 'postgres', ['round'])).toMatch(/^REJECT_TOO_LONG/);
   });
 
+  test('integers past 2^53 are compared with the range exactly; a bit(1) string is a flag', () => {
+    // A REAL 9.2233720368547758e18 in an SQLite INTEGER column is 2^63: one past bigint.
+    expect(check(col('integer', 'bigint'), 2 ** 63, 'postgres')).toMatch(/^REJECT_OUT_OF_RANGE/);
+    expect(check(col('integer', 'bigint'), 2 ** 62, 'postgres')).toBe(2n ** 62n);
+    const flag = compileColumnCheck(col('boolean', 'boolean'), {
+      dataset: 't',
+      targetKind: 'postgres',
+      bitString: true,
+    });
+    const failure: StepFailure = { reason: '', code: 'REJECT_TRANSFORM' };
+    expect([flag('1', [], failure), flag('0', [], failure)]).toEqual([true, false]);
+    expect(check(col('boolean', 'boolean'), '1', 'postgres')).toMatch(/^REJECT_TYPE/);
+  });
+
   test('binary: no more bytes than the column holds; MySQL BINARY(n) padded as it pads', () => {
     const bytes = new Uint8Array([0x61, 0x62]);
     expect(check(col('binary', 'binary(4)', { length: 4 }), bytes, 'mariadb')).toEqual(
