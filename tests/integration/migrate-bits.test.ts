@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import knexFactory from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/schema.ts';
-import { runMigrate } from '../../src/stages/migrate-stage.ts';
+import { migrateTwice } from '../helpers/migrate-twice.ts';
 import { ScratchMysql } from '../helpers/scratch-mysql.ts';
 import { ScratchPostgres } from '../helpers/scratch-postgres.ts';
 import { serverAvailable } from '../helpers/servers.ts';
@@ -58,17 +58,11 @@ function config(from: string, to: string, fromDataset: string, toDataset: string
   } as unknown as Config;
 }
 
-async function migrateTwice(cfg: Config, name: string): Promise<void> {
-  const first = await runMigrate(cfg, { rejectsDir: join(dir, `${name}-1`) });
-  expect(first.run.mappings[0]).toMatchObject({ inserted: 2, rejected: { mapping: 0, database: 0 } });
-  expect(first.run.mappings[0]!.reconciliation?.ok).toBe(true);
-  const again = await runMigrate(cfg, { rejectsDir: join(dir, `${name}-2`) });
-  expect(again.run.mappings[0]).toMatchObject({ inserted: 0, updated: 0, unchanged: 2 });
-}
-
 describe.skipIf(!up)('bits between PostgreSQL and MariaDB', () => {
   it('PostgreSQL bit strings into MariaDB bit(n), and back, keep their bits', async () => {
-    await migrateTwice(config('pg', 'my', 'public.src', `${my.name}.mid`), 'to-mariadb');
+    await migrateTwice(config('pg', 'my', 'public.src', `${my.name}.mid`), join(dir, 'to-mariadb'), {
+      inserted: 2,
+    });
     const db = knexFactory({ client: 'mysql2', connection: my.url(), pool: { min: 0, max: 1 } });
     try {
       const [rows] = await db.raw(
@@ -81,7 +75,9 @@ describe.skipIf(!up)('bits between PostgreSQL and MariaDB', () => {
     } finally {
       await db.destroy();
     }
-    await migrateTwice(config('my', 'pg', `${my.name}.mid`, 'public.back'), 'to-postgres');
+    await migrateTwice(config('my', 'pg', `${my.name}.mid`, 'public.back'), join(dir, 'to-postgres'), {
+      inserted: 2,
+    });
     const target = knexFactory({ client: 'pg', connection: pg.url(), pool: { min: 0, max: 1 } });
     try {
       const { rows } = await target.raw('SELECT id, b8::text, b64::text, v::text FROM back ORDER BY id');

@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import knexFactory from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/schema.ts';
-import { runMigrate } from '../../src/stages/migrate-stage.ts';
+import { migrateTwice } from '../helpers/migrate-twice.ts';
 import { ScratchMysql } from '../helpers/scratch-mysql.ts';
 import { ScratchPostgres } from '../helpers/scratch-postgres.ts';
 import { serverAvailable } from '../helpers/servers.ts';
@@ -51,6 +51,29 @@ afterAll(async () => {
 const DAYS = '["2024-01-01","0044-03-15 BC","infinity",null]';
 const STAMPS = '["2024-01-01T12:34:56.123456Z"]';
 
+/** Both targets hold what the server wrote. */
+const EXPECTED = [
+  {
+    id: 1,
+    doc: '{"f": 1.10, "n": 12345678901234567890}',
+    raw: '{"b": 1, "a": 2}',
+    span: '1 day 02:03:04',
+    spot: '(1.5,2.25)',
+    days: DAYS,
+    stamps: STAMPS,
+  },
+  {
+    id: 2,
+    doc: 'null',
+    raw: '"just a string"',
+    span: '-00:00:01',
+    spot: '(0,0)',
+    days: null,
+    stamps: null,
+  },
+  { id: 3, doc: null, raw: '[1e400]', span: '1 year 2 mons', spot: null, days: null, stamps: null },
+];
+
 function config(target: Record<string, unknown>): Config {
   return {
     sources: { legacy: { kind: 'postgres', url: pg.url() } },
@@ -66,44 +89,15 @@ function config(target: Record<string, unknown>): Config {
   } as unknown as Config;
 }
 
-async function migrateTwice(cfg: Config, name: string): Promise<void> {
-  const first = await runMigrate(cfg, { rejectsDir: join(dir, `${name}-1`) });
-  expect(first.error).toBeNull();
-  expect(first.run.mappings[0]).toMatchObject({ inserted: 3, rejected: { mapping: 0, database: 0 } });
-  expect(first.run.mappings[0]!.reconciliation?.ok).toBe(true);
-  const again = await runMigrate(cfg, { rejectsDir: join(dir, `${name}-2`) });
-  expect(again.run.mappings[0]).toMatchObject({ inserted: 0, updated: 0, unchanged: 3 });
-}
-
 describe.skipIf(!pgUp || !myUp)('PostgreSQL into MariaDB', () => {
   it('writes the documents and texts the server wrote', async () => {
-    await migrateTwice(config({ kind: 'mariadb', url: my.url() }), 'mariadb');
+    await migrateTwice(config({ kind: 'mariadb', url: my.url() }), join(dir, 'mariadb'), { inserted: 3 });
     const db = knexFactory({ client: 'mysql2', connection: my.url(), pool: { min: 0, max: 1 } });
     try {
       const [rows] = await db.raw(
         'SELECT id, CAST(doc AS CHAR) AS doc, CAST(raw AS CHAR) AS raw, span, spot, CAST(days AS CHAR) AS days, CAST(stamps AS CHAR) AS stamps FROM t ORDER BY id',
       );
-      expect(rows.map((r: Record<string, unknown>) => ({ ...r }))).toEqual([
-        {
-          id: 1,
-          doc: '{"f": 1.10, "n": 12345678901234567890}',
-          raw: '{"b": 1, "a": 2}',
-          span: '1 day 02:03:04',
-          spot: '(1.5,2.25)',
-          days: DAYS,
-          stamps: STAMPS,
-        },
-        {
-          id: 2,
-          doc: 'null',
-          raw: '"just a string"',
-          span: '-00:00:01',
-          spot: '(0,0)',
-          days: null,
-          stamps: null,
-        },
-        { id: 3, doc: null, raw: '[1e400]', span: '1 year 2 mons', spot: null, days: null, stamps: null },
-      ]);
+      expect(rows.map((r: Record<string, unknown>) => ({ ...r }))).toEqual(EXPECTED);
     } finally {
       await db.destroy();
     }
@@ -118,30 +112,12 @@ describe.skipIf(!pgUp)('PostgreSQL into SQLite', () => {
       'CREATE TABLE t (id INTEGER PRIMARY KEY, doc JSON, raw JSON, span TEXT, spot TEXT, days JSON, stamps JSON)',
     );
     setup.close();
-    await migrateTwice(config({ kind: 'sqlite', path }), 'sqlite');
+    await migrateTwice(config({ kind: 'sqlite', path }), join(dir, 'sqlite'), { inserted: 3 });
     const db = new Database(path, { readonly: true });
     try {
-      expect(db.prepare('SELECT id, doc, raw, span, spot, days, stamps FROM t ORDER BY id').all()).toEqual([
-        {
-          id: 1,
-          doc: '{"f": 1.10, "n": 12345678901234567890}',
-          raw: '{"b": 1, "a": 2}',
-          span: '1 day 02:03:04',
-          spot: '(1.5,2.25)',
-          days: DAYS,
-          stamps: STAMPS,
-        },
-        {
-          id: 2,
-          doc: 'null',
-          raw: '"just a string"',
-          span: '-00:00:01',
-          spot: '(0,0)',
-          days: null,
-          stamps: null,
-        },
-        { id: 3, doc: null, raw: '[1e400]', span: '1 year 2 mons', spot: null, days: null, stamps: null },
-      ]);
+      expect(db.prepare('SELECT id, doc, raw, span, spot, days, stamps FROM t ORDER BY id').all()).toEqual(
+        EXPECTED,
+      );
     } finally {
       db.close();
     }

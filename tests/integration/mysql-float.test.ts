@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import knexFactory from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/schema.ts';
-import { runMigrate } from '../../src/stages/migrate-stage.ts';
+import { migrateTwice } from '../helpers/migrate-twice.ts';
 import { ScratchMysql } from '../helpers/scratch-mysql.ts';
 import { serverAvailable } from '../helpers/servers.ts';
 
@@ -58,22 +58,13 @@ function config(target: Record<string, unknown>, dataset: string): Config {
   } as unknown as Config;
 }
 
-async function migrateTwice(cfg: Config, name: string): Promise<void> {
-  const first = await runMigrate(cfg, { rejectsDir: join(dir, `${name}-1`) });
-  expect(first.error).toBeNull();
-  expect(first.run.mappings[0]).toMatchObject({ inserted: 5, rejected: { mapping: 0, database: 0 } });
-  expect(first.run.mappings[0]!.reconciliation?.ok).toBe(true);
-  const again = await runMigrate(cfg, { rejectsDir: join(dir, `${name}-2`) });
-  expect(again.run.mappings[0]).toMatchObject({ inserted: 0, updated: 0, unchanged: 5 });
-}
-
 describe.skipIf(!myUp)('MariaDB FLOAT', () => {
   it('into SQLite REAL: the floats held, not their 6 printed digits', async () => {
     const path = join(dir, 'app.sqlite');
     const setup = new Database(path);
     setup.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, f REAL)');
     setup.close();
-    await migrateTwice(config({ kind: 'sqlite', path }, 't'), 'sqlite');
+    await migrateTwice(config({ kind: 'sqlite', path }, 't'), join(dir, 'sqlite'), { inserted: 5 });
     const db = new Database(path, { readonly: true });
     try {
       expect(db.prepare('SELECT id, f FROM t ORDER BY id').all()).toEqual(EXPECTED);
@@ -83,7 +74,9 @@ describe.skipIf(!myUp)('MariaDB FLOAT', () => {
   });
 
   it('into another MariaDB FLOAT: the same floats', async () => {
-    await migrateTwice(config({ kind: 'mariadb', url: my.url() }, `${my.name}.dst`), 'mariadb');
+    await migrateTwice(config({ kind: 'mariadb', url: my.url() }, `${my.name}.dst`), join(dir, 'mariadb'), {
+      inserted: 5,
+    });
     const db = knexFactory({ client: 'mysql2', connection: my.url(), pool: { min: 0, max: 1 } });
     try {
       const [rows] = await db.raw('SELECT id, CAST(f AS DOUBLE) AS f FROM dst ORDER BY id');
