@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import { isDateFormat, isoDateCellsAsText, streamWorkbook } from '../../src/connectors/xlsx/xlsx-reader.ts';
+import { createXlsxConnector } from '../../src/connectors/xlsx/xlsx-connector.ts';
+import { isDateFormat, normaliseSheetXml, streamWorkbook } from '../../src/connectors/xlsx/xlsx-reader.ts';
 import { rawSheetWorkbook } from '../hostile/files-corpus.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'stocktake-xlsx-cells-'));
@@ -48,7 +49,7 @@ describe('xlsx cells', () => {
     const xml = '<row r="2"><c r="A2" t="d"><v>2024-03-02</v></c><c r="B2"><v>1</v></c></row>';
     for (let cut = 1; cut < xml.length; cut++) {
       const out: Buffer[] = [];
-      for await (const chunk of isoDateCellsAsText(
+      for await (const chunk of normaliseSheetXml(
         (async function* () {
           yield Buffer.from(xml.slice(0, cut));
           yield Buffer.from(xml.slice(cut));
@@ -57,6 +58,26 @@ describe('xlsx cells', () => {
         out.push(chunk);
       expect(Buffer.concat(out).toString(), `cut at ${cut}`).toBe(xml.replace('t="d"', 't="str"'));
     }
+  });
+
+  it('ends a row at its last value, however far right an empty or blank cell sits', async () => {
+    const rows = [
+      '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="inlineStr"><is><t>b</t></is></c></row>',
+      '<row r="2"><c r="A2"><v>1</v></c><c r="B2"><v>2</v></c><c r="XFD2" t="inlineStr"><is><t> </t></is></c></row>',
+    ];
+    for (let r = 3; r < 2003; r++)
+      rows.push(`<row r="${r}"><c r="A${r}"><v>${r}</v></c><c r="XFD${r}"/></row>`);
+    const read = await rowsOf('far-right', rows.join(''));
+    expect(read).toHaveLength(2002);
+    // The blank at XFD2 is a value of its row; the empty cells at XFD are not.
+    expect(read[1]!.values).toHaveLength(16_384);
+    expect(read[2]!.values).toEqual([3]);
+    const path = join(root, 'far-right-scan.xlsx');
+    writeFileSync(path, rawSheetWorkbook(rows.join('')));
+    const connector = await createXlsxConnector({ kind: 'xlsx', path }, { name: 'files', mode: 'audit' });
+    const [dataset] = (await connector.inventory()).datasets;
+    expect(dataset!.columns.map((c) => c.name)).toEqual(['a', 'b']);
+    expect(dataset!.rowCount).toBe(2001);
   });
 
   it('decodes the escapes Excel writes for characters XML strings cannot carry', async () => {

@@ -124,7 +124,7 @@ async function* streamWorkbookOnce(path: string, last: boolean): AsyncGenerator<
       const parked = isFileStream(sheet.iterator) ? sheet.iterator : undefined;
       parked?.on('error', () => {});
       let read = false;
-      sheet.iterator = tapSheetXml(isoDateCellsAsText(sheet.iterator), merges, ending);
+      sheet.iterator = tapSheetXml(normaliseSheetXml(sheet.iterator), merges, ending);
       const name = sheet.name;
       const stream: SheetStream = {
         name,
@@ -150,6 +150,18 @@ async function* streamWorkbookOnce(path: string, last: boolean): AsyncGenerator<
   }
 }
 
+/** Rows wider than this many cells are walked by their cells' indexes. */
+const SPARSE_ROW = 256;
+
+/** The index of the last cell of `cells` (at `indexes`, ascending) holding a value, or -1. */
+function lastValueIndex(cells: readonly (RawCell | undefined)[], indexes: readonly number[]): number {
+  for (let k = indexes.length - 1; k >= 0; k--) {
+    const value = cells[indexes[k]!]?.value;
+    if (value !== null && value !== undefined) return indexes[k]!;
+  }
+  return -1;
+}
+
 async function* sheetRows(
   sheet: RawWorksheetReader,
   path: string,
@@ -161,16 +173,19 @@ async function* sheetRows(
     for await (const row of sheet) {
       last = row.number;
       const cells = row._cells;
-      const values: CellValue[] = new Array(cells.length);
-      const kinds: CellKind[] = new Array(cells.length);
+      // A row whose cells reach far right (a styled empty cell at XFD, column 16,384) is walked by the cells it
+      // has, not by its width, and ends at its last value: not 16,384 slots a row.
+      const indexes = cells.length > SPARSE_ROW ? Object.keys(cells).map(Number) : undefined;
+      const width = indexes ? lastValueIndex(cells, indexes) + 1 : cells.length;
+      const values: CellValue[] = new Array(width).fill(null);
+      const kinds: CellKind[] = new Array(width).fill('empty');
       let errors: Map<number, string> | undefined;
-      for (let i = 0; i < cells.length; i++) {
+      const count = indexes ? indexes.length : width;
+      for (let k = 0; k < count; k++) {
+        const i = indexes ? indexes[k]! : k;
+        if (i >= width) break;
         const cell = cells[i];
-        if (cell === undefined) {
-          values[i] = null;
-          kinds[i] = 'empty';
-          continue;
-        }
+        if (cell === undefined) continue;
         const raw = cell.value;
         const kind = kindOf(raw);
         kinds[i] = kind;
@@ -427,16 +442,22 @@ const MERGE_REF = /<mergeCell\s+ref="([A-Z]+\d+(?::[A-Z]+\d+)?)"/g;
  * Passes a sheet's XML chunks through unchanged, collecting the `<mergeCell ref>` ranges (which the
  * streaming reader skips) and noting whether the closing `</worksheet>` arrived.
  */
+/**
+ * A cell without a value (`<c r="XFD9" s="3"/>`, formatting alone): exceljs fills every column up to it, so
+ * a styled empty cell at XFD on each row cost 16,384 cells a row. It holds nothing to read.
+ */
+const EMPTY_CELL = /<(?:\w+:)?c\b[^>]*\/>/g;
+
 /** A cell that holds an ISO 8601 date (`t="d"`), which exceljs parses as a float: `2024-03-02` read 2024. */
 const ISO_DATE_CELL = /(<(?:\w+:)?c\b[^>]*?\st=)(["'])d\2/g;
 
 /**
- * Rewrites ISO date cells (`<c t="d"><v>2024-03-02T10:30:00</v></c>`, valid ECMA-376 that some tools write) as
- * text cells, so their value is read as written (and typed as a date by inference) instead of as the number
+ * Drops the cells that hold nothing (see EMPTY_CELL) and rewrites ISO date cells (`<c t="d"><v>2024-03-02T10:30:00</v></c>`,
+ * valid ECMA-376 that some tools write) as text cells, so their value is read as written (and typed as a date by inference) instead of as the number
  * 2024, or a 1905 date under a date style. The XML is passed on a whole tag at a time: an attribute cut by a
  * chunk boundary waits for the rest of its tag.
  */
-export async function* isoDateCellsAsText(chunks: AsyncIterable<Buffer | string>): AsyncGenerator<Buffer> {
+export async function* normaliseSheetXml(chunks: AsyncIterable<Buffer | string>): AsyncGenerator<Buffer> {
   let carry: Buffer = Buffer.alloc(0);
   for await (const item of chunks) {
     const chunk = typeof item === 'string' ? Buffer.from(item) : item;
@@ -445,9 +466,12 @@ export async function* isoDateCellsAsText(chunks: AsyncIterable<Buffer | string>
     carry = buffer.subarray(cut);
     if (cut === 0) continue;
     const head = buffer.subarray(0, cut);
-    if (head.includes('t="d"') || head.includes("t='d'"))
-      yield Buffer.from(head.toString('latin1').replace(ISO_DATE_CELL, '$1$2str$2'), 'latin1');
-    else yield head;
+    const isoDates = head.includes('t="d"') || head.includes("t='d'");
+    if (isoDates || head.includes('/>')) {
+      let text = head.toString('latin1');
+      if (isoDates) text = text.replace(ISO_DATE_CELL, '$1$2str$2');
+      yield Buffer.from(text.replace(EMPTY_CELL, ''), 'latin1');
+    } else yield head;
   }
   if (carry.length > 0) yield carry;
 }

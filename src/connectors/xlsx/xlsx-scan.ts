@@ -23,7 +23,7 @@ import {
   parseRange,
 } from './xlsx-header.ts';
 import { readDocumentProperties } from './xlsx-properties.ts';
-import { type CellKind, type SheetRow, type SheetStream, streamWorkbook } from './xlsx-reader.ts';
+import { type CellKind, type CellValue, type SheetRow, type SheetStream, streamWorkbook } from './xlsx-reader.ts';
 import { assertWorkbookFile } from './xlsx-signature.ts';
 
 /** The xlsx entry of the config. */
@@ -122,6 +122,16 @@ const KIND_ORDER: CellKind[] = [
   'error',
 ];
 
+/** Columns up to the last cell holding more than blanks. */
+function meaningfulWidth(values: readonly CellValue[]): number {
+  for (let c = values.length - 1; c >= 0; c--) {
+    const value = values[c];
+    if (value !== null && value !== undefined && !(typeof value === 'string' && value.trim() === ''))
+      return c + 1;
+  }
+  return 0;
+}
+
 /** Streams one sheet: buffers the first rows to find the header, then types every cell below it. */
 async function scanSheet(
   source: string,
@@ -149,6 +159,8 @@ async function scanSheet(
       const value = values[c]!;
       if (value === null) continue;
       if (inferences[c] === undefined) {
+        // A blank cell out past every column (a stray space at XFD) makes no column of its own.
+        if (typeof value === 'string' && value.trim() === '') continue;
         for (let k = inferences.length; k <= c; k++) {
           inferences.push(new TypeInference());
           nonNull.push(0);
@@ -218,7 +230,7 @@ async function scanSheet(
   let headerWidth = 0;
   for (let c = 0; c < header.values.length; c++)
     if (cellText(header.values[c] ?? null) !== null) headerWidth = c + 1;
-  const belowWidth = below ? below.values.length : 0;
+  const belowWidth = below ? meaningfulWidth(below.values) : 0;
   const width = Math.max(headerWidth, inferences.length, belowWidth);
   const texts = headerTexts(header, below, merges, width);
   if (below && !texts.subHeader) addData(below);
