@@ -108,6 +108,23 @@ describe('xlsx cells', () => {
     expect(rows[1]).toEqual([8, 12.5, new Date('1900-01-01T00:00:00Z'), new Date('1900-02-28T00:00:00Z')]);
   });
 
+  it('reads a time of day as its time and a duration as its hours, a date-time shown as a time as a date-time', async () => {
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('S');
+    sheet.addRow(['debut', 'duree', 'horodatage', 'double']);
+    const row = sheet.addRow([0.375, 1.5, 45292.75, { formula: 'B2*2', result: 3 }]);
+    row.getCell(1).numFmt = 'hh:mm';
+    row.getCell(2).numFmt = '[h]:mm:ss';
+    row.getCell(3).numFmt = 'hh:mm';
+    row.getCell(4).numFmt = '[h]:mm';
+    const path = join(root, 'times.xlsx');
+    await workbook.xlsx.writeFile(path);
+    const rows: unknown[][] = [];
+    for await (const read of streamWorkbook(path))
+      for await (const r of read.rows()) rows.push([...r.values]);
+    expect(rows[1]).toEqual(['09:00:00', '36:00:00', new Date('2024-01-01T18:00:00Z'), '72:00:00']);
+  });
+
   it('reads a number formatted as a fixed-width code (00000) as the code it shows', async () => {
     const workbook = new ExcelJS.Workbook();
     const sheet = workbook.addWorksheet('S');

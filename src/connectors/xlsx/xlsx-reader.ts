@@ -276,6 +276,8 @@ function flatten(value: unknown, numFmt: string | undefined, date1904: boolean):
     // exceljs's own test reads the escaped letters of `0\ \h` (8 h) or `0.0\ \k\m` as date parts: such a
     // number, turned into a date, is turned back.
     if (!isDateFormat(numFmt)) return serialOf(value, date1904);
+    const time = timeOf(value, numFmt!, date1904);
+    if (time !== undefined) return time;
     return date1904 ? value : withPhantomDay(value);
   }
   if (typeof value === 'number') {
@@ -290,7 +292,8 @@ function flatten(value: unknown, numFmt: string | undefined, date1904: boolean):
   if ('formula' in object || 'sharedFormula' in object) {
     const result = object.result;
     // The streaming reader leaves a date-formatted formula result as its serial number.
-    if (typeof result === 'number' && isDateFormat(numFmt)) return excelSerialToDate(result, date1904);
+    if (typeof result === 'number' && isDateFormat(numFmt))
+      return timeText(result, numFmt!) ?? excelSerialToDate(result, date1904);
     return flatten(result, undefined, date1904);
   }
   if ('richText' in object)
@@ -352,6 +355,32 @@ function serialOf(date: Date, date1904: boolean): number {
 
 /** A number format of zeros alone, two or more (`00000`): a fixed-width code. */
 const ZERO_PADDED = /^0{2,}$/;
+
+/**
+ * A time of day (`hh:mm` on a serial below 1, which exceljs dates 1899-12-30) as `09:00:00`, and a duration
+ * (`[h]:mm:ss`, 1.5 days) as `36:00:00`; undefined for a date, or a date-time shown as its time alone.
+ */
+function timeOf(date: Date, format: string, date1904: boolean): string | undefined {
+  return timeText(serialOf(date, date1904), format);
+}
+
+/** `timeOf` for a serial day count. */
+function timeText(serial: number, format: string): string | undefined {
+  const bare = format.replace(/"[^"]*"/g, '').replace(/[\\_*]./g, '');
+  const elapsed = /\[(h+|m+|s+)\]/i.test(bare);
+  if (
+    !elapsed &&
+    (!/[hs]/i.test(bare.replace(/\[[^\]]*]/g, '')) || /[yd]/i.test(bare.replace(/\[[^\]]*]/g, '')))
+  )
+    return undefined;
+  if (!elapsed && (serial < 0 || serial >= 1)) return undefined;
+  const ms = Math.round(serial * 86_400_000);
+  const seconds = Math.floor(ms / 1000);
+  const fraction = ms % 1000;
+  const hh = Math.floor(seconds / 3600);
+  const text = `${String(hh).padStart(2, '0')}:${String(Math.floor(seconds / 60) % 60).padStart(2, '0')}:${String(seconds % 60).padStart(2, '0')}`;
+  return fraction === 0 ? text : `${text}.${String(fraction).padStart(3, '0').replace(/0+$/, '')}`;
+}
 
 /** exceljs's date of serial 1 (1899-12-31) and of serial 60 (1900-02-28), in ms since 1970. */
 const SERIAL_1 = Date.UTC(1899, 11, 31);
