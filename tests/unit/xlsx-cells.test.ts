@@ -45,19 +45,27 @@ describe('xlsx cells', () => {
     expect(rows[1]!.values).toEqual(['2024-03-02T10:30:00', '2024-03-02', 7]);
   });
 
-  it('rewrites an ISO date cell whose attribute a chunk boundary cuts', async () => {
-    const xml = '<row r="2"><c r="A2" t="d"><v>2024-03-02</v></c><c r="B2"><v>1</v></c></row>';
-    for (let cut = 1; cut < xml.length; cut++) {
+  it('gives the same sheet XML wherever a chunk boundary cuts it', async () => {
+    const xml =
+      '<row r="2"><c r="A2" t="d"><v>2024-03-02</v></c><c r="B2"><v>1</v></c><c r="C2" s="1"/>' +
+      '<c r="D2" t="inlineStr"><is><r><t>Dupont </t></r><r><t>SARL</t></r></is></c></row>';
+    const normalised = async (parts: string[]) => {
       const out: Buffer[] = [];
       for await (const chunk of normaliseSheetXml(
         (async function* () {
-          yield Buffer.from(xml.slice(0, cut));
-          yield Buffer.from(xml.slice(cut));
+          for (const part of parts) yield Buffer.from(part);
         })(),
       ))
         out.push(chunk);
-      expect(Buffer.concat(out).toString(), `cut at ${cut}`).toBe(xml.replace('t="d"', 't="str"'));
-    }
+      return Buffer.concat(out).toString();
+    };
+    const whole = await normalised([xml]);
+    expect(whole).toBe(
+      '<row r="2"><c r="A2" t="str"><v>2024-03-02</v></c><c r="B2"><v>1</v></c>' +
+        '<c r="D2" t="inlineStr"><is><t xml:space="preserve">Dupont SARL</t></is></c></row>',
+    );
+    for (let cut = 1; cut < xml.length; cut++)
+      expect(await normalised([xml.slice(0, cut), xml.slice(cut)]), `cut at ${cut}`).toBe(whole);
   });
 
   it('ends a row at its last value, however far right an empty or blank cell sits', async () => {
@@ -78,6 +86,16 @@ describe('xlsx cells', () => {
     const [dataset] = (await connector.inventory()).datasets;
     expect(dataset!.columns.map((c) => c.name)).toEqual(['a', 'b']);
     expect(dataset!.rowCount).toBe(2001);
+  });
+
+  it('reads every run of an inline rich text, not the last one alone', async () => {
+    const rows = await rowsOf(
+      'rich-inline',
+      '<row r="1"><c r="A1" t="s"><v>0</v></c></row>' +
+        '<row r="2"><c r="A2" t="inlineStr"><is><r><t xml:space="preserve">Dupont </t></r><r><rPr><b/></rPr><t>SARL</t></r></is></c>' +
+        '<c r="B2" t="inlineStr"><is><t>plain</t></is></c></row>',
+    );
+    expect(rows[1]!.values).toEqual(['Dupont SARL', 'plain']);
   });
 
   it('decodes the escapes Excel writes for characters XML strings cannot carry', async () => {

@@ -477,6 +477,16 @@ const MERGE_REF = /<mergeCell\s+ref="([A-Z]+\d+(?::[A-Z]+\d+)?)"/g;
  */
 const EMPTY_CELL = /<(?:\w+:)?c\b[^>]*\/>/g;
 
+/** An inline string (`<is>…</is>`), whose rich-text runs exceljs's reader reduces to the last one. */
+const INLINE_STRING = /<is>([\s\S]*?)<\/is>/g;
+
+/** An inline string's runs as one text (`Dupont ` and `SARL`: `Dupont SARL`), phonetic runs left out. */
+function joinRuns(whole: string, body: string): string {
+  if (!body.includes('<r')) return whole;
+  const texts = [...body.replace(/<rPh\b[\s\S]*?<\/rPh>/g, '').matchAll(/<t\b[^>]*>([\s\S]*?)<\/t>/g)];
+  return `<is><t xml:space="preserve">${texts.map((m) => m[1]).join('')}</t></is>`;
+}
+
 /** A cell that holds an ISO 8601 date (`t="d"`), which exceljs parses as a float: `2024-03-02` read 2024. */
 const ISO_DATE_CELL = /(<(?:\w+:)?c\b[^>]*?\st=)(["'])d\2/g;
 
@@ -491,14 +501,19 @@ export async function* normaliseSheetXml(chunks: AsyncIterable<Buffer | string>)
   for await (const item of chunks) {
     const chunk = typeof item === 'string' ? Buffer.from(item) : item;
     const buffer = carry.length === 0 ? chunk : Buffer.concat([carry, chunk]);
-    const cut = buffer.lastIndexOf(62 /* > */) + 1;
+    let cut = buffer.lastIndexOf(62 /* > */) + 1;
+    // An inline string is passed whole: its runs are joined below.
+    const open = buffer.lastIndexOf('<is>', cut);
+    if (open > buffer.lastIndexOf('</is>', cut)) cut = open;
     carry = buffer.subarray(cut);
     if (cut === 0) continue;
     const head = buffer.subarray(0, cut);
     const isoDates = head.includes('t="d"') || head.includes("t='d'");
-    if (isoDates || head.includes('/>')) {
+    const richInline = head.includes('<is><r');
+    if (isoDates || richInline || head.includes('/>')) {
       let text = head.toString('latin1');
       if (isoDates) text = text.replace(ISO_DATE_CELL, '$1$2str$2');
+      if (richInline) text = text.replace(INLINE_STRING, joinRuns);
       yield Buffer.from(text.replace(EMPTY_CELL, ''), 'latin1');
     } else yield head;
   }
