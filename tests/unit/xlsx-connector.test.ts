@@ -170,6 +170,38 @@ describe('xlsx inventory and read', () => {
     ]);
   });
 
+  it("skips an Excel table's totals row, with a finding", async () => {
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('Ventes');
+    sheet.addTable({
+      name: 'Ventes',
+      ref: 'A1',
+      headerRow: true,
+      totalsRow: true,
+      columns: [
+        { name: 'Région', totalsRowLabel: 'Total' },
+        { name: 'Montant', totalsRowFunction: 'sum' },
+      ],
+      rows: [
+        ['Nord', 40],
+        ['Sud', 25],
+      ],
+    });
+    const path = join(root, 'table.xlsx');
+    await workbook.xlsx.writeFile(path);
+    const connector = await open(path);
+    const inventory = await connector.inventory();
+    const [dataset] = inventory.datasets;
+    expect(dataset!.rowCount).toBe(2);
+    expect(inventory.findings?.find((f) => f.code === 'SHEET_TOTALS_ROW')).toMatchObject({
+      evidence: { rows: [4] },
+    });
+    expect(await rowsOf(connector, 'table/Ventes')).toEqual([
+      ['Nord', 40],
+      ['Sud', 25],
+    ]);
+  });
+
   it('honours headerRow and sheets from the config', async () => {
     const connector = await open(stock, { sheets: ['Art*'], headerRow: 4 });
     const inventory = await connector.inventory();

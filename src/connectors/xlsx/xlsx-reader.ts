@@ -31,6 +31,11 @@ export interface SheetRow {
   readonly kinds: CellKind[];
   /** The error text of error cells (`#N/A`), by 0-based column. */
   readonly errors?: Map<number, string>;
+  /**
+   * True for an Excel table's totals row: a cell computes `SUBTOTAL(109,[Montant])` over a column of the
+   * table (what Excel writes there). It sums the data; it is none.
+   */
+  readonly totals?: true;
 }
 
 /** One sheet as the workbook streams by; `merges` is complete once `rows()` has been read to the end. */
@@ -180,6 +185,7 @@ async function* sheetRows(
       const values: CellValue[] = new Array(width).fill(null);
       const kinds: CellKind[] = new Array(width).fill('empty');
       let errors: Map<number, string> | undefined;
+      let totals = false;
       const count = indexes ? indexes.length : width;
       for (let k = 0; k < count; k++) {
         const i = indexes ? indexes[k]! : k;
@@ -189,6 +195,7 @@ async function* sheetRows(
         const raw = cell.value;
         const kind = kindOf(raw);
         kinds[i] = kind;
+        if (kind === 'formula' && isTableTotal(raw)) totals = true;
         values[i] = flatten(raw, cell.numFmt, date1904);
         if (kind === 'error' || (kind === 'formula' && isErrorResult(raw))) {
           errors ??= new Map();
@@ -200,7 +207,13 @@ async function* sheetRows(
           errors.set(i, `not a ${typeof raw === 'number' ? 'finite number' : 'date'}`);
         }
       }
-      yield errors ? { number: row.number, values, kinds, errors } : { number: row.number, values, kinds };
+      yield {
+        number: row.number,
+        values,
+        kinds,
+        ...(errors ? { errors } : {}),
+        ...(totals ? { totals: true as const } : {}),
+      };
     }
   } catch (error) {
     throw unreadable(path, sheet.name, last, error);
@@ -244,6 +257,12 @@ function kindOf(value: unknown): CellKind {
   if ('error' in object) return 'error';
   if ('text' in object) return 'hyperlink';
   return 'string';
+}
+
+/** A formula Excel writes in a table's totals row: SUBTOTAL over a structured column reference. */
+function isTableTotal(value: unknown): boolean {
+  const formula = (value as { formula?: unknown }).formula;
+  return typeof formula === 'string' && /^(?:_xlfn\.)?SUBTOTAL\(\s*\d{1,3}\s*,[^)]*\[/i.test(formula);
 }
 
 /** A number that is not finite or a date that is invalid, as a corrupt cell gives them. */

@@ -33,7 +33,7 @@ export async function* readSheetRows(
     found = true;
     for await (const sheetRow of sheet.rows()) {
       if (options.signal?.aborted) return;
-      if (sheetRow.number < scan.dataRow || isBlankRow(sheetRow)) continue;
+      if (sheetRow.number < scan.dataRow || isBlankRow(sheetRow) || sheetRow.totals) continue;
       const row: Row = new Array(positions.length);
       for (let c = 0; c < positions.length; c++) {
         const value = convertValue(sheetRow.values[positions[c]!] ?? null, plans[c]!);

@@ -23,7 +23,13 @@ import {
   parseRange,
 } from './xlsx-header.ts';
 import { readDocumentProperties } from './xlsx-properties.ts';
-import { type CellKind, type CellValue, type SheetRow, type SheetStream, streamWorkbook } from './xlsx-reader.ts';
+import {
+  type CellKind,
+  type CellValue,
+  type SheetRow,
+  type SheetStream,
+  streamWorkbook,
+} from './xlsx-reader.ts';
 import { assertWorkbookFile } from './xlsx-signature.ts';
 
 /** The xlsx entry of the config. */
@@ -181,8 +187,13 @@ async function scanSheet(
       }
     }
   };
+  const totalsRows: number[] = [];
   const take = (row: SheetRow): void => {
     if (header === undefined || row.number <= header.number || isBlankRow(row)) return;
+    if (row.totals) {
+      totalsRows.push(row.number);
+      return;
+    }
     if (below === undefined && rows === 0 && row.number === header.number + 1) below = row;
     else addData(row);
   };
@@ -244,6 +255,15 @@ async function scanSheet(
       source,
       message: `${file.path}: ${where}: the header is on row ${header.number}; the rows above it are skipped as titles`,
       evidence: { file: file.path, sheet: sheet.name, headerRow: header.number },
+    });
+  }
+  if (totalsRows.length > 0) {
+    findings.push({
+      code: 'SHEET_TOTALS_ROW',
+      severity: 'info',
+      source,
+      message: `${file.path}: ${where}: row ${totalsRows.join(', ')} ${totalsRows.length === 1 ? 'is' : 'are'} an Excel table's totals (SUBTOTAL over the table's columns): skipped, not data`,
+      evidence: { file: file.path, sheet: sheet.name, rows: totalsRows },
     });
   }
   if (errorCells > 0) {
