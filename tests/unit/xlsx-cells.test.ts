@@ -48,7 +48,8 @@ describe('xlsx cells', () => {
   it('gives the same sheet XML wherever a chunk boundary cuts it', async () => {
     const xml =
       '<row r="2"><c r="A2" t="d"><v>2024-03-02</v></c><c r="B2"><v>1</v></c><c r="C2" s="1"/>' +
-      '<c r="D2" t="inlineStr"><is><r><t>Dupont </t></r><r><t>SARL</t></r></is></c></row>';
+      '<c r="D2" t="inlineStr"><is><r><t>Dupont </t></r><r><t>SARL</t></r></is></c>' +
+      '<c r="E2" t="e"><f>1/0</f><v>#DIV/0!</v></c></row>';
     const normalised = async (parts: string[]) => {
       const out: Buffer[] = [];
       for await (const chunk of normaliseSheetXml(
@@ -62,7 +63,8 @@ describe('xlsx cells', () => {
     const whole = await normalised([xml]);
     expect(whole).toBe(
       '<row r="2"><c r="A2" t="str"><v>2024-03-02</v></c><c r="B2"><v>1</v></c>' +
-        '<c r="D2" t="inlineStr"><is><t xml:space="preserve">Dupont SARL</t></is></c></row>',
+        '<c r="D2" t="inlineStr"><is><t xml:space="preserve">Dupont SARL</t></is></c>' +
+        '<c r="E2" t="str"><f>1/0</f><v>\ue000#DIV/0!</v></c></row>',
     );
     for (let cut = 1; cut < xml.length; cut++)
       expect(await normalised([xml.slice(0, cut), xml.slice(cut)]), `cut at ${cut}`).toBe(whole);
@@ -96,6 +98,22 @@ describe('xlsx cells', () => {
         '<c r="B2" t="inlineStr"><is><t>plain</t></is></c></row>',
     );
     expect(rows[1]!.values).toEqual(['Dupont SARL', 'plain']);
+  });
+
+  it("keeps a formula error's text (#DIV/0!), as it keeps a plain error cell's", async () => {
+    const rows = await rowsOf(
+      'formula-errors',
+      '<row r="1"><c r="A1" t="s"><v>0</v></c></row>' +
+        '<row r="2"><c r="A2" t="e"><f>1/0</f><v>#DIV/0!</v></c><c r="B2" t="e"><v>#N/A</v></c>' +
+        '<c r="C2"><f>1+1</f><v>2</v></c></row>',
+    );
+    expect(rows[1]!.values).toEqual([null, null, 2]);
+    expect(rows[1]!.errors).toEqual(
+      new Map([
+        [0, '#DIV/0!'],
+        [1, '#N/A'],
+      ]),
+    );
   });
 
   it('decodes the escapes Excel writes for characters XML strings cannot carry', async () => {

@@ -277,13 +277,16 @@ function isErrorResult(value: unknown): boolean {
   return (
     result === undefined ||
     Number.isNaN(result) ||
+    (typeof result === 'string' && result.startsWith(ERROR_MARK)) ||
     (typeof result === 'object' && result !== null && 'error' in result)
   );
 }
 
 function errorText(value: unknown): string {
-  const object = value as { error?: string; result?: { error?: string } };
-  return object.error ?? object.result?.error ?? 'an error or no cached value';
+  const object = value as { error?: string; result?: unknown };
+  const result = object.result;
+  if (typeof result === 'string' && result.startsWith(ERROR_MARK)) return result.slice(ERROR_MARK.length);
+  return object.error ?? (result as { error?: string } | undefined)?.error ?? 'an error or no cached value';
 }
 
 /** Flattens an exceljs cell value: formula → cached result, rich text → text, errors → null. */
@@ -310,6 +313,7 @@ function flatten(value: unknown, numFmt: string | undefined, date1904: boolean):
   const object = value as Record<string, unknown>;
   if ('formula' in object || 'sharedFormula' in object) {
     const result = object.result;
+    if (typeof result === 'string' && result.startsWith(ERROR_MARK)) return null;
     // The streaming reader leaves a date-formatted formula result as its serial number.
     if (typeof result === 'number' && isDateFormat(numFmt))
       return timeText(result, numFmt!) ?? excelSerialToDate(result, date1904);
@@ -496,6 +500,17 @@ const MERGE_REF = /<mergeCell\s+ref="([A-Z]+\d+(?::[A-Z]+\d+)?)"/g;
  */
 const EMPTY_CELL = /<(?:\w+:)?c\b[^>]*\/>/g;
 
+/**
+ * A formula cell holding an error (`<c t="e"><f>1/0</f><v>#DIV/0!</v></c>`): exceljs parses its value as a
+ * number, NaN, and the error's text is lost. It is rewritten as a text result marked with ERROR_MARK.
+ */
+const FORMULA_ERROR_CELL =
+  /(<(?:\w+:)?c\b[^>]*?\st=)(["'])e\2([^>]*>)(\s*<(?:\w+:)?f\b(?:[^>]*\/>|[\s\S]*?<\/(?:\w+:)?f>)\s*)<(?:\w+:)?v>([^<]*)<\/(?:\w+:)?v>/g;
+/** Marks a formula's error text (U+E000, a private-use character no cell text is expected to start with). */
+const ERROR_MARK = '\ue000';
+/** ERROR_MARK's UTF-8 bytes, as the latin1 text the sheet XML is rewritten in. */
+const ERROR_MARK_UTF8 = Buffer.from(ERROR_MARK, 'utf8').toString('latin1');
+
 /** An inline string (`<is>…</is>`), whose rich-text runs exceljs's reader reduces to the last one. */
 const INLINE_STRING = /<is>([\s\S]*?)<\/is>/g;
 
@@ -521,18 +536,23 @@ export async function* normaliseSheetXml(chunks: AsyncIterable<Buffer | string>)
     const chunk = typeof item === 'string' ? Buffer.from(item) : item;
     const buffer = carry.length === 0 ? chunk : Buffer.concat([carry, chunk]);
     let cut = buffer.lastIndexOf(62 /* > */) + 1;
-    // An inline string is passed whole: its runs are joined below.
-    const open = buffer.lastIndexOf('<is>', cut);
-    if (open > buffer.lastIndexOf('</is>', cut)) cut = open;
+    // A cell is passed whole (its inline string's runs are joined, its formula's error kept, below).
+    const open = buffer.lastIndexOf('<c ', cut);
+    if (open > buffer.lastIndexOf('</c>', cut)) {
+      const end = buffer.indexOf(62, open);
+      if (end < 0 || end >= cut || buffer[end - 1] !== 47 /* / */) cut = open;
+    }
     carry = buffer.subarray(cut);
     if (cut === 0) continue;
     const head = buffer.subarray(0, cut);
     const isoDates = head.includes('t="d"') || head.includes("t='d'");
     const richInline = head.includes('<is><r');
-    if (isoDates || richInline || head.includes('/>')) {
+    const errors = head.includes('t="e"') || head.includes("t='e'");
+    if (isoDates || richInline || errors || head.includes('/>')) {
       let text = head.toString('latin1');
       if (isoDates) text = text.replace(ISO_DATE_CELL, '$1$2str$2');
       if (richInline) text = text.replace(INLINE_STRING, joinRuns);
+      if (errors) text = text.replace(FORMULA_ERROR_CELL, `$1$2str$2$3$4<v>${ERROR_MARK_UTF8}$5</v>`);
       yield Buffer.from(text.replace(EMPTY_CELL, ''), 'latin1');
     } else yield head;
   }
