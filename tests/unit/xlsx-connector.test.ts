@@ -170,6 +170,26 @@ describe('xlsx inventory and read', () => {
     ]);
   });
 
+  it('reports ranges merged over data rows, whose other cells read as empty', async () => {
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('Ventes');
+    sheet.addRow(['Client', 'Région']);
+    sheet.addRow(['A', 'Nord']);
+    sheet.addRow(['B', null]);
+    sheet.addRow(['C', null]);
+    sheet.mergeCells('B2:B4');
+    const path = join(root, 'merged.xlsx');
+    await workbook.xlsx.writeFile(path);
+    const inventory = await (await open(path)).inventory();
+    expect(inventory.findings?.find((f) => f.code === 'SHEET_MERGED_DATA')).toMatchObject({
+      severity: 'warning',
+      evidence: { ranges: ['B2:B4'], count: 1 },
+    });
+    // The merged header cells of the stock workbook are no data: no such finding there.
+    const stockInventory = await (await open(stock)).inventory();
+    expect(stockInventory.findings?.some((f) => f.code === 'SHEET_MERGED_DATA')).toBe(false);
+  });
+
   it("skips an Excel table's totals row, with a finding", async () => {
     const workbook = new ExcelJS.Workbook();
     const sheet = workbook.addWorksheet('Ventes');

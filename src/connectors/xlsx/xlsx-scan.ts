@@ -20,6 +20,7 @@ import {
   HEADER_SEARCH_ROWS,
   headerTexts,
   isBlankRow,
+  type MergeRange,
   parseRange,
 } from './xlsx-header.ts';
 import { readDocumentProperties } from './xlsx-properties.ts';
@@ -127,6 +128,11 @@ const KIND_ORDER: CellKind[] = [
   'hyperlink',
   'error',
 ];
+
+/** `B2:B4` for a merged range. */
+function rangeText(m: MergeRange): string {
+  return `${columnLetters(m.left)}${m.top}:${columnLetters(m.right)}${m.bottom}`;
+}
 
 /** Columns up to the last cell holding more than blanks. */
 function meaningfulWidth(values: readonly CellValue[]): number {
@@ -303,5 +309,22 @@ async function scanSheet(
     plans.push({ type: result.type, decimalSeparator: result.decimalSeparator, dateOrder: result.dateOrder });
   }
   const dataRow = header.number + (texts.subHeader ? 2 : 1);
+  // A range merged over data rows (`Nord` over B2:B4) shows its value on every row, but only its first cell
+  // holds it: the others read as empty.
+  const mergedData = merges.filter((m) => m.bottom > m.top && m.bottom >= dataRow).map(rangeText);
+  if (mergedData.length > 0) {
+    findings.push({
+      code: 'SHEET_MERGED_DATA',
+      severity: 'warning',
+      source,
+      message: `${file.path}: ${where}: ${mergedData.length} merged range(s) span data rows (${mergedData.slice(0, 5).join(', ')}${mergedData.length > 5 ? ', …' : ''}): only the first cell of each holds the value, the others read as empty`,
+      evidence: {
+        file: file.path,
+        sheet: sheet.name,
+        ranges: mergedData.slice(0, 20),
+        count: mergedData.length,
+      },
+    });
+  }
   return { columns, plans, rows, headerRow: header.number, dataRow, findings };
 }

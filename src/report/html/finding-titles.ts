@@ -40,6 +40,10 @@ export const FINDING_TITLES: Readonly<Record<string, Titles>> = {
   FIELD_OVERSIZED: { en: 'A field over 1 MB', fr: 'Un champ de plus de 1 Mo' },
   SHEET_HIDDEN: { en: 'Hidden sheet', fr: 'Feuille masquée' },
   SHEET_TITLE_ROWS: { en: 'Title rows above the header', fr: 'Lignes de titre au-dessus de l’en-tête' },
+  SHEET_MERGED_DATA: {
+    en: 'Cells merged over data rows',
+    fr: 'Cellules fusionnées sur des lignes de données',
+  },
   SHEET_TOTALS_ROW: { en: 'Table totals row skipped', fr: 'Ligne de totaux de tableau ignorée' },
   SHEET_EMPTY: { en: 'Empty sheet', fr: 'Feuille vide' },
   SHEET_HEADER_ONLY: { en: 'Header and no data', fr: 'En-tête sans données' },
