@@ -23,6 +23,18 @@ async function rowsOf(name: string, body: string): Promise<{ values: unknown[]; 
   return rows;
 }
 
+/** The values of the rows of the first sheet of `workbook`, written as `name`.xlsx and read back. */
+async function valuesOf(workbook: ExcelJS.Workbook, name: string): Promise<unknown[][]> {
+  const path = join(root, `${name}.xlsx`);
+  await workbook.xlsx.writeFile(path);
+  const rows: unknown[][] = [];
+  for await (const sheet of streamWorkbook(path)) {
+    for await (const row of sheet.rows()) rows.push([...row.values]);
+    break;
+  }
+  return rows;
+}
+
 describe('xlsx cells', () => {
   it('reads a formula whose cached result is 0, "" or FALSE as that value, not as an error', async () => {
     const rows = await rowsOf(
@@ -136,11 +148,7 @@ describe('xlsx cells', () => {
     row.getCell(2).numFmt = '0.0\\ \\k\\m';
     row.getCell(3).numFmt = 'dd/mm/yyyy';
     row.getCell(4).numFmt = 'dd/mm/yyyy';
-    const path = join(root, 'formats.xlsx');
-    await workbook.xlsx.writeFile(path);
-    const rows: unknown[][] = [];
-    for await (const read of streamWorkbook(path))
-      for await (const r of read.rows()) rows.push([...r.values]);
+    const rows = await valuesOf(workbook, 'formats');
     expect(rows[1]).toEqual([8, 12.5, new Date('1900-01-01T00:00:00Z'), new Date('1900-02-28T00:00:00Z')]);
   });
 
@@ -153,11 +161,7 @@ describe('xlsx cells', () => {
     row.getCell(2).numFmt = '[h]:mm:ss';
     row.getCell(3).numFmt = 'hh:mm';
     row.getCell(4).numFmt = '[h]:mm';
-    const path = join(root, 'times.xlsx');
-    await workbook.xlsx.writeFile(path);
-    const rows: unknown[][] = [];
-    for await (const read of streamWorkbook(path))
-      for await (const r of read.rows()) rows.push([...r.values]);
+    const rows = await valuesOf(workbook, 'times');
     expect(rows[1]).toEqual(['09:00:00', '36:00:00', new Date('2024-01-01T18:00:00Z'), '72:00:00']);
   });
 
@@ -173,11 +177,7 @@ describe('xlsx cells', () => {
       row.getCell(1).numFmt = '00000';
       row.getCell(2).numFmt = '0';
     }
-    const path = join(root, 'codes.xlsx');
-    await workbook.xlsx.writeFile(path);
-    const rows: unknown[][] = [];
-    for await (const read of streamWorkbook(path))
-      for await (const r of read.rows()) rows.push([...r.values]);
+    const rows = await valuesOf(workbook, 'codes');
     expect(rows.slice(1)).toEqual([
       ['01000', 1000],
       ['75001', 7],
