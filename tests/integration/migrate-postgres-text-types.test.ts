@@ -27,17 +27,18 @@ beforeAll(async () => {
   if (!pgUp) return;
   await pg.create();
   await pg.run(`CREATE TABLE t (id integer PRIMARY KEY, doc jsonb, raw json, span interval, spot point,
-      days date[], stamps timestamptz[]);
+      days date[], stamps timestamptz[], amounts numeric[], ratios float8[]);
     INSERT INTO t VALUES
       (1, '{"n": 12345678901234567890, "f": 1.10}', '{"b": 1, "a": 2}', '1 day 02:03:04', '(1.5,2.25)',
-       '{2024-01-01,0044-03-15 BC,infinity,NULL}', '{"2024-01-01 12:34:56.123456+00"}'),
-      (2, 'null', '"just a string"', '-00:00:01', '(0,0)', NULL, NULL),
-      (3, NULL, '[1e400]', '1 year 2 mons', NULL, NULL, NULL)`);
+       '{2024-01-01,0044-03-15 BC,infinity,NULL}', '{"2024-01-01 12:34:56.123456+00"}',
+       '{1.10,12345678901234567890.123456789,NULL,NaN}', '{0.1,1e300,NaN,-Infinity}'),
+      (2, 'null', '"just a string"', '-00:00:01', '(0,0)', NULL, NULL, NULL, NULL),
+      (3, NULL, '[1e400]', '1 year 2 mons', NULL, NULL, NULL, NULL, NULL)`);
   if (myUp)
     await my.create((admin) =>
       admin.raw(
         `CREATE TABLE ${my.name}.t (id int PRIMARY KEY, doc json, raw json, span varchar(100), spot varchar(100),
-          days json, stamps json)`,
+          days json, stamps json, amounts json, ratios json)`,
       ),
     );
 });
@@ -50,6 +51,9 @@ afterAll(async () => {
 /** The arrays' elements as the server writes them, timestamps as ISO with their microseconds. */
 const DAYS = '["2024-01-01","0044-03-15 BC","infinity",null]';
 const STAMPS = '["2024-01-01T12:34:56.123456Z"]';
+/** numeric[] elements exact as decimal text; float8[] elements as numbers, NaN and infinities as text. */
+const AMOUNTS = '["1.10","12345678901234567890.123456789",null,"NaN"]';
+const RATIOS = '[0.1,1e+300,"NaN","-Infinity"]';
 
 /** Both targets hold what the server wrote. */
 const EXPECTED = [
@@ -61,6 +65,8 @@ const EXPECTED = [
     spot: '(1.5,2.25)',
     days: DAYS,
     stamps: STAMPS,
+    amounts: AMOUNTS,
+    ratios: RATIOS,
   },
   {
     id: 2,
@@ -70,8 +76,20 @@ const EXPECTED = [
     spot: '(0,0)',
     days: null,
     stamps: null,
+    amounts: null,
+    ratios: null,
   },
-  { id: 3, doc: null, raw: '[1e400]', span: '1 year 2 mons', spot: null, days: null, stamps: null },
+  {
+    id: 3,
+    doc: null,
+    raw: '[1e400]',
+    span: '1 year 2 mons',
+    spot: null,
+    days: null,
+    stamps: null,
+    amounts: null,
+    ratios: null,
+  },
 ];
 
 function config(target: Record<string, unknown>): Config {
@@ -83,7 +101,17 @@ function config(target: Record<string, unknown>): Config {
         name: 't',
         from: { source: 'legacy', dataset: 'public.t' },
         to: { target: 'app', dataset: 't', key: ['id'], mode: 'upsert' },
-        fields: { id: {}, doc: {}, raw: {}, span: {}, spot: {}, days: {}, stamps: {} },
+        fields: {
+          id: {},
+          doc: {},
+          raw: {},
+          span: {},
+          spot: {},
+          days: {},
+          stamps: {},
+          amounts: {},
+          ratios: {},
+        },
       },
     ],
   } as unknown as Config;
@@ -95,7 +123,7 @@ describe.skipIf(!pgUp || !myUp)('PostgreSQL into MariaDB', () => {
     const db = knexFactory({ client: 'mysql2', connection: my.url(), pool: { min: 0, max: 1 } });
     try {
       const [rows] = await db.raw(
-        'SELECT id, CAST(doc AS CHAR) AS doc, CAST(raw AS CHAR) AS raw, span, spot, CAST(days AS CHAR) AS days, CAST(stamps AS CHAR) AS stamps FROM t ORDER BY id',
+        'SELECT id, CAST(doc AS CHAR) AS doc, CAST(raw AS CHAR) AS raw, span, spot, CAST(days AS CHAR) AS days, CAST(stamps AS CHAR) AS stamps, CAST(amounts AS CHAR) AS amounts, CAST(ratios AS CHAR) AS ratios FROM t ORDER BY id',
       );
       expect(rows.map((r: Record<string, unknown>) => ({ ...r }))).toEqual(EXPECTED);
     } finally {
@@ -109,15 +137,15 @@ describe.skipIf(!pgUp)('PostgreSQL into SQLite', () => {
     const path = join(dir, 'app.sqlite');
     const setup = new Database(path);
     setup.exec(
-      'CREATE TABLE t (id INTEGER PRIMARY KEY, doc JSON, raw JSON, span TEXT, spot TEXT, days JSON, stamps JSON)',
+      'CREATE TABLE t (id INTEGER PRIMARY KEY, doc JSON, raw JSON, span TEXT, spot TEXT, days JSON, stamps JSON, amounts JSON, ratios JSON)',
     );
     setup.close();
     await migrateTwice(config({ kind: 'sqlite', path }), join(dir, 'sqlite'), { inserted: 3 });
     const db = new Database(path, { readonly: true });
     try {
-      expect(db.prepare('SELECT id, doc, raw, span, spot, days, stamps FROM t ORDER BY id').all()).toEqual(
-        EXPECTED,
-      );
+      expect(
+        db.prepare('SELECT id, doc, raw, span, spot, days, stamps, amounts, ratios FROM t ORDER BY id').all(),
+      ).toEqual(EXPECTED);
     } finally {
       db.close();
     }

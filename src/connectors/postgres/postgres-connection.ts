@@ -7,6 +7,10 @@ import type { OpenMode } from '../types.ts';
 import { POSTGRES_OIDS, postgresTimestampToIso } from './postgres-types.ts';
 
 const keepText = (value: string) => value;
+const floatOrText = (value: string): number | string => {
+  const number = Number(value);
+  return Number.isFinite(number) ? number : value;
+};
 
 // Dates and timestamps keep their exact text (no JS Date, no time-zone shift, no lost microseconds).
 const PARSERS: Readonly<Record<number, (value: string) => unknown>> = {
@@ -50,6 +54,12 @@ export async function postgresConnection(
         .create(text, (entry) => (entry === null ? null : element(entry)))
         .parse();
   const arrays: Readonly<Record<number, (text: string) => unknown>> = {
+    // numeric[] elements as their decimal text (1.10, 12345678901234567890.5), as a numeric column and
+    // int8[] elements are, not rounded through a double; float4[]/float8[] elements as numbers (the server
+    // writes each float's shortest exact text), but NaN and ±Infinity as their text, which JSON cannot hold.
+    1231: arrayOf(keepText),
+    1021: arrayOf(floatOrText),
+    1022: arrayOf(floatOrText),
     1182: arrayOf(keepText),
     1183: arrayOf(keepText),
     1270: arrayOf(keepText),
