@@ -130,6 +130,60 @@ describe('csv sniffing', () => {
     expect(finding!.message).toContain('set `encoding` to read it');
   });
 
+  it('reads an ISO-8859-15 file as Latin-9 when its bytes say so: € beside an amount, œ in a word', async () => {
+    const text = 'code;libellé;prix\n1;Cœur de bœuf;12,50 €\n2;Œuvre;€ 7\n';
+    const connector = await open(fixture('latin9.csv', iconv.encode(text, 'iso-8859-15')));
+    const inventory = await connector.inventory();
+    expect(inventory.datasets[0]!.file).toMatchObject({ encoding: 'iso-8859-15' });
+    expect(inventory.findings ?? []).toEqual([]);
+    expect(await readAll(connector, 'latin9')).toEqual([
+      [
+        [1, 'Cœur de bœuf', '12,50 €'],
+        [2, 'Œuvre', '€ 7'],
+      ],
+    ]);
+  });
+
+  it.each([
+    ['a Windows-1252 € (0x80)', 'code;devise;prix\n1;¤;12,50 €\n'],
+    ['a Windows-1252 ’ (0x92)', 'code;devise;note\n1;12 ¤;l’eau\n'],
+  ])('keeps Windows-1252 when the file holds %s, ¤ beside a number or not', async (_label, text) => {
+    const connector = await open(fixture('cp1252.csv', iconv.encode(text, 'win1252')));
+    const inventory = await connector.inventory();
+    expect(inventory.datasets[0]!.file).toMatchObject({ encoding: 'windows-1252' });
+    expect(inventory.findings ?? []).toEqual([]);
+    expect((await readAll(connector, 'cp1252'))[0]![0]).toEqual(
+      text
+        .split('\n')[1]!
+        .split(';')
+        .map((v, i) => (i === 0 ? 1 : v)),
+    );
+  });
+
+  it('warns when a file read as Windows-1252 holds ¤ that ISO-8859-15 would read as €', async () => {
+    // Nothing in the sniffed sample tells the encodings apart; the 0xA4 bytes come thousands of lines later.
+    const rows = Array.from({ length: 5000 }, (_, i) => `${i};Libellé ${i};1`).join('\n');
+    const text = `code;libellé;montant\n${rows}\n5000;Total;12,50 €\n5001;Frais;€3\n`;
+    const connector = await open(fixture('late-euro.csv', iconv.encode(text, 'iso-8859-15')));
+    const inventory = await connector.inventory();
+    expect(inventory.datasets[0]!.file).toMatchObject({ encoding: 'windows-1252' });
+    const finding = (inventory.findings ?? []).find((f) => f.code === 'CSV_ENCODING_AMBIGUOUS');
+    expect(finding).toMatchObject({
+      severity: 'warning',
+      evidence: { line: 5002, count: 2, encoding: 'windows-1252' },
+    });
+    expect(finding!.message).toContain('set `encoding: iso-8859-15`');
+    const configured = await open(fixture('late-euro.csv', iconv.encode(text, 'iso-8859-15')), {
+      encoding: 'latin9',
+    });
+    const batches = await readAll(configured, 'late-euro');
+    expect(batches.at(-1)!.slice(-2)).toEqual([
+      [5000, 'Total', '12,50 €'],
+      [5001, 'Frais', '€3'],
+    ]);
+    expect((await configured.inventory()).findings ?? []).toEqual([]);
+  });
+
   it('detects single quotes and a missing header', async () => {
     const connector = await open(fixture('t.csv', "'Dupont, Jean',12\n'Martin, Paul',7\n"));
     const inventory = await connector.inventory();

@@ -1,13 +1,21 @@
 /**
  * Text encodings of CSV files: detection from the first bytes (byte-order marks, UTF-16 without a
- * mark, a UTF-8 validity check, else Windows-1252), names normalised, and decoders from iconv-lite.
+ * mark, a UTF-8 validity check, else Windows-1252 or, when its bytes say so, ISO-8859-15), names
+ * normalised, and decoders from iconv-lite.
  */
 import { isAscii, isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
 import { StocktakeError } from '../../core/errors.ts';
 
 /** An encoding as stocktake names it; `utf-8-bom` decodes as UTF-8 and says the file starts with a BOM. */
-export type CsvEncoding = 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be' | 'windows-1252' | (string & {});
+export type CsvEncoding =
+  | 'utf-8'
+  | 'utf-8-bom'
+  | 'utf-16le'
+  | 'utf-16be'
+  | 'windows-1252'
+  | 'iso-8859-15'
+  | (string & {});
 
 /** Turns bytes into text chunk by chunk, keeping split characters for the next chunk. */
 export interface ChunkDecoder {
@@ -29,6 +37,10 @@ const ALIASES: Record<string, CsvEncoding> = {
   win1252: 'windows-1252',
   'windows-1252': 'windows-1252',
   ansi: 'windows-1252',
+  'iso-8859-15': 'iso-8859-15',
+  iso885915: 'iso-8859-15',
+  latin9: 'iso-8859-15',
+  'latin-9': 'iso-8859-15',
 };
 
 /** Normalises a configured encoding name; throws CSV_OPTION_INVALID for one iconv-lite does not know. */
@@ -53,7 +65,33 @@ export function detectEncoding(sample: Buffer, complete: boolean): CsvEncoding {
   if (isValidUtf8Prefix(sample, complete) || hasUtf8Text(sample)) return 'utf-8';
   // A whole file cut inside its last character is still UTF-8; the read reports the cut.
   if (complete && isValidUtf8Prefix(sample, false)) return 'utf-8';
-  return 'windows-1252';
+  return latin9Tells(sample) ? 'iso-8859-15' : 'windows-1252';
+}
+
+const isDigit = (byte: number | undefined) => byte !== undefined && byte >= 0x30 && byte <= 0x39;
+const isLower = (byte: number | undefined) => byte !== undefined && byte >= 0x61 && byte <= 0x7a;
+const isSpace = (byte: number | undefined) => byte === 0x20 || byte === 0xa0;
+
+/**
+ * True when a single-byte sample reads as ISO-8859-15 (Latin-9), not Windows-1252: it holds no byte of
+ * 0x80–0x9F (where Windows-1252 has €, œ, ’ and ISO-8859-15 only control codes) and bytes that only make
+ * sense as Latin-9's: 0xA4 beside an amount (`12,50 €`, Windows-1252's `¤`), or 0xBC/0xBD before a
+ * lowercase letter (`cœur`, `Œuvre`, Windows-1252's `c½ur`).
+ */
+export function latin9Tells(sample: Buffer): boolean {
+  let tells = false;
+  for (let i = 0; i < sample.length; i++) {
+    const byte = sample[i]!;
+    if (byte < 0x80) continue;
+    if (byte <= 0x9f) return false;
+    if (tells) continue;
+    if (byte === 0xa4) {
+      const before = isSpace(sample[i - 1]) ? sample[i - 2] : sample[i - 1];
+      const after = isSpace(sample[i + 1]) ? sample[i + 2] : sample[i + 1];
+      tells = isDigit(before) || isDigit(after);
+    } else if (byte === 0xbc || byte === 0xbd) tells = isLower(sample[i + 1]);
+  }
+  return tells;
 }
 
 /**

@@ -61,11 +61,20 @@ export interface RecordStreamReport {
    * U+FFFD: their count and the line of the first. A sign the file is in another encoding (Mac Roman…).
    */
   readonly undefinedBytes?: { readonly count: number; readonly line: number };
+  /**
+   * A Windows-1252 file's `¤` (byte 0xA4, which ISO-8859-15 reads as `€`) when it holds none of the
+   * characters only Windows-1252 has (0x80–0x9F: `€`, `œ`, `’`…): their count and the line of the first.
+   */
+  readonly currencySigns?: { readonly count: number; readonly line: number };
   /** The offset the stream stopped at (`stop`); undefined when it read to the end of the file. */
   readonly stoppedAt?: number;
 }
 
 const CHUNK_BYTES = 256 * 1024;
+
+/** The characters Windows-1252 puts at bytes 0x80–0x9F, where ISO-8859-15 has control codes. */
+const CP1252_ONLY =
+  /[\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u017d\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u017e\u0178]/;
 const MAX_RECORD = 64 * 1024 * 1024;
 
 /** Streams a file's records in chunks; throws StocktakeError naming the file and line on bad input. */
@@ -86,6 +95,9 @@ export async function* csvRecordChunks(
   if (!utf8 && (start > 0 || options.stop)) throw new Error('byte ranges are read from UTF-8 files only');
   const decoder = utf8 ? undefined : createChunkDecoder(dialect.encoding);
   let undefinedBytes: { count: number; line: number } | undefined;
+  let currencySigns: { count: number; line: number } | undefined;
+  // Windows-1252's own characters (bytes 0x80–0x9F) prove the file is not ISO-8859-15.
+  let cp1252Only = dialect.encoding !== 'windows-1252';
   const report = {
     emptyLines: 0,
     notUtf8: { count: 0, lines: [] as number[] },
@@ -112,17 +124,27 @@ export async function* csvRecordChunks(
     nextLine: tokenizer.lineAfterInput(),
     ...(stoppedAt === undefined ? {} : { stoppedAt }),
     ...(undefinedBytes ? { undefinedBytes } : {}),
+    ...(currencySigns && !cp1252Only ? { currencySigns } : {}),
   });
+  const lineOf = (text: string, at: number): number => {
+    let line = tokenizer.lineAfterInput();
+    for (let i = text.indexOf('\n'); i >= 0 && i < at; i = text.indexOf('\n', i + 1)) line++;
+    return line;
+  };
   // A decoded chunk's U+FFFD stands for a byte the encoding does not define (no single-byte text holds one).
   const feedDecoded = (text: string): void => {
     let at = text.indexOf('\ufffd');
     if (at >= 0) {
-      if (undefinedBytes === undefined) {
-        let line = tokenizer.lineAfterInput();
-        for (let i = text.indexOf('\n'); i >= 0 && i < at; i = text.indexOf('\n', i + 1)) line++;
-        undefinedBytes = { count: 0, line };
-      }
+      undefinedBytes ??= { count: 0, line: lineOf(text, at) };
       for (; at >= 0; at = text.indexOf('\ufffd', at + 1)) undefinedBytes.count++;
+    }
+    if (!cp1252Only) {
+      cp1252Only = CP1252_ONLY.test(text);
+      at = text.indexOf('\u00a4');
+      if (at >= 0) {
+        currencySigns ??= { count: 0, line: lineOf(text, at) };
+        for (; at >= 0; at = text.indexOf('\u00a4', at + 1)) currencySigns.count++;
+      }
     }
     feed(Buffer.from(text, 'utf8'), false);
   };

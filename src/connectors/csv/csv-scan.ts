@@ -97,6 +97,17 @@ export async function scanCsvFile(
       evidence: { file: file.path, line, count, encoding: dialect.encoding },
     });
   }
+  if (report.currencySigns && dialect.sniffed.includes('encoding')) {
+    const { count, line } = report.currencySigns;
+    findings.push({
+      code: 'CSV_ENCODING_AMBIGUOUS',
+      severity: 'warning',
+      source,
+      dataset: file.name,
+      message: `${file.path}: ${count} byte(s) 0xA4 (first near line ${line}) read as Windows-1252's \`¤\`; an ISO-8859-15 (Latin-9) file means \`€\` by that byte: set \`encoding: iso-8859-15\` if the file is Latin-9`,
+      evidence: { file: file.path, line, count, encoding: dialect.encoding },
+    });
+  }
   if (report.notUtf8.count > 0) {
     const lines = report.notUtf8.lines;
     const listed = lines.join(', ') + (report.notUtf8.count > lines.length ? ', …' : '');

@@ -30,6 +30,10 @@ export const FINDING_TITLES: Readonly<Record<string, Titles>> = {
     en: 'Bytes the encoding does not define',
     fr: 'Octets que l’encodage ne définit pas',
   },
+  CSV_ENCODING_AMBIGUOUS: {
+    en: '¤ that may be € (ISO-8859-15)',
+    fr: '¤ qui est peut-être € (ISO-8859-15)',
+  },
   CSV_NUL_BYTES: { en: 'NUL characters in values', fr: 'Caractères NUL dans des valeurs' },
   HEADER_BLANK: { en: 'Blank header names', fr: 'Noms de colonnes vides' },
   HEADER_DUPLICATE: { en: 'Duplicate header names', fr: 'Noms de colonnes en double' },
