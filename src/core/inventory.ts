@@ -250,6 +250,8 @@ export interface Finding {
   readonly dataset?: string;
   readonly column?: string;
   readonly message: string;
+  /** The message in French, for reports written in French (`--lang fr`); absent, they show `message`. */
+  readonly messageFr?: string;
   readonly evidence?: Readonly<Record<string, unknown>>;
 }
 

@@ -150,7 +150,11 @@ export interface ColumnProfile {
     readonly examples: readonly (readonly string[])[];
   };
   /** Personal data this column holds, with the evidence for it. */
-  readonly personal?: { readonly kind: PersonalDataKind; readonly reason: string };
+  readonly personal?: {
+    readonly kind: PersonalDataKind;
+    readonly reason: string;
+    readonly reasonFr?: string;
+  };
   /** True when value-level metrics (patterns, formats, variants) were computed on a sample of values. */
   readonly valuesSampled?: boolean;
 }
@@ -193,7 +197,12 @@ export interface DatasetProfile {
   /** Migration readiness, 0–100 (formula in the README). */
   readonly readiness: {
     readonly score: number;
-    readonly penalties: readonly { readonly reason: string; readonly points: number }[];
+    /** What costs points; `reasonFr` is the reason in French, for reports written in French. */
+    readonly penalties: readonly {
+      readonly reason: string;
+      readonly reasonFr?: string;
+      readonly points: number;
+    }[];
   };
   /** `pushdown` (computed in the database) or `stream` (read and profiled here). */
   readonly method: 'pushdown' | 'stream';
@@ -213,6 +222,8 @@ export interface RuleResult {
   readonly failed: number;
   readonly failRate: number;
   readonly message: string;
+  /** The message in French, for reports written in French (`--lang fr`). */
+  readonly messageFr?: string;
   /** The share of rows the dataset was profiled on, when it was a sample (`sample: 10%`). */
   readonly sampled?: number;
   /**
@@ -236,6 +247,7 @@ export interface Profile {
     readonly column: string;
     readonly kind: PersonalDataKind;
     readonly reason: string;
+    readonly reasonFr?: string;
   }[];
   /** Entities described by two sources, matched on a normalised key. */
   readonly overlaps: readonly {

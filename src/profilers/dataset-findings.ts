@@ -2,6 +2,7 @@
  * Findings a lead can act on, derived from a dataset's profile: each has a stable code (listed in the
  * README), a severity and its evidence (counts, example values or keys).
  */
+import { frCount, frNumber, frPercent } from '../core/french.ts';
 import type { Dataset, Finding } from '../core/inventory.ts';
 import type { ColumnProfile, DatasetProfile } from '../core/profile.ts';
 
@@ -44,11 +45,24 @@ export function datasetFindings(profile: DatasetProfile, dataset: Dataset | unde
   const base = { source: profile.source, dataset: profile.dataset };
   const push = (f: Omit<Finding, 'source' | 'dataset'>) => findings.push({ ...base, ...f });
   const sampled = profile.sample ? ` (on a ${Math.round(profile.sample.fraction * 100)}% sample)` : '';
+  const sampledFr = profile.sample
+    ? ` (sur un échantillon de ${Math.round(profile.sample.fraction * 100)}\u00a0%)`
+    : '';
 
   if (profile.rowCount === 0) {
-    push({ code: 'DATASET_EMPTY', severity: 'info', message: 'the dataset has no rows' });
+    push({
+      code: 'DATASET_EMPTY',
+      severity: 'info',
+      message: 'the dataset has no rows',
+      messageFr: 'le jeu de données n’a aucune ligne',
+    });
   } else if (profile.rowCount === 1 && profile.columns.length === 1) {
-    push({ code: 'DATASET_SINGLE_VALUE', severity: 'info', message: 'the dataset holds a single value' });
+    push({
+      code: 'DATASET_SINGLE_VALUE',
+      severity: 'info',
+      message: 'the dataset holds a single value',
+      messageFr: 'le jeu de données ne contient qu’une valeur',
+    });
   }
   if (dataset?.kind === 'table' && !dataset.primaryKey && profile.rowCount > 0) {
     const candidates = profile.candidateKeys.map((k) => k.join(' + '));
@@ -56,6 +70,7 @@ export function datasetFindings(profile: DatasetProfile, dataset: Dataset | unde
       code: 'NO_PRIMARY_KEY',
       severity: 'warning',
       message: `no primary key is declared${candidates.length > 0 ? `; candidate keys: ${candidates.join(', ')}` : ' and no column or pair of columns is unique'}`,
+      messageFr: `aucune clé primaire n’est déclarée${candidates.length > 0 ? ` ; clés candidates : ${candidates.join(', ')}` : ' et aucune colonne ni paire de colonnes n’est unique'}`,
       evidence: { candidateKeys: profile.candidateKeys },
     });
   }
@@ -64,6 +79,7 @@ export function datasetFindings(profile: DatasetProfile, dataset: Dataset | unde
       code: 'DUPLICATE_ROWS',
       severity: 'warning',
       message: `${profile.duplicateRows} row(s) are exact copies of another row${sampled}`,
+      messageFr: `${frCount(profile.duplicateRows)} ligne(s) copient exactement une autre ligne${sampledFr}`,
       evidence: { duplicates: profile.duplicateRows },
     });
   }
@@ -73,6 +89,7 @@ export function datasetFindings(profile: DatasetProfile, dataset: Dataset | unde
       code: 'KEY_DUPLICATES',
       severity: 'error',
       message: `${key.duplicates} row(s) repeat a value of the key (${key.columns.join(', ')})${sampled}`,
+      messageFr: `${frCount(key.duplicates)} ligne(s) répètent une valeur de la clé (${key.columns.join(', ')})${sampledFr}`,
       evidence: { columns: key.columns, duplicates: key.duplicates, examples: key.examples },
     });
   }
@@ -84,6 +101,7 @@ export function datasetFindings(profile: DatasetProfile, dataset: Dataset | unde
       severity: check.declared ? 'error' : 'warning',
       column: check.columns.join(', '),
       message: `${check.orphans} row(s) reference a missing ${target} (${check.columns.join(', ')} → ${check.references.columns.join(', ')})${check.declared ? '' : `, a relation inferred from names and ${(check.inclusion * 100).toFixed(1)}% value inclusion`}`,
+      messageFr: `${frCount(check.orphans)} ligne(s) font référence à une ligne absente de ${target} (${check.columns.join(', ')} → ${check.references.columns.join(', ')})${check.declared ? '' : `, relation déduite des noms et de ${frPercent(check.inclusion)} d’inclusion des valeurs`}`,
       evidence: {
         orphans: check.orphans,
         inclusion: check.inclusion,
@@ -112,6 +130,7 @@ function columnFindings(
       code: 'COLUMN_ALL_NULL',
       severity: 'warning',
       message: 'every value is null: the column is unused',
+      messageFr: 'toutes les valeurs sont nulles : la colonne est inutilisée',
     });
     return out;
   }
@@ -125,6 +144,7 @@ function columnFindings(
       code: 'NULL_LIKE_VALUES',
       severity: notNull ? 'error' : 'warning',
       message: `${nullLikeTotal} value(s) stand for a missing value (${nullLike.map(([k, n]) => `${k}: ${n}`).join(', ')})${notNull ? ' in a column declared NOT NULL' : ''}`,
+      messageFr: `${frCount(nullLikeTotal)} valeur(s) tiennent lieu de valeur manquante (${nullLike.map(([k, n]) => `${k} : ${frCount(n)}`).join(', ')})${notNull ? ' dans une colonne déclarée NOT NULL' : ''}`,
       evidence: { ...column.nullLike },
     });
   }
@@ -136,6 +156,7 @@ function columnFindings(
       code: 'MIXED_DATE_FORMATS',
       severity: 'warning',
       message: `dates are written in ${dateFormats.length} formats: ${dateFormats.map((f) => `${f.format} ${f.count}`).join(', ')}`,
+      messageFr: `les dates sont écrites dans ${dateFormats.length} formats : ${dateFormats.map((f) => `${f.format} ${frCount(f.count)}`).join(', ')}`,
       evidence: { formats: dateFormats },
     });
   } else if (layouts.length > 1) {
@@ -143,6 +164,7 @@ function columnFindings(
       code: 'MIXED_DATE_FORMATS',
       severity: 'warning',
       message: `dates are written in ${layouts.length} layouts: ${layouts.map(([layout, count]) => `${layout} ${count}`).join(', ')}`,
+      messageFr: `les dates sont écrites de ${layouts.length} façons : ${layouts.map(([layout, count]) => `${layout} ${frCount(count)}`).join(', ')}`,
       evidence: { layouts: Object.fromEntries(layouts) },
     });
   }
@@ -154,6 +176,7 @@ function columnFindings(
       code: 'INVALID_FORMAT',
       severity: 'warning',
       message: `${clean - dominant.count} of ${clean} value(s) are not a valid ${dominant.format}`,
+      messageFr: `${frCount(clean - dominant.count)} valeur(s) sur ${frCount(clean)} ne sont pas au format ${dominant.format}`,
       evidence: { format: dominant.format, valid: dominant.count, invalid: clean - dominant.count },
     });
   }
@@ -166,6 +189,10 @@ function columnFindings(
         large > 0
           ? `${values} value(s) are numbers in scientific notation, ${large} of them of 10 digits or more (like \`3,31E+13\`): a spreadsheet wrote them so and kept only their first digits, which no migration can restore (a SIRET, a phone or account number); take them from the original system`
           : `${values} value(s) are numbers in scientific notation (like \`1.5E-3\`), read as text (the \`number\` transform refuses them too): export them as plain numbers`,
+      messageFr:
+        large > 0
+          ? `${frCount(values)} valeur(s) sont des nombres en notation scientifique, dont ${frCount(large)} de 10 chiffres ou plus (comme \`3,31E+13\`) : un tableur les a écrites ainsi en ne gardant que leurs premiers chiffres, qu’aucune migration ne peut rétablir (un SIRET, un numéro de téléphone ou de compte) ; reprenez-les du système d’origine`
+          : `${frCount(values)} valeur(s) sont des nombres en notation scientifique (comme \`1.5E-3\`), lus comme du texte (la transformation \`number\` les refuse aussi) : exportez-les comme des nombres ordinaires`,
       evidence: { values, large },
     });
   }
@@ -175,6 +202,7 @@ function columnFindings(
       code: 'EMAIL_NOT_LOWERCASE',
       severity: 'warning',
       message: `${notLower} e-mail address(es) hold upper-case letters: normalise them before matching or migrating`,
+      messageFr: `${frCount(notLower)} adresse(s) e-mail contiennent des majuscules : normalisez-les avant de les rapprocher ou de les migrer`,
       evidence: { ...column.letterCase },
     });
   }
@@ -188,6 +216,11 @@ function columnFindings(
           ? `type ${column.inferredType} of the others`
           : `type ${column.type}`
       } (${(column.conformance * 100).toFixed(1)}% conform)`,
+      messageFr: `${frCount(Math.round((1 - column.conformance) * clean))} valeur(s) ne sont pas du ${
+        column.type === 'string' && column.inferredType && column.inferredType !== 'string'
+          ? `type ${column.inferredType} des autres`
+          : `type ${column.type}`
+      } (${frPercent(column.conformance)} conformes)`,
       evidence: { type: column.type, inferredType: column.inferredType, conformance: column.conformance },
     });
   }
@@ -196,6 +229,7 @@ function columnFindings(
       code: 'CASE_ACCENT_VARIANTS',
       severity: 'warning',
       message: `${column.variants.values} distinct value(s) in ${column.variants.groups} group(s) differ only by case or accents`,
+      messageFr: `${frCount(column.variants.values)} valeur(s) distinctes, en ${frCount(column.variants.groups)} groupe(s), ne diffèrent que par la casse ou les accents`,
       evidence: {
         groups: column.variants.groups,
         values: column.variants.values,
@@ -209,6 +243,7 @@ function columnFindings(
       code: 'LEADING_TRAILING_SPACES',
       severity: 'info',
       message: `${column.whitespace.leading} value(s) start and ${column.whitespace.trailing} end with spaces`,
+      messageFr: `${frCount(column.whitespace.leading)} valeur(s) commencent et ${frCount(column.whitespace.trailing)} finissent par des espaces`,
       evidence: { ...column.whitespace },
     });
   }
@@ -221,6 +256,7 @@ function columnFindings(
       code: 'OUTLIERS',
       severity: 'info',
       message: `${outliers.count} value(s) lie outside the Tukey fences [${fence(quantiles.p25 - 1.5 * iqr)}, ${fence(quantiles.p75 + 1.5 * iqr)}]: ${outliers.low} below, ${outliers.high} above`,
+      messageFr: `${frCount(outliers.count)} valeur(s) sortent des barrières de Tukey [${frNumber(fence(quantiles.p25 - 1.5 * iqr))} ; ${frNumber(fence(quantiles.p75 + 1.5 * iqr))}] : ${frCount(outliers.low)} en dessous, ${frCount(outliers.high)} au-dessus`,
       evidence: { ...outliers },
     });
   }
@@ -229,6 +265,7 @@ function columnFindings(
       code: 'LARGE_VALUES',
       severity: 'warning',
       message: `values reach ${column.length.max.toLocaleString('en-US')} characters`,
+      messageFr: `des valeurs atteignent ${frCount(column.length.max)} caractères`,
       evidence: { maxLength: column.length.max },
     });
   }
@@ -237,6 +274,7 @@ function columnFindings(
       code: 'PERSONAL_DATA',
       severity: 'info',
       message: `holds personal data (${column.personal.kind}): ${column.personal.reason}`,
+      messageFr: `contient des données personnelles (${column.personal.kind}) : ${column.personal.reasonFr ?? column.personal.reason}`,
       evidence: { kind: column.personal.kind },
     });
   }

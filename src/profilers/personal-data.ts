@@ -2,6 +2,8 @@
  * Classifies a column as personal data (the GDPR register): by its values first (≥ 50% of non-null
  * values are e-mails, phones, IBANs or NIRs), then by its name in French or English.
  */
+
+import { frCount } from '../core/french.ts';
 import type { PersonalDataKind, ValueFormat } from '../core/profile.ts';
 import { foldCaseAndAccents } from './value-variants.ts';
 
@@ -9,16 +11,18 @@ import { foldCaseAndAccents } from './value-variants.ts';
 export interface PersonalDataClass {
   readonly kind: PersonalDataKind;
   readonly reason: string;
+  /** The reason in French, for reports written in French. */
+  readonly reasonFr: string;
 }
 
 /** Share of non-null values a format must reach for the values to decide. */
 export const PERSONAL_VALUE_SHARE = 0.5;
 
-const VALUE_KINDS: readonly (readonly [PersonalDataKind, readonly ValueFormat[], string])[] = [
-  ['email', ['email'], 'e-mail addresses'],
-  ['phone', ['phone_fr', 'phone_e164'], 'phone numbers'],
-  ['iban', ['iban'], 'IBANs'],
-  ['nir', ['nir'], 'social security numbers (NIR)'],
+const VALUE_KINDS: readonly (readonly [PersonalDataKind, readonly ValueFormat[], string, string])[] = [
+  ['email', ['email'], 'e-mail addresses', 'des adresses e-mail'],
+  ['phone', ['phone_fr', 'phone_e164'], 'phone numbers', 'des numéros de téléphone'],
+  ['iban', ['iban'], 'IBANs', 'des IBAN'],
+  ['nir', ['nir'], 'social security numbers (NIR)', 'des numéros de sécurité sociale (NIR)'],
 ];
 
 /** Name tokens per kind, accents folded; checked in this order so that `nom_ville` is an address, not a name. */
@@ -132,11 +136,15 @@ export function classifyPersonalData(
   nonNull: number,
 ): PersonalDataClass | undefined {
   if (nonNull > 0) {
-    for (const [kind, wanted, label] of VALUE_KINDS) {
+    for (const [kind, wanted, label, labelFr] of VALUE_KINDS) {
       const count = formatShare(formats, wanted);
       if (count / nonNull >= PERSONAL_VALUE_SHARE) {
         const share = Math.round((count / nonNull) * 100);
-        return { kind, reason: `${share}% of values (${count} of ${nonNull}) are ${label}` };
+        return {
+          kind,
+          reason: `${share}% of values (${count} of ${nonNull}) are ${label}`,
+          reasonFr: `${share}\u00a0% des valeurs (${frCount(count)} sur ${frCount(nonNull)}) sont ${labelFr}`,
+        };
       }
     }
   }
@@ -146,7 +154,11 @@ export function classifyPersonalData(
     const hit = tokens.find((token) => words.has(token)) ?? (words.has(joined) ? joined : undefined);
     if (hit === undefined) continue;
     if (kind === 'name' && tokens.some((token) => NOT_PERSON.has(token))) continue;
-    return { kind, reason: `column name "${name}" suggests ${KIND_LABELS[kind]} ("${hit}")` };
+    return {
+      kind,
+      reason: `column name "${name}" suggests ${KIND_LABELS[kind]} ("${hit}")`,
+      reasonFr: `le nom de colonne « ${name} » évoque ${KIND_LABELS_FR[kind]} (« ${hit} »)`,
+    };
   }
   return undefined;
 }
@@ -159,4 +171,14 @@ const KIND_LABELS: Readonly<Record<PersonalDataKind, string>> = {
   birth_date: 'a birth date',
   iban: 'a bank account (IBAN)',
   nir: 'a social security number',
+};
+
+const KIND_LABELS_FR: Readonly<Record<PersonalDataKind, string>> = {
+  email: 'une adresse e-mail',
+  phone: 'un numéro de téléphone',
+  name: 'le nom d’une personne',
+  address: 'une adresse postale',
+  birth_date: 'une date de naissance',
+  iban: 'un compte bancaire (IBAN)',
+  nir: 'un numéro de sécurité sociale',
 };

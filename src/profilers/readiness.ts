@@ -3,6 +3,7 @@
  * weight times the share of rows (or values) affected, scaled so that 10% affected costs the full
  * weight: `points = weight × min(1, 10 × rate)`. The README states the same table.
  */
+import { frCount, frPercent } from '../core/french.ts';
 import type { Dataset } from '../core/inventory.ts';
 import type { ColumnProfile, DatasetProfile } from '../core/profile.ts';
 import { formatFamilies } from './dataset-findings.ts';
@@ -32,22 +33,33 @@ export function readinessOf(
 ): DatasetProfile['readiness'] {
   const rows = profile.rowCount;
   const penalties: Penalty[] = [];
-  const add = (weight: number, rate: number, reason: string) => {
+  const add = (weight: number, rate: number, reason: string, reasonFr: string) => {
     const p = points(weight, rate);
-    if (p > 0) penalties.push({ reason, points: p });
+    if (p > 0) penalties.push({ reason, reasonFr, points: p });
   };
   if (rows > 0) {
     const keyDup = Math.max(0, ...profile.keyDuplicates.map((k) => k.duplicates));
-    add(READINESS_WEIGHTS.keyDuplicates, keyDup / rows, `${keyDup} row(s) repeat a key`);
+    add(
+      READINESS_WEIGHTS.keyDuplicates,
+      keyDup / rows,
+      `${keyDup} row(s) repeat a key`,
+      `${frCount(keyDup)} ligne(s) répètent une clé`,
+    );
     const orphans = Math.max(
       0,
       ...profile.orphans.filter((o) => o.declared || o.inclusion >= 0.99).map((o) => o.orphans),
     );
-    add(READINESS_WEIGHTS.orphans, orphans / rows, `${orphans} orphan row(s)`);
+    add(
+      READINESS_WEIGHTS.orphans,
+      orphans / rows,
+      `${orphans} orphan row(s)`,
+      `${frCount(orphans)} ligne(s) orpheline(s)`,
+    );
     add(
       READINESS_WEIGHTS.duplicateRows,
       profile.duplicateRows / rows,
       `${profile.duplicateRows} duplicate row(s)`,
+      `${frCount(profile.duplicateRows)} ligne(s) en double`,
     );
     const worst = (rate: (c: ColumnProfile) => number) =>
       profile.columns.reduce(
@@ -62,6 +74,7 @@ export function readinessOf(
       READINESS_WEIGHTS.typeNonConformance,
       conform.rate,
       `${conform.column}: ${(conform.rate * 100).toFixed(1)}% of values do not fit its type`,
+      `${conform.column} : ${frPercent(conform.rate)} des valeurs ne sont pas de son type`,
     );
     const missing = worst((c) =>
       c.count === 0 ? 0 : Object.values(c.nullLike).reduce((n, v) => n + v, 0) / c.count,
@@ -70,6 +83,7 @@ export function readinessOf(
       READINESS_WEIGHTS.missingValues,
       missing.rate,
       `${missing.column}: ${(missing.rate * 100).toFixed(1)}% null-like values`,
+      `${missing.column} : ${frPercent(missing.rate)} de valeurs tenant lieu de valeur manquante`,
     );
     // Values outside the column's main format: malformed e-mails, or dates written another way.
     // Null-like values count once, above, as INVALID_FORMAT leaves them out.
@@ -100,12 +114,14 @@ export function readinessOf(
       READINESS_WEIGHTS.invalidFormats,
       invalid.rate,
       `${invalid.column}: ${(invalid.rate * 100).toFixed(1)}% of values break the column's format`,
+      `${invalid.column} : ${frPercent(invalid.rate)} des valeurs sortent du format de la colonne`,
     );
     const variants = worst((c) => (c.distinct === 0 ? 0 : c.variants.values / c.distinct));
     add(
       READINESS_WEIGHTS.variants,
       variants.rate,
       `${variants.column}: values differing only by case or accents`,
+      `${variants.column} : valeurs qui ne diffèrent que par la casse ou les accents`,
     );
     const spaces = worst((c) =>
       c.count === 0 ? 0 : (c.whitespace.leading + c.whitespace.trailing) / c.count,
@@ -114,9 +130,10 @@ export function readinessOf(
       READINESS_WEIGHTS.whitespace,
       spaces.rate,
       `${spaces.column}: values with leading or trailing spaces`,
+      `${spaces.column} : valeurs avec des espaces au début ou à la fin`,
     );
     if (dataset?.kind === 'table' && !dataset.primaryKey)
-      add(READINESS_WEIGHTS.noPrimaryKey, 1, 'no primary key declared');
+      add(READINESS_WEIGHTS.noPrimaryKey, 1, 'no primary key declared', 'aucune clé primaire déclarée');
   }
   const score = Math.max(0, Math.round(100 - penalties.reduce((n, p) => n + p.points, 0)));
   return { score, penalties };

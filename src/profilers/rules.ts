@@ -13,6 +13,7 @@ import {
   describeBoundKind,
   parseAge,
 } from '../config/schema.ts';
+import { frCount, frNumber, frPercent } from '../core/french.ts';
 import type { Dataset, Inventory, LogicalType } from '../core/inventory.ts';
 import type { ColumnProfile, DatasetProfile, ProfileValue, RuleResult } from '../core/profile.ts';
 import { inclusion } from './inclusion.ts';
@@ -135,21 +136,30 @@ function evaluate(rule: Rule, index: number, context: RuleContext): RuleResult {
     ? {
         sampled: profile.sample.fraction,
         label: ` (on a ${Math.round(profile.sample.fraction * 100)}% sample of the rows)`,
+        labelFr: ` (sur un échantillon de ${Math.round(profile.sample.fraction * 100)}\u00a0% des lignes)`,
       }
     : undefined;
   const exactRepeats = rule.column ? context.repeats?.get(`${key}\u0000${rule.column}`) : undefined;
   // Past the distinct-value limit, value-level counts (formats, ranges, patterns) are a sample's, scaled,
   // and `distinct` is a sketch's: the counts a rule shows are then estimates, and say so.
-  const estimate =
-    values && !values.complete && ['range', 'allowed_values', 'regex', 'format'].includes(rule.check)
-      ? ' (estimated from a sample of the values)'
-      : rule.check === 'unique' && column && !column.distinctExact && exactRepeats === undefined
-        ? ` (estimated: the distinct count is a sketch's, ±${((column.distinctError ?? 0) * 100).toFixed(1)}%)`
-        : '';
-  const result = (checked: number, failed: number, what: string): RuleResult => {
+  const sampledValues =
+    values && !values.complete && ['range', 'allowed_values', 'regex', 'format'].includes(rule.check);
+  const sketched = rule.check === 'unique' && column && !column.distinctExact && exactRepeats === undefined;
+  const estimate = sampledValues
+    ? ' (estimated from a sample of the values)'
+    : sketched
+      ? ` (estimated: the distinct count is a sketch's, ±${((column.distinctError ?? 0) * 100).toFixed(1)}%)`
+      : '';
+  const estimateFr = sampledValues
+    ? ' (estimé sur un échantillon des valeurs)'
+    : sketched
+      ? ` (estimé : le nombre de valeurs distinctes vient d’une esquisse, ±${frPercent(column.distinctError ?? 0)})`
+      : '';
+  const result = (checked: number, failed: number, what: Words): RuleResult => {
     const failRate = checked === 0 ? 0 : failed / checked;
     const allowed = rule.maxFailRate ?? 0;
     const sampled = `${estimate}${rowSample?.label ?? ''}`;
+    const sampledFr = `${estimateFr}${rowSample?.labelFr ?? ''}`;
     return {
       ...base,
       ...(rowSample ? { sampled: rowSample.sampled } : {}),
@@ -158,53 +168,61 @@ function evaluate(rule: Rule, index: number, context: RuleContext): RuleResult {
       checked,
       failed,
       failRate,
-      message: `${failed} of ${checked} ${what}${sampled}${allowed > 0 ? `; allowed ${(allowed * 100).toFixed(1)}%` : ''}`,
+      message: `${failed} of ${checked} ${what.en}${sampled}${allowed > 0 ? `; allowed ${(allowed * 100).toFixed(1)}%` : ''}`,
+      messageFr: `${frCount(failed)} sur ${frCount(checked)} ${what.fr}${sampledFr}${allowed > 0 ? ` ; ${frPercent(allowed)} toléré` : ''}`,
     };
   };
   // A rule about the dataset as a whole (row count, freshness) is one check that passes or fails.
-  const verdict = (ok: boolean, message: string): RuleResult => ({
+  const verdict = (ok: boolean, message: string, messageFr: string): RuleResult => ({
     ...base,
     status: ok ? 'passed' : 'failed',
     checked: 1,
     failed: ok ? 0 : 1,
     failRate: ok ? 0 : 1,
     message,
+    messageFr,
   });
   const nullLikeCount = (c: ColumnProfile) => Object.values(c.nullLike).reduce((n, v) => n + v, 0);
 
   switch (rule.check) {
     case 'not_null': {
       const c = column!;
-      return result(c.count, c.nulls + c.nullLike.empty + c.nullLike.blank, 'values are null or empty');
+      return result(c.count, c.nulls + c.nullLike.empty + c.nullLike.blank, {
+        en: 'values are null or empty',
+        fr: 'valeurs sont nulles ou vides',
+      });
     }
     case 'unique': {
       const c = column!;
-      return result(
-        c.count - c.nulls,
-        exactRepeats ?? c.count - c.nulls - c.distinct,
-        'values repeat an earlier value',
-      );
+      return result(c.count - c.nulls, exactRepeats ?? c.count - c.nulls - c.distinct, {
+        en: 'values repeat an earlier value',
+        fr: 'valeurs répètent une valeur précédente',
+      });
     }
     case 'format': {
       const c = column!;
       const format = rule.format ?? '';
       const clean = c.count - c.nulls - nullLikeCount(c);
       const valid = c.formats.find((f) => f.format === format)?.count ?? 0;
-      return result(clean, Math.max(0, clean - valid), `values are not a valid ${format}`);
+      return result(clean, Math.max(0, clean - valid), {
+        en: `values are not a valid ${format}`,
+        fr: `valeurs ne sont pas au format ${format}`,
+      });
     }
     case 'range': {
       const problems = column ? rangeProblems(rule, index, `${key}.${column.name}`, column.type) : [];
       if (problems.length > 0) return error(problems.map((p) => `${p.path}: ${p.message}`).join('; '));
-      return countFailing(
-        values!,
-        (v) => outside(v, rule.min, rule.max),
-        result,
-        `values fall outside [${rule.min ?? '-∞'}, ${rule.max ?? '+∞'}]`,
-      );
+      return countFailing(values!, (v) => outside(v, rule.min, rule.max), result, {
+        en: `values fall outside [${rule.min ?? '-∞'}, ${rule.max ?? '+∞'}]`,
+        fr: `valeurs sortent de [${frBound(rule.min, '-∞')} ; ${frBound(rule.max, '+∞')}]`,
+      });
     }
     case 'allowed_values': {
       const allowed = new Set((rule.values ?? []).map((v) => String(v)));
-      return countFailing(values!, (v) => !allowed.has(String(v)), result, 'values are not allowed');
+      return countFailing(values!, (v) => !allowed.has(String(v)), result, {
+        en: 'values are not allowed',
+        fr: 'valeurs ne sont pas admises',
+      });
     }
     case 'regex': {
       let pattern: RegExp;
@@ -216,12 +234,10 @@ function evaluate(rule: Rule, index: number, context: RuleContext): RuleResult {
           `rules[${index}].pattern: not a valid regular expression: ${reason.replace(/^Invalid regular expression: /, '')}`,
         );
       }
-      return countFailing(
-        values!,
-        (v) => !pattern.test(String(v)),
-        result,
-        `values do not match /${rule.pattern}/`,
-      );
+      return countFailing(values!, (v) => !pattern.test(String(v)), result, {
+        en: `values do not match /${rule.pattern}/`,
+        fr: `valeurs ne suivent pas /${rule.pattern}/`,
+      });
     }
     case 'max_null_rate': {
       const c = column!;
@@ -235,6 +251,7 @@ function evaluate(rule: Rule, index: number, context: RuleContext): RuleResult {
         failed: missing,
         failRate: rate,
         message: `${(rate * 100).toFixed(1)}% of values are missing; at most ${(limit * 100).toFixed(1)}% allowed`,
+        messageFr: `${frPercent(rate)} des valeurs manquent ; au plus ${frPercent(limit)} toléré`,
       };
     }
     case 'row_count_min': {
@@ -246,9 +263,14 @@ function evaluate(rule: Rule, index: number, context: RuleContext): RuleResult {
         return verdict(
           counted >= min,
           `${counted} rows (${how} by the inventory; the profile read a sample); at least ${min} required`,
+          `${frCount(counted)} lignes (${target.dataset.rowCountExact ? 'comptées' : 'estimées'} par l’inventaire ; le profil a lu un échantillon) ; au moins ${frCount(min)} requises`,
         );
       }
-      return verdict(profile.rowCount >= min, `${profile.rowCount} rows; at least ${min} required`);
+      return verdict(
+        profile.rowCount >= min,
+        `${profile.rowCount} rows; at least ${min} required`,
+        `${frCount(profile.rowCount)} lignes ; au moins ${frCount(min)} requises`,
+      );
     }
     case 'foreign_key': {
       const ref = rule.references ?? '';
@@ -259,7 +281,10 @@ function evaluate(rule: Rule, index: number, context: RuleContext): RuleResult {
         ?.columns.find((c) => c.name === ref.slice(ref.lastIndexOf('.') + 1));
       if (!parentObs) return error(`${ref} was not profiled`);
       const check = inclusion(values!, parentObs);
-      return result(check.checked, check.orphans, `values have no match in ${ref}`);
+      return result(check.checked, check.orphans, {
+        en: `values have no match in ${ref}`,
+        fr: `valeurs n’ont pas de correspondance dans ${ref}`,
+      });
     }
     case 'freshness': {
       // The observation, not the profile: a personal column's max is masked in the profile.
@@ -276,9 +301,21 @@ function evaluate(rule: Rule, index: number, context: RuleContext): RuleResult {
       return verdict(
         now - newest <= maxAgeMs,
         `newest value ${String(newestValue)}; at most ${rule.maxAge ?? '1d'} old allowed`,
+        `valeur la plus récente ${String(newestValue)} ; ancienneté d’au plus ${rule.maxAge ?? '1d'} tolérée`,
       );
     }
   }
+}
+
+/** What failing values do, in English and French (`3 of 10 values are not allowed`). */
+interface Words {
+  readonly en: string;
+  readonly fr: string;
+}
+
+/** A range bound as French text: a number with a decimal comma, a date or time as written. */
+function frBound(bound: number | string | undefined, open: string): string {
+  return bound === undefined ? open : typeof bound === 'number' ? frNumber(bound) : bound;
 }
 
 function maxOf(values: ColumnObservation): ProfileValue | null {
@@ -290,8 +327,8 @@ function maxOf(values: ColumnObservation): ProfileValue | null {
 function countFailing(
   values: ColumnObservation,
   fails: (value: ProfileValue) => boolean,
-  result: (checked: number, failed: number, what: string) => RuleResult,
-  what: string,
+  result: (checked: number, failed: number, what: Words) => RuleResult,
+  what: Words,
 ): RuleResult {
   let checked = 0;
   let failed = 0;

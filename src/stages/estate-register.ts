@@ -26,6 +26,7 @@ export function buildEstateRegister(
         severity: 'warning',
         source: own[0]?.name ?? name,
         message: `system ${name} has no owner: nobody answers for it`,
+        messageFr: `l’application ${name} n’a pas de responsable : personne n’en répond`,
         evidence: { system: name },
       });
     }
@@ -35,6 +36,7 @@ export function buildEstateRegister(
         severity: 'warning',
         source: own[0]?.name ?? name,
         message: `system ${name} is to be migrated but no mapping reads from its sources yet`,
+        messageFr: `l’application ${name} est à migrer mais aucune correspondance ne lit encore ses sources`,
         evidence: { system: name, sources: own.map((s) => s.name) },
       });
     }
@@ -60,6 +62,7 @@ export function buildEstateRegister(
         severity: 'info',
         source: source.name,
         message: `source ${source.name} names no system: say which software it belongs to (sources.${source.name}.system)`,
+        messageFr: `la source ${source.name} ne nomme aucune application : indiquez à quel logiciel elle appartient (sources.${source.name}.system)`,
       });
     }
   }

@@ -142,6 +142,7 @@ export async function runProfile(
                   dataset: dataset.name,
                   // A driver's text may quote a connection string: masked here, where it becomes a finding.
                   message: redact(`profiling failed: ${withoutQuery((error as Error).message)}`),
+                  messageFr: redact(`le profilage a échoué : ${withoutQuery((error as Error).message)}`),
                 });
               }
             }
@@ -177,6 +178,7 @@ export async function runProfile(
               column: c.name,
               kind: c.personal.kind,
               reason: c.personal.reason,
+              ...(c.personal.reasonFr ? { reasonFr: c.personal.reasonFr } : {}),
             },
           ]
         : [],
@@ -196,6 +198,7 @@ export async function runProfile(
       dataset: rule.dataset.slice(rule.dataset.indexOf('.') + 1),
       ...(rule.column ? { column: rule.column } : {}),
       message: `${rule.rule}: ${rule.message}`,
+      ...(rule.messageFr ? { messageFr: `${rule.rule} : ${rule.messageFr}` } : {}),
       evidence: { checked: rule.checked, failed: rule.failed, failRate: rule.failRate },
     });
   }
@@ -261,16 +264,28 @@ function unreadableFinding(source: string, dataset: string, unreadable: Unreadab
         `foreign key (${fk.columns.join(', ')}) → ${fk.references.dataset} (${fk.references.columns.join(', ')})`,
     ),
   ];
+  const uncheckedFr = [
+    ...keys.map((key) => `clé (${key.join(', ')})`),
+    ...foreignKeys.map(
+      (fk) =>
+        `clé étrangère (${fk.columns.join(', ')}) → ${fk.references.dataset} (${fk.references.columns.join(', ')})`,
+    ),
+  ];
   const hidden =
     columns.length > 0
       ? `the audit user has no SELECT privilege on ${columns.length} column(s) (${columns.join(', ')}): they are not profiled; the other columns are, and duplicate rows are compared on them only`
       : 'the audit user may not read columns that foreign keys reference';
+  const hiddenFr =
+    columns.length > 0
+      ? `l’utilisateur de l’audit n’a pas le droit SELECT sur ${columns.length} colonne(s) (${columns.join(', ')}) : elles ne sont pas profilées ; les autres le sont, et les lignes en double ne sont comparées que sur elles`
+      : 'l’utilisateur de l’audit ne peut pas lire des colonnes que des clés étrangères référencent';
   return {
     code: 'COLUMN_NOT_READABLE',
     severity: 'warning',
     source,
     dataset,
     message: `${hidden}${unchecked.length > 0 ? `; not checked: ${unchecked.join(', ')}` : ''}`,
+    messageFr: `${hiddenFr}${uncheckedFr.length > 0 ? ` ; non vérifié : ${uncheckedFr.join(', ')}` : ''}`,
     evidence: { columns, keys, foreignKeys },
   };
 }

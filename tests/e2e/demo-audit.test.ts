@@ -8,6 +8,7 @@ import { generateDemoFiles } from '../../examples/demo/files.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import type { Finding, Inventory } from '../../src/core/inventory.ts';
 import type { ColumnProfile, Profile } from '../../src/core/profile.ts';
+import { renderAuditReport } from '../../src/report/html/report-html.ts';
 import { runInventory } from '../../src/stages/inventory-stage.ts';
 import { runProfile } from '../../src/stages/profile-stage.ts';
 
@@ -171,5 +172,30 @@ describe('the demo audit finds every planted flaw', () => {
     expect(JSON.stringify(column('customers', 'email').topValues)).not.toMatch(
       /[a-z0-9]+@[a-z0-9-]+\.[a-z]{2,}/,
     );
+  });
+
+  it('writes every finding, rule and penalty in French too, and the French report shows them', () => {
+    const findings = [...inventory.sources.flatMap((s) => s.findings), ...profile.findings];
+    expect(findings.filter((f) => !f.messageFr).map((f) => f.code)).toEqual([]);
+    expect(profile.rules.filter((r) => !r.messageFr).map((r) => r.rule)).toEqual([]);
+    const penalties = profile.datasets.flatMap((d) => d.readiness.penalties);
+    expect(penalties.length).toBeGreaterThan(0);
+    expect(penalties.filter((p) => !p.reasonFr)).toEqual([]);
+    expect(finding('ORPHAN_ROWS', 'contacts').messageFr).toBe(
+      `${flaws['contacts.orphans']} ligne(s) font référence à une ligne absente de crm.customers (customer_id → id)`,
+    );
+    const clients = inventory.sources.find((s) => s.name === 'clients')!;
+    expect(clients.findings.find((f) => f.code === 'CSV_RAGGED_ROW')!.messageFr).toContain(
+      '2 ligne(s) n’ont pas 9 champs (lignes 19, 43)',
+    );
+    const html = (lang: 'en' | 'fr') => renderAuditReport({ inventory, profile, lang });
+    const french = html('fr');
+    expect(french).toContain('font référence à une ligne absente de crm.customers');
+    expect(french).toContain('des valeurs sortent du format de la colonne');
+    expect(french).not.toContain('reference a missing crm.customers');
+    expect(french).not.toContain("of values break the column's format");
+    const english = html('en');
+    expect(english).toContain('reference a missing crm.customers');
+    expect(english).not.toContain('font référence à une ligne absente');
   });
 });

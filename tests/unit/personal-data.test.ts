@@ -45,6 +45,7 @@ describe('personal data classification', () => {
     expect(classifyPersonalData('nom', [{ format: 'email', count: 6 }], 10)).toEqual({
       kind: 'email',
       reason: '60% of values (6 of 10) are e-mail addresses',
+      reasonFr: '60\u00a0% des valeurs (6 sur 10) sont des adresses e-mail',
     });
     expect(
       classifyPersonalData(
@@ -55,11 +56,14 @@ describe('personal data classification', () => {
         ],
         10,
       ),
-    ).toEqual({ kind: 'phone', reason: '50% of values (5 of 10) are phone numbers' });
+    ).toMatchObject({ kind: 'phone', reason: '50% of values (5 of 10) are phone numbers' });
     expect(classifyPersonalData('ref', [{ format: 'iban', count: 4 }], 10)).toBeUndefined();
     expect(classifyPersonalData('x', [{ format: 'nir', count: 9 }], 10)?.kind).toBe('nir');
     expect(classifyPersonalData('nom', [], 10)?.reason).toBe(
       'column name "nom" suggests a person\'s name ("nom")',
+    );
+    expect(classifyPersonalData('nom', [], 10)?.reasonFr).toBe(
+      'le nom de colonne « nom » évoque le nom d’une personne (« nom »)',
     );
   });
 });

@@ -225,6 +225,7 @@ describe('personal data and masking', () => {
     expect(profile.personal).toEqual({
       kind: 'email',
       reason: '75% of values (3 of 4) are e-mail addresses',
+      reasonFr: '75\u00a0% des valeurs (3 sur 4) sont des adresses e-mail',
     });
     expect(profile.topValues[0]).toEqual({ value: 'd***@e***.fr', count: 2 });
     expect(profile.min).toBe('d***@e***.fr');

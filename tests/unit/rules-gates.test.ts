@@ -75,6 +75,24 @@ describe('rules and quality gates', () => {
     expect(profile.rules[8]!.rule).toBe('customer e-mails');
   });
 
+  it('writes the message of each rule in French too, with French numbers, for reports in French', () => {
+    expect(profile.rules.map((r) => r.messageFr)).toEqual([
+      '1 sur 4 valeurs ne sont pas admises',
+      '1 sur 4 valeurs ne suivent pas /^O-[0-9]{3}$/',
+      '1 sur 4 valeurs répètent une valeur précédente',
+      '50,0\u00a0% des valeurs manquent ; au plus 50,0\u00a0% toléré',
+      '1 sur 4 valeurs sortent de [0 ; 100] ; 25,0\u00a0% toléré',
+      'valeur la plus récente 2026-11-25 ; ancienneté d’au plus 7d tolérée',
+      '4 lignes ; au moins 5 requises',
+      '1 sur 4 valeurs n’ont pas de correspondance dans shop.customers.id',
+      '1 sur 3 valeurs ne sont pas au format email',
+    ]);
+    const failed = profile.findings.filter((f) => f.code === 'RULE_FAILED');
+    expect(failed.map((f) => f.messageFr)).toContain(
+      'customer e-mails : 1 sur 3 valeurs ne sont pas au format email',
+    );
+  });
+
   it('fails the gate on error-level rules only, or on warnings when asked', () => {
     expect(profileExitCode(profile)).toBe(1);
     const warningsOnly: Profile = {
@@ -214,7 +232,13 @@ describe('rules and quality gates', () => {
     // One malformed e-mail in three is 33% (over 10%): the full weight of invalid formats, 10.
     expect(customers.readiness).toEqual({
       score: 90,
-      penalties: [{ reason: "email: 33.3% of values break the column's format", points: 10 }],
+      penalties: [
+        {
+          reason: "email: 33.3% of values break the column's format",
+          reasonFr: 'email : 33,3\u00a0% des valeurs sortent du format de la colonne',
+          points: 10,
+        },
+      ],
     });
     // customer → customers.id is only 75% included: not inferred as a relation, so no orphan penalty.
     const orders = profile.datasets.find((d) => d.dataset === 'orders')!;

@@ -56,6 +56,7 @@ describe('scientific notation', () => {
       );
       const dataset = profile.datasets.find((d) => d.source === source)!;
       expect(dataset.readiness.penalties).toContainEqual({
+        reasonFr: 'siret : 60,0\u00a0% des valeurs sortent du format de la colonne',
         reason: "siret: 60.0% of values break the column's format",
         points: 10,
       });

@@ -5,6 +5,7 @@
  * per range; the second starts from the first one's `continuation()`, travels between threads as
  * `state()`, and `merge` gives what one pass over the whole file gives.
  */
+import { frCount } from '../../core/french.ts';
 import type { Finding } from '../../core/inventory.ts';
 import type { TypeInferenceOptions } from '../../profilers/type-inference.ts';
 import { TypeInference } from '../../profilers/type-inference.ts';
@@ -214,6 +215,7 @@ export class RecordPass {
         source,
         dataset: file.name,
         message: `${file.path}: only a header line, no data rows`,
+        messageFr: `${file.path} : une ligne d’en-tête seulement, aucune ligne de données`,
         evidence: { file: file.path, line: this.headerLine },
       });
     }
@@ -226,6 +228,7 @@ export class RecordPass {
         source,
         dataset: file.name,
         message: `${file.path}: ${ragged.count} row(s) do not have ${this.width} fields (lines ${listed}); missing fields read as empty; extra fields are left out of the profile, and a migration rejects their rows (REJECT_SOURCE_ROW)`,
+        messageFr: `${file.path} : ${frCount(ragged.count)} ligne(s) n’ont pas ${this.width} champs (lignes ${listed}) ; les champs manquants sont lus comme vides ; les champs en trop sont laissés hors du profil, et une migration rejette ces lignes (REJECT_SOURCE_ROW)`,
         evidence: {
           file: file.path,
           expected: this.width,
@@ -248,6 +251,7 @@ export class RecordPass {
         dataset: file.name,
         column: first.column,
         message: `${file.path}: ${this.#oversized.length} field(s) longer than ${OVERSIZED_FIELD} characters, the first at line ${first.line} (column ${first.column}, ${first.length} characters)`,
+        messageFr: `${file.path} : ${frCount(this.#oversized.length)} champ(s) de plus de ${frCount(OVERSIZED_FIELD)} caractères, le premier à la ligne ${first.line} (colonne ${first.column}, ${frCount(first.length)} caractères)`,
         evidence: { file: file.path, fields },
       });
     }

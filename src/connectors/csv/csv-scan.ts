@@ -4,9 +4,11 @@
  * from all of its values and, when a profile follows (`observe`), profile the rows in the same pass.
  * A large UTF-8 file is read as two byte ranges, the second by a worker thread, with the same result.
  */
+
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { StocktakeError } from '../../core/errors.ts';
+import { frCount } from '../../core/french.ts';
 import type { Dataset, Finding } from '../../core/inventory.ts';
 import type { DatasetObservation } from '../../profilers/observation.ts';
 import type { ConversionPlan } from '../../profilers/type-inference-convert.ts';
@@ -81,6 +83,7 @@ export async function scanCsvFile(
       source,
       dataset: file.name,
       message: `${file.path}: only blanks and line breaks (${info.size} bytes): no header, no data`,
+      messageFr: `${file.path} : rien que des blancs et des sauts de ligne (${frCount(info.size)} octets) : ni en-tête ni données`,
       evidence: { file: file.path, bytes: info.size },
     });
   }
@@ -94,6 +97,7 @@ export async function scanCsvFile(
       source,
       dataset: file.name,
       message: `${file.path}: ${count} byte(s) that ${dialect.encoding} does not define (first near line ${line}), read as U+FFFD: the file may be in another encoding (Mac Roman, another code page); set \`encoding\` to read it`,
+      messageFr: `${file.path} : ${frCount(count)} octet(s) que ${dialect.encoding} ne définit pas (le premier vers la ligne ${line}), lus comme U+FFFD : le fichier est peut-être dans un autre encodage (Mac Roman, une autre page de code) ; indiquez \`encoding\` pour le lire`,
       evidence: { file: file.path, line, count, encoding: dialect.encoding },
     });
   }
@@ -105,6 +109,7 @@ export async function scanCsvFile(
       source,
       dataset: file.name,
       message: `${file.path}: ${count} byte(s) 0xA4 (first near line ${line}) read as Windows-1252's \`¤\`; an ISO-8859-15 (Latin-9) file means \`€\` by that byte: set \`encoding: iso-8859-15\` if the file is Latin-9`,
+      messageFr: `${file.path} : ${frCount(count)} octet(s) 0xA4 (le premier vers la ligne ${line}) lus comme le \`¤\` de Windows-1252 ; dans un fichier ISO-8859-15 (Latin-9), cet octet est \`€\` : indiquez \`encoding: iso-8859-15\` si le fichier est en Latin-9`,
       evidence: { file: file.path, line, count, encoding: dialect.encoding },
     });
   }
@@ -120,6 +125,7 @@ export async function scanCsvFile(
         source,
         dataset: file.name,
         message: `${file.path}: bytes that are not UTF-8 near line ${lines[0]}; read as windows-1252`,
+        messageFr: `${file.path} : des octets qui ne sont pas de l’UTF-8 vers la ligne ${lines[0]} ; lu comme windows-1252`,
         evidence: { file: file.path, line: lines[0], lines, count: report.notUtf8.count },
       });
     } else {
@@ -129,6 +135,7 @@ export async function scanCsvFile(
         source,
         dataset: file.name,
         message: `${file.path}: ${report.notUtf8.count} line(s) are not UTF-8 (lines ${listed}); those lines were read as windows-1252, the others as UTF-8`,
+        messageFr: `${file.path} : ${frCount(report.notUtf8.count)} ligne(s) ne sont pas en UTF-8 (lignes ${listed}) ; elles ont été lues comme windows-1252, les autres comme UTF-8`,
         evidence: { file: file.path, count: report.notUtf8.count, lines },
       });
     }
@@ -140,6 +147,7 @@ export async function scanCsvFile(
       source,
       dataset: file.name,
       message: `${file.path}: the file ends inside a UTF-8 character at line ${report.truncatedLine} (a cut copy?); the incomplete bytes were read as windows-1252`,
+      messageFr: `${file.path} : le fichier s’arrête au milieu d’un caractère UTF-8 à la ligne ${report.truncatedLine} (une copie tronquée ?) ; les octets incomplets ont été lus comme windows-1252`,
       evidence: { file: file.path, line: report.truncatedLine },
     });
   }
@@ -152,6 +160,7 @@ export async function scanCsvFile(
       source,
       dataset: file.name,
       message: `${file.path}: ${report.nul.count} row(s) hold NUL characters (lines ${listed}); kept as they are, though many databases refuse them in text`,
+      messageFr: `${file.path} : ${frCount(report.nul.count)} ligne(s) contiennent des caractères NUL (lignes ${listed}) ; gardés tels quels, bien que beaucoup de bases les refusent dans un texte`,
       evidence: { file: file.path, count: report.nul.count, lines },
     });
   }
@@ -164,6 +173,7 @@ export async function scanCsvFile(
       source,
       dataset: file.name,
       message: `${file.path}: ${blankLines} blank line(s) skipped`,
+      messageFr: `${file.path} : ${frCount(blankLines)} ligne(s) vide(s) ignorée(s)`,
       evidence: { file: file.path, lines: blankLines },
     });
   }
@@ -240,6 +250,7 @@ function emptyFileScan(
     source,
     dataset: file.name,
     message: `${file.path}: the file is empty (0 bytes)`,
+    messageFr: `${file.path} : le fichier est vide (0 octet)`,
     evidence: { file: file.path },
   },
 ): CsvFileScan {

@@ -13,7 +13,7 @@ export function headerNameFindings(
   file: SourceFile,
   header: HeaderNames,
   line: number,
-  where = `line ${line}`,
+  where: { readonly en: string; readonly fr: string } = { en: `line ${line}`, fr: `ligne ${line}` },
 ): Finding[] {
   const findings: Finding[] = [];
   if (header.blank.length > 0) {
@@ -23,7 +23,8 @@ export function headerNameFindings(
       severity: 'warning',
       source,
       dataset: file.name,
-      message: `${file.path}: ${header.blank.length} blank header name(s) at ${where}, named ${names.join(', ')}`,
+      message: `${file.path}: ${header.blank.length} blank header name(s) at ${where.en}, named ${names.join(', ')}`,
+      messageFr: `${file.path} : ${header.blank.length} nom(s) de colonne vide(s) en ${where.fr}, nommé(s) ${names.join(', ')}`,
       evidence: { file: file.path, line, positions: header.blank, names },
     });
   }
@@ -34,7 +35,8 @@ export function headerNameFindings(
       source,
       dataset: file.name,
       column: duplicate.header,
-      message: `${file.path}: header "${duplicate.header}" repeated at ${where}; repeats named ${duplicate.renamedTo.join(', ')}`,
+      message: `${file.path}: header "${duplicate.header}" repeated at ${where.en}; repeats named ${duplicate.renamedTo.join(', ')}`,
+      messageFr: `${file.path} : l’en-tête « ${duplicate.header} » se répète en ${where.fr} ; répétitions nommées ${duplicate.renamedTo.join(', ')}`,
       evidence: { file: file.path, line, header: duplicate.header, renamedTo: duplicate.renamedTo },
     });
   }

@@ -104,6 +104,7 @@ export class FileConnector<S extends ScannedDataset> implements Connector {
         severity: 'warning',
         source: this.name,
         message: `no ${this.#backend.extensions.join(' or ')} file matches ${this.#path}`,
+        messageFr: `aucun fichier ${this.#backend.extensions.join(' ou ')} ne correspond à ${this.#path}`,
         evidence: { path: this.#path },
       });
     }

@@ -256,6 +256,8 @@ export function mssqlInventoryFromSets(
         dataset: name,
         message:
           'sys.partitions lists no rows for the table (missing metadata permission?); it was not counted',
+        messageFr:
+          'sys.partitions ne donne aucune ligne pour la table (droit sur les métadonnées manquant ?) ; elle n’a pas été comptée',
       });
     }
     const keys = [...groupBy(keysBy.get(key) ?? [], (k) => k.name).values()];
@@ -275,6 +277,7 @@ export function mssqlInventoryFromSets(
           severity: 'info',
           dataset: name,
           message: `foreign key ${fk.name} is disabled: the database does not enforce it, orphan rows are possible`,
+          messageFr: `la clé étrangère ${fk.name} est désactivée : la base ne la fait pas respecter, des lignes orphelines sont possibles`,
           evidence: { foreignKey: fk.name },
         });
       }
@@ -306,6 +309,8 @@ export function mssqlInventoryFromSets(
       code: 'SIZE_UNAVAILABLE',
       severity: 'info',
       message: 'sizes could not be read from sys.allocation_units; datasets are listed without sizeBytes',
+      messageFr:
+        'les tailles n’ont pas pu être lues dans sys.allocation_units ; les jeux de données sont listés sans sizeBytes',
     });
   }
   if (sets.server.updateability === 'READ_WRITE') {
@@ -315,6 +320,9 @@ export function mssqlInventoryFromSets(
       message:
         'SQL Server has no read-only session: the database accepts writes (ApplicationIntent=ReadOnly was not routed to ' +
         'a readable secondary); stocktake only sends SELECT statements. A login limited to db_datareader guarantees it.',
+      messageFr:
+        'SQL Server n’a pas de session en lecture seule : la base accepte les écritures (ApplicationIntent=ReadOnly n’a pas été dirigé vers ' +
+        'un secondaire lisible) ; stocktake n’envoie que des SELECT. Une connexion limitée à db_datareader le garantit.',
       evidence: { updateability: sets.server.updateability },
     });
   }

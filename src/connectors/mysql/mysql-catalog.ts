@@ -229,6 +229,8 @@ export async function mysqlCatalog(db: Knex, scope: CatalogScope): Promise<Sourc
         severity: 'info',
         dataset: name,
         message: 'the storage engine reports no row estimate and the table was not counted',
+        messageFr:
+          'le moteur de stockage ne donne aucune estimation du nombre de lignes et la table n’a pas été comptée',
       });
     }
     const uniqueKeys: KeyConstraint[] = constraints
@@ -273,6 +275,8 @@ export async function mysqlCatalog(db: Knex, scope: CatalogScope): Promise<Sourc
       dataset: `${g.table_schema}.${g.table_name}`,
       message:
         'the audit user reads this table through column grants: only the columns granted to it are listed, and the table may have others',
+      messageFr:
+        'l’utilisateur de l’audit lit cette table par des droits sur des colonnes : seules les colonnes accordées sont listées, et la table peut en avoir d’autres',
       evidence: { grants: 'column' },
     });
   }
@@ -282,6 +286,7 @@ export async function mysqlCatalog(db: Knex, scope: CatalogScope): Promise<Sourc
       code: 'CATALOG_HIDDEN',
       severity: 'info',
       message: `the ON DELETE / ON UPDATE actions of foreign keys are hidden from this user (it needs more than SELECT on the tables): ${listed(hiddenActions)}`,
+      messageFr: `les actions ON DELETE / ON UPDATE des clés étrangères sont cachées à cet utilisateur (il lui faut plus que SELECT sur les tables) : ${listed(hiddenActions)}`,
       evidence: { what: 'foreign key actions', datasets: hiddenActions },
     });
   }
@@ -294,6 +299,7 @@ export async function mysqlCatalog(db: Knex, scope: CatalogScope): Promise<Sourc
       code: 'CATALOG_HIDDEN',
       severity: 'info',
       message: `no JSON check is visible to this user (MariaDB shows them with a privilege on the whole database): ${listed(names)} may be JSON, profiled as text`,
+      messageFr: `aucune contrainte JSON n’est visible pour cet utilisateur (MariaDB les montre avec un droit sur toute la base) : ${listed(names)} peuvent être du JSON, profilés comme du texte`,
       evidence: { what: 'json checks', columns: names },
     });
   }
@@ -302,6 +308,7 @@ export async function mysqlCatalog(db: Knex, scope: CatalogScope): Promise<Sourc
       code: 'CATALOG_HIDDEN',
       severity: 'info',
       message: `view definitions are hidden from this user (it needs SHOW VIEW): ${listed(hiddenViews)}`,
+      messageFr: `les définitions des vues sont cachées à cet utilisateur (il lui faut SHOW VIEW) : ${listed(hiddenViews)}`,
       evidence: { what: 'view definitions', datasets: hiddenViews },
     });
   }

@@ -228,6 +228,8 @@ export async function postgresCatalog(db: PgSessions, scope: CatalogScope): Prom
         severity: 'warning',
         dataset: `${r.schema}.${r.name}`,
         message: 'row-level security is on: counts and profile see only the rows this role may read',
+        messageFr:
+          'la sécurité au niveau des lignes est active : comptages et profil ne voient que les lignes que ce rôle peut lire',
       });
     }
     const countable = r.readable && r.populated && (isView ? scope.countViews : r.relkind !== 'f');
@@ -255,6 +257,7 @@ export async function postgresCatalog(db: PgSessions, scope: CatalogScope): Prom
       code: 'VIEW_NOT_POPULATED',
       severity: 'warning',
       message: `${unpopulated.length} materialized view(s) were never refreshed (WITH NO DATA): listed from the catalog, neither counted nor profiled (${unpopulated.slice(0, 5).join(', ')}${unpopulated.length > 5 ? ', …' : ''})`,
+      messageFr: `${unpopulated.length} vue(s) matérialisée(s) jamais rafraîchie(s) (WITH NO DATA) : listée(s) depuis le catalogue, ni comptée(s) ni profilée(s) (${unpopulated.slice(0, 5).join(', ')}${unpopulated.length > 5 ? ', …' : ''})`,
       evidence: { datasets: unpopulated },
     });
   }
@@ -263,6 +266,7 @@ export async function postgresCatalog(db: PgSessions, scope: CatalogScope): Prom
       code: 'TABLE_NOT_READABLE',
       severity: 'warning',
       message: `the audit user has no SELECT privilege on ${unreadable.length} relation(s): listed from the catalog, neither counted nor profiled (${unreadable.slice(0, 5).join(', ')}${unreadable.length > 5 ? ', …' : ''})`,
+      messageFr: `l’utilisateur de l’audit n’a pas le droit SELECT sur ${unreadable.length} relation(s) : listée(s) depuis le catalogue, ni comptée(s) ni profilée(s) (${unreadable.slice(0, 5).join(', ')}${unreadable.length > 5 ? ', …' : ''})`,
       evidence: { datasets: unreadable },
     });
   }
@@ -430,6 +434,10 @@ export async function postgresCatalog(db: PgSessions, scope: CatalogScope): Prom
           r.relkind === 'r'
             ? 'the table has no statistics (never analyzed) and is too large to count under rowCounts.exactBelow'
             : 'partitions of the table have no statistics (never analyzed) or are foreign tables, and it is not counted under rowCounts.exactBelow',
+        messageFr:
+          r.relkind === 'r'
+            ? 'la table n’a pas de statistiques (jamais analysée) et elle est trop grande pour être comptée sous rowCounts.exactBelow'
+            : 'des partitions de la table n’ont pas de statistiques (jamais analysées) ou sont des tables distantes, et elle n’est pas comptée sous rowCounts.exactBelow',
       });
     }
     return {

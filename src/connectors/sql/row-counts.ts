@@ -108,6 +108,7 @@ export function countFailureFinding(failure: CountFailure): SourceFinding {
     severity: 'warning',
     dataset: target.schema === undefined ? target.table : `${target.schema}.${target.table}`,
     message: `could not be counted (${redact(withoutQuery(error.message))}): its row count is the catalog's estimate, if any`,
+    messageFr: `n’a pas pu être compté (${redact(withoutQuery(error.message))}) : son nombre de lignes est l’estimation du catalogue, s’il y en a une`,
   };
 }
 

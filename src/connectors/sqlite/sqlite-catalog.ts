@@ -118,6 +118,7 @@ export async function sqliteCatalog(db: Knex, scope: CatalogScope): Promise<Sour
       code: 'SIZE_UNAVAILABLE',
       severity: 'info',
       message: 'this SQLite build has no dbstat table',
+      messageFr: 'cette version de SQLite n’a pas de table dbstat',
     });
   }
 
@@ -133,6 +134,7 @@ export async function sqliteCatalog(db: Knex, scope: CatalogScope): Promise<Sour
       severity: 'warning',
       dataset: name,
       message: `cannot be read (${redact(withoutQuery(error))}): listed without columns, neither counted nor profiled`,
+      messageFr: `illisible (${redact(withoutQuery(error))}) : listée sans colonnes, ni comptée ni profilée`,
     });
   }
   const countFailures: CountFailure[] = [];

@@ -7,6 +7,7 @@
 import { stat } from 'node:fs/promises';
 import picomatch from 'picomatch';
 import type { SourceConfig } from '../../config/schema.ts';
+import { frCount } from '../../core/french.ts';
 import type { Dataset, Finding } from '../../core/inventory.ts';
 import { TypeInference } from '../../profilers/type-inference.ts';
 import type { ConversionPlan } from '../../profilers/type-inference-convert.ts';
@@ -103,6 +104,7 @@ export async function scanWorkbook(
       source,
       dataset: file.name,
       message: `${file.path}: no sheet to read${wanted ? ` (sheets: ${config.sheets!.join(', ')})` : ''}`,
+      messageFr: `${file.path} : aucune feuille à lire${wanted ? ` (feuilles : ${config.sheets!.join(', ')})` : ''}`,
       evidence: { file: file.path },
     });
   }
@@ -152,6 +154,7 @@ async function scanSheet(
   configuredHeader: number | undefined,
 ): Promise<SheetResult> {
   const where = `sheet ${sheet.name}`;
+  const whereFr = `feuille ${sheet.name}`;
   const inferences: TypeInference[] = [];
   const nonNull: number[] = [];
   const maxLengths: number[] = [];
@@ -230,6 +233,7 @@ async function scanSheet(
       severity: 'info',
       source,
       message: `${file.path}: ${where} is ${sheet.state === 'veryHidden' ? 'very hidden' : 'hidden'} in Excel`,
+      messageFr: `${file.path} : ${whereFr} est ${sheet.state === 'veryHidden' ? 'très masquée' : 'masquée'} dans Excel`,
       evidence: { file: file.path, sheet: sheet.name, state: sheet.state },
     });
   }
@@ -239,6 +243,7 @@ async function scanSheet(
       severity: 'info',
       source,
       message: `${file.path}: ${where} is empty`,
+      messageFr: `${file.path} : ${whereFr} est vide`,
       evidence: { file: file.path, sheet: sheet.name },
     });
     return { columns: [], plans: [], rows: 0, headerRow: null, dataRow: 1, findings };
@@ -253,13 +258,19 @@ async function scanSheet(
   if (below && !texts.subHeader) addData(below);
   const finalWidth = Math.max(width, inferences.length);
   const names = uniqueHeaderNames([...texts.texts, ...new Array(finalWidth - texts.texts.length).fill(null)]);
-  findings.push(...headerNameFindings(source, file, names, header.number, `${where}, row ${header.number}`));
+  findings.push(
+    ...headerNameFindings(source, file, names, header.number, {
+      en: `${where}, row ${header.number}`,
+      fr: `${whereFr}, ligne ${header.number}`,
+    }),
+  );
   if (header.number > 1 && configuredHeader === undefined) {
     findings.push({
       code: 'SHEET_TITLE_ROWS',
       severity: 'info',
       source,
       message: `${file.path}: ${where}: the header is on row ${header.number}; the rows above it are skipped as titles`,
+      messageFr: `${file.path} : ${whereFr} : l’en-tête est à la ligne ${header.number} ; les lignes au-dessus sont ignorées comme titres`,
       evidence: { file: file.path, sheet: sheet.name, headerRow: header.number },
     });
   }
@@ -269,6 +280,7 @@ async function scanSheet(
       severity: 'info',
       source,
       message: `${file.path}: ${where}: row ${totalsRows.join(', ')} ${totalsRows.length === 1 ? 'is' : 'are'} an Excel table's totals (SUBTOTAL over the table's columns): skipped, not data`,
+      messageFr: `${file.path} : ${whereFr} : ${totalsRows.length === 1 ? 'la ligne' : 'les lignes'} ${totalsRows.join(', ')} ${totalsRows.length === 1 ? 'est la ligne' : 'sont les lignes'} de totaux d’un tableau Excel (SOUS.TOTAL sur ses colonnes) : ignorée(s), ce ne sont pas des données`,
       evidence: { file: file.path, sheet: sheet.name, rows: totalsRows },
     });
   }
@@ -278,6 +290,7 @@ async function scanSheet(
       severity: 'warning',
       source,
       message: `${file.path}: ${where}: ${errorCells} cell(s) hold an error value, read as empty (first: ${firstError})`,
+      messageFr: `${file.path} : ${whereFr} : ${frCount(errorCells)} cellule(s) contiennent une valeur d’erreur, lue comme vide (première : ${firstError})`,
       evidence: { file: file.path, sheet: sheet.name, cells: errorCells, first: firstError },
     });
   }
@@ -287,6 +300,7 @@ async function scanSheet(
       severity: 'warning',
       source,
       message: `${file.path}: ${where}: only a header row (row ${header.number}), no data rows`,
+      messageFr: `${file.path} : ${whereFr} : une ligne d’en-tête seulement (ligne ${header.number}), aucune ligne de données`,
       evidence: { file: file.path, sheet: sheet.name, headerRow: header.number },
     });
   }
@@ -318,6 +332,7 @@ async function scanSheet(
       severity: 'warning',
       source,
       message: `${file.path}: ${where}: ${mergedData.length} merged range(s) span data rows (${mergedData.slice(0, 5).join(', ')}${mergedData.length > 5 ? ', …' : ''}): only the first cell of each holds the value, the others read as empty`,
+      messageFr: `${file.path} : ${whereFr} : ${frCount(mergedData.length)} plage(s) fusionnée(s) couvrent des lignes de données (${mergedData.slice(0, 5).join(', ')}${mergedData.length > 5 ? ', …' : ''}) : seule la première cellule de chacune porte la valeur, les autres sont lues comme vides`,
       evidence: {
         file: file.path,
         sheet: sheet.name,

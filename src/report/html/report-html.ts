@@ -9,6 +9,7 @@ import { TOOL_VERSION } from '../../core/version.ts';
 import type { PlanView } from './plan-model.ts';
 import { contentSecurityPolicy } from './report-csp.ts';
 import { escapeHtml as e, embedJson } from './report-escape.ts';
+import { inventoryInFrench, profileInFrench } from './report-french.ts';
 import { MESSAGES, type ReportLang, reportFormat } from './report-i18n.ts';
 import { buildReportData, comparisonOf } from './report-model.ts';
 import { renderOverview } from './report-overview.ts';
@@ -38,7 +39,16 @@ export function reportClientScript(): string {
 }
 
 /** Renders the audit report as one HTML document: inline CSS, script and SVG, and a CSP that allows nothing else. */
-export function renderAuditReport(options: AuditReportOptions): string {
+export function renderAuditReport(given: AuditReportOptions): string {
+  const options =
+    given.lang === 'fr'
+      ? {
+          ...given,
+          inventory: inventoryInFrench(given.inventory),
+          profile: given.profile && profileInFrench(given.profile),
+          previous: given.previous && inventoryInFrench(given.previous),
+        }
+      : given;
   const fmt = reportFormat(options.lang);
   const title = options.title ?? fmt.t('title');
   const data = buildReportData(options, {
