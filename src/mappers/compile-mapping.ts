@@ -104,6 +104,13 @@ function isPostgresBitString(column: Column, source: Dataset): boolean {
   );
 }
 
+/** True for a `number` or `integer` step that names its decimal separator (`{ number: { decimal: "," } }`). */
+function hasDecimalSeparator(step: TransformStepConfig): boolean {
+  const { name, args } = stepNameAndArgs(step);
+  if (name !== 'number' && name !== 'integer') return false;
+  return (args as { decimal?: unknown } | null | undefined)?.decimal !== undefined;
+}
+
 /** True for a `date` or `datetime` step that names the formats it reads. */
 function hasDateFormats(step: TransformStepConfig): boolean {
   const { name, args } = stepNameAndArgs(step);
@@ -236,11 +243,13 @@ export function tryCompileMapping(
     // them (a CSV's `Oui`, `12,50`, `03/04/2024`), not as their inferred type converts them.
     // A date step with explicit formats reads a file's text too: the order the scan inferred from the whole
     // column (`01/02/2024` as 1 February when every value parses day first, as text when one does not)
-    // must not decide what `formats: [MM/dd/yyyy]` reads.
+    // must not decide what `formats: [MM/dd/yyyy]` reads. So does a number step that names its decimal
+    // separator: `{ decimal: "," }` reads `25,000` as written, not the scan's `25.000` (or `25000`).
     const readsText =
       (textTargetByName.get(field)?.type === 'string' &&
         transforms.every((step) => !PARSING_STEPS.has(stepNameAndArgs(step).name))) ||
-      ((source.kind === 'file' || source.kind === 'sheet') && transforms.some(hasDateFormats));
+      ((source.kind === 'file' || source.kind === 'sheet') &&
+        transforms.some((step) => hasDateFormats(step) || hasDecimalSeparator(step)));
     const asText = (name: string) => readsText && sourceByName.get(name)!.type !== 'string';
     let input = INPUT_NONE;
     let column = -1;

@@ -21,9 +21,13 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const CSV =
   'ref;actif;montant;jour;code;poids\nA1;Oui;12,50;03/04/2024;1.0;1,5\nA2;Non;7,00;15/05/2024;2.50;2\n';
 
-function setUp(name: string, fields: Record<string, unknown>): { cfg: Config; path: string } {
+function setUp(
+  name: string,
+  fields: Record<string, unknown>,
+  text: string = CSV,
+): { cfg: Config; path: string } {
   const csv = join(dir, `${name}.csv`);
-  writeFileSync(csv, CSV);
+  writeFileSync(csv, text);
   const path = join(dir, `${name}.sqlite`);
   const db = new Database(path);
   db.exec(
@@ -105,6 +109,45 @@ describe('CSV text into text columns', () => {
     ).toEqual([
       { ref: 'A1', actif: 'Actif', est_actif: 1, montant_num: 12.5, poids: '1.5' },
       { ref: 'A2', actif: 'Inactif', est_actif: 0, montant_num: 7, poids: '2' },
+    ]);
+  });
+
+  it('a number step with a decimal separator reads the text of the file; without one, the decimals the scan read', async () => {
+    // `25,000` is twenty-five in this file: the scan reads the column as decimals with a comma (`25.000`);
+    // `{ decimal: "," }` must apply to the file's text, not to the scan's `25.000` (which it would read as
+    // 25000), and a plain `number` takes the scan's decimals as they are, not as ambiguous text.
+    // `lot` holds only dot-and-three-digit values: the file's decimal comma makes the scan read them as
+    // thousands (1500); the mapping says they are decimals with a dot, and the mapping wins.
+    const weights =
+      'ref;poids;prix;lot\nA1;25,000;18,50;1.500\nA2;0,250;4,35;2.250\nA3;1,050;1 234,56;3.125\n';
+    const { cfg, path } = setUp(
+      'weights',
+      {
+        ref: {},
+        poids: { from: 'poids', transform: [{ number: { decimal: ',' } }] },
+        montant: { from: 'prix', transform: [{ number: { decimal: ',' } }] },
+        code: { from: 'lot', transform: [{ number: { decimal: '.' } }] },
+        jour: { from: 'poids', transform: ['number'] },
+        montant_num: { from: 'prix', transform: ['number'] },
+      },
+      weights,
+    );
+    const { error, run } = await runMigrate(cfg, { rejectsDir: join(dir, 'weights-rejects') });
+    expect(error).toBeNull();
+    expect(run.mappings[0]?.rejected).toEqual({ mapping: 0, database: 0 });
+    expect(
+      rows(path).map(({ ref, poids, montant, code, jour, montant_num }) => ({
+        ref,
+        poids,
+        montant,
+        code,
+        jour,
+        montant_num,
+      })),
+    ).toEqual([
+      { ref: 'A1', poids: '25', montant: '18.5', code: '1.5', jour: '25', montant_num: 18.5 },
+      { ref: 'A2', poids: '0.25', montant: '4.35', code: '2.25', jour: '0.25', montant_num: 4.35 },
+      { ref: 'A3', poids: '1.05', montant: '1234.56', code: '3.125', jour: '1.05', montant_num: 1234.56 },
     ]);
   });
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js';
 import { v5 } from 'uuid';
 import { describe, expect, test } from 'vitest';
+import type { TransformStepConfig } from '../../src/config/schema.ts';
 import type { Value } from '../../src/connectors/types.ts';
 import { compileMapping } from '../../src/mappers/compile-mapping.ts';
 import { frenchE164 } from '../../src/mappers/transforms/contact-transforms.ts';
@@ -48,6 +49,24 @@ describe('number and integer', () => {
     expect(transformOne(['number'], '2.500,00')).toBe('2500');
     expect(transformOne(['number'], '1.234.567')).toBe('1234567');
     expect(transformOne(['number'], '1,250')).toBe('1.25');
+  });
+
+  test('number takes the value of a decimal column as the decimal it is, whatever its separator option says', () => {
+    // A database DECIMAL(12,3) reads `25.000`: twenty-five, never ambiguous and never 25000.
+    const source = dataset('public.customers', [column('v', 'decimal')]);
+    const run = (steps: TransformStepConfig[], value: Value) => {
+      const compiled = compileMapping(mapping({ k: { value: 'k' }, v: { from: 'v', transform: steps } }), 0, {
+        source,
+      });
+      const out: Value[] = [];
+      return compiled.map([value], out) ?? out[1];
+    };
+    expect(run(['number'], '25.000')).toBe('25');
+    expect(run([{ number: { decimal: ',' } }], '25.000')).toBe('25');
+    expect(run([{ integer: { decimal: ',' } }], '1.000')).toBe(1);
+    expect(run([{ number: { decimal: ',' } }], 0.25)).toBe('0.25');
+    // After a step that makes text, the separators apply again.
+    expect(run(['text', { number: { decimal: ',' } }], '25.000')).toBe('25000');
   });
 
   test.each([

@@ -1,7 +1,14 @@
 /** Number transforms: number (a canonical decimal string) and integer (a number, or a bigint past 2^53). */
 import type { Value } from '../../connectors/types.ts';
+import type { LogicalType } from '../../core/inventory.ts';
 import { numberToDecimal, parseDecimalText } from '../decimal-text.ts';
-import { fail, type StepFailure, type TransformDefinition, type TransformFn } from './transform-types.ts';
+import {
+  fail,
+  type StepFailure,
+  type TransformContext,
+  type TransformDefinition,
+  type TransformFn,
+} from './transform-types.ts';
 
 type DecimalSeparator = ',' | '.';
 
@@ -16,7 +23,17 @@ function separatorOf(args: unknown): DecimalSeparator | undefined {
  */
 const AMBIGUOUS_DOT = /^\s*[-+\u2212]?[1-9]\d{0,2}\.\d{3}\s*$/;
 
-function decimalStep(decimal: DecimalSeparator | undefined, whole: boolean): TransformFn {
+/** Types whose values reach a step already converted: a decimal as canonical text (`25.000`), a number. */
+const NUMERIC_TYPES: ReadonlySet<LogicalType | undefined> = new Set(['integer', 'decimal', 'float']);
+
+/**
+ * The number or integer step. A value of a numeric column is already a number or a canonical decimal
+ * (`25.000` is twenty-five, as a database or the file's inference converted it): it is read as such,
+ * whatever `decimal` says, which is for text (a text column, or a file's text, which a step with `decimal`
+ * reads as written: `25,000`).
+ */
+function decimalStep(args: unknown, whole: boolean, context: TransformContext): TransformFn {
+  const decimal = NUMERIC_TYPES.has(context.valueType) ? '.' : separatorOf(args);
   const notNumber = decimal ? `is not a number (decimal separator "${decimal}")` : 'is not a number';
   const ambiguous =
     'is ambiguous: one dot before three digits is a thousands separator in French (1234) and a decimal point in English (1.234); say which with { number: { decimal: "," } } or { decimal: "." }';
@@ -45,6 +62,6 @@ function decimalStep(decimal: DecimalSeparator | undefined, whole: boolean): Tra
 
 /** The number transforms by name. */
 export const NUMBER_TRANSFORMS: readonly TransformDefinition[] = [
-  { name: 'number', produces: 'decimal', create: (args) => decimalStep(separatorOf(args), false) },
-  { name: 'integer', produces: 'integer', create: (args) => decimalStep(separatorOf(args), true) },
+  { name: 'number', produces: 'decimal', create: (args, context) => decimalStep(args, false, context) },
+  { name: 'integer', produces: 'integer', create: (args, context) => decimalStep(args, true, context) },
 ];
