@@ -57,6 +57,8 @@ describe.skipIf(!up)('PostgreSQL column privileges', () => {
         dataset: 'public.people',
         message:
           'the audit user has no SELECT privilege on 2 column(s) (salary, ssn): they are not profiled; the other columns are, and duplicate rows are compared on them only; not checked: key (ssn)',
+        messageFr:
+          'l’utilisateur de l’audit n’a pas le droit SELECT sur 2 colonne(s) (salary, ssn) : elles ne sont pas profilées ; les autres le sont, et les lignes en double ne sont comparées que sur elles ; non vérifié : clé (ssn)',
         evidence: { columns: ['salary', 'ssn'], keys: [['ssn']], foreignKeys: [] },
       },
     ]);

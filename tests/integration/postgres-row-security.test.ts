@@ -93,6 +93,8 @@ describe.skipIf(!up)('PostgreSQL row-level security', () => {
       source: 'pg',
       dataset: 's.forced',
       message: 'row-level security is on: counts and profile see only the rows this role may read',
+      messageFr:
+        'la sécurité au niveau des lignes est active : comptages et profil ne voient que les lignes que ce rôle peut lire',
     });
     expect(countsOf(inventory)).toMatchObject({
       open: [3, true],
