@@ -4,8 +4,9 @@
  * are UTF-8, or UTF-16 when they hold a lone surrogate (which UTF-8 would replace), after a one-byte
  * length when they are short; numbers are 64-bit floats (NaN, infinities and -0 included); bigints and
  * bytes keep their type; a JSON value (object or array) is kept as its JSON text, a bigint nested in it
- * as its digits.
+ * as its digits; a JSON document's text (`JsonText`) is kept as that text, exactly.
  */
+import { JsonText } from '../connectors/json-text.ts';
 import type { Value } from '../connectors/types.ts';
 import { type Utf8Buffer, writeUtf8 } from '../core/utf8-write.ts';
 
@@ -20,6 +21,8 @@ const BYTES = 7;
 const JSON_TEXT = 8;
 const SHORT_TEXT_UTF8 = 9;
 const SHORT_TEXT_UTF16 = 10;
+/** A JSON document kept as its text (`JsonText`): read back as the same text, not parsed. */
+const JSON_DOCUMENT = 11;
 
 /** A tag and a 32-bit length: what precedes the bytes of a string, bigint, binary or JSON value. */
 const PREFIX = 5;
@@ -68,7 +71,12 @@ export class RowEncoder {
       else if (value === null || value === undefined || typeof value === 'boolean') room += 1;
       else if (value instanceof Uint8Array) room += PREFIX + value.byteLength;
       else {
-        const text = typeof value === 'bigint' ? value.toString() : jsonText(value);
+        const text =
+          typeof value === 'bigint'
+            ? value.toString()
+            : value instanceof JsonText
+              ? value.text
+              : jsonText(value);
         this.#texts[i] = text;
         room += PREFIX + 3 * text.length;
       }
@@ -110,7 +118,8 @@ export class RowEncoder {
       } else {
         const length = buffer.utf8Write(this.#texts[i]!, at + PREFIX);
         this.#texts[i] = undefined;
-        buffer[at] = typeof value === 'bigint' ? BIGINT : JSON_TEXT;
+        buffer[at] =
+          typeof value === 'bigint' ? BIGINT : value instanceof JsonText ? JSON_DOCUMENT : JSON_TEXT;
         writeLength(buffer, at + 1, length);
         at += PREFIX + length;
       }
@@ -143,6 +152,7 @@ export function readRow(bytes: CodecBuffer, start: number, end: number): Value[]
       else if (tag === TEXT_UTF16) row.push(bytes.toString('utf16le', from, to));
       else if (tag === BIGINT) row.push(BigInt(bytes.utf8Slice(from, to)));
       else if (tag === BYTES) row.push(new Uint8Array(bytes.subarray(from, to)));
+      else if (tag === JSON_DOCUMENT) row.push(new JsonText(bytes.utf8Slice(from, to)));
       else row.push(JSON.parse(bytes.utf8Slice(from, to)) as Value);
       at = to;
     }

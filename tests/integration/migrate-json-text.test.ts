@@ -4,7 +4,7 @@
  * text; text that is not JSON is a reject; a re-run finds nothing to change. PostgreSQL jsonb, MariaDB
  * json and an SQLite JSON column, by the fresh load and by the diff path.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -22,23 +22,26 @@ const myUp = await serverAvailable('mysql');
 const pg = new ScratchPostgres('stocktake_json_text');
 const my = new ScratchMysql('stocktake_json_text');
 let dir: string;
-let csv: string;
+
+const LINES = [
+  'id;payload',
+  '1;"{""n"": 12345678901234567890, ""tags"": [""a"", ""b""]}"',
+  '2;[1,2.50]',
+  '3;"""just text"""',
+  '4;not json',
+  '5;',
+];
+/** The file once changed: row 1's number one unit further past 2^53, two new rows (one the document `null`). */
+const CHANGED = [
+  ...LINES.slice(0, 1),
+  '1;"{""n"": 12345678901234567891, ""tags"": [""a"", ""b""]}"',
+  ...LINES.slice(2),
+  '10;"{""n"":12345678901234567891,""p"":2.50}"',
+  '11;null',
+];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'stocktake-json-text-'));
-  csv = join(dir, 'events.csv');
-  writeFileSync(
-    csv,
-    [
-      'id;payload',
-      '1;"{""n"": 12345678901234567890, ""tags"": [""a"", ""b""]}"',
-      '2;[1,2.50]',
-      '3;"""just text"""',
-      '4;not json',
-      '5;',
-      '',
-    ].join('\n'),
-  );
   if (pgUp) {
     await pg.create();
     await pg.run('CREATE TABLE events (id integer PRIMARY KEY, payload jsonb)');
@@ -54,9 +57,10 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function config(target: Record<string, unknown>): Config {
+function config(target: Record<string, unknown>, name: string): Config {
+  const folder = join(dir, name);
   return {
-    sources: { files: { kind: 'csv', path: csv } },
+    sources: { files: { kind: 'csv', path: join(folder, 'events.csv') } },
     targets: { app: target },
     mappings: [
       {
@@ -69,8 +73,14 @@ function config(target: Record<string, unknown>): Config {
   } as unknown as Config;
 }
 
-/** Migrates, checks the rejects, re-plans and re-runs: nothing left to change. */
+/**
+ * Migrates, checks the rejects, re-plans and re-runs: nothing left to change; then the file changes and
+ * the diff path (the target holds rows) writes the changes exactly, and nothing is left to change again.
+ */
 async function migrateTwice(cfg: Config, name: string): Promise<void> {
+  const file = (cfg.sources.files as { path: string }).path;
+  mkdirSync(join(dir, name), { recursive: true });
+  writeFileSync(file, `${LINES.join('\n')}\n`);
   const first = await runMigrate(cfg, { rejectsDir: join(dir, `${name}-1`) });
   expect(first.error).toBeNull();
   expect(first.run.mappings[0]).toMatchObject({ inserted: 4, rejected: { mapping: 1, database: 0 } });
@@ -80,11 +90,18 @@ async function migrateTwice(cfg: Config, name: string): Promise<void> {
   expect(plan.mappings[0]!.rejectsByCode).toEqual({ REJECT_TYPE: 1 });
   const again = await runMigrate(cfg, { rejectsDir: join(dir, `${name}-2`) });
   expect(again.run.mappings[0]).toMatchObject({ path: 'diff', inserted: 0, updated: 0, unchanged: 4 });
+  writeFileSync(file, `${CHANGED.join('\n')}\n`);
+  const changed = await runMigrate(cfg, { rejectsDir: join(dir, `${name}-3`) });
+  expect(changed.error).toBeNull();
+  expect(changed.run.mappings[0]).toMatchObject({ path: 'diff', inserted: 2, updated: 1, unchanged: 3 });
+  expect(changed.run.mappings[0]!.reconciliation?.ok).toBe(true);
+  const settled = await runPlan(cfg, { samples: 5 });
+  expect(settled.mappings[0]).toMatchObject({ inserts: 0, updates: 0, unchanged: 6, rejects: 1 });
 }
 
 describe.skipIf(!pgUp)('into PostgreSQL jsonb', () => {
   it('writes documents, not strings', async () => {
-    await migrateTwice(config({ kind: 'postgres', url: pg.url() }), 'pg');
+    await migrateTwice(config({ kind: 'postgres', url: pg.url() }, 'pg'), 'pg');
     const db: Knex = knexFactory({ client: 'pg', connection: pg.url(), pool: { min: 0, max: 1 } });
     try {
       const rows = (
@@ -93,10 +110,12 @@ describe.skipIf(!pgUp)('into PostgreSQL jsonb', () => {
         )
       ).rows;
       expect(rows).toEqual([
-        { id: 1, kind: 'object', text: '{"n": 12345678901234567890, "tags": ["a", "b"]}' },
+        { id: 1, kind: 'object', text: '{"n": 12345678901234567891, "tags": ["a", "b"]}' },
         { id: 2, kind: 'array', text: '[1, 2.50]' },
         { id: 3, kind: 'string', text: '"just text"' },
         { id: 5, kind: null, text: null },
+        { id: 10, kind: 'object', text: '{"n": 12345678901234567891, "p": 2.50}' },
+        { id: 11, kind: 'null', text: 'null' },
       ]);
     } finally {
       await db.destroy();
@@ -106,17 +125,19 @@ describe.skipIf(!pgUp)('into PostgreSQL jsonb', () => {
 
 describe.skipIf(!myUp)('into MariaDB json', () => {
   it('writes documents, not strings', async () => {
-    await migrateTwice(config({ kind: 'mariadb', url: my.url() }), 'my');
+    await migrateTwice(config({ kind: 'mariadb', url: my.url() }, 'my'), 'my');
     const db: Knex = knexFactory({ client: 'mysql2', connection: my.url(), pool: { min: 0, max: 1 } });
     try {
       const [rows] = await db.raw(
         'SELECT id, JSON_TYPE(payload) AS kind, CAST(payload AS CHAR) AS payload FROM events ORDER BY id',
       );
       expect(rows.map((r: Record<string, unknown>) => ({ ...r }))).toEqual([
-        { id: 1, kind: 'OBJECT', payload: '{"n": 12345678901234567890, "tags": ["a", "b"]}' },
+        { id: 1, kind: 'OBJECT', payload: '{"n": 12345678901234567891, "tags": ["a", "b"]}' },
         { id: 2, kind: 'ARRAY', payload: '[1,2.50]' },
         { id: 3, kind: 'STRING', payload: '"just text"' },
         { id: 5, kind: null, payload: null },
+        { id: 10, kind: 'OBJECT', payload: '{"n":12345678901234567891,"p":2.50}' },
+        { id: 11, kind: 'NULL', payload: 'null' },
       ]);
     } finally {
       await db.destroy();
@@ -130,16 +151,18 @@ describe('into an SQLite JSON column', () => {
     const setup = new Database(path);
     setup.exec('CREATE TABLE events (id INTEGER PRIMARY KEY, payload JSON)');
     setup.close();
-    await migrateTwice(config({ kind: 'sqlite', path }), 'sqlite');
+    await migrateTwice(config({ kind: 'sqlite', path }, 'sqlite'), 'sqlite');
     const db = new Database(path, { readonly: true });
     try {
       expect(
         db.prepare('SELECT id, json_type(payload) AS kind, payload FROM events ORDER BY id').all(),
       ).toEqual([
-        { id: 1, kind: 'object', payload: '{"n": 12345678901234567890, "tags": ["a", "b"]}' },
+        { id: 1, kind: 'object', payload: '{"n": 12345678901234567891, "tags": ["a", "b"]}' },
         { id: 2, kind: 'array', payload: '[1,2.50]' },
         { id: 3, kind: 'text', payload: '"just text"' },
         { id: 5, kind: null, payload: null },
+        { id: 10, kind: 'object', payload: '{"n":12345678901234567891,"p":2.50}' },
+        { id: 11, kind: 'null', payload: 'null' },
       ]);
     } finally {
       db.close();
