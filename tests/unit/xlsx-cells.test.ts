@@ -107,9 +107,11 @@ describe('xlsx cells', () => {
       'rich-inline',
       '<row r="1"><c r="A1" t="s"><v>0</v></c></row>' +
         '<row r="2"><c r="A2" t="inlineStr"><is><r><t xml:space="preserve">Dupont </t></r><r><rPr><b/></rPr><t>SARL</t></r></is></c>' +
-        '<c r="B2" t="inlineStr"><is><t>plain</t></is></c></row>',
+        '<c r="B2" t="inlineStr"><is><t>plain</t></is></c>' +
+        // Empty runs, self-closed, add nothing.
+        '<c r="C2" t="inlineStr"><is><r><t/></r><r><t>Dupont</t></r><r><t xml:space="preserve"/></r></is></c></row>',
     );
-    expect(rows[1]!.values).toEqual(['Dupont SARL', 'plain']);
+    expect(rows[1]!.values).toEqual(['Dupont SARL', 'plain', 'Dupont']);
   });
 
   it("keeps a formula error's text (#DIV/0!), as it keeps a plain error cell's", async () => {

@@ -159,6 +159,14 @@ describe('xlsx inventory and read', () => {
     dossier.getRow(3).values = ['Code', 'Nom', 'Ville', 'CP'];
     dossier.getRow(4).values = ['C1', 'Dupont', 'Lyon', '69001'];
     dossier.getRow(5).values = ['C2', 'Martin', 'Paris', '75001'];
+    // A header above a blank line whose data rows run wider further down (a note in a third column) is
+    // the header: the wider row is not the first past the blank line.
+    const notes = workbook.addWorksheet('Notes');
+    notes.getRow(1).values = ['Nom', 'Ville'];
+    notes.getRow(3).values = ['Dupont', 'Lyon'];
+    notes.getRow(4).values = ['Martin', 'Paris'];
+    notes.getRow(5).values = ['Durand', 'Nice', 'rappeler'];
+    notes.getRow(6).values = ['Petit', 'Lille'];
     const path = join(root, 'titles.xlsx');
     await workbook.xlsx.writeFile(path);
     const inventory = await (await open(path)).inventory();
@@ -167,6 +175,7 @@ describe('xlsx inventory and read', () => {
     ).toEqual([
       ['titles/Balance', 3, 2, ['Compte', 'Libellé', '2023', '2024']],
       ['titles/Dossier', 3, 2, ['Code', 'Nom', 'Ville', 'CP']],
+      ['titles/Notes', 1, 4, ['Nom', 'Ville', 'column_3']],
     ]);
   });
 

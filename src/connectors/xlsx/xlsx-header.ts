@@ -11,7 +11,7 @@ export const HEADER_SEARCH_ROWS = 30;
 /**
  * The header row among the first rows: the first one mostly filled with text and holding no other number than
  * years (`Compte | Libellé | 2023 | 2024`). A half-filled row followed by a blank line (`Dossier : | SARL
- * BOIS` above the table) is a title when a fuller header row follows.
+ * BOIS` above the table) is a title when the first row past the blank line is a fuller header row.
  */
 export function chooseHeaderRow(rows: readonly SheetRow[]): SheetRow | undefined {
   let widest = 0;
@@ -24,7 +24,11 @@ export function chooseHeaderRow(rows: readonly SheetRow[]): SheetRow | undefined
     if (names[i]! >= full) return rows[i];
     const blankAfter =
       i + 1 >= rows.length || rows[i + 1]!.number > rows[i]!.number + 1 || isBlankRow(rows[i + 1]!);
-    if (!blankAfter || !names.slice(i + 1).some((n) => n >= full)) return rows[i];
+    if (!blankAfter) return rows[i];
+    // The fuller header must be the first row past the blank line: a wider row further down is data
+    // (`Durand | Nice | rappeler` under a `Nom | Ville` header).
+    const next = rows.findIndex((row, j) => j > i && !isBlankRow(row));
+    if (next < 0 || names[next]! < full) return rows[i];
   }
   return rows.find((row) => filled(row.values) > 0);
 }

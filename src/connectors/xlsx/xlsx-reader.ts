@@ -517,8 +517,11 @@ const INLINE_STRING = /<is>([\s\S]*?)<\/is>/g;
 /** An inline string's runs as one text (`Dupont ` and `SARL`: `Dupont SARL`), phonetic runs left out. */
 function joinRuns(whole: string, body: string): string {
   if (!body.includes('<r')) return whole;
-  const texts = [...body.replace(/<rPh\b[\s\S]*?<\/rPh>/g, '').matchAll(/<t\b[^>]*>([\s\S]*?)<\/t>/g)];
-  return `<is><t xml:space="preserve">${texts.map((m) => m[1]).join('')}</t></is>`;
+  // A run's text may be empty and self-closed (`<t/>`): it adds nothing, and must not swallow the next run.
+  const texts = [
+    ...body.replace(/<rPh\b[\s\S]*?<\/rPh>/g, '').matchAll(/<t\b[^>]*?(?:\/>|>([\s\S]*?)<\/t>)/g),
+  ];
+  return `<is><t xml:space="preserve">${texts.map((m) => m[1] ?? '').join('')}</t></is>`;
 }
 
 /** A cell that holds an ISO 8601 date (`t="d"`), which exceljs parses as a float: `2024-03-02` read 2024. */
