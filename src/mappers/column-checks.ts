@@ -343,7 +343,8 @@ function stringConversion(
   const notText = `is not text (${where} is ${column.nativeType})`;
   const holds = `${where} (${column.nativeType}) holds ${max}`;
   const noNul = targetKind === 'postgres';
-  // A PostgreSQL bit(n) or bit varying column takes an integer (MySQL's bit(n)) as its bits, not its digits.
+  // A PostgreSQL bit(n) or bit varying column takes an integer (MySQL's bit(n)) as its bits, not its digits,
+  // and a boolean (MySQL's bit(1)) as the bit 1 or 0.
   const bitColumn = targetKind === 'postgres' ? PG_BIT_TYPE.exec(column.nativeType) : null;
   const bitWidth =
     bitColumn && bitColumn[1]!.toLowerCase() === 'bit' && bitColumn[2] === undefined
@@ -358,6 +359,8 @@ function stringConversion(
       Number.isInteger(Number(value))
     )
       text = BigInt(value).toString(2).padStart(bitWidth, '0');
+    // A MySQL bit(1), read as a boolean, is one bit.
+    else if (bitColumn && typeof value === 'boolean') text = (value ? '1' : '0').padStart(bitWidth, '0');
     else if (typeof value === 'string') text = value;
     else if (typeof value === 'number') text = numberToDecimal(value) ?? String(value);
     else if (typeof value === 'bigint' || typeof value === 'boolean') text = String(value);
