@@ -47,10 +47,13 @@ describe('rules on a sample', () => {
 
   it('labels format and unique counts past the distinct-value limit as estimates, and exact ones not', async () => {
     // 100,500 rows, past the 100,000 distinct values listed exactly: a unique id, e-mail addresses one in
-    // 500 malformed, and a reference whose last 100 values repeat earlier ones.
-    const lines = ['id;email;ref'];
+    // 500 malformed, a reference whose last 100 values repeat earlier ones, and amounts whose last 100
+    // repeat earlier ones written with another zero (`100301.250` is `100301.25`).
+    const lines = ['id;email;ref;amount'];
     for (let i = 1; i <= 100_500; i++)
-      lines.push(`${i};${i % 500 === 0 ? `bad${i}` : `u${i}@example.com`};R${i <= 100_400 ? i : i - 100}`);
+      lines.push(
+        `${i};${i % 500 === 0 ? `bad${i}` : `u${i}@example.com`};R${i <= 100_400 ? i : i - 100};${i <= 100_400 ? `${i}.25` : `${i - 100}.250`}`,
+      );
     writeFileSync(join(dir, 'big.csv'), `${lines.join('\n')}\n`);
     writeFileSync(join(dir, 'small.csv'), 'id;email;ref\n1;a@example.com;R1\n2;nope;R1\n');
     const config = {
@@ -59,12 +62,13 @@ describe('rules on a sample', () => {
         { dataset: 'f.big', column: 'email', check: 'format', format: 'email', severity: 'error' },
         { dataset: 'f.big', column: 'id', check: 'unique', severity: 'error' },
         { dataset: 'f.big', column: 'ref', check: 'unique', severity: 'error' },
+        { dataset: 'f.big', column: 'amount', check: 'unique', severity: 'error' },
         { dataset: 'f.small', column: 'email', check: 'format', format: 'email', severity: 'error' },
         { dataset: 'f.small', column: 'ref', check: 'unique', severity: 'error' },
       ],
     } as unknown as Config;
     const profile = await runProfile(config, await runInventory(config));
-    const [format, id, ref, smallFormat, smallRef] = profile.rules;
+    const [format, id, ref, amount, smallFormat, smallRef] = profile.rules;
     expect(format).toMatchObject({ status: 'failed', estimated: true });
     expect(format!.message).toMatch(
       /^\d+ of 100500 values are not a valid email \(estimated from a sample of the values\)$/,
@@ -94,6 +98,8 @@ describe('rules on a sample', () => {
       message: '100 of 100500 values repeat an earlier value',
     });
     expect(ref!.estimated).toBeUndefined();
+    // Counted as the profile compares values: decimals by their value, not their text.
+    expect(amount).toMatchObject({ status: 'failed', failed: 100 });
     expect(smallFormat).toMatchObject({
       status: 'failed',
       failed: 1,
