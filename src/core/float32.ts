@@ -1,8 +1,25 @@
-/** The shortest decimal that reads back as the 4-byte float `f` (a value `Math.fround` gave), as a number. */
+/**
+ * The shortest decimal that reads back as the 4-byte float `f` (a value `Math.fround` gave), as a number.
+ * At each length the nearest decimal is tried, then its neighbours one unit in the last digit away: at a
+ * power of two the float's lower half-interval is narrower, and the nearest p-digit decimal can fall
+ * outside it while a neighbour does not (2^-96 is `1.2621775e-29`, not the 9 digits of `1.26217745e-29`).
+ */
 export function shortestFloat32(f: number): number {
+  if (!Number.isFinite(f) || f === 0) return f;
+  const sign = f < 0 ? -1 : 1;
+  const magnitude = Math.abs(f);
   for (let p = 1; p < 9; p++) {
-    const candidate = Number(f.toPrecision(p));
-    if (Math.fround(candidate) === f) return candidate;
+    const [mantissa, exponent] = magnitude.toExponential(p - 1).split('e') as [string, string];
+    const digits = Number(mantissa.replace('.', ''));
+    const scale = Number(exponent) - (p - 1);
+    let best: number | undefined;
+    for (const delta of [0, -1, 1]) {
+      const candidate = Number(`${digits + delta}e${scale}`);
+      if (Math.fround(candidate) !== magnitude) continue;
+      if (best === undefined || Math.abs(candidate - magnitude) < Math.abs(best - magnitude))
+        best = candidate;
+    }
+    if (best !== undefined) return sign * best;
   }
-  return Number(f.toPrecision(9));
+  return sign * Number(magnitude.toPrecision(9));
 }
