@@ -43,6 +43,7 @@ import {
   truncateBytes,
 } from './text-encoding.ts';
 import { type FAILED, fail, type StepFailure, type TransformFn } from './transforms/transform-types.ts';
+import { zeroDateReason } from './zero-date.ts';
 
 /** A loss a field accepts (`lossy: [truncate, round]`): cut text, round numbers and times, replace characters. */
 export const LOSSES = ['truncate', 'round', 'replace'] as const;
@@ -237,7 +238,7 @@ function typeConversion(column: Column, options: ColumnCheckOptions, where: stri
       return (value, _row, failure) =>
         typeof value === 'string' && isIsoDateFormat(value)
           ? fits(value, failure)
-          : fail(failure, reason, 'REJECT_TYPE');
+          : fail(failure, zeroDateReason(value, `${where} (${native})`) ?? reason, 'REJECT_TYPE');
     }
     case 'timestamp': {
       const reason = notType('an ISO 8601 date-time; use the datetime transform');
@@ -245,7 +246,7 @@ function typeConversion(column: Column, options: ColumnCheckOptions, where: stri
       return (value, _row, failure) =>
         typeof value === 'string' && (isIsoDateTimeFormat(value) || isIsoDateFormat(value))
           ? fits(value, failure)
-          : fail(failure, reason, 'REJECT_TYPE');
+          : fail(failure, zeroDateReason(value, `${where} (${native})`) ?? reason, 'REJECT_TYPE');
     }
     case 'time': {
       const mysql = options.targetKind === 'mysql' || options.targetKind === 'mariadb';

@@ -11,6 +11,7 @@ import { type ColumnCheckOptions, compileColumnCheck } from '../../src/mappers/c
 import { narrowingWarnings } from '../../src/mappers/narrowing-warnings.ts';
 import { renderPlanHtml } from '../../src/mappers/plan-html.ts';
 import { FAILED, type StepFailure } from '../../src/mappers/transforms/transform-types.ts';
+import { transformOne } from './mapping-fixtures.ts';
 
 function col(type: LogicalType, nativeType: string, extra: Partial<Column> = {}): Column {
   return { name: 'c', type, nativeType, nullable: true, primaryKey: false, position: 1, ...extra };
@@ -472,4 +473,23 @@ test('plan.html lists the narrowing warnings, escaped', () => {
   } as unknown as PlanDocument;
   const html = renderPlanHtml(plan);
   expect(html).toContain('<li><code>mappings[0].fields.&lt;x&gt;</code>: a &lt;b&gt; → c</li>');
+});
+
+describe('zero dates', () => {
+  test("MySQL's zero date is refused with the way to map it to null, by the column and by the date steps", () => {
+    expect(check(col('date', 'date'), '0000-00-00', 'postgres')).toBe(
+      'REJECT_TYPE is MySQL\'s zero date, which stands for no date and which t.c (date) cannot hold: map it to null with { null_if: ["0000-00-00"] } (before any date step), or onInvalid: null',
+    );
+    expect(check(col('timestamp', 'timestamp'), '0000-00-00 00:00:00', 'postgres')).toMatch(
+      /^REJECT_TYPE is MySQL's zero date, .*\{ null_if: \["0000-00-00 00:00:00"\] \}/,
+    );
+    // Another value that is no date keeps the plain reason.
+    expect(check(col('date', 'date'), '31/12/2024', 'postgres')).toBe(
+      'REJECT_TYPE is not a date (YYYY-MM-DD); use the date transform (t.c is date)',
+    );
+    expect(transformOne(['date'], '0000-00-00')).toBe(
+      'REJECT_TRANSFORM date: "0000-00-00" is MySQL\'s zero date, which stands for no date: map it to null with { null_if: ["0000-00-00"] } (before any date step), or onInvalid: null',
+    );
+    expect(transformOne([{ null_if: ['0000-00-00'] }, 'date'], '0000-00-00')).toBeNull();
+  });
 });

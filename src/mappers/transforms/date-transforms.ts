@@ -4,7 +4,9 @@
  * explicit formats tried in order, then ISO 8601: a value already of the target's kind (a date from a
  * database, a file's date column the scan has typed) always passes.
  */
+
 import type { Value } from '../../connectors/types.ts';
+import { zeroDateReason } from '../zero-date.ts';
 import { compileDateFormat, type DateParser, newDateFields, SERIAL_FORMATS } from './date-format.ts';
 import {
   fail,
@@ -101,7 +103,7 @@ function dateStep(args: DateArgs): TransformFn {
       }
       return isoDate(fields.year, fields.month, fields.day);
     }
-    return fail(failure, reason);
+    return fail(failure, zeroDateReason(text) ?? reason);
   };
 }
 
@@ -155,7 +157,7 @@ function datetimeStep(args: DateArgs): TransformFn {
       const written = local ? clock.localDateTime(instant) : new Date(instant).toISOString();
       return fields.subMillisecond === '' ? written : withSubMillisecond(written, fields.subMillisecond);
     }
-    return fail(failure, reason);
+    return fail(failure, zeroDateReason(text) ?? reason);
   };
 }
 
