@@ -140,7 +140,12 @@ export interface ColumnProfile {
    */
   readonly scientific?: { readonly values: number; readonly large: number };
   /** Values with leading or trailing whitespace. */
-  readonly whitespace: { readonly leading: number; readonly trailing: number };
+  readonly whitespace: {
+    readonly leading: number;
+    readonly trailing: number;
+    /** Values with both (counted in `leading` and in `trailing`); absent in documents that predate it. */
+    readonly both?: number;
+  };
   /** Values recognised per format (counts over non-null values); only formats seen are listed. */
   readonly formats: readonly { readonly format: ValueFormat; readonly count: number }[];
   /** Groups of distinct values equal once case and accents are folded (`Société` / `SOCIETE`). */

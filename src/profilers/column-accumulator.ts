@@ -55,6 +55,8 @@ class ColumnAggregator {
   lengthSum = 0;
   lengthCount = 0;
   leading = 0;
+  /** Values that both start and end with a space (counted in `leading` and `trailing` too). */
+  both = 0;
   trailing = 0;
   nullLike: { -readonly [K in keyof NullLikeCounts]: number } = emptyNullLikeCounts();
 
@@ -179,7 +181,10 @@ class ColumnAggregator {
     }
     const first = text.charCodeAt(0);
     const last = text.charCodeAt(text.length - 1);
-    if (isEdgeSpace(first)) this.leading += count;
+    if (isEdgeSpace(first)) {
+      this.leading += count;
+      if (isEdgeSpace(last)) this.both += count;
+    }
     if (isEdgeSpace(last)) this.trailing += count;
     // Only short values or values with edge blanks can be null-like: skip the lookup for the rest.
     if (text.length <= 21 || isEdgeSpace(first) || isEdgeSpace(last)) {
@@ -210,6 +215,7 @@ class ColumnAggregator {
     }
     this.leading += other.leading;
     this.trailing += other.trailing;
+    this.both += other.both;
     for (const kind of Object.keys(this.nullLike) as (keyof NullLikeCounts)[]) {
       this.nullLike[kind] += other.nullLike[kind];
     }
@@ -228,7 +234,10 @@ class ColumnAggregator {
         : {}),
       ...(this.moments.n > 0 ? { numeric: this.moments.result() } : {}),
       ...(textual
-        ? { whitespace: { leading: this.leading, trailing: this.trailing }, nullLike: { ...this.nullLike } }
+        ? {
+            whitespace: { leading: this.leading, trailing: this.trailing, both: this.both },
+            nullLike: { ...this.nullLike },
+          }
         : {}),
       ...(this.#dated ? { nullLike: { ...this.nullLike } } : {}),
     };
@@ -245,6 +254,7 @@ class ColumnAggregator {
       lengths: [this.lengthMin, this.lengthMax, this.lengthSum, this.lengthCount],
       leading: this.leading,
       trailing: this.trailing,
+      both: this.both,
       nullLike: this.nullLike,
     };
   }
@@ -260,6 +270,7 @@ class ColumnAggregator {
       state.lengths;
     aggregator.leading = state.leading;
     aggregator.trailing = state.trailing;
+    aggregator.both = state.both;
     aggregator.nullLike = { ...state.nullLike };
     return aggregator;
   }
@@ -275,6 +286,7 @@ interface AggregatorState {
   readonly lengths: [number, number, number, number];
   readonly leading: number;
   readonly trailing: number;
+  readonly both: number;
   readonly nullLike: NullLikeCounts;
 }
 

@@ -60,6 +60,7 @@ export function buildColumnProfile(
   let lengthMax = 0;
   let lengthSum = 0;
   let leading = 0;
+  let both = 0;
   let trailing = 0;
   const letterCase = { upper: 0, lower: 0, mixed: 0 };
   const scientific = { values: 0, large: 0 };
@@ -102,8 +103,11 @@ export function buildColumnProfile(
     if (length < lengthMin) lengthMin = length;
     if (length > lengthMax) lengthMax = length;
     lengthSum += length * count;
-    if (value.length > 0 && isEdgeSpace(value.charCodeAt(0))) leading += count;
-    if (value.length > 0 && isEdgeSpace(value.charCodeAt(value.length - 1))) trailing += count;
+    const starts = value.length > 0 && isEdgeSpace(value.charCodeAt(0));
+    const ends = value.length > 0 && isEdgeSpace(value.charCodeAt(value.length - 1));
+    if (starts) leading += count;
+    if (ends) trailing += count;
+    if (starts && ends) both += count;
     const exponent = scientificExponent(value);
     if (exponent !== undefined) {
       scientific.values += count;
@@ -161,7 +165,11 @@ export function buildColumnProfile(
     type,
     nullLike: aggregates?.nullLike ?? (scale === 1 ? nullLike : scaleCounts(nullLike, scaled)),
     uniqueness: nonNull > 0 ? distinct / nonNull : null,
-    whitespace: aggregates?.whitespace ?? { leading: scaled(leading), trailing: scaled(trailing) },
+    whitespace: aggregates?.whitespace ?? {
+      leading: scaled(leading),
+      trailing: scaled(trailing),
+      both: scaled(both),
+    },
     formats,
     variants: shownVariants(variants, mask),
   };

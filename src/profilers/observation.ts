@@ -29,7 +29,7 @@ export interface ColumnAggregates {
   readonly length?: { readonly min: number; readonly max: number; readonly mean: number };
   /** Mean, population stddev, quantiles… of numbers (dates: days since 1970-01-01). */
   readonly numeric?: Partial<NumericSummary> & { readonly mean: number; readonly stddev: number };
-  readonly whitespace?: { readonly leading: number; readonly trailing: number };
+  readonly whitespace?: { readonly leading: number; readonly trailing: number; readonly both: number };
   readonly nullLike?: NullLikeCounts;
 }
 

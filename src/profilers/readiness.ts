@@ -124,7 +124,7 @@ export function readinessOf(
       `${variants.column} : valeurs qui ne diffèrent que par la casse ou les accents`,
     );
     const spaces = worst((c) =>
-      c.count === 0 ? 0 : (c.whitespace.leading + c.whitespace.trailing) / c.count,
+      c.count === 0 ? 0 : (c.whitespace.leading + c.whitespace.trailing - (c.whitespace.both ?? 0)) / c.count,
     );
     add(
       READINESS_WEIGHTS.whitespace,

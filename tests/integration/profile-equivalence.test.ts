@@ -40,6 +40,7 @@ const REGIONS = [
   'Bretagne',
   ' Bretagne',
   'Bretagne ',
+  ' Bretagne ',
   'Société Générale',
   'SOCIETE GENERALE',
   'N/A',

@@ -265,11 +265,12 @@ describe('column accumulator past the distinct limit', () => {
 
   it('counts text aggregates exactly past the limit', () => {
     const column = new ColumnAccumulator('v', 'string', { distinctLimit: 3 });
-    for (const v of ['a', ' b', 'c ', 'N/A', '', 'dd', 'a']) column.add(v);
+    for (const v of ['a', ' b', 'c ', 'N/A', '', 'dd', 'a', ' e ']) column.add(v);
     const aggregates = column.result().aggregates!;
-    expect(aggregates.whitespace).toEqual({ leading: 1, trailing: 1 });
+    // ` e ` starts and ends with a space: one value, counted in each and once in `both`.
+    expect(aggregates.whitespace).toEqual({ leading: 2, trailing: 2, both: 1 });
     expect(aggregates.nullLike).toEqual({ empty: 1, blank: 0, na: 1, nullText: 0, dash: 0, zeroDate: 0 });
-    expect(aggregates.length).toEqual({ min: 0, max: 3, mean: 11 / 7 });
+    expect(aggregates.length).toEqual({ min: 0, max: 3, mean: 14 / 8 });
     expect(aggregates.min).toBe('');
     expect(aggregates.max).toBe('dd');
   });

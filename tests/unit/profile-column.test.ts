@@ -178,11 +178,12 @@ describe('values', () => {
         ['societe', 1],
         [' Paris', 1],
         ['Lyon ', 1],
+        [' Nice ', 2],
         ['😀x', 1],
       ]),
     );
     expect(profile.variants).toEqual({ groups: 1, values: 3, examples: [['SOCIETE', 'Société', 'societe']] });
-    expect(profile.whitespace).toEqual({ leading: 1, trailing: 1 });
+    expect(profile.whitespace).toEqual({ leading: 3, trailing: 3, both: 2 });
     expect(profile.length!.min).toBe(2);
     expect(profile.length!.max).toBe(7);
   });

@@ -71,6 +71,33 @@ describe('embedded report data', () => {
     expect(articles.file).toMatchObject({ path: '/data/stock.xlsx', sheet: 'Articles' });
   });
 
+  it('counts a code apart per severity in the overview: failed rules at error and at warning', () => {
+    const base = fixtureDocuments();
+    const rule = (severity: 'error' | 'warning') =>
+      ({ code: 'RULE_FAILED', severity, source: 'crm', message: 'a rule failed' }) as const;
+    const inventory: Inventory = {
+      ...base.inventory,
+      findings: [
+        ...(base.inventory.findings ?? []),
+        rule('error'),
+        rule('error'),
+        rule('error'),
+        rule('warning'),
+        rule('warning'),
+      ],
+    };
+    const overview = renderAuditReport({ ...base, inventory, lang: 'en' });
+    const rows = [
+      ...overview.matchAll(
+        /<tr><td><span class="sev sev-(\w+)">[^<]*<\/span><\/td><td><a href="#findings=RULE_FAILED"><code>RULE_FAILED<\/code><\/a><\/td><td class="num">(\d+)<\/td><\/tr>/g,
+      ),
+    ];
+    expect(rows.map((m) => [m[1], m[2]])).toEqual([
+      ['error', '3'],
+      ['warning', '2'],
+    ]);
+  });
+
   it('links findings to dataset ids and keeps estate findings without one', () => {
     const data = embedded(html);
     expect(data.findings[0]).toEqual([

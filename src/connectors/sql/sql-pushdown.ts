@@ -578,6 +578,7 @@ class PushdownPlan {
         outer.push(
           `${this.#countWhere(`${this.#d.firstCodePoint(x, column)} IN (${spaces})`)} AS wl${i}`,
           `${this.#countWhere(`${this.#d.lastCodePoint(x, column)} IN (${spaces})`)} AS wt${i}`,
+          `${this.#countWhere(`${this.#d.firstCodePoint(x, column)} IN (${spaces}) AND ${this.#d.lastCodePoint(x, column)} IN (${spaces})`)} AS wb${i}`,
         );
         inner.push(`${this.#nullLikeClass(ref, column)} AS z${i}`);
         for (let k = 0; k < NULL_LIKE_KINDS.length; k++) {
@@ -621,7 +622,11 @@ class PushdownPlan {
           : {}),
         ...(column.type === 'string'
           ? {
-              whitespace: { leading: num(row[`wl${i}`]), trailing: num(row[`wt${i}`]) },
+              whitespace: {
+                leading: num(row[`wl${i}`]),
+                trailing: num(row[`wt${i}`]),
+                both: num(row[`wb${i}`]),
+              },
               nullLike: Object.fromEntries(
                 NULL_LIKE_KINDS.map((kind, k) => [kind, num(row[`z${i}_${k}`])]),
               ) as unknown as NullLikeCounts,

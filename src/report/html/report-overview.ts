@@ -119,18 +119,18 @@ export function barChart(
   return `<svg class="chart" role="img" viewBox="0 0 ${width} ${height}" width="100%" height="${height}" preserveAspectRatio="xMinYMin meet">${rows.join('')}</svg>`;
 }
 
+/** The most frequent codes, one row per code and severity: a code at two severities (RULE_FAILED) counts each apart. */
 function topCodes(data: ReportData, fmt: ReportFormat): string {
-  const counts = new Map<string, { n: number; severity: number }>();
+  const counts = new Map<string, { code: string; n: number; severity: number }>();
   for (const f of data.findings) {
-    const entry = counts.get(f[1]);
-    if (entry) {
-      entry.n++;
-      entry.severity = Math.min(entry.severity, f[0]);
-    } else counts.set(f[1], { n: 1, severity: f[0] });
+    const key = `${f[0]}\u0000${f[1]}`;
+    const entry = counts.get(key);
+    if (entry) entry.n++;
+    else counts.set(key, { code: f[1], n: 1, severity: f[0] });
   }
   if (counts.size === 0) return '';
-  const ranked = [...counts].sort((a, b) => a[1].severity - b[1].severity || b[1].n - a[1].n).slice(0, 10);
-  const rows = ranked.map(([code, { n, severity }]) => {
+  const ranked = [...counts.values()].sort((a, b) => a.severity - b.severity || b.n - a.n).slice(0, 10);
+  const rows = ranked.map(({ code, n, severity }) => {
     const s = SEVERITIES[severity]!;
     return `<tr><td><span class="sev sev-${s}">${e(fmt.t(s))}</span></td><td><a href="${e(`#findings=${encodeURIComponent(code)}`)}"><code>${e(code)}</code></a></td><td class="num">${e(fmt.number(n))}</td></tr>`;
   });
