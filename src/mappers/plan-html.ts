@@ -2,7 +2,9 @@
  * `plan.html`: one small self-contained page of a plan's counts and sample diffs, for a reviewer
  * without tooling. Every value is escaped; a CSP forbids everything but inline styles; no script.
  */
+
 import type { MappingPlan, PlanDocument, PlanSample } from '../core/plan.ts';
+import { NARROWING_CODE } from './narrowing-warnings.ts';
 
 const CSP = "default-src 'none'; style-src 'unsafe-inline'";
 
@@ -60,14 +62,24 @@ function mappingSection(m: MappingPlan): string {
         `<li>${escapeHtml(r.field)} → ${escapeHtml(r.mapping)}: ${r.resolved.toLocaleString('en-US')} new keys known, ${r.pending.toLocaleString('en-US')} to rows inserted first</li>`,
     )
     .join('');
+  const item = (w: { path: string; message: string }) =>
+    `<li><code>${escapeHtml(w.path)}</code>: ${escapeHtml(w.message)}</li>`;
+  // The type narrowings under their heading; the other warnings (values nulled, unique values shared,
+  // foreign keys unchecked…) with their codes.
   const narrower = (m.warnings ?? [])
-    .map((w) => `<li><code>${escapeHtml(w.path)}</code>: ${escapeHtml(w.message)}</li>`)
+    .filter((w) => w.code === NARROWING_CODE)
+    .map(item)
+    .join('');
+  const others = (m.warnings ?? [])
+    .filter((w) => w.code !== NARROWING_CODE)
+    .map((w) => item({ path: w.path, message: `${w.code}: ${w.message}` }))
     .join('');
   return `<section><h2>${escapeHtml(m.name)}</h2>
 <p>${escapeHtml(`${m.source.name}.${m.source.dataset}`)} → ${escapeHtml(`${m.target.name}.${m.target.dataset}`)} · mode ${escapeHtml(m.mode)} · keys compared ${escapeHtml(m.keyComparison)}</p>
 ${identity}${refs ? `<ul class="refs">${refs}</ul>` : ''}
 <table class="counts"><thead><tr><th>inserts</th><th>updates</th><th>deletes</th><th>unchanged</th><th>rejects</th></tr></thead><tbody><tr>${counts}</tr></tbody></table>
 ${narrower ? `<p>Target columns narrower than their source (values that do not fit are rejected):</p><ul class="narrower">${narrower}</ul>` : ''}
+${others ? `<p>Warnings:</p><ul class="warnings">${others}</ul>` : ''}
 ${warn}${sampleRows(m.samples)}</section>`;
 }
 

@@ -7,6 +7,9 @@ import type { Finding } from '../core/inventory.ts';
 import type { Profile } from '../core/profile.ts';
 import { allFindings, failsGate, type GateContext, rulesOutcome } from './audit-findings.ts';
 
+/** Rules about a dataset as a whole: one check each, shown by what they measured. */
+const WHOLE_DATASET_CHECKS: ReadonlySet<string> = new Set(['row_count_min', 'freshness']);
+
 /** Escapes text for a Markdown table cell: one line (CR, LF and other control characters become spaces). */
 export function escapeMarkdown(text: string): string {
   return text
@@ -57,11 +60,15 @@ export function renderSummaryMarkdown(
     );
     for (const r of profile.rules) {
       const icon = r.status === 'passed' ? '✅' : failsGate(r, options.failOn) ? '❌' : '⚠️';
-      // A rule that could not be evaluated has no counts: its message says why.
+      // A rule that could not be evaluated has no counts: its message says why. A rule about the dataset as a
+      // whole (row count, freshness) is one check: its message says what was measured (`61 rows; at least 50
+      // required`), where `0 of 1` would say nothing.
       const failing =
         r.status === 'error'
           ? `not evaluated: ${escapeMarkdown(r.message)}`
-          : `${r.failed} of ${r.checked} (${(r.failRate * 100).toFixed(1)}%)`;
+          : WHOLE_DATASET_CHECKS.has(r.check)
+            ? escapeMarkdown(r.message)
+            : `${r.failed} of ${r.checked} (${(r.failRate * 100).toFixed(1)}%)`;
       lines.push(
         `| ${icon} | ${escapeMarkdown(r.rule)} | ${escapeMarkdown(r.dataset)}${r.column ? `.${escapeMarkdown(r.column)}` : ''} | ${failing} | ${r.severity} |`,
       );

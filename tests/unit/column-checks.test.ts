@@ -463,7 +463,10 @@ test('plan.html lists the narrowing warnings, escaped', () => {
         source: { name: 's', dataset: 'a', columns: [], fingerprint: { rows: 0, sum: '', xor: '' } },
         target: { name: 't', dataset: 'b', columns: [], fingerprint: { rows: 0, sum: '', xor: '' } },
         keyComparison: 'exact',
-        warnings: [{ path: 'mappings[0].fields.<x>', code: 'MAP_TARGET_NARROWER', message: 'a <b> → c' }],
+        warnings: [
+          { path: 'mappings[0].fields.<x>', code: 'MAP_TARGET_NARROWER', message: 'a <b> → c' },
+          { path: 'mappings[0].fields.sku', code: 'MAP_UNIQUE_SHARED', message: '2 rows share a value' },
+        ],
       },
     ],
     totals: { inserts: 0, updates: 0, deletes: 0, unchanged: 0, rejects: 0 },
@@ -473,6 +476,12 @@ test('plan.html lists the narrowing warnings, escaped', () => {
   } as unknown as PlanDocument;
   const html = renderPlanHtml(plan);
   expect(html).toContain('<li><code>mappings[0].fields.&lt;x&gt;</code>: a &lt;b&gt; → c</li>');
+  // Only narrowings go under the narrowing heading; the other warnings under their own, with their codes.
+  const narrowing = html.slice(html.indexOf('Target columns narrower'), html.indexOf('<p>Warnings:</p>'));
+  expect(narrowing).not.toContain('sku');
+  expect(html.slice(html.indexOf('<p>Warnings:</p>'))).toContain(
+    '<li><code>mappings[0].fields.sku</code>: MAP_UNIQUE_SHARED: 2 rows share a value</li>',
+  );
 });
 
 describe('zero dates', () => {

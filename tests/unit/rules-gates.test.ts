@@ -115,6 +115,13 @@ describe('rules and quality gates', () => {
     expect(md).toContain('## Quality gates: 4 failed');
     expect(md).toContain('| ❌ | regex(ref) on shop.orders | shop.orders.ref | 1 of 4 (25.0%) | error |');
     expect(md).toContain('| ⚠️ | allowed\\_values(status) on shop.orders');
+    // Rules about the dataset as a whole show what they measured, not `1 of 1`.
+    expect(md).toContain(
+      '| ❌ | row\\_count\\_min on shop.orders | shop.orders | 4 rows; at least 5 required | error |',
+    );
+    expect(md).toContain(
+      '| ✅ | freshness(placed) on shop.orders | shop.orders.placed | newest value 2026-11-25; at most 7d old allowed | warning |',
+    );
     expect(md).toMatch(/\| shop\.orders \| \d+ \| 4 \|/);
   });
 
