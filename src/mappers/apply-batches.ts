@@ -344,9 +344,17 @@ export function deleteKeyOf(
 function keyOf(prepared: PreparedMapping, row: readonly Value[], keyText: string): Record<string, Value> {
   const key: Record<string, Value> = {};
   if (prepared.identity) {
+    // The old key as its canonical text: an integer column's parts are numbers again (`{"id": 8}`, as the
+    // mapping's other rejects write it), the others text.
     const parts = keyText.split('\u0001');
+    const columns = prepared.source.dataset.columns;
     prepared.identity.sourceKey.forEach((k, i) => {
-      key[k.name] = parts[i] ?? null;
+      const part = parts[i] ?? null;
+      const integer = columns.find((c) => c.name === k.name)?.type === 'integer';
+      key[k.name] =
+        part !== null && integer && /^-?\d+$/.test(part) && Number.isSafeInteger(Number(part))
+          ? Number(part)
+          : part;
     });
     return key;
   }
