@@ -13,14 +13,23 @@ import { z } from 'zod';
 import { VALUE_FORMATS } from '../core/profile.ts';
 import { closest } from './did-you-mean.ts';
 
-/** An object schema that rejects unknown keys, suggesting the closest known key. */
-function strict<T extends z.core.$ZodLooseShape>(shape: T, description?: string) {
+/**
+ * An object schema that rejects unknown keys, suggesting the closest known key, or what `hint` says of a
+ * key that belongs elsewhere (a transform written as a field key).
+ */
+function strict<T extends z.core.$ZodLooseShape>(
+  shape: T,
+  description?: string,
+  hint?: (key: string) => string | undefined,
+) {
   const known = Object.keys(shape);
   const schema = z.strictObject(shape, {
     error: (issue) => {
       if (issue.code !== 'unrecognized_keys') return undefined;
       return issue.keys
         .map((key) => {
+          const elsewhere = hint?.(key);
+          if (elsewhere) return `unknown key "${key}" (${elsewhere})`;
           const guess = closest(key, known);
           return guess ? `unknown key "${key}" (did you mean "${guess}"?)` : `unknown key "${key}"`;
         })
@@ -631,28 +640,66 @@ const validateStep = z.union([
   strict({ pattern: nonEmpty.describe('a regular expression the whole value must match') }),
 ]);
 
-const fieldSchema = strict({
-  from: z
-    .union([nonEmpty, z.array(nonEmpty).min(1)])
-    .optional()
-    .describe('the source column(s); default: the source column named like the field'),
-  value: z.unknown().optional().describe('a constant'),
-  transform: z.array(transformStep).optional(),
-  validate: z.union([validateStep, z.array(validateStep)]).optional(),
-  onInvalid: z
-    .enum(['reject', 'null', 'keep'])
-    .optional()
-    .describe(
-      'when a transform or validation fails: reject the row (default), write null, or keep the value',
-    ),
-  required: z.boolean().optional(),
-  lossy: z
-    .union([z.boolean(), z.array(z.enum(['truncate', 'round', 'replace'])).min(1)])
-    .optional()
-    .describe(
-      'the losses this field accepts instead of a reject: truncate (text, fractions of a second), round (decimals, floats, fractions of a second), replace (characters the column charset cannot hold become ?); true accepts all three',
-    ),
-});
+/** Transforms a field's config may name by mistake as one of its keys (`full: { expr: "…" }`). */
+const FIELD_KEY_TRANSFORMS = new Set([
+  'expr',
+  'lookup',
+  'replace',
+  'prefix',
+  'suffix',
+  'split',
+  'join',
+  'concat',
+  'coalesce',
+  'default',
+  'null_if',
+  'number',
+  'integer',
+  'boolean',
+  'date',
+  'datetime',
+  'phone',
+  'email',
+  'hash',
+  'uuid',
+  'ref',
+  'trim',
+  'lowercase',
+  'uppercase',
+  'lower',
+  'upper',
+  'text',
+]);
+
+const fieldSchema = strict(
+  {
+    from: z
+      .union([nonEmpty, z.array(nonEmpty).min(1)])
+      .optional()
+      .describe('the source column(s); default: the source column named like the field'),
+    value: z.unknown().optional().describe('a constant'),
+    transform: z.array(transformStep).optional(),
+    validate: z.union([validateStep, z.array(validateStep)]).optional(),
+    onInvalid: z
+      .enum(['reject', 'null', 'keep'])
+      .optional()
+      .describe(
+        'when a transform or validation fails: reject the row (default), write null, or keep the value',
+      ),
+    required: z.boolean().optional(),
+    lossy: z
+      .union([z.boolean(), z.array(z.enum(['truncate', 'round', 'replace'])).min(1)])
+      .optional()
+      .describe(
+        'the losses this field accepts instead of a reject: truncate (text, fractions of a second), round (decimals, floats, fractions of a second), replace (characters the column charset cannot hold become ?); true accepts all three',
+      ),
+  },
+  undefined,
+  (key) =>
+    FIELD_KEY_TRANSFORMS.has(key)
+      ? `${key} is a transform: write it in the list, \`transform: [{ ${key}: … }]\`${key === 'expr' ? ' (an expression names its own columns: leave `from` out)' : ''}`
+      : undefined,
+);
 
 export const mappingSchema = strict({
   name: nonEmpty,

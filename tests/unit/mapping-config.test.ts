@@ -61,4 +61,14 @@ describe('mappings as the config writes them', () => {
       '  ! mappings[0].fields.pseudo.transform[0].hash.length: Too small: expected number to be >=8  (stocktake.yaml:14:91)',
     ]);
   });
+
+  test('a transform written as a field key is pointed to the transform list', () => {
+    const bad = CONFIG.replace(
+      '{ from: email, transform: [trim, lowercase], validate: email, onInvalid: reject }',
+      '{ expr: "lower(email)" }',
+    );
+    expect(problems(bad)).toEqual([
+      '  ! mappings[0].fields.email.expr: unknown key (expr is a transform: write it in the list, `transform: [{ expr: … }]` (an expression names its own columns: leave `from` out))  (stocktake.yaml:12:28)',
+    ]);
+  });
 });

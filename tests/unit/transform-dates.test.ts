@@ -67,6 +67,11 @@ describe('datetime across the Paris clock changes', () => {
     );
   });
 
+  test('a time the clocks repeat is read as the later of its two instants, in standard time', () => {
+    // 02:30 on 27 October 2024 in Paris is 00:30Z (summer time) and again 01:30Z (standard time).
+    expect(transformOne([step], '27/10/2024 02:30')).toBe('2024-10-27T01:30:00.000Z');
+  });
+
   test('local: true gives the local time of the zone, without an offset, for a column without one', () => {
     const local = { datetime: { zone: 'Europe/Paris', local: true } };
     expect(transformOne([local], '2024-01-15T11:00:00.000Z')).toBe('2024-01-15T12:00:00.000');
