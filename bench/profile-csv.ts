@@ -104,6 +104,11 @@ function millerSummary(path: string): Measure {
     'u=resource.getrusage(resource.RUSAGE_CHILDREN)\n' +
     'print(time.time()-t, u.ru_maxrss, r.returncode, u.ru_utime+u.ru_stime)';
   try {
+    try {
+      execFileSync('mlr', ['--version'], { stdio: 'ignore' });
+    } catch {
+      throw new Error('Miller is not installed (apt-get install miller)');
+    }
     const output = execFileSync('python3', ['-c', script, 'mlr', '--icsv', '--opprint', 'summary', path], {
       encoding: 'utf8',
     });
