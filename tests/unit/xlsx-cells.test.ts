@@ -112,6 +112,13 @@ describe('xlsx cells', () => {
         '<c r="C2" t="inlineStr"><is><r><t/></r><r><t>Dupont</t></r><r><t xml:space="preserve"/></r></is></c></row>',
     );
     expect(rows[1]!.values).toEqual(['Dupont SARL', 'plain', 'Dupont']);
+    // Line breaks between the runs, as an indenting writer puts them.
+    const pretty = await rowsOf(
+      'rich-inline-indented',
+      '<row r="1"><c r="A1" t="s"><v>0</v></c></row>' +
+        '<row r="2"><c r="A2" t="inlineStr"><is>\n    <r><t xml:space="preserve">Martin </t></r>\n    <r><t>SAS</t></r>\n  </is></c></row>',
+    );
+    expect(pretty[1]!.values).toEqual(['Martin SAS']);
   });
 
   it("keeps a formula error's text (#DIV/0!), as it keeps a plain error cell's", async () => {

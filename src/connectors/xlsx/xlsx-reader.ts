@@ -549,7 +549,8 @@ export async function* normaliseSheetXml(chunks: AsyncIterable<Buffer | string>)
     if (cut === 0) continue;
     const head = buffer.subarray(0, cut);
     const isoDates = head.includes('t="d"') || head.includes("t='d'");
-    const richInline = head.includes('<is><r');
+    // A rich-text run (`<r>`, which takes no attribute), wherever the writer put line breaks around it.
+    const richInline = head.includes('<r>') && head.includes('<is>');
     const errors = head.includes('t="e"') || head.includes("t='e'");
     if (isoDates || richInline || errors || head.includes('/>')) {
       let text = head.toString('latin1');
