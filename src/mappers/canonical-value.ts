@@ -4,10 +4,15 @@
  * `1.5`), timestamps as instants at the column's precision (equal instants in other zones are equal),
  * CHAR(n) padding ignored, booleans by truth, JSON deep-equal (keys sorted), bytes as hex.
  */
-import { JsonText } from '../connectors/json-text.ts';
+import {
+  canonicalJsonNumber,
+  isJsonText,
+  JsonNumber,
+  JsonText,
+  parseJsonExact,
+} from '../connectors/json-text.ts';
 import type { Value } from '../connectors/types.ts';
 import type { Column } from '../core/inventory.ts';
-import { plainNumberText } from '../core/plain-number.ts';
 import { isCanonicalDecimal, numberToDecimal, parseDecimalText, plainDecimalText } from './decimal-text.ts';
 
 /** The canonical text of null (no value of any type canonicalises to it). */
@@ -397,15 +402,16 @@ function canonicalJson(value: Value | undefined): string {
 }
 
 /**
- * JSON with object keys sorted at every level, so that deep-equal values give the same text; numbers as
- * plain decimals (`2.5`, `1000000000000000000000`), and a JSON document's text (`JsonText`) read with its
+ * JSON with object keys sorted at every level, so that deep-equal values give the same text; numbers in
+ * their exact canonical form (`canonicalJsonNumber`), and a JSON document's text (`JsonText`) read with its
  * numbers as written, so that `12345678901234567891` and `…890` differ and `2.50` equals `2.5`.
  */
 export function stableJson(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (value instanceof JsonText) return stableJsonText(value.text);
-  if (typeof value === 'bigint') return value.toString();
-  if (typeof value === 'number') return plainNumberText(value) ?? 'null';
+  if (value instanceof JsonNumber) return canonicalJsonNumber(value.text);
+  if (typeof value === 'bigint') return canonicalJsonNumber(value.toString());
+  if (typeof value === 'number') return Number.isFinite(value) ? canonicalJsonNumber(String(value)) : 'null';
   if (typeof value !== 'object') return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
   if (value instanceof Uint8Array) return JSON.stringify(Buffer.from(value).toString('base64'));
@@ -418,62 +424,7 @@ export function stableJson(value: unknown): string {
 
 /** A JSON value's text as `stableJson` writes the value, its numbers exact (no double in between). */
 export function stableJsonText(text: string): string {
-  // The walk below reads valid JSON only (a column's text that is not is compared as that text).
-  try {
-    JSON.parse(text);
-  } catch {
-    return JSON.stringify(text);
-  }
-  let at = 0;
-  const space = () => {
-    while (at < text.length && ' \t\n\r'.includes(text[at]!)) at++;
-  };
-  const stringAt = (): string => {
-    const start = at++;
-    while (text[at] !== '"') at += text[at] === '\\' ? 2 : 1;
-    at++;
-    return JSON.parse(text.slice(start, at)) as string;
-  };
-  const valueAt = (): string => {
-    space();
-    const c = text[at];
-    if (c === '{') {
-      at++;
-      const members: [string, string][] = [];
-      space();
-      if (text[at] === '}') at++;
-      else
-        for (;;) {
-          space();
-          const key = stringAt();
-          space();
-          at++; // :
-          members.push([key, valueAt()]);
-          space();
-          if (text[at++] === '}') break;
-        }
-      members.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
-      return `{${members.map(([key, v]) => `${JSON.stringify(key)}:${v}`).join(',')}}`;
-    }
-    if (c === '[') {
-      at++;
-      const items: string[] = [];
-      space();
-      if (text[at] === ']') at++;
-      else
-        for (;;) {
-          items.push(valueAt());
-          space();
-          if (text[at++] === ']') break;
-        }
-      return `[${items.join(',')}]`;
-    }
-    if (c === '"') return JSON.stringify(stringAt());
-    const start = at;
-    while (at < text.length && !' \t\n\r,]}'.includes(text[at]!)) at++;
-    const token = text.slice(start, at);
-    if (token === 'true' || token === 'false' || token === 'null') return token;
-    return parseDecimalText(token, '.') ?? token;
-  };
-  return valueAt();
+  // A column's text that is not JSON is compared as that text.
+  if (!isJsonText(text)) return JSON.stringify(text);
+  return stableJson(parseJsonExact(text));
 }

@@ -51,8 +51,8 @@ afterAll(async () => {
 /** The arrays' elements as the server writes them, timestamps as ISO with their microseconds. */
 const DAYS = '["2024-01-01","0044-03-15 BC","infinity",null]';
 const STAMPS = '["2024-01-01T12:34:56.123456Z"]';
-/** numeric[] elements exact as decimal text; float8[] elements as numbers, NaN and infinities as text. */
-const AMOUNTS = '["1.10","12345678901234567890.123456789",null,"NaN"]';
+/** numeric[] elements exact, as numbers (NaN, no JSON number, as text); float8[] elements as numbers, NaN and infinities as text. */
+const AMOUNTS = '[1.10,12345678901234567890.123456789,null,"NaN"]';
 const RATIOS = '[0.1,1e+300,"NaN","-Infinity"]';
 
 /** Both targets hold what the server wrote. */
@@ -148,6 +148,42 @@ describe.skipIf(!pgUp)('PostgreSQL into SQLite', () => {
       ).toEqual(EXPECTED);
     } finally {
       db.close();
+    }
+  });
+});
+
+describe.skipIf(!pgUp)('PostgreSQL numeric[] into PostgreSQL', () => {
+  it('writes the numbers exactly into a numeric array of another scale and into jsonb, and a re-run changes nothing', async () => {
+    await pg.run(`CREATE TABLE back (id integer PRIMARY KEY, amounts numeric(40,10)[], as_json jsonb)`);
+    const cfg = {
+      sources: { legacy: { kind: 'postgres', url: pg.url() } },
+      targets: { app: { kind: 'postgres', url: pg.url() } },
+      mappings: [
+        {
+          name: 'back',
+          from: { source: 'legacy', dataset: 'public.t' },
+          to: { target: 'app', dataset: 'public.back', key: ['id'], mode: 'upsert' },
+          fields: { id: {}, amounts: {}, as_json: { from: 'amounts' } },
+        },
+      ],
+    } as unknown as Config;
+    await migrateTwice(cfg, join(dir, 'postgres'), { inserted: 3 });
+    const db = knexFactory({ client: 'pg', connection: pg.url(), pool: { min: 0, max: 1 } });
+    try {
+      const { rows } = await db.raw(
+        'SELECT id, amounts::text AS amounts, as_json::text AS as_json FROM back ORDER BY id',
+      );
+      expect(rows).toEqual([
+        {
+          id: 1,
+          amounts: '{1.1000000000,12345678901234567890.1234567890,NULL,NaN}',
+          as_json: '[1.10, 12345678901234567890.123456789, null, "NaN"]',
+        },
+        { id: 2, amounts: null, as_json: null },
+        { id: 3, amounts: null, as_json: null },
+      ]);
+    } finally {
+      await db.destroy();
     }
   });
 });

@@ -1,12 +1,21 @@
 /** The connection of a PostgreSQL source or target, for knex and for the catalog's own pool; audits get read-only sessions. */
 import type { Knex } from 'knex';
 import { StocktakeError } from '../../core/errors.ts';
+import { JsonText } from '../json-text.ts';
 import { AUDIT_LOCK_TIMEOUT_MS, type NetworkConfig } from '../sql/sql-dialect.ts';
 import { tlsOptions } from '../sql/sql-tls.ts';
 import type { OpenMode } from '../types.ts';
 import { POSTGRES_OIDS, postgresTimestampToIso } from './postgres-types.ts';
 
 const keepText = (value: string) => value;
+
+/** A parsed numeric[] as JSON text: decimals as numbers, NaN and ±Infinity (no JSON number) as strings. */
+function numbersAsJson(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (Array.isArray(value)) return `[${value.map(numbersAsJson).join(',')}]`;
+  const text = String(value);
+  return /^-?\d+(?:\.\d+)?$/.test(text) ? text : JSON.stringify(text);
+}
 const floatOrText = (value: string): number | string => {
   const number = Number(value);
   return Number.isFinite(number) ? number : value;
@@ -53,11 +62,13 @@ export async function postgresConnection(
       ).arrayParser
         .create(text, (entry) => (entry === null ? null : element(entry)))
         .parse();
+  // numeric[] as a JSON document of its numbers as the server wrote them (`[1.10,12345678901234567890.5]`),
+  // not rounded through doubles: exact into a JSON column, into another numeric[], and when compared.
+  const numericArray = (text: string): JsonText => new JsonText(numbersAsJson(arrayOf(keepText)(text)));
   const arrays: Readonly<Record<number, (text: string) => unknown>> = {
-    // numeric[] elements as their decimal text (1.10, 12345678901234567890.5), as a numeric column and
-    // int8[] elements are, not rounded through a double; float4[]/float8[] elements as numbers (the server
-    // writes each float's shortest exact text), but NaN and ±Infinity as their text, which JSON cannot hold.
-    1231: arrayOf(keepText),
+    // float4[]/float8[] elements as numbers (the server writes each float's shortest exact text), but NaN and
+    // ±Infinity as their text, which JSON cannot hold.
+    1231: numericArray,
     1021: arrayOf(floatOrText),
     1022: arrayOf(floatOrText),
     1182: arrayOf(keepText),

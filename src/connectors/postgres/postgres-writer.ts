@@ -23,6 +23,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { StocktakeError } from '../../core/errors.ts';
 import { redact } from '../../core/secrets.ts';
 import { type Utf8Buffer, writeUtf8 } from '../../core/utf8-write.ts';
+import { JsonNumber, JsonText, parseJsonExact } from '../json-text.ts';
 import { binaryBuffer, jsonText, utcWallClock } from '../sql/sql-write-values.ts';
 import {
   CHECKPOINT_COLUMNS,
@@ -613,6 +614,9 @@ export function copyField(value: Value, encoding: Encoding): string | undefined 
     default:
       if (value instanceof Uint8Array) text = `\\x${binaryBuffer(value).toString('hex')}`;
       else if (encoding === 'array' && Array.isArray(value)) text = arrayLiteral(value);
+      else if (encoding === 'array' && value instanceof JsonText && value.text.trimStart().startsWith('['))
+        // A JSON array (a numeric[] read exactly, a document mapped into an array column), numbers as written.
+        text = arrayLiteral(parseJsonExact(value.text) as unknown[]);
       else text = jsonText(value);
   }
   if (!COPY_SPECIAL.test(text)) return text;
@@ -628,6 +632,7 @@ export function arrayLiteral(items: readonly unknown[]): string {
     const item = items[i];
     if (item === null || item === undefined) out += 'NULL';
     else if (Array.isArray(item)) out += arrayLiteral(item);
+    else if (item instanceof JsonNumber) out += item.text;
     else {
       const text =
         item instanceof Uint8Array
