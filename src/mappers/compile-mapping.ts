@@ -244,12 +244,13 @@ export function tryCompileMapping(
     // A date step with explicit formats reads a file's text too: the order the scan inferred from the whole
     // column (`01/02/2024` as 1 February when every value parses day first, as text when one does not)
     // must not decide what `formats: [MM/dd/yyyy]` reads. So does a number step that names its decimal
-    // separator: `{ decimal: "," }` reads `25,000` as written, not the scan's `25.000` (or `25000`).
+    // separator on a CSV file: `{ decimal: "," }` reads `25,000` as written, not the scan's `25.000` (or
+    // `25000`); a sheet's number cell is a number, which no separator applies to.
     const readsText =
       (textTargetByName.get(field)?.type === 'string' &&
         transforms.every((step) => !PARSING_STEPS.has(stepNameAndArgs(step).name))) ||
-      ((source.kind === 'file' || source.kind === 'sheet') &&
-        transforms.some((step) => hasDateFormats(step) || hasDecimalSeparator(step)));
+      ((source.kind === 'file' || source.kind === 'sheet') && transforms.some(hasDateFormats)) ||
+      (source.kind === 'file' && transforms.some(hasDecimalSeparator));
     const asText = (name: string) => readsText && sourceByName.get(name)!.type !== 'string';
     let input = INPUT_NONE;
     let column = -1;

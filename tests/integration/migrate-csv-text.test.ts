@@ -187,6 +187,32 @@ describe('CSV text into text columns', () => {
     expect(again.run.mappings[0]).toMatchObject({ path: 'diff', unchanged: 2, warnings: [warning] });
   });
 
+  it("a number step with a decimal separator takes a sheet's number cells as the numbers they are", async () => {
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('Prix');
+    sheet.addRow(['ref', 'prix']);
+    sheet.addRow(['A1', 12.345]);
+    sheet.addRow(['A2', 1234.5]);
+    const file = join(dir, 'prix.xlsx');
+    await workbook.xlsx.writeFile(file);
+    const { cfg, path } = setUp('prix', {
+      ref: {},
+      montant: { from: 'prix', transform: [{ number: { decimal: ',' } }] },
+    });
+    const sheetCfg = {
+      ...cfg,
+      sources: { legacy: { kind: 'xlsx', path: file } },
+      mappings: [{ ...cfg.mappings![0]!, from: { source: 'legacy', dataset: 'Prix' } }],
+    } as unknown as Config;
+    const { error, run } = await runMigrate(sheetCfg, { rejectsDir: join(dir, 'prix-rejects') });
+    expect(error).toBeNull();
+    expect(run.mappings[0]?.rejected).toEqual({ mapping: 0, database: 0 });
+    expect(rows(path).map(({ ref, montant }) => ({ ref, montant }))).toEqual([
+      { ref: 'A1', montant: '12.345' },
+      { ref: 'A2', montant: '1234.5' },
+    ]);
+  });
+
   it('reads a workbook text cell as written too, as the CSV file', async () => {
     const workbook = new ExcelJS.Workbook();
     const sheet = workbook.addWorksheet('Clients');

@@ -67,6 +67,11 @@ describe('number and integer', () => {
     expect(run([{ number: { decimal: ',' } }], 0.25)).toBe('0.25');
     // After a step that makes text, the separators apply again.
     expect(run(['text', { number: { decimal: ',' } }], '25.000')).toBe('25000');
+    // So they do to the text a lookup or a default puts in the column's place.
+    expect(run([{ default: '0,5' }, { number: { decimal: ',' } }], null)).toBe('0.5');
+    expect(run([{ lookup: { values: { '2.5': '1,250' } } }, { number: { decimal: ',' } }], '2.5')).toBe(
+      '1.25',
+    );
   });
 
   test.each([

@@ -26,14 +26,18 @@ const AMBIGUOUS_DOT = /^\s*[-+\u2212]?[1-9]\d{0,2}\.\d{3}\s*$/;
 /** Types whose values reach a step already converted: a decimal as canonical text (`25.000`), a number. */
 const NUMERIC_TYPES: ReadonlySet<LogicalType | undefined> = new Set(['integer', 'decimal', 'float']);
 
+/** A canonical decimal, as a numeric column's value reaches a step: `25.000`, `-0.5`, `12`. */
+const CANONICAL_DECIMAL = /^-?\d+(?:\.\d+)?$/;
+
 /**
  * The number or integer step. A value of a numeric column is already a number or a canonical decimal
  * (`25.000` is twenty-five, as a database or the file's inference converted it): it is read as such,
- * whatever `decimal` says, which is for text (a text column, or a file's text, which a step with `decimal`
- * reads as written: `25,000`).
+ * whatever `decimal` says, which is for text (a text column, a file's text, which a step with `decimal`
+ * reads as written: `25,000`, or what an earlier step such as `lookup` or `default` put in its place).
  */
 function decimalStep(args: unknown, whole: boolean, context: TransformContext): TransformFn {
-  const decimal = NUMERIC_TYPES.has(context.valueType) ? '.' : separatorOf(args);
+  const numericInput = NUMERIC_TYPES.has(context.valueType);
+  const decimal = separatorOf(args);
   const notNumber = decimal ? `is not a number (decimal separator "${decimal}")` : 'is not a number';
   const ambiguous =
     'is ambiguous: one dot before three digits is a thousands separator in French (1234) and a decimal point in English (1.234); say which with { number: { decimal: "," } } or { decimal: "." }';
@@ -43,8 +47,11 @@ function decimalStep(args: unknown, whole: boolean, context: TransformContext): 
     if (value === null || value === undefined) return null;
     if (typeof value === 'string') {
       if (value.trim().length === 0) return null;
-      if (decimal === undefined && AMBIGUOUS_DOT.test(value)) return fail(failure, ambiguous);
-      text = parseDecimalText(value, decimal);
+      if (numericInput && CANONICAL_DECIMAL.test(value)) text = parseDecimalText(value, '.');
+      else {
+        if (decimal === undefined && AMBIGUOUS_DOT.test(value)) return fail(failure, ambiguous);
+        text = parseDecimalText(value, decimal);
+      }
     } else if (typeof value === 'number') {
       text = numberToDecimal(value);
     } else if (typeof value === 'bigint') {
