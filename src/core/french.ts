@@ -3,7 +3,6 @@
  * in French (`--lang fr`) show: `1 146`, `21,2 %`, `0,5`.
  */
 const COUNT = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 0 });
-const PERCENT = new Intl.NumberFormat('fr-FR', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 const NUMBER = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 20, useGrouping: false });
 
 /** A count with French digit grouping: `1 146`. */
@@ -11,9 +10,12 @@ export function frCount(n: number): string {
   return COUNT.format(n);
 }
 
-/** A rate (0.212) as a French percentage with one decimal: `21,2 %`. */
+/**
+ * A rate (0.212) as a French percentage with one decimal: `21,2 %`, rounded as the English messages'
+ * `toFixed(1)` rounds it, so both languages show the same figure.
+ */
 export function frPercent(rate: number): string {
-  return `${PERCENT.format(rate * 100)}\u00a0%`;
+  return `${(rate * 100).toFixed(1).replace('.', ',')}\u00a0%`;
 }
 
 /** A number with a decimal comma and no grouping: `0,5`, `-12.75` as `-12,75`. */

@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { frCount, frNumber, frPercent } from '../../src/core/french.ts';
+
+describe('French numbers', () => {
+  it('rounds a percentage as the English message does, so both languages show one figure', () => {
+    // 3 of 2000 is 0.15%: the double below it rounds to 0.1 with toFixed, where Intl would show 0,2.
+    expect(`${((3 / 2000) * 100).toFixed(1)}%`).toBe('0.1%');
+    expect(frPercent(3 / 2000)).toBe('0,1\u00a0%');
+    expect(frPercent(0.212)).toBe('21,2\u00a0%');
+    expect(frPercent(1)).toBe('100,0\u00a0%');
+  });
+
+  it('groups counts and writes decimals with a comma', () => {
+    expect(frCount(1146)).toBe('1\u202f146');
+    expect(frNumber(-12345.75)).toBe('-12345,75');
+  });
+});
