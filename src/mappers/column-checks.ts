@@ -8,7 +8,7 @@
  * it; a field's `lossy` list names the losses it accepts instead (truncate, round, replace).
  */
 
-import { isJsonText, JsonText } from '../connectors/json-text.ts';
+import { canonicalJsonNumber, isJsonText, JsonText } from '../connectors/json-text.ts';
 import type { Value } from '../connectors/types.ts';
 import { shortestFloat32 } from '../core/float32.ts';
 import type { Column, LogicalType } from '../core/inventory.ts';
@@ -261,12 +261,19 @@ function typeConversion(column: Column, options: ColumnCheckOptions, where: stri
     case 'json': {
       // Text mapped into a JSON column is the document it spells (a CSV cell, a TEXT column of payloads),
       // kept as written; a value from a JSON column is a document already (a string there is a JSON string).
-      if (options.valueType !== 'string') return (value) => value;
+      // SQLite gives a column declared JSON numeric affinity: a document that is one number is stored as
+      // an integer or a float, so one a double cannot hold (`12345678901234567891`) would change.
+      const sqlite = options.targetKind === 'sqlite';
+      const rounded = `is a number that ${where} (${native}, numeric affinity in SQLite) would store as a float, changing it`;
+      const exact = (doc: JsonText, failure: StepFailure) =>
+        sqlite && sqliteWouldRound(doc.text) ? fail(failure, rounded, 'REJECT_PRECISION') : doc;
+      if (options.valueType !== 'string')
+        return (value, _row, failure) => (value instanceof JsonText ? exact(value, failure) : value);
       const reason = notType('JSON text');
       return (value, _row, failure) => {
         if (typeof value !== 'string') return value;
         const text = value.trim();
-        return isJsonText(text) ? new JsonText(text) : fail(failure, reason, 'REJECT_TYPE');
+        return isJsonText(text) ? exact(new JsonText(text), failure) : fail(failure, reason, 'REJECT_TYPE');
       };
     }
     case 'binary': {
@@ -614,4 +621,12 @@ function temporalFit(
     }
     return fitted;
   };
+}
+
+/** True when a JSON document is one number that SQLite's numeric affinity would store changed (past a double). */
+function sqliteWouldRound(text: string): boolean {
+  const token = text.trim();
+  if (!/^-?\d/.test(token)) return false;
+  const number = Number(token);
+  return !Number.isFinite(number) || canonicalJsonNumber(String(number)) !== canonicalJsonNumber(token);
 }

@@ -4,6 +4,7 @@
  * a reject with its stable code, and each declared `lossy` step writes the cut, rounded or replaced value.
  */
 import { describe, expect, test } from 'vitest';
+import { JsonText } from '../../src/connectors/json-text.ts';
 import type { Value } from '../../src/connectors/types.ts';
 import type { Column, LogicalType } from '../../src/core/inventory.ts';
 import type { PlanDocument } from '../../src/core/plan.ts';
@@ -510,6 +511,22 @@ describe('dates with a zero month or day', () => {
     );
     expect(transformOne(['date'], '2024-00-00')).toMatch(
       /^REJECT_TRANSFORM date: "2024-00-00" is a MySQL date with a zero month or day/,
+    );
+  });
+});
+
+describe('JSON into SQLite', () => {
+  test('a document that is one number a double cannot hold is refused, as numeric affinity would change it', () => {
+    const json = col('json', 'JSON');
+    expect(check(json, new JsonText('12345678901234567891'), 'sqlite')).toBe(
+      'REJECT_PRECISION is a number that t.c (JSON, numeric affinity in SQLite) would store as a float, changing it',
+    );
+    expect(check(json, new JsonText('1e400'), 'sqlite')).toMatch(/^REJECT_PRECISION/);
+    // A number a double holds, and documents that are no number, are written as they are.
+    for (const doc of ['2.50', '12', '{"n": 12345678901234567891}', '"12345678901234567891"'])
+      expect(check(json, new JsonText(doc), 'sqlite')).toEqual(new JsonText(doc));
+    expect(check(col('json', 'jsonb'), new JsonText('12345678901234567891'), 'postgres')).toEqual(
+      new JsonText('12345678901234567891'),
     );
   });
 });
