@@ -160,6 +160,23 @@ describe('csv sniffing', () => {
     );
   });
 
+  it('warns when a file sniffed as ISO-8859-15 holds, past the sample, bytes only Windows-1252 defines', async () => {
+    const rows = Array.from({ length: 5000 }, (_, i) => `${i};Libellé ${i};1`).join('\n');
+    const bytes = Buffer.concat([
+      iconv.encode(`code;libellé;montant\n1;Cœur;12,50 €\n${rows}\n`, 'iso-8859-15'),
+      iconv.encode('5001;l’eau;3\n', 'win1252'),
+    ]);
+    const connector = await open(fixture('late-quote.csv', bytes));
+    const inventory = await connector.inventory();
+    expect(inventory.datasets[0]!.file).toMatchObject({ encoding: 'iso-8859-15' });
+    const finding = (inventory.findings ?? []).find((f) => f.code === 'CSV_ENCODING_AMBIGUOUS');
+    expect(finding).toMatchObject({
+      severity: 'warning',
+      evidence: { line: 5003, count: 1, encoding: 'iso-8859-15' },
+    });
+    expect(finding!.message).toContain('set `encoding: windows-1252`');
+  });
+
   it('warns when a file read as Windows-1252 holds ¤ that ISO-8859-15 would read as €', async () => {
     // Nothing in the sniffed sample tells the encodings apart; the 0xA4 bytes come thousands of lines later.
     const rows = Array.from({ length: 5000 }, (_, i) => `${i};Libellé ${i};1`).join('\n');

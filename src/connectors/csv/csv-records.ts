@@ -66,11 +66,19 @@ export interface RecordStreamReport {
    * characters only Windows-1252 has (0x80–0x9F: `€`, `œ`, `’`…): their count and the line of the first.
    */
   readonly currencySigns?: { readonly count: number; readonly line: number };
+  /**
+   * A file read as ISO-8859-15 holding bytes 0x80–0x9F, control codes there and `€`, `œ`, `’`… in
+   * Windows-1252 (the sniffed sample had none): their count and the line of the first.
+   */
+  readonly controlBytes?: { readonly count: number; readonly line: number };
   /** The offset the stream stopped at (`stop`); undefined when it read to the end of the file. */
   readonly stoppedAt?: number;
 }
 
 const CHUNK_BYTES = 256 * 1024;
+
+/** ISO-8859-15's control codes at bytes 0x80–0x9F, where Windows-1252 has `€`, `œ`, `’`… */
+const C1_CONTROLS = /[\u0080-\u009f]/g;
 
 /** The characters Windows-1252 puts at bytes 0x80–0x9F, where ISO-8859-15 has control codes. */
 const CP1252_ONLY =
@@ -96,6 +104,8 @@ export async function* csvRecordChunks(
   const decoder = utf8 ? undefined : createChunkDecoder(dialect.encoding);
   let undefinedBytes: { count: number; line: number } | undefined;
   let currencySigns: { count: number; line: number } | undefined;
+  let controlBytes: { count: number; line: number } | undefined;
+  const latin9 = dialect.encoding === 'iso-8859-15';
   // Windows-1252's own characters (bytes 0x80–0x9F) prove the file is not ISO-8859-15.
   let cp1252Only = dialect.encoding !== 'windows-1252';
   const report = {
@@ -125,6 +135,7 @@ export async function* csvRecordChunks(
     ...(stoppedAt === undefined ? {} : { stoppedAt }),
     ...(undefinedBytes ? { undefinedBytes } : {}),
     ...(currencySigns && !cp1252Only ? { currencySigns } : {}),
+    ...(controlBytes ? { controlBytes } : {}),
   });
   const lineOf = (text: string, at: number): number => {
     let line = tokenizer.lineAfterInput();
@@ -137,6 +148,12 @@ export async function* csvRecordChunks(
     if (at >= 0) {
       undefinedBytes ??= { count: 0, line: lineOf(text, at) };
       for (; at >= 0; at = text.indexOf('\ufffd', at + 1)) undefinedBytes.count++;
+    }
+    if (latin9) {
+      C1_CONTROLS.lastIndex = 0;
+      let match = C1_CONTROLS.exec(text);
+      if (match) controlBytes ??= { count: 0, line: lineOf(text, match.index) };
+      for (; match; match = C1_CONTROLS.exec(text)) controlBytes!.count++;
     }
     if (!cp1252Only) {
       cp1252Only = CP1252_ONLY.test(text);

@@ -113,6 +113,18 @@ export async function scanCsvFile(
       evidence: { file: file.path, line, count, encoding: dialect.encoding },
     });
   }
+  if (report.controlBytes && dialect.sniffed.includes('encoding')) {
+    const { count, line } = report.controlBytes;
+    findings.push({
+      code: 'CSV_ENCODING_AMBIGUOUS',
+      severity: 'warning',
+      source,
+      dataset: file.name,
+      message: `${file.path}: ${count} byte(s) 0x80–0x9F (first near line ${line}), control codes in ISO-8859-15, which the file was read as; Windows-1252 reads them as \`€\`, \`œ\`, \`’\`…: set \`encoding: windows-1252\` if the file is Windows-1252`,
+      messageFr: `${file.path} : ${frCount(count)} octet(s) 0x80–0x9F (le premier vers la ligne ${line}), des caractères de contrôle en ISO-8859-15, encodage dans lequel le fichier a été lu ; Windows-1252 les lit comme \`€\`, \`œ\`, \`’\`… : indiquez \`encoding: windows-1252\` si le fichier est en Windows-1252`,
+      evidence: { file: file.path, line, count, encoding: dialect.encoding },
+    });
+  }
   if (report.notUtf8.count > 0) {
     const lines = report.notUtf8.lines;
     const listed = lines.join(', ') + (report.notUtf8.count > lines.length ? ', …' : '');
