@@ -3,7 +3,6 @@
  * in French (`--lang fr`) show: `1 146`, `21,2 %`, `0,5`.
  */
 const COUNT = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 0 });
-const NUMBER = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 20, useGrouping: false });
 
 /** A count with French digit grouping: `1 146`. */
 export function frCount(n: number): string {
@@ -18,7 +17,7 @@ export function frPercent(rate: number): string {
   return `${(rate * 100).toFixed(1).replace('.', ',')}\u00a0%`;
 }
 
-/** A number with a decimal comma and no grouping: `0,5`, `-12.75` as `-12,75`. */
+/** A number as JavaScript writes it, with a decimal comma: `0,5`, `-12345,75`, `1,23457e-25`. */
 export function frNumber(x: number): string {
-  return NUMBER.format(x);
+  return String(x).replace('.', ',');
 }

@@ -13,5 +13,7 @@ describe('French numbers', () => {
   it('groups counts and writes decimals with a comma', () => {
     expect(frCount(1146)).toBe('1\u202f146');
     expect(frNumber(-12345.75)).toBe('-12345,75');
+    // As small as the English message shows it, not rounded to 0.
+    expect(frNumber(1.23457e-25)).toBe('1,23457e-25');
   });
 });
