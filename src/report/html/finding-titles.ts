@@ -31,8 +31,8 @@ export const FINDING_TITLES: Readonly<Record<string, Titles>> = {
     fr: 'Octets que l’encodage ne définit pas',
   },
   CSV_ENCODING_AMBIGUOUS: {
-    en: '¤ that may be € (ISO-8859-15)',
-    fr: '¤ qui est peut-être € (ISO-8859-15)',
+    en: 'Windows-1252 or ISO-8859-15: bytes read one way may mean the other',
+    fr: 'Windows-1252 ou ISO-8859-15 : des octets lus d’une façon peuvent signifier l’autre',
   },
   CSV_NUL_BYTES: { en: 'NUL characters in values', fr: 'Caractères NUL dans des valeurs' },
   HEADER_BLANK: { en: 'Blank header names', fr: 'Noms de colonnes vides' },
