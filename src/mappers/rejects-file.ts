@@ -23,11 +23,17 @@ function csvCell(value: unknown): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** Writes rejects.csv and rejects.jsonl in a folder; `close` ends both. */
+/**
+ * Writes rejects.csv and rejects.jsonl in a folder; `close` ends both. The files are created (an earlier
+ * run's replaced) at the first reject or at `open`, so a run refused before it starts (a stale saved plan)
+ * leaves the last run's rejects as they were.
+ */
 export class RejectsFiles implements RejectSink {
   readonly files: readonly string[];
   #csv: number | undefined;
   #jsonl: number | undefined;
+  #closed = false;
+  #created = false;
   count = 0;
 
   constructor(dir: string) {
@@ -37,14 +43,26 @@ export class RejectsFiles implements RejectSink {
     } catch (error) {
       throw unwritable(dir, error);
     }
+  }
+
+  /** True once the files are created (by a reject or by `open`). */
+  get created(): boolean {
+    return this.#created;
+  }
+
+  /** Creates both files (empty but for the CSV header) unless they are open already. */
+  open(): void {
+    if (this.#csv !== undefined || this.#closed) return;
     this.#csv = openFile(this.files[0]!);
     this.#jsonl = openFile(this.files[1]!);
+    this.#created = true;
     // A BOM lets spreadsheets open the UTF-8 file with its accents.
     writeAll(this.#csv, this.files[0]!, `\ufeff${HEADER.join(',')}\r\n`);
   }
 
   /** Appends one rejected row to both files. */
   write(record: RejectRecord): void {
+    this.open();
     if (this.#csv === undefined || this.#jsonl === undefined) return;
     this.count++;
     const cells = [
@@ -61,8 +79,9 @@ export class RejectsFiles implements RejectSink {
     writeAll(this.#jsonl, this.files[1]!, `${redact(JSON.stringify(record))}\n`);
   }
 
-  /** Closes the files. Safe to call twice. */
+  /** Closes the files. Safe to call twice; nothing is written after. */
   close(): void {
+    this.#closed = true;
     if (this.#csv !== undefined) closeSync(this.#csv);
     if (this.#jsonl !== undefined) closeSync(this.#jsonl);
     this.#csv = undefined;

@@ -172,9 +172,12 @@ export async function runMigrate(config: Config, options: MigrateRunOptions): Pr
     const error = options.plan ? await runPlanned(prepared, context) : await runScheduled(prepared, context);
     const retried = await retryRefusedDeletes(prepared, context, error === null);
     const outcome = error ?? retried;
+    // A run that started has its rejects files, empty when nothing was rejected; a saved plan refused as
+    // stale wrote nothing and leaves the last run's files as they were.
+    if (!isStocktakeError(outcome, 'PLAN_STALE')) rejects.open();
     run.finishedAt = (options.now?.() ?? new Date()).toISOString();
     run.status = runStatus(run.mappings, outcome);
-    return { run, error: outcome };
+    return { run: rejects.created ? run : { ...run, rejectsFiles: [] }, error: outcome };
   } finally {
     rejects?.close();
     if (!options.connectors) await connectors.close();

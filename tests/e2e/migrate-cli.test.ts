@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -116,10 +116,16 @@ describe('plan and migrate on SQLite', () => {
     const none = await cli(['plan', ...args, '-o', join(work, 'out2'), '--detailed-exitcode']);
     expect(none.code, none.stderr).toBe(0);
     expect(none.stdout).toContain('No changes');
-    // The first plan was computed on a target that has changed since: refused before any write.
+    // The first plan was computed on a target that has changed since: refused before any write, and the
+    // last run's rejects files are left as they were.
+    const rejectsCsv = join(work, 'out', 'rejects.csv');
+    appendFileSync(rejectsCsv, 'items,7,{"id":7},,,,kept from the last run,REJECT_TYPE\r\n');
+    const lastRun = readFileSync(rejectsCsv, 'utf8');
     const stale = await cli(['migrate', ...args, '--plan', join(work, 'out', 'plan.json')]);
     expect(stale.code).toBe(2);
     expect(stale.stderr).toMatch(/PLAN_STALE.*the target newtool.items \(2 rows then, 2000 now/);
+    expect(readFileSync(rejectsCsv, 'utf8')).toBe(lastRun);
+    expect(stale.stdout).not.toContain('wrote ' + rejectsCsv);
   });
 });
 
