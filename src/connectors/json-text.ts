@@ -125,3 +125,15 @@ export function canonicalJsonNumber(text: string): string {
   digits = trimmed;
   return `${m[1]}${digits}${exponent === 0n ? '' : `e${exponent}`}`;
 }
+
+/** An exactly parsed JSON value as JSON text again, its numbers as written. */
+export function exactJsonText(value: ExactJson): string {
+  if (value === null) return 'null';
+  if (value instanceof JsonNumber) return value.text;
+  if (Array.isArray(value)) return `[${value.map(exactJsonText).join(',')}]`;
+  if (typeof value === 'object')
+    return `{${Object.entries(value)
+      .map(([key, item]) => `${JSON.stringify(key)}:${exactJsonText(item)}`)
+      .join(',')}}`;
+  return JSON.stringify(value);
+}

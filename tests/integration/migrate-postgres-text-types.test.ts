@@ -27,18 +27,19 @@ beforeAll(async () => {
   if (!pgUp) return;
   await pg.create();
   await pg.run(`CREATE TABLE t (id integer PRIMARY KEY, doc jsonb, raw json, span interval, spot point,
-      days date[], stamps timestamptz[], amounts numeric[], ratios float8[]);
+      days date[], stamps timestamptz[], amounts numeric[], ratios float8[], docs jsonb[]);
     INSERT INTO t VALUES
       (1, '{"n": 12345678901234567890, "f": 1.10}', '{"b": 1, "a": 2}', '1 day 02:03:04', '(1.5,2.25)',
        '{2024-01-01,0044-03-15 BC,infinity,NULL}', '{"2024-01-01 12:34:56.123456+00"}',
-       '{1.10,12345678901234567890.123456789,NULL,NaN}', '{0.1,1e300,NaN,-Infinity}'),
-      (2, 'null', '"just a string"', '-00:00:01', '(0,0)', NULL, NULL, NULL, NULL),
-      (3, NULL, '[1e400]', '1 year 2 mons', NULL, NULL, NULL, NULL, NULL)`);
+       '{1.10,12345678901234567890.123456789,NULL,NaN}', '{0.1,1e300,NaN,-Infinity}',
+       ARRAY['{"n": 12345678901234567891, "p": 2.50}'::jsonb, '[1, 2]'::jsonb, NULL]),
+      (2, 'null', '"just a string"', '-00:00:01', '(0,0)', NULL, NULL, NULL, NULL, NULL),
+      (3, NULL, '[1e400]', '1 year 2 mons', NULL, NULL, NULL, NULL, NULL, NULL)`);
   if (myUp)
     await my.create((admin) =>
       admin.raw(
         `CREATE TABLE ${my.name}.t (id int PRIMARY KEY, doc json, raw json, span varchar(100), spot varchar(100),
-          days json, stamps json, amounts json, ratios json)`,
+          days json, stamps json, amounts json, ratios json, docs json)`,
       ),
     );
 });
@@ -54,6 +55,8 @@ const STAMPS = '["2024-01-01T12:34:56.123456Z"]';
 /** numeric[] elements exact, as numbers (NaN, no JSON number, as text); float8[] elements as numbers, NaN and infinities as text. */
 const AMOUNTS = '[1.10,12345678901234567890.123456789,null,"NaN"]';
 const RATIOS = '[0.1,1e+300,"NaN","-Infinity"]';
+/** jsonb[] as the array of its documents, exactly as the server wrote each (an SQL NULL element as null). */
+const DOCS = '[{"n": 12345678901234567891, "p": 2.50},[1, 2],null]';
 
 /** Both targets hold what the server wrote. */
 const EXPECTED = [
@@ -67,6 +70,7 @@ const EXPECTED = [
     stamps: STAMPS,
     amounts: AMOUNTS,
     ratios: RATIOS,
+    docs: DOCS,
   },
   {
     id: 2,
@@ -78,6 +82,7 @@ const EXPECTED = [
     stamps: null,
     amounts: null,
     ratios: null,
+    docs: null,
   },
   {
     id: 3,
@@ -89,6 +94,7 @@ const EXPECTED = [
     stamps: null,
     amounts: null,
     ratios: null,
+    docs: null,
   },
 ];
 
@@ -111,6 +117,7 @@ function config(target: Record<string, unknown>): Config {
           stamps: {},
           amounts: {},
           ratios: {},
+          docs: {},
         },
       },
     ],
@@ -123,7 +130,7 @@ describe.skipIf(!pgUp || !myUp)('PostgreSQL into MariaDB', () => {
     const db = knexFactory({ client: 'mysql2', connection: my.url(), pool: { min: 0, max: 1 } });
     try {
       const [rows] = await db.raw(
-        'SELECT id, CAST(doc AS CHAR) AS doc, CAST(raw AS CHAR) AS raw, span, spot, CAST(days AS CHAR) AS days, CAST(stamps AS CHAR) AS stamps, CAST(amounts AS CHAR) AS amounts, CAST(ratios AS CHAR) AS ratios FROM t ORDER BY id',
+        'SELECT id, CAST(doc AS CHAR) AS doc, CAST(raw AS CHAR) AS raw, span, spot, CAST(days AS CHAR) AS days, CAST(stamps AS CHAR) AS stamps, CAST(amounts AS CHAR) AS amounts, CAST(ratios AS CHAR) AS ratios, CAST(docs AS CHAR) AS docs FROM t ORDER BY id',
       );
       expect(rows.map((r: Record<string, unknown>) => ({ ...r }))).toEqual(EXPECTED);
     } finally {
@@ -137,14 +144,16 @@ describe.skipIf(!pgUp)('PostgreSQL into SQLite', () => {
     const path = join(dir, 'app.sqlite');
     const setup = new Database(path);
     setup.exec(
-      'CREATE TABLE t (id INTEGER PRIMARY KEY, doc JSON, raw JSON, span TEXT, spot TEXT, days JSON, stamps JSON, amounts JSON, ratios JSON)',
+      'CREATE TABLE t (id INTEGER PRIMARY KEY, doc JSON, raw JSON, span TEXT, spot TEXT, days JSON, stamps JSON, amounts JSON, ratios JSON, docs JSON)',
     );
     setup.close();
     await migrateTwice(config({ kind: 'sqlite', path }), join(dir, 'sqlite'), { inserted: 3 });
     const db = new Database(path, { readonly: true });
     try {
       expect(
-        db.prepare('SELECT id, doc, raw, span, spot, days, stamps, amounts, ratios FROM t ORDER BY id').all(),
+        db
+          .prepare('SELECT id, doc, raw, span, spot, days, stamps, amounts, ratios, docs FROM t ORDER BY id')
+          .all(),
       ).toEqual(EXPECTED);
     } finally {
       db.close();
@@ -154,7 +163,9 @@ describe.skipIf(!pgUp)('PostgreSQL into SQLite', () => {
 
 describe.skipIf(!pgUp)('PostgreSQL numeric[] into PostgreSQL', () => {
   it('writes the numbers exactly into a numeric array of another scale and into jsonb, and a re-run changes nothing', async () => {
-    await pg.run(`CREATE TABLE back (id integer PRIMARY KEY, amounts numeric(40,10)[], as_json jsonb)`);
+    await pg.run(
+      `CREATE TABLE back (id integer PRIMARY KEY, amounts numeric(40,10)[], as_json jsonb, docs jsonb[])`,
+    );
     const cfg = {
       sources: { legacy: { kind: 'postgres', url: pg.url() } },
       targets: { app: { kind: 'postgres', url: pg.url() } },
@@ -163,7 +174,7 @@ describe.skipIf(!pgUp)('PostgreSQL numeric[] into PostgreSQL', () => {
           name: 'back',
           from: { source: 'legacy', dataset: 'public.t' },
           to: { target: 'app', dataset: 'public.back', key: ['id'], mode: 'upsert' },
-          fields: { id: {}, amounts: {}, as_json: { from: 'amounts' } },
+          fields: { id: {}, amounts: {}, as_json: { from: 'amounts' }, docs: {} },
         },
       ],
     } as unknown as Config;
@@ -171,16 +182,17 @@ describe.skipIf(!pgUp)('PostgreSQL numeric[] into PostgreSQL', () => {
     const db = knexFactory({ client: 'pg', connection: pg.url(), pool: { min: 0, max: 1 } });
     try {
       const { rows } = await db.raw(
-        'SELECT id, amounts::text AS amounts, as_json::text AS as_json FROM back ORDER BY id',
+        'SELECT id, amounts::text AS amounts, as_json::text AS as_json, docs::text AS docs FROM back ORDER BY id',
       );
       expect(rows).toEqual([
         {
           id: 1,
           amounts: '{1.1000000000,12345678901234567890.1234567890,NULL,NaN}',
           as_json: '[1.10, 12345678901234567890.123456789, null, "NaN"]',
+          docs: '{"{\\"n\\": 12345678901234567891, \\"p\\": 2.50}","[1, 2]",NULL}',
         },
-        { id: 2, amounts: null, as_json: null },
-        { id: 3, amounts: null, as_json: null },
+        { id: 2, amounts: null, as_json: null, docs: null },
+        { id: 3, amounts: null, as_json: null, docs: null },
       ]);
     } finally {
       await db.destroy();

@@ -9,6 +9,13 @@ import { POSTGRES_OIDS, postgresTimestampToIso } from './postgres-types.ts';
 
 const keepText = (value: string) => value;
 
+/** A parsed json[] or jsonb[] as one JSON array of its documents' texts (nested: arrays of arrays). */
+function documentsAsJson(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (Array.isArray(value)) return `[${value.map(documentsAsJson).join(',')}]`;
+  return String(value);
+}
+
 /** A parsed numeric[] as JSON text: decimals as numbers, NaN and ±Infinity (no JSON number) as strings. */
 function numbersAsJson(value: unknown): string {
   if (value === null || value === undefined) return 'null';
@@ -65,10 +72,15 @@ export async function postgresConnection(
   // numeric[] as a JSON document of its numbers as the server wrote them (`[1.10,12345678901234567890.5]`),
   // not rounded through doubles: exact into a JSON column, into another numeric[], and when compared.
   const numericArray = (text: string): JsonText => new JsonText(numbersAsJson(arrayOf(keepText)(text)));
+  // json[] and jsonb[] as the JSON array of their documents as the server wrote them (pg's parser runs
+  // JSON.parse on each, rounding a number past 2^53); an SQL NULL element is the document null.
+  const documentArray = (text: string): JsonText => new JsonText(documentsAsJson(arrayOf(keepText)(text)));
   const arrays: Readonly<Record<number, (text: string) => unknown>> = {
     // float4[]/float8[] elements as numbers (the server writes each float's shortest exact text), but NaN and
     // ±Infinity as their text, which JSON cannot hold.
     1231: numericArray,
+    199: documentArray,
+    3807: documentArray,
     1021: arrayOf(floatOrText),
     1022: arrayOf(floatOrText),
     1182: arrayOf(keepText),

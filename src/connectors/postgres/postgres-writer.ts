@@ -23,7 +23,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { StocktakeError } from '../../core/errors.ts';
 import { redact } from '../../core/secrets.ts';
 import { type Utf8Buffer, writeUtf8 } from '../../core/utf8-write.ts';
-import { JsonNumber, JsonText, parseJsonExact } from '../json-text.ts';
+import { type ExactJson, exactJsonText, JsonNumber, JsonText, parseJsonExact } from '../json-text.ts';
 import { binaryBuffer, jsonText, utcWallClock } from '../sql/sql-write-values.ts';
 import {
   CHECKPOINT_COLUMNS,
@@ -43,7 +43,7 @@ import type { Checkpoint, WriteBatch, WriteRejection, Writer, WriteTarget } from
 import { quotePostgres as q } from './postgres-catalog.ts';
 
 /** How a value is turned into COPY text for a column. */
-type Encoding = 'plain' | 'json' | 'bytea' | 'array' | 'wallclock';
+type Encoding = 'plain' | 'json' | 'bytea' | 'array' | 'jsonArray' | 'wallclock';
 
 /** A target column as the writer needs it: the type to cast the staged text to, and how to encode values. */
 export interface PostgresWriteColumn {
@@ -292,7 +292,8 @@ function postgresWriteColumn(raw: RawColumn): PostgresWriteColumn {
   const unbounded = type === 'bpchar' ? 'bpchar' : type === 'bit' ? 'varbit' : undefined;
   const castType = unbounded ? `${unbounded}${array ? '[]' : ''}` : raw.base_type;
   let encoding: Encoding = 'plain';
-  if (array) encoding = 'array';
+  // A json[] or jsonb[] holds documents: a JSON array in it is one element, not a sub-array.
+  if (array) encoding = type === 'json' || type === 'jsonb' ? 'jsonArray' : 'array';
   else if (type === 'json' || type === 'jsonb') encoding = 'json';
   else if (type === 'bytea') encoding = 'bytea';
   else if (type === 'timestamp') encoding = 'wallclock';
@@ -614,6 +615,17 @@ export function copyField(value: Value, encoding: Encoding): string | undefined 
     default:
       if (value instanceof Uint8Array) text = `\\x${binaryBuffer(value).toString('hex')}`;
       else if (encoding === 'array' && Array.isArray(value)) text = arrayLiteral(value);
+      else if (
+        encoding === 'jsonArray' &&
+        value instanceof JsonText &&
+        value.text.trimStart().startsWith('[')
+      )
+        // The documents of a json[] read exactly (`[{"n":1},null]`), each one element, its numbers as written.
+        text = arrayLiteral(
+          (parseJsonExact(value.text) as ExactJson[]).map((d) => (d === null ? null : exactJsonText(d))),
+        );
+      else if (encoding === 'jsonArray' && Array.isArray(value))
+        text = arrayLiteral(value.map((d) => (d === null || d === undefined ? null : jsonText(d as Value))));
       else if (encoding === 'array' && value instanceof JsonText && value.text.trimStart().startsWith('['))
         // A JSON array (a numeric[] read exactly, a document mapped into an array column), numbers as written.
         text = arrayLiteral(parseJsonExact(value.text) as unknown[]);
