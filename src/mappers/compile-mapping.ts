@@ -254,8 +254,10 @@ export function tryCompileMapping(
     const asText = (name: string) => readsText && sourceByName.get(name)!.type !== 'string';
     let input = INPUT_NONE;
     let column = -1;
-    // The source column a field copies as it is (no step), for what its native type means to the target.
-    let copied: Column | undefined;
+    // The source column whose values reach the target as they are or through steps that keep their type
+    // (`null_if`, `default`…), for what its native type means to the target: a PostgreSQL bit string stays
+    // bits through them.
+    let carried: Column | undefined;
     const columns: number[] = [];
     let type: LogicalType | undefined;
     if (config.from !== undefined && config.value !== undefined) {
@@ -294,7 +296,7 @@ export function tryCompileMapping(
         input = INPUT_COLUMN;
         column = useColumn(name, asText(name));
         type = asText(name) ? 'string' : found.type;
-        if (transforms.length === 0) copied = found;
+        carried = found;
       } else {
         problems.push({
           path: config.from === undefined ? path : `${path}.from`,
@@ -333,6 +335,7 @@ export function tryCompileMapping(
           code: 'MAP_TRANSFORM_INVALID',
         });
       }
+      if (definition.produces !== undefined) carried = undefined;
       if (definition.produces === 'any') type = undefined;
       else if (definition.produces !== undefined) type = definition.produces;
     });
@@ -388,7 +391,7 @@ export function tryCompileMapping(
           targetKind: options.targetKind,
           lossy: config.lossy,
           ...(type !== undefined ? { valueType: type } : {}),
-          ...(copied && isPostgresBitString(copied, source) ? { bitString: true } : {}),
+          ...(carried && isPostgresBitString(carried, source) ? { bitString: true } : {}),
         });
       }
     }
