@@ -640,36 +640,11 @@ const validateStep = z.union([
   strict({ pattern: nonEmpty.describe('a regular expression the whole value must match') }),
 ]);
 
-/** Transforms a field's config may name by mistake as one of its keys (`full: { expr: "…" }`). */
-const FIELD_KEY_TRANSFORMS = new Set([
-  'expr',
-  'lookup',
-  'replace',
-  'prefix',
-  'suffix',
-  'split',
-  'join',
-  'concat',
-  'coalesce',
-  'default',
-  'null_if',
-  'number',
-  'integer',
-  'boolean',
-  'date',
-  'datetime',
-  'phone',
-  'email',
-  'hash',
-  'uuid',
-  'ref',
-  'trim',
-  'lowercase',
-  'uppercase',
-  'lower',
-  'upper',
-  'text',
-]);
+/**
+ * Transforms a field's config may name by mistake as one of its keys (`full: { expr: "…" }`): every
+ * transform the step schema knows.
+ */
+const FIELD_KEY_TRANSFORMS: ReadonlySet<string> = new Set(Object.keys(transformWithArgs.shape));
 
 const fieldSchema = strict(
   {
