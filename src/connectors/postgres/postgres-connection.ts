@@ -9,20 +9,15 @@ import { POSTGRES_OIDS, postgresTimestampToIso } from './postgres-types.ts';
 
 const keepText = (value: string) => value;
 
-/** A parsed json[] or jsonb[] as one JSON array of its documents' texts (nested: arrays of arrays). */
-function documentsAsJson(value: unknown): string {
+/** A parsed array of element texts as one JSON array (nested: arrays of arrays), each element as `json` writes it. */
+function arrayAsJson(value: unknown, json: (element: string) => string): string {
   if (value === null || value === undefined) return 'null';
-  if (Array.isArray(value)) return `[${value.map(documentsAsJson).join(',')}]`;
-  return String(value);
+  if (Array.isArray(value)) return `[${value.map((item) => arrayAsJson(item, json)).join(',')}]`;
+  return json(String(value));
 }
 
-/** A parsed numeric[] as JSON text: decimals as numbers, NaN and ±Infinity (no JSON number) as strings. */
-function numbersAsJson(value: unknown): string {
-  if (value === null || value === undefined) return 'null';
-  if (Array.isArray(value)) return `[${value.map(numbersAsJson).join(',')}]`;
-  const text = String(value);
-  return /^-?\d+(?:\.\d+)?$/.test(text) ? text : JSON.stringify(text);
-}
+/** A numeric[] element: a decimal as a JSON number, NaN and ±Infinity (no JSON number) as strings. */
+const numberAsJson = (text: string) => (/^-?\d+(?:\.\d+)?$/.test(text) ? text : JSON.stringify(text));
 const floatOrText = (value: string): number | string => {
   const number = Number(value);
   return Number.isFinite(number) ? number : value;
@@ -71,16 +66,18 @@ export async function postgresConnection(
         .parse();
   // numeric[] as a JSON document of its numbers as the server wrote them (`[1.10,12345678901234567890.5]`),
   // not rounded through doubles: exact into a JSON column, into another numeric[], and when compared.
-  const numericArray = (text: string): JsonText => new JsonText(numbersAsJson(arrayOf(keepText)(text)));
+  const numericArray = (text: string): JsonText =>
+    new JsonText(arrayAsJson(arrayOf(keepText)(text), numberAsJson));
   // json[] and jsonb[] as the JSON array of their documents as the server wrote them (pg's parser runs
   // JSON.parse on each, rounding a number past 2^53); an SQL NULL element is the document null.
-  const documentArray = (text: string): JsonText => new JsonText(documentsAsJson(arrayOf(keepText)(text)));
+  const documentArray = (text: string): JsonText =>
+    new JsonText(arrayAsJson(arrayOf(keepText)(text), keepText));
   const arrays: Readonly<Record<number, (text: string) => unknown>> = {
-    // float4[]/float8[] elements as numbers (the server writes each float's shortest exact text), but NaN and
-    // ±Infinity as their text, which JSON cannot hold.
     1231: numericArray,
     199: documentArray,
     3807: documentArray,
+    // float4[]/float8[] elements as numbers (the server writes each float's shortest exact text), but NaN and
+    // ±Infinity as their text, which JSON cannot hold.
     1021: arrayOf(floatOrText),
     1022: arrayOf(floatOrText),
     1182: arrayOf(keepText),
