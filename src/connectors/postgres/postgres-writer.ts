@@ -614,26 +614,29 @@ export function copyField(value: Value, encoding: Encoding): string | undefined 
       break;
     default:
       if (value instanceof Uint8Array) text = `\\x${binaryBuffer(value).toString('hex')}`;
-      else if (encoding === 'array' && Array.isArray(value)) text = arrayLiteral(value);
-      else if (
-        encoding === 'jsonArray' &&
-        value instanceof JsonText &&
-        value.text.trimStart().startsWith('[')
-      )
-        // The documents of a json[] read exactly (`[{"n":1},null]`), each one element, its numbers as written.
-        text = arrayLiteral(
-          (parseJsonExact(value.text) as ExactJson[]).map((d) => (d === null ? null : exactJsonText(d))),
-        );
-      else if (encoding === 'jsonArray' && Array.isArray(value))
-        text = arrayLiteral(value.map((d) => (d === null || d === undefined ? null : jsonText(d as Value))));
-      else if (encoding === 'array' && value instanceof JsonText && value.text.trimStart().startsWith('['))
-        // A JSON array (a numeric[] read exactly, a document mapped into an array column), numbers as written.
-        text = arrayLiteral(parseJsonExact(value.text) as unknown[]);
+      else if (encoding === 'array' || encoding === 'jsonArray')
+        text = arrayText(value, encoding === 'jsonArray') ?? jsonText(value);
       else text = jsonText(value);
   }
   if (!COPY_SPECIAL.test(text)) return text;
   if (text.includes('\0')) return undefined;
   return text.replace(/[\\\n\r\t]/g, (c) => COPY_ESCAPES[c]!);
+}
+
+/**
+ * The array literal of a value for an array column: a JS array, or a JSON array's text (a numeric[] or
+ * json[] read exactly, a document mapped into an array column) with its numbers as written; undefined for
+ * anything else. A json[] or jsonb[] (`documents`) takes each item as one document, an array included.
+ */
+function arrayText(value: Value, documents: boolean): string | undefined {
+  if (Array.isArray(value)) {
+    return arrayLiteral(
+      documents ? value.map((d) => (d === null || d === undefined ? null : jsonText(d as Value))) : value,
+    );
+  }
+  if (!(value instanceof JsonText) || !value.text.trimStart().startsWith('[')) return undefined;
+  const items = parseJsonExact(value.text) as ExactJson[];
+  return arrayLiteral(documents ? items.map((d) => (d === null ? null : exactJsonText(d))) : items);
 }
 
 /** A PostgreSQL array literal (`{"a","b",NULL}`) of a JS array, nested arrays included. */
