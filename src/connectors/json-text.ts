@@ -64,7 +64,8 @@ export function parseJsonExact(text: string): ExactJson {
     const c = text[at];
     if (c === '{') {
       at++;
-      const members: { [key: string]: ExactJson } = {};
+      // No prototype: a key named `__proto__` is a member like any other, as JSON.parse keeps it.
+      const members: { [key: string]: ExactJson } = Object.create(null);
       space();
       if (text[at] === '}') at++;
       else

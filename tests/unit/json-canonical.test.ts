@@ -15,6 +15,7 @@ describe('JSON compared as documents, numbers exact', () => {
   it('sorts keys, ignores spacing, keeps the last of a repeated key (as jsonb and JSON.parse do)', () => {
     expect(stableJsonText('{"b": [1.10, 2.00], "a": null}')).toBe(stableJsonText('{"a":null,"b":[1.1,2]}'));
     expect(stableJsonText('{"a":1,"a":2}')).toBe(stableJsonText('{"a": 2}'));
+    expect(stableJsonText('{"__proto__": {"x": 1}}')).toBe('{"__proto__":{"x":1}}');
     expect(stableJsonText('{"n": 12345678901234567891}')).not.toBe(
       stableJsonText('{"n": 12345678901234567890}'),
     );
