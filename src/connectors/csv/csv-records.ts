@@ -77,6 +77,18 @@ export interface RecordStreamReport {
 
 const CHUNK_BYTES = 256 * 1024;
 
+/** How many times something was seen in a file, and the line of the first. */
+interface Tally {
+  count: number;
+  readonly line: number;
+}
+
+/** A decoded chunk's U+FFFD: a byte the encoding does not define (no single-byte text holds one). */
+const UNDEFINED_BYTE = /\ufffd/g;
+
+/** Windows-1252's `¤` (byte 0xA4), which ISO-8859-15 reads as `€`. */
+const CURRENCY_SIGN = /\u00a4/g;
+
 /** ISO-8859-15's control codes at bytes 0x80–0x9F, where Windows-1252 has `€`, `œ`, `’`… */
 const C1_CONTROLS = /[\u0080-\u009f]/g;
 
@@ -102,9 +114,9 @@ export async function* csvRecordChunks(
   const utf8 = isUtf8Encoding(dialect.encoding);
   if (!utf8 && (start > 0 || options.stop)) throw new Error('byte ranges are read from UTF-8 files only');
   const decoder = utf8 ? undefined : createChunkDecoder(dialect.encoding);
-  let undefinedBytes: { count: number; line: number } | undefined;
-  let currencySigns: { count: number; line: number } | undefined;
-  let controlBytes: { count: number; line: number } | undefined;
+  let undefinedBytes: Tally | undefined;
+  let currencySigns: Tally | undefined;
+  let controlBytes: Tally | undefined;
   const latin9 = dialect.encoding === 'iso-8859-15';
   // Windows-1252's own characters (bytes 0x80–0x9F) prove the file is not ISO-8859-15.
   let cp1252Only = dialect.encoding !== 'windows-1252';
@@ -142,26 +154,21 @@ export async function* csvRecordChunks(
     for (let i = text.indexOf('\n'); i >= 0 && i < at; i = text.indexOf('\n', i + 1)) line++;
     return line;
   };
-  // A decoded chunk's U+FFFD stands for a byte the encoding does not define (no single-byte text holds one).
+  // Counts `pattern`'s matches in a decoded chunk into `found`, which notes the line of the first.
+  const tally = (text: string, pattern: RegExp, found: Tally | undefined): Tally | undefined => {
+    pattern.lastIndex = 0;
+    let match = pattern.exec(text);
+    if (match === null) return found;
+    const noted = found ?? { count: 0, line: lineOf(text, match.index) };
+    for (; match !== null; match = pattern.exec(text)) noted.count++;
+    return noted;
+  };
   const feedDecoded = (text: string): void => {
-    let at = text.indexOf('\ufffd');
-    if (at >= 0) {
-      undefinedBytes ??= { count: 0, line: lineOf(text, at) };
-      for (; at >= 0; at = text.indexOf('\ufffd', at + 1)) undefinedBytes.count++;
-    }
-    if (latin9) {
-      C1_CONTROLS.lastIndex = 0;
-      let match = C1_CONTROLS.exec(text);
-      if (match) controlBytes ??= { count: 0, line: lineOf(text, match.index) };
-      for (; match; match = C1_CONTROLS.exec(text)) controlBytes!.count++;
-    }
+    undefinedBytes = tally(text, UNDEFINED_BYTE, undefinedBytes);
+    if (latin9) controlBytes = tally(text, C1_CONTROLS, controlBytes);
     if (!cp1252Only) {
       cp1252Only = CP1252_ONLY.test(text);
-      at = text.indexOf('\u00a4');
-      if (at >= 0) {
-        currencySigns ??= { count: 0, line: lineOf(text, at) };
-        for (; at >= 0; at = text.indexOf('\u00a4', at + 1)) currencySigns.count++;
-      }
+      currencySigns = tally(text, CURRENCY_SIGN, currencySigns);
     }
     feed(Buffer.from(text, 'utf8'), false);
   };
