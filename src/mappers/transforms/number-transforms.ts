@@ -1,7 +1,7 @@
 /** Number transforms: number (a canonical decimal string) and integer (a number, or a bigint past 2^53). */
 import type { Value } from '../../connectors/types.ts';
 import type { LogicalType } from '../../core/inventory.ts';
-import { numberToDecimal, parseDecimalText } from '../decimal-text.ts';
+import { numberToDecimal, parseDecimalText, plainDecimalText } from '../decimal-text.ts';
 import {
   fail,
   type StepFailure,
@@ -26,9 +26,6 @@ const AMBIGUOUS_DOT = /^\s*[-+\u2212]?[1-9]\d{0,2}\.\d{3}\s*$/;
 /** Types whose values reach a step already converted: a decimal as canonical text (`25.000`), a number. */
 const NUMERIC_TYPES: ReadonlySet<LogicalType | undefined> = new Set(['integer', 'decimal', 'float']);
 
-/** A canonical decimal, as a numeric column's value reaches a step: `25.000`, `-0.5`, `12`. */
-const CANONICAL_DECIMAL = /^-?\d+(?:\.\d+)?$/;
-
 /**
  * The number or integer step. A value of a numeric column is already a number or a canonical decimal
  * (`25.000` is twenty-five, as a database or the file's inference converted it): it is read as such,
@@ -47,7 +44,9 @@ function decimalStep(args: unknown, whole: boolean, context: TransformContext): 
     if (value === null || value === undefined) return null;
     if (typeof value === 'string') {
       if (value.trim().length === 0) return null;
-      if (numericInput && CANONICAL_DECIMAL.test(value)) text = parseDecimalText(value, '.');
+      // A numeric column's value is a plain decimal (`25.000`, `-0.5`, `12`): read with a dot.
+      const plain = numericInput ? plainDecimalText(value) : undefined;
+      if (plain !== undefined) text = plain;
       else {
         if (decimal === undefined && AMBIGUOUS_DOT.test(value)) return fail(failure, ambiguous);
         text = parseDecimalText(value, decimal);
