@@ -118,7 +118,7 @@ export async function runProfile(
                   if (observed?.aggregates?.distinctExact !== false) continue;
                   const repeats = await countRepeats(
                     connector.read({ name: dataset.name }, { columns: [column] }),
-                    dataset.columns.find((c) => c.name === column)?.type ?? 'string',
+                    observed.type,
                     observed.count,
                   );
                   done.repeats.push([`${key}\u0000${column}`, repeats]);
