@@ -47,6 +47,7 @@ import {
   partitionCountFor,
 } from './spill-partitions.ts';
 import { RowDigest } from './target-digest.ts';
+import { UniqueValues } from './unique-values.ts';
 import { verifyMapping } from './verify-mapping.ts';
 
 /** Appended to the run id of a fresh-load run's checkpoints: a resume then knows the target began empty. */
@@ -159,10 +160,12 @@ export async function freshLoadMapping(
 }
 
 // What needs the diff: a saved plan to check, an identity map, a second pass, references pending, a
-// self-reference checked against the whole source, and maxRejects (the diff path writes nothing past it).
+// self-reference checked against the whole source, maxRejects (the diff path writes nothing past it), and
+// a unique constraint beside the key (none of the rows sharing a value may be written, the first included).
 function freshLoadApplies(prepared: PreparedMapping, options: FreshLoadOptions): boolean {
   return (
     options.plan === undefined &&
+    UniqueValues.for(prepared) === null &&
     !prepared.identity &&
     prepared.pass === 'rows' &&
     prepared.config.maxRejects === undefined &&

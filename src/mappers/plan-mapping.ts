@@ -127,6 +127,13 @@ export async function readSides(
     throw sourceRead.status === 'rejected' ? sourceRead.reason : (targetRead as PromiseRejectedResult).reason;
   }
   const selfReferences = options.foreignKeys?.selfReferences;
+  if (unique) {
+    const keys = unique.rejectShared(sourceStore, (row, rejection) =>
+      tally.addRow({ ...rejection, key: keyValuesOf(prepared, row) }),
+    );
+    sourceStore.reject(keys);
+    selfReferences?.exclude(keys);
+  }
   if (selfReferences) {
     if (selfReferences.overflow)
       options.foreignKeys!.warnings.push({

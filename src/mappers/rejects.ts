@@ -15,6 +15,7 @@ import { quoteValue } from './rejection-text.ts';
 export type RowRejectCode =
   | RejectCode
   | 'REJECT_DUPLICATE_KEY'
+  | 'REJECT_UNIQUE_SHARED'
   | 'REJECT_KEY_COLLISION'
   | 'REJECT_KEY_EXISTS'
   | 'REJECT_DATABASE';

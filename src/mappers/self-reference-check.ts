@@ -53,6 +53,8 @@ export class SelfReferences {
   readonly #children: (string | null)[][];
   /** Keys of source rows rejected for another reason: in mirror mode their target rows stay. */
   readonly #rejectedKeys = new Set<string>();
+  /** Keys rejected once the whole source was read (`exclude`). */
+  readonly #excluded = new Set<string>();
   #overflow = false;
 
   constructor(foreignKeys: readonly SelfForeignKey[], targetKeys: ReadonlySet<string>, mirror: boolean) {
@@ -87,13 +89,21 @@ export class SelfReferences {
     if (this.#mirror) this.#rejectedKeys.add(key);
   }
 
+  /**
+   * Records keys whose rows were collected valid but are rejected after the read (they share a unique
+   * value): none is written, so a row referencing one is rejected, as one referencing a duplicate is.
+   */
+  exclude(keys: ReadonlySet<string>): void {
+    for (const key of keys) this.#excluded.add(key);
+  }
+
   /** Resolves every collected reference; see the module's comment. */
   resolve(): SelfReferenceOrder {
     const keys = this.#keys;
     const n = keys.length;
     // A key held by several rows is rejected as a duplicate by the diff: none of its rows is written.
     const rowOf = new Map<string, number>();
-    const duplicated = new Set<string>();
+    const duplicated = new Set<string>(this.#excluded);
     for (let i = 0; i < n; i++) {
       if (rowOf.has(keys[i]!)) duplicated.add(keys[i]!);
       else rowOf.set(keys[i]!, i);

@@ -320,10 +320,11 @@ export class PartitionStore {
 
   /**
    * Rejects the rows of `keys` after they were added (a check that needs the whole side first): they
-   * load as keys without rows, as a row rejected while reading does.
+   * load as keys without rows, as a row rejected while reading does. Keys rejected by several checks add up.
    */
   reject(keys: ReadonlySet<string>): void {
-    this.#rejected = keys.size > 0 ? keys : null;
+    if (keys.size === 0) return;
+    this.#rejected = this.#rejected === null ? keys : new Set([...this.#rejected, ...keys]);
   }
 
   /** The records of partition `p`: spilled ones first, then those in memory, in the order added. */

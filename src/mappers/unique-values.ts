@@ -1,19 +1,32 @@
 /**
  * The target's unique constraints other than the mapping's key, checked among the mapped source rows: two
  * rows with different keys but one value of such a constraint (two accounts with one SIRET) cannot both be
- * written, whatever the diff says; the database keeps the first and refuses the others. The plan says so
- * (`MAP_UNIQUE_SHARED`) with the count (no values: they may be personal). Values are compared as the target compares them (its
- * key folding); a NULL in any column of a constraint never conflicts. Each constraint keeps a set of 64-bit
- * hashes of the values seen: 16 bytes a row, outside the JavaScript heap.
+ * written, whatever the diff says. Which one is right cannot be known (nor is read order stable), so, as
+ * for a key the source repeats, none of them is written: each is rejected (`REJECT_UNIQUE_SHARED`), its
+ * target row, if any, left as it is, and the plan warns per constraint (`MAP_UNIQUE_SHARED`, with the count
+ * and no value: they may be personal). A plan of such a source therefore settles: the next run plans the
+ * same rejects and nothing to write, where a row the database refused would be planned again each time.
+ *
+ * Values are compared as the target compares them (its key folding); a NULL in any column of a constraint
+ * never conflicts. While the source is read, each constraint keeps a set of 64-bit hashes of the values seen
+ * and of those seen twice: 16 bytes a row, outside the JavaScript heap. Only when some value was seen twice
+ * are the stored rows walked again, and their values compared as text, so that a hash collision or a value
+ * repeated only under one key (a duplicate key, which the diff rejects) rejects nothing here.
  */
+import type { Value } from '../connectors/types.ts';
 import { HashSet64 } from '../profilers/hash-set64.ts';
 import { hashTexts, ROW_HASH } from './canonical-hash.ts';
 import { foldKeyText, KEY_SEPARATOR, type KeyFolding, keyFoldingOf } from './canonical-key.ts';
 import { NULL_TEXT } from './canonical-value.ts';
 import type { PreparedMapping } from './preflight.ts';
+import type { RowReject } from './rejects.ts';
+import { type PartitionStore, rowAt } from './spill-partitions.ts';
 
 /** The stable code of the warning. */
 export const UNIQUE_SHARED_CODE = 'MAP_UNIQUE_SHARED';
+
+/** What a stored row's rejection says; the caller adds the row's key. */
+export type UniqueReject = Omit<RowReject, 'key'>;
 
 interface Constraint {
   readonly label: string;
@@ -21,8 +34,18 @@ interface Constraint {
   /** Positions of the constraint's columns among the mapping's target fields. */
   readonly fields: readonly number[];
   readonly foldings: readonly KeyFolding[];
+  /** Hashes of the values seen, and of those seen more than once. */
   readonly seen: HashSet64;
-  shared: number;
+  readonly repeated: HashSet64;
+  /** Source rows rejected for sharing a value of the constraint. */
+  rejected: number;
+}
+
+/** The source rows holding one repeated value: the first one's key, how many, and whether their keys differ. */
+interface Holders {
+  readonly key: string;
+  rows: number;
+  shared: boolean;
 }
 
 /** The unique values of one mapping's rows, constraint by constraint. */
@@ -30,6 +53,7 @@ export class UniqueValues {
   readonly #prepared: PreparedMapping;
   readonly #constraints: readonly Constraint[];
   readonly #scratch: string[] = [''];
+  #repeats = false;
 
   private constructor(prepared: PreparedMapping, constraints: readonly Constraint[]) {
     this.#prepared = prepared;
@@ -64,7 +88,8 @@ export class UniqueValues {
           keyFoldingOf(dataset.columns.find((d) => d.name === column)!, prepared.target.kind),
         ),
         seen: new HashSet64(),
-        shared: 0,
+        repeated: new HashSet64(16),
+        rejected: 0,
       });
     }
     return constraints.length > 0 ? new UniqueValues(prepared, constraints) : null;
@@ -73,32 +98,147 @@ export class UniqueValues {
   /** Adds one mapped row by its canonical texts (in `targetFields` order). */
   add(texts: readonly string[]): void {
     for (const c of this.#constraints) {
-      let value = '';
-      let withNull = false;
-      for (let k = 0; k < c.fields.length; k++) {
-        const text = texts[c.fields[k]!]!;
-        if (text === NULL_TEXT) {
-          withNull = true;
-          break;
-        }
-        value += (k > 0 ? KEY_SEPARATOR : '') + foldKeyText(text, c.foldings[k]!);
-      }
-      if (withNull) continue;
+      const value = constraintValue(c, texts);
+      if (value === null) continue;
       this.#scratch[0] = value;
       hashTexts(this.#scratch, 1);
-      if (!c.seen.add(ROW_HASH[1]!, ROW_HASH[0]!)) c.shared++;
+      if (!c.seen.add(ROW_HASH[1]!, ROW_HASH[0]!)) {
+        c.repeated.add(ROW_HASH[1]!, ROW_HASH[0]!);
+        this.#repeats = true;
+      }
     }
   }
 
-  /** A warning per constraint some rows share a value of. */
+  /**
+   * Once the whole source is in `store`: finds the rows that share a value of a constraint with a row of
+   * another key, hands each to `reject` (and every other row of their keys, as the diff rejects a valid
+   * row beside a rejected one of its key), and returns their keys, for the store to load without rows.
+   */
+  rejectShared(
+    store: PartitionStore,
+    reject: (row: readonly Value[], rejection: UniqueReject) => void,
+  ): Set<string> {
+    const keys = new Set<string>();
+    if (!this.#repeats) return keys;
+    const holders = this.#constraints.map(() => new Map<string, Holders>());
+    const partitions: number[] = [];
+    this.#walk(store, (p, key, row) => {
+      let found = false;
+      for (let c = 0; c < this.#constraints.length; c++) {
+        const value = this.#repeatedValue(this.#constraints[c]!, row);
+        if (value === null) continue;
+        found = true;
+        const held = holders[c]!.get(value);
+        if (!held) holders[c]!.set(value, { key, rows: 1, shared: false });
+        else {
+          held.rows++;
+          if (held.key !== key) held.shared = true;
+        }
+      }
+      if (found && partitions.at(-1) !== p) partitions.push(p);
+    });
+    // The rows of one key are in one partition: a key's other rows are found in the walk of its partition.
+    for (const p of partitions) {
+      const records = store.load(p);
+      const rejectedHere = new Map<string, number>();
+      for (let i = 0; i < records.keys.length; i++) {
+        const row = rowAt(records, i);
+        if (row === null) continue;
+        const key = records.keys[i]!;
+        for (let c = 0; c < this.#constraints.length; c++) {
+          const constraint = this.#constraints[c]!;
+          const value = this.#repeatedValue(constraint, row);
+          const held = value === null ? undefined : holders[c]!.get(value);
+          if (!held?.shared) continue;
+          constraint.rejected++;
+          rejectedHere.set(key, (rejectedHere.get(key) ?? 0) + 1);
+          const single = constraint.columns.length === 1;
+          reject(row, {
+            field: single ? constraint.columns[0]! : null,
+            ...(single ? { value: row[constraint.fields[0]!] ?? null } : {}),
+            reason: `shares its value of unique ${this.#prepared.target.dataset.name} ${constraint.label} with ${held.rows - 1} other source row${held.rows === 2 ? '' : 's'} of other keys: the database would keep one, and which one is right cannot be known, so none of them is written`,
+            code: 'REJECT_UNIQUE_SHARED',
+          });
+          break;
+        }
+      }
+      // How many rows each such key has, and how many of them are rejected (here, or while reading).
+      const times = new Map<string, number>();
+      for (let i = 0; i < records.keys.length; i++) {
+        const key = records.keys[i]!;
+        if (!rejectedHere.has(key)) continue;
+        times.set(key, (times.get(key) ?? 0) + 1);
+        if (records.rows[i] === null) rejectedHere.set(key, rejectedHere.get(key)! + 1);
+      }
+      for (let i = 0; i < records.keys.length; i++) {
+        const key = records.keys[i]!;
+        const twins = rejectedHere.get(key);
+        if (twins === undefined) continue;
+        keys.add(key);
+        const row = rowAt(records, i);
+        if (row === null || this.#sharesAny(row, holders)) continue;
+        reject(row, {
+          reason: `the key appears ${times.get(key)} times in the source (${twins} of them rejected for another reason, so the right one cannot be known); none of these rows is written`,
+          code: 'REJECT_DUPLICATE_KEY',
+        });
+      }
+    }
+    return keys;
+  }
+
+  /** A warning per constraint whose values rows of different keys share. */
   warnings(): { path: string; code: typeof UNIQUE_SHARED_CODE; message: string }[] {
     const dataset = this.#prepared.target.dataset.name;
     return this.#constraints
-      .filter((c) => c.shared > 0)
+      .filter((c) => c.rejected > 0)
       .map((c) => ({
         path: `mappings[${this.#prepared.index}].fields`,
         code: UNIQUE_SHARED_CODE,
-        message: `${c.shared} source row${c.shared === 1 ? ' repeats' : 's repeat'} a value of unique ${dataset} ${c.label} another source row has: the database keeps the first written and refuses the others`,
+        message: `${c.rejected} source row${c.rejected === 1 ? ' shares a value' : 's share values'} of unique ${dataset} ${c.label} with rows of other keys: none of these rows is written (REJECT_UNIQUE_SHARED), as the database would keep only one`,
       }));
   }
+
+  #walk(store: PartitionStore, visit: (partition: number, key: string, row: readonly Value[]) => void): void {
+    for (let p = 0; p < store.partitions; p++) {
+      const records = store.load(p);
+      for (let i = 0; i < records.keys.length; i++) {
+        const row = rowAt(records, i);
+        if (row !== null) visit(p, records.keys[i]!, row);
+      }
+    }
+  }
+
+  // The value of `c` in a stored row when its hash was seen more than once; null otherwise.
+  #repeatedValue(c: Constraint, row: readonly Value[]): string | null {
+    if (c.repeated.size === 0) return null;
+    const canonicalizers = this.#prepared.canonicalizers;
+    const texts = this.#texts;
+    for (const f of c.fields) texts[f] = canonicalizers[f]!(row[f]);
+    const value = constraintValue(c, texts);
+    if (value === null) return null;
+    this.#scratch[0] = value;
+    hashTexts(this.#scratch, 1);
+    return c.repeated.has(ROW_HASH[1]!, ROW_HASH[0]!) ? value : null;
+  }
+
+  #sharesAny(row: readonly Value[], holders: readonly Map<string, Holders>[]): boolean {
+    return this.#constraints.some((c, k) => {
+      const value = this.#repeatedValue(c, row);
+      return value !== null && holders[k]!.get(value)?.shared === true;
+    });
+  }
+
+  readonly #texts: string[] = [];
+}
+
+// The constraint's value in a row's canonical texts, its columns folded as the target compares them; null
+// when a column is NULL (a NULL never conflicts).
+function constraintValue(c: Constraint, texts: readonly string[]): string | null {
+  let value = '';
+  for (let k = 0; k < c.fields.length; k++) {
+    const text = texts[c.fields[k]!]!;
+    if (text === NULL_TEXT) return null;
+    value += (k > 0 ? KEY_SEPARATOR : '') + foldKeyText(text, c.foldings[k]!);
+  }
+  return value;
 }

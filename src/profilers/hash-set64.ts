@@ -43,6 +43,23 @@ export class HashSet64 {
     return true;
   }
 
+  /** True when the pair is in the set. */
+  has(low: number, high: number): boolean {
+    if (low === EMPTY_MARK && high === 0) low = 1;
+    low >>>= 0;
+    high >>>= 0;
+    const lows = this.#low;
+    const highs = this.#high;
+    let slot = (low ^ Math.imul(high, 0x9e3779b1)) & this.#mask;
+    while (true) {
+      const l = lows[slot]!;
+      const h = highs[slot]!;
+      if (l === EMPTY_MARK && h === 0) return false;
+      if (l === low && h === high) return true;
+      slot = (slot + 1) & this.#mask;
+    }
+  }
+
   /** Calls `visit` with every pair (for merging one set into another). */
   forEach(visit: (low: number, high: number) => void): void {
     const lows = this.#low;

@@ -1,10 +1,11 @@
 /**
  * A unique constraint of the target other than the mapping's key: source rows with different keys and one
- * value of it (two accounts with one SIRET) cannot all be written. The plan says how many repeat a value
- * (`MAP_UNIQUE_SHARED`, no value shown), and the migration then writes the first and lists the others as the
- * database refuses them. NULLs never conflict, and values compare as the target compares them.
+ * value of it (two accounts with one SIRET) cannot all be written, and which one is right cannot be known.
+ * None of them is written: the plan rejects them all (`REJECT_UNIQUE_SHARED`) and warns per constraint
+ * (`MAP_UNIQUE_SHARED`, no value shown), the migration writes the others, and the next plan settles on the
+ * same rejects with nothing to write. NULLs never conflict, and values compare as the target compares them.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -19,45 +20,156 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+const rejectsOf = (run: string) =>
+  readFileSync(join(dir, run, 'rejects.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map(
+      (line) =>
+        JSON.parse(line) as {
+          key: Record<string, string>;
+          code: string;
+          field: string | null;
+          reason: string;
+        },
+    )
+    .map((r) => `${r.key.code} ${r.code} ${r.field ?? '-'}: ${r.reason}`)
+    .sort();
+
+function configFor(name: string, mode: string, rows: string[]): Config {
+  writeFileSync(join(dir, `${name}.csv`), ['code;siret;email', ...rows].join('\n'));
+  const path = join(dir, `${name}.sqlite`);
+  const db = new Database(path);
+  db.exec(`CREATE TABLE IF NOT EXISTS accounts (code TEXT PRIMARY KEY, siret TEXT UNIQUE,
+    email TEXT, UNIQUE (email COLLATE NOCASE))`);
+  db.close();
+  return {
+    sources: { legacy: { kind: 'csv', path: join(dir, `${name}.csv`) } },
+    targets: { newtool: { kind: 'sqlite', path } },
+    mappings: [
+      {
+        name: 'accounts',
+        from: { source: 'legacy', dataset: name },
+        to: { target: 'newtool', dataset: 'accounts', key: ['code'], mode },
+        fields: { code: {}, siret: {}, email: {} },
+      },
+    ],
+  } as unknown as Config;
+}
+
+const codes = (path: string) =>
+  (
+    new Database(path, { readonly: true }).prepare('SELECT code FROM accounts ORDER BY code').all() as {
+      code: string;
+    }[]
+  ).map((r) => r.code);
+
 describe('unique values shared by source rows', () => {
-  it('warns in the plan, and the migration writes the first and rejects the others', async () => {
+  it('rejects every row sharing a value, writes the others, and the next plan has nothing to write', async () => {
+    const cfg = configFor('accounts', 'upsert', [
+      'A1;44306184100047;ann@example.org',
+      'A2;44306184100047;bob@example.org',
+      'A3;;cy@example.org',
+      'A4;;ANN@example.org',
+      'A5;73282932000074;dan@example.org',
+    ]);
+    const plan = await runPlan(cfg, { samples: 5 });
+    const mapping = plan.mappings[0]!;
+    const warnings = (mapping.warnings ?? []).filter((w) => w.code === 'MAP_UNIQUE_SHARED');
+    // A1 and A2 share a SIRET; ann@ and ANN@ are one e-mail address under NOCASE; A3 and A4 have none.
+    expect(warnings.map((w) => w.message)).toEqual([
+      '2 source rows share values of unique accounts (siret) with rows of other keys: none of these rows is written (REJECT_UNIQUE_SHARED), as the database would keep only one',
+      '1 source row shares a value of unique accounts (email) with rows of other keys: none of these rows is written (REJECT_UNIQUE_SHARED), as the database would keep only one',
+    ]);
+    expect(JSON.stringify(warnings)).not.toContain('44306184100047');
+    // A1 is rejected once, for the first constraint it shares a value of.
+    expect(mapping).toMatchObject({ inserts: 2, rejects: 3 });
+    const outcome = await runMigrate(cfg, { rejectsDir: join(dir, 'run1') });
+    expect(outcome.run.mappings[0]).toMatchObject({ inserted: 2, rejected: { mapping: 3, database: 0 } });
+    expect(outcome.run.mappings[0]!.reconciliation.ok).toBe(true);
+    expect(codes(join(dir, 'accounts.sqlite'))).toEqual(['A3', 'A5']);
+    expect(rejectsOf('run1')).toEqual([
+      'A1 REJECT_UNIQUE_SHARED siret: shares its value of unique accounts (siret) with 1 other source row of other keys: the database would keep one, and which one is right cannot be known, so none of them is written',
+      'A2 REJECT_UNIQUE_SHARED siret: shares its value of unique accounts (siret) with 1 other source row of other keys: the database would keep one, and which one is right cannot be known, so none of them is written',
+      'A4 REJECT_UNIQUE_SHARED email: shares its value of unique accounts (email) with 1 other source row of other keys: the database would keep one, and which one is right cannot be known, so none of them is written',
+    ]);
+    // The run settled: the same rejects, nothing to write.
+    const again = await runPlan(cfg, { samples: 5 });
+    expect(again.mappings[0]).toMatchObject({ inserts: 0, updates: 0, unchanged: 2, rejects: 3 });
+    expect(again.changes).toBe(false);
+  });
+
+  it('leaves the target row of a key that now shares a value, and rejects the other rows of its key too', async () => {
+    const cfg = configFor('mirror', 'mirror', [
+      'B1;44306184100047;b1@example.org',
+      'B2;73282932000074;b2@example.org',
+    ]);
+    await runMigrate(cfg, { rejectsDir: join(dir, 'run2') });
+    const path = join(dir, 'mirror.sqlite');
+    expect(codes(path)).toEqual(['B1', 'B2']);
+    // B3 takes B1's SIRET, and B2 appears twice, once with B1's SIRET: B1, B2 and B3 are rejected, and
+    // the mirror deletes none of their target rows; a hash-equal value never seen twice rejects nothing.
     writeFileSync(
-      join(dir, 'accounts.csv'),
+      join(dir, 'mirror.csv'),
       [
         'code;siret;email',
-        'A1;44306184100047;ann@example.org',
-        'A2;44306184100047;bob@example.org',
-        'A3;;cy@example.org',
-        'A4;;ANN@example.org',
-        'A5;73282932000074;dan@example.org',
+        'B1;44306184100047;b1@example.org',
+        'B2;73282932000074;b2@example.org',
+        'B3;44306184100047;b3@example.org',
+        'B2;44306184100047;b2bis@example.org',
+        'B4;;b4@example.org',
       ].join('\n'),
     );
-    const path = join(dir, 'newtool.sqlite');
+    const outcome = await runMigrate(cfg, { rejectsDir: join(dir, 'run3') });
+    expect(outcome.run.mappings[0]).toMatchObject({
+      inserted: 1,
+      deleted: 0,
+      rejected: { mapping: 4, database: 0 },
+    });
+    expect(outcome.run.mappings[0]!.reconciliation.ok).toBe(true);
+    expect(codes(path)).toEqual(['B1', 'B2', 'B4']);
+    expect(rejectsOf('run3').map((r) => r.slice(0, r.indexOf(':')))).toEqual([
+      'B1 REJECT_UNIQUE_SHARED siret',
+      'B2 REJECT_DUPLICATE_KEY -',
+      'B2 REJECT_UNIQUE_SHARED siret',
+      'B3 REJECT_UNIQUE_SHARED siret',
+    ]);
+    expect(rejectsOf('run3')[1]).toContain(
+      'the key appears 2 times in the source (1 of them rejected for another reason',
+    );
+  });
+
+  it('rejects a row whose parent in the same table is rejected for a shared value', async () => {
+    writeFileSync(
+      join(dir, 'staff.csv'),
+      ['id;badge;manager_id', '1;X;', '2;X;', '3;Y;1', '4;Z;5', '5;W;'].join('\n'),
+    );
+    const path = join(dir, 'staff.sqlite');
     const db = new Database(path);
-    db.exec(`CREATE TABLE accounts (code TEXT PRIMARY KEY, siret TEXT UNIQUE,
-      email TEXT, UNIQUE (email COLLATE NOCASE))`);
+    db.exec(`CREATE TABLE staff (id INTEGER PRIMARY KEY, badge TEXT UNIQUE,
+      manager_id INTEGER REFERENCES staff(id))`);
     db.close();
     const cfg = {
-      sources: { legacy: { kind: 'csv', path: join(dir, 'accounts.csv') } },
+      sources: { legacy: { kind: 'csv', path: join(dir, 'staff.csv') } },
       targets: { newtool: { kind: 'sqlite', path } },
       mappings: [
         {
-          name: 'accounts',
-          from: { source: 'legacy', dataset: 'accounts' },
-          to: { target: 'newtool', dataset: 'accounts', key: ['code'], mode: 'upsert' },
-          fields: { code: {}, siret: {}, email: {} },
+          name: 'staff',
+          from: { source: 'legacy', dataset: 'staff' },
+          to: { target: 'newtool', dataset: 'staff', key: ['id'], mode: 'upsert' },
+          fields: { id: {}, badge: {}, manager_id: {} },
         },
       ],
     } as unknown as Config;
     const plan = await runPlan(cfg, { samples: 5 });
-    const warnings = (plan.mappings[0]!.warnings ?? []).filter((w) => w.code === 'MAP_UNIQUE_SHARED');
-    // A1 and A2 share a SIRET; ann@ and ANN@ are one e-mail address under NOCASE; A3 and A4 have none.
-    expect(warnings.map((w) => w.message)).toEqual([
-      '1 source row repeats a value of unique accounts (siret) another source row has: the database keeps the first written and refuses the others',
-      '1 source row repeats a value of unique accounts (email) another source row has: the database keeps the first written and refuses the others',
-    ]);
-    expect(warnings[0]!.message).not.toContain('44306184100047');
-    const outcome = await runMigrate(cfg, { rejectsDir: join(dir, 'rejects') });
-    expect(outcome.run.mappings[0]).toMatchObject({ inserted: 3, rejected: { mapping: 0, database: 2 } });
+    expect(plan.mappings[0]).toMatchObject({
+      inserts: 2,
+      rejects: 3,
+      rejectsByCode: { REJECT_UNIQUE_SHARED: 2, REJECT_FOREIGN_KEY: 1 },
+    });
+    const outcome = await runMigrate(cfg, { rejectsDir: join(dir, 'run4') });
+    expect(outcome.run.mappings[0]).toMatchObject({ inserted: 2, rejected: { mapping: 3, database: 0 } });
+    const ids = new Database(path, { readonly: true }).prepare('SELECT id FROM staff ORDER BY id').all();
+    expect(ids).toEqual([{ id: 4 }, { id: 5 }]);
   });
 });
