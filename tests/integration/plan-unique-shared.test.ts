@@ -86,7 +86,7 @@ describe('unique values shared by source rows', () => {
     expect(mapping).toMatchObject({ inserts: 2, rejects: 3 });
     const outcome = await runMigrate(cfg, { rejectsDir: join(dir, 'run1') });
     expect(outcome.run.mappings[0]).toMatchObject({ inserted: 2, rejected: { mapping: 3, database: 0 } });
-    expect(outcome.run.mappings[0]!.reconciliation.ok).toBe(true);
+    expect(outcome.run.mappings[0]!.reconciliation?.ok).toBe(true);
     expect(codes(join(dir, 'accounts.sqlite'))).toEqual(['A3', 'A5']);
     expect(rejectsOf('run1')).toEqual([
       'A1 REJECT_UNIQUE_SHARED siret: shares its value of unique accounts (siret) with 1 other source row of other keys: the database would keep one, and which one is right cannot be known, so none of them is written',
@@ -126,7 +126,7 @@ describe('unique values shared by source rows', () => {
       deleted: 0,
       rejected: { mapping: 4, database: 0 },
     });
-    expect(outcome.run.mappings[0]!.reconciliation.ok).toBe(true);
+    expect(outcome.run.mappings[0]!.reconciliation?.ok).toBe(true);
     expect(codes(path)).toEqual(['B1', 'B2', 'B4']);
     expect(rejectsOf('run3').map((r) => r.slice(0, r.indexOf(':')))).toEqual([
       'B1 REJECT_UNIQUE_SHARED siret',
