@@ -14,10 +14,14 @@ import {
   parseAge,
 } from '../config/schema.ts';
 import { frCount, frNumber, frPercent } from '../core/french.ts';
-import type { Dataset, Inventory, LogicalType } from '../core/inventory.ts';
+import type { Column, Dataset, Inventory, LogicalType } from '../core/inventory.ts';
 import type { ColumnProfile, DatasetProfile, ProfileValue, RuleResult } from '../core/profile.ts';
 import { inclusion } from './inclusion.ts';
+import { classifyNullLike } from './null-like.ts';
 import type { ColumnObservation, DatasetObservation } from './observation.ts';
+import { TypeInference } from './type-inference.ts';
+import { classifyText, type DateOrder } from './type-inference-classify.ts';
+import { convertValue, INVALID } from './type-inference-convert.ts';
 
 type Rule = NonNullable<Config['rules']>[number];
 
@@ -212,9 +216,35 @@ function evaluate(rule: Rule, index: number, context: RuleContext): RuleResult {
     case 'range': {
       const problems = column ? rangeProblems(rule, index, `${key}.${column.name}`, column.type) : [];
       if (problems.length > 0) return error(problems.map((p) => `${p.path}: ${p.message}`).join('; '));
-      return countFailing(values!, (v) => outside(v, rule.min, rule.max), result, {
-        en: `values fall outside [${rule.min ?? '-∞'}, ${rule.max ?? '+∞'}]`,
-        fr: `valeurs sortent de [${frBound(rule.min, '-∞')} ; ${frBound(rule.max, '+∞')}]`,
+      const en = `values fall outside [${rule.min ?? '-∞'}, ${rule.max ?? '+∞'}]`;
+      const fr = `valeurs sortent de [${frBound(rule.min, '-∞')} ; ${frBound(rule.max, '+∞')}]`;
+      if (column!.type !== 'string')
+        return countFailing(values!, (v) => outside(v, rule.min, rule.max), result, { en, fr });
+      // A text column's values are read as the bounds are (numbers with the separator they use, dates
+      // in the order they are written); null-like ones are missing, not out of range; the others fail.
+      const inventoryColumn = target.dataset.columns.find((c) => c.name === rule.column);
+      const read = textReader(values!, inventoryColumn, boundKind(rule.min ?? rule.max!));
+      let checked = 0;
+      let failed = 0;
+      let unreadable = 0;
+      for (const [value, count] of values!.frequencies) {
+        if (typeof value === 'string' && classifyNullLike(value) !== undefined) continue;
+        checked += count;
+        const typed = read(value);
+        if (typed === null) {
+          unreadable += count;
+          failed += count;
+        } else if (outside(typed, rule.min, rule.max)) failed += count;
+      }
+      const what =
+        read.kind === 'number'
+          ? ['numbers', 'des nombres']
+          : read.kind === 'time'
+            ? ['times', 'des heures']
+            : ['dates', 'des dates'];
+      return result(checked, failed, {
+        en: `${en}${unreadable > 0 ? ` (${unreadable} of them are not ${what[0]})` : ''}`,
+        fr: `${fr}${unreadable > 0 ? ` (dont ${frCount(unreadable)} ne sont pas ${what[1]})` : ''}`,
       });
     }
     case 'allowed_values': {
@@ -287,8 +317,15 @@ function evaluate(rule: Rule, index: number, context: RuleContext): RuleResult {
       });
     }
     case 'freshness': {
-      // The observation, not the profile: a personal column's max is masked in the profile.
-      const newestValue = values!.aggregates?.max ?? maxOf(values!);
+      // The observation, not the profile: a personal column's max is masked in the profile. A text
+      // column's newest value is that of the dates it holds, read as written (`10/10/2023`).
+      const newestValue =
+        column!.type === 'string'
+          ? newestDate(
+              values!,
+              target.dataset.columns.find((c) => c.name === rule.column),
+            )
+          : (values!.aggregates?.max ?? maxOf(values!));
       const newest = newestValue === null ? null : Date.parse(String(newestValue));
       const maxAgeMs = parseAge(rule.maxAge ?? '1d');
       if (Number.isNaN(maxAgeMs))
@@ -316,6 +353,63 @@ interface Words {
 /** A range bound as French text: a number with a decimal comma, a date or time as written. */
 function frBound(bound: number | string | undefined, open: string): string {
   return bound === undefined ? open : typeof bound === 'number' ? frNumber(bound) : bound;
+}
+
+/**
+ * How a text column's values read as a range's bounds do: `kind` says which; the function returns a
+ * number, an ISO date or date-time, or a time, and null for a value that is none.
+ */
+type TextReader = ((value: ProfileValue) => number | string | null) & { readonly kind: BoundKind };
+
+/**
+ * A reader of a text column's values as numbers (with the decimal separator its numbers show, grouping
+ * allowed: `1.500` beside `12.345.678` is fifteen hundred), dates and date-times (in the day order its
+ * file was read with), or times.
+ */
+function textReader(
+  values: ColumnObservation,
+  column: Column | undefined,
+  kind: BoundKind | undefined,
+): TextReader {
+  const dateOrder: DateOrder = column?.inference?.dateLayouts?.includes('mdy') ? 'mdy' : 'dmy';
+  const inference = new TypeInference({ decimalHint: column?.inference?.decimalSeparator ?? '.', dateOrder });
+  for (const [value, count] of values.frequencies)
+    if (typeof value === 'string') inference.counts[classifyText(value.trim(), dateOrder)]! += count;
+  const decimalSeparator = inference.result().decimalSeparator;
+  const as = (type: LogicalType, value: ProfileValue) => {
+    const converted = convertValue(typeof value === 'string' ? value : String(value), {
+      type,
+      decimalSeparator,
+      dateOrder,
+    });
+    return converted === INVALID || converted === null ? null : converted;
+  };
+  const read = (value: ProfileValue): number | string | null => {
+    if (kind === 'number') {
+      if (typeof value === 'number') return value;
+      const number = as('decimal', value);
+      return number === null ? null : Number(number);
+    }
+    if (kind === 'time') {
+      const text = String(value).trim();
+      return /^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text) ? text : null;
+    }
+    const date = as('date', value);
+    return date !== null ? String(date) : ((as('timestamp', value) as string | null) ?? null);
+  };
+  return Object.assign(read, { kind: kind ?? 'number' });
+}
+
+/** The newest date or date-time a text column's values hold, as ISO text; null when none is one. */
+function newestDate(values: ColumnObservation, column: Column | undefined): string | null {
+  const read = textReader(values, column, 'date');
+  let newest: string | null = null;
+  for (const value of values.frequencies.keys()) {
+    if (typeof value === 'string' && classifyNullLike(value) !== undefined) continue;
+    const date = read(value);
+    if (typeof date === 'string' && (newest === null || date > newest)) newest = date;
+  }
+  return newest;
 }
 
 function maxOf(values: ColumnObservation): ProfileValue | null {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -251,5 +251,54 @@ describe('rules and quality gates', () => {
     const orders = profile.datasets.find((d) => d.dataset === 'orders')!;
     expect(orders.orphans).toEqual([]);
     expect(orders.readiness.score).toBe(100);
+  });
+
+  it('reads a text column as its values are written: placeholders are missing, other non-numbers fail', async () => {
+    // `-` and `N/A` keep the columns text (the inventory types a column only when every value fits); a
+    // range rule still reads `1.500` as fifteen hundred beside `12.345.678`, `-3,25` as a negative
+    // amount and `10/10/2023` as a date, where text order made the gates pass.
+    writeFileSync(
+      join(dir, 'n.csv'),
+      [
+        'id;qty;amount;day;label',
+        '1;1.500;12,50;15/03/2021;Dupont',
+        '2;2.000;-3,25;10/10/2023;Durand',
+        '3;12.345.678;1 000,00;31/12/2019;12',
+        '4;-;N/A;-;N/A',
+        '5;7;7;abc;7',
+      ].join('\n'),
+    );
+    const { config } = parseConfig(
+      `sources:
+  f: { kind: csv, path: n.csv }
+rules:
+  - { dataset: f.n, column: qty, check: range, max: 1000 }
+  - { dataset: f.n, column: amount, check: range, min: 0 }
+  - { dataset: f.n, column: day, check: range, max: "2022-01-01" }
+  - { dataset: f.n, column: day, check: freshness, maxAge: 7d }
+  - { dataset: f.n, column: label, check: range, min: 0 }
+`,
+      join(dir, 'stocktake.yaml'),
+      {},
+    );
+    const files = await runInventory(config);
+    expect(files.sources[0]!.datasets[0]!.columns.map((c) => c.type)).toEqual([
+      'integer',
+      'string',
+      'string',
+      'string',
+      'string',
+    ]);
+    const checked = await runProfile(config, files, { now: () => new Date('2026-11-27T12:00:00Z') });
+    expect(checked.rules.map((r) => [r.status, r.message])).toEqual([
+      ['failed', '3 of 4 values fall outside [-∞, 1000]'],
+      ['failed', '1 of 4 values fall outside [0, +∞]'],
+      ['failed', '2 of 4 values fall outside [-∞, 2022-01-01] (1 of them are not dates)'],
+      ['failed', 'newest value 2023-10-10; at most 7d old allowed'],
+      ['failed', '2 of 4 values fall outside [0, +∞] (2 of them are not numbers)'],
+    ]);
+    expect(checked.rules[2]!.messageFr).toBe(
+      '2 sur 4 valeurs sortent de [-∞ ; 2022-01-01] (dont 1 ne sont pas des dates)',
+    );
   });
 });
