@@ -60,6 +60,12 @@ export function resolveRuleDataset(
   if (byTable.length === 1) return { source: sourceName, dataset: byTable[0]! };
   if (byTable.length > 1)
     return `"${rest}" is ambiguous in ${sourceName} (${byTable.map((d) => d.name).join(', ')}): name the schema`;
+  // A sheet is named `workbook/sheet`: a rule naming the sheet alone (`stock.Stock`) is pointed to it.
+  const sheet = source.datasets.filter(
+    (d) => d.file?.sheet !== undefined && d.file.sheet.toLowerCase() === rest.toLowerCase(),
+  );
+  if (sheet.length > 0)
+    return `source ${sourceName} has no dataset "${rest}" (did you mean ${sheet.map((d) => `"${d.name}"`).join(' or ')}? a sheet is named workbook/sheet)`;
   const names = source.datasets.flatMap((d) =>
     d.table && d.table !== d.name ? [d.name, d.table] : [d.name],
   );
@@ -96,6 +102,15 @@ export function checkRulesAgainstInventory(
       const parent = lastDot < 0 ? 'missing' : resolveRuleDataset(inventory, ref.slice(0, lastDot));
       if (typeof parent === 'string')
         problems.push({ path: `rules[${i}].references`, message: `${parent} (write source.dataset.column)` });
+      else {
+        const name = ref.slice(lastDot + 1);
+        const columns = parent.dataset.columns.map((c) => c.name);
+        if (!columns.includes(name))
+          problems.push({
+            path: `rules[${i}].references`,
+            message: `${ref.slice(0, lastDot)} has no column "${name}"${didYouMean(name, columns)} (columns: ${columns.join(', ')})`,
+          });
+      }
     }
   });
   return problems;

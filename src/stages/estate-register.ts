@@ -11,14 +11,23 @@ import {
   type SystemEntry,
 } from '../core/inventory.ts';
 
-/** The systems of the config with their sources and facts, and the register's findings. */
+/**
+ * The systems of the config with their sources and facts, and the register's findings; `partial` when
+ * `sources` are those `--only` selected.
+ */
 export function buildEstateRegister(
   config: Config,
   sources: readonly SourceEntry[],
+  options: { readonly partial?: boolean } = {},
 ): { systems: SystemEntry[]; findings: Finding[] } {
   const findings: Finding[] = [];
   const mapped = new Set((config.mappings ?? []).map((m) => m.from.source));
-  const systems = Object.entries(config.systems ?? {}).map(([name, system]): SystemEntry => {
+  // An inventory of some sources (`--only`) registers only their systems: the others are out of scope,
+  // and a gap in their register is no finding of this run.
+  const declared = Object.entries(config.systems ?? {}).filter(
+    ([name]) => !options.partial || sources.some((s) => s.system === name),
+  );
+  const systems = declared.map(([name, system]): SystemEntry => {
     const own = sources.filter((s) => s.system === name);
     if (!system.owner) {
       findings.push({

@@ -44,7 +44,7 @@ export async function runInventory(config: Config, options: InventoryRunOptions 
   );
   checkOnlyMatched(config, sources, only);
   const narrowed = sources.map((s) => narrow(s, only));
-  const register = buildEstateRegister(config, narrowed);
+  const register = buildEstateRegister(config, narrowed, { partial: only.length > 0 });
   return {
     formatVersion: 1,
     generatedAt: (options.now?.() ?? new Date()).toISOString(),

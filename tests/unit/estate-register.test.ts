@@ -123,6 +123,13 @@ describe('estate register', () => {
     ]);
   });
 
+  it('registers only the systems of the sources --only selected, with only their gaps', () => {
+    const partial = buildEstateRegister(config, [sources[1]!], { partial: true });
+    expect(partial.systems.map((s) => s.name)).toEqual(['stock']);
+    // crm's unmapped migration and the source-less ghost are out of scope of an inventory of stock alone.
+    expect(partial.findings.map((f) => f.code)).toEqual(['SYSTEM_WITHOUT_OWNER']);
+  });
+
   it('groups the console summary by system', () => {
     const lines = summariseInventory({
       formatVersion: 1,

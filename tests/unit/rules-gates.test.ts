@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseConfig } from '../../src/config/load.ts';
@@ -127,7 +128,7 @@ describe('rules and quality gates', () => {
 
   it('names rules that point at a missing dataset or column, with their paths', () => {
     const { config } = parseConfig(
-      `sources:\n  shop: { kind: sqlite, path: shop.sqlite }\nrules:\n  - { dataset: shop.order, column: ref, check: unique }\n  - { dataset: shop.orders, column: reff, check: unique }\n`,
+      `sources:\n  shop: { kind: sqlite, path: shop.sqlite }\nrules:\n  - { dataset: shop.order, column: ref, check: unique }\n  - { dataset: shop.orders, column: reff, check: unique }\n  - { dataset: shop.orders, column: customer, check: foreign_key, references: shop.customers.idd }\n`,
       join(dir, 'stocktake.yaml'),
       {},
     );
@@ -137,6 +138,10 @@ describe('rules and quality gates', () => {
         path: 'rules[1].column',
         message:
           'shop.orders has no column "reff" (did you mean "ref"?) (columns: id, ref, status, note, amount, placed, customer)',
+      },
+      {
+        path: 'rules[2].references',
+        message: 'shop.customers has no column "idd" (did you mean "id"?) (columns: id, email)',
       },
     ]);
   });
@@ -300,5 +305,32 @@ rules:
     expect(checked.rules[2]!.messageFr).toBe(
       '2 sur 4 valeurs sortent de [-∞ ; 2022-01-01] (dont 1 ne sont pas des dates)',
     );
+  });
+
+  it('points a rule naming a sheet alone to the workbook/sheet dataset', async () => {
+    const workbook = new ExcelJS.Workbook();
+    workbook.addWorksheet('Stock').addRows([
+      ['ref', 'prix'],
+      ['A', 1],
+    ]);
+    await workbook.xlsx.writeFile(join(dir, 'stock.xlsx'));
+    const { config } = parseConfig(
+      `sources:
+  stock: { kind: xlsx, path: stock.xlsx }
+rules:
+  - { dataset: stock.Stock, column: ref, check: unique }
+  - { dataset: stock.stock, column: ref, check: unique }
+`,
+      join(dir, 'stocktake.yaml'),
+      {},
+    );
+    const sheets = await runInventory(config);
+    expect(sheets.sources[0]!.datasets.map((d) => d.name)).toEqual(['stock/Stock']);
+    const hint =
+      'source stock has no dataset "%s" (did you mean "stock/Stock"? a sheet is named workbook/sheet)';
+    expect(checkRulesAgainstInventory(config.rules!, sheets)).toEqual([
+      { path: 'rules[0].dataset', message: hint.replace('%s', 'Stock') },
+      { path: 'rules[1].dataset', message: hint.replace('%s', 'stock') },
+    ]);
   });
 });
