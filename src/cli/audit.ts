@@ -10,7 +10,7 @@ import { profileExitCode, writeInventoryOutputs, writeProfileOutputs } from '../
 import { loadConfigFrom, runCommand, withCommonOptions } from './common.ts';
 import { exitCodeOf } from './inventory.ts';
 import { createOutput } from './output.ts';
-import { type ProfileOptions, profileInventory, withProfileOptions } from './profile.ts';
+import { type ProfileOptions, profileInventory, withProfileOptions, withRuleParents } from './profile.ts';
 import { writeReportOutputs } from './report.ts';
 
 /** The audit command. */
@@ -39,14 +39,15 @@ async function auditAction(options: AuditOptions): Promise<number> {
   let inventory: Inventory;
   let profile: Profile;
   let files: string[];
+  const only = options.only && withRuleParents(options.only, config.rules ?? [], output.step);
   try {
     inventory = await runInventory(config, {
-      ...(options.only ? { only: options.only } : {}),
+      ...(only ? { only } : {}),
       onStep: output.step,
       session,
     });
     files = await writeInventoryOutputs(inventory, options.out);
-    profile = await profileInventory(config, inventory, options, output, session);
+    profile = await profileInventory(config, inventory, options, output, session, only);
   } finally {
     await session.close();
   }

@@ -48,13 +48,14 @@ export function profileCommand(): Command {
         const session = new ConnectorSession();
         let inventory: Inventory;
         let profile: Profile;
+        const only = options.only && withRuleParents(options.only, config.rules ?? [], output.step);
         try {
           inventory = await runInventory(config, {
-            ...(options.only ? { only: options.only } : {}),
+            ...(only ? { only } : {}),
             onStep: output.step,
             session,
           });
-          profile = await profileInventory(config, inventory, options, output, session);
+          profile = await profileInventory(config, inventory, options, output, session, only);
         } finally {
           await session.close();
         }
@@ -82,23 +83,60 @@ export function profileCommand(): Command {
  * True when a rule is about the datasets `--only` selects (always without --only): its source is selected
  * whole (a name it gives that the source lacks is then an error, as without --only), or the rule's dataset
  * is among the source's datasets selected, as the narrowed inventory holds them; a foreign key rule also
- * needs its parent dataset so.
+ * needs its parent dataset among those read (`read`: `only` widened by `withRuleParents`).
  */
 export function ruleInScope(
   rule: { dataset: string; references?: string | undefined },
   only: readonly string[],
   inventory: Inventory,
+  read: readonly string[] = only,
 ): boolean {
   if (only.length === 0) return true;
-  const selects = (dataset: string) => {
+  const selects = (dataset: string, by: readonly string[]) => {
     const source = dataset.split('.')[0]!;
-    if (only.includes(source)) return true;
-    if (!only.some((o) => o.startsWith(`${source}.`))) return false;
-    return typeof resolveRuleDataset(inventory, dataset) !== 'string';
+    if (by.includes(source)) return true;
+    const target = resolveRuleDataset(inventory, dataset);
+    if (typeof target === 'string') return false;
+    return by.some((o) => {
+      const selected = resolveRuleDataset(inventory, o);
+      return typeof selected !== 'string' && selected.dataset === target.dataset;
+    });
   };
-  if (!selects(rule.dataset)) return false;
+  if (!selects(rule.dataset, only)) return false;
   const references = rule.references;
-  return references === undefined || selects(references.slice(0, references.lastIndexOf('.')));
+  return references === undefined || selects(references.slice(0, references.lastIndexOf('.')), read);
+}
+
+/**
+ * `--only` widened to the parent datasets of the `foreign_key` rules about a dataset it selects: checking
+ * `crm.orders` checks its orders against `crm.customers`, which is inventoried and profiled for that.
+ * A rule's dataset is selected by its source, its own name, or a longer name ending with it
+ * (`crm.public.orders` selects a rule about `crm.orders`). Each parent added is said on `onStep`.
+ */
+export function withRuleParents(
+  only: readonly string[],
+  rules: readonly { dataset: string; check: string; references?: string | undefined }[],
+  onStep: (message: string) => void = () => {},
+): string[] {
+  const scope = [...only];
+  if (only.length === 0) return scope;
+  const selected = (dataset: string) => {
+    const source = dataset.split('.')[0]!;
+    return only.some(
+      (o) =>
+        o === source ||
+        o === dataset ||
+        (o.startsWith(`${source}.`) && o.endsWith(`.${dataset.slice(source.length + 1)}`)),
+    );
+  };
+  rules.forEach((rule, i) => {
+    if (rule.check !== 'foreign_key' || !rule.references || !selected(rule.dataset)) return;
+    const parent = rule.references.slice(0, rule.references.lastIndexOf('.'));
+    if (!parent.includes('.') || selected(parent)) return;
+    scope.push(parent);
+    onStep(`${parent} is read too: rules[${i}] checks ${rule.dataset} against it (foreign_key)`);
+  });
+  return scope;
 }
 
 /** Why a rule's dataset could not be read (its source failed, or its file has an error finding), if so. */
@@ -114,13 +152,17 @@ function unreadableReason(dataset: string, inventory: Inventory): string | undef
   return finding ? `${finding.code}: ${finding.message}` : undefined;
 }
 
-/** Checks the rules against the inventory (exit 2 on a bad name), then profiles with progress. */
+/**
+ * Checks the rules against the inventory (exit 2 on a bad name), then profiles with progress: the datasets
+ * `read` selects (default `--only`'s), rules about those `--only` selects.
+ */
 export async function profileInventory(
   config: Config,
   inventory: Inventory,
   options: ProfileOptions,
   output: Output,
   session?: ConnectorSession,
+  read: readonly string[] | undefined = options.only,
 ): Promise<Profile> {
   // Rules about sources or datasets left out by --only are not checked or evaluated: they are out of scope.
   // A rule about a source or file that could not be read is no config problem either: that failure has
@@ -131,7 +173,7 @@ export async function profileInventory(
   const outOfScope = new Set<number>();
   const unreadable = new Set<number>();
   all.forEach((rule, i) => {
-    if (!ruleInScope(rule, only, inventory)) {
+    if (!ruleInScope(rule, only, inventory, read ?? only)) {
       outOfScope.add(i);
       return;
     }
@@ -141,7 +183,9 @@ export async function profileInventory(
     output.warn(`rules[${i}] (${rule.dataset}) cannot be evaluated: ${unread}`);
   });
   if (outOfScope.size > 0)
-    output.step(`${outOfScope.size} rule(s) about datasets outside --only not evaluated`);
+    output.warn(
+      `${outOfScope.size} rule(s) about datasets outside --only not evaluated: ${[...outOfScope].map((i) => `rules[${i}]`).join(', ')}`,
+    );
   const scoped: Config = { ...config, rules: all.filter((_rule, i) => !outOfScope.has(i)) };
   const problems = checkRulesAgainstInventory(all, inventory).filter((p) => {
     const index = Number(/^rules\[(\d+)\]/.exec(p.path)?.[1] ?? -1);
@@ -160,7 +204,7 @@ export async function profileInventory(
   const progress = createProgress(output, options);
   try {
     return await runProfile(scoped, inventory, {
-      ...(options.only ? { only: options.only } : {}),
+      ...(read ? { only: read } : {}),
       showSamples: options.showSamples === true,
       onStep: output.step,
       onProgress: (source, dataset, rows, total) => progress.update(`${source}.${dataset}`, rows, total),

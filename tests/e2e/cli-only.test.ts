@@ -64,6 +64,25 @@ describe('--only', () => {
     expect(profile.rules.every((r) => r.dataset.startsWith('clients.'))).toBe(true);
   });
 
+  it("reads a foreign_key rule's parent too, and evaluates only the rules about the datasets selected", () => {
+    const run = stocktake(
+      'profile',
+      '-c',
+      'examples/stocktake.yaml',
+      '-o',
+      'out3b',
+      '--only',
+      'crm.order_lines',
+    );
+    expect(run.stderr).toContain('crm.orders is read too: rules[');
+    const profile = JSON.parse(readFileSync(join(dir, 'out3b', 'profile.json'), 'utf8')) as Profile;
+    expect(profile.datasets.map((d) => d.dataset).sort()).toEqual(['order_lines', 'orders']);
+    expect(profile.rules.map((r) => [r.check, r.dataset])).toEqual([
+      ['range', 'crm.order_lines'],
+      ['foreign_key', 'crm.order_lines'],
+    ]);
+  });
+
   it('refuses a mapping name that matches nothing; under --detailed-exitcode every error exits 1', () => {
     const plain = stocktake('plan', '-c', 'examples/stocktake.yaml', '-o', 'out4', '--only', 'crm-acounts');
     expect(plain.code).toBe(2);

@@ -3,7 +3,7 @@
  * dots (`old.customers`, a file) and schemas left out of a rule (`crm.customers`) are told apart.
  */
 import { describe, expect, it } from 'vitest';
-import { ruleInScope } from '../../src/cli/profile.ts';
+import { ruleInScope, withRuleParents } from '../../src/cli/profile.ts';
 import type { Inventory } from '../../src/core/inventory.ts';
 
 const dataset = (name: string, table?: string) => ({ name, ...(table ? { table } : {}), columns: [] });
@@ -39,5 +39,30 @@ describe('ruleInScope', () => {
       ruleInScope({ dataset: 'crm.customers', references: 'crm.orders.customer_id' }, only, inventory),
     ).toBe(false);
     expect(ruleInScope({ dataset: 'anything' }, [], inventory)).toBe(true);
+  });
+
+  it("widens --only to a foreign_key rule's parent, whose own rules stay out", () => {
+    const rules = [
+      { dataset: 'crm.orders', check: 'foreign_key', references: 'crm.customers.id' },
+      { dataset: 'crm.customers', check: 'not_null' },
+      { dataset: 'crm.invoices', check: 'foreign_key', references: 'crm.accounts.id' },
+    ];
+    const steps: string[] = [];
+    const read = withRuleParents(['crm.public.orders'], rules, (m) => steps.push(m));
+    expect(read).toEqual(['crm.public.orders', 'crm.customers']);
+    expect(steps).toEqual(['crm.customers is read too: rules[0] checks crm.orders against it (foreign_key)']);
+    expect(withRuleParents(['crm'], rules)).toEqual(['crm']);
+    expect(withRuleParents([], rules)).toEqual([]);
+    const inventory = narrowed(
+      [],
+      [
+        ['public.orders', 'orders'],
+        ['public.customers', 'customers'],
+      ],
+    );
+    expect(ruleInScope(rules[0]!, ['crm.public.orders'], inventory, read)).toBe(true);
+    expect(ruleInScope(rules[1]!, ['crm.public.orders'], inventory, read)).toBe(false);
+    // Without the parent among the datasets read, the foreign key stays out.
+    expect(ruleInScope(rules[0]!, ['crm.public.orders'], inventory)).toBe(false);
   });
 });
