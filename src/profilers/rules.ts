@@ -353,7 +353,7 @@ function evaluate(rule: Rule, index: number, context: RuleContext): RuleResult {
       return verdict(
         now - newest <= maxAgeMs,
         `newest value ${String(newestValue)}; at most ${rule.maxAge ?? '1d'} old allowed`,
-        `valeur la plus récente ${String(newestValue)} ; ancienneté d’au plus ${rule.maxAge ?? '1d'} tolérée`,
+        `valeur la plus récente ${String(newestValue)} ; ancienneté d’au plus ${frAge(rule.maxAge ?? '1d')} tolérée`,
       );
     }
   }
@@ -363,6 +363,14 @@ function evaluate(rule: Rule, index: number, context: RuleContext): RuleResult {
 interface Words {
   readonly en: string;
   readonly fr: string;
+}
+
+/** A duration as French text: `7d` is `7 j`, `30m` is `30 min`, `2w` is `2 sem.`. */
+function frAge(age: string): string {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*$/.exec(age);
+  if (!m) return age;
+  const unit = { m: 'min', h: 'h', d: 'j', w: 'sem.' }[m[2] as 'm' | 'h' | 'd' | 'w'];
+  return `${m[1]!.replace('.', ',')}\u00a0${unit}`;
 }
 
 /** A range bound as French text: a number with a decimal comma, a date or time as written. */

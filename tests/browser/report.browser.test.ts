@@ -256,6 +256,10 @@ describe.skipIf(!available)('audit report in Chromium', () => {
     await expect.poll(() => page.locator('#view-overview').textContent()).toContain('20 novembre 2026');
     await go(page, 'dataset=crm.public.customers&column=balance');
     await expect.poll(() => page.locator('tr.detail').textContent()).toContain('1\u202f834,2');
+    // Values as the data holds them, with the decimal comma: never rounded, never grouped.
+    await expect.poll(() => page.locator('tr.detail').textContent()).toContain('Min-1500,5');
+    await go(page, 'dataset=crm.public.customers&column=name');
+    await expect.poll(() => page.locator('tr.detail').textContent()).toContain('Pseudo-nulsblanc 2, N/A 4');
     // A finding code says what it means in the report's language, in the table and the code filter.
     await go(page, 'findings=ORPHAN_ROWS');
     await expect

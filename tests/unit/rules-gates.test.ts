@@ -83,7 +83,7 @@ describe('rules and quality gates', () => {
       '1 sur 4 valeurs répètent une valeur précédente',
       '50,0\u00a0% des valeurs manquent ; au plus 50,0\u00a0% toléré',
       '1 sur 4 valeurs sortent de [0 ; 100] ; 25,0\u00a0% toléré',
-      'valeur la plus récente 2026-11-25 ; ancienneté d’au plus 7d tolérée',
+      'valeur la plus récente 2026-11-25 ; ancienneté d’au plus 7\u00a0j tolérée',
       '4 lignes ; au moins 5 requises',
       '1 sur 4 valeurs n’ont pas de correspondance dans shop.customers.id',
       '1 sur 3 valeurs ne sont pas au format email',

@@ -72,7 +72,23 @@
   const sevBadge = (rank) => h('span', { class: `sev sev-${SEV[rank]}`, text: t(SEV[rank]) });
   const scoreTone = (score) => (score >= 90 ? 'good' : score >= 70 ? 'ok' : score >= 50 ? 'poor' : 'bad');
   const scoreBadge = (score) => h('span', { class: `score score-${scoreTone(score)}`, text: fmt(score) });
-  const show = (v) => (v === null || v === undefined ? '—' : typeof v === 'string' ? v : JSON.stringify(v));
+  // A value as the data holds it: a number with the locale's decimal mark but never rounded or grouped.
+  const decimalMark = numbers.formatToParts(1.5).find((p) => p.type === 'decimal')?.value ?? '.';
+  const show = (v) =>
+    v === null || v === undefined
+      ? '—'
+      : typeof v === 'string'
+        ? v
+        : typeof v === 'number'
+          ? String(v).replace('.', decimalMark)
+          : JSON.stringify(v);
+  // A value of a numeric column: its decimals, which travel as text (`12.50`), take the decimal mark too.
+  const PLAIN_DECIMAL = /^-?\d+\.\d+$/;
+  const NUMERIC_TYPES = new Set(['integer', 'decimal', 'float']);
+  /** How a column's values show: a numeric column's decimals with the locale's mark. */
+  const valuesOf = (c) => (NUMERIC_TYPES.has(c[C.type]) ? showNumeric : show);
+  const showNumeric = (v) =>
+    typeof v === 'string' && PLAIN_DECIMAL.test(v) ? v.replace('.', decimalMark) : show(v);
   // A plan's row key is an object of key fields: `external_id=CRM-42`.
   const showKey = (k) =>
     k !== null && typeof k === 'object' && !Array.isArray(k)
@@ -262,14 +278,14 @@
     );
   }
 
-  function barList(items, total, title) {
+  function barList(items, total, title, display = show) {
     if (!items || items.length === 0) return null;
     const max = Math.max(1, ...items.map((i) => i[1]));
     const rows = items.map(([label, n]) =>
       h(
         'tr',
         null,
-        h('td', { class: 'value-text', text: show(label) }),
+        h('td', { class: 'value-text', text: display(label) }),
         h(
           'td',
           null,
@@ -678,9 +694,15 @@
         h('td', { class: 'num', text: `${c[C.distinctExact] === 0 ? '≈ ' : ''}${fmt(c[C.distinct])}` }),
         h('td', {
           class: 'optional value-text',
-          text: c[C.min] === null || c[C.min] === undefined ? '—' : `${show(c[C.min])} … ${show(c[C.max])}`,
+          text:
+            c[C.min] === null || c[C.min] === undefined
+              ? '—'
+              : `${valuesOf(c)(c[C.min])} … ${valuesOf(c)(c[C.max])}`,
         }),
-        h('td', { class: 'optional value-text', text: top ? `${show(top[0])} (${fmt(top[1])})` : '—' }),
+        h('td', {
+          class: 'optional value-text',
+          text: top ? `${valuesOf(c)(top[0])} (${fmt(top[1])})` : '—',
+        }),
         h('td', { class: 'optional mono', text: pattern === null ? '—' : pattern }),
         h('td', { class: 'num' }, entry ? findingCounts(entry.counts) : '—'),
       );
@@ -721,6 +743,7 @@
 
   function columnDetail(d, c) {
     const count = c[C.count];
+    const shown = valuesOf(c);
     const nonNull = count === null ? null : count - c[C.nulls];
     const blocks = [];
     const nl = c[C.nullLike];
@@ -741,7 +764,7 @@
             t('nullLike'),
             nl
               ? data.nullLikeClasses
-                  .map((k, i) => (nl[i] ? `${k} ${fmt(nl[i])}` : ''))
+                  .map((k, i) => (nl[i] ? `${t(`nullLike_${k}`)} ${fmt(nl[i])}` : ''))
                   .filter(Boolean)
                   .join(', ')
               : null,
@@ -751,8 +774,8 @@
             c[C.distinct] === null ? null : `${c[C.distinctExact] === 0 ? '≈ ' : ''}${fmt(c[C.distinct])}`,
           ],
           [t('uniqueness'), c[C.uniqueness] === null ? null : pct(c[C.uniqueness])],
-          [t('min'), c[C.min] === null ? null : show(c[C.min])],
-          [t('max'), c[C.max] === null ? null : show(c[C.max])],
+          [t('min'), c[C.min] === null ? null : shown(c[C.min])],
+          [t('max'), c[C.max] === null ? null : shown(c[C.max])],
           [
             t('lengths'),
             c[C.length]
@@ -793,10 +816,10 @@
           null,
           h('h4', { text: t('topValues') }),
           h('p', { class: 'muted', text: t('allDistinct') }),
-          h('p', { class: 'value-text', text: top.map((v) => show(v[0])).join(', ') }),
+          h('p', { class: 'value-text', text: top.map((v) => shown(v[0])).join(', ') }),
         ),
       );
-    } else blocks.push(barList(top, nonNull, t('topValues')));
+    } else blocks.push(barList(top, nonNull, t('topValues'), shown));
     blocks.push(barList(c[C.patterns], nonNull, t('patterns')));
     blocks.push(barList(c[C.formats], nonNull, t('formats')));
     const v = c[C.variants];
@@ -837,7 +860,10 @@
         ' ',
         h('span', { class: r[2] ? 'badge pk' : 'badge', text: r[2] ? t('declared') : t('inferred') }),
         r[5] !== null
-          ? h('span', { class: r[5] > 0 ? 'sev sev-error' : 'muted', text: ` ${t('orphans')}: ${fmt(r[5])}` })
+          ? h('span', {
+              class: r[5] > 0 ? 'sev sev-error' : 'muted',
+              text: ` ${t('orphans')}${t('colon')}${fmt(r[5])}`,
+            })
           : null,
         r[6] !== null ? h('span', { class: 'muted', text: ` · ${t('inclusion')} ${pct(r[6])}` }) : null,
       );
@@ -849,9 +875,9 @@
         'section',
         { class: 'panel' },
         facts([
-          [t('primaryKey'), d.pk ? d.pk.join(', ') : t('none')],
+          [t('primaryKey'), d.pk ? d.pk.join(', ') : t('noKey')],
           [t('uniqueKeys'), list(d.uniqueKeys)],
-          [t('candidateKeys'), p ? list(p.candidateKeys) || t('none') : null],
+          [t('candidateKeys'), p ? list(p.candidateKeys) || t('noKey') : null],
           [
             t('keyDuplicates'),
             p?.keyDuplicates.length
@@ -1169,7 +1195,7 @@
         d = `M${a.x + W},${ay} C${a.x + W + 40},${ay} ${b.x + W + 40},${by} ${b.x + W},${by}`;
       }
       const cls = `edge${r[2] ? '' : ' inferred'}${r[5] ? ' orphans' : ''}`;
-      const label = `${r[0]} (${r[3].join(', ')}) → ${r[1]} (${r[4].join(', ')}) · ${r[2] ? t('declared') : t('inferred')}${r[5] !== null ? ` · ${t('orphans')}: ${fmt(r[5])}` : ''}`;
+      const label = `${r[0]} (${r[3].join(', ')}) → ${r[1]} (${r[4].join(', ')}) · ${r[2] ? t('declared') : t('inferred')}${r[5] !== null ? ` · ${t('orphans')}${t('colon')}${fmt(r[5])}` : ''}`;
       root.appendChild(
         svg('path', { class: cls, d, 'marker-end': 'url(#arrow)' }, svg('title', { text: label })),
       );
