@@ -97,7 +97,9 @@ export function parseConfig(
   if (parsed.success) {
     problems.push(...crossCheck(parsed.data));
   } else {
-    const shape = parsed.error.issues.flatMap(describeIssue);
+    // A value an unset variable left empty already has its problem: the schema's (`must not be empty`) repeats it.
+    const unset = new Set(envProblems.map((p) => p.path));
+    const shape = parsed.error.issues.flatMap(describeIssue).filter((p) => !unset.has(p.path));
     problems.push(...shape);
     // The cross-checks too (an unknown source named by a mapping…), on what has the right shape, so
     // that fixing the first list does not reveal a second: a tree they cannot read leaves the shape's.

@@ -52,6 +52,16 @@ mappings:
     );
   });
 
+  it('says once that a variable is unset, not again that the value it left is empty', () => {
+    const error = problemsOf('sources:\n  pg: { kind: postgres, url: "${PG_URL}" }\n');
+    expect(error.message).toBe(
+      [
+        'stocktake.yaml: 1 problem',
+        '  ! sources.pg.url: environment variable PG_URL is not set (set it, or write ${PG_URL:-default})  (stocktake.yaml:2:30)',
+      ].join('\n'),
+    );
+  });
+
   it('checks names across sections once the shape is right', () => {
     const error = problemsOf(`
 systems:
