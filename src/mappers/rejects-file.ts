@@ -5,7 +5,7 @@
  * written (disk full, permissions) stops the run with REJECTS_UNWRITABLE naming it: a resumed run writes
  * both files again from the start, every rejected row once, so nothing is lost.
  */
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { StocktakeError } from '../core/errors.ts';
 import { redact } from '../core/secrets.ts';
@@ -25,8 +25,10 @@ function csvCell(value: unknown): string {
 
 /**
  * Writes rejects.csv and rejects.jsonl in a folder; `close` ends both. The files are created (an earlier
- * run's replaced) at the first reject or at `open`, so a run refused before it starts (a stale saved plan)
- * leaves the last run's rejects as they were.
+ * run's replaced) at the first reject or at `open`, so a run refused before it starts leaves the last
+ * run's rejects as they were. While `hold` is in force (a saved plan checked against every mapping before
+ * anything is written), rejects go to `.pending` files beside them: `release` puts those in the place of
+ * the last run's, `discard` (or `close` still held: the run was refused) removes them.
  */
 export class RejectsFiles implements RejectSink {
   readonly files: readonly string[];
@@ -34,6 +36,7 @@ export class RejectsFiles implements RejectSink {
   #jsonl: number | undefined;
   #closed = false;
   #created = false;
+  #held = false;
   count = 0;
 
   constructor(dir: string) {
@@ -50,12 +53,42 @@ export class RejectsFiles implements RejectSink {
     return this.#created;
   }
 
+  /** Sends the rejects to pending files until `release` or `discard`; see the class comment. */
+  hold(): void {
+    if (this.#csv === undefined) this.#held = true;
+  }
+
+  /** Ends `hold`: the pending files, if a reject came, replace the last run's. */
+  release(): void {
+    if (!this.#held) return;
+    this.#held = false;
+    if (this.#csv === undefined) return;
+    for (const file of this.files) {
+      try {
+        renameSync(pending(file), file);
+      } catch (error) {
+        throw unwritable(file, error);
+      }
+    }
+    this.#created = true;
+  }
+
+  /** Ends `hold` and removes the pending files: the run was refused, the last run's rejects stay. */
+  discard(): void {
+    if (!this.#held) return;
+    this.#closeFiles();
+    for (const file of this.files) rmSync(pending(file), { force: true });
+    this.count = 0;
+    this.#held = false;
+  }
+
   /** Creates both files (empty but for the CSV header) unless they are open already. */
   open(): void {
     if (this.#csv !== undefined || this.#closed) return;
-    this.#csv = openFile(this.files[0]!);
-    this.#jsonl = openFile(this.files[1]!);
-    this.#created = true;
+    const [csv, jsonl] = this.#held ? this.files.map(pending) : this.files;
+    this.#csv = openFile(csv!);
+    this.#jsonl = openFile(jsonl!);
+    if (!this.#held) this.#created = true;
     // A BOM lets spreadsheets open the UTF-8 file with its accents.
     writeAll(this.#csv, this.files[0]!, `\ufeff${HEADER.join(',')}\r\n`);
   }
@@ -79,14 +112,24 @@ export class RejectsFiles implements RejectSink {
     writeAll(this.#jsonl, this.files[1]!, `${redact(JSON.stringify(record))}\n`);
   }
 
-  /** Closes the files. Safe to call twice; nothing is written after. */
+  /** Closes the files (removing pending ones still held). Safe to call twice; nothing is written after. */
   close(): void {
+    this.discard();
     this.#closed = true;
+    this.#closeFiles();
+  }
+
+  #closeFiles(): void {
     if (this.#csv !== undefined) closeSync(this.#csv);
     if (this.#jsonl !== undefined) closeSync(this.#jsonl);
     this.#csv = undefined;
     this.#jsonl = undefined;
   }
+}
+
+/** Where a rejects file is written while held. */
+function pending(file: string): string {
+  return `${file}.pending`;
 }
 
 function openFile(file: string): number {

@@ -532,6 +532,10 @@ async function runPlanned(prepared: readonly PreparedMapping[], context: RunCont
   const planned: IdentityBindingContext = { ...context.binding, pendingInserts };
   // Nor are the parents earlier mappings insert: foreign keys to them are not violations, as in the plan.
   const inserted = new Map<string, InsertedParents>();
+  // The rejects found while checking are the run's, but the run may yet be refused (a later mapping's
+  // plan is stale): until every mapping is checked they wait beside the last run's files.
+  const files = context.sink;
+  files.hold();
   try {
     for (const p of prepared) {
       const { source, target, writer } = sidesOf(p, context);
@@ -558,8 +562,10 @@ async function runPlanned(prepared: readonly PreparedMapping[], context: RunCont
     }
   } catch (error) {
     for (const read of reads) read.sides.close();
+    files.discard();
     throw error;
   }
+  files.release();
   let firstError: unknown = null;
   for (let i = 0; i < prepared.length; i++) {
     const p = prepared[i]!;
