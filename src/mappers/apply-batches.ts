@@ -283,6 +283,7 @@ export class BatchApplier {
         key: row ? keyOf(this.#prepared, row, keys[rejection.index]!) : null,
         reason: `the database refused the row: ${rejection.reason}`,
         code: 'REJECT_DATABASE',
+        values: row ?? undefined,
       });
     }
     this.progress.databaseRejects += result.rejected.length - refused.deletes.size;

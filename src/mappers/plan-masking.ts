@@ -56,6 +56,37 @@ export function showValue(
   return near === undefined ? plain : maskValue(plain, near);
 }
 
+/** An e-mail address inside a message, between the quotes, parentheses or spaces a database puts around it. */
+const EMAIL_IN_TEXT = /[^\s'"`()=,;<>[\]]+@[^\s'"`()=,;<>[\]]+/gu;
+
+/**
+ * A database's message about a row (`Duplicate entry 'zed@example.com' for key 'uq_email'`, `Key
+ * (email)=(zed@example.com) already exists`) as outputs show it: each value of a personal field of the
+ * row (`values`, with their `kinds`) masked wherever the message repeats it, whatever its case, and any
+ * e-mail address left masked as well.
+ */
+export function maskMessage(
+  message: string,
+  values: readonly Value[] | undefined,
+  kinds: readonly (PersonalDataKind | undefined)[],
+  unmasked: boolean,
+): string {
+  if (unmasked) return message;
+  let masked = message;
+  if (values) {
+    values.forEach((value, i) => {
+      const kind = kinds[i];
+      if (kind === undefined || value === null || value === undefined) return;
+      const text = String(jsonSafe(value));
+      if (text.length < 3) return;
+      const shown = String(showValue(value, kind, false));
+      const escaped = text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      masked = masked.replace(new RegExp(escaped, 'giu'), () => shown);
+    });
+  }
+  return masked.replace(EMAIL_IN_TEXT, (email) => String(showValue(email, undefined, false)));
+}
+
 /** Something `@` something: an e-mail address, valid or not. */
 const NEAR_EMAIL = /[\p{L}\p{N}]@[\p{L}\p{N}]/u;
 /** A number written as a phone number is: `+` and 8 to 15 digits, or a French 0X and 9 to 11 digits; separators allowed. */

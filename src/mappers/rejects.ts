@@ -7,7 +7,7 @@
 import type { Value } from '../connectors/types.ts';
 import type { PlanSample } from '../core/plan.ts';
 import type { RejectCode, Rejection } from './mapping-types.ts';
-import { showValue } from './plan-masking.ts';
+import { maskMessage, showValue } from './plan-masking.ts';
 import type { PreparedMapping } from './preflight.ts';
 import { quoteValue } from './rejection-text.ts';
 
@@ -52,9 +52,13 @@ export interface RowReject {
   readonly sourceKey?: Readonly<Record<string, Value>> | null;
   readonly field?: string | null;
   readonly value?: Value;
-  /** The whole sentence (no value in it). */
+  /**
+   * The whole sentence: no value in it, but for a database's message (`REJECT_DATABASE`), in which the
+   * values of the row's personal fields (`values`, in target field order) and any e-mail address are masked.
+   */
   readonly reason: string;
   readonly code: RowRejectCode;
+  readonly values?: readonly Value[] | undefined;
 }
 
 /** Counts, samples and forwards the rejected rows of one mapping. */
@@ -122,7 +126,10 @@ export class RejectTally {
         sourceKey: this.#showSourceKey(reject.sourceKey ?? null),
         field,
         value,
-        reason: reject.reason,
+        reason:
+          reject.code === 'REJECT_DATABASE'
+            ? maskMessage(reject.reason, reject.values, this.#prepared.personal, this.#unmasked)
+            : reject.reason,
         code: reject.code,
       },
       rowIdentity(reject.code, reject.sourceKey ?? null, reject.row ?? null, reject.key),

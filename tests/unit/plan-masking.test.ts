@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nearPersonalKind, showValue } from '../../src/mappers/plan-masking.ts';
+import { maskMessage, nearPersonalKind, showValue } from '../../src/mappers/plan-masking.ts';
 
 describe('plan and rejects masking', () => {
   it.each([
@@ -30,5 +30,25 @@ describe('plan and rejects masking', () => {
   ])('leaves %s as it is', (value) => {
     expect(nearPersonalKind(value)).toBeUndefined();
     expect(showValue(value, undefined, false)).toBe(value);
+  });
+
+  it("masks a personal field's value and any e-mail address in a database's message", () => {
+    const kinds = [undefined, 'email', 'phone'] as const;
+    const values = ['A1', 'Zed@Example.com', '06 12 34 56 78'];
+    expect(
+      maskMessage(
+        "Duplicate entry 'zed@example.com' for key 'uq_email'; Key (phone)=(06 12 34 56 78) already exists; A1 is kept",
+        values,
+        kinds,
+        false,
+      ),
+    ).toBe(
+      "Duplicate entry 'Z***@E***.com' for key 'uq_email'; Key (phone)=(06 ** ** ** 78) already exists; A1 is kept",
+    );
+    // An address of no field of the row (a value the database folded, a trigger's message) is masked too.
+    expect(maskMessage('refused: (bob@corp.fr)', [], [], false)).toBe('refused: (b***@c***.fr)');
+    expect(maskMessage("Duplicate entry 'zed@example.com'", values, kinds, true)).toBe(
+      "Duplicate entry 'zed@example.com'",
+    );
   });
 });
