@@ -6,6 +6,7 @@
  * short, in a column the profile calls personal from its other values.
  */
 import type { MappingConfig } from '../config/schema.ts';
+import { JsonText } from '../connectors/json-text.ts';
 import type { Value } from '../connectors/types.ts';
 import type { PersonalDataKind, ValueFormat } from '../core/profile.ts';
 import { recogniseFormats } from '../profilers/formats/recognise-formats.ts';
@@ -124,6 +125,8 @@ function countDigits(text: string): number {
 
 function jsonSafe(value: Value): string | number | boolean | object {
   if (typeof value === 'bigint') return value.toString();
+  // A JSON document as written: parsed, `12345678901234567891` would show as `12345678901234567000`.
+  if (value instanceof JsonText) return value.text;
   if (value instanceof Uint8Array) return `${value.length} bytes`;
   return value as string | number | boolean | object;
 }

@@ -91,6 +91,10 @@ async function migrateTwice(cfg: Config, name: string): Promise<void> {
   const again = await runMigrate(cfg, { rejectsDir: join(dir, `${name}-2`) });
   expect(again.run.mappings[0]).toMatchObject({ path: 'diff', inserted: 0, updated: 0, unchanged: 4 });
   writeFileSync(file, `${CHANGED.join('\n')}\n`);
+  // The plan shows a document as written: its numbers are not rounded through a double.
+  const preview = await runPlan(cfg, { samples: 5 });
+  const shown = preview.mappings[0]!.samples.flatMap((s) => s.changes.map((c) => c.new));
+  expect(shown).toContain('{"n":12345678901234567891,"p":2.50}');
   const changed = await runMigrate(cfg, { rejectsDir: join(dir, `${name}-3`) });
   expect(changed.error).toBeNull();
   expect(changed.run.mappings[0]).toMatchObject({ path: 'diff', inserted: 2, updated: 1, unchanged: 3 });
