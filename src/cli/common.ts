@@ -1,6 +1,6 @@
 /** Options and error handling every command shares. */
 import type { Command } from 'commander';
-import { type LoadedConfig, loadConfig } from '../config/load.ts';
+import { type ExtraChecks, type LoadedConfig, loadConfig } from '../config/load.ts';
 import { EXIT, isStocktakeError } from '../core/errors.ts';
 import { redact } from '../core/secrets.ts';
 
@@ -27,8 +27,8 @@ export function withCommonOptions(
 }
 
 /** Loads the config named by the options (exits 2 with every problem listed when it is invalid). */
-export function loadConfigFrom(options: CommonOptions): LoadedConfig {
-  return loadConfig(options.config);
+export function loadConfigFrom(options: CommonOptions, extraChecks?: ExtraChecks): LoadedConfig {
+  return loadConfig(options.config, process.env, extraChecks);
 }
 
 /**

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { EXIT, StocktakeError } from '../core/errors.ts';
 import type { PlanDocument, RunDocument } from '../core/plan.ts';
+import { mappingStepProblems } from '../mappers/mapping-step-checks.ts';
 import { writeDocument } from '../stages/documents.ts';
 import { runMigrate } from '../stages/migrate-stage.ts';
 import { type CommonOptions, loadConfigFrom, reportError, runCommand, withCommonOptions } from './common.ts';
@@ -42,7 +43,7 @@ export function migrateCommand(): Command {
     .action((options: MigrateOptions) =>
       runCommand(async () => {
         const output = createOutput(options);
-        const { config, baseDir } = loadConfigFrom(options);
+        const { config, baseDir } = loadConfigFrom(options, mappingStepProblems);
         const plan = options.plan ? { file: options.plan, document: readPlan(options.plan) } : undefined;
         const controller = new AbortController();
         const stop = (signal: NodeJS.Signals) => {

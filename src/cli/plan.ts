@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { EXIT } from '../core/errors.ts';
 import type { PlanDocument } from '../core/plan.ts';
+import { mappingStepProblems } from '../mappers/mapping-step-checks.ts';
 import { planExitCode, runPlan, writePlanOutputs } from '../stages/plan-stage.ts';
 import { type CommonOptions, loadConfigFrom, runCommand, withCommonOptions } from './common.ts';
 import { createOutput } from './output.ts';
@@ -43,7 +44,7 @@ export function planCommand(): Command {
       runCommand(
         async () => {
           const output = createOutput(options);
-          const { config, baseDir } = loadConfigFrom(options);
+          const { config, baseDir } = loadConfigFrom(options, mappingStepProblems);
           const progress = createProgress(output, options);
           let plan: PlanDocument;
           try {

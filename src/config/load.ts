@@ -33,6 +33,7 @@ export interface LoadedConfig {
 export function loadConfig(
   file: string,
   env: Readonly<Record<string, string | undefined>> = process.env,
+  extraChecks?: ExtraChecks,
 ): LoadedConfig {
   let text: string;
   try {
@@ -44,14 +45,21 @@ export function loadConfig(
       cause: error,
     });
   }
-  return parseConfig(text, file, env);
+  return parseConfig(text, file, env, extraChecks);
 }
+
+/**
+ * Checks a command adds to the config's own (`plan` and `migrate`: the mappings' steps), listed with the
+ * others; kept out of the loader so that a command that does not map loads none of the mappers.
+ */
+export type ExtraChecks = (config: Config) => readonly ConfigProblem[];
 
 /** Validates config text; `file` names it in errors and anchors relative paths. */
 export function parseConfig(
   text: string,
   file: string,
   env: Readonly<Record<string, string | undefined>> = process.env,
+  extraChecks?: ExtraChecks,
 ): LoadedConfig {
   const lineCounter = new LineCounter();
   // logLevel 'error': the YAML library would otherwise print its warnings (a mapping used as a key) to the console.
@@ -95,7 +103,7 @@ export function parseConfig(
     if (scalars !== null) parsed = configSchema.safeParse(scalars, { reportInput: true });
   }
   if (parsed.success) {
-    problems.push(...crossCheck(parsed.data));
+    problems.push(...crossCheck(parsed.data), ...(extraChecks?.(parsed.data) ?? []));
   } else {
     // A value an unset variable left empty already has its problem: the schema's (`must not be empty`) repeats it.
     const unset = new Set(envProblems.map((p) => p.path));
@@ -115,7 +123,9 @@ export function parseConfig(
         const faulty = new Set(problems.map((p) => entry(p.path)).filter((e) => e !== ''));
         const seen = new Set(problems.map((p) => p.path));
         problems.push(
-          ...crossCheck(value as Config).filter((p) => !seen.has(p.path) && !faulty.has(entry(p.path))),
+          ...[...crossCheck(value as Config), ...(extraChecks?.(value as Config) ?? [])].filter(
+            (p) => !seen.has(p.path) && !faulty.has(entry(p.path)),
+          ),
         );
       } catch {
         // The schema's problems say why the tree has no shape to cross-check.

@@ -6,6 +6,7 @@ import { configJsonSchemaText } from '../../src/config/json-schema.ts';
 import { loadConfig, parseConfig } from '../../src/config/load.ts';
 import { isStocktakeError, type StocktakeError } from '../../src/core/errors.ts';
 import { clearSecrets, redact } from '../../src/core/secrets.ts';
+import { mappingStepProblems } from '../../src/mappers/mapping-step-checks.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -50,6 +51,43 @@ mappings:
         '  ! mappings[0].to.target: unknown target "nt"; none is declared  (stocktake.yaml:11:19)',
       ].join('\n'),
     );
+  });
+
+  it('names unknown transforms, validate formats and time zones with the rest, before any source is opened', () => {
+    const text = `sources:
+  legacy: { kind: postgres, url: "postgres://x@127.0.0.1:1/none" }
+targets:
+  app: { kind: sqlite, path: app.sqlite }
+mappings:
+  - name: m
+    from: { source: legacy, dataset: customers }
+    to: { target: app, dataset: clients, key: [code], mode: upsrt }
+    fields:
+      code: { transform: [trimm] }
+      email: { validate: [emial, { pattern: "([" }] }
+      born: { transform: [{ date: { formats: [dd/MM/yyyy], zone: Europe/Pariss } }] }
+`;
+    // Only the commands that map add these checks (\`plan\`, \`migrate\`): the others load no mapper.
+    expect(problemsOf(text).message).not.toContain('trimm');
+    let error: StocktakeError | undefined;
+    try {
+      parseConfig(text, 'stocktake.yaml', {}, mappingStepProblems);
+    } catch (caught) {
+      if (isStocktakeError(caught)) error = caught;
+    }
+    if (!error) throw new Error('the config was accepted');
+    expect(
+      error.message
+        .split('\n')
+        .slice(1)
+        .map((line) => line.replace(/ {2}\(stocktake.yaml.*$/, '')),
+    ).toEqual([
+      '  ! mappings[0].to.mode: expected one of "insert", "upsert", "mirror", got "upsrt" (did you mean "upsert"?)',
+      '  ! mappings[0].fields.code.transform[0]: unknown transform "trimm" (did you mean "trim"?)',
+      '  ! mappings[0].fields.email.validate[0]: unknown format "emial" (did you mean "email"?)',
+      '  ! mappings[0].fields.email.validate[1].pattern: invalid regular expression: Invalid regular expression: /^(?:([)$/u: Unterminated character class',
+      '  ! mappings[0].fields.born.transform[0].date.zone: unknown time zone "Europe/Pariss" (an IANA name such as Europe/Paris)',
+    ]);
   });
 
   it('says once that a variable is unset, not again that the value it left is empty', () => {

@@ -1,0 +1,62 @@
+/**
+ * The problems of a config's mappings that need no source or target to judge: a transform that does not
+ * exist, a `validate` format that does not exist or a pattern that does not compile, a date step's unknown
+ * time zone. `plan` and `migrate` add them to the config's own checks (`loadConfig`'s `extraChecks`), so
+ * they are listed with the config's other problems, before anything connects; the mapping's compilation,
+ * once sources are open, checks the rest (arguments against the columns' types).
+ */
+import { didYouMean } from '../config/did-you-mean.ts';
+import type { Config, FieldConfig } from '../config/schema.ts';
+import { findTransform, TRANSFORM_NAMES } from './transforms/registry.ts';
+import { TransformArgumentError } from './transforms/transform-types.ts';
+import { isKnownZone } from './transforms/zone-clock.ts';
+import { compileValidation } from './validate.ts';
+
+interface Problem {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** Every such problem of every mapping of `config`, with its config path. */
+export function mappingStepProblems(config: Config): Problem[] {
+  const problems: Problem[] = [];
+  (config.mappings ?? []).forEach((mapping, i) => {
+    for (const [field, entry] of Object.entries(mapping?.fields ?? {}))
+      if (entry) checkFieldSteps(`mappings[${i}].fields.${field}`, entry, problems);
+  });
+  return problems;
+}
+
+/** The problems of one field's `transform` and `validate` steps. */
+function checkFieldSteps(path: string, field: FieldConfig, problems: Problem[]): void {
+  (field.transform ?? []).forEach((step, j) => {
+    const [name, args] =
+      typeof step === 'string' ? [step, undefined] : (Object.entries(step)[0] ?? ['', undefined]);
+    if (!findTransform(name)) {
+      problems.push({
+        path: `${path}.transform[${j}]`,
+        message: `unknown transform "${name}"${didYouMean(name, TRANSFORM_NAMES)}`,
+      });
+      return;
+    }
+    const zone = (args as { zone?: unknown } | undefined)?.zone;
+    if ((name === 'date' || name === 'datetime') && typeof zone === 'string' && !isKnownZone(zone))
+      problems.push({
+        path: `${path}.transform[${j}].${name}.zone`,
+        message: `unknown time zone "${zone}" (an IANA name such as Europe/Paris)`,
+      });
+  });
+  const validate =
+    field.validate === undefined ? [] : Array.isArray(field.validate) ? field.validate : [field.validate];
+  validate.forEach((step, j) => {
+    try {
+      compileValidation(step);
+    } catch (error) {
+      const sub = error instanceof TransformArgumentError ? error.sub : '';
+      problems.push({
+        path: `${path}.validate${Array.isArray(field.validate) ? `[${j}]` : ''}${sub}`,
+        message: (error as Error).message,
+      });
+    }
+  });
+}
