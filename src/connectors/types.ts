@@ -123,6 +123,8 @@ export type OpenMode = 'audit' | 'write';
 export interface ConnectorContext {
   readonly name: string;
   readonly mode: OpenMode;
+  /** What the config calls it, for messages: a target read-only (`plan`) is still a target (default: by `mode`). */
+  readonly role?: 'source' | 'target';
   /** Called for every SQL statement sent (catalog query counting, statement logs in tests). */
   readonly onQuery?: (sql: string) => void;
   /** A profile follows the inventory: file connectors profile each file in the pass that scans it. */

@@ -46,8 +46,13 @@ export async function openMappingConnectors(
   const opened: Connector[] = [];
   const sources = new Map<string, OpenedSide>();
   const targets = new Map<string, OpenedSide>();
-  const open = async (name: string, entry: Parameters<typeof openConnector>[0], mode: OpenMode) => {
-    const connector = await openConnector(entry, { name, mode });
+  const open = async (
+    name: string,
+    entry: Parameters<typeof openConnector>[0],
+    mode: OpenMode,
+    role: 'source' | 'target',
+  ) => {
+    const connector = await openConnector(entry, { name, mode, role });
     opened.push(connector);
     options.onStep?.(
       `${name}: reading the inventory (${entry.kind}, ${mode === 'audit' ? 'read-only' : 'write'})`,
@@ -68,11 +73,11 @@ export async function openMappingConnectors(
   try {
     for (const name of new Set(mappings.map((m) => m.from.source))) {
       const entry = config.sources[name];
-      if (entry) sources.set(name, await open(name, entry, 'audit'));
+      if (entry) sources.set(name, await open(name, entry, 'audit', 'source'));
     }
     for (const name of new Set(mappings.map((m) => m.to.target))) {
       const entry = config.targets?.[name];
-      if (entry) targets.set(name, await open(name, entry, options.targetMode));
+      if (entry) targets.set(name, await open(name, entry, options.targetMode, 'target'));
     }
   } catch (error) {
     await close();

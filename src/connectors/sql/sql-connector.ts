@@ -76,7 +76,7 @@ export class SqlConnector implements Connector {
   #where(): { role: 'source' | 'target'; file?: string } {
     const path = (this.#config as { path?: unknown }).path;
     return {
-      role: this.#context.mode === 'write' ? 'target' : 'source',
+      role: this.#context.role ?? (this.#context.mode === 'write' ? 'target' : 'source'),
       ...(typeof path === 'string' ? { file: path } : {}),
     };
   }
