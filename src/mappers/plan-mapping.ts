@@ -104,7 +104,12 @@ export async function readSides(
         {
           ...read('source'),
           ...(options.foreignKeys ? { foreignKeys: options.foreignKeys } : {}),
-          ...(unique ? { onMappedTexts: (texts: readonly string[]) => unique.add(texts) } : {}),
+          ...(unique
+            ? {
+                onMappedTexts: (texts: readonly string[], _values: unknown, key: string) =>
+                  unique.add(texts, key),
+              }
+            : {}),
         },
       ),
     ),

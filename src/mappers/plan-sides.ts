@@ -43,9 +43,9 @@ export interface SideReadOptions {
   readonly onTexts?: (texts: readonly string[]) => void;
   /**
    * Source only: sees each mapped row's canonical texts before key folding, and its mapped values (both in
-   * `targetFields` order, valid until the next row), just before it is stored.
+   * `targetFields` order, valid until the next row), just before it is stored under `key`.
    */
-  readonly onMappedTexts?: (texts: readonly string[], values: readonly Value[]) => void;
+  readonly onMappedTexts?: (texts: readonly string[], values: readonly Value[], key: string) => void;
 }
 
 /** What reading one side found. */
@@ -176,7 +176,7 @@ export async function collectSource(
       for (let f = 0; f < fieldCount; f++) texts[f] = canonicalizers[f]!(out[f]);
       // An identity mapping's rows are keyed by their old key; the values follow the fields.
       const key = identity ? oldKey! : keyTextOf(prepared, texts);
-      options.onMappedTexts?.(texts, out);
+      options.onMappedTexts?.(texts, out, key);
       foldContent(prepared, texts);
       hashTexts(texts, fieldCount);
       const high = ROW_HASH[0]!;

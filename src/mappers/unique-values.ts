@@ -8,10 +8,12 @@
  * same rejects and nothing to write, where a row the database refused would be planned again each time.
  *
  * Values are compared as the target compares them (its key folding); a NULL in any column of a constraint
- * never conflicts. While the source is read, each constraint keeps a set of 64-bit hashes of the values seen
- * and of those seen twice: 16 bytes a row, outside the JavaScript heap. Only when some value was seen twice
- * are the stored rows walked again, and their values compared as text, so that a hash collision or a value
- * repeated only under one key (a duplicate key, which the diff rejects) rejects nothing here.
+ * never conflicts, but on SQL Server, whose unique constraints take one NULL. While the source is read, each
+ * constraint keeps two sets of 64-bit hashes, outside the JavaScript heap (32 bytes a row): of the values
+ * seen, and of each value with its row's key, so that a value seen again under the same key (a duplicate
+ * key, which the diff rejects) is not taken for a shared one. Only when a value was seen under two keys
+ * are the stored rows walked again, and the values those hashes flag compared as text, so that a hash
+ * collision rejects nothing.
  */
 import type { Value } from '../connectors/types.ts';
 import { HashSet64 } from '../profilers/hash-set64.ts';
@@ -34,25 +36,24 @@ interface Constraint {
   /** Positions of the constraint's columns among the mapping's target fields. */
   readonly fields: readonly number[];
   readonly foldings: readonly KeyFolding[];
-  /** Hashes of the values seen, and of those seen more than once. */
+  /** Hashes of the values seen, of each value with its row's key, and of the values seen under two keys. */
   readonly seen: HashSet64;
+  readonly withKeys: HashSet64;
   readonly repeated: HashSet64;
-  /** Source rows rejected for sharing a value of the constraint. */
-  rejected: number;
+  /** True when a NULL is a value like the others (SQL Server: a unique constraint takes one NULL). */
+  readonly nullConflicts: boolean;
+  /** Source rows sharing a value of the constraint with a row of another key. */
+  sharing: number;
 }
 
-/** The source rows holding one repeated value: the first one's key, how many, and whether their keys differ. */
-interface Holders {
-  readonly key: string;
-  rows: number;
-  shared: boolean;
-}
+/** The source rows holding one value the hashes flag: how many, per key. */
+type Holders = Map<string, number>;
 
 /** The unique values of one mapping's rows, constraint by constraint. */
 export class UniqueValues {
   readonly #prepared: PreparedMapping;
   readonly #constraints: readonly Constraint[];
-  readonly #scratch: string[] = [''];
+  readonly #scratch: string[] = ['', ''];
   #repeats = false;
 
   private constructor(prepared: PreparedMapping, constraints: readonly Constraint[]) {
@@ -88,24 +89,31 @@ export class UniqueValues {
           keyFoldingOf(dataset.columns.find((d) => d.name === column)!, prepared.target.kind),
         ),
         seen: new HashSet64(),
+        withKeys: new HashSet64(),
         repeated: new HashSet64(16),
-        rejected: 0,
+        nullConflicts: prepared.target.kind === 'mssql',
+        sharing: 0,
       });
     }
     return constraints.length > 0 ? new UniqueValues(prepared, constraints) : null;
   }
 
-  /** Adds one mapped row by its canonical texts (in `targetFields` order). */
-  add(texts: readonly string[]): void {
+  /** Adds one mapped row by its canonical texts (in `targetFields` order) and its key text. */
+  add(texts: readonly string[], key: string): void {
     for (const c of this.#constraints) {
       const value = constraintValue(c, texts);
       if (value === null) continue;
       this.#scratch[0] = value;
+      this.#scratch[1] = key;
+      hashTexts(this.#scratch, 2);
+      const pairLow = ROW_HASH[1]!;
+      const pairHigh = ROW_HASH[0]!;
       hashTexts(this.#scratch, 1);
-      if (!c.seen.add(ROW_HASH[1]!, ROW_HASH[0]!)) {
+      // A value seen before, but never under this key: a row of another key has it.
+      if (!c.seen.add(ROW_HASH[1]!, ROW_HASH[0]!) && c.withKeys.add(pairLow, pairHigh)) {
         c.repeated.add(ROW_HASH[1]!, ROW_HASH[0]!);
         this.#repeats = true;
-      }
+      } else c.withKeys.add(pairLow, pairHigh);
     }
   }
 
@@ -128,15 +136,20 @@ export class UniqueValues {
         const value = this.#repeatedValue(this.#constraints[c]!, row);
         if (value === null) continue;
         found = true;
-        const held = holders[c]!.get(value);
-        if (!held) holders[c]!.set(value, { key, rows: 1, shared: false });
-        else {
-          held.rows++;
-          if (held.key !== key) held.shared = true;
-        }
+        let held = holders[c]!.get(value);
+        if (!held) holders[c]!.set(value, (held = new Map()));
+        held.set(key, (held.get(key) ?? 0) + 1);
       }
       if (found && partitions.at(-1) !== p) partitions.push(p);
     });
+    // Rows of other keys holding a row's value of constraint `c` (0: the value is not shared).
+    const others = (c: number, value: string | null, key: string) => {
+      const held = value === null ? undefined : holders[c]!.get(value);
+      if (!held || held.size < 2) return 0;
+      let rows = 0;
+      for (const [k, n] of held) if (k !== key) rows += n;
+      return rows;
+    };
     // The rows of one key are in one partition: a key's other rows are found in the walk of its partition.
     for (const p of partitions) {
       const records = store.load(p);
@@ -145,21 +158,23 @@ export class UniqueValues {
         const row = rowAt(records, i);
         if (row === null) continue;
         const key = records.keys[i]!;
+        let rejected = false;
         for (let c = 0; c < this.#constraints.length; c++) {
           const constraint = this.#constraints[c]!;
-          const value = this.#repeatedValue(constraint, row);
-          const held = value === null ? undefined : holders[c]!.get(value);
-          if (!held?.shared) continue;
-          constraint.rejected++;
+          const shared = others(c, this.#repeatedValue(constraint, row), key);
+          if (shared === 0) continue;
+          constraint.sharing++;
+          // One reject a row, for the first constraint it shares a value of; each constraint counts it.
+          if (rejected) continue;
+          rejected = true;
           rejectedHere.set(key, (rejectedHere.get(key) ?? 0) + 1);
           const single = constraint.columns.length === 1;
           reject(row, {
             field: single ? constraint.columns[0]! : null,
             ...(single ? { value: row[constraint.fields[0]!] ?? null } : {}),
-            reason: `shares its value of unique ${this.#prepared.target.dataset.name} ${constraint.label} with ${held.rows - 1} other source row${held.rows === 2 ? '' : 's'} of other keys: the database would keep one, and which one is right cannot be known, so none of them is written`,
+            reason: `shares its value of unique ${this.#prepared.target.dataset.name} ${constraint.label} with ${shared} source row${shared === 1 ? '' : 's'} of other keys: the database would keep one, and which one is right cannot be known, so none of them is written`,
             code: 'REJECT_UNIQUE_SHARED',
           });
-          break;
         }
       }
       // How many rows each such key has, and how many of them are rejected (here, or while reading).
@@ -176,7 +191,8 @@ export class UniqueValues {
         if (twins === undefined) continue;
         keys.add(key);
         const row = rowAt(records, i);
-        if (row === null || this.#sharesAny(row, holders)) continue;
+        if (row === null || this.#constraints.some((c, k) => others(k, this.#repeatedValue(c, row), key) > 0))
+          continue;
         reject(row, {
           reason: `the key appears ${times.get(key)} times in the source (${twins} of them rejected for another reason, so the right one cannot be known); none of these rows is written`,
           code: 'REJECT_DUPLICATE_KEY',
@@ -190,11 +206,11 @@ export class UniqueValues {
   warnings(): { path: string; code: typeof UNIQUE_SHARED_CODE; message: string }[] {
     const dataset = this.#prepared.target.dataset.name;
     return this.#constraints
-      .filter((c) => c.rejected > 0)
+      .filter((c) => c.sharing > 0)
       .map((c) => ({
         path: `mappings[${this.#prepared.index}].fields`,
         code: UNIQUE_SHARED_CODE,
-        message: `${c.rejected} source row${c.rejected === 1 ? ' shares a value' : 's share values'} of unique ${dataset} ${c.label} with rows of other keys: none of these rows is written (REJECT_UNIQUE_SHARED), as the database would keep only one`,
+        message: `${c.sharing} source row${c.sharing === 1 ? ' shares a value' : 's share values'} of unique ${dataset} ${c.label} with rows of other keys: none of these rows is written (REJECT_UNIQUE_SHARED), as the database would keep only one`,
       }));
   }
 
@@ -221,13 +237,6 @@ export class UniqueValues {
     return c.repeated.has(ROW_HASH[1]!, ROW_HASH[0]!) ? value : null;
   }
 
-  #sharesAny(row: readonly Value[], holders: readonly Map<string, Holders>[]): boolean {
-    return this.#constraints.some((c, k) => {
-      const value = this.#repeatedValue(c, row);
-      return value !== null && holders[k]!.get(value)?.shared === true;
-    });
-  }
-
   readonly #texts: string[] = [];
 }
 
@@ -237,7 +246,11 @@ function constraintValue(c: Constraint, texts: readonly string[]): string | null
   let value = '';
   for (let k = 0; k < c.fields.length; k++) {
     const text = texts[c.fields[k]!]!;
-    if (text === NULL_TEXT) return null;
+    if (text === NULL_TEXT) {
+      if (!c.nullConflicts) return null;
+      value += (k > 0 ? KEY_SEPARATOR : '') + text;
+      continue;
+    }
     value += (k > 0 ? KEY_SEPARATOR : '') + foldKeyText(text, c.foldings[k]!);
   }
   return value;

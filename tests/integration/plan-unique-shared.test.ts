@@ -79,19 +79,19 @@ describe('unique values shared by source rows', () => {
     // A1 and A2 share a SIRET; ann@ and ANN@ are one e-mail address under NOCASE; A3 and A4 have none.
     expect(warnings.map((w) => w.message)).toEqual([
       '2 source rows share values of unique accounts (siret) with rows of other keys: none of these rows is written (REJECT_UNIQUE_SHARED), as the database would keep only one',
-      '1 source row shares a value of unique accounts (email) with rows of other keys: none of these rows is written (REJECT_UNIQUE_SHARED), as the database would keep only one',
+      '2 source rows share values of unique accounts (email) with rows of other keys: none of these rows is written (REJECT_UNIQUE_SHARED), as the database would keep only one',
     ]);
     expect(JSON.stringify(warnings)).not.toContain('44306184100047');
-    // A1 is rejected once, for the first constraint it shares a value of.
+    // A1 is rejected once, for the first constraint it shares a value of; each constraint counts it.
     expect(mapping).toMatchObject({ inserts: 2, rejects: 3 });
     const outcome = await runMigrate(cfg, { rejectsDir: join(dir, 'run1') });
     expect(outcome.run.mappings[0]).toMatchObject({ inserted: 2, rejected: { mapping: 3, database: 0 } });
     expect(outcome.run.mappings[0]!.reconciliation?.ok).toBe(true);
     expect(codes(join(dir, 'accounts.sqlite'))).toEqual(['A3', 'A5']);
     expect(rejectsOf('run1')).toEqual([
-      'A1 REJECT_UNIQUE_SHARED siret: shares its value of unique accounts (siret) with 1 other source row of other keys: the database would keep one, and which one is right cannot be known, so none of them is written',
-      'A2 REJECT_UNIQUE_SHARED siret: shares its value of unique accounts (siret) with 1 other source row of other keys: the database would keep one, and which one is right cannot be known, so none of them is written',
-      'A4 REJECT_UNIQUE_SHARED email: shares its value of unique accounts (email) with 1 other source row of other keys: the database would keep one, and which one is right cannot be known, so none of them is written',
+      'A1 REJECT_UNIQUE_SHARED siret: shares its value of unique accounts (siret) with 1 source row of other keys: the database would keep one, and which one is right cannot be known, so none of them is written',
+      'A2 REJECT_UNIQUE_SHARED siret: shares its value of unique accounts (siret) with 1 source row of other keys: the database would keep one, and which one is right cannot be known, so none of them is written',
+      'A4 REJECT_UNIQUE_SHARED email: shares its value of unique accounts (email) with 1 source row of other keys: the database would keep one, and which one is right cannot be known, so none of them is written',
     ]);
     // The run settled: the same rejects, nothing to write.
     const again = await runPlan(cfg, { samples: 5 });
@@ -171,5 +171,30 @@ describe('unique values shared by source rows', () => {
     expect(outcome.run.mappings[0]).toMatchObject({ inserted: 2, rejected: { mapping: 3, database: 0 } });
     const ids = new Database(path, { readonly: true }).prepare('SELECT id FROM staff ORDER BY id').all();
     expect(ids).toEqual([{ id: 4 }, { id: 5 }]);
+  });
+
+  it('takes a value repeated under one key for a duplicate key, not a shared value, and counts other keys only', async () => {
+    // C1 twice with one SIRET (a duplicate key, rejected by the diff); C2 shares C3's SIRET, and C3 twice.
+    const cfg = configFor('dupkeys', 'upsert', [
+      'C1;44306184100047;c1@example.org',
+      'C1;44306184100047;c1b@example.org',
+      'C2;73282932000074;c2@example.org',
+      'C3;73282932000074;c3@example.org',
+      'C3;73282932000074;c3b@example.org',
+    ]);
+    const plan = await runPlan(cfg, { samples: 5 });
+    expect(plan.mappings[0]!.rejectsByCode).toEqual({ REJECT_DUPLICATE_KEY: 2, REJECT_UNIQUE_SHARED: 3 });
+    await runMigrate(cfg, { rejectsDir: join(dir, 'run5') });
+    const reasons = rejectsOf('run5');
+    expect(reasons).toContain(
+      'C2 REJECT_UNIQUE_SHARED siret: shares its value of unique accounts (siret) with 2 source rows of other keys: the database would keep one, and which one is right cannot be known, so none of them is written',
+    );
+    expect(reasons.filter((r) => r.startsWith('C3 REJECT_UNIQUE_SHARED'))[0]).toContain(
+      'with 1 source row of other keys',
+    );
+    expect(reasons.filter((r) => r.startsWith('C1'))).toHaveLength(2);
+    expect(reasons.filter((r) => r.startsWith('C1')).every((r) => r.includes('REJECT_DUPLICATE_KEY'))).toBe(
+      true,
+    );
   });
 });
