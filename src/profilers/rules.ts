@@ -423,15 +423,22 @@ function textReader(
   return Object.assign(read, { kind: kind ?? 'number' });
 }
 
-/** The newest date or date-time a text column's values hold, as ISO text; null when none is one. */
+/**
+ * The newest date or date-time a text column's values hold, as ISO text; null when none is one. Past the
+ * distinct-value limit the values listed are a sample: the column's exact maximum (text order, which is
+ * date order for ISO dates) is read as a date too, and the later of the two is taken.
+ */
 function newestDate(values: ColumnObservation, column: Column | undefined): string | null {
   const read = textReader(values, column, 'date');
   let newest: string | null = null;
-  for (const value of values.frequencies.keys()) {
-    if (typeof value === 'string' && classifyNullLike(value) !== undefined) continue;
+  const consider = (value: ProfileValue | null | undefined) => {
+    if (value === null || value === undefined) return;
+    if (typeof value === 'string' && classifyNullLike(value) !== undefined) return;
     const date = read(value);
     if (typeof date === 'string' && (newest === null || date > newest)) newest = date;
-  }
+  };
+  for (const value of values.frequencies.keys()) consider(value);
+  if (!values.complete) consider(values.aggregates?.max);
   return newest;
 }
 

@@ -333,4 +333,25 @@ rules:
       { path: 'rules[1].dataset', message: hint.replace('%s', 'stock') },
     ]);
   });
+
+  it('judges freshness on a text column past the distinct-value limit by its exact newest value', async () => {
+    // 150,000 minutes of 2020, a placeholder (which keeps the column text), then today's event last: the
+    // values listed past 100,000 distinct are a sample that may well miss it.
+    const lines = ['id;at'];
+    const start = Date.UTC(2020, 0, 1);
+    for (let i = 0; i < 150_000; i++)
+      lines.push(`${i};${new Date(start + i * 60_000).toISOString().slice(0, 19)}`);
+    lines.push('150000;-', '150001;2026-11-27T08:00:00');
+    writeFileSync(join(dir, 'events.csv'), `${lines.join('\n')}\n`);
+    const { config } = parseConfig(
+      `sources:\n  f: { kind: csv, path: events.csv }\nrules:\n  - { dataset: f.events, column: at, check: freshness, maxAge: 7d }\n`,
+      join(dir, 'stocktake.yaml'),
+      {},
+    );
+    const events = await runInventory(config);
+    const checked = await runProfile(config, events, { now: () => new Date('2026-11-27T12:00:00Z') });
+    expect(checked.rules.map((r) => [r.status, r.message])).toEqual([
+      ['passed', 'newest value 2026-11-27T08:00:00; at most 7d old allowed'],
+    ]);
+  });
 });
