@@ -54,6 +54,16 @@ export function loadConfig(
  */
 export type ExtraChecks = (config: Config) => readonly ConfigProblem[];
 
+// On a tree the schema refused, a command's checks may meet a shape they cannot read: the schema's
+// problems say why, and the others found are kept.
+function runExtraChecks(checks: ExtraChecks | undefined, config: Config): readonly ConfigProblem[] {
+  try {
+    return checks?.(config) ?? [];
+  } catch {
+    return [];
+  }
+}
+
 /** Validates config text; `file` names it in errors and anchors relative paths. */
 export function parseConfig(
   text: string,
@@ -103,7 +113,7 @@ export function parseConfig(
     if (scalars !== null) parsed = configSchema.safeParse(scalars, { reportInput: true });
   }
   if (parsed.success) {
-    problems.push(...crossCheck(parsed.data), ...(extraChecks?.(parsed.data) ?? []));
+    problems.push(...crossCheck(parsed.data), ...runExtraChecks(extraChecks, parsed.data));
   } else {
     // A value an unset variable left empty already has its problem: the schema's (`must not be empty`) repeats it.
     const unset = new Set(envProblems.map((p) => p.path));
@@ -123,7 +133,7 @@ export function parseConfig(
         const faulty = new Set(problems.map((p) => entry(p.path)).filter((e) => e !== ''));
         const seen = new Set(problems.map((p) => p.path));
         problems.push(
-          ...[...crossCheck(value as Config), ...(extraChecks?.(value as Config) ?? [])].filter(
+          ...[...crossCheck(value as Config), ...runExtraChecks(extraChecks, value as Config)].filter(
             (p) => !seen.has(p.path) && !faulty.has(entry(p.path)),
           ),
         );

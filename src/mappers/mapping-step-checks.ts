@@ -29,7 +29,10 @@ export function mappingStepProblems(config: Config): Problem[] {
 
 /** The problems of one field's `transform` and `validate` steps. */
 function checkFieldSteps(path: string, field: FieldConfig, problems: Problem[]): void {
+  const steps: unknown = field.transform;
+  if (steps !== undefined && !Array.isArray(steps)) return;
   (field.transform ?? []).forEach((step, j) => {
+    if (typeof step !== 'string' && (typeof step !== 'object' || step === null)) return;
     const [name, args] =
       typeof step === 'string' ? [step, undefined] : (Object.entries(step)[0] ?? ['', undefined]);
     if (!findTransform(name)) {

@@ -90,6 +90,29 @@ mappings:
     ]);
   });
 
+  it("keeps the config's other problems when a field's steps have no shape the mapping checks can read", () => {
+    const text = `sources:
+  legacy: { kind: csv, path: a.csv }
+targets:
+  app: { kind: sqlite, path: app.sqlite }
+mappings:
+  - name: m
+    from: { source: legacyy, dataset: a }
+    to: { target: app, dataset: t, key: [code] }
+    fields:
+      code: {}
+      name: { transform: trim, validate: 7 }
+`;
+    let error: StocktakeError | undefined;
+    try {
+      parseConfig(text, 'stocktake.yaml', {}, mappingStepProblems);
+    } catch (caught) {
+      if (isStocktakeError(caught)) error = caught;
+    }
+    expect(error?.message).toContain('mappings[0].from.source: unknown source "legacyy"');
+    expect(error?.message).toContain('mappings[0].fields.name.transform: expected array');
+  });
+
   it('says once that a variable is unset, not again that the value it left is empty', () => {
     const error = problemsOf('sources:\n  pg: { kind: postgres, url: "${PG_URL}" }\n');
     expect(error.message).toBe(
