@@ -536,6 +536,8 @@ async function runPlanned(prepared: readonly PreparedMapping[], context: RunCont
   // plan is stale): until every mapping is checked they wait beside the last run's files.
   const files = context.sink;
   files.hold();
+  // A mapping read again after the check (below) finds its rejects again: each is written once.
+  const recorded = new Map<string, RecordedRejects>();
   try {
     for (const p of prepared) {
       const { source, target, writer } = sidesOf(p, context);
@@ -543,8 +545,11 @@ async function runPlanned(prepared: readonly PreparedMapping[], context: RunCont
         `${p.config.name}: checking the plan against ${p.source.name} and ${p.target.name}`,
       );
       await bindIdentity(p, planned);
+      const sink = new RecordedRejects(files);
+      recorded.set(p.config.name, sink);
       const read = await readMappingForRun(p, source, target, writer, {
         ...applyOptions(p, context, plans.get(p.config.name)),
+        sink,
         foreignKeys: await foreignKeysOf(p, context, inserted),
       });
       reads.push(read);
@@ -585,6 +590,7 @@ async function runPlanned(prepared: readonly PreparedMapping[], context: RunCont
         await bindIdentity(p, context.binding);
         read = await readMappingForRun(p, source, target, writer, {
           ...applyOptions(p, context),
+          sink: recorded.get(p.config.name)!.unseen(),
           foreignKeys: await foreignKeysOf(p, context),
         });
       }

@@ -6,6 +6,7 @@
 import {
   appendFileSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -76,4 +77,46 @@ it('leaves the last run’s rejects files as they were when a later mapping’s 
   expect(readFileSync(rejectsCsv, 'utf8')).not.toContain('kept from the last run');
   expect(readFileSync(join(out, 'rejects.jsonl'), 'utf8')).toContain('"mapping":"a"');
   expect(existsSync(`${rejectsCsv}.pending`)).toBe(false);
+});
+
+it('writes each reject once for a mapping read again after the check (references to rows the run inserts)', async () => {
+  const work = join(dir, 'refs');
+  mkdirSync(work);
+  writeFileSync(join(work, 'customers.csv'), 'code;name\nA;Ann\nB;Bob\n');
+  writeFileSync(join(work, 'orders.csv'), 'no;customer;qty\n1;A;5\n2;B;x\n3;A;7\n');
+  const target = join(work, 't.sqlite');
+  const db = new Database(target);
+  db.exec(`CREATE TABLE accounts (id INTEGER PRIMARY KEY, name TEXT);
+    CREATE TABLE orders (id INTEGER PRIMARY KEY, account_id INTEGER REFERENCES accounts(id), qty INTEGER)`);
+  db.close();
+  const config = {
+    sources: {
+      c: { kind: 'csv', path: join(work, 'customers.csv') },
+      o: { kind: 'csv', path: join(work, 'orders.csv') },
+    },
+    targets: { newtool: { kind: 'sqlite', path: target } },
+    mappings: [
+      {
+        name: 'customers',
+        from: { source: 'c', dataset: 'customers' },
+        to: { target: 'newtool', dataset: 'accounts', mode: 'upsert', identity: { sourceKey: ['code'] } },
+        fields: { name: {} },
+      },
+      {
+        name: 'orders',
+        from: { source: 'o', dataset: 'orders' },
+        to: { target: 'newtool', dataset: 'orders', mode: 'upsert', identity: { sourceKey: ['no'] } },
+        fields: { account_id: { from: 'customer', transform: [{ ref: { mapping: 'customers' } }] }, qty: {} },
+      },
+    ],
+  } as unknown as Config;
+  const plan = await runPlan(config);
+  const out = join(work, 'out');
+  const applied = await runMigrate(config, { rejectsDir: out, plan: { file: 'plan.json', document: plan } });
+  expect(applied.error).toBeNull();
+  expect(applied.run.mappings[1]).toMatchObject({ name: 'orders', inserted: 2, rejected: { mapping: 1 } });
+  const lines = readFileSync(join(out, 'rejects.jsonl'), 'utf8').trim().split('\n');
+  expect(lines.map((line) => (JSON.parse(line) as { mapping: string; code: string }).code)).toEqual([
+    'REJECT_TYPE',
+  ]);
 });
