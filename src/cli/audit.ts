@@ -5,12 +5,11 @@ import type { Profile } from '../core/profile.ts';
 import { summariseInventory } from '../report/inventory-console.ts';
 import { summariseProfile } from '../report/profile-console.ts';
 import { ConnectorSession } from '../stages/connector-session.ts';
-import { runInventory } from '../stages/inventory-stage.ts';
 import { profileExitCode, writeInventoryOutputs, writeProfileOutputs } from '../stages/outputs.ts';
 import { loadConfigFrom, runCommand, withCommonOptions } from './common.ts';
 import { exitCodeOf } from './inventory.ts';
 import { createOutput } from './output.ts';
-import { type ProfileOptions, profileInventory, withProfileOptions, withRuleParents } from './profile.ts';
+import { inventoryAndProfile, type ProfileOptions, withProfileOptions } from './profile.ts';
 import { writeReportOutputs } from './report.ts';
 
 /** The audit command. */
@@ -39,15 +38,9 @@ async function auditAction(options: AuditOptions): Promise<number> {
   let inventory: Inventory;
   let profile: Profile;
   let files: string[];
-  const only = options.only && withRuleParents(options.only, config.rules ?? [], output.step);
   try {
-    inventory = await runInventory(config, {
-      ...(only ? { only } : {}),
-      onStep: output.step,
-      session,
-    });
+    ({ inventory, profile } = await inventoryAndProfile(config, options, output, session));
     files = await writeInventoryOutputs(inventory, options.out);
-    profile = await profileInventory(config, inventory, options, output, session, only);
   } finally {
     await session.close();
   }

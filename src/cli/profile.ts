@@ -8,7 +8,8 @@ import type { Profile } from '../core/profile.ts';
 import { checkRulesAgainstInventory, resolveRuleDataset } from '../profilers/rules.ts';
 import { summariseProfile } from '../report/profile-console.ts';
 import { ConnectorSession } from '../stages/connector-session.ts';
-import { runInventory } from '../stages/inventory-stage.ts';
+import { buildEstateRegister } from '../stages/estate-register.ts';
+import { narrowSource, runInventory } from '../stages/inventory-stage.ts';
 import { inventoryWarnings, profileExitCode, writeProfileOutputs } from '../stages/outputs.ts';
 import { runProfile } from '../stages/profile-stage.ts';
 import { type CommonOptions, loadConfigFrom, runCommand, withCommonOptions } from './common.ts';
@@ -48,14 +49,8 @@ export function profileCommand(): Command {
         const session = new ConnectorSession();
         let inventory: Inventory;
         let profile: Profile;
-        const only = options.only && withRuleParents(options.only, config.rules ?? [], output.step);
         try {
-          inventory = await runInventory(config, {
-            ...(only ? { only } : {}),
-            onStep: output.step,
-            session,
-          });
-          profile = await profileInventory(config, inventory, options, output, session, only);
+          ({ inventory, profile } = await inventoryAndProfile(config, options, output, session));
         } finally {
           await session.close();
         }
@@ -83,7 +78,7 @@ export function profileCommand(): Command {
  * True when a rule is about the datasets `--only` selects (always without --only): its source is selected
  * whole (a name it gives that the source lacks is then an error, as without --only), or the rule's dataset
  * is among the source's datasets selected, as the narrowed inventory holds them; a foreign key rule also
- * needs its parent dataset among those read (`read`: `only` widened by `withRuleParents`).
+ * needs its parent dataset among those read (`read`: `only` and the parents `ruleParents` adds).
  */
 export function ruleInScope(
   rule: { dataset: string; references?: string | undefined },
@@ -94,7 +89,9 @@ export function ruleInScope(
   if (only.length === 0) return true;
   const selects = (dataset: string, by: readonly string[]) => {
     const source = dataset.split('.')[0]!;
-    if (by.includes(source)) return true;
+    // Named as such (a source selected whole, a parent read for the rule): a name the source lacks is
+    // then the rule's error, which the check reports.
+    if (by.includes(source) || by.includes(dataset)) return true;
     const target = resolveRuleDataset(inventory, dataset);
     if (typeof target === 'string') return false;
     return by.some((o) => {
@@ -108,35 +105,88 @@ export function ruleInScope(
 }
 
 /**
- * `--only` widened to the parent datasets of the `foreign_key` rules about a dataset it selects: checking
- * `crm.orders` checks its orders against `crm.customers`, which is inventoried and profiled for that.
- * A rule's dataset is selected by its source, its own name, or a longer name ending with it
- * (`crm.public.orders` selects a rule about `crm.orders`). Each parent added is said on `onStep`.
+ * The parent datasets of the `foreign_key` rules about a dataset `--only` selects, which `--only` leaves
+ * out: checking `crm.orders` checks its orders against `crm.customers`, which is therefore read too (and
+ * left out of the outputs again, `narrowToSelection`). A rule's dataset is selected by its source, or by a
+ * name that is the same dataset with or without its schema (`crm.public.orders` and `crm.orders`). Each
+ * parent added is said on `onStep`.
  */
-export function withRuleParents(
+export function ruleParents(
   only: readonly string[],
   rules: readonly { dataset: string; check: string; references?: string | undefined }[],
   onStep: (message: string) => void = () => {},
 ): string[] {
-  const scope = [...only];
-  if (only.length === 0) return scope;
+  const parents: string[] = [];
+  if (only.length === 0) return parents;
   const selected = (dataset: string) => {
     const source = dataset.split('.')[0]!;
-    return only.some(
-      (o) =>
-        o === source ||
-        o === dataset ||
-        (o.startsWith(`${source}.`) && o.endsWith(`.${dataset.slice(source.length + 1)}`)),
-    );
+    const rest = dataset.slice(source.length + 1);
+    return only.some((o) => {
+      if (o === source || o === dataset) return true;
+      if (!o.startsWith(`${source}.`)) return false;
+      const named = o.slice(source.length + 1);
+      return named.endsWith(`.${rest}`) || rest.endsWith(`.${named}`);
+    });
   };
   rules.forEach((rule, i) => {
     if (rule.check !== 'foreign_key' || !rule.references || !selected(rule.dataset)) return;
     const parent = rule.references.slice(0, rule.references.lastIndexOf('.'));
-    if (!parent.includes('.') || selected(parent)) return;
-    scope.push(parent);
+    if (!parent.includes('.') || selected(parent) || parents.includes(parent)) return;
+    parents.push(parent);
     onStep(`${parent} is read too: rules[${i}] checks ${rule.dataset} against it (foreign_key)`);
   });
-  return scope;
+  return parents;
+}
+
+/**
+ * Inventories and profiles what `--only` selects, with the parents its `foreign_key` rules need read too
+ * (`ruleParents`); the documents returned hold the selection alone: the parents' datasets, findings,
+ * personal data and systems are not the run's, and fail no gate.
+ */
+export async function inventoryAndProfile(
+  config: Config,
+  options: ProfileOptions,
+  output: Output,
+  session: ConnectorSession,
+): Promise<{ inventory: Inventory; profile: Profile }> {
+  const only = options.only;
+  const parents = only ? ruleParents(only, config.rules ?? [], output.step) : [];
+  const inventory = await runInventory(config, {
+    ...(only ? { only, also: parents } : {}),
+    onStep: output.step,
+    session,
+  });
+  const read = only && [...only, ...parents];
+  const profile = await profileInventory(config, inventory, options, output, session, read);
+  return parents.length === 0 ? { inventory, profile } : narrowToSelection(config, inventory, profile, only!);
+}
+
+/** The inventory and profile of a run narrowed to the datasets `only` selects (see `inventoryAndProfile`). */
+export function narrowToSelection(
+  config: Config,
+  inventory: Inventory,
+  profile: Profile,
+  only: readonly string[],
+): { inventory: Inventory; profile: Profile } {
+  const sources = inventory.sources
+    .filter((s) => only.some((o) => o === s.name || o.startsWith(`${s.name}.`)))
+    .map((s) => narrowSource(s, only));
+  const register = buildEstateRegister(config, sources, { partial: true });
+  const kept = new Set(sources.flatMap((s) => s.datasets.map((d) => `${s.name}\u0000${d.name}`)));
+  const keeps = (source: string, dataset: string | undefined) =>
+    dataset === undefined ? sources.some((s) => s.name === source) : kept.has(`${source}\u0000${dataset}`);
+  return {
+    inventory: { ...inventory, sources, systems: register.systems, findings: register.findings },
+    profile: {
+      ...profile,
+      datasets: profile.datasets.filter((d) => keeps(d.source, d.dataset)),
+      findings: profile.findings.filter((f) => keeps(f.source, f.dataset)),
+      personalData: profile.personalData.filter((p) => keeps(p.source, p.dataset)),
+      overlaps: profile.overlaps.filter(
+        (o) => keeps(o.left.source, o.left.dataset) && keeps(o.right.source, o.right.dataset),
+      ),
+    },
+  };
 }
 
 /** Why a rule's dataset could not be read (its source failed, or its file has an error finding), if so. */

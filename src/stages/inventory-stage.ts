@@ -18,6 +18,11 @@ import { buildEstateRegister } from './estate-register.ts';
 export interface InventoryRunOptions {
   /** Source names (or `source.dataset` names) to scan; default all. */
   readonly only?: readonly string[];
+  /**
+   * Datasets scanned too when they exist, beside `only` (the parents of the foreign_key rules about what
+   * `only` selects); one that does not exist is no `--only` error: the rule that names it says so.
+   */
+  readonly also?: readonly string[];
   /** Sources scanned at once (default 4). */
   readonly concurrency?: number;
   /** Called once per step with a plain line. */
@@ -33,17 +38,18 @@ export interface InventoryRunOptions {
 /** Scans the sources of a config and returns the inventory document. */
 export async function runInventory(config: Config, options: InventoryRunOptions = {}): Promise<Inventory> {
   const only = options.only ?? [];
+  const scope = only.length === 0 ? only : [...only, ...(options.also ?? [])];
   // Names that match no source fail before anything is scanned; datasets are checked once scanned.
   checkOnlyMatched(config, null, only);
   const selected = Object.entries(config.sources).filter(
-    ([name]) => only.length === 0 || only.some((o) => o === name || o.startsWith(`${name}.`)),
+    ([name]) => scope.length === 0 || scope.some((o) => o === name || o.startsWith(`${name}.`)),
   );
   const limit = pLimit(options.concurrency ?? 4);
   const sources = await Promise.all(
     selected.map(([name, source]) => limit(() => scanSource(name, source, options))),
   );
   checkOnlyMatched(config, sources, only);
-  const narrowed = sources.map((s) => narrow(s, only));
+  const narrowed = sources.map((s) => narrowSource(s, scope));
   const register = buildEstateRegister(config, narrowed, { partial: only.length > 0 });
   return {
     formatVersion: 1,
@@ -165,7 +171,8 @@ function checkOnlyMatched(
 }
 
 // `--only crm.public.customers` keeps that dataset of the source; `--only crm` keeps all of it.
-function narrow(entry: SourceEntry, only: readonly string[]): SourceEntry {
+/** A scanned source with only the datasets `only` names (all of them when it names the source, or none of its datasets). */
+export function narrowSource(entry: SourceEntry, only: readonly string[]): SourceEntry {
   const datasetNames = only
     .filter((o) => o.startsWith(`${entry.name}.`))
     .map((o) => o.slice(entry.name.length + 1));

@@ -76,7 +76,9 @@ describe('--only', () => {
     );
     expect(run.stderr).toContain('crm.orders is read too: rules[');
     const profile = JSON.parse(readFileSync(join(dir, 'out3b', 'profile.json'), 'utf8')) as Profile;
-    expect(profile.datasets.map((d) => d.dataset).sort()).toEqual(['order_lines', 'orders']);
+    // The parent is read for the rule only: the outputs hold the selection.
+    expect(profile.datasets.map((d) => d.dataset)).toEqual(['order_lines']);
+    expect(profile.findings.every((f) => f.dataset === undefined || f.dataset === 'order_lines')).toBe(true);
     expect(profile.rules.map((r) => [r.check, r.dataset])).toEqual([
       ['range', 'crm.order_lines'],
       ['foreign_key', 'crm.order_lines'],

@@ -3,7 +3,7 @@
  * dots (`old.customers`, a file) and schemas left out of a rule (`crm.customers`) are told apart.
  */
 import { describe, expect, it } from 'vitest';
-import { ruleInScope, withRuleParents } from '../../src/cli/profile.ts';
+import { ruleInScope, ruleParents } from '../../src/cli/profile.ts';
 import type { Inventory } from '../../src/core/inventory.ts';
 
 const dataset = (name: string, table?: string) => ({ name, ...(table ? { table } : {}), columns: [] });
@@ -46,13 +46,17 @@ describe('ruleInScope', () => {
       { dataset: 'crm.orders', check: 'foreign_key', references: 'crm.customers.id' },
       { dataset: 'crm.customers', check: 'not_null' },
       { dataset: 'crm.invoices', check: 'foreign_key', references: 'crm.accounts.id' },
+      { dataset: 'crm.public.lines', check: 'foreign_key', references: 'crm.public.orders.id' },
     ];
     const steps: string[] = [];
-    const read = withRuleParents(['crm.public.orders'], rules, (m) => steps.push(m));
-    expect(read).toEqual(['crm.public.orders', 'crm.customers']);
+    const parents = ruleParents(['crm.public.orders'], rules, (m: string) => steps.push(m));
+    expect(parents).toEqual(['crm.customers']);
     expect(steps).toEqual(['crm.customers is read too: rules[0] checks crm.orders against it (foreign_key)']);
-    expect(withRuleParents(['crm'], rules)).toEqual(['crm']);
-    expect(withRuleParents([], rules)).toEqual([]);
+    // A rule named with its schema is selected by the name without it, and the other way round.
+    expect(ruleParents(['crm.lines'], rules)).toEqual(['crm.public.orders']);
+    expect(ruleParents(['crm'], rules)).toEqual([]);
+    expect(ruleParents([], rules)).toEqual([]);
+    const read = ['crm.public.orders', ...parents];
     const inventory = narrowed(
       [],
       [
