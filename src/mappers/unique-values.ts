@@ -137,7 +137,10 @@ export class UniqueValues {
         if (value === null) continue;
         found = true;
         let held = holders[c]!.get(value);
-        if (!held) holders[c]!.set(value, (held = new Map()));
+        if (!held) {
+          held = new Map();
+          holders[c]!.set(value, held);
+        }
         held.set(key, (held.get(key) ?? 0) + 1);
       }
       if (found && partitions.at(-1) !== p) partitions.push(p);
