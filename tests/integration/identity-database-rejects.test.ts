@@ -18,16 +18,21 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-it('writes the old key of a row the database refused with the type the source gave it', async () => {
-  const source = join(dir, 'crm.sqlite');
+/**
+ * Migrates `clients` (id, siret, name: `sirets` in order, for ids 7, 8 and 9) into a `companies` table
+ * whose SIRET is unique, holding `held` already; returns the run and its rejects' codes and keys.
+ */
+async function migrateClients(name: string, sirets: readonly string[], held: string | null) {
+  const source = join(dir, `${name}-crm.sqlite`);
   const legacy = new Database(source);
-  legacy.exec(`CREATE TABLE clients (id INTEGER PRIMARY KEY, siret TEXT, name TEXT);
-    INSERT INTO clients VALUES (7, '44306184100047', 'Dupont'), (8, '73282932000074', 'Durand'), (9, '55203253400646', 'Martin');`);
+  legacy.exec('CREATE TABLE clients (id INTEGER PRIMARY KEY, siret TEXT, name TEXT)');
+  const insert = legacy.prepare('INSERT INTO clients VALUES (?, ?, ?)');
+  sirets.forEach((siret, i) => insert.run(7 + i, siret, ['Dupont', 'Durand', 'Martin'][i]));
   legacy.close();
-  const target = join(dir, 'app.sqlite');
+  const target = join(dir, `${name}-app.sqlite`);
   const app = new Database(target);
-  app.exec(`CREATE TABLE companies (id INTEGER PRIMARY KEY AUTOINCREMENT, siret TEXT UNIQUE, name TEXT);
-    INSERT INTO companies (siret, name) VALUES ('73282932000074', 'Entered by hand');`);
+  app.exec('CREATE TABLE companies (id INTEGER PRIMARY KEY AUTOINCREMENT, siret TEXT UNIQUE, name TEXT)');
+  if (held) app.prepare("INSERT INTO companies (siret, name) VALUES (?, 'Entered by hand')").run(held);
   app.close();
   const config = {
     sources: { crm: { kind: 'sqlite', path: source } },
@@ -41,50 +46,36 @@ it('writes the old key of a row the database refused with the type the source ga
       },
     ],
   } as unknown as Config;
-  const rejectsDir = join(dir, 'out');
+  const rejectsDir = join(dir, name);
   const { error, run } = await runMigrate(config, { rejectsDir });
   expect(error).toBeNull();
-  expect(run.mappings[0]).toMatchObject({ inserted: 2, rejected: { mapping: 0, database: 1 } });
   const rejects = readFileSync(join(rejectsDir, 'rejects.jsonl'), 'utf8')
     .trim()
     .split('\n')
-    .map((line) => JSON.parse(line) as { code: string; key: unknown });
-  expect(rejects.map((r) => [r.code, r.key])).toEqual([['REJECT_DATABASE', { id: 8 }]]);
+    .map((line) => JSON.parse(line) as { code: string; key: unknown })
+    .map((r) => [r.code, r.key])
+    .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+  return { run, rejects };
+}
+
+it('writes the old key of a row the database refused with the type the source gave it', async () => {
+  const { run, rejects } = await migrateClients(
+    'refused',
+    ['44306184100047', '73282932000074', '55203253400646'],
+    '73282932000074',
+  );
+  expect(run.mappings[0]).toMatchObject({ inserted: 2, rejected: { mapping: 0, database: 1 } });
+  expect(rejects).toEqual([['REJECT_DATABASE', { id: 8 }]]);
 });
 
 it('keys the rejects of identity rows sharing a unique value as the source typed them', async () => {
-  const source = join(dir, 'crm2.sqlite');
-  const legacy = new Database(source);
-  legacy.exec(`CREATE TABLE clients (id INTEGER PRIMARY KEY, siret TEXT, name TEXT);
-    INSERT INTO clients VALUES (7, '73282932000074', 'Dupont'), (8, '73282932000074', 'Durand'), (9, '55203253400646', 'Martin');`);
-  legacy.close();
-  const target = join(dir, 'app2.sqlite');
-  const app = new Database(target);
-  app.exec('CREATE TABLE companies (id INTEGER PRIMARY KEY AUTOINCREMENT, siret TEXT UNIQUE, name TEXT)');
-  app.close();
-  const config = {
-    sources: { crm: { kind: 'sqlite', path: source } },
-    targets: { app: { kind: 'sqlite', path: target } },
-    mappings: [
-      {
-        name: 'companies',
-        from: { source: 'crm', dataset: 'clients' },
-        to: { target: 'app', dataset: 'companies', mode: 'upsert', identity: {} },
-        fields: { siret: {}, name: {} },
-      },
-    ],
-  } as unknown as Config;
-  const rejectsDir = join(dir, 'out2');
-  const { error, run } = await runMigrate(config, { rejectsDir });
-  expect(error).toBeNull();
+  const { run, rejects } = await migrateClients(
+    'shared',
+    ['73282932000074', '73282932000074', '55203253400646'],
+    null,
+  );
   expect(run.mappings[0]).toMatchObject({ inserted: 1, rejected: { mapping: 2, database: 0 } });
-  const rejects = readFileSync(join(rejectsDir, 'rejects.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as { code: string; key: unknown });
-  expect(
-    rejects.map((r) => [r.code, r.key]).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
-  ).toEqual([
+  expect(rejects).toEqual([
     ['REJECT_UNIQUE_SHARED', { id: 7 }],
     ['REJECT_UNIQUE_SHARED', { id: 8 }],
   ]);
