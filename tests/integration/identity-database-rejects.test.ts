@@ -27,7 +27,7 @@ async function migrateClients(name: string, sirets: readonly string[], held: str
   const legacy = new Database(source);
   legacy.exec('CREATE TABLE clients (id INTEGER PRIMARY KEY, siret TEXT, name TEXT)');
   const insert = legacy.prepare('INSERT INTO clients VALUES (?, ?, ?)');
-  sirets.forEach((siret, i) => insert.run(7 + i, siret, ['Dupont', 'Durand', 'Martin'][i]));
+  for (const [i, siret] of sirets.entries()) insert.run(7 + i, siret, ['Dupont', 'Durand', 'Martin'][i]);
   legacy.close();
   const target = join(dir, `${name}-app.sqlite`);
   const app = new Database(target);
