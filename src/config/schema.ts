@@ -545,7 +545,10 @@ const transformWithArgs = strict(
       .union([separator, strict({ separator })])
       .optional()
       .describe('joins a multi-column `from`'),
-    concat: z.union([z.null(), strict({ separator: separator.optional() })]).optional(),
+    concat: z
+      .union([z.null(), separator, strict({ separator: separator.optional() })])
+      .optional()
+      .describe('joins a multi-column `from`, nulls left out: `{ concat: ", " }`'),
     coalesce: z.null().optional().describe('the first non-null value of a multi-column `from`'),
     default: z.unknown().optional().describe('the value that replaces null: `{ default: "FR" }`'),
     null_if: z

@@ -48,6 +48,37 @@ describe('mappings as the config writes them', () => {
     expect(out[3]).toMatch(/^[0-9a-f]{16}$/);
   });
 
+  test('concat takes its separator as join does: bare, as text, or as an object', () => {
+    const text = (step: string) => `sources:
+  crm: { kind: sqlite, path: crm.db }
+targets:
+  newtool: { kind: sqlite, path: new.db }
+mappings:
+  - name: m
+    from: { source: crm, dataset: customers }
+    to: { target: newtool, dataset: contacts, key: [id] }
+    fields:
+      id: {}
+      full: { from: [first, last], transform: [${step}] }
+`;
+    const source = dataset('customers', [
+      column('id', 'integer'),
+      column('first', 'string'),
+      column('last', 'string'),
+    ]);
+    for (const [step, expected] of [
+      ['concat', 'JeanDupont'],
+      ['{ concat: ", " }', 'Jean, Dupont'],
+      ['{ concat: { separator: " " } }', 'Jean Dupont'],
+    ] as const) {
+      expect(problems(text(step))).toEqual([]);
+      const { config } = parseConfig(text(step), 'stocktake.yaml', {});
+      const out: Value[] = [];
+      expect(compileMapping(config.mappings![0]!, 0, { source }).map([1, 'Jean', 'Dupont'], out)).toBe(null);
+      expect(out[1]).toBe(expected);
+    }
+  });
+
   test('the schema catches misspelt transform keys and bad arguments with their paths', () => {
     const bad = CONFIG.replace(
       '{ date: { formats: [dd/MM/yyyy, yyyy-MM-dd] } }',
