@@ -15,7 +15,7 @@ import { compileColumnCheck } from './column-checks.ts';
 import { loadCsvLookup } from './lookup-file.ts';
 import type { CompiledMapping, RejectCode, Rejection, SoftenedCount } from './mapping-types.ts';
 import { isPendingReference, type ReferenceSlot } from './transforms/ref-transform.ts';
-import { findTransform, TRANSFORM_NAMES } from './transforms/registry.ts';
+import { findTransform, stepNameAndArgs, unknownTransformMessage } from './transforms/registry.ts';
 import {
   FAILED,
   type StepFailure,
@@ -23,7 +23,7 @@ import {
   type TransformContext,
   type TransformFn,
 } from './transforms/transform-types.ts';
-import { compileValidation } from './validate.ts';
+import { compileValidations } from './validate.ts';
 
 /** What the compiler needs besides the mapping. */
 export interface CompileMappingOptions {
@@ -132,12 +132,6 @@ const WRITABLE_TO: Readonly<Record<LogicalType, readonly LogicalType[]>> = {
   binary: ['binary'],
   json: ['json', 'string'],
 };
-
-function stepNameAndArgs(step: TransformStepConfig): { name: string; args: unknown; bare: boolean } {
-  if (typeof step === 'string') return { name: step, args: undefined, bare: true };
-  const [name, args] = Object.entries(step)[0] ?? ['', undefined];
-  return { name, args: args ?? undefined, bare: false };
-}
 
 function constantType(value: unknown): LogicalType | undefined {
   if (typeof value === 'string') return 'string';
@@ -318,7 +312,7 @@ export function tryCompileMapping(
       if (!definition) {
         problems.push({
           path: stepPath,
-          message: `unknown transform "${name}"${didYouMean(name, TRANSFORM_NAMES)}`,
+          message: unknownTransformMessage(name),
           code: 'MAP_TRANSFORM_UNKNOWN',
         });
         type = undefined;
@@ -342,26 +336,12 @@ export function tryCompileMapping(
 
     const checks: TransformFn[] = [];
     const checkNames: string[] = [];
-    const validations =
-      config.validate === undefined
-        ? []
-        : Array.isArray(config.validate)
-          ? config.validate
-          : [config.validate];
-    validations.forEach((entry, i) => {
-      try {
-        const compiled = compileValidation(entry);
-        checks.push(compiled.check);
-        checkNames.push(compiled.name);
-      } catch (error) {
-        const sub = error instanceof TransformArgumentError ? error.sub : '';
-        problems.push({
-          path: `${path}.validate${Array.isArray(config.validate) ? `[${i}]` : ''}${sub}`,
-          message: (error as Error).message,
-          code: 'MAP_VALIDATE_UNKNOWN',
-        });
-      }
-    });
+    const validations = compileValidations(config.validate, path);
+    for (const compiled of validations.checks) {
+      checks.push(compiled.check);
+      checkNames.push(compiled.name);
+    }
+    for (const problem of validations.problems) problems.push({ ...problem, code: 'MAP_VALIDATE_UNKNOWN' });
 
     let columnCheck: TransformFn | undefined;
     if (target) {

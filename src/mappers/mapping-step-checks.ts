@@ -5,12 +5,11 @@
  * they are listed with the config's other problems, before anything connects; the mapping's compilation,
  * once sources are open, checks the rest (arguments against the columns' types).
  */
-import { didYouMean } from '../config/did-you-mean.ts';
 import type { Config, FieldConfig } from '../config/schema.ts';
-import { findTransform, TRANSFORM_NAMES } from './transforms/registry.ts';
+import { checkZone } from './transforms/date-transforms.ts';
+import { findTransform, stepNameAndArgs, unknownTransformMessage } from './transforms/registry.ts';
 import { TransformArgumentError } from './transforms/transform-types.ts';
-import { isKnownZone } from './transforms/zone-clock.ts';
-import { compileValidation } from './validate.ts';
+import { compileValidations } from './validate.ts';
 
 interface Problem {
   readonly path: string;
@@ -33,33 +32,19 @@ function checkFieldSteps(path: string, field: FieldConfig, problems: Problem[]):
   if (steps !== undefined && !Array.isArray(steps)) return;
   (field.transform ?? []).forEach((step, j) => {
     if (typeof step !== 'string' && (typeof step !== 'object' || step === null)) return;
-    const [name, args] =
-      typeof step === 'string' ? [step, undefined] : (Object.entries(step)[0] ?? ['', undefined]);
+    const { name, args } = stepNameAndArgs(step);
     if (!findTransform(name)) {
-      problems.push({
-        path: `${path}.transform[${j}]`,
-        message: `unknown transform "${name}"${didYouMean(name, TRANSFORM_NAMES)}`,
-      });
+      problems.push({ path: `${path}.transform[${j}]`, message: unknownTransformMessage(name) });
       return;
     }
+    if (name !== 'date' && name !== 'datetime') return;
     const zone = (args as { zone?: unknown } | undefined)?.zone;
-    if ((name === 'date' || name === 'datetime') && typeof zone === 'string' && !isKnownZone(zone))
-      problems.push({
-        path: `${path}.transform[${j}].${name}.zone`,
-        message: `unknown time zone "${zone}" (an IANA name such as Europe/Paris)`,
-      });
-  });
-  const validate =
-    field.validate === undefined ? [] : Array.isArray(field.validate) ? field.validate : [field.validate];
-  validate.forEach((step, j) => {
     try {
-      compileValidation(step);
+      if (typeof zone === 'string') checkZone(zone);
     } catch (error) {
       const sub = error instanceof TransformArgumentError ? error.sub : '';
-      problems.push({
-        path: `${path}.validate${Array.isArray(field.validate) ? `[${j}]` : ''}${sub}`,
-        message: (error as Error).message,
-      });
+      problems.push({ path: `${path}.transform[${j}].${name}${sub}`, message: (error as Error).message });
     }
   });
+  problems.push(...compileValidations(field.validate, path).problems);
 }

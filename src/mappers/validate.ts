@@ -5,7 +5,7 @@
  */
 
 import { closest } from '../config/did-you-mean.ts';
-import type { ValidateStepConfig } from '../config/schema.ts';
+import type { FieldConfig, ValidateStepConfig } from '../config/schema.ts';
 import type { Value } from '../connectors/types.ts';
 import { isE164PhoneFormat, isFrenchPhoneFormat } from '../profilers/formats/phone.ts';
 import { FORMAT_RECOGNISERS } from '../profilers/formats/recognise-formats.ts';
@@ -99,4 +99,29 @@ export function compileValidation(step: ValidateStepConfig): FieldCheck {
       return regex.test(text) ? value : fail(failure, reason, 'REJECT_FORMAT');
     },
   };
+}
+
+/**
+ * A field's `validate` (one entry or a list) compiled, and the problems of the entries that do not
+ * compile, each with its config path under `path` (`mappings[0].fields.email`).
+ */
+export function compileValidations(
+  validate: FieldConfig['validate'],
+  path: string,
+): { checks: FieldCheck[]; problems: { path: string; message: string }[] } {
+  const entries = validate === undefined ? [] : Array.isArray(validate) ? validate : [validate];
+  const checks: FieldCheck[] = [];
+  const problems: { path: string; message: string }[] = [];
+  entries.forEach((entry, i) => {
+    try {
+      checks.push(compileValidation(entry));
+    } catch (error) {
+      const sub = error instanceof TransformArgumentError ? error.sub : '';
+      problems.push({
+        path: `${path}.validate${Array.isArray(validate) ? `[${i}]` : ''}${sub}`,
+        message: (error as Error).message,
+      });
+    }
+  });
+  return { checks, problems };
 }

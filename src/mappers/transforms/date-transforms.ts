@@ -57,7 +57,8 @@ function compileFormats(formats: readonly string[], zone: string, locale: string
   return parsers;
 }
 
-function checkZone(zone: string | undefined): void {
+/** Throws TransformArgumentError (at `.zone`) for a zone that is no IANA name. */
+export function checkZone(zone: string | undefined): void {
   if (zone !== undefined && !isKnownZone(zone)) {
     throw new TransformArgumentError(
       `unknown time zone "${zone}" (an IANA name such as Europe/Paris)`,
