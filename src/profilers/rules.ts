@@ -395,10 +395,15 @@ function textReader(
   kind: BoundKind | undefined,
 ): TextReader {
   const dateOrder: DateOrder = column?.inference?.dateLayouts?.includes('mdy') ? 'mdy' : 'dmy';
-  const inference = new TypeInference({ decimalHint: column?.inference?.decimalSeparator ?? '.', dateOrder });
-  for (const [value, count] of values.frequencies)
-    if (typeof value === 'string') inference.counts[classifyText(value.trim(), dateOrder)]! += count;
-  const decimalSeparator = inference.result().decimalSeparator;
+  const decimalHint = column?.inference?.decimalSeparator ?? '.';
+  // The separator the column's numbers show: only numbers need it, and finding it reads every value.
+  let decimalSeparator = decimalHint;
+  if (kind === 'number') {
+    const inference = new TypeInference({ decimalHint, dateOrder });
+    for (const [value, count] of values.frequencies)
+      if (typeof value === 'string') inference.counts[classifyText(value.trim(), dateOrder)]! += count;
+    decimalSeparator = inference.result().decimalSeparator;
+  }
   const as = (type: LogicalType, value: ProfileValue) => {
     const converted = convertValue(typeof value === 'string' ? value : String(value), {
       type,
