@@ -11,6 +11,7 @@ import type { ColumnAggregate } from '../core/plan.ts';
 import { foldKeyText, type KeyFolding } from './canonical-key.ts';
 import { CANONICAL_INTEGER, type Canonicalizer, NULL_TEXT, SPLIT, splitMicros } from './canonical-value.ts';
 import { numberToDecimal } from './decimal-text.ts';
+import { holdsZone } from './narrowing-warnings.ts';
 import { showValue } from './plan-masking.ts';
 import type { PreparedMapping } from './preflight.ts';
 
@@ -26,6 +27,8 @@ export interface AggregatePlan {
   readonly kinds: readonly number[];
   readonly personal: readonly (PreparedMapping['personal'][number] | undefined)[];
   readonly canonicalizers: readonly Canonicalizer[];
+  /** Per field: true when its timestamps hold a zone (shown in UTC with `Z`); local ones are shown without. */
+  readonly zoned: readonly boolean[];
   /** Per field, how a folded key field compares (as the checksums do); null when all compare exactly. */
   readonly foldings: readonly KeyFolding[] | null;
 }
@@ -59,6 +62,10 @@ export function aggregatePlanOf(prepared: PreparedMapping): AggregatePlan {
     kinds,
     personal: prepared.personal,
     canonicalizers: prepared.canonicalizers,
+    zoned: fields.map((field) => {
+      const column = dataset.columns.find((c) => c.name === field);
+      return column !== undefined && holdsZone(column, prepared.target.kind);
+    }),
     foldings: prepared.fieldFoldings,
   };
 }
@@ -224,7 +231,7 @@ export class SideAggregates {
     if (kind & (RANGE_INSTANT | RANGE_TEXT)) {
       const show = (text: string | undefined) => {
         if (text === undefined) return null;
-        const shown = kind & RANGE_INSTANT ? instantText(text) : text;
+        const shown = kind & RANGE_INSTANT ? instantText(text, this.#plan.zoned[f]!) : text;
         return showValue(shown, this.#plan.personal[f], false) as string;
       };
       out.push({ aggregate: 'min', value: show(this.#min[f]) });
@@ -269,12 +276,12 @@ function before(a: string, aInteger: boolean, b: string, bInteger: boolean): boo
   return negativeA ? a !== b && !less : less;
 }
 
-/** Epoch microseconds as an ISO 8601 UTC text with six fraction digits. */
-function instantText(text: string): string {
+/** Epoch microseconds as an ISO 8601 text with six fraction digits: UTC with `Z` when zoned, else local. */
+function instantText(text: string, zoned: boolean): string {
   if (!splitMicros(text)) return text;
   const micros = SPLIT[1]!;
   const iso = new Date(SPLIT[0]! * 1000 + Math.floor(micros / 1000)).toISOString();
-  return `${iso.slice(0, -1)}${String(micros % 1000).padStart(3, '0')}Z`;
+  return `${iso.slice(0, -1)}${String(micros % 1000).padStart(3, '0')}${zoned ? 'Z' : ''}`;
 }
 
 const DECIMAL = /^(-?)(\d+)(?:\.(\d+))?$/;

@@ -19,10 +19,34 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const pgUp = await serverAvailable('postgres');
 
 const ORDERS = [
-  { id: 1, customer: 1, amount: '0.10', placed: '2024-01-05', note: 'first' },
-  { id: 2, customer: 2, amount: '0.20', placed: '2024-02-29', note: null },
-  { id: 3, customer: 3, amount: '9999999999999999.99', placed: '2023-12-31', note: 'big' },
-  { id: 4, customer: 1, amount: null, placed: null, note: null },
+  {
+    id: 1,
+    customer: 1,
+    amount: '0.10',
+    placed: '2024-01-05',
+    note: 'first',
+    seen: '2024-01-05 10:00:00',
+    stamped: '2024-01-05T10:00:00+02:00',
+  },
+  {
+    id: 2,
+    customer: 2,
+    amount: '0.20',
+    placed: '2024-02-29',
+    note: null,
+    seen: '2024-02-29 23:59:59.5',
+    stamped: null,
+  },
+  {
+    id: 3,
+    customer: 3,
+    amount: '9999999999999999.99',
+    placed: '2023-12-31',
+    note: 'big',
+    seen: null,
+    stamped: '2023-12-31T23:00:00Z',
+  },
+  { id: 4, customer: 1, amount: null, placed: null, note: null, seen: null, stamped: null },
 ];
 
 const mapping = (name: string, table: string) => `  - name: ${name}
@@ -34,6 +58,8 @@ const mapping = (name: string, table: string) => `  - name: ${name}
       amount: {}
       placed: {}
       note: {}
+      seen: {}
+      stamped: {}
 `;
 
 describe.skipIf(!pgUp)('column aggregates in run.json', () => {
@@ -43,9 +69,11 @@ describe.skipIf(!pgUp)('column aggregates in run.json', () => {
     dir = mkdtempSync(join(tmpdir(), `${NAME}-`));
     const db = new Database(join(dir, 'legacy.db'));
     db.exec(
-      'CREATE TABLE orders (id INTEGER PRIMARY KEY, customer INTEGER, amount TEXT, placed TEXT, note TEXT)',
+      'CREATE TABLE orders (id INTEGER PRIMARY KEY, customer INTEGER, amount TEXT, placed TEXT, note TEXT, seen TEXT, stamped TEXT)',
     );
-    const insert = db.prepare('INSERT INTO orders VALUES (@id, @customer, @amount, @placed, @note)');
+    const insert = db.prepare(
+      'INSERT INTO orders VALUES (@id, @customer, @amount, @placed, @note, @seen, @stamped)',
+    );
     for (const order of ORDERS) insert.run(order);
     db.close();
     pg = knexFactory({ client: 'pg', connection: SERVERS.postgres });
@@ -55,7 +83,7 @@ describe.skipIf(!pgUp)('column aggregates in run.json', () => {
     await pg.raw(`INSERT INTO ${NAME}.customers VALUES (1), (2), (3)`);
     for (const table of ['orders_ok', 'orders_bad']) {
       await pg.raw(`CREATE TABLE ${NAME}.${table} (id int PRIMARY KEY,
-        customer_id int REFERENCES ${NAME}.customers (id), amount numeric(18,2), placed date, note text)`);
+        customer_id int REFERENCES ${NAME}.customers (id), amount numeric(18,2), placed date, note text, seen timestamp, stamped timestamptz)`);
     }
     // Behind the tool's back: order 2 is stored with another amount, customer, date and no note.
     await pg.raw(`CREATE FUNCTION ${NAME}.spoil() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -110,6 +138,13 @@ ${mapping('orders_ok', 'orders_ok')}${mapping('orders_bad', 'orders_bad')}`,
       'placed min 2023-12-31 2023-12-31 true',
       'placed max 2024-02-29 2024-02-29 true',
       'note nulls 2 2 true',
+      // A timestamp without a zone is shown as it is stored, without `Z`; a zoned one in UTC.
+      'seen nulls 2 2 true',
+      'seen min 2024-01-05T10:00:00.000000 2024-01-05T10:00:00.000000 true',
+      'seen max 2024-02-29T23:59:59.500000 2024-02-29T23:59:59.500000 true',
+      'stamped nulls 2 2 true',
+      'stamped min 2023-12-31T23:00:00.000000Z 2023-12-31T23:00:00.000000Z true',
+      'stamped max 2024-01-05T08:00:00.000000Z 2024-01-05T08:00:00.000000Z true',
     ]);
     const bad = run.mappings.find((m) => m.name === 'orders_bad')!;
     expect(bad.status).toBe('verification-failed');
