@@ -521,12 +521,22 @@ function buildCompiledMapping(
     }
     if (p.columnCheck) {
       const next = p.columnCheck(value, row, failure);
-      if (next === FAILED) {
-        failure.step = 'target';
-        failure.value = value;
-        return FAILED;
+      if (next !== FAILED) return next;
+      // `onInvalid: null` covers a value the target column refuses too, when the column takes a null
+      // (`keep` cannot: the database would refuse the value kept).
+      if (p.onInvalid === 'null' && p.required === null && value !== null) {
+        const { reason, code } = failure;
+        const nulled = p.columnCheck(null, row, failure);
+        failure.reason = reason;
+        failure.code = code;
+        if (nulled !== FAILED) {
+          soften(f, 'target');
+          return nulled;
+        }
       }
-      value = next;
+      failure.step = 'target';
+      failure.value = value;
+      return FAILED;
     }
     return value;
   }

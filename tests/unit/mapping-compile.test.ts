@@ -290,6 +290,29 @@ describe('onInvalid, required, lossy and column types', () => {
     ]);
   });
 
+  test('onInvalid: null also nulls a value the target column refuses; keep and a NOT NULL column reject it', () => {
+    expect(one('i', { onInvalid: 'null' }, '99999')).toBe(null);
+    expect(one('d', { onInvalid: 'null' }, '123.45')).toBe(null);
+    expect(one('s', { onInvalid: 'null' }, 'C')).toBe(null);
+    expect(one('i', { onInvalid: 'keep' }, '99999')).toMatch(/^REJECT_OUT_OF_RANGE /);
+    expect(one('i', {}, '99999')).toMatch(/^REJECT_OUT_OF_RANGE /);
+    const compiled = compileMapping(mapping({ i: { from: 'v', onInvalid: 'null' } }, []), 0, {
+      source: src,
+      target: dataset('t', [column('i', 'integer', { nativeType: 'smallint', nullable: false })]),
+    });
+    const out: Value[] = [];
+    expect(compiled.map(['99999', null], out)?.code).toBe('REJECT_OUT_OF_RANGE');
+    expect(compiled.softened()).toEqual([]);
+    const nullable = compileMapping(mapping({ i: { from: 'v', onInvalid: 'null' } }, []), 0, {
+      source: src,
+      target: tgt,
+    });
+    expect(nullable.map(['99999', null], out)).toBeNull();
+    expect(nullable.softened()).toEqual([
+      { field: 'i', action: 'null', count: 1, reason: expect.stringMatching(/^target: .*smallint/) },
+    ]);
+  });
+
   test('required rejects null even when onInvalid writes null', () => {
     expect(
       one('v', { transform: [{ date: 'dd/MM/yyyy' }], onInvalid: 'null', required: true }, 'x', {
