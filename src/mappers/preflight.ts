@@ -558,23 +558,52 @@ function orderByForeignKeys(prepared: PreparedMapping[], problems: MappingProble
     writers.set(id, [...(writers.get(id) ?? []), p]);
   }
   const byName = new Map(prepared.map((p) => [p.config.name, p]));
+  const tableOf = (p: PreparedMapping) => `${p.target.name}\u0000${p.target.dataset.name}`;
+  // The parent tables of the foreign keys a mapping writes (a key it does not write, another mapping of
+  // the table fills: it orders nothing), but for self-references and those filled by ref steps.
+  const parentTables = new Map<PreparedMapping, string[]>();
+  for (const p of prepared) {
+    const refFields = new Set(p.compiled.references.map((r) => r.field));
+    const written = p.target.dataset.foreignKeys.filter(
+      (fk) =>
+        fk.references.dataset !== p.target.dataset.name &&
+        !fk.columns.every((c) => refFields.has(c)) &&
+        fk.columns.some((c) => p.compiled.targetFields.includes(c)),
+    );
+    parentTables.set(
+      p,
+      written.map((fk) => `${p.target.name}\u0000${fk.references.dataset}`),
+    );
+  }
+  // True when mapping `from` waits, through the foreign keys it and its parents' writers write, for a
+  // writer of `table`: such a writer of a parent is not waited for (it is the second mapping that
+  // closes a cycle, as emp → dept → emp when emp's dept_id is loaded by a mapping of its own).
+  const reaches = (from: PreparedMapping, table: string, seen = new Set<PreparedMapping>()): boolean => {
+    if (seen.has(from)) return false;
+    seen.add(from);
+    for (const parent of parentTables.get(from)!) {
+      if (parent === table) return true;
+      for (const writer of writers.get(parent) ?? []) if (reaches(writer, table, seen)) return true;
+    }
+    return false;
+  };
   const deps = new Map<PreparedMapping, Set<PreparedMapping>>();
   // Per mapping, the mappings its ref steps name, by field: edges the ordering may defer to a second pass.
   const refDeps = new Map<PreparedMapping, Map<PreparedMapping, Set<string>>>();
   for (const p of prepared) {
     const set = new Set<PreparedMapping>();
     // Mappings filling one table run one after the other, in config order: each diffs a settled table.
-    for (const other of writers.get(`${p.target.name}\u0000${p.target.dataset.name}`) ?? []) {
+    for (const other of writers.get(tableOf(p)) ?? []) {
       if (other === p) break;
       set.add(other);
     }
-    const refFields = new Set(p.compiled.references.map((r) => r.field));
-    for (const fk of p.target.dataset.foreignKeys) {
-      if (fk.references.dataset === p.target.dataset.name) continue; // a self-reference orders nothing
-      // A foreign key filled by ref steps orders by those refs (which a cycle may defer).
-      if (fk.columns.every((c) => refFields.has(c))) continue;
-      for (const parent of writers.get(`${p.target.name}\u0000${fk.references.dataset}`) ?? [])
-        set.add(parent);
+    // A foreign key filled by ref steps orders by those refs (which a cycle may defer).
+    for (const parent of parentTables.get(p)!) {
+      const parentWriters = writers.get(parent) ?? [];
+      for (const writer of parentWriters) {
+        if (writer !== parentWriters[0] && reaches(writer, tableOf(p))) continue;
+        set.add(writer);
+      }
     }
     deps.set(p, set);
     const refs = new Map<PreparedMapping, Set<string>>();

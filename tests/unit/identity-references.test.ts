@@ -118,6 +118,45 @@ mappings:
     expect(prepared.map((p) => p.pass)).toEqual(['rows', 'rows', 'references', 'references']);
   });
 
+  it('orders a key-based cycle split across two mappings of one table by the foreign keys each writes', () => {
+    const fk = (columns: string[], dataset: string) => ({
+      columns,
+      references: { dataset, columns: ['id'] },
+    });
+    const emp = [col('id', 'integer'), col('manager_id', 'integer'), col('dept_id', 'integer')];
+    const dept = [col('id', 'integer'), col('head_id', 'integer')];
+    const hr = new MemoryConnector('postgres', 'hr', [
+      table('emp', emp, ['id']),
+      table('dept', dept, ['id']),
+    ]);
+    const tool = new MemoryConnector('mysql', 'tool', [
+      table('emp', emp, ['id'], { foreignKeys: [fk(['manager_id'], 'emp'), fk(['dept_id'], 'dept')] }),
+      table('dept', dept, ['id'], { foreignKeys: [fk(['head_id'], 'emp')] }),
+    ]);
+    const keyed = (name: string, dataset: string, fields: string[]): MappingConfig => ({
+      name,
+      from: { source: 'hr', dataset },
+      to: { target: 'tool', dataset, key: ['id'], mode: 'upsert' },
+      fields: Object.fromEntries(fields.map((f) => [f, {}])),
+    });
+    // emp.dept_id → dept and dept.head_id → emp close a cycle; the first emp mapping does not write
+    // dept_id, so only the second one waits for dept.
+    const prepared = preflight({
+      config: configWith([
+        keyed('emp', 'emp', ['id', 'manager_id']),
+        keyed('dept', 'dept', ['id', 'head_id']),
+        keyed('emp-dept', 'emp', ['id', 'dept_id']),
+      ]),
+      sources: new Map([['hr', hr.side()]]),
+      targets: new Map([['tool', tool.side()]]),
+    });
+    expect(prepared.map((p) => [p.config.name, p.dependsOn])).toEqual([
+      ['emp', []],
+      ['dept', ['emp']],
+      ['emp-dept', ['emp', 'dept']],
+    ]);
+  });
+
   it('names every reference problem by its path', () => {
     const found = problems([
       {
