@@ -487,8 +487,12 @@ const TRANSFORM_NAMES_WITHOUT_ARGS =
   'text, trim, lowercase/lower, uppercase/upper, collapse_spaces, strip_accents, concat, coalesce, number, ' +
   'integer, boolean, date, datetime (needs a zone: use the object form), phone, email, uuid';
 
-const onMissing = z
-  .enum(['keep', 'null', 'reject'])
+/** A choice among words, `null` one of them: written bare, YAML reads it as a null, taken for the word. */
+function choiceWithNull<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.union([z.enum(values), z.null()]).transform((v) => v ?? ('null' as T[number]));
+}
+
+const onMissing = choiceWithNull(['keep', 'null', 'reject'])
   .optional()
   .describe('what a value absent from the lookup becomes (default reject)');
 const dateFormats = z
@@ -617,8 +621,7 @@ const transformWithArgs = strict(
       mapping: nonEmpty.describe(
         'the mapping (with `to.identity`) whose identity map turns the old key into the new',
       ),
-      onMissing: z
-        .enum(['reject', 'null'])
+      onMissing: choiceWithNull(['reject', 'null'])
         .optional()
         .describe('an old key without a new key: reject the row (default) or write null'),
     })
@@ -658,8 +661,7 @@ const fieldSchema = strict(
     value: z.unknown().optional().describe('a constant'),
     transform: z.array(transformStep).optional(),
     validate: z.union([validateStep, z.array(validateStep)]).optional(),
-    onInvalid: z
-      .enum(['reject', 'null', 'keep'])
+    onInvalid: choiceWithNull(['reject', 'null', 'keep'])
       .optional()
       .describe(
         'when a transform or validation fails: reject the row (default), write null, or keep the value',

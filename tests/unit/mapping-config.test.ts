@@ -48,6 +48,36 @@ describe('mappings as the config writes them', () => {
     expect(out[3]).toMatch(/^[0-9a-f]{16}$/);
   });
 
+  test('`null` written bare (a YAML null) is the word null for onInvalid and onMissing', () => {
+    const text = `sources:
+  crm: { kind: sqlite, path: crm.db }
+targets:
+  newtool: { kind: sqlite, path: new.db }
+mappings:
+  - name: m
+    from: { source: crm, dataset: customers }
+    to: { target: newtool, dataset: contacts, identity: {} }
+    fields:
+      day: { transform: [{ date: dd/MM/yyyy }], onInvalid: null }
+      town: { transform: [{ lookup: { values: { P: Paris }, onMissing: null } }] }
+      boss: { transform: [{ ref: { mapping: m, onMissing: null } }] }
+      other: { onInvalid: nul }
+`;
+    expect(problems(text)).toEqual([
+      '  ! mappings[0].fields.other.onInvalid: expected one of "reject", "null", "keep", got "nul" (did you mean "null"?)  (stocktake.yaml:13:27)',
+    ]);
+    const { config } = parseConfig(
+      text.replace('onInvalid: nul }', 'onInvalid: null }'),
+      'stocktake.yaml',
+      {},
+    );
+    const fields = config.mappings![0]!.fields;
+    expect(fields.day!.onInvalid).toBe('null');
+    expect(fields.other!.onInvalid).toBe('null');
+    expect(fields.town!.transform).toEqual([{ lookup: { values: { P: 'Paris' }, onMissing: 'null' } }]);
+    expect(fields.boss!.transform).toEqual([{ ref: { mapping: 'm', onMissing: 'null' } }]);
+  });
+
   test('concat takes its separator as join does: bare, as text, or as an object', () => {
     const text = (step: string) => `sources:
   crm: { kind: sqlite, path: crm.db }
