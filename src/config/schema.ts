@@ -435,6 +435,12 @@ export const ruleSchema = strict(
   if (!used) return;
   if (!rule.column && rule.check !== 'row_count_min')
     context.addIssue({ code: 'custom', path: ['column'], message: `required for check ${rule.check}` });
+  if (rule.column && rule.check === 'row_count_min')
+    context.addIssue({
+      code: 'custom',
+      path: ['column'],
+      message: 'not used by check row_count_min, which counts the rows of the dataset: remove it',
+    });
   const required = REQUIRED_ARGUMENTS[rule.check];
   if (required && rule[required.key] === undefined)
     context.addIssue({

@@ -340,6 +340,7 @@ describe('rule arguments', () => {
           '{ dataset: crm.customers, column: email, check: max_null_rate, maxFailRate: 0.1 }',
           '{ dataset: crm.orders, column: updated_at, check: freshness, maxAge: 24h, maxFailRate: 0.1 }',
           '{ dataset: crm.orders, check: row_count_min, minRows: 5, min: 5 }',
+          '{ dataset: crm.orders, column: id, check: row_count_min, minRows: 1 }',
         ),
       ),
     ).toEqual([
@@ -348,6 +349,7 @@ describe('rule arguments', () => {
       '  ! rules[1].maxFailRate: not used by check max_null_rate: give its limit as maxNullRate',
       '  ! rules[2].maxFailRate: not used by check freshness, which passes or fails as a whole (no share of values can fail)',
       '  ! rules[3].min: not used by check row_count_min (min is an argument of check range)',
+      '  ! rules[4].column: not used by check row_count_min, which counts the rows of the dataset: remove it',
     ]);
   });
 
