@@ -176,6 +176,8 @@ export type MappingRunStatus =
 /** What one mapping's run did. */
 export interface MappingRun {
   readonly name: string;
+  /** `references`: the second pass of a mapping whose references form a cycle, as in `plan.json`. */
+  readonly pass?: 'references';
   status: MappingRunStatus;
   inserted: number;
   updated: number;

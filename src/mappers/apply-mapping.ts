@@ -61,9 +61,10 @@ export interface ReadMapping {
 }
 
 /** A fresh run record for a mapping. */
-export function newMappingRun(name: string): MappingRun {
+export function newMappingRun(name: string, pass: 'rows' | 'references' = 'rows'): MappingRun {
   return {
     name,
+    ...(pass === 'references' ? { pass } : {}),
     status: 'skipped',
     inserted: 0,
     updated: 0,

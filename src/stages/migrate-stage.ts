@@ -141,7 +141,7 @@ export async function runMigrate(config: Config, options: MigrateRunOptions): Pr
     }
     if (!options.resume) await refuseOverInterruptedRuns(prepared, writers);
     rejects = new RejectsFiles(options.rejectsDir);
-    const runs = new Map(prepared.map((p) => [p.config.name, newMappingRun(p.config.name)]));
+    const runs = new Map(prepared.map((p) => [p.config.name, newMappingRun(p.config.name, p.pass)]));
     const run: RunDocument = {
       formatVersion: 1,
       kind: 'run',
