@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { EXIT, StocktakeError } from '../core/errors.ts';
 import type { PlanDocument, RunDocument } from '../core/plan.ts';
 import { mappingStepProblems } from '../mappers/mapping-step-checks.ts';
+import { DEFAULT_MEMORY_ROWS } from '../mappers/spill-partitions.ts';
 import { writeDocument } from '../stages/documents.ts';
 import { runMigrate } from '../stages/migrate-stage.ts';
 import { type CommonOptions, loadConfigFrom, reportError, runCommand, withCommonOptions } from './common.ts';
@@ -35,7 +36,7 @@ export function migrateCommand(): Command {
     .option('--show-samples', 'write personal values unmasked in the rejects files')
     .option(
       '--memory-rows <n>',
-      'rows per side kept in memory before spilling to temporary files',
+      `rows per side kept in memory before spilling to temporary files (default: ${DEFAULT_MEMORY_ROWS.toLocaleString('en-US')})`,
       positiveInteger,
     )
     .option('--concurrency <n>', 'independent mappings run at once', positiveInteger)

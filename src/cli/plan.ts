@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { EXIT } from '../core/errors.ts';
 import type { PlanDocument } from '../core/plan.ts';
 import { mappingStepProblems } from '../mappers/mapping-step-checks.ts';
+import { DEFAULT_MEMORY_ROWS } from '../mappers/spill-partitions.ts';
 import { planExitCode, runPlan, writePlanOutputs } from '../stages/plan-stage.ts';
 import { type CommonOptions, loadConfigFrom, runCommand, withCommonOptions } from './common.ts';
 import { createOutput } from './output.ts';
@@ -36,7 +37,7 @@ export function planCommand(): Command {
     .option('--show-samples', 'show personal values unmasked in the samples')
     .option(
       '--memory-rows <n>',
-      'rows per side kept in memory before spilling to temporary files',
+      `rows per side kept in memory before spilling to temporary files (default: ${DEFAULT_MEMORY_ROWS.toLocaleString('en-US')})`,
       positiveInteger,
     )
     .option('--concurrency <n>', 'mappings planned at once', positiveInteger)

@@ -30,7 +30,10 @@ export function withProfileOptions(command: Command): Command {
     .option('--show-samples', 'show sample values of personal data unmasked')
     .option('--suggest-rules', 'write suggested-rules.yaml, rules that hold on the data today')
     .addOption(
-      new Option('--fail-on <level>', 'exit 1 on failed rules of this level')
+      new Option(
+        '--fail-on <level>',
+        'exit 1 on failed rules of this level; warning: also on any warning or error finding',
+      )
         .choices(['error', 'warning'])
         .default('error'),
     );
