@@ -59,7 +59,7 @@ function mappingSection(m: MappingPlan): string {
   const refs = (m.references ?? [])
     .map(
       (r) =>
-        `<li>${escapeHtml(r.field)} → ${escapeHtml(r.mapping)}: ${r.resolved.toLocaleString('en-US')} new keys known, ${r.pending.toLocaleString('en-US')} to rows inserted first</li>`,
+        `<li>${escapeHtml(r.field)} → ${escapeHtml(r.mapping)}: ${r.resolved.toLocaleString('en-US')} resolved to new keys, ${r.pending.toLocaleString('en-US')} pending on rows inserted first</li>`,
     )
     .join('');
   const item = (w: { path: string; message: string }) =>

@@ -13,7 +13,10 @@ export function quoteValue(value: Value): string {
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
     return String(value);
   if (value instanceof Uint8Array) return `${value.length} bytes`;
-  return Array.isArray(value) ? `a list of ${value.length}` : 'an object';
+  if (!Array.isArray(value)) return 'an object';
+  // A composite key (the old key of a `ref`, a multi-column `from`): its first values, each as above.
+  const shown = value.slice(0, 5).map((v) => quoteValue(v as Value));
+  return `[${shown.join(', ')}${value.length > 5 ? `, … (${value.length} values)` : ''}]`;
 }
 
 /** The rejection's sentence; pass `shownValue` (e.g. a masked value) to print it instead of the real one. */

@@ -283,7 +283,8 @@ function planDocument(mappings: MappingPlan[], options: PlanRunOptions): PlanDoc
     totals.inserts += m.inserts;
     totals.updates += m.updates;
     totals.deletes += m.deletes;
-    totals.unchanged += m.unchanged;
+    // A second pass's rows are its first pass's: counted unchanged once.
+    if (m.pass !== 'references') totals.unchanged += m.unchanged;
     totals.rejects += m.rejects;
   }
   return {

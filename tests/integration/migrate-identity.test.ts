@@ -354,6 +354,16 @@ describe.each(DIALECTS)('identity maps and references into %s', (dialect) => {
     expect(rejected.map((s) => s.reason).join(' ')).toContain('has no new key in mapping customers');
     // Composite old keys: (region, order_no).
     expect(m('lines')).toMatchObject({ inserts: 3, rejects: 2 });
+    // A composite old key is named in the reason, each of its values as a scalar's would be.
+    expect(
+      m('lines')
+        .samples.filter((s) => s.kind === 'reject')
+        .map((s) => s.reason)
+        .sort(),
+    ).toEqual([
+      'ref: ["N", 9] has no new key in mapping orders: that row was rejected or is not in its source',
+      'ref: ["S", 2] has no new key in mapping orders: that row was rejected or is not in its source',
+    ]);
     expect(m('lines').samples.find((s) => s.kind === 'insert')?.changes[0]?.new).toMatch(
       /^→ new orders row \(old key [NS], \d\)$/,
     );
@@ -412,6 +422,11 @@ describe.each(DIALECTS)('identity maps and references into %s', (dialect) => {
     }
     const again = await runPlan(cfg);
     expect(again.changes).toBe(false);
+    // The unchanged rows of a second pass are its first pass's: the totals count them once.
+    expect(byName(again.mappings, 'customers:refs').unchanged).toBeGreaterThan(0);
+    expect(again.totals.unchanged).toBe(
+      again.mappings.filter((m) => m.pass !== 'references').reduce((sum, m) => sum + m.unchanged, 0),
+    );
     expect(byName(again.mappings, 'orders').references?.[0]).toMatchObject({ resolved: 4, pending: 0 });
   });
 
