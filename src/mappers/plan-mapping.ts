@@ -11,7 +11,7 @@ import { FOREIGN_KEY_LIMIT, type ForeignKeyChecks, type InsertedParents } from '
 import { IDENTITY_MAP_LIMIT, identityMapTooLarge } from './identity-map.ts';
 import type { SoftenedCount } from './mapping-types.ts';
 import { diffPartition, emptyDiff, type PartitionDiff } from './plan-diff.ts';
-import { showValue } from './plan-masking.ts';
+import { sampleValue, showValue } from './plan-masking.ts';
 import { collectSource, collectTarget, type SideSummary, type SourceSummary } from './plan-sides.ts';
 import { readTargetInThread, type TargetThreadSetting, threadable } from './plan-target-thread.ts';
 import type { PreparedMapping } from './preflight.ts';
@@ -332,11 +332,11 @@ export function fieldChanges(
     const shown = next?.[f];
     changes.push({
       field: fields[f]!,
-      old: old ? showValue(old[f], kind, unmasked) : null,
+      old: old ? sampleValue(showValue(old[f], kind, unmasked)) : null,
       new: next
         ? isPendingReference(shown)
           ? pendingReferenceText(shown)
-          : showValue(shown, kind, unmasked)
+          : sampleValue(showValue(shown, kind, unmasked))
         : null,
     });
   }

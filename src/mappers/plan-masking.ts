@@ -8,7 +8,9 @@
 import type { MappingConfig } from '../config/schema.ts';
 import { JsonText } from '../connectors/json-text.ts';
 import type { Value } from '../connectors/types.ts';
+import { cutText } from '../core/cut-text.ts';
 import type { PersonalDataKind, ValueFormat } from '../core/profile.ts';
+import { SHOWN_VALUE_CHARS } from '../profilers/column-profile.ts';
 import { recogniseFormats } from '../profilers/formats/recognise-formats.ts';
 import { classifyPersonalData } from '../profilers/personal-data.ts';
 import { maskValue } from '../profilers/value-masking.ts';
@@ -55,6 +57,21 @@ export function showValue(
   for (const [format, found] of VALUE_KINDS) if (formats.includes(format)) return maskValue(plain, found);
   const near = nearPersonalKind(plain.trim());
   return near === undefined ? plain : maskValue(plain, near);
+}
+
+/** The most characters a sample shows of one value (a plan's, a reject's), as the profile lists values. */
+export const SAMPLE_VALUE_CHARS = SHOWN_VALUE_CHARS;
+
+/**
+ * A shown value (`showValue`'s) as a sample in plan.json, plan.html and the report holds it: a text cut
+ * at SAMPLE_VALUE_CHARS with `…`, a list or document whose JSON is longer as that JSON cut. The rejects
+ * files keep the whole value: they are where a rejected row is recovered from.
+ */
+export function sampleValue(shown: unknown): unknown {
+  if (typeof shown === 'string') return cutText(shown, SAMPLE_VALUE_CHARS);
+  if (shown === null || typeof shown !== 'object') return shown;
+  const json = JSON.stringify(shown);
+  return json.length > SAMPLE_VALUE_CHARS ? cutText(json, SAMPLE_VALUE_CHARS) : shown;
 }
 
 /** An e-mail address inside a message, between the quotes, parentheses or spaces a database puts around it. */

@@ -7,7 +7,7 @@
 import type { Value } from '../connectors/types.ts';
 import type { PlanSample } from '../core/plan.ts';
 import type { RejectCode, Rejection } from './mapping-types.ts';
-import { maskMessage, showValue } from './plan-masking.ts';
+import { maskMessage, sampleValue, showValue } from './plan-masking.ts';
 import type { PreparedMapping } from './preflight.ts';
 import { quoteValue } from './rejection-text.ts';
 
@@ -160,7 +160,8 @@ export class RejectTally {
       this.samples.push({
         kind: 'reject',
         key: record.key ?? record.sourceKey ?? (record.row === null ? null : { '#row': record.row }),
-        changes: record.field === null ? [] : [{ field: record.field, old: null, new: record.value }],
+        changes:
+          record.field === null ? [] : [{ field: record.field, old: null, new: sampleValue(record.value) }],
         reason: record.reason,
         code: record.code,
         ...(record.field !== null ? { field: record.field } : {}),

@@ -77,6 +77,44 @@ describe('plan', () => {
     expect(w.target.writes).toBe(0);
   });
 
+  it('cuts long values in samples, not in the rejects files', async () => {
+    const source = new MemoryConnector('sqlite', 'crm', [
+      table('notes', [col('id', 'integer'), col('body', 'string')], ['id']),
+    ]);
+    const target = new MemoryConnector('sqlite', 'newtool', [
+      table('notes', [col('id', 'integer'), col('body', 'string', { length: 20_000 })], ['id']),
+    ]);
+    const long = 'x'.repeat(10_000);
+    source.rows.get('notes')!.push([1, long], [2, `${long}y`], [3, 'z'.repeat(30_000)]);
+    target.rows.get('notes')!.push([2, long]);
+    const config = configWith([
+      {
+        name: 'notes',
+        from: { source: 'crm', dataset: 'notes' },
+        to: { target: 'newtool', dataset: 'notes', key: ['id'], mode: 'upsert' },
+        fields: { id: {}, body: {} },
+      },
+    ]);
+    const connectors = {
+      sources: new Map([['crm', source.side()]]),
+      targets: new Map([['newtool', target.side()]]),
+      close: async () => undefined,
+    };
+    const plan = await runPlan(config, { connectors });
+    const m = plan.mappings[0]!;
+    expect([m.inserts, m.updates, m.rejects]).toEqual([1, 1, 1]);
+    const shown = m.samples.flatMap((s) => s.changes.flatMap((c) => [c.old, c.new]));
+    // The insert's body, the update's old and new bodies, the reject's value.
+    expect(shown.filter((v) => typeof v === 'string').map((v) => (v as string).length)).toEqual([
+      1000, 1000, 1000, 1000,
+    ]);
+    expect(m.samples.find((s) => s.kind === 'insert')!.changes[1]!.new).toBe(`${'x'.repeat(999)}…`);
+    const outcome = await runMigrate(config, { connectors, rejectsDir: dir });
+    expect(outcome.run.mappings[0]!.rejected.mapping).toBe(1);
+    const rejected = JSON.parse(readFileSync(join(dir, 'rejects.jsonl'), 'utf8').trim());
+    expect(rejected.value).toBe('z'.repeat(30_000));
+  });
+
   it('gives the same counts and fingerprints when both sides spill to disk', async () => {
     const a = world({ rows: 500 });
     const b = world({ rows: 500 });
