@@ -99,14 +99,28 @@ const END_OF_DAY = /^24:00(:00(\.0{1,9})?)?$/;
 /** MySQL/MariaDB TIME is a duration too: -838:59:59 to 838:59:59. */
 const MYSQL_TIME_TEXT = /^-?(\d{1,3}):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?$/;
 
+/** PostgreSQL's `time with time zone`: a time (or the end of the day) and an optional UTC offset. */
+const PG_TIMETZ_TEXT =
+  /^(?:([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?|24:00(:00(\.0{1,9})?)?)(?:Z|[+-](?:1[0-5]|0\d)(?::?[0-5]\d(?::?[0-5]\d)?)?)?$/i;
+
+/** PostgreSQL's numeric NaN; without a precision, ±Infinity too (as PostgreSQL and JavaScript write them). */
+const PG_NUMERIC_NAN = /^nan$/i;
+const PG_NUMERIC_SPECIAL = /^(nan|[+-]?inf(inity)?)$/i;
+/** PostgreSQL's dates beyond ISO 8601: ±infinity, and a date before Christ (`0044-03-15 BC`). */
+const PG_DATE_SPECIAL = /^([+-]?infinity|\d{4,}-\d\d-\d\d BC)$/i;
+const PG_TIMESTAMP_SPECIAL =
+  /^([+-]?infinity|\d{4,}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d{1,9})?)?(?:Z|[+-]\d\d(?::?\d\d){0,2})?)? BC)$/i;
+
 /** The time texts a target's time column holds. */
-function timeTextTest(targetKind: string | undefined): (text: string) => boolean {
+function timeTextTest(targetKind: string | undefined, native: string): (text: string) => boolean {
   if (targetKind === 'mysql' || targetKind === 'mariadb') {
     return (text) => {
       const match = MYSQL_TIME_TEXT.exec(text);
       return match !== null && Number(match[1]) <= 838 && !/^-?838:59:59\.0*[1-9]/.test(text);
     };
   }
+  if (targetKind === 'postgres' && /with time zone|^timetz/i.test(native))
+    return (text) => PG_TIMETZ_TEXT.test(text);
   if (targetKind === 'postgres') return (text) => TIME_TEXT.test(text) || END_OF_DAY.test(text);
   return (text) => TIME_TEXT.test(text);
 }
@@ -217,8 +231,18 @@ function typeConversion(column: Column, options: ColumnCheckOptions, where: stri
         return inRange ? n : fail(failure, outOfRange, 'REJECT_OUT_OF_RANGE');
       };
     }
-    case 'decimal':
-      return decimalConversion(column, accepted, where, options.targetKind === 'sqlite');
+    case 'decimal': {
+      const convert = decimalConversion(column, accepted, where, options.targetKind === 'sqlite');
+      if (options.targetKind !== 'postgres') return convert;
+      // PostgreSQL's numeric holds NaN, and without a precision (PostgreSQL 14 on) ±Infinity.
+      const special = column.precision === undefined ? PG_NUMERIC_SPECIAL : PG_NUMERIC_NAN;
+      return (value, row, failure) =>
+        typeof value === 'string' && special.test(value)
+          ? value
+          : typeof value === 'number' && !Number.isFinite(value) && special.test(String(value))
+            ? String(value)
+            : convert(value, row, failure);
+    }
     case 'float':
       return floatConversion(column, options.targetKind, accepted, where);
     case 'boolean': {
@@ -235,24 +259,31 @@ function typeConversion(column: Column, options: ColumnCheckOptions, where: stri
     case 'date': {
       const reason = notType('a date (YYYY-MM-DD); use the date transform');
       const fits = temporalFit(column, options.targetKind, accepted, where, false);
+      // PostgreSQL's dates and timestamps also hold ±infinity and dates before Christ, as it writes them.
+      const special = options.targetKind === 'postgres' ? PG_DATE_SPECIAL : undefined;
       return (value, _row, failure) =>
         typeof value === 'string' && isIsoDateFormat(value)
           ? fits(value, failure)
-          : fail(failure, zeroDateReason(value, `${where} (${native})`) ?? reason, 'REJECT_TYPE');
+          : typeof value === 'string' && special?.test(value)
+            ? value
+            : fail(failure, zeroDateReason(value, `${where} (${native})`) ?? reason, 'REJECT_TYPE');
     }
     case 'timestamp': {
       const reason = notType('an ISO 8601 date-time; use the datetime transform');
       const fits = temporalFit(column, options.targetKind, accepted, where, true);
+      const special = options.targetKind === 'postgres' ? PG_TIMESTAMP_SPECIAL : undefined;
       return (value, _row, failure) =>
         typeof value === 'string' && (isIsoDateTimeFormat(value) || isIsoDateFormat(value))
           ? fits(value, failure)
-          : fail(failure, zeroDateReason(value, `${where} (${native})`) ?? reason, 'REJECT_TYPE');
+          : typeof value === 'string' && special?.test(value)
+            ? value
+            : fail(failure, zeroDateReason(value, `${where} (${native})`) ?? reason, 'REJECT_TYPE');
     }
     case 'time': {
       const mysql = options.targetKind === 'mysql' || options.targetKind === 'mariadb';
       const reason = notType(mysql ? 'a time (HH:mm:ss, -838:59:59 to 838:59:59)' : 'a time (HH:mm:ss)');
       const fits = temporalFit(column, options.targetKind, accepted, where, true);
-      const isTime = timeTextTest(options.targetKind);
+      const isTime = timeTextTest(options.targetKind, native);
       return (value, _row, failure) =>
         typeof value === 'string' && isTime(value)
           ? fits(value, failure)
@@ -525,6 +556,7 @@ function floatConversion(
   where: string,
 ): TransformFn {
   const single = isSinglePrecision(column, targetKind);
+  const postgres = targetKind === 'postgres';
   const reason = `is not a number (${where} is ${column.nativeType})`;
   const keeps = single ? 'a 4-byte float: about 7' : 'a double: about 15–17';
   const imprecise = `has more significant digits than ${where} (${column.nativeType}) keeps (${keeps})`;
@@ -533,13 +565,16 @@ function floatConversion(
     let decimal: string | null;
     let n: number;
     if (typeof value === 'number') {
-      if (!Number.isFinite(value)) return fail(failure, reason, 'REJECT_TYPE');
+      // PostgreSQL's real and double precision hold NaN and ±Infinity; the other databases do not.
+      if (!Number.isFinite(value)) return postgres ? value : fail(failure, reason, 'REJECT_TYPE');
       n = value;
       decimal = null; // already a double: nothing is lost on the way to an 8-byte column
     } else if (typeof value === 'bigint') {
       n = Number(value);
       decimal = value.toString();
     } else if (typeof value === 'string') {
+      if (postgres && PG_NUMERIC_SPECIAL.test(value))
+        return Number(value.replace(/^([+-]?)inf$/i, '$1Infinity'));
       decimal = isCanonicalDecimal(value) ? value : parseDecimalText(value, '.');
       if (decimal === null) return fail(failure, reason, 'REJECT_TYPE');
       n = Number(decimal);

@@ -142,6 +142,8 @@ function countDigits(text: string): number {
 
 function jsonSafe(value: Value): string | number | boolean | object {
   if (typeof value === 'bigint') return value.toString();
+  // NaN and ±Infinity, which JSON has no number for (it would write null), by name.
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   // A JSON document as written: parsed, `12345678901234567891` would show as `12345678901234567000`.
   if (value instanceof JsonText) return value.text;
   if (value instanceof Uint8Array) return `${value.length} bytes`;

@@ -286,6 +286,43 @@ describe('dates and times', () => {
     expect(check(time, '24:00:01', 'postgres')).toMatch(/^REJECT_TYPE/);
     expect(check(time, '-01:00:00', 'postgres')).toMatch(/^REJECT_TYPE/);
     expect(check(time, '24:00:00', 'sqlite')).toMatch(/^REJECT_TYPE/);
+    // PostgreSQL's time with time zone holds an offset, as PostgreSQL gives it back.
+    const timetz = col('time', 'time with time zone');
+    for (const text of [
+      '12:34:56+02',
+      '12:34:56.123456-05:30',
+      '00:00:00+00',
+      '24:00:00-01',
+      '08:15Z',
+      '12:00',
+    ])
+      expect(check(timetz, text, 'postgres')).toBe(text);
+    expect(check(timetz, '12:34:56+16', 'postgres')).toMatch(/^REJECT_TYPE/);
+    expect(check(time, '12:34:56+02', 'postgres')).toMatch(/^REJECT_TYPE/);
+  });
+
+  test('PostgreSQL holds NaN, infinities and dates before Christ; the other databases refuse them', () => {
+    const real = col('float', 'real');
+    expect(check(real, Number.NaN, 'postgres')).toBeNaN();
+    expect(check(real, Number.NEGATIVE_INFINITY, 'postgres')).toBe(Number.NEGATIVE_INFINITY);
+    expect(check(real, 'Infinity', 'postgres')).toBe(Number.POSITIVE_INFINITY);
+    expect(check(real, Number.NaN, 'mariadb')).toBe('REJECT_TYPE is not a number (t.c is real)');
+    expect(check(col('float', 'float'), Number.POSITIVE_INFINITY, 'mssql')).toMatch(/^REJECT_TYPE/);
+    const numeric = col('decimal', 'numeric');
+    expect(check(numeric, 'NaN', 'postgres')).toBe('NaN');
+    expect(check(numeric, '-Infinity', 'postgres')).toBe('-Infinity');
+    expect(check(numeric, Number.NaN, 'postgres')).toBe('NaN');
+    const fixed = col('decimal', 'numeric(10,2)', { precision: 10, scale: 2 });
+    expect(check(fixed, 'NaN', 'postgres')).toBe('NaN');
+    expect(check(fixed, 'Infinity', 'postgres')).toMatch(/^REJECT_TYPE/);
+    expect(check(numeric, 'NaN', 'mariadb')).toMatch(/^REJECT_TYPE/);
+    const ts = col('timestamp', 'timestamp without time zone');
+    for (const text of ['infinity', '-infinity', '1999-12-31T12:00:00 BC', '0044-03-15 BC'])
+      expect(check(ts, text, 'postgres')).toBe(text);
+    expect(check(col('date', 'date'), '0044-03-15 BC', 'postgres')).toBe('0044-03-15 BC');
+    expect(check(col('date', 'date'), 'infinity', 'postgres')).toBe('infinity');
+    expect(check(ts, 'infinity', 'mariadb')).toMatch(/^REJECT_TYPE/);
+    expect(check(col('date', 'date'), '0044-03-15 BC', 'sqlite')).toMatch(/^REJECT_TYPE/);
   });
 
   test('ranges: MySQL DATETIME and TIMESTAMP, SQL Server datetime and smalldatetime, PostgreSQL year 1', () => {

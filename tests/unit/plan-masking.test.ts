@@ -32,6 +32,14 @@ describe('plan and rejects masking', () => {
     expect(showValue(value, undefined, false)).toBe(value);
   });
 
+  it('shows NaN and infinities by name, which JSON would write as null', () => {
+    expect(
+      [NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1.5].map((v) =>
+        showValue(v, undefined, false),
+      ),
+    ).toEqual(['NaN', 'Infinity', '-Infinity', 1.5]);
+  });
+
   it("masks a personal field's value and any e-mail address in a database's message", () => {
     const kinds = [undefined, 'email', 'phone'] as const;
     const values = ['A1', 'Zed@Example.com', '06 12 34 56 78'];
