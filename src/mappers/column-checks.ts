@@ -87,6 +87,13 @@ function acceptedLosses(lossy: ColumnCheckOptions['lossy']): Accepted {
 }
 
 const INTEGER_TEXT = /^[+-]?\d+$/;
+/** Text whose digits begin with a zero the number drops: `007`, `01000`, `-05.5` (not `0`, `0.5`). */
+const LEADING_ZERO = /^\s*[+-]?0\d/;
+
+/** Why a text with a leading zero is refused by a number column: a code (postal code, SIRET) is text. */
+function leadingZeroReason(where: string, native: string, transform: 'integer' | 'number'): string {
+  return `has a leading zero that ${where} (${native}) would drop, as a code such as a postal code or a SIRET is text: map it into a text column, or convert it with the ${transform} transform to store the number`;
+}
 const HAS_SECONDS = /:\d\d:\d\d$/;
 const TIME_TEXT = /^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?$/;
 /** A bit string: `00000010`. */
@@ -204,6 +211,7 @@ function typeConversion(column: Column, options: ColumnCheckOptions, where: stri
       const maxN = Number(max);
       const outOfRange = `is out of the range of ${native} (${min} to ${max})`;
       const reason = notType('an integer');
+      const leadingZero = leadingZeroReason(where, native, 'integer');
       const bits = options.bitString === true;
       return (value, _row, failure) => {
         let n: number | bigint;
@@ -220,6 +228,7 @@ function typeConversion(column: Column, options: ColumnCheckOptions, where: stri
           // A flag kept as 0/1 (SQLite's INTEGER, a legacy smallint): what WRITABLE_TO lets through.
           n = value ? 1 : 0;
         } else if (typeof value === 'string' && INTEGER_TEXT.test(value)) {
+          if (LEADING_ZERO.test(value)) return fail(failure, leadingZero, 'REJECT_TYPE');
           const asNumber = Number(value);
           n = Number.isSafeInteger(asNumber) ? asNumber : BigInt(value);
         } else {
@@ -488,9 +497,11 @@ function decimalConversion(column: Column, accepted: Accepted, where: string, sq
   const limitScale = column.precision !== undefined || column.scale !== undefined;
   const notDecimal = `is not a number (${where} is ${column.nativeType})`;
   const tooLarge = `is too large for ${where} (${column.nativeType})`;
+  const leadingZero = leadingZeroReason(where, column.nativeType, 'number');
   return (value, _row, failure) => {
     let text: string | null;
     if (typeof value === 'string') {
+      if (LEADING_ZERO.test(value)) return fail(failure, leadingZero, 'REJECT_TYPE');
       // Plain digits are read without a regular expression; zero goes the general way, which keeps `-0`.
       const plain = plainDecimalText(value);
       text =

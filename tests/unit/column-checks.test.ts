@@ -301,6 +301,22 @@ describe('dates and times', () => {
     expect(check(time, '12:34:56+02', 'postgres')).toMatch(/^REJECT_TYPE/);
   });
 
+  test('text with a leading zero is refused by a number column, which would drop it', () => {
+    const int = col('integer', 'integer');
+    expect(check(int, '01000', 'postgres')).toBe(
+      'REJECT_TYPE has a leading zero that t.c (integer) would drop, as a code such as a postal code or a SIRET is text: map it into a text column, or convert it with the integer transform to store the number',
+    );
+    expect(check(int, '-007', 'mariadb')).toMatch(/^REJECT_TYPE has a leading zero/);
+    expect(check(int, '0', 'postgres')).toBe(0);
+    expect(check(int, '1000', 'postgres')).toBe(1000);
+    const numeric = col('decimal', 'numeric(10,2)', { precision: 10, scale: 2 });
+    expect(check(numeric, '007.50', 'postgres')).toMatch(
+      /^REJECT_TYPE has a leading zero .*the number transform/,
+    );
+    expect(check(numeric, '0.50', 'postgres')).toBe('0.5');
+    expect(check(numeric, '-0.5', 'postgres')).toBe('-0.5');
+  });
+
   test('PostgreSQL holds NaN, infinities and dates before Christ; the other databases refuse them', () => {
     const real = col('float', 'real');
     expect(check(real, Number.NaN, 'postgres')).toBeNaN();
