@@ -1,4 +1,5 @@
 /** Conversions every SQL backend shares when a driver value crosses the contract. */
+import { isUtf8 } from 'node:buffer';
 import type { Column } from '../../core/inventory.ts';
 import { plainNumberText } from '../../core/plain-number.ts';
 import { isJsonText, JsonText } from '../json-text.ts';
@@ -57,7 +58,12 @@ export function toPlainValue(input: unknown, column: Column): Value {
       return value as Value;
     default:
       if (value instanceof Date) return value.toISOString();
-      if (Buffer.isBuffer(value)) return value.toString('utf8');
+      // A blob in a column of another type (SQLite's storage classes): its text when it is UTF-8, else
+      // the bytes, which a text column refuses (REJECT_TYPE) rather than receiving U+FFFD in their place.
+      if (Buffer.isBuffer(value))
+        return isUtf8(value)
+          ? value.toString('utf8')
+          : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
       return value as Value;
   }
 }
