@@ -1,7 +1,9 @@
 /** Options and error handling every command shares. */
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { type ExtraChecks, type LoadedConfig, loadConfig } from '../config/load.ts';
-import { EXIT, isStocktakeError } from '../core/errors.ts';
+import { EXIT, isStocktakeError, StocktakeError } from '../core/errors.ts';
 import { redact } from '../core/secrets.ts';
 
 /** The options common to the commands that read a config. */
@@ -26,9 +28,37 @@ export function withCommonOptions(
     .option('-q, --quiet', 'no progress lines');
 }
 
-/** Loads the config named by the options (exits 2 with every problem listed when it is invalid). */
+/**
+ * Loads the config named by the options (exits 2 with every problem listed when it is invalid), then
+ * makes sure the output folder can be written, before anything connects: a bad `-o` is a usage error
+ * found in a second, not after an hour's profile or in the middle of a migration.
+ */
 export function loadConfigFrom(options: CommonOptions, extraChecks?: ExtraChecks): LoadedConfig {
-  return loadConfig(options.config, process.env, extraChecks);
+  const loaded = loadConfig(options.config, process.env, extraChecks);
+  prepareOutputDir(options.out);
+  return loaded;
+}
+
+/** Creates the output folder (and its parents) and checks it can be written: OUTPUT_UNWRITABLE, exit 2. */
+export function prepareOutputDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    if (!statSync(dir).isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
+    accessSync(dir, constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'EEXIST' || code === 'ENOTDIR'
+        ? 'a file of that name (or of one of its parent folders) is in the way'
+        : code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+          ? 'no permission to write there'
+          : (error as Error).message;
+    throw new StocktakeError('OUTPUT_UNWRITABLE', `cannot write the outputs into ${resolve(dir)}: ${why}`, {
+      hint: 'give -o a folder you can write (it is created when missing)',
+      context: { path: dir },
+      cause: error,
+    });
+  }
 }
 
 /**

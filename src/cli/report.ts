@@ -8,7 +8,7 @@ import { writeReportOutputs } from '../report/html/report-outputs.ts';
 import { renderJunit } from '../report/junit.ts';
 import { renderSummaryMarkdown } from '../report/summary-md.ts';
 import { readInventory } from '../stages/documents.ts';
-import { runCommand } from './common.ts';
+import { prepareOutputDir, runCommand } from './common.ts';
 import { createOutput } from './output.ts';
 
 export { writeReportOutputs } from '../report/html/report-outputs.ts';
@@ -88,6 +88,7 @@ async function renderReports(options: ReportOptions): Promise<number> {
       hint: 'pass --profile profile.json, or leave md and junit out of --format',
     });
   }
+  prepareOutputDir(options.out);
   const files: string[] = [];
   const rendered = (['html', 'xlsx'] as const).filter((f) => formats.has(f));
   if (rendered.length > 0) {

@@ -55,6 +55,26 @@ describe('stocktake inventory (command line)', () => {
     expect(existsSync(join(dir, 'out-bad'))).toBe(false);
   });
 
+  it('refuses an output folder it cannot write before reading any source, exit 2', () => {
+    const config = join(dir, 'only-sqlite.yaml');
+    // The source does not exist: were it opened first, the exit would be 3.
+    writeFileSync(config, 'sources:\n  crm: { kind: sqlite, path: missing.sqlite }\n');
+    writeFileSync(join(dir, 'a-file'), 'x');
+    for (const out of ['a-file', join('a-file', 'sub')]) {
+      const { code, stderr } = stocktake(['audit', '-c', config, '-o', join(dir, out)]);
+      expect(code, stderr).toBe(2);
+      expect(stderr).toContain(
+        `error OUTPUT_UNWRITABLE: cannot write the outputs into ${join(dir, out)}: a file`,
+      );
+      expect(stderr).not.toContain('missing.sqlite');
+    }
+    const { code, stderr } = stocktake(['migrate', '-c', config, '-o', join(dir, 'a-file')]);
+    expect([code, stderr.split('\n')[0]]).toEqual([
+      2,
+      `error OUTPUT_UNWRITABLE: cannot write the outputs into ${join(dir, 'a-file')}: a file of that name (or of one of its parent folders) is in the way`,
+    ]);
+  });
+
   it('inventories the reachable sources, reports the unreachable one, and exits 3', () => {
     const config = join(dir, 'stocktake.yaml');
     writeFileSync(
