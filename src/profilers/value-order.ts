@@ -1,11 +1,23 @@
 /** The one order of profile values: numbers numerically, text by code point (a database's binary collation). */
 import type { ProfileValue } from '../core/profile.ts';
 
+/** Texts longer than this are compared by the engine where its order is the code point order. */
+const LONG = 256;
+/** A UTF-16 unit from D800: a surrogate, or a BMP unit from E000. */
+const FROM_D800 = /[\ud800-\uffff]/;
+
 /**
  * Compares two strings by code point. JS `<` compares UTF-16 units, which puts U+10000 and above
  * before U+E000–U+FFFF; binary UTF-8 collations (and this function) put them after.
  */
 export function compareCodePoints(a: string, b: string): number {
+  // Long texts (10 MB values sharing a prefix): the engine's own comparison, where it orders as code
+  // points do. UTF-16 order differs from code point order only at a surrogate against a unit from E000,
+  // so when either text holds no unit from D800 the engine's order is the code point order.
+  if (a.length > LONG && b.length > LONG) {
+    if (a === b) return 0;
+    if (!FROM_D800.test(a) || !FROM_D800.test(b)) return a < b ? -1 : 1;
+  }
   const length = Math.min(a.length, b.length);
   for (let i = 0; i < length; i++) {
     const x = a.charCodeAt(i);

@@ -168,6 +168,15 @@ describe('values', () => {
   it('orders astral code points after the rest of the BMP', () => {
     expect(compareCodePoints('\u{1F600}', '\uFF01')).toBeGreaterThan(0);
     expect(compareCodePoints('a', 'b')).toBeLessThan(0);
+    // Long texts, compared by the engine where that is the code point order, by the loop where not.
+    const long = 'ab'.repeat(1000);
+    expect(compareCodePoints(`${long}a`, `${long}b`)).toBeLessThan(0);
+    expect(compareCodePoints(`${long}b`, `${long}a`)).toBeGreaterThan(0);
+    expect(compareCodePoints(`${long}`, `${long}`)).toBe(0);
+    expect(compareCodePoints(`${long}\u{1F600}`, `${long}\uFF01`)).toBeGreaterThan(0);
+    expect(compareCodePoints(`${long}\uFF01`, `${long}\u{1F600}`)).toBeLessThan(0);
+    expect(compareCodePoints(`${long}\uFF01`, `${long}a`)).toBeGreaterThan(0);
+    expect(compareCodePoints(`${long}`, `${long}a`)).toBeLessThan(0);
   });
 
   it('groups case and accent variants, counts edge whitespace and code-point lengths', () => {
