@@ -155,6 +155,34 @@ describe('SQL Server push-down', () => {
     ]);
   });
 
+  it('counts the values of a wide table 24 columns a statement, each value in its own column', async () => {
+    const columns = Array.from({ length: 50 }, (_, j) => column(j + 1, `c${j}`, 'integer', 'int'));
+    const wide: Dataset = { ...CUSTOMER, name: 'sales.wide', table: 'wide', columns, primaryKey: null };
+    const counts: Record<string, number> = { n: 2 };
+    columns.forEach((_, j) => Object.assign(counts, { [`c${j}`]: 2, [`d${j}`]: 1 }));
+    const { db, sent } = fakeDb((sql) => {
+      if (sql.startsWith('SELECT COUNT_BIG(*) AS n')) return [counts];
+      if (!sql.includes('GROUPING SETS')) return [];
+      // Each statement's k-th value is its k-th grouping set's column: answer that column's number.
+      const listed = [...sql.slice(sql.indexOf('GROUPING SETS')).matchAll(/\(t\.\[c(\d+)\]\)/g)].map((m) =>
+        Number(m[1]),
+      );
+      return listed.map((j, k) => ({ i: k, [`v${k}`]: j * 10, n: 2 }));
+    });
+    const observation = await pushdownProfile({
+      db,
+      dataset: wide,
+      resolve: () => undefined,
+      quote: quoteMssql,
+      toValue: mssqlValue,
+      dialect: mssqlPushdown,
+    });
+    const statements = sent.filter((sql) => sql.includes('GROUPING SETS ((t.[c'));
+    const sets = (sql: string) => sql.slice(sql.indexOf('GROUPING SETS')).match(/\(t\.\[c\d+\]\)/g)!.length;
+    expect(statements.map(sets)).toEqual([24, 24, 2]);
+    expect(observation.columns.map((c) => [...c.frequencies])).toEqual(columns.map((_, j) => [[j * 10, 2]]));
+  });
+
   it('summarises columns above the limit with SQL Server aggregates, quantiles and a sample', async () => {
     const { db, sent } = fakeDb((sql) => {
       if (sql.startsWith('SELECT COUNT_BIG(*) AS n')) return [COUNTS];

@@ -57,6 +57,8 @@ const NULL_LIKE_KINDS: readonly (keyof NullLikeCounts)[] = [
 
 /** How far under the distinct limit the planner's estimate must be for a column to skip COUNT(DISTINCT). */
 const PREDICTION_MARGIN = 2;
+/** Columns counted value by value in one statement (a grouping set, or a UNION ALL branch, each). */
+export const FREQUENCY_COLUMNS = 24;
 
 /** Code points of the longest null-like word. */
 const LONGEST_NULL_LIKE_WORD = Math.max(
@@ -475,10 +477,20 @@ class PushdownPlan {
     };
   }
 
-  // 2. Value → count of every listed column.
+  // 2. Value → count of every listed column: one statement per FREQUENCY_COLUMNS columns, as each result
+  // row is as wide as its statement's columns (a 600-column table in one statement would return over a
+  // million rows of 600 values, nearly all NULL, and the server would plan 600 grouping sets at once).
   async #frequencies(listed: readonly number[]): Promise<Map<number, Map<FrequencyKey, number>>> {
     const tables = new Map<number, Map<FrequencyKey, number>>(listed.map((i) => [i, new Map()]));
-    if (listed.length === 0) return tables;
+    for (let start = 0; start < listed.length; start += FREQUENCY_COLUMNS)
+      await this.#frequencyChunk(listed.slice(start, start + FREQUENCY_COLUMNS), tables);
+    return tables;
+  }
+
+  async #frequencyChunk(
+    listed: readonly number[],
+    tables: Map<number, Map<FrequencyKey, number>>,
+  ): Promise<void> {
     const keyOf = (i: number) => this.#d.key(this.#ref(this.#columns[i]!), this.#columns[i]!);
     let sql: string;
     if (this.#d.frequencies === 'grouping-sets') {
@@ -510,7 +522,6 @@ class PushdownPlan {
       const table = tables.get(i)!;
       table.set(key, (table.get(key) ?? 0) + num(row.n));
     }
-    return tables;
   }
 
   // 3. Exact aggregates of the columns not listed, and distinct packed pairs: one scan (SQL Server: quantiles
