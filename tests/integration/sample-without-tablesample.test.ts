@@ -86,6 +86,31 @@ describe('SQLite', () => {
     // A table with a rowid keeps its rowid sample.
     expect(profile.datasets.find((d) => d.dataset === 'plain')!.sample?.method).toBe('rowid hash');
   });
+
+  it('samples by the rowid under another of its names when a column is named rowid', async () => {
+    const path = join(dir, 'shadow.sqlite');
+    const db = new Database(path);
+    // `rowid` names the column here (1 in every row), not the table's rowid: a hash of it keeps all or none.
+    db.exec(
+      'CREATE TABLE shadow (rowid INT, id INTEGER, label TEXT); CREATE TABLE shadow3 (rowid, _rowid_, oid, id);',
+    );
+    const insert = db.prepare('INSERT INTO shadow VALUES (1, ?, ?)');
+    const insert3 = db.prepare('INSERT INTO shadow3 VALUES (1, 1, 1, ?)');
+    db.transaction(() => {
+      for (let i = 0; i < ROWS; i++) {
+        insert.run(i + 1, `L${i % 7}`);
+        insert3.run(i + 1);
+      }
+    })();
+    db.close();
+    const profile = await profileSampled({ kind: 'sqlite', path }, ['shadow', 'shadow3']);
+    const shadow = profile.datasets.find((d) => d.dataset === 'shadow')!;
+    expect(shadow.sample).toEqual({ fraction: 0.5, method: 'rowid hash' });
+    expect(shadow.rowCount).toBeGreaterThan(ROWS * 0.4);
+    expect(shadow.rowCount).toBeLessThan(ROWS * 0.6);
+    // Every name of the rowid taken: a hash of the whole row.
+    expectSampled(profile, 'shadow3');
+  });
 });
 
 describe.skipIf(!pgUp)('PostgreSQL', () => {

@@ -49,12 +49,15 @@ export const sqlitePushdown: PushdownDialect = {
   source: async (table, fraction, dataset, quote, db) => {
     if (fraction === undefined) return { from: `${table} t`, method: 'full' };
     const cut = Math.round(fraction * PRIME);
-    if (dataset.kind === 'table' && (await hasRowid(db, table))) {
+    // A column named rowid (or _rowid_, oid) hides that name of the rowid: the first name no column takes.
+    const names = new Set(dataset.columns.map((c) => c.name.toLowerCase()));
+    const rowid = ROWID_NAMES.find((name) => !names.has(name));
+    if (dataset.kind === 'table' && rowid !== undefined && (await hasRowid(db, table, rowid))) {
       // random() cannot be seeded: a golden-ratio (Weyl) step over the rowid draws the same, well-spread
       // rows in every statement; both factors stay below 2^31, so the product never leaves 64-bit integers.
       return {
         from: `${table} t`,
-        where: `((t.rowid + ${SAMPLE_SEED}) % ${PRIME}) * ${GOLDEN_STEP} % ${PRIME} < ${cut}`,
+        where: `((t.${rowid} + ${SAMPLE_SEED}) % ${PRIME}) * ${GOLDEN_STEP} % ${PRIME} < ${cut}`,
         method: 'rowid hash',
       };
     }
@@ -73,11 +76,14 @@ export const sqlitePushdown: PushdownDialect = {
   query: exactQuery,
 };
 
+/** The names SQLite gives a table's rowid, each usable while no column takes it. */
+const ROWID_NAMES = ['rowid', '_rowid_', 'oid'] as const;
+
 /** True when the table has a rowid (not a WITHOUT ROWID table): preparing a statement that reads it tells. */
-function hasRowid(db: Knex, table: string): Promise<boolean> {
+function hasRowid(db: Knex, table: string, rowid: string): Promise<boolean> {
   return withSqliteConnection(db, (connection) => {
     try {
-      connection.prepare(`SELECT t.rowid FROM ${table} t`);
+      connection.prepare(`SELECT t.${rowid} FROM ${table} t`);
       return true;
     } catch {
       return false;
