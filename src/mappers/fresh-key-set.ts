@@ -4,7 +4,7 @@
  * (the key fields of its row) encoded into one byte arena with the diff store's lossless row codec.
  * A hash that matches is confirmed by decoding the stored values and comparing their key text exactly,
  * so two keys sharing a hash are never taken for one. Entries are numbered in the order they are added.
- * About 40 bytes per short key (1,000,000 integer keys: 37 MB), outside V8's heap, within a byte budget:
+ * About 44 bytes per short key (1,000,000 integer keys: 41 MB), outside V8's heap, within a byte budget:
  * a key that would grow the tables past it is refused (`REGISTRY_FULL`), and the registry is left as it was.
  */
 import type { Value } from '../connectors/types.ts';
@@ -29,7 +29,7 @@ export function registryBytesFor(keys: number, valueBytes: number): number {
   const entries = Math.max(FIRST_CAPACITY, pow2(keys));
   const slots = Math.max(FIRST_CAPACITY * 2, pow2(2 * keys));
   const arena = Math.max(FIRST_ARENA, pow2(keys * valueBytes));
-  return 3 * 4 * entries + 4 * slots + arena;
+  return 4 * 4 * entries + 4 * slots + arena;
 }
 
 /** Key texts to entries (0, 1, 2… in the order added); each entry keeps its key values. */
@@ -42,6 +42,8 @@ export class KeyRegistry {
   #lows = new Uint32Array(FIRST_CAPACITY);
   /** Where each entry's encoded key values start in the arena; they end where the next entry's start. */
   #starts = new Uint32Array(FIRST_CAPACITY);
+  /** The number (in the read) of the row that brought each entry, 0 when not given. */
+  #numbers = new Uint32Array(FIRST_CAPACITY);
   #arena = Buffer.allocUnsafe(FIRST_ARENA) as CodecBuffer;
   #used = 0;
   #size = 0;
@@ -59,9 +61,9 @@ export class KeyRegistry {
     this.#budget = budget;
   }
 
-  /** The bytes the tables take now: slots, per-entry hashes and starts, and the arena. */
+  /** The bytes the tables take now: slots, per-entry hashes, starts and row numbers, and the arena. */
   get bytes(): number {
-    return this.#slots.byteLength + 3 * this.#highs.byteLength + this.#arena.length;
+    return this.#slots.byteLength + 4 * this.#highs.byteLength + this.#arena.length;
   }
 
   /** Keys registered. */
@@ -70,11 +72,11 @@ export class KeyRegistry {
   }
 
   /**
-   * Registers the key `key` (its text) with its `values`; returns the new entry, `~entry` (a negative
-   * number) of the entry that already holds this exact key text, or `REGISTRY_FULL` when a new key
-   * would grow the tables past the budget (nothing is changed then).
+   * Registers the key `key` (its text) with its `values` and the number of its row in the read; returns
+   * the new entry, `~entry` (a negative number) of the entry that already holds this exact key text, or
+   * `REGISTRY_FULL` when a new key would grow the tables past the budget (nothing is changed then).
    */
-  add(key: string, values: readonly Value[]): number {
+  add(key: string, values: readonly Value[], number = 0): number {
     const s = this.#probe(key);
     const slots = this.#slots;
     if (slots[s] !== EMPTY) return ~slots[s]!;
@@ -86,6 +88,7 @@ export class KeyRegistry {
     if (entry >= this.#highs.length) this.#growEntries();
     this.#highs[entry] = high;
     this.#lows[entry] = low;
+    this.#numbers[entry] = number;
     this.#store(entry, values, room);
     slots[s] = entry;
     if (this.#size * 2 > slots.length) this.#rehash();
@@ -122,6 +125,11 @@ export class KeyRegistry {
     }
   }
 
+  /** The number of the row that brought an entry (0 when not given). */
+  number(entry: number): number {
+    return this.#numbers[entry]!;
+  }
+
   /** The key values of an entry, decoded from the arena. */
   values(entry: number): Value[] {
     const end = entry + 1 < this.#size ? this.#starts[entry + 1]! : this.#used;
@@ -131,7 +139,7 @@ export class KeyRegistry {
   /** The bytes the tables would take once one more key, of `room` encoded bytes, is added. */
   #growth(room: number): number {
     let bytes = this.bytes;
-    if (this.#size >= this.#highs.length) bytes += 3 * this.#highs.byteLength;
+    if (this.#size >= this.#highs.length) bytes += 4 * this.#highs.byteLength;
     if ((this.#size + 1) * 2 > this.#slots.length) bytes += this.#slots.byteLength;
     if (this.#used + room > this.#arena.length)
       bytes += Math.max(this.#arena.length * 2, this.#used + room) - this.#arena.length;
@@ -160,6 +168,7 @@ export class KeyRegistry {
     this.#highs = grow(this.#highs);
     this.#lows = grow(this.#lows);
     this.#starts = grow(this.#starts);
+    this.#numbers = grow(this.#numbers);
   }
 
   #rehash(): void {

@@ -212,6 +212,8 @@ interface OpenBatch {
 interface DuplicateGroup {
   readonly key: string;
   readonly rows: Value[][];
+  /** Each row's number in the read (0 when not known), for its reject. */
+  readonly numbers: number[];
 }
 
 /** The stream of one fresh load: source rows into batches, batches into the writer, one at a time. */
@@ -231,7 +233,7 @@ class FreshLoadStream {
   /** Key texts of rejected rows, with how many: a valid row sharing one is a duplicate, and is not written. */
   #rejectedKeys: Map<string, number> | null = null;
   /** Valid rows of keys that only rejected rows had before them: never written, rejected at the end. */
-  readonly #unwritten = new Map<string, Value[][]>();
+  readonly #unwritten = new Map<string, DuplicateGroup>();
   /** Entries whose row the database refused. */
   readonly #refused = new Set<number>();
   /** The batches handed to the writer and not settled yet, oldest first. */
@@ -292,7 +294,7 @@ class FreshLoadStream {
    * (not done), and the rows read since are left to the diff path, which reads the whole source again.
    */
   async run(source: Connector, options: FreshLoadOptions): Promise<boolean> {
-    const store = new StreamedRows((key, high, low, row) => this.#add(key, high, low, row));
+    const store = new StreamedRows((key, high, low, row, number) => this.#add(key, high, low, row, number));
     try {
       const read = await collectSource(
         this.#prepared,
@@ -375,25 +377,27 @@ class FreshLoadStream {
   }
 
   // One mapped row (null: a rejected row's key, which makes a valid row of the same key a duplicate, as in the diff).
-  #add(key: string, high: number, low: number, row: readonly Value[] | null): void {
+  #add(key: string, high: number, low: number, row: readonly Value[] | null, number: number): void {
     if (row === null) {
       this.#rejectedKey(key);
       return;
     }
     const values = row.slice(0, this.#width);
     if (this.#rejectedKeys?.has(key) && this.#registry.find(key) < 0) {
-      const rows = this.#unwritten.get(key);
-      if (rows) rows.push(values);
-      else this.#unwritten.set(key, [values]);
+      const group = this.#unwritten.get(key);
+      if (group) {
+        group.rows.push(values);
+        group.numbers.push(number);
+      } else this.#unwritten.set(key, { key, rows: [values], numbers: [number] });
       return;
     }
     const keyIndexes = this.#prepared.compiled.keyIndexes;
     const keyValues: Value[] = new Array(keyIndexes.length);
     for (let k = 0; k < keyIndexes.length; k++) keyValues[k] = values[keyIndexes[k]!] ?? null;
-    const entry = this.#registry.add(key, keyValues);
+    const entry = this.#registry.add(key, keyValues, number);
     if (entry === REGISTRY_FULL) throw new KeysPastBudget();
     if (entry < 0) {
-      this.#duplicate(~entry, key, values);
+      this.#duplicate(~entry, key, values, number);
       return;
     }
     // Every new key's row joins the open batch, and every batch but the last holds `#batchSize` of them:
@@ -419,22 +423,29 @@ class FreshLoadStream {
     const keys = this.#rejectedKeys;
     keys.set(key, (keys.get(key) ?? 0) + 1);
     const entry = this.#registry.find(key);
-    if (entry >= 0) this.#duplicate(entry, key, null);
+    if (entry >= 0) this.#duplicate(entry, key, null, 0);
   }
 
   // A key seen again (`values`, or null for a rejected row): its first row is dropped when still queued,
   // or deleted by the next batch.
-  #duplicate(entry: number, key: string, values: Value[] | null): void {
+  #duplicate(entry: number, key: string, values: Value[] | null, number: number): void {
     let group = this.#duplicates.get(entry);
     if (!group) {
-      group = { key, rows: [this.#keyRow(this.#registry.values(entry))] };
+      group = {
+        key,
+        rows: [this.#keyRow(this.#registry.values(entry))],
+        numbers: [this.#registry.number(entry)],
+      };
       this.#duplicates.set(entry, group);
       if (Math.floor(entry / this.#batchSize) === this.#open.number) {
         this.#open.rows[entry % this.#batchSize] = null;
         this.#open.aggregates = null;
       } else this.#retracts.push(entry);
     }
-    if (values) group.rows.push(values);
+    if (values) {
+      group.rows.push(values);
+      group.numbers.push(number);
+    }
   }
 
   // A full-width row holding only the key values, which is all `duplicateRejects` reads of it.
@@ -450,19 +461,18 @@ class FreshLoadStream {
     if (this.#duplicates.size === 0 && this.#unwritten.size === 0) return;
     const keys: string[] = [];
     const rows: Value[][] = [];
-    const groups = [
-      ...this.#duplicates.values(),
-      ...[...this.#unwritten].map(([key, rows]) => ({ key, rows })),
-    ];
-    for (const group of groups)
-      for (const row of group.rows) {
+    const numbers: number[] = [];
+    for (const group of [...this.#duplicates.values(), ...this.#unwritten.values()])
+      for (let r = 0; r < group.rows.length; r++) {
         keys.push(group.key);
-        rows.push(row);
+        rows.push(group.rows[r]!);
+        numbers.push(group.numbers[r]!);
       }
     const records: PartitionRecords = {
       keys,
       highs: [],
       lows: [],
+      numbers,
       rows,
       bytes: Buffer.alloc(0),
       words: new Uint32Array(0),
@@ -560,16 +570,18 @@ class KeysPastBudget extends Error {}
  * A partition store that keeps nothing: each record goes to `sink` as it is added (the side readers'
  * only use of a store), so that the fresh load shares the diff's source and target readers.
  */
-class StreamedRows extends PartitionStore {
-  readonly #sink: (key: string, high: number, low: number, row: readonly Value[] | null) => void;
+type RowSink = (key: string, high: number, low: number, row: readonly Value[] | null, number: number) => void;
 
-  constructor(sink: (key: string, high: number, low: number, row: readonly Value[] | null) => void) {
+class StreamedRows extends PartitionStore {
+  readonly #sink: RowSink;
+
+  constructor(sink: RowSink) {
     super(1, 1);
     this.#sink = sink;
   }
 
-  override add(key: string, high: number, low: number, row: readonly Value[] | null): void {
-    this.#sink(key, high, low, row);
+  override add(key: string, high: number, low: number, row: readonly Value[] | null, number = 0): void {
+    this.#sink(key, high, low, row, number);
   }
 }
 

@@ -377,8 +377,11 @@ export function duplicateRejects(
       rejected === 0
         ? ''
         : ` (${rejected} of them rejected for another reason, so the right one cannot be known)`;
-    for (const row of rows) {
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r]!;
+      const number = records.numbers[group[r]!] ?? 0;
       rejects.push({
+        ...(number > 0 ? { row: number } : {}),
         key: keyValuesOf(prepared, row),
         reason: collision
           ? `the key equals ${exact.size - 1} other key(s) of the source as the target compares keys (its collation or type folds case, accents or trailing spaces), so the database would keep one row for ${group.length}; none is written`

@@ -188,7 +188,7 @@ export async function collectSource(
         stored = out.slice(0, fieldCount);
         for (let k = 0; k < keyWidth; k++) stored.push(row[identity!.sourceKey[k]!.position] ?? null);
       }
-      store.add(key, high, low, stored);
+      store.add(key, high, low, stored, rowNumber);
       selfReferences?.add(rowNumber, key, out);
     }
     options.onProgress?.(rowNumber);

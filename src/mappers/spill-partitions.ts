@@ -4,8 +4,8 @@
  * it lies). A diff then loads one partition of each side at a time, so memory is bounded by the budget and
  * the largest partition, whatever the order the sides were read in.
  *
- * A record is encoded into its partition's byte buffer the moment it is added: a 16-byte header (key
- * length, the two hash lanes, row length), the key in UTF-8 and the row's values (`spill-row-codec.ts`),
+ * A record is encoded into its partition's byte buffer the moment it is added: a 20-byte header (key
+ * length, the two hash lanes, row length, row number), the key in UTF-8 and the row's values (`spill-row-codec.ts`),
  * padded to a multiple of 4 bytes so that headers are read as 32-bit words. Records in memory are
  * therefore bytes outside the JavaScript heap (nothing for the garbage collector to trace or promote), the
  * byte budget is exact, spilling a partition is one write of its buffer, and loading one is a read. Keys
@@ -39,6 +39,8 @@ export interface PartitionRecords {
   readonly keys: string[];
   readonly highs: number[];
   readonly lows: number[];
+  /** The row's number in its side's read (from 1), or 0 when not given. */
+  readonly numbers: number[];
   /**
    * Where the row's record starts in `bytes` (decoded by `rowAt` only when needed: a diff with few
    * changes never decodes most rows), or its values once decoded; null marks a key kept without a row
@@ -87,12 +89,13 @@ export function partitionCountFor(expectedRows: number, budgetRows: number): num
   return n;
 }
 
-// A record's header: four 32-bit words (in the machine's byte order, as a spill file never leaves it).
+// A record's header: five 32-bit words (in the machine's byte order, as a spill file never leaves it).
 const KEY_LENGTH = 0;
 const HIGH = 1;
 const LOW = 2;
 const ROW_LENGTH = 3;
-const HEADER = 16;
+const NUMBER = 4;
+const HEADER = 20;
 /** The row length of a key kept without a row. */
 const NO_ROW = 0xffffffff;
 /** A partition's first buffer; it doubles as needed and is reused after each spill. */
@@ -261,10 +264,10 @@ export class PartitionStore {
   }
 
   /**
-   * Adds one record (null for a key kept without a row); spills every partition to disk when the memory
-   * budget is reached.
+   * Adds one record (null for a key kept without a row), with the row's number in its read when known
+   * (for the rejects that name it); spills every partition to disk when the memory budget is reached.
    */
-  add(key: string, high: number, low: number, row: readonly Value[] | null): void {
+  add(key: string, high: number, low: number, row: readonly Value[] | null, number = 0): void {
     const p = hashKeyText(key) & (this.partitions - 1);
     let at = this.#used[p]!;
     // UTF-8 takes at most 3 bytes per UTF-16 unit; 3 more for the padding.
@@ -280,6 +283,7 @@ export class PartitionStore {
     words[w + HIGH] = high;
     words[w + LOW] = low;
     words[w + ROW_LENGTH] = row === null ? NO_ROW : rowBytes;
+    words[w + NUMBER] = number;
     const length = HEADER + ((keyBytes + rowBytes + 3) & ~3);
     at += length;
     this.#used[p] = at;
@@ -346,7 +350,7 @@ export class PartitionStore {
     }
     this.#buffers[p]!.copy(bytes, filled, 0, used);
     const words = new Uint32Array(bytes.buffer, bytes.byteOffset, total >> 2);
-    const out: PartitionRecords = { keys: [], highs: [], lows: [], rows: [], bytes, words };
+    const out: PartitionRecords = { keys: [], highs: [], lows: [], numbers: [], rows: [], bytes, words };
     let at = 0;
     while (at < total) {
       const w = at >> 2;
@@ -361,6 +365,7 @@ export class PartitionStore {
       );
       out.highs.push(words[w + HIGH]!);
       out.lows.push(words[w + LOW]!);
+      out.numbers.push(words[w + NUMBER]!);
       out.rows.push(rowLength === NO_ROW ? null : at);
       at = keyStart + ((keyEnd - keyStart + (rowLength === NO_ROW ? 0 : rowLength) + 3) & ~3);
     }
@@ -425,5 +430,5 @@ const EMPTY = Buffer.alloc(0) as CodecBuffer;
 const NO_WORDS = new Uint32Array(0);
 
 function emptyRecords(): PartitionRecords {
-  return { keys: [], highs: [], lows: [], rows: [], bytes: EMPTY, words: NO_WORDS };
+  return { keys: [], highs: [], lows: [], numbers: [], rows: [], bytes: EMPTY, words: NO_WORDS };
 }

@@ -173,6 +173,7 @@ export class UniqueValues {
           rejectedHere.set(key, (rejectedHere.get(key) ?? 0) + 1);
           const single = constraint.columns.length === 1;
           reject(row, {
+            ...(records.numbers[i]! > 0 ? { row: records.numbers[i]! } : {}),
             field: single ? constraint.columns[0]! : null,
             ...(single ? { value: row[constraint.fields[0]!] ?? null } : {}),
             reason: `shares its value of unique ${this.#prepared.target.dataset.name} ${constraint.label} with ${shared} source row${shared === 1 ? '' : 's'} of other keys: the database would keep one, and which one is right cannot be known, so none of them is written`,
@@ -197,6 +198,7 @@ export class UniqueValues {
         if (row === null || this.#constraints.some((c, k) => others(k, this.#repeatedValue(c, row), key) > 0))
           continue;
         reject(row, {
+          ...(records.numbers[i]! > 0 ? { row: records.numbers[i]! } : {}),
           reason: `the key appears ${times.get(key)} times in the source (${twins} of them rejected for another reason, so the right one cannot be known); none of these rows is written`,
           code: 'REJECT_DUPLICATE_KEY',
         });

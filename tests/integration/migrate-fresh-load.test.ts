@@ -90,6 +90,17 @@ function writeCsv(): string {
   return file;
 }
 
+/** The row numbers of the REJECT_DUPLICATE_KEY rejects of K3 and K50, in order. */
+function duplicateRows(rejectsDir: string): number[] {
+  return readFileSync(join(rejectsDir, 'rejects.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { code: string; key: { code: string }; row: number | null })
+    .filter((r) => r.code === 'REJECT_DUPLICATE_KEY' && ['K3', 'K50'].includes(r.key.code))
+    .map((r) => r.row!)
+    .sort((a, b) => a - b);
+}
+
 let runs = 0;
 /** Rejects as comparable records: code and key, with the reason unless the database gave it (it names the table). */
 function rejectsOf(rejectsDir: string): string[] {
@@ -207,6 +218,11 @@ describe.skipIf(!pgUp)('fresh load: CSV → PostgreSQL', () => {
     expect(codes).not.toContain('K70');
     expect(codes).toContain('K41');
     expect(codes).toContain('k60');
+    // Each duplicate's reject names its row in the file (the fresh load's, as the diff path's).
+    const expected = sourceRows().flatMap((r, i) => (r.code === 'K50' || r.code === 'K3' ? [i + 1] : []));
+    expect(expected).toHaveLength(5);
+    for (const side of ['fresh', 'diff'])
+      expect(duplicateRows(join(dir, `${side}-${runs}`)), side).toEqual(expected);
     const twins = rejectsOf(join(dir, `fresh-${runs}`)).filter((r) => r.includes('"K70"'));
     expect(twins).toHaveLength(2);
     expect(twins.find((r) => r.includes('REJECT_DUPLICATE_KEY'))).toContain(

@@ -93,6 +93,14 @@ describe('unique values shared by source rows', () => {
       'A2 REJECT_UNIQUE_SHARED siret: shares its value of unique accounts (siret) with 1 source row of other keys: the database would keep one, and which one is right cannot be known, so none of them is written',
       'A4 REJECT_UNIQUE_SHARED email: shares its value of unique accounts (email) with 1 source row of other keys: the database would keep one, and which one is right cannot be known, so none of them is written',
     ]);
+    // Each reject names its row in the file.
+    const rows = readFileSync(join(dir, 'run1', 'rejects.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { key: { code: string }; row: number })
+      .map((r) => `${r.key.code}:${r.row}`)
+      .sort();
+    expect(rows).toEqual(['A1:1', 'A2:2', 'A4:4']);
     // The run settled: the same rejects, nothing to write.
     const again = await runPlan(cfg, { samples: 5 });
     expect(again.mappings[0]).toMatchObject({ inserts: 0, updates: 0, unchanged: 2, rejects: 3 });
