@@ -90,7 +90,14 @@ const sample = z
 
 /** Fields shared by every network database (PostgreSQL, MySQL/MariaDB, SQL Server). */
 const networkDatabase = {
-  url: nonEmpty.optional().describe('connection URL, e.g. postgres://user:${PGPASSWORD}@host:5432/db'),
+  url: nonEmpty
+    .refine(
+      (url) => URL.canParse(url),
+      // The value is not repeated: a URL carries its password.
+      'not a valid URL: write it as scheme://user:${DB_PASSWORD}@host:port/database, special characters of the password percent-encoded',
+    )
+    .optional()
+    .describe('connection URL, e.g. postgres://user:${PGPASSWORD}@host:5432/db'),
   host: nonEmpty.optional(),
   port: z.number().int().min(1).max(65535).optional(),
   database: nonEmpty.optional(),

@@ -372,6 +372,21 @@ rules:
     ]);
   });
 
+  it('lists a url that is no URL with the other problems, without repeating it (it may hold a password)', () => {
+    const lines = problemLines(`
+sources:
+  a: { kind: postgres, url: "postgres://u:Hunter2 not a url@" }
+  b: { kind: mysql, url: "mysql://root@127.0.0.1:3306/x" }
+  f: { kind: csv, pth: x.csv }
+`);
+    expect(lines).toEqual([
+      '  ! sources.a.url: not a valid URL: write it as scheme://user:${DB_PASSWORD}@host:port/database, special characters of the password percent-encoded',
+      '  ! sources.f.path: required',
+      '  ! sources.f.pth: unknown key (did you mean "path"?)',
+    ]);
+    expect(lines.join('\n')).not.toContain('Hunter2');
+  });
+
   it('checks the source a foreign key references once the shape is right', () => {
     expect(
       problemLines(
