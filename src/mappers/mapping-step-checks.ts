@@ -2,7 +2,8 @@
  * The problems of a config's mappings that need no source or target to judge: a transform that does not
  * exist, a `validate` format that does not exist or a pattern that does not compile, a date step's unknown
  * time zone. `plan` and `migrate` add them to the config's own checks (`loadConfig`'s `extraChecks`), so
- * they are listed with the config's other problems, before anything connects; the mapping's compilation,
+ * they are listed with the config's other problems, before anything connects, each with the code the
+ * mapping's compilation gives it (`MAP_TRANSFORM_UNKNOWN`…); the mapping's compilation,
  * once sources are open, checks the rest (arguments against the columns' types).
  */
 import type { Config, FieldConfig } from '../config/schema.ts';
@@ -34,7 +35,10 @@ function checkFieldSteps(path: string, field: FieldConfig, problems: Problem[]):
     if (typeof step !== 'string' && (typeof step !== 'object' || step === null)) return;
     const { name, args } = stepNameAndArgs(step);
     if (!findTransform(name)) {
-      problems.push({ path: `${path}.transform[${j}]`, message: unknownTransformMessage(name) });
+      problems.push({
+        path: `${path}.transform[${j}]`,
+        message: `${unknownTransformMessage(name)} (MAP_TRANSFORM_UNKNOWN)`,
+      });
       return;
     }
     if (name !== 'date' && name !== 'datetime') return;
@@ -43,8 +47,12 @@ function checkFieldSteps(path: string, field: FieldConfig, problems: Problem[]):
       if (typeof zone === 'string') checkZone(zone);
     } catch (error) {
       const sub = error instanceof TransformArgumentError ? error.sub : '';
-      problems.push({ path: `${path}.transform[${j}].${name}${sub}`, message: (error as Error).message });
+      problems.push({
+        path: `${path}.transform[${j}].${name}${sub}`,
+        message: `${(error as Error).message} (MAP_TRANSFORM_INVALID)`,
+      });
     }
   });
-  problems.push(...compileValidations(field.validate, path).problems);
+  for (const problem of compileValidations(field.validate, path).problems)
+    problems.push({ ...problem, message: `${problem.message} (MAP_VALIDATE_UNKNOWN)` });
 }

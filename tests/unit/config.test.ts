@@ -83,10 +83,10 @@ mappings:
         .map((line) => line.replace(/ {2}\(stocktake.yaml.*$/, '')),
     ).toEqual([
       '  ! mappings[0].to.mode: expected one of "insert", "upsert", "mirror", got "upsrt" (did you mean "upsert"?)',
-      '  ! mappings[0].fields.code.transform[0]: unknown transform "trimm" (did you mean "trim"?)',
-      '  ! mappings[0].fields.email.validate[0]: unknown format "emial" (did you mean "email"?)',
-      '  ! mappings[0].fields.email.validate[1].pattern: invalid regular expression: Invalid regular expression: /^(?:([)$/u: Unterminated character class',
-      '  ! mappings[0].fields.born.transform[0].date.zone: unknown time zone "Europe/Pariss" (an IANA name such as Europe/Paris)',
+      '  ! mappings[0].fields.code.transform[0]: unknown transform "trimm" (did you mean "trim"?) (MAP_TRANSFORM_UNKNOWN)',
+      '  ! mappings[0].fields.email.validate[0]: unknown format "emial" (did you mean "email"?) (MAP_VALIDATE_UNKNOWN)',
+      '  ! mappings[0].fields.email.validate[1].pattern: invalid regular expression: Invalid regular expression: /^(?:([)$/u: Unterminated character class (MAP_VALIDATE_UNKNOWN)',
+      '  ! mappings[0].fields.born.transform[0].date.zone: unknown time zone "Europe/Pariss" (an IANA name such as Europe/Paris) (MAP_TRANSFORM_INVALID)',
     ]);
   });
 
