@@ -17,8 +17,15 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
 };
 
 /** The program without its commands. */
+/** Commander's own errors (an unknown option, a missing argument) printed with their stable code. */
+function withUsageCode(command: Command): Command {
+  return command.configureOutput({
+    outputError: (text, write) => write(text.replace(/^error: /, 'error USAGE: ')),
+  });
+}
+
 function baseProgram(): Command {
-  return new Command('stocktake')
+  return withUsageCode(new Command('stocktake'))
     .description('Inventory, audit and migrate the data an organisation already has.')
     .version(TOOL_VERSION)
     .showHelpAfterError('(run stocktake --help for usage)')
@@ -33,7 +40,7 @@ function baseProgram(): Command {
 /** Builds the program with the commands named (all of them by default); exported for tests. */
 export async function buildProgram(names: readonly string[] = Object.keys(COMMANDS)): Promise<Command> {
   const program = baseProgram();
-  for (const name of names) program.addCommand((await COMMANDS[name]!()).exitOverride());
+  for (const name of names) program.addCommand(withUsageCode((await COMMANDS[name]!()).exitOverride()));
   return program;
 }
 
@@ -54,7 +61,7 @@ function ignoreBundledBufferDeprecation(): void {
 function summaryProgram(): Command {
   const program = baseProgram();
   for (const [name, summary] of Object.entries(COMMAND_SUMMARIES)) {
-    program.addCommand(new Command(name).description(summary).exitOverride());
+    program.addCommand(withUsageCode(new Command(name).description(summary).exitOverride()));
   }
   return program;
 }

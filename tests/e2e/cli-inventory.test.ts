@@ -35,8 +35,10 @@ describe('stocktake inventory (command line)', () => {
     expect(stdout).toContain('Exit codes');
   });
 
-  it('exits 2 on a usage error', () => {
-    expect(stocktake(['inventory', '--no-such-flag']).code).toBe(2);
+  it('exits 2 on a usage error, printed with its code', () => {
+    const { code, stderr } = stocktake(['inventory', '--no-such-flag']);
+    expect([code, stderr.split('\n')[0]]).toEqual([2, "error USAGE: unknown option '--no-such-flag'"]);
+    expect(stocktake(['invntory']).stderr).toContain("error USAGE: unknown command 'invntory'");
   });
 
   it('rejects an invalid config before connecting, listing every problem, exit 2', () => {
