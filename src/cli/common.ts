@@ -23,9 +23,27 @@ export function withCommonOptions(
   return command
     .option('-c, --config <file>', 'config file', 'stocktake.yaml')
     .option('-o, --out <dir>', 'output folder', 'stocktake-out')
-    .option('--json', 'machine output on stdout, logs on stderr')
+    .option('--json', 'machine output on stdout (an error document when the command fails), logs on stderr')
     .option('--only <name...>', only)
-    .option('-q, --quiet', 'no progress lines');
+    .option('-q, --quiet', 'no progress lines')
+    .hook('preAction', (self) => {
+      jsonErrors = self.opts().json === true;
+    });
+}
+
+/** True once a command runs with --json: its error is also written on stdout, as a document. */
+let jsonErrors = false;
+
+/** The document `--json` writes on stdout when a command fails instead of its result. */
+export interface ErrorDocument {
+  readonly formatVersion: 1;
+  readonly kind: 'error';
+  readonly error: {
+    readonly code: string;
+    readonly message: string;
+    readonly hint?: string;
+    readonly exitCode: number;
+  };
 }
 
 /**
@@ -84,9 +102,11 @@ export function reportError(error: unknown): number {
     process.stderr.write(`${redact(`error ${error.code}: ${error.message}`)}\n`);
     if (error.hint) process.stderr.write(`${redact(`  hint: ${error.hint}`)}\n`);
     if (process.env.STOCKTAKE_DEBUG === '1' && error.stack) process.stderr.write(`${redact(error.stack)}\n`);
+    writeErrorDocument(error.code, error.message, error.hint, error.exitCode);
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
+  writeErrorDocument('INTERNAL', message, undefined, EXIT.gateFailed);
   process.stderr.write(`${redact(`error INTERNAL: ${message}`)}\n`);
   if (process.env.STOCKTAKE_DEBUG === '1' && error instanceof Error && error.stack) {
     process.stderr.write(`${redact(error.stack)}\n`);
@@ -94,4 +114,15 @@ export function reportError(error: unknown): number {
     process.stderr.write('  hint: run again with STOCKTAKE_DEBUG=1 for details, and report it\n');
   }
   return EXIT.gateFailed;
+}
+
+/** With --json, the error as a document on stdout, so that a pipeline reading it gets one either way. */
+function writeErrorDocument(code: string, message: string, hint: string | undefined, exitCode: number): void {
+  if (!jsonErrors) return;
+  const document: ErrorDocument = {
+    formatVersion: 1,
+    kind: 'error',
+    error: { code, message: redact(message), ...(hint ? { hint: redact(hint) } : {}), exitCode },
+  };
+  process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
 }

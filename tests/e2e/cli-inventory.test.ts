@@ -55,6 +55,17 @@ describe('stocktake inventory (command line)', () => {
     expect(stderr).toContain('sources.f.pth: unknown key (did you mean "path"?)');
     expect(stderr).toContain('sources.f.path: required');
     expect(existsSync(join(dir, 'out-bad'))).toBe(false);
+    // With --json, stdout holds the error as a document, its password masked.
+    const json = stocktake(['inventory', '-c', config, '-o', join(dir, 'out-bad'), '--json']);
+    expect(json.code).toBe(2);
+    const document = JSON.parse(json.stdout);
+    expect(document).toMatchObject({
+      formatVersion: 1,
+      kind: 'error',
+      error: { code: 'CONFIG_INVALID', exitCode: 2 },
+    });
+    expect(document.error.message).toContain('sources.f.path: required');
+    expect(json.stdout).not.toContain('Hunter22');
   });
 
   it('refuses an output folder it cannot write before reading any source, exit 2', () => {
