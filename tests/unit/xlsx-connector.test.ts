@@ -1,11 +1,13 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Connector, Row } from '../../src/connectors/types.ts';
+import { type Connector, type Row, rowProblem } from '../../src/connectors/types.ts';
 import { createXlsxConnector } from '../../src/connectors/xlsx/xlsx-connector.ts';
 import { excelSerialToDate } from '../../src/connectors/xlsx/xlsx-reader.ts';
+import { readSheetRows } from '../../src/connectors/xlsx/xlsx-rows.ts';
+import { scanWorkbook } from '../../src/connectors/xlsx/xlsx-scan.ts';
 import { isStocktakeError } from '../../src/core/errors.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'stocktake-xlsx-'));
@@ -293,5 +295,42 @@ describe('Excel serial dates', () => {
 
   it('leaves a time of day alone (a serial below 1)', () => {
     expect(excelSerialToDate(0.75, false).toISOString().slice(11, 19)).toBe('18:00:00');
+  });
+});
+
+describe('the rows a scan keeps', () => {
+  it('are read back as the workbook streamed again would give them, without opening the file', async () => {
+    const path = join(root, 'many-sheets.xlsx');
+    const workbook = new ExcelJS.Workbook();
+    for (let s = 1; s <= 4; s++) {
+      const sheet = workbook.addWorksheet(`S${s}`);
+      sheet.addRow(['code', 'amount', 'day']);
+      for (let r = 1; r <= 50 * s; r++) sheet.addRow([`C${s}-${r}`, r * 1.5, new Date(Date.UTC(2024, 0, r))]);
+      if (s === 3) sheet.getCell('B20').value = { error: '#N/A' };
+    }
+    await workbook.xlsx.writeFile(path);
+    const scan = await scanWorkbook('books', { path, name: 'many-sheets.xlsx' }, { kind: 'xlsx', path });
+    expect(scan.datasets.map((d) => d.rows?.length)).toEqual([51, 101, 151, 201]);
+    for (const entry of scan.datasets) {
+      const kept: Row[][] = [];
+      for await (const batch of readSheetRows(entry, [0, 1, 2], { batchSize: 40 })) kept.push(batch);
+      const streamed: Row[][] = [];
+      for await (const batch of readSheetRows({ ...entry, rows: undefined }, [0, 1, 2], { batchSize: 40 }))
+        streamed.push(batch);
+      expect(kept, entry.sheet).toEqual(streamed);
+      // The row problem of the error cell travels too.
+      expect(
+        kept
+          .flat()
+          .map((row) => rowProblem(row)?.value)
+          .filter(Boolean),
+      ).toEqual(entry.sheet === 'S3' ? ['#N/A'] : []);
+    }
+    // Kept rows are read without the file: gone, the sheet still reads from them.
+    const s2 = scan.datasets[1]!;
+    rmSync(path);
+    let rows = 0;
+    for await (const batch of readSheetRows(s2, [0], {})) rows += batch.length;
+    expect(rows).toBe(100);
   });
 });

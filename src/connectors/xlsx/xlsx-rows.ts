@@ -1,14 +1,14 @@
 /**
- * Reads one scanned sheet as batches of rows of contract values: the workbook is streamed again,
- * other sheets are skipped unread, rows above the data and empty rows are left out, and cells are
- * converted with the types the scan inferred from every cell. A cell holding an error (or a formula
+ * Reads one scanned sheet as batches of rows of contract values: from the rows the scan kept (a workbook
+ * within KEPT_CELLS), else streaming the workbook again, other sheets skipped unread. Rows above the data
+ * and empty rows are left out, and cells are converted with the types the scan inferred from every cell. A cell holding an error (or a formula
  * without a cached result) reads as null, and its row carries the error as its `RowProblem`.
  */
 import { StocktakeError } from '../../core/errors.ts';
 import { convertValue, INVALID } from '../../profilers/type-inference-convert.ts';
 import { DEFAULT_BATCH_SIZE, markRowProblem, type ReadOptions, type Row } from '../types.ts';
 import { columnLetters, isBlankRow } from './xlsx-header.ts';
-import { streamWorkbook } from './xlsx-reader.ts';
+import { type SheetRow, streamWorkbook } from './xlsx-reader.ts';
 import type { SheetScan } from './xlsx-scan.ts';
 
 /** Streams the rows of a scanned sheet, keeping only the columns at `positions`. */
@@ -28,7 +28,7 @@ export async function* readSheetRows(
   let count = 0;
   let batch: Row[] = [];
   let found = false;
-  for await (const sheet of streamWorkbook(scan.file.path)) {
+  for await (const sheet of scan.rows ? keptSheet(scan.sheet, scan.rows) : streamWorkbook(scan.file.path)) {
     if (sheet.name !== scan.sheet) continue;
     found = true;
     for await (const sheetRow of sheet.rows()) {
@@ -74,6 +74,19 @@ export async function* readSheetRows(
     );
   }
   if (batch.length > 0) yield batch;
+}
+
+/** The rows a scan kept, as the one sheet of a workbook stream: read without opening the file again. */
+async function* keptSheet(
+  name: string,
+  rows: readonly SheetRow[],
+): AsyncGenerator<{ name: string; rows: () => AsyncIterable<SheetRow> }> {
+  yield {
+    name,
+    rows: async function* () {
+      yield* rows;
+    },
+  };
 }
 
 function invalidCell(scan: SheetScan, row: number, position: number, value: unknown): StocktakeError {

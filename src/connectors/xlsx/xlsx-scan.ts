@@ -45,7 +45,16 @@ export interface SheetScan {
   readonly sheet: string;
   readonly dataRow: number;
   readonly plans: ConversionPlan[];
+  /**
+   * The sheet's rows as the scan streamed them, kept while the workbook's kept cells stay within
+   * KEPT_CELLS: a read of such a sheet (the profile's, a migration's) takes them instead of streaming
+   * the whole workbook again, which for a workbook of many sheets cost a pass per sheet.
+   */
+  readonly rows?: readonly SheetRow[];
 }
+
+/** Cells of one workbook whose rows a scan keeps for the reads that follow (about 100 bytes each). */
+export const KEPT_CELLS = 500_000;
 
 /** Scans every selected sheet of a workbook; throws StocktakeError naming the file (and sheet) when it cannot. */
 export async function scanWorkbook(
@@ -65,9 +74,10 @@ export async function scanWorkbook(
   const wanted = config.sheets?.length ? picomatch(config.sheets) : undefined;
   const datasets: SheetScan[] = [];
   const findings: Finding[] = [];
+  const kept = { cells: 0 };
   for await (const sheet of streamWorkbook(file.path)) {
     if (wanted && !wanted(sheet.name)) continue;
-    const scan = await scanSheet(source, file, sheet, config.headerRow);
+    const scan = await scanSheet(source, file, sheet, config.headerRow, kept);
     const dataset: Dataset = {
       name: `${file.name}/${sheet.name}`,
       kind: 'sheet',
@@ -94,6 +104,7 @@ export async function scanWorkbook(
       sheet: sheet.name,
       dataRow: scan.dataRow,
       plans: scan.plans,
+      ...(scan.kept ? { rows: scan.kept } : {}),
     });
     findings.push(...scan.findings.map((finding) => ({ ...finding, dataset: dataset.name })));
   }
@@ -118,6 +129,8 @@ interface SheetResult {
   headerRow: number | null;
   dataRow: number;
   findings: Finding[];
+  /** The sheet's rows, when the workbook's budget of kept cells held them all. */
+  kept?: SheetRow[];
 }
 
 const KIND_ORDER: CellKind[] = [
@@ -152,7 +165,10 @@ async function scanSheet(
   file: SourceFile,
   sheet: SheetStream,
   configuredHeader: number | undefined,
+  kept: { cells: number },
 ): Promise<SheetResult> {
+  // The rows kept for later reads, until the workbook's kept cells pass the budget (then none of this sheet).
+  let keptRows: SheetRow[] | undefined = kept.cells < KEPT_CELLS ? [] : undefined;
   const where = `sheet ${sheet.name}`;
   const whereFr = `feuille ${sheet.name}`;
   const inferences: TypeInference[] = [];
@@ -213,6 +229,11 @@ async function scanSheet(
   };
 
   for await (const row of sheet.rows()) {
+    if (keptRows) {
+      kept.cells += row.values.length;
+      if (kept.cells <= KEPT_CELLS) keptRows.push(row);
+      else keptRows = undefined;
+    }
     if (decided) take(row);
     else if (configuredHeader !== undefined) {
       if (row.number < configuredHeader) continue;
@@ -246,7 +267,15 @@ async function scanSheet(
       messageFr: `${file.path} : ${whereFr} est vide`,
       evidence: { file: file.path, sheet: sheet.name },
     });
-    return { columns: [], plans: [], rows: 0, headerRow: null, dataRow: 1, findings };
+    return {
+      columns: [],
+      plans: [],
+      rows: 0,
+      headerRow: null,
+      dataRow: 1,
+      findings,
+      ...(keptRows ? { kept: keptRows } : {}),
+    };
   }
   const merges = sheet.merges().map(parseRange);
   let headerWidth = 0;
@@ -341,5 +370,13 @@ async function scanSheet(
       },
     });
   }
-  return { columns, plans, rows, headerRow: header.number, dataRow, findings };
+  return {
+    columns,
+    plans,
+    rows,
+    headerRow: header.number,
+    dataRow,
+    findings,
+    ...(keptRows ? { kept: keptRows } : {}),
+  };
 }
