@@ -15,10 +15,12 @@ export async function createXlsxConnector(
   context: ConnectorContext,
 ): Promise<Connector> {
   const xlsx = config as XlsxSourceConfig;
+  // The rows the scans keep for later reads, counted over every workbook of the source.
+  const kept = { cells: 0 };
   const backend: FileBackend<SheetScan> = {
     kind: 'xlsx',
     extensions: ['.xlsx', '.xlsm'],
-    scan: (file) => scanWorkbook(context.name, file, xlsx),
+    scan: (file) => scanWorkbook(context.name, file, xlsx, kept),
     read: (scan, positions, options) => readSheetRows(scan, positions, options),
     stamp: fileStamp,
   };

@@ -1,6 +1,6 @@
 /**
  * Reads one scanned sheet as batches of rows of contract values: from the rows the scan kept (a workbook
- * within KEPT_CELLS), else streaming the workbook again, other sheets skipped unread. Rows above the data
+ * source within KEPT_CELLS), else streaming the workbook again, other sheets skipped unread. Rows above the data
  * and empty rows are left out, and cells are converted with the types the scan inferred from every cell. A cell holding an error (or a formula
  * without a cached result) reads as null, and its row carries the error as its `RowProblem`.
  */

@@ -46,14 +46,14 @@ export interface SheetScan {
   readonly dataRow: number;
   readonly plans: ConversionPlan[];
   /**
-   * The sheet's rows as the scan streamed them, kept while the workbook's kept cells stay within
+   * The sheet's rows as the scan streamed them, kept while the source's kept cells stay within
    * KEPT_CELLS: a read of such a sheet (the profile's, a migration's) takes them instead of streaming
    * the whole workbook again, which for a workbook of many sheets cost a pass per sheet.
    */
   readonly rows?: readonly SheetRow[];
 }
 
-/** Cells of one workbook whose rows a scan keeps for the reads that follow (about 100 bytes each). */
+/** Cells whose rows the scans of one source keep for the reads that follow (about 100 bytes each). */
 export const KEPT_CELLS = 500_000;
 
 /** Scans every selected sheet of a workbook; throws StocktakeError naming the file (and sheet) when it cannot. */
@@ -61,6 +61,7 @@ export async function scanWorkbook(
   source: string,
   file: SourceFile,
   config: XlsxSourceConfig,
+  kept: { cells: number } = { cells: 0 },
 ): Promise<{ datasets: SheetScan[]; findings: Finding[] }> {
   await assertWorkbookFile(file.path);
   const info = await stat(file.path);
@@ -74,7 +75,6 @@ export async function scanWorkbook(
   const wanted = config.sheets?.length ? picomatch(config.sheets) : undefined;
   const datasets: SheetScan[] = [];
   const findings: Finding[] = [];
-  const kept = { cells: 0 };
   for await (const sheet of streamWorkbook(file.path)) {
     if (wanted && !wanted(sheet.name)) continue;
     const scan = await scanSheet(source, file, sheet, config.headerRow, kept);
