@@ -1,8 +1,9 @@
 /**
- * Reads one scanned sheet as batches of rows of contract values: from the rows the scan kept (a workbook
- * source within KEPT_CELLS), else streaming the workbook again, other sheets skipped unread. Rows above the data
- * and empty rows are left out, and cells are converted with the types the scan inferred from every cell. A cell holding an error (or a formula
- * without a cached result) reads as null, and its row carries the error as its `RowProblem`.
+ * Reads one scanned sheet as batches of rows of contract values: from the rows the scan kept (while its
+ * source's kept cells stayed within KEPT_CELLS), else by streaming the workbook again, other sheets
+ * skipped unread. Rows above the data and empty rows are left out, and cells are converted with the types
+ * the scan inferred from every cell. A cell holding an error (or a formula without a cached result) reads
+ * as null, and its row carries the error as its `RowProblem`.
  */
 import { StocktakeError } from '../../core/errors.ts';
 import { convertValue, INVALID } from '../../profilers/type-inference-convert.ts';
