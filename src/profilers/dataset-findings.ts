@@ -53,8 +53,9 @@ export function datasetFindings(profile: DatasetProfile, dataset: Dataset | unde
     push({
       code: 'DATASET_EMPTY',
       severity: 'info',
-      message: 'the dataset has no rows',
-      messageFr: 'le jeu de données n’a aucune ligne',
+      message: `the dataset has no rows${sampled}`,
+      messageFr: `le jeu de données n’a aucune ligne${sampledFr}`,
+      evidence: { rows: 0, columns: profile.columns.length },
     });
   } else if (profile.rowCount === 1 && profile.columns.length === 1) {
     push({
@@ -62,6 +63,7 @@ export function datasetFindings(profile: DatasetProfile, dataset: Dataset | unde
       severity: 'info',
       message: 'the dataset holds a single value',
       messageFr: 'le jeu de données ne contient qu’une valeur',
+      evidence: { rows: 1, columns: 1 },
     });
   }
   if (dataset?.kind === 'table' && !dataset.primaryKey && profile.rowCount > 0) {
