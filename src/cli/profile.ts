@@ -261,7 +261,8 @@ export async function profileInventory(
       showSamples: options.showSamples === true,
       onStep: output.step,
       onProgress: (source, dataset, rows, total) => progress.update(`${source}.${dataset}`, rows, total),
-      onDataset: (source, dataset, rows, ms) => progress.done(`${source}.${dataset}`, rows, ms),
+      onDataset: (source, dataset, rows, ms, scanned) =>
+        progress.done(`${source}.${dataset}`, rows, ms, scanned),
       ...(session ? { session } : {}),
     });
   } finally {

@@ -9,8 +9,8 @@ import type { Output } from './output.ts';
 /** Reports the rows done in the current dataset. */
 export interface Progress {
   update(label: string, rows: number, total: number | null): void;
-  /** Ends the current bar, leaving a final line. */
-  done(label: string, rows: number, ms: number): void;
+  /** Ends a dataset's bar, leaving a final line: its rows and time, or `scanned` when the inventory's scan profiled its rows. */
+  done(label: string, rows: number, ms: number, scanned?: boolean): void;
   stop(): void;
 }
 
@@ -49,7 +49,7 @@ export function createProgress(output: Output, options: { quiet?: boolean } = {}
       if (total === null || rows > entry.bar.getTotal()) entry.bar.setTotal(Math.max(rows, total ?? 0));
       entry.bar.update(rows, { speed: Math.round(rows / seconds).toLocaleString('en-US'), label });
     },
-    done(label, rows, ms) {
+    done(label, rows, ms, scanned = false) {
       const entry = bars.get(label);
       if (entry) {
         multi?.remove(entry.bar);
@@ -57,7 +57,11 @@ export function createProgress(output: Output, options: { quiet?: boolean } = {}
       }
       if (bars.size === 0) close();
       const rate = ms > 0 ? ` (${Math.round((rows * 1000) / ms).toLocaleString('en-US')} rows/s)` : '';
-      const line = `${label}: ${rows.toLocaleString('en-US')} rows in ${(ms / 1000).toFixed(1)} s${rate}`;
+      const count = `${rows.toLocaleString('en-US')} ${rows === 1 ? 'row' : 'rows'}`;
+      // Rows profiled by the inventory's scan were read there: no time or rate of their own to give.
+      const line = scanned
+        ? `${label}: ${count}, profiled in the inventory scan`
+        : `${label}: ${count} in ${(ms / 1000).toFixed(1)} s${rate}`;
       // While other bars run, the line goes above them through the multi-bar, which redraws them after it.
       if (multi && !options.quiet) multi.log(`• ${redact(line)}\n`);
       else output.step(line);

@@ -25,6 +25,9 @@ import { maskValue } from '../profilers/value-masking.ts';
 import type { ConnectorSession } from './connector-session.ts';
 
 /** Options of `runProfile`. */
+
+/** Observations the inventory's scan took (the profile stage read no rows for them). */
+const SCANNED = new WeakSet<object>();
 export interface ProfileRunOptions {
   /** Sources (`crm`) or datasets (`crm.public.customers`) to profile; default all. */
   readonly only?: readonly string[];
@@ -35,7 +38,8 @@ export interface ProfileRunOptions {
   /** Rows done in the current dataset, for progress bars. */
   readonly onProgress?: (source: string, dataset: string, rows: number, total: number | null) => void;
   /** Called when a dataset is profiled. */
-  readonly onDataset?: (source: string, dataset: string, rows: number, ms: number) => void;
+  /** A dataset profiled: `scanned` when its rows were profiled by the inventory's scan (no read of its own). */
+  readonly onDataset?: (source: string, dataset: string, rows: number, ms: number, scanned: boolean) => void;
   /** Connectors the inventory already opened (a file scanned once is not scanned again). */
   readonly session?: ConnectorSession;
   /** Sources profiled at once (default 4, as the inventory scans them). */
@@ -131,7 +135,13 @@ export async function runProfile(
                   Math.round(performance.now() - started),
                 );
                 done.datasets.push(profile);
-                options.onDataset?.(source.name, dataset.name, profile.rowCount, profile.durationMs);
+                options.onDataset?.(
+                  source.name,
+                  dataset.name,
+                  profile.rowCount,
+                  profile.durationMs,
+                  SCANNED.has(observation),
+                );
                 for (const column of observation.columns)
                   if (worthKeeping(dataset, column, relationNames))
                     done.kept.push({ source: source.name, dataset, observation: column });
@@ -246,6 +256,7 @@ async function observe(
   const scanned = keys.length === 0 ? await connector.scannedProfile?.({ name: dataset.name }) : undefined;
   if (scanned !== undefined) {
     onProgress(scanned.rowCount);
+    SCANNED.add(scanned);
     return scanned;
   }
   const columns = dataset.columns.map((c) => ({ name: c.name, type: c.type }));
