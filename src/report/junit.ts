@@ -48,9 +48,9 @@ export function renderJunit(profile: Profile, context: GateContext = {}): string
   for (const rule of profile.rules) {
     const name = escapeXml(rule.rule);
     const classname = escapeXml(`stocktake.${rule.dataset}`);
-    const detail = escapeXml(
-      `${rule.message} (${rule.failed} of ${rule.checked} failing, severity ${rule.severity})`,
-    );
+    // A rule not evaluated (its source unread) has no counts to give, only its reason and severity.
+    const counts = rule.status === 'error' ? '' : `${rule.failed} of ${rule.checked} failing, `;
+    const detail = escapeXml(`${rule.message} (${counts}severity ${rule.severity})`);
     if (rule.status === 'error') {
       errors++;
       cases.push(

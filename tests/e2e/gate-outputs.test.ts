@@ -58,6 +58,9 @@ describe('summary.md and junit.xml', () => {
     expect(xml).toMatch(
       /<testcase name="source legacy is read" classname="stocktake.sources">\s*<error message="[A-Z_]+: /,
     );
+    // The rule not evaluated gives its reason and severity, not counts it never took.
+    expect(xml).toContain('<error message="source legacy could not be scanned (severity error)"/>');
+    expect(xml).not.toContain('0 of 0 failing');
     expect(xml).not.toContain('s3cret');
   });
 
