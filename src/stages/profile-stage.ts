@@ -37,7 +37,6 @@ export interface ProfileRunOptions {
   readonly onStep?: (message: string) => void;
   /** Rows done in the current dataset, for progress bars. */
   readonly onProgress?: (source: string, dataset: string, rows: number, total: number | null) => void;
-  /** Called when a dataset is profiled. */
   /** A dataset profiled: `scanned` when its rows were profiled by the inventory's scan (no read of its own). */
   readonly onDataset?: (source: string, dataset: string, rows: number, ms: number, scanned: boolean) => void;
   /** Connectors the inventory already opened (a file scanned once is not scanned again). */

@@ -10,6 +10,8 @@ import Database from 'better-sqlite3';
 import knexFactory from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/schema.ts';
+import { runInventory } from '../../src/stages/inventory-stage.ts';
+import { runProfile } from '../../src/stages/profile-stage.ts';
 import { migrateTwice } from '../helpers/migrate-twice.ts';
 import { ScratchMysql } from '../helpers/scratch-mysql.ts';
 import { serverAvailable } from '../helpers/servers.ts';
@@ -71,6 +73,20 @@ describe.skipIf(!myUp)('MariaDB FLOAT', () => {
     } finally {
       db.close();
     }
+  });
+
+  it('is profiled as the floats held: min, max and top values', async () => {
+    const cfg = {
+      sources: { legacy: { kind: 'mariadb', url: my.url(), schemas: [my.name] } },
+    } as unknown as Config;
+    const profile = await runProfile(cfg, await runInventory(cfg));
+    expect(profile.findings.filter((x) => x.code === 'PROFILE_FAILED')).toEqual([]);
+    const dataset = profile.datasets.find((d) => d.dataset.endsWith('src'))!;
+    const f = dataset.columns.find((c) => c.name === 'f')!;
+    expect([f.min, f.max]).toEqual([-3.25e-20, 123456790]);
+    expect(f.topValues.map((t) => t.value).sort((a, b) => Number(a) - Number(b))).toEqual(
+      EXPECTED.map((r) => r.f).sort((a, b) => a - b),
+    );
   });
 
   it('into another MariaDB FLOAT: the same floats', async () => {

@@ -9,7 +9,7 @@ import { mysqlCatalog, quoteMysql } from './mysql-catalog.ts';
 import { mysqlKnexConfig } from './mysql-connection.ts';
 import { mysqlPushdown } from './mysql-pushdown.ts';
 import { streamMysqlRowArrays } from './mysql-stream.ts';
-import { isMysqlSpatial, mysqlDateTimeToIso } from './mysql-types.ts';
+import { isMysqlFloat, isMysqlSpatial, mysqlDateTimeToIso } from './mysql-types.ts';
 
 /** MySQL and MariaDB: mysql2 driver, information_schema inventory, backquoted identifiers. */
 export const mysqlDialect: SqlDialect = {
@@ -33,14 +33,6 @@ export function mysqlSelectColumn(quoted: string, column: Column): string {
   // The server prints a FLOAT with 6 significant digits (16777216 as 1.67772e7): read as a double, it is
   // turned back into the shortest decimal of the 4-byte float it holds (`mysqlValue`).
   return isMysqlFloat(column) ? `CAST(${quoted} AS DOUBLE)` : quoted;
-}
-
-/** A 4-byte MySQL/MariaDB FLOAT (FLOAT(p) with p ≤ 24, not DOUBLE). */
-function isMysqlFloat(column: Column): boolean {
-  if (column.type !== 'float') return false;
-  const native = column.nativeType.toLowerCase();
-  const p = /^float\s*\((\d+)\s*\)/.exec(native);
-  return p ? Number(p[1]) <= 24 : /^float\b/.test(native);
 }
 
 /** Converts a mysql2 value (text dates, string big numbers, Buffers) to the contract's plain value. */

@@ -5,7 +5,7 @@
 import type { Column } from '../../core/inventory.ts';
 import type { PushdownDialect } from '../sql/sql-pushdown.ts';
 import { SAMPLE_SEED } from '../sql/sql-pushdown.ts';
-import { isMysqlSpatial } from './mysql-types.ts';
+import { isMysqlFloat, isMysqlSpatial } from './mysql-types.ts';
 
 const EDGE = '[ \\\\t\\\\n\\\\r\\\\x{a0}\\\\x{202f}]';
 const SAMPLE_BUCKETS = 1_000_000;
@@ -21,6 +21,9 @@ export const mysqlPushdown: PushdownDialect = {
   fence: ' LIMIT 18446744073709551615',
   key: (expr, column) => {
     if (column.type === 'json') return `BINARY CAST(${expr} AS CHAR)`;
+    // A FLOAT is sent as the 6 digits the server prints (16777216 as 16777200): as a double, it is sent
+    // whole, and read back as the shortest decimal of the 4-byte float it holds, as reads give it.
+    if (isMysqlFloat(column)) return `(${expr} * 1e0)`;
     // Converted so that the bytes read back are UTF-8 whatever the column's character set.
     return column.type === 'string' ? `BINARY CONVERT(${textOf(expr, column)} USING utf8mb4)` : expr;
   },

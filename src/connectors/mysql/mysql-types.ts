@@ -1,5 +1,5 @@
 /** MySQL/MariaDB type mapping, both ways: native → logical for reading, logical → native for writing. */
-import type { LogicalType } from '../../core/inventory.ts';
+import type { Column, LogicalType } from '../../core/inventory.ts';
 
 // Keyed by information_schema DATA_TYPE; tinyint(1) and bit(1) are decided on COLUMN_TYPE below.
 const NATIVE_TO_LOGICAL: Readonly<Record<string, LogicalType>> = {
@@ -98,3 +98,11 @@ export function mysqlDateTimeToIso(text: string, utc: boolean): string {
 
 /** `YYYY-MM-DD hh:mm:ss[.f…]` whose month and day are not `00`. */
 const DATED_DATETIME = /^\d{4}-(?!00)\d{2}-(?!00)\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?$/;
+
+/** A 4-byte MySQL/MariaDB FLOAT (FLOAT(p) with p ≤ 24, not DOUBLE). */
+export function isMysqlFloat(column: Column): boolean {
+  if (column.type !== 'float') return false;
+  const native = column.nativeType.toLowerCase();
+  const p = /^float\s*\((\d+)\s*\)/.exec(native);
+  return p ? Number(p[1]) <= 24 : /^float\b/.test(native);
+}
