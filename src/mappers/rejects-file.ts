@@ -1,6 +1,7 @@
 /**
  * The rejects files of a run: `rejects.csv` for people (spreadsheet-safe: a value starting with `=`,
- * `+`, `-`, `@`, a tab or a carriage return is prefixed with `'` so that no formula runs; plain numbers stay) and
+ * `+`, `-`, `@`, a tab or a carriage return is prefixed with `'` so that no formula runs; plain numbers stay;
+ * a NUL character is shown as ␀) and
  * `rejects.jsonl` for tools. Both are written as rows arrive, so memory stays flat. A file that cannot be
  * written (disk full, permissions) stops the run with REJECTS_UNWRITABLE naming it: a resumed run writes
  * both files again from the start, every rejected row once, so nothing is lost.
@@ -19,7 +20,11 @@ export const neutraliseCell = neutraliseFormula;
 
 function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '';
-  const text = neutraliseCell(typeof value === 'string' ? value : JSON.stringify(value));
+  // A NUL character, which spreadsheets and CSV readers stop at, is shown as ␀ (rejects.jsonl keeps it).
+  const text = neutraliseCell(typeof value === 'string' ? value : JSON.stringify(value)).replaceAll(
+    '\u0000',
+    '\u2400',
+  );
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

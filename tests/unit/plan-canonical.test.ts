@@ -1,10 +1,13 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { JsonText } from '../../src/connectors/json-text.ts';
 import { FingerprintAccumulator, hashTexts, ROW_HASH } from '../../src/mappers/canonical-hash.ts';
 import { foldKeyText, keyFoldingOf } from '../../src/mappers/canonical-key.ts';
 import { canonicalizerFor, NULL_TEXT } from '../../src/mappers/canonical-value.ts';
 import { escapeHtml, renderPlanHtml } from '../../src/mappers/plan-html.ts';
-import { neutraliseCell } from '../../src/mappers/rejects-file.ts';
+import { neutraliseCell, RejectsFiles } from '../../src/mappers/rejects-file.ts';
 import { PartitionStore, rowAt } from '../../src/mappers/spill-partitions.ts';
 import { col } from './plan-fixtures.ts';
 
@@ -146,6 +149,30 @@ describe('outputs people open', () => {
     expect(neutraliseCell('+33 6')).toBe("'+33 6");
     expect(neutraliseCell('@SUM')).toBe("'@SUM");
     expect(neutraliseCell('plain')).toBe('plain');
+  });
+
+  it('shows a NUL character as ␀ in rejects.csv, which rejects.jsonl keeps', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stocktake-rejects-nul-'));
+    try {
+      const files = new RejectsFiles(dir);
+      files.write({
+        mapping: 'm',
+        row: 3,
+        key: { id: 3 },
+        sourceKey: null,
+        field: 'note',
+        value: 'a\u0000b',
+        reason: 'target: "a\u0000b" holds NUL',
+        code: 'REJECT_ENCODING',
+      });
+      files.close();
+      const csv = readFileSync(join(dir, 'rejects.csv'), 'utf8');
+      expect(csv).not.toContain('\u0000');
+      expect(csv).toContain('a\u2400b');
+      expect(JSON.parse(readFileSync(join(dir, 'rejects.jsonl'), 'utf8')).value).toBe('a\u0000b');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('escapes every value in plan.html and forbids scripts', () => {
