@@ -62,6 +62,9 @@ export function inferFromFrequencies(
     return { type: declared, conformance: classified === 0 ? 1 : 1 - counts[VALUE_CLASS.TEXT]! / classified };
   }
   let type = KIND_TYPES[result.dominant];
+  // Codes (`00012`, leading zeros kept) infer text, which every value fits: the mixture is the shapes'
+  // and formats' to report, not conformance to a type.
+  if (type === 'string') return { type, conformance: 1 };
   // The classifier cannot tell a float from a decimal; a declared float stays one.
   if (declared === 'float' && (type === 'decimal' || type === 'integer')) type = 'float';
   return { type, conformance: result.conformance };
