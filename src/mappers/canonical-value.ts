@@ -133,7 +133,8 @@ function canonicalBoolean(value: Value | undefined): string {
 function canonicalDate(value: Value | undefined): string {
   if (value === null || value === undefined) return NULL_TEXT;
   const text = asText(value);
-  return /^\d{4}-\d{2}-\d{2}/.test(text) ? text.slice(0, 10) : text;
+  // A date before Christ (`0044-03-15 BC`) keeps its era: it is not the year 44 AD.
+  return /^\d{4}-\d{2}-\d{2}/.test(text) && !text.endsWith(' BC') ? text.slice(0, 10) : text;
 }
 
 /** Timestamps as microseconds since the epoch, rounded to the column's fraction digits. */

@@ -106,17 +106,20 @@ const END_OF_DAY = /^24:00(:00(\.0{1,9})?)?$/;
 /** MySQL/MariaDB TIME is a duration too: -838:59:59 to 838:59:59. */
 const MYSQL_TIME_TEXT = /^-?(\d{1,3}):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?$/;
 
-/** PostgreSQL's `time with time zone`: a time (or the end of the day) and an optional UTC offset. */
+/*
+ * Values only PostgreSQL holds, accepted into PostgreSQL only as PostgreSQL writes them (what a PostgreSQL
+ * source gives): another spelling would be stored as PostgreSQL's own and differ from the mapped value on
+ * every later plan and verification. `time with time zone`: `12:34:56+02`, `08:00:00.5-05:30`.
+ */
 const PG_TIMETZ_TEXT =
-  /^(?:([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?|24:00(:00(\.0{1,9})?)?)(?:Z|[+-](?:1[0-5]|0\d)(?::?[0-5]\d(?::?[0-5]\d)?)?)?$/i;
-
-/** PostgreSQL's numeric NaN; without a precision, ±Infinity too (as PostgreSQL and JavaScript write them). */
-const PG_NUMERIC_NAN = /^nan$/i;
-const PG_NUMERIC_SPECIAL = /^(nan|[+-]?inf(inity)?)$/i;
-/** PostgreSQL's dates beyond ISO 8601: ±infinity, and a date before Christ (`0044-03-15 BC`). */
-const PG_DATE_SPECIAL = /^([+-]?infinity|\d{4,}-\d\d-\d\d BC)$/i;
+  /^(?:([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d*[1-9])?|24:00:00)[+-](?:1[0-5]|0\d)(?::(?:0[1-9]|[1-5]\d))?$/;
+/** numeric's NaN; without a precision, ±Infinity too. */
+const PG_NUMERIC_NAN = /^NaN$/;
+const PG_NUMERIC_SPECIAL = /^(NaN|-?Infinity)$/;
+/** Dates beyond ISO 8601: ±infinity, and a date before Christ (`0044-03-15 BC`, `0044-03-15T12:00:00 BC`). */
+const PG_DATE_SPECIAL = /^(-?infinity|\d{4,}-\d\d-\d\d BC)$/;
 const PG_TIMESTAMP_SPECIAL =
-  /^([+-]?infinity|\d{4,}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d{1,9})?)?(?:Z|[+-]\d\d(?::?\d\d){0,2})?)? BC)$/i;
+  /^(-?infinity|\d{4,}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d*[1-9])?(?:Z|[+-]\d\d(?::\d\d)?)? BC)$/;
 
 /** The time texts a target's time column holds. */
 function timeTextTest(targetKind: string | undefined, native: string): (text: string) => boolean {
@@ -290,7 +293,14 @@ function typeConversion(column: Column, options: ColumnCheckOptions, where: stri
     }
     case 'time': {
       const mysql = options.targetKind === 'mysql' || options.targetKind === 'mariadb';
-      const reason = notType(mysql ? 'a time (HH:mm:ss, -838:59:59 to 838:59:59)' : 'a time (HH:mm:ss)');
+      const zoned = options.targetKind === 'postgres' && /with time zone|^timetz/i.test(native);
+      const reason = notType(
+        mysql
+          ? 'a time (HH:mm:ss, -838:59:59 to 838:59:59)'
+          : zoned
+            ? 'a time with its offset as PostgreSQL writes it (12:34:56+02, 08:00:00.5-05:30)'
+            : 'a time (HH:mm:ss)',
+      );
       const fits = temporalFit(column, options.targetKind, accepted, where, true);
       const isTime = timeTextTest(options.targetKind, native);
       return (value, _row, failure) =>
@@ -584,8 +594,7 @@ function floatConversion(
       n = Number(value);
       decimal = value.toString();
     } else if (typeof value === 'string') {
-      if (postgres && PG_NUMERIC_SPECIAL.test(value))
-        return Number(value.replace(/^([+-]?)inf$/i, '$1Infinity'));
+      if (postgres && PG_NUMERIC_SPECIAL.test(value)) return Number(value);
       decimal = isCanonicalDecimal(value) ? value : parseDecimalText(value, '.');
       if (decimal === null) return fail(failure, reason, 'REJECT_TYPE');
       n = Number(decimal);

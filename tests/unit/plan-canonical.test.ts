@@ -51,6 +51,11 @@ describe('canonical values per target column type', () => {
     expect(seconds('2024-03-01T10:00:00.4Z')).toBe(seconds('2024-03-01T10:00:00Z'));
     const millis = canonicalizerFor(col('t', 'timestamp', { precision: 3 }), 'mysql');
     expect(millis('2024-03-01T10:00:00.1234Z')).toBe(millis('2024-03-01T10:00:00.123Z'));
+    // A date or timestamp before Christ keeps its era.
+    const date = canonicalizerFor(col('d', 'date'), 'postgres');
+    expect(date('0044-03-15 BC')).not.toBe(date('0044-03-15'));
+    expect(date('2024-03-01 00:00:00')).toBe(date('2024-03-01'));
+    expect(ts('0044-03-15T12:00:00 BC')).not.toBe(ts('0044-03-15T12:00:00'));
   });
 
   it('ignores CHAR padding, not VARCHAR trailing spaces', () => {
