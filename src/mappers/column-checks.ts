@@ -215,6 +215,8 @@ function typeConversion(column: Column, options: ColumnCheckOptions, where: stri
       const outOfRange = `is out of the range of ${native} (${min} to ${max})`;
       const reason = notType('an integer');
       const leadingZero = leadingZeroReason(where, native, 'integer');
+      // Only text can hold a meaningful zero: a number column's own text (a ZEROFILL decimal) is a number.
+      const textIn = options.valueType === 'string';
       const bits = options.bitString === true;
       return (value, _row, failure) => {
         let n: number | bigint;
@@ -231,7 +233,7 @@ function typeConversion(column: Column, options: ColumnCheckOptions, where: stri
           // A flag kept as 0/1 (SQLite's INTEGER, a legacy smallint): what WRITABLE_TO lets through.
           n = value ? 1 : 0;
         } else if (typeof value === 'string' && INTEGER_TEXT.test(value)) {
-          if (LEADING_ZERO.test(value)) return fail(failure, leadingZero, 'REJECT_TYPE');
+          if (textIn && LEADING_ZERO.test(value)) return fail(failure, leadingZero, 'REJECT_TYPE');
           const asNumber = Number(value);
           n = Number.isSafeInteger(asNumber) ? asNumber : BigInt(value);
         } else {
@@ -244,7 +246,13 @@ function typeConversion(column: Column, options: ColumnCheckOptions, where: stri
       };
     }
     case 'decimal': {
-      const convert = decimalConversion(column, accepted, where, options.targetKind === 'sqlite');
+      const convert = decimalConversion(
+        column,
+        accepted,
+        where,
+        options.targetKind === 'sqlite',
+        options.valueType === 'string',
+      );
       if (options.targetKind !== 'postgres') return convert;
       // PostgreSQL's numeric holds NaN, and without a precision (PostgreSQL 14 on) ±Infinity.
       const special = column.precision === undefined ? PG_NUMERIC_SPECIAL : PG_NUMERIC_NAN;
@@ -501,7 +509,13 @@ export function sqliteNumericText(text: string): string | null {
       : null;
 }
 
-function decimalConversion(column: Column, accepted: Accepted, where: string, sqlite: boolean): TransformFn {
+function decimalConversion(
+  column: Column,
+  accepted: Accepted,
+  where: string,
+  sqlite: boolean,
+  textIn: boolean,
+): TransformFn {
   const scale = column.scale ?? 0;
   const maxInteger = column.precision !== undefined ? column.precision - scale : Number.POSITIVE_INFINITY;
   const limitScale = column.precision !== undefined || column.scale !== undefined;
@@ -511,7 +525,7 @@ function decimalConversion(column: Column, accepted: Accepted, where: string, sq
   return (value, _row, failure) => {
     let text: string | null;
     if (typeof value === 'string') {
-      if (LEADING_ZERO.test(value)) return fail(failure, leadingZero, 'REJECT_TYPE');
+      if (textIn && LEADING_ZERO.test(value)) return fail(failure, leadingZero, 'REJECT_TYPE');
       // Plain digits are read without a regular expression; zero goes the general way, which keeps `-0`.
       const plain = plainDecimalText(value);
       text =
