@@ -551,6 +551,16 @@ function checkSharedTargets(prepared: readonly PreparedMapping[], problems: Mapp
  * foreign key, same target database) runs after it, and mappings of one table run in config order;
  * config order otherwise. A cycle is a problem.
  */
+/** True when two mappings read the same source rows: same source, dataset and filter. */
+function sameRows(a: PreparedMapping, b: PreparedMapping): boolean {
+  const from = (p: PreparedMapping) => [
+    p.config.from.source,
+    p.config.from.dataset,
+    p.config.from.where ?? '',
+  ];
+  return JSON.stringify(from(a)) === JSON.stringify(from(b));
+}
+
 function orderByForeignKeys(prepared: PreparedMapping[], problems: MappingProblem[]): PreparedMapping[] {
   const writers = new Map<string, PreparedMapping[]>();
   for (const p of prepared) {
@@ -560,15 +570,17 @@ function orderByForeignKeys(prepared: PreparedMapping[], problems: MappingProble
   const byName = new Map(prepared.map((p) => [p.config.name, p]));
   const tableOf = (p: PreparedMapping) => `${p.target.name}\u0000${p.target.dataset.name}`;
   // The parent tables of the foreign keys a mapping writes (a key it does not write, another mapping of
-  // the table fills: it orders nothing), but for self-references and those filled by ref steps.
+  // the table fills: it orders no insert), but for self-references and those filled by ref steps. A
+  // mirror keeps every foreign key: the deletes its parents' mirrors could not make are retried after its own.
   const parentTables = new Map<PreparedMapping, string[]>();
   for (const p of prepared) {
     const refFields = new Set(p.compiled.references.map((r) => r.field));
+    const mirror = p.config.to.mode === 'mirror';
     const written = p.target.dataset.foreignKeys.filter(
       (fk) =>
         fk.references.dataset !== p.target.dataset.name &&
         !fk.columns.every((c) => refFields.has(c)) &&
-        fk.columns.some((c) => p.compiled.targetFields.includes(c)),
+        (mirror || fk.columns.some((c) => p.compiled.targetFields.includes(c))),
     );
     parentTables.set(
       p,
@@ -576,8 +588,7 @@ function orderByForeignKeys(prepared: PreparedMapping[], problems: MappingProble
     );
   }
   // True when mapping `from` waits, through the foreign keys it and its parents' writers write, for a
-  // writer of `table`: such a writer of a parent is not waited for (it is the second mapping that
-  // closes a cycle, as emp → dept → emp when emp's dept_id is loaded by a mapping of its own).
+  // writer of `table`.
   const reaches = (from: PreparedMapping, table: string, seen = new Set<PreparedMapping>()): boolean => {
     if (seen.has(from)) return false;
     seen.add(from);
@@ -601,7 +612,12 @@ function orderByForeignKeys(prepared: PreparedMapping[], problems: MappingProble
     for (const parent of parentTables.get(p)!) {
       const parentWriters = writers.get(parent) ?? [];
       for (const writer of parentWriters) {
-        if (writer !== parentWriters[0] && reaches(writer, tableOf(p))) continue;
+        // A later mapping of the parent table reading the same source rows as its first (`from` alike) is
+        // a second pass over rows the first inserts: not waited for when it waits for this table itself
+        // (emp → dept → emp, emp's dept_id loaded by a mapping of its own). One reading other rows may
+        // insert the rows referenced, and is waited for (a cycle, then, is reported).
+        if (writer !== parentWriters[0] && sameRows(writer, parentWriters[0]!) && reaches(writer, tableOf(p)))
+          continue;
         set.add(writer);
       }
     }

@@ -155,6 +155,30 @@ mappings:
       ['dept', ['emp']],
       ['emp-dept', ['emp', 'dept']],
     ]);
+    const order = (mappings: MappingConfig[]) =>
+      preflight({
+        config: configWith(mappings),
+        sources: new Map([['hr', hr.side()]]),
+        targets: new Map([['tool', tool.side()]]),
+      }).map((p) => [p.config.name, p.dependsOn]);
+    // A second mapping of dept reading other rows may insert the depts emp references: waited for, so
+    // the cycle through it is reported rather than rows rejected for a parent loaded later.
+    const other = {
+      ...keyed('dept-b', 'dept', ['id', 'head_id']),
+      from: { source: 'hr', dataset: 'dept', where: 'id > 1' },
+    };
+    expect(() =>
+      order([keyed('dept-a', 'dept', ['id']), other, keyed('emp', 'emp', ['id', 'dept_id'])]),
+    ).toThrow(/MAP_ORDER_CYCLE/);
+    // A mirror keeps every foreign key, written or not: its parents' refused deletes are retried after it.
+    const mirror = {
+      ...keyed('emp', 'emp', ['id']),
+      to: { target: 'tool', dataset: 'emp', key: ['id'], mode: 'mirror' as const },
+    };
+    expect(order([keyed('dept', 'dept', ['id']), mirror])).toEqual([
+      ['dept', []],
+      ['emp', ['dept']],
+    ]);
   });
 
   it('names every reference problem by its path', () => {
