@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { type ExtraChecks, type LoadedConfig, loadConfig } from '../config/load.ts';
 import { EXIT, isStocktakeError, StocktakeError } from '../core/errors.ts';
 import { redact } from '../core/secrets.ts';
+import { jsonDocumentWritten } from './output.ts';
 
 /** The options common to the commands that read a config. */
 export interface CommonOptions {
@@ -26,9 +27,12 @@ export function withCommonOptions(
     .option('--json', 'machine output on stdout (an error document when the command fails), logs on stderr')
     .option('--only <name...>', only)
     .option('-q, --quiet', 'no progress lines')
-    .hook('preAction', (self) => {
-      jsonErrors = self.opts().json === true;
-    });
+    .hook('preAction', jsonErrorsHook);
+}
+
+/** A command's preAction hook: with --json, its failure is written on stdout as an error document too. */
+export function jsonErrorsHook(command: Command): void {
+  jsonErrors = command.opts().json === true;
 }
 
 /** True once a command runs with --json: its error is also written on stdout, as a document. */
@@ -117,8 +121,15 @@ export function reportError(error: unknown): number {
 }
 
 /** With --json, the error as a document on stdout, so that a pipeline reading it gets one either way. */
-function writeErrorDocument(code: string, message: string, hint: string | undefined, exitCode: number): void {
-  if (!jsonErrors) return;
+export function writeErrorDocument(
+  code: string,
+  message: string,
+  hint: string | undefined,
+  exitCode: number,
+  force = false,
+): void {
+  // A command that wrote its result document already (run.json's, with the run's status) says it there.
+  if ((!jsonErrors && !force) || jsonDocumentWritten()) return;
   const document: ErrorDocument = {
     formatVersion: 1,
     kind: 'error',

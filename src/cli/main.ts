@@ -84,6 +84,11 @@ try {
   if (error instanceof CommanderError) {
     // Help and version are not errors; every other parsing problem is a usage error.
     const ok = ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code);
+    // With --json, a pipeline reading stdout gets the usage error as a document too.
+    if (!ok && args.includes('--json')) {
+      const { writeErrorDocument } = await import('./common.ts');
+      writeErrorDocument('USAGE', error.message.replace(/^error: /, ''), undefined, EXIT.usage, true);
+    }
     process.exit(ok ? EXIT.ok : EXIT.usage);
   }
   throw error;

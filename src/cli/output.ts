@@ -17,6 +17,12 @@ export interface Output {
   readonly jsonMode: boolean;
 }
 
+/** True once a JSON document went to stdout: a failure after it is told by that document, not another. */
+let documentWritten = false;
+export function jsonDocumentWritten(): boolean {
+  return documentWritten;
+}
+
 /** Creates the printer; `quiet` drops progress lines. */
 export function createOutput(options: { json?: boolean; quiet?: boolean } = {}): Output {
   const jsonMode = options.json === true;
@@ -34,6 +40,7 @@ export function createOutput(options: { json?: boolean; quiet?: boolean } = {}):
       if (jsonMode) {
         const text = JSON.stringify(document, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2);
         process.stdout.write(`${redact(text)}\n`);
+        documentWritten = true;
       }
     },
   };

@@ -8,7 +8,7 @@ import { writeReportOutputs } from '../report/html/report-outputs.ts';
 import { renderJunit } from '../report/junit.ts';
 import { renderSummaryMarkdown } from '../report/summary-md.ts';
 import { readInventory } from '../stages/documents.ts';
-import { prepareOutputDir, runCommand } from './common.ts';
+import { jsonErrorsHook, prepareOutputDir, runCommand } from './common.ts';
 import { createOutput } from './output.ts';
 
 export { writeReportOutputs } from '../report/html/report-outputs.ts';
@@ -49,6 +49,7 @@ export function reportCommand(): Command {
     .option('-o, --out <dir>', 'output folder', 'stocktake-out')
     .option('--json', 'machine output on stdout, logs on stderr')
     .option('-q, --quiet', 'no progress lines')
+    .hook('preAction', jsonErrorsHook)
     .action((options: ReportOptions) => runCommand(() => reportAction(options)));
 }
 

@@ -66,6 +66,17 @@ describe('stocktake inventory (command line)', () => {
     });
     expect(document.error.message).toContain('sources.f.path: required');
     expect(json.stdout).not.toContain('Hunter22');
+    // A usage error and a failing report command give the document too.
+    for (const args of [
+      ['plan', '--json', '--bogus'],
+      ['report', '--json', '--inventory', join(dir, 'no-such.json'), '-o', join(dir, 'out-r')],
+    ]) {
+      const failed = stocktake(args);
+      expect(JSON.parse(failed.stdout), args.join(' ')).toMatchObject({
+        kind: 'error',
+        error: { exitCode: failed.code },
+      });
+    }
   });
 
   it('refuses an output folder it cannot write before reading any source, exit 2', () => {

@@ -61,4 +61,27 @@ mappings:
       [{ id: 2 }, 'body', 'REJECT_TYPE', 'target: "3 bytes" is not text (notes.body is TEXT)'],
     ]);
   });
+
+  it('with --json and a run stopped by maxRejects, stdout holds one document: the run', () => {
+    const config = readFileSync(join(dir, 'stocktake.yaml'), 'utf8').replace(
+      'key: [id] }',
+      'key: [id] }\n    maxRejects: 0',
+    );
+    writeFileSync(join(dir, 'strict.yaml'), config);
+    const result = spawnSync(
+      process.execPath,
+      [
+        join(root, 'bin/stocktake.js'),
+        'migrate',
+        '-c',
+        join(dir, 'strict.yaml'),
+        '-o',
+        join(dir, 'strict'),
+        '--json',
+      ],
+      { cwd: dir, encoding: 'utf8', env: { ...process.env, STOCKTAKE_FROM_SOURCES: '1', CI: '' } },
+    );
+    expect(result.status, result.stderr).toBe(1);
+    expect(JSON.parse(result.stdout).run.status).toBe('rejects-exceeded');
+  });
 });
