@@ -61,6 +61,11 @@ export function canonicalKey(value: unknown, type: LogicalType): FrequencyKey | 
       return Number.isSafeInteger(number) ? number : value.toString();
     }
     default:
-      return value instanceof JsonText ? value.text : JSON.stringify(value);
+      if (value instanceof JsonText) return value.text;
+      // Bytes in a column of text (an SQLite blob that is not UTF-8) are listed as the text they decode
+      // to, U+FFFD where they are no UTF-8: what a person reads, not a JSON object of byte numbers.
+      if (value instanceof Uint8Array && type !== 'binary')
+        return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8');
+      return JSON.stringify(value);
   }
 }

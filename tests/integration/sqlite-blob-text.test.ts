@@ -10,6 +10,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Config } from '../../src/config/schema.ts';
+import { runInventory } from '../../src/stages/inventory-stage.ts';
+import { runProfile } from '../../src/stages/profile-stage.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -60,6 +63,15 @@ mappings:
     expect(rejects.map((r) => [r.key, r.field, r.code, r.reason])).toEqual([
       [{ id: 2 }, 'body', 'REJECT_TYPE', 'target: "3 bytes" is not text (notes.body is TEXT)'],
     ]);
+  });
+
+  it('profiles such a blob as the text it decodes to, U+FFFD where it is no UTF-8', async () => {
+    const config = {
+      sources: { legacy: { kind: 'sqlite', path: join(dir, 'legacy.db') } },
+    } as unknown as Config;
+    const profile = await runProfile(config, await runInventory(config));
+    const body = profile.datasets[0]!.columns.find((c) => c.name === 'body')!;
+    expect(body.topValues.map((t) => t.value).sort()).toEqual(['café', 'plain', '\ufffd\ufffdA'].sort());
   });
 
   it('with --json and a run stopped by maxRejects, stdout holds one document: the run', () => {
