@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { isMap, LineCounter, parseDocument } from 'yaml';
+import { isMap, isScalar, LineCounter, parseDocument, visit } from 'yaml';
 import type { z } from 'zod';
 import { StocktakeError } from '../core/errors.ts';
 import { registerSecret } from '../core/secrets.ts';
@@ -96,6 +96,7 @@ export function parseConfig(
       },
     );
   }
+  blankChoicesAsText(doc);
   const raw = toPlainValue(doc, file) ?? {};
   const { value, problems: envProblems, wholeReferences } = interpolateEnv(raw, env);
   // Before validation: a message about an invalid config must not be able to show a password.
@@ -178,6 +179,21 @@ export function locateProblems<P extends { readonly path: string }>(
 }
 
 /** The document as plain values; an alias before its anchor or an alias bomb is a CONFIG_PARSE error. */
+/**
+ * `onInvalid: null` (and `onMissing`) take a bare null as the word null; a key left blank (`onInvalid:`)
+ * is no choice at all, so it is read as the empty text, which the schema refuses, not as `null`.
+ */
+function blankChoicesAsText(doc: ReturnType<typeof parseDocument>): void {
+  visit(doc, {
+    Pair(_, pair) {
+      const key = isScalar(pair.key) ? pair.key.value : undefined;
+      if (key !== 'onInvalid' && key !== 'onMissing') return;
+      if (pair.value === null || (isScalar(pair.value) && pair.value.value === null && pair.value.source === ''))
+        pair.value = doc.createNode('');
+    },
+  });
+}
+
 function toPlainValue(doc: ReturnType<typeof parseDocument>, file: string): unknown {
   let value: unknown;
   try {

@@ -62,9 +62,12 @@ mappings:
       town: { transform: [{ lookup: { values: { P: Paris }, onMissing: null } }] }
       boss: { transform: [{ ref: { mapping: m, onMissing: null } }] }
       other: { onInvalid: nul }
+      blank: { onInvalid: }
 `;
     expect(problems(text)).toEqual([
       '  ! mappings[0].fields.other.onInvalid: expected one of "reject", "null", "keep", got "nul" (did you mean "null"?)  (stocktake.yaml:13:27)',
+      // Left blank, it is no choice: refused, not read as null.
+      '  ! mappings[0].fields.blank.onInvalid: expected one of "reject", "null", "keep", got ""  (stocktake.yaml:14:14)',
     ]);
     const { config } = parseConfig(
       text.replace('onInvalid: nul }', 'onInvalid: null }'),
