@@ -69,11 +69,10 @@ mappings:
       // Left blank, it is no choice: refused, not read as null.
       '  ! mappings[0].fields.blank.onInvalid: expected one of "reject", "null", "keep", got ""  (stocktake.yaml:14:14)',
     ]);
-    const { config } = parseConfig(
-      text.replace('onInvalid: nul }', 'onInvalid: null }'),
-      'stocktake.yaml',
-      {},
-    );
+    const fixed = text
+      .replace('onInvalid: nul }', 'onInvalid: null }')
+      .replace('onInvalid: }', 'onInvalid: keep }');
+    const { config } = parseConfig(fixed, 'stocktake.yaml', {});
     const fields = config.mappings![0]!.fields;
     expect(fields.day!.onInvalid).toBe('null');
     expect(fields.other!.onInvalid).toBe('null');
