@@ -91,11 +91,16 @@ const sample = z
 /** Fields shared by every network database (PostgreSQL, MySQL/MariaDB, SQL Server). */
 const networkDatabase = {
   url: nonEmpty
-    .refine(
-      (url) => URL.canParse(url),
+    .superRefine((url, context) => {
+      if (URL.canParse(url)) return;
       // The value is not repeated: a URL carries its password.
-      'not a valid URL: write it as scheme://user:${DB_PASSWORD}@host:port/database, special characters of the password percent-encoded',
-    )
+      context.addIssue({
+        code: 'custom',
+        message: /^[a-z]+:\/\/[^/?#]*;/i.test(url)
+          ? 'not a valid URL: JDBC-style `;key=value` settings are not supported; write mssql://user:${DB_PASSWORD}@host:1433/database?encrypt=true'
+          : 'not a valid URL: write it as scheme://user:${DB_PASSWORD}@host:port/database, special characters of the password percent-encoded',
+      });
+    })
     .optional()
     .describe('connection URL, e.g. postgres://user:${PGPASSWORD}@host:5432/db'),
   host: nonEmpty.optional(),

@@ -376,11 +376,13 @@ rules:
     const lines = problemLines(`
 sources:
   a: { kind: postgres, url: "postgres://u:Hunter2 not a url@" }
+  m: { kind: mssql, url: "mssql://sql01:1433;database=erp" }
   b: { kind: mysql, url: "mysql://root@127.0.0.1:3306/x" }
   f: { kind: csv, pth: x.csv }
 `);
     expect(lines).toEqual([
       '  ! sources.a.url: not a valid URL: write it as scheme://user:${DB_PASSWORD}@host:port/database, special characters of the password percent-encoded',
+      '  ! sources.m.url: not a valid URL: JDBC-style `;key=value` settings are not supported; write mssql://user:${DB_PASSWORD}@host:1433/database?encrypt=true',
       '  ! sources.f.path: required',
       '  ! sources.f.pth: unknown key (did you mean "path"?)',
     ]);
