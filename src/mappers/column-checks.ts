@@ -143,6 +143,8 @@ export function integerRange(column: Column, targetKind?: string): readonly [big
   // MySQL's bit(n) holds n unsigned bits.
   const bitField = /^bit\s*\((\d+)\)/.exec(type);
   if (bitField) return bits(Number(bitField[1]), true);
+  // MySQL's YEAR: 0 (the zero year) and 1901 to 2155.
+  if (/^year\b/.test(type)) return [0n, 2155n];
   if (type.includes('tinyint')) return targetKind === 'mssql' ? bits(8, true) : bits(8);
   if (type.includes('smallint') || type.includes('int2') || type.includes('smallserial')) return bits(16);
   if (type.includes('mediumint')) return bits(24);

@@ -8,7 +8,11 @@ import { JsonText } from '../../src/connectors/json-text.ts';
 import type { Value } from '../../src/connectors/types.ts';
 import type { Column, LogicalType } from '../../src/core/inventory.ts';
 import type { PlanDocument } from '../../src/core/plan.ts';
-import { type ColumnCheckOptions, compileColumnCheck } from '../../src/mappers/column-checks.ts';
+import {
+  type ColumnCheckOptions,
+  compileColumnCheck,
+  integerRange,
+} from '../../src/mappers/column-checks.ts';
 import { narrowingWarnings } from '../../src/mappers/narrowing-warnings.ts';
 import { renderPlanHtml } from '../../src/mappers/plan-html.ts';
 import { FAILED, type StepFailure } from '../../src/mappers/transforms/transform-types.ts';
@@ -445,6 +449,19 @@ describe('narrowing warnings', () => {
       'mappings[3].fields.ratio: public.customers.big (bigint) → app.contacts.ratio (double): 19 significant digits, the target keeps about 15',
     ]);
     expect(new Set(warnings.map((w) => w.code))).toEqual(new Set(['MAP_TARGET_NARROWER']));
+  });
+
+  test("MySQL's YEAR holds 0 and 1901 to 2155: into a smallint or an int, nothing is narrower", () => {
+    expect(integerRange(col('integer', 'year(4)'), 'mariadb')).toEqual([0n, 2155n]);
+    const year = {
+      ...prepared({ big: {} }, 'mariadb'),
+      source: {
+        name: 'crm',
+        kind: 'mariadb',
+        dataset: dataset('crm.events', [{ ...col('integer', 'year(4)'), name: 'big' }]),
+      },
+    } as unknown as Parameters<typeof narrowingWarnings>[0];
+    expect(narrowingWarnings(year)).toEqual([]);
   });
 
   test('a file declares no sizes: only its text, Unicode, is narrower than a latin1 column', () => {
