@@ -188,7 +188,10 @@ function blankChoicesAsText(doc: ReturnType<typeof parseDocument>): void {
     Pair(_, pair) {
       const key = isScalar(pair.key) ? pair.key.value : undefined;
       if (key !== 'onInvalid' && key !== 'onMissing') return;
-      if (pair.value === null || (isScalar(pair.value) && pair.value.value === null && pair.value.source === ''))
+      if (
+        pair.value === null ||
+        (isScalar(pair.value) && pair.value.value === null && pair.value.source === '')
+      )
         pair.value = doc.createNode('');
     },
   });
