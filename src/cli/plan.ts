@@ -81,7 +81,10 @@ export function summarisePlan(plan: PlanDocument): string[] {
   const lines = plan.mappings.map((m) => {
     const warn = m.maxRejectsExceeded ? `  ! rejects exceed maxRejects (${m.maxRejects})` : '';
     const refs = (m.references ?? [])
-      .map((r) => `; ${r.field} → ${r.mapping}: ${r.resolved} resolved to new keys, ${r.pending} pending on rows inserted first`)
+      .map(
+        (r) =>
+          `; ${r.field} → ${r.mapping}: ${r.resolved} resolved to new keys, ${r.pending} pending on rows inserted first`,
+      )
       .join('');
     return `${m.name}: +${m.inserts} ~${m.updates} -${m.deletes} =${m.unchanged} rejected ${m.rejects}${refs}${warn}`;
   });
