@@ -21,6 +21,15 @@ mappings:
       pseudo:      { from: email, transform: [{ hash: { secret: "\${HASH_SECRET}", length: 16 } }] }
 `;
 
+/** A config of one mapping `m` from crm.customers, up to its `to:` line. */
+const ONE_MAPPING = `sources:
+  crm: { kind: sqlite, path: crm.db }
+targets:
+  newtool: { kind: sqlite, path: new.db }
+mappings:
+  - name: m
+    from: { source: crm, dataset: customers }`;
+
 function problems(text: string): string[] {
   try {
     parseConfig(text, 'stocktake.yaml', { HASH_SECRET: 'a-secret-from-the-environment' });
@@ -49,13 +58,7 @@ describe('mappings as the config writes them', () => {
   });
 
   test('`null` written bare (a YAML null) is the word null for onInvalid and onMissing', () => {
-    const text = `sources:
-  crm: { kind: sqlite, path: crm.db }
-targets:
-  newtool: { kind: sqlite, path: new.db }
-mappings:
-  - name: m
-    from: { source: crm, dataset: customers }
+    const text = `${ONE_MAPPING}
     to: { target: newtool, dataset: contacts, identity: {} }
     fields:
       day: { transform: [{ date: dd/MM/yyyy }], onInvalid: null }
@@ -81,13 +84,7 @@ mappings:
   });
 
   test('concat takes its separator as join does: bare, as text, or as an object', () => {
-    const text = (step: string) => `sources:
-  crm: { kind: sqlite, path: crm.db }
-targets:
-  newtool: { kind: sqlite, path: new.db }
-mappings:
-  - name: m
-    from: { source: crm, dataset: customers }
+    const text = (step: string) => `${ONE_MAPPING}
     to: { target: newtool, dataset: contacts, key: [id] }
     fields:
       id: {}
