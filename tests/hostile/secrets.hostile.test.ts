@@ -162,7 +162,6 @@ sources:
     url: "postgres://postgres:${encodeURIComponent(SECRETS.downUrl.value)}@127.0.0.1:1/x?password=${encodeURIComponent(SECRETS.downQuery.value)}"
     connectTimeoutMs: 2000
   pgnodb: { kind: postgres, host: 127.0.0.1, user: postgres, password: "\${ST_SECRETS_NODB_PASSWORD}", database: ${PREFIX}nope }
-  pgrawurl: { kind: postgres, url: "postgres://postgres:\${ST_SECRETS_RAW}@127.0.0.1:1/x", connectTimeoutMs: 2000 }
 rules:
   - { dataset: pgsrc.public.customers, column: email, check: format, format: email, maxFailRate: 0, severity: error }
 `;
@@ -228,6 +227,11 @@ describe.runIf(pgUp && myUp)('secrets never reach an output', () => {
     writeFileSync(join(dir, 'sources.yaml'), sourceYaml);
     writeFileSync(join(dir, 'mapping.yaml'), mappingYaml);
     writeFileSync(join(dir, 'where.yaml'), whereYaml);
+    // A password not percent-encoded makes the url no URL: a config problem, found before connecting.
+    writeFileSync(
+      join(dir, 'raw-url.yaml'),
+      'sources:\n  pgrawurl: { kind: postgres, url: "postgres://postgres:${ST_SECRETS_RAW}@127.0.0.1:1/x" }\n',
+    );
     // A numeric literal password, and a second problem, so the config is refused with its problems listed.
     writeFileSync(
       join(dir, 'bad-config.yaml'),
@@ -352,17 +356,27 @@ describe.runIf(pgUp && myUp)('secrets never reach an output', () => {
       await cli('migrate, bad filter', ['migrate', '-c', 'where.yaml', '--json', '-o', out('migrate-where')]),
       2,
     );
-    // An internal error with its stack trace: the output folder cannot be created under a file.
+    // An error with its stack trace: the output folder cannot be created under a file.
     writeFileSync(join(dir, 'a-file'), '');
-    const internal = await cli(
-      'internal error, debug',
+    const unwritable = await cli(
+      'output folder under a file, debug',
       ['inventory', '-c', 'sources.yaml', '-o', 'a-file/out'],
       {
         STOCKTAKE_DEBUG: '1',
       },
     );
-    expectCode(internal, 1);
-    expect(internal.stderr).toMatch(/error INTERNAL: ENOTDIR[\s\S]*\n\s+at /);
+    expectCode(unwritable, 2);
+    expect(unwritable.stderr).toMatch(/error OUTPUT_UNWRITABLE: [\s\S]*\n\s+at /);
+    // The url holding a raw password is refused with the config, in every output form.
+    for (const [label, extra] of [
+      ['raw url, debug', { STOCKTAKE_DEBUG: '1' }],
+      ['raw url --json', {}],
+    ] as const) {
+      const args = ['inventory', '-c', 'raw-url.yaml', '-o', out('raw-url')];
+      const run = await cli(label, label.endsWith('--json') ? [...args, '--json'] : args, extra);
+      expectCode(run, 2);
+      expect(run.stderr).toContain('sources.pgrawurl.url: not a valid URL');
+    }
     expectCode(await cli('bad config', ['inventory', '-c', 'bad-config.yaml', '-o', out('bad')]), 2);
     expectCode(
       await cli('broken YAML, debug', ['audit', '-c', 'broken.yaml', '-o', out('broken')], {
@@ -388,7 +402,6 @@ describe.runIf(pgUp && myUp)('secrets never reach an output', () => {
       mybad: 'SOURCE_AUTH_FAILED',
       pgdown: 'SOURCE_UNREACHABLE',
       pgnodb: 'SOURCE_DATABASE_MISSING',
-      pgrawurl: 'CONFIG_INVALID',
     });
     expect(runs.find((r) => r.label === 'bad config')!.stderr).toContain('sources.pg.password');
     const migrated = JSON.parse(readFileSync(join(dir, 'migrate/run.json'), 'utf8'));
