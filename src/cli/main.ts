@@ -16,7 +16,6 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   schema: async () => (await import('./schema.ts')).schemaCommand(),
 };
 
-/** The program without its commands. */
 /** Commander's own errors (an unknown option, a missing argument) printed with their stable code. */
 function withUsageCode(command: Command): Command {
   return command.configureOutput({
@@ -24,6 +23,7 @@ function withUsageCode(command: Command): Command {
   });
 }
 
+/** The program without its commands. */
 function baseProgram(): Command {
   return withUsageCode(new Command('stocktake'))
     .description('Inventory, audit and migrate the data an organisation already has.')

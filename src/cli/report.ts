@@ -1,5 +1,5 @@
 /** `stocktake report`: renders HTML, XLSX, Markdown and JUnit from saved JSON documents; never opens a source. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { isStocktakeError, StocktakeError } from '../core/errors.ts';
@@ -99,7 +99,6 @@ async function renderReports(options: ReportOptions): Promise<number> {
     const input = { inventory, profile, plan, previous, lang: options.lang, title: options.title };
     files.push(...(await writeReportOutputs(input, options.out, rendered)));
   }
-  mkdirSync(options.out, { recursive: true });
   if (profile && formats.has('md')) {
     const file = join(options.out, 'summary.md');
     writeFileSync(file, renderSummaryMarkdown(profile, { inventory }));

@@ -178,7 +178,6 @@ export function locateProblems<P extends { readonly path: string }>(
   });
 }
 
-/** The document as plain values; an alias before its anchor or an alias bomb is a CONFIG_PARSE error. */
 /**
  * `onInvalid: null` (and `onMissing`) take a bare null as the word null; a key left blank (`onInvalid:`)
  * is no choice at all, so it is read as the empty text, which the schema refuses, not as `null`.
@@ -197,6 +196,7 @@ function blankChoicesAsText(doc: ReturnType<typeof parseDocument>): void {
   });
 }
 
+/** The document as plain values; an alias before its anchor or an alias bomb is a CONFIG_PARSE error. */
 function toPlainValue(doc: ReturnType<typeof parseDocument>, file: string): unknown {
   let value: unknown;
   try {

@@ -121,16 +121,15 @@ const PG_DATE_SPECIAL = /^(-?infinity|\d{4,}-\d\d-\d\d BC)$/;
 const PG_TIMESTAMP_SPECIAL =
   /^(-?infinity|\d{4,}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d*[1-9])?(?:Z|[+-]\d\d(?::\d\d)?)? BC)$/;
 
-/** The time texts a target's time column holds. */
-function timeTextTest(targetKind: string | undefined, native: string): (text: string) => boolean {
+/** The time texts a target's time column holds (`zoned`: a PostgreSQL `time with time zone`). */
+function timeTextTest(targetKind: string | undefined, zoned: boolean): (text: string) => boolean {
   if (targetKind === 'mysql' || targetKind === 'mariadb') {
     return (text) => {
       const match = MYSQL_TIME_TEXT.exec(text);
       return match !== null && Number(match[1]) <= 838 && !/^-?838:59:59\.0*[1-9]/.test(text);
     };
   }
-  if (targetKind === 'postgres' && /with time zone|^timetz/i.test(native))
-    return (text) => PG_TIMETZ_TEXT.test(text);
+  if (zoned) return (text) => PG_TIMETZ_TEXT.test(text);
   if (targetKind === 'postgres') return (text) => TIME_TEXT.test(text) || END_OF_DAY.test(text);
   return (text) => TIME_TEXT.test(text);
 }
@@ -312,7 +311,7 @@ function typeConversion(column: Column, options: ColumnCheckOptions, where: stri
             : 'a time (HH:mm:ss)',
       );
       const fits = temporalFit(column, options.targetKind, accepted, where, true);
-      const isTime = timeTextTest(options.targetKind, native);
+      const isTime = timeTextTest(options.targetKind, zoned);
       return (value, _row, failure) =>
         typeof value === 'string' && isTime(value)
           ? fits(value, failure)

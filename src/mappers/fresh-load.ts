@@ -566,12 +566,13 @@ class FreshLoadStream {
 /** Thrown out of the read when a new key does not fit in the registry's budget; `run` catches it. */
 class KeysPastBudget extends Error {}
 
+/** Where `StreamedRows` sends each record, with the row's number in the read. */
+type RowSink = (key: string, high: number, low: number, row: readonly Value[] | null, number: number) => void;
+
 /**
  * A partition store that keeps nothing: each record goes to `sink` as it is added (the side readers'
  * only use of a store), so that the fresh load shares the diff's source and target readers.
  */
-type RowSink = (key: string, high: number, low: number, row: readonly Value[] | null, number: number) => void;
-
 class StreamedRows extends PartitionStore {
   readonly #sink: RowSink;
 

@@ -59,19 +59,16 @@ export function showValue(
   return near === undefined ? plain : maskValue(plain, near);
 }
 
-/** The most characters a sample shows of one value (a plan's, a reject's), as the profile lists values. */
-export const SAMPLE_VALUE_CHARS = SHOWN_VALUE_CHARS;
-
 /**
  * A shown value (`showValue`'s) as a sample in plan.json, plan.html and the report holds it: a text cut
- * at SAMPLE_VALUE_CHARS with `…`, a list or document whose JSON is longer as that JSON cut. The rejects
+ * at SHOWN_VALUE_CHARS (as the profile lists values) with `…`, a list or document whose JSON is longer as that JSON cut. The rejects
  * files keep the whole value: they are where a rejected row is recovered from.
  */
 export function sampleValue(shown: unknown): unknown {
-  if (typeof shown === 'string') return cutText(shown, SAMPLE_VALUE_CHARS);
+  if (typeof shown === 'string') return cutText(shown, SHOWN_VALUE_CHARS);
   if (shown === null || typeof shown !== 'object') return shown;
   const json = JSON.stringify(shown);
-  return json.length > SAMPLE_VALUE_CHARS ? cutText(json, SAMPLE_VALUE_CHARS) : shown;
+  return json.length > SHOWN_VALUE_CHARS ? cutText(json, SHOWN_VALUE_CHARS) : shown;
 }
 
 /** An e-mail address inside a message, between the quotes, parentheses or spaces a database puts around it. */

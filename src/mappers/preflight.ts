@@ -546,11 +546,6 @@ function checkSharedTargets(prepared: readonly PreparedMapping[], problems: Mapp
   }
 }
 
-/**
- * Orders mappings so that a mapping whose target table references another mapping's target table (a
- * foreign key, same target database) runs after it, and mappings of one table run in config order;
- * config order otherwise. A cycle is a problem.
- */
 /** True when two mappings read the same source rows: same source, dataset and filter. */
 function sameRows(a: PreparedMapping, b: PreparedMapping): boolean {
   const from = (p: PreparedMapping) => [
@@ -561,6 +556,11 @@ function sameRows(a: PreparedMapping, b: PreparedMapping): boolean {
   return JSON.stringify(from(a)) === JSON.stringify(from(b));
 }
 
+/**
+ * Orders mappings so that a mapping runs after the mappings filling the tables its foreign keys reference
+ * (those it writes; a mirror's all, same target database), and mappings of one table run in config
+ * order; config order otherwise. A cycle is a problem.
+ */
 function orderByForeignKeys(prepared: PreparedMapping[], problems: MappingProblem[]): PreparedMapping[] {
   const writers = new Map<string, PreparedMapping[]>();
   for (const p of prepared) {

@@ -25,9 +25,6 @@ import { maskValue } from '../profilers/value-masking.ts';
 import type { ConnectorSession } from './connector-session.ts';
 
 /** Options of `runProfile`. */
-
-/** Observations the inventory's scan took (the profile stage read no rows for them). */
-const SCANNED = new WeakSet<object>();
 export interface ProfileRunOptions {
   /** Sources (`crm`) or datasets (`crm.public.customers`) to profile; default all. */
   readonly only?: readonly string[];
@@ -110,7 +107,7 @@ export async function runProfile(
             for (const dataset of selected) {
               const started = performance.now();
               try {
-                const observation = await observe(connector, source, dataset, entry, options);
+                const { observation, scanned } = await observe(connector, source, dataset, entry, options);
                 if (observation.unreadable)
                   done.findings.push(unreadableFinding(source.name, dataset.name, observation.unreadable));
                 const key = `${source.name}.${dataset.name}`;
@@ -134,13 +131,7 @@ export async function runProfile(
                   Math.round(performance.now() - started),
                 );
                 done.datasets.push(profile);
-                options.onDataset?.(
-                  source.name,
-                  dataset.name,
-                  profile.rowCount,
-                  profile.durationMs,
-                  SCANNED.has(observation),
-                );
+                options.onDataset?.(source.name, dataset.name, profile.rowCount, profile.durationMs, scanned);
                 for (const column of observation.columns)
                   if (worthKeeping(dataset, column, relationNames))
                     done.kept.push({ source: source.name, dataset, observation: column });
@@ -240,12 +231,16 @@ async function observe(
   dataset: Dataset,
   entry: Config['sources'][string],
   options: ProfileRunOptions,
-): Promise<DatasetObservation> {
+): Promise<{ observation: DatasetObservation; scanned: boolean }> {
   const sample = 'sample' in entry && typeof entry.sample === 'number' ? entry.sample : undefined;
   const onProgress = (rows: number) =>
     options.onProgress?.(source.name, dataset.name, rows, dataset.rowCount);
   if (connector.pushdownProfile) {
-    return connector.pushdownProfile({ name: dataset.name }, { ...(sample ? { sample } : {}), onProgress });
+    const observation = await connector.pushdownProfile(
+      { name: dataset.name },
+      { ...(sample ? { sample } : {}), onProgress },
+    );
+    return { observation, scanned: false };
   }
   const keys = [
     ...(dataset.primaryKey ? [dataset.primaryKey.columns] : []),
@@ -255,14 +250,14 @@ async function observe(
   const scanned = keys.length === 0 ? await connector.scannedProfile?.({ name: dataset.name }) : undefined;
   if (scanned !== undefined) {
     onProgress(scanned.rowCount);
-    SCANNED.add(scanned);
-    return scanned;
+    return { observation: scanned, scanned: true };
   }
   const columns = dataset.columns.map((c) => ({ name: c.name, type: c.type }));
-  return profileRows(columns, connector.read({ name: dataset.name }), {
+  const observation = await profileRows(columns, connector.read({ name: dataset.name }), {
     keys: keys.map((k) => [...k]),
     onProgress,
   });
+  return { observation, scanned: false };
 }
 
 /** The finding about the parts of a dataset that column privileges kept out of its profile. */

@@ -48,9 +48,7 @@ export function toPlainValue(input: unknown, column: Column): Value {
     case 'timestamp':
       return value instanceof Date ? value.toISOString() : String(value);
     case 'binary':
-      return Buffer.isBuffer(value)
-        ? new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
-        : (value as Value);
+      return Buffer.isBuffer(value) ? bytesOf(value) : (value as Value);
     case 'json':
       // Kept as the text the database holds (JsonText): a number past 2^53, `1.10`, key order and the JSON
       // document `null` cross exactly, as no parse into JavaScript values would let them.
@@ -60,12 +58,14 @@ export function toPlainValue(input: unknown, column: Column): Value {
       if (value instanceof Date) return value.toISOString();
       // A blob in a column of another type (SQLite's storage classes): its text when it is UTF-8, else
       // the bytes, which a text column refuses (REJECT_TYPE) rather than receiving U+FFFD in their place.
-      if (Buffer.isBuffer(value))
-        return isUtf8(value)
-          ? value.toString('utf8')
-          : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+      if (Buffer.isBuffer(value)) return isUtf8(value) ? value.toString('utf8') : bytesOf(value);
       return value as Value;
   }
+}
+
+/** A driver's Buffer as the contract's bytes: a plain Uint8Array over the same memory. */
+function bytesOf(buffer: Buffer): Uint8Array {
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
 
 /**
