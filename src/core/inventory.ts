@@ -23,12 +23,22 @@ export type LogicalType = (typeof LOGICAL_TYPES)[number];
 /** The kinds of dataset an inventory lists (materialized views and partitions are flagged on the dataset). */
 export type DatasetKind = 'table' | 'view' | 'sheet' | 'file';
 
+/** The type of a column as a reader sees it: `email_address (citext)` for a domain, else its native type. */
+export function nativeTypeLabel(column: Pick<Column, 'nativeType' | 'domain'>): string {
+  return column.domain === undefined ? column.nativeType : `${column.domain} (${column.nativeType})`;
+}
+
 /** One column of a dataset as the source declares it. */
 export interface Column {
   readonly name: string;
   readonly type: LogicalType;
-  /** The type as the source spells it, with length, precision and scale: `character varying(80)`. */
+  /**
+   * The type as the source spells it, with length, precision and scale: `character varying(80)`; for a
+   * column of a PostgreSQL domain, the domain's base type (through domains over domains).
+   */
   readonly nativeType: string;
+  /** The PostgreSQL domain the column is declared with (`nativeType` is the type under it). */
+  readonly domain?: string;
   readonly nullable: boolean;
   readonly primaryKey: boolean;
   /** 1-based position in the dataset. */

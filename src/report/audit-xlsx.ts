@@ -2,7 +2,7 @@
  * The audit workbook (`audit.xlsx`) for leads: one row per dataset with its readiness, one row per column
  * with its metrics, every finding with its severity in colour, the rules and the personal-data register.
  */
-import type { Finding, Inventory } from '../core/inventory.ts';
+import { type Finding, type Inventory, nativeTypeLabel } from '../core/inventory.ts';
 import type { ColumnProfile, DatasetProfile, Profile, ProfileValue } from '../core/profile.ts';
 import { allFindings } from './audit-findings.ts';
 import { scoreTone } from './html/report-overview.ts';
@@ -193,7 +193,7 @@ function profileSheet(
                 d.name,
                 c.name,
                 c.type,
-                c.nativeType,
+                nativeTypeLabel(c),
                 c.nullable ? 'yes' : 'no',
                 c.primaryKey ? 'yes' : null,
                 ...metrics(p),

@@ -2,7 +2,7 @@
  * The inventory workbook (`inventory.xlsx`) for leads who review without tooling: one row per dataset,
  * column and relation, and one per source, failed sources included and shown in red.
  */
-import type { Dataset, Inventory, SourceEntry } from '../core/inventory.ts';
+import { type Dataset, type Inventory, nativeTypeLabel, type SourceEntry } from '../core/inventory.ts';
 import { type CellValue, type TableRow, type TableSheet, writeTableWorkbook } from './xlsx-table.ts';
 
 /** The sheets of the inventory workbook, in order. */
@@ -105,7 +105,7 @@ function columnsSheet(inventory: Inventory): TableSheet {
                 c.position,
                 c.name,
                 c.type,
-                c.nativeType,
+                nativeTypeLabel(c),
                 yesNo(c.nullable),
                 c.primaryKey ? 'yes' : null,
                 c.default ?? null,

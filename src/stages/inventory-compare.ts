@@ -39,6 +39,7 @@ export interface InventoryComparison {
 const COLUMN_ATTRIBUTES = [
   'type',
   'nativeType',
+  'domain',
   'nullable',
   'primaryKey',
   'default',

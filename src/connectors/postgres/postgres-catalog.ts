@@ -110,20 +110,30 @@ SELECT x.oid, x.position, x.name, x.type_oid::bigint AS type, x.typmod, x.nullab
 FROM cols x
 UNION ALL
 SELECT NULL, NULL, NULL, d.type_oid::bigint, d.typmod, NULL, NULL, NULL, NULL, NULL, NULL, json_build_array(
-  format_type(d.type_oid, d.typmod),
-  COALESCE(bt.typname, t.typname), COALESCE(bt.typcategory, t.typcategory),
-  COALESCE(NULLIF(t.typelem, 0), t.oid)::text,
-  CASE WHEN COALESCE(bt.oid, t.oid) IN (1042, 1043) AND d.typmod > 0 THEN d.typmod - 4 END,
-  CASE WHEN COALESCE(bt.oid, t.oid) = 1700 AND d.typmod > 0 THEN ((d.typmod - 4) >> 16) & 65535
+  format_type(b.oid, b.typmod), b.typname, b.typcategory,
+  COALESCE(NULLIF(b.typelem, 0), b.oid)::text,
+  CASE WHEN b.oid IN (1042, 1043) AND b.typmod > 0 THEN b.typmod - 4 END,
+  CASE WHEN b.oid = 1700 AND b.typmod > 0 THEN ((b.typmod - 4) >> 16) & 65535
     -- time, timestamp, timestamptz, timetz: the fraction digits kept, 6 when not declared.
-    WHEN COALESCE(bt.oid, t.oid) IN (1083, 1114, 1184, 1266) THEN CASE WHEN d.typmod >= 0 THEN d.typmod ELSE 6 END
+    WHEN b.oid IN (1083, 1114, 1184, 1266) THEN CASE WHEN b.typmod >= 0 THEN b.typmod ELSE 6 END
   END,
-  CASE WHEN COALESCE(bt.oid, t.oid) = 1700 AND d.typmod > 0 THEN (d.typmod - 4) & 65535 END,
-  t.typlen
+  CASE WHEN b.oid = 1700 AND b.typmod > 0 THEN (b.typmod - 4) & 65535 END,
+  b.typlen,
+  CASE WHEN t.typtype = 'd' THEN format_type(t.oid, NULL) END
 )::text
 FROM (SELECT DISTINCT type_oid, typmod FROM cols) d
 JOIN pg_type t ON t.oid = d.type_oid
-LEFT JOIN pg_type bt ON bt.oid = t.typbasetype AND t.typtype = 'd'`;
+-- A domain's facts are those of the type under it (through domains over domains), with the typmod the
+-- innermost domain declares.
+CROSS JOIN LATERAL (
+  WITH RECURSIVE chain(oid, typmod, depth) AS (
+    SELECT t.oid, d.typmod, 0
+    UNION ALL
+    SELECT p.typbasetype, p.typtypmod, c.depth + 1 FROM chain c JOIN pg_type p ON p.oid = c.oid AND p.typtype = 'd'
+  )
+  SELECT u.oid, c.typmod, u.typname, u.typcategory, u.typelem, u.typlen
+  FROM chain c JOIN pg_type u ON u.oid = c.oid ORDER BY c.depth DESC LIMIT 1
+) b`;
 
 const COLUMNS_SQL = withTypeFacts(`${COLUMNS_SELECT}
 FROM unnest($1::oid[]) AS wanted(oid)
@@ -614,9 +624,9 @@ function columnsBySchema(db: PgSessions, scope: CatalogScope): Promise<RawColumn
 const GLOB_CHARACTERS = /[*?[\]{}()!+@\\]/;
 
 /**
- * What a (type, typmod) decides, as `withTypeFacts` sends it: native type, type name (of the base type for a
- * domain), category, the type whose enum labels apply (an array's element type), length, precision, scale,
- * byte width (pg_type.typlen: -1 or -2 for variable-width types).
+ * What a (type, typmod) decides, as `withTypeFacts` sends it: native type, type name, category, the type whose
+ * enum labels apply (an array's element type), length, precision, scale, byte width (pg_type.typlen: -1 or -2
+ * for variable-width types), all of the base type for a domain; and the domain's name, or null.
  */
 type TypeFacts = readonly [
   string,
@@ -627,6 +637,7 @@ type TypeFacts = readonly [
   number | null,
   number | null,
   number,
+  string | null,
 ];
 const TYPE_WIDTH = 7;
 
@@ -659,7 +670,7 @@ function typeFacts(types: ReadonlyMap<string, TypeFacts>, c: RawColumn): TypeFac
 // Optional facts are set one by one rather than spread: 20,000 columns make that a hot path.
 function toColumn(
   c: RawColumn,
-  [nativeType, typeName, category, enumType, length, precision, scale]: TypeFacts,
+  [nativeType, typeName, category, enumType, length, precision, scale, , domain]: TypeFacts,
   pk: ReadonlySet<string>,
   enums: ReadonlyMap<string, string[]>,
   asciiCase: boolean,
@@ -673,6 +684,7 @@ function toColumn(
     primaryKey: pk.has(c.name),
     position: c.position,
   };
+  if (domain !== null) column.domain = domain;
   if (length !== null) column.length = length;
   if (precision !== null) column.precision = precision;
   if (scale !== null) column.scale = scale;

@@ -11,6 +11,7 @@ import {
   type Dataset,
   type Finding,
   type Inventory,
+  nativeTypeLabel,
   type SourceEntry,
 } from '../../core/inventory.ts';
 import type { ColumnProfile, DatasetProfile, Profile, ProfileValue } from '../../core/profile.ts';
@@ -366,7 +367,7 @@ function columnTuple(
   return [
     name,
     c?.type ?? p?.type ?? null,
-    c?.nativeType ?? null,
+    c ? nativeTypeLabel(c) : null,
     c ? (c.nullable ? 1 : 0) : null,
     c?.primaryKey ? 1 : 0,
     c?.comment ?? null,
