@@ -31,6 +31,7 @@ const TIME_TEXT = /^(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?$/;
 export function canonicalizerFor(column: Column, targetKind?: string): Canonicalizer {
   switch (column.type) {
     case 'string':
+      if (UUID_TYPE.test(column.nativeType)) return canonicalUuid;
       return CHAR_TYPE.test(column.nativeType) ? canonicalChar : canonicalString;
     case 'integer':
       return canonicalInteger;
@@ -72,6 +73,26 @@ function asText(value: Value): string {
 function canonicalString(value: Value | undefined): string {
   if (value === null || value === undefined) return NULL_TEXT;
   return asText(value);
+}
+
+/** PostgreSQL's and MariaDB's `uuid`, SQL Server's `uniqueidentifier`. */
+const UUID_TYPE = /^(uuid|uniqueidentifier)$/i;
+/**
+ * The forms of a UUID the databases read: upper or lower case, in braces, with or without hyphens (PostgreSQL
+ * also takes a hyphen after any group of four digits).
+ */
+const UUID_INPUT = /^\{?[0-9a-f]{4}(?:-?[0-9a-f]{4}){7}\}?$/i;
+
+/**
+ * A UUID as the databases store and compare it, lower case and hyphenated 8-4-4-4-12 (SQL Server's driver
+ * reads it in upper case, PostgreSQL writes lower case whatever it was given); other text as it is.
+ */
+function canonicalUuid(value: Value | undefined): string {
+  if (value === null || value === undefined) return NULL_TEXT;
+  const text = asText(value);
+  if (!UUID_INPUT.test(text)) return text;
+  const hex = text.replace(/[{}-]/g, '').toLowerCase();
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 function canonicalChar(value: Value | undefined): string {

@@ -65,6 +65,26 @@ describe('canonical values per target column type', () => {
     expect(varchar('ab ')).not.toBe(varchar('ab'));
   });
 
+  it('compares UUIDs in every form the databases read, as they store them', () => {
+    for (const nativeType of ['uuid', 'uniqueidentifier', 'UNIQUEIDENTIFIER']) {
+      const uuid = canonicalizerFor(col('u', 'string', { nativeType }));
+      const stored = 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11';
+      for (const written of [
+        'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11',
+        '{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11}',
+        'a0eebc999c0b4ef8bb6d6bb9bd380a11',
+        'a0ee-bc99-9c0b-4ef8-bb6d-6bb9-bd38-0a11',
+      ])
+        expect(uuid(written)).toBe(stored);
+      // Not a UUID: kept as it is, for the database to refuse.
+      expect(uuid('a0eebc99-9c0b')).toBe('a0eebc99-9c0b');
+      expect(uuid(null)).toBe(NULL_TEXT);
+    }
+    // A text column keeps the case it was given.
+    const text = canonicalizerFor(col('t', 'string', { nativeType: 'text' }));
+    expect(text('A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11')).not.toBe(text('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'));
+  });
+
   it('compares booleans by truth and JSON deeply, and keeps null apart from every text', () => {
     const bool = canonicalizerFor(col('b', 'boolean'));
     expect(bool(true)).toBe(bool(1));
