@@ -82,7 +82,9 @@ describe('canonical values per target column type', () => {
     }
     // A text column keeps the case it was given.
     const text = canonicalizerFor(col('t', 'string', { nativeType: 'text' }));
-    expect(text('A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11')).not.toBe(text('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'));
+    expect(text('A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11')).not.toBe(
+      text('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'),
+    );
   });
 
   it('compares booleans by truth and JSON deeply, and keeps null apart from every text', () => {
