@@ -142,6 +142,9 @@ const COLUMNS: Row<'columns'>[] = [
   column(104, 1, 'order_id', 'bigint', [8, 19, 0]),
   column(104, 2, 'line_no', 'smallint', [2, 5, 0]),
   column(104, 3, 'shipped_on', 'date', [3, 10, 0], { is_nullable: true }),
+  // A system-versioned (temporal) table's period columns: SQL Server fills them.
+  column(104, 4, 'valid_from', 'datetime2', [8, 27, 7], { generated_always_type: 1 }),
+  column(104, 5, 'valid_to', 'datetime2', [8, 27, 7], { generated_always_type: 2 }),
   column(201, 1, 'customer_id', 'int', [4, 10, 0]),
   column(201, 2, 'changed at', 'datetimeoffset', [10, 34, 7]),
   column(201, 3, 'guid', 'uniqueidentifier', [16, 0, 0], { default_definition: '(newid())' }),
@@ -488,6 +491,7 @@ const EXPECTED: Dataset[] = [
         nullable: false,
         primaryKey: false,
         position: 6,
+        generated: true,
       },
     ],
     primaryKey: { name: 'PK_order', columns: ['id'] },
@@ -603,6 +607,16 @@ const EXPECTED: Dataset[] = [
         primaryKey: false,
         position: 3,
       },
+      ...['valid_from', 'valid_to'].map((name, i) => ({
+        name,
+        type: 'timestamp' as const,
+        nativeType: 'datetime2(7)',
+        nullable: false,
+        primaryKey: false,
+        position: 4 + i,
+        scale: 7,
+        generated: true,
+      })),
     ],
     primaryKey: { name: 'PK_shipment_line', columns: ['order_id', 'line_no'] },
     foreignKeys: [
@@ -873,6 +887,34 @@ describe('SQL Server catalog: statements sent', () => {
     const inventory = await mssqlCatalog(db, scope());
     expect(inventory.datasets).toHaveLength(3);
     expect(inventory.findings?.map((f) => f.code)).toContain('SIZE_UNAVAILABLE');
+  });
+
+  it('keeps the inventory when one table cannot be counted: the others are counted, it keeps its estimate', async () => {
+    const answers = syntheticSchema(3);
+    const statements: string[] = [];
+    const db = {
+      raw: async (sql: string) => {
+        statements.push(sql);
+        // A lock held past the session's LOCK_TIMEOUT on dbo.t1001.
+        if (sql.startsWith('SELECT 0 AS i') && sql.includes('[t1001]'))
+          throw new Error('Lock request time out period exceeded.');
+        if (sql.startsWith('SELECT 0 AS i')) return sql.split(' UNION ALL ').map((_, i) => ({ i, n: '7' }));
+        return answers.get(sql);
+      },
+    } as unknown as Knex;
+    const inventory = await mssqlCatalog(db, scope());
+    expect(inventory.datasets.map((d) => [d.name, d.rowCount, d.rowCountExact])).toEqual([
+      ['dbo.t1000', 7, true],
+      ['dbo.t1001', 10, false],
+      ['dbo.t1002', 7, true],
+    ]);
+    const failed = inventory.findings!.filter((f) => f.code === 'ROW_COUNT_FAILED');
+    expect(failed.map((f) => [f.dataset, f.message])).toEqual([
+      [
+        'dbo.t1001',
+        "could not be counted (Lock request time out period exceeded.): its row count is the catalog's estimate, if any",
+      ],
+    ]);
   });
 
   it('chunks exact counts as COUNT_BIG(*) UNION ALL statements of at most 200 tables', async () => {

@@ -20,7 +20,12 @@ import type {
   SourceInventory,
 } from '../../core/inventory.ts';
 import type { DatasetFilter } from '../sql/dataset-filter.ts';
-import { countRowsExactly, normaliseRows } from '../sql/row-counts.ts';
+import {
+  type CountFailure,
+  countFailureFinding,
+  countRowsExactly,
+  normaliseRows,
+} from '../sql/row-counts.ts';
 import type { CatalogScope, CountTarget } from '../sql/sql-dialect.ts';
 import { formatMssqlType, mssqlLogicalType, mssqlTypeModifiers } from './mssql-types.ts';
 
@@ -65,13 +70,17 @@ LEFT JOIN sys.extended_properties ep
 WHERE v.is_ms_shipped = 0 AND s.name NOT IN (N'sys', N'INFORMATION_SCHEMA')
 ORDER BY schema_name, name`;
 
-/** Columns with type, size, default, identity, computed expression and MS_Description; alias types resolve to their base type. */
+/**
+ * Columns with type, size, default, identity, computed expression, GENERATED ALWAYS (temporal periods, SQL Server
+ * 2016+) and MS_Description; alias types resolve to their base type.
+ */
 export const MSSQL_COLUMNS_SQL = `
 SELECT c.object_id AS object_id, c.column_id AS position, c.name AS name,
   CASE WHEN t.is_user_defined = 1 AND t.is_assembly_type = 0 THEN bt.name ELSE t.name END AS type_name,
   c.max_length AS max_length, c.[precision] AS numeric_precision, c.scale AS numeric_scale,
   c.is_nullable AS is_nullable, CAST(CASE WHEN ic.column_id IS NULL THEN 0 ELSE 1 END AS bit) AS is_identity,
-  c.is_computed AS is_computed, c.collation_name AS collation_name, dc.definition AS default_definition,
+  c.is_computed AS is_computed, c.generated_always_type AS generated_always_type,
+  c.collation_name AS collation_name, dc.definition AS default_definition,
   cc.definition AS computed_definition, CAST(ep.value AS nvarchar(4000)) AS comment
 FROM sys.columns c
 JOIN sys.types t ON t.user_type_id = c.user_type_id
@@ -198,13 +207,19 @@ export async function mssqlCatalog(db: Knex, scope: CatalogScope): Promise<Sourc
     rows<RawSize>(MSSQL_SIZES_SQL).catch(() => null),
   ]);
   const sets: MssqlCatalogSets = { server, objects, columns, keys, foreignKeys, indexes, partitions, sizes };
+  // A table locked past the session's LOCK_TIMEOUT, or a view over a dropped table, keeps its estimate.
+  const countFailures: CountFailure[] = [];
   const exact = await countRowsExactly(
     db,
     mssqlCountTargets(sets, scope),
     quoteMssql,
     MSSQL_COUNT_EXPRESSION,
+    countFailures,
   );
-  return mssqlInventoryFromSets(sets, exact);
+  const inventory = mssqlInventoryFromSets(sets, exact);
+  return countFailures.length === 0
+    ? inventory
+    : { ...inventory, findings: [...countFailures.map(countFailureFinding), ...(inventory.findings ?? [])] };
 }
 
 /** The objects the filter keeps, in catalog order. */
@@ -347,6 +362,14 @@ function toServerFacts(s: RawServer): ServerFacts {
   };
 }
 
+/**
+ * Columns SQL Server fills itself and refuses a value for: computed columns, a temporal table's period
+ * columns (`GENERATED ALWAYS AS ROW START/END`, SQL Server 2016+) and `rowversion` (sys.types says `timestamp`).
+ */
+function isGenerated(c: RawColumn): boolean {
+  return c.is_computed || (c.generated_always_type ?? 0) > 0 || c.type_name === 'timestamp';
+}
+
 function toColumn(c: RawColumn, pk: ReadonlySet<string>): Column {
   const size = { maxLength: c.max_length, precision: c.numeric_precision, scale: c.numeric_scale };
   return {
@@ -359,7 +382,7 @@ function toColumn(c: RawColumn, pk: ReadonlySet<string>): Column {
     ...mssqlTypeModifiers(c.type_name, size),
     ...(c.default_definition !== null ? { default: c.default_definition } : {}),
     ...(c.is_identity ? { autoIncrement: true } : {}),
-    ...(c.is_computed ? { generated: true } : {}),
+    ...(isGenerated(c) ? { generated: true } : {}),
     ...(c.comment ? { comment: c.comment } : {}),
     ...(c.collation_name ? { collation: c.collation_name } : {}),
   };
@@ -420,6 +443,8 @@ interface RawColumn {
   is_nullable: boolean;
   is_identity: boolean;
   is_computed: boolean;
+  /** 0 for a plain column; 1, 2 (row start, end) and 7–10 (transaction and sequence ids) for GENERATED ALWAYS. */
+  generated_always_type?: number | null;
   collation_name: string | null;
   default_definition: string | null;
   // The computed column's expression; the inventory's Column has no field for it yet.

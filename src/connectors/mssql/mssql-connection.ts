@@ -23,7 +23,7 @@ import type { Knex } from 'knex';
 import { Request } from 'tedious';
 import type { SourceConfig, TargetConfig } from '../../config/schema.ts';
 import { StocktakeError } from '../../core/errors.ts';
-import type { NetworkConfig } from '../sql/sql-dialect.ts';
+import { type NetworkConfig, POOL_WAIT_MS } from '../sql/sql-dialect.ts';
 import { tlsOptions } from '../sql/sql-tls.ts';
 import type { OpenMode } from '../types.ts';
 
@@ -178,7 +178,7 @@ export function mssqlKnexConfig(config: MssqlConnectionConfig, mode: OpenMode, s
       max: config.pool?.max ?? 4,
       ...(mode === 'audit' ? { afterCreate: runAuditSessionSql } : {}),
     },
-    acquireConnectionTimeout: connectTimeout + 5_000,
+    acquireConnectionTimeout: POOL_WAIT_MS,
   };
 }
 

@@ -9,7 +9,8 @@ import { mssqlTextKind, mssqlTypeName } from './mssql-types.ts';
 import { mssqlClrText, mssqlNumericText } from './mssql-value-text.ts';
 
 const BIN = 'Latin1_General_BIN2';
-const EDGE = 'NCHAR(32) + NCHAR(9) + NCHAR(10) + NCHAR(13) + NCHAR(160) + NCHAR(8239)';
+/** The edge characters a null-like word may carry besides spaces: tab, LF, CR, no-break and narrow no-break space. */
+const EDGE_TO_SPACE = [9, 10, 13, 160, 8239];
 // SQL Server pads the shorter text with spaces before comparing, BIN2 included: every text key ends with this
 // character, code point 0, which sorts below all others under a binary collation.
 const SENTINEL = 'NCHAR(0)';
@@ -19,10 +20,14 @@ const SHORT_TEXT = 4000;
 const LARGE_OBJECTS = new Set(['text', 'ntext', 'image']);
 const MONEY = new Set(['money', 'smallmoney']);
 
-/** SQL Server 2017+: text compared with a BIN2 collation (code unit order), `TRIM(chars FROM …)`. */
+/** SQL Server 2016+: text compared with a BIN2 collation (code unit order). */
 export const mssqlPushdown: PushdownDialect = {
   frequencies: 'grouping-sets',
-  key: (expr, column) => (column.type === 'string' ? textKey(expr, column) : expr),
+  key: (expr, column) => {
+    if (column.type === 'string') return textKey(expr, column);
+    // image, like text and ntext, can be neither compared nor counted DISTINCT.
+    return mssqlTypeName(column.nativeType) === 'image' ? `CAST(${expr} AS varbinary(max))` : expr;
+  },
   // Exact numerics are grouped and ordered as numbers, and returned as their exact text.
   keyResult: (expr, column) => exactText(expr, column),
   // Sampled text carries the sentinel too, so that `driverValue` strips it from every text it sees.
@@ -51,10 +56,14 @@ export const mssqlPushdown: PushdownDialect = {
   mean: (expr) => `AVG(CAST(${expr} AS float))`,
   // LEN ignores trailing spaces; the appended character keeps them counted.
   length: (expr, column) =>
-    column.type === 'binary' ? `DATALENGTH(${expr})` : `(LEN(${asText(expr, column)} + N'.') - 1)`,
+    column.type === 'binary' ? `DATALENGTH(${expr})` : `(LEN(${wholeText(expr, column)} + N'.') - 1)`,
   firstCodePoint: (expr, column) => `UNICODE(${asText(expr, column)})`,
   lastCodePoint: (expr, column) => `UNICODE(RIGHT(${asText(expr, column)}, 1))`,
-  trimmedLower: (expr, column) => `LOWER(TRIM(${EDGE} FROM ${asText(expr, column)})) COLLATE ${BIN}`,
+  // TRIM(chars FROM …) needs SQL Server 2017: the edge characters become spaces, which LTRIM and RTRIM take
+  // off (inside the text too, which a null-like word matches only for `0000-00-00 00:00:00` written with a tab
+  // or no-break space between its halves).
+  trimmedLower: (expr, column) =>
+    `LOWER(LTRIM(RTRIM(${EDGE_TO_SPACE.reduce((text, code) => `REPLACE(${text}, NCHAR(${code}), N' ')`, column ? wholeText(expr, column) : expr)}))) COLLATE ${BIN}`,
   literal: (text) => `N'${text.replaceAll("'", "''")}'`,
   // One text per tuple: each part prefixed with its length, so that no two tuples join to the same text.
   countDistinctTuple: (keys, columns, allNotNull) => {
@@ -127,10 +136,18 @@ function asText(expr: string, column: Column | undefined): string {
   }
 }
 
+/**
+ * The text of a string column that a character appended to it does not cut: a concatenation of types other than
+ * `max` stops at 4,000 characters (8,000 bytes), so a longer column is cast to nvarchar(max) first.
+ */
+function wholeText(expr: string, column: Column): string {
+  const short = column.length !== undefined && column.length < SHORT_TEXT;
+  return mssqlTextKind(column.nativeType) === 'character' && !short
+    ? `CAST(${expr} AS nvarchar(max))`
+    : asText(expr, column);
+}
+
 /** The key of a string column: its text and the sentinel under BIN2 (code point order, case- and space-exact). */
 function textKey(expr: string, column: Column): string {
-  let text = asText(expr, column);
-  const short = column.length !== undefined && column.length < SHORT_TEXT;
-  if (mssqlTextKind(column.nativeType) === 'character' && !short) text = `CAST(${expr} AS nvarchar(max))`;
-  return `(${text} + ${SENTINEL}) COLLATE ${BIN}`;
+  return `(${wholeText(expr, column)} + ${SENTINEL}) COLLATE ${BIN}`;
 }

@@ -1,7 +1,7 @@
 /** The knex configuration of a MySQL/MariaDB source or target; audits get read-only sessions. */
 import type { Knex } from 'knex';
 import { StocktakeError } from '../../core/errors.ts';
-import { AUDIT_LOCK_TIMEOUT_MS, type NetworkConfig } from '../sql/sql-dialect.ts';
+import { AUDIT_LOCK_TIMEOUT_MS, type NetworkConfig, POOL_WAIT_MS } from '../sql/sql-dialect.ts';
 import { tlsOptions } from '../sql/sql-tls.ts';
 import type { OpenMode } from '../types.ts';
 
@@ -47,7 +47,7 @@ export function mysqlKnexConfig(config: NetworkConfig, mode: OpenMode, source: s
       afterCreate: (raw: RawConnection, done: (error: Error | null, raw: RawConnection) => void) =>
         runSession(raw, statements, 0, done),
     },
-    acquireConnectionTimeout: timeout + 5_000,
+    acquireConnectionTimeout: POOL_WAIT_MS,
   };
 }
 

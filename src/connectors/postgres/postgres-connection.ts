@@ -2,7 +2,7 @@
 import type { Knex } from 'knex';
 import { StocktakeError } from '../../core/errors.ts';
 import { JsonText } from '../json-text.ts';
-import { AUDIT_LOCK_TIMEOUT_MS, type NetworkConfig } from '../sql/sql-dialect.ts';
+import { AUDIT_LOCK_TIMEOUT_MS, type NetworkConfig, POOL_WAIT_MS } from '../sql/sql-dialect.ts';
 import { tlsOptions } from '../sql/sql-tls.ts';
 import type { OpenMode } from '../types.ts';
 import { POSTGRES_OIDS, postgresTimestampToIso } from './postgres-types.ts';
@@ -136,7 +136,7 @@ export async function postgresKnexConfig(
     client: 'pg',
     connection,
     pool: { min: 0, max: config.pool?.max ?? 4 },
-    acquireConnectionTimeout: (config.connectTimeoutMs ?? 10_000) + 5_000,
+    acquireConnectionTimeout: POOL_WAIT_MS,
   };
 }
 

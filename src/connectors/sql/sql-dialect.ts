@@ -18,6 +18,14 @@ import type { PushdownDialect } from './sql-pushdown.ts';
  */
 export const AUDIT_LOCK_TIMEOUT_MS = 30_000;
 
+/**
+ * How long a statement queued behind the pool's busy connections waits for one (knex's
+ * `acquireConnectionTimeout`): as long as the statements before it run, which on large tables is minutes. A
+ * server that does not answer fails sooner, by the driver's own connect timeout (`connectTimeoutMs`), whose
+ * error reaches the queued statements at once.
+ */
+export const POOL_WAIT_MS = 24 * 60 * 60 * 1000;
+
 /** The SQL source or target entries of the config. */
 export type SqlEntryConfig =
   | Extract<SourceConfig, { kind: 'postgres' | 'mysql' | 'mariadb' | 'mssql' | 'sqlite' }>
