@@ -8,25 +8,39 @@ import type { Column } from '../core/inventory.ts';
 
 /**
  * How one key column's text is compared by the target database: `case` and `case-accents` as MySQL's and
- * SQL Server's case-insensitive collations (Unicode, trailing spaces ignored), `ascii-case` as SQLite's
- * NOCASE (A–Z only), `rtrim` as SQLite's RTRIM, `lower` as PostgreSQL's citext.
+ * SQL Server's case-insensitive collations (Unicode, trailing spaces ignored), `case-nopad` and
+ * `case-accents-nopad` as MySQL 8's `_0900_` and MariaDB's `_nopad_` ones (trailing spaces count),
+ * `ascii-case` as SQLite's NOCASE (A–Z only), `rtrim` as SQLite's RTRIM and the case-sensitive collations
+ * that pad with spaces (SQL Server's, MySQL's `_bin` and `_cs`), `lower` as PostgreSQL's citext.
  */
-export type KeyFolding = 'exact' | 'case' | 'case-accents' | 'ascii-case' | 'rtrim' | 'lower';
+export type KeyFolding =
+  | 'exact'
+  | 'case'
+  | 'case-accents'
+  | 'case-nopad'
+  | 'case-accents-nopad'
+  | 'ascii-case'
+  | 'rtrim'
+  | 'lower';
 
 /**
  * The folding a target key column applies. MySQL/MariaDB columns list a collation only when it differs
- * from the table's, whose default is case-insensitive: no collation there means folded.
+ * from the table's, whose default is case-insensitive: no collation there means folded. SQL Server compares
+ * text padded with spaces under every collation, binary ones included: `abc` and `abc ` are one key.
  */
 export function keyFoldingOf(column: Column, targetKind: string | undefined): KeyFolding {
   if (column.type !== 'string') return 'exact';
   const collation = (column.collation ?? '').toLowerCase();
   if (targetKind === 'mysql' || targetKind === 'mariadb') {
-    if (/_bin$|_cs$|binary/.test(collation)) return 'exact';
-    if (/_as_ci$/.test(collation)) return 'case';
-    return 'case-accents';
+    if (collation === 'binary') return 'exact';
+    // MySQL 8's UCA 9.0.0 collations and MariaDB's `_nopad_` ones keep trailing spaces; the others pad.
+    const noPad = /_0900_|nopad/.test(collation);
+    if (/_bin$|_cs$/.test(collation)) return noPad ? 'exact' : 'rtrim';
+    if (/_as_ci$/.test(collation)) return noPad ? 'case-nopad' : 'case';
+    return noPad ? 'case-accents-nopad' : 'case-accents';
   }
   if (targetKind === 'mssql') {
-    if (!/_ci_/.test(collation) && !/_ci$/.test(collation)) return 'exact';
+    if (!/_ci_/.test(collation) && !/_ci$/.test(collation)) return 'rtrim';
     return /_ai/.test(collation) ? 'case-accents' : 'case';
   }
   if (targetKind === 'sqlite') {
@@ -54,8 +68,11 @@ export function foldKeyText(text: string, folding: KeyFolding): string {
     case 'lower':
       return lowerEachCodePoint(text);
   }
-  const lower = text.toLowerCase().replace(/ +$/, '');
-  return folding === 'case' ? lower : lower.normalize('NFD').replace(COMBINING_MARKS, '');
+  const noPad = folding === 'case-nopad' || folding === 'case-accents-nopad';
+  const lower = noPad ? text.toLowerCase() : text.toLowerCase().replace(/ +$/, '');
+  return folding === 'case' || folding === 'case-nopad'
+    ? lower
+    : lower.normalize('NFD').replace(COMBINING_MARKS, '');
 }
 
 /**

@@ -380,13 +380,18 @@ interface TextLimit {
   readonly unit: 'characters' | 'units' | 'bytes';
 }
 
-function textLimit(column: Column, targetKind: string | undefined, bytes: Repertoire['bytes']): TextLimit {
+/** `bytes` is undefined for a charset stocktake does not know: a limit in bytes is then checked in characters. */
+function textLimit(
+  column: Column,
+  targetKind: string | undefined,
+  bytes: Repertoire['bytes'] | undefined,
+): TextLimit {
   const native = column.nativeType.toLowerCase();
   const declared = column.length !== undefined && column.length > 0 ? column.length : undefined;
   if (targetKind === 'mssql' && declared !== undefined) {
     // nvarchar(n) counts UTF-16 units (an emoji takes two); varchar(n) counts bytes of its code page.
     if (/^n(var)?char/.test(native)) return { max: declared, unit: 'units' };
-    return { max: declared, unit: bytes === 'single' ? 'characters' : 'bytes' };
+    return { max: declared, unit: bytes === 'single' || bytes === undefined ? 'characters' : 'bytes' };
   }
   if (declared !== undefined) return { max: declared, unit: 'characters' };
   if (targetKind === 'mysql' || targetKind === 'mariadb') {
@@ -405,7 +410,7 @@ function stringConversion(
   const charset = columnCharset(column, targetKind);
   const repertoire = repertoireOf(charset);
   const encoding = repertoire?.kind === 'all' ? undefined : repertoire;
-  const { max, unit } = textLimit(column, targetKind, repertoire?.bytes ?? 'utf8');
+  const { max, unit } = textLimit(column, targetKind, repertoire?.bytes);
   const bytes = repertoire?.bytes ?? 'utf8';
   const notText = `is not text (${where} is ${column.nativeType})`;
   const holds = `${where} (${column.nativeType}) holds ${max}`;

@@ -5,6 +5,8 @@
  * charsets are read from the WHATWG decoders Node ships, so their repertoire is exact.
  */
 
+import iconv from 'iconv-lite';
+
 /** What a charset can store. */
 export interface Repertoire {
   /** The charset's name as the catalog reports it (for messages). */
@@ -49,6 +51,25 @@ const CP1252_80_9F = [
   0x0153, 0x9d, 0x017e, 0x0178,
 ];
 
+// DOS code pages, which no WHATWG decoder reads: SQL Server's `SQL_Latin1_General_CP437_*` and `CP850_*`
+// collations, MySQL's `dos` and `cp850` charsets.
+const DOS_CODE_PAGES: Readonly<Record<string, string>> = {
+  cp437: 'cp437',
+  dos: 'cp437',
+  cp850: 'cp850',
+  cp852: 'cp852',
+};
+
+/** The upper half of a DOS code page, decoded by iconv-lite. */
+function dosRepertoire(name: string, codePage: string): Repertoire {
+  const chars = new Set<number>();
+  for (let byte = 0x80; byte <= 0xff; byte++) {
+    const text = iconv.decode(Buffer.of(byte), codePage);
+    if (text.length === 1 && text !== '\ufffd') chars.add(text.charCodeAt(0));
+  }
+  return { name, kind: 'set', chars, bytes: 'single' };
+}
+
 const cache = new Map<string, Repertoire | undefined>();
 
 /**
@@ -73,6 +94,8 @@ function buildRepertoire(name: string): Repertoire | undefined {
   if (name === 'utf16' || name === 'utf16le') return { name, kind: 'all', bytes: 'utf16' };
   if (name === 'utf32') return { name, kind: 'all', bytes: 'utf32' };
   if (name === 'ascii' || name === 'cp20127') return { name, kind: 'set', chars: new Set(), bytes: 'single' };
+  const dos = DOS_CODE_PAGES[name];
+  if (dos !== undefined) return dosRepertoire(name, dos);
   const label = SINGLE_BYTE[name];
   if (label === undefined) return undefined;
   const chars = new Set<number>();
@@ -99,8 +122,10 @@ export function mssqlCodePage(collation: string | undefined): string | undefined
   if (collation === undefined) return undefined;
   const name = collation.toLowerCase();
   if (name.includes('_utf8')) return 'utf8';
+  // SQL collations name their code page, `CP1` being 1252 (`SQL_Latin1_General_CP1_CI_AS`, the default of
+  // most installations in Western Europe and the Americas).
   const legacy = /^sql_.*_cp(\d+)_/.exec(name);
-  if (legacy) return `cp${legacy[1]}`;
+  if (legacy) return legacy[1] === '1' ? 'cp1252' : `cp${legacy[1]}`;
   const prefix = name.split('_')[0]!;
   return MSSQL_COLLATION_CODE_PAGES[prefix];
 }

@@ -14,10 +14,12 @@ import type { Config } from '../../src/config/schema.ts';
 import { createSqliteConnector } from '../../src/connectors/sqlite/sqlite-connector.ts';
 import { runMigrate } from '../../src/stages/migrate-stage.ts';
 import { runPlan } from '../../src/stages/plan-stage.ts';
+import { ScratchMysql } from '../helpers/scratch-mysql.ts';
 import { ScratchPostgres } from '../helpers/scratch-postgres.ts';
 import { SERVERS, serverAvailable } from '../helpers/servers.ts';
 
 const pgUp = await serverAvailable('postgres');
+const mysqlUp = await serverAvailable('mysql');
 const SCHEMA = 'st_key_collations';
 
 let dir: string;
@@ -174,5 +176,39 @@ describe.skipIf(!pgUp)('PostgreSQL citext in a database whose ctype is C', () =>
       'REJECT_KEY_COLLISION ABC',
       'REJECT_KEY_COLLISION abc',
     ]);
+  });
+});
+
+describe.skipIf(!mysqlUp)('MariaDB binary collations', () => {
+  const scratch = new ScratchMysql('stocktake_it_key_pad');
+  beforeAll(() =>
+    scratch.create(async (admin) => {
+      await admin.raw(`CREATE TABLE ${scratch.name}.padded (code varchar(10) COLLATE utf8mb4_bin PRIMARY KEY,
+        name text)`);
+      await admin.raw(`CREATE TABLE ${scratch.name}.nopad (code varchar(10) COLLATE utf8mb4_nopad_bin PRIMARY KEY,
+        name text)`);
+    }),
+  );
+  afterAll(() => scratch.drop());
+
+  it('utf8mb4_bin pads with spaces (R1 and R1␠␠ collide); utf8mb4_nopad_bin keeps them apart', async () => {
+    const target = { kind: 'mariadb', url: scratch.url() };
+    const lines = ['R1;a', 'R1  ;b', 'r1;c'];
+    const padded = config(csv('padded', lines), target, `${scratch.name}.padded`);
+    const first = await runMigrate(padded, { rejectsDir: join(dir, 'padded-1') });
+    expect(first.error).toBeNull();
+    expect(first.run.mappings[0]).toMatchObject({
+      inserted: 1,
+      rejected: { mapping: 2, database: 0 },
+      reconciliation: { ok: true },
+    });
+    expect(rejectCodes(join(dir, 'padded-1'))).toEqual([
+      'REJECT_KEY_COLLISION R1',
+      'REJECT_KEY_COLLISION R1  ',
+    ]);
+    const nopad = config(csv('nopad', lines), target, `${scratch.name}.nopad`);
+    const second = await runMigrate(nopad, { rejectsDir: join(dir, 'nopad-1') });
+    expect(second.error).toBeNull();
+    expect(second.run.mappings[0]).toMatchObject({ inserted: 3, reconciliation: { ok: true } });
   });
 });

@@ -132,6 +132,20 @@ describe('text', () => {
     expect(
       check(col('string', 'nvarchar(10)', { length: 10, collation: 'French_CI_AS' }), 'Ωmega', 'mssql'),
     ).toBe('Ωmega');
+    // SQL collations: CP1 is code page 1252, whose accented letters take one byte each.
+    const sqlCp1 = col('string', 'varchar(5)', { length: 5, collation: 'SQL_Latin1_General_CP1_CI_AS' });
+    expect(check(sqlCp1, 'été€é', 'mssql')).toBe('été€é');
+    expect(check(sqlCp1, 'Ωmega', 'mssql')).toMatch(/^REJECT_ENCODING holds U\+03A9.*cp1252/);
+    // CP850 and CP437, read by iconv-lite.
+    const cp850 = col('string', 'varchar(5)', { length: 5, collation: 'SQL_Latin1_General_CP850_CI_AS' });
+    expect(check(cp850, 'ÉÇü╬ß', 'mssql')).toBe('ÉÇü╬ß');
+    expect(check(cp850, '€uro', 'mssql')).toMatch(/^REJECT_ENCODING holds U\+20AC.*cp850/);
+    const dos = col('string', 'varchar(5)', { length: 5, charset: 'dos' });
+    expect(check(dos, 'ÉÇ╬', 'mysql')).toBe('ÉÇ╬');
+    expect(check(dos, 'Œ', 'mysql')).toMatch(/^REJECT_ENCODING holds U\+0152/);
+    // A code page stocktake does not know: the limit is counted in characters, not in UTF-8 bytes.
+    const japanese = col('string', 'varchar(4)', { length: 4, collation: 'Japanese_CI_AS' });
+    expect(check(japanese, '日本語', 'mssql')).toBe('日本語');
   });
 
   test('PostgreSQL text holds no NUL character', () => {

@@ -139,7 +139,24 @@ describe('canonical values per target column type', () => {
 describe('key comparison across collations', () => {
   it('folds keys of case-insensitive MySQL/MariaDB and SQL Server columns, not PostgreSQL ones', () => {
     expect(keyFoldingOf(col('k', 'string'), 'mariadb')).toBe('case-accents');
-    expect(keyFoldingOf(col('k', 'string', { collation: 'utf8mb4_bin' }), 'mysql')).toBe('exact');
+    // utf8mb4_bin pads with spaces: `abc` and `abc ` are one key, as in SQL Server under every collation.
+    expect(keyFoldingOf(col('k', 'string', { collation: 'utf8mb4_bin' }), 'mysql')).toBe('rtrim');
+    expect(keyFoldingOf(col('k', 'string', { collation: 'Latin1_General_BIN2' }), 'mssql')).toBe('rtrim');
+    expect(keyFoldingOf(col('k', 'string', { collation: 'French_CS_AS' }), 'mssql')).toBe('rtrim');
+    expect(foldKeyText('abc  ', 'rtrim')).toBe(foldKeyText('abc', 'rtrim'));
+    // MySQL 8's 0900 collations and MariaDB's nopad ones do not: trailing spaces make another key.
+    expect(keyFoldingOf(col('k', 'string', { collation: 'utf8mb4_0900_bin' }), 'mysql')).toBe('exact');
+    expect(keyFoldingOf(col('k', 'string', { collation: 'utf8mb4_nopad_bin' }), 'mariadb')).toBe('exact');
+    expect(keyFoldingOf(col('k', 'string', { collation: 'binary' }), 'mysql')).toBe('exact');
+    const ai = keyFoldingOf(col('k', 'string', { collation: 'utf8mb4_0900_ai_ci' }), 'mysql');
+    expect(ai).toBe('case-accents-nopad');
+    expect(foldKeyText('Élan', ai)).toBe(foldKeyText('elan', ai));
+    expect(foldKeyText('Élan ', ai)).not.toBe(foldKeyText('elan', ai));
+    const as = keyFoldingOf(col('k', 'string', { collation: 'utf8mb4_0900_as_ci' }), 'mysql');
+    expect(as).toBe('case-nopad');
+    expect(foldKeyText('ABC', as)).toBe(foldKeyText('abc', as));
+    expect(foldKeyText('abc ', as)).not.toBe(foldKeyText('abc', as));
+    expect(foldKeyText('été', as)).not.toBe(foldKeyText('ete', as));
     expect(keyFoldingOf(col('k', 'string', { collation: 'French_CI_AS' }), 'mssql')).toBe('case');
     expect(keyFoldingOf(col('k', 'string'), 'postgres')).toBe('exact');
     expect(keyFoldingOf(col('k', 'integer'), 'mysql')).toBe('exact');
