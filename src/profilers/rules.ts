@@ -23,6 +23,8 @@ import { TypeInference } from './type-inference.ts';
 import { classifyText, type DateOrder } from './type-inference-classify.ts';
 import { convertValue, INVALID } from './type-inference-convert.ts';
 
+import { maskValue } from './value-masking.ts';
+
 type Rule = NonNullable<Config['rules']>[number];
 
 /** What rules are evaluated against. */
@@ -37,6 +39,8 @@ export interface RuleContext {
    */
   readonly repeats?: ReadonlyMap<string, number>;
   readonly now?: Date;
+  /** Values of personal-data columns written unmasked in messages (`--show-samples`). */
+  readonly showSamples?: boolean;
 }
 
 /** Where a rule's `dataset` points: `crm.public.customers`, or `crm.customers` when unambiguous. */
@@ -350,10 +354,15 @@ function evaluate(rule: Rule, index: number, context: RuleContext): RuleResult {
       const now = (context.now ?? new Date()).getTime();
       if (newest === null || Number.isNaN(newest))
         return error(`${rule.column} holds no date to judge freshness by`);
+      // A birth date's newest value is personal data: masked as the profile masks it.
+      const shown =
+        column!.personal && !context.showSamples
+          ? maskValue(String(newestValue), column!.personal.kind)
+          : String(newestValue);
       return verdict(
         now - newest <= maxAgeMs,
-        `newest value ${String(newestValue)}; at most ${rule.maxAge ?? '1d'} old allowed`,
-        `valeur la plus récente ${String(newestValue)} ; ancienneté d’au plus ${frAge(rule.maxAge ?? '1d')} tolérée`,
+        `newest value ${shown}; at most ${rule.maxAge ?? '1d'} old allowed`,
+        `valeur la plus récente ${shown} ; ancienneté d’au plus ${frAge(rule.maxAge ?? '1d')} tolérée`,
       );
     }
   }

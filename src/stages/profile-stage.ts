@@ -190,6 +190,7 @@ export async function runProfile(
     profiles: withScores,
     observations,
     repeats,
+    showSamples: options.showSamples === true,
   });
   for (const rule of rules.filter((r) => r.status !== 'passed')) {
     findings.push({

@@ -354,4 +354,22 @@ rules:
       ['passed', 'newest value 2026-11-27T08:00:00; at most 7d old allowed'],
     ]);
   });
+
+  it('masks the newest value of a personal-data column in the freshness message, unless --show-samples', async () => {
+    writeFileSync(join(dir, 'patients.csv'), 'id;date_naissance\n1;1980-05-17\n2;2002-03-01\n3;1975-11-30\n');
+    const { config } = parseConfig(
+      `sources:\n  h: { kind: csv, path: patients.csv }\nrules:\n  - { dataset: h.patients, column: date_naissance, check: freshness, maxAge: 1d }\n`,
+      join(dir, 'stocktake.yaml'),
+      {},
+    );
+    const inventory = await runInventory(config);
+    const masked = await runProfile(config, inventory);
+    expect(masked.datasets[0]!.columns[1]!.personal?.kind).toBe('birth_date');
+    const [rule] = masked.rules;
+    expect(rule!.message).toBe('newest value 2***-**-**; at most 1d old allowed');
+    expect(rule!.messageFr).toContain('2***-**-**');
+    expect(JSON.stringify(masked)).not.toContain('2002-03-01');
+    const shown = await runProfile(config, inventory, { showSamples: true });
+    expect(shown.rules[0]!.message).toBe('newest value 2002-03-01; at most 1d old allowed');
+  });
 });
