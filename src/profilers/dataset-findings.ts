@@ -2,7 +2,7 @@
  * Findings a lead can act on, derived from a dataset's profile: each has a stable code (listed in the
  * README), a severity and its evidence (counts, example values or keys).
  */
-import { frCount, frNumber, frPercent } from '../core/french.ts';
+import { frCount, frNumber, frPercent, percentText } from '../core/french.ts';
 import type { Dataset, Finding } from '../core/inventory.ts';
 import type { ColumnProfile, DatasetProfile } from '../core/profile.ts';
 
@@ -102,7 +102,7 @@ export function datasetFindings(profile: DatasetProfile, dataset: Dataset | unde
       code: check.declared ? 'ORPHAN_ROWS' : 'ORPHAN_ROWS_INFERRED',
       severity: check.declared ? 'error' : 'warning',
       column: check.columns.join(', '),
-      message: `${check.orphans} row(s) reference a missing ${target} (${check.columns.join(', ')} → ${check.references.columns.join(', ')})${check.declared ? '' : `, a relation inferred from names and ${(check.inclusion * 100).toFixed(1)}% value inclusion`}`,
+      message: `${check.orphans} row(s) reference a missing ${target} (${check.columns.join(', ')} → ${check.references.columns.join(', ')})${check.declared ? '' : `, a relation inferred from names and ${percentText(check.inclusion)} value inclusion`}`,
       messageFr: `${frCount(check.orphans)} ligne(s) font référence à une ligne absente de ${target} (${check.columns.join(', ')} → ${check.references.columns.join(', ')})${check.declared ? '' : `, relation déduite des noms et de ${frPercent(check.inclusion)} d’inclusion des valeurs`}`,
       evidence: {
         orphans: check.orphans,
@@ -217,7 +217,7 @@ function columnFindings(
         column.type === 'string' && column.inferredType && column.inferredType !== 'string'
           ? `type ${column.inferredType} of the others`
           : `type ${column.type}`
-      } (${(column.conformance * 100).toFixed(1)}% conform)`,
+      } (${percentText(column.conformance)} conform)`,
       messageFr: `${frCount(Math.round((1 - column.conformance) * clean))} valeur(s) ne sont pas du ${
         column.type === 'string' && column.inferredType && column.inferredType !== 'string'
           ? `type ${column.inferredType} des autres`

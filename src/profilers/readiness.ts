@@ -3,7 +3,7 @@
  * weight times the share of rows (or values) affected, scaled so that 10% affected costs the full
  * weight: `points = weight × min(1, 10 × rate)`. The README states the same table.
  */
-import { frCount, frPercent } from '../core/french.ts';
+import { frCount, frPercent, percentText } from '../core/french.ts';
 import type { Dataset } from '../core/inventory.ts';
 import type { ColumnProfile, DatasetProfile } from '../core/profile.ts';
 import { formatFamilies } from './dataset-findings.ts';
@@ -73,7 +73,7 @@ export function readinessOf(
     add(
       READINESS_WEIGHTS.typeNonConformance,
       conform.rate,
-      `${conform.column}: ${(conform.rate * 100).toFixed(1)}% of values do not fit its type`,
+      `${conform.column}: ${percentText(conform.rate)} of values do not fit its type`,
       `${conform.column} : ${frPercent(conform.rate)} des valeurs ne sont pas de son type`,
     );
     const missing = worst((c) =>
@@ -82,7 +82,7 @@ export function readinessOf(
     add(
       READINESS_WEIGHTS.missingValues,
       missing.rate,
-      `${missing.column}: ${(missing.rate * 100).toFixed(1)}% null-like values`,
+      `${missing.column}: ${percentText(missing.rate)} null-like values`,
       `${missing.column} : ${frPercent(missing.rate)} de valeurs tenant lieu de valeur manquante`,
     );
     // Values outside the column's main format: malformed e-mails, or dates written another way.
@@ -113,7 +113,7 @@ export function readinessOf(
     add(
       READINESS_WEIGHTS.invalidFormats,
       invalid.rate,
-      `${invalid.column}: ${(invalid.rate * 100).toFixed(1)}% of values break the column's format`,
+      `${invalid.column}: ${percentText(invalid.rate)} of values break the column's format`,
       `${invalid.column} : ${frPercent(invalid.rate)} des valeurs sortent du format de la colonne`,
     );
     const variants = worst((c) => (c.distinct === 0 ? 0 : c.variants.values / c.distinct));

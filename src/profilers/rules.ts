@@ -13,7 +13,7 @@ import {
   describeBoundKind,
   parseAge,
 } from '../config/schema.ts';
-import { frCount, frNumber, frPercent } from '../core/french.ts';
+import { frCount, frNumber, frPercent, percentText } from '../core/french.ts';
 import type { Column, Dataset, Inventory, LogicalType } from '../core/inventory.ts';
 import type { ColumnProfile, DatasetProfile, ProfileValue, RuleResult } from '../core/profile.ts';
 import { inclusion } from './inclusion.ts';
@@ -191,7 +191,7 @@ function evaluate(rule: Rule, index: number, context: RuleContext): RuleResult {
       checked,
       failed,
       failRate,
-      message: `${failed} of ${checked} ${what.en}${sampled}${allowed > 0 ? `; allowed ${(allowed * 100).toFixed(1)}%` : ''}`,
+      message: `${failed} of ${checked} ${what.en}${sampled}${allowed > 0 ? `; allowed ${percentText(allowed)}` : ''}`,
       messageFr: `${frCount(failed)} sur ${frCount(checked)} ${what.fr}${sampledFr}${allowed > 0 ? ` ; ${frPercent(allowed)} toléré` : ''}`,
     };
   };
@@ -299,7 +299,7 @@ function evaluate(rule: Rule, index: number, context: RuleContext): RuleResult {
         checked: c.count,
         failed: missing,
         failRate: rate,
-        message: `${(rate * 100).toFixed(1)}% of values are missing; at most ${(limit * 100).toFixed(1)}% allowed`,
+        message: `${percentText(rate)} of values are missing; at most ${percentText(limit)} allowed`,
         messageFr: `${frPercent(rate)} des valeurs manquent ; au plus ${frPercent(limit)} toléré`,
       };
     }

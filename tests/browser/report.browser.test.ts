@@ -234,6 +234,36 @@ describe.skipIf(!available)('audit report in Chromium', () => {
     await page.close();
   });
 
+  it('goes back to the first page when a filter changes, and names every filter for screen readers', async () => {
+    // 350 datasets in two sources: four pages of 100.
+    const docs = fixtureDocuments();
+    const [first, second] = docs.inventory.sources;
+    const template = first!.datasets[0]!;
+    for (let i = 0; i < 350; i++)
+      (i % 2 ? second! : first!).datasets.push({ ...template, name: `public.copy_${i}`, table: `copy_${i}` });
+    const file = join(dir, 'wide.html');
+    writeFileSync(file, renderAuditReport({ ...docs, lang: 'en' }));
+    const { page, errors } = await open(pathToFileURL(file).href, '#browse');
+    const next = page.locator('#browse-results button:has-text("Next")');
+    await next.click();
+    await next.click();
+    await expect.poll(() => page.locator('#browse-results').textContent()).toContain('Page 3 of 4');
+    await page.selectOption('#view-app .controls select >> nth=0', second!.name);
+    await expect.poll(() => page.locator('#browse-results').textContent()).toContain('Page 1 of 2');
+    await next.click();
+    await page.check('#personal-only');
+    await expect.poll(() => page.locator('#browse-results').textContent()).not.toContain('Page 2');
+    for (const hash of ['browse', 'findings', 'relations']) {
+      await go(page, hash);
+      const unnamed = await page.evaluate(
+        `[...document.querySelectorAll('select')].filter((s) => !s.getAttribute('aria-label')).length`,
+      );
+      expect(unnamed).toBe(0);
+    }
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('writes screenshots at 1280 px and 390 px', async () => {
     const { page } = await open(reportUrl);
     await page.screenshot({ path: join(artifacts, 'report-overview-1280.png'), fullPage: true });

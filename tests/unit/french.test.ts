@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { frCount, frNumber, frPercent } from '../../src/core/french.ts';
+import { frCount, frNumber, frPercent, percentText } from '../../src/core/french.ts';
 
 describe('French numbers', () => {
   it('rounds a percentage as the English message does, so both languages show one figure', () => {
@@ -8,6 +8,17 @@ describe('French numbers', () => {
     expect(frPercent(3 / 2000)).toBe('0,1\u00a0%');
     expect(frPercent(0.212)).toBe('21,2\u00a0%');
     expect(frPercent(1)).toBe('100,0\u00a0%');
+    expect(percentText(3 / 2000)).toBe('0.1%');
+  });
+
+  it('never shows a share that is neither 0 nor 1 as 0% or 100%', () => {
+    // One value in 3,000 that does not fit: 99.97% conform, not 100.0%.
+    expect(percentText(2999 / 3000)).toBe('99.97%');
+    expect(frPercent(2999 / 3000)).toBe('99,97\u00a0%');
+    expect(percentText(1 / 30_000)).toBe('0.003%');
+    expect(percentText(1)).toBe('100.0%');
+    expect(percentText(0)).toBe('0.0%');
+    expect(percentText(0.212)).toBe('21.2%');
   });
 
   it('groups counts and writes decimals with a comma', () => {

@@ -71,6 +71,22 @@ describe('embedded report data', () => {
     expect(articles.file).toMatchObject({ path: '/data/stock.xlsx', sheet: 'Articles' });
   });
 
+  it('keeps the summary figures of invoice numbers, 16-digit identifiers and date-times to the unit', () => {
+    const docs = fixtureDocuments({});
+    const balance = docs.profile!.datasets[0]!.columns.find((c) => c.name === 'balance')!;
+    const numeric = balance.numeric!;
+    (numeric as { mean: number }).mean = 20240125.5;
+    (numeric as { stddev: number }).stddev = 9007199254741017.5;
+    Object.assign(numeric.quantiles, { p5: 19727.416666666668, p25: 20240113, p50: 20240125.5 });
+    const data = buildReportData(docs, meta);
+    const customers = data.datasets.find((d) => d.id === 'crm.public.customers')!;
+    const row = customers.columns.find((c) => c[0] === 'balance')!;
+    const shown = row[COLUMN_FIELDS.indexOf('numeric')] as number[];
+    expect(shown.slice(0, 5)).toEqual([20240125.5, 9007199254741020, 19727.4166666667, 20240113, 20240125.5]);
+    // 2024-01-05T10:00 as days since 1970, to the second.
+    expect(Math.round((shown[2]! - 19727) * 86400)).toBe(36000);
+  });
+
   it('counts a code apart per severity in the overview: failed rules at error and at warning', () => {
     const base = fixtureDocuments();
     const rule = (severity: 'error' | 'warning') =>

@@ -33,7 +33,23 @@
     timeZone: 'UTC',
   });
   const dateText = (iso) => (Number.isNaN(Date.parse(iso)) ? iso : `${dates.format(Date.parse(iso))} (UTC)`);
-  const pct = (share) => (share === null || share === undefined ? '—' : percents.format(share));
+  // One decimal, or up to four when one would show a share that is neither 0 nor 1 as 0% or 100%: 99.97%.
+  const percentsTo = [null, percents, 2, 3, 4].map((f) =>
+    typeof f === 'number'
+      ? new Intl.NumberFormat(data.locale, { style: 'percent', maximumFractionDigits: f })
+      : f,
+  );
+  const pct = (share) => {
+    if (share === null || share === undefined) return '—';
+    let digits = 1;
+    while (digits < 4 && share > 0 && share < 1) {
+      const scale = 10 ** (digits + 2);
+      const rounded = Math.round(share * scale);
+      if (rounded !== 0 && rounded !== scale) break;
+      digits++;
+    }
+    return percentsTo[digits].format(share);
+  };
 
   // ---- DOM helpers: text goes in as text nodes; attributes are only those named here.
   function h(tag, props, ...children) {
@@ -237,8 +253,8 @@
     return collator.compare(String(a), String(b)) * dir;
   }
 
-  function select(options, value, onChange) {
-    const el = h('select');
+  function select(options, value, onChange, label) {
+    const el = h('select', { 'aria-label': label });
     for (const [v, label] of options) {
       const option = h('option', { value: v, text: label });
       if (v === value) option.selected = true;
@@ -425,11 +441,15 @@
       'aria-label': t('search'),
     });
     search.value = browseState.q;
-    search.addEventListener('input', () => {
-      browseState.q = search.value;
+    // A changed filter shows its first matches: both tables go back to their first page.
+    const filtered = () => {
       browseState.datasets.page = 0;
       browseState.columns.page = 0;
       refresh();
+    };
+    search.addEventListener('input', () => {
+      browseState.q = search.value;
+      filtered();
     });
     const sources = [['', t('allSources')]].concat(data.sources.map((s) => [s.name, s.name]));
     const codes = new Set();
@@ -439,7 +459,7 @@
     personal.checked = browseState.personal;
     personal.addEventListener('change', () => {
       browseState.personal = personal.checked;
-      refresh();
+      filtered();
     });
     const tabs = h('div', { class: 'tabs', role: 'group' });
     for (const [mode, label] of [
@@ -463,14 +483,24 @@
       'div',
       { class: 'controls' },
       search,
-      select(sources, browseState.source, (v) => {
-        browseState.source = v;
-        refresh();
-      }),
-      select(codeOptions, browseState.code, (v) => {
-        browseState.code = v;
-        refresh();
-      }),
+      select(
+        sources,
+        browseState.source,
+        (v) => {
+          browseState.source = v;
+          filtered();
+        },
+        t('source'),
+      ),
+      select(
+        codeOptions,
+        browseState.code,
+        (v) => {
+          browseState.code = v;
+          filtered();
+        },
+        t('code'),
+      ),
       h('label', null, personal, ` ${t('personalOnly')}`),
       tabs,
     );
@@ -1015,16 +1045,20 @@
         findingsState.severity,
         (v) => {
           findingsState.severity = v;
+          findingsState.table.page = 0;
           refresh();
         },
+        t('severity'),
       ),
       select(
         [['', t('allFindings')]].concat(codes.map((c) => [c, codeLabel(c)])),
         findingsState.code,
         (v) => {
           findingsState.code = v;
+          findingsState.table.page = 0;
           refresh();
         },
+        t('code'),
       ),
     );
     refresh();
@@ -1082,9 +1116,14 @@
       h(
         'div',
         { class: 'controls' },
-        select(options, id || '', (v) => {
-          location.hash = v ? `relations=${encodeURIComponent(v)}` : 'relations';
-        }),
+        select(
+          options,
+          id || '',
+          (v) => {
+            location.hash = v ? `relations=${encodeURIComponent(v)}` : 'relations';
+          },
+          t('dataset'),
+        ),
         id ? link('relations', t('showAll')) : null,
       ),
     );

@@ -469,6 +469,11 @@ export function cut<T extends ProfileValue | null>(value: T): T | string {
   return typeof value === 'string' ? cutText(value, MAX_VALUE_CHARS) : value;
 }
 
+/**
+ * A summary figure with 15 significant digits, all a double holds reliably: fewer would move an invoice
+ * number's median (20240125.5 → 20240100), put the mean of 16-digit identifiers below their minimum, or shift
+ * a date-time's quantile (days since 1970) by hours.
+ */
 function sig(value: number): number {
-  return Number.isFinite(value) ? Number(value.toPrecision(6)) : value;
+  return Number.isFinite(value) ? Number(value.toPrecision(15)) : value;
 }
