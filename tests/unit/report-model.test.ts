@@ -76,7 +76,7 @@ describe('embedded report data', () => {
     const balance = docs.profile!.datasets[0]!.columns.find((c) => c.name === 'balance')!;
     const numeric = balance.numeric!;
     (numeric as { mean: number }).mean = 20240125.5;
-    (numeric as { stddev: number }).stddev = 9007199254741017.5;
+    (numeric as { stddev: number }).stddev = 9007199254741018;
     Object.assign(numeric.quantiles, { p5: 19727.416666666668, p25: 20240113, p50: 20240125.5 });
     const data = buildReportData(docs, meta);
     const customers = data.datasets.find((d) => d.id === 'crm.public.customers')!;
