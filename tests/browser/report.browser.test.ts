@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Dataset } from '../../src/core/inventory.ts';
 import { renderAuditReport } from '../../src/report/html/report-html.ts';
 import { fixtureDocuments, XSS } from './report-fixtures.ts';
 
@@ -240,7 +241,11 @@ describe.skipIf(!available)('audit report in Chromium', () => {
     const [first, second] = docs.inventory.sources;
     const template = first!.datasets[0]!;
     for (let i = 0; i < 350; i++)
-      (i % 2 ? second! : first!).datasets.push({ ...template, name: `public.copy_${i}`, table: `copy_${i}` });
+      ((i % 2 ? second! : first!).datasets as Dataset[]).push({
+        ...template,
+        name: `public.copy_${i}`,
+        table: `copy_${i}`,
+      });
     const file = join(dir, 'wide.html');
     writeFileSync(file, renderAuditReport({ ...docs, lang: 'en' }));
     const { page, errors } = await open(pathToFileURL(file).href, '#browse');
