@@ -9,6 +9,7 @@
  */
 
 import { canonicalJsonNumber, isJsonText, JsonText } from '../connectors/json-text.ts';
+import { sqliteAffinity } from '../connectors/sqlite/sqlite-types.ts';
 import type { Value } from '../connectors/types.ts';
 import { shortestFloat32 } from '../core/float32.ts';
 import type { Column, LogicalType } from '../core/inventory.ts';
@@ -151,6 +152,26 @@ export function integerRange(column: Column, targetKind?: string): readonly [big
   // SQLite's INTEGER is 64-bit; everywhere else `int`/`integer` is 32-bit.
   if (targetKind !== 'sqlite' && /\b(int|integer|int4|serial)\b/.test(type)) return bits(32);
   return bits(64);
+}
+
+const SQLITE_NUMBER_TEXT = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
+// SQLite's INTEGER range: a whole number inside it is stored exactly in a NUMERIC column.
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * The text of the number SQLite stores for a text written into a column of numeric affinity, as it reads
+ * back; undefined when the text is no number literal and stays text.
+ */
+function sqliteNumberOf(text: string): string | undefined {
+  if (!SQLITE_NUMBER_TEXT.test(text)) return undefined;
+  const trimmed = text.trim();
+  if (/^[+-]?\d+$/.test(trimmed)) {
+    const integer = BigInt(trimmed);
+    if (integer >= INT64_MIN && integer <= INT64_MAX) return integer.toString();
+  }
+  const real = Number(trimmed);
+  return numberToDecimal(real) ?? String(real);
 }
 
 /** Length in characters (code points), as databases count `varchar(n)`. */
@@ -415,6 +436,9 @@ function stringConversion(
   const notText = `is not text (${where} is ${column.nativeType})`;
   const holds = `${where} (${column.nativeType}) holds ${max}`;
   const noNul = targetKind === 'postgres';
+  // An SQLite column whose declared type is not text (`STRING`, `UUID`, `ENUM`: NUMERIC affinity) stores a text
+  // that reads as a number as that number: `01000` would come back as 1000.
+  const numericAffinity = targetKind === 'sqlite' && !/^(TEXT|BLOB)$/.test(sqliteAffinity(column.nativeType));
   // A PostgreSQL bit(n) or bit varying column takes an integer (MySQL's bit(n)) as its bits, not its digits,
   // and a boolean (MySQL's bit(1)) as the bit 1 or 0.
   const bitColumn = targetKind === 'postgres' ? PG_BIT_TYPE.exec(column.nativeType) : null;
@@ -448,6 +472,15 @@ function stringConversion(
           'REJECT_ENCODING',
         );
       text = text.replaceAll('\u0000', '?');
+    }
+    if (numericAffinity) {
+      const stored = sqliteNumberOf(text);
+      if (stored !== undefined && stored !== text)
+        return fail(
+          failure,
+          `would be stored as the number ${stored} by ${where} (${column.nativeType}), whose SQLite affinity is ${sqliteAffinity(column.nativeType)}, not TEXT; declare the column TEXT`,
+          'REJECT_TYPE',
+        );
     }
     if (encoding !== undefined) {
       const bad = firstUnencodable(text, encoding);
@@ -485,10 +518,6 @@ function stringConversion(
     return fail(failure, `is ${length} characters long; ${holds}`, 'REJECT_TOO_LONG');
   };
 }
-
-// SQLite's INTEGER range: a whole number inside it is stored exactly in a NUMERIC column.
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
 
 /**
  * What SQLite stores for a canonical decimal text bound into a NUMERIC column: a whole number within 64

@@ -25,7 +25,8 @@ CREATE TABLE customer (
   score REAL,
   legacy,
   upper_name TEXT GENERATED ALWAYS AS (upper(name)) VIRTUAL,
-  email TEXT UNIQUE
+  email TEXT UNIQUE,
+  amount NUMBER(12,2)
 );
 CREATE TABLE "order" ("customer id" INTEGER NOT NULL REFERENCES customer, "select" INTEGER NOT NULL,
   PRIMARY KEY ("customer id", "select"));
@@ -110,6 +111,7 @@ describe('SQLite connector', () => {
       legacy: ['string', '(none)'],
       upper_name: ['string', 'TEXT'],
       email: ['string', 'TEXT'],
+      amount: ['decimal', 'NUMBER(12,2)'],
     });
     const customer = datasets.get('customer')!;
     expect(customer.columns[0]).toMatchObject({ primaryKey: true, autoIncrement: true, nullable: false });
@@ -169,6 +171,7 @@ describe('SQLite connector', () => {
       'x',
       'DUPONT SARL',
       'a@b.fr',
+      null,
     ]);
     expect(rows[1]![4]).toBe(false);
     expect(rows[1]![10]).toBe(42);

@@ -157,6 +157,29 @@ describe('text', () => {
     expect(check(t, 'a\u0000b', 'sqlite')).toBe('a\u0000b');
   });
 
+  test('an SQLite text column of numeric affinity (STRING, UUID) refuses a text SQLite would store as a number', () => {
+    for (const declared of ['STRING', 'UUID', 'ENUM', 'LONG']) {
+      const c = col('string', declared);
+      expect(check(c, '01000', 'sqlite')).toBe(
+        `REJECT_TYPE would be stored as the number 1000 by t.c (${declared}), whose SQLite affinity is NUMERIC, not TEXT; declare the column TEXT`,
+      );
+      expect(check(c, '1e5', 'sqlite')).toMatch(/^REJECT_TYPE would be stored as the number 100000 /);
+      expect(check(c, '12.50', 'sqlite')).toMatch(/^REJECT_TYPE would be stored as the number 12\.5 /);
+      // Read back as the same text: nothing is lost.
+      expect(check(c, '1000', 'sqlite')).toBe('1000');
+      expect(check(c, '12.5', 'sqlite')).toBe('12.5');
+      expect(check(c, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 'sqlite')).toBe(
+        'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11',
+      );
+      expect(check(c, 'Paris', 'sqlite')).toBe('Paris');
+    }
+    // TEXT affinity and no declared type (BLOB affinity) keep every text as it is.
+    for (const declared of ['TEXT', 'VARCHAR(9)', 'NVARCHAR2(9)', '', '(none)'])
+      expect(check(col('string', declared), '01000', 'sqlite')).toBe('01000');
+    // Other databases do not convert.
+    expect(check(col('string', 'STRING'), '01000', 'postgres')).toBe('01000');
+  });
+
   test('replace then length: the replaced text is measured', () => {
     const mb3 = col('string', 'varchar(3)', { length: 3, charset: 'utf8mb3' });
     expect(check(mb3, '😀😀😀😀', 'mariadb', ['replace'])).toMatch(/^REJECT_TOO_LONG is 4 characters/);
