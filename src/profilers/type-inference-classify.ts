@@ -64,13 +64,15 @@ export type DateOrder = 'dmy' | 'mdy';
 
 const C = VALUE_CLASS;
 
-const SPACE_GROUPED = /^[-+]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+$/;
+// A grouped number never starts with 0 (a group is never `012`): `012 345 678` or `01 000` is a code written
+// in groups (a SIREN, a postal code), and reading it as a number would drop the zero.
+const SPACE_GROUPED = /^[-+]?[1-9]\d{0,2}(?:[ \u00a0\u202f]\d{3})+$/;
 const DOT_AMBIGUOUS = /^[-+]?[1-9]\d{0,2}\.\d{3}$/;
 const COMMA_AMBIGUOUS = /^[-+]?[1-9]\d{0,2},\d{3}$/;
-const DOT_GROUPED = /^[-+]?\d{1,3}(?:\.\d{3}){2,}$/;
-const COMMA_GROUPED = /^[-+]?\d{1,3}(?:,\d{3}){2,}$/;
-const DOT_DECIMAL = /^[-+]?(?:\d+|\d{1,3}(?:[ \u00a0\u202f,]\d{3})+)\.\d+$/;
-const COMMA_DECIMAL = /^[-+]?(?:\d+|\d{1,3}(?:[ \u00a0\u202f.]\d{3})+),\d+$/;
+const DOT_GROUPED = /^[-+]?[1-9]\d{0,2}(?:\.\d{3}){2,}$/;
+const COMMA_GROUPED = /^[-+]?[1-9]\d{0,2}(?:,\d{3}){2,}$/;
+const DOT_DECIMAL = /^[-+]?(?:\d+|[1-9]\d{0,2}(?:[ \u00a0\u202f,]\d{3})+)\.\d+$/;
+const COMMA_DECIMAL = /^[-+]?(?:\d+|[1-9]\d{0,2}(?:[ \u00a0\u202f.]\d{3})+),\d+$/;
 /** `yyyy-mm-dd`. */
 export const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 /** `dd/mm/yyyy` with `/`, `.` or `-`. */

@@ -36,6 +36,13 @@ describe('classifyText', () => {
     ['1 234 567', C.SPACE_GROUPED_INT],
     ['1\u00a0234', C.SPACE_GROUPED_INT],
     ['1\u202f234\u202f567', C.SPACE_GROUPED_INT],
+    // Codes written in groups keep their leading zero: a SIREN, a postal code.
+    ['012 345 678', C.TEXT],
+    ['01 000', C.TEXT],
+    ['01\u00a0000', C.TEXT],
+    ['01.234.567', C.TEXT],
+    ['01 234,56', C.TEXT],
+    ['0 234', C.TEXT],
     ['1.234.567', C.DOT_GROUPED_INT],
     ['1,234,567', C.COMMA_GROUPED_INT],
     ['1.234', C.DOT_AMBIGUOUS],
