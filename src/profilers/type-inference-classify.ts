@@ -152,7 +152,8 @@ export function classifyText(raw: string, dateOrder: DateOrder = 'dmy'): number 
   if (digitCount === 0) return C.TEXT;
   if (i === end) {
     const leadingZero = raw.charCodeAt(digitsFrom) === 48 && digitCount > 1;
-    if (signed) return leadingZero ? C.TEXT : C.SIGNED_INT;
+    // `+33612345678`: a plus before eight digits or more is an international phone number (E.164), not a number.
+    if (signed) return leadingZero || (first === 43 && digitCount >= 8) ? C.TEXT : C.SIGNED_INT;
     if (leadingZero) return C.CODE;
     if (digitCount === 1 && (first === 48 || first === 49)) return C.ZERO_ONE;
     if (digitCount === 8 && isCompactDate(raw, start)) return C.DATE_COMPACT;
