@@ -140,10 +140,20 @@ describe('phone and email', () => {
     ['0696 12 34 56', '+596696123456'],
     ['0262 12 34 56', '+262262123456'],
     ['0639 01 23 45', '+262639012345'],
+    // The same overseas line however it is written: international, or its nine digits alone.
+    ['+33 690 12 34 56', '+590690123456'],
+    ['0033 690 12 34 56', '+590690123456'],
+    ['690123456', '+590690123456'],
+    ['612345678', '+33612345678'],
     ['+32 2 123 45 67', '+3221234567'],
     ['', null],
   ] as const)('phone %o → %o', (input, expected) => {
     expect(transformOne(['phone'], input)).toBe(expected);
+  });
+
+  test('a number cell that lost its leading 0 is the same line', () => {
+    expect(transformOne(['phone'], 690123456)).toBe('+590690123456');
+    expect(transformOne(['phone'], 612345678)).toBe('+33612345678');
   });
 
   test('invalid phone numbers are rejected with the country', () => {

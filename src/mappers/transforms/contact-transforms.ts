@@ -11,8 +11,11 @@ import {
 
 const DEFAULT_COUNTRY = 'FR';
 const SEPARATORS = /[\s.-]/g;
-/** A French number in national (`06…`) or international (`+336…`) form, once separators are gone. */
-const FRENCH_NUMBER = /^(?:0|\+33)([1-9]\d{8})$/;
+/**
+ * A French number once separators are gone: national (`06…`), international (`+336…`, `00336…`), or its nine
+ * digits alone, as a spreadsheet's number cell keeps them once it has dropped the leading 0.
+ */
+const FRENCH_NUMBER = /^(?:0|\+33|0033)?([1-9]\d{8})$/;
 
 /**
  * The overseas departments dialled from France with a 0 like any French number, whose E.164 has their own
@@ -41,15 +44,15 @@ const OVERSEAS: Readonly<Record<string, string>> = {
 /**
  * E.164 of a French number without calling libphonenumber: its FR metadata accepts exactly the nine
  * national digits `[1-9]\d{8}`, so the result is the same (a test compares both on random numbers), and
- * ten times faster; a national number of an overseas department takes that department's country code.
+ * ten times faster; a number of an overseas department takes that department's country code, in every form.
  * Undefined for anything else, which goes to libphonenumber.
  */
 export function frenchE164(text: string): string | undefined {
   const compact = text.replace(SEPARATORS, '');
   const match = FRENCH_NUMBER.exec(compact);
   if (!match) return undefined;
-  const overseas = compact.startsWith('0') ? OVERSEAS[match[1]!.slice(0, 3)] : undefined;
-  return `+${overseas ?? '33'}${match[1]}`;
+  // However it is written, an overseas number is the same line: `0690…`, `690…` and `+33 690…` are +590 690….
+  return `+${OVERSEAS[match[1]!.slice(0, 3)] ?? '33'}${match[1]}`;
 }
 
 /** The contact transforms by name. */
