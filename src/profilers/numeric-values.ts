@@ -36,7 +36,8 @@ function isoInstant(key: string, hours: number, minutes: number, seconds: number
   const month = digits(key, 5, 7);
   const day = digits(key, 8, 10);
   if (year < 0 || !isValidDate(year, month, day)) return Number.NaN;
-  if (hours < 0 || hours > 23 || minutes < 0 || minutes > 59 || seconds < 0 || seconds > 59) return Number.NaN;
+  if (hours < 0 || hours > 23 || minutes < 0 || minutes > 59 || seconds < 0 || seconds > 59)
+    return Number.NaN;
   return utc(year, month - 1, day, hours, minutes, seconds);
 }
 

@@ -255,14 +255,16 @@ describe('SQL Server push-down keys', () => {
         column(4, 'code', 'string', 'varchar(8000)', { length: 8000 }),
         column(5, 'tag', 'string', 'nvarchar(20)', { length: 20 }),
       ],
-      primaryKey: { columns: ['id'] },
+      // No key: copies of whole rows are counted.
+      primaryKey: null,
       uniqueKeys: [],
     };
     const distinct = Object.fromEntries([
       ['n', 4],
+      // Every value present, none unique: no candidate key, so copies of whole rows are looked for.
       ...dataset.columns.flatMap((_, i) => [
         [`c${i}`, 4],
-        [`d${i}`, 4],
+        [`d${i}`, 2],
       ]),
     ]);
     const { sent } = await profileWithAnswers(dataset, (sql) => (isCounts(sql) ? [distinct] : []), 1);
@@ -276,6 +278,9 @@ describe('SQL Server push-down keys', () => {
     expect(aggregates).toContain("(LEN(CAST(d.x3 AS nvarchar(max)) + N'.') - 1)");
     expect(aggregates).toContain("(LEN(d.x4 + N'.') - 1)");
     for (const statement of sent) expect(statement).not.toMatch(/\bTRIM\(/);
+    // Copies of whole rows compare the bytes too, by their digest.
+    const copies = sent.find((s) => s.includes('HAVING COUNT_BIG(*) > 1') && s.includes('t.[tag]'))!;
+    expect(copies).toContain("HASHBYTES('SHA2_256', CAST(t.[scan] AS varbinary(max)))");
   });
 });
 

@@ -13,7 +13,12 @@ describe('dates and timestamps as days since 1970', () => {
     // An SQLite DATE column holds whatever was written: `15/02/2024` is not 1489-04-24.
     for (const key of ['15/02/2024', '2024-02-30', '2023-02-29', '2024-13-01', '2024-00-10', 'n/a_______'])
       expect(numericValue(key, 'date'), key).toBeNaN();
-    for (const key of ['15/02/2024 10:00', '2024-02-30T10:00:00', '2024-01-05T25:00:00', '2024-01-05T10:61:00'])
+    for (const key of [
+      '15/02/2024 10:00',
+      '2024-02-30T10:00:00',
+      '2024-01-05T25:00:00',
+      '2024-01-05T10:61:00',
+    ])
       expect(numericValue(key, 'timestamp'), key).toBeNaN();
     expect(numericValue('2024-02-29', 'date')).toBe(19782);
   });

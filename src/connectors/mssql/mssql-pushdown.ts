@@ -28,6 +28,11 @@ export const mssqlPushdown: PushdownDialect = {
     // image, like text and ntext, can be neither compared nor counted DISTINCT.
     return mssqlTypeName(column.nativeType) === 'image' ? `CAST(${expr} AS varbinary(max))` : expr;
   },
+  // Bytes grouped by their digest (HASHBYTES takes any length from SQL Server 2016).
+  rowKey: (expr, column) =>
+    column.type === 'binary'
+      ? `HASHBYTES('SHA2_256', CAST(${expr} AS varbinary(max)))`
+      : mssqlPushdown.key(expr, column),
   // Exact numerics are grouped and ordered as numbers, and returned as their exact text.
   keyResult: (expr, column) => exactText(expr, column),
   // Sampled text carries the sentinel too, so that `driverValue` strips it from every text it sees.

@@ -27,6 +27,10 @@ export const mysqlPushdown: PushdownDialect = {
     // Converted so that the bytes read back are UTF-8 whatever the column's character set.
     return column.type === 'string' ? `BINARY CONVERT(${textOf(expr, column)} USING utf8mb4)` : expr;
   },
+  // Blobs and JSON documents are grouped by their digest: grouped as they are, only their first
+  // max_sort_length bytes would be compared.
+  rowKey: (expr, column) =>
+    column.type === 'binary' || column.type === 'json' ? `MD5(${expr})` : mysqlPushdown.key(expr, column),
   // Spatial values as reads select them (`mysqlSelectColumn`), not as the objects mysql2 parses.
   sampleValue: (expr, column) => textOf(expr, column),
   driverValue: (raw, column) =>

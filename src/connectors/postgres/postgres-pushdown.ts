@@ -20,6 +20,9 @@ export const postgresPushdown: PushdownDialect = {
   // Without the fence the planner pulls the derived table up and evaluates its CASE once per use.
   fence: ' OFFSET 0',
   key: (expr, column) => (isText(column) ? `(${expr})::text COLLATE "C"` : expr),
+  // `json` (and `json[]`) has no equality operator: grouped by its text, as written.
+  rowKey: (expr, column) =>
+    column.type === 'json' ? `(${expr})::text COLLATE "C"` : postgresPushdown.key(expr, column),
   number: (expr, column) => {
     // `infinity` cannot be subtracted from (22008): such a date has no number, as a text would not.
     if (column.type === 'date') return finiteDays(expr);

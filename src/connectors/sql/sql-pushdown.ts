@@ -86,6 +86,11 @@ export interface PushdownDialect {
    * backend whose comparisons pad with spaces (SQL Server) appends a sentinel that `driverValue` strips.
    */
   key(expr: string, column: Column): string;
+  /**
+   * The expression the whole-row duplicate check groups a column by, where its key cannot be grouped or would
+   * be compared on a prefix (PostgreSQL `json`, MySQL blobs); default the key itself.
+   */
+  rowKey?(expr: string, column: Column): string;
   /** The expression that carries a key through UNION ALL (SQL Server: text); default the key itself. */
   transport?(expr: string, column: Column): string;
   /**
@@ -776,11 +781,10 @@ class PushdownPlan {
     return [...singles, ...doubles];
   }
 
-  // 6. Copies of whole rows beyond the first (json and binary columns cannot be grouped everywhere: left out).
+  // 6. Copies of whole rows beyond the first, every column compared (bytes and JSON documents too).
   async #duplicateRows(): Promise<number> {
-    const grouped = this.#columns.filter((c) => c.type !== 'binary' && c.type !== 'json');
-    if (grouped.length === 0) return 0;
-    const keys = grouped.map((c) => this.#d.key(this.#ref(c), c)).join(', ');
+    if (this.#columns.length === 0) return 0;
+    const keys = this.#columns.map((c) => (this.#d.rowKey ?? this.#d.key)(this.#ref(c), c)).join(', ');
     const count = this.#count('*');
     const sql = `SELECT SUM(g.n - 1) AS n FROM (SELECT ${count} AS n ${this.#fromWhere()} GROUP BY ${keys} HAVING ${count} > 1) g`;
     return num((await this.#query(sql))[0]?.n);
