@@ -55,6 +55,8 @@ const WORDS = [
   'no null word, only a long value',
 ];
 
+const WIDE = 450;
+
 async function load(db: Knex, backend: Backend): Promise<void> {
   await db.schema.createTable(HOSTILE, (t) => {
     t.integer('id').notNullable();
@@ -74,6 +76,24 @@ async function load(db: Knex, backend: Backend): Promise<void> {
     day: new Date(Date.UTC(2023, 0, 1 + (i % 90))).toISOString().slice(0, 10),
   }));
   await db(HOSTILE).insert(rows);
+  // 900 columns: more values than one statement's row holds (PostgreSQL 1,664, SQLite 2,000).
+  await db.schema.createTable('wide', (t) => {
+    for (let k = 0; k < WIDE; k++) t.integer(`i${k}`);
+    // In latin1, MariaDB's 8,126-byte row holds the 450 texts.
+    for (let k = 0; k < WIDE; k++)
+      if (backend === 'mysql') t.specificType(`s${k}`, 'varchar(10) CHARACTER SET latin1');
+      else t.string(`s${k}`, 10);
+  });
+  await db('wide').insert(
+    [1, 2, 3].map((r) =>
+      Object.fromEntries(
+        Array.from({ length: WIDE }, (_, k) => [
+          [`i${k}`, r * 1000 + k],
+          [`s${k}`, r === 3 ? null : `v${r}-${k}`],
+        ]).flat(),
+      ),
+    ),
+  );
   // Two-column keys: (a, b) integer + date, (a, c) integer + text, (a, d) integers whose ranges multiply past
   // 64 bits; b, c and d repeat one another, so no other pair is a key and no column is one alone.
   await db.schema.createTable('pairs', (t) => {
@@ -221,6 +241,31 @@ describe.each(BACKENDS)('push-down profiling on %s', (backend) => {
     const id = observation.columns[0]!;
     expect(id.count - id.nulls).toBe(observation.rowCount);
     expect([...id.frequencies.values()].reduce((a, b) => a + b, 0)).toBe(observation.rowCount);
+  });
+
+  it('profiles a table of 900 columns, counts and summaries split over statements', async () => {
+    for (const distinctLimit of [100, 1]) {
+      const observation = await connector.pushdownProfile!(
+        { name: NAMES[backend]('wide') },
+        { distinctLimit },
+      );
+      expect(observation.rowCount).toBe(3);
+      expect(observation.columns).toHaveLength(2 * WIDE);
+      for (let k = 0; k < WIDE; k++) {
+        const i = observation.columns[k]!;
+        const text = observation.columns[WIDE + k]!;
+        expect([i.name, i.count - i.nulls, text.name, text.count - text.nulls]).toEqual([
+          `i${k}`,
+          3,
+          `s${k}`,
+          2,
+        ]);
+        if (distinctLimit === 1) {
+          expect([i.aggregates?.min, i.aggregates?.max]).toEqual([1000 + k, 3000 + k]);
+          expect([text.aggregates?.min, text.aggregates?.max]).toEqual([`v1-${k}`, `v2-${k}`]);
+        } else expect(text.frequencies.get(`v2-${k}`)).toBe(1);
+      }
+    }
   });
 
   it('profiles an empty table', async () => {

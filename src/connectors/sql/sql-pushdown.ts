@@ -59,6 +59,10 @@ const NULL_LIKE_KINDS: readonly (keyof NullLikeCounts)[] = [
 const PREDICTION_MARGIN = 2;
 /** Columns counted value by value in one statement (a grouping set, or a UNION ALL branch, each). */
 export const FREQUENCY_COLUMNS = 24;
+/** Values one counting statement returns at most (PostgreSQL allows 1,664 in a row, SQLite 2,000). */
+const SELECT_ITEMS = 1000;
+/** Columns summarised by one aggregates statement (each takes up to 17 values of its row). */
+const AGGREGATE_COLUMNS = 40;
 
 /** Code points of the longest null-like word. */
 const LONGEST_NULL_LIKE_WORD = Math.max(
@@ -439,12 +443,13 @@ class PushdownPlan {
     predicted: ReadonlySet<number>,
   ): Promise<Counts> {
     const select = [`${this.#count('*')} AS n`];
-    this.#columns.forEach((column, i) => {
+    const perColumn = this.#columns.map((column, i) => {
       const ref = this.#ref(column);
-      select.push(`${this.#count(ref, column)} AS c${i}`);
-      if (!predicted.has(i)) select.push(`${this.#count(`DISTINCT ${this.#d.key(ref, column)}`)} AS d${i}`);
+      const items = [`${this.#count(ref, column)} AS c${i}`];
+      if (!predicted.has(i)) items.push(`${this.#count(`DISTINCT ${this.#d.key(ref, column)}`)} AS d${i}`);
       const packable = this.#d.packable?.(ref, column);
-      if (packable) select.push(`MIN(${packable}) AS pn${i}`, `MAX(${packable}) AS px${i}`);
+      if (packable) items.push(`MIN(${packable}) AS pn${i}`, `MAX(${packable}) AS px${i}`);
+      return items;
     });
     keys.forEach((key, k) => {
       // A one-column key is measured by its column's own counts.
@@ -464,7 +469,16 @@ class PushdownPlan {
       const notNull = allNotNull(fk.columns.map((name) => this.#ref(this.#column(name))));
       select.push(`${this.#countWhere(notNull)} AS fk${k}`);
     });
-    const row = (await this.#query(`SELECT ${select.join(', ')} ${this.#fromWhere()}`))[0] ?? {};
+    // A wide table's counts take several statements: PostgreSQL returns at most 1,664 values a row, SQLite
+    // 2,000, SQL Server and MySQL 4,096. The first statement also counts the keys.
+    const statements = [select];
+    for (const items of perColumn) {
+      if (statements.at(-1)!.length + items.length > SELECT_ITEMS) statements.push([]);
+      statements.at(-1)!.push(...items);
+    }
+    const row: Record<string, unknown> = {};
+    for (const items of statements)
+      Object.assign(row, (await this.#query(`SELECT ${items.join(', ')} ${this.#fromWhere()}`))[0] ?? {});
     return {
       rows: num(row.n),
       nonNull: this.#columns.map((_, i) => num(row[`c${i}`])),
@@ -542,6 +556,19 @@ class PushdownPlan {
     const result = new Map<number, ColumnAggregates>();
     const pairDistinct = new Map<readonly [number, number], number>();
     if (summarised.length === 0 && packed.length === 0) return { aggregates: result, pairDistinct };
+    // A wide table is summarised AGGREGATE_COLUMNS columns a statement, the packed pairs with the first.
+    if (summarised.length > AGGREGATE_COLUMNS) {
+      for (let start = 0; start < summarised.length; start += AGGREGATE_COLUMNS) {
+        const part = await this.#aggregates(
+          summarised.slice(start, start + AGGREGATE_COLUMNS),
+          counts,
+          start === 0 ? packed : [],
+        );
+        for (const [i, aggregate] of part.aggregates) result.set(i, aggregate);
+        for (const [pair, n] of part.pairDistinct) pairDistinct.set(pair, n);
+      }
+      return { aggregates: result, pairDistinct };
+    }
     const inner: string[] = [];
     const outer: string[] = [];
     const quantileSelect: string[] = [];
