@@ -160,7 +160,11 @@ export interface ColumnProfile {
     readonly reason: string;
     readonly reasonFr?: string;
   };
-  /** True when value-level metrics (patterns, formats, variants) were computed on a sample of values. */
+  /**
+   * True when value-level metrics were computed on a sample of values, scaled to the column: patterns,
+   * formats, variants, top values (those the sample repeats), histogram and outlier count, and quantiles
+   * where the backend computes none.
+   */
   readonly valuesSampled?: boolean;
 }
 

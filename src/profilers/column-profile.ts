@@ -136,14 +136,21 @@ export function buildColumnProfile(
   }
   const personal = classifyPersonalData(observation.name, formats, nonNull);
   const mask = personal && !options.showSamples ? personal.kind : undefined;
-  const distinct = aggregates ? aggregates.distinct : frequencies.size;
+  // A sketch's estimate may overshoot: a column holds no more distinct values than non-null ones.
+  const distinct = aggregates
+    ? aggregates.distinctExact
+      ? aggregates.distinct
+      : Math.min(aggregates.distinct, nonNull)
+    : frequencies.size;
   const inference = inferFromFrequencies(frequencies, type, sampleTotal);
   const variants = textual ? findVariants(texts) : { groups: 0, values: 0, examples: [] };
   const lengthSummary =
     textual && texts.length > 0
       ? { min: lengthMin, max: lengthMax, mean: sampleTotal === 0 ? 0 : lengthSum / sampleTotal }
       : undefined;
-  const numericSummary = numeric ? mergeNumeric(numbers, numberCounts, aggregates?.numeric) : undefined;
+  const numericSummary = numeric
+    ? mergeNumeric(numbers, numberCounts, aggregates?.numeric, scaled)
+    : undefined;
   const finalMin = aggregates ? aggregates.min : min;
   const finalMax = aggregates ? aggregates.max : max;
 
@@ -158,10 +165,14 @@ export function buildColumnProfile(
     inferredType: inference.type,
     conformance: inference.conformance,
     patterns: topShapes(shapes).map((entry) => ({ pattern: entry.pattern, count: scaled(entry.count) })),
-    topValues: top.map((entry) => ({
-      value: maskOrKeep(clipShown(entry.value), mask)!,
-      count: scaled(entry.count),
-    })),
+    // A value seen once in a sample says nothing of how often it occurs: a sampled column lists only the
+    // values its sample repeats, with their estimated counts.
+    topValues: top
+      .filter((entry) => scale === 1 || entry.count > 1)
+      .map((entry) => ({
+        value: maskOrKeep(clipShown(entry.value), mask)!,
+        count: scaled(entry.count),
+      })),
     type,
     nullLike: aggregates?.nullLike ?? (scale === 1 ? nullLike : scaleCounts(nullLike, scaled)),
     uniqueness: nonNull > 0 ? distinct / nonNull : null,
@@ -241,15 +252,25 @@ function topShapes(shapes: Map<string, number>): { pattern: string; count: numbe
     .slice(0, TOP);
 }
 
-/** Exact mean and stddev from the scan win over the sample's; the rest comes from the values listed. */
+/**
+ * Exact mean and stddev (and quantiles, where the backend computes them) from the scan win over the sample's;
+ * the rest comes from the values listed, whose histogram and outlier counts `scaled` brings to the whole
+ * column when they are a sample.
+ */
 function mergeNumeric(
   numbers: number[],
   counts: number[],
   exact: Partial<NumericSummary> | undefined,
+  scaled: (count: number) => number,
 ): NumericSummary | undefined {
   const listed = summariseNumbers(weightedNumbers(numbers, counts));
   if (!listed) return undefined;
-  return exact ? { ...listed, ...exact } : listed;
+  const whole: NumericSummary = {
+    ...listed,
+    histogram: listed.histogram.map((bin) => ({ ...bin, count: scaled(bin.count) })),
+    outliers: { ...listed.outliers, count: scaled(listed.outliers.count) },
+  };
+  return exact ? { ...whole, ...exact } : whole;
 }
 
 function codePointLength(text: string): number {

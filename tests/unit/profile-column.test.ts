@@ -285,6 +285,28 @@ describe('sampled observations', () => {
       { value: 2, count: 500 },
     ]);
   });
+
+  it('brings the histogram and outliers of a sample to the whole column, and lists only repeated values', () => {
+    // 300,000 values, a sample of 20,000: 19,998 seen once, one seen twice; the sketch overshoots.
+    const frequencies = new Map<ProfileValue, number>(Array.from({ length: 19_998 }, (_, i) => [i * 10, 1]));
+    frequencies.set(1_000_000, 2);
+    const profile = buildColumnProfile({
+      name: 'id',
+      type: 'integer',
+      count: 300_000,
+      nulls: 0,
+      frequencies,
+      complete: false,
+      aggregates: { distinct: 301_000, distinctExact: false, distinctError: 0.0081, min: 0, max: 1_000_000 },
+    });
+    const histogram = profile.numeric!.histogram.map((bin) => bin.count);
+    expect(histogram.reduce((a, b) => a + b, 0)).toBeGreaterThan(299_990);
+    expect(histogram.reduce((a, b) => a + b, 0)).toBeLessThan(300_010);
+    // The one outlier, seen twice in the sample: about 30 in the column.
+    expect(profile.numeric!.outliers.count).toBe(30);
+    expect(profile.topValues).toEqual([{ value: 1_000_000, count: 30 }]);
+    expect([profile.distinct, profile.uniqueness]).toEqual([300_000, 1]);
+  });
 });
 
 describe('very long values', () => {
