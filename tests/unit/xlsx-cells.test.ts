@@ -193,6 +193,20 @@ describe('xlsx cells', () => {
     ]);
   });
 
+  it('reads a phone number format and a code-formatted formula as the text they show', async () => {
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('S');
+    sheet.addRow(['tel', 'cp', 'heures', 'compte']);
+    const row = sheet.addRow([612345678, { formula: 'A1', result: 1000 }, 8, 1234]);
+    // Excel's French "Numéro de téléphone" special format, a "Code postal" formula, a unit, a count.
+    row.getCell(1).numFmt = '0#" "##" "##" "##" "##';
+    row.getCell(2).numFmt = '00000';
+    row.getCell(3).numFmt = '0" h"';
+    row.getCell(4).numFmt = '#,##0';
+    const rows = await valuesOf(workbook, 'shown-codes');
+    expect(rows[1]).toEqual(['06 12 34 56 78', '01000', 8, 1234]);
+  });
+
   it('tells date formats from number formats with a unit', () => {
     for (const format of ['dd/mm/yyyy', 'hh:mm:ss.000', '[h]:mm:ss', 'd mmm yy', 'yyyy-mm-dd hh:mm'])
       expect(isDateFormat(format), format).toBe(true);

@@ -304,10 +304,11 @@ function flatten(value: unknown, numFmt: string | undefined, date1904: boolean):
   }
   if (typeof value === 'number') {
     if (Number.isNaN(value)) return null;
-    // Excel's "Code postal" and similar formats (`00000`) show leading zeros the number has not: the cell
-    // reads as the code it shows, `01000`, not the number 1000.
-    if (numFmt !== undefined && ZERO_PADDED.test(numFmt) && Number.isInteger(value) && value >= 0)
-      return String(value).padStart(numFmt.length, '0');
+    // Excel's "Code postal" (`00000`) and "Numéro de téléphone" (`0#" "##" "##" "##" "##`) formats show
+    // leading zeros the number has not: the cell reads as the code it shows, `01000` or `06 12 34 56 78`,
+    // not the number 1000 or 612345678.
+    if (numFmt !== undefined && Number.isInteger(value) && value >= 0)
+      return shownCode(value, numFmt) ?? value;
     return value;
   }
   const object = value as Record<string, unknown>;
@@ -317,7 +318,8 @@ function flatten(value: unknown, numFmt: string | undefined, date1904: boolean):
     // The streaming reader leaves a date-formatted formula result as its serial number.
     if (typeof result === 'number' && isDateFormat(numFmt))
       return timeText(result, numFmt!) ?? excelSerialToDate(result, date1904);
-    return flatten(result, undefined, date1904);
+    // A formula's number shows in its cell's format too (`=C5` under `00000`).
+    return flatten(result, numFmt, date1904);
   }
   if ('richText' in object)
     return decodeEscapes((object.richText as { text?: string }[]).map((run) => run.text ?? '').join(''));
@@ -376,8 +378,35 @@ function serialOf(date: Date, date1904: boolean): number {
   return serial;
 }
 
-/** A number format of zeros alone, two or more (`00000`): a fixed-width code. */
-const ZERO_PADDED = /^0{2,}$/;
+/** A format of digit placeholders (`0`, `#`) and literals (`" "`, `\-`, unquoted spaces and hyphens) alone. */
+const CODE_FORMAT = /^(?:[0#]|"[^"]*"|\\.|[ -])+$/;
+
+/**
+ * The text a code format shows for a whole number: a format of two digit placeholders or more, the first a `0`
+ * (`00000`, Excel's "Code postal": 1000 → `01000`; `0#" "##" "##" "##" "##`, its "Numéro de téléphone":
+ * 612345678 → `06 12 34 56 78`), so that every value of such a column is the code it shows. Undefined for
+ * other formats, whose numbers stay numbers (`0" h"` is 8 hours, `#,##0` a count). Digits fill the
+ * placeholders from the right, the first placeholder taking any the others cannot hold, as Excel does.
+ */
+function shownCode(value: number, format: string): string | undefined {
+  if (!CODE_FORMAT.test(format)) return undefined;
+  const tokens = format.match(/"[^"]*"|\\.|[0#]|[ -]/g) ?? [];
+  const placeholders = tokens.filter((t) => t === '0' || t === '#');
+  if (placeholders.length < 2 || placeholders[0] !== '0') return undefined;
+  let remaining = String(value);
+  let left = placeholders.length;
+  const out: string[] = new Array(tokens.length);
+  for (let k = tokens.length - 1; k >= 0; k--) {
+    const token = tokens[k]!;
+    if (token === '0' || token === '#') {
+      left--;
+      const digit = left === 0 ? remaining : remaining.slice(-1);
+      remaining = left === 0 ? '' : remaining.slice(0, -1);
+      out[k] = digit !== '' ? digit : token === '0' ? '0' : '';
+    } else out[k] = token.startsWith('"') ? token.slice(1, -1) : token.startsWith('\\') ? token[1]! : token;
+  }
+  return out.join('');
+}
 
 /**
  * A time of day (`hh:mm` on a serial below 1, which exceljs dates 1899-12-30) as `09:00:00`, and a duration
