@@ -160,6 +160,32 @@ describe('csv sniffing', () => {
     );
   });
 
+  it('reads a Windows-1252 line whose bytes happen to be UTF-8 (É then a no-break space) as Windows-1252', async () => {
+    const lines = ['Code;Nom;Ville'];
+    for (let i = 1; i < 500; i++) lines.push(`${i};Hélène Dupré;Besançon`);
+    lines.push('500;JOSÉ\u00a0GARCIA;Lyon', '501;CAFÉ–BAR;Orléans');
+    for (let i = 502; i < 1000; i++) lines.push(`${i};Élodie;Orléans`);
+    const bytes = iconv.encode(`${lines.join('\r\n')}\r\n`, 'win1252');
+    const connector = await open(fixture('accidental.csv', bytes));
+    const inventory = await connector.inventory();
+    expect(inventory.datasets[0]!.file).toMatchObject({ encoding: 'windows-1252' });
+    const rows = (await readAll(connector, 'accidental')).flat();
+    expect(rows[499]).toEqual([500, 'JOSÉ\u00a0GARCIA', 'Lyon']);
+    expect(rows[500]).toEqual([501, 'CAFÉ–BAR', 'Orléans']);
+    // A file that mixes real UTF-8 lines with legacy ones still reads each line as what it is.
+    const mixed = Buffer.concat([
+      Buffer.from('Code;Nom\r\n1;Hélène\r\n', 'utf8'),
+      iconv.encode('2;Élodie\r\n3;JOSÉ\u00a0GARCIA\r\n', 'win1252'),
+    ]);
+    const both = await open(fixture('mixed.csv', mixed));
+    expect((await both.inventory()).datasets[0]!.file).toMatchObject({ encoding: 'utf-8' });
+    expect((await readAll(both, 'mixed')).flat()).toEqual([
+      [1, 'Hélène'],
+      [2, 'Élodie'],
+      [3, 'JOSÉ\u00a0GARCIA'],
+    ]);
+  });
+
   it('warns when a file sniffed as ISO-8859-15 holds, past the sample, bytes only Windows-1252 defines', async () => {
     const rows = Array.from({ length: 5000 }, (_, i) => `${i};Libellé ${i};1`).join('\n');
     const bytes = Buffer.concat([

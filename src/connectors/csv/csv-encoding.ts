@@ -103,10 +103,29 @@ function hasUtf8Text(sample: Buffer): boolean {
   for (let i = 0; i <= sample.length; i++) {
     if (i < sample.length && sample[i] !== 10 && sample[i] !== 13) continue;
     const line = sample.subarray(start, i);
-    if (!isAscii(line) && isUtf8(line)) return true;
+    if (!isAscii(line) && isUtf8(line) && !accidentalUtf8(line)) return true;
     start = i + 1;
   }
   return false;
+}
+
+/**
+ * True when a line that is valid UTF-8 is more likely windows-1252 text whose bytes happen to form UTF-8:
+ * each of its non-ASCII characters is a two-byte sequence beyond Latin-1 and Latin Extended-A (U+0180–U+07FF),
+ * as an uppercase accented letter followed by a no-break space, `»`, `’` or `–` forms (`É` + NBSP is C9 A0,
+ * U+0260 `ɠ`). Real UTF-8 French text writes `é` as C3 A9 (U+00E9), `œ` as C5 93, `’` in three bytes.
+ */
+export function accidentalUtf8(line: Uint8Array): boolean {
+  let seen = false;
+  for (let i = 0; i < line.length; i++) {
+    const byte = line[i]!;
+    if (byte < 0x80) continue;
+    // A two-byte sequence from C6 on decodes to U+0180 or above; C2–C5 are Latin-1 and Latin Extended-A.
+    if (byte < 0xc6 || byte > 0xdf) return false;
+    seen = true;
+    i++;
+  }
+  return seen;
 }
 
 /** UTF-16 text without a BOM shows NUL bytes at every other position when most characters are ASCII. */

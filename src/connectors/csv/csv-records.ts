@@ -10,7 +10,7 @@ import { isAscii, isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import iconv from 'iconv-lite';
 import { StocktakeError } from '../../core/errors.ts';
-import { createChunkDecoder, isUtf8Encoding } from './csv-encoding.ts';
+import { accidentalUtf8, createChunkDecoder, isUtf8Encoding } from './csv-encoding.ts';
 import type { CsvDialect } from './csv-sniff.ts';
 import { CsvSyntaxError, CsvTokenizer } from './csv-tokenizer.ts';
 
@@ -278,7 +278,7 @@ function recodeLines(block: Buffer, firstLine: number, report: Report): Buffer {
     const byte = block[i];
     if (i < block.length && byte !== 10 && byte !== 13) continue;
     const text = block.subarray(start, i);
-    if (isUtf8(text)) {
+    if (isUtf8(text) && !accidentalUtf8(text)) {
       if (!report.utf8Text && !isAscii(text)) report.utf8Text = true;
       parts.push(text);
     } else {
