@@ -13,13 +13,17 @@ const XML_ESCAPES: Readonly<Record<string, string>> = {
   '>': '&gt;',
   '"': '&quot;',
   "'": '&apos;',
+  // An attribute's line breaks and tabs would be read back as spaces: written as references, they survive.
+  '\n': '&#10;',
+  '\r': '&#13;',
+  '\t': '&#9;',
 };
 
 /** Escapes text for an XML attribute or element, dropping characters XML 1.0 cannot hold. */
 export function escapeXml(text: string): string {
   return text
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
-    .replace(/[&<>"']/g, (c) => XML_ESCAPES[c]!);
+    .replace(/[&<>"'\n\r\t]/g, (c) => XML_ESCAPES[c]!);
 }
 
 /** Renders the rules of a profile (and the unread sources) as a JUnit XML report. */

@@ -111,6 +111,13 @@ describe('rules and quality gates', () => {
     expect(xml).toContain('<testcase name="customer e-mails" classname="stocktake.shop.customers">');
   });
 
+  it('keeps the line breaks and tabs of a name in a JUnit attribute as character references', () => {
+    const [first] = profile.rules;
+    const xml = renderJunit({ ...profile, rules: [{ ...first!, rule: 'a|b\nc\td' }] });
+    expect(xml).toContain('name="a|b&#10;c&#9;d"');
+    expect(xml).not.toMatch(/name="[^"]*\n/);
+  });
+
   it('summarises gates and readiness in Markdown, escaping what it shows', () => {
     const md = renderSummaryMarkdown(profile);
     expect(md).toContain('## Quality gates: 4 failed');
