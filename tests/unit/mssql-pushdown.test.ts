@@ -253,4 +253,25 @@ describe('SQL Server push-down', () => {
     expect(observation.columns[2]!.aggregates).toMatchObject({ min: '1.5', max: '12' });
     expect(observation.sample).toEqual({ fraction: 0.1, method: 'TABLESAMPLE (pages)' });
   });
+
+  it('samples a view by a hash of its rows: TABLESAMPLE reads pages, which a view has none of', async () => {
+    const { db, sent } = fakeDb(() => []);
+    await pushdownProfile(
+      {
+        db,
+        dataset: { ...ORDERS, kind: 'view' },
+        resolve: () => undefined,
+        quote: quoteMssql,
+        toValue: mssqlValue,
+        dialect: mssqlPushdown,
+      },
+      { distinctLimit: 1, sample: 0.1 },
+    ).then((observation) => expect(observation.sample).toEqual({ fraction: 0.1, method: 'row hash' }));
+    expect(sent.length).toBeGreaterThan(0);
+    for (const statement of sent) {
+      expect(statement).not.toContain('TABLESAMPLE');
+      if (statement.includes('FROM [sales]'))
+        expect(statement).toContain('ABS(BINARY_CHECKSUM(*) % 1000000) < 100000');
+    }
+  });
 });

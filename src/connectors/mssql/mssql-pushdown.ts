@@ -19,6 +19,8 @@ const SHORT_TEXT = 4000;
 // COUNT refuses these types.
 const LARGE_OBJECTS = new Set(['text', 'ntext', 'image']);
 const MONEY = new Set(['money', 'smallmoney']);
+/** Buckets of a row hash sample: a share of them is kept. */
+const ROW_HASH_BUCKETS = 1_000_000;
 
 /** SQL Server 2016+: text compared with a BIN2 collation (code unit order). */
 export const mssqlPushdown: PushdownDialect = {
@@ -79,13 +81,21 @@ export const mssqlPushdown: PushdownDialect = {
     });
     return `COUNT_BIG(DISTINCT CASE WHEN ${allNotNull} THEN CONCAT(${parts.join(", N'|', ")}) COLLATE ${BIN} END)`;
   },
-  source: (table, fraction) =>
-    fraction === undefined
-      ? { from: `${table} t`, method: 'full' }
-      : {
-          from: `${table} t TABLESAMPLE (${Number((fraction * 100).toPrecision(12))} PERCENT) REPEATABLE (${SAMPLE_SEED})`,
-          method: 'TABLESAMPLE (pages)',
-        },
+  source: (table, fraction, dataset) => {
+    if (fraction === undefined) return { from: `${table} t`, method: 'full' };
+    // TABLESAMPLE reads a table's pages; a view has none (error 494): a hash of each row's values draws the
+    // same rows in every statement (BINARY_CHECKSUM(*) leaves out the types it cannot compare).
+    if (dataset.kind === 'view')
+      return {
+        from: `${table} t`,
+        where: `ABS(BINARY_CHECKSUM(*) % ${ROW_HASH_BUCKETS}) < ${Math.round(fraction * ROW_HASH_BUCKETS)}`,
+        method: 'row hash',
+      };
+    return {
+      from: `${table} t TABLESAMPLE (${Number((fraction * 100).toPrecision(12))} PERCENT) REPEATABLE (${SAMPLE_SEED})`,
+      method: 'TABLESAMPLE (pages)',
+    };
+  },
   randomOrder: 'NEWID()',
   limit: (sql, n) => sql.replace(/^SELECT /, `SELECT TOP (${Math.floor(n)}) `),
   // PERCENTILE_CONT is a window function in SQL Server: every row carries the result, TOP (1) keeps one.
