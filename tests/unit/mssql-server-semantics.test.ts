@@ -278,6 +278,12 @@ describe('SQL Server push-down keys', () => {
     expect(aggregates).toContain("(LEN(CAST(d.x3 AS nvarchar(max)) + N'.') - 1)");
     expect(aggregates).toContain("(LEN(d.x4 + N'.') - 1)");
     for (const statement of sent) expect(statement).not.toMatch(/\bTRIM\(/);
+    // Binary examples travel as `0x…` hex (style 1) and come back as the bytes.
+    const scan = dataset.columns[1]!;
+    expect(mssqlPushdown.transport!('x.g0', scan)).toBe(
+      'CONVERT(nvarchar(max), CAST(x.g0 AS varbinary(max)), 1)',
+    );
+    expect(mssqlPushdown.driverValue!('0x01FF', scan)).toEqual(Buffer.from([1, 255]));
     // Copies of whole rows compare the bytes too, by their digest.
     const copies = sent.find((s) => s.includes('HAVING COUNT_BIG(*) > 1') && s.includes('t.[tag]'))!;
     expect(copies).toContain("HASHBYTES('SHA2_256', CAST(t.[scan] AS varbinary(max)))");

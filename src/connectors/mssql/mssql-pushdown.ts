@@ -44,6 +44,8 @@ export const mssqlPushdown: PushdownDialect = {
   nullOf: () => 'CAST(NULL AS nvarchar(max))',
   driverValue: (raw, column) => {
     if (column.type === 'boolean' && typeof raw === 'string') return raw === '1';
+    if (column.type === 'binary' && typeof raw === 'string' && /^0x[0-9A-Fa-f]*$/.test(raw))
+      return Buffer.from(raw.slice(2), 'hex');
     return column.type === 'string' && typeof raw === 'string' && raw.endsWith('\0') ? raw.slice(0, -1) : raw;
   },
   count: (argument, column) =>
@@ -119,6 +121,9 @@ function textOf(expr: string, column: Column): string {
       return `CONVERT(nvarchar(max), ${expr}, ${column.nativeType.startsWith('datetimeoffset') ? 127 : 126})`;
     case 'float':
       return `CONVERT(nvarchar(max), ${expr}, 3)`;
+    // Bytes as `0x…` hex (style 1), which `driverValue` turns back into bytes; style 0 would read them as UTF-16.
+    case 'binary':
+      return `CONVERT(nvarchar(max), CAST(${expr} AS varbinary(max)), 1)`;
     default:
       return `CONVERT(nvarchar(max), ${expr})`;
   }
