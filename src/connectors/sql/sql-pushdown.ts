@@ -471,11 +471,14 @@ class PushdownPlan {
     });
     // A wide table's counts take several statements: PostgreSQL returns at most 1,664 values a row, SQLite
     // 2,000, SQL Server and MySQL 4,096. The first statement also counts the keys.
-    const statements = [select];
+    const [count, ...keyCounts] = select;
+    const statements: string[][] = [[count!]];
     for (const items of perColumn) {
-      if (statements.at(-1)!.length + items.length > SELECT_ITEMS) statements.push([]);
+      const room = SELECT_ITEMS - (statements.length === 1 ? keyCounts.length : 0);
+      if (statements.at(-1)!.length + items.length > room) statements.push([]);
       statements.at(-1)!.push(...items);
     }
+    statements[0]!.push(...keyCounts);
     const row: Record<string, unknown> = {};
     for (const items of statements)
       Object.assign(row, (await this.#query(`SELECT ${items.join(', ')} ${this.#fromWhere()}`))[0] ?? {});
