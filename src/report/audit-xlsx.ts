@@ -163,7 +163,7 @@ function profileSheet(
       { header: 'Length min', format: 'count' },
       { header: 'Length max', format: 'count' },
       { header: 'Mean', format: 'decimal' },
-      { header: 'Std dev', format: 'decimal' },
+      { header: 'Std dev (days for dates)', format: 'decimal' },
       { header: 'Median', format: 'decimal' },
       { header: 'Outliers', format: 'count' },
       { header: 'Leading/trailing spaces', format: 'count' },
@@ -219,8 +219,8 @@ function metrics(p: ColumnProfile | undefined): CellValue[] {
     p.distinct,
     p.distinctExact ? 'yes' : 'no (estimate)',
     p.uniqueness,
-    value(p.min),
-    value(p.max),
+    bound(p.min, p.type),
+    bound(p.max, p.type),
     p.inferredType,
     p.conformance,
     p.length?.min ?? null,
@@ -333,6 +333,20 @@ function personalSheet(profile: Profile): TableSheet {
 function value(v: ProfileValue | null): CellValue {
   if (v === null) return null;
   return typeof v === 'boolean' ? String(v) : v;
+}
+
+const DECIMAL_TEXT = /^-?\d+(?:\.\d+)?$/;
+
+/**
+ * A min or max as a cell: a decimal column's bound (carried as exact text) as a number when a double holds it
+ * exactly to 15 significant digits, so that the column sorts and filters as numbers; text otherwise.
+ */
+function bound(v: ProfileValue | null, type: string): CellValue {
+  if (type === 'decimal' && typeof v === 'string' && DECIMAL_TEXT.test(v)) {
+    const significant = v.replace(/^-?0*/, '').replace('.', '').replace(/^0+/, '').length;
+    if (significant <= 15) return Number(v);
+  }
+  return value(v);
 }
 
 /** A summary number as a cell: a date or timestamp column's, days since 1970-01-01, as its ISO text. */

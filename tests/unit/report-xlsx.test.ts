@@ -124,6 +124,33 @@ describe('audit.xlsx', () => {
 });
 
 describe('workbook cells', () => {
+  it('writes a decimal column’s bounds as numbers, unless a double would round them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stocktake-xlsx-bounds-'));
+    try {
+      const { inventory, profile } = fixtureDocuments();
+      const datasets = profile.datasets.map((d) => ({
+        ...d,
+        columns: d.columns.map((c) =>
+          c.name === 'balance' ? { ...c, min: '-1234567.89', max: '12345678901234567.5' } : c,
+        ),
+      }));
+      const file = join(dir, 'audit.xlsx');
+      await writeAuditXlsx(inventory, { ...profile, datasets }, file);
+      const read = new ExcelJS.Workbook();
+      await read.xlsx.readFile(file);
+      const rows: unknown[][] = [];
+      read.getWorksheet('Profile')!.eachRow((row) => rows.push((row.values as unknown[]).slice(1)));
+      const header = rows[0] as string[];
+      const balance = rows.find((r) => r[2] === 'balance')!;
+      expect([balance[header.indexOf('Min')], balance[header.indexOf('Max')]]).toEqual([
+        -1234567.89,
+        '12345678901234567.5',
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('writes NaN and infinities as text, which a spreadsheet can hold', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'stocktake-xlsx-special-'));
     try {
