@@ -269,6 +269,22 @@ describe.skipIf(!available)('audit report in Chromium', () => {
     await page.close();
   });
 
+  it('isolates a name that holds a right-to-left override wherever names are joined', async () => {
+    const evil = '\u202Eevil\u200Bname';
+    const docs = fixtureDocuments();
+    const customers = docs.profile!.datasets.find((d) => d.dataset === 'public.customers')!;
+    (customers as { candidateKeys: string[][] }).candidateKeys = [[evil], ['email', 'phone']];
+    const file = join(dir, 'bidi.html');
+    writeFileSync(file, renderAuditReport({ ...docs, lang: 'en' }));
+    const { page, errors } = await open(pathToFileURL(file).href, '#dataset=crm.public.customers');
+    await page.waitForSelector('#view-app h2');
+    const text = (await page.locator('#view-app').textContent()) ?? '';
+    // The override is closed inside its own isolate: `email, phone` after it reads left to right.
+    expect(text).toContain(`\u2068${evil}\u2069 · email, phone`);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('writes screenshots at 1280 px and 390 px', async () => {
     const { page } = await open(reportUrl);
     await page.screenshot({ path: join(artifacts, 'report-overview-1280.png'), fullPage: true });

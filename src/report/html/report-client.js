@@ -39,6 +39,11 @@
       ? new Intl.NumberFormat(data.locale, { style: 'percent', maximumFractionDigits: f })
       : f,
   );
+  // Names that hold right-to-left letters or bidi controls are isolated (FSI … PDI) where they are joined
+  // into one text with others, so that none reorders its neighbours (a column named `\u202Eevil` would
+  // reverse every name after it).
+  const BIDI = /[\u0590-\u08ff\u200e\u200f\u202a-\u202e\u2066-\u2069\ufb1d-\ufdff\ufe70-\ufefc]/;
+  const iso = (name) => (typeof name === 'string' && BIDI.test(name) ? `\u2068${name}\u2069` : name);
   const pct = (share) => {
     if (share === null || share === undefined) return '—';
     let digits = 1;
@@ -405,6 +410,14 @@
       lines.push(`${key}: ${text}`);
     }
     return lines.join('\n');
+  }
+
+  /** A finding's message with the names it quotes (its column, its dataset) isolated. */
+  function isolatedMessage(f) {
+    let message = f[F.message];
+    for (const name of [f[F.column], f[F.dataset]])
+      if (typeof name === 'string' && BIDI.test(name)) message = message.replaceAll(name, iso(name));
+    return message;
   }
 
   function whereOf(f) {
@@ -875,17 +888,17 @@
 
   function keysAndRelations(d) {
     const p = d.profile;
-    const list = (keys) => (keys?.length ? keys.map((k) => k.join(', ')).join(' · ') : null);
+    const list = (keys) => (keys?.length ? keys.map((k) => k.map(iso).join(', ')).join(' · ') : null);
     const relationRow = (r, outward) => {
       const other = outward ? r[1] : r[0];
       const otherNode = byId.has(other) ? link(dsHash(other), other) : h('span', { text: other });
       return h(
         'li',
         null,
-        h('span', { class: 'mono', text: r[3].join(', ') }),
+        h('span', { class: 'mono', text: r[3].map(iso).join(', ') }),
         ' → ',
         outward ? otherNode : h('span', { text: d.name }),
-        h('span', { class: 'mono', text: ` (${r[4].join(', ')})` }),
+        h('span', { class: 'mono', text: ` (${r[4].map(iso).join(', ')})` }),
         outward ? null : [' ← ', otherNode],
         ' ',
         h('span', { class: r[2] ? 'badge pk' : 'badge', text: r[2] ? t('declared') : t('inferred') }),
@@ -905,7 +918,7 @@
         'section',
         { class: 'panel' },
         facts([
-          [t('primaryKey'), d.pk ? d.pk.join(', ') : t('noKey')],
+          [t('primaryKey'), d.pk ? d.pk.map(iso).join(', ') : t('noKey')],
           [t('uniqueKeys'), list(d.uniqueKeys)],
           [t('candidateKeys'), p ? list(p.candidateKeys) || t('noKey') : null],
           [
@@ -914,7 +927,7 @@
               ? p.keyDuplicates
                   .map(
                     (k) =>
-                      `${k[0].join(', ')}: ${fmt(k[1])}${k[2].length ? ` (${k[2].map(show).join(', ')})` : ''}`,
+                      `${k[0].map(iso).join(', ')}: ${fmt(k[1])}${k[2].length ? ` (${k[2].map((v) => iso(show(v))).join(', ')})` : ''}`,
                   )
                   .join(' · ')
               : null,
@@ -926,7 +939,10 @@
                   'ul',
                   { class: 'plain' },
                   d.indexes.map((i) =>
-                    h('li', { class: 'mono', text: `${i[0]} (${i[1].join(', ')})${i[2] ? ' unique' : ''}` }),
+                    h('li', {
+                      class: 'mono',
+                      text: `${iso(i[0])} (${i[1].map(iso).join(', ')})${i[2] ? ' unique' : ''}`,
+                    }),
                   ),
                 )
               : null,
@@ -991,7 +1007,7 @@
       {
         label: t('message'),
         sort: (f) => f[F.message],
-        render: (f) => h('span', { class: 'value-text', text: f[F.message] }),
+        render: (f) => h('span', { class: 'value-text', text: isolatedMessage(f) }),
       },
       {
         label: t('evidence'),
@@ -1390,7 +1406,7 @@
     app.replaceChildren(...[].concat(content));
     overview.hidden = true;
     app.hidden = false;
-    document.title = `${view === 'dataset' ? arg : t(view)} · ${data.title}`;
+    document.title = `${view === 'dataset' ? iso(arg) : t(view)} · ${iso(data.title)}`;
     if (!(view === 'dataset' && params.column)) window.scrollTo(0, 0);
   }
 

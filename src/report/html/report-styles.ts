@@ -33,6 +33,7 @@ th[aria-sort=ascending]::after{content:" \\25B2";font-size:.7em}th[aria-sort=des
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 td.name{word-break:break-word}
 .name{overflow-wrap:anywhere;unicode-bidi:isolate}
+a,td,th,li,.mono,.value-text{unicode-bidi:isolate}
 tr.reject td.reason{color:var(--error);padding-top:0}
 tr.selected>td{background:#eef4ff}tr.selected{scroll-margin-top:4rem}
 tr.detail>td{background:var(--panel);padding:.6rem}
