@@ -273,7 +273,7 @@ describe.skipIf(!available)('audit report in Chromium', () => {
     const evil = '\u202Eevil\u200Bname';
     const docs = fixtureDocuments();
     const customers = docs.profile!.datasets.find((d) => d.dataset === 'public.customers')!;
-    (customers as { candidateKeys: string[][] }).candidateKeys = [[evil], ['email', 'phone']];
+    (customers as unknown as { candidateKeys: string[][] }).candidateKeys = [[evil], ['email', 'phone']];
     const file = join(dir, 'bidi.html');
     writeFileSync(file, renderAuditReport({ ...docs, lang: 'en' }));
     const { page, errors } = await open(pathToFileURL(file).href, '#dataset=crm.public.customers');
