@@ -54,6 +54,13 @@ export function classifyNullLike(text: string): NullLikeKind | undefined {
   const trimmed = text.replace(EDGE_BLANKS, '');
   if (trimmed.length === 0) return 'blank';
   if (trimmed.length > LONGEST) return undefined;
-  // NFC so that a decomposed `néant` (e + combining acute) reads like the composed one.
-  return KINDS.get(trimmed.toLowerCase().normalize('NFC'));
+  return KINDS.get(foldNullLike(trimmed));
+}
+
+/**
+ * A text as null-like words are compared: edge blanks trimmed, lower case, and NFC so that a decomposed
+ * `néant` (e + combining acute) reads like the composed one. SQLite's push-down calls it too.
+ */
+export function foldNullLike(text: string): string {
+  return text.replace(EDGE_BLANKS, '').toLowerCase().normalize('NFC');
 }

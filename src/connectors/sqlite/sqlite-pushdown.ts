@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { foldNullLike } from '../../profilers/null-like.ts';
 import { HASH, hashString } from '../../profilers/value-hash.ts';
 import type { PushdownDialect } from '../sql/sql-pushdown.ts';
 import { SAMPLE_SEED } from '../sql/sql-pushdown.ts';
@@ -8,6 +9,8 @@ import { withSqliteConnection } from './sqlite-connection.ts';
 export const SQLITE_STDDEV_FUNCTION = 'stocktake_stddev_pop';
 /** The row hash stocktake registers on the connection, to sample what has no rowid (views, WITHOUT ROWID tables). */
 export const SQLITE_ROW_BUCKET_FUNCTION = 'stocktake_row_bucket';
+/** A text trimmed of edge blanks, lowered and composed (NFC), as null-like words are compared. */
+export const SQLITE_FOLD_FUNCTION = 'stocktake_fold';
 const PRIME = 2_147_483_647;
 const GOLDEN_STEP = 1_327_217_885;
 
@@ -41,7 +44,9 @@ export const sqlitePushdown: PushdownDialect = {
   firstCodePoint: (expr) => `unicode(${expr})`,
   lastCodePoint: (expr) => `unicode(substr(${expr}, -1))`,
   // lower() folds ASCII only: `NÉANT` is missed in summarised columns (listed columns are classified in JS).
-  trimmedLower: (expr) => `lower(trim(${expr}, ' ' || char(9, 10, 13, 160, 8239)))`,
+  // SQLite's lower() folds A–Z alone: `NÉANT` stays upper. The function stocktake registers folds as the
+  // file profile does (edge blanks trimmed, lower case, NFC), so both count the same null-like words.
+  trimmedLower: (expr) => `${SQLITE_FOLD_FUNCTION}(${expr})`,
   literal: (text) => `'${text.replaceAll("'", "''")}'`,
   // quote() renders each part as an unambiguous SQL literal, so the joined text cannot collide.
   countDistinctTuple: (keys, _columns, allNotNull) =>
@@ -114,6 +119,9 @@ function exactQuery(db: Knex, sql: string): Promise<Record<string, unknown>[]> {
 function registerFunctions(db: Knex): Promise<void> {
   return withSqliteConnection(db, (connection) => {
     connection.function(SQLITE_ROW_BUCKET_FUNCTION, { deterministic: true, varargs: true }, rowBucket);
+    connection.function(SQLITE_FOLD_FUNCTION, { deterministic: true }, (value: unknown) =>
+      typeof value === 'string' ? foldNullLike(value) : value,
+    );
     connection.aggregate(SQLITE_STDDEV_FUNCTION, {
       start: () => ({ n: 0, mean: 0, m2: 0 }),
       step: (state: Welford, value: unknown) => {
