@@ -345,11 +345,19 @@ function assemble(
 // A column named like another dataset's single-column key (`customer_id` → customers.id) whose values
 // are at least 99% included in that key is an inferred foreign key, checked for orphans.
 function addInferredRelations(profiles: DatasetProfile[], kept: readonly KeptColumn[]): void {
+  // A parent's key: its declared one-column primary key, or, where it declares none (a file, a sheet), a
+  // one-column candidate key the profile found (unique and never null).
+  const candidates = new Set(
+    profiles.flatMap((p) =>
+      p.candidateKeys.filter((k) => k.length === 1).map((k) => `${p.source}\u0000${p.dataset}\u0000${k[0]}`),
+    ),
+  );
   const keys = kept.filter(
     (k) =>
-      k.dataset.primaryKey?.columns.length === 1 &&
-      k.dataset.primaryKey.columns[0] === k.observation.name &&
-      k.observation.complete,
+      k.observation.complete &&
+      (k.dataset.primaryKey
+        ? k.dataset.primaryKey.columns.length === 1 && k.dataset.primaryKey.columns[0] === k.observation.name
+        : candidates.has(`${k.source}\u0000${k.dataset.name}\u0000${k.observation.name}`)),
   );
   for (let i = 0; i < profiles.length; i++) {
     const profile = profiles[i]!;
@@ -418,10 +426,28 @@ function relationCandidates(inventory: Inventory): Set<string> {
   for (const source of inventory.sources) {
     for (const dataset of source.datasets) {
       const key = dataset.primaryKey?.columns;
-      if (key?.length === 1) for (const name of matchingNames(dataset, key[0]!)) names.add(name);
+      const keys = key ? (key.length === 1 ? key : []) : keyLikeColumns(dataset);
+      for (const column of keys) for (const name of matchingNames(dataset, column)) names.add(name);
     }
   }
   return names;
+}
+
+const KEY_LIKE_NAME = /^(id|code|ref|reference|num|numero|number|no|key|cle)$/;
+
+/**
+ * The columns of a dataset that declares no key (a file, a sheet) named as a key may be: `id`, `code`,
+ * `numero`…, or the dataset's name with one (`client_id` in `clients`). The profile tells whether one is a
+ * candidate key; kept until then, it may be a parent of inferred relations.
+ */
+function keyLikeColumns(dataset: Dataset): string[] {
+  const own = new Set(matchingNames(dataset, 'id'));
+  return dataset.columns
+    .map((c) => c.name)
+    .filter((name) => {
+      const normalised = normaliseIdentifier(name);
+      return KEY_LIKE_NAME.test(normalised) || own.has(normalised);
+    });
 }
 
 /** A column is kept past its dataset when it may be a relation's key or child, or an overlap's name. */
@@ -432,6 +458,7 @@ function worthKeeping(
 ): boolean {
   const key = dataset.primaryKey?.columns;
   if (key?.length === 1 && key[0] === column.name) return true;
+  if (!key && keyLikeColumns(dataset).includes(column.name)) return true;
   if (column.type === 'string' && ENTITY_NAME_COLUMN.test(normaliseName(column.name))) return true;
   return relationNames.has(normaliseIdentifier(column.name));
 }
