@@ -253,6 +253,18 @@ describe.skipIf(!available)('audit report in Chromium', () => {
     await next.click();
     await next.click();
     await expect.poll(() => page.locator('#browse-results').textContent()).toContain('Page 3 of 4');
+    // The keyboard focus stays where it was: on Next after paging, on the header after sorting.
+    await next.focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('#browse-results').textContent()).toContain('Page 4 of 4');
+    expect(await page.evaluate('document.activeElement.textContent')).toBe('Previous');
+    await page.locator('#browse-results th:has-text("Rows")').focus();
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate('document.activeElement.textContent')).toBe('Rows');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate('document.activeElement.getAttribute("aria-sort")')).toBe('ascending');
+    await page.click('#browse-results button:has-text("Next")');
+    await page.click('#browse-results button:has-text("Next")');
     await page.selectOption('#view-app .controls select >> nth=0', second!.name);
     await expect.poll(() => page.locator('#browse-results').textContent()).toContain('Page 1 of 2');
     await next.click();

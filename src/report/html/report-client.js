@@ -166,7 +166,9 @@
   // ---- A sortable, paginated table; `state` keeps sort and page across re-renders.
   function dataTable(columns, rows, state, empty) {
     const wrap = h('div');
-    const draw = () => {
+    // `focus` names what held the keyboard focus before the table was drawn again: a header by its index,
+    // or a pager button; it gets the focus back instead of the page's body.
+    const draw = (focus) => {
       const sorted = rows.slice();
       if (state.sort !== undefined && columns[state.sort]) {
         const key = columns[state.sort].sort;
@@ -194,7 +196,7 @@
               state.dir = state.sort === i ? -(state.dir || 1) : col.num ? -1 : 1;
               state.sort = i;
               state.page = 0;
-              draw();
+              draw({ header: i });
             };
             th.addEventListener('click', sortBy);
             th.addEventListener('keydown', (ev) => {
@@ -224,23 +226,29 @@
       if (sorted.length === 0) parts.push(h('p', { class: 'muted', text: empty || t('noMatch') }));
       if (pages > 1) parts.push(pager(state, pages, sorted.length, draw));
       wrap.replaceChildren(...parts);
+      if (focus?.header !== undefined) wrap.querySelectorAll('th')[focus.header]?.focus();
+      else if (focus?.pager) {
+        const buttons = [...wrap.querySelectorAll('.pager button')];
+        const wanted = buttons.find((b) => b.dataset.pager === focus.pager && !b.disabled);
+        (wanted ?? buttons.find((b) => !b.disabled))?.focus();
+      }
     };
     draw();
     return wrap;
   }
 
   function pager(state, pages, total, draw) {
-    const prev = h('button', { type: 'button', text: t('previous') });
-    const next = h('button', { type: 'button', text: t('next') });
+    const prev = h('button', { type: 'button', text: t('previous'), 'data-pager': 'prev' });
+    const next = h('button', { type: 'button', text: t('next'), 'data-pager': 'next' });
     prev.disabled = state.page === 0;
     next.disabled = state.page >= pages - 1;
     prev.addEventListener('click', () => {
       state.page--;
-      draw();
+      draw({ pager: 'prev' });
     });
     next.addEventListener('click', () => {
       state.page++;
-      draw();
+      draw({ pager: 'next' });
     });
     const info = h('span', {
       class: 'muted',
