@@ -341,6 +341,16 @@ describe.skipIf(!available)('audit report in Chromium', () => {
     await expect.poll(() => page.locator('#nav').isHidden()).toBe(true);
     await expect.poll(() => page.locator('.controls').isHidden()).toBe(true);
     await expect.poll(() => page.locator('#browse-results table').isVisible()).toBe(true);
+    // At A4's printable width, no table or diagram runs past its box (the overflow would be cut on paper).
+    await page.setViewportSize({ width: 718, height: 1000 });
+    for (const hash of ['browse', 'dataset=crm.public.customers', 'relations']) {
+      await go(page, hash);
+      const overflowing =
+        await page.evaluate(`[...document.querySelectorAll('#view-app table, #view-app svg')]
+        .filter((e) => e.getBoundingClientRect().right > document.querySelector('main').getBoundingClientRect().right + 1)
+        .map((e) => e.tagName)`);
+      expect(overflowing, hash).toEqual([]);
+    }
     const pdf = await page.pdf({ format: 'A4' });
     expect(pdf.byteLength).toBeGreaterThan(1000);
     await page.close();

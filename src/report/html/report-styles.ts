@@ -88,6 +88,8 @@ td.optional,th.optional{display:none}dl.facts{grid-template-columns:1fr}dl.facts
 @media print{header.top{position:static;background:none;border:0}nav.views,.controls,.pager,.tabs,.no-print{display:none!important}
 body{font-size:11px}main{max-width:none;padding:0}.panel,.card,tr,.diagram{break-inside:avoid}
 .diagram{max-height:none;overflow:visible;border:0}a{color:inherit}
+.scroll{overflow:visible}table.data{width:100%;table-layout:fixed}th,td{white-space:normal!important;overflow-wrap:anywhere}
+.diagram svg{max-width:100%;height:auto}
 #view-app{break-before:page}#view-app[hidden]{display:none!important}
 th{background:#eee!important;-webkit-print-color-adjust:exact;print-color-adjust:exact}
 .sev,.score,.badge,.stack span,del.old,ins.new{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
