@@ -52,6 +52,7 @@ export function bundleOptions(entryPoints, outdir, external = EXTERNAL_PACKAGES)
       ...entryPoints,
       'src/connectors/csv/csv-range-worker.ts',
       'src/mappers/plan-target-worker.ts',
+      'src/connectors/sqlite/sqlite-query-worker.ts',
     ],
     entryNames: '[name]',
     outdir,

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMysqlConnector } from '../../src/connectors/mysql/mysql-connector.ts';
 import { createPostgresConnector } from '../../src/connectors/postgres/postgres-connector.ts';
 import { createSqliteConnector } from '../../src/connectors/sqlite/sqlite-connector.ts';
-import { SQLITE_STDDEV_FUNCTION } from '../../src/connectors/sqlite/sqlite-pushdown.ts';
+import { registerStocktakeFunctions } from '../../src/connectors/sqlite/sqlite-functions.ts';
 import type { Connector } from '../../src/connectors/types.ts';
 import { buildColumnProfile } from '../../src/profilers/column-profile.ts';
 import { SERVERS, serverAvailable } from '../helpers/servers.ts';
@@ -212,7 +212,7 @@ describe.each(BACKENDS)('push-down profiling on %s', (backend) => {
       // Merged, the null-like CASE would be computed once per SUM that reads it, six times a row.
       if (backend === 'sqlite') {
         const db = new Database(join(dir, 'pushdown.db'), { readonly: true });
-        db.aggregate(SQLITE_STDDEV_FUNCTION, { start: 0, step: (total: number, _value: unknown) => total });
+        registerStocktakeFunctions(db);
         const plan = db.prepare(`EXPLAIN QUERY PLAN ${aggregate}`).all() as { detail: string }[];
         db.close();
         expect(plan.some((step) => /^(CO-ROUTINE|MATERIALIZE)/.test(step.detail))).toBe(true);

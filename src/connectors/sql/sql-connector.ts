@@ -240,6 +240,7 @@ export class SqlConnector implements Connector {
   async close(): Promise<void> {
     const db = this.#db;
     this.#db = undefined;
+    if (db) await this.#dialect.pushdown?.release?.(db);
     await Promise.all([this.#closeCatalog(), db?.destroy()]);
   }
 

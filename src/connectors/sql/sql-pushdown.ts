@@ -178,6 +178,8 @@ export interface PushdownDialect {
   distinctEstimates?(schema: string | undefined): string;
   /** Prepares the connection (SQLite registers a stddev aggregate and a row hash). */
   prepare?(db: Knex): Promise<void>;
+  /** Gives back what `prepare` holds for `db` (SQLite: its query thread) when the connector closes. */
+  release?(db: Knex): Promise<void>;
   /** True when `error` is the server refusing a privilege (PostgreSQL 42501): column grants are then worth reading. */
   privilegeDenied?(error: unknown): boolean;
   /**

@@ -1,17 +1,17 @@
 import type { Knex } from 'knex';
-import { foldNullLike } from '../../profilers/null-like.ts';
-import { HASH, hashString } from '../../profilers/value-hash.ts';
 import type { PushdownDialect } from '../sql/sql-pushdown.ts';
 import { SAMPLE_SEED } from '../sql/sql-pushdown.ts';
 import { withSqliteConnection } from './sqlite-connection.ts';
+import {
+  exactRows,
+  PRIME,
+  registerStocktakeFunctions,
+  SQLITE_FOLD_FUNCTION,
+  SQLITE_ROW_BUCKET_FUNCTION,
+  SQLITE_STDDEV_FUNCTION,
+} from './sqlite-functions.ts';
+import { queryThreadOf, startQueryThread, stopQueryThread } from './sqlite-query-thread.ts';
 
-/** The aggregate stocktake registers on the connection: SQLite has no standard deviation. */
-export const SQLITE_STDDEV_FUNCTION = 'stocktake_stddev_pop';
-/** The row hash stocktake registers on the connection, to sample what has no rowid (views, WITHOUT ROWID tables). */
-export const SQLITE_ROW_BUCKET_FUNCTION = 'stocktake_row_bucket';
-/** A text trimmed of edge blanks, lowered and composed (NFC), as null-like words are compared. */
-export const SQLITE_FOLD_FUNCTION = 'stocktake_fold';
-const PRIME = 2_147_483_647;
 const GOLDEN_STEP = 1_327_217_885;
 
 /** SQLite: dynamic types, so values come back as stored; text compares with the BINARY collation. */
@@ -77,8 +77,18 @@ export const sqlitePushdown: PushdownDialect = {
   },
   randomOrder: 'random()',
   limit: (sql, n) => `${sql} LIMIT ${Math.floor(n)}`,
-  prepare: registerFunctions,
-  query: exactQuery,
+  prepare: async (db) => {
+    await withSqliteConnection(db, registerStocktakeFunctions);
+    startQueryThread(db);
+  },
+  query: (db, sql) => {
+    db.emit('query', { sql });
+    // A read-only file's statements run in a thread of their own: a statement of minutes would otherwise
+    // hold the event loop, and every other source's connections with it.
+    const thread = queryThreadOf(db);
+    return thread ? thread.query(sql) : withSqliteConnection(db, (connection) => exactRows(connection, sql));
+  },
+  release: (db) => stopQueryThread(db),
 };
 
 /** The names SQLite gives a table's rowid, each usable while no column takes it. */
@@ -94,66 +104,4 @@ function hasRowid(db: Knex, table: string, rowid: string): Promise<boolean> {
       return false;
     }
   });
-}
-
-/**
- * Runs a statement with exact integers: an integer past 2^53 comes back as a bigint (as the reads give
- * it) instead of a rounded number that would merge 9007199254740993 into 9007199254740992; every other
- * integer, counts included, stays a plain number.
- */
-function exactQuery(db: Knex, sql: string): Promise<Record<string, unknown>[]> {
-  db.emit('query', { sql });
-  return withSqliteConnection(db, (connection) => {
-    const rows = connection.prepare(sql).safeIntegers(true).all() as Record<string, unknown>[];
-    for (const row of rows) {
-      for (const key in row) {
-        const value = row[key];
-        if (typeof value === 'bigint' && Number.isSafeInteger(Number(value))) row[key] = Number(value);
-      }
-    }
-    return rows;
-  });
-}
-
-// A Welford accumulator: numerically stable where sum-of-squares formulas cancel; and the row hash.
-function registerFunctions(db: Knex): Promise<void> {
-  return withSqliteConnection(db, (connection) => {
-    connection.function(SQLITE_ROW_BUCKET_FUNCTION, { deterministic: true, varargs: true }, rowBucket);
-    connection.function(SQLITE_FOLD_FUNCTION, { deterministic: true }, (value: unknown) =>
-      typeof value === 'string' ? foldNullLike(value) : value,
-    );
-    connection.aggregate(SQLITE_STDDEV_FUNCTION, {
-      start: () => ({ n: 0, mean: 0, m2: 0 }),
-      step: (state: Welford, value: unknown) => {
-        if (value === null || value === undefined) return state;
-        const x = Number(value);
-        if (Number.isNaN(x)) return state;
-        state.n++;
-        const delta = x - state.mean;
-        state.mean += delta / state.n;
-        state.m2 += delta * (x - state.mean);
-        return state;
-      },
-      result: (state: Welford) => (state.n === 0 ? null : Math.sqrt(state.m2 / state.n)),
-      deterministic: true,
-    });
-  });
-}
-
-/** A value in [0, 2^31 − 1) from the values of a row: each part tagged with its type and length, then hashed. */
-function rowBucket(...values: unknown[]): number {
-  let text = '';
-  for (const value of values) {
-    const part = Buffer.isBuffer(value) ? value.toString('hex') : String(value);
-    const tag = value === null ? 'n' : Buffer.isBuffer(value) ? 'b' : typeof value === 'string' ? 's' : 'x';
-    text += `${tag}${part.length}:${part}`;
-  }
-  hashString(text, SAMPLE_SEED);
-  return HASH[0]! % PRIME;
-}
-
-interface Welford {
-  n: number;
-  mean: number;
-  m2: number;
 }
