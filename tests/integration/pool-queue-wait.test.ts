@@ -17,51 +17,58 @@ const CONNECT_MS = 500;
 const HELD_S = 6;
 
 describe('a statement queued behind a busy pool', () => {
-  it.skipIf(!pgUp)(
-    'PostgreSQL: waits for the connection, however long the statement before it runs',
-    async () => {
-      const config = await postgresKnexConfig(
-        { kind: 'postgres', url: SERVERS.postgres, connectTimeoutMs: CONNECT_MS, pool: { max: 1 } } as never,
-        'audit',
-        'pool-wait',
-      );
-      const db = knexFactory(config);
-      try {
-        const [slow, queued] = await Promise.allSettled([
-          db.raw(`SELECT pg_sleep(${HELD_S})`),
-          db.raw('SELECT 42 AS answer'),
-        ]);
-        expect(slow.status).toBe('fulfilled');
-        expect(queued).toMatchObject({ status: 'fulfilled', value: { rows: [{ answer: 42 }] } });
-      } finally {
-        await db.destroy();
-      }
+  const SERVER_CASES = [
+    {
+      name: 'PostgreSQL',
+      up: pgUp,
+      config: () =>
+        postgresKnexConfig(
+          {
+            kind: 'postgres',
+            url: SERVERS.postgres,
+            connectTimeoutMs: CONNECT_MS,
+            pool: { max: 1 },
+          } as never,
+          'audit',
+          'pool-wait',
+        ),
+      sleep: `SELECT pg_sleep(${HELD_S})`,
+      // pg answers { rows }.
+      answer: (result: unknown) => (result as { rows: unknown[] }).rows,
     },
-  );
+    {
+      name: 'MariaDB',
+      up: mysqlUp,
+      config: async () =>
+        mysqlKnexConfig(
+          { kind: 'mariadb', url: SERVERS.mysql, connectTimeoutMs: CONNECT_MS, pool: { max: 1 } } as never,
+          'audit',
+          'pool-wait',
+        ),
+      sleep: `SELECT SLEEP(${HELD_S})`,
+      // mysql2 answers [rows, fields].
+      answer: (result: unknown) => (result as [unknown[]])[0],
+    },
+  ];
 
-  it.skipIf(!mysqlUp)(
-    'MariaDB: waits for the connection, however long the statement before it runs',
-    async () => {
-      const config = mysqlKnexConfig(
-        { kind: 'mariadb', url: SERVERS.mysql, connectTimeoutMs: CONNECT_MS, pool: { max: 1 } } as never,
-        'audit',
-        'pool-wait',
-      );
-      const db = knexFactory(config);
-      try {
-        const [slow, queued] = await Promise.allSettled([
-          db.raw(`SELECT SLEEP(${HELD_S})`),
-          db.raw('SELECT 42 AS answer'),
-        ]);
-        expect(slow.status).toBe('fulfilled');
-        expect(queued.status).toBe('fulfilled');
-        // mysql2 answers [rows, fields].
-        expect((queued as PromiseFulfilledResult<[unknown[]]>).value[0]).toEqual([{ answer: 42 }]);
-      } finally {
-        await db.destroy();
-      }
-    },
-  );
+  for (const server of SERVER_CASES)
+    it.skipIf(!server.up)(
+      `${server.name}: waits for the connection, however long the statement before it runs`,
+      async () => {
+        const db = knexFactory(await server.config());
+        try {
+          const [slow, queued] = await Promise.allSettled([
+            db.raw(server.sleep),
+            db.raw('SELECT 42 AS answer'),
+          ]);
+          expect(slow.status).toBe('fulfilled');
+          expect(queued.status).toBe('fulfilled');
+          expect(server.answer((queued as PromiseFulfilledResult<unknown>).value)).toEqual([{ answer: 42 }]);
+        } finally {
+          await db.destroy();
+        }
+      },
+    );
 
   it('a server that does not answer still fails by the connect timeout', async () => {
     // A port nothing listens on: the connection is refused at once, and the queued statements learn it.

@@ -8,32 +8,24 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import knexFactory, { type Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/schema.ts';
 import { runInventory } from '../../src/stages/inventory-stage.ts';
 import { runPlan } from '../../src/stages/plan-stage.ts';
 import { runProfile } from '../../src/stages/profile-stage.ts';
-import { SERVERS, serverAvailable } from '../helpers/servers.ts';
+import { ScratchPostgres } from '../helpers/scratch-postgres.ts';
+import { serverAvailable } from '../helpers/servers.ts';
 
 const up = await serverAvailable('postgres');
-const DB = 'stocktake_it_domains';
-const url = () => {
-  const u = new URL(SERVERS.postgres);
-  u.pathname = `/${DB}`;
-  return u.toString();
-};
 
 describe.skipIf(!up)('PostgreSQL domains', () => {
-  let admin: Knex;
+  const scratch = new ScratchPostgres('stocktake_it_domains');
+  const url = () => scratch.url();
   const dir = mkdtempSync(join(tmpdir(), 'stocktake-domains-'));
 
   beforeAll(async () => {
-    admin = knexFactory({ client: 'pg', connection: SERVERS.postgres, pool: { min: 0, max: 1 } });
-    await admin.raw(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-    await admin.raw(`CREATE DATABASE ${DB}`);
-    const db = knexFactory({ client: 'pg', connection: url(), pool: { min: 0, max: 1 } });
-    await db.raw(`
+    await scratch.create();
+    await scratch.run(`
       CREATE EXTENSION citext;
       CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
       CREATE DOMAIN posint AS integer CHECK (VALUE > 0);
@@ -46,12 +38,10 @@ describe.skipIf(!up)('PostgreSQL domains', () => {
       CREATE TABLE accounts (id small_pos NOT NULL, code code5, amount money2, mail email PRIMARY KEY,
         f feeling, tg tags);
       INSERT INTO accounts VALUES (1, 'ab', 12.5, 'A@x.fr', 'ok', '{a,b}'), (2, 'abcde', 999999.99, 'b@x.fr', 'sad', '{}');`);
-    await db.destroy();
   });
 
   afterAll(async () => {
-    await admin?.raw(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-    await admin?.destroy();
+    await scratch.drop();
     rmSync(dir, { recursive: true, force: true });
   });
 
