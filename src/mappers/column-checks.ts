@@ -409,6 +409,8 @@ function textLimit(
 ): TextLimit {
   const native = column.nativeType.toLowerCase();
   const declared = column.length !== undefined && column.length > 0 ? column.length : undefined;
+  // A sql_variant holds a text as an nvarchar(4000) at most (stocktake writes it as one).
+  if (targetKind === 'mssql' && /^sql_variant$/i.test(native)) return { max: 4000, unit: 'units' };
   if (targetKind === 'mssql' && declared !== undefined) {
     // nvarchar(n) counts UTF-16 units (an emoji takes two); varchar(n) counts bytes of its code page.
     if (/^n(var)?char/.test(native)) return { max: declared, unit: 'units' };

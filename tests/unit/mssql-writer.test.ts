@@ -8,6 +8,8 @@ import {
   mssqlWriteStatements,
 } from '../../src/connectors/mssql/mssql-writer.ts';
 import type { Column } from '../../src/core/inventory.ts';
+import { compileColumnCheck } from '../../src/mappers/column-checks.ts';
+import { FAILED, type StepFailure } from '../../src/mappers/transforms/transform-types.ts';
 import { column, fakeMssql } from './mssql-fixtures.ts';
 
 const COLUMNS: Column[] = [
@@ -39,6 +41,16 @@ describe('SQL Server writer statements', () => {
       `IF OBJECT_ID(N'tempdb..#stocktake_stage_9') IS NULL CREATE TABLE #stocktake_stage_9 (l tinyint NOT NULL, o int NOT NULL, c0 nvarchar(max) COLLATE DATABASE_DEFAULT NULL, c1 nvarchar(max) COLLATE DATABASE_DEFAULT NULL, c2 nvarchar(max) COLLATE DATABASE_DEFAULT NULL, c3 nvarchar(max) COLLATE DATABASE_DEFAULT NULL, c4 nvarchar(max) COLLATE DATABASE_DEFAULT NULL, c5 nvarchar(max) COLLATE DATABASE_DEFAULT NULL, c6 varbinary(max) NULL);
 TRUNCATE TABLE #stocktake_stage_9;`,
     );
+  });
+
+  it('writes a sql_variant as an nvarchar(4000), which it holds (an nvarchar(max) is error 206)', () => {
+    const variant = column(8, 'any', 'string', 'sql_variant');
+    expect(mssqlWriteColumn(variant).cast).toBe('nvarchar(4000)');
+    const check = compileColumnCheck(variant, { dataset: 't', targetKind: 'mssql' });
+    const failure: StepFailure = { reason: '', code: 'REJECT_TRANSFORM' };
+    expect(check('x'.repeat(4000), [], failure)).toBe('x'.repeat(4000));
+    expect(check('x'.repeat(4001), [], failure)).toBe(FAILED);
+    expect(failure.code).toBe('REJECT_TOO_LONG');
   });
 
   it('merges by key, updates only rows whose columns differ, and counts the OUTPUT actions', () => {

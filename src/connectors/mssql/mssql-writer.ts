@@ -73,8 +73,10 @@ export function mssqlWriteColumn(column: Column): MssqlWriteColumn {
   const type = mssqlTypeName(column.nativeType);
   const textual = column.type === 'string' || column.type === 'json';
   const binary = column.type === 'binary';
-  // Strings are assigned without a CAST: CAST to nvarchar(n) would truncate, assignment refuses (2628).
-  const cast = textual || binary ? null : column.nativeType;
+  // Strings are assigned without a CAST: CAST to nvarchar(n) would truncate, assignment refuses (2628). A
+  // sql_variant holds no nvarchar(max) (error 206): it takes an nvarchar(4000), which the column check keeps
+  // texts within.
+  const cast = type === 'sql_variant' ? 'nvarchar(4000)' : textual || binary ? null : column.nativeType;
   return {
     name: column.name,
     cast,
