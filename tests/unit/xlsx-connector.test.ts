@@ -233,6 +233,36 @@ describe('xlsx inventory and read', () => {
     ]);
   });
 
+  it('names the rows that repeat the header or hold hand-typed totals, and still reads them', async () => {
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('Clients');
+    sheet.addRows([
+      ['Code', 'Raison sociale', 'CA'],
+      ['C1', 'Dupont', 100],
+      ['C2', 'Martin', 50],
+      ['Total', null, 150],
+      [],
+      ['Code', 'Raison sociale', 'CA'],
+      ['F1', 'Fournil', 30],
+    ]);
+    const path = join(root, 'two-tables.xlsx');
+    await workbook.xlsx.writeFile(path);
+    const connector = await open(path);
+    const inventory = await connector.inventory();
+    expect(inventory.datasets[0]!.rowCount).toBe(5);
+    expect(inventory.findings?.find((f) => f.code === 'SHEET_SUSPECT_ROWS')).toMatchObject({
+      severity: 'warning',
+      evidence: { rows: [4, 6], count: 2 },
+    });
+    expect((await rowsOf(connector, 'two-tables/Clients')).map((r) => r[0])).toEqual([
+      'C1',
+      'C2',
+      'Total',
+      'Code',
+      'F1',
+    ]);
+  });
+
   it('honours headerRow and sheets from the config', async () => {
     const connector = await open(stock, { sheets: ['Art*'], headerRow: 4 });
     const inventory = await connector.inventory();

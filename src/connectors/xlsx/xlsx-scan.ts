@@ -213,12 +213,23 @@ async function scanSheet(
     }
   };
   const totalsRows: number[] = [];
+  // Data rows that look like no data: the header again (a second table, a repeated page header) or a row
+  // of totals typed by hand (`Total`, `Sous-total` in its first cell). Read as data, and named in a finding.
+  const suspectRows: number[] = [];
+  let headerKey: string | undefined;
   const take = (row: SheetRow): void => {
     if (header === undefined || row.number <= header.number || isBlankRow(row)) return;
     if (row.totals) {
       totalsRows.push(row.number);
       return;
     }
+    headerKey ??= rowKey(header);
+    const first = row.values.find((v) => v !== null && cellText(v) !== null);
+    if (
+      (headerKey !== '' && rowKey(row) === headerKey) ||
+      (typeof first === 'string' && TOTAL_WORD.test(first.trim()))
+    )
+      suspectRows.push(row.number);
     if (below === undefined && rows === 0 && row.number === header.number + 1) below = row;
     else addData(row);
   };
@@ -313,6 +324,17 @@ async function scanSheet(
       evidence: { file: file.path, sheet: sheet.name, rows: totalsRows },
     });
   }
+  if (suspectRows.length > 0) {
+    const listed = suspectRows.slice(0, LISTED_SUSPECT_ROWS);
+    findings.push({
+      code: 'SHEET_SUSPECT_ROWS',
+      severity: 'warning',
+      source,
+      message: `${file.path}: ${where}: ${suspectRows.length} row(s) repeat the header or hold totals (rows ${listed.join(', ')}${suspectRows.length > listed.length ? ', …' : ''}): read as data (a second table or a totals row is no data: move it to a sheet of its own, or remove it)`,
+      messageFr: `${file.path} : ${whereFr} : ${frCount(suspectRows.length)} ligne(s) répètent l’en-tête ou portent des totaux (lignes ${listed.join(', ')}${suspectRows.length > listed.length ? ', …' : ''}) : lues comme des données (un second tableau ou une ligne de totaux n’en sont pas : déplacez-les dans une feuille à part, ou supprimez-les)`,
+      evidence: { file: file.path, sheet: sheet.name, rows: listed, count: suspectRows.length },
+    });
+  }
   if (errorCells > 0) {
     findings.push({
       code: 'XLSX_CELL_ERROR',
@@ -379,4 +401,16 @@ async function scanSheet(
     findings,
     ...(keptRows ? { kept: keptRows } : {}),
   };
+}
+
+/** A first cell that names a row of totals typed by hand: `Total`, `TOTAL général`, `Sous-total`. */
+const TOTAL_WORD = /^(sous[- ]?)?total\b/i;
+/** Rows a SHEET_SUSPECT_ROWS finding lists. */
+const LISTED_SUSPECT_ROWS = 20;
+
+/** The texts of a row's cells, lower-cased and trimmed, as one key (empty cells count as empty). */
+function rowKey(row: SheetRow): string {
+  const texts = row.values.map((v) => (cellText(v ?? null) ?? '').trim().toLowerCase());
+  while (texts.length > 0 && texts.at(-1) === '') texts.pop();
+  return texts.filter((t) => t !== '').length >= 2 ? texts.join('\u0000') : '';
 }

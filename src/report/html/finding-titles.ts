@@ -51,6 +51,7 @@ export const FINDING_TITLES: Readonly<Record<string, Titles>> = {
   SHEET_TOTALS_ROW: { en: 'Table totals row skipped', fr: 'Ligne de totaux de tableau ignorée' },
   SHEET_EMPTY: { en: 'Empty sheet', fr: 'Feuille vide' },
   SHEET_HEADER_ONLY: { en: 'Header and no data', fr: 'En-tête sans données' },
+  SHEET_SUSPECT_ROWS: { en: 'Header or totals among the data', fr: 'En-tête ou totaux parmi les données' },
   XLSX_CELL_ERROR: {
     en: 'Formula cells with an error or no value',
     fr: 'Formules en erreur ou sans valeur',
