@@ -95,7 +95,7 @@ export function renderPlanHtml(plan: PlanDocument): string {
 body{font:14px/1.4 system-ui,sans-serif;margin:2rem;color:#222}
 table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}
 .insert td:first-child{color:#060}.update td:first-child{color:#a60}.delete td:first-child{color:#a00}.reject td:first-child{color:#707}
-.null{color:#888;font-style:italic}.warn{color:#a00;font-weight:bold}code{font-size:12px}
+.null{color:#666;font-style:italic}.warn{color:#a00;font-weight:bold}code{font-size:12px}
 </style></head><body>
 <h1>Migration plan</h1>
 <p>Computed ${escapeHtml(plan.generatedAt)}. Nothing has been written. ${plan.samplesShown ? 'Personal values are shown unmasked.' : 'Personal values are masked.'}</p>

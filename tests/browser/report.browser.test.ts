@@ -151,6 +151,10 @@ describe.skipIf(!available)('audit report in Chromium', () => {
     await expect.poll(() => page.locator('tr.detail').textContent()).toContain('Case and accent variants');
     await page.goBack();
     await expect.poll(() => page.locator('tr.detail').count()).toBe(0);
+    // The whole row opens its column, not only the name's link.
+    await page.click('#columns-table tr[data-column="email"] td.num >> nth=0');
+    await expect.poll(() => page.url()).toMatch(/&column=email$/);
+    await page.goBack();
     await go(page, 'findings=ORPHAN_ROWS');
     await expect.poll(() => page.locator('#findings-results tbody tr').count()).toBe(1);
     await go(page, 'relations');

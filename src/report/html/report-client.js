@@ -757,6 +757,11 @@
         h('td', { class: 'optional mono', text: pattern === null ? '—' : pattern }),
         h('td', { class: 'num' }, entry ? findingCounts(entry.counts) : '—'),
       );
+      // The whole row opens the column, as its pointer cursor says (the name's link is the keyboard's way in).
+      tr.addEventListener('click', (event) => {
+        if (!(event.target instanceof Element && event.target.closest('a')))
+          location.hash = colHash(d.id, name);
+      });
       body.appendChild(tr);
       if (name === selected) {
         tr.classList.add('selected');
