@@ -261,9 +261,11 @@ function evaluate(rule: Rule, index: number, context: RuleContext): RuleResult {
           : read.kind === 'time'
             ? ['times', 'des heures']
             : ['dates', 'des dates'];
-      return result(checked, failed, {
-        en: `${en}${unreadable > 0 ? ` (${unreadable} of them are not ${what[0]})` : ''}`,
-        fr: `${fr}${unreadable > 0 ? ` (dont ${frCount(unreadable)} ne sont pas ${what[1]})` : ''}`,
+      const scale = sampleScale(values!);
+      const notRead = Math.round(unreadable * scale);
+      return result(Math.round(checked * scale), Math.round(failed * scale), {
+        en: `${en}${notRead > 0 ? ` (${notRead} of them are not ${what[0]})` : ''}`,
+        fr: `${fr}${notRead > 0 ? ` (dont ${frCount(notRead)} ne sont pas ${what[1]})` : ''}`,
       });
     }
     case 'allowed_values': {
@@ -474,7 +476,20 @@ function countFailing(
     checked += count;
     if (fails(value)) failed += count;
   }
-  return result(checked, failed, what);
+  const scale = sampleScale(values);
+  return result(Math.round(checked * scale), Math.round(failed * scale), what);
+}
+
+/**
+ * What a count over a column's listed values stands for in the whole column: 1 when every value is listed;
+ * past the distinct-value limit, the non-null count over the sample's, so that a rule says `6541 of 300050`
+ * as the profile's formats do, not `436 of 20000`.
+ */
+function sampleScale(values: ColumnObservation): number {
+  if (values.complete) return 1;
+  let sampled = 0;
+  for (const count of values.frequencies.values()) sampled += count;
+  return sampled === 0 ? 1 : (values.count - values.nulls) / sampled;
 }
 
 function outside(

@@ -68,6 +68,10 @@ describe('format recognisers', () => {
     expect(siret('35600000000048')).toBe(true);
     expect(siret('35600000049837')).toBe(true);
     expect(siret('35600000049838')).toBe(false);
+    // Zeros alone pass Luhn (a sum of 0) but are placeholders, not register numbers.
+    expect(siren('000000000')).toBe(false);
+    expect(siret('00000000000000')).toBe(false);
+    expect(siret('00000000012347')).toBe(false);
   });
 
   it('IBAN (mod 97)', () => {

@@ -362,6 +362,25 @@ rules:
     ]);
   });
 
+  it('counts a range rule on a column past the distinct-value limit in the whole column, as formats are', async () => {
+    // 150,000 distinct amounts, a tenth of them above the bound: counted on a sample, stated for the column.
+    const lines = ['id;montant'];
+    for (let i = 0; i < 150_000; i++) lines.push(`${i};${i}`);
+    writeFileSync(join(dir, 'ventes.csv'), `${lines.join('\n')}\n`);
+    const { config } = parseConfig(
+      `sources:\n  f: { kind: csv, path: ventes.csv }\nrules:\n  - { dataset: f.ventes, column: montant, check: range, min: 0, max: 134999 }\n`,
+      join(dir, 'stocktake.yaml'),
+      {},
+    );
+    const checked = await runProfile(config, await runInventory(config));
+    const [rule] = checked.rules;
+    expect(rule!.checked).toBe(150_000);
+    expect(rule!.failed / 150_000).toBeCloseTo(0.1, 1);
+    expect(rule!.message).toMatch(
+      /^\d+ of 150000 values fall outside \[0, 134999\] \(estimated from a sample of the values\)$/,
+    );
+  });
+
   it('masks the newest value of a personal-data column in the freshness message, unless --show-samples', async () => {
     writeFileSync(join(dir, 'patients.csv'), 'id;date_naissance\n1;1980-05-17\n2;2002-03-01\n3;1975-11-30\n');
     const { config } = parseConfig(

@@ -31,9 +31,15 @@ export function passesLuhn(digits: string): boolean {
   return sum % 10 === 0;
 }
 
-/** True for a 9-digit SIREN with a valid Luhn key (`732829320`). */
+/** True for zeros alone: a placeholder (`000000000`), whose Luhn sum of 0 would pass. */
+function allZeros(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) !== 48) return false;
+  return true;
+}
+
+/** True for a 9-digit SIREN with a valid Luhn key (`732829320`); zeros alone are a placeholder. */
 export function isSirenFormat(text: string): boolean {
-  return text.length === 9 && allDigits(text) && passesLuhn(text);
+  return text.length === 9 && allDigits(text) && !allZeros(text) && passesLuhn(text);
 }
 
 /**
@@ -42,7 +48,7 @@ export function isSirenFormat(text: string): boolean {
  * establishments; the head office, 35600000000048, passes Luhn instead).
  */
 export function isSiretFormat(text: string): boolean {
-  if (text.length !== 14 || !allDigits(text)) return false;
+  if (text.length !== 14 || !allDigits(text) || allZeros(text.slice(0, 9))) return false;
   if (text.startsWith(LA_POSTE_SIREN)) {
     let sum = 0;
     for (let i = 0; i < 14; i++) sum += text.charCodeAt(i) - 48;
