@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/schema.ts';
 import { runInventory } from '../../src/stages/inventory-stage.ts';
+import { runMigrate } from '../../src/stages/migrate-stage.ts';
 import { runPlan } from '../../src/stages/plan-stage.ts';
 import { runProfile } from '../../src/stages/profile-stage.ts';
 import { ScratchPostgres } from '../helpers/scratch-postgres.ts';
@@ -37,7 +38,9 @@ describe.skipIf(!up)('PostgreSQL domains', () => {
       CREATE DOMAIN tags AS text[];
       CREATE TABLE accounts (id small_pos NOT NULL, code code5, amount money2, mail email PRIMARY KEY,
         f feeling, tg tags);
-      INSERT INTO accounts VALUES (1, 'ab', 12.5, 'A@x.fr', 'ok', '{a,b}'), (2, 'abcde', 999999.99, 'b@x.fr', 'sad', '{}');`);
+      INSERT INTO accounts VALUES (1, 'ab', 12.5, 'A@x.fr', 'ok', '{a,b}'), (2, 'abcde', 999999.99, 'b@x.fr', 'sad', '{}');
+      CREATE TABLE notes (id int PRIMARY KEY, name citext, span interval);
+      INSERT INTO notes VALUES (1, 'ALICE', '1 day');`);
   });
 
   afterAll(async () => {
@@ -63,6 +66,25 @@ describe.skipIf(!up)('PostgreSQL domains', () => {
     const profile = await runProfile(config, inventory);
     const mail = profile.datasets[0]!.columns.find((c) => c.name === 'mail')!;
     expect([mail.count, mail.distinct, mail.nulls]).toEqual([2, 2, 0]);
+  });
+
+  it('writes an update citext or interval equality would call no change (ALICE → alice, 1 day → 24:00:00)', async () => {
+    writeFileSync(join(dir, 'notes.csv'), 'id;name;span\n1;alice;24:00:00\n');
+    const config = {
+      sources: { files: { kind: 'csv', path: dir } },
+      targets: { pg: { kind: 'postgres', url: url() } },
+      mappings: [
+        {
+          name: 'notes',
+          from: { source: 'files', dataset: 'notes' },
+          to: { target: 'pg', dataset: 'notes', key: ['id'], mode: 'upsert' },
+          fields: { id: {}, name: {}, span: {} },
+        },
+      ],
+    } as unknown as Config;
+    const { run } = await runMigrate(config, { rejectsDir: join(dir, 'notes-out') });
+    expect(run.mappings[0]).toMatchObject({ updated: 1, reconciliation: { ok: true } });
+    expect((await runPlan(config, {})).mappings[0]).toMatchObject({ updates: 0, unchanged: 1 });
   });
 
   it('plans values against the type under the domain, and matches a citext-domain key case-insensitively', async () => {

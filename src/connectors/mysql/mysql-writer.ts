@@ -103,7 +103,7 @@ WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND NON_UNIQUE = 0`,
     qualified,
     table.columns,
     table.keyIndexes,
-    guardedUpsert(unique, target, keyNames),
+    guardedUpsert(unique, keyNames),
   );
   const backend = new MysqlBackend(db, table.columns, table.keyIndexes, sql, {
     checkpointTable: `${q(database)}.${q(CHECKPOINT_TABLE)}`,
@@ -127,21 +127,17 @@ WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND NON_UNIQUE = 0`,
 }
 
 /**
- * True when another unique index than the key lies on written columns: ON DUPLICATE KEY UPDATE would
- * then update the row holding that other value, so updates are guarded to rows of the same key.
+ * True when the table has another unique index than the key: ON DUPLICATE KEY UPDATE would then update the
+ * row holding that other value, so updates are guarded to rows of the same key. An index over a column the
+ * mapping does not write counts too: the column takes its default, and two rows may still collide on it.
  */
-function guardedUpsert(
-  unique: readonly RawIndexColumn[],
-  target: WriteTarget,
-  keyNames: readonly string[],
-): boolean {
+function guardedUpsert(unique: readonly RawIndexColumn[], keyNames: readonly string[]): boolean {
   const indexes = new Map<string, string[]>();
   for (const u of unique) indexes.set(u.index_name, [...(indexes.get(u.index_name) ?? []), u.column_name]);
   const keySet = new Set(keyNames);
-  const written = new Set(target.columns);
   for (const columns of indexes.values()) {
     const sameAsKey = columns.length === keySet.size && columns.every((c) => keySet.has(c));
-    if (!sameAsKey && columns.every((c) => written.has(c))) return true;
+    if (!sameAsKey) return true;
   }
   return false;
 }

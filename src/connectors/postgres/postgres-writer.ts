@@ -51,13 +51,19 @@ export interface PostgresWriteColumn {
   /** The column's type without length or precision (`character varying`, `numeric`), so that a cast never truncates. */
   readonly castType: string;
   readonly encoding: Encoding;
-  /** True when the type has no equality operator (json, xml, geometric types): compared as text. */
+  /**
+   * True when the type has no equality operator (json, xml, geometric types) or a looser one than the plan's
+   * (citext, interval): compared as text.
+   */
   readonly compareAsText: boolean;
 }
 
 // List codes in the staging table's `l` column.
 const LIST_CODE: Readonly<Record<RowList | 'deletes', number>> = { upserts: 0, inserts: 1, deletes: 2 };
 const NO_EQUALITY = new Set(['json', 'xml', 'point', 'line', 'lseg', 'box', 'path', 'polygon', 'circle']);
+// Types whose equality is looser than the plan's comparison: `ALICE` = `alice` in citext, `1 day` =
+// `24:00:00` in interval. Compared by those operators, the update the plan counted would be skipped.
+const LOOSE_EQUALITY = new Set(['citext', 'interval']);
 // SQLSTATE classes of a refused row: 21 cardinality (a key twice in one statement), 22 data exception,
 // 23 integrity constraint, 44 WITH CHECK OPTION; P0001 is a trigger's RAISE EXCEPTION.
 const ROW_ERROR = /^(21|22|23|44)...$|^P0001$/;
@@ -297,7 +303,12 @@ function postgresWriteColumn(raw: RawColumn): PostgresWriteColumn {
   else if (type === 'json' || type === 'jsonb') encoding = 'json';
   else if (type === 'bytea') encoding = 'bytea';
   else if (type === 'timestamp') encoding = 'wallclock';
-  return { name: raw.name, castType, encoding, compareAsText: NO_EQUALITY.has(type) };
+  return {
+    name: raw.name,
+    castType,
+    encoding,
+    compareAsText: NO_EQUALITY.has(type) || LOOSE_EQUALITY.has(type),
+  };
 }
 
 class PostgresBackend implements WriterBackend<Client> {
