@@ -385,9 +385,40 @@ export function isConnectionLoss(error: unknown): boolean {
   return e.cause !== undefined && e.cause !== error ? isConnectionLoss(e.cause) : false;
 }
 
-// A lost connection leaves the committed batches and their checkpoint: the run is resumable (exit 4).
-/** A lost connection as MIGRATE_INTERRUPTED (resumable, exit 4); any other error as it is. */
+/** MySQL/MariaDB's deadlock (1213) and PostgreSQL's (40P01) or serialization failure (40001). */
+const DEADLOCK_CODE = /^(ER_LOCK_DEADLOCK|1213|40P01|40001)$/;
+
+/**
+ * True when the database chose the batch as a deadlock's victim (two mappings writing related tables side by
+ * side: a parent's references pass and a child's inserts): its transaction was rolled back, nothing else.
+ */
+export function isDeadlock(error: unknown): boolean {
+  const e = error as {
+    code?: unknown;
+    errno?: unknown;
+    cause?: unknown;
+    context?: { driverCode?: unknown };
+  } | null;
+  if (!e) return false;
+  for (const code of [e.context?.driverCode, e.code, e.errno])
+    if (code !== undefined && DEADLOCK_CODE.test(String(code))) return true;
+  return e.cause !== undefined && e.cause !== error ? isDeadlock(e.cause) : false;
+}
+
+// A lost connection, or a batch rolled back as a deadlock's victim, leaves the committed batches and their
+// checkpoint: the run is resumable (exit 4).
+/** A lost connection or a deadlock as MIGRATE_INTERRUPTED (resumable, exit 4); any other error as it is. */
 export function interruption(error: unknown, mapping: string, batches: number): unknown {
+  if (isDeadlock(error))
+    return new StocktakeError(
+      'MIGRATE_INTERRUPTED',
+      `mapping ${mapping}: the target rolled back a batch as a deadlock's victim after batch ${batches} (${(error as Error).message})`,
+      {
+        hint: 'run `stocktake migrate --resume`; with `--concurrency 1` mappings of related tables do not write side by side',
+        context: { mapping },
+        cause: error,
+      },
+    );
   if (!isConnectionLoss(error)) return error;
   return new StocktakeError(
     'MIGRATE_INTERRUPTED',
