@@ -42,6 +42,8 @@ export interface Fingerprint {
 export interface PlanColumn {
   readonly name: string;
   readonly type: LogicalType;
+  /** The type as the database spells it (`character varying(60)`): a narrower or wider column is a change too. */
+  readonly nativeType?: string;
 }
 
 /** Where a mapping reads or writes, and the state it was planned on. */

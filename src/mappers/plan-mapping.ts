@@ -573,8 +573,14 @@ function planIdentity(prepared: PreparedMapping): Pick<MappingPlan, 'identity' |
 }
 
 /** A dataset's columns as a plan records them. */
-export function planColumns(columns: readonly { name: string; type: PlanColumn['type'] }[]): PlanColumn[] {
-  return columns.map((c) => ({ name: c.name, type: c.type }));
+export function planColumns(
+  columns: readonly { name: string; type: PlanColumn['type']; nativeType?: string }[],
+): PlanColumn[] {
+  return columns.map((c) => ({
+    name: c.name,
+    type: c.type,
+    ...(c.nativeType !== undefined ? { nativeType: c.nativeType } : {}),
+  }));
 }
 
 /**

@@ -31,10 +31,15 @@ export function checkPlanColumns(prepared: PreparedMapping, plan: MappingPlan): 
 /** `added columns x, y; removed columns z; retyped w (string → integer)`, or '' when nothing changed. */
 export function columnChanges(
   before: readonly PlanColumn[],
-  now: readonly { readonly name: string; readonly type: PlanColumn['type'] }[],
+  now: readonly { readonly name: string; readonly type: PlanColumn['type']; readonly nativeType?: string }[],
 ): string {
-  const old = new Map(before.map((c) => [c.name, c.type]));
-  const current = new Map(now.map((c) => [c.name, c.type]));
+  // A column's type as the plan recorded it: its native spelling when the plan has it (`varchar(60)` to
+  // `varchar(10)` changes which rows are rejects), else its logical type (plans written before it was kept).
+  const spelled = (c: { type: string; nativeType?: string }, native: boolean) =>
+    native && c.nativeType !== undefined ? c.nativeType : c.type;
+  const native = new Set(before.filter((c) => c.nativeType !== undefined).map((c) => c.name));
+  const old = new Map(before.map((c) => [c.name, spelled(c, true)]));
+  const current = new Map(now.map((c) => [c.name, spelled(c, native.has(c.name))]));
   const added = [...current.keys()].filter((n) => !old.has(n));
   const removed = [...old.keys()].filter((n) => !current.has(n));
   const retyped = [...current]

@@ -460,5 +460,25 @@ describe('migrate', () => {
         plan: { file: 'plan.json', document: before },
       }),
     ).rejects.toMatchObject({ code: 'PLAN_STALE', message: expect.stringContaining('gained column phone') });
+
+    // A target column made narrower since the plan: its rejects would differ, so the plan is stale.
+    const narrowed = world({ rows: 5 });
+    const planned = await runPlan(narrowed.config, { connectors: narrowed.connectors });
+    const contacts = narrowed.target.datasets[0]!;
+    narrowed.target.datasets[0] = {
+      ...contacts,
+      columns: contacts.columns.map((c) => (c.name === 'email' ? { ...c, nativeType: 'varchar(10)' } : c)),
+    };
+    await expect(
+      runMigrate(narrowed.config, {
+        connectors: narrowed.connectors,
+        rejectsDir: dir,
+        plan: { file: 'plan.json', document: planned },
+      }),
+    ).rejects.toMatchObject({
+      code: 'PLAN_STALE',
+      message: expect.stringContaining('retyped email (string → varchar(10))'),
+    });
+    expect(narrowed.target.writes).toBe(0);
   });
 });
