@@ -33,18 +33,20 @@ export function columnChanges(
   before: readonly PlanColumn[],
   now: readonly { readonly name: string; readonly type: PlanColumn['type']; readonly nativeType?: string }[],
 ): string {
-  // A column's type as the plan recorded it: its native spelling when the plan has it (`varchar(60)` to
-  // `varchar(10)` changes which rows are rejects), else its logical type (plans written before it was kept).
-  const spelled = (c: { type: string; nativeType?: string }, native: boolean) =>
-    native && c.nativeType !== undefined ? c.nativeType : c.type;
-  const native = new Set(before.filter((c) => c.nativeType !== undefined).map((c) => c.name));
-  const old = new Map(before.map((c) => [c.name, spelled(c, true)]));
-  const current = new Map(now.map((c) => [c.name, spelled(c, native.has(c.name))]));
+  // A column is retyped when its logical type changed, or its native spelling where the plan kept it
+  // (`varchar(60)` to `varchar(10)` changes which rows are rejects; plans written before it was kept lack it).
+  const old = new Map(before.map((c) => [c.name, c]));
+  const current = new Map(now.map((c) => [c.name, c]));
   const added = [...current.keys()].filter((n) => !old.has(n));
   const removed = [...old.keys()].filter((n) => !current.has(n));
-  const retyped = [...current]
-    .filter(([n, t]) => old.has(n) && old.get(n) !== t)
-    .map(([n, t]) => `${n} (${old.get(n)} → ${t})`);
+  const retyped = [...current].flatMap(([n, c]) => {
+    const was = old.get(n);
+    if (!was) return [];
+    if (was.type !== c.type) return [`${n} (${was.type} → ${c.type})`];
+    if (was.nativeType !== undefined && c.nativeType !== undefined && was.nativeType !== c.nativeType)
+      return [`${n} (${was.nativeType} → ${c.nativeType})`];
+    return [];
+  });
   const parts: string[] = [];
   if (added.length > 0) parts.push(`gained column${added.length > 1 ? 's' : ''} ${added.join(', ')}`);
   if (removed.length > 0) parts.push(`lost column${removed.length > 1 ? 's' : ''} ${removed.join(', ')}`);

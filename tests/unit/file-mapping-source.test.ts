@@ -96,10 +96,10 @@ describe('a CSV file as a mapping source', () => {
     const config = configFor(writeClients([`${ROWS + 1},late@example.org,"3,5",`]), target);
     const plan = await runPlan(config);
     expect(plan.mappings[0]!.source.columns).toEqual([
-      { name: 'id', type: 'integer' },
-      { name: 'email', type: 'string' },
-      { name: 'amount', type: 'decimal' },
-      { name: 'since', type: 'string' },
+      { name: 'id', type: 'integer', nativeType: 'csv text' },
+      { name: 'email', type: 'string', nativeType: 'csv text' },
+      { name: 'amount', type: 'decimal', nativeType: 'csv text' },
+      { name: 'since', type: 'string', nativeType: 'csv text' },
     ]);
     expect(plan.mappings[0]).toMatchObject({ inserts: ROWS + 1, rejects: 0 });
     const outcome = await runMigrate(config, { rejectsDir: join(dir, 'rejects') });
