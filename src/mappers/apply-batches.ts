@@ -369,20 +369,34 @@ const CONNECTION_LOST_TEXT =
 // SQLSTATE class 08 (connection exception) and PostgreSQL's operator interventions (57P01–57P03).
 const CONNECTION_LOST_CODE = /^(08[0-9A-Z]{3}|57P0[123])$/;
 
+/** The error and the causes it wraps (a driver error inside a StocktakeError), outermost first. */
+function* causeChain(error: unknown): Generator<DriverErrorFields> {
+  let e = error as DriverErrorFields | null;
+  const seen = new Set<unknown>();
+  while (e && !seen.has(e)) {
+    seen.add(e);
+    yield e;
+    e = (e.cause ?? null) as DriverErrorFields | null;
+  }
+}
+
+interface DriverErrorFields {
+  code?: unknown;
+  errno?: unknown;
+  message?: unknown;
+  cause?: unknown;
+  context?: { driverCode?: unknown };
+}
+
 /** True when an error means the database connection went away (the batch was not committed). */
 export function isConnectionLoss(error: unknown): boolean {
-  const e = error as {
-    code?: unknown;
-    message?: unknown;
-    cause?: unknown;
-    context?: { driverCode?: unknown };
-  } | null;
-  if (!e) return false;
-  if (error instanceof StocktakeError && error.code === 'SOURCE_UNREACHABLE') return true;
-  const code = String(e.context?.driverCode ?? e.code ?? '');
-  if (CONNECTION_LOST_CODE.test(code) || CONNECTION_LOST_TEXT.test(`${code} ${String(e.message ?? '')}`))
-    return true;
-  return e.cause !== undefined && e.cause !== error ? isConnectionLoss(e.cause) : false;
+  for (const e of causeChain(error)) {
+    if (e instanceof StocktakeError && e.code === 'SOURCE_UNREACHABLE') return true;
+    const code = String(e.context?.driverCode ?? e.code ?? '');
+    if (CONNECTION_LOST_CODE.test(code) || CONNECTION_LOST_TEXT.test(`${code} ${String(e.message ?? '')}`))
+      return true;
+  }
+  return false;
 }
 
 /** MySQL/MariaDB's deadlock (1213) and PostgreSQL's (40P01) or serialization failure (40001). */
@@ -393,16 +407,10 @@ const DEADLOCK_CODE = /^(ER_LOCK_DEADLOCK|1213|40P01|40001)$/;
  * side: a parent's references pass and a child's inserts): its transaction was rolled back, nothing else.
  */
 export function isDeadlock(error: unknown): boolean {
-  const e = error as {
-    code?: unknown;
-    errno?: unknown;
-    cause?: unknown;
-    context?: { driverCode?: unknown };
-  } | null;
-  if (!e) return false;
-  for (const code of [e.context?.driverCode, e.code, e.errno])
-    if (code !== undefined && DEADLOCK_CODE.test(String(code))) return true;
-  return e.cause !== undefined && e.cause !== error ? isDeadlock(e.cause) : false;
+  for (const e of causeChain(error))
+    for (const code of [e.context?.driverCode, e.code, e.errno])
+      if (code !== undefined && DEADLOCK_CODE.test(String(code))) return true;
+  return false;
 }
 
 // A lost connection, or a batch rolled back as a deadlock's victim, leaves the committed batches and their
