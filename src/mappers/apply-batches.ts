@@ -259,7 +259,7 @@ export class BatchApplier {
     for (const rejection of result.rejected) {
       if (rejection.list === 'deletes') {
         this.refusedKeys.add(deleteKeys[rejection.index]!);
-        if (this.#onRefusedDelete && !retract && !identity) {
+        if (this.#onRefusedDelete && !retract) {
           this.#onRefusedDelete({
             key: deletes[rejection.index]!,
             keyText: deleteKeys[rejection.index]!,

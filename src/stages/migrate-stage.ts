@@ -288,6 +288,14 @@ async function retryRefusedDeletes(
       }
       run.deleted += result.deleted;
       still = result.rejected.filter((r) => r.list === 'deletes');
+      // An identity mapping's deleted rows leave its map, in the database (the batch forgot them) and here.
+      const map = p.identity?.map;
+      if (map) {
+        const kept = new Set(still.map((r) => r.index));
+        refused.forEach((r, i) => {
+          if (!kept.has(i)) map.forget(r.keyText);
+        });
+      }
     }
     for (const { index, reason } of still) {
       const r = refused[index]!;
@@ -331,6 +339,7 @@ async function retryBatch(
     return await context.writers.get(p.config.name)!.applyBatch({
       upserts: [],
       deletes: refused.map((r) => r.key),
+      ...(p.identity ? { identity: { insertKeys: [], forget: refused.map((r) => r.keyText) } } : {}),
       checkpoint: {
         mapping: p.config.name,
         runId: checkpoint.runId,

@@ -132,8 +132,9 @@ export async function runProfile(
                 );
                 done.datasets.push(profile);
                 options.onDataset?.(source.name, dataset.name, profile.rowCount, profile.durationMs, scanned);
+                const keyLike = dataset.primaryKey ? undefined : new Set(keyLikeColumns(dataset));
                 for (const column of observation.columns)
-                  if (worthKeeping(dataset, column, relationNames))
+                  if (worthKeeping(dataset, keyLike, column, relationNames))
                     done.kept.push({ source: source.name, dataset, observation: column });
               } catch (error) {
                 done.findings.push({
@@ -453,17 +454,17 @@ function keyLikeColumns(dataset: Dataset): string[] {
 /** A column is kept past its dataset when it may be a relation's key or child, or an overlap's name. */
 function worthKeeping(
   dataset: Dataset,
+  keyLike: ReadonlySet<string> | undefined,
   column: ColumnObservation,
   relationNames: ReadonlySet<string>,
 ): boolean {
   const key = dataset.primaryKey?.columns;
   if (key?.length === 1 && key[0] === column.name) return true;
-  if (!key && keyLikeColumns(dataset).includes(column.name)) return true;
+  if (keyLike?.has(column.name)) return true;
   if (column.type === 'string' && ENTITY_NAME_COLUMN.test(normaliseName(column.name))) return true;
   return relationNames.has(normaliseIdentifier(column.name));
 }
 
-/** `source.dataset` of every dataset a rule reads (its own, and a foreign key's parent). */
 /** The columns `unique` rules name, by `source.dataset`. */
 function uniqueRuleColumns(config: Config, inventory: Inventory): Map<string, Set<string>> {
   const columns = new Map<string, Set<string>>();

@@ -220,6 +220,75 @@ describe('mirror deletes the target refuses', () => {
     after.close();
   });
 
+  it('tries the refused deletes of a parent mirror with generated keys again, and forgets the rows deleted from its identity map', async () => {
+    const path = join(dir, 'identity-family.sqlite');
+    const db = new Database(path);
+    db.exec(`CREATE TABLE parents (id INTEGER PRIMARY KEY, name TEXT);
+      CREATE TABLE children (id INTEGER PRIMARY KEY, name TEXT, parent_id INTEGER REFERENCES parents (id));`);
+    db.close();
+    const files = join(dir, 'identity-family');
+    mkdirSync(files, { recursive: true });
+    writeFileSync(join(files, 'parents.csv'), 'code;name\nP1;a\nP2;b\nP3;c\n');
+    writeFileSync(join(files, 'children.csv'), 'code;parent\nC1;P1\nC2;P2\nC3;P3\n');
+    const cfg = {
+      sources: { legacy: { kind: 'csv', path: files } },
+      targets: { newtool: { kind: 'sqlite', path } },
+      mappings: [
+        {
+          name: 'children',
+          from: { source: 'legacy', dataset: 'children' },
+          to: { target: 'newtool', dataset: 'children', mode: 'mirror', identity: { sourceKey: ['code'] } },
+          fields: {
+            name: { from: 'code' },
+            parent_id: { from: 'parent', transform: [{ ref: { mapping: 'parents' } }] },
+          },
+        },
+        {
+          name: 'parents',
+          from: { source: 'legacy', dataset: 'parents' },
+          to: { target: 'newtool', dataset: 'parents', mode: 'mirror', identity: { sourceKey: ['code'] } },
+          fields: { name: {} },
+        },
+      ],
+    } as unknown as Config;
+    const first = await runMigrate(cfg, { rejectsDir: join(dir, 'identity-family-1') });
+    expect(first.error).toBeNull();
+    // P2 and C2 leave the source; P3 leaves it too, but C3 still references it.
+    writeFileSync(join(files, 'parents.csv'), 'code;name\nP1;a\n');
+    writeFileSync(join(files, 'children.csv'), 'code;parent\nC1;P1\nC3;P3\n');
+    const second = await runMigrate(cfg, { rejectsDir: join(dir, 'identity-family-2') });
+    expect(second.error).toBeNull();
+    const byName = new Map(second.run.mappings.map((m) => [m.name, m]));
+    expect(byName.get('children')).toMatchObject({ deleted: 1, rejected: { mapping: 0, database: 0 } });
+    expect(byName.get('parents')).toMatchObject({
+      status: 'done',
+      deleted: 1,
+      rejected: { mapping: 0, database: 1 },
+    });
+    const after = new Database(path, { readonly: true });
+    expect(after.prepare('SELECT name FROM parents ORDER BY name').all()).toEqual([
+      { name: 'a' },
+      { name: 'c' },
+    ]);
+    // The identity map forgot P2 with its row, and keeps P3, whose row stays.
+    expect(
+      after
+        .prepare("SELECT old_key FROM stocktake_identity WHERE mapping = 'parents' ORDER BY old_key")
+        .all(),
+    ).toEqual([{ old_key: 'P1' }, { old_key: 'P3' }]);
+    after.close();
+    // A third run finds P3 refused again, and nothing else to do.
+    const third = await runMigrate(cfg, { rejectsDir: join(dir, 'identity-family-3') });
+    expect(third.error).toBeNull();
+    expect(third.run.mappings.find((m) => m.name === 'parents')).toMatchObject({
+      deleted: 0,
+      inserted: 0,
+      updated: 0,
+      rejected: { mapping: 0, database: 1 },
+      reconciliation: { ok: true },
+    });
+  });
+
   describe.skipIf(!pgUp)('PostgreSQL', () => {
     let pg: Knex;
     beforeAll(async () => {
