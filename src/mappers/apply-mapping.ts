@@ -40,6 +40,8 @@ export interface ApplyMappingOptions extends DiffOptions {
   readonly runId: string;
   /** Continue an interrupted run (its checkpoint) instead of refusing to start over it. */
   readonly resume?: boolean;
+  /** With `resume`, the interrupted runs continued: a mapping one of them finished already applied its plan. */
+  readonly resumedRuns?: ReadonlySet<string>;
   /** The saved plan of this mapping (`--plan`): the run refuses when the source or target changed since. */
   readonly plan?: MappingPlan;
   readonly sink?: RejectSink;
@@ -126,7 +128,15 @@ export async function readMappingForRun(
         },
       );
     }
-    if (options.plan) checkPlanData(prepared, options.plan, sides, interrupted);
+    if (options.plan) {
+      // A mapping the resumed run finished changed its target as planned: only its source must still match.
+      const applied =
+        interrupted ||
+        (options.resume === true &&
+          checkpoint?.done === true &&
+          options.resumedRuns?.has(checkpoint.runId) === true);
+      checkPlanData(prepared, options.plan, sides, applied);
+    }
   } catch (error) {
     sides.close();
     throw error;
@@ -331,7 +341,7 @@ function checkPlanData(
   prepared: PreparedMapping,
   plan: MappingPlan,
   sides: DiffSides,
-  resumed: boolean,
+  applied: boolean,
 ): void {
   const changed: string[] = [];
   if (!sameFingerprint(plan.source.fingerprint, sides.sourceSummary.fingerprint)) {
@@ -339,7 +349,7 @@ function checkPlanData(
       `the source ${plan.source.name}.${plan.source.dataset} (${plan.source.fingerprint.rows} rows then, ${sides.sourceSummary.fingerprint.rows} now, or their content)`,
     );
   }
-  if (!resumed && !sameFingerprint(plan.target.fingerprint, sides.targetSummary.fingerprint)) {
+  if (!applied && !sameFingerprint(plan.target.fingerprint, sides.targetSummary.fingerprint)) {
     changed.push(
       `the target ${plan.target.name}.${plan.target.dataset} (${plan.target.fingerprint.rows} rows then, ${sides.targetSummary.fingerprint.rows} now, or their content)`,
     );

@@ -139,6 +139,7 @@ export async function runMigrate(config: Config, options: MigrateRunOptions): Pr
       const open = options.openWriter ?? ((c: Connector, t: WriteTarget) => openWriter(c, t, p));
       writers.set(p.config.name, await open(connector, target));
     }
+    const resumedRuns = options.resume ? await interruptedRuns(prepared, writers) : new Set<string>();
     if (!options.resume) await refuseOverInterruptedRuns(prepared, writers);
     rejects = new RejectsFiles(options.rejectsDir);
     const runs = new Map(prepared.map((p) => [p.config.name, newMappingRun(p.config.name, p.pass)]));
@@ -167,6 +168,7 @@ export async function runMigrate(config: Config, options: MigrateRunOptions): Pr
       sink: rejects,
       binding,
       refusedDeletes: new Map(),
+      resumedRuns,
       parents: new Set(prepared.flatMap((p) => p.dependsOn)),
     };
     const error = options.plan ? await runPlanned(prepared, context) : await runScheduled(prepared, context);
@@ -182,6 +184,19 @@ export async function runMigrate(config: Config, options: MigrateRunOptions): Pr
     rejects?.close();
     if (!options.connectors) await connectors.close();
   }
+}
+
+/** The runs that stopped before every mapping was done: `--resume` continues them. */
+async function interruptedRuns(
+  prepared: readonly PreparedMapping[],
+  writers: ReadonlyMap<string, Writer>,
+): Promise<Set<string>> {
+  const runs = new Set<string>();
+  for (const p of prepared) {
+    const checkpoint = await writers.get(p.config.name)!.readCheckpoint(p.config.name);
+    if (checkpoint && !checkpoint.done) runs.add(checkpoint.runId);
+  }
+  return runs;
 }
 
 /**
@@ -243,6 +258,8 @@ interface RunContext {
   readonly binding: IdentityBindingContext;
   /** Per mapping, the mirror deletes the database refused, held for `retryRefusedDeletes`. */
   readonly refusedDeletes: Map<string, RefusedDelete[]>;
+  /** `--resume`: the interrupted runs it continues (a mapping one of them finished is part of it). */
+  readonly resumedRuns: ReadonlySet<string>;
   /** Mappings others depend on: their refused deletes wait for the dependents' own deletes. */
   readonly parents: ReadonlySet<string>;
 }
@@ -368,6 +385,7 @@ function applyOptions(p: PreparedMapping, context: RunContext, plan?: MappingPla
   return {
     runId: context.runId,
     resume: options.resume === true,
+    resumedRuns: context.resumedRuns,
     sink: context.sink,
     unmasked: options.showSamples === true,
     ...(plan ? { plan } : {}),

@@ -427,6 +427,81 @@ describe('migrate', () => {
     expect(strict.target.writes).toBe(0);
   });
 
+  it('resumes a saved plan whose run finished one mapping before it was interrupted in the next', async () => {
+    const source = new MemoryConnector('sqlite', 'crm', [
+      table('customers', [col('id', 'integer'), col('email', 'string'), col('amount', 'decimal')], ['id']),
+    ]);
+    const columns = [
+      col('external_id', 'string', { nullable: false }),
+      col('email', 'string'),
+      col('amount', 'decimal'),
+    ];
+    const target = new MemoryConnector('sqlite', 'newtool', [
+      table('contacts', columns, ['external_id']),
+      table('archive', columns, ['external_id']),
+    ]);
+    for (let i = 1; i <= 12; i++) source.rows.get('customers')!.push([i, `u${i}@example.org`, `${i}`]);
+    const config = configWith([
+      MAPPING,
+      { ...MAPPING, name: 'archive', to: { ...MAPPING.to, dataset: 'archive' } },
+    ]);
+    const connectors = {
+      sources: new Map([['crm', source.side()]]),
+      targets: new Map([['newtool', target.side()]]),
+      close: async () => undefined,
+    };
+    const plan = await runPlan(config, { connectors });
+    const saved = { file: 'plan.json', document: plan };
+    let failed = false;
+    const first = await runMigrate(config, {
+      connectors,
+      rejectsDir: dir,
+      batchSize: 5,
+      concurrency: 1,
+      plan: saved,
+      openWriter: async (connector: Connector, t: WriteTarget) => {
+        const writer = await connector.writer!(t);
+        return {
+          ...writer,
+          applyBatch: (batch) => {
+            if (!failed && batch.checkpoint.mapping === 'archive' && batch.checkpoint.batches === 2) {
+              failed = true;
+              return Promise.reject(
+                Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' }),
+              );
+            }
+            return writer.applyBatch(batch);
+          },
+        } satisfies Writer;
+      },
+    });
+    expect(isStocktakeError(first.error, 'MIGRATE_INTERRUPTED')).toBe(true);
+    expect(first.run.mappings.map((m) => [m.name, m.status])).toEqual([
+      ['contacts', 'done'],
+      ['archive', 'interrupted'],
+    ]);
+    expect(target.rows.get('contacts')).toHaveLength(12);
+    expect(target.rows.get('archive')).toHaveLength(5);
+    // The finished mapping changed its target as the plan said: that is not staleness.
+    const resumed = await runMigrate(config, {
+      connectors,
+      rejectsDir: dir,
+      batchSize: 5,
+      resume: true,
+      plan: saved,
+    });
+    expect(resumed.error).toBeNull();
+    expect(resumed.run.mappings.map((m) => [m.name, m.status, m.inserted])).toEqual([
+      ['contacts', 'done', 0],
+      ['archive', 'done', 7],
+    ]);
+    expect(target.rows.get('archive')).toHaveLength(12);
+    // Outside a resume of that run, the same plan is stale: its targets changed.
+    await expect(
+      runMigrate(config, { connectors, rejectsDir: dir, batchSize: 5, resume: true, plan: saved }),
+    ).rejects.toMatchObject({ code: 'PLAN_STALE' });
+  });
+
   it('applies a saved plan, and refuses it once the source changed or lost a column', async () => {
     const w = world({ rows: 5 });
     const plan = await runPlan(w.config, { connectors: w.connectors });
