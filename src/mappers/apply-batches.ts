@@ -5,7 +5,7 @@
  * checkpoint in place.
  */
 import type { Value } from '../connectors/types.ts';
-import type { BatchResult, Checkpoint, Writer } from '../connectors/writer-types.ts';
+import type { BatchResult, Checkpoint, WriteBatch, Writer } from '../connectors/writer-types.ts';
 import { StocktakeError } from '../core/errors.ts';
 import type { MappingRun } from '../core/plan.ts';
 import type { PreparedMapping } from './preflight.ts';
@@ -221,27 +221,39 @@ export class BatchApplier {
       fingerprint: this.#prepared.fingerprint,
       updatedAt: new Date().toISOString(),
     };
-    let result: BatchResult;
     const identity = this.#prepared.identity;
-    try {
-      result = await this.#writer.applyBatch({
-        upserts,
-        ...(upsertIsInsert.length > 0 && !upsertIsInsert.includes(false) ? { upsertsNew: true } : {}),
-        ...(inserts.length > 0 ? { inserts } : {}),
-        ...(deletes.length > 0 ? { deletes } : {}),
-        ...(identity
-          ? {
-              identity: {
-                insertKeys,
-                forget,
-                ...(identity.supplied >= 0 ? { newKeys: lists.suppliedKeys } : {}),
-              },
-            }
-          : {}),
-        checkpoint,
-      });
-    } catch (error) {
-      throw interruption(error, this.#prepared.config.name, this.progress.batches);
+    const batch: WriteBatch = {
+      upserts,
+      ...(upsertIsInsert.length > 0 && !upsertIsInsert.includes(false) ? { upsertsNew: true } : {}),
+      ...(inserts.length > 0 ? { inserts } : {}),
+      ...(deletes.length > 0 ? { deletes } : {}),
+      ...(identity
+        ? {
+            identity: {
+              insertKeys,
+              forget,
+              ...(identity.supplied >= 0 ? { newKeys: lists.suppliedKeys } : {}),
+            },
+          }
+        : {}),
+      checkpoint,
+    };
+    let result: BatchResult;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        result = await this.#writer.applyBatch(batch);
+        break;
+      } catch (error) {
+        // A deadlock's victim was rolled back whole: the same batch is sent again, after a pause that lets
+        // the other transaction finish.
+        if (isDeadlock(error) && attempt < DEADLOCK_ATTEMPTS && !this.#signal?.aborted) {
+          await new Promise((resolve) =>
+            setTimeout(resolve, DEADLOCK_PAUSE_MS * attempt * (0.5 + Math.random())),
+          );
+          continue;
+        }
+        throw interruption(error, this.#prepared.config.name, this.progress.batches);
+      }
     }
     this.#lastCheckpoint = checkpoint;
     const refused = { upserts: new Set<number>(), inserts: new Set<number>(), deletes: new Set<number>() };
@@ -399,6 +411,10 @@ export function isConnectionLoss(error: unknown): boolean {
   return false;
 }
 
+/** Times a batch is sent when the database rolls it back as a deadlock's victim, before the run stops. */
+export const DEADLOCK_ATTEMPTS = 5;
+const DEADLOCK_PAUSE_MS = 200;
+
 /** MySQL/MariaDB's deadlock (1213) and PostgreSQL's (40P01) or serialization failure (40001). */
 const DEADLOCK_CODE = /^(ER_LOCK_DEADLOCK|1213|40P01|40001)$/;
 
@@ -413,8 +429,8 @@ export function isDeadlock(error: unknown): boolean {
   return false;
 }
 
-// A lost connection, or a batch rolled back as a deadlock's victim, leaves the committed batches and their
-// checkpoint: the run is resumable (exit 4).
+// A lost connection, or a batch rolled back as a deadlock's victim DEADLOCK_ATTEMPTS times, leaves the
+// committed batches and their checkpoint: the run is resumable (exit 4).
 /** A lost connection or a deadlock as MIGRATE_INTERRUPTED (resumable, exit 4); any other error as it is. */
 export function interruption(error: unknown, mapping: string, batches: number): unknown {
   if (isDeadlock(error))
