@@ -265,6 +265,7 @@ export async function writeMapping(
     ...(prepared.identity ? {} : { sourceAggregates }),
     ...(options.memoryRows ? { memoryRows: options.memoryRows } : {}),
     ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+    signal: options.signal,
   });
   run.timings.verifyMs = Math.round(performance.now() - verifyStarted);
   run.status = run.reconciliation.ok ? 'done' : 'verification-failed';

@@ -48,7 +48,7 @@ import {
 } from './spill-partitions.ts';
 import { RowDigest } from './target-digest.ts';
 import { UniqueValues } from './unique-values.ts';
-import { verifyMapping } from './verify-mapping.ts';
+import { stopIfAborted, verifyMapping } from './verify-mapping.ts';
 
 /** Appended to the run id of a fresh-load run's checkpoints: a resume then knows the target began empty. */
 export const FRESH_LOAD_MARK = '+fresh-load';
@@ -148,6 +148,8 @@ export async function freshLoadMapping(
   options.onStep?.(`${name}: verifying the target against the rows written`);
   const verifyStarted = performance.now();
   const inTarget = await stream.verifyInTarget(target);
+  // A signal stops the reads that follow when the target's own digest could not tell.
+  if (!inTarget) stopIfAborted(options.signal, name);
   if (inTarget)
     options.onStep?.(`${name}: verified inside the target (its count, row digest and aggregates)`);
   run.reconciliation =
@@ -370,7 +372,9 @@ class FreshLoadStream {
       withoutRows: true,
       onTexts: (texts) => targetAggregates.addTexts(texts),
       ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
     });
+    stopIfAborted(options.signal, prepared.config.name);
     const expected = this.#written.result();
     const aggregates = compareAggregates(plan, this.#aggregates, targetAggregates);
     return matchedOrNull(expected, summary.rows, summary.fingerprint, aggregates);
@@ -653,10 +657,13 @@ async function verifyBySourceRead(
     await collectSource(prepared, source, store, () => undefined, {
       batchSize: READ_BATCH_ROWS,
       ...(options.foreignKeys ? { foreignKeys: options.foreignKeys } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
     });
+    stopIfAborted(options.signal, prepared.config.name);
     return await verifyMapping(prepared, store, target, {
       notExpected: applier.refusedKeys,
       tally,
+      signal: options.signal,
       ...(options.memoryRows ? { memoryRows: options.memoryRows } : {}),
       ...(options.batchSize ? { batchSize: options.batchSize } : {}),
     });

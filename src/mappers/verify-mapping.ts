@@ -11,6 +11,7 @@
  * aggregates of the rows of expected keys computed by a second, row-keeping read.
  */
 import type { Connector } from '../connectors/types.ts';
+import { StocktakeError } from '../core/errors.ts';
 import type { Fingerprint, Reconciliation } from '../core/plan.ts';
 import { FingerprintAccumulator } from './canonical-hash.ts';
 import type { PartitionDiff } from './plan-diff.ts';
@@ -37,6 +38,24 @@ export interface VerifyOptions {
   readonly batchSize?: number;
   /** False when a mirror held its deletes back (`mirrorDeletes`): target rows absent from the source may stay. */
   readonly mirror?: boolean;
+  /** Stops the target's read: the verification ends with MIGRATE_INTERRUPTED. */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/**
+ * Throws MIGRATE_INTERRUPTED when `signal` stopped a verification's read: the rows are written and the
+ * mapping's checkpoint says done, so a plain re-run finds nothing to write and verifies.
+ */
+export function stopIfAborted(signal: AbortSignal | undefined, mapping: string): void {
+  if (!signal?.aborted) return;
+  throw new StocktakeError(
+    'MIGRATE_INTERRUPTED',
+    `mapping ${mapping}: interrupted while verifying the rows written`,
+    {
+      hint: 'run `stocktake migrate` again: it finds nothing left to write, and verifies',
+      context: { mapping },
+    },
+  );
 }
 
 /** Compares the mapped source (its partition store) with the target as it is now. */
@@ -155,7 +174,9 @@ async function verifyByHashes(
       withoutRows: true,
       onTexts: (texts) => targetAggregates.addTexts(texts),
       ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
     });
+    stopIfAborted(options.signal, prepared.config.name);
     const tally = new Tally(prepared, options);
     let outside = false;
     await walkPartitions(source, store, (s, _t, diff) => {
@@ -181,7 +202,9 @@ async function verifyByRows(
   try {
     const targetSummary = await collectTarget(prepared, target, store, {
       ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
     });
+    stopIfAborted(options.signal, prepared.config.name);
     const tally = new Tally(prepared, options);
     const mirror = options.mirror ?? prepared.config.to.mode === 'mirror';
     const plan = aggregatePlanOf(prepared);

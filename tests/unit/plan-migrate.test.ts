@@ -427,6 +427,42 @@ describe('migrate', () => {
     expect(strict.target.writes).toBe(0);
   });
 
+  it.each([
+    ['fresh-load', false],
+    ['diff', true],
+  ])('stops a verification a signal interrupts (%s path), and a re-run verifies', async (path, seeded) => {
+    const w = world({ rows: 30 });
+    if (seeded) w.target.rows.get('contacts')!.push(['CRM-1', 'user1@example.org', '1.5']);
+    const controller = new AbortController();
+    const steps: string[] = [];
+    const first = await runMigrate(w.config, {
+      connectors: w.connectors,
+      rejectsDir: dir,
+      batchSize: 5,
+      signal: controller.signal,
+      onStep: (message) => {
+        steps.push(message);
+        if (message.includes('verifying')) controller.abort();
+      },
+    });
+    expect(first.error).toMatchObject({
+      code: 'MIGRATE_INTERRUPTED',
+      message: 'mapping contacts: interrupted while verifying the rows written',
+    });
+    expect(first.run.mappings[0]).toMatchObject({ status: 'interrupted', path, checkpoint: { done: true } });
+    expect(first.run.mappings[0]!.reconciliation ?? null).toBeNull();
+    expect(w.target.rows.get('contacts')).toHaveLength(30);
+    const again = await runMigrate(w.config, { connectors: w.connectors, rejectsDir: dir, batchSize: 5 });
+    expect(again.error).toBeNull();
+    expect(again.run.mappings[0]).toMatchObject({
+      status: 'done',
+      inserted: 0,
+      updated: 0,
+      unchanged: 30,
+      reconciliation: { ok: true, matched: 30 },
+    });
+  });
+
   it('resumes a saved plan whose run finished one mapping before it was interrupted in the next', async () => {
     const source = new MemoryConnector('sqlite', 'crm', [
       table('customers', [col('id', 'integer'), col('email', 'string'), col('amount', 'decimal')], ['id']),
