@@ -899,8 +899,11 @@ class PushdownPlan {
   }
 
   #nullLikeClass(ref: string, column: Column): string {
+    // Servers fold case but do not compose accents: a decomposed `néant` is listed beside the composed one.
     const whens = NULL_LIKE_WORDS.flatMap(([, words], k) =>
-      words.map((word) => `WHEN ${this.#d.literal(word)} THEN ${k + 3}`),
+      [...new Set(words.flatMap((word) => [word, word.normalize('NFD')]))].map(
+        (word) => `WHEN ${this.#d.literal(word)} THEN ${k + 3}`,
+      ),
     );
     const length = this.#d.length(ref, column);
     // A value longer than every word and without edge whitespace is no word: it skips trimming and lowering.
