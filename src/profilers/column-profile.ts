@@ -74,8 +74,12 @@ export function buildColumnProfile(
 
   for (const [key, count] of frequencies) {
     sampleTotal += count;
-    // NaN and ±Infinity (a float column of PostgreSQL or SQLite) are listed by name; they have no order.
-    const special = typeof key === 'number' && !Number.isFinite(key);
+    // NaN and ±Infinity (a float column of PostgreSQL or SQLite, a PostgreSQL numeric) are listed by name;
+    // they have no order and no number.
+    const special =
+      typeof key === 'number'
+        ? !Number.isFinite(key)
+        : type === 'decimal' && (key === 'NaN' || key === 'Infinity' || key === '-Infinity');
     const value = special ? String(key) : key;
     // A zero date (`0000-00-00`) stands for a missing date: listed and counted null-like, no bound, no number.
     const zeroDate = dated && typeof key === 'string' && isZeroDate(key);

@@ -36,14 +36,14 @@ describe.skipIf(!up)('PostgreSQL special values', () => {
     await admin.raw(`CREATE DATABASE ${DB}`);
     const db = knexFactory({ client: 'pg', connection: url(), pool: { min: 0, max: 1 } });
     await db.raw(`
-      CREATE TABLE contracts (id int PRIMARY KEY, valid_to date, seen timestamp, ratio float8);
+      CREATE TABLE contracts (id int PRIMARY KEY, valid_to date, seen timestamp, ratio float8, amount numeric);
       INSERT INTO contracts VALUES
-        (1, 'infinity', 'infinity', 'NaN'),
-        (2, '2024-01-02', '2024-01-02 10:00', 'Infinity'),
-        (3, '-infinity', '-infinity', '-Infinity'),
-        (4, '2025-05-05', '2025-05-05 00:00', 1.5),
-        (5, '12345-06-07', '0044-03-15 00:00 BC', 2),
-        (6, '2026-01-01', '2026-01-01 00:00', 2.5);
+        (1, 'infinity', 'infinity', 'NaN', 'NaN'),
+        (2, '2024-01-02', '2024-01-02 10:00', 'Infinity', 'Infinity'),
+        (3, '-infinity', '-infinity', '-Infinity', '-Infinity'),
+        (4, '2025-05-05', '2025-05-05 00:00', 1.5, 1.5),
+        (5, '12345-06-07', '0044-03-15 00:00 BC', 2, 2),
+        (6, '2026-01-01', '2026-01-01 00:00', 2.5, 2.5);
       CREATE TYPE mood AS ENUM ('calme', 'vif');
       -- Past the distinct limit, so that the columns are summarised in SQL rather than listed.
       CREATE TABLE typed (id bigint PRIMARY KEY, u uuid, ip inet, iv interval, o oid, m money, e mood);
@@ -92,17 +92,22 @@ describe.skipIf(!up)('PostgreSQL special values', () => {
     ]);
     expect(values('seen')).toContain('0044-03-15T00:00:00 BC');
     expect(values('ratio')).toEqual(['-Infinity', 1.5, 2, 2.5, 'Infinity', 'NaN']);
-    for (const name of ['valid_to', 'seen', 'ratio']) {
+    for (const name of ['valid_to', 'seen', 'ratio', 'amount']) {
       expect(columns[name]!.inferredType, name).toBe(columns[name]!.type);
       expect(columns[name]!.conformance, name).toBeCloseTo(0.5, 9);
     }
     expect(columns.ratio!.min).toBe(1.5);
     expect(columns.ratio!.max).toBe(2.5);
     expect(columns.ratio!.numeric!.mean).toBeCloseTo(2, 9);
+    // A numeric's NaN and infinities (PostgreSQL 14 and later) are no bound and no number either.
+    expect(values('amount')).toEqual(['-Infinity', '1.5', '2', '2.5', 'Infinity', 'NaN']);
+    expect([columns.amount!.min, columns.amount!.max]).toEqual(['1.5', '2.5']);
+    expect(columns.amount!.numeric).toEqual(columns.ratio!.numeric);
+    expect(columns.amount!.numeric!.quantiles).toMatchObject({ p25: 1.75, p50: 2 });
     const nonconformant = profile.findings
       .filter((f) => f.code === 'TYPE_NONCONFORMANT')
       .map((f) => f.column);
-    expect(nonconformant.sort()).toEqual(['ratio', 'seen', 'valid_to']);
+    expect(nonconformant.sort()).toEqual(['amount', 'ratio', 'seen', 'valid_to']);
   });
 
   it('writes no NaN or infinite number into audit.xlsx', async () => {

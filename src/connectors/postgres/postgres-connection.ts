@@ -91,7 +91,16 @@ export async function postgresConnection(
     getTypeParser: (oid: number, format?: 'text' | 'binary') =>
       PARSERS[oid] ?? arrays[oid] ?? pg.types.getTypeParser(oid, format ?? 'text'),
   };
-  const settings = ['-c TimeZone=UTC'];
+  // Values are read as text in the server's output formats: a database or role may set them otherwise
+  // (extra_float_digits=0 rounds floats to 6 and 15 digits, DateStyle=SQL writes 01/01/1000, bytea_output
+  // escape, IntervalStyle sql_standard), so each session pins the formats the parsers read.
+  const settings = [
+    '-c TimeZone=UTC',
+    '-c extra_float_digits=3',
+    '-c DateStyle=ISO',
+    '-c IntervalStyle=postgres',
+    '-c bytea_output=hex',
+  ];
   // A read starts at the table's first page, not where a concurrent (or just abandoned) scan stands:
   // two reads of an unchanged table return rows in the same order, so row numbers stay the same.
   // An audit waits at most 30 s for a lock (a table held by ALTER TABLE or VACUUM FULL), then that table's

@@ -122,6 +122,11 @@ export interface PushdownDialect {
   countWhere?(condition: string): string;
   /** The number of a numeric, date (days since 1970-01-01) or timestamp (days) expression. */
   number(expr: string, column: Column): string | undefined;
+  /**
+   * The number of `number` in a wider type, for a statement whose float aggregates overflowed (PostgreSQL's
+   * stddev_pop of values near 1.8e308 fails with 22003): undefined where the backend has none.
+   */
+  wideNumber?(expr: string, column: Column): string | undefined;
   /** Population standard deviation of a numeric expression. */
   stddevPop(expr: string): string;
   /** Mean of a numeric expression, in floating point where the backend's own average rounds. */
@@ -576,6 +581,8 @@ class PushdownPlan {
     }
     const inner: string[] = [];
     const outer: string[] = [];
+    // The moments of float columns in a wider type, for a second attempt when the first overflows.
+    const widened = new Map<string, string>();
     const quantileSelect: string[] = [];
     for (const i of new Set(packed.flat())) {
       const column = this.#columns[i]!;
@@ -608,7 +615,15 @@ class PushdownPlan {
         );
       }
       const number = NUMERIC.has(column.type) ? this.#d.number(x, column) : undefined;
-      if (number) outer.push(`${this.#d.mean(number)} AS av${i}`, `${this.#d.stddevPop(number)} AS sd${i}`);
+      if (number) {
+        const moments = [`${this.#d.mean(number)} AS av${i}`, `${this.#d.stddevPop(number)} AS sd${i}`];
+        outer.push(...moments);
+        const wide = this.#d.wideNumber?.(number, column);
+        if (wide) {
+          widened.set(moments[0]!, `${this.#d.mean(wide)} AS av${i}`);
+          widened.set(moments[1]!, `${this.#d.stddevPop(wide)} AS sd${i}`);
+        }
+      }
       if (number && this.#d.quantileAggregate) {
         const sorted = this.#d.quantileAggregate(this.#d.number(this.#dateValue(column), column)!);
         quantileSelect.push(`${sorted} AS qa${i}`);
@@ -638,7 +653,13 @@ class PushdownPlan {
     // The sorts of the quantiles run beside the one-pass aggregates, on another connection.
     const none: Record<string, unknown> = {};
     const [row, quantileRow] = await Promise.all([
-      this.#query(`SELECT ${outer.join(', ')} FROM (${derived}) d`).then((rows) => rows[0] ?? none),
+      this.#query(`SELECT ${outer.join(', ')} FROM (${derived}) d`)
+        .catch((error: unknown) => {
+          if (widened.size === 0 || !isNumericOverflow(error)) throw error;
+          const wide = outer.map((item) => widened.get(item) ?? item);
+          return this.#query(`SELECT ${wide.join(', ')} FROM (${derived}) d`);
+        })
+        .then((rows) => rows[0] ?? none),
       quantileSelect.length > 0
         ? this.#query(`SELECT ${quantileSelect.join(', ')} ${this.#fromWhere()}`).then(
             (rows) => rows[0] ?? none,
@@ -1051,4 +1072,11 @@ interface Counts {
   readonly fkChecked: readonly number[];
   /** Smallest and largest packable integer of each column (`PushdownDialect.packable`). */
   readonly packedRange: readonly (readonly [bigint, bigint] | undefined)[];
+}
+
+/** A statement that failed as a float aggregate overflowed (PostgreSQL 22003), however the error is wrapped. */
+function isNumericOverflow(error: unknown): boolean {
+  for (let e = error as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e)
+    if (e.code === '22003') return true;
+  return false;
 }
