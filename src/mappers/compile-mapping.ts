@@ -84,6 +84,9 @@ interface FieldProgram {
  * by the type its source inferred from all its values (`1.234` is a thousand or a decimal by the whole
  * column); a `ref` matches the old keys another mapping read typed.
  */
+/** The steps that parse a text into a typed value. */
+const TEXT_PARSERS: ReadonlySet<string> = new Set(['number', 'integer', 'boolean', 'date', 'datetime']);
+
 const PARSING_STEPS: ReadonlySet<string> = new Set([
   'number',
   'integer',
@@ -240,9 +243,13 @@ export function tryCompileMapping(
     // must not decide what `formats: [MM/dd/yyyy]` reads. So does a number step that names its decimal
     // separator on a CSV file: `{ decimal: "," }` reads `25,000` as written, not the scan's `25.000` (or
     // `25000`); a sheet's number cell is a number, which no separator applies to.
+    // Steps before a parsing step on a CSV file were written against its text (`replace: '\.'` to drop the
+    // thousands dots of `1.234,56`): they read it as written, not the scan's number 1234.56.
+    const parseAt = transforms.findIndex((step) => TEXT_PARSERS.has(stepNameAndArgs(step).name));
     const readsText =
       (textTargetByName.get(field)?.type === 'string' &&
         transforms.every((step) => !PARSING_STEPS.has(stepNameAndArgs(step).name))) ||
+      (source.kind === 'file' && parseAt > 0) ||
       ((source.kind === 'file' || source.kind === 'sheet') && transforms.some(hasDateFormats)) ||
       (source.kind === 'file' && transforms.some(hasDecimalSeparator));
     const asText = (name: string) => readsText && sourceByName.get(name)!.type !== 'string';

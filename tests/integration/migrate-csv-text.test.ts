@@ -187,6 +187,33 @@ describe('CSV text into text columns', () => {
     expect(again.run.mappings[0]).toMatchObject({ path: 'diff', unchanged: 2, warnings: [warning] });
   });
 
+  it('steps before a number step work on the text of the file, not on the number the scan read', async () => {
+    // The usual French clean-up: drop the thousands dots, then make the comma a decimal point.
+    const { cfg, path } = setUp(
+      'cleanup',
+      {
+        ref: {},
+        montant_num: {
+          from: 'montant',
+          transform: [
+            { replace: { pattern: '\\.', with: '' } },
+            { replace: { pattern: ',', with: '.' } },
+            'number',
+          ],
+        },
+      },
+      'ref;montant\nA1;1.234,56\nA2;2,5\nA3;12,75\nA4;1 000,00\n',
+    );
+    const { error } = await runMigrate(cfg, { rejectsDir: join(dir, 'cleanup-out') });
+    expect(error).toBeNull();
+    expect(rows(path).map((r) => [r.ref, r.montant_num])).toEqual([
+      ['A1', 1234.56],
+      ['A2', 2.5],
+      ['A3', 12.75],
+      ['A4', 1000],
+    ]);
+  });
+
   it("a number step with a decimal separator takes a sheet's number cells as the numbers they are", async () => {
     const workbook = new ExcelJS.Workbook();
     const sheet = workbook.addWorksheet('Prix');
