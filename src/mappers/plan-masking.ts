@@ -23,6 +23,17 @@ export function personalKinds(
   return targetFields.map((field) => {
     const byField = classifyPersonalData(field, [], 0);
     if (byField) return byField.kind;
+    // A field normalised as a phone number or an e-mail address, or checked as one, holds one.
+    const config = mapping.fields[field];
+    const steps = (config?.transform ?? []).map((step) =>
+      typeof step === 'string' ? step : Object.keys(step as object)[0],
+    );
+    const validate = config?.validate;
+    const formats = (Array.isArray(validate) ? validate : [validate]).filter((v) => typeof v === 'string');
+    if (steps.includes('phone') || formats.some((f) => f.startsWith('phone'))) return 'phone';
+    if (steps.includes('email') || formats.includes('email')) return 'email';
+    if (formats.includes('iban')) return 'iban';
+    if (formats.includes('nir')) return 'nir';
     const from = mapping.fields[field]?.from;
     const names = from === undefined ? [] : Array.isArray(from) ? from : [from];
     for (const name of names) {

@@ -104,7 +104,10 @@ export class RejectTally {
         sourceKey: this.#showSourceKey(sourceKey),
         field: rejection.field,
         value: shown,
-        reason: `${rejection.step}: ${quoteValue(shown as Value)} ${rejection.reason}`,
+        // A step's reason may quote the value again (a zero date's hint): masked there too.
+        reason: `${rejection.step}: ${quoteValue(shown as Value)} ${
+          parts ? rejection.reason : maskMessage(rejection.reason, [rejection.value], [kind], this.#unmasked)
+        }`,
         code: rejection.code,
       },
       rowIdentity(rejection.code, sourceKey, row, key),

@@ -20,5 +20,7 @@ export function zeroDateReason(value: unknown, where?: string): string | undefin
       : undefined;
   if (what === undefined) return undefined;
   const holder = where ? ` and which ${where} cannot hold` : '';
-  return `is ${what}${holder}: map it to null with { null_if: ["${text}"] } (before any date step), or onInvalid: null`;
+  // A partly known date may be personal (a birth date): the reason, shown unmasked, does not quote it.
+  const nullIf = ZERO_DATE.test(text) ? `{ null_if: ["${text}"] }` : 'a null_if of such values';
+  return `is ${what}${holder}: map it to null with ${nullIf} (before any date step), or onInvalid: null`;
 }

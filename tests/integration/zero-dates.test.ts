@@ -6,7 +6,7 @@
  * streamed read, below and past the distinct limit. SQLite files copied from such databases hold them as text,
  * and profile the same. Real dates before the year 100 (`0001-01-01`) are read as themselves, not as 19xx.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -21,6 +21,8 @@ import { buildColumnProfile } from '../../src/profilers/column-profile.ts';
 import { profileRows } from '../../src/profilers/dataset-accumulator.ts';
 import type { DatasetObservation } from '../../src/profilers/observation.ts';
 import { runInventory } from '../../src/stages/inventory-stage.ts';
+import { runMigrate } from '../../src/stages/migrate-stage.ts';
+import { runPlan } from '../../src/stages/plan-stage.ts';
 import { runProfile } from '../../src/stages/profile-stage.ts';
 import { ScratchMysql } from '../helpers/scratch-mysql.ts';
 import { serverAvailable } from '../helpers/servers.ts';
@@ -205,6 +207,50 @@ describe('SQLite zero dates', () => {
       }
     } finally {
       await connector.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a partly known birth date refused', () => {
+  it('is masked in the rejects, their reason and the plan, hint included', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stocktake-zero-dates-masked-'));
+    try {
+      const source = join(dir, 'people.sqlite');
+      const db = new Database(source);
+      db.exec(`CREATE TABLE people (id INTEGER PRIMARY KEY, date_naissance DATE);
+        INSERT INTO people VALUES (1, '1980-00-15'), (2, '1975-03-02');`);
+      db.close();
+      const target = join(dir, 'newtool.sqlite');
+      const out = new Database(target);
+      out.exec('CREATE TABLE people (id INTEGER PRIMARY KEY, date_naissance DATE)');
+      out.close();
+      const cfg = {
+        sources: { legacy: { kind: 'sqlite', path: source } },
+        targets: { newtool: { kind: 'sqlite', path: target } },
+        mappings: [
+          {
+            name: 'people',
+            from: { source: 'legacy', dataset: 'people' },
+            to: { target: 'newtool', dataset: 'people', key: ['id'], mode: 'upsert' },
+            fields: { id: {}, date_naissance: {} },
+          },
+        ],
+      } as unknown as Config;
+      const plan = await runPlan(cfg, { samples: 5 });
+      const reject = plan.mappings[0]!.samples.find((s) => s.kind === 'reject')!;
+      expect(reject.reason).toMatch(/zero month or day.*null_if of such values/);
+      const { error } = await runMigrate(cfg, { rejectsDir: join(dir, 'out') });
+      expect(error).toBeNull();
+      const written = readFileSync(join(dir, 'out', 'rejects.jsonl'), 'utf8');
+      expect(written).toContain('zero month or day');
+      for (const shown of [
+        JSON.stringify(plan),
+        written,
+        readFileSync(join(dir, 'out', 'rejects.csv'), 'utf8'),
+      ])
+        expect(shown).not.toContain('1980-00-15');
+    } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -625,7 +625,7 @@ describe('zero dates', () => {
 describe('dates with a zero month or day', () => {
   test('are refused with the way to map them to null', () => {
     expect(check(col('date', 'date'), '2024-05-00', 'postgres')).toBe(
-      'REJECT_TYPE is a MySQL date with a zero month or day, which stands for a date partly unknown and which t.c (date) cannot hold: map it to null with { null_if: ["2024-05-00"] } (before any date step), or onInvalid: null',
+      'REJECT_TYPE is a MySQL date with a zero month or day, which stands for a date partly unknown and which t.c (date) cannot hold: map it to null with a null_if of such values (before any date step), or onInvalid: null',
     );
     expect(transformOne(['date'], '2024-00-00')).toMatch(
       /^REJECT_TRANSFORM date: "2024-00-00" is a MySQL date with a zero month or day/,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { maskMessage, nearPersonalKind, showValue } from '../../src/mappers/plan-masking.ts';
+import type { MappingConfig } from '../../src/config/schema.ts';
+import { maskMessage, nearPersonalKind, personalKinds, showValue } from '../../src/mappers/plan-masking.ts';
 
 describe('plan and rejects masking', () => {
   it.each([
@@ -58,5 +59,31 @@ describe('plan and rejects masking', () => {
     expect(maskMessage("Duplicate entry 'zed@example.com'", values, kinds, true)).toBe(
       "Duplicate entry 'zed@example.com'",
     );
+  });
+});
+
+describe('the personal fields of a mapping', () => {
+  it('counts a field normalised or checked as a phone number, an e-mail address, an IBAN or a NIR, whatever its name', () => {
+    const mapping = {
+      name: 'm',
+      from: { source: 's', dataset: 'd' },
+      to: { target: 't', dataset: 'x', key: ['id'], mode: 'upsert' },
+      fields: {
+        id: {},
+        contact: { from: 'c1', transform: ['trim', 'phone'] },
+        out: { from: 'c2', transform: ['email'] },
+        checked: { from: 'c3', validate: ['phone_fr'] },
+        account: { from: 'c4', validate: 'iban' },
+        label: { from: 'c5', transform: ['trim'] },
+      },
+    } as unknown as MappingConfig;
+    expect(personalKinds(mapping, ['id', 'contact', 'out', 'checked', 'account', 'label'])).toEqual([
+      undefined,
+      'phone',
+      'email',
+      'phone',
+      'iban',
+      undefined,
+    ]);
   });
 });

@@ -6,6 +6,7 @@ import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js'
 import { v5 } from 'uuid';
 import { describe, expect, test } from 'vitest';
 import type { TransformStepConfig } from '../../src/config/schema.ts';
+import { JsonText } from '../../src/connectors/json-text.ts';
 import type { Value } from '../../src/connectors/types.ts';
 import { compileMapping } from '../../src/mappers/compile-mapping.ts';
 import { frenchE164 } from '../../src/mappers/transforms/contact-transforms.ts';
@@ -313,6 +314,50 @@ describe('multi-column fields and expressions', () => {
     expect(run({ n: { transform: [{ expr: 'amount + first' }] } }, { amount: '1.5', first: 'x' })).toBe(
       'REJECT_TRANSFORM expr: makes the expression fail: no such overload: dyn<double> + dyn<string> (first = "x", amount = 1.5)',
     );
+  });
+});
+
+describe('expr results and failures', () => {
+  const source = dataset('s', [
+    column('nom', 'string'),
+    column('telephone', 'string'),
+    column('code', 'string'),
+    column('type', 'string'),
+    column('int', 'integer'),
+  ]);
+
+  function run(fields: Parameters<typeof mapping>[0], row: Record<string, Value>): Value[] | string {
+    const compiled = compileMapping(mapping(fields), 0, { source });
+    const out: Value[] = [];
+    const rejection = compiled.map(
+      compiled.sourceColumns.map((c) => row[c] ?? null),
+      out,
+    );
+    return rejection ? `${rejection.code} ${rejection.step}: ${rejection.reason}` : out;
+  }
+
+  test('a failure masks the personal values it names', () => {
+    const reason = run(
+      { n: { transform: [{ expr: 'int(nom) + size(telephone)' }] } },
+      { nom: 'Dupont', telephone: '06 12 34 56 78', code: 'A1' },
+    ) as string;
+    expect(reason).toMatch(/^REJECT_TRANSFORM expr: makes the expression fail: /);
+    expect(reason).not.toContain('Dupont');
+    expect(reason).not.toContain('12 34 56');
+    expect(reason).toContain('nom = "D');
+  });
+
+  test('a list or a map is a JSON document, its integers whole', () => {
+    const [list] = run({ n: { transform: [{ expr: '[1, 2, 9007199254740993]' }] } }, {}) as Value[];
+    expect(list).toEqual(new JsonText('[1,2,9007199254740993]'));
+    const [map] = run({ n: { transform: [{ expr: '{"a": [1], "b": [2, 3]}' }] } }, {}) as Value[];
+    expect(map).toEqual(new JsonText('{"a":[1],"b":[2,3]}'));
+  });
+
+  test('a source column named as a CEL type does not stop the expression', () => {
+    expect(
+      run({ n: { from: 'code', transform: [{ expr: 'value + "!"' }] } }, { code: 'A', type: 'B', int: 1 }),
+    ).toEqual(['A!']);
   });
 });
 

@@ -8,7 +8,9 @@ import { Environment } from '@marcbachmann/cel-js';
 import { didYouMean } from '../../config/did-you-mean.ts';
 import { JsonText } from '../../connectors/json-text.ts';
 import type { Row, Value } from '../../connectors/types.ts';
+import { classifyPersonalData } from '../../profilers/personal-data.ts';
 import { numberToDecimal, trimFraction } from '../decimal-text.ts';
+import { showValue } from '../plan-masking.ts';
 import { stripAccents } from './text-transforms.ts';
 import {
   fail,
@@ -18,7 +20,13 @@ import {
 } from './transform-types.ts';
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const RESERVED = new Set(['true', 'false', 'null', 'in', 'as', 'break', 'const', 'continue', 'else', 'for']);
+// CEL's keywords and reserved words, and the names of its types, which a variable may not take: a source
+// column named so (`type`, `int`) is left out of the expression's variables.
+const RESERVED = new Set([
+  ...['true', 'false', 'null', 'in', 'as', 'break', 'const', 'continue', 'else', 'for', 'function', 'if'],
+  ...['import', 'let', 'loop', 'package', 'namespace', 'return', 'var', 'void', 'while'],
+  ...['int', 'uint', 'double', 'bool', 'string', 'bytes', 'list', 'map', 'null_type', 'type'],
+]);
 
 interface AstNode {
   readonly op: string;
@@ -61,11 +69,50 @@ function decimalToCel(value: Value): unknown {
   return typeof value === 'number' ? value : toCel(value);
 }
 
-// A value as a failure names it: text quoted and cut, others printed.
-function shown(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+// A value as a failure names it: text quoted and cut, others printed; masked when its column's name or
+// the value itself says it is personal (a reason is shown as it is, in the rejects and the plan).
+function shown(value: unknown, column: string): string {
+  const kind = classifyPersonalData(column, [], 0)?.kind;
+  const text =
+    typeof value === 'bigint'
+      ? value.toString()
+      : value === null || value === undefined
+        ? null
+        : typeof value === 'string'
+          ? value
+          : typeof value === 'number' || typeof value === 'boolean'
+            ? String(value)
+            : JSON.stringify(jsonOf(value));
+  if (text === null) return 'null';
+  const masked = String(showValue(text, kind, false));
+  if (typeof value !== 'string' && masked === text) return text;
+  return JSON.stringify(masked.length > 40 ? `${masked.slice(0, 40)}…` : masked);
+}
+
+/** A CEL list or map as JSON: ints written with all their digits (a double would round past 2^53). */
+function jsonText(value: unknown): string {
   if (typeof value === 'bigint') return value.toString();
-  return value === null || value === undefined ? 'null' : String(value);
+  if (value instanceof Map)
+    return `{${[...value].map(([k, v]) => `${JSON.stringify(String(k))}:${jsonText(v)}`).join(',')}}`;
+  if (Array.isArray(value)) return `[${value.map(jsonText).join(',')}]`;
+  if (isPlainObject(value))
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${JSON.stringify(k)}:${jsonText(v)}`)
+      .join(',')}}`;
+  if (value instanceof Uint8Array) return JSON.stringify(Buffer.from(value).toString('base64'));
+  if (typeof value === 'number' && !Number.isFinite(value)) return JSON.stringify(String(value));
+  return JSON.stringify(value ?? null);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+// The same, as a plain value for a message.
+function jsonOf(value: unknown): unknown {
+  return JSON.parse(jsonText(value));
 }
 
 /** A CEL result as a row value: ints back to numbers when they fit, maps to objects. */
@@ -75,7 +122,9 @@ function fromCel(result: unknown): Value {
       ? Number(result)
       : result;
   }
-  if (result instanceof Map) return Object.fromEntries(result) as Value;
+  // A list or a map is a JSON document, written as one into a JSON column and as its text into a text column.
+  if (result instanceof Map || Array.isArray(result) || isPlainObject(result))
+    return new JsonText(jsonText(result));
   return (result ?? null) as Value;
 }
 
@@ -149,7 +198,7 @@ export const EXPR_TRANSFORM: TransformDefinition = {
         if (cel === INEXACT) {
           return fail(
             failure,
-            `cannot read ${used[i]} = ${shown(cell)}: an expression computes with doubles, which keep about 15 significant digits`,
+            `cannot read ${used[i]} = ${shown(cell, used[i]!)}: an expression computes with doubles, which keep about 15 significant digits`,
             'REJECT_PRECISION',
           );
         }
@@ -159,7 +208,7 @@ export const EXPR_TRANSFORM: TransformDefinition = {
         return fromCel(evaluate(variables));
       } catch (error) {
         // The values the expression read, since the step's own value is often null (an `expr` without `from`).
-        const inputs = used.map((name) => `${name} = ${shown(variables[name])}`).join(', ');
+        const inputs = used.map((name) => `${name} = ${shown(variables[name], name)}`).join(', ');
         return fail(
           failure,
           `makes the expression fail: ${firstLine((error as Error).message)}${inputs ? ` (${inputs})` : ''}`,
