@@ -317,6 +317,21 @@ describe('multi-column fields and expressions', () => {
   });
 });
 
+describe('replace', () => {
+  test('works on whole characters: an emoji is never cut in two', () => {
+    expect(transformOne([{ replace: { pattern: 'x*', with: '-' } }], '😀')).toBe('-😀-');
+    expect(transformOne([{ replace: { pattern: '^.', with: '' } }], '😀abc')).toBe('abc');
+    expect(transformOne([{ replace: { pattern: '\\p{L}', with: 'x' } }], 'é1')).toBe('x1');
+  });
+
+  test('reads a pattern only the legacy syntax takes, and refuses a result with half a character', () => {
+    expect(transformOne([{ replace: { pattern: '\\_', with: ' ' } }], 'a_b')).toBe('a b');
+    expect(transformOne([{ replace: { pattern: '\\_|^.', with: '' } }], '😀a')).toBe(
+      'REJECT_ENCODING replace: "😀a" would split a character beyond U+FFFF (an emoji) in two',
+    );
+  });
+});
+
 describe('expr results and failures', () => {
   const source = dataset('s', [
     column('nom', 'string'),

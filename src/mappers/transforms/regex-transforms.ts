@@ -1,6 +1,11 @@
 /** Pattern transforms: replace (a regular expression compiled once) and split. */
-import type { Value } from '../../connectors/types.ts';
-import { TransformArgumentError, type TransformDefinition } from './transform-types.ts';
+import type { Row, Value } from '../../connectors/types.ts';
+import {
+  fail,
+  type StepFailure,
+  TransformArgumentError,
+  type TransformDefinition,
+} from './transform-types.ts';
 import { toText } from './value-text.ts';
 
 interface ReplaceArgs {
@@ -14,7 +19,19 @@ interface SplitArgs {
   readonly index?: number;
 }
 
+/**
+ * The pattern in Unicode mode (`.` and `x*` step over whole characters, `\p{L}` names letters), as the
+ * `validate` pattern is; a pattern only the legacy syntax reads (`\_`, `\-` outside a class) is compiled
+ * without it, and the step then refuses a result it would leave with half a character.
+ */
 function compileRegex(pattern: string, flags: string): RegExp {
+  if (!flags.includes('u')) {
+    try {
+      return new RegExp(pattern, `${flags}u`);
+    } catch {
+      // Read by the legacy syntax below.
+    }
+  }
   try {
     return new RegExp(pattern, flags);
   } catch (error) {
@@ -22,6 +39,9 @@ function compileRegex(pattern: string, flags: string): RegExp {
     throw new TransformArgumentError(`invalid regular expression: ${why}`, '.pattern');
   }
 }
+
+/** A surrogate without its pair: half of a character beyond U+FFFF (an emoji), which no database stores. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** The pattern transforms by name. */
 export const REGEX_TRANSFORMS: readonly TransformDefinition[] = [
@@ -37,12 +57,15 @@ export const REGEX_TRANSFORMS: readonly TransformDefinition[] = [
       }
       const { pattern, with: replacement, flags } = args as ReplaceArgs;
       const regex = compileRegex(pattern, flags ?? 'g');
-      return (value: Value) => {
+      return (value: Value, _row: Row, failure: StepFailure) => {
         const text = toText(value);
         if (text === null) return null;
         // A sticky or global regex keeps lastIndex between calls; reset it so rows stay independent.
         regex.lastIndex = 0;
-        return text.replace(regex, replacement);
+        const replaced = text.replace(regex, replacement);
+        if (!regex.unicode && LONE_SURROGATE.test(replaced) && !LONE_SURROGATE.test(text))
+          return fail(failure, 'would split a character beyond U+FFFF (an emoji) in two', 'REJECT_ENCODING');
+        return replaced;
       };
     },
   },
