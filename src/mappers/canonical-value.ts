@@ -164,30 +164,55 @@ function timestampCanonicalizer(digits: number): Canonicalizer {
   return (value) => {
     if (value === null || value === undefined) return NULL_TEXT;
     const text = asText(value);
-    let micros = isoMicros(text);
-    if (micros === undefined) {
+    if (!isoInstant(text)) {
       const m = TIMESTAMP_TEXT.exec(text.trim());
       if (!m) return text;
-      const seconds =
+      INSTANT[0] =
         Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4] ?? 0), Number(m[5] ?? 0)) / 1000 +
         Number(m[6] ?? 0) -
         offsetSeconds(m[8]);
       // Seven or more fraction digits are rounded to the microsecond first, as the databases do.
-      micros = seconds * 1e6 + Math.round(Number(`0.${m[7] ?? '0'}`) * 1e6);
+      INSTANT[1] = Math.round(Number(`0.${m[7] ?? '0'}`) * 1e6);
     }
-    if (unit > 1) micros = Math.round(micros / unit) * unit;
-    return integerText(micros);
+    return microsText(INSTANT[0]!, INSTANT[1]!, unit);
   };
+}
+
+/** Whole seconds since the epoch and the microseconds past them, of the last `isoInstant`. */
+const INSTANT = new Float64Array(2);
+
+/**
+ * Epoch microseconds as canonical text, rounded to a multiple of `unit`: in a double while it is exact,
+ * else in a bigint (before 1685 and after 2255, where a double's microseconds are no longer whole).
+ */
+function microsText(seconds: number, fraction: number, unit: number): string {
+  const micros = seconds * 1e6 + fraction;
+  if (Math.abs(micros) <= Number.MAX_SAFE_INTEGER)
+    return integerText(unit > 1 ? Math.round(micros / unit) * unit : micros);
+  let big = BigInt(seconds) * 1_000_000n + BigInt(fraction);
+  if (unit > 1) {
+    // Half up, as Math.round.
+    const u = BigInt(unit);
+    let q = big / u;
+    let r = big % u;
+    if (r < 0n) {
+      r += u;
+      q -= 1n;
+    }
+    big = (2n * r >= u ? q + 1n : q) * u;
+  }
+  return big.toString();
 }
 
 /**
  * The instant of the ISO shape drivers return (`2024-03-01T10:00:00`, a ` ` instead of `T`, an optional
- * fraction, then nothing, `Z` or `±hh[:mm]`) in microseconds, read character by character: the hot path
- * of a diff. Undefined for any other shape, which the regular expression then reads.
+ * fraction, then nothing, `Z` or `±hh[:mm]`), written into `INSTANT` as seconds and microseconds, read
+ * character by character: the hot path of a diff. False for any other shape, which the regular
+ * expression then reads.
  */
-function isoMicros(text: string): number | undefined {
+function isoInstant(text: string): boolean {
   const n = text.length;
-  if (n < 19) return undefined;
+  if (n < 19) return false;
   const century = twoDigits(text, 0);
   const yy = twoDigits(text, 2);
   const month = twoDigits(text, 5);
@@ -210,14 +235,14 @@ function isoMicros(text: string): number | undefined {
     text.charCodeAt(13) !== COLON ||
     text.charCodeAt(16) !== COLON
   )
-    return undefined;
+    return false;
   let i = 19;
   let fraction = 0;
   const dot = i < n ? text.charCodeAt(i) : 0;
   if (dot === DOT || dot === COMMA) {
     const start = ++i;
     while (i < n && digitAt(text, i) >= 0) i++;
-    if (i === start) return undefined;
+    if (i === start) return false;
     const count = i - start;
     if (count <= 6) {
       for (let k = start; k < i; k++) fraction = fraction * 10 + digitAt(text, k);
@@ -230,16 +255,16 @@ function isoMicros(text: string): number | undefined {
     if ((zone === Z_UPPER || zone === Z_LOWER) && i + 1 === n) offset = 0;
     else if (zone === PLUS || zone === DASH) {
       const hours = twoDigits(text, i + 1);
-      if (hours < 0) return undefined;
+      if (hours < 0) return false;
       let at = i + 3;
       if (at < n && text.charCodeAt(at) === COLON) at++;
       let minutes = 0;
       if (at < n) {
         minutes = twoDigits(text, at);
-        if (minutes < 0 || at + 2 !== n) return undefined;
-      } else if (at !== n || text.charCodeAt(n - 1) === COLON) return undefined;
+        if (minutes < 0 || at + 2 !== n) return false;
+      } else if (at !== n || text.charCodeAt(n - 1) === COLON) return false;
       offset = (zone === DASH ? -1 : 1) * (hours * 3600 + minutes * 60);
-    } else return undefined;
+    } else return false;
   }
   const year = century * 100 + yy;
   // Date.UTC reads years 0–99 as 1900–1999 and rolls months over: those texts keep its reading.
@@ -248,7 +273,9 @@ function isoMicros(text: string): number | undefined {
       ? civilDays(year, month, day)
       : Date.UTC(year, month - 1, day) / 86_400_000;
   const seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset;
-  return seconds * 1e6 + fraction;
+  INSTANT[0] = seconds;
+  INSTANT[1] = fraction;
+  return true;
 }
 
 /**

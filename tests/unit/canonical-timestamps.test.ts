@@ -34,6 +34,22 @@ describe('canonical timestamps', () => {
       expect([text, ts(text)]).toEqual([text, instant]);
   });
 
+  it('keeps every microsecond far from 1970, where a double no longer holds them', () => {
+    const big = (iso: string, fraction: number) =>
+      (BigInt(Date.parse(iso) / 1000) * 1_000_000n + BigInt(fraction)).toString();
+    expect(ts('9999-12-31T23:59:59.999999')).toBe(big('9999-12-31T23:59:59Z', 999_999));
+    expect(ts('9999-12-31 23:59:59.999998')).toBe(big('9999-12-31T23:59:59Z', 999_998));
+    expect(ts('1000-01-01T00:00:00.000001')).toBe(big('1000-01-01T00:00:00Z', 1));
+    expect(ts('1000-01-01T00:00:00')).not.toBe(ts('1000-01-01T00:00:00.000001'));
+    // The same instant in other zones, and a 7th digit rounded, still read alike.
+    expect(ts('9999-12-31T22:59:59.999990-01:00')).toBe(ts('9999-12-31T23:59:59.99999Z'));
+    expect(ts('9999-12-31T23:59:59.9999984')).toBe(ts('9999-12-31T23:59:59.999998'));
+    // Rounded to the column's fraction digits, half up, past 2^53 too.
+    const ms = canonicalizerFor(col('t', 'timestamp', { nativeType: 'timestamp(3)', precision: 3 }), 'postgres');
+    expect(ms('9999-12-31T23:59:59.123500')).toBe(big('9999-12-31T23:59:59Z', 124_000));
+    expect(ms('1000-01-01T00:00:00.000400')).toBe(big('1000-01-01T00:00:00Z', 0));
+  });
+
   it('crosses days, months and leap days with the offset', () => {
     expect(ts('2024-03-01T00:30:00+01:00')).toBe(micros('2024-02-29T23:30:00Z'));
     expect(ts('2023-12-31T23:00:00-02:00')).toBe(micros('2024-01-01T01:00:00Z'));
