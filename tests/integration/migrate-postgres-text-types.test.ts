@@ -199,3 +199,39 @@ describe.skipIf(!pgUp)('PostgreSQL numeric[] into PostgreSQL', () => {
     }
   });
 });
+
+describe.skipIf(!pgUp)('PostgreSQL arrays the driver does not parse, into SQLite', () => {
+  it('writes enum, range and bytea arrays as JSON arrays of their elements, and a re-run changes nothing', async () => {
+    await pg.run(`CREATE TYPE mood AS ENUM ('sad', 'Ünïcode é');
+      CREATE TABLE arrays (id integer PRIMARY KEY, moods mood[], spans int4range[], blobs bytea[]);
+      INSERT INTO arrays VALUES (1, '{sad,"Ünïcode é"}', '{"[1,3)",empty}', ARRAY['\\x00ff'::bytea, NULL]),
+        (2, '{}', '{}', '{}'), (3, NULL, NULL, NULL)`);
+    const path = join(dir, 'arrays.sqlite');
+    const setup = new Database(path);
+    setup.exec('CREATE TABLE arrays (id INTEGER PRIMARY KEY, moods JSON, spans JSON, blobs JSON)');
+    setup.close();
+    const cfg = {
+      sources: { legacy: { kind: 'postgres', url: pg.url() } },
+      targets: { app: { kind: 'sqlite', path } },
+      mappings: [
+        {
+          name: 'arrays',
+          from: { source: 'legacy', dataset: 'public.arrays' },
+          to: { target: 'app', dataset: 'arrays', key: ['id'], mode: 'upsert' },
+          fields: { id: {}, moods: {}, spans: {}, blobs: {} },
+        },
+      ],
+    } as unknown as Config;
+    await migrateTwice(cfg, join(dir, 'arrays'), { inserted: 3 });
+    const db = new Database(path, { readonly: true });
+    try {
+      expect(db.prepare('SELECT id, moods, spans, blobs FROM arrays ORDER BY id').all()).toEqual([
+        { id: 1, moods: '["sad","Ünïcode é"]', spans: '["[1,3)","empty"]', blobs: '["\\\\x00ff",null]' },
+        { id: 2, moods: '[]', spans: '[]', blobs: '[]' },
+        { id: 3, moods: null, spans: null, blobs: null },
+      ]);
+    } finally {
+      db.close();
+    }
+  });
+});

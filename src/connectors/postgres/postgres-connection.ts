@@ -81,6 +81,8 @@ export async function postgresConnection(
     1021: arrayOf(floatOrText),
     1022: arrayOf(floatOrText),
     1182: arrayOf(keepText),
+    // bytea[] elements as the server writes them (`\\x00ff`): pg parses them into Buffers, which JSON cannot hold.
+    1001: arrayOf(keepText),
     1183: arrayOf(keepText),
     1270: arrayOf(keepText),
     1187: arrayOf(keepText),

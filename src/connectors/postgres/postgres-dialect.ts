@@ -17,4 +17,21 @@ export const postgresDialect: SqlDialect = {
   toValue: toPlainValue,
   streamRowArrays: streamPostgresRowArrays,
   pushdown: postgresPushdown,
+  // An array of a type the driver has no parser for (an enum, a range, hstore, a composite) comes as the
+  // array's literal text (`{sad,ok}`, which reads as a JSON object when empty): read as text[] instead.
+  selectColumn: (quoted, column) =>
+    column.array && !PARSED_ELEMENTS.has(elementType(column.nativeType)) ? `(${quoted})::text[]` : quoted,
 };
+
+/** Element types whose arrays the driver (pg-types, postgres-connection.ts) parses into arrays. */
+const PARSED_ELEMENTS: ReadonlySet<string> = new Set([
+  ...['boolean', 'smallint', 'integer', 'bigint', 'real', 'double precision', 'numeric', 'money', 'oid'],
+  ...['text', 'character varying', 'character', 'bpchar', 'name', '"char"', 'json', 'jsonb', 'uuid'],
+  ...['date', 'timestamp without time zone', 'timestamp with time zone', 'time without time zone'],
+  ...['time with time zone', 'interval', 'inet', 'cidr', 'macaddr', 'bytea', 'point', 'regproc'],
+]);
+
+/** `character varying(20)[]` → `character varying`. */
+function elementType(nativeType: string): string {
+  return nativeType.replace(/(\[\d*\])+$/, '').replace(/\(.*\)$/, '').replace(/\(\d+\)/, '').trim();
+}
