@@ -239,6 +239,19 @@ export async function mysqlCatalog(db: Knex, scope: CatalogScope): Promise<Sourc
     const foreignKeys = constraints.filter((c) => c.type === 'FOREIGN KEY');
     if (foreignKeys.some((c) => c.onDelete === null)) hiddenActions.push(name);
     if (isView && !t.definition) hiddenViews.push(name);
+    // A view whose tables or columns were dropped since has no columns in information_schema, and any read
+    // of it fails (ER_VIEW_INVALID): listed, not read.
+    const broken = isView && raw.length === 0;
+    if (broken)
+      findings.push({
+        code: 'VIEW_BROKEN',
+        severity: 'warning',
+        dataset: name,
+        message:
+          'cannot be read (it references tables or columns that no longer exist, or rights its definer lacks): listed without columns, neither counted nor profiled',
+        messageFr:
+          'illisible (elle référence des tables ou des colonnes qui n’existent plus, ou des droits que son créateur n’a pas) : listée sans colonnes, ni comptée ni profilée',
+      });
     const size = t.data_bytes === null ? null : Number(t.data_bytes) + Number(t.index_bytes ?? 0);
     return {
       name,
@@ -257,6 +270,7 @@ export async function mysqlCatalog(db: Knex, scope: CatalogScope): Promise<Sourc
       indexes: toIndexes(indexesByTable.get(key) ?? []),
       schema: t.table_schema,
       table: t.table_name,
+      ...(broken ? { readable: false as const } : {}),
       ...(uniqueKeys.length > 0 ? { uniqueKeys } : {}),
       ...(/partitioned/i.test(t.create_options ?? '') ? { partitioned: true } : {}),
       // InnoDB reports the sizes of its persistent statistics (recomputed after 10% of the rows change);
