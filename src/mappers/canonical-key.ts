@@ -19,6 +19,12 @@ export type KeyFolding =
   | 'case-accents'
   | 'case-nopad'
   | 'case-accents-nopad'
+  | 'general'
+  | 'general-nopad'
+  | 'uca-case'
+  | 'uca-case-nopad'
+  | 'uca-case-accents'
+  | 'uca-case-accents-nopad'
   | 'ascii-case'
   | 'rtrim'
   | 'lower';
@@ -36,8 +42,13 @@ export function keyFoldingOf(column: Column, targetKind: string | undefined): Ke
     // MySQL 8's UCA 9.0.0 collations and MariaDB's `_nopad_` ones keep trailing spaces; the others pad.
     const noPad = /_0900_|nopad/.test(collation);
     if (/_bin$|_cs$/.test(collation)) return noPad ? 'exact' : 'rtrim';
-    if (/_as_ci$/.test(collation)) return noPad ? 'case-nopad' : 'case';
-    return noPad ? 'case-accents-nopad' : 'case-accents';
+    // The Unicode Collation Algorithm's collations (and a column of the table's default, unknown here: the
+    // wider folding rejects a pair of keys rather than merge them): `ß` = `ss`, `ﬀ` = `ff`, a decomposed
+    // `é` = `é`, a zero-width space ignored. The others (`_general_ci`, latin1's) fold character by character.
+    const uca = collation === '' || /unicode|_0900_|uca1400|_520_/.test(collation);
+    if (/_as_ci$/.test(collation)) return noPad ? 'uca-case-nopad' : 'uca-case';
+    if (uca) return noPad ? 'uca-case-accents-nopad' : 'uca-case-accents';
+    return noPad ? 'general-nopad' : 'general';
   }
   if (targetKind === 'mssql') {
     if (!/_ci_/.test(collation) && !/_ci$/.test(collation)) return 'rtrim';
@@ -68,12 +79,53 @@ export function foldKeyText(text: string, folding: KeyFolding): string {
     case 'lower':
       return lowerEachCodePoint(text);
   }
-  const noPad = folding === 'case-nopad' || folding === 'case-accents-nopad';
-  const lower = noPad ? text.toLowerCase() : text.toLowerCase().replace(/ +$/, '');
+  const noPad = folding.endsWith('-nopad');
+  const padded = noPad ? text : text.replace(/ +$/, '');
+  if (folding === 'general' || folding === 'general-nopad') return foldGeneral(padded);
+  if (folding.startsWith('uca-')) return foldUca(padded, folding.startsWith('uca-case-accents'));
+  const lower = padded.toLowerCase();
   return folding === 'case' || folding === 'case-nopad'
     ? lower
     : lower.normalize('NFD').replace(COMBINING_MARKS, '');
 }
+
+/**
+ * As MySQL's `_general_ci` collations weigh text: one character at a time, case folded, a precomposed Latin
+ * letter as its base letter (`é`, `Ā`, `ș` as `e`, `a`, `s`; `ß` as `s`), while a combining mark, a letter
+ * such as `æ` or `ø` and any character past Latin Extended-B keep weights of their own.
+ */
+function foldGeneral(text: string): string {
+  if (ASCII.test(text)) return text.toLowerCase();
+  let out = '';
+  for (const ch of text) {
+    const code = ch.codePointAt(0)!;
+    if (code === 0xdf || code === 0x1e9e) out += 's';
+    else if (code < 0x250) out += ch.toLowerCase().normalize('NFD').replace(COMBINING_MARKS, '') || ch;
+    else out += ch.toLowerCase();
+  }
+  return out;
+}
+
+/**
+ * As a Unicode Collation Algorithm collation compares text at its first two or three levels: compatibility
+ * forms as their letters (`ﬀ`, `①`, full-width `ｆ`), canonical equivalents alike, ignorable characters
+ * (zero-width space, soft hyphen) left out, `ß` as `ss` and `œ` as `oe`, case folded, and with
+ * `accents` the accents too.
+ */
+function foldUca(text: string, accents: boolean): string {
+  if (ASCII.test(text)) return text.toLowerCase();
+  const lower = text
+    .normalize('NFKD')
+    .replace(IGNORABLE, '')
+    .toLowerCase()
+    .replace(/ß/g, 'ss')
+    .replace(/œ/g, 'oe');
+  return accents ? lower.replace(MARKS, '') : lower.normalize('NFC');
+}
+
+const ASCII = /^[\x00-\x7f]*$/;
+const MARKS = /\p{M}/gu;
+const IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
 
 /**
  * Lower case one code point at a time, as PostgreSQL's lower() maps each character (towlower): no context

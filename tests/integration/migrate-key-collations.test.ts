@@ -212,3 +212,47 @@ describe.skipIf(!mysqlUp)('MariaDB binary collations', () => {
     expect(second.run.mappings[0]).toMatchObject({ inserted: 3, reconciliation: { ok: true } });
   });
 });
+
+describe.skipIf(!mysqlUp)('MariaDB Unicode and general collations', () => {
+  const scratch = new ScratchMysql('stocktake_it_key_uca');
+  beforeAll(() =>
+    scratch.create(async (admin) => {
+      for (const [table, collation] of [
+        ['uca', 'utf8mb4_unicode_ci'],
+        ['general', 'utf8mb4_general_ci'],
+      ])
+        await admin.raw(`CREATE TABLE ${scratch.name}.${table} (code varchar(10) COLLATE ${collation} PRIMARY KEY,
+          name text) CHARACTER SET utf8mb4`);
+    }),
+  );
+  afterAll(() => scratch.drop());
+
+  it('utf8mb4_unicode_ci: ß and ss, x␣y with a zero-width space and xy, ﬀ and ff collide, no row merged into another', async () => {
+    const target = { kind: 'mariadb', url: scratch.url() };
+    const lines = ['ß;7', 'ss;8', 'x\u200by;9', 'xy;10', '\ufb00;15', 'ff;16', 'plain;17'];
+    const cfg = config(csv('uca', lines), target, `${scratch.name}.uca`);
+    const run = await runMigrate(cfg, { rejectsDir: join(dir, 'uca-1') });
+    expect(run.error).toBeNull();
+    expect(run.run.mappings[0]).toMatchObject({
+      inserted: 1,
+      rejected: { mapping: 6, database: 0 },
+      reconciliation: { ok: true },
+    });
+    expect(rejectCodes(join(dir, 'uca-1')).every((c) => c.startsWith('REJECT_KEY_COLLISION'))).toBe(true);
+  });
+
+  it('utf8mb4_general_ci keeps a decomposed é and the Ångström sign apart from é and Å', async () => {
+    const target = { kind: 'mariadb', url: scratch.url() };
+    const lines = ['e\u0301;1', 'é;2', '\u212b;3', 'Å;4', 'ß;5', 'S;6'];
+    const cfg = config(csv('general', lines), target, `${scratch.name}.general`);
+    const run = await runMigrate(cfg, { rejectsDir: join(dir, 'general-1') });
+    expect(run.error).toBeNull();
+    // ß and S are one key there (ß weighs as s).
+    expect(run.run.mappings[0]).toMatchObject({
+      inserted: 4,
+      rejected: { mapping: 2, database: 0 },
+      reconciliation: { ok: true },
+    });
+    expect(rejectCodes(join(dir, 'general-1'))).toEqual(['REJECT_KEY_COLLISION S', 'REJECT_KEY_COLLISION ß']);
+  });
+});

@@ -217,9 +217,8 @@ export async function mysqlCatalog(db: Knex, scope: CatalogScope): Promise<Sourc
       raw,
     );
     const pkColumns = new Set(pk?.columns ?? []);
-    const tableCollation = isView ? null : t.collation_name;
     const columns = raw.map((c) =>
-      toColumn(c, { pk: pkColumns, tableCollation, json: jsonColumns.has(keyOf(key, c.name)), mariaDb }),
+      toColumn(c, { pk: pkColumns, json: jsonColumns.has(keyOf(key, c.name)), mariaDb }),
     );
     const exactCount = exact.get(key);
     const estimate = isView ? null : num(t.estimate);
@@ -361,7 +360,6 @@ function compare(a: string, b: string): number {
 
 interface ColumnContext {
   readonly pk: ReadonlySet<string>;
-  readonly tableCollation: string | null;
   readonly json: boolean;
   readonly mariaDb: boolean;
 }
@@ -397,14 +395,9 @@ function toColumn(c: RawColumn, context: ColumnContext): Column {
     ...(c.charset_name && !context.json
       ? { charset: c.charset_name.toLowerCase() === 'utf8' ? 'utf8mb3' : c.charset_name.toLowerCase() }
       : {}),
-    // Listed when it differs from the table's, and whenever it is not case-insensitive: a reader takes a
-    // column without one as the usual `_ci` (a `utf8mb4_bin` table's keys are case-exact).
-    ...(c.collation_name &&
-    context.tableCollation &&
-    (c.collation_name !== context.tableCollation || !/_ci(?:$|_)/i.test(c.collation_name)) &&
-    !context.json
-      ? { collation: c.collation_name }
-      : {}),
+    // How the column compares text: `utf8mb4_general_ci` and `utf8mb4_unicode_ci` fold keys differently
+    // (`ß` is `s` in one, `ss` in the other), so the collation is listed even when it is the table's.
+    ...(c.collation_name && !context.json ? { collation: c.collation_name } : {}),
   };
 }
 
