@@ -32,6 +32,7 @@ export const ERROR_CODES = {
   DOCUMENT_INVALID: EXIT.usage,
   FILE_NOT_FOUND: EXIT.unreachable,
   FILE_UNREADABLE: EXIT.unreachable,
+  FILE_CHANGED: EXIT.unreachable,
   CSV_OPTION_INVALID: EXIT.usage,
   CSV_BINARY: EXIT.unreachable,
   CSV_QUOTE_NOT_CLOSED: EXIT.unreachable,

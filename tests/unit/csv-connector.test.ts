@@ -436,3 +436,29 @@ describe('csv bad input', () => {
     expect(await readAll(connector, 'us')).toEqual([[['2024-01-31'], ['2024-12-01']]]);
   });
 });
+
+describe('a file written to while it is read', () => {
+  it('fails the read with FILE_CHANGED instead of handing over rows of neither version', async () => {
+    const rows = Array.from({ length: 500 }, (_, i) => `C${i};Name ${i};${i}`);
+    const path = fixture('live.csv', `code;name;amount\n${rows.join('\n')}\n`);
+    const connector = await open(path);
+    await connector.inventory();
+    const read = async () => {
+      let seen = 0;
+      for await (const batch of connector.read({ name: 'live' }, { batchSize: 50 })) {
+        // Rewritten in place after the first batch, as `cat other > live.csv` does.
+        if (seen === 0) writeFileSync(path, `code;name;amount\n${rows.slice(0, 100).join('\n')}\nC100;Na`);
+        seen += batch.length;
+      }
+      return seen;
+    };
+    await expect(read()).rejects.toMatchObject({
+      code: 'FILE_CHANGED',
+      message: expect.stringContaining('live.csv: the file changed while it was read'),
+    });
+    // Read again once it is complete, it is rescanned and read whole.
+    const again: Row[] = [];
+    for await (const batch of connector.read({ name: 'live' })) again.push(...batch);
+    expect(again).toHaveLength(101);
+  });
+});

@@ -80,6 +80,9 @@ export class FileConnector<S extends ScannedDataset> implements Connector {
       options.onStep?.(`${this.name}: scanning ${file.path}`);
       try {
         const result = await this.#backend.scan(file);
+        // A file written to while it was scanned gives counts and types of neither version.
+        const now = await this.#backend.stamp(file.path);
+        if (result.datasets.some((entry) => entry.stamp !== now)) throw fileChanged(this.name, file.path);
         for (const entry of result.datasets) {
           scanned.set(entry.dataset.name, entry);
           this.#keepObservation(entry);
@@ -136,6 +139,9 @@ export class FileConnector<S extends ScannedDataset> implements Connector {
     }
     const positions = this.#positions(entry.dataset, options.columns);
     yield* this.#backend.read(entry, positions, options);
+    // Rows read from a file written to meanwhile are of neither version: a diff of them would delete or
+    // cut rows. The read fails instead, before a plan or a migration uses them.
+    if ((await this.#backend.stamp(entry.file.path)) !== entry.stamp) throw fileChanged(this.name, entry.file.path);
   }
 
   async scannedProfile(ref: DatasetRef): Promise<DatasetObservation | undefined> {
@@ -215,4 +221,15 @@ function asStocktakeError(error: unknown, file: SourceFile): StocktakeError {
     context: { file: file.path },
     cause: error,
   });
+}
+
+function fileChanged(source: string, path: string): StocktakeError {
+  return new StocktakeError(
+    'FILE_CHANGED',
+    `${path}: the file changed while it was read (its size or modification time is not what it was when the read began)`,
+    {
+      hint: 'run again once whatever writes the file has finished (or read a copy of it)',
+      context: { source, file: path },
+    },
+  );
 }
