@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { type ExtraChecks, type LoadedConfig, loadConfig } from '../config/load.ts';
 import { EXIT, isStocktakeError, StocktakeError } from '../core/errors.ts';
 import { redact } from '../core/secrets.ts';
+import { terminalText } from '../core/terminal-text.ts';
 import { jsonDocumentWritten } from './output.ts';
 
 /** The options common to the commands that read a config. */
@@ -103,15 +104,15 @@ export async function runCommand(body: () => Promise<number>, errorExit?: number
 /** Prints an error without a stack trace (unless STOCKTAKE_DEBUG=1) and returns its exit code. */
 export function reportError(error: unknown): number {
   if (isStocktakeError(error)) {
-    process.stderr.write(`${redact(`error ${error.code}: ${error.message}`)}\n`);
-    if (error.hint) process.stderr.write(`${redact(`  hint: ${error.hint}`)}\n`);
+    process.stderr.write(`${terminalText(redact(`error ${error.code}: ${error.message}`))}\n`);
+    if (error.hint) process.stderr.write(`${terminalText(redact(`  hint: ${error.hint}`))}\n`);
     if (process.env.STOCKTAKE_DEBUG === '1' && error.stack) process.stderr.write(`${redact(error.stack)}\n`);
     writeErrorDocument(error.code, error.message, error.hint, error.exitCode);
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
   writeErrorDocument('INTERNAL', message, undefined, EXIT.gateFailed);
-  process.stderr.write(`${redact(`error INTERNAL: ${message}`)}\n`);
+  process.stderr.write(`${terminalText(redact(`error INTERNAL: ${message}`))}\n`);
   if (process.env.STOCKTAKE_DEBUG === '1' && error instanceof Error && error.stack) {
     process.stderr.write(`${redact(error.stack)}\n`);
   } else {

@@ -1,8 +1,10 @@
 /**
  * Where the command line writes: results on stdout (JSON with --json), progress and logs on
- * stderr. Every line passes through `redact`, so a secret never reaches a terminal or a CI log.
+ * stderr. Every line passes through `redact`, so a secret never reaches a terminal or a CI log, and
+ * through `terminalText`, so a name read from a source cannot drive the terminal.
  */
 import { redact } from '../core/secrets.ts';
+import { terminalText } from '../core/terminal-text.ts';
 
 /** The printer of one command run. */
 export interface Output {
@@ -26,14 +28,14 @@ export function jsonDocumentWritten(): boolean {
 /** Creates the printer; `quiet` drops progress lines. */
 export function createOutput(options: { json?: boolean; quiet?: boolean } = {}): Output {
   const jsonMode = options.json === true;
-  const err = (line: string) => process.stderr.write(`${redact(line)}\n`);
+  const err = (line: string) => process.stderr.write(`${terminalText(redact(line))}\n`);
   return {
     jsonMode,
     step: (message) => {
       if (!options.quiet) err(`• ${message}`);
     },
     info: (message) => {
-      if (!jsonMode) process.stdout.write(`${redact(message)}\n`);
+      if (!jsonMode) process.stdout.write(`${terminalText(redact(message))}\n`);
     },
     warn: (message) => err(`! ${message}`),
     json: (document) => {

@@ -4,6 +4,7 @@
  */
 import cliProgress from 'cli-progress';
 import { redact } from '../core/secrets.ts';
+import { terminalText } from '../core/terminal-text.ts';
 import type { Output } from './output.ts';
 
 /** Reports the rows done in the current dataset. */
@@ -29,8 +30,9 @@ export function createProgress(output: Output, options: { quiet?: boolean } = {}
     bars.clear();
   };
   return {
-    update(label, rows, total) {
+    update(name, rows, total) {
       if (!interactive) return;
+      const label = terminalText(name);
       multi ??= new cliProgress.MultiBar(
         {
           format: '  {bar} {percentage}% | {value}/{total} rows | {speed} rows/s | {label}',
@@ -49,7 +51,8 @@ export function createProgress(output: Output, options: { quiet?: boolean } = {}
       if (total === null || rows > entry.bar.getTotal()) entry.bar.setTotal(Math.max(rows, total ?? 0));
       entry.bar.update(rows, { speed: Math.round(rows / seconds).toLocaleString('en-US'), label });
     },
-    done(label, rows, ms, scanned = false) {
+    done(name, rows, ms, scanned = false) {
+      const label = terminalText(name);
       const entry = bars.get(label);
       if (entry) {
         multi?.remove(entry.bar);
@@ -63,7 +66,7 @@ export function createProgress(output: Output, options: { quiet?: boolean } = {}
         ? `${label}: ${count}, profiled in the inventory scan`
         : `${label}: ${count} in ${(ms / 1000).toFixed(1)} s${rate}`;
       // While other bars run, the line goes above them through the multi-bar, which redraws them after it.
-      if (multi && !options.quiet) multi.log(`• ${redact(line)}\n`);
+      if (multi && !options.quiet) multi.log(`• ${terminalText(redact(line))}\n`);
       else output.step(line);
     },
     stop: close,

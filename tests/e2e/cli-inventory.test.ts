@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -134,6 +134,18 @@ describe('stocktake inventory (command line)', () => {
     expect(inventory.sources[1]!.error).toMatchObject({ code: 'SOURCE_UNREACHABLE' });
     expect(existsSync(join(out, 'inventory.xlsx'))).toBe(true);
     expect(readFileSync(join(out, 'inventory.json'), 'utf8')).not.toContain('Sup3rSecret');
+  });
+
+  it('prints names read from a source with their control characters written out, never obeyed', () => {
+    const files = join(dir, 'hostile');
+    mkdirSync(files, { recursive: true });
+    writeFileSync(join(files, 'ctl\u001b[31m.csv'), 'id;name\n1;a\n');
+    const config = join(dir, 'hostile.yaml');
+    writeFileSync(config, `sources:\n  files: { kind: csv, path: ${JSON.stringify(files)} }\n`);
+    const { code, stdout, stderr } = stocktake(['inventory', '-c', config, '-o', join(dir, 'out-hostile')]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('ctl\\x1b[31m');
+    expect(`${stdout}${stderr}`).not.toContain('\u001b');
   });
 
   it('writes the inventory as JSON on stdout with --json and lists changes with --compare', () => {
