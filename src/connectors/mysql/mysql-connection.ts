@@ -20,10 +20,11 @@ const AUDIT_SQL = [
  * text, and `SET SESSION TRANSACTION READ ONLY` on every pooled connection for audits.
  */
 export function mysqlKnexConfig(config: NetworkConfig, mode: OpenMode, source: string): Knex.Config {
-  const ssl = tlsOptions(config.ssl, source);
+  const fromUrl = config.url ? fieldsOfUrl(config.url, source) : undefined;
+  const ssl = tlsOptions(config.ssl ?? fromUrl?.ssl, source);
   const timeout = config.connectTimeoutMs ?? 10_000;
   const connection: Record<string, unknown> = {
-    ...(config.url ? fieldsOfUrl(config.url, source) : fieldsOfConfig(config)),
+    ...(fromUrl ? fromUrl.fields : fieldsOfConfig(config)),
     charset: 'utf8mb4',
     timezone: 'Z',
     // No JS Date (no time-zone shift, no lost microseconds, zero dates kept); decimals stay strings.
@@ -78,8 +79,31 @@ function fieldsOfConfig(config: NetworkConfig): Record<string, unknown> {
   };
 }
 
-// mysql://user:password@host:3306/database; the path is the default schema. Query parameters are ignored.
-function fieldsOfUrl(url: string, source: string): Record<string, unknown> {
+/** TLS as a URL's `ssl`, `ssl-mode` or `sslmode` parameter asks for it (MySQL's, libpq's and mysql2's spellings). */
+const URL_TLS: Readonly<Record<string, NetworkConfig['ssl']>> = {
+  true: true,
+  '1': true,
+  required: { rejectUnauthorized: false },
+  require: { rejectUnauthorized: false },
+  verify_ca: true,
+  'verify-ca': true,
+  verify_identity: true,
+  'verify-full': true,
+  false: false,
+  '0': false,
+  disabled: false,
+  disable: false,
+};
+
+/**
+ * mysql://user:password@host:3306/database?ssl-mode=REQUIRED; the path is the default schema. TLS is read
+ * from `ssl`, `ssl-mode` or `sslmode`, a password from `password`; any other parameter is refused rather
+ * than dropped (a TLS option spelt otherwise would connect in plain text).
+ */
+function fieldsOfUrl(
+  url: string,
+  source: string,
+): { fields: Record<string, unknown>; ssl?: NetworkConfig['ssl'] } {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -92,12 +116,42 @@ function fieldsOfUrl(url: string, source: string): Record<string, unknown> {
   }
   const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
   const host = parsed.hostname.startsWith('[') ? parsed.hostname.slice(1, -1) : parsed.hostname;
+  let ssl: NetworkConfig['ssl'] | undefined;
+  let password = parsed.password ? decodeURIComponent(parsed.password) : undefined;
+  for (const [name, value] of parsed.searchParams) {
+    const key = name.toLowerCase();
+    if (key === 'password') password = value;
+    else if (key === 'ssl' || key === 'ssl-mode' || key === 'sslmode' || key === 'ssl_mode') {
+      const tls = URL_TLS[value.toLowerCase()];
+      if (tls === undefined)
+        throw new StocktakeError(
+          'CONFIG_INVALID',
+          `source ${source}: the url's ${name}=${value} is not a TLS mode stocktake knows`,
+          {
+            hint: 'use ssl-mode=REQUIRED, VERIFY_CA, VERIFY_IDENTITY or DISABLED, or the ssl: field for certificates',
+            context: { source },
+          },
+        );
+      ssl = tls;
+    } else
+      throw new StocktakeError(
+        'CONFIG_INVALID',
+        `source ${source}: the url's parameter "${name}" is not one stocktake reads for MySQL/MariaDB`,
+        {
+          hint: 'the url takes ssl-mode (or ssl, sslmode) and password; write other connection options as fields (ssl:, connectTimeoutMs:)',
+          context: { source },
+        },
+      );
+  }
   return {
-    host: decodeURIComponent(host) || 'localhost',
-    port: parsed.port ? Number(parsed.port) : 3306,
-    ...(database ? { database } : {}),
-    ...(parsed.username ? { user: decodeURIComponent(parsed.username) } : {}),
-    ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
+    fields: {
+      host: decodeURIComponent(host) || 'localhost',
+      port: parsed.port ? Number(parsed.port) : 3306,
+      ...(database ? { database } : {}),
+      ...(parsed.username ? { user: decodeURIComponent(parsed.username) } : {}),
+      ...(password !== undefined ? { password } : {}),
+    },
+    ...(ssl !== undefined ? { ssl } : {}),
   };
 }
 
