@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
@@ -460,5 +460,26 @@ describe('a file written to while it is read', () => {
     const again: Row[] = [];
     for await (const batch of connector.read({ name: 'live' })) again.push(...batch);
     expect(again).toHaveLength(101);
+  });
+});
+
+describe('a source path that cannot be listed', () => {
+  it('is FILE_UNREADABLE naming the path, not an empty source', async () => {
+    const dir = join(root, `case-${++counter}`);
+    mkdirSync(dir, { recursive: true });
+    symlinkSync(join(dir, 'loop'), join(dir, 'loop'));
+    for (const path of [join(dir, 'loop'), join(dir, 'loop', '*.csv')]) {
+      const connector = await createCsvConnector({ kind: 'csv', path }, { name: 'files', mode: 'audit' });
+      await expect(connector.inventory()).rejects.toMatchObject({
+        code: 'FILE_UNREADABLE',
+        message: expect.stringMatching(/loop cannot be read \(a loop of symbolic links\)$/),
+      });
+    }
+    // A folder that is not there is still FILE_NOT_FOUND.
+    const gone = await createCsvConnector(
+      { kind: 'csv', path: join(dir, 'gone') },
+      { name: 'files', mode: 'audit' },
+    );
+    await expect(gone.inventory()).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' });
   });
 });

@@ -28,27 +28,38 @@ export async function expandSourcePath(
   if (scan.isGlob) {
     base = scan.base === '' ? '.' : scan.base;
     const matches = picomatch(path, { windows: sep === '\\' });
-    files = (await listFiles(base, scan.isGlobstar || scan.glob.includes('/'))).filter((file) =>
+    files = (await listFiles(source, base, scan.isGlobstar || scan.glob.includes('/'))).filter((file) =>
       matches(file),
     );
   } else {
-    const info = await stat(path).catch(() => undefined);
-    if (!info) {
-      throw new StocktakeError('FILE_NOT_FOUND', `source ${source}: ${path} does not exist`, {
-        hint: 'check the `path` of the source; relative paths start from the config file',
-        context: { source, file: path },
-      });
+    let info: Stats;
+    try {
+      info = await stat(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+        throw new StocktakeError('FILE_NOT_FOUND', `source ${source}: ${path} does not exist`, {
+          hint: 'check the `path` of the source; relative paths start from the config file',
+          context: { source, file: path },
+        });
+      throw unreadable(source, path, error);
     }
     if (info.isFile()) return [{ path, name: stem(path) }];
     base = path;
-    files = (await listFiles(path, false)).filter((file) => extensions.includes(extname(file).toLowerCase()));
+    files = (await listFiles(source, path, false)).filter((file) =>
+      extensions.includes(extname(file).toLowerCase()),
+    );
   }
   files.sort();
   return nameFiles(base, files);
 }
 
-async function listFiles(dir: string, recursive: boolean): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true, recursive }).catch(() => []);
+// A folder that is not there lists nothing (a glob's base); one that cannot be listed (no permission, a
+// symbolic link loop) is an error, not an empty source.
+async function listFiles(source: string, dir: string, recursive: boolean): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive }).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw unreadable(source, dir, error);
+  });
   const files: string[] = [];
   for (const entry of entries) {
     if (entry.isFile()) files.push(join(entry.parentPath ?? dir, entry.name));
@@ -87,4 +98,20 @@ export function stampOf(info: Stats): string {
 export async function fileStamp(path: string): Promise<string | undefined> {
   const info = await stat(path).catch(() => undefined);
   return info ? stampOf(info) : undefined;
+}
+
+function unreadable(source: string, path: string, error: unknown): StocktakeError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const why =
+    code === 'EACCES' || code === 'EPERM'
+      ? 'permission denied'
+      : code === 'ELOOP'
+        ? 'a loop of symbolic links'
+        : code === 'ENOTDIR'
+          ? 'a file where a folder is expected'
+          : (code ?? (error as Error).message);
+  return new StocktakeError('FILE_UNREADABLE', `source ${source}: ${path} cannot be read (${why})`, {
+    hint: 'check the permissions and links of the `path` of the source',
+    context: { source, file: path },
+  });
 }
