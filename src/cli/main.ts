@@ -2,8 +2,10 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT } from '../core/errors.ts';
 import { boundHeapGrowth } from '../core/heap.ts';
+import { removeSpillDirectories } from '../core/temp-files.ts';
 import { TOOL_VERSION } from '../core/version.ts';
 import { COMMAND_SUMMARIES } from './command-summaries.ts';
+import { jsonDocumentWritten } from './output.ts';
 
 /** Each command's module, loaded only when needed: `stocktake inventory` never loads the report or the mappers. */
 const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
@@ -66,9 +68,37 @@ function summaryProgram(): Command {
   return program;
 }
 
+/**
+ * A signal ends a command (but `migrate`, which finishes its batch) at once, as it would end it unhandled
+ * (exit 130 or 143), but first removes the spill files of its diffs, which hold rows in clear, and with
+ * `--json` writes the document that says so.
+ */
+function endOnSignals(args: readonly string[]): void {
+  if (args[0] === 'migrate') return;
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
+    process.once(signal, () => {
+      removeSpillDirectories();
+      if (args.includes('--json') && !jsonDocumentWritten()) {
+        const error = {
+          code: 'INTERRUPTED',
+          message: `stopped by ${signal}: nothing was written`,
+          hint: 'run the command again',
+          exitCode: code,
+        };
+        process.stdout.write(`${JSON.stringify({ formatVersion: 1, kind: 'error', error }, null, 2)}\n`);
+      }
+      process.exit(code);
+    });
+  }
+}
+
 boundHeapGrowth();
 ignoreBundledBufferDeprecation();
 const args = process.argv.slice(2);
+endOnSignals(args);
 const isCommand = (arg: string | undefined) => arg !== undefined && Object.hasOwn(COMMANDS, arg);
 // A known command loads alone; a command named further on loads them all, as commander finds it; help, a typo
 // or no command lists the summaries without loading any command module.

@@ -15,6 +15,7 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Value } from '../connectors/types.ts';
+import { spillPrefix } from '../core/temp-files.ts';
 import { hashKeyText } from './canonical-hash.ts';
 import {
   type CodecBuffer,
@@ -106,7 +107,7 @@ let exitHookInstalled = false;
 
 /** A new temporary directory for spill files, removed at exit unless `removeSpillDirectory` removed it first. */
 export function makeSpillDirectory(): string {
-  const directory = mkdtempSync(join(tmpdir(), 'stocktake-diff-'));
+  const directory = mkdtempSync(join(tmpdir(), spillPrefix()));
   removeAtExit(directory);
   return directory;
 }

@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -126,6 +135,32 @@ describe('plan and migrate on SQLite', () => {
     expect(stale.stderr).toMatch(/PLAN_STALE.*the target newtool.items \(2 rows then, 2000 now/);
     expect(readFileSync(rejectsCsv, 'utf8')).toBe(lastRun);
     expect(stale.stdout).not.toContain('wrote ' + rejectsCsv);
+  });
+});
+
+describe('a plan stopped by a signal', () => {
+  it('removes its spill files, which hold rows in clear, and says so in its --json document', async () => {
+    const work = join(dir, 'signal');
+    const temp = join(work, 'tmp');
+    mkdirSync(temp, { recursive: true });
+    sourceDb(join(work, 'shop.sqlite'), 200_000);
+    const target = new Database(join(work, 'newtool.sqlite'));
+    target.exec('CREATE TABLE items (ref TEXT PRIMARY KEY, name TEXT NOT NULL, price DECIMAL(10,2))');
+    target.close();
+    writeFileSync(join(work, 'stocktake.yaml'), configYaml('{ kind: sqlite, path: newtool.sqlite }'));
+    const spills = () => readdirSync(temp).filter((name) => name.startsWith('stocktake-diff-'));
+    const args = ['plan', '-c', join(work, 'stocktake.yaml'), '-o', join(work, 'out'), '--json'];
+    const run = startNode(entry, [...args, '--memory-rows', '1000'], { cwd: work, env: { TMPDIR: temp } });
+    for (let i = 0; i < 800 && spills().length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(spills().length).toBeGreaterThan(0);
+    run.child.kill('SIGINT');
+    const ended = await run.done;
+    expect(ended.code, ended.stderr).toBe(130);
+    expect(JSON.parse(ended.stdout)).toMatchObject({
+      kind: 'error',
+      error: { code: 'INTERRUPTED', exitCode: 130 },
+    });
+    expect(spills()).toEqual([]);
   });
 });
 
