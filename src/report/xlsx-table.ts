@@ -77,6 +77,7 @@ const DEFAULT_MAX_WIDTH = 60;
 // Room for the autofilter button beside a header.
 const FILTER_BUTTON = 3;
 const count = new Intl.NumberFormat('en-US');
+let partialWrites = 0;
 
 /**
  * Writes `sheets` to `file` with exceljs's streaming writer, so memory stays flat however many rows there are.
@@ -84,7 +85,8 @@ const count = new Intl.NumberFormat('en-US');
  */
 export async function writeTableWorkbook(file: string, sheets: readonly TableSheet[]): Promise<void> {
   mkdirSync(dirname(file), { recursive: true });
-  const partial = `${file}.partial`;
+  // Named per write: two runs (or two writes of one run) into the same folder each rename a whole workbook.
+  const partial = `${file}.${process.pid}-${++partialWrites}.partial`;
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
     filename: partial,
     useStyles: true,

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
@@ -170,6 +170,28 @@ describe('workbook cells', () => {
       const cells: unknown[] = [];
       read.getWorksheet('values')!.eachRow((row) => cells.push(row.getCell(1).value));
       expect(cells).toEqual(['mean', 'NaN', 'Infinity', '-Infinity', 1.5]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('lets writes of the same workbook run at once (two runs writing one folder): each renames a whole file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stocktake-xlsx-concurrent-'));
+    try {
+      const file = join(dir, 'inventory.xlsx');
+      const write = (label: string) =>
+        writeTableWorkbook(file, [
+          {
+            name: 'rows',
+            columns: [{ header: 'label', format: 'text' }],
+            rows: () => Array.from({ length: 2000 }, (_, i) => ({ cells: [`${label} ${i}`] })),
+          },
+        ]);
+      await Promise.all(['a', 'b', 'c'].map(write));
+      const read = new ExcelJS.Workbook();
+      await read.xlsx.readFile(file);
+      expect(read.getWorksheet('rows')!.rowCount).toBe(2001);
+      expect(readdirSync(dir)).toEqual(['inventory.xlsx']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
