@@ -53,6 +53,14 @@ function redactWith(text: string, pairs: RegExp): string {
   return out;
 }
 
+/**
+ * A text a source's catalog holds (a table's or a column's comment, a view's definition, a default): URL
+ * passwords and `password=` pairs masked, as `redactDocument` masks them when a report reads a document.
+ */
+export function redactMetadata(text: string): string {
+  return redactWith(text, ASSIGNED_SECRET);
+}
+
 /** Returns a URL for display: the password replaced by `***`. */
 export function redactUrl(url: string): string {
   try {

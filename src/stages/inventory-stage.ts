@@ -9,7 +9,7 @@ import type { Config } from '../config/schema.ts';
 import { openConnector } from '../connectors/registry.ts';
 import { ERROR_CODES, EXIT, isStocktakeError, StocktakeError } from '../core/errors.ts';
 import type { Finding, Inventory, SourceEntry } from '../core/inventory.ts';
-import { redact } from '../core/secrets.ts';
+import { redact, redactMetadata } from '../core/secrets.ts';
 import { TOOL_VERSION } from '../core/version.ts';
 import type { ConnectorSession } from './connector-session.ts';
 import { buildEstateRegister } from './estate-register.ts';
@@ -49,7 +49,7 @@ export async function runInventory(config: Config, options: InventoryRunOptions 
     selected.map(([name, source]) => limit(() => scanSource(name, source, options))),
   );
   checkOnlyMatched(config, sources, only);
-  const narrowed = sources.map((s) => narrowSource(s, scope));
+  const narrowed = sources.map((s) => redactCatalogTexts(narrowSource(s, scope)));
   const register = buildEstateRegister(config, narrowed, { partial: only.length > 0 });
   return {
     formatVersion: 1,
@@ -189,4 +189,24 @@ export function inventoryExitCode(inventory: Inventory, exitCodeOf: (code: strin
     (worst, s) => (s.status === 'failed' ? Math.max(worst, exitCodeOf(s.error!.code)) : worst),
     0,
   );
+}
+
+/**
+ * Masks the secrets a catalog's free texts may hold (`see postgres://admin:…@db/prod` in a table comment,
+ * a `password=` in a view's definition) before the inventory reaches any output: inventory.json, the
+ * workbooks and the report show what `stocktake report` would. Names are left alone: a registered
+ * password that happens to be a table's name must not rename it.
+ */
+function redactCatalogTexts(source: SourceEntry): SourceEntry {
+  for (const dataset of source.datasets ?? []) {
+    const d = dataset as { comment?: string; definition?: string };
+    if (d.comment !== undefined) d.comment = redactMetadata(d.comment);
+    if (d.definition !== undefined) d.definition = redactMetadata(d.definition);
+    for (const column of dataset.columns) {
+      const c = column as { comment?: string; default?: string };
+      if (c.comment !== undefined) c.comment = redactMetadata(c.comment);
+      if (typeof c.default === 'string') c.default = redactMetadata(c.default);
+    }
+  }
+  return source;
 }
