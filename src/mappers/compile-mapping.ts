@@ -485,6 +485,7 @@ function buildCompiledMapping(
         value = null;
     }
     let transformed = true;
+    let nulled: string | undefined;
     for (let s = 0; s < p.steps.length; s++) {
       const next = p.steps[s]!(value, row, failure);
       if (next !== FAILED) {
@@ -497,7 +498,10 @@ function buildCompiledMapping(
         return FAILED;
       }
       soften(f, p.stepNames[s]!);
-      if (p.onInvalid === 'null') value = null;
+      if (p.onInvalid === 'null') {
+        nulled = `${p.stepNames[s]!}: ${failure.reason}`;
+        value = null;
+      }
       // A multi-column list is scratch: never let it out of the row function.
       else if (value === p.list) value = null;
       transformed = false;
@@ -515,14 +519,25 @@ function buildCompiledMapping(
           return FAILED;
         }
         soften(f, p.checkNames[c]!);
-        if (p.onInvalid === 'null') value = null;
+        if (p.onInvalid === 'null') {
+          nulled = `${p.checkNames[c]!}: ${failure.reason}`;
+          value = null;
+        }
         break;
       }
     }
-    if (p.required !== null && value === null) {
+    // An empty or blank text is no value either: a required field or a key left `''` (a cell emptied by
+    // a `replace`, an empty lookup entry) is missing, not a value.
+    if (p.required !== null && (value === null || (typeof value === 'string' && value.trim() === ''))) {
       failure.step = 'required';
-      failure.value = null;
-      failure.reason = p.required;
+      failure.value = value;
+      // With `onInvalid: null`, the reason it became null is the one worth reading.
+      failure.reason =
+        value !== null
+          ? `${p.required.replace(/^is not allowed/, 'is empty, which is not allowed')}`
+          : nulled !== undefined
+            ? `${p.required} (it became null as ${nulled})`
+            : p.required;
       failure.code = 'REJECT_REQUIRED';
       return FAILED;
     }

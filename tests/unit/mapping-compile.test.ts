@@ -318,7 +318,21 @@ describe('onInvalid, required, lossy and column types', () => {
       one('v', { transform: [{ date: 'dd/MM/yyyy' }], onInvalid: 'null', required: true }, 'x', {
         target: false,
       }),
-    ).toBe('REJECT_REQUIRED required: null is not allowed: the field is required');
+    ).toBe(
+      'REJECT_REQUIRED required: null is not allowed: the field is required (it became null as date: is not a date in dd/MM/yyyy)',
+    );
+  });
+
+  test('required (and a key) takes an empty or blank text for no value', () => {
+    expect(one('v', { required: true }, '', { target: false })).toBe(
+      'REJECT_REQUIRED required: "" is empty, which is not allowed: the field is required',
+    );
+    expect(
+      one('v', { required: true, transform: [{ replace: { pattern: '\\d', with: '' } }] }, ' 42 ', {
+        target: false,
+      }),
+    ).toBe('REJECT_REQUIRED required: "  " is empty, which is not allowed: the field is required');
+    expect(one('v', { required: true }, 'x', { target: false })).toBe('x');
   });
 
   test('allowed values and patterns', () => {
