@@ -67,6 +67,16 @@ describe('datetime across the Paris clock changes', () => {
     );
   });
 
+  test('a format luxon reads (two-digit years, month names) refuses a skipped time and places a repeated one alike', () => {
+    const named = paris(['dd/MM/yy HH:mm', 'd MMMM yyyy HH:mm']);
+    for (const text of ['31/03/24 02:30', '31 mars 2024 02:30'])
+      expect(transformOne([named], text)).toBe(
+        `REJECT_TRANSFORM datetime: "${text}" does not exist in Europe/Paris (the clocks skip that time)`,
+      );
+    expect(transformOne([named], '27/10/24 02:30')).toBe('2024-10-27T01:30:00.000Z');
+    expect(transformOne([named], '15 juillet 2024 12:00')).toBe('2024-07-15T10:00:00.000Z');
+  });
+
   test('a time the clocks repeat is read as the later of its two instants, in standard time', () => {
     // 02:30 on 27 October 2024 in Paris is 00:30Z (summer time) and again 01:30Z (standard time).
     expect(transformOne([step], '27/10/2024 02:30')).toBe('2024-10-27T01:30:00.000Z');

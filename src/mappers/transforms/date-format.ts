@@ -170,7 +170,12 @@ const isoParser: DateParser = (text, fields) => {
 };
 
 function luxonParser(format: string, zone: string, locale: string): DateParser {
-  const options = { zone, locale };
+  // A format that reads an offset or a zone (`ZZ`, `z`) gives the instant itself. Otherwise the text is
+  // read as a wall-clock time (in UTC, which skips no hour) and the step's zone places it, as it places the
+  // digit formats': in a zone, luxon would move a time the clocks skip (31/03/24 02:30 in Europe/Paris)
+  // forward instead of refusing it.
+  const zoned = /(^|[^'])[Zz]/.test(format.replace(/'[^']*'/g, ''));
+  const options = { zone: zoned ? zone : 'UTC', locale };
   return (text, fields) => {
     const parsed = DateTime.fromFormat(text, format, options);
     if (!parsed.isValid) return false;
@@ -182,7 +187,7 @@ function luxonParser(format: string, zone: string, locale: string): DateParser {
     fields.second = parsed.second;
     fields.millisecond = parsed.millisecond;
     fields.offset = Number.NaN;
-    fields.instant = parsed.toMillis();
+    fields.instant = zoned ? parsed.toMillis() : Number.NaN;
     return true;
   };
 }
