@@ -17,7 +17,7 @@ import { frCount, frNumber, frPercent, percentText } from '../core/french.ts';
 import type { Column, Dataset, Inventory, LogicalType } from '../core/inventory.ts';
 import type { ColumnProfile, DatasetProfile, ProfileValue, RuleResult } from '../core/profile.ts';
 import { inclusion } from './inclusion.ts';
-import { classifyNullLike } from './null-like.ts';
+import { classifyNullLike, isZeroDate } from './null-like.ts';
 import type { ColumnObservation, DatasetObservation } from './observation.ts';
 import { TypeInference } from './type-inference.ts';
 import { classifyText, type DateOrder } from './type-inference-classify.ts';
@@ -237,8 +237,12 @@ function evaluate(rule: Rule, index: number, context: RuleContext): RuleResult {
       if (problems.length > 0) return error(problems.map((p) => `${p.path}: ${p.message}`).join('; '));
       const en = `values fall outside [${rule.min ?? '-∞'}, ${rule.max ?? '+∞'}]`;
       const fr = `valeurs sortent de [${frBound(rule.min, '-∞')} ; ${frBound(rule.max, '+∞')}]`;
-      if (column!.type !== 'string')
-        return countFailing(values!, (v) => outside(v, rule.min, rule.max), result, { en, fr });
+      if (column!.type !== 'string') {
+        // A zero date (`0000-00-00`, `2024-00-15`) is a missing date, as the profile counts it: not checked.
+        const dated = column!.type === 'date' || column!.type === 'timestamp';
+        const missing = (v: ProfileValue) => dated && typeof v === 'string' && isZeroDate(v);
+        return countFailing(values!, (v) => outside(v, rule.min, rule.max), result, { en, fr }, missing);
+      }
       // A text column's values are read as the bounds are (numbers with the separator they use, dates
       // in the order they are written); null-like ones are missing, not out of range; the others fail.
       const inventoryColumn = target.dataset.columns.find((c) => c.name === rule.column);
@@ -469,10 +473,12 @@ function countFailing(
   fails: (value: ProfileValue) => boolean,
   result: (checked: number, failed: number, what: Words) => RuleResult,
   what: Words,
+  missing?: (value: ProfileValue) => boolean,
 ): RuleResult {
   let checked = 0;
   let failed = 0;
   for (const [value, count] of values.frequencies) {
+    if (missing?.(value)) continue;
     checked += count;
     if (fails(value)) failed += count;
   }

@@ -381,6 +381,21 @@ rules:
     );
   });
 
+  it('leaves zero dates out of a range rule on a date column: missing, as the profile counts them', async () => {
+    const db = new Database(join(dir, 'dates.sqlite'));
+    db.exec(`CREATE TABLE events (id INTEGER PRIMARY KEY, d DATE);
+      INSERT INTO events VALUES (1, '0000-00-00'), (2, '2024-00-15'), (3, '2024-02-00'), (4, '2024-02-29'),
+        (5, '1850-06-01');`);
+    db.close();
+    const { config } = parseConfig(
+      `sources:\n  z: { kind: sqlite, path: dates.sqlite }\nrules:\n  - { dataset: z.events, column: d, check: range, min: "1900-01-01" }\n`,
+      join(dir, 'stocktake.yaml'),
+      {},
+    );
+    const checked = await runProfile(config, await runInventory(config));
+    expect(checked.rules[0]).toMatchObject({ checked: 2, failed: 1 });
+  });
+
   it('masks the newest value of a personal-data column in the freshness message, unless --show-samples', async () => {
     writeFileSync(join(dir, 'patients.csv'), 'id;date_naissance\n1;1980-05-17\n2;2002-03-01\n3;1975-11-30\n');
     const { config } = parseConfig(
