@@ -23,7 +23,7 @@ import type { ColumnObservation } from './observation.ts';
 import { classifyPersonalData } from './personal-data.ts';
 import { inferFromFrequencies } from './value-inference.ts';
 import { maskValue } from './value-masking.ts';
-import { compareDecimalTexts, compareValues } from './value-order.ts';
+import { compareDecimalTexts, compareTimeKeys, compareValues } from './value-order.ts';
 import { shapeOf } from './value-shape.ts';
 import { findVariants } from './value-variants.ts';
 
@@ -51,7 +51,12 @@ export function buildColumnProfile(
   const textual = type === 'string' || type === 'json';
   const numeric = isNumericType(type);
   const dated = type === 'date' || type === 'timestamp';
-  const order = type === 'decimal' || type === 'integer' ? compareDecimalKeys : compareValues;
+  const order =
+    type === 'decimal' || type === 'integer'
+      ? compareDecimalKeys
+      : type === 'time'
+        ? compareTimeKeys
+        : compareValues;
 
   let sampleTotal = 0;
   let min: ProfileValue | null = null;

@@ -64,3 +64,26 @@ export function compareDecimalTexts(a: string, b: string): number {
   }
   return negative ? -order : order;
 }
+
+/**
+ * Compares time keys as the signed durations they are: MySQL's TIME runs from `-838:59:59` to
+ * `838:59:59` (`25:00:00`, `-00:00:01`), which code-point order ranks wrongly. A key that is no time falls
+ * back to `compareValues`.
+ */
+export function compareTimeKeys(a: ProfileValue, b: ProfileValue): number {
+  const x = typeof a === 'string' ? timeMicros(a) : Number.NaN;
+  const y = typeof b === 'string' ? timeMicros(b) : Number.NaN;
+  if (Number.isNaN(x) || Number.isNaN(y)) return compareValues(a, b);
+  return x - y;
+}
+
+const TIME_KEY = /^(-?)(\d+):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?$/;
+
+// Microseconds of `[-]H+:MM[:SS[.f]]`, or NaN.
+function timeMicros(text: string): number {
+  const m = TIME_KEY.exec(text);
+  if (!m) return Number.NaN;
+  const seconds = Number(m[2]) * 3600 + Number(m[3]) * 60 + Number(m[4] ?? 0);
+  const micros = seconds * 1e6 + Math.round(Number(`0.${m[5] ?? '0'}`) * 1e6);
+  return m[1] === '-' ? -micros : micros;
+}

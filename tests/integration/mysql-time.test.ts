@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import knexFactory from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/schema.ts';
+import { runInventory } from '../../src/stages/inventory-stage.ts';
 import { runMigrate } from '../../src/stages/migrate-stage.ts';
+import { runProfile } from '../../src/stages/profile-stage.ts';
 import { ScratchMysql } from '../helpers/scratch-mysql.ts';
 import { serverAvailable } from '../helpers/servers.ts';
 
@@ -60,5 +62,13 @@ describe.skipIf(!myUp)('MariaDB TIME durations', () => {
     } finally {
       await db.destroy();
     }
+  });
+
+  it('profiles the bounds as signed durations, not as text', async () => {
+    const cfg = { sources: { legacy: { kind: 'mariadb', url: my.url() } } } as unknown as Config;
+    const profile = await runProfile(cfg, await runInventory(cfg));
+    const src = profile.datasets.find((d) => d.dataset === `${my.name}.src`)!;
+    const t = src.columns.find((c) => c.name === 't')!;
+    expect([t.min, t.max]).toEqual(['-838:59:59', '838:59:59']);
   });
 });
