@@ -32,6 +32,7 @@ export function canonicalizerFor(column: Column, targetKind?: string): Canonical
   switch (column.type) {
     case 'string':
       if (UUID_TYPE.test(column.nativeType)) return canonicalUuid;
+      if (INTERVAL_TYPE.test(column.nativeType)) return canonicalInterval;
       return CHAR_TYPE.test(column.nativeType) ? canonicalChar : canonicalString;
     case 'integer':
       return canonicalInteger;
@@ -434,6 +435,42 @@ function canonicalTime(value: Value | undefined): string {
   if (!m) return text;
   const fraction = (m[4] ?? '').replace(/0+$/, '');
   return `${m[1]}:${m[2]}:${m[3] ?? '00'}${fraction ? `.${fraction}` : ''}`;
+}
+
+const INTERVAL_TYPE = /^interval\b/i;
+const INTERVAL_UNIT = /^(-?\d+) (years?|mons?|days?)$/;
+const INTERVAL_CLOCK = /^([+-]?)(\d+):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?$/;
+const UNIT_MONTHS: Readonly<Record<string, number>> = { year: 12, years: 12, mon: 1, mons: 1 };
+
+/**
+ * A PostgreSQL interval as months, days and microseconds, the three parts it stores: the server writes
+ * `10:00:00.5` for the `10:00:00.500` a MySQL TIME(3) reads as, and `1 day 02:00:00` as it was given.
+ * A text in another form is compared as it is.
+ */
+function canonicalInterval(value: Value | undefined): string {
+  if (value === null || value === undefined) return NULL_TEXT;
+  const text = asText(value).trim();
+  let months = 0;
+  let days = 0;
+  let micros = 0;
+  const parts = text.split(/ (?=[-+]?\d)/);
+  for (const part of parts) {
+    const unit = INTERVAL_UNIT.exec(part);
+    if (unit) {
+      const n = Number(unit[1]);
+      const months12 = UNIT_MONTHS[unit[2]!];
+      if (months12 !== undefined) months += n * months12;
+      else days += n;
+      continue;
+    }
+    const clock = INTERVAL_CLOCK.exec(part);
+    if (!clock) return text;
+    const amount =
+      (Number(clock[2]) * 3600 + Number(clock[3]) * 60 + Number(clock[4] ?? 0)) * 1e6 +
+      Math.round(Number(`0.${clock[5] ?? '0'}`) * 1e6);
+    micros += clock[1] === '-' ? -amount : amount;
+  }
+  return `${months}|${days}|${micros}`;
 }
 
 function canonicalBinary(value: Value | undefined): string {

@@ -9,9 +9,10 @@ import { runInventory } from '../../src/stages/inventory-stage.ts';
 import { runMigrate } from '../../src/stages/migrate-stage.ts';
 import { runProfile } from '../../src/stages/profile-stage.ts';
 import { ScratchMysql } from '../helpers/scratch-mysql.ts';
-import { serverAvailable } from '../helpers/servers.ts';
+import { SERVERS, serverAvailable } from '../helpers/servers.ts';
 
 const myUp = await serverAvailable('mysql');
+const pgUp = await serverAvailable('postgres');
 const my = new ScratchMysql('stocktake_mysql_time');
 let dir: string;
 
@@ -71,4 +72,50 @@ describe.skipIf(!myUp)('MariaDB TIME durations', () => {
     const t = src.columns.find((c) => c.name === 't')!;
     expect([t.min, t.max]).toEqual(['-838:59:59', '838:59:59']);
   });
+
+  it.skipIf(!pgUp)(
+    'copies TIME(3) into a PostgreSQL interval, verified, and a re-run changes nothing',
+    async () => {
+      const admin = knexFactory({ client: 'mysql2', connection: my.url(), pool: { min: 0, max: 1 } });
+      await admin.raw(`CREATE TABLE ${my.name}.spans (id int PRIMARY KEY, t3 time(3))`);
+      await admin.raw(
+        `INSERT INTO ${my.name}.spans VALUES (1, '10:00:00.500'), (2, '00:00:00.000'), (3, '23:59:59.990'), (4, '-01:00:00.100'), (5, '838:59:59.000')`,
+      );
+      await admin.destroy();
+      const pg = knexFactory({ client: 'pg', connection: SERVERS.postgres, pool: { min: 0, max: 1 } });
+      try {
+        await pg.raw('DROP SCHEMA IF EXISTS st_time_interval CASCADE');
+        await pg.raw('CREATE SCHEMA st_time_interval');
+        await pg.raw('CREATE TABLE st_time_interval.spans (id int PRIMARY KEY, t3 interval)');
+        const cfg = {
+          sources: { legacy: { kind: 'mariadb', url: my.url() } },
+          targets: { app: { kind: 'postgres', url: SERVERS.postgres, schemas: ['st_time_interval'] } },
+          mappings: [
+            {
+              name: 'spans',
+              from: { source: 'legacy', dataset: `${my.name}.spans` },
+              to: { target: 'app', dataset: 'st_time_interval.spans', key: ['id'], mode: 'mirror' },
+              fields: { id: {}, t3: {} },
+            },
+          ],
+        } as unknown as Config;
+        const first = await runMigrate(cfg, { rejectsDir: join(dir, 'interval-1') });
+        expect(first.error).toBeNull();
+        expect(first.run.mappings[0]).toMatchObject({ inserted: 5, reconciliation: { ok: true } });
+        const again = await runMigrate(cfg, { rejectsDir: join(dir, 'interval-2') });
+        expect(again.run.mappings[0]).toMatchObject({ inserted: 0, updated: 0, deleted: 0, unchanged: 5 });
+        const { rows } = await pg.raw('SELECT t3::text AS t FROM st_time_interval.spans ORDER BY id');
+        expect(rows.map((r: { t: string }) => r.t)).toEqual([
+          '10:00:00.5',
+          '00:00:00',
+          '23:59:59.99',
+          '-01:00:00.1',
+          '838:59:59',
+        ]);
+      } finally {
+        await pg.raw('DROP SCHEMA IF EXISTS st_time_interval CASCADE');
+        await pg.destroy();
+      }
+    },
+  );
 });
