@@ -557,7 +557,9 @@ const transformWithArgs = strict(
         .string()
         .regex(/^[gimsuy]*$/, 'flags among g, i, m, s, u, y')
         .optional()
-        .describe('default g; given flags replace it (gi: every match, ignoring case); the pattern is read in Unicode mode'),
+        .describe(
+          'default g; given flags replace it (gi: every match, ignoring case); the pattern is read in Unicode mode',
+        ),
     }).optional(),
     split: strict({
       separator,

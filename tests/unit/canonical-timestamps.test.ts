@@ -45,7 +45,10 @@ describe('canonical timestamps', () => {
     expect(ts('9999-12-31T22:59:59.999990-01:00')).toBe(ts('9999-12-31T23:59:59.99999Z'));
     expect(ts('9999-12-31T23:59:59.9999984')).toBe(ts('9999-12-31T23:59:59.999998'));
     // Rounded to the column's fraction digits, half up, past 2^53 too.
-    const ms = canonicalizerFor(col('t', 'timestamp', { nativeType: 'timestamp(3)', precision: 3 }), 'postgres');
+    const ms = canonicalizerFor(
+      col('t', 'timestamp', { nativeType: 'timestamp(3)', precision: 3 }),
+      'postgres',
+    );
     expect(ms('9999-12-31T23:59:59.123500')).toBe(big('9999-12-31T23:59:59Z', 124_000));
     expect(ms('1000-01-01T00:00:00.000400')).toBe(big('1000-01-01T00:00:00Z', 0));
   });

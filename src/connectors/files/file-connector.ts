@@ -141,7 +141,8 @@ export class FileConnector<S extends ScannedDataset> implements Connector {
     yield* this.#backend.read(entry, positions, options);
     // Rows read from a file written to meanwhile are of neither version: a diff of them would delete or
     // cut rows. The read fails instead, before a plan or a migration uses them.
-    if ((await this.#backend.stamp(entry.file.path)) !== entry.stamp) throw fileChanged(this.name, entry.file.path);
+    if ((await this.#backend.stamp(entry.file.path)) !== entry.stamp)
+      throw fileChanged(this.name, entry.file.path);
   }
 
   async scannedProfile(ref: DatasetRef): Promise<DatasetObservation | undefined> {

@@ -33,5 +33,9 @@ const PARSED_ELEMENTS: ReadonlySet<string> = new Set([
 
 /** `character varying(20)[]` → `character varying`. */
 function elementType(nativeType: string): string {
-  return nativeType.replace(/(\[\d*\])+$/, '').replace(/\(.*\)$/, '').replace(/\(\d+\)/, '').trim();
+  return nativeType
+    .replace(/(\[\d*\])+$/, '')
+    .replace(/\(.*\)$/, '')
+    .replace(/\(\d+\)/, '')
+    .trim();
 }
