@@ -438,6 +438,9 @@ function stringConversion(
   const notText = `is not text (${where} is ${column.nativeType})`;
   const holds = `${where} (${column.nativeType}) holds ${max}`;
   const noNul = targetKind === 'postgres';
+  // A MySQL/MariaDB CHAR(n) drops trailing spaces when it stores a value: `a␠␠` comes back `a`.
+  const dropsTrailing =
+    (targetKind === 'mysql' || targetKind === 'mariadb') && /^char\b/i.test(column.nativeType);
   // An SQLite column whose declared type is not text (`STRING`, `UUID`, `ENUM`: NUMERIC affinity) stores a text
   // that reads as a number as that number: `01000` would come back as 1000.
   const numericAffinity = targetKind === 'sqlite' && !/^(TEXT|BLOB)$/.test(sqliteAffinity(column.nativeType));
@@ -474,6 +477,15 @@ function stringConversion(
           'REJECT_ENCODING',
         );
       text = text.replaceAll('\u0000', '?');
+    }
+    if (dropsTrailing && text.endsWith(' ')) {
+      if (!accepted.truncate)
+        return fail(
+          failure,
+          `ends in spaces, which ${where} (${column.nativeType}) drops: a MySQL CHAR column keeps no trailing space (trim the field, or accept it with lossy: [truncate])`,
+          'REJECT_TOO_LONG',
+        );
+      text = text.replace(/ +$/, '');
     }
     if (numericAffinity) {
       const stored = sqliteNumberOf(text);
@@ -656,10 +668,14 @@ function floatConversion(
     if (decimal !== null && numberToDecimal(n) !== decimal && !accepted.round)
       return fail(failure, imprecise, 'REJECT_PRECISION');
     if (!single) return n;
-    if (Math.abs(n) > FLOAT32_MAX) return fail(failure, outOfRange, 'REJECT_OUT_OF_RANGE');
-    const stored = shortestFloat32(Math.fround(n));
+    // 3.4028235e38, the shortest text of the largest float32, is a hair above it as a double: it rounds to
+    // that float, as every value that does not round to infinity.
+    const float = Math.fround(n);
+    if (!Number.isFinite(float)) return fail(failure, outOfRange, 'REJECT_OUT_OF_RANGE');
+    const stored = shortestFloat32(float);
     if (stored !== n && !accepted.round) return fail(failure, imprecise, 'REJECT_PRECISION');
-    return stored;
+    // MySQL/MariaDB read the text sent as a double and refuse one past the largest float: send the float.
+    return Math.abs(stored) > FLOAT32_MAX ? float : stored;
   };
 }
 

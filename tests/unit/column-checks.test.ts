@@ -261,6 +261,26 @@ describe('numbers', () => {
     expect(check(col('float', 'double'), 0.123456789, 'mariadb')).toBe(0.123456789);
     expect(check(col('float', 'REAL'), 0.123456789, 'sqlite')).toBe(0.123456789);
   });
+
+  test('a MySQL CHAR drops trailing spaces: a value ending in them is refused unless truncate is accepted', () => {
+    const char = col('string', 'char(10)', { length: 10 });
+    expect(check(char, 'a  ', 'mariadb')).toBe(
+      'REJECT_TOO_LONG ends in spaces, which t.c (char(10)) drops: a MySQL CHAR column keeps no trailing space (trim the field, or accept it with lossy: [truncate])',
+    );
+    expect(check(char, 'a  ', 'mysql', ['truncate'])).toBe('a');
+    expect(check(char, ' a', 'mariadb')).toBe(' a');
+    // PostgreSQL's character(n) pads and compares without them: nothing is lost.
+    expect(check(col('string', 'character(10)', { length: 10 }), 'a  ', 'postgres')).toBe('a  ');
+    expect(check(col('string', 'varchar(10)', { length: 10 }), 'a  ', 'mariadb')).toBe('a  ');
+  });
+
+  test('the largest 4-byte float, written as its shortest text, fits: sent as the float itself', () => {
+    // 3.4028235e38 is a hair above 3.4028234663852886e38 as a double; MariaDB refuses the text, not the float.
+    expect(check(col('float', 'float'), '3.4028235e38', 'mariadb')).toBe(3.4028234663852886e38);
+    expect(check(col('float', 'float'), -3.4028235e38, 'mariadb')).toBe(-3.4028234663852886e38);
+    expect(check(col('float', 'real'), '3.4028235e38', 'postgres')).toBe(3.4028234663852886e38);
+    expect(check(col('float', 'float'), '3.5e38', 'mariadb')).toMatch(/^REJECT_OUT_OF_RANGE/);
+  });
 });
 
 describe('dates and times', () => {

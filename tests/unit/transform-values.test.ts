@@ -425,3 +425,14 @@ describe('lookup from a CSV file', () => {
     ).toThrow('mixed.csv mixes encodings: line 3 is not UTF-8');
   });
 });
+
+describe('phone', () => {
+  test('refuses a value that holds more than a number, rather than drop the rest', () => {
+    for (const text of ['01 23 45 67 89 ext. 12', '+33612345678a', 'Tel: 06 12 34 56 78'])
+      expect(transformOne(['phone'], text)).toBe(
+        `REJECT_FORMAT phone: "${text}" is not a valid phone number for FR: it holds more than a phone number`,
+      );
+    expect(transformOne(['phone'], '+33 (0)6 12 34 56 78'.replace('(0)', ''))).toBe('+33612345678');
+    expect(transformOne(['phone'], '(01) 23.45.67-89')).toBe('+33123456789');
+  });
+});

@@ -10,6 +10,8 @@ import {
 } from './transform-types.ts';
 
 const DEFAULT_COUNTRY = 'FR';
+/** A phone number as written: digits, an optional leading `+`, and the separators people put between them. */
+const PHONE_TEXT = /^\+?[\d\s\u00a0\u202f.\-/()]+$/;
 const SEPARATORS = /[\s.-]/g;
 /**
  * A French number once separators are gone: national (`06…`), international (`+336…`, `00336…`), or its nine
@@ -79,6 +81,10 @@ export const CONTACT_TRANSFORMS: readonly TransformDefinition[] = [
           const fast = frenchE164(text);
           if (fast !== undefined) return fast;
         }
+        // libphonenumber finds a number inside any text (`01 23 45 67 89 ext. 12`, `+33612345678a`) and
+        // drops the rest: a value that holds more than a number is refused, not cut.
+        if (!PHONE_TEXT.test(text))
+          return fail(failure, `${reason}: it holds more than a phone number`, 'REJECT_FORMAT');
         const parsed = parsePhoneNumberFromString(text, country as CountryCode);
         return parsed?.isValid() ? parsed.number : fail(failure, reason, 'REJECT_FORMAT');
       };
