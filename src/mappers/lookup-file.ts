@@ -1,5 +1,5 @@
 /**
- * Reads a lookup table from a CSV file (`,`, `;` or tab separated, with a header), once per mapping
+ * Reads a lookup table from a CSV file (`,`, `;` or tab separated, as its header line shows, with a header), once per mapping
  * compile. Its encoding is detected as a source file's is (BOM, UTF-16, UTF-8, else Windows-1252), so
  * `Société` in a legacy export matches `Société` in the data.
  */
@@ -26,7 +26,12 @@ export function loadCsvLookup(
   const text = decodeLookup(bytes, file);
   let records: Record<string, string>[];
   try {
-    records = parse(text, { columns: true, bom: true, delimiter: [',', ';', '\t'], skip_empty_lines: true });
+    records = parse(text, {
+      columns: true,
+      bom: true,
+      delimiter: headerDelimiter(text),
+      skip_empty_lines: true,
+    });
   } catch (error) {
     throw new Error(`${file} is not a readable CSV: ${(error as Error).message}`);
   }
@@ -48,6 +53,29 @@ export function loadCsvLookup(
     table.set(k, v);
   });
   return table;
+}
+
+/**
+ * The one separator of the file, read from its header line: the most frequent of `;`, tab and `,` outside
+ * quotes. A French export separates by `;` and writes `Société anonyme, au capital` in its cells: all
+ * three at once would cut that cell in two.
+ */
+function headerDelimiter(text: string): string {
+  const counts = new Map<string, number>([
+    [';', 0],
+    ['\t', 0],
+    [',', 0],
+  ]);
+  let quoted = false;
+  for (let i = text.charCodeAt(0) === 0xfeff ? 1 : 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && (ch === '\n' || ch === '\r')) break;
+    else if (!quoted && counts.has(ch)) counts.set(ch, counts.get(ch)! + 1);
+  }
+  let best = ',';
+  for (const [delimiter, count] of counts) if (count > counts.get(best)!) best = delimiter;
+  return best;
 }
 
 /**

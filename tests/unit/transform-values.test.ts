@@ -395,6 +395,26 @@ describe('lookup from a CSV file', () => {
     });
   });
 
+  test('separates by the one delimiter its header uses: a ; file keeps the commas of its cells', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stocktake-lookup-'));
+    writeFileSync(join(dir, 'formes.csv'), 'code;libelle\nSA;Société anonyme, au capital\nA;1,5\n');
+    writeFileSync(join(dir, 'tabs.csv'), 'code\tlibelle\nSA;x\tun; deux\n');
+    const source = dataset('s', [column('v', 'string')]);
+    const run = (file: string, key: string) => {
+      const compiled = compileMapping(
+        mapping({ v: { transform: [{ lookup: { file, key: 'code', value: 'libelle' } }] } }),
+        0,
+        { source, baseDir: dir },
+      );
+      const out: Value[] = [];
+      compiled.map([key], out);
+      return out[0];
+    };
+    expect(run('formes.csv', 'SA')).toBe('Société anonyme, au capital');
+    expect(run('formes.csv', 'A')).toBe('1,5');
+    expect(run('tabs.csv', 'SA;x')).toBe('un; deux');
+  });
+
   test('reads a Windows-1252 file as such, and refuses one mixing encodings with the line', () => {
     const dir = mkdtempSync(join(tmpdir(), 'stocktake-lookup-'));
     // "forme;libellé\nSté;Société\n" as a legacy Excel export writes it.
