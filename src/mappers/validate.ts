@@ -18,6 +18,9 @@ import {
 } from './transforms/transform-types.ts';
 import { toText } from './transforms/value-text.ts';
 
+/** The calling codes of France and of its overseas departments and territories. */
+const FRENCH_CALLING_CODES = /^\+(33|262|269|508|590|594|596|681|687|689)/;
+
 /** Every format `validate:` accepts, with how a failing value is described. */
 const FORMATS: Readonly<Record<string, { test: (text: string) => boolean; reason: string }>> = {
   email: { test: FORMAT_RECOGNISERS.email, reason: 'is not an e-mail address' },
@@ -25,7 +28,13 @@ const FORMATS: Readonly<Record<string, { test: (text: string) => boolean; reason
     test: (t) => isFrenchPhoneFormat(t) || isE164PhoneFormat(t),
     reason: 'is not a phone number (French or international with +)',
   },
-  phone_fr: { test: FORMAT_RECOGNISERS.phone_fr, reason: 'is not a French phone number' },
+  // A French number in a national layout, or in E.164 as the `phone` transform writes it (`+33…`, and the
+  // overseas departments' own codes: `+590…`, `+262…`).
+  phone_fr: {
+    test: (t) =>
+      isFrenchPhoneFormat(t) || (isE164PhoneFormat(t) && FRENCH_CALLING_CODES.test(t.replace(/[ .-]/g, ''))),
+    reason: 'is not a French phone number',
+  },
   phone_e164: { test: FORMAT_RECOGNISERS.phone_e164, reason: 'is not an international phone number (+…)' },
   postal_code_fr: { test: FORMAT_RECOGNISERS.postal_code_fr, reason: 'is not a French postal code' },
   siren: { test: FORMAT_RECOGNISERS.siren, reason: 'is not a SIREN number (9 digits and a valid key)' },

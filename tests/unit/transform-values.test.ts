@@ -456,3 +456,19 @@ describe('phone', () => {
     expect(transformOne(['phone'], '(01) 23.45.67-89')).toBe('+33123456789');
   });
 });
+
+describe('validate: phone_fr after the phone transform', () => {
+  test('accepts the E.164 numbers the transform writes, France and overseas, and no other country', () => {
+    const steps = { transform: ['phone' as const], validate: 'phone_fr' };
+    const source = dataset('s', [column('v', 'string')]);
+    const run = (value: string) => {
+      const compiled = compileMapping(mapping({ v: steps }), 0, { source });
+      const out: Value[] = [];
+      const rejection = compiled.map([value], out);
+      return rejection ? rejection.code : out[0];
+    };
+    expect(run('06 12 34 56 78')).toBe('+33612345678');
+    expect(run('0590 12 34 56')).toBe('+590590123456');
+    expect(run('+32 470 12 34 56')).toBe('REJECT_FORMAT');
+  });
+});
