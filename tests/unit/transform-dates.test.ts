@@ -77,6 +77,13 @@ describe('datetime across the Paris clock changes', () => {
     expect(transformOne([named], '15 juillet 2024 12:00')).toBe('2024-07-15T10:00:00.000Z');
   });
 
+  test('a two-digit year reads as 1961–2060, and a longer number where yy stands is refused', () => {
+    const short = { date: { formats: ['dd/MM/yy'] } };
+    expect(transformOne([short], '01/01/45')).toBe('2045-01-01');
+    expect(transformOne([short], '31/12/61')).toBe('1961-12-31');
+    expect(transformOne([short], '01/01/202')).toMatch(/^REJECT_TRANSFORM date: "01\/01\/202" is not a date/);
+  });
+
   test('a time the clocks repeat is read as the later of its two instants, in standard time', () => {
     // 02:30 on 27 October 2024 in Paris is 00:30Z (summer time) and again 01:30Z (standard time).
     expect(transformOne([step], '27/10/2024 02:30')).toBe('2024-10-27T01:30:00.000Z');

@@ -174,11 +174,16 @@ function luxonParser(format: string, zone: string, locale: string): DateParser {
   // read as a wall-clock time (in UTC, which skips no hour) and the step's zone places it, as it places the
   // digit formats': in a zone, luxon would move a time the clocks skip (31/03/24 02:30 in Europe/Paris)
   // forward instead of refusing it.
-  const zoned = /(^|[^'])[Zz]/.test(format.replace(/'[^']*'/g, ''));
+  const bare = format.replace(/'[^']*'/g, '');
+  const zoned = /(^|[^'])[Zz]/.test(bare);
+  // A two-digit year reads as 1961–2060 (luxon's rule): a longer number where `yy` stands (`01/01/202`)
+  // would be taken as that year (0202), so it is refused.
+  const twoDigitYear = /(^|[^y])yy([^y]|$)/.test(bare);
   const options = { zone: zoned ? zone : 'UTC', locale };
   return (text, fields) => {
     const parsed = DateTime.fromFormat(text, format, options);
     if (!parsed.isValid) return false;
+    if (twoDigitYear && (parsed.year < 1961 || parsed.year > 2060)) return false;
     fields.year = parsed.year;
     fields.month = parsed.month;
     fields.day = parsed.day;
