@@ -143,7 +143,11 @@ function canonicalFloat(value: Value | undefined): string {
 function canonicalBoolean(value: Value | undefined): string {
   if (value === null || value === undefined) return NULL_TEXT;
   if (typeof value === 'boolean') return value ? 't' : 'f';
-  if (typeof value === 'number' || typeof value === 'bigint') return Number(value) !== 0 ? 't' : 'f';
+  // A MySQL tinyint(1) or an SQLite BOOLEAN may hold 2: that is no `true`, and a plan must see it differ.
+  if (typeof value === 'number' || typeof value === 'bigint') {
+    const n = Number(value);
+    return n === 1 ? 't' : n === 0 ? 'f' : asText(value);
+  }
   if (typeof value === 'string') {
     const text = value.trim().toLowerCase();
     if (text === 't' || text === 'true' || text === '1' || text === 'y' || text === 'yes') return 't';

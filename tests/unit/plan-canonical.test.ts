@@ -91,6 +91,9 @@ describe('canonical values per target column type', () => {
     const bool = canonicalizerFor(col('b', 'boolean'));
     expect(bool(true)).toBe(bool(1));
     expect(bool('false')).toBe(bool(0));
+    // A tinyint(1) or an SQLite BOOLEAN holding 2 is no `true`: a plan must see it differ and rewrite it.
+    expect(bool(2)).not.toBe(bool(true));
+    expect(bool(-1)).not.toBe(bool(true));
     const json = canonicalizerFor(col('j', 'json'));
     expect(json({ a: 1, b: [1, { c: 2, d: 3 }] })).toBe(json(new JsonText('{"b":[1,{"d":3,"c":2}],"a":1}')));
     // A string is a JSON string document, never the document its text spells.
