@@ -105,7 +105,8 @@ export class RejectTally {
         field: rejection.field,
         value: shown,
         // A step's reason may quote the value again (a zero date's hint): masked there too.
-        reason: `${rejection.step}: ${quoteValue(shown as Value)} ${
+        // Bytes are described (`3 bytes`), never quoted as if they were that text.
+        reason: `${rejection.step}: ${quoteValue(rejection.value instanceof Uint8Array ? rejection.value : (shown as Value))} ${
           parts ? rejection.reason : maskMessage(rejection.reason, [rejection.value], [kind], this.#unmasked)
         }`,
         code: rejection.code,

@@ -61,7 +61,7 @@ mappings:
       .split('\n')
       .map((l) => JSON.parse(l));
     expect(rejects.map((r) => [r.key, r.field, r.code, r.reason])).toEqual([
-      [{ id: 2 }, 'body', 'REJECT_TYPE', 'target: "3 bytes" is not text (notes.body is TEXT)'],
+      [{ id: 2 }, 'body', 'REJECT_TYPE', 'target: 3 bytes is not text (notes.body is TEXT)'],
     ]);
   });
 
