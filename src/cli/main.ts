@@ -2,10 +2,10 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT } from '../core/errors.ts';
 import { boundHeapGrowth } from '../core/heap.ts';
+import { jsonDocumentWritten } from '../core/json-output.ts';
 import { removeSpillDirectories } from '../core/temp-files.ts';
 import { TOOL_VERSION } from '../core/version.ts';
 import { COMMAND_SUMMARIES } from './command-summaries.ts';
-import { jsonDocumentWritten } from './output.ts';
 
 /** Each command's module, loaded only when needed: `stocktake inventory` never loads the report or the mappers. */
 const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {

@@ -3,6 +3,7 @@
  * stderr. Every line passes through `redact`, so a secret never reaches a terminal or a CI log, and
  * through `terminalText`, so a name read from a source cannot drive the terminal.
  */
+import { markJsonDocumentWritten } from '../core/json-output.ts';
 import { redact } from '../core/secrets.ts';
 import { terminalText } from '../core/terminal-text.ts';
 
@@ -19,11 +20,7 @@ export interface Output {
   readonly jsonMode: boolean;
 }
 
-/** True once a JSON document went to stdout: a failure after it is told by that document, not another. */
-let documentWritten = false;
-export function jsonDocumentWritten(): boolean {
-  return documentWritten;
-}
+export { jsonDocumentWritten } from '../core/json-output.ts';
 
 /** Creates the printer; `quiet` drops progress lines. */
 export function createOutput(options: { json?: boolean; quiet?: boolean } = {}): Output {
@@ -42,7 +39,7 @@ export function createOutput(options: { json?: boolean; quiet?: boolean } = {}):
       if (jsonMode) {
         const text = JSON.stringify(document, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2);
         process.stdout.write(`${redact(text)}\n`);
-        documentWritten = true;
+        markJsonDocumentWritten();
       }
     },
   };

@@ -23,3 +23,15 @@ export function shortestFloat32(f: number): number {
   }
   return sign * Number(magnitude.toPrecision(9));
 }
+
+/** True when a float column stores 4-byte floats: PostgreSQL and SQL Server `real`, MySQL `float` (p ≤ 24). */
+export function isSinglePrecision(column: { readonly nativeType: string }, targetKind?: string): boolean {
+  const native = column.nativeType.toLowerCase();
+  if (targetKind === 'sqlite') return false;
+  if (/^(real|float4)\b/.test(native)) return targetKind !== 'mysql' && targetKind !== 'mariadb';
+  if (targetKind === 'mysql' || targetKind === 'mariadb') {
+    const p = /^float\s*\((\d+)/.exec(native);
+    return p ? Number(p[1]) <= 24 : /^float\b/.test(native);
+  }
+  return false;
+}

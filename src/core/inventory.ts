@@ -153,6 +153,12 @@ export interface Dataset {
   readonly readable?: false;
   /** The partitioned table this dataset is a partition of: its rows are in that table's `rowCount` too. */
   readonly partitionOf?: string;
+  /**
+   * PostgreSQL table inheritance (outside partitioning): the table this one inherits from. A query of the
+   * parent reads the child's rows too, so they are in the parent's `rowCount`, and `rowTotal` counts
+   * them once; mapping both tables would copy those rows twice.
+   */
+  readonly inheritsFrom?: string;
   /** Bytes on disk, indexes included, where the source reports it. */
   readonly sizeBytes?: number;
   /** False when `sizeBytes` comes from catalog statistics rather than a measure of the files. */
@@ -196,11 +202,11 @@ export function countsInTotal(
   datasets: readonly Dataset[],
   rows: (dataset: Dataset) => number | null = (d) => d.rowCount,
 ): (dataset: Dataset) => boolean {
-  const parents = new Map(datasets.map((d) => [d.name, d.partitionOf]));
+  const parents = new Map(datasets.map((d) => [d.name, d.partitionOf ?? d.inheritsFrom]));
   const counted = new Set(datasets.filter((d) => rows(d) !== null).map((d) => d.name));
   const inCountedParent = (d: Dataset) => {
     // Up the partition tree (bounded, should a catalog ever list a cycle): a counted ancestor holds these rows.
-    let parent = d.partitionOf;
+    let parent = d.partitionOf ?? d.inheritsFrom;
     for (let depth = 0; parent !== undefined && depth < datasets.length; depth++) {
       if (counted.has(parent)) return true;
       parent = parents.get(parent);

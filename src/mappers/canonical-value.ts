@@ -12,6 +12,7 @@ import {
   parseJsonExact,
 } from '../connectors/json-text.ts';
 import type { Value } from '../connectors/types.ts';
+import { isSinglePrecision, shortestFloat32 } from '../core/float32.ts';
 import type { Column } from '../core/inventory.ts';
 import { isCanonicalDecimal, numberToDecimal, parseDecimalText, plainDecimalText } from './decimal-text.ts';
 
@@ -39,7 +40,7 @@ export function canonicalizerFor(column: Column, targetKind?: string): Canonical
     case 'decimal':
       return canonicalDecimal;
     case 'float':
-      return canonicalFloat;
+      return isSinglePrecision(column, targetKind) ? canonicalFloat32 : canonicalFloat;
     case 'boolean':
       return canonicalBoolean;
     case 'date':
@@ -138,6 +139,20 @@ function canonicalFloat(value: Value | undefined): string {
     return Number.isNaN(n) ? String(value) : String(n);
   }
   return asText(value);
+}
+
+/**
+ * A value of a 4-byte float column as the float it is, by its shortest text: 3.4028235e38 and
+ * 3.4028234663852886e38 are one float, the largest.
+ */
+function canonicalFloat32(value: Value | undefined): string {
+  if (value === null || value === undefined) return NULL_TEXT;
+  const n = typeof value === 'number' ? value : Number(value);
+  if (typeof value !== 'number' && typeof value !== 'string' && typeof value !== 'bigint')
+    return asText(value);
+  if (!Number.isFinite(n)) return canonicalFloat(value);
+  const float = Math.fround(n);
+  return Number.isFinite(float) ? String(shortestFloat32(float)) : canonicalFloat(value);
 }
 
 function canonicalBoolean(value: Value | undefined): string {

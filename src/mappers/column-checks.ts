@@ -11,7 +11,7 @@
 import { canonicalJsonNumber, isJsonText, JsonText } from '../connectors/json-text.ts';
 import { sqliteAffinity } from '../connectors/sqlite/sqlite-types.ts';
 import type { Value } from '../connectors/types.ts';
-import { shortestFloat32 } from '../core/float32.ts';
+import { isSinglePrecision, shortestFloat32 } from '../core/float32.ts';
 import type { Column, LogicalType } from '../core/inventory.ts';
 import { isIsoDateFormat, isIsoDateTimeFormat } from '../profilers/formats/dates.ts';
 import {
@@ -612,17 +612,7 @@ function decimalConversion(
   };
 }
 
-/** True when a float column stores 4-byte floats: PostgreSQL and SQL Server `real`, MySQL `float` (p ≤ 24). */
-export function isSinglePrecision(column: Column, targetKind?: string): boolean {
-  const native = column.nativeType.toLowerCase();
-  if (targetKind === 'sqlite') return false;
-  if (/^(real|float4)\b/.test(native)) return targetKind !== 'mysql' && targetKind !== 'mariadb';
-  if (targetKind === 'mysql' || targetKind === 'mariadb') {
-    const p = /^float\s*\((\d+)/.exec(native);
-    return p ? Number(p[1]) <= 24 : /^float\b/.test(native);
-  }
-  return false;
-}
+export { isSinglePrecision } from '../core/float32.ts';
 
 const FLOAT32_MAX = 3.4028234663852886e38;
 

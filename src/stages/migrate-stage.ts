@@ -51,6 +51,7 @@ import {
 } from '../mappers/preflight.ts';
 import { RecordedRejects, RejectTally } from '../mappers/rejects.ts';
 import { RejectsFiles } from '../mappers/rejects-file.ts';
+import { type LockedTarget, lockRuns } from '../mappers/run-lock.ts';
 import { type MappingConnectors, openMappingConnectors, selectedMappings } from './plan-stage.ts';
 
 /** Options of `runMigrate`. */
@@ -106,6 +107,7 @@ export async function runMigrate(config: Config, options: MigrateRunOptions): Pr
       ...(options.onStep ? { onStep: options.onStep } : {}),
     }));
   let rejects: RejectsFiles | undefined;
+  let unlock: (() => Promise<void>) | undefined;
   try {
     if (options.plan) checkPlanCoversMappings(config, options.plan, connectors, options.only);
     const prepared = preflight({
@@ -139,6 +141,8 @@ export async function runMigrate(config: Config, options: MigrateRunOptions): Pr
       const open = options.openWriter ?? ((c: Connector, t: WriteTarget) => openWriter(c, t, p));
       writers.set(p.config.name, await open(connector, target));
     }
+    // A run still writing a mapping holds its lock: this one stops before reading its checkpoint.
+    unlock = await lockRuns(await lockedTargets(prepared, connectors));
     const resumedRuns = options.resume ? await interruptedRuns(prepared, writers) : new Set<string>();
     if (!options.resume) await refuseOverInterruptedRuns(prepared, writers);
     rejects = new RejectsFiles(options.rejectsDir);
@@ -182,8 +186,31 @@ export async function runMigrate(config: Config, options: MigrateRunOptions): Pr
     return { run: rejects.created ? run : { ...run, rejectsFiles: [] }, error: outcome };
   } finally {
     rejects?.close();
+    await unlock?.();
     if (!options.connectors) await connectors.close();
   }
+}
+
+/** The mappings' PostgreSQL and MySQL/MariaDB targets, each mapping once (its passes share the lock). */
+async function lockedTargets(
+  prepared: readonly PreparedMapping[],
+  connectors: MappingConnectors,
+): Promise<LockedTarget[]> {
+  const targets = new Map<string, LockedTarget>();
+  for (const p of prepared) {
+    const connector = connectors.targets.get(p.target.name)!.connector;
+    if (!(connector instanceof SqlConnector)) continue;
+    const key = `${p.target.name}\u0000${p.target.dataset.name}\u0000${p.mappingName}`;
+    if (targets.has(key)) continue;
+    targets.set(key, {
+      mapping: p.mappingName,
+      target: p.target.name,
+      table: p.target.dataset.name,
+      kind: connector.kind,
+      db: await connector.db(),
+    });
+  }
+  return [...targets.values()];
 }
 
 /** The runs that stopped before every mapping was done: `--resume` continues them. */

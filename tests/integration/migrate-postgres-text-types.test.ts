@@ -235,3 +235,37 @@ describe.skipIf(!pgUp)('PostgreSQL arrays the driver does not parse, into SQLite
     }
   });
 });
+
+describe.skipIf(!pgUp)('PostgreSQL character(n) into a text column', () => {
+  it('writes the value without its padding, as PostgreSQL casts it to text', async () => {
+    await pg.run(`CREATE TABLE codes (id integer PRIMARY KEY, code character(5), tags character(3)[]);
+      INSERT INTO codes VALUES (1, 'ab', '{x,yz}'), (2, ' c', NULL), (3, '', NULL)`);
+    const path = join(dir, 'codes.sqlite');
+    const setup = new Database(path);
+    setup.exec('CREATE TABLE codes (id INTEGER PRIMARY KEY, code TEXT, tags JSON)');
+    setup.close();
+    const cfg = {
+      sources: { legacy: { kind: 'postgres', url: pg.url() } },
+      targets: { app: { kind: 'sqlite', path } },
+      mappings: [
+        {
+          name: 'codes',
+          from: { source: 'legacy', dataset: 'public.codes' },
+          to: { target: 'app', dataset: 'codes', key: ['id'], mode: 'upsert' },
+          fields: { id: {}, code: {}, tags: {} },
+        },
+      ],
+    } as unknown as Config;
+    await migrateTwice(cfg, join(dir, 'codes'), { inserted: 3 });
+    const db = new Database(path, { readonly: true });
+    try {
+      expect(db.prepare('SELECT id, code, tags FROM codes ORDER BY id').all()).toEqual([
+        { id: 1, code: 'ab', tags: '["x","yz"]' },
+        { id: 2, code: ' c', tags: null },
+        { id: 3, code: '', tags: null },
+      ]);
+    } finally {
+      db.close();
+    }
+  });
+});

@@ -164,6 +164,35 @@ describe.skipIf(!up)('MariaDB zero dates', () => {
     expect(profile.findings.filter((f) => f.code === 'PROFILE_FAILED')).toEqual([]);
   });
 
+  it('lists an invalid date ALLOW_INVALID_DATES let in as the date it is, not as a zero date', async () => {
+    const admin = knexFactory({
+      client: 'mysql2',
+      connection: url(),
+      pool: {
+        min: 0,
+        max: 1,
+        afterCreate: (
+          raw: { query: (sql: string, done: (e: Error | null) => void) => void },
+          done: (e: Error | null, raw: unknown) => void,
+        ) => raw.query("SET SESSION sql_mode = 'ALLOW_INVALID_DATES'", (error) => done(error, raw)),
+      },
+    });
+    await admin.raw('CREATE TABLE invalid_dates (id INT PRIMARY KEY, d DATE, dt DATETIME(3))');
+    await admin.raw(`INSERT INTO invalid_dates VALUES (1, '2024-02-31', '2023-02-29 10:00:00.250'),
+      (2, '2024-04-31', '2024-06-31 00:00:00'), (3, '2024-01-15', '2024-01-15 00:00:00')`);
+    await admin.destroy();
+    await connector.inventory();
+    const observation = await connector.pushdownProfile!({ name: `${DB}.invalid_dates` });
+    const dt = column(observation, 'dt');
+    expect(dt.nullLike.zeroDate).toBe(0);
+    expect(dt.distinct).toBe(3);
+    expect(dt.topValues.map((t) => t.value).sort()).toEqual([
+      '2023-02-29T10:00:00.25',
+      '2024-01-15T00:00:00',
+      '2024-06-31T00:00:00',
+    ]);
+  });
+
   it('reads years before 100 as themselves: the listed and summarised profiles agree', async () => {
     const admin = knexFactory({ client: 'mysql2', connection: url(), pool: { min: 0, max: 1 } });
     await admin.raw('CREATE TABLE early (id INT PRIMARY KEY, d DATE)');

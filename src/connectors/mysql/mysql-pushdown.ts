@@ -24,6 +24,9 @@ export const mysqlPushdown: PushdownDialect = {
     // A FLOAT is sent as the 6 digits the server prints (16777216 as 16777200): as a double, it is sent
     // whole, and read back as the shortest decimal of the 4-byte float it holds, as reads give it.
     if (isMysqlFloat(column)) return `(${expr} * 1e0)`;
+    // A date or date-time as the text a read gives: UNION ALL (the frequency statement) turns an invalid
+    // one that ALLOW_INVALID_DATES let in (`2024-02-31`) into the zero date, which would count as missing.
+    if (column.type === 'date' || column.type === 'timestamp') return `CAST(${expr} AS CHAR)`;
     // Converted so that the bytes read back are UTF-8 whatever the column's character set.
     return column.type === 'string' ? `BINARY CONVERT(${textOf(expr, column)} USING utf8mb4)` : expr;
   },

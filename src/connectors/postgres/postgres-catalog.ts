@@ -55,6 +55,10 @@ SELECT c.oid::bigint AS oid, n.nspname AS schema, c.relname AS name, c.relkind A
   obj_description(c.oid, 'pg_class') AS comment,
   CASE WHEN c.relkind IN ('v','m') THEN pg_get_viewdef(c.oid, true) END AS definition,
   i.inhparent::bigint AS parent_oid, pn.nspname AS parent_schema, pc.relname AS parent_name,
+  CASE WHEN c.relkind IN ('r','f') AND NOT c.relispartition AND EXISTS (SELECT 1 FROM pg_inherits x WHERE x.inhrelid = c.oid)
+    THEN (SELECT quote_ident(ipn.nspname) || '.' || quote_ident(ipc.relname) FROM pg_inherits ih
+      JOIN pg_class ipc ON ipc.oid = ih.inhparent JOIN pg_namespace ipn ON ipn.oid = ipc.relnamespace
+      WHERE ih.inhrelid = c.oid ORDER BY ih.inhseqno LIMIT 1) END AS inherits_from,
   CASE WHEN c.relrowsecurity THEN row_security_active(c.oid) ELSE false END AS row_security,
   has_schema_privilege(n.oid, 'USAGE') AND has_any_column_privilege(c.oid, 'SELECT') AS readable,
   c.relispopulated AS populated,
@@ -466,6 +470,7 @@ export async function postgresCatalog(db: PgSessions, scope: CatalogScope): Prom
       ...(r.relkind === 'p' ? { partitioned: true } : {}),
       ...(r.readable && r.populated ? {} : { readable: false }),
       ...(r.parent_name ? { partitionOf: `${r.parent_schema}.${r.parent_name}` } : {}),
+      ...(r.inherits_from ? { inheritsFrom: unquotedName(r.inherits_from) } : {}),
       ...sizeOf(r, measured.get(key)),
       ...(r.comment ? { comment: r.comment } : {}),
       ...(r.definition ? { definition: r.definition.trim() } : {}),
@@ -735,6 +740,8 @@ interface RawRelation {
   parent_oid: string | null;
   parent_schema: string | null;
   parent_name: string | null;
+  /** The table this one inherits from (its first parent, quoted), outside partitioning. */
+  inherits_from: string | null;
   row_security: boolean;
 }
 
@@ -800,4 +807,10 @@ interface RawIndex {
   keys: string;
   key_count: number;
   definitions: string[] | null;
+}
+
+/** `"my schema"."t"` as the inventory names datasets: `my schema.t`. */
+function unquotedName(quoted: string): string {
+  const parts = quoted.match(/"(?:[^"]|"")*"|[^.]+/g) ?? [quoted];
+  return parts.map((p) => (p.startsWith('"') ? p.slice(1, -1).replaceAll('""', '"') : p)).join('.');
 }

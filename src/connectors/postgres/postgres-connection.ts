@@ -43,6 +43,9 @@ const PARSERS: Readonly<Record<number, (value: string) => unknown>> = {
   604: keepText,
   628: keepText,
   718: keepText,
+  // character(n) without its padding, as PostgreSQL's own cast to text or varchar gives it: the spaces are
+  // no part of the value (`ab` and `ab   ` are equal there), and written into a varchar they would be.
+  1042: (text: string) => text.replace(/ +$/, ''),
 };
 
 /** The pg driver and the connection options of a source or target: UTC sessions, exact date text, and `default_transaction_read_only` for audits. */
@@ -81,6 +84,7 @@ export async function postgresConnection(
     1021: arrayOf(floatOrText),
     1022: arrayOf(floatOrText),
     1182: arrayOf(keepText),
+    1014: arrayOf((text: string) => text.replace(/ +$/, '')),
     // bytea[] elements as the server writes them (`\\x00ff`): pg parses them into Buffers, which JSON cannot hold.
     1001: arrayOf(keepText),
     1183: arrayOf(keepText),
