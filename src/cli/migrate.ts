@@ -87,7 +87,7 @@ export function migrateCommand(): Command {
 export function readPlan(file: string): PlanDocument {
   let doc: Partial<PlanDocument>;
   try {
-    doc = JSON.parse(readFileSync(file, 'utf8')) as Partial<PlanDocument>;
+    doc = JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, '')) as Partial<PlanDocument>;
   } catch (error) {
     throw new StocktakeError(
       'PLAN_UNREADABLE',

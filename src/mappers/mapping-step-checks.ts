@@ -20,6 +20,12 @@ interface Problem {
 /** Every such problem of every mapping of `config`, with its config path. */
 export function mappingStepProblems(config: Config): Problem[] {
   const problems: Problem[] = [];
+  // `plan` and `migrate` over no mapping would report a green run over nothing.
+  if ((config.mappings ?? []).length === 0)
+    problems.push({
+      path: 'mappings',
+      message: 'declare at least one mapping: plan and migrate run the mappings',
+    });
   (config.mappings ?? []).forEach((mapping, i) => {
     for (const [field, entry] of Object.entries(mapping?.fields ?? {}))
       if (entry) checkFieldSteps(`mappings[${i}].fields.${field}`, entry, problems);

@@ -27,7 +27,8 @@ function jsonReplacer(_key: string, value: unknown): unknown {
 export function readInventory(file: string, options: { redacted?: boolean } = {}): Inventory {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
+    // A document saved by an editor that writes a byte-order mark reads as the same document.
+    parsed = JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
     if (options.redacted) parsed = redactDocument(parsed);
   } catch (error) {
     throw new StocktakeError(

@@ -30,7 +30,8 @@ export function readPlan(file: string): PlanView {
 function readJson(file: string, what: string): unknown {
   try {
     // A document edited by hand since stocktake wrote it may hold a secret: the report masks it.
-    return redactDocument(JSON.parse(readFileSync(file, 'utf8')) as unknown);
+    // A byte-order mark an editor wrote before the document is no part of it.
+    return redactDocument(JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, '')) as unknown);
   } catch (error) {
     throw new StocktakeError('USAGE', `${file}: cannot read the ${what} (${(error as Error).message})`, {
       context: { file },
