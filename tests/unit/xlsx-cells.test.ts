@@ -161,6 +161,16 @@ describe('xlsx cells', () => {
     expect(rows[1]).toEqual([8, 12.5, new Date('1900-01-01T00:00:00Z'), new Date('1900-02-28T00:00:00Z')]);
   });
 
+  it('keeps a date-formatted serial no calendar day has as its number: 0, below 0, 60, past 9999', async () => {
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('S');
+    sheet.addRow(['a', 'b', 'c', 'd', 'e']);
+    const row = sheet.addRow([0, -5, 60, 2958466, 61]);
+    for (let c = 1; c <= 5; c++) row.getCell(c).numFmt = 'dd/mm/yyyy';
+    const rows = await valuesOf(workbook, 'serials');
+    expect(rows[1]).toEqual([0, -5, 60, 2958466, new Date('1900-03-01T00:00:00Z')]);
+  });
+
   it('reads a time of day as its time and a duration as its hours, a date-time shown as a time as a date-time', async () => {
     const workbook = new ExcelJS.Workbook();
     const sheet = workbook.addWorksheet('S');
