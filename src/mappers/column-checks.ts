@@ -42,6 +42,7 @@ import {
   repertoireOf,
   replaceUnencodable,
   truncateBytes,
+  wholeGraphemes,
 } from './text-encoding.ts';
 import { type FAILED, fail, type StepFailure, type TransformFn } from './transforms/transform-types.ts';
 import { zeroDateReason } from './zero-date.ts';
@@ -182,14 +183,21 @@ function characterLength(text: string, max: number): number {
   return n;
 }
 
+// Cuts after `max` code points, then back to a whole character (`e` and its combining accent together).
 function truncateCharacters(text: string, max: number): string {
-  return Array.from(text).slice(0, max).join('');
+  let end = 0;
+  let n = 0;
+  for (const char of text) {
+    if (n++ === max) break;
+    end += char.length;
+  }
+  return wholeGraphemes(text, end);
 }
 
-// Cuts at `max` UTF-16 units without splitting a surrogate pair.
+// Cuts at `max` UTF-16 units without splitting a surrogate pair or a character from its marks.
 function truncateUnits(text: string, max: number): string {
   const code = text.charCodeAt(max - 1);
-  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
+  return wholeGraphemes(text, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
 }
 
 /** Compiles the checks of one target column into a single step. */

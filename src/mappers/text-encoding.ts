@@ -219,7 +219,24 @@ export function truncateBytes(text: string, max: number, bytes: Repertoire['byte
     used += size;
     end += char.length;
   }
-  return text.slice(0, end);
+  return wholeGraphemes(text, end);
+}
+
+const GRAPHEMES = new Intl.Segmenter('und', { granularity: 'grapheme' });
+const MARK_OR_JOINER = /^[\p{M}\u200d\ufe0f\u{1f3fb}-\u{1f3ff}]/u;
+
+/**
+ * `text` cut at `end` (UTF-16 units), moved back to the last whole grapheme: a cut between `e` and its
+ * combining accent would keep a bare `e`, one inside an emoji sequence half of it.
+ */
+export function wholeGraphemes(text: string, end: number): string {
+  if (end >= text.length || !MARK_OR_JOINER.test(text.slice(end, end + 2))) return text.slice(0, end);
+  let whole = 0;
+  for (const { index, segment } of GRAPHEMES.segment(text)) {
+    if (index + segment.length > end) break;
+    whole = index + segment.length;
+  }
+  return text.slice(0, whole);
 }
 
 /** `U+1F600`: how a reason names a character without repeating the value. */

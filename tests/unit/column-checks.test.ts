@@ -46,6 +46,12 @@ describe('text', () => {
       'REJECT_TOO_LONG is 4 characters long; t.c (character varying(3)) holds 3',
     );
     expect(check(v, 'a😀bc', 'postgres', ['truncate'])).toBe('a😀b');
+    // A cut never keeps a letter without its combining accent, nor half an emoji sequence.
+    expect(check(v, 'e\u0301e\u0301e\u0301', 'postgres', ['truncate'])).toBe('e\u0301');
+    expect(check(v, 'ab👍🏽', 'postgres', ['truncate'])).toBe('ab');
+    expect(check(col('string', 'nvarchar(3)', { length: 3 }), 'ae\u0301e', 'mssql', ['truncate'])).toBe(
+      'ae\u0301',
+    );
     // `round` alone does not accept a cut text.
     expect(check(v, 'abcd', 'postgres', ['round'])).toMatch(/^REJECT_TOO_LONG/);
   });
