@@ -316,7 +316,8 @@ function typeConversion(column: Column, options: ColumnCheckOptions, where: stri
           ? fits(value, failure)
           : typeof value === 'string' && special?.test(value)
             ? value
-            : fail(failure, zeroDateReason(value, `${where} (${native})`) ?? reason, 'REJECT_TYPE');
+            : (beyondYear9999(value, failure, where, native, options.targetKind, false) ??
+              fail(failure, zeroDateReason(value, `${where} (${native})`) ?? reason, 'REJECT_TYPE'));
     }
     case 'timestamp': {
       const reason = notType('an ISO 8601 date-time; use the datetime transform');
@@ -327,7 +328,8 @@ function typeConversion(column: Column, options: ColumnCheckOptions, where: stri
           ? fits(value, failure)
           : typeof value === 'string' && special?.test(value)
             ? value
-            : fail(failure, zeroDateReason(value, `${where} (${native})`) ?? reason, 'REJECT_TYPE');
+            : (beyondYear9999(value, failure, where, native, options.targetKind, true) ??
+              fail(failure, zeroDateReason(value, `${where} (${native})`) ?? reason, 'REJECT_TYPE'));
     }
     case 'time': {
       const mysql = options.targetKind === 'mysql' || options.targetKind === 'mariadb';
@@ -675,6 +677,32 @@ function floatConversion(
     // MySQL/MariaDB read the text sent as a double and refuse one past the largest float: send the float.
     return Math.abs(stored) > FLOAT32_MAX ? float : stored;
   };
+}
+
+/** A date written with a year of five digits or more (`294276-01-01`, what PostgreSQL holds): past 9999. */
+const LONG_YEAR = /^\d{5,}-\d{2}-\d{2}(?:$|[ T])/;
+
+/** The last year of PostgreSQL's `date` and `timestamp` types. */
+const PG_LAST_YEAR = { date: 5_874_897, timestamp: 294_276 };
+
+// A date or date-time past the year 9999: written as it is into PostgreSQL while its type reaches that
+// year, refused as out of range (not as a text of the wrong form) by the others.
+function beyondYear9999(
+  value: Value,
+  failure: StepFailure,
+  where: string,
+  native: string,
+  targetKind: string | undefined,
+  timestamp: boolean,
+): Value | typeof FAILED | undefined {
+  if (typeof value !== 'string' || !LONG_YEAR.test(value)) return undefined;
+  const year = Number(value.slice(0, value.indexOf('-')));
+  if (targetKind === 'postgres' && year <= PG_LAST_YEAR[timestamp ? 'timestamp' : 'date']) return value;
+  return fail(
+    failure,
+    `is past the year 9999, which ${where} (${native}) cannot hold`,
+    'REJECT_OUT_OF_RANGE',
+  );
 }
 
 // Digits after the decimal point of a time or timestamp text, trailing zeros included; 0 without a fraction.

@@ -289,6 +289,21 @@ describe('numbers', () => {
   });
 });
 
+describe('dates past the year 9999', () => {
+  test('are out of range where the column stops at 9999, written as they are into PostgreSQL', () => {
+    expect(check(col('date', 'date'), '294276-01-01', 'mariadb')).toBe(
+      'REJECT_OUT_OF_RANGE is past the year 9999, which t.c (date) cannot hold',
+    );
+    expect(check(col('timestamp', 'DATETIME'), '12345-06-07T00:00:00', 'sqlite')).toMatch(
+      /^REJECT_OUT_OF_RANGE is past the year 9999/,
+    );
+    expect(check(col('date', 'date'), '294276-01-01', 'postgres')).toBe('294276-01-01');
+    expect(
+      check(col('timestamp', 'timestamp without time zone'), '294277-01-01T00:00:00', 'postgres'),
+    ).toMatch(/^REJECT_OUT_OF_RANGE/);
+  });
+});
+
 describe('dates and times', () => {
   test('fractional seconds beyond the column: REJECT_PRECISION, cut or rounded with a carry', () => {
     const ts0 = col('timestamp', 'timestamp(0) without time zone');
