@@ -25,6 +25,8 @@ export type KeyFolding =
   | 'uca-case-nopad'
   | 'uca-case-accents'
   | 'uca-case-accents-nopad'
+  | 'uca400-case-accents'
+  | 'uca400-case-accents-nopad'
   | 'ascii-case'
   | 'rtrim'
   | 'lower';
@@ -47,6 +49,9 @@ export function keyFoldingOf(column: Column, targetKind: string | undefined): Ke
     // `é` = `é`, a zero-width space ignored. The others (`_general_ci`, latin1's) fold character by character.
     const uca = collation === '' || /unicode|_0900_|uca1400|_520_/.test(collation);
     if (/_as_ci$/.test(collation)) return noPad ? 'uca-case-nopad' : 'uca-case';
+    // `utf8mb4_unicode_ci` weighs by UCA 4.0.0: every character past U+FFFF is one weight, later letters
+    // (ẞ, Ꟁ) none of their own, the soft hyphen counts.
+    if (/_unicode_(nopad_)?ci$/.test(collation)) return noPad ? 'uca400-case-accents-nopad' : 'uca400-case-accents';
     if (uca) return noPad ? 'uca-case-accents-nopad' : 'uca-case-accents';
     return noPad ? 'general-nopad' : 'general';
   }
@@ -82,6 +87,7 @@ export function foldKeyText(text: string, folding: KeyFolding): string {
   const noPad = folding.endsWith('-nopad');
   const padded = noPad ? text : text.replace(/ +$/, '');
   if (folding === 'general' || folding === 'general-nopad') return foldGeneral(padded);
+  if (folding.startsWith('uca400-')) return foldUca400(padded);
   if (folding.startsWith('uca-')) return foldUca(padded, folding.startsWith('uca-case-accents'));
   const lower = padded.toLowerCase();
   return folding === 'case' || folding === 'case-nopad'
@@ -99,11 +105,39 @@ function foldGeneral(text: string): string {
   let out = '';
   for (const ch of text) {
     const code = ch.codePointAt(0)!;
-    if (code === 0xdf || code === 0x1e9e) out += 's';
-    else if (code < 0x250) out += ch.toLowerCase().normalize('NFD').replace(COMBINING_MARKS, '') || ch;
-    else out += ch.toLowerCase();
+    // Every character past U+FFFF weighs the same there.
+    if (code > 0xffff) out += '\ufffd';
+    else if (code === 0xdf) out += 's';
+    else {
+      // The weight is the upper case (`ſ` is `S`, `ı` is `I`, `µ` is `Μ`); a precomposed letter of the
+      // alphabets below U+2000 weighs as its base letter (`é`, `Ā`, `ά`, `ё`); a letter whose upper case is
+      // two characters (`ŉ`) keeps its own weight.
+      const upper = ch.toUpperCase();
+      const one = upper.length === ch.length ? upper : ch;
+      out += code < 0x2000 ? one.normalize('NFD').replace(MARKS, '') || one : one;
+    }
   }
-  return out;
+  return out.toLowerCase();
+}
+
+/**
+ * As `utf8mb4_unicode_ci` (UCA 4.0.0) compares: `foldUca` with accents, but every character past U+FFFF
+ * one weight, the soft hyphen not ignored, and the letters later versions added (ẞ, Latin Extended-D's)
+ * left as they are.
+ */
+function foldUca400(text: string): string {
+  if (ASCII.test(text)) return text.toLowerCase();
+  let out = '';
+  let run = '';
+  for (const ch of text) {
+    const code = ch.codePointAt(0)!;
+    const unknown = code === 0x1e9e || (code >= 0xa720 && code <= 0xa7ff) || code === 0xad;
+    if (code > 0xffff || unknown) {
+      out += foldUca(run, true, false) + (code > 0xffff ? '\ufffd' : ch);
+      run = '';
+    } else run += ch;
+  }
+  return out + foldUca(run, true, false);
 }
 
 /**
@@ -112,18 +146,22 @@ function foldGeneral(text: string): string {
  * (zero-width space, soft hyphen) left out, `ß` as `ss` and `œ` as `oe`, case folded, and with
  * `accents` the accents too.
  */
-function foldUca(text: string, accents: boolean): string {
+function foldUca(text: string, accents: boolean, later = true): string {
   if (ASCII.test(text)) return text.toLowerCase();
-  const lower = text
+  const folded = text
     .normalize('NFKD')
     .replace(IGNORABLE, '')
     .toLowerCase()
     .replace(/ß/g, 'ss')
     .replace(/œ/g, 'oe');
+  // UCA 5.2 and later weigh these as their letters; 4.0.0 (`foldUca400`) gives them weights of their own.
+  const lower = later ? folded.replace(LATER_EXPANSIONS, (ch) => LATER_EXPANSION[ch]!) : folded;
   return accents ? lower.replace(MARKS, '') : lower.normalize('NFC');
 }
 
 const ASCII = /^[\x00-\x7f]*$/;
+const LATER_EXPANSION: Readonly<Record<string, string>> = { æ: 'ae', đ: 'd', ł: 'l' };
+const LATER_EXPANSIONS = /[æđł]/g;
 const MARKS = /\p{M}/gu;
 const IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
 

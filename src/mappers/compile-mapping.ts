@@ -84,8 +84,11 @@ interface FieldProgram {
  * by the type its source inferred from all its values (`1.234` is a thousand or a decimal by the whole
  * column); a `ref` matches the old keys another mapping read typed.
  */
-/** The steps that parse a text into a typed value. */
-const TEXT_PARSERS: ReadonlySet<string> = new Set(['number', 'integer', 'boolean', 'date', 'datetime']);
+/**
+ * The steps that parse a file's text as written (`1.234,56`, `Oui`): steps before them were written against
+ * that text. A date step reads the scan's dates unless it names its formats (which already reads the text).
+ */
+const TEXT_PARSERS: ReadonlySet<string> = new Set(['number', 'integer', 'boolean']);
 
 const PARSING_STEPS: ReadonlySet<string> = new Set([
   'number',

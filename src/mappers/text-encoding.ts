@@ -223,14 +223,15 @@ export function truncateBytes(text: string, max: number, bytes: Repertoire['byte
 }
 
 const GRAPHEMES = new Intl.Segmenter('und', { granularity: 'grapheme' });
-const MARK_OR_JOINER = /^[\p{M}\u200d\ufe0f\u{1f3fb}-\u{1f3ff}]/u;
 
 /**
  * `text` cut at `end` (UTF-16 units), moved back to the last whole grapheme: a cut between `e` and its
  * combining accent would keep a bare `e`, one inside an emoji sequence half of it.
  */
 export function wholeGraphemes(text: string, end: number): string {
-  if (end >= text.length || !MARK_OR_JOINER.test(text.slice(end, end + 2))) return text.slice(0, end);
+  if (end >= text.length) return text;
+  // An ASCII letter before and after the cut: no grapheme crosses it.
+  if (text.charCodeAt(end) < 0x80 && (end === 0 || text.charCodeAt(end - 1) < 0x80)) return text.slice(0, end);
   let whole = 0;
   for (const { index, segment } of GRAPHEMES.segment(text)) {
     if (index + segment.length > end) break;

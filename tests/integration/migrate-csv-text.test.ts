@@ -214,6 +214,16 @@ describe('CSV text into text columns', () => {
     ]);
   });
 
+  it('a date step without formats after trim still reads the dates the scan read', async () => {
+    const { cfg, path } = setUp('trimmed-dates', { ref: {}, jour: { transform: ['trim', 'date'] } });
+    const { error } = await runMigrate(cfg, { rejectsDir: join(dir, 'trimmed-dates-out') });
+    expect(error).toBeNull();
+    expect(rows(path).map((r) => [r.ref, r.jour])).toEqual([
+      ['A1', '2024-04-03'],
+      ['A2', '2024-05-15'],
+    ]);
+  });
+
   it("a number step with a decimal separator takes a sheet's number cells as the numbers they are", async () => {
     const workbook = new ExcelJS.Workbook();
     const sheet = workbook.addWorksheet('Prix');

@@ -49,6 +49,11 @@ describe('text', () => {
     // A cut never keeps a letter without its combining accent, nor half an emoji sequence.
     expect(check(v, 'e\u0301e\u0301e\u0301', 'postgres', ['truncate'])).toBe('e\u0301');
     expect(check(v, 'ab👍🏽', 'postgres', ['truncate'])).toBe('ab');
+    expect(check(v, 'ab🇫🇷', 'postgres', ['truncate'])).toBe('ab');
+    expect(
+      check(col('string', 'character varying(2)', { length: 2 }), '👨‍👩‍👧', 'postgres', ['truncate']),
+    ).toBe('');
+    expect(check(v, 'a🏴󠁧󠁢󠁥󠁮󠁧󠁿', 'postgres', ['truncate'])).toBe('a');
     expect(check(col('string', 'nvarchar(3)', { length: 3 }), 'ae\u0301e', 'mssql', ['truncate'])).toBe(
       'ae\u0301',
     );

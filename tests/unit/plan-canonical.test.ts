@@ -190,6 +190,22 @@ describe('key comparison across collations', () => {
     ['utf8mb4_general_ci', 'Ǆ', 'ǆ', true],
     ['utf8mb4_general_ci', 'ŉ', 'n', false],
     ['utf8mb4_general_ci', 'Æ', 'ae', false],
+    ['utf8mb4_general_ci', 'ſ', 's', true],
+    ['utf8mb4_general_ci', 'ı', 'i', true],
+    ['utf8mb4_general_ci', 'µ', 'μ', true],
+    ['utf8mb4_general_ci', 'ά', 'α', true],
+    ['utf8mb4_general_ci', 'ё', 'е', true],
+    ['utf8mb4_general_ci', 'ẞ', 'ß', false],
+    ['utf8mb4_general_ci', '😀', '𝔸', true],
+    ['utf8mb4_unicode_ci', '😀', '😁', true],
+    ['utf8mb4_unicode_ci', 'ẞ', 'ss', false],
+    ['utf8mb4_unicode_ci', 'ẞ', 'ß', false],
+    ['utf8mb4_unicode_ci', 'Ꟁ', 'ꟁ', false],
+    ['utf8mb4_unicode_ci', 'a\u00adb', 'ab', false],
+    ['utf8mb4_unicode_520_ci', 'æ', 'ae', true],
+    ['utf8mb4_unicode_520_ci', 'đ', 'd', true],
+    ['utf8mb4_unicode_520_ci', 'ł', 'l', true],
+    ['utf8mb4_unicode_520_ci', '😀', '😁', false],
   ])('%s: %s and %s are one key: %s', (collation, a, b, same) => {
     const folding = keyFoldingOf(col('k', 'string', { collation }), 'mariadb');
     expect(foldKeyText(a, folding) === foldKeyText(b, folding)).toBe(same);

@@ -360,6 +360,10 @@ describe('expr results and failures', () => {
     expect(reason).not.toContain('Dupont');
     expect(reason).not.toContain('12 34 56');
     expect(reason).toContain('nom = "D');
+    // CEL's own message quoting a value is masked too.
+    const quoted = run({ n: { transform: [{ expr: 'duration(nom)' }] } }, { nom: 'Dupont' }) as string;
+    expect(quoted).toMatch(/^REJECT_TRANSFORM expr: makes the expression fail: /);
+    expect(quoted).not.toContain('Dupont');
   });
 
   test('a list or a map is a JSON document, its integers whole', () => {

@@ -209,10 +209,15 @@ export const EXPR_TRANSFORM: TransformDefinition = {
       } catch (error) {
         // The values the expression read, since the step's own value is often null (an `expr` without `from`).
         const inputs = used.map((name) => `${name} = ${shown(variables[name], name)}`).join(', ');
-        return fail(
-          failure,
-          `makes the expression fail: ${firstLine((error as Error).message)}${inputs ? ` (${inputs})` : ''}`,
-        );
+        // CEL's own message may quote a value it read (`Invalid duration string: Dupont`): masked there too.
+        let message = firstLine((error as Error).message);
+        for (const name of used) {
+          const raw = variables[name];
+          if (typeof raw !== 'string' || raw.length < 3 || !message.includes(raw)) continue;
+          const masked = JSON.parse(shown(raw, name)) as string;
+          if (masked !== raw) message = message.split(raw).join(masked);
+        }
+        return fail(failure, `makes the expression fail: ${message}${inputs ? ` (${inputs})` : ''}`);
       }
     };
   },
