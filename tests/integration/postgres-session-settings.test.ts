@@ -14,8 +14,8 @@ const up = await serverAvailable('postgres');
 const NAME = 'stocktake_it_session_settings';
 const scratch = new ScratchPostgres(NAME);
 
-async function readAll() {
-  const connector = await createPostgresConnector({ kind: 'postgres', url: scratch.url() } as never, {
+async function readAll(url = scratch.url()) {
+  const connector = await createPostgresConnector({ kind: 'postgres', url } as never, {
     name: 'pg',
     mode: 'audit',
   });
@@ -59,5 +59,10 @@ describe.skipIf(!up)('PostgreSQL output settings of a database', () => {
     const set = await readAll();
     expect(set.rows).toEqual(plain.rows);
     expect([set.min, set.max]).toEqual([plain.min, plain.max]);
+    // A URL's own options (a search_path) are kept, and do not take the pinned settings away.
+    const withOptions = await readAll(
+      `${scratch.url()}?options=${encodeURIComponent('-c search_path=public')}`,
+    );
+    expect(withOptions.rows).toEqual(plain.rows);
   });
 });

@@ -119,9 +119,19 @@ export async function postgresConnection(
     );
   const ssl = tlsOptions(config.ssl, source);
   if (config.url) checkUrl(config.url, source);
+  // pg lays a URL's own `?options=` (`-c search_path=app`) over the config's: the session settings above
+  // would be lost. The URL's options go first, the pinned ones after them, which win.
+  let url = config.url;
+  if (url && /[?&]options=/.test(url)) {
+    const parsed = new URL(url);
+    const own = parsed.searchParams.get('options');
+    parsed.searchParams.delete('options');
+    url = parsed.toString();
+    if (own) settings.unshift(own);
+  }
   const connection: Record<string, unknown> = {
-    ...(config.url
-      ? { connectionString: config.url }
+    ...(url
+      ? { connectionString: url }
       : {
           host: config.host,
           port: config.port ?? 5432,
