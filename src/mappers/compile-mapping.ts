@@ -561,6 +561,9 @@ function buildCompiledMapping(
       }
       failure.step = 'target';
       failure.value = value;
+      // A NOT NULL column refusing the null `onInvalid` wrote: the failure that made it null is the cause.
+      if (value === null && nulled !== undefined)
+        failure.reason = `${failure.reason} (it became null as ${nulled})`;
       return FAILED;
     }
     return value;

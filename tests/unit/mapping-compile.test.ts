@@ -323,6 +323,20 @@ describe('onInvalid, required, lossy and column types', () => {
     );
   });
 
+  test('a NOT NULL column refusing the null onInvalid wrote names the failure that made it null', () => {
+    const notNull = dataset('t', [column('v', 'string', { nativeType: 'text', nullable: false })]);
+    const compiled = compileMapping(
+      mapping({ v: { from: 'v', transform: [{ date: 'dd/MM/yyyy' }], onInvalid: 'null' } }, []),
+      0,
+      { source: src, target: notNull },
+    );
+    const out: Value[] = [];
+    const rejection = compiled.map(['x', null], out);
+    expect(rejection && `${rejection.code} ${formatRejection(rejection)}`).toBe(
+      'REJECT_REQUIRED target: null is not allowed: t.v is NOT NULL (it became null as date: is not a date in dd/MM/yyyy)',
+    );
+  });
+
   test('required (and a key) takes an empty or blank text for no value', () => {
     expect(one('v', { required: true }, '', { target: false })).toBe(
       'REJECT_REQUIRED required: "" is empty, which is not allowed: the field is required',
