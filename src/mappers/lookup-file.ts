@@ -23,13 +23,16 @@ export function loadCsvLookup(
   } catch {
     throw new Error(`cannot read ${file} (looked for ${path})`);
   }
-  const text = decodeLookup(bytes, file);
+  // Excel's `sep=;` first line names the separator, as it does for a source file.
+  let text = decodeLookup(bytes, file);
+  const sep = /^\uFEFF?sep=(.)\r?\n/.exec(text);
+  if (sep) text = text.slice(sep[0].length);
   let records: Record<string, string>[];
   try {
     records = parse(text, {
       columns: true,
       bom: true,
-      delimiter: headerDelimiter(text),
+      delimiter: sep ? sep[1]! : headerDelimiter(text),
       skip_empty_lines: true,
     });
   } catch (error) {
@@ -73,9 +76,10 @@ function headerDelimiter(text: string): string {
     else if (!quoted && (ch === '\n' || ch === '\r')) break;
     else if (!quoted && counts.has(ch)) counts.set(ch, counts.get(ch)! + 1);
   }
-  let best = ',';
+  // A tie goes to `;`, then tab: a French header `code;libellé, court` names two columns.
+  let best = ';';
   for (const [delimiter, count] of counts) if (count > counts.get(best)!) best = delimiter;
-  return best;
+  return counts.get(best)! > 0 ? best : ',';
 }
 
 /**

@@ -417,6 +417,27 @@ describe('lookup from a CSV file', () => {
     expect(run('formes.csv', 'SA')).toBe('Société anonyme, au capital');
     expect(run('formes.csv', 'A')).toBe('1,5');
     expect(run('tabs.csv', 'SA;x')).toBe('un; deux');
+    // One `;` and one `,` in the header: `;` wins; Excel's `sep=` line names the separator.
+    writeFileSync(join(dir, 'tie.csv'), 'code;libelle, court\nSA;Société anonyme\n');
+    writeFileSync(join(dir, 'sep.csv'), 'sep=;\ncode;libelle\nSA;S.A., société\n');
+    const other = (file: string) => {
+      const compiled = compileMapping(
+        mapping({
+          v: {
+            transform: [
+              { lookup: { file, key: 'code', value: file === 'tie.csv' ? 'libelle, court' : 'libelle' } },
+            ],
+          },
+        }),
+        0,
+        { source, baseDir: dir },
+      );
+      const out: Value[] = [];
+      compiled.map(['SA'], out);
+      return out[0];
+    };
+    expect(other('tie.csv')).toBe('Société anonyme');
+    expect(other('sep.csv')).toBe('S.A., société');
   });
 
   test('reads a Windows-1252 file as such, and refuses one mixing encodings with the line', () => {
