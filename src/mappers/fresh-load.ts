@@ -22,7 +22,7 @@
  */
 import type { Connector, Value } from '../connectors/types.ts';
 import type { Checkpoint, Writer } from '../connectors/writer-types.ts';
-import { StocktakeError } from '../core/errors.ts';
+import { isStocktakeError, StocktakeError } from '../core/errors.ts';
 import type { Fingerprint, MappingRun, Reconciliation } from '../core/plan.ts';
 import { BatchApplier, type BatchLists, emptyLists } from './apply-batches.ts';
 import type { ApplyMappingOptions } from './apply-mapping.ts';
@@ -319,6 +319,19 @@ class FreshLoadStream {
       await this.#settle();
       if (this.#failure) throw this.#failure.error;
       if (error instanceof KeysPastBudget) return false;
+      // The batches written before the file changed are committed: the run is resumed once it is whole.
+      if (isStocktakeError(error, 'FILE_CHANGED')) {
+        const { batches, rows } = this.#applier.progress;
+        throw new StocktakeError(
+          'MIGRATE_INTERRUPTED',
+          `mapping ${this.#prepared.config.name}: ${error.message}, after batch ${batches} (${rows} rows applied)`,
+          {
+            hint: 'run `stocktake migrate --resume` once whatever writes the file has finished',
+            context: { mapping: this.#prepared.config.name },
+            cause: error,
+          },
+        );
+      }
       throw error;
     }
     // A read cut short by the signal is not the whole source: the last batch is not marked done.

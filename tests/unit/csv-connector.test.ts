@@ -483,3 +483,19 @@ describe('a source path that cannot be listed', () => {
     await expect(gone.inventory()).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' });
   });
 });
+
+describe('a folder holding a link to a file', () => {
+  it('reads the linked file as one of its own', async () => {
+    const dir = join(root, `case-${++counter}`);
+    mkdirSync(join(dir, 'real'), { recursive: true });
+    mkdirSync(join(dir, 'src'), { recursive: true });
+    writeFileSync(join(dir, 'real', 'r.csv'), 'id;x\n1;a\n');
+    writeFileSync(join(dir, 'src', 'own.csv'), 'id;y\n1;b\n');
+    symlinkSync(join(dir, 'real', 'r.csv'), join(dir, 'src', 'linked.csv'));
+    for (const path of [join(dir, 'src'), join(dir, 'src', '*.csv')]) {
+      const connector = await createCsvConnector({ kind: 'csv', path }, { name: 'files', mode: 'audit' });
+      const inventory = await connector.inventory();
+      expect(inventory.datasets.map((d) => d.name).sort()).toEqual(['linked', 'own']);
+    }
+  });
+});

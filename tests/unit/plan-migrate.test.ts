@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MappingConfig } from '../../src/config/schema.ts';
 import type { Connector } from '../../src/connectors/types.ts';
 import type { Writer, WriteTarget } from '../../src/connectors/writer-types.ts';
-import { isStocktakeError } from '../../src/core/errors.ts';
+import { isStocktakeError, StocktakeError } from '../../src/core/errors.ts';
 import { planMapping } from '../../src/mappers/plan-mapping.ts';
 import { preflight } from '../../src/mappers/preflight.ts';
 import { runMigrate } from '../../src/stages/migrate-stage.ts';
@@ -461,6 +461,26 @@ describe('migrate', () => {
       unchanged: 30,
       reconciliation: { ok: true, matched: 30 },
     });
+  });
+
+  it('stops a fresh load whose source file changed mid-read as an interrupted run, resumable', async () => {
+    const w = world({ rows: 30 });
+    const read = w.source.read.bind(w.source);
+    w.source.read = async function* (ref, options) {
+      let n = 0;
+      for await (const batch of read(ref, options)) {
+        if (++n === 4)
+          throw new StocktakeError('FILE_CHANGED', 'customers.csv: the file changed while it was read');
+        yield batch;
+      }
+    };
+    const first = await runMigrate(w.config, { connectors: w.connectors, rejectsDir: dir, batchSize: 5 });
+    expect(first.error).toMatchObject({
+      code: 'MIGRATE_INTERRUPTED',
+      exitCode: 4,
+      hint: expect.stringContaining('--resume'),
+    });
+    expect(first.run.mappings[0]).toMatchObject({ path: 'fresh-load', status: 'interrupted' });
   });
 
   it('resumes a saved plan whose run finished one mapping before it was interrupted in the next', async () => {

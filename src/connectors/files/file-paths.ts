@@ -4,6 +4,7 @@
  * files share a name.
  */
 import type { Stats } from 'node:fs';
+import { statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, relative, sep } from 'node:path';
 import picomatch from 'picomatch';
@@ -62,7 +63,9 @@ async function listFiles(source: string, dir: string, recursive: boolean): Promi
   });
   const files: string[] = [];
   for (const entry of entries) {
-    if (entry.isFile()) files.push(join(entry.parentPath ?? dir, entry.name));
+    const path = join(entry.parentPath ?? dir, entry.name);
+    // A link to a file is that file (a link to a folder is not followed: it could loop).
+    if (entry.isFile() || (entry.isSymbolicLink() && isFileSync(path))) files.push(path);
   }
   return files;
 }
@@ -114,4 +117,12 @@ function unreadable(source: string, path: string, error: unknown): StocktakeErro
     hint: 'check the permissions and links of the `path` of the source',
     context: { source, file: path },
   });
+}
+
+function isFileSync(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }
