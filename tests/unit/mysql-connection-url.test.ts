@@ -30,6 +30,9 @@ describe('a MySQL/MariaDB url', () => {
     expect(() => connectionOf('mysql://u@h/db?bogus=1')).toThrow(
       expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining('"bogus"') }),
     );
+    expect(() => connectionOf('mysql://u@h/db?ssl-mode=REQUIRED&ssl-mode=DISABLED')).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining('TLS twice') }),
+    );
     expect(() => connectionOf('mysql://u@h/db?ssl-mode=PREFERED')).toThrow(
       expect.objectContaining({ code: 'CONFIG_INVALID' }),
     );

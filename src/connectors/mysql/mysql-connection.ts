@@ -123,6 +123,16 @@ function fieldsOfUrl(
     if (key === 'password') password = value;
     else if (key === 'ssl' || key === 'ssl-mode' || key === 'sslmode' || key === 'ssl_mode') {
       const tls = URL_TLS[value.toLowerCase()];
+      // Asked twice, the last would win unseen (`?ssl-mode=REQUIRED&ssl-mode=DISABLED`): refused.
+      if (ssl !== undefined && JSON.stringify(ssl) !== JSON.stringify(tls))
+        throw new StocktakeError(
+          'CONFIG_INVALID',
+          `source ${source}: the url asks for TLS twice, differently`,
+          {
+            hint: 'give ssl-mode once',
+            context: { source },
+          },
+        );
       if (tls === undefined)
         throw new StocktakeError(
           'CONFIG_INVALID',
