@@ -52,6 +52,22 @@ const REAL_DAYS = ['2020-01-15', '2022-05-06', '2021-07-01'].map(
 );
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 
+/** A connection to the scratch database whose session runs in `mode`, as legacy applications write. */
+function withSqlMode(mode: string) {
+  return knexFactory({
+    client: 'mysql2',
+    connection: url(),
+    pool: {
+      min: 0,
+      max: 1,
+      afterCreate: (
+        raw: { query: (sql: string, done: (e: Error | null) => void) => void },
+        done: (e: Error | null, raw: unknown) => void,
+      ) => raw.query(`SET SESSION sql_mode = '${mode}'`, (error) => done(error, raw)),
+    },
+  });
+}
+
 describe.skipIf(!up)('MariaDB zero dates', () => {
   let connector: Connector;
   const dir = mkdtempSync(join(tmpdir(), 'stocktake-zero-dates-'));
@@ -60,18 +76,7 @@ describe.skipIf(!up)('MariaDB zero dates', () => {
   beforeAll(async () => {
     await scratch.create();
     // An sql_mode without NO_ZERO_DATE and NO_ZERO_IN_DATE, as legacy applications run.
-    const writer = knexFactory({
-      client: 'mysql2',
-      connection: url(),
-      pool: {
-        min: 0,
-        max: 1,
-        afterCreate: (
-          raw: { query: (sql: string, done: (e: Error | null) => void) => void },
-          done: (e: Error | null, raw: unknown) => void,
-        ) => raw.query("SET SESSION sql_mode = ''", (error) => done(error, raw)),
-      },
-    });
+    const writer = withSqlMode('');
     await writer.raw('CREATE TABLE events (id INT PRIMARY KEY, d DATE, dt DATETIME, ts TIMESTAMP NULL)');
     await writer.raw(`INSERT INTO events VALUES ${ROWS.map(() => '(?, ?, ?, ?)').join(', ')}`, ROWS.flat());
     await writer.destroy();
@@ -165,18 +170,7 @@ describe.skipIf(!up)('MariaDB zero dates', () => {
   });
 
   it('lists an invalid date ALLOW_INVALID_DATES let in as the date it is, not as a zero date', async () => {
-    const admin = knexFactory({
-      client: 'mysql2',
-      connection: url(),
-      pool: {
-        min: 0,
-        max: 1,
-        afterCreate: (
-          raw: { query: (sql: string, done: (e: Error | null) => void) => void },
-          done: (e: Error | null, raw: unknown) => void,
-        ) => raw.query("SET SESSION sql_mode = 'ALLOW_INVALID_DATES'", (error) => done(error, raw)),
-      },
-    });
+    const admin = withSqlMode('ALLOW_INVALID_DATES');
     await admin.raw('CREATE TABLE invalid_dates (id INT PRIMARY KEY, d DATE, dt DATETIME(3))');
     await admin.raw(`INSERT INTO invalid_dates VALUES (1, '2024-02-31', '2023-02-29 10:00:00.250'),
       (2, '2024-04-31', '2024-06-31 00:00:00'), (3, '2024-01-15', '2024-01-15 00:00:00')`);

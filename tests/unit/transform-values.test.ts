@@ -230,6 +230,19 @@ describe('hash and uuid', () => {
   });
 });
 
+/** Maps one row of `source` (values by column name): the fields' values, or the rejection as `CODE step: reason`. */
+function rowRunner(source: ReturnType<typeof dataset>) {
+  return (fields: Parameters<typeof mapping>[0], row: Record<string, Value>): Value[] | string => {
+    const compiled = compileMapping(mapping(fields), 0, { source });
+    const out: Value[] = [];
+    const rejection = compiled.map(
+      compiled.sourceColumns.map((c) => row[c] ?? null),
+      out,
+    );
+    return rejection ? `${rejection.code} ${rejection.step}: ${rejection.reason}` : out;
+  };
+}
+
 describe('multi-column fields and expressions', () => {
   const source = dataset('public.customers', [
     column('id', 'integer'),
@@ -240,15 +253,7 @@ describe('multi-column fields and expressions', () => {
     column('amount', 'decimal'),
   ]);
 
-  function run(fields: Parameters<typeof mapping>[0], row: Record<string, Value>): Value[] | string {
-    const compiled = compileMapping(mapping(fields), 0, { source });
-    const out: Value[] = [];
-    const rejection = compiled.map(
-      compiled.sourceColumns.map((c) => row[c] ?? null),
-      out,
-    );
-    return rejection ? `${rejection.code} ${rejection.step}: ${rejection.reason}` : out;
-  }
+  const run = rowRunner(source);
 
   test('concat, join and coalesce read the listed columns in order', () => {
     const row = { id: 7, first: 'Jean', last: 'Dupont', mobile: null, phone: '0123456789' };
@@ -341,15 +346,7 @@ describe('expr results and failures', () => {
     column('int', 'integer'),
   ]);
 
-  function run(fields: Parameters<typeof mapping>[0], row: Record<string, Value>): Value[] | string {
-    const compiled = compileMapping(mapping(fields), 0, { source });
-    const out: Value[] = [];
-    const rejection = compiled.map(
-      compiled.sourceColumns.map((c) => row[c] ?? null),
-      out,
-    );
-    return rejection ? `${rejection.code} ${rejection.step}: ${rejection.reason}` : out;
-  }
+  const run = rowRunner(source);
 
   test('a failure masks the personal values it names', () => {
     const reason = run(
