@@ -51,7 +51,8 @@ export function keyFoldingOf(column: Column, targetKind: string | undefined): Ke
     if (/_as_ci$/.test(collation)) return noPad ? 'uca-case-nopad' : 'uca-case';
     // `utf8mb4_unicode_ci` weighs by UCA 4.0.0: every character past U+FFFF is one weight, later letters
     // (ẞ, Ꟁ) none of their own, the soft hyphen counts.
-    if (/_unicode_(nopad_)?ci$/.test(collation)) return noPad ? 'uca400-case-accents-nopad' : 'uca400-case-accents';
+    if (/_unicode_(nopad_)?ci$/.test(collation))
+      return noPad ? 'uca400-case-accents-nopad' : 'uca400-case-accents';
     if (uca) return noPad ? 'uca-case-accents-nopad' : 'uca-case-accents';
     return noPad ? 'general-nopad' : 'general';
   }

@@ -231,7 +231,8 @@ const GRAPHEMES = new Intl.Segmenter('und', { granularity: 'grapheme' });
 export function wholeGraphemes(text: string, end: number): string {
   if (end >= text.length) return text;
   // An ASCII letter before and after the cut: no grapheme crosses it.
-  if (text.charCodeAt(end) < 0x80 && (end === 0 || text.charCodeAt(end - 1) < 0x80)) return text.slice(0, end);
+  if (text.charCodeAt(end) < 0x80 && (end === 0 || text.charCodeAt(end - 1) < 0x80))
+    return text.slice(0, end);
   let whole = 0;
   for (const { index, segment } of GRAPHEMES.segment(text)) {
     if (index + segment.length > end) break;
