@@ -90,6 +90,11 @@ interface FieldProgram {
  */
 const TEXT_PARSERS: ReadonlySet<string> = new Set(['number', 'integer', 'boolean']);
 
+const NUMBER_TYPES: ReadonlySet<LogicalType> = new Set(['integer', 'decimal', 'float']);
+
+/** Steps that rewrite the characters of a text (not only its case or edges). */
+const TEXT_REWRITERS: ReadonlySet<string> = new Set(['replace', 'split', 'prefix', 'suffix', 'strip_accents']);
+
 const PARSING_STEPS: ReadonlySet<string> = new Set([
   'number',
   'integer',
@@ -252,7 +257,7 @@ export function tryCompileMapping(
     const readsText =
       (textTargetByName.get(field)?.type === 'string' &&
         transforms.every((step) => !PARSING_STEPS.has(stepNameAndArgs(step).name))) ||
-      (source.kind === 'file' && parseAt > 0) ||
+      ((source.kind === 'file' || source.kind === 'sheet') && parseAt > 0) ||
       ((source.kind === 'file' || source.kind === 'sheet') && transforms.some(hasDateFormats)) ||
       (source.kind === 'file' && transforms.some(hasDecimalSeparator));
     const asText = (name: string) => readsText && sourceByName.get(name)!.type !== 'string';
@@ -301,6 +306,19 @@ export function tryCompileMapping(
         column = useColumn(name, asText(name));
         type = asText(name) ? 'string' : found.type;
         carried = found;
+        // A sheet's number cells have no text as written: `replace` would rewrite the text of the number
+        // (`1234.56` → `123456`). The steps are refused; `number` reads a number cell as the number it is.
+        const rewriting = transforms.slice(0, Math.max(parseAt, 0)).find((step) =>
+          TEXT_REWRITERS.has(stepNameAndArgs(step).name),
+        );
+        // A column of French text cells (`1.234,56`) reads with a decimal comma: those are text as written.
+        const numberCells = NUMBER_TYPES.has(found.type) && found.inference?.decimalSeparator !== ',';
+        if (source.kind === 'sheet' && rewriting && numberCells)
+          problems.push({
+            path: `${path}.transform`,
+            message: `${name} is a column of number cells, which \`${stepNameAndArgs(rewriting).name}\` would rewrite as the text of the number (1234.56, not 1 234,56): leave the steps out, \`number\` reads a number cell as it is`,
+            code: 'MAP_FIELD_INVALID',
+          });
       } else {
         problems.push({
           path: config.from === undefined ? path : `${path}.from`,

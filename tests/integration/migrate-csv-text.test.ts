@@ -250,6 +250,46 @@ describe('CSV text into text columns', () => {
     ]);
   });
 
+  it("steps before number read a sheet's text cells as written, and are refused on its number cells", async () => {
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('Ventes');
+    sheet.addRow(['ref', 'montant', 'texte']);
+    sheet.addRow(['A1', 1234.56, '1.234,56']);
+    sheet.addRow(['A2', 12.5, '12,5']);
+    const file = join(dir, 'ventes.xlsx');
+    await workbook.xlsx.writeFile(file);
+    const french = [
+      { replace: { pattern: '\\.', with: '' } },
+      { replace: { pattern: ',', with: '.' } },
+      'number',
+    ];
+    const configFor = (from: string) => {
+      const { cfg, path } = setUp(`ventes-${from}`, { ref: {}, montant_num: { from, transform: french } });
+      return {
+        path,
+        cfg: {
+          ...cfg,
+          sources: { legacy: { kind: 'xlsx', path: file } },
+          mappings: [{ ...cfg.mappings![0]!, from: { source: 'legacy', dataset: 'Ventes' } }],
+        } as unknown as Config,
+      };
+    };
+    const text = configFor('texte');
+    const { error } = await runMigrate(text.cfg, { rejectsDir: join(dir, 'ventes-texte') });
+    expect(error).toBeNull();
+    expect(rows(text.path).map((r) => [r.ref, r.montant_num])).toEqual([
+      ['A1', 1234.56],
+      ['A2', 12.5],
+    ]);
+    // The number cells would be rewritten as the text of the number (1234.56 → 123456): refused.
+    await expect(
+      runMigrate(configFor('montant').cfg, { rejectsDir: join(dir, 'ventes-montant') }),
+    ).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringContaining('montant is a column of number cells'),
+    });
+  });
+
   it('reads a workbook text cell as written too, as the CSV file', async () => {
     const workbook = new ExcelJS.Workbook();
     const sheet = workbook.addWorksheet('Clients');
