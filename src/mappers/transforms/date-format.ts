@@ -179,11 +179,14 @@ function luxonParser(format: string, zone: string, locale: string): DateParser {
   // A two-digit year reads as 1961–2060 (luxon's rule): a longer number where `yy` stands (`01/01/202`)
   // would be taken as that year (0202), so it is refused.
   const twoDigitYear = /(^|[^y])yy([^y]|$)/.test(bare);
+  // luxon reads an hour of 24 (`24:00`) as the next day's midnight; the digit formats refuse it.
+  const hours = /H/.test(bare);
   const options = { zone: zoned ? zone : 'UTC', locale };
   return (text, fields) => {
     const parsed = DateTime.fromFormat(text, format, options);
     if (!parsed.isValid) return false;
     if (twoDigitYear && (parsed.year < 1961 || parsed.year > 2060)) return false;
+    if (hours && /(^|\D)24:\d\d/.test(text)) return false;
     fields.year = parsed.year;
     fields.month = parsed.month;
     fields.day = parsed.day;
