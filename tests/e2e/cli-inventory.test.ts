@@ -92,7 +92,13 @@ describe('stocktake inventory (command line)', () => {
       );
       expect(stderr).not.toContain('missing.sqlite');
     }
-    const { code, stderr } = stocktake(['migrate', '-c', config, '-o', join(dir, 'a-file')]);
+    const mapped = join(dir, 'with-mapping.yaml');
+    writeFileSync(
+      mapped,
+      'sources:\n  crm: { kind: sqlite, path: missing.sqlite }\ntargets:\n  app: { kind: sqlite, path: app.sqlite }\n' +
+        'mappings:\n  - { name: m, from: { source: crm, dataset: t }, to: { target: app, dataset: t, key: [id] }, fields: { id: {} } }\n',
+    );
+    const { code, stderr } = stocktake(['migrate', '-c', mapped, '-o', join(dir, 'a-file')]);
     expect([code, stderr.split('\n')[0]]).toEqual([
       2,
       `error OUTPUT_UNWRITABLE: cannot write the outputs into ${join(dir, 'a-file')}: a file of that name (or of one of its parent folders) is in the way`,
