@@ -93,7 +93,13 @@ const TEXT_PARSERS: ReadonlySet<string> = new Set(['number', 'integer', 'boolean
 const NUMBER_TYPES: ReadonlySet<LogicalType> = new Set(['integer', 'decimal', 'float']);
 
 /** Steps that rewrite the characters of a text (not only its case or edges). */
-const TEXT_REWRITERS: ReadonlySet<string> = new Set(['replace', 'split', 'prefix', 'suffix', 'strip_accents']);
+const TEXT_REWRITERS: ReadonlySet<string> = new Set([
+  'replace',
+  'split',
+  'prefix',
+  'suffix',
+  'strip_accents',
+]);
 
 const PARSING_STEPS: ReadonlySet<string> = new Set([
   'number',
@@ -308,9 +314,9 @@ export function tryCompileMapping(
         carried = found;
         // A sheet's number cells have no text as written: `replace` would rewrite the text of the number
         // (`1234.56` → `123456`). The steps are refused; `number` reads a number cell as the number it is.
-        const rewriting = transforms.slice(0, Math.max(parseAt, 0)).find((step) =>
-          TEXT_REWRITERS.has(stepNameAndArgs(step).name),
-        );
+        const rewriting = transforms
+          .slice(0, Math.max(parseAt, 0))
+          .find((step) => TEXT_REWRITERS.has(stepNameAndArgs(step).name));
         // A column of French text cells (`1.234,56`) reads with a decimal comma: those are text as written.
         const numberCells = NUMBER_TYPES.has(found.type) && found.inference?.decimalSeparator !== ',';
         if (source.kind === 'sheet' && rewriting && numberCells)

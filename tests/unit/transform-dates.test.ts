@@ -83,7 +83,9 @@ describe('datetime across the Paris clock changes', () => {
     expect(transformOne([short], '31/12/61')).toBe('1961-12-31');
     expect(transformOne([short], '01/01/202')).toMatch(/^REJECT_TRANSFORM date: "01\/01\/202" is not a date/);
     // An hour of 24 is refused, as the digit formats refuse it, not read as the next day's midnight.
-    expect(transformOne([paris(['dd/MM/yy HH:mm'])], '15/06/24 24:00')).toMatch(/^REJECT_TRANSFORM datetime:/);
+    expect(transformOne([paris(['dd/MM/yy HH:mm'])], '15/06/24 24:00')).toMatch(
+      /^REJECT_TRANSFORM datetime:/,
+    );
     expect(transformOne([paris(['dd/MM/yy HH:mm'])], '15/06/24 23:59')).toBe('2024-06-15T21:59:00.000Z');
   });
 
