@@ -97,6 +97,7 @@ export function parseConfig(
     );
   }
   blankChoicesAsText(doc);
+  exactRangeBounds(doc);
   const raw = toPlainValue(doc, file) ?? {};
   const { value, problems: envProblems, wholeReferences } = interpolateEnv(raw, env);
   // Before validation: a message about an invalid config must not be able to show a password.
@@ -194,6 +195,33 @@ function blankChoicesAsText(doc: ReturnType<typeof parseDocument>): void {
         pair.value = doc.createNode('');
     },
   });
+}
+
+/**
+ * A `range` bound written as a number a double cannot hold (`max: 18446744073709551614`, a 40-digit
+ * decimal) is kept as the text written, which the rule compares digit by digit: as a double it would be
+ * 18446744073709551616, and an out-of-range value would pass the gate.
+ */
+function exactRangeBounds(doc: ReturnType<typeof parseDocument>): void {
+  visit(doc, {
+    Pair(_, pair) {
+      const key = isScalar(pair.key) ? pair.key.value : undefined;
+      if ((key !== 'min' && key !== 'max') || !isScalar(pair.value)) return;
+      const { value, source } = pair.value as { value: unknown; source?: string };
+      if (typeof value !== 'number' || typeof source !== 'string' || !PLAIN_DECIMAL.test(source)) return;
+      const written = source.replace(/^\+/, '');
+      if (!sameDecimal(written, value)) pair.value = doc.createNode(written);
+    },
+  });
+}
+
+const PLAIN_DECIMAL = /^[+-]?\d+(\.\d+)?$/;
+
+// True when `n` is exactly the decimal `text` (trailing zeros of the fraction aside).
+function sameDecimal(text: string, n: number): boolean {
+  const trimmed = text.includes('.') ? text.replace(/\.?0+$/, '') : text;
+  const canonical = trimmed.replace(/^(-?)0+(?=\d)/, '$1');
+  return (Number.isSafeInteger(n) || !Number.isInteger(n)) && String(n) === canonical;
 }
 
 /** The document as plain values; an alias before its anchor or an alias bomb is a CONFIG_PARSE error. */

@@ -345,10 +345,14 @@ function isClockTime(hours: string, minutes: string, seconds = '0'): boolean {
   return Number(hours) < 24 && Number(minutes) < 60 && Number(seconds) < 60;
 }
 
+const EXACT_NUMBER = /^-?\d+(\.\d+)?$/;
+
 /** The kind of a `range` bound, or undefined when it is neither a number nor ISO 8601 text. */
 export function boundKind(bound: unknown): BoundKind | undefined {
   if (typeof bound === 'number') return Number.isFinite(bound) ? 'number' : undefined;
   if (typeof bound !== 'string') return undefined;
+  // A number a double cannot hold, kept as written by the loader (or quoted), is compared exactly.
+  if (EXACT_NUMBER.test(bound)) return 'number';
   let m = ISO_DATE.exec(bound);
   if (m) return isCalendarDate(m[1]!, m[2]!, m[3]!) ? 'date' : undefined;
   m = ISO_DATETIME.exec(bound);
@@ -476,7 +480,9 @@ export const ruleSchema = strict(
           path: ['max'],
           message: `min is ${describeBoundKind(minKind)} and max ${describeBoundKind(maxKind)}: give both as numbers, dates or times`,
         });
-      else if (minKind === 'number' ? rule.min > rule.max : String(rule.min) > String(rule.max))
+      else if (
+        minKind === 'number' ? Number(rule.min) > Number(rule.max) : String(rule.min) > String(rule.max)
+      )
         context.addIssue({
           code: 'custom',
           path: ['min'],

@@ -16,6 +16,7 @@ import {
 import { frCount, frNumber, frPercent, percentText } from '../core/french.ts';
 import type { Column, Dataset, Inventory, LogicalType } from '../core/inventory.ts';
 import type { ColumnProfile, DatasetProfile, ProfileValue, RuleResult } from '../core/profile.ts';
+import { numberToDecimal } from '../mappers/decimal-text.ts';
 import { inclusion } from './inclusion.ts';
 import { classifyNullLike, isZeroDate } from './null-like.ts';
 import type { ColumnObservation, DatasetObservation } from './observation.ts';
@@ -24,6 +25,7 @@ import { classifyText, type DateOrder } from './type-inference-classify.ts';
 import { convertValue, INVALID } from './type-inference-convert.ts';
 
 import { maskValue } from './value-masking.ts';
+import { compareDecimalTexts } from './value-order.ts';
 
 type Rule = NonNullable<Config['rules']>[number];
 
@@ -390,7 +392,10 @@ function frAge(age: string): string {
 
 /** A range bound as French text: a number with a decimal comma, a date or time as written. */
 function frBound(bound: number | string | undefined, open: string): string {
-  return bound === undefined ? open : typeof bound === 'number' ? frNumber(bound) : bound;
+  if (bound === undefined) return open;
+  if (typeof bound === 'number') return frNumber(bound);
+  // A bound kept as its digits is a number too: its decimal point is a comma in French.
+  return EXACT_DECIMAL.test(bound) ? bound.replace('.', ',') : bound;
 }
 
 /**
@@ -498,13 +503,25 @@ function sampleScale(values: ColumnObservation): number {
   return sampled === 0 ? 1 : (values.count - values.nulls) / sampled;
 }
 
+const EXACT_DECIMAL = /^-?\d+(\.\d+)?$/;
+
 function outside(
   value: ProfileValue,
   min: number | string | undefined,
   max: number | string | undefined,
 ): boolean {
-  const compare = (a: ProfileValue, b: number | string) =>
-    typeof b === 'number' ? Number(a) - b : String(a) < b ? -1 : String(a) > b ? 1 : 0;
+  const compare = (a: ProfileValue, b: number | string) => {
+    // A bound kept as its digits (past a double's precision) against a value that is exact text or a
+    // number: compared digit by digit.
+    if (typeof b === 'string' && EXACT_DECIMAL.test(b)) {
+      const text =
+        typeof a === 'number' ? (numberToDecimal(a) ?? undefined) : typeof a === 'string' ? a : undefined;
+      return text !== undefined && EXACT_DECIMAL.test(text)
+        ? compareDecimalTexts(text, b)
+        : Number(a) - Number(b);
+    }
+    return typeof b === 'number' ? Number(a) - b : String(a) < b ? -1 : String(a) > b ? 1 : 0;
+  };
   if (min !== undefined && compare(value, min) < 0) return true;
   return max !== undefined && compare(value, max) > 0;
 }

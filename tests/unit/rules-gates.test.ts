@@ -381,6 +381,28 @@ rules:
     );
   });
 
+  it('keeps a range bound past a double as written, and compares it digit by digit', async () => {
+    writeFileSync(
+      join(dir, 'big.csv'),
+      'id;n\n1;5\n2;9007199254740993\n3;18446744073709551614\n4;18446744073709551615\n',
+    );
+    const { config } = parseConfig(
+      `sources:\n  f: { kind: csv, path: big.csv }\nrules:\n  - { dataset: f.big, column: n, check: range, max: 18446744073709551614 }\n  - { dataset: f.big, column: n, check: range, min: 9007199254740993 }\n`,
+      join(dir, 'stocktake.yaml'),
+      {},
+    );
+    expect(config.rules!.map((r) => [r.min, r.max])).toEqual([
+      [undefined, '18446744073709551614'],
+      ['9007199254740993', undefined],
+    ]);
+    const checked = await runProfile(config, await runInventory(config));
+    expect(checked.rules.map((r) => [r.checked, r.failed])).toEqual([
+      [4, 1],
+      [4, 1],
+    ]);
+    expect(checked.rules[0]!.message).toContain('[-∞, 18446744073709551614]');
+  });
+
   it('leaves zero dates out of a range rule on a date column: missing, as the profile counts them', async () => {
     const db = new Database(join(dir, 'dates.sqlite'));
     db.exec(`CREATE TABLE events (id INTEGER PRIMARY KEY, d DATE);
