@@ -1,3 +1,6 @@
+/** The largest 4-byte float, as a double. */
+export const FLOAT32_MAX = 3.4028234663852886e38;
+
 /**
  * The shortest decimal that reads back as the 4-byte float `f` (a value `Math.fround` gave), as a number.
  * At each length the nearest decimal is tried, then its neighbours one unit in the last digit away: at a

@@ -12,8 +12,9 @@ import {
   parseJsonExact,
 } from '../connectors/json-text.ts';
 import type { Value } from '../connectors/types.ts';
-import { isSinglePrecision, shortestFloat32 } from '../core/float32.ts';
+import { FLOAT32_MAX, isSinglePrecision } from '../core/float32.ts';
 import type { Column } from '../core/inventory.ts';
+import { timeMicros } from '../profilers/value-order.ts';
 import { isCanonicalDecimal, numberToDecimal, parseDecimalText, plainDecimalText } from './decimal-text.ts';
 
 /** The canonical text of null (no value of any type canonicalises to it). */
@@ -142,18 +143,21 @@ function canonicalFloat(value: Value | undefined): string {
 }
 
 /**
- * A value of a 4-byte float column as the float it is, by its shortest text: 3.4028235e38 and
- * 3.4028234663852886e38 are one float, the largest.
+ * A value of a 4-byte float column. Both sides hold floats as their shortest texts already (the column
+ * check writes them so, the readers read them so), which compare as they are, but for the largest float:
+ * its shortest text, 3.4028235e38, is a hair above it as a double, while MySQL is sent the float itself
+ * (3.4028234663852886e38). Both are the one float. (Shortening every value here would cost a diff about
+ * 9 µs a value.)
  */
 function canonicalFloat32(value: Value | undefined): string {
   if (value === null || value === undefined) return NULL_TEXT;
   const n = typeof value === 'number' ? value : Number(value);
-  if (typeof value !== 'number' && typeof value !== 'string' && typeof value !== 'bigint')
-    return asText(value);
-  if (!Number.isFinite(n)) return canonicalFloat(value);
-  const float = Math.fround(n);
-  return Number.isFinite(float) ? String(shortestFloat32(float)) : canonicalFloat(value);
+  if (Math.abs(n) >= FLOAT32_MAX && Number.isFinite(Math.fround(n)))
+    return n > 0 ? FLOAT32_MAX_TEXT : `-${FLOAT32_MAX_TEXT}`;
+  return canonicalFloat(value);
 }
+
+const FLOAT32_MAX_TEXT = String(3.4028235e38);
 
 function canonicalBoolean(value: Value | undefined): string {
   if (value === null || value === undefined) return NULL_TEXT;
@@ -458,7 +462,6 @@ function canonicalTime(value: Value | undefined): string {
 
 const INTERVAL_TYPE = /^interval\b/i;
 const INTERVAL_UNIT = /^(-?\d+) (years?|mons?|days?)$/;
-const INTERVAL_CLOCK = /^([+-]?)(\d+):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?$/;
 const UNIT_MONTHS: Readonly<Record<string, number>> = { year: 12, years: 12, mon: 1, mons: 1 };
 
 /**
@@ -482,12 +485,9 @@ function canonicalInterval(value: Value | undefined): string {
       else days += n;
       continue;
     }
-    const clock = INTERVAL_CLOCK.exec(part);
-    if (!clock) return text;
-    const amount =
-      (Number(clock[2]) * 3600 + Number(clock[3]) * 60 + Number(clock[4] ?? 0)) * 1e6 +
-      Math.round(Number(`0.${clock[5] ?? '0'}`) * 1e6);
-    micros += clock[1] === '-' ? -amount : amount;
+    const clock = timeMicros(part);
+    if (Number.isNaN(clock)) return text;
+    micros += clock;
   }
   return `${months}|${days}|${micros}`;
 }

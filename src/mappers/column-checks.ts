@@ -11,7 +11,7 @@
 import { canonicalJsonNumber, isJsonText, JsonText } from '../connectors/json-text.ts';
 import { sqliteAffinity } from '../connectors/sqlite/sqlite-types.ts';
 import type { Value } from '../connectors/types.ts';
-import { isSinglePrecision, shortestFloat32 } from '../core/float32.ts';
+import { FLOAT32_MAX, isSinglePrecision, shortestFloat32 } from '../core/float32.ts';
 import type { Column, LogicalType } from '../core/inventory.ts';
 import { isIsoDateFormat, isIsoDateTimeFormat } from '../profilers/formats/dates.ts';
 import {
@@ -621,10 +621,6 @@ function decimalConversion(
     );
   };
 }
-
-export { isSinglePrecision } from '../core/float32.ts';
-
-const FLOAT32_MAX = 3.4028234663852886e38;
 
 /**
  * Floats: a value is lossless when the column reads it back as the same decimal: for an 8-byte double,

@@ -7,8 +7,9 @@
  * errors: the data may well fit, and each value that does not is a reject with its code.
  */
 import type { FieldConfig } from '../config/schema.ts';
+import { isSinglePrecision } from '../core/float32.ts';
 import type { Column } from '../core/inventory.ts';
-import { columnCharset, integerRange, isSinglePrecision } from './column-checks.ts';
+import { columnCharset, integerRange } from './column-checks.ts';
 import type { PreparedMapping } from './preflight.ts';
 import { fractionRule } from './temporal-checks.ts';
 import { repertoireOf } from './text-encoding.ts';

@@ -77,10 +77,10 @@ export function compareTimeKeys(a: ProfileValue, b: ProfileValue): number {
   return x - y;
 }
 
-const TIME_KEY = /^(-?)(\d+):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?$/;
+const TIME_KEY = /^([+-]?)(\d+):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?$/;
 
-// Microseconds of `[-]H+:MM[:SS[.f]]`, or NaN.
-function timeMicros(text: string): number {
+/** Microseconds of a signed duration written `[±]H+:MM[:SS[.f]]` (a MySQL TIME, an interval's clock part), or NaN. */
+export function timeMicros(text: string): number {
   const m = TIME_KEY.exec(text);
   if (!m) return Number.NaN;
   const seconds = Number(m[2]) * 3600 + Number(m[3]) * 60 + Number(m[4] ?? 0);
