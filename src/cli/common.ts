@@ -4,9 +4,9 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { type ExtraChecks, type LoadedConfig, loadConfig } from '../config/load.ts';
 import { EXIT, isStocktakeError, StocktakeError } from '../core/errors.ts';
+import { writeErrorDocumentOnce } from '../core/json-output.ts';
 import { redact } from '../core/secrets.ts';
 import { terminalText } from '../core/terminal-text.ts';
-import { jsonDocumentWritten } from './output.ts';
 
 /** The options common to the commands that read a config. */
 export interface CommonOptions {
@@ -39,17 +39,7 @@ export function jsonErrorsHook(command: Command): void {
 /** True once a command runs with --json: its error is also written on stdout, as a document. */
 let jsonErrors = false;
 
-/** The document `--json` writes on stdout when a command fails instead of its result. */
-export interface ErrorDocument {
-  readonly formatVersion: 1;
-  readonly kind: 'error';
-  readonly error: {
-    readonly code: string;
-    readonly message: string;
-    readonly hint?: string;
-    readonly exitCode: number;
-  };
-}
+export type { ErrorDocument } from '../core/json-output.ts';
 
 /**
  * Loads the config named by the options (exits 2 with every problem listed when it is invalid), then
@@ -130,11 +120,5 @@ export function writeErrorDocument(
   force = false,
 ): void {
   // A command that wrote its result document already (run.json's, with the run's status) says it there.
-  if ((!jsonErrors && !force) || jsonDocumentWritten()) return;
-  const document: ErrorDocument = {
-    formatVersion: 1,
-    kind: 'error',
-    error: { code, message: redact(message), ...(hint ? { hint: redact(hint) } : {}), exitCode },
-  };
-  process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+  if (jsonErrors || force) writeErrorDocumentOnce(code, message, hint, exitCode);
 }

@@ -2,7 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT } from '../core/errors.ts';
 import { boundHeapGrowth } from '../core/heap.ts';
-import { jsonDocumentWritten } from '../core/json-output.ts';
+import { writeErrorDocumentOnce } from '../core/json-output.ts';
 import { removeSpillDirectories } from '../core/temp-files.ts';
 import { TOOL_VERSION } from '../core/version.ts';
 import { COMMAND_SUMMARIES } from './command-summaries.ts';
@@ -81,15 +81,13 @@ function endOnSignals(args: readonly string[]): void {
   ] as const) {
     process.once(signal, () => {
       removeSpillDirectories();
-      if (args.includes('--json') && !jsonDocumentWritten()) {
-        const error = {
-          code: 'INTERRUPTED',
-          message: `stopped by ${signal}: nothing was written`,
-          hint: 'run the command again',
-          exitCode: code,
-        };
-        process.stdout.write(`${JSON.stringify({ formatVersion: 1, kind: 'error', error }, null, 2)}\n`);
-      }
+      if (args.includes('--json'))
+        writeErrorDocumentOnce(
+          'INTERRUPTED',
+          `stopped by ${signal}: nothing was written`,
+          'run the command again',
+          code,
+        );
       process.exit(code);
     });
   }

@@ -20,8 +20,6 @@ export interface Output {
   readonly jsonMode: boolean;
 }
 
-export { jsonDocumentWritten } from '../core/json-output.ts';
-
 /** Creates the printer; `quiet` drops progress lines. */
 export function createOutput(options: { json?: boolean; quiet?: boolean } = {}): Output {
   const jsonMode = options.json === true;

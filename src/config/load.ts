@@ -8,6 +8,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, visit } from 'yaml';
 import type { z } from 'zod';
 import { StocktakeError } from '../core/errors.ts';
+import { plainDecimalText, plainNumberText } from '../core/plain-number.ts';
 import { registerSecret } from '../core/secrets.ts';
 import { crossCheck } from './cross-checks.ts';
 import { didYouMean } from './did-you-mean.ts';
@@ -208,20 +209,12 @@ function exactRangeBounds(doc: ReturnType<typeof parseDocument>): void {
       const key = isScalar(pair.key) ? pair.key.value : undefined;
       if ((key !== 'min' && key !== 'max') || !isScalar(pair.value)) return;
       const { value, source } = pair.value as { value: unknown; source?: string };
-      if (typeof value !== 'number' || typeof source !== 'string' || !PLAIN_DECIMAL.test(source)) return;
+      if (typeof value !== 'number' || typeof source !== 'string') return;
       const written = source.replace(/^\+/, '');
-      if (!sameDecimal(written, value)) pair.value = doc.createNode(written);
+      const exact = plainDecimalText(written);
+      if (exact !== undefined && exact !== plainNumberText(value)) pair.value = doc.createNode(written);
     },
   });
-}
-
-const PLAIN_DECIMAL = /^[+-]?\d+(\.\d+)?$/;
-
-// True when `n` is exactly the decimal `text` (trailing zeros of the fraction aside).
-function sameDecimal(text: string, n: number): boolean {
-  const trimmed = text.includes('.') ? text.replace(/\.?0+$/, '') : text;
-  const canonical = trimmed.replace(/^(-?)0+(?=\d)/, '$1');
-  return (Number.isSafeInteger(n) || !Number.isInteger(n)) && String(n) === canonical;
 }
 
 /** The document as plain values; an alias before its anchor or an alias bomb is a CONFIG_PARSE error. */

@@ -97,3 +97,23 @@ export class StocktakeError extends Error {
 export function isStocktakeError(error: unknown, code?: ErrorCode): error is StocktakeError {
   return error instanceof StocktakeError && (code === undefined || error.code === code);
 }
+
+/** The fields a driver's error may carry, as the code reading an error's causes looks at them. */
+export interface DriverErrorFields {
+  code?: unknown;
+  errno?: unknown;
+  message?: unknown;
+  cause?: unknown;
+  context?: { driverCode?: unknown };
+}
+
+/** An error and the causes it wraps (a driver error inside a StocktakeError), outermost first. */
+export function* causeChain(error: unknown): Generator<DriverErrorFields> {
+  let e = error as DriverErrorFields | null;
+  const seen = new Set<unknown>();
+  while (e && !seen.has(e)) {
+    seen.add(e);
+    yield e;
+    e = (e.cause ?? null) as DriverErrorFields | null;
+  }
+}

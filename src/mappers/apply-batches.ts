@@ -6,7 +6,7 @@
  */
 import type { Value } from '../connectors/types.ts';
 import type { BatchResult, Checkpoint, WriteBatch, Writer } from '../connectors/writer-types.ts';
-import { StocktakeError } from '../core/errors.ts';
+import { causeChain, StocktakeError } from '../core/errors.ts';
 import type { MappingRun } from '../core/plan.ts';
 import type { PreparedMapping } from './preflight.ts';
 import type { RejectTally } from './rejects.ts';
@@ -380,25 +380,6 @@ const CONNECTION_LOST_TEXT =
   /ECONNRESET|EPIPE|ECONNREFUSED|ETIMEDOUT|PROTOCOL_CONNECTION_LOST|Connection terminated|connection (is )?(closed|lost|ended)|server closed the connection|terminating connection|Knex: Timeout acquiring/i;
 // SQLSTATE class 08 (connection exception) and PostgreSQL's operator interventions (57P01–57P03).
 const CONNECTION_LOST_CODE = /^(08[0-9A-Z]{3}|57P0[123])$/;
-
-/** The error and the causes it wraps (a driver error inside a StocktakeError), outermost first. */
-function* causeChain(error: unknown): Generator<DriverErrorFields> {
-  let e = error as DriverErrorFields | null;
-  const seen = new Set<unknown>();
-  while (e && !seen.has(e)) {
-    seen.add(e);
-    yield e;
-    e = (e.cause ?? null) as DriverErrorFields | null;
-  }
-}
-
-interface DriverErrorFields {
-  code?: unknown;
-  errno?: unknown;
-  message?: unknown;
-  cause?: unknown;
-  context?: { driverCode?: unknown };
-}
 
 /** True when an error means the database connection went away (the batch was not committed). */
 export function isConnectionLoss(error: unknown): boolean {

@@ -7,18 +7,17 @@
 import type { Column } from '../core/inventory.ts';
 
 /**
- * How one key column's text is compared by the target database: `case` and `case-accents` as MySQL's and
- * SQL Server's case-insensitive collations (Unicode, trailing spaces ignored), `case-nopad` and
- * `case-accents-nopad` as MySQL 8's `_0900_` and MariaDB's `_nopad_` ones (trailing spaces count),
- * `ascii-case` as SQLite's NOCASE (A–Z only), `rtrim` as SQLite's RTRIM and the case-sensitive collations
- * that pad with spaces (SQL Server's, MySQL's `_bin` and `_cs`), `lower` as PostgreSQL's citext.
+ * How one key column's text is compared by the target database: `case` and `case-accents` as SQL Server's
+ * case-insensitive collations (trailing spaces ignored); for MySQL/MariaDB's, `general` as the
+ * `_general_ci` ones, `uca400-…` as `utf8mb4_unicode_ci` (UCA 4.0.0) and `uca-…` as the later Unicode
+ * collations, each `-nopad` where MySQL 8's `_0900_` and MariaDB's `_nopad_` collations keep trailing
+ * spaces; `ascii-case` as SQLite's NOCASE (A–Z only), `rtrim` as SQLite's RTRIM and the case-sensitive
+ * collations that pad with spaces (SQL Server's, MySQL's `_bin` and `_cs`), `lower` as PostgreSQL's citext.
  */
 export type KeyFolding =
   | 'exact'
   | 'case'
   | 'case-accents'
-  | 'case-nopad'
-  | 'case-accents-nopad'
   | 'general'
   | 'general-nopad'
   | 'uca-case'
@@ -91,9 +90,7 @@ export function foldKeyText(text: string, folding: KeyFolding): string {
   if (folding.startsWith('uca400-')) return foldUca400(padded);
   if (folding.startsWith('uca-')) return foldUca(padded, folding.startsWith('uca-case-accents'));
   const lower = padded.toLowerCase();
-  return folding === 'case' || folding === 'case-nopad'
-    ? lower
-    : lower.normalize('NFD').replace(COMBINING_MARKS, '');
+  return folding === 'case' ? lower : lower.normalize('NFD').replace(COMBINING_MARKS, '');
 }
 
 /**

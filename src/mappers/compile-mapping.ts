@@ -15,10 +15,11 @@ import { compileColumnCheck } from './column-checks.ts';
 import { loadCsvLookup } from './lookup-file.ts';
 import type { CompiledMapping, RejectCode, Rejection, SoftenedCount } from './mapping-types.ts';
 import { isPendingReference, type ReferenceSlot } from './transforms/ref-transform.ts';
-import { findTransform, stepNameAndArgs, unknownTransformMessage } from './transforms/registry.ts';
+import { findTransform, unknownTransformMessage } from './transforms/registry.ts';
 import {
   FAILED,
   type StepFailure,
+  stepNameAndArgs,
   TransformArgumentError,
   type TransformContext,
   type TransformFn,
@@ -84,6 +85,16 @@ interface FieldProgram {
  * by the type its source inferred from all its values (`1.234` is a thousand or a decimal by the whole
  * column); a `ref` matches the old keys another mapping read typed.
  */
+const PARSING_STEPS: ReadonlySet<string> = new Set([
+  'number',
+  'integer',
+  'boolean',
+  'date',
+  'datetime',
+  'expr',
+  'ref',
+]);
+
 /**
  * The steps that parse a file's text as written (`1.234,56`, `Oui`): steps before them were written against
  * that text. A date step reads the scan's dates unless it names its formats (which already reads the text).
@@ -99,16 +110,6 @@ const TEXT_REWRITERS: ReadonlySet<string> = new Set([
   'prefix',
   'suffix',
   'strip_accents',
-]);
-
-const PARSING_STEPS: ReadonlySet<string> = new Set([
-  'number',
-  'integer',
-  'boolean',
-  'date',
-  'datetime',
-  'expr',
-  'ref',
 ]);
 
 /** A PostgreSQL `bit(n)` or `bit varying` column, whose values are bit strings (`00000010`). */
@@ -257,8 +258,9 @@ export function tryCompileMapping(
     // must not decide what `formats: [MM/dd/yyyy]` reads. So does a number step that names its decimal
     // separator on a CSV file: `{ decimal: "," }` reads `25,000` as written, not the scan's `25.000` (or
     // `25000`); a sheet's number cell is a number, which no separator applies to.
-    // Steps before a parsing step on a CSV file were written against its text (`replace: '\.'` to drop the
-    // thousands dots of `1.234,56`): they read it as written, not the scan's number 1234.56.
+    // Steps before a parsing step on a CSV file or a sheet's text cells were written against the text
+    // (`replace: '\.'` to drop the thousands dots of `1.234,56`): they read it as written, not the scan's
+    // number 1234.56.
     const parseAt = transforms.findIndex((step) => TEXT_PARSERS.has(stepNameAndArgs(step).name));
     const readsText =
       (textTargetByName.get(field)?.type === 'string' &&

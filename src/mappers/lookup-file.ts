@@ -1,5 +1,5 @@
 /**
- * Reads a lookup table from a CSV file (`,`, `;` or tab separated, as its header line shows, with a header), once per mapping
+ * Reads a lookup table from a CSV file (with a header, its delimiter sniffed as a source file's), once per mapping
  * compile. Its encoding is detected as a source file's is (BOM, UTF-16, UTF-8, else Windows-1252), so
  * `Société` in a legacy export matches `Société` in the data.
  */
@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { decodeSample, detectEncoding, isUtf8Encoding } from '../connectors/csv/csv-encoding.ts';
+import { SNIFF_BYTES, sniffDialect } from '../connectors/csv/csv-sniff.ts';
 
 /** Reads `file` (relative to `baseDir`) and maps its `key` column to its `value` column; throws a readable Error. */
 export function loadCsvLookup(
@@ -23,16 +24,23 @@ export function loadCsvLookup(
   } catch {
     throw new Error(`cannot read ${file} (looked for ${path})`);
   }
-  // Excel's `sep=;` first line names the separator, as it does for a source file.
-  let text = decodeLookup(bytes, file);
-  const sep = /^\uFEFF?sep=(.)\r?\n/.exec(text);
-  if (sep) text = text.slice(sep[0].length);
+  const text = decodeLookup(bytes, file);
   let records: Record<string, string>[];
   try {
+    // One delimiter and quote, as a source file's are sniffed (Excel's `sep=;` line included): `,`, `;` and
+    // tab all at once would cut `Société anonyme, au capital` in a `;` file.
+    const dialect = sniffDialect(
+      bytes.subarray(0, SNIFF_BYTES),
+      bytes.length <= SNIFF_BYTES,
+      { kind: 'csv', path },
+      file,
+    );
     records = parse(text, {
       columns: true,
       bom: true,
-      delimiter: sep ? sep[1]! : headerDelimiter(text),
+      delimiter: dialect.delimiter,
+      quote: dialect.quote,
+      from_line: 1 + (dialect.preamble ?? 0),
       skip_empty_lines: true,
     });
   } catch (error) {
@@ -56,30 +64,6 @@ export function loadCsvLookup(
     table.set(k, v);
   });
   return table;
-}
-
-/**
- * The one separator of the file, read from its header line: the most frequent of `;`, tab and `,` outside
- * quotes. A French export separates by `;` and writes `Société anonyme, au capital` in its cells: all
- * three at once would cut that cell in two.
- */
-function headerDelimiter(text: string): string {
-  const counts = new Map<string, number>([
-    [';', 0],
-    ['\t', 0],
-    [',', 0],
-  ]);
-  let quoted = false;
-  for (let i = text.charCodeAt(0) === 0xfeff ? 1 : 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (ch === '"') quoted = !quoted;
-    else if (!quoted && (ch === '\n' || ch === '\r')) break;
-    else if (!quoted && counts.has(ch)) counts.set(ch, counts.get(ch)! + 1);
-  }
-  // A tie goes to `;`, then tab: a French header `code;libellé, court` names two columns.
-  let best = ';';
-  for (const [delimiter, count] of counts) if (count > counts.get(best)!) best = delimiter;
-  return counts.get(best)! > 0 ? best : ',';
 }
 
 /**

@@ -8,8 +8,8 @@
  */
 import type { Config, FieldConfig } from '../config/schema.ts';
 import { checkZone } from './transforms/date-transforms.ts';
-import { findTransform, stepNameAndArgs, unknownTransformMessage } from './transforms/registry.ts';
-import { TransformArgumentError } from './transforms/transform-types.ts';
+import { findTransform, unknownTransformMessage } from './transforms/registry.ts';
+import { stepNameAndArgs, TransformArgumentError } from './transforms/transform-types.ts';
 import { compileValidations } from './validate.ts';
 
 interface Problem {

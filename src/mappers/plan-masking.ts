@@ -14,6 +14,7 @@ import { SHOWN_VALUE_CHARS } from '../profilers/column-profile.ts';
 import { recogniseFormats } from '../profilers/formats/recognise-formats.ts';
 import { classifyPersonalData } from '../profilers/personal-data.ts';
 import { maskValue } from '../profilers/value-masking.ts';
+import { stepNameAndArgs } from './transforms/transform-types.ts';
 
 /** The personal-data kind of each target field of a mapping (undefined when not personal). */
 export function personalKinds(
@@ -25,9 +26,7 @@ export function personalKinds(
     if (byField) return byField.kind;
     // A field normalised as a phone number or an e-mail address, or checked as one, holds one.
     const config = mapping.fields[field];
-    const steps = (config?.transform ?? []).map((step) =>
-      typeof step === 'string' ? step : Object.keys(step as object)[0],
-    );
+    const steps = (config?.transform ?? []).map((step) => stepNameAndArgs(step).name);
     const validate = config?.validate;
     const formats = (Array.isArray(validate) ? validate : [validate]).filter((v) => typeof v === 'string');
     if (steps.includes('phone') || formats.some((f) => f.startsWith('phone'))) return 'phone';

@@ -21,6 +21,9 @@ export interface LockedTarget {
   readonly db: Knex;
 }
 
+/** The target kinds whose servers take a run's lock. */
+export const LOCKING_KINDS: ReadonlySet<string> = new Set(['postgres', 'mysql', 'mariadb']);
+
 interface RawClient {
   acquireRawConnection(): Promise<unknown>;
   destroyRawConnection(connection: unknown): Promise<void>;
@@ -32,7 +35,7 @@ export function runLockName(table: string, mapping: string): string {
 }
 
 /**
- * Takes the lock of every target; throws MIGRATE_RUNNING (having let go of those it took) when another run
+ * Takes the lock of every target (of `LOCKING_KINDS`); throws MIGRATE_RUNNING (having let go of those it took) when another run
  * holds one. Returns the function that lets them all go.
  */
 export async function lockRuns(targets: readonly LockedTarget[]): Promise<() => Promise<void>> {
@@ -43,7 +46,6 @@ export async function lockRuns(targets: readonly LockedTarget[]): Promise<() => 
   };
   try {
     for (const t of targets) {
-      if (t.kind !== 'postgres' && t.kind !== 'mysql' && t.kind !== 'mariadb') continue;
       const client = t.db.client as unknown as RawClient;
       const connection = await client.acquireRawConnection();
       held.push({ client, connection });

@@ -15,8 +15,8 @@ import {
 } from '../config/schema.ts';
 import { frCount, frNumber, frPercent, percentText } from '../core/french.ts';
 import type { Column, Dataset, Inventory, LogicalType } from '../core/inventory.ts';
+import { plainDecimalText, plainNumberText } from '../core/plain-number.ts';
 import type { ColumnProfile, DatasetProfile, ProfileValue, RuleResult } from '../core/profile.ts';
-import { numberToDecimal } from '../mappers/decimal-text.ts';
 import { inclusion } from './inclusion.ts';
 import { classifyNullLike, isZeroDate } from './null-like.ts';
 import type { ColumnObservation, DatasetObservation } from './observation.ts';
@@ -395,7 +395,7 @@ function frBound(bound: number | string | undefined, open: string): string {
   if (bound === undefined) return open;
   if (typeof bound === 'number') return frNumber(bound);
   // A bound kept as its digits is a number too: its decimal point is a comma in French.
-  return EXACT_DECIMAL.test(bound) ? bound.replace('.', ',') : bound;
+  return boundKind(bound) === 'number' ? bound.replace('.', ',') : bound;
 }
 
 /**
@@ -503,8 +503,6 @@ function sampleScale(values: ColumnObservation): number {
   return sampled === 0 ? 1 : (values.count - values.nulls) / sampled;
 }
 
-const EXACT_DECIMAL = /^-?\d+(\.\d+)?$/;
-
 function outside(
   value: ProfileValue,
   min: number | string | undefined,
@@ -513,12 +511,10 @@ function outside(
   const compare = (a: ProfileValue, b: number | string) => {
     // A bound kept as its digits (past a double's precision) against a value that is exact text or a
     // number: compared digit by digit.
-    if (typeof b === 'string' && EXACT_DECIMAL.test(b)) {
+    if (typeof b === 'string' && boundKind(b) === 'number') {
       const text =
-        typeof a === 'number' ? (numberToDecimal(a) ?? undefined) : typeof a === 'string' ? a : undefined;
-      return text !== undefined && EXACT_DECIMAL.test(text)
-        ? compareDecimalTexts(text, b)
-        : Number(a) - Number(b);
+        typeof a === 'number' ? plainNumberText(a) : typeof a === 'string' ? plainDecimalText(a) : undefined;
+      return text ? compareDecimalTexts(text, b) : Number(a) - Number(b);
     }
     return typeof b === 'number' ? Number(a) - b : String(a) < b ? -1 : String(a) > b ? 1 : 0;
   };

@@ -51,7 +51,7 @@ import {
 } from '../mappers/preflight.ts';
 import { RecordedRejects, RejectTally } from '../mappers/rejects.ts';
 import { RejectsFiles } from '../mappers/rejects-file.ts';
-import { type LockedTarget, lockRuns } from '../mappers/run-lock.ts';
+import { LOCKING_KINDS, type LockedTarget, lockRuns } from '../mappers/run-lock.ts';
 import { type MappingConnectors, openMappingConnectors, selectedMappings } from './plan-stage.ts';
 
 /** Options of `runMigrate`. */
@@ -199,7 +199,7 @@ async function lockedTargets(
   const targets = new Map<string, LockedTarget>();
   for (const p of prepared) {
     const connector = connectors.targets.get(p.target.name)!.connector;
-    if (!(connector instanceof SqlConnector)) continue;
+    if (!(connector instanceof SqlConnector) || !LOCKING_KINDS.has(connector.kind)) continue;
     const key = `${p.target.name}\u0000${p.target.dataset.name}\u0000${p.mappingName}`;
     if (targets.has(key)) continue;
     targets.set(key, {

@@ -109,10 +109,11 @@ function fieldsOfUrl(
     parsed = new URL(url);
   } catch {
     // No cause: Node's URL error carries the input, password included.
-    throw new StocktakeError('CONFIG_INVALID', `source ${source}: the url is not a valid URL`, {
-      hint: 'write it as mysql://user:${DB_PASSWORD}@host:3306/database',
-      context: { source },
-    });
+    throw urlProblem(
+      source,
+      'the url is not a valid URL',
+      'write it as mysql://user:${DB_PASSWORD}@host:3306/database',
+    );
   }
   const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
   const host = parsed.hostname.startsWith('[') ? parsed.hostname.slice(1, -1) : parsed.hostname;
@@ -125,32 +126,19 @@ function fieldsOfUrl(
       const tls = URL_TLS[value.toLowerCase()];
       // Asked twice, the last would win unseen (`?ssl-mode=REQUIRED&ssl-mode=DISABLED`): refused.
       if (ssl !== undefined && JSON.stringify(ssl) !== JSON.stringify(tls))
-        throw new StocktakeError(
-          'CONFIG_INVALID',
-          `source ${source}: the url asks for TLS twice, differently`,
-          {
-            hint: 'give ssl-mode once',
-            context: { source },
-          },
-        );
+        throw urlProblem(source, 'the url asks for TLS twice, differently', 'give ssl-mode once');
       if (tls === undefined)
-        throw new StocktakeError(
-          'CONFIG_INVALID',
-          `source ${source}: the url's ${name}=${value} is not a TLS mode stocktake knows`,
-          {
-            hint: 'use ssl-mode=REQUIRED, VERIFY_CA, VERIFY_IDENTITY or DISABLED, or the ssl: field for certificates',
-            context: { source },
-          },
+        throw urlProblem(
+          source,
+          `the url's ${name}=${value} is not a TLS mode stocktake knows`,
+          'use ssl-mode=REQUIRED, VERIFY_CA, VERIFY_IDENTITY or DISABLED, or the ssl: field for certificates',
         );
       ssl = tls;
     } else
-      throw new StocktakeError(
-        'CONFIG_INVALID',
-        `source ${source}: the url's parameter "${name}" is not one stocktake reads for MySQL/MariaDB`,
-        {
-          hint: 'the url takes ssl-mode (or ssl, sslmode) and password; write other connection options as fields (ssl:, connectTimeoutMs:)',
-          context: { source },
-        },
+      throw urlProblem(
+        source,
+        `the url's parameter "${name}" is not one stocktake reads for MySQL/MariaDB`,
+        'the url takes ssl-mode (or ssl, sslmode) and password; write other connection options as fields (ssl:, connectTimeoutMs:)',
       );
   }
   return {
@@ -163,6 +151,11 @@ function fieldsOfUrl(
     },
     ...(ssl !== undefined ? { ssl } : {}),
   };
+}
+
+// A url the config gives that cannot be read as written.
+function urlProblem(source: string, message: string, hint: string): StocktakeError {
+  return new StocktakeError('CONFIG_INVALID', `source ${source}: ${message}`, { hint, context: { source } });
 }
 
 interface RawConnection {

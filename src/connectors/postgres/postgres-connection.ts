@@ -43,10 +43,14 @@ const PARSERS: Readonly<Record<number, (value: string) => unknown>> = {
   604: keepText,
   628: keepText,
   718: keepText,
-  // character(n) without its padding, as PostgreSQL's own cast to text or varchar gives it: the spaces are
-  // no part of the value (`ab` and `ab   ` are equal there), and written into a varchar they would be.
-  1042: (text: string) => text.replace(/ +$/, ''),
+  1042: withoutPadding,
 };
+
+// character(n) without its padding, as PostgreSQL's own cast to text or varchar gives it: the spaces are no
+// part of the value (`ab` and `ab   ` are equal there), and written into a varchar they would be.
+function withoutPadding(text: string): string {
+  return text.replace(/ +$/, '');
+}
 
 /** The pg driver and the connection options of a source or target: UTC sessions, exact date text, and `default_transaction_read_only` for audits. */
 export async function postgresConnection(
@@ -84,7 +88,7 @@ export async function postgresConnection(
     1021: arrayOf(floatOrText),
     1022: arrayOf(floatOrText),
     1182: arrayOf(keepText),
-    1014: arrayOf((text: string) => text.replace(/ +$/, '')),
+    1014: arrayOf(withoutPadding),
     // bytea[] elements as the server writes them (`\\x00ff`): pg parses them into Buffers, which JSON cannot hold.
     1001: arrayOf(keepText),
     1183: arrayOf(keepText),

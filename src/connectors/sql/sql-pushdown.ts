@@ -15,6 +15,7 @@
  * side by side on the pool. A backend supplies its fragments as a `PushdownDialect`.
  */
 import type { Knex } from 'knex';
+import { causeChain } from '../../core/errors.ts';
 import type { Column, Dataset } from '../../core/inventory.ts';
 import type { NullLikeCounts, NumericSummary, ProfileValue } from '../../core/profile.ts';
 import { canonicalKey } from '../../profilers/canonical-key.ts';
@@ -1076,7 +1077,6 @@ interface Counts {
 
 /** A statement that failed as a float aggregate overflowed (PostgreSQL 22003), however the error is wrapped. */
 function isNumericOverflow(error: unknown): boolean {
-  for (let e = error as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e)
-    if (e.code === '22003') return true;
+  for (const e of causeChain(error)) if (e.code === '22003') return true;
   return false;
 }

@@ -300,10 +300,9 @@ function flatten(value: unknown, numFmt: string | undefined, date1904: boolean):
     if (!isDateFormat(numFmt)) return serialOf(value, date1904);
     const time = timeOf(value, numFmt!, date1904);
     if (time !== undefined) return time;
-    // A serial no calendar day has stays the number the cell holds: 0 and below (which exceljs dates in
-    // 1899), 60 in the 1900 system (the 29 February 1900 that never was) and past 9999-12-31.
+    // A serial no calendar day has stays the number the cell holds (exceljs dates 0 and below in 1899).
     const serial = serialOf(value, date1904);
-    if (serial < 1 || serial >= LAST_SERIAL + 1 || (!date1904 && serial >= 60 && serial < 61)) return serial;
+    if (!isCalendarSerial(serial, date1904)) return serial;
     return date1904 ? value : withPhantomDay(value);
   }
   if (typeof value === 'number') {
@@ -440,6 +439,14 @@ function timeText(serial: number, format: string): string | undefined {
 
 /** 2958465: 9999-12-31, the last day a workbook's serial days reach. */
 const LAST_SERIAL = 2_958_465;
+
+/**
+ * True for a serial day number (with its fraction of a day) that names a calendar day: from 1 (the 1904
+ * system: 0) to 9999-12-31, but 60 in the 1900 system, the 29 February 1900 that never was.
+ */
+export function isCalendarSerial(serial: number, date1904: boolean): boolean {
+  return serial >= (date1904 ? 0 : 1) && serial <= LAST_SERIAL && (date1904 || Math.floor(serial) !== 60);
+}
 
 /** exceljs's date of serial 1 (1899-12-31) and of serial 60 (1900-02-28), in ms since 1970. */
 const SERIAL_1 = Date.UTC(1899, 11, 31);

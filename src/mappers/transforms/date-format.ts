@@ -6,7 +6,7 @@
  * spreadsheet's serial day numbers (`45292`, `45292,5`), as a CSV export of a workbook often writes dates.
  */
 import { DateTime } from 'luxon';
-import { excelSerialToDate } from '../../connectors/xlsx/xlsx-reader.ts';
+import { excelSerialToDate, isCalendarSerial } from '../../connectors/xlsx/xlsx-reader.ts';
 import { TransformArgumentError } from './transform-types.ts';
 
 /** What a parse yields; one object per step, overwritten by every parse. */
@@ -203,9 +203,6 @@ function luxonParser(format: string, zone: string, locale: string): DateParser {
 /** The formats that read numbers: a value of a number column is given to them as its text. */
 export const SERIAL_FORMATS: ReadonlySet<string> = new Set(['excel', 'excel1904']);
 
-/** 2958465: 9999-12-31, the last day a spreadsheet's serial numbers reach. */
-const LAST_SERIAL = 2_958_465;
-
 /**
  * A serial day number of a workbook (1900 or 1904 system), with its fraction of a day, read as a wall-clock
  * date and time (a spreadsheet has no zone). 60 in the 1900 system is the 29 February 1900 that never was.
@@ -214,8 +211,7 @@ function serialParser(date1904: boolean): DateParser {
   return (text, fields) => {
     if (!/^\d{1,7}(?:[.,]\d+)?$/.test(text)) return false;
     const serial = Number(text.replace(',', '.'));
-    if (serial < (date1904 ? 0 : 1) || serial > LAST_SERIAL || (!date1904 && Math.floor(serial) === 60))
-      return false;
+    if (!isCalendarSerial(serial, date1904)) return false;
     const wall = excelSerialToDate(serial, date1904);
     fields.year = wall.getUTCFullYear();
     fields.month = wall.getUTCMonth() + 1;

@@ -72,7 +72,6 @@ function decimalToCel(value: Value): unknown {
 // A value as a failure names it: text quoted and cut, others printed; masked when its column's name or
 // the value itself says it is personal (a reason is shown as it is, in the rejects and the plan).
 function shown(value: unknown, column: string): string {
-  const kind = classifyPersonalData(column, [], 0)?.kind;
   const text =
     typeof value === 'bigint'
       ? value.toString()
@@ -84,9 +83,14 @@ function shown(value: unknown, column: string): string {
             ? String(value)
             : JSON.stringify(jsonOf(value));
   if (text === null) return 'null';
-  const masked = String(showValue(text, kind, false));
-  if (typeof value !== 'string' && masked === text) return text;
-  return JSON.stringify(masked.length > 40 ? `${masked.slice(0, 40)}…` : masked);
+  const hidden = masked(text, column);
+  if (typeof value !== 'string' && hidden === text) return text;
+  return JSON.stringify(hidden.length > 40 ? `${hidden.slice(0, 40)}…` : hidden);
+}
+
+// A value read from `column`, masked when the column's name or the value itself says it is personal.
+function masked(text: string, column: string): string {
+  return String(showValue(text, classifyPersonalData(column, [], 0)?.kind, false));
 }
 
 /** A CEL list or map as JSON: ints written with all their digits (a double would round past 2^53). */
@@ -214,8 +218,8 @@ export const EXPR_TRANSFORM: TransformDefinition = {
         for (const name of used) {
           const raw = variables[name];
           if (typeof raw !== 'string' || raw.length < 3 || !message.includes(raw)) continue;
-          const masked = JSON.parse(shown(raw, name)) as string;
-          if (masked !== raw) message = message.split(raw).join(masked);
+          const hidden = masked(raw, name);
+          if (hidden !== raw) message = message.split(raw).join(hidden);
         }
         return fail(failure, `makes the expression fail: ${message}${inputs ? ` (${inputs})` : ''}`);
       }

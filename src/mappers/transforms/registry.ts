@@ -1,6 +1,5 @@
 /** Every transform by name: the only place that knows them all. A new transform adds one line here. */
 import { didYouMean } from '../../config/did-you-mean.ts';
-import type { TransformStepConfig } from '../../config/schema.ts';
 import { BOOLEAN_TRANSFORM } from './boolean-transform.ts';
 import { COMBINE_TRANSFORMS } from './combine-transforms.ts';
 import { CONTACT_TRANSFORMS } from './contact-transforms.ts';
@@ -47,11 +46,4 @@ export function findTransform(name: string): TransformDefinition | undefined {
 /** Why a step's name is refused: `unknown transform "trimm" (did you mean "trim"?)`. */
 export function unknownTransformMessage(name: string): string {
   return `unknown transform "${name}"${didYouMean(name, TRANSFORM_NAMES)}`;
-}
-
-/** A config step's transform name and arguments; `bare` when written as the name alone (`trim`). */
-export function stepNameAndArgs(step: TransformStepConfig): { name: string; args: unknown; bare: boolean } {
-  if (typeof step === 'string') return { name: step, args: undefined, bare: true };
-  const [name, args] = Object.entries(step)[0] ?? ['', undefined];
-  return { name, args: args ?? undefined, bare: false };
 }

@@ -3,6 +3,7 @@
  * returns a step function; the step runs per value and signals failure by returning FAILED, with the
  * reason written into a scratch object the compiler owns (no exception, no allocation on success).
  */
+import type { TransformStepConfig } from '../../config/schema.ts';
 import type { Row, Value } from '../../connectors/types.ts';
 import type { Column, LogicalType } from '../../core/inventory.ts';
 import type { RejectCode } from '../mapping-types.ts';
@@ -71,4 +72,11 @@ export function fail(failure: StepFailure, reason: string, code: RejectCode = 'R
   failure.reason = reason;
   failure.code = code;
   return FAILED;
+}
+
+/** A config step's transform name and arguments; `bare` when written as the name alone (`trim`). */
+export function stepNameAndArgs(step: TransformStepConfig): { name: string; args: unknown; bare: boolean } {
+  if (typeof step === 'string') return { name: step, args: undefined, bare: true };
+  const [name, args] = Object.entries(step)[0] ?? ['', undefined];
+  return { name, args: args ?? undefined, bare: false };
 }
